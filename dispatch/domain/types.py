@@ -1,0 +1,119 @@
+"""Enumerations shared by every layer: the words of the REST contract in DESIGN.md."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """What a user may do; see the role table in DESIGN.md."""
+
+    TECHNICIAN = "technician"
+    DISPATCHER = "dispatcher"
+    TEAM_LEAD = "team_lead"
+    ADMIN = "admin"
+
+
+class Priority(StrEnum):
+    """Ticket priority; P1 is the most urgent."""
+
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+    P4 = "P4"
+
+
+class Status(StrEnum):
+    """Ticket status; the allowed moves between them live in `domain.workflow`."""
+
+    NEW = "new"
+    TRIAGED = "triaged"
+    SCHEDULED = "scheduled"
+    IN_PROGRESS = "in_progress"
+    WAITING_CUSTOMER = "waiting_customer"
+    WAITING_VENDOR = "waiting_vendor"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+OPEN_STATUSES: frozenset[Status] = frozenset(Status) - {Status.RESOLVED, Status.CLOSED}
+
+
+class TicketKind(StrEnum):
+    INCIDENT = "incident"
+    REQUEST = "request"
+    MAINTENANCE = "maintenance"
+    PICK_PACK = "pick_pack"
+    MONITORING = "monitoring"
+
+
+class Source(StrEnum):
+    EMAIL = "email"
+    PORTAL = "portal"
+    PHONE = "phone"
+    VIP_HOTLINE = "vip_hotline"
+    MONITORING = "monitoring"
+    SCHEDULE = "schedule"
+    GOODS_RECEIPT = "goods_receipt"
+
+
+class SupportProfile(StrEnum):
+    """Business hours a contract buys (Europe/Berlin)."""
+
+    STANDARD = "standard"  # Mon-Fri 08:00-17:00
+    EXTENDED = "extended"  # Mon-Fri 06:00-20:00, Sat 08:00-14:00
+    ALWAYS = "24_7"  # monitoring contracts
+
+
+class ServiceRole(StrEnum):
+    """The technician's billing role from the boarding guide."""
+
+    TECHNICIAN = "it_technician"
+    SYSTEM_ENGINEER = "system_engineer"
+    CONSULTANT = "consultant"
+    ARCHITECT = "architect"
+
+
+class ContractKind(StrEnum):
+    COOPERATION = "cooperation"
+    NEEDS_ANALYSIS = "needs_analysis"
+    CONTINGENT = "contingent"
+    RENTAL = "rental"
+    ASP = "asp"
+    MANAGED_SERVICES = "managed_services"
+
+
+
+class EscalationReason(StrEnum):
+    TOTAL_OUTAGE = "total_outage"
+    VENDOR_STUCK = "vendor_stuck"
+    SLA_BREACH = "sla_breach"
+    CUSTOMER_COMPLAINT = "customer_complaint"
+    OTHER = "other"
+
+
+class EscalationStatus(StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+class AppointmentKind(StrEnum):
+    TICKET_WORK = "ticket_work"
+    ABSENCE = "absence"
+    ON_CALL = "on_call"
+    PROJECT = "project"
+
+
+class WorkMode(StrEnum):
+    """Where ticket work happens; drives billing increments and travel."""
+
+    ONSITE = "onsite"
+    REMOTE = "remote"
+
+
+class StateCode(StrEnum):
+    """German federal states that hold a branch (public holidays differ)."""
+
+    NW = "NW"
+    HE = "HE"
