@@ -1,0 +1,28 @@
+"""SQLModel tables and the API's read/create/update schemas, one module per entity."""
+
+from dispatch.models.appointment import Appointment
+from dispatch.models.branch import Branch
+from dispatch.models.comment import Comment
+from dispatch.models.customer import Contact, Contract, Customer, Site
+from dispatch.models.escalation import Escalation
+from dispatch.models.event import ChangeEvent
+from dispatch.models.idempotency import IdempotencyRecord
+from dispatch.models.ticket import Ticket
+from dispatch.models.user import ApiToken, Technician, User
+
+__all__ = [
+    "ApiToken",
+    "Appointment",
+    "Branch",
+    "ChangeEvent",
+    "Comment",
+    "Contact",
+    "Contract",
+    "Customer",
+    "Escalation",
+    "IdempotencyRecord",
+    "Site",
+    "Technician",
+    "Ticket",
+    "User",
+]

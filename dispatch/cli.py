@@ -1,0 +1,371 @@
+"""The `dispatch` command: console, service, database, users and scriptable ticket actions."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from dispatch.settings import Settings
+
+app = typer.Typer(
+    help="Dispatch console and service for an MSP dispatch desk.",
+    no_args_is_help=False,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database schema.")
+users_app = typer.Typer(help="Users and their tokens.")
+tickets_app = typer.Typer(help="Ticket actions for scripts (same API as the console).")
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(tickets_app, name="tickets")
+
+T = TypeVar("T")
+ServerOpt = Annotated[
+    str | None, typer.Option("--server", help="URL of a running service", envvar="DISPATCH_SERVER")
+]
+TokenOpt = Annotated[
+    str | None, typer.Option("--token", help="bearer token", envvar="DISPATCH_TOKEN")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON for scripts")]
+
+
+def _settings(**overrides: Any) -> Settings:
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def fail(message: str, code: int = 1) -> None:
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    raise typer.Exit(code)
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(
+    ctx: typer.Context,
+    server: ServerOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """Open the console (embedded database unless --server is given)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from dispatch.console import open_console
+
+    open_console(_settings(server=server, token=token))
+
+
+@app.command()
+def demo(
+    as_user: Annotated[
+        str, typer.Option("--as", help="demo user to log in as (e.g. tom.lehmann, a technician)")
+    ] = "anna.becker",
+    tickets: Annotated[int, typer.Option(help="how many demo tickets")] = 300,
+    seed: Annotated[int, typer.Option(help="random seed of the demo data")] = 7,
+) -> None:
+    """Open the console on a fresh embedded database filled with demo data."""
+    from dispatch.console import open_demo
+
+    open_demo(as_user=as_user, tickets=tickets, seed=seed)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8765,
+    workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+) -> None:
+    """Run the REST service; database from DATABASE_URL (default: SQLite in the data dir)."""
+    import uvicorn
+
+    settings = _settings()
+    typer.echo(
+        f"dispatch service on http://{host}:{port}/api/v1 (database {_safe(settings.database_url)})"
+    )
+    if workers > 1:
+        uvicorn.run(
+            "dispatch.server.asgi:app", host=host, port=port, workers=workers, log_level="info"
+        )
+    else:
+        from dispatch.server.app import create_app
+
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+def _safe(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the schema of the configured database."""
+    from dispatch.server.db import make_engine
+    from dispatch.server.schema import create_schema
+
+    settings = _settings()
+    create_schema(make_engine(settings.database_url))
+    typer.echo(f"schema is current in {_safe(settings.database_url)}")
+
+
+@app.command("seed-demo")
+def seed_demo_cmd(
+    tickets: Annotated[int, typer.Option(help="how many demo tickets")] = 300,
+    seed: Annotated[int, typer.Option(help="random seed")] = 7,
+) -> None:
+    """Load the demo data into the configured database and print the demo users' tokens."""
+    from sqlmodel import Session, select
+
+    from dispatch.demo import DemoSize, seed_demo
+    from dispatch.models import Ticket
+    from dispatch.server.db import make_engine
+    from dispatch.server.schema import create_schema
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    create_schema(engine)
+    with Session(engine) as session:
+        if session.exec(select(Ticket.id).limit(1)).first() is not None:
+            fail("this database has tickets already; seed-demo only fills an empty one")
+        logins = seed_demo(session, seed=seed, size=DemoSize(tickets=tickets))
+        session.commit()
+    typer.echo(f"demo data loaded into {_safe(settings.database_url)}; tokens (shown once):")
+    for name, token in logins.tokens.items():
+        typer.echo(f"  {name:<16} {token}")
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="login name (a-z, 0-9, . _ -)")],
+    role: Annotated[str, typer.Option(help="technician, dispatcher, team_lead or admin")],
+    display_name: Annotated[str | None, typer.Option(help="full name")] = None,
+) -> None:
+    """Create a user and print its token once."""
+    from pydantic import ValidationError
+    from sqlmodel import Session
+
+    from dispatch.domain.types import Role
+    from dispatch.server.accounts import create_user
+    from dispatch.server.db import make_engine
+    from dispatch.server.schema import create_schema
+
+    try:
+        role_value = Role(role)
+    except ValueError:
+        fail(f"role must be one of: {', '.join(r.value for r in Role)}")
+        return
+    engine = make_engine(_settings().database_url)
+    create_schema(engine)
+    with Session(engine) as session:
+        try:
+            _, token = create_user(session, name, display_name or name, role_value)
+        except (ValueError, ValidationError) as exc:
+            fail(str(exc).splitlines()[0] if isinstance(exc, ValueError) else "invalid name")
+            return
+        session.commit()
+    typer.echo(f"user {name} ({role_value.value}) created. Token, shown only now:\n{token}")
+
+
+@users_app.command("revoke")
+def users_revoke(name: Annotated[str, typer.Argument(help="login name")]) -> None:
+    """Revoke every token of a user."""
+    from sqlmodel import Session, select
+
+    from dispatch.models.user import User
+    from dispatch.server.accounts import revoke_tokens
+    from dispatch.server.db import make_engine
+
+    engine = make_engine(_settings().database_url)
+    with Session(engine) as session:
+        user = session.exec(select(User).where(User.name == name)).first()
+        if user is None:
+            fail(f"there is no user {name!r}")
+            return
+        count = revoke_tokens(session, user)
+        session.commit()
+    typer.echo(f"revoked {count} token(s) of {name}")
+
+
+def _run(server: str | None, token: str | None, call: Callable[[Any], Awaitable[T]]) -> T:
+    """Run one API call with the shared client, turning its errors into clear messages."""
+    from dispatch.client.api import ApiClient
+    from dispatch.client.errors import ApiError, Unreachable
+
+    settings = _settings(server=server, token=token)
+
+    async def go() -> T:
+        if settings.server:
+            client = ApiClient(settings.server, settings.token)
+        else:
+            from dispatch.embedded import embedded_transport, local_token
+
+            client = ApiClient(
+                "http://embedded",
+                settings.token or local_token(settings),
+                transport=embedded_transport(settings),  # type: ignore[arg-type]
+            )
+        async with client:
+            return await call(client)
+
+    try:
+        return asyncio.run(go())
+    except Unreachable as exc:
+        fail(f"{exc}. Is the service running? Check --server / DISPATCH_SERVER.")
+    except ApiError as exc:
+        fail(f"{exc.detail or exc.title} (HTTP {exc.status})")
+    raise AssertionError("unreachable")
+
+
+def _print(data: Any, as_json: bool, render: Callable[[Any], None]) -> None:
+    if as_json:
+        json.dump(data, sys.stdout, indent=2, default=str)
+        sys.stdout.write("\n")
+    else:
+        render(data)
+
+
+@tickets_app.command("list")
+def tickets_list(
+    server: ServerOpt = None,
+    token: TokenOpt = None,
+    as_json: JsonOpt = False,
+    q: Annotated[str | None, typer.Option("--q", help="text search")] = None,
+    status: Annotated[list[str] | None, typer.Option(help="status (repeatable)")] = None,
+    assignee: Annotated[str | None, typer.Option(help="technician id, me or none")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="include resolved and closed")] = False,
+    limit: Annotated[int, typer.Option(help="how many")] = 50,
+) -> None:
+    """List tickets (open ones unless --all or --status)."""
+    params: dict[str, Any] = {"q": q, "status": status, "assignee": assignee, "limit": limit}
+    if not all_ and not status:
+        params["open"] = "true"
+    page = _run(server, token, lambda c: c.list_tickets(**params))
+
+    def render(data: Any) -> None:
+        for t in data["items"]:
+            typer.echo(
+                f"{t['number']}  {t['priority']}  {t['status']:<16} {(t['assignee_name'] or '-'):<18} "
+                f"{t['customer_name'][:24]:<24}  {t['title']}"
+            )
+
+    _print(page, as_json, render)
+
+
+@tickets_app.command("show")
+def tickets_show(
+    number: Annotated[int, typer.Argument(help="ticket number")],
+    server: ServerOpt = None,
+    token: TokenOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show one ticket with its history."""
+
+    async def call(c: Any) -> Any:
+        found = await c.find_ticket(number)
+        return await c.get_ticket(found["id"])
+
+    ticket = _run(server, token, call)
+
+    def render(t: Any) -> None:
+        typer.echo(f"{t['number']} {t['title']}")
+        for key in (
+            "status",
+            "priority",
+            "customer_name",
+            "assignee_name",
+            "received_at",
+            "first_response_due",
+            "resolution_due",
+            "escalated",
+            "tags",
+        ):
+            typer.echo(f"  {key:<20} {t.get(key)}")
+        for ev in t["history"]:
+            typer.echo(f"  {ev['at']} {ev['actor']} {ev['op']} {', '.join(ev['fields'])}")
+
+    _print(ticket, as_json, render)
+
+
+@tickets_app.command("assign")
+def tickets_assign(
+    number: Annotated[int, typer.Argument(help="ticket number")],
+    technician: Annotated[int, typer.Option(help="technician id")],
+    start: Annotated[str | None, typer.Option(help="slot start, ISO 8601 with offset")] = None,
+    minutes: Annotated[int, typer.Option(help="slot length")] = 120,
+    remote: Annotated[bool, typer.Option(help="remote instead of on-site")] = False,
+    dry_run: Annotated[bool, typer.Option(help="only forecast")] = False,
+    server: ServerOpt = None,
+    token: TokenOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Assign a ticket to a technician, optionally booking a slot."""
+    from datetime import datetime, timedelta
+
+    slot = None
+    if start:
+        try:
+            begin = datetime.fromisoformat(start)
+        except ValueError:
+            fail("--start must be ISO 8601, e.g. 2026-11-30T09:00:00+01:00")
+            return
+        if begin.tzinfo is None:
+            fail("--start needs an offset, e.g. 2026-11-30T09:00:00+01:00")
+        slot = {
+            "start": begin.isoformat(),
+            "end": (begin + timedelta(minutes=minutes)).isoformat(),
+            "mode": "remote" if remote else "onsite",
+        }
+
+    async def call(c: Any) -> Any:
+        found = await c.find_ticket(number)
+        return await c.assign(found["id"], technician, slot=slot, dry_run=dry_run)
+
+    result = _run(server, token, call)
+
+    def render(r: Any) -> None:
+        t = r["ticket"]
+        verb = "would assign" if r.get("dry_run") else "assigned"
+        typer.echo(f"{verb} {t['number']} to {t['assignee_name']} (status {t['status']})")
+        if r.get("forecast"):
+            f = r["forecast"]
+            typer.echo(
+                f"  first response: {'ok' if f['meets_first_response'] else 'MISSED'}; "
+                f"resolution: {'ok' if f['meets_resolution'] else 'MISSED'}"
+            )
+
+    _print(result, as_json, render)
+
+
+@tickets_app.command("escalate")
+def tickets_escalate(
+    number: Annotated[int, typer.Argument(help="ticket number")],
+    reason: Annotated[
+        str, typer.Option(help="total_outage, vendor_stuck, sla_breach, customer_complaint, other")
+    ],
+    note: Annotated[str, typer.Option(help="what is going on")] = "",
+    level: Annotated[int, typer.Option(help="1 team lead, 2 service area management")] = 1,
+    server: ServerOpt = None,
+    token: TokenOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Raise an internal escalation on a ticket."""
+
+    async def call(c: Any) -> Any:
+        found = await c.find_ticket(number)
+        return await c.escalate(found["id"], reason, level=level, note=note)
+
+    result = _run(server, token, call)
+    _print(
+        result,
+        as_json,
+        lambda e: typer.echo(
+            f"escalation {e['id']} raised on {e['ticket_number']} (level {e['level']}, {e['reason']})"
+        ),
+    )
+
+
+def main() -> None:
+    app()

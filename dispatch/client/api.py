@@ -1,0 +1,264 @@
+"""The one HTTP client of the console and the CLI: a long-lived httpx.AsyncClient."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Mapping
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from dispatch.client.errors import ApiError, Unreachable, error_for
+
+API_PREFIX = "/api/v1"
+Json = dict[str, Any]
+
+
+def new_key() -> str:
+    """A fresh Idempotency-Key."""
+    return uuid.uuid4().hex
+
+
+def _etag(version: int) -> str:
+    return f'"{version}"'
+
+
+class ApiClient:
+    """Typed calls for every endpoint of the REST contract.
+
+    `transport` lets tests and the embedded mode talk to an in-process app
+    (httpx.ASGITransport) through exactly the same code.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = 10.0,
+    ) -> None:
+        headers = {"Accept": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        self.base_url = base_url.rstrip("/")
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url + API_PREFIX,
+            headers=headers,
+            transport=transport,
+            timeout=httpx.Timeout(timeout, connect=5.0),
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> ApiClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> httpx.Response:
+        """Send one request; raise ApiError on 4xx/5xx and Unreachable on network failure."""
+        clean = {k: v for k, v in (params or {}).items() if v is not None}
+        extra: dict[str, Any] = {}
+        if timeout is not None:
+            extra["timeout"] = httpx.Timeout(timeout, connect=5.0)
+        try:
+            response = await self._http.request(
+                method, path, json=json, params=clean, headers=headers, **extra
+            )
+        except httpx.TransportError as exc:
+            raise Unreachable(
+                f"cannot reach {self.base_url}: {exc.__class__.__name__} {exc}"
+            ) from exc
+        if response.status_code >= 400:
+            try:
+                body = response.json()
+            except ValueError:
+                body = {"title": f"HTTP {response.status_code}", "detail": response.text[:200]}
+            if not isinstance(body, dict):
+                body = {"detail": str(body)}
+            raise error_for(response.status_code, body)
+        return response
+
+    async def write(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        version: int | None = None,
+        key: str | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> httpx.Response:
+        """A write with an Idempotency-Key (fresh unless given) and If-Match when versioned."""
+        headers = {"Idempotency-Key": key or new_key()}
+        if version is not None:
+            headers["If-Match"] = _etag(version)
+        return await self.request(method, path, json=json, headers=headers, params=params)
+
+    # meta
+    async def health(self) -> Json:
+        return (await self.request("GET", "/health")).json()  # type: ignore[no-any-return]
+
+    async def me(self) -> Json:
+        return (await self.request("GET", "/me")).json()  # type: ignore[no-any-return]
+
+    # tickets
+    async def list_tickets(self, **params: Any) -> Json:
+        return (await self.request("GET", "/tickets", params=params)).json()  # type: ignore[no-any-return]
+
+    async def iter_tickets(self, page_size: int = 500, **params: Any) -> AsyncIterator[list[Json]]:
+        """Every ticket matching `params`, page by page (keyset pagination)."""
+        cursor: str | None = None
+        while True:
+            page = await self.list_tickets(limit=page_size, cursor=cursor, sort="number", **params)
+            yield page["items"]
+            cursor = page.get("next_cursor")
+            if not cursor:
+                return
+
+    async def get_ticket(self, ticket_id: int) -> Json:
+        return (await self.request("GET", f"/tickets/{ticket_id}")).json()  # type: ignore[no-any-return]
+
+    async def find_ticket(self, number: int) -> Json:
+        """The ticket with this human number (404 as NotFound)."""
+        page = await self.list_tickets(q=str(number), limit=50)
+        for item in page["items"]:
+            if item["number"] == number:
+                return item  # type: ignore[no-any-return]
+        raise error_for(
+            404, {"title": "Not Found", "detail": f"there is no ticket {number} you can see"}
+        )
+
+    async def create_ticket(self, data: Json, *, key: str | None = None) -> Json:
+        return (await self.write("POST", "/tickets", json=data, key=key)).json()  # type: ignore[no-any-return]
+
+    async def patch_ticket(
+        self, ticket_id: int, changes: Json, version: int, *, key: str | None = None
+    ) -> Json:
+        response = await self.write(
+            "PATCH", f"/tickets/{ticket_id}", json=changes, version=version, key=key
+        )
+        return response.json()  # type: ignore[no-any-return]
+
+    async def assign(
+        self,
+        ticket_id: int,
+        technician_id: int,
+        *,
+        slot: Json | None = None,
+        dry_run: bool = False,
+        version: int | None = None,
+        key: str | None = None,
+    ) -> Json:
+        body: Json = {"technician_id": technician_id}
+        if slot is not None:
+            body["slot"] = slot
+        response = await self.write(
+            "POST",
+            f"/tickets/{ticket_id}/assignment",
+            json=body,
+            version=version,
+            key=key,
+            params={"dry_run": "true"} if dry_run else None,
+        )
+        return response.json()  # type: ignore[no-any-return]
+
+    async def suggestions(self, ticket_id: int, **params: Any) -> Json:
+        response = await self.request("GET", f"/tickets/{ticket_id}/suggestions", params=params)
+        return response.json()  # type: ignore[no-any-return]
+
+    async def comment(self, ticket_id: int, body: str, *, key: str | None = None) -> Json:
+        response = await self.write(
+            "POST", f"/tickets/{ticket_id}/comments", json={"body": body}, key=key
+        )
+        return response.json()  # type: ignore[no-any-return]
+
+    # escalations
+    async def escalate(
+        self, ticket_id: int, reason: str, *, level: int = 1, note: str = "", key: str | None = None
+    ) -> Json:
+        body = {"reason": reason, "level": level, "note": note}
+        response = await self.write("POST", f"/tickets/{ticket_id}/escalations", json=body, key=key)
+        return response.json()  # type: ignore[no-any-return]
+
+    async def escalations(self, *, include_resolved: bool = False) -> list[Json]:
+        params = {"include_resolved": "true"} if include_resolved else None
+        return (await self.request("GET", "/escalations", params=params)).json()["items"]  # type: ignore[no-any-return]
+
+    async def patch_escalation(
+        self, escalation_id: int, changes: Json, version: int, *, key: str | None = None
+    ) -> Json:
+        response = await self.write(
+            "PATCH", f"/escalations/{escalation_id}", json=changes, version=version, key=key
+        )
+        return response.json()  # type: ignore[no-any-return]
+
+    # people and calendars
+    async def technicians(self) -> list[Json]:
+        return (await self.request("GET", "/technicians")).json()["items"]  # type: ignore[no-any-return]
+
+    async def appointments(
+        self, start: datetime, end: datetime, technician: list[int] | None = None
+    ) -> list[Json]:
+        params: dict[str, Any] = {"start": start.isoformat(), "end": end.isoformat()}
+        if technician:
+            params["technician"] = technician
+        return (await self.request("GET", "/appointments", params=params)).json()["items"]  # type: ignore[no-any-return]
+
+    async def calendar(self, technician_id: int, start: datetime, end: datetime) -> list[Json]:
+        params = {"start": start.isoformat(), "end": end.isoformat()}
+        response = await self.request(
+            "GET", f"/technicians/{technician_id}/calendar", params=params
+        )
+        return response.json()["items"]  # type: ignore[no-any-return]
+
+    async def create_appointment(self, data: Json, *, key: str | None = None) -> Json:
+        return (await self.write("POST", "/appointments", json=data, key=key)).json()  # type: ignore[no-any-return]
+
+    async def patch_appointment(
+        self, appointment_id: int, changes: Json, version: int, *, key: str | None = None
+    ) -> Json:
+        response = await self.write(
+            "PATCH", f"/appointments/{appointment_id}", json=changes, version=version, key=key
+        )
+        return response.json()  # type: ignore[no-any-return]
+
+    async def delete_appointment(
+        self, appointment_id: int, version: int, *, key: str | None = None
+    ) -> None:
+        await self.write("DELETE", f"/appointments/{appointment_id}", version=version, key=key)
+
+    # customers
+    async def customers(self, q: str | None = None) -> list[Json]:
+        return (await self.request("GET", "/customers", params={"q": q, "limit": 500})).json()[
+            "items"
+        ]  # type: ignore[no-any-return]
+
+    async def customer(self, customer_id: int) -> Json:
+        return (await self.request("GET", f"/customers/{customer_id}")).json()  # type: ignore[no-any-return]
+
+    # change feed
+    async def changes(self, since: int, wait: float = 0, limit: int = 500) -> Json:
+        response = await self.request(
+            "GET",
+            "/changes",
+            params={"since": since, "wait": wait, "limit": limit},
+            timeout=wait + 10,
+        )
+        return response.json()  # type: ignore[no-any-return]
+
+
+__all__ = ["ApiClient", "ApiError", "Unreachable", "new_key"]

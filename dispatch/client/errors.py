@@ -1,0 +1,75 @@
+"""The client's own errors, mapped from httpx and from problem documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ApiError(Exception):
+    """The service answered with an error (a problem document)."""
+
+    def __init__(self, status: int, title: str, detail: str, body: dict[str, Any] | None = None):
+        super().__init__(f"{title}: {detail}" if detail else title)
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.body = body or {}
+
+    @property
+    def current(self) -> dict[str, Any] | None:
+        """On a 412: the resource as it is now on the service."""
+        value = self.body.get("current")
+        return value if isinstance(value, dict) else None
+
+
+class Unauthorized(ApiError):
+    """401: no token, or an unknown or revoked one."""
+
+
+class Forbidden(ApiError):
+    """403: the role may not do this."""
+
+
+class NotFound(ApiError):
+    """404: no such object, or not one this user may see."""
+
+
+class Conflict(ApiError):
+    """409: the request clashes with the current state (slot taken, illegal status)."""
+
+
+class Stale(ApiError):
+    """412: someone else changed it meanwhile; `current` holds their version."""
+
+
+class Gone(ApiError):
+    """410: the change feed no longer reaches back that far; resync."""
+
+
+class Invalid(ApiError):
+    """422 (and other 4xx): the request itself is wrong."""
+
+
+class ServerError(ApiError):
+    """5xx: the service failed; worth retrying."""
+
+
+class Unreachable(Exception):
+    """The service could not be reached at all (network, DNS, refused, timeout)."""
+
+
+_BY_STATUS: dict[int, type[ApiError]] = {
+    401: Unauthorized,
+    403: Forbidden,
+    404: NotFound,
+    409: Conflict,
+    410: Gone,
+    412: Stale,
+}
+
+
+def error_for(status: int, body: dict[str, Any]) -> ApiError:
+    cls = _BY_STATUS.get(status) or (ServerError if status >= 500 else Invalid)
+    title = str(body.get("title") or f"HTTP {status}")
+    detail = str(body.get("detail") or "")
+    return cls(status, title, detail, body)

@@ -1,0 +1,55 @@
+"""Who may do what: the role table of DESIGN.md as data, so tests can compare against it."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from dispatch.domain.types import Role
+
+
+class Action(StrEnum):
+    SEE_ALL_TICKETS = "see_all_tickets"
+    INTAKE = "intake"
+    COMMENT = "comment"
+    SET_STATUS = "set_status"
+    ASSIGN = "assign"  # assign, schedule, prioritise
+    FLAG_ESCALATION = "flag_escalation"
+    MANAGE_ESCALATION = "manage_escalation"  # acknowledge, re-level, resolve
+    MANAGE_USERS = "manage_users"
+
+
+class Scope(StrEnum):
+    NONE = "no"
+    OWN = "own"
+    ALL = "yes"
+
+
+_T, _D, _L, _A = Role.TECHNICIAN, Role.DISPATCHER, Role.TEAM_LEAD, Role.ADMIN
+_ALL = {_D: Scope.ALL, _L: Scope.ALL, _A: Scope.ALL}
+
+TABLE: dict[Action, dict[Role, Scope]] = {
+    Action.SEE_ALL_TICKETS: {_T: Scope.OWN, **_ALL},
+    Action.INTAKE: {_T: Scope.OWN, **_ALL},
+    Action.COMMENT: {_T: Scope.OWN, **_ALL},
+    Action.SET_STATUS: {_T: Scope.OWN, **_ALL},
+    Action.ASSIGN: {_T: Scope.NONE, **_ALL},
+    Action.FLAG_ESCALATION: {_T: Scope.OWN, **_ALL},
+    Action.MANAGE_ESCALATION: {_T: Scope.NONE, _D: Scope.NONE, _L: Scope.ALL, _A: Scope.ALL},
+    Action.MANAGE_USERS: {_T: Scope.NONE, _D: Scope.NONE, _L: Scope.NONE, _A: Scope.ALL},
+}
+
+
+def scope(role: Role, action: Action) -> Scope:
+    """How far `role` may take `action`: not at all, on own tickets, or on all."""
+    return TABLE[action][role]
+
+
+def allowed(role: Role, action: Action, *, own: bool) -> bool:
+    """Whether `role` may take `action` on an object that is (or is not) its own."""
+    reach = scope(role, action)
+    return reach is Scope.ALL or (reach is Scope.OWN and own)
+
+
+def sees_all(role: Role) -> bool:
+    """Whether the role sees every ticket (else only its own assignments)."""
+    return scope(role, Action.SEE_ALL_TICKETS) is Scope.ALL

@@ -1,0 +1,86 @@
+"""Customers with their sites, contacts and contracts."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from dispatch.domain.types import ContractKind, SupportProfile
+
+
+class CustomerBase(SQLModel):
+    number: str = Field(max_length=20, unique=True, description="Customer number")
+    name: str = Field(max_length=120, index=True)
+    account_manager: str | None = Field(default=None, max_length=80)
+    contingent_balance_minutes: int = Field(
+        default=0, description="Prepaid contingent minutes left (negative = overdrawn)"
+    )
+
+
+class Customer(CustomerBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class SiteBase(SQLModel):
+    name: str = Field(max_length=120)
+    address: str = Field(default="", max_length=200)
+    city: str = Field(default="", max_length=80)
+    branch_id: int = Field(foreign_key="branch.id", description="Branch that serves this site")
+
+
+class Site(SiteBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+
+
+class SitePublic(SiteBase):
+    id: int
+    customer_id: int
+
+
+class ContactBase(SQLModel):
+    name: str = Field(max_length=120)
+    email: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=40)
+    notify_new: bool = Field(default=False, description="E-mail on newly created tickets")
+    notify_status: bool = Field(default=False, description="E-mail on status changes")
+    receives_reports: bool = Field(default=False, description="Receives service reports")
+
+
+class Contact(ContactBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+
+
+class ContactPublic(ContactBase):
+    id: int
+    customer_id: int
+
+
+class ContractBase(SQLModel):
+    kind: ContractKind
+    support_profile: SupportProfile = SupportProfile.STANDARD
+    response_overrides: dict[str, int] | None = Field(
+        default=None,
+        sa_column=Column(JSON),
+        description='First-response minutes per priority, e.g. {"P1": 30}',
+    )
+    contingent_hours_per_month: float | None = Field(default=None, ge=0)
+
+
+class Contract(ContractBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+
+
+class ContractPublic(ContractBase):
+    id: int
+    customer_id: int
+
+
+class CustomerPublic(CustomerBase):
+    id: int
+    support_profile: SupportProfile
+    sites: list[SitePublic] = []
+    contacts: list[ContactPublic] = []
+    contracts: list[ContractPublic] = []

@@ -1,0 +1,66 @@
+"""Internal escalations: visible, owned, acknowledged and closed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import ConfigDict
+from sqlmodel import Field, SQLModel
+
+from dispatch.domain.types import EscalationReason, EscalationStatus
+from dispatch.models.base import UTCDateTime, utcnow
+
+Level = Literal[1, 2]
+
+
+class EscalationBase(SQLModel):
+    level: int = Field(default=1, ge=1, le=2, description="1 team lead, 2 service area management")
+    reason: EscalationReason
+    note: str = Field(default="", max_length=4000)
+
+
+class Escalation(EscalationBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    status: EscalationStatus = Field(default=EscalationStatus.OPEN, index=True)
+    raised_by: int = Field(foreign_key="user.id")
+    raised_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    acknowledged_by: int | None = Field(default=None, foreign_key="user.id")
+    acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    resolved_by: int | None = Field(default=None, foreign_key="user.id")
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    version: int = 1
+
+
+class EscalationCreate(EscalationBase):
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+
+class EscalationUpdate(SQLModel):
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    status: EscalationStatus | None = None
+    level: int | None = Field(default=None, ge=1, le=2)
+    note: str | None = Field(default=None, max_length=4000)
+
+
+class EscalationPublic(EscalationBase):
+    id: int
+    ticket_id: int
+    ticket_number: int = 0
+    ticket_title: str = ""
+    customer_name: str = ""
+    status: EscalationStatus
+    raised_by: int
+    raised_by_name: str = ""
+    raised_at: datetime
+    acknowledged_by: int | None
+    acknowledged_by_name: str | None = None
+    acknowledged_at: datetime | None
+    resolved_by: int | None
+    resolved_at: datetime | None
+    version: int
+
+
+class EscalationList(SQLModel):
+    items: list[EscalationPublic]

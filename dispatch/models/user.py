@@ -1,0 +1,66 @@
+"""Users, their API tokens and the optional technician profile."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from dispatch.domain.types import Role, ServiceRole
+from dispatch.models.base import UTCDateTime, utcnow
+
+
+class UserBase(SQLModel):
+    name: str = Field(max_length=40, unique=True, regex=r"^[a-z0-9_.-]+$", description="Login")
+    display_name: str = Field(max_length=80)
+    role: Role
+
+
+class User(UserBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class UserCreate(UserBase):
+    model_config = {"extra": "forbid"}  # type: ignore[assignment]
+
+
+class UserPublic(UserBase):
+    id: int
+    active: bool
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token; only its SHA-256 is kept."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class TechnicianBase(SQLModel):
+    name: str = Field(max_length=80)
+    branch_id: int = Field(foreign_key="branch.id", description="Home branch")
+    service_role: ServiceRole = ServiceRole.TECHNICIAN
+    skills: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Technician(TechnicianBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", unique=True)
+
+
+class TechnicianPublic(TechnicianBase):
+    id: int
+    user_id: int
+    branch_name: str = ""
+
+
+class MePublic(SQLModel):
+    user: UserPublic
+    role: Role
+    technician_id: int | None

@@ -1,0 +1,59 @@
+"""Users and bearer tokens: 32 random bytes, shown once, stored only as SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlmodel import Session, select
+
+from dispatch.domain.types import Role
+from dispatch.models.base import utcnow
+from dispatch.models.user import ApiToken, User
+
+
+def hash_token(token: str) -> str:
+    """The only form in which a token is ever stored."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(session: Session, user: User) -> str:
+    """Create a new token for `user`; the caller must show it once and forget it."""
+    assert user.id is not None
+    token = secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, token_hash=hash_token(token)))
+    return token
+
+
+def create_user(session: Session, name: str, display_name: str, role: Role) -> tuple[User, str]:
+    """Add a user with a first token. Raises ValueError if the name is taken."""
+    if session.exec(select(User).where(User.name == name)).first() is not None:
+        raise ValueError(f"user {name!r} exists already")
+    user = User.model_validate({"name": name, "display_name": display_name, "role": role})
+    session.add(user)
+    session.flush()
+    return user, issue_token(session, user)
+
+
+def revoke_tokens(session: Session, user: User) -> int:
+    """Revoke every live token of `user`; returns how many were revoked."""
+    now = utcnow()
+    tokens = session.exec(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at == None)  # noqa: E711
+    ).all()
+    for token in tokens:
+        token.revoked_at = now
+        session.add(token)
+    return len(tokens)
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    """The active user a live token belongs to, else None."""
+    row = session.exec(
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)  # type: ignore[arg-type]
+        .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at == None)  # noqa: E711
+    ).first()
+    if row is None or not row.active:
+        return None
+    return row

@@ -1,0 +1,196 @@
+"""The change feed: events appended in the writer's transaction, read in commit order."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Mapping
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import event, func, or_, text
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session, col, select
+
+from dispatch.models.base import utcnow
+from dispatch.models.event import ChangeEvent, ChangePublic
+from dispatch.server.deps import Caller
+
+# Any constant works; it only has to be the same in every service process.
+FEED_LOCK_KEY = 0x64697370  # "disp"
+_NOTIFY_KEY = "dispatch_feed_written"
+_LOCKED_KEY = "dispatch_feed_locked"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """Fields whose value changed, as {field: [old, new]} in JSON-safe form."""
+    out: dict[str, list[Any]] = {}
+    for key, new in after.items():
+        old = before.get(key)
+        if _plain(old) != _plain(new):
+            out[key] = [_plain(old), _plain(new)]
+    return out
+
+
+def created(values: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """A create event lists every field as [null, value]."""
+    return {k: [None, _plain(v)] for k, v in values.items() if v is not None}
+
+
+def record(
+    session: Session,
+    caller: Caller,
+    *,
+    entity: str,
+    entity_id: int,
+    op: str,
+    version: int,
+    fields: dict[str, list[Any]],
+    ticket_id: int | None = None,
+    technician_id: int | None = None,
+    prev_technician_id: int | None = None,
+) -> ChangeEvent:
+    """Append one event in the caller's transaction.
+
+    On PostgreSQL a transaction-scoped advisory lock makes event appends (and so
+    the commits that follow them) happen one at a time, so `seq` follows commit
+    order and a reader that has seen N can never later find a change below N.
+    SQLite has a single writer already.
+    """
+    conn = session.connection()
+    if conn.dialect.name == "postgresql" and not session.info.get(_LOCKED_KEY):
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": FEED_LOCK_KEY})
+        session.info[_LOCKED_KEY] = True
+    ev = ChangeEvent(
+        entity=entity,
+        entity_id=entity_id,
+        op=op,
+        version=version,
+        actor=caller.user.name,
+        actor_id=caller.id,
+        at=utcnow(),
+        fields=fields,
+        ticket_id=ticket_id,
+        technician_id=technician_id,
+        prev_technician_id=prev_technician_id,
+    )
+    session.add(ev)
+    session.info[_NOTIFY_KEY] = True
+    return ev
+
+
+class FeedSignal:
+    """Wakes long-polls in this process right after a write commits.
+
+    Other processes' writes are found by the waiters' periodic re-check (and on
+    PostgreSQL by LISTEN/NOTIFY where wired), so nothing here is state another
+    process would need.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+
+    def notify(self) -> None:
+        with self._lock:
+            waiters = list(self._waiters)
+        for loop, ev in waiters:
+            try:
+                loop.call_soon_threadsafe(ev.set)
+            except RuntimeError:  # loop closed
+                pass
+
+    async def wait(self, timeout: float) -> None:
+        """Return when notified or after `timeout` seconds."""
+        ev = asyncio.Event()
+        item = (asyncio.get_running_loop(), ev)
+        with self._lock:
+            self._waiters.add(item)
+        try:
+            await asyncio.wait_for(ev.wait(), timeout)
+        except TimeoutError:
+            pass
+        finally:
+            with self._lock:
+                self._waiters.discard(item)
+
+
+def attach_signal(sessions: sessionmaker[Session], signal: FeedSignal) -> None:
+    """Fire `signal` after every commit of a session from `sessions` that appended events."""
+
+    @event.listens_for(sessions, "after_commit")
+    def _after_commit(session: Session) -> None:
+        session.info.pop(_LOCKED_KEY, None)
+        if session.info.pop(_NOTIFY_KEY, False):
+            signal.notify()
+
+    @event.listens_for(sessions, "after_rollback")
+    def _after_rollback(session: Session) -> None:
+        session.info.pop(_NOTIFY_KEY, None)
+        session.info.pop(_LOCKED_KEY, None)
+
+
+def visible_filter(caller: Caller) -> Any:
+    """SQL condition for the events a caller may see (technicians: their own tickets)."""
+    if caller.sees_all:
+        return None
+    tech = caller.technician_id if caller.technician_id is not None else -1
+    from dispatch.models.ticket import Ticket
+
+    own = select(Ticket.id).where(Ticket.assignee_id == tech)
+    return or_(
+        col(ChangeEvent.ticket_id).in_(own),
+        ChangeEvent.technician_id == tech,
+        ChangeEvent.prev_technician_id == tech,
+    )
+
+
+def max_seq(session: Session) -> int:
+    return int(session.exec(select(func.coalesce(func.max(ChangeEvent.seq), 0))).one())
+
+
+def oldest_served(session: Session, cutoff: datetime) -> int | None:
+    """Lowest seq still served by the feed, None when no event is older than cutoff."""
+    has_older = session.exec(
+        select(ChangeEvent.seq).where(ChangeEvent.at < cutoff).limit(1)
+    ).first()
+    if has_older is None:
+        return None
+    first_kept = session.exec(
+        select(func.min(ChangeEvent.seq)).where(ChangeEvent.at >= cutoff)
+    ).one()
+    return int(first_kept) if first_kept is not None else max_seq(session) + 1
+
+
+def read(session: Session, caller: Caller, since: int, limit: int) -> list[ChangePublic]:
+    stmt = select(ChangeEvent).where(col(ChangeEvent.seq) > since)
+    cond = visible_filter(caller)
+    if cond is not None:
+        stmt = stmt.where(cond)
+    rows = session.exec(stmt.order_by(col(ChangeEvent.seq)).limit(limit)).all()
+    return [public(ev) for ev in rows]
+
+
+def public(ev: ChangeEvent) -> ChangePublic:
+    assert ev.seq is not None
+    return ChangePublic(
+        seq=ev.seq,
+        entity=ev.entity,
+        id=ev.entity_id,
+        op=ev.op,
+        version=ev.version,
+        actor=ev.actor,
+        at=ev.at,
+        fields=ev.fields,
+    )

@@ -1,0 +1,87 @@
+"""Public shapes of escalations and appointments, with the names a person reads."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from dispatch.domain.types import EscalationStatus
+from dispatch.models.appointment import Appointment, AppointmentPublic
+from dispatch.models.customer import Customer
+from dispatch.models.escalation import Escalation, EscalationPublic
+from dispatch.models.ticket import Ticket
+from dispatch.models.user import User
+
+
+def escalations_public(
+    session: Session,
+    *,
+    ticket_id: int | None = None,
+    only_open: bool = False,
+    technician_id: int | None = None,
+    ids: list[int] | None = None,
+) -> list[EscalationPublic]:
+    """Escalations with ticket, customer and people's names filled in."""
+    raiser = aliased(User)
+    acker = aliased(User)
+    stmt = (
+        select(
+            Escalation,
+            Ticket.number,
+            Ticket.title,
+            Customer.name,
+            raiser.display_name,
+            acker.display_name,
+        )
+        .join(Ticket, col(Ticket.id) == Escalation.ticket_id)
+        .join(Customer, col(Customer.id) == Ticket.customer_id)
+        .join(raiser, raiser.id == Escalation.raised_by)  # type: ignore[arg-type]
+        .outerjoin(acker, acker.id == Escalation.acknowledged_by)  # type: ignore[arg-type]
+    )
+    if ticket_id is not None:
+        stmt = stmt.where(Escalation.ticket_id == ticket_id)
+    if only_open:
+        stmt = stmt.where(Escalation.status != EscalationStatus.RESOLVED)
+    if technician_id is not None:
+        stmt = stmt.where(Ticket.assignee_id == technician_id)
+    if ids is not None:
+        stmt = stmt.where(col(Escalation.id).in_(ids))
+    rows = session.exec(stmt.order_by(col(Escalation.raised_at), col(Escalation.id))).all()
+    out = []
+    for esc, number, title, customer, raised_by, acked_by in rows:
+        pub = EscalationPublic.model_validate(esc, from_attributes=True)
+        pub.ticket_number = number or 0
+        pub.ticket_title = title
+        pub.customer_name = customer
+        pub.raised_by_name = raised_by
+        pub.acknowledged_by_name = acked_by
+        out.append(pub)
+    return out
+
+
+def appointments_public(session: Session, rows: list[Appointment]) -> list[AppointmentPublic]:
+    ticket_ids = {a.ticket_id for a in rows if a.ticket_id is not None}
+    numbers = (
+        dict(
+            session.exec(
+                select(Ticket.id, Ticket.number).where(col(Ticket.id).in_(ticket_ids))
+            ).all()
+        )
+        if ticket_ids
+        else {}
+    )
+    out = []
+    for a in rows:
+        pub = AppointmentPublic.model_validate(a, from_attributes=True)
+        pub.ticket_number = numbers.get(a.ticket_id) if a.ticket_id is not None else None
+        out.append(pub)
+    return out
+
+
+def appointments_of(session: Session, *, ticket_id: int) -> list[AppointmentPublic]:
+    rows = session.exec(
+        select(Appointment)
+        .where(Appointment.ticket_id == ticket_id)
+        .order_by(col(Appointment.start))
+    ).all()
+    return appointments_public(session, list(rows))

@@ -1,0 +1,127 @@
+"""POST /tickets/{id}/assignment: assign and book in one transaction, with a breach forecast."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import Response
+
+from dispatch.domain.permissions import Action, allowed
+from dispatch.domain.types import AppointmentKind, Status
+from dispatch.domain.workflow import allowed_next
+from dispatch.models.appointment import AppointmentCreate
+from dispatch.models.detail import AssignmentCreate, AssignmentResult, Forecast
+from dispatch.models.ticket import Ticket
+from dispatch.models.user import Technician
+from dispatch.server.deps import CallerDep, WriteSessionDep
+from dispatch.server.problems import ProblemError, problems
+from dispatch.server.related import appointments_public
+from dispatch.server.routes.calendar import create_appointment_row
+from dispatch.server.ticket_ops import StaleWrite, apply_changes
+from dispatch.server.views import ticket_public, visible_ticket
+from dispatch.server.writes import WriteResult, etag, parse_if_match, run_write, stale
+
+router = APIRouter(tags=["tickets"])
+
+
+def _minutes_late(at: datetime, due: datetime | None) -> tuple[bool | None, int | None]:
+    if due is None:
+        return None, None
+    if at <= due:
+        return True, None
+    return False, int((at - due).total_seconds() // 60)
+
+
+def forecast(ticket: Ticket, start: datetime, end: datetime) -> Forecast:
+    """Whether work in [start, end) keeps the first-response and resolution due times."""
+    meets_first, first_miss = _minutes_late(start, ticket.first_response_due)
+    if ticket.responded_at is not None:
+        meets_first, first_miss = True, None
+    meets_res, res_miss = _minutes_late(end, ticket.resolution_due)
+    return Forecast(
+        meets_first_response=meets_first,
+        first_response_miss_minutes=first_miss,
+        meets_resolution=meets_res,
+        resolution_miss_minutes=res_miss,
+    )
+
+
+@router.post(
+    "/tickets/{ticket_id}/assignment",
+    response_model=AssignmentResult,
+    responses=problems(403, 404, 409, 412),
+)
+def assign(
+    request: Request,
+    ticket_id: int,
+    data: AssignmentCreate,
+    session: WriteSessionDep,
+    caller: CallerDep,
+    dry_run: Annotated[bool, Query(description="only forecast; change nothing")] = False,
+    if_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    def work() -> WriteResult:
+        ticket = visible_ticket(session, caller, ticket_id)
+        if not allowed(caller.user.role, Action.ASSIGN, own=False):
+            raise ProblemError(403, "only dispatchers and team leads assign tickets")
+        if session.get(Technician, data.technician_id) is None:
+            raise ProblemError(
+                422,
+                f"there is no technician {data.technician_id}",
+                title="Invalid request",
+                extra={"errors": [{"field": "technician_id", "message": "no such technician"}]},
+            )
+        version = parse_if_match(if_match, required=False)
+        if version is not None and version != ticket.version:
+            raise stale(ticket_public(session, ticket), version)
+        slot = data.slot
+        if slot is not None and (slot.start.tzinfo is None or slot.end.tzinfo is None):
+            raise ProblemError(422, "slot times need an offset, e.g. 2026-11-30T08:00:00+01:00")
+        if slot is not None and slot.end <= slot.start:
+            raise ProblemError(422, "the slot must end after it starts")
+        if ticket.status in (Status.RESOLVED, Status.CLOSED):
+            raise ProblemError(
+                409, f"ticket {ticket.number} is {ticket.status.value}; reopen it first"
+            )
+        appointment = None
+        if slot is not None:
+            appointment = create_appointment_row(
+                session,
+                caller,
+                AppointmentCreate(
+                    technician_id=data.technician_id,
+                    ticket_id=ticket_id,
+                    start=slot.start,
+                    end=slot.end,
+                    mode=slot.mode,
+                    kind=AppointmentKind.TICKET_WORK,
+                    note=data.note,
+                ),
+            )
+        changes: dict[str, object] = {"assignee_id": data.technician_id}
+        if slot is not None and ticket.status is not Status.SCHEDULED:
+            if Status.SCHEDULED in allowed_next(ticket.status):
+                changes["status"] = Status.SCHEDULED
+        elif ticket.status is Status.NEW:
+            changes["status"] = Status.TRIAGED
+        current_version = ticket.version
+        try:
+            ticket = apply_changes(
+                session, caller, ticket, changes, expected_version=current_version
+            )
+        except StaleWrite:
+            session.rollback()
+            raise stale(
+                ticket_public(session, visible_ticket(session, caller, ticket_id)), current_version
+            )
+        result = AssignmentResult(
+            ticket=ticket_public(session, ticket),
+            appointment=appointments_public(session, [appointment])[0] if appointment else None,
+            forecast=forecast(ticket, slot.start, slot.end) if slot else None,
+            dry_run=dry_run,
+        )
+        return WriteResult(200, result, etag(ticket.version))
+
+    return run_write(request, session, caller, work, dry_run=dry_run)

@@ -1,0 +1,95 @@
+"""/customers: contracts, sites, support profile and contingent balance."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+from sqlmodel import Session, SQLModel, col, select
+
+from dispatch.domain.types import SupportProfile
+from dispatch.models.customer import (
+    Contact,
+    ContactPublic,
+    Contract,
+    ContractPublic,
+    Customer,
+    CustomerPublic,
+    Site,
+    SitePublic,
+)
+from dispatch.server.deps import CallerDep, SessionDep
+from dispatch.server.problems import ProblemError, problems
+from dispatch.server.writes import json_response
+
+router = APIRouter(prefix="/customers", tags=["customers"])
+_WIDTH = [SupportProfile.STANDARD, SupportProfile.EXTENDED, SupportProfile.ALWAYS]
+
+
+class CustomerPage(SQLModel):
+    items: list[CustomerPublic]
+    next_cursor: str | None
+
+
+def _public(session: Session, customers: list[Customer]) -> list[CustomerPublic]:
+    ids = [c.id for c in customers]
+    sites = session.exec(select(Site).where(col(Site.customer_id).in_(ids))).all()
+    contacts = session.exec(select(Contact).where(col(Contact.customer_id).in_(ids))).all()
+    contracts = session.exec(select(Contract).where(col(Contract.customer_id).in_(ids))).all()
+    out = []
+    for c in customers:
+        mine = [k for k in contracts if k.customer_id == c.id]
+        profile = max(
+            (k.support_profile for k in mine), key=_WIDTH.index, default=SupportProfile.STANDARD
+        )
+        out.append(
+            CustomerPublic(
+                **c.model_dump(),
+                support_profile=profile,
+                sites=[
+                    SitePublic.model_validate(s, from_attributes=True)
+                    for s in sites
+                    if s.customer_id == c.id
+                ],
+                contacts=[
+                    ContactPublic.model_validate(s, from_attributes=True)
+                    for s in contacts
+                    if s.customer_id == c.id
+                ],
+                contracts=[ContractPublic.model_validate(k, from_attributes=True) for k in mine],
+            )
+        )
+    return out
+
+
+@router.get("", response_model=CustomerPage, responses=problems())
+def list_customers(
+    session: SessionDep,
+    caller: CallerDep,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: Annotated[int | None, Query(ge=0, description="last id of the previous page")] = None,
+) -> JSONResponse:
+    stmt = select(Customer)
+    if q:
+        stmt = stmt.where(col(Customer.name).ilike(f"%{q}%"))
+    if cursor is not None:
+        stmt = stmt.where(col(Customer.id) > cursor)
+    rows = list(session.exec(stmt.order_by(col(Customer.id)).limit(limit + 1)).all())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return json_response(
+        CustomerPage(
+            items=_public(session, rows),
+            next_cursor=str(rows[-1].id) if more and rows else None,
+        )
+    )
+
+
+@router.get("/{customer_id}", response_model=CustomerPublic, responses=problems(404))
+def get_customer(customer_id: int, session: SessionDep, caller: CallerDep) -> JSONResponse:
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise ProblemError(404, f"there is no customer {customer_id}")
+    return json_response(_public(session, [customer])[0])

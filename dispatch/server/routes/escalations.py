@@ -1,0 +1,224 @@
+"""Internal escalations: raised on a ticket, acknowledged, re-levelled and resolved."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse, Response
+from sqlmodel import Session
+
+from dispatch.domain.permissions import Action, allowed
+from dispatch.domain.types import EscalationStatus, Priority
+from dispatch.models.base import utcnow
+from dispatch.models.escalation import (
+    Escalation,
+    EscalationCreate,
+    EscalationList,
+    EscalationPublic,
+    EscalationUpdate,
+)
+from dispatch.models.ticket import Ticket
+from dispatch.server import feed
+from dispatch.server.deps import Caller, CallerDep, SessionDep, WriteSessionDep
+from dispatch.server.problems import ProblemError, problems
+from dispatch.server.related import escalations_public
+from dispatch.server.ticket_ops import StaleWrite, apply_changes, open_escalation
+from dispatch.server.views import can_see, visible_ticket
+from dispatch.server.writes import (
+    WriteResult,
+    etag,
+    json_response,
+    parse_if_match,
+    run_write,
+    stale,
+    versioned_update,
+)
+
+router = APIRouter(tags=["escalations"])
+
+_NEXT = {
+    EscalationStatus.OPEN: {EscalationStatus.ACKNOWLEDGED, EscalationStatus.RESOLVED},
+    EscalationStatus.ACKNOWLEDGED: {EscalationStatus.RESOLVED},
+    EscalationStatus.RESOLVED: set(),
+}
+
+
+def _one(session: Session, escalation_id: int) -> EscalationPublic:
+    return escalations_public(session, ids=[escalation_id])[0]
+
+
+@router.post(
+    "/tickets/{ticket_id}/escalations",
+    status_code=201,
+    response_model=EscalationPublic,
+    responses=problems(403, 404, 409),
+)
+def raise_escalation(
+    request: Request,
+    ticket_id: int,
+    data: EscalationCreate,
+    session: WriteSessionDep,
+    caller: CallerDep,
+) -> Response:
+    def work() -> WriteResult:
+        ticket = visible_ticket(session, caller, ticket_id)
+        own = caller.technician_id is not None and ticket.assignee_id == caller.technician_id
+        if not allowed(caller.user.role, Action.FLAG_ESCALATION, own=own):
+            raise ProblemError(403, "you may only escalate your own tickets")
+        existing = open_escalation(session, ticket_id)
+        if existing is not None:
+            raise ProblemError(
+                409,
+                f"ticket {ticket.number} is already escalated (escalation {existing.id}, "
+                f"{existing.status.value}); add a comment or re-level that one",
+                title="Already escalated",
+            )
+        esc = Escalation(
+            ticket_id=ticket_id,
+            level=data.level,
+            reason=data.reason,
+            note=data.note,
+            raised_by=caller.id,
+            raised_at=utcnow(),
+        )
+        session.add(esc)
+        session.flush()
+        assert esc.id is not None
+        feed.record(
+            session,
+            caller,
+            entity="escalation",
+            entity_id=esc.id,
+            op="create",
+            version=1,
+            fields=feed.created(esc.model_dump(exclude={"id", "version"})),
+            ticket_id=ticket_id,
+            technician_id=ticket.assignee_id,
+        )
+        _set_escalated(session, caller, ticket_id, True)
+        return WriteResult(201, _one(session, esc.id), etag(1), f"/api/v1/escalations/{esc.id}")
+
+    return run_write(request, session, caller, work)
+
+
+def _set_escalated(session: Session, caller: Caller, ticket_id: int, on: bool) -> None:
+    """An open escalation flags the ticket and makes it P1; the last one resolved unflags it."""
+    ticket = session.get(Ticket, ticket_id)
+    assert ticket is not None
+    changes: dict[str, object] = {"escalated": on}
+    if on and ticket.priority is not Priority.P1:
+        changes["priority"] = Priority.P1
+    if ticket.escalated == on and len(changes) == 1:
+        return
+    try:
+        apply_changes(session, caller, ticket, changes, expected_version=ticket.version)
+    except StaleWrite:
+        raise ProblemError(409, "the ticket changed at the same moment; try again") from None
+
+
+@router.get("/escalations", response_model=EscalationList, responses=problems())
+def list_escalations(
+    session: SessionDep,
+    caller: CallerDep,
+    include_resolved: Annotated[bool, Query(description="also resolved ones")] = False,
+) -> JSONResponse:
+    items = escalations_public(
+        session,
+        only_open=not include_resolved,
+        technician_id=None if caller.sees_all else (caller.technician_id or -1),
+    )
+    return json_response(EscalationList(items=items))
+
+
+@router.get(
+    "/escalations/{escalation_id}", response_model=EscalationPublic, responses=problems(404)
+)
+def get_escalation(escalation_id: int, session: SessionDep, caller: CallerDep) -> JSONResponse:
+    esc = _visible(session, caller, escalation_id)
+    return json_response(_one(session, escalation_id), tag=etag(esc.version))
+
+
+def _visible(session: Session, caller: Caller, escalation_id: int) -> Escalation:
+    esc = session.get(Escalation, escalation_id)
+    if esc is None:
+        raise ProblemError(404, f"there is no escalation {escalation_id} you can see")
+    ticket = session.get(Ticket, esc.ticket_id)
+    if ticket is None or not can_see(caller, ticket):
+        raise ProblemError(404, f"there is no escalation {escalation_id} you can see")
+    return esc
+
+
+@router.patch(
+    "/escalations/{escalation_id}",
+    response_model=EscalationPublic,
+    responses=problems(403, 404, 409, 412, 428),
+)
+def patch_escalation(
+    request: Request,
+    escalation_id: int,
+    data: EscalationUpdate,
+    session: WriteSessionDep,
+    caller: CallerDep,
+    if_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    def work() -> WriteResult:
+        esc = _visible(session, caller, escalation_id)
+        if not allowed(caller.user.role, Action.MANAGE_ESCALATION, own=False):
+            raise ProblemError(403, "only team leads acknowledge, re-level or resolve escalations")
+        version = parse_if_match(if_match, required=True)
+        assert version is not None
+        if version != esc.version:
+            raise stale(_one(session, escalation_id), version)
+        changes = data.model_dump(exclude_unset=True, exclude_none=True)
+        before = esc.model_dump()
+        values: dict[str, object] = {}
+        now = utcnow()
+        new_status = changes.get("status")
+        if new_status is not None and new_status != esc.status:
+            if new_status not in _NEXT[esc.status]:
+                allowed_next = sorted(s.value for s in _NEXT[esc.status])
+                raise ProblemError(
+                    409,
+                    f"an escalation that is {esc.status.value} can go to: "
+                    f"{', '.join(allowed_next) or 'nothing (it is closed)'}",
+                    title="Status change not allowed",
+                    extra={"allowed": allowed_next},
+                )
+            values["status"] = new_status
+            if new_status == EscalationStatus.ACKNOWLEDGED:
+                values.update(acknowledged_by=caller.id, acknowledged_at=now)
+            if new_status == EscalationStatus.RESOLVED:
+                values.update(resolved_by=caller.id, resolved_at=now)
+                if esc.acknowledged_at is None:
+                    values.update(acknowledged_by=caller.id, acknowledged_at=now)
+        if esc.status is EscalationStatus.RESOLVED and ("level" in changes or "note" in changes):
+            raise ProblemError(409, "this escalation is resolved; raise a new one if needed")
+        for key in ("level", "note"):
+            if key in changes and changes[key] != getattr(esc, key):
+                values[key] = changes[key]
+        fields = feed.diff(before, values)
+        if not fields:
+            return WriteResult(200, _one(session, escalation_id), etag(esc.version))
+        session.expunge(esc)
+        if not versioned_update(session, Escalation, escalation_id, version, values):
+            session.rollback()
+            raise stale(_one(session, escalation_id), version)
+        feed.record(
+            session,
+            caller,
+            entity="escalation",
+            entity_id=escalation_id,
+            op="update",
+            version=version + 1,
+            fields=fields,
+            ticket_id=esc.ticket_id,
+        )
+        if values.get("status") == EscalationStatus.RESOLVED:
+            session.flush()
+            if open_escalation(session, esc.ticket_id) is None:
+                _set_escalated(session, caller, esc.ticket_id, False)
+        session.flush()
+        return WriteResult(200, _one(session, escalation_id), etag(version + 1))
+
+    return run_write(request, session, caller, work)

@@ -1,0 +1,33 @@
+"""GET /health and GET /me."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlmodel import SQLModel
+
+from dispatch import __version__
+from dispatch.models.user import MePublic, UserPublic
+from dispatch.server.deps import CallerDep
+from dispatch.server.problems import problems
+from dispatch.server.writes import json_response
+
+router = APIRouter(tags=["meta"])
+
+
+class Health(SQLModel):
+    status: str
+    version: str
+
+
+@router.get("/health", response_model=Health)
+def health() -> JSONResponse:
+    return json_response(Health(status="ok", version=__version__))
+
+
+@router.get("/me", response_model=MePublic, responses=problems())
+def me(caller: CallerDep) -> JSONResponse:
+    user = UserPublic.model_validate(caller.user, from_attributes=True)
+    return json_response(
+        MePublic(user=user, role=caller.user.role, technician_id=caller.technician_id)
+    )

@@ -1,0 +1,283 @@
+"""/tickets: list, intake, view, change, comment."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import and_, or_
+from sqlmodel import Session, col, select
+
+from dispatch.domain.permissions import Action, allowed
+from dispatch.domain.types import OPEN_STATUSES, Priority, Status
+from dispatch.models.comment import Comment, CommentCreate, CommentPublic
+from dispatch.models.detail import TicketDetail
+from dispatch.models.ticket import Ticket, TicketCreate, TicketPage, TicketPublic, TicketUpdate
+from dispatch.models.user import User
+from dispatch.server import feed
+from dispatch.server.deps import Caller, CallerDep, SessionDep, SettingsDep, WriteSessionDep
+from dispatch.server.problems import ProblemError, problems
+from dispatch.server.related import appointments_of, escalations_public
+from dispatch.server.ticket_ops import StaleWrite, apply_changes, check_fields_allowed, intake
+from dispatch.server.views import ticket_public, tickets_public, visible_ticket
+from dispatch.server.writes import (
+    WriteResult,
+    etag,
+    json_response,
+    parse_if_match,
+    run_write,
+    stale,
+)
+
+router = APIRouter(prefix="/tickets", tags=["tickets"])
+
+
+class Sort(StrEnum):
+    RECEIVED = "received_at"
+    RECEIVED_DESC = "-received_at"
+    NUMBER = "number"
+    NUMBER_DESC = "-number"
+    PRIORITY = "priority"
+    PRIORITY_DESC = "-priority"
+    DUE = "resolution_due"
+    DUE_DESC = "-resolution_due"
+    UPDATED = "updated_at"
+    UPDATED_DESC = "-updated_at"
+
+
+def _encode_cursor(sort: Sort, value: Any, row_id: int) -> str:
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    raw = json.dumps([sort.value, value, row_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, sort: Sort) -> tuple[Any, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        sort_name, value, row_id = json.loads(raw)
+        if sort_name != sort.value or not isinstance(row_id, int):
+            raise ValueError
+        if sort.value.lstrip("-") in ("received_at", "resolution_due", "updated_at"):
+            value = datetime.fromisoformat(value)
+        elif sort.value.lstrip("-") == "number":
+            value = int(value)
+        else:
+            value = Priority(value)
+    except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError):
+        raise ProblemError(
+            422, "this cursor is not valid for this sort; start again without a cursor"
+        ) from None
+    return value, row_id
+
+
+def _like_escape(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@router.get("", response_model=TicketPage, responses=problems())
+def list_tickets(
+    session: SessionDep,
+    caller: CallerDep,
+    settings: SettingsDep,
+    status: Annotated[list[Status] | None, Query(description="repeat for several")] = None,
+    open: Annotated[bool | None, Query(description="only open (true) or closed")] = None,
+    priority: Annotated[list[Priority] | None, Query()] = None,
+    assignee: Annotated[
+        str | None, Query(max_length=20, description="technician id, 'me' or 'none'")
+    ] = None,
+    customer: Annotated[int | None, Query(ge=1)] = None,
+    escalated: bool | None = None,
+    q: Annotated[str | None, Query(max_length=200, description="text search")] = None,
+    sort: Sort = Sort.RECEIVED_DESC,
+    limit: Annotated[int, Query(ge=1, description="page size, capped")] = 100,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> JSONResponse:
+    if limit > settings.max_page_size:
+        raise ProblemError(
+            422,
+            f"limit may be at most {settings.max_page_size}",
+            title="Invalid request",
+            extra={"errors": [{"field": "limit", "message": f"at most {settings.max_page_size}"}]},
+        )
+    stmt = select(Ticket)
+    if not caller.sees_all:
+        stmt = stmt.where(Ticket.assignee_id == (caller.technician_id or -1))
+    if status:
+        stmt = stmt.where(col(Ticket.status).in_(status))
+    if open is not None:
+        in_open = col(Ticket.status).in_(list(OPEN_STATUSES))
+        stmt = stmt.where(in_open if open else ~in_open)
+    if priority:
+        stmt = stmt.where(col(Ticket.priority).in_(priority))
+    if assignee is not None:
+        stmt = stmt.where(_assignee_filter(assignee, caller))
+    if customer is not None:
+        stmt = stmt.where(Ticket.customer_id == customer)
+    if escalated is not None:
+        stmt = stmt.where(Ticket.escalated == escalated)
+    for term in (q or "").lower().split():
+        stmt = stmt.where(col(Ticket.search).like(f"%{_like_escape(term)}%", escape="\\"))
+    field = sort.value.lstrip("-")
+    desc = sort.value.startswith("-")
+    column = getattr(Ticket, field)
+    if cursor:
+        value, row_id = _decode_cursor(cursor, sort)
+        if desc:
+            stmt = stmt.where(or_(column < value, and_(column == value, col(Ticket.id) < row_id)))
+        else:
+            stmt = stmt.where(or_(column > value, and_(column == value, col(Ticket.id) > row_id)))
+    order = (column.desc(), col(Ticket.id).desc()) if desc else (column.asc(), col(Ticket.id))
+    rows = session.exec(stmt.order_by(*order).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = (
+        _encode_cursor(sort, _sort_value(getattr(rows[-1], field)), rows[-1].id or 0)
+        if more and rows
+        else None
+    )
+    page = TicketPage(items=tickets_public(session, rows), next_cursor=next_cursor)
+    return json_response(page)
+
+
+def _sort_value(value: Any) -> Any:
+    return value.value if isinstance(value, Priority) else value
+
+
+def _assignee_filter(assignee: str, caller: Caller) -> Any:
+    if assignee == "none":
+        return col(Ticket.assignee_id).is_(None)
+    if assignee == "me":
+        return Ticket.assignee_id == (caller.technician_id or -1)
+    try:
+        return Ticket.assignee_id == int(assignee)
+    except ValueError:
+        raise ProblemError(
+            422,
+            "assignee is a technician id, 'me' or 'none'",
+            title="Invalid request",
+            extra={"errors": [{"field": "assignee", "message": "technician id, 'me' or 'none'"}]},
+        ) from None
+
+
+@router.post("", status_code=201, response_model=TicketPublic, responses=problems(403))
+def create_ticket(
+    request: Request, data: TicketCreate, session: WriteSessionDep, caller: CallerDep
+) -> Response:
+    def work() -> WriteResult:
+        ticket = intake(session, caller, data)
+        return WriteResult(
+            201,
+            ticket_public(session, ticket),
+            etag(ticket.version),
+            f"/api/v1/tickets/{ticket.id}",
+        )
+
+    return run_write(request, session, caller, work)
+
+
+@router.get("/{ticket_id}", response_model=TicketDetail, responses=problems(404))
+def get_ticket(ticket_id: int, session: SessionDep, caller: CallerDep) -> JSONResponse:
+    ticket = visible_ticket(session, caller, ticket_id)
+    return json_response(detail(session, caller, ticket), tag=etag(ticket.version))
+
+
+def detail(session: Session, caller: Caller, ticket: Ticket) -> TicketDetail:
+    base = ticket_public(session, ticket)
+    history = session.exec(
+        select(feed.ChangeEvent)
+        .where(feed.ChangeEvent.ticket_id == ticket.id)
+        .order_by(col(feed.ChangeEvent.seq))
+        .limit(500)
+    ).all()
+    comments = session.exec(
+        select(Comment, User.display_name)
+        .join(User, col(User.id) == Comment.author_id)
+        .where(Comment.ticket_id == ticket.id)
+        .order_by(col(Comment.created_at), col(Comment.id))
+    ).all()
+    return TicketDetail(
+        **base.model_dump(),
+        history=[feed.public(ev) for ev in history],
+        comments=[CommentPublic(**c.model_dump(), author_name=name) for c, name in comments],
+        escalations=escalations_public(session, ticket_id=ticket.id),
+        appointments=appointments_of(session, ticket_id=ticket.id),
+    )
+
+
+@router.patch(
+    "/{ticket_id}", response_model=TicketPublic, responses=problems(403, 404, 409, 412, 428)
+)
+def patch_ticket(
+    request: Request,
+    ticket_id: int,
+    data: TicketUpdate,
+    session: WriteSessionDep,
+    caller: CallerDep,
+    if_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    def work() -> WriteResult:
+        ticket = visible_ticket(session, caller, ticket_id)
+        changes = data.model_dump(exclude_unset=True)
+        check_fields_allowed(caller, ticket, changes)
+        if "title" in changes and changes["title"] is None:
+            raise ProblemError(422, "title cannot be empty")
+        for key in ("priority", "status", "tags", "description"):
+            if key in changes and changes[key] is None:
+                changes.pop(key)
+        version = parse_if_match(if_match, required=True)
+        assert version is not None
+        if version != ticket.version:
+            raise stale(ticket_public(session, ticket), version)
+        try:
+            ticket = apply_changes(session, caller, ticket, changes, expected_version=version)
+        except StaleWrite:
+            session.rollback()
+            raise stale(ticket_public(session, visible_ticket(session, caller, ticket_id)), version)
+        return WriteResult(200, ticket_public(session, ticket), etag(ticket.version))
+
+    return run_write(request, session, caller, work)
+
+
+@router.post(
+    "/{ticket_id}/comments",
+    status_code=201,
+    response_model=CommentPublic,
+    responses=problems(403, 404),
+)
+def add_comment(
+    request: Request,
+    ticket_id: int,
+    data: CommentCreate,
+    session: WriteSessionDep,
+    caller: CallerDep,
+) -> Response:
+    def work() -> WriteResult:
+        ticket = visible_ticket(session, caller, ticket_id)
+        own = caller.technician_id is not None and ticket.assignee_id == caller.technician_id
+        if not allowed(caller.user.role, Action.COMMENT, own=own):
+            raise ProblemError(403, "you may only comment on your own tickets")
+        comment = Comment(ticket_id=ticket_id, author_id=caller.id, body=data.body)
+        session.add(comment)
+        session.flush()
+        assert comment.id is not None
+        feed.record(
+            session,
+            caller,
+            entity="comment",
+            entity_id=comment.id,
+            op="create",
+            version=1,
+            fields=feed.created({"ticket_id": ticket_id, "body": data.body}),
+            ticket_id=ticket_id,
+            technician_id=ticket.assignee_id,
+        )
+        out = CommentPublic(**comment.model_dump(), author_name=caller.user.display_name)
+        return WriteResult(201, out)
+
+    return run_write(request, session, caller, work)

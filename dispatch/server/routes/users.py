@@ -1,0 +1,89 @@
+"""/users: admins manage users and tokens (tokens are shown once)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from sqlmodel import SQLModel, col, select
+
+from dispatch.domain.permissions import Action, allowed
+from dispatch.models.user import User, UserCreate, UserPublic
+from dispatch.server import accounts, feed
+from dispatch.server.deps import Caller, CallerDep, SessionDep, WriteSessionDep
+from dispatch.server.problems import ProblemError, problems
+from dispatch.server.writes import WriteResult, json_response, run_write
+
+router = APIRouter(prefix="/users", tags=["users"])
+
+
+class UserList(SQLModel):
+    items: list[UserPublic]
+
+
+class UserWithToken(SQLModel):
+    user: UserPublic
+    token: str
+
+
+def _admin(caller: Caller) -> None:
+    if not allowed(caller.user.role, Action.MANAGE_USERS, own=False):
+        raise ProblemError(403, "only admins manage users and tokens")
+
+
+@router.get("", response_model=UserList, responses=problems(403))
+def list_users(session: SessionDep, caller: CallerDep) -> JSONResponse:
+    _admin(caller)
+    rows = session.exec(select(User).order_by(col(User.id))).all()
+    return json_response(
+        UserList(items=[UserPublic.model_validate(u, from_attributes=True) for u in rows])
+    )
+
+
+@router.post("", status_code=201, response_model=UserWithToken, responses=problems(403, 409))
+def add_user(
+    request: Request, data: UserCreate, session: WriteSessionDep, caller: CallerDep
+) -> Response:
+    def work() -> WriteResult:
+        _admin(caller)
+        try:
+            user, token = accounts.create_user(session, data.name, data.display_name, data.role)
+        except ValueError as exc:
+            raise ProblemError(409, str(exc)) from None
+        assert user.id is not None
+        feed.record(
+            session,
+            caller,
+            entity="user",
+            entity_id=user.id,
+            op="create",
+            version=1,
+            fields=feed.created({"name": user.name, "role": user.role}),
+        )
+        return WriteResult(
+            201,
+            UserWithToken(user=UserPublic.model_validate(user, from_attributes=True), token=token),
+        )
+
+    return run_write(request, session, caller, work)
+
+
+@router.post("/{user_id}/revoke", response_model=UserPublic, responses=problems(403, 404))
+def revoke(request: Request, user_id: int, session: WriteSessionDep, caller: CallerDep) -> Response:
+    def work() -> WriteResult:
+        _admin(caller)
+        user = session.get(User, user_id)
+        if user is None:
+            raise ProblemError(404, f"there is no user {user_id}")
+        count = accounts.revoke_tokens(session, user)
+        feed.record(
+            session,
+            caller,
+            entity="user",
+            entity_id=user_id,
+            op="update",
+            version=1,
+            fields={"revoked_tokens": [None, count]},
+        )
+        return WriteResult(200, UserPublic.model_validate(user, from_attributes=True))
+
+    return run_write(request, session, caller, work)

@@ -1,0 +1,64 @@
+"""Which business hours and targets apply to a ticket, and its due times."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from dispatch.domain import sla
+from dispatch.domain.types import Priority, StateCode, SupportProfile
+from dispatch.models.branch import Branch
+from dispatch.models.customer import Contract, Site
+from dispatch.models.ticket import Ticket
+
+_WIDTH = {SupportProfile.STANDARD: 0, SupportProfile.EXTENDED: 1, SupportProfile.ALWAYS: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    profile: SupportProfile
+    state: StateCode
+    overrides: dict[str, int] | None
+
+
+def terms_for(session: Session, customer_id: int, site_id: int | None) -> Terms:
+    """The widest support profile the customer bought, in the state of the serving branch."""
+    contracts = session.exec(select(Contract).where(Contract.customer_id == customer_id)).all()
+    best = max(contracts, key=lambda c: _WIDTH[c.support_profile], default=None)
+    profile = best.support_profile if best else SupportProfile.STANDARD
+    overrides = next((c.response_overrides for c in contracts if c.response_overrides), None)
+    site = session.get(Site, site_id) if site_id is not None else None
+    if site is None:
+        site = session.exec(select(Site).where(Site.customer_id == customer_id)).first()
+    branch = session.get(Branch, site.branch_id) if site is not None else None
+    state = branch.state if branch is not None else StateCode.NW
+    return Terms(profile=profile, state=state, overrides=overrides)
+
+
+def target_minutes(terms: Terms, priority: Priority) -> int:
+    if terms.overrides and priority.value in terms.overrides:
+        return int(terms.overrides[priority.value])
+    return sla.RESPONSE_MINUTES[priority]
+
+
+def due_times(
+    terms: Terms, received_at: datetime, priority: Priority, paused_minutes: float = 0
+) -> tuple[datetime, datetime]:
+    """First-response and resolution due, pushed back by business time spent waiting."""
+    first = target_minutes(terms, priority)
+    return (
+        sla.add_business_minutes(received_at, first + paused_minutes, terms.profile, terms.state),
+        sla.add_business_minutes(
+            received_at, first * sla.RESOLUTION_FACTOR + paused_minutes, terms.profile, terms.state
+        ),
+    )
+
+
+def apply_due_times(session: Session, ticket: Ticket) -> Terms:
+    terms = terms_for(session, ticket.customer_id, ticket.site_id)
+    ticket.first_response_due, ticket.resolution_due = due_times(
+        terms, ticket.received_at, ticket.priority, ticket.sla_paused_minutes
+    )
+    return terms

@@ -1,0 +1,209 @@
+"""What happens to a ticket on intake and on change: workflow, SLA clock, audit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, select
+
+from dispatch.domain import sla, workflow
+from dispatch.domain.permissions import Action, allowed
+from dispatch.domain.types import EscalationStatus, Priority, Status
+from dispatch.models.base import utcnow
+from dispatch.models.customer import Contact, Customer, Site
+from dispatch.models.escalation import Escalation
+from dispatch.models.ticket import Ticket, TicketCreate, search_text
+from dispatch.models.user import Technician
+from dispatch.server import feed
+from dispatch.server.deps import Caller
+from dispatch.server.problems import ProblemError
+from dispatch.server.sla_terms import apply_due_times, terms_for
+from dispatch.server.writes import versioned_update
+
+# Fields each role may change through PATCH; anything else is 403 (unknown ones are 422).
+TECHNICIAN_FIELDS = frozenset({"status"})
+
+
+def snapshot(ticket: Ticket) -> dict[str, Any]:
+    """The audited fields of a ticket, for diffs."""
+    return ticket.model_dump(exclude={"search", "id", "version", "updated_at"})
+
+
+def intake(session: Session, caller: Caller, data: TicketCreate) -> Ticket:
+    """A new ticket: number and receipt time from the service, due times computed."""
+    if not allowed(caller.user.role, Action.INTAKE, own=True):
+        raise ProblemError(403, "your role may not create tickets")
+    customer = session.get(Customer, data.customer_id)
+    if customer is None:
+        raise _field(f"there is no customer {data.customer_id}", "customer_id")
+    if data.site_id is not None:
+        site = session.get(Site, data.site_id)
+        if site is None or site.customer_id != customer.id:
+            raise _field(f"site {data.site_id} does not belong to this customer", "site_id")
+    if data.contact_id is not None:
+        contact = session.get(Contact, data.contact_id)
+        if contact is None or contact.customer_id != customer.id:
+            raise _field(
+                f"contact {data.contact_id} does not belong to this customer", "contact_id"
+            )
+    ticket = Ticket.model_validate(data.model_dump())
+    ticket.received_at = utcnow()
+    if not caller.sees_all:
+        # A technician's intake is their own ticket, or they could not see it afterwards.
+        ticket.assignee_id = caller.technician_id
+    apply_due_times(session, ticket)
+    session.add(ticket)
+    session.flush()
+    assert ticket.id is not None
+    ticket.number = 100_000 + ticket.id
+    ticket.search = search_text(
+        ticket.number, ticket.title, customer.name, ticket.tags, ticket.description
+    )
+    session.flush()
+    feed.record(
+        session,
+        caller,
+        entity="ticket",
+        entity_id=ticket.id,
+        op="create",
+        version=1,
+        fields=feed.created(snapshot(ticket)),
+        ticket_id=ticket.id,
+        technician_id=ticket.assignee_id,
+    )
+    return ticket
+
+
+def _field(detail: str, field: str) -> ProblemError:
+    return ProblemError(
+        422,
+        detail,
+        title="Invalid request",
+        extra={"errors": [{"field": field, "message": detail}]},
+    )
+
+
+def check_fields_allowed(caller: Caller, ticket: Ticket, changes: dict[str, Any]) -> None:
+    """403 for a change the caller's role may not make."""
+    own = caller.technician_id is not None and ticket.assignee_id == caller.technician_id
+    if caller.sees_all:
+        return
+    forbidden = sorted(set(changes) - TECHNICIAN_FIELDS)
+    if forbidden:
+        raise ProblemError(
+            403, f"technicians may only change the status; not: {', '.join(forbidden)}"
+        )
+    if "status" in changes and not allowed(caller.user.role, Action.SET_STATUS, own=own):
+        raise ProblemError(403, "you may only change the status of your own tickets")
+
+
+def apply_changes(
+    session: Session,
+    caller: Caller,
+    ticket: Ticket,
+    changes: dict[str, Any],
+    *,
+    expected_version: int,
+) -> Ticket:
+    """Apply `changes` to `ticket` with every rule, in one versioned UPDATE plus its event.
+
+    The ticket is detached first so the ORM never flushes it behind the versioned UPDATE.
+    """
+    if ticket in session:
+        session.expunge(ticket)
+    before = snapshot(ticket)
+    prev_assignee = ticket.assignee_id
+    now = utcnow()
+    new_status = changes.get("status")
+    if new_status is not None and new_status != ticket.status:
+        try:
+            workflow.check_transition(ticket.status, Status(new_status))
+        except workflow.IllegalTransition as exc:
+            raise ProblemError(
+                409,
+                str(exc),
+                title="Status change not allowed",
+                extra={"allowed": sorted(s.value for s in exc.allowed)},
+            ) from None
+    elif new_status is not None:
+        changes.pop("status")
+        new_status = None
+    if "priority" in changes and changes["priority"] is not None:
+        prio = Priority(changes["priority"])
+        if ticket.escalated and prio is not Priority.P1:
+            raise ProblemError(409, "an open escalation keeps this ticket at P1; resolve it first")
+        ticket.priority = prio
+    if "assignee_id" in changes and changes["assignee_id"] is not None:
+        if session.get(Technician, changes["assignee_id"]) is None:
+            raise _field(f"there is no technician {changes['assignee_id']}", "assignee_id")
+    for key in ("title", "description", "tags", "assignee_id", "escalated"):
+        if key in changes:
+            setattr(ticket, key, changes[key])
+    if new_status is not None:
+        _status_effects(session, ticket, Status(new_status), now)
+    if ticket.status is not Status.NEW and ticket.responded_at is None:
+        ticket.responded_at = now
+    if "priority" in changes or new_status is not None:
+        apply_due_times(session, ticket)
+    after = snapshot(ticket)
+    fields = feed.diff(before, after)
+    if not fields:
+        return ticket
+    customer = session.get(Customer, ticket.customer_id)
+    ticket.search = search_text(
+        ticket.number,
+        ticket.title,
+        customer.name if customer else "",
+        ticket.tags,
+        ticket.description,
+    )
+    values = {k: getattr(ticket, k) for k in after if k in fields}
+    values["search"] = ticket.search
+    values["updated_at"] = now
+    assert ticket.id is not None
+    if not versioned_update(session, Ticket, ticket.id, expected_version, values):
+        raise StaleWrite()
+    ticket.version = expected_version + 1
+    ticket.updated_at = now
+    feed.record(
+        session,
+        caller,
+        entity="ticket",
+        entity_id=ticket.id,
+        op="update",
+        version=ticket.version,
+        fields=fields,
+        ticket_id=ticket.id,
+        technician_id=ticket.assignee_id,
+        prev_technician_id=prev_assignee if prev_assignee != ticket.assignee_id else None,
+    )
+    return ticket
+
+
+class StaleWrite(Exception):
+    """The row moved on between read and UPDATE; the route answers 412."""
+
+
+def _status_effects(session: Session, ticket: Ticket, new: Status, now: Any) -> None:
+    old = ticket.status
+    if old is Status.WAITING_CUSTOMER and ticket.sla_paused_at is not None:
+        terms = terms_for(session, ticket.customer_id, ticket.site_id)
+        ticket.sla_paused_minutes += sla.business_minutes_between(
+            ticket.sla_paused_at, now, terms.profile, terms.state
+        )
+        ticket.sla_paused_at = None
+    if new is Status.WAITING_CUSTOMER:
+        ticket.sla_paused_at = now
+    if new in (Status.RESOLVED, Status.CLOSED) and ticket.resolved_at is None:
+        ticket.resolved_at = now
+    if new not in (Status.RESOLVED, Status.CLOSED):
+        ticket.resolved_at = None
+    ticket.status = new
+
+
+def open_escalation(session: Session, ticket_id: int) -> Escalation | None:
+    return session.exec(
+        select(Escalation).where(
+            Escalation.ticket_id == ticket_id, Escalation.status != EscalationStatus.RESOLVED
+        )
+    ).first()

@@ -1,0 +1,198 @@
+"""The shape of every write: If-Match, the versioned UPDATE, Idempotency-Key replay."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from fastapi import Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, col, select
+
+from dispatch.models.base import utcnow
+from dispatch.models.idempotency import IdempotencyRecord
+from dispatch.server.deps import Caller
+from dispatch.server.problems import ProblemError
+
+MAX_KEY_LENGTH = 200
+
+
+def etag(version: int) -> str:
+    """The strong ETag of a resource at `version`."""
+    return f'"{version}"'
+
+
+def parse_if_match(value: str | None, *, required: bool) -> int | None:
+    """The version an If-Match names; 428 when required and missing, 412 when unreadable."""
+    if value is None or not value.strip():
+        if required:
+            raise ProblemError(
+                428,
+                "send If-Match with the ETag you last read, so no one else's change is overwritten",
+                title="Precondition Required",
+            )
+        return None
+    raw = value.strip()
+    if raw.startswith("W/"):
+        raw = raw[2:]
+    raw = raw.strip('"')
+    try:
+        return int(raw)
+    except ValueError:
+        raise ProblemError(
+            412, f"If-Match {value!r} is not an ETag this service gave out"
+        ) from None
+
+
+def stale(current: BaseModel, version: int) -> ProblemError:
+    """412 carrying the current representation, so the client can show the conflict."""
+    return ProblemError(
+        412,
+        f"this was changed by someone else meanwhile (you had version {version}, "
+        f"it is now {getattr(current, 'version', '?')}); reload and decide again",
+        title="Precondition Failed",
+        extra={"current": jsonable_encoder(current)},
+        headers={"ETag": etag(int(getattr(current, "version", 0)))},
+    )
+
+
+def versioned_update(
+    session: Session, model: type[SQLModel], obj_id: int, version: int, values: dict[str, Any]
+) -> bool:
+    """UPDATE ... SET version = version + 1 WHERE id = :id AND version = :v.
+
+    The check sits in the statement itself, so of two racing writers only one can win.
+    Returns False when the row had moved on.
+    """
+    table_id = model.id  # type: ignore[attr-defined]
+    table_version = model.version  # type: ignore[attr-defined]
+    stmt = (
+        update(model)
+        .where(table_id == obj_id, table_version == version)
+        .values(**values, version=table_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    result = session.execute(stmt)
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+@dataclass
+class WriteResult:
+    """What a write produced: a status, a JSON body and optional ETag / Location."""
+
+    status: int
+    body: Any
+    etag: str | None = None
+    location: str | None = None
+
+
+def _response(status: int, body: str, tag: str | None, location: str | None) -> Response:
+    headers: dict[str, str] = {}
+    if tag:
+        headers["ETag"] = tag
+    if location:
+        headers["Location"] = location
+    if status == 204:
+        return Response(status_code=204, headers=headers)
+    return Response(body, status_code=status, headers=headers, media_type="application/json")
+
+
+def fingerprint(request: Request) -> str:
+    body_sha = request.scope.get("state", {}).get("body_sha256", "")
+    raw = f"{request.method} {request.url.path}?{request.url.query} {body_sha}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def run_write(
+    request: Request,
+    session: Session,
+    caller: Caller,
+    work: Callable[[], WriteResult],
+    *,
+    dry_run: bool = False,
+) -> Response:
+    """Run `work` in `session`'s transaction, honouring Idempotency-Key.
+
+    The stored answer is committed together with the change, so a retry after a
+    lost response replays it instead of applying the write twice.
+    """
+    key = request.headers.get("idempotency-key")
+    if key is not None:
+        key = key.strip()
+        if not key or len(key) > MAX_KEY_LENGTH:
+            raise ProblemError(422, f"Idempotency-Key must be 1-{MAX_KEY_LENGTH} characters")
+    fp = fingerprint(request)
+    if key and not dry_run:
+        replay = _replay(session, caller, key, fp)
+        if replay is not None:
+            return replay
+    result = work()
+    body = json.dumps(jsonable_encoder(result.body), separators=(",", ":"))
+    if dry_run:
+        session.rollback()
+        return _response(result.status, body, result.etag, result.location)
+    if key:
+        session.add(
+            IdempotencyRecord(
+                user_id=caller.id,
+                key=key,
+                fingerprint=fp,
+                status_code=result.status,
+                body=body,
+                etag=result.etag,
+                location=result.location,
+            )
+        )
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        if key:  # the same key won a race in another request: answer as it did
+            replay = _replay(session, caller, key, fp)
+            if replay is not None:
+                return replay
+        raise
+    return _response(result.status, body, result.etag, result.location)
+
+
+def _replay(session: Session, caller: Caller, key: str, fp: str) -> Response | None:
+    record = session.exec(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.user_id == caller.id, IdempotencyRecord.key == key
+        )
+    ).first()
+    if record is None:
+        return None
+    if record.fingerprint != fp:
+        raise ProblemError(
+            422,
+            "this Idempotency-Key was used before with another request; use a fresh key",
+            title="Idempotency key reused",
+        )
+    response = _response(record.status_code, record.body, record.etag, record.location)
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def prune_idempotency(session: Session, hours: float) -> int:
+    """Forget keys older than `hours` (called now and then by the service)."""
+    cutoff = utcnow() - timedelta(hours=hours)
+    rows = session.exec(
+        select(IdempotencyRecord).where(col(IdempotencyRecord.created_at) < cutoff)
+    ).all()
+    for row in rows:
+        session.delete(row)
+    return len(rows)
+
+
+def json_response(model: BaseModel, *, tag: str | None = None) -> JSONResponse:
+    headers = {"ETag": tag} if tag else None
+    return JSONResponse(jsonable_encoder(model), headers=headers)

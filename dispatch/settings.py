@@ -1,0 +1,73 @@
+"""One settings object: CLI flags override environment, environment overrides the TOML file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_config_dir, user_data_dir
+from pydantic import AliasChoices, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+APP_NAME = "dispatch"
+
+
+def config_file() -> Path:
+    """Where the user's TOML config lives (platformdirs)."""
+    return Path(user_config_dir(APP_NAME)) / "config.toml"
+
+
+def data_dir() -> Path:
+    """Where embedded databases and caches live (platformdirs)."""
+    return Path(user_data_dir(APP_NAME))
+
+
+def default_database_url() -> str:
+    """The embedded SQLite file in the user's data directory."""
+    return f"sqlite:///{data_dir() / 'dispatch.db'}"
+
+
+class Settings(BaseSettings):
+    """Settings for the console, the CLI and the service."""
+
+    model_config = SettingsConfigDict(env_prefix="DISPATCH_", extra="ignore")
+
+    server: str | None = Field(
+        default=None, description="URL of a running dispatch service; unset = embedded service"
+    )
+    token: str | None = Field(default=None, description="Bearer token for the service")
+    database_url: str = Field(
+        default_factory=default_database_url,
+        validation_alias=AliasChoices("DATABASE_URL", "DISPATCH_DATABASE_URL", "database_url"),
+        description="SQLAlchemy URL of the service's database (SQLite file or PostgreSQL)",
+    )
+    max_page_size: int = Field(default=500, description="Largest `limit` a list accepts")
+    max_body_bytes: int = Field(default=1024 * 1024, description="Largest request body accepted")
+    feed_retention_hours: float = Field(
+        default=24 * 7,
+        description="How far back GET /changes serves; older `since` values get 410",
+    )
+    idempotency_hours: float = Field(default=48, description="How long idempotency keys are kept")
+    max_wait_seconds: float = Field(default=60, description="Longest long-poll of GET /changes")
+    keymap: dict[str, str] = Field(
+        default_factory=dict, description="Binding id -> keys, e.g. {'queue.assign': 'A'}"
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=config_file()),
+        )
