@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Mapping
 from datetime import datetime
@@ -48,6 +49,23 @@ def created(values: Mapping[str, Any]) -> dict[str, list[Any]]:
     return {k: [None, _plain(v)] for k, v in values.items() if v is not None}
 
 
+def lock_writes(session: Session) -> None:
+    """PostgreSQL: take the feed lock now, before this transaction touches any row.
+
+    Writes run one at a time on PostgreSQL as they do on SQLite. Taking the lock
+    first (not at the first event) matters: a writer holding a row lock while
+    waiting for the feed lock, and another holding the feed lock while waiting for
+    that row, would deadlock. It also makes check-then-insert rules (one open
+    escalation per ticket, idempotency keys) hold under concurrent requests.
+    """
+    if session.info.get(_LOCKED_KEY):
+        return
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": FEED_LOCK_KEY})
+        session.info[_LOCKED_KEY] = True
+
+
 def record(
     session: Session,
     caller: Caller,
@@ -66,12 +84,10 @@ def record(
     On PostgreSQL a transaction-scoped advisory lock makes event appends (and so
     the commits that follow them) happen one at a time, so `seq` follows commit
     order and a reader that has seen N can never later find a change below N.
-    SQLite has a single writer already.
+    SQLite has a single writer already. Writes through `run_write` hold the lock
+    from their start already (see `lock_writes`).
     """
-    conn = session.connection()
-    if conn.dialect.name == "postgresql" and not session.info.get(_LOCKED_KEY):
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": FEED_LOCK_KEY})
-        session.info[_LOCKED_KEY] = True
+    lock_writes(session)
     ev = ChangeEvent(
         entity=entity,
         entity_id=entity_id,
@@ -106,19 +122,17 @@ class FeedSignal:
         with self._lock:
             waiters = list(self._waiters)
         for loop, ev in waiters:
-            try:
+            with contextlib.suppress(RuntimeError):  # that loop has closed
                 loop.call_soon_threadsafe(ev.set)
-            except RuntimeError:  # loop closed
-                pass
 
-    async def wait(self, timeout: float) -> None:
-        """Return when notified or after `timeout` seconds."""
+    async def wait(self, seconds: float) -> None:
+        """Return when notified or after `seconds`."""
         ev = asyncio.Event()
         item = (asyncio.get_running_loop(), ev)
         with self._lock:
             self._waiters.add(item)
         try:
-            await asyncio.wait_for(ev.wait(), timeout)
+            await asyncio.wait_for(ev.wait(), seconds)
         except TimeoutError:
             pass
         finally:
@@ -151,13 +165,14 @@ def visible_filter(caller: Caller) -> Any:
     own = select(Ticket.id).where(Ticket.assignee_id == tech)
     return or_(
         col(ChangeEvent.ticket_id).in_(own),
-        ChangeEvent.technician_id == tech,
-        ChangeEvent.prev_technician_id == tech,
+        col(ChangeEvent.technician_id) == tech,
+        col(ChangeEvent.prev_technician_id) == tech,
     )
 
 
 def max_seq(session: Session) -> int:
-    return int(session.exec(select(func.coalesce(func.max(ChangeEvent.seq), 0))).one())
+    top: int | None = session.exec(select(func.max(col(ChangeEvent.seq)))).one()
+    return top or 0
 
 
 def oldest_served(session: Session, cutoff: datetime) -> int | None:
@@ -167,7 +182,7 @@ def oldest_served(session: Session, cutoff: datetime) -> int | None:
     ).first()
     if has_older is None:
         return None
-    first_kept = session.exec(
+    first_kept: int | None = session.exec(
         select(func.min(ChangeEvent.seq)).where(ChangeEvent.at >= cutoff)
     ).one()
     return int(first_kept) if first_kept is not None else max_seq(session) + 1

@@ -20,6 +20,7 @@ from sqlmodel import Session, SQLModel, col, select
 from dispatch.models.base import utcnow
 from dispatch.models.idempotency import IdempotencyRecord
 from dispatch.server.deps import Caller
+from dispatch.server.feed import lock_writes
 from dispatch.server.problems import ProblemError
 
 MAX_KEY_LENGTH = 200
@@ -130,6 +131,7 @@ def run_write(
         if not key or len(key) > MAX_KEY_LENGTH:
             raise ProblemError(422, f"Idempotency-Key must be 1-{MAX_KEY_LENGTH} characters")
     fp = fingerprint(request)
+    lock_writes(session)
     if key and not dry_run:
         replay = _replay(session, caller, key, fp)
         if replay is not None:
@@ -138,7 +140,8 @@ def run_write(
     body = json.dumps(jsonable_encoder(result.body), separators=(",", ":"))
     if dry_run:
         session.rollback()
-        return _response(result.status, body, result.etag, result.location)
+        # Nothing was written, so there is no new version to tag.
+        return _response(result.status, body, None, None)
     if key:
         session.add(
             IdempotencyRecord(
@@ -159,7 +162,9 @@ def run_write(
             replay = _replay(session, caller, key, fp)
             if replay is not None:
                 return replay
-        raise
+        raise ProblemError(
+            409, "this clashed with another change made at the same moment; try again"
+        ) from None
     return _response(result.status, body, result.etag, result.location)
 
 
