@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import ConfigDict, model_validator
+from pydantic import model_validator
 from sqlmodel import Field, SQLModel
 
 from dispatch.domain.types import AppointmentKind, WorkMode
-from dispatch.models.base import UTCDateTime
+from dispatch.models.base import MAX_ID, InputModel, UTCDateTime, check_instant
 
 MAX_APPOINTMENT_DAYS = 31
 
 
 class AppointmentBase(SQLModel):
-    technician_id: int = Field(foreign_key="technician.id", index=True)
-    ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    technician_id: int = Field(foreign_key="technician.id", index=True, ge=1, le=MAX_ID)
+    ticket_id: int | None = Field(
+        default=None, foreign_key="ticket.id", index=True, ge=1, le=MAX_ID
+    )
     start: datetime = Field(sa_type=UTCDateTime, index=True)
     end: datetime = Field(sa_type=UTCDateTime)
     mode: WorkMode | None = Field(default=None, description="on-site or remote, for ticket work")
@@ -23,11 +25,14 @@ class AppointmentBase(SQLModel):
     note: str = Field(default="", max_length=2000)
 
 
-def _check_span(start: datetime | None, end: datetime | None) -> None:
+def check_span(start: datetime | None, end: datetime | None) -> None:
+    """ValueError unless both given times are storable and `end` comes after `start`."""
+    if start is not None:
+        check_instant(start, "start")
+    if end is not None:
+        check_instant(end, "end")
     if start is None or end is None:
         return
-    if start.tzinfo is None or end.tzinfo is None:
-        raise ValueError("times need an offset, e.g. 2026-11-30T08:00:00+01:00")
     if end <= start:
         raise ValueError("an appointment must end after it starts")
     if (end - start).days > MAX_APPOINTMENT_DAYS:
@@ -39,18 +44,15 @@ class Appointment(AppointmentBase, table=True):
     version: int = 1
 
 
-class AppointmentCreate(AppointmentBase):
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
-
+class AppointmentCreate(AppointmentBase, InputModel):
     @model_validator(mode="after")
     def _span(self) -> AppointmentCreate:
-        _check_span(self.start, self.end)
+        check_span(self.start, self.end)
         return self
 
 
-class AppointmentUpdate(SQLModel):
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
-    technician_id: int | None = None
+class AppointmentUpdate(InputModel):
+    technician_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     start: datetime | None = None
     end: datetime | None = None
     mode: WorkMode | None = None
@@ -58,7 +60,7 @@ class AppointmentUpdate(SQLModel):
 
     @model_validator(mode="after")
     def _span(self) -> AppointmentUpdate:
-        _check_span(self.start, self.end)
+        check_span(self.start, self.end)
         return self
 
 

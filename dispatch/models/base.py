@@ -5,9 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import field_validator
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+from sqlmodel import SQLModel
+
+MAX_ID = 2**31 - 1
+"""The largest id a client may name (a PostgreSQL INTEGER); larger ones are 422, not a crash."""
+
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
+"""Times a client sends must lie in these years; outside them UTC conversion can overflow."""
 
 
 def utcnow() -> datetime:
@@ -31,10 +39,10 @@ class UTCDateTime(TypeDecorator[datetime]):
             raise TypeError("expected a datetime")
         if value.tzinfo is None:
             raise ValueError("naive datetimes are not stored; give an offset")
-        value = value.astimezone(UTC)
+        utc: datetime = value.astimezone(UTC)
         if dialect.name == "sqlite":
-            return value.replace(tzinfo=None)
-        return value
+            return utc.replace(tzinfo=None)
+        return utc
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
@@ -43,3 +51,36 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def check_instant(value: datetime, name: str = "time") -> datetime:
+    """`value` if it is timezone-aware and within the years the service stores; else ValueError."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} needs an offset, e.g. 2026-11-30T08:00:00+01:00")
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(f"{name} must lie between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
+    return value
+
+
+def has_nul(value: Any) -> bool:
+    """Whether a string anywhere in `value` holds a NUL character (PostgreSQL cannot store it)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple):
+        return any(has_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    return False
+
+
+class InputModel(SQLModel):
+    """Base of every request schema: unknown fields are rejected, text is storable."""
+
+    model_config = {"extra": "forbid"}
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if has_nul(value):
+            raise ValueError("text may not contain NUL characters")
+        return value

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import ConfigDict, field_validator
+from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
-from dispatch.models.base import UTCDateTime, utcnow
+from dispatch.models.base import InputModel, UTCDateTime, utcnow
 
 
 class CommentBase(SQLModel):
@@ -21,8 +21,8 @@ class Comment(CommentBase, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class CommentCreate(CommentBase):
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+class CommentCreate(CommentBase, InputModel):
+    """A note on a ticket."""
 
     @field_validator("body")
     @classmethod

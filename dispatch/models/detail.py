@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import ConfigDict
+from pydantic import model_validator
 from sqlmodel import Field, SQLModel
 
 from dispatch.domain.types import WorkMode
-from dispatch.models.appointment import AppointmentPublic
+from dispatch.models.appointment import AppointmentPublic, check_span
+from dispatch.models.base import MAX_ID, InputModel
 from dispatch.models.comment import CommentPublic
 from dispatch.models.escalation import EscalationPublic
 from dispatch.models.event import ChangePublic
@@ -22,18 +23,23 @@ class TicketDetail(TicketPublic):
     appointments: list[AppointmentPublic] = []
 
 
-class SlotRequest(SQLModel):
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+class SlotRequest(InputModel):
+    """The calendar slot an assignment books."""
+
     start: datetime
     end: datetime
     mode: WorkMode = WorkMode.ONSITE
 
+    @model_validator(mode="after")
+    def _span(self) -> SlotRequest:
+        check_span(self.start, self.end)
+        return self
 
-class AssignmentCreate(SQLModel):
+
+class AssignmentCreate(InputModel):
     """Assign a technician and optionally book the slot, in one transaction."""
 
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
-    technician_id: int
+    technician_id: int = Field(ge=1, le=MAX_ID)
     slot: SlotRequest | None = None
     note: str = Field(default="", max_length=2000)
 

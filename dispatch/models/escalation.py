@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import ConfigDict
 from sqlmodel import Field, SQLModel
 
 from dispatch.domain.types import EscalationReason, EscalationStatus
-from dispatch.models.base import UTCDateTime, utcnow
+from dispatch.models.base import InputModel, UTCDateTime, utcnow
 
 Level = Literal[1, 2]
 
@@ -33,12 +32,13 @@ class Escalation(EscalationBase, table=True):
     version: int = 1
 
 
-class EscalationCreate(EscalationBase):
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+class EscalationCreate(EscalationBase, InputModel):
+    """Raise an escalation on a ticket."""
 
 
-class EscalationUpdate(SQLModel):
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+class EscalationUpdate(InputModel):
+    """Acknowledge, re-level or resolve; unknown fields are rejected."""
+
     status: EscalationStatus | None = None
     level: int | None = Field(default=None, ge=1, le=2)
     note: str | None = Field(default=None, max_length=4000)

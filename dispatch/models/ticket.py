@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import ConfigDict, field_validator
+from pydantic import field_validator
 from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
 from dispatch.domain.types import Priority, Source, Status, TicketKind
-from dispatch.models.base import UTCDateTime, utcnow
+from dispatch.models.base import MAX_ID, InputModel, UTCDateTime, utcnow
 
 MAX_TAGS = 20
 
@@ -27,14 +27,20 @@ def _clean_tags(tags: list[str]) -> list[str]:
     return cleaned
 
 
+def _clean_title(title: str) -> str:
+    if not title.strip():
+        raise ValueError("a title is required")
+    return title.strip()
+
+
 class TicketBase(SQLModel):
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=20_000)
     kind: TicketKind = TicketKind.INCIDENT
     source: Source = Source.EMAIL
-    customer_id: int = Field(foreign_key="customer.id", index=True)
-    site_id: int | None = Field(default=None, foreign_key="site.id")
-    contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    customer_id: int = Field(foreign_key="customer.id", index=True, ge=1, le=MAX_ID)
+    site_id: int | None = Field(default=None, foreign_key="site.id", ge=1, le=MAX_ID)
+    contact_id: int | None = Field(default=None, foreign_key="contact.id", ge=1, le=MAX_ID)
     priority: Priority = Priority.P3
 
 
@@ -62,10 +68,9 @@ class Ticket(TicketBase, table=True):
     version: int = 1
 
 
-class TicketCreate(TicketBase):
+class TicketCreate(TicketBase, InputModel):
     """Intake: number, receipt time and due times are set by the service."""
 
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
     tags: list[str] = Field(default_factory=list)
 
     @field_validator("tags")
@@ -76,26 +81,28 @@ class TicketCreate(TicketBase):
     @field_validator("title")
     @classmethod
     def _title(cls, title: str) -> str:
-        if not title.strip():
-            raise ValueError("a title is required")
-        return title.strip()
+        return _clean_title(title)
 
 
-class TicketUpdate(SQLModel):
+class TicketUpdate(InputModel):
     """What PATCH may change; unknown fields are rejected, never ignored."""
 
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
     title: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=20_000)
     priority: Priority | None = None
     status: Status | None = None
     tags: list[str] | None = None
-    assignee_id: int | None = None
+    assignee_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
     @field_validator("tags")
     @classmethod
     def _tags(cls, tags: list[str] | None) -> list[str] | None:
         return None if tags is None else _clean_tags(tags)
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, title: str | None) -> str | None:
+        return None if title is None else _clean_title(title)
 
 
 class TicketPublic(TicketBase):

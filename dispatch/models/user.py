@@ -8,7 +8,7 @@ from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from dispatch.domain.types import Role, ServiceRole
-from dispatch.models.base import UTCDateTime, utcnow
+from dispatch.models.base import InputModel, UTCDateTime, utcnow
 
 
 class UserBase(SQLModel):
@@ -23,8 +23,8 @@ class User(UserBase, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class UserCreate(UserBase):
-    model_config = {"extra": "forbid"}  # type: ignore[assignment]
+class UserCreate(UserBase, InputModel):
+    """A new user; the service answers with its first token."""
 
 
 class UserPublic(UserBase):

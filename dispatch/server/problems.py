@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -31,7 +32,7 @@ class ProblemError(Exception):
         super().__init__(detail)
         self.status = status
         self.detail = detail
-        self.title = title or HTTPStatus(status).phrase
+        self.title = title or ("Invalid request" if status == 422 else HTTPStatus(status).phrase)
         self.extra = extra or {}
         self.headers = headers or {}
 
@@ -59,10 +60,21 @@ def problem_response(
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     errors = []
     for err in exc.errors():
+        if err.get("type") == "json_invalid":
+            # loc is ("body", <character offset>): say what a person can act on.
+            reason = (err.get("ctx") or {}).get("error", "")
+            position = [p for p in err.get("loc", ()) if p != "body"]
+            where = f" at character {position[0]}" if position else ""
+            errors.append(
+                {"field": "body", "message": f"the body is not valid JSON{where}: {reason}"}
+            )
+            continue
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body",)]
-        message = str(err.get("msg", "invalid"))
+        message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
         if err.get("type") == "extra_forbidden":
             message = "this field cannot be set here"
+        if err.get("type") == "string_pattern_mismatch" and "x00" in str(err.get("ctx")):
+            message = "text may not contain NUL characters"
         errors.append({"field": ".".join(loc) or "body", "message": message})
     return errors
 
@@ -90,11 +102,29 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+        if exc.status_code == 400 and detail == "There was an error parsing the body":
+            # FastAPI's answer to JSON it cannot even parse (e.g. nested too deeply).
+            return problem_response(
+                422,
+                "the body could not be read as JSON",
+                title="Invalid request",
+                extra={"errors": [{"field": "body", "message": "not readable as JSON"}]},
+            )
         if exc.status_code == 404 and detail == "Not Found":
             detail = "no such resource"
         if exc.status_code == 405:
             detail = "this method is not allowed here"
         return problem_response(exc.status_code, detail, headers=dict(exc.headers or {}))
+
+    @app.exception_handler(DataError)
+    async def _data(_: Request, exc: DataError) -> JSONResponse:
+        # A value validation let through that the database refuses: still the client's input.
+        log.warning("database refused a value: %s", exc.orig)
+        return problem_response(
+            422,
+            "a value in this request cannot be stored (out of range or not plain text)",
+            title="Invalid request",
+        )
 
     @app.exception_handler(Exception)
     async def _crash(_: Request, exc: Exception) -> JSONResponse:

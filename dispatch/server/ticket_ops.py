@@ -133,9 +133,9 @@ def apply_changes(
         if ticket.escalated and prio is not Priority.P1:
             raise ProblemError(409, "an open escalation keeps this ticket at P1; resolve it first")
         ticket.priority = prio
-    if "assignee_id" in changes and changes["assignee_id"] is not None:
-        if session.get(Technician, changes["assignee_id"]) is None:
-            raise _field(f"there is no technician {changes['assignee_id']}", "assignee_id")
+    new_assignee = changes.get("assignee_id")
+    if new_assignee is not None and session.get(Technician, new_assignee) is None:
+        raise _field(f"there is no technician {new_assignee}", "assignee_id")
     for key in ("title", "description", "tags", "assignee_id", "escalated"):
         if key in changes:
             setattr(ticket, key, changes[key])

@@ -16,6 +16,7 @@ from dispatch.models.detail import AssignmentCreate, AssignmentResult, Forecast
 from dispatch.models.ticket import Ticket
 from dispatch.models.user import Technician
 from dispatch.server.deps import CallerDep, WriteSessionDep
+from dispatch.server.params import IdPath
 from dispatch.server.problems import ProblemError, problems
 from dispatch.server.related import appointments_public
 from dispatch.server.routes.calendar import create_appointment_row
@@ -55,7 +56,7 @@ def forecast(ticket: Ticket, start: datetime, end: datetime) -> Forecast:
 )
 def assign(
     request: Request,
-    ticket_id: int,
+    ticket_id: IdPath,
     data: AssignmentCreate,
     session: WriteSessionDep,
     caller: CallerDep,
@@ -77,10 +78,6 @@ def assign(
         if version is not None and version != ticket.version:
             raise stale(ticket_public(session, ticket), version)
         slot = data.slot
-        if slot is not None and (slot.start.tzinfo is None or slot.end.tzinfo is None):
-            raise ProblemError(422, "slot times need an offset, e.g. 2026-11-30T08:00:00+01:00")
-        if slot is not None and slot.end <= slot.start:
-            raise ProblemError(422, "the slot must end after it starts")
         if ticket.status in (Status.RESOLVED, Status.CLOSED):
             raise ProblemError(
                 409, f"ticket {ticket.number} is {ticket.status.value}; reopen it first"
@@ -115,7 +112,7 @@ def assign(
             session.rollback()
             raise stale(
                 ticket_public(session, visible_ticket(session, caller, ticket_id)), current_version
-            )
+            ) from None
         result = AssignmentResult(
             ticket=ticket_public(session, ticket),
             appointment=appointments_public(session, [appointment])[0] if appointment else None,

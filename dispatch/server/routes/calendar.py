@@ -16,7 +16,7 @@ from dispatch.models.appointment import (
     AppointmentList,
     AppointmentPublic,
     AppointmentUpdate,
-    _check_span,
+    check_span,
 )
 from dispatch.models.branch import Branch
 from dispatch.models.ticket import Ticket
@@ -24,6 +24,7 @@ from dispatch.models.user import Technician, TechnicianPublic
 from dispatch.server import feed
 from dispatch.server.calendar_ops import check_no_clash
 from dispatch.server.deps import Caller, CallerDep, SessionDep, WriteSessionDep
+from dispatch.server.params import Id, IdPath
 from dispatch.server.problems import ProblemError, problems
 from dispatch.server.related import appointments_public
 from dispatch.server.writes import (
@@ -61,7 +62,7 @@ def _range(start: datetime | None, end: datetime | None) -> tuple[datetime, date
             422, "give start and end, e.g. ?start=2026-11-30T00:00:00%2B01:00&end=..."
         )
     try:
-        _check_span(start, end)
+        check_span(start, end)
     except ValueError as exc:
         raise ProblemError(422, str(exc)) from None
     if end - start > MAX_RANGE:
@@ -79,7 +80,7 @@ def _own_calendar(caller: Caller, technician_id: int) -> bool:
     responses=problems(404),
 )
 def technician_calendar(
-    technician_id: int,
+    technician_id: IdPath,
     session: SessionDep,
     caller: CallerDep,
     start: datetime | None = None,
@@ -110,7 +111,7 @@ def list_appointments(
     caller: CallerDep,
     start: datetime | None = None,
     end: datetime | None = None,
-    technician: Annotated[list[int] | None, Query()] = None,
+    technician: Annotated[list[Id] | None, Query()] = None,
 ) -> JSONResponse:
     """Every calendar the caller may see in one range (the console's week view)."""
     lo, hi = _range(start, end)
@@ -142,7 +143,7 @@ def _one(session: Session, appt: Appointment) -> AppointmentPublic:
 @router.get(
     "/appointments/{appointment_id}", response_model=AppointmentPublic, responses=problems(404)
 )
-def get_appointment(appointment_id: int, session: SessionDep, caller: CallerDep) -> JSONResponse:
+def get_appointment(appointment_id: IdPath, session: SessionDep, caller: CallerDep) -> JSONResponse:
     appt = _visible_appointment(session, caller, appointment_id)
     return json_response(_one(session, appt), tag=etag(appt.version))
 
@@ -201,7 +202,7 @@ def create_appointment(
 )
 def move_appointment(
     request: Request,
-    appointment_id: int,
+    appointment_id: IdPath,
     data: AppointmentUpdate,
     session: WriteSessionDep,
     caller: CallerDep,
@@ -218,7 +219,7 @@ def move_appointment(
         before = appt.model_dump()
         after = {**before, **changes}
         try:
-            _check_span(after["start"], after["end"])
+            check_span(after["start"], after["end"])
         except ValueError as exc:
             raise ProblemError(422, str(exc)) from None
         if "technician_id" in changes and session.get(Technician, changes["technician_id"]) is None:
@@ -269,7 +270,7 @@ def move_appointment(
 )
 def delete_appointment(
     request: Request,
-    appointment_id: int,
+    appointment_id: IdPath,
     session: WriteSessionDep,
     caller: CallerDep,
     if_match: Annotated[str | None, Header()] = None,

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlmodel import Session, SQLModel, col, select
 
 from dispatch.domain.types import SupportProfile
+from dispatch.models.base import MAX_ID
 from dispatch.models.customer import (
     Contact,
     ContactPublic,
@@ -20,6 +21,7 @@ from dispatch.models.customer import (
     SitePublic,
 )
 from dispatch.server.deps import CallerDep, SessionDep
+from dispatch.server.params import NO_NUL, IdPath
 from dispatch.server.problems import ProblemError, problems
 from dispatch.server.writes import json_response
 
@@ -67,9 +69,11 @@ def _public(session: Session, customers: list[Customer]) -> list[CustomerPublic]
 def list_customers(
     session: SessionDep,
     caller: CallerDep,
-    q: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[str | None, Query(max_length=200, pattern=NO_NUL)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    cursor: Annotated[int | None, Query(ge=0, description="last id of the previous page")] = None,
+    cursor: Annotated[
+        int | None, Query(ge=0, le=MAX_ID, description="last id of the previous page")
+    ] = None,
 ) -> JSONResponse:
     stmt = select(Customer)
     if q:
@@ -88,7 +92,7 @@ def list_customers(
 
 
 @router.get("/{customer_id}", response_model=CustomerPublic, responses=problems(404))
-def get_customer(customer_id: int, session: SessionDep, caller: CallerDep) -> JSONResponse:
+def get_customer(customer_id: IdPath, session: SessionDep, caller: CallerDep) -> JSONResponse:
     customer = session.get(Customer, customer_id)
     if customer is None:
         raise ProblemError(404, f"there is no customer {customer_id}")

@@ -21,6 +21,7 @@ from dispatch.models.escalation import (
 from dispatch.models.ticket import Ticket
 from dispatch.server import feed
 from dispatch.server.deps import Caller, CallerDep, SessionDep, WriteSessionDep
+from dispatch.server.params import IdPath
 from dispatch.server.problems import ProblemError, problems
 from dispatch.server.related import escalations_public
 from dispatch.server.ticket_ops import StaleWrite, apply_changes, open_escalation
@@ -56,7 +57,7 @@ def _one(session: Session, escalation_id: int) -> EscalationPublic:
 )
 def raise_escalation(
     request: Request,
-    ticket_id: int,
+    ticket_id: IdPath,
     data: EscalationCreate,
     session: WriteSessionDep,
     caller: CallerDep,
@@ -134,7 +135,7 @@ def list_escalations(
 @router.get(
     "/escalations/{escalation_id}", response_model=EscalationPublic, responses=problems(404)
 )
-def get_escalation(escalation_id: int, session: SessionDep, caller: CallerDep) -> JSONResponse:
+def get_escalation(escalation_id: IdPath, session: SessionDep, caller: CallerDep) -> JSONResponse:
     esc = _visible(session, caller, escalation_id)
     return json_response(_one(session, escalation_id), tag=etag(esc.version))
 
@@ -156,7 +157,7 @@ def _visible(session: Session, caller: Caller, escalation_id: int) -> Escalation
 )
 def patch_escalation(
     request: Request,
-    escalation_id: int,
+    escalation_id: IdPath,
     data: EscalationUpdate,
     session: WriteSessionDep,
     caller: CallerDep,

@@ -15,12 +15,15 @@ from sqlmodel import Session, col, select
 
 from dispatch.domain.permissions import Action, allowed
 from dispatch.domain.types import OPEN_STATUSES, Priority, Status
+from dispatch.models.base import MAX_ID, check_instant
 from dispatch.models.comment import Comment, CommentCreate, CommentPublic
 from dispatch.models.detail import TicketDetail
+from dispatch.models.event import ChangeEvent
 from dispatch.models.ticket import Ticket, TicketCreate, TicketPage, TicketPublic, TicketUpdate
 from dispatch.models.user import User
 from dispatch.server import feed
 from dispatch.server.deps import Caller, CallerDep, SessionDep, SettingsDep, WriteSessionDep
+from dispatch.server.params import NO_NUL, IdPath
 from dispatch.server.problems import ProblemError, problems
 from dispatch.server.related import appointments_of, escalations_public
 from dispatch.server.ticket_ops import StaleWrite, apply_changes, check_fields_allowed, intake
@@ -61,12 +64,13 @@ def _decode_cursor(cursor: str, sort: Sort) -> tuple[Any, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         sort_name, value, row_id = json.loads(raw)
-        if sort_name != sort.value or not isinstance(row_id, int):
+        if sort_name != sort.value or not isinstance(row_id, int) or not 0 < row_id <= MAX_ID:
             raise ValueError
         if sort.value.lstrip("-") in ("received_at", "resolution_due", "updated_at"):
-            value = datetime.fromisoformat(value)
+            value = check_instant(datetime.fromisoformat(value))
         elif sort.value.lstrip("-") == "number":
-            value = int(value)
+            if not isinstance(value, int) or not 0 < value <= MAX_ID:
+                raise ValueError
         else:
             value = Priority(value)
     except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError):
@@ -91,9 +95,11 @@ def list_tickets(
     assignee: Annotated[
         str | None, Query(max_length=20, description="technician id, 'me' or 'none'")
     ] = None,
-    customer: Annotated[int | None, Query(ge=1)] = None,
+    customer: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     escalated: bool | None = None,
-    q: Annotated[str | None, Query(max_length=200, description="text search")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, pattern=NO_NUL, description="text search")
+    ] = None,
     sort: Sort = Sort.RECEIVED_DESC,
     limit: Annotated[int, Query(ge=1, description="page size, capped")] = 100,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
@@ -155,7 +161,10 @@ def _assignee_filter(assignee: str, caller: Caller) -> Any:
     if assignee == "me":
         return Ticket.assignee_id == (caller.technician_id or -1)
     try:
-        return Ticket.assignee_id == int(assignee)
+        tech_id = int(assignee)
+        if not 0 < tech_id <= MAX_ID:
+            raise ValueError
+        return Ticket.assignee_id == tech_id
     except ValueError:
         raise ProblemError(
             422,
@@ -182,17 +191,18 @@ def create_ticket(
 
 
 @router.get("/{ticket_id}", response_model=TicketDetail, responses=problems(404))
-def get_ticket(ticket_id: int, session: SessionDep, caller: CallerDep) -> JSONResponse:
+def get_ticket(ticket_id: IdPath, session: SessionDep, caller: CallerDep) -> JSONResponse:
     ticket = visible_ticket(session, caller, ticket_id)
     return json_response(detail(session, caller, ticket), tag=etag(ticket.version))
 
 
 def detail(session: Session, caller: Caller, ticket: Ticket) -> TicketDetail:
+    assert ticket.id is not None
     base = ticket_public(session, ticket)
     history = session.exec(
-        select(feed.ChangeEvent)
-        .where(feed.ChangeEvent.ticket_id == ticket.id)
-        .order_by(col(feed.ChangeEvent.seq))
+        select(ChangeEvent)
+        .where(ChangeEvent.ticket_id == ticket.id)
+        .order_by(col(ChangeEvent.seq))
         .limit(500)
     ).all()
     comments = session.exec(
@@ -215,7 +225,7 @@ def detail(session: Session, caller: Caller, ticket: Ticket) -> TicketDetail:
 )
 def patch_ticket(
     request: Request,
-    ticket_id: int,
+    ticket_id: IdPath,
     data: TicketUpdate,
     session: WriteSessionDep,
     caller: CallerDep,
@@ -238,7 +248,8 @@ def patch_ticket(
             ticket = apply_changes(session, caller, ticket, changes, expected_version=version)
         except StaleWrite:
             session.rollback()
-            raise stale(ticket_public(session, visible_ticket(session, caller, ticket_id)), version)
+            current = ticket_public(session, visible_ticket(session, caller, ticket_id))
+            raise stale(current, version) from None
         return WriteResult(200, ticket_public(session, ticket), etag(ticket.version))
 
     return run_write(request, session, caller, work)
@@ -252,7 +263,7 @@ def patch_ticket(
 )
 def add_comment(
     request: Request,
-    ticket_id: int,
+    ticket_id: IdPath,
     data: CommentCreate,
     session: WriteSessionDep,
     caller: CallerDep,

@@ -10,6 +10,7 @@ from dispatch.domain.permissions import Action, allowed
 from dispatch.models.user import User, UserCreate, UserPublic
 from dispatch.server import accounts, feed
 from dispatch.server.deps import Caller, CallerDep, SessionDep, WriteSessionDep
+from dispatch.server.params import IdPath
 from dispatch.server.problems import ProblemError, problems
 from dispatch.server.writes import WriteResult, json_response, run_write
 
@@ -68,7 +69,9 @@ def add_user(
 
 
 @router.post("/{user_id}/revoke", response_model=UserPublic, responses=problems(403, 404))
-def revoke(request: Request, user_id: int, session: WriteSessionDep, caller: CallerDep) -> Response:
+def revoke(
+    request: Request, user_id: IdPath, session: WriteSessionDep, caller: CallerDep
+) -> Response:
     def work() -> WriteResult:
         _admin(caller)
         user = session.get(User, user_id)
