@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from dispatch.domain.types import EscalationStatus
@@ -22,21 +21,10 @@ def escalations_public(
     ids: list[int] | None = None,
 ) -> list[EscalationPublic]:
     """Escalations with ticket, customer and people's names filled in."""
-    raiser = aliased(User)
-    acker = aliased(User)
     stmt = (
-        select(
-            Escalation,
-            Ticket.number,
-            Ticket.title,
-            Customer.name,
-            raiser.display_name,
-            acker.display_name,
-        )
+        select(Escalation, Ticket.number, Ticket.title, Customer.name)
         .join(Ticket, col(Ticket.id) == Escalation.ticket_id)
         .join(Customer, col(Customer.id) == Ticket.customer_id)
-        .join(raiser, raiser.id == Escalation.raised_by)  # type: ignore[arg-type]
-        .outerjoin(acker, acker.id == Escalation.acknowledged_by)  # type: ignore[arg-type]
     )
     if ticket_id is not None:
         stmt = stmt.where(Escalation.ticket_id == ticket_id)
@@ -47,14 +35,23 @@ def escalations_public(
     if ids is not None:
         stmt = stmt.where(col(Escalation.id).in_(ids))
     rows = session.exec(stmt.order_by(col(Escalation.raised_at), col(Escalation.id))).all()
+    people = {e.raised_by for e, *_ in rows} | {
+        e.acknowledged_by for e, *_ in rows if e.acknowledged_by is not None
+    }
+    names = (
+        dict(session.exec(select(User.id, User.display_name).where(col(User.id).in_(people))).all())
+        if people
+        else {}
+    )
     out = []
-    for esc, number, title, customer, raised_by, acked_by in rows:
+    for esc, number, title, customer in rows:
         pub = EscalationPublic.model_validate(esc, from_attributes=True)
         pub.ticket_number = number or 0
         pub.ticket_title = title
         pub.customer_name = customer
-        pub.raised_by_name = raised_by
-        pub.acknowledged_by_name = acked_by
+        pub.raised_by_name = names.get(esc.raised_by, "")
+        if esc.acknowledged_by is not None:
+            pub.acknowledged_by_name = names.get(esc.acknowledged_by)
         out.append(pub)
     return out
 
