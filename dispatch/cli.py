@@ -60,7 +60,11 @@ def main_callback(
 @app.command()
 def demo(
     as_user: Annotated[
-        str, typer.Option("--as", help="demo user to log in as (e.g. tom.lehmann, a technician)")
+        str,
+        typer.Option(
+            "--as",
+            help="demo user to log in as (e.g. tom.lehmann, team lead; marco.wagner, technician)",
+        ),
     ] = "anna.becker",
     tickets: Annotated[int, typer.Option(help="how many demo tickets")] = 300,
     seed: Annotated[int, typer.Option(help="random seed of the demo data")] = 7,
@@ -247,8 +251,8 @@ def tickets_list(
     def render(data: Any) -> None:
         for t in data["items"]:
             typer.echo(
-                f"{t['number']}  {t['priority']}  {t['status']:<16} {(t['assignee_name'] or '-'):<18} "
-                f"{t['customer_name'][:24]:<24}  {t['title']}"
+                f"{t['number']}  {t['priority']}  {t['status']:<16} "
+                f"{(t['assignee_name'] or '-'):<18} {t['customer_name'][:24]:<24}  {t['title']}"
             )
 
     _print(page, as_json, render)
@@ -362,7 +366,8 @@ def tickets_escalate(
         result,
         as_json,
         lambda e: typer.echo(
-            f"escalation {e['id']} raised on {e['ticket_number']} (level {e['level']}, {e['reason']})"
+            f"escalation {e['id']} raised on {e['ticket_number']} "
+            f"(level {e['level']}, {e['reason']})"
         ),
     )
 

@@ -83,7 +83,6 @@ class ContractKind(StrEnum):
     MANAGED_SERVICES = "managed_services"
 
 
-
 class EscalationReason(StrEnum):
     TOTAL_OUTAGE = "total_outage"
     VENDOR_STUCK = "vendor_stuck"

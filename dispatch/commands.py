@@ -1,0 +1,73 @@
+"""Command palette providers: find tickets by number or title, and run any action."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from dispatch.app import DispatchApp
+
+ACTIONS = [
+    ("Go to queue", "pane('queue')"),
+    ("Go to escalations", "pane('escalations')"),
+    ("Go to calendar", "pane('calendar')"),
+    ("Go to my work", "pane('mywork')"),
+    ("Refresh everything", "refresh"),
+    ("Show keys (help)", "help"),
+]
+SCREEN_ACTIONS = [
+    ("Assign selected ticket", "assign"),
+    ("Change priority of selected ticket", "priority"),
+    ("Change status of selected ticket", "status"),
+    ("Escalate selected ticket", "escalate"),
+    ("Comment on selected ticket", "comment"),
+]
+
+
+class DispatchCommands(Provider):
+    """Tickets by number or title, and the app's and the pane's actions."""
+
+    @property
+    def dispatch(self) -> DispatchApp:
+        from dispatch.app import DispatchApp
+
+        assert isinstance(self.app, DispatchApp)
+        return self.app
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for label, action in ACTIONS:
+            score = matcher.match(label)
+            if score > 0:
+                yield Hit(score, matcher.highlight(label), partial(self.app.run_action, action))
+        screen = self.screen
+        for label, action in SCREEN_ACTIONS:
+            if screen.check_action(action, ()) is False or not hasattr(screen, f"action_{action}"):
+                continue
+            score = matcher.match(label)
+            if score > 0:
+                yield Hit(score, matcher.highlight(label), partial(screen.run_action, action))
+        if len(query) < 2:
+            return
+        count = 0
+        for ticket in self.dispatch.store.tickets.values():
+            label = f"{ticket['number']} {ticket['title']} ({ticket.get('customer_name', '')})"
+            score = matcher.match(label)
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(label),
+                    partial(self._open, ticket["id"]),
+                    help=f"{ticket['priority']} {ticket['status']}",
+                )
+                count += 1
+                if count >= 50:
+                    return
+
+    def _open(self, ticket_id: int) -> None:
+        from dispatch.screens.ticket import TicketScreen
+
+        self.app.push_screen(TicketScreen(ticket_id))

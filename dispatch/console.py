@@ -1,0 +1,92 @@
+"""Opening the console: against a server, on the embedded database, or on demo data."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from dispatch.settings import Settings
+
+ClientFactory = Callable[[], Any]
+
+
+def _preflight(factory: ClientFactory) -> dict[str, Any]:
+    """Ask GET /me once so a wrong URL or token is a sentence, not a traceback."""
+    from dispatch.client.errors import ApiError, Unauthorized, Unreachable
+
+    async def check() -> dict[str, Any]:
+        async with factory() as client:
+            me: dict[str, Any] = await client.me()
+            return me
+
+    try:
+        return asyncio.run(check())
+    except Unreachable as exc:
+        sys.exit(f"dispatch: {exc}\nIs the service running? Check --server or DISPATCH_SERVER.")
+    except Unauthorized:
+        sys.exit("dispatch: the service refused the token. Check --token or DISPATCH_TOKEN.")
+    except ApiError as exc:
+        sys.exit(f"dispatch: the service answered {exc.status}: {exc.detail or exc.title}")
+
+
+def client_factory(settings: Settings, token: str | None = None) -> ClientFactory:
+    """A factory of API clients for `settings`: remote, or the in-process embedded service."""
+    from dispatch.client.api import ApiClient
+
+    if settings.server:
+        server = settings.server
+        if not settings.token and not token:
+            sys.exit("dispatch: connecting to a server needs a token (--token or DISPATCH_TOKEN).")
+        return lambda: ApiClient(server, token or settings.token)
+    from dispatch.embedded import embedded_transport, local_token
+
+    transport = embedded_transport(settings)
+    bearer = token or settings.token or local_token(settings)
+    return lambda: ApiClient("http://embedded", bearer, transport=transport)  # type: ignore[arg-type]
+
+
+def run_app(settings: Settings, factory: ClientFactory, server_label: str) -> None:
+    me = _preflight(factory)
+    from dispatch.app import DispatchApp
+
+    DispatchApp(settings=settings, client_factory=factory, me=me, server_label=server_label).run()
+
+
+def open_console(settings: Settings) -> None:
+    """`dispatch`: a server if configured, else the embedded database (created on first run)."""
+    label = settings.server or f"embedded ({Path(settings.database_url.split('///')[-1]).name})"
+    run_app(settings, client_factory(settings), label)
+
+
+def prepare_demo(directory: Path, *, tickets: int, seed: int) -> tuple[Settings, dict[str, str]]:
+    """A fresh demo database in `directory`; returns its settings and every demo user's token."""
+    from sqlmodel import Session
+
+    from dispatch.demo import DemoSize, seed_demo
+    from dispatch.server.db import make_engine
+    from dispatch.server.schema import create_schema
+
+    settings = Settings(database_url=f"sqlite:///{directory / 'demo.db'}", server=None)
+    engine = make_engine(settings.database_url)
+    create_schema(engine)
+    with Session(engine) as session:
+        logins = seed_demo(session, seed=seed, size=DemoSize(tickets=tickets))
+        session.commit()
+    engine.dispose()
+    return settings, logins.tokens
+
+
+def open_demo(*, as_user: str, tickets: int, seed: int) -> None:
+    """`dispatch demo`: a throw-away embedded database filled with demo data."""
+    with tempfile.TemporaryDirectory(prefix="dispatch-demo-") as tmp:
+        settings, tokens = prepare_demo(Path(tmp), tickets=tickets, seed=seed)
+        if as_user not in tokens:
+            sys.exit(
+                f"dispatch: there is no demo user {as_user!r}; try one of: "
+                + ", ".join(sorted(tokens))
+            )
+        run_app(settings, client_factory(settings, tokens[as_user]), f"demo as {as_user}")

@@ -1,0 +1,68 @@
+"""How an SLA clock reads on screen: text first, colour only as an extra."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class ClockState(StrEnum):
+    OK = "ok"
+    SOON = "soon"  # under an hour left
+    LATE = "late"  # first response overdue
+    BREACH = "breach"  # resolution overdue
+    PAUSED = "paused"  # waiting for the customer
+    DONE = "done"  # resolved or closed
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    text: str
+    state: ClockState
+    seconds_left: float  # to the next due time; sorts the queue by urgency
+
+
+def _hm(seconds: float) -> str:
+    minutes = int(abs(seconds) // 60)
+    hours, mins = divmod(minutes, 60)
+    if hours >= 100:
+        return f"{hours // 24}d"
+    return f"{hours}h{mins:02d}m"
+
+
+def sla_clock(
+    now: datetime,
+    *,
+    status: str,
+    first_response_due: datetime | None,
+    resolution_due: datetime | None,
+    responded_at: datetime | None,
+    paused: bool,
+) -> Clock:
+    """The countdown to the next due time: first response until answered, then resolution."""
+    if status in ("resolved", "closed"):
+        return Clock("done", ClockState.DONE, float("inf"))
+    if paused:
+        due = resolution_due or first_response_due
+        left = (due - now).total_seconds() if due else float("inf")
+        return Clock("paused", ClockState.PAUSED, left + 10**9)
+    if resolution_due is not None and now > resolution_due:
+        return Clock("BREACH", ClockState.BREACH, (resolution_due - now).total_seconds())
+    due = first_response_due if responded_at is None else resolution_due
+    if due is None:
+        return Clock("-", ClockState.OK, float("inf"))
+    left = (due - now).total_seconds()
+    if left < 0:
+        return Clock(f"-{_hm(left)}", ClockState.LATE, left)
+    return Clock(_hm(left), ClockState.SOON if left < 3600 else ClockState.OK, left)
+
+
+def age_text(received_at: datetime, now: datetime) -> str:
+    """A ticket's age in the largest sensible unit: 45m, 7h, 3d."""
+    seconds = max(0.0, (now - received_at).total_seconds())
+    if seconds < 3600:
+        return f"{int(seconds // 60)}m"
+    if seconds < 86400 * 2:
+        return f"{int(seconds // 3600)}h"
+    return f"{int(seconds // 86400)}d"

@@ -1,0 +1,178 @@
+"""The assign dialog: ranked technicians with their next free slot and the reasons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, ClassVar, cast
+from zoneinfo import ZoneInfo
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Checkbox, Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from dispatch.client.errors import NotFound
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@dataclass(frozen=True, slots=True)
+class AssignChoice:
+    technician_id: int
+    slot: dict[str, str] | None  # {"start", "end", "mode"} ISO times with offset
+
+
+def parse_slot(day: str, start: str, minutes: str, mode: str) -> dict[str, str]:
+    """A slot from what the user typed; ValueError with a sentence when it is not right."""
+    try:
+        date = datetime.strptime(day.strip(), "%Y-%m-%d").date()
+    except ValueError:
+        raise ValueError("date must look like 2026-11-30") from None
+    try:
+        clock = datetime.strptime(start.strip(), "%H:%M").time()
+    except ValueError:
+        raise ValueError("start must look like 09:30") from None
+    try:
+        length = int(minutes.strip())
+    except ValueError:
+        raise ValueError("duration is a number of minutes") from None
+    if not 15 <= length <= 12 * 60:
+        raise ValueError("duration is 15 to 720 minutes")
+    begin = datetime.combine(date, clock, tzinfo=BERLIN)
+    return {
+        "start": begin.isoformat(),
+        "end": (begin + timedelta(minutes=length)).isoformat(),
+        "mode": mode,
+    }
+
+
+class AssignDialog(ModalScreen[AssignChoice | None]):
+    """enter or ctrl+s assigns the highlighted technician (booking the slot if ticked)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="assign.cancel"),
+        Binding("ctrl+s", "confirm", "Assign", id="assign.confirm", priority=True),
+        Binding("ctrl+r", "toggle_mode", "On-site/remote", id="assign.mode"),
+    ]
+
+    def __init__(self, ticket: dict[str, Any]) -> None:
+        super().__init__(classes="dialog")
+        self.ticket = ticket
+        self.suggestions: list[dict[str, Any]] = []
+        self.mode = "onsite"
+
+    def compose(self) -> ComposeResult:
+        t = self.ticket
+        with Vertical(classes="dialog-box wide"):
+            yield Label(f"Assign {t['number']}: {t['title']}", classes="dialog-title")
+            yield Label("Loading suggestions…", id="assign-status")
+            yield OptionList(id="candidates")
+            yield Checkbox("Book a slot", value=True, id="book")
+            with Horizontal(id="slot"):
+                yield Input(placeholder="YYYY-MM-DD", id="day")
+                yield Input(placeholder="HH:MM", id="start")
+                yield Input(placeholder="minutes", id="minutes", value="120")
+                yield Label("on-site", id="mode")
+            yield Label("", id="error", classes="dialog-error")
+            yield Label(
+                "enter/ctrl+s assign · ctrl+r on-site/remote · tab fields · esc cancel",
+                classes="dialog-hint",
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#candidates", OptionList).focus()
+        self.load()
+
+    @work(exclusive=True)
+    async def load(self) -> None:
+        from dispatch.app import DispatchApp
+
+        app = cast(DispatchApp, self.app)
+        try:
+            result = await app.client.suggestions(self.ticket["id"])
+            self.suggestions = list(result["items"])
+            label = "Ranked for this ticket (best first):"
+        except NotFound:
+            self.suggestions = [
+                {
+                    "technician_id": t["id"],
+                    "name": t["name"],
+                    "branch": t.get("branch_name", ""),
+                    "reasons": [],
+                    "slot": None,
+                }
+                for t in app.store.technicians.values()
+            ]
+            label = "Technicians (no ranking available):"
+        self.query_one("#assign-status", Label).update(label)
+        options = self.query_one("#candidates", OptionList)
+        options.clear_options()
+        options.add_options([Option(self._describe(s)) for s in self.suggestions])
+        if self.suggestions:
+            options.highlighted = 0
+            self._fill_slot(self.suggestions[0])
+
+    def _describe(self, s: dict[str, Any]) -> str:
+        parts = [f"{s['name']}"]
+        if s.get("branch"):
+            parts[0] += f" ({s['branch']})"
+        if s.get("score") is not None:
+            parts.append(f"score {s['score']:.0f}")
+        if s.get("breach"):
+            parts.append("BREACH")
+        parts.extend(s.get("reasons", [])[:4])
+        return " · ".join(parts)
+
+    def _fill_slot(self, s: dict[str, Any]) -> None:
+        slot = s.get("slot")
+        if not slot:
+            return
+        start = datetime.fromisoformat(slot["start"]).astimezone(BERLIN)
+        end = datetime.fromisoformat(slot["end"]).astimezone(BERLIN)
+        self.query_one("#day", Input).value = f"{start:%Y-%m-%d}"
+        self.query_one("#start", Input).value = f"{start:%H:%M}"
+        self.query_one("#minutes", Input).value = str(int((end - start).total_seconds() // 60))
+        self.mode = slot.get("mode", "onsite")
+        self.query_one("#mode", Label).update("on-site" if self.mode == "onsite" else "remote")
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_index is not None and event.option_index < len(self.suggestions):
+            self._fill_slot(self.suggestions[event.option_index])
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.action_confirm()
+
+    def on_input_submitted(self) -> None:
+        self.action_confirm()
+
+    def action_toggle_mode(self) -> None:
+        self.mode = "remote" if self.mode == "onsite" else "onsite"
+        self.query_one("#mode", Label).update("on-site" if self.mode == "onsite" else "remote")
+
+    def action_confirm(self) -> None:
+        index = self.query_one("#candidates", OptionList).highlighted
+        if index is None or index >= len(self.suggestions):
+            self.query_one("#error", Label).update("Pick a technician first.")
+            return
+        slot = None
+        if self.query_one("#book", Checkbox).value:
+            try:
+                slot = parse_slot(
+                    self.query_one("#day", Input).value,
+                    self.query_one("#start", Input).value,
+                    self.query_one("#minutes", Input).value,
+                    self.mode,
+                )
+            except ValueError as exc:
+                self.query_one("#error", Label).update(str(exc))
+                return
+        self.dismiss(
+            AssignChoice(technician_id=self.suggestions[index]["technician_id"], slot=slot)
+        )
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

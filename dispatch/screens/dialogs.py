@@ -1,0 +1,151 @@
+"""Small modal dialogs; each returns a typed result through dismiss()."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, TextArea
+from textual.widgets.option_list import Option
+
+
+class ChoiceDialog(ModalScreen[str | None]):
+    """Pick one of a few options with j/k/arrows and enter; escape cancels."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+        Binding("j", "down", "Down", show=False, id="dialog.down"),
+        Binding("k", "up", "Up", show=False, id="dialog.up"),
+    ]
+
+    def __init__(self, title: str, options: list[tuple[str, str]], current: str | None = None):
+        super().__init__(classes="dialog")
+        self.title_text = title
+        self.options = options
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield OptionList(*[Option(label, id=value) for value, label in self.options])
+            yield Label("enter choose · esc cancel", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        values = [v for v, _ in self.options]
+        if self.current in values:
+            options.highlighted = values.index(self.current)
+        options.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_down(self) -> None:
+        self.query_one(OptionList).action_cursor_down()
+
+    def action_up(self) -> None:
+        self.query_one(OptionList).action_cursor_up()
+
+
+class TextDialog(ModalScreen[str | None]):
+    """Write a text (a comment); ctrl+s saves, escape cancels."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="text.cancel"),
+        Binding("ctrl+s", "save", "Save", id="text.save", priority=True),
+    ]
+
+    def __init__(self, title: str, placeholder: str = "") -> None:
+        super().__init__(classes="dialog")
+        self.title_text = title
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield TextArea(id="text", soft_wrap=True)
+            yield Label("", id="error", classes="dialog-error")
+            yield Label("ctrl+s save · esc cancel", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one(TextArea).focus()
+
+    def action_save(self) -> None:
+        text = self.query_one(TextArea).text.strip()
+        if not text:
+            self.query_one("#error", Label).update("Write something first (or esc to cancel).")
+            return
+        self.dismiss(text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationRequest:
+    reason: str
+    level: int
+    note: str
+
+
+REASONS = [
+    ("total_outage", "Total outage at the customer"),
+    ("vendor_stuck", "Vendor ticket is stuck"),
+    ("sla_breach", "SLA breach"),
+    ("customer_complaint", "Customer complaint"),
+    ("other", "Other"),
+]
+
+
+class EscalateDialog(ModalScreen[EscalationRequest | None]):
+    """Reason, level and a note for an internal escalation."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="escalate.cancel"),
+        Binding("ctrl+s", "save", "Raise", id="escalate.save", priority=True),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Label("Escalate: why?", classes="dialog-title")
+            yield OptionList(*[Option(label, id=value) for value, label in REASONS], id="reason")
+            yield OptionList(
+                Option("Level 1: team lead", id="1"),
+                Option("Level 2: service area management", id="2"),
+                id="level",
+            )
+            yield Input(placeholder="note: what is going on (optional)", id="note")
+            yield Label("tab next field · ctrl+s raise · esc cancel", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#reason", OptionList).highlighted = 0
+        self.query_one("#level", OptionList).highlighted = 0
+        self.query_one("#reason", OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.focus_next()
+
+    def on_input_submitted(self) -> None:
+        self.action_save()
+
+    def action_save(self) -> None:
+        reason = self.query_one("#reason", OptionList)
+        level = self.query_one("#level", OptionList)
+        reason_id = REASONS[reason.highlighted or 0][0]
+        self.dismiss(
+            EscalationRequest(
+                reason=reason_id,
+                level=2 if level.highlighted == 1 else 1,
+                note=self.query_one("#note", Input).value.strip(),
+            )
+        )
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,53 @@
+"""`?`: every binding of the pane you came from, with its id for remapping."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists the active bindings of `screen` (and the app's), as a person reads them."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,question_mark,q", "close", "Close", id="help.close"),
+        Binding("j", "down", "Down", show=False, id="help.down"),
+        Binding("k", "up", "Up", show=False, id="help.up"),
+    ]
+
+    def __init__(self, screen: Screen[object]) -> None:
+        super().__init__(classes="dialog")
+        self.target = screen
+
+    def compose(self) -> ComposeResult:
+        table = Table(title="Keys (remap by id in the config file's \\[keymap] table)", expand=True)
+        table.add_column("key", style="bold", no_wrap=True)
+        table.add_column("does")
+        table.add_column("id", style="dim", no_wrap=True)
+        seen: set[str] = set()
+        for key, active in self.target.active_bindings.items():
+            binding = active.binding
+            if not active.enabled or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            label = self.app.get_key_display(binding)
+            table.add_row(label, binding.description or binding.action, binding.id or "")
+            del key
+        with VerticalScroll(classes="dialog-box wide"):
+            yield Static(table)
+            yield Static("ctrl+p: command palette (find tickets by number or title, run actions)")
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+    def action_down(self) -> None:
+        self.query_one(VerticalScroll).scroll_down()
+
+    def action_up(self) -> None:
+        self.query_one(VerticalScroll).scroll_up()

@@ -1,0 +1,68 @@
+"""Pane 4: a technician's own tickets and this week's calendar."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.widgets import Input, Label, Static
+
+from dispatch.screens.queue import QueueScreen
+from dispatch.widgets.fast_table import FastTable
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+class MyWorkScreen(QueueScreen):
+    """What a technician opens on: own open tickets, then own appointments."""
+
+    def compose(self) -> ComposeResult:
+        yield Label("", id="queue-title")
+        yield Input(placeholder="filter my tickets", id="filter")
+        yield FastTable(id="queue")
+        yield Static("", id="mywork-calendar")
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.dispatch.calendar_changed.subscribe(self, lambda _: self.load_calendar())
+        self.load_calendar()
+
+    def lists_ticket(self, ticket: dict[str, Any]) -> bool:
+        me = self.dispatch.technician_id
+        return me is not None and ticket.get("assignee_id") == me and ticket["status"] != "closed"
+
+    def _update_title(self) -> None:
+        if self.dispatch.technician_id is None:
+            self.query_one("#queue-title", Label).update(
+                "My work lists a technician's own tickets; you are logged in as "
+                f"{self.dispatch.role.replace('_', ' ')}. Press 1 for the queue."
+            )
+            return
+        table = self.table
+        self.query_one("#queue-title", Label).update(
+            f"My work · {table.visible_count} tickets (s status · c comment · enter open)"
+        )
+
+    @work(exclusive=True, group="mywork-calendar")
+    async def load_calendar(self) -> None:
+        me = self.dispatch.technician_id
+        if me is None:
+            return
+        today = datetime.now(BERLIN).replace(hour=0, minute=0, second=0, microsecond=0)
+        items = await self.dispatch.client.calendar(me, today, today + timedelta(days=7))
+        text = Text("My calendar, next 7 days\n", style="bold")
+        if not items:
+            text.append("  nothing booked\n", style="dim")
+        for a in items:
+            start = datetime.fromisoformat(a["start"]).astimezone(BERLIN)
+            end = datetime.fromisoformat(a["end"]).astimezone(BERLIN)
+            what = a["kind"].replace("_", " ")
+            if a.get("ticket_number"):
+                what = f"ticket {a['ticket_number']} {a.get('mode') or ''}".strip()
+            text.append(f"  {start:%a %d.%m. %H:%M}-{end:%H:%M}  {what}  {a.get('note', '')}\n")
+        self.query_one("#mywork-calendar", Static).update(text)

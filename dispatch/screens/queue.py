@@ -1,0 +1,178 @@
+"""Pane 1: the queue of open tickets, most urgent first."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Input, Label
+
+from dispatch.app import STYLES, TicketsUpdate
+from dispatch.domain.countdown import ClockState
+from dispatch.domain.types import OPEN_STATUSES
+from dispatch.screens.base import PaneScreen
+from dispatch.screens.ticket_actions import TICKET_BINDINGS, TicketActions
+from dispatch.widgets.fast_table import FastTable, Row
+from dispatch.widgets.ticket_rows import QUEUE_COLUMNS, clock_state, ticket_row
+
+OPEN = frozenset(s.value for s in OPEN_STATUSES)
+QUICK_FILTERS = {
+    "all": "all open",
+    "unassigned": "unassigned",
+    "mine": "mine",
+    "escalated": "escalated",
+    "breaching": "late or breaching",
+}
+
+
+class QueueScreen(PaneScreen, TicketActions):
+    """Every open ticket: escalated first, then by time left on the SLA clock."""
+
+    CSS_PATH = [STYLES / "queue.tcss"]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter", id="queue.filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="queue.clear"),
+        Binding("enter", "open_ticket", "Open", id="queue.open"),
+        *TICKET_BINDINGS,
+        Binding("u", "quick('unassigned')", "Unassigned", show=False, id="queue.unassigned"),
+        Binding("m", "quick('mine')", "Mine", show=False, id="queue.mine"),
+        Binding("x", "quick('escalated')", "Escalated", show=False, id="queue.escalated"),
+        Binding("b", "quick('breaching')", "Breaching", show=False, id="queue.breaching"),
+        Binding("A", "quick('all')", "All open", show=False, id="queue.all"),
+        Binding("o", "cycle_sort", "Sort column", show=False, id="queue.sort"),
+        Binding("O", "reverse_sort", "Reverse sort", show=False, id="queue.reverse"),
+    ]
+    # which column the queue sorts by; "sla" is urgency
+    SORTS = [c.key for c in QUEUE_COLUMNS]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.quick = "all"
+        self.sort_column = "sla"
+        self.sort_reverse = False
+
+    def compose(self) -> ComposeResult:
+        yield Label("", id="queue-title")
+        yield Input(placeholder="filter: number, customer, title, assignee, tags", id="filter")
+        yield FastTable(id="queue")
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        table = self.query_one(FastTable)
+        table.set_columns(QUEUE_COLUMNS)
+        self.query_one("#filter", Input).display = False
+        self.dispatch.tickets_changed.subscribe(self, self.on_tickets_update)
+        self.rebuild()
+        table.focus()
+
+    @property
+    def table(self) -> FastTable:
+        return self.query_one(FastTable)
+
+    def lists_ticket(self, ticket: dict[str, Any]) -> bool:
+        """Which tickets this pane lists (the queue: open ones)."""
+        return ticket["status"] in OPEN
+
+    def rebuild(self) -> None:
+        now = datetime.now().astimezone()
+        rows = [ticket_row(t, now) for t in self.dispatch.store.tickets.values() if self.lists_ticket(t)]
+        self.table.set_rows(rows)
+        self.table.set_predicate(self._predicate())
+        self.table.sort_by(self.sort_column, self.sort_reverse)
+        self._update_title()
+
+    def on_tickets_update(self, update: TicketsUpdate) -> None:
+        if update.ids is None:
+            self.rebuild()
+            return
+        now = datetime.now().astimezone()
+        for ticket_id in update.ids:
+            ticket = self.dispatch.store.tickets.get(ticket_id)
+            if ticket is None or not self.lists_ticket(ticket):
+                self.table.remove_row(ticket_id)
+            else:
+                self.table.upsert_row(ticket_row(ticket, now), flash=True)
+        self.table.sort_by(self.sort_column, self.sort_reverse)
+        self._update_title()
+
+    def _predicate(self) -> Callable[[Row], bool] | None:
+        store = self.dispatch.store
+        me = self.dispatch.technician_id
+        now = datetime.now().astimezone()
+        if self.quick == "unassigned":
+            return lambda r: store.tickets[r.key].get("assignee_id") is None
+        if self.quick == "mine":
+            return lambda r: me is not None and store.tickets[r.key].get("assignee_id") == me
+        if self.quick == "escalated":
+            return lambda r: bool(store.tickets[r.key].get("escalated"))
+        if self.quick == "breaching":
+            late = {ClockState.LATE, ClockState.BREACH}
+            return lambda r: clock_state(store.tickets[r.key], now) in late
+        return None
+
+    def _update_title(self) -> None:
+        table = self.table
+        text = f"Queue · {QUICK_FILTERS[self.quick]} · {table.visible_count} of {table.total_count}"
+        text += f" · sorted by {self.sort_column}{' (reversed)' if self.sort_reverse else ''}"
+        self.query_one("#queue-title", Label).update(text)
+
+    def selected_ticket(self) -> dict[str, Any] | None:
+        key = self.table.cursor_key
+        return self.dispatch.store.tickets.get(key) if key is not None else None
+
+    # filter and sort ------------------------------------------------------------
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "filter":
+            self.table.set_filter(event.value)
+            self._update_title()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter":
+            self.table.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.value = ""
+        box.display = False
+        self.table.set_filter("")
+        self.table.focus()
+        self._update_title()
+
+    def action_quick(self, name: str) -> None:
+        self.quick = "all" if self.quick == name else name
+        self.table.set_predicate(self._predicate())
+        self._update_title()
+
+    def action_cycle_sort(self) -> None:
+        index = (self.SORTS.index(self.sort_column) + 1) % len(self.SORTS)
+        self.sort_column = self.SORTS[index]
+        self.table.sort_by(self.sort_column, self.sort_reverse)
+        self._update_title()
+
+    def action_reverse_sort(self) -> None:
+        self.sort_reverse = not self.sort_reverse
+        self.table.sort_by(self.sort_column, self.sort_reverse)
+        self._update_title()
+
+    # open -------------------------------------------------------------------------
+    def on_fast_table_selected(self, event: FastTable.Selected) -> None:
+        self.open_ticket(event.key)
+
+    def action_open_ticket(self) -> None:
+        ticket = self._need_ticket()
+        if ticket is not None:
+            self.open_ticket(ticket["id"])
+
+    def open_ticket(self, ticket_id: int) -> None:
+        from dispatch.screens.ticket import TicketScreen
+
+        self.app.push_screen(TicketScreen(ticket_id))

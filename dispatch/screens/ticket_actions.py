@@ -1,0 +1,224 @@
+"""Ticket actions shared by the queue, my work and the ticket view."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import work
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from dispatch.client.errors import ApiError, Stale
+from dispatch.domain.types import Priority, Status
+from dispatch.domain.workflow import allowed_next
+from dispatch.screens.assign import AssignChoice, AssignDialog
+from dispatch.screens.dialogs import ChoiceDialog, EscalateDialog, EscalationRequest, TextDialog
+
+if TYPE_CHECKING:
+    from dispatch.app import DispatchApp
+
+PRIORITY_LABELS = [
+    ("P1", "P1  critical: 1 h first response"),
+    ("P2", "P2  high: 4 h"),
+    ("P3", "P3  normal: 8 h"),
+    ("P4", "P4  low: 24 h"),
+]
+# Actions a technician may take (on own tickets); the rest are hidden for them.
+TECHNICIAN_ACTIONS = frozenset({"status", "comment", "escalate", "open_ticket"})
+TEAM_ACTIONS = frozenset({"assign", "priority", "raise_priority", "lower_priority"})
+
+TICKET_BINDINGS: list[BindingType] = [
+    Binding("a", "assign", "Assign", id="ticket.assign"),
+    Binding("p", "priority", "Priority", id="ticket.priority"),
+    Binding("plus", "raise_priority", "Raise priority", show=False, id="ticket.raise"),
+    Binding("minus", "lower_priority", "Lower priority", show=False, id="ticket.lower"),
+    Binding("s", "status", "Status", id="ticket.status"),
+    Binding("e", "escalate", "Escalate", id="ticket.escalate"),
+    Binding("c", "comment", "Comment", id="ticket.comment"),
+]
+
+
+class TicketActions(Screen[None]):
+    """Mixin-like base: subclasses say which ticket is selected."""
+
+    BINDINGS: ClassVar[list[BindingType]] = []
+
+    @property
+    def dispatch(self) -> DispatchApp:
+        from dispatch.app import DispatchApp
+
+        assert isinstance(self.app, DispatchApp)
+        return self.app
+
+    def selected_ticket(self) -> dict[str, Any] | None:
+        raise NotImplementedError
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action in TEAM_ACTIONS and self.dispatch.is_technician)
+
+    def _need_ticket(self) -> dict[str, Any] | None:
+        ticket = self.selected_ticket()
+        if ticket is None:
+            self.notify("Select a ticket first.", severity="warning")
+        return ticket
+
+    # priority ------------------------------------------------------------------
+    def action_priority(self) -> None:
+        ticket = self._need_ticket()
+        if ticket is None:
+            return
+
+        def chosen(value: str | None) -> None:
+            if value and value != ticket["priority"]:
+                self.write_patch(ticket, {"priority": value})
+
+        self.app.push_screen(
+            ChoiceDialog(f"Priority of {ticket['number']}", PRIORITY_LABELS, ticket["priority"]),
+            chosen,
+        )
+
+    def _step_priority(self, step: int) -> None:
+        ticket = self._need_ticket()
+        if ticket is None:
+            return
+        order = [p.value for p in Priority]
+        index = order.index(ticket["priority"]) + step
+        if 0 <= index < len(order):
+            self.write_patch(ticket, {"priority": order[index]})
+
+    def action_raise_priority(self) -> None:
+        self._step_priority(-1)
+
+    def action_lower_priority(self) -> None:
+        self._step_priority(+1)
+
+    # status --------------------------------------------------------------------
+    def action_status(self) -> None:
+        ticket = self._need_ticket()
+        if ticket is None:
+            return
+        nexts = sorted(allowed_next(Status(ticket["status"])), key=list(Status).index)
+        options = [(s.value, s.value.replace("_", " ")) for s in nexts]
+
+        def chosen(value: str | None) -> None:
+            if value:
+                self.write_patch(ticket, {"status": value})
+
+        self.app.push_screen(
+            ChoiceDialog(
+                f"{ticket['number']} is {ticket['status'].replace('_', ' ')}; next:", options
+            ),
+            chosen,
+        )
+
+    # comment, escalate, assign -------------------------------------------------
+    def action_comment(self) -> None:
+        ticket = self._need_ticket()
+        if ticket is None:
+            return
+
+        def chosen(text: str | None) -> None:
+            if text:
+                self.write_comment(ticket, text)
+
+        self.app.push_screen(TextDialog(f"Comment on {ticket['number']}"), chosen)
+
+    def action_escalate(self) -> None:
+        ticket = self._need_ticket()
+        if ticket is None:
+            return
+
+        def chosen(request: EscalationRequest | None) -> None:
+            if request:
+                self.write_escalation(ticket, request)
+
+        self.app.push_screen(EscalateDialog(), chosen)
+
+    def action_assign(self) -> None:
+        ticket = self._need_ticket()
+        if ticket is None:
+            return
+
+        def chosen(choice: AssignChoice | None) -> None:
+            if choice:
+                self.write_assignment(ticket, choice)
+
+        self.app.push_screen(AssignDialog(ticket), chosen)
+
+    # writes --------------------------------------------------------------------
+    @work(group="write")
+    async def write_patch(self, ticket: dict[str, Any], changes: dict[str, Any]) -> None:
+        app = self.dispatch
+        try:
+            updated = await app.client.patch_ticket(ticket["id"], changes, ticket["version"])
+        except Stale as exc:
+            await self._stale(ticket, exc)
+            return
+        except ApiError as exc:
+            app.show_error(exc)
+            return
+        app.store_ticket(updated)
+        what = ", ".join(f"{k} {v}" for k, v in changes.items())
+        self.notify(f"{ticket['number']}: {what}")
+
+    async def _stale(self, ticket: dict[str, Any], exc: Stale) -> None:
+        app = self.dispatch
+        if exc.current:
+            app.store_ticket(exc.current)
+        self.notify(
+            f"{ticket['number']} was changed by someone else meanwhile. It is reloaded: "
+            "check it and try again.",
+            severity="warning",
+            timeout=8,
+        )
+
+    @work(group="write")
+    async def write_comment(self, ticket: dict[str, Any], text: str) -> None:
+        try:
+            await self.dispatch.client.comment(ticket["id"], text)
+        except ApiError as exc:
+            self.dispatch.show_error(exc)
+            return
+        self.notify(f"Comment added to {ticket['number']}")
+        await self.dispatch.reload_and_publish(ticket["id"])
+
+    @work(group="write")
+    async def write_escalation(self, ticket: dict[str, Any], request: EscalationRequest) -> None:
+        app = self.dispatch
+        try:
+            await app.client.escalate(
+                ticket["id"], request.reason, level=request.level, note=request.note
+            )
+        except ApiError as exc:
+            app.show_error(exc)
+            return
+        self.notify(f"{ticket['number']} escalated (level {request.level})")
+        app.store.escalations = {e["id"]: e for e in await app.client.escalations()}
+        app.escalations_changed.publish(None)
+        await app.reload_and_publish(ticket["id"])
+
+    @work(group="write")
+    async def write_assignment(self, ticket: dict[str, Any], choice: AssignChoice) -> None:
+        app = self.dispatch
+        try:
+            result = await app.client.assign(
+                ticket["id"], choice.technician_id, slot=choice.slot, version=ticket["version"]
+            )
+        except Stale as exc:
+            await self._stale(ticket, exc)
+            return
+        except ApiError as exc:
+            app.show_error(exc)
+            return
+        updated = result["ticket"]
+        app.store_ticket(updated)
+        message = f"{updated['number']} assigned to {updated.get('assignee_name')}"
+        forecast = result.get("forecast")
+        if forecast and forecast.get("meets_resolution") is False:
+            message += " (the slot misses the resolution due time)"
+        self.notify(message)
+        if result.get("appointment"):
+            app.calendar_changed.publish(None)
+
+
+__all__ = ["TICKET_BINDINGS", "TicketActions"]

@@ -1,0 +1,108 @@
+"""Turning ticket dicts into queue rows: pre-formatted text, urgency sort keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from dispatch.domain.countdown import ClockState, age_text, sla_clock
+from dispatch.widgets.fast_table import Column, Row
+
+QUEUE_COLUMNS = (
+    Column("priority", "Pri", width=3),
+    Column("sla", "SLA", width=7, align="right"),
+    Column("number", "No.", width=6),
+    Column("customer", "Customer", width=None, min_width=10),
+    Column("title", "Title", width=None, min_width=12),
+    Column("status", "Status", width=11),
+    Column("assignee", "Assignee", width=14),
+    Column("age", "Age", width=4, align="right"),
+)
+
+_CLOCK_STYLE = {
+    ClockState.OK: "",
+    ClockState.SOON: "yellow",
+    ClockState.LATE: "bold red",
+    ClockState.BREACH: "bold red reverse",
+    ClockState.PAUSED: "dim",
+    ClockState.DONE: "dim",
+}
+_STATUS_TEXT = {
+    "new": "new",
+    "triaged": "triaged",
+    "scheduled": "scheduled",
+    "in_progress": "in progress",
+    "waiting_customer": "wait cust.",
+    "waiting_vendor": "wait vendor",
+    "resolved": "resolved",
+    "closed": "closed",
+}
+
+
+def ticket_row(t: dict[str, Any], now: datetime) -> Row:
+    """One queue row; escalated tickets carry a `!` before the priority."""
+    clock = sla_clock(
+        now,
+        status=t["status"],
+        first_response_due=t.get("_first_response_due"),
+        resolution_due=t.get("_resolution_due"),
+        responded_at=t.get("_responded_at"),
+        paused=t.get("sla_paused_at") is not None,
+    )
+    received = t.get("_received_at") or now
+    assignee = t.get("assignee_name") or "-"
+    prio = ("!" if t.get("escalated") else "") + t["priority"]
+    cells = (
+        prio,
+        clock.text,
+        str(t["number"]),
+        t.get("customer_name") or "",
+        t["title"],
+        _STATUS_TEXT.get(t["status"], t["status"]),
+        assignee,
+        age_text(received, now),
+    )
+    search = " ".join(
+        [str(t["number"]), t.get("customer_name") or "", t["title"], assignee, *t.get("tags", [])]
+    ).lower()
+    urgency = (0 if t.get("escalated") else 1, clock.seconds_left, t["priority"], t["number"])
+    sort_keys = (
+        t["priority"],
+        urgency,
+        t["number"],
+        cells[3].lower(),
+        t["title"].lower(),
+        t["status"],
+        assignee.lower(),
+        -received.timestamp(),
+    )
+    style = "bold" if t.get("escalated") else ""
+    cell_styles = (
+        "bold red" if t["priority"] == "P1" else "",
+        _CLOCK_STYLE[clock.state],
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+    )
+    return Row(
+        key=t["id"],
+        cells=cells,
+        search=search,
+        style=style,
+        cell_styles=cell_styles,
+        sort_keys=sort_keys,
+    )
+
+
+def clock_state(t: dict[str, Any], now: datetime) -> ClockState:
+    return sla_clock(
+        now,
+        status=t["status"],
+        first_response_due=t.get("_first_response_due"),
+        resolution_due=t.get("_resolution_due"),
+        responded_at=t.get("_responded_at"),
+        paused=t.get("sla_paused_at") is not None,
+    ).state

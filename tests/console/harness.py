@@ -1,0 +1,59 @@
+"""Run the real console against the real in-process service on a fresh demo database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from dispatch.app import DispatchApp
+from dispatch.client.api import ApiClient
+from dispatch.console import client_factory, prepare_demo
+
+DISPATCHER = "anna.becker"
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Wait until every worker but the endless feed follower is done, then for the screen."""
+    app = pilot.app
+    for _ in range(50):
+        busy = [w for w in app.workers if w.group != "feed" and not w.is_finished]
+        if not busy:
+            break
+        await app.workers.wait_for_complete(busy)
+        await pilot.pause()
+    await pilot.pause()
+
+
+@asynccontextmanager
+async def console(
+    tmp_path: Path,
+    *,
+    as_user: str = DISPATCHER,
+    size: tuple[int, int] = (120, 40),
+    tickets: int = 60,
+    follow_feed: bool = True,
+) -> AsyncIterator[tuple[DispatchApp, Pilot[None]]]:
+    settings, tokens = prepare_demo(tmp_path, tickets=tickets, seed=7)
+    factory = client_factory(settings, tokens[as_user])
+    async with factory() as probe:
+        me = await probe.me()
+    app = DispatchApp(
+        settings=settings,
+        client_factory=factory,
+        me=me,
+        server_label="test",
+        follow_feed=follow_feed,
+    )
+    app.demo_tokens = tokens  # type: ignore[attr-defined]
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        yield app, pilot
+
+
+def other_client(app: DispatchApp, user: str) -> ApiClient:
+    """Another demo user's client on the same in-process service (another console, a script)."""
+    token = app.demo_tokens[user]  # type: ignore[attr-defined]
+    return ApiClient("http://embedded", token, transport=app.client._http._transport)  # type: ignore[arg-type]
