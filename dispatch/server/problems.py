@@ -37,6 +37,16 @@ class ProblemError(Exception):
         self.headers = headers or {}
 
 
+def invalid(field: str, detail: str) -> ProblemError:
+    """A 422 about one field (query, header or body), with the RFC 9457 `errors` member."""
+    return ProblemError(
+        422,
+        detail,
+        title="Invalid request",
+        extra={"errors": [{"field": field, "message": detail}]},
+    )
+
+
 def problem_response(
     status: int,
     detail: str,

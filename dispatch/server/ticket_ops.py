@@ -16,7 +16,7 @@ from dispatch.models.ticket import Ticket, TicketCreate, search_text
 from dispatch.models.user import Technician
 from dispatch.server import feed
 from dispatch.server.deps import Caller
-from dispatch.server.problems import ProblemError
+from dispatch.server.problems import ProblemError, invalid
 from dispatch.server.sla_terms import apply_due_times, terms_for
 from dispatch.server.writes import versioned_update
 
@@ -75,12 +75,7 @@ def intake(session: Session, caller: Caller, data: TicketCreate) -> Ticket:
 
 
 def _field(detail: str, field: str) -> ProblemError:
-    return ProblemError(
-        422,
-        detail,
-        title="Invalid request",
-        extra={"errors": [{"field": field, "message": detail}]},
-    )
+    return invalid(field, detail)
 
 
 def check_fields_allowed(caller: Caller, ticket: Ticket, changes: dict[str, Any]) -> None:

@@ -21,7 +21,7 @@ from dispatch.models.base import utcnow
 from dispatch.models.idempotency import IdempotencyRecord
 from dispatch.server.deps import Caller
 from dispatch.server.feed import lock_writes
-from dispatch.server.problems import ProblemError
+from dispatch.server.problems import ProblemError, invalid
 
 MAX_KEY_LENGTH = 200
 
@@ -129,7 +129,9 @@ def run_write(
     if key is not None:
         key = key.strip()
         if not key or len(key) > MAX_KEY_LENGTH:
-            raise ProblemError(422, f"Idempotency-Key must be 1-{MAX_KEY_LENGTH} characters")
+            raise invalid(
+                "header.Idempotency-Key", f"Idempotency-Key must be 1-{MAX_KEY_LENGTH} characters"
+            )
     fp = fingerprint(request)
     lock_writes(session)
     if key and not dry_run:

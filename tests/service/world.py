@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
-from sqlmodel import Session, select
+from httpx import Response
+from sqlalchemy import Engine, func
+from sqlmodel import Session, col, select
 
 from dispatch.domain.types import (
     ContractKind,
@@ -17,12 +18,16 @@ from dispatch.domain.types import (
     StateCode,
     SupportProfile,
 )
-from dispatch.models import Branch, Contract, Customer, Site, Technician
+from dispatch.models import Branch, ChangeEvent, Contract, Customer, Site, Technician
 from dispatch.server.accounts import create_user
 from dispatch.server.app import create_app
 from dispatch.settings import Settings
 
 PG_URL = os.environ.get("DISPATCH_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+API = "/api/v1"
+PROBLEM = "application/problem+json"
+
+Json = dict[str, Any]
 
 
 @dataclass
@@ -41,23 +46,90 @@ class World:
     def h(self, who: str, **extra: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[who]}", **extra}
 
-    def new_ticket(self, who: str = "dana", **fields: Any) -> dict[str, Any]:
+    def hm(self, who: str, version: int, **extra: str) -> dict[str, str]:
+        """Headers with If-Match for `version`."""
+        return self.h(who, **{"If-Match": f'"{version}"', **extra})
+
+    # -- plain requests -------------------------------------------------------------------
+    def get(self, who: str, path: str, **params: Any) -> Response:
+        r: Response = self.client.get(API + path, params=params or None, headers=self.h(who))
+        return r
+
+    def post(self, who: str, path: str, body: Any = None, **headers: str) -> Response:
+        r: Response = self.client.post(API + path, json=body, headers=self.h(who, **headers))
+        return r
+
+    # -- the data set ---------------------------------------------------------------------
+    def new_ticket(self, who: str = "dana", **fields: Any) -> Json:
         body = {
             "title": "Printer on reception prints nothing",
             "customer_id": self.customer_id,
             "site_id": self.site_id,
             **fields,
         }
-        r = self.client.post("/api/v1/tickets", json=body, headers=self.h(who))
+        r = self.client.post(f"{API}/tickets", json=body, headers=self.h(who))
         assert r.status_code == 201, r.text
         return r.json()  # type: ignore[no-any-return]
 
-    def patch(self, who: str, ticket: dict[str, Any], **changes: Any) -> Any:
-        return self.client.patch(
-            f"/api/v1/tickets/{ticket['id']}",
+    def assigned_ticket(self, tech: str = "tina", **fields: Any) -> Json:
+        """A new ticket assigned (by dana) to `tech` ("tina" or "otto")."""
+        t = self.new_ticket(**fields)
+        tech_id = self.tech_id if tech == "tina" else self.other_tech_id
+        r = self.post("dana", f"/tickets/{t['id']}/assignment", {"technician_id": tech_id})
+        assert r.status_code == 200, r.text
+        return r.json()["ticket"]  # type: ignore[no-any-return]
+
+    def ticket(self, ticket_id: int, who: str = "dana") -> Json:
+        r = self.get(who, f"/tickets/{ticket_id}")
+        assert r.status_code == 200, r.text
+        return r.json()  # type: ignore[no-any-return]
+
+    def patch(self, who: str, ticket: Json, **changes: Any) -> Response:
+        r: Response = self.client.patch(
+            f"{API}/tickets/{ticket['id']}",
             json=changes,
-            headers=self.h(who, **{"If-Match": f'"{ticket["version"]}"'}),
+            headers=self.hm(who, ticket["version"]),
         )
+        return r
+
+    def escalate(self, ticket: Json, who: str = "dana", **fields: Any) -> Json:
+        body = {"reason": "total_outage", **fields}
+        r = self.post(who, f"/tickets/{ticket['id']}/escalations", body)
+        assert r.status_code == 201, r.text
+        return r.json()  # type: ignore[no-any-return]
+
+    def book(self, who: str = "dana", **fields: Any) -> Response:
+        body = {
+            "technician_id": self.tech_id,
+            "start": "2030-03-04T09:00:00+01:00",
+            "end": "2030-03-04T11:00:00+01:00",
+            **fields,
+        }
+        return self.post(who, "/appointments", body)
+
+    def changes(self, who: str = "adam", since: int = 0, **params: Any) -> Json:
+        r = self.get(who, "/changes", since=since, **params)
+        assert r.status_code == 200, r.text
+        return r.json()  # type: ignore[no-any-return]
+
+    # -- straight from the database ----------------------------------------------------------
+    def event_count(self) -> int:
+        with Session(self.engine) as s:
+            return int(s.exec(select(func.count()).select_from(ChangeEvent)).one())
+
+    def rows(self, model: type[Any]) -> int:
+        with Session(self.engine) as s:
+            return int(s.exec(select(func.count()).select_from(model)).one())
+
+    def events_of(self, entity: str, entity_id: int) -> list[ChangeEvent]:
+        with Session(self.engine) as s:
+            return list(
+                s.exec(
+                    select(ChangeEvent)
+                    .where(ChangeEvent.entity == entity, ChangeEvent.entity_id == entity_id)
+                    .order_by(col(ChangeEvent.seq))
+                ).all()
+            )
 
 
 def build_world(engine: Engine, settings: Settings) -> World:

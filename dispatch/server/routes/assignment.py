@@ -17,7 +17,7 @@ from dispatch.models.ticket import Ticket
 from dispatch.models.user import Technician
 from dispatch.server.deps import CallerDep, WriteSessionDep
 from dispatch.server.params import IdPath
-from dispatch.server.problems import ProblemError, problems
+from dispatch.server.problems import ProblemError, invalid, problems
 from dispatch.server.related import appointments_public
 from dispatch.server.routes.calendar import create_appointment_row
 from dispatch.server.ticket_ops import StaleWrite, apply_changes
@@ -68,12 +68,7 @@ def assign(
         if not allowed(caller.user.role, Action.ASSIGN, own=False):
             raise ProblemError(403, "only dispatchers and team leads assign tickets")
         if session.get(Technician, data.technician_id) is None:
-            raise ProblemError(
-                422,
-                f"there is no technician {data.technician_id}",
-                title="Invalid request",
-                extra={"errors": [{"field": "technician_id", "message": "no such technician"}]},
-            )
+            raise invalid("technician_id", f"there is no technician {data.technician_id}")
         version = parse_if_match(if_match, required=False)
         if version is not None and version != ticket.version:
             raise stale(ticket_public(session, ticket), version)

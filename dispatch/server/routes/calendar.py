@@ -25,7 +25,7 @@ from dispatch.server import feed
 from dispatch.server.calendar_ops import check_no_clash
 from dispatch.server.deps import Caller, CallerDep, SessionDep, WriteSessionDep
 from dispatch.server.params import Id, IdPath
-from dispatch.server.problems import ProblemError, problems
+from dispatch.server.problems import ProblemError, invalid, problems
 from dispatch.server.related import appointments_public
 from dispatch.server.writes import (
     WriteResult,
@@ -58,15 +58,16 @@ def list_technicians(session: SessionDep, caller: CallerDep) -> JSONResponse:
 
 def _range(start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:
     if start is None or end is None:
-        raise ProblemError(
-            422, "give start and end, e.g. ?start=2026-11-30T00:00:00%2B01:00&end=..."
+        raise invalid(
+            "query.start" if start is None else "query.end",
+            "give start and end, e.g. ?start=2026-11-30T00:00:00%2B01:00&end=...",
         )
     try:
         check_span(start, end)
     except ValueError as exc:
-        raise ProblemError(422, str(exc)) from None
+        raise invalid("query", str(exc)) from None
     if end - start > MAX_RANGE:
-        raise ProblemError(422, f"a calendar range spans at most {MAX_RANGE.days} days")
+        raise invalid("query.end", f"a calendar range spans at most {MAX_RANGE.days} days")
     return start, end
 
 
@@ -153,12 +154,12 @@ def create_appointment_row(
 ) -> Appointment:
     """Book one entry after checking technician, ticket and clashes (shared with assignment)."""
     if session.get(Technician, data.technician_id) is None:
-        raise ProblemError(422, f"there is no technician {data.technician_id}")
+        raise invalid("technician_id", f"there is no technician {data.technician_id}")
     ticket: Ticket | None = None
     if data.ticket_id is not None:
         ticket = session.get(Ticket, data.ticket_id)
         if ticket is None:
-            raise ProblemError(422, f"there is no ticket {data.ticket_id}")
+            raise invalid("ticket_id", f"there is no ticket {data.ticket_id}")
     check_no_clash(session, data.technician_id, data.start, data.end, data.kind)
     appt = Appointment.model_validate(data.model_dump())
     session.add(appt)
@@ -221,9 +222,9 @@ def move_appointment(
         try:
             check_span(after["start"], after["end"])
         except ValueError as exc:
-            raise ProblemError(422, str(exc)) from None
+            raise invalid("body", str(exc)) from None
         if "technician_id" in changes and session.get(Technician, changes["technician_id"]) is None:
-            raise ProblemError(422, f"there is no technician {changes['technician_id']}")
+            raise invalid("technician_id", f"there is no technician {changes['technician_id']}")
         check_no_clash(
             session,
             after["technician_id"],

@@ -15,7 +15,7 @@ from dispatch.models.base import utcnow
 from dispatch.models.event import ChangeFeed
 from dispatch.server import feed
 from dispatch.server.deps import Caller, CallerDep
-from dispatch.server.problems import ProblemError, problems
+from dispatch.server.problems import ProblemError, invalid, problems
 from dispatch.server.writes import json_response
 from dispatch.settings import Settings
 
@@ -32,6 +32,7 @@ def _read(engine: Engine, settings: Settings, caller: Caller, since: int, limit:
                 410,
                 f"seq {since} is ahead of this feed (last is {last}); resync from scratch",
                 title="Gone",
+                extra={"last_seq": last},
             )
         oldest = feed.oldest_served(
             session, utcnow() - timedelta(hours=settings.feed_retention_hours)
@@ -41,7 +42,7 @@ def _read(engine: Engine, settings: Settings, caller: Caller, since: int, limit:
                 410,
                 f"the feed keeps changes from seq {oldest} on; resync from scratch",
                 title="Gone",
-                extra={"oldest_seq": oldest},
+                extra={"oldest_seq": oldest, "last_seq": last},
             )
         changes = [c for c in feed.read(session, caller, since, limit) if c.seq <= last]
         if len(changes) == limit:
@@ -61,7 +62,7 @@ async def changes(
     engine: Engine = request.app.state.engine
     signal: feed.FeedSignal = request.app.state.feed_signal
     if wait > settings.max_wait_seconds:
-        raise ProblemError(422, f"wait is at most {settings.max_wait_seconds:g} seconds")
+        raise invalid("query.wait", f"wait is at most {settings.max_wait_seconds:g} seconds")
     deadline = anyio.current_time() + wait
     while True:
         page = await anyio.to_thread.run_sync(_read, engine, settings, caller, since, limit)

@@ -24,7 +24,7 @@ from dispatch.models.user import User
 from dispatch.server import feed
 from dispatch.server.deps import Caller, CallerDep, SessionDep, SettingsDep, WriteSessionDep
 from dispatch.server.params import NO_NUL, IdPath
-from dispatch.server.problems import ProblemError, problems
+from dispatch.server.problems import ProblemError, invalid, problems
 from dispatch.server.related import appointments_of, escalations_public
 from dispatch.server.ticket_ops import StaleWrite, apply_changes, check_fields_allowed, intake
 from dispatch.server.views import ticket_public, tickets_public, visible_ticket
@@ -74,8 +74,8 @@ def _decode_cursor(cursor: str, sort: Sort) -> tuple[Any, int]:
         else:
             value = Priority(value)
     except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError):
-        raise ProblemError(
-            422, "this cursor is not valid for this sort; start again without a cursor"
+        raise invalid(
+            "query.cursor", "this cursor is not valid for this sort; start again without a cursor"
         ) from None
     return value, row_id
 
@@ -105,12 +105,7 @@ def list_tickets(
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> JSONResponse:
     if limit > settings.max_page_size:
-        raise ProblemError(
-            422,
-            f"limit may be at most {settings.max_page_size}",
-            title="Invalid request",
-            extra={"errors": [{"field": "limit", "message": f"at most {settings.max_page_size}"}]},
-        )
+        raise invalid("query.limit", f"limit may be at most {settings.max_page_size}")
     stmt = select(Ticket)
     if not caller.sees_all:
         stmt = stmt.where(Ticket.assignee_id == (caller.technician_id or -1))
@@ -166,12 +161,7 @@ def _assignee_filter(assignee: str, caller: Caller) -> Any:
             raise ValueError
         return Ticket.assignee_id == tech_id
     except ValueError:
-        raise ProblemError(
-            422,
-            "assignee is a technician id, 'me' or 'none'",
-            title="Invalid request",
-            extra={"errors": [{"field": "assignee", "message": "technician id, 'me' or 'none'"}]},
-        ) from None
+        raise invalid("query.assignee", "assignee is a technician id, 'me' or 'none'") from None
 
 
 @router.post("", status_code=201, response_model=TicketPublic, responses=problems(403))
@@ -236,7 +226,7 @@ def patch_ticket(
         changes = data.model_dump(exclude_unset=True)
         check_fields_allowed(caller, ticket, changes)
         if "title" in changes and changes["title"] is None:
-            raise ProblemError(422, "title cannot be empty")
+            raise invalid("title", "a title is required")
         for key in ("priority", "status", "tags", "description"):
             if key in changes and changes[key] is None:
                 changes.pop(key)
