@@ -15,9 +15,10 @@ from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
 from dispatch.client.api import ApiClient
+from dispatch.client.cache import LocalCache, Op
 from dispatch.client.errors import ApiError, Unreachable
-from dispatch.client.live import follow
 from dispatch.client.store import Store
+from dispatch.client.sync import SyncEngine
 from dispatch.commands import DispatchCommands
 from dispatch.settings import Settings
 
@@ -44,6 +45,7 @@ class DispatchApp(App[None]):
         Binding("2", "pane('escalations')", "Escalations", id="app.escalations"),
         Binding("3", "pane('calendar')", "Calendar", id="app.calendar"),
         Binding("4", "pane('mywork')", "My work", id="app.mywork"),
+        Binding("5", "pane('outbox')", "Outbox", id="app.outbox"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("r", "refresh", "Refresh", id="app.refresh"),
         Binding("q", "quit", "Quit", id="app.quit"),
@@ -56,6 +58,7 @@ class DispatchApp(App[None]):
         client_factory: Callable[[], ApiClient],
         me: dict[str, Any],
         server_label: str,
+        cache_file: Path | None = None,
         follow_feed: bool = True,
     ) -> None:
         super().__init__()
@@ -67,6 +70,9 @@ class DispatchApp(App[None]):
         self.technician_id: int | None = me.get("technician_id")
         self.server_label = server_label
         self.store = Store()
+        self.cache = LocalCache(cache_file)
+        self.sync = SyncEngine(self.client, self.cache, self.store, _Listener(self))
+        self.painted_from_cache = False
         self.online = True
         self.last_update: datetime | None = None
         self.follow_feed = follow_feed
@@ -89,18 +95,25 @@ class DispatchApp(App[None]):
         from dispatch.screens.calendar import CalendarScreen
         from dispatch.screens.escalations import EscalationsScreen
         from dispatch.screens.mywork import MyWorkScreen
+        from dispatch.screens.outbox import OutboxScreen
         from dispatch.screens.queue import QueueScreen
 
         self.add_mode("queue", QueueScreen)
         self.add_mode("escalations", EscalationsScreen)
         self.add_mode("calendar", CalendarScreen)
         self.add_mode("mywork", MyWorkScreen)
+        self.add_mode("outbox", OutboxScreen)
+        self.painted_from_cache = self.sync.paint_from_cache()
         self.switch_mode("mywork" if self.is_technician else "queue")
-        self.load_everything()
+        self.run_sync()
 
     def pending_count(self) -> int:
-        """Writes not yet acknowledged by the service (the outbox, once there is one)."""
-        return 0
+        """Writes in the outbox not yet acknowledged by the service."""
+        return len(self.sync.pending())
+
+    def attention_count(self) -> int:
+        """Conflicts and refused writes waiting for the user's decision."""
+        return len(self.sync.attention())
 
     def action_pane(self, name: str) -> None:
         if name == "queue" and self.is_technician:
@@ -115,89 +128,67 @@ class DispatchApp(App[None]):
     def action_refresh(self) -> None:
         self.load_everything()
 
-    # loading and live updates -------------------------------------------------
+    # sync: the engine keeps the store; the app turns its news into signals ------
+    @work(exclusive=True, group="feed")
+    async def run_sync(self) -> None:
+        """Catch up (full sync on an empty cache), then follow the feed and drain the outbox."""
+        import asyncio
+
+        if not self.painted_from_cache:
+            await self.sync.full_sync()
+        self.sync.kick()
+        if self.follow_feed:
+            await asyncio.gather(self.sync.follow(), self.sync.send_loop())
+        else:
+            await self.sync.send_loop()
+
     @work(exclusive=True, group="load")
     async def load_everything(self) -> None:
-        client = self.client
-        position = (await client.changes(0, wait=0, limit=1))["last_seq"]
-        self.store.technicians = {t["id"]: t for t in await client.technicians()}
-        tickets: list[dict[str, Any]] = []
-        async for page in client.iter_tickets(page_size=500):
-            tickets.extend(page)
-        self.store.tickets = {}
-        self.store.put_tickets(tickets)
-        self.store.escalations = {e["id"]: e for e in await client.escalations()}
-        self.store.last_seq = position
-        self._touched()
-        self.tickets_changed.publish(TicketsUpdate(None))
-        self.escalations_changed.publish(None)
-        self.calendar_changed.publish(None)
-        if self.follow_feed:
-            self.follow_changes(position)
-
-    async def _reload_position(self) -> int:
-        self.load_everything()
-        return self.store.last_seq
-
-    @work(exclusive=True, group="feed")
-    async def follow_changes(self, since: int) -> None:
-        await follow(
-            self.client, since, self._apply_changes, self._set_online, on_gone=self._reload_position
-        )
-
-    async def _set_online(self, online: bool) -> None:
-        self.online = online
-        self.status_changed.publish(None)
-
-    async def _apply_changes(self, changes: list[dict[str, Any]], last_seq: int) -> None:
-        ticket_ids: set[int] = set()
-        escalations = calendar = False
-        for change in changes:
-            entity = change["entity"]
-            if entity == "ticket":
-                ticket_ids.add(change["id"])
-            elif entity in ("comment",):
-                continue
-            elif entity == "escalation":
-                escalations = True
-            elif entity == "appointment":
-                calendar = True
-        for ticket_id in ticket_ids:
-            await self.reload_ticket(ticket_id)
-        if escalations:
-            self.store.escalations = {e["id"]: e for e in await self.client.escalations()}
-            self.escalations_changed.publish(None)
-        if calendar:
-            self.calendar_changed.publish(None)
-        self.store.last_seq = last_seq
-        self._touched()
-        if ticket_ids:
-            self.tickets_changed.publish(TicketsUpdate(sorted(ticket_ids), remote=True))
+        await self.sync.full_sync()
 
     async def reload_ticket(self, ticket_id: int) -> dict[str, Any] | None:
         """Fetch one ticket into the store; drop it when the user may no longer see it."""
-        from dispatch.client.errors import NotFound
-
-        try:
-            detail = await self.client.get_ticket(ticket_id)
-        except NotFound:
-            self.store.drop_ticket(ticket_id)
-            return None
-        self.store.put_tickets([detail])
-        return detail
+        return await self.sync.refresh_ticket(ticket_id, notify=False)
 
     def store_ticket(self, ticket: dict[str, Any]) -> None:
         """Put a ticket the service returned into the store and tell the screens."""
-        self.store.put_tickets([ticket])
+        self.sync._server_ticket(ticket)
         self.tickets_changed.publish(TicketsUpdate([ticket["id"]]))
 
     async def reload_and_publish(self, ticket_id: int) -> None:
-        await self.reload_ticket(ticket_id)
-        self.tickets_changed.publish(TicketsUpdate([ticket_id]))
+        await self.sync.refresh_ticket(ticket_id, notify=True)
 
-    def _touched(self) -> None:
-        self.last_update = datetime.now().astimezone()
+    # SyncListener ---------------------------------------------------------------
+    def tickets_changed_by_sync(self, ids: list[int] | None, remote: bool) -> None:
+        self.tickets_changed.publish(TicketsUpdate(ids, remote=remote))
+
+    def escalations_changed_by_sync(self) -> None:
+        self.escalations_changed.publish(None)
+
+    def calendar_changed_by_sync(self) -> None:
+        self.calendar_changed.publish(None)
+
+    def status_changed_by_sync(self) -> None:
+        self.online = self.sync.online is not False
+        if self.sync.last_sync is not None:
+            self.last_update = self.sync.last_sync.astimezone()
         self.status_changed.publish(None)
+
+    def op_needs_attention(self, op: Op) -> None:
+        if op.state == "conflict":
+            self.notify(
+                f"Your {op.label} was not applied: it was changed by someone else meanwhile. "
+                "Press 5 to see theirs and yours and decide.",
+                severity="warning",
+                timeout=10,
+            )
+        else:
+            detail = (op.error or {}).get("detail", "")
+            self.notify(
+                f"The service refused your {op.label}: {detail} (press 5)",
+                severity="error",
+                timeout=10,
+            )
 
     # errors from workers are shown in one place, never swallowed ---------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -219,3 +210,26 @@ class DispatchApp(App[None]):
 
     async def on_unmount(self) -> None:
         await self.client.aclose()
+        self.cache.close()
+
+
+class _Listener:
+    """Adapts the sync engine's callbacks to the app's signals."""
+
+    def __init__(self, app: DispatchApp) -> None:
+        self.app = app
+
+    def tickets_changed(self, ids: list[int] | None, remote: bool) -> None:
+        self.app.tickets_changed_by_sync(ids, remote)
+
+    def escalations_changed(self) -> None:
+        self.app.escalations_changed_by_sync()
+
+    def calendar_changed(self) -> None:
+        self.app.calendar_changed_by_sync()
+
+    def status_changed(self) -> None:
+        self.app.status_changed_by_sync()
+
+    def op_needs_attention(self, op: Op) -> None:
+        self.app.op_needs_attention(op)

@@ -49,11 +49,23 @@ def client_factory(settings: Settings, token: str | None = None) -> ClientFactor
     return lambda: ApiClient("http://embedded", bearer, transport=transport)  # type: ignore[arg-type]
 
 
-def run_app(settings: Settings, factory: ClientFactory, server_label: str) -> None:
+def run_app(
+    settings: Settings, factory: ClientFactory, server_label: str, cache_dir: Path | None = None
+) -> None:
     me = _preflight(factory)
     from dispatch.app import DispatchApp
+    from dispatch.client.cache import cache_path
+    from dispatch.settings import data_dir
 
-    DispatchApp(settings=settings, client_factory=factory, me=me, server_label=server_label).run()
+    where = settings.server or settings.database_url
+    cache_file = cache_path(cache_dir or data_dir() / "cache", where, me["user"]["name"])
+    DispatchApp(
+        settings=settings,
+        client_factory=factory,
+        me=me,
+        server_label=server_label,
+        cache_file=cache_file,
+    ).run()
 
 
 def open_console(settings: Settings) -> None:
@@ -89,4 +101,9 @@ def open_demo(*, as_user: str, tickets: int, seed: int) -> None:
                 f"dispatch: there is no demo user {as_user!r}; try one of: "
                 + ", ".join(sorted(tokens))
             )
-        run_app(settings, client_factory(settings, tokens[as_user]), f"demo as {as_user}")
+        run_app(
+            settings,
+            client_factory(settings, tokens[as_user]),
+            f"demo as {as_user}",
+            cache_dir=Path(tmp),
+        )

@@ -79,7 +79,9 @@ class QueueScreen(PaneScreen, TicketActions):
 
     def rebuild(self) -> None:
         now = datetime.now().astimezone()
-        rows = [ticket_row(t, now) for t in self.dispatch.store.tickets.values() if self.lists_ticket(t)]
+        rows = [
+            ticket_row(t, now) for t in self.dispatch.store.tickets.values() if self.lists_ticket(t)
+        ]
         self.table.set_rows(rows)
         self.table.set_predicate(self._predicate())
         self.table.sort_by(self.sort_column, self.sort_reverse)

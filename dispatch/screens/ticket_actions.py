@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import work
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from dispatch.client.errors import ApiError, Stale
 from dispatch.domain.types import Priority, Status
 from dispatch.domain.workflow import allowed_next
 from dispatch.screens.assign import AssignChoice, AssignDialog
@@ -145,80 +143,24 @@ class TicketActions(Screen[None]):
 
         self.app.push_screen(AssignDialog(ticket), chosen)
 
-    # writes --------------------------------------------------------------------
-    @work(group="write")
-    async def write_patch(self, ticket: dict[str, Any], changes: dict[str, Any]) -> None:
-        app = self.dispatch
-        try:
-            updated = await app.client.patch_ticket(ticket["id"], changes, ticket["version"])
-        except Stale as exc:
-            await self._stale(ticket, exc)
-            return
-        except ApiError as exc:
-            app.show_error(exc)
-            return
-        app.store_ticket(updated)
+    # writes: into the outbox first, shown at once, sent by the sync engine ----------
+    def write_patch(self, ticket: dict[str, Any], changes: dict[str, Any]) -> None:
+        self.dispatch.sync.patch_ticket(ticket, changes)
         what = ", ".join(f"{k} {v}" for k, v in changes.items())
         self.notify(f"{ticket['number']}: {what}")
 
-    async def _stale(self, ticket: dict[str, Any], exc: Stale) -> None:
-        app = self.dispatch
-        if exc.current:
-            app.store_ticket(exc.current)
-        self.notify(
-            f"{ticket['number']} was changed by someone else meanwhile. It is reloaded: "
-            "check it and try again.",
-            severity="warning",
-            timeout=8,
-        )
+    def write_comment(self, ticket: dict[str, Any], text: str) -> None:
+        self.dispatch.sync.comment(ticket, text)
+        self.notify(f"Comment on {ticket['number']} queued")
 
-    @work(group="write")
-    async def write_comment(self, ticket: dict[str, Any], text: str) -> None:
-        try:
-            await self.dispatch.client.comment(ticket["id"], text)
-        except ApiError as exc:
-            self.dispatch.show_error(exc)
-            return
-        self.notify(f"Comment added to {ticket['number']}")
-        await self.dispatch.reload_and_publish(ticket["id"])
-
-    @work(group="write")
-    async def write_escalation(self, ticket: dict[str, Any], request: EscalationRequest) -> None:
-        app = self.dispatch
-        try:
-            await app.client.escalate(
-                ticket["id"], request.reason, level=request.level, note=request.note
-            )
-        except ApiError as exc:
-            app.show_error(exc)
-            return
+    def write_escalation(self, ticket: dict[str, Any], request: EscalationRequest) -> None:
+        self.dispatch.sync.escalate(ticket, request.reason, request.level, request.note)
         self.notify(f"{ticket['number']} escalated (level {request.level})")
-        app.store.escalations = {e["id"]: e for e in await app.client.escalations()}
-        app.escalations_changed.publish(None)
-        await app.reload_and_publish(ticket["id"])
 
-    @work(group="write")
-    async def write_assignment(self, ticket: dict[str, Any], choice: AssignChoice) -> None:
-        app = self.dispatch
-        try:
-            result = await app.client.assign(
-                ticket["id"], choice.technician_id, slot=choice.slot, version=ticket["version"]
-            )
-        except Stale as exc:
-            await self._stale(ticket, exc)
-            return
-        except ApiError as exc:
-            app.show_error(exc)
-            return
-        updated = result["ticket"]
-        app.store_ticket(updated)
-        message = f"{updated['number']} assigned to {updated.get('assignee_name')}"
-        forecast = result.get("forecast")
-        if forecast and forecast.get("meets_resolution") is False:
-            message += " (the slot misses the resolution due time)"
-        self.notify(message)
-        if result.get("appointment"):
-            app.calendar_changed.publish(None)
+    def write_assignment(self, ticket: dict[str, Any], choice: AssignChoice) -> None:
+        self.dispatch.sync.assign(ticket, choice.technician_id, choice.slot)
+        name = self.dispatch.store.technician_name(choice.technician_id)
+        self.notify(f"{ticket['number']} assigned to {name}")
 
 
 __all__ = ["TICKET_BINDINGS", "TicketActions"]

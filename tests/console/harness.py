@@ -18,12 +18,14 @@ DISPATCHER = "anna.becker"
 async def settle(pilot: Pilot[None]) -> None:
     """Wait until every worker but the endless feed follower is done, then for the screen."""
     app = pilot.app
-    for _ in range(50):
+    for _ in range(200):
         busy = [w for w in app.workers if w.group != "feed" and not w.is_finished]
-        if not busy:
+        if busy:
+            await app.workers.wait_for_complete(busy)
+        drained = not app.sync.pending() and app.sync.last_sync is not None
+        if not busy and drained:
             break
-        await app.workers.wait_for_complete(busy)
-        await pilot.pause()
+        await pilot.pause(0.02)
     await pilot.pause()
 
 

@@ -1,0 +1,451 @@
+"""The sync engine: paint from the cache, catch up from the feed, send writes via the outbox.
+
+No Textual here: the console subscribes through a `SyncListener`. Every write is first
+stored in the outbox with its own Idempotency-Key and the version it was based on, shown
+as pending, then sent; it leaves the outbox only after a 2xx. Retrying with the same key
+after a lost response replays the service's stored answer, so nothing applies twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from dispatch.client.api import ApiClient, new_key
+from dispatch.client.cache import CONFLICT, FAILED, PENDING, LocalCache, Op
+from dispatch.client.errors import ApiError, Gone, NotFound, ServerError, Stale, Unreachable
+from dispatch.client.store import Store
+
+Json = dict[str, Any]
+# Fields of a queued PATCH that the console shows at once, before the service answers.
+OVERLAY_FIELDS = ("priority", "status", "title", "description", "tags", "assignee_id")
+
+
+class SyncListener(Protocol):
+    """What the engine tells the console (called on the event loop)."""
+
+    def tickets_changed(self, ids: list[int] | None, remote: bool) -> None: ...
+    def escalations_changed(self) -> None: ...
+    def calendar_changed(self) -> None: ...
+    def status_changed(self) -> None: ...
+    def op_needs_attention(self, op: Op) -> None: ...
+
+
+class SyncEngine:
+    """Keeps `store` equal to the service's state plus the user's pending writes."""
+
+    def __init__(
+        self,
+        client: ApiClient,
+        cache: LocalCache,
+        store: Store,
+        listener: SyncListener,
+        *,
+        wait: float = 20.0,
+        backoff_cap: float = 15.0,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.client = client
+        self.cache = cache
+        self.store = store
+        self.listener = listener
+        self.wait = wait
+        self.backoff_cap = backoff_cap
+        self.rng = rng or random.Random()
+        self.server: dict[int, Json] = {}  # tickets as the service last said
+        self.online: bool | None = None
+        self.last_sync: datetime | None = None
+        self._wake = asyncio.Event()
+        self._resync_needed = False
+
+    # reading ----------------------------------------------------------------------
+    def paint_from_cache(self) -> bool:
+        """Fill the store from disk; True when there was anything to show."""
+        tickets = self.cache.load("ticket")
+        self.server = {t["id"]: t for t in tickets}
+        self.store.technicians = {t["id"]: t for t in self.cache.load("technician")}
+        self.store.escalations = {e["id"]: e for e in self.cache.load("escalation")}
+        self.store.last_seq = int(self.cache.get("last_seq") or 0)
+        self._overlay_all()
+        return bool(tickets) or self.store.last_seq > 0
+
+    async def full_sync(self) -> None:
+        """Page through everything the user may see; the outbox is left alone."""
+        position = await self._position()
+        technicians = await self.client.technicians()
+        tickets: list[Json] = []
+        async for page in self.client.iter_tickets(page_size=500):
+            tickets.extend(page)
+        escalations = await self.client.escalations()
+        self.cache.replace("ticket", tickets)
+        self.cache.replace("technician", technicians)
+        self.cache.replace("escalation", escalations)
+        self.cache.put("last_seq", position)
+        self.server = {t["id"]: t for t in tickets}
+        self.store.technicians = {t["id"]: t for t in technicians}
+        self.store.escalations = {e["id"]: e for e in escalations}
+        self.store.last_seq = position
+        self._overlay_all()
+        self._synced()
+        self.listener.tickets_changed(None, remote=True)
+        self.listener.escalations_changed()
+        self.listener.calendar_changed()
+
+    async def _position(self) -> int:
+        """The feed's current end, read before a snapshot so no change is missed."""
+        try:
+            page = await self.client.changes(0, wait=0, limit=1)
+        except Gone as exc:
+            return int(exc.body.get("last_seq") or 0)
+        if page["changes"]:
+            try:
+                await self.client.changes(2**62, wait=0, limit=1)
+            except Gone as exc:
+                return int(exc.body.get("last_seq") or page["last_seq"])
+        return int(page["last_seq"])
+
+    async def apply_changes(self, changes: list[Json], last_seq: int) -> None:
+        """Bring changed objects up to date (fetching each ticket once) and move the position."""
+        ticket_ids: list[int] = []
+        escalations = calendar = False
+        for change in changes:
+            entity = change["entity"]
+            if entity == "ticket" and change["id"] not in ticket_ids:
+                ticket_ids.append(change["id"])
+            elif entity == "escalation":
+                escalations = True
+            elif entity == "appointment":
+                calendar = True
+        for ticket_id in ticket_ids:
+            await self.refresh_ticket(ticket_id, notify=False)
+        if escalations:
+            items = await self.client.escalations()
+            self.cache.replace("escalation", items)
+            self.store.escalations = {e["id"]: e for e in items}
+            self.listener.escalations_changed()
+        if calendar:
+            self.listener.calendar_changed()
+        self.store.last_seq = last_seq
+        self.cache.put("last_seq", last_seq)
+        self._synced()
+        if ticket_ids:
+            self.listener.tickets_changed(ticket_ids, remote=True)
+
+    async def refresh_ticket(self, ticket_id: int, *, notify: bool = True) -> Json | None:
+        """Fetch one ticket; drop it everywhere when the user may no longer see it."""
+        try:
+            ticket = await self.client.get_ticket(ticket_id)
+        except NotFound:
+            self.server.pop(ticket_id, None)
+            self.cache.delete("ticket", ticket_id)
+            self.store.drop_ticket(ticket_id)
+            if notify:
+                self.listener.tickets_changed([ticket_id], remote=True)
+            return None
+        self._server_ticket(ticket)
+        if notify:
+            self.listener.tickets_changed([ticket_id], remote=False)
+        return ticket
+
+    def _server_ticket(self, ticket: Json) -> None:
+        slim = {
+            k: v
+            for k, v in ticket.items()
+            if k not in ("history", "comments", "escalations", "appointments")
+        }
+        self.server[ticket["id"]] = slim
+        self.cache.save("ticket", [slim])
+        self._overlay(ticket["id"])
+
+    async def follow(self) -> None:
+        """Long-poll the feed forever; flips online/offline; a 410 means resync."""
+        delay = 0.5
+        while True:
+            try:
+                if self._resync_needed or (not self.server and self.store.last_seq == 0):
+                    self._resync_needed = False
+                    await self.full_sync()
+                page = await self.client.changes(self.store.last_seq, wait=self.wait)
+            except (Unreachable, ServerError):
+                self._set_online(False)
+                await asyncio.sleep(delay * (0.5 + self.rng.random()))
+                delay = min(delay * 2, self.backoff_cap)
+                continue
+            except Gone:
+                self._resync_needed = True
+                continue
+            delay = 0.5
+            self._set_online(True)
+            if page["changes"]:
+                await self.apply_changes(page["changes"], page["last_seq"])
+            elif page["last_seq"] != self.store.last_seq:
+                self.store.last_seq = page["last_seq"]
+                self.cache.put("last_seq", page["last_seq"])
+                self._synced()
+            else:
+                self._synced()
+
+    def _set_online(self, online: bool) -> None:
+        if self.online != online:
+            self.online = online
+            self.listener.status_changed()
+            if online:
+                self.kick()
+
+    def _synced(self) -> None:
+        self.last_sync = datetime.now(UTC)
+        self.listener.status_changed()
+
+    # writing ----------------------------------------------------------------------
+    def enqueue(
+        self,
+        kind: str,
+        method: str,
+        path: str,
+        body: Json | None,
+        *,
+        ticket_id: int | None = None,
+        base_version: int | None = None,
+        base: Json | None = None,
+    ) -> Op:
+        """Store the write durably, show it at once, and wake the sender."""
+        op = self.cache.add_op(
+            key=new_key(),
+            kind=kind,
+            method=method,
+            path=path,
+            body=body,
+            ticket_id=ticket_id,
+            base_version=base_version,
+            base=base,
+        )
+        if ticket_id is not None:
+            self._overlay(ticket_id)
+            self.listener.tickets_changed([ticket_id], remote=False)
+        self.listener.status_changed()
+        self.kick()
+        return op
+
+    def patch_ticket(self, ticket: Json, changes: Json) -> Op:
+        server = self.server.get(ticket["id"], ticket)
+        base_version = int(server["version"])
+        return self.enqueue(
+            "patch_ticket",
+            "PATCH",
+            f"/tickets/{ticket['id']}",
+            changes,
+            ticket_id=ticket["id"],
+            base_version=base_version,
+            base=server,
+        )
+
+    def assign(self, ticket: Json, technician_id: int, slot: Json | None) -> Op:
+        server = self.server.get(ticket["id"], ticket)
+        body: Json = {"technician_id": technician_id}
+        if slot is not None:
+            body["slot"] = slot
+        return self.enqueue(
+            "assign",
+            "POST",
+            f"/tickets/{ticket['id']}/assignment",
+            body,
+            ticket_id=ticket["id"],
+            base_version=int(server["version"]),
+            base=server,
+        )
+
+    def comment(self, ticket: Json, text: str) -> Op:
+        return self.enqueue(
+            "comment",
+            "POST",
+            f"/tickets/{ticket['id']}/comments",
+            {"body": text},
+            ticket_id=ticket["id"],
+            base=self.server.get(ticket["id"]),
+        )
+
+    def escalate(self, ticket: Json, reason: str, level: int, note: str) -> Op:
+        return self.enqueue(
+            "escalate",
+            "POST",
+            f"/tickets/{ticket['id']}/escalations",
+            {"reason": reason, "level": level, "note": note},
+            ticket_id=ticket["id"],
+            base=self.server.get(ticket["id"]),
+        )
+
+    def kick(self) -> None:
+        self._wake.set()
+
+    def pending(self) -> list[Op]:
+        return self.cache.ops(PENDING)
+
+    def attention(self) -> list[Op]:
+        """Conflicts and refused writes, kept until the user decides."""
+        return [op for op in self.cache.ops() if op.state in (CONFLICT, FAILED)]
+
+    async def send_loop(self) -> None:
+        """Drain the outbox whenever woken; retry with capped, jittered backoff."""
+        delay = 0.5
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while True:
+                try:
+                    await self.drain()
+                except (Unreachable, ServerError):
+                    self._set_online(False)
+                    await asyncio.sleep(delay * (0.5 + self.rng.random()))
+                    delay = min(delay * 2, self.backoff_cap)
+                    continue
+                delay = 0.5
+                break
+
+    async def drain(self) -> None:
+        """Send every pending write in order; a ticket with a conflict waits for the user."""
+        blocked: set[int] = set()
+        for op in self.cache.ops():
+            if op.state == CONFLICT and op.ticket_id is not None:
+                blocked.add(op.ticket_id)
+            if op.state != PENDING or op.ticket_id in blocked:
+                continue
+            self.cache.count_attempt(op.id)
+            try:
+                response = await self.client.write(
+                    op.method, op.path, json=op.body, version=op.base_version, key=op.key
+                )
+            except Stale as exc:
+                current = exc.current
+                self.cache.mark(op.id, CONFLICT, {"detail": exc.detail, "current": current})
+                if current is not None and op.ticket_id is not None:
+                    self._server_ticket(current)
+                if op.ticket_id is not None:
+                    blocked.add(op.ticket_id)
+                    self.listener.tickets_changed([op.ticket_id], remote=False)
+                self._attention(op.id)
+                continue
+            except (Unreachable, ServerError):
+                raise
+            except ApiError as exc:
+                self.cache.mark(
+                    op.id, FAILED, {"status": exc.status, "title": exc.title, "detail": exc.detail}
+                )
+                if op.ticket_id is not None:
+                    self._overlay(op.ticket_id)
+                    self.listener.tickets_changed([op.ticket_id], remote=False)
+                self._attention(op.id)
+                continue
+            self._set_online(True)
+            self.cache.remove_op(op.id)
+            await self._acknowledged(op, response.json() if response.content else None)
+            self.listener.status_changed()
+
+    def _attention(self, op_id: int) -> None:
+        op = self.cache.op(op_id)
+        if op is not None:
+            self.listener.op_needs_attention(op)
+        self.listener.status_changed()
+
+    async def _acknowledged(self, op: Op, body: Any) -> None:
+        ticket = None
+        if op.kind == "patch_ticket" and isinstance(body, dict):
+            ticket = body
+        elif op.kind == "assign" and isinstance(body, dict):
+            ticket = body.get("ticket")
+            if body.get("appointment"):
+                self.listener.calendar_changed()
+        if ticket is not None and op.ticket_id is not None:
+            self._rebase_followers(op, int(ticket["version"]))
+            self._server_ticket(ticket)
+            self.listener.tickets_changed([op.ticket_id], remote=False)
+        elif op.ticket_id is not None:
+            before = self.server.get(op.ticket_id, {}).get("version")
+            fresh = await self.refresh_ticket(op.ticket_id)
+            if fresh is not None and before is not None and op.kind == "escalate":
+                # our own escalation moved the version; writes queued after it build on it
+                self._rebase_followers(op, int(fresh["version"]), from_version=int(before))
+        if op.kind == "escalate":
+            items = await self.client.escalations()
+            self.cache.replace("escalation", items)
+            self.store.escalations = {e["id"]: e for e in items}
+            self.listener.escalations_changed()
+
+    def _rebase_followers(self, op: Op, new_version: int, from_version: int | None = None) -> None:
+        """Pending writes queued after `op` on the same ticket were made on top of it."""
+        old = op.base_version if from_version is None else from_version
+        for later in self.cache.ops(PENDING):
+            if later.id > op.id and later.ticket_id == op.ticket_id and later.base_version == old:
+                self.cache.rebase(later.id, new_version)
+
+    # the user's decisions ---------------------------------------------------------
+    def keep_theirs(self, op_id: int) -> None:
+        """Drop my write; the service's state stands."""
+        op = self.cache.op(op_id)
+        if op is None:
+            return
+        self.cache.remove_op(op_id)
+        self._after_decision(op)
+
+    def apply_mine(self, op_id: int, body: Json | None = None) -> None:
+        """Send my write (or an edited one) again on top of their version."""
+        op = self.cache.op(op_id)
+        if op is None:
+            return
+        current = (op.error or {}).get("current") or self.server.get(op.ticket_id or -1)
+        version = int(current["version"]) if current else op.base_version
+        for later in self.cache.ops(PENDING):
+            if (
+                later.id > op.id
+                and later.ticket_id == op.ticket_id
+                and later.base_version == op.base_version
+            ):
+                self.cache.rebase(later.id, version or 0)
+        self.cache.requeue(op_id, body if body is not None else op.body, version, new_key())
+        self._after_decision(op)
+
+    def dismiss(self, op_id: int) -> None:
+        """Forget a write the service refused (403/404/409/422), after the user read why."""
+        self.keep_theirs(op_id)
+
+    def _after_decision(self, op: Op) -> None:
+        if op.ticket_id is not None:
+            self._overlay(op.ticket_id)
+            self.listener.tickets_changed([op.ticket_id], remote=False)
+        self.listener.status_changed()
+        self.kick()
+
+    # overlay ------------------------------------------------------------------------
+    def _overlay_all(self) -> None:
+        self.store.tickets = {}
+        self.store.put_tickets(dict(t) for t in self.server.values())
+        for ticket_id in {op.ticket_id for op in self.cache.ops(PENDING) if op.ticket_id}:
+            self._overlay(ticket_id)
+
+    def _overlay(self, ticket_id: int) -> None:
+        """Server state plus my pending writes, marked `_pending` for the screen."""
+        server = self.server.get(ticket_id)
+        if server is None:
+            self.store.drop_ticket(ticket_id)
+            return
+        shown = dict(server)
+        pending = 0
+        for op in self.cache.ops():
+            if op.ticket_id != ticket_id:
+                continue
+            if op.state == CONFLICT:
+                shown["_conflict"] = True
+            if op.state != PENDING:
+                continue
+            pending += 1
+            if op.kind == "patch_ticket" and op.body:
+                shown.update({k: v for k, v in op.body.items() if k in OVERLAY_FIELDS})
+            elif op.kind == "assign" and op.body:
+                shown["assignee_id"] = op.body["technician_id"]
+                shown["assignee_name"] = self.store.technician_name(op.body["technician_id"])
+            elif op.kind == "escalate":
+                shown["escalated"] = True
+                shown["priority"] = "P1"
+        shown["_pending"] = pending
+        self.store.put_tickets([shown])
