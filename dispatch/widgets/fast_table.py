@@ -1,0 +1,624 @@
+"""A virtual table on Textual's Line API that stays fluid with 100,000 rows.
+
+Rows are formatted to the column widths once, lazily, and cached per key, so a frame only slices
+a list; filtering is one list comprehension over pre-lowered strings. The widget does no I/O and
+knows nothing about tickets: screens hand it `Row`s and listen for `Highlighted` / `Selected`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache, partial
+from typing import Any, ClassVar, Literal
+
+from rich.cells import cell_len, set_cell_size
+from rich.errors import StyleSyntaxError
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.timer import Timer
+
+ELLIPSIS = "…"
+SEPARATOR = " "
+_LINE_CACHE_LIMIT = 4096  # formatted lines kept; a full clear is cheaper than LRU bookkeeping
+Align = Literal["left", "right"]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A column; `width=None` makes it flexible, sharing what fixed columns leave over."""
+
+    key: str
+    label: str
+    width: int | None = None
+    min_width: int = 4
+    align: Align = "left"
+
+
+@dataclass(slots=True)
+class Row:
+    """A row: its display cells, the lower-cased text the filter searches, optional styling.
+
+    `sort_keys` holds one key per column (a `None` entry falls back to the cell text); the keys
+    of one column must be comparable with each other. Ties go by `key`, ascending either way, so
+    the order is total and a live update lands exactly where a full sort would put it. Treat
+    rows as values: to change one, `upsert_row` a new `Row` rather than mutating the one held.
+    """
+
+    key: int
+    cells: tuple[str, ...]
+    search: str
+    style: str = ""
+    cell_styles: tuple[str, ...] | None = None
+    sort_keys: tuple[Any, ...] | None = None
+
+
+def fit(text: str, width: int, align: Align = "left") -> str:
+    """Pad or cut `text` to exactly `width` terminal cells, marking a cut with an ellipsis."""
+    if width <= 0:
+        return ""
+    if not text.isprintable():  # a stray newline or tab would break the line grid
+        text = "".join(ch if ch.isprintable() else " " for ch in text)
+    if text.isascii():
+        length = len(text)
+        if length > width:
+            return text[: width - 1] + ELLIPSIS
+    else:
+        length = cell_len(text)
+        if length > width:
+            return set_cell_size(text, width - 1) + ELLIPSIS
+    pad = " " * (width - length)
+    return pad + text if align == "right" else text + pad
+
+
+def column_widths(columns: Sequence[Column], width: int) -> list[int]:
+    """Widths for `columns` in `width` cells: fixed ones as given, flexible ones share the rest."""
+    flexible = sum(1 for c in columns if c.width is None)
+    used = sum(c.width for c in columns if c.width is not None)
+    spare = width - used - len(SEPARATOR) * max(0, len(columns) - 1)
+    share, extra = divmod(max(0, spare), flexible) if flexible else (0, 0)
+    widths: list[int] = []
+    for column in columns:
+        if column.width is not None:
+            widths.append(column.width)
+        else:
+            widths.append(max(column.min_width, share + (1 if extra > 0 else 0)))
+            extra -= 1
+    return widths
+
+
+def _row_key(row: Row) -> int:
+    return row.key
+
+
+@lru_cache(maxsize=1024)
+def _parse_style(name: str) -> Style:
+    # A bad style name from a caller must not crash rendering; it just shows unstyled.
+    try:
+        return Style.parse(name)
+    except StyleSyntaxError:
+        return Style.null()
+
+
+class FastTable(ScrollView, can_focus=True):
+    """A keyboard-driven table for very many rows, with filter, sort, live upserts and flash."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,j", "cursor_down", "Next row", id="table.cursor_down", show=False),
+        Binding("up,k", "cursor_up", "Previous row", id="table.cursor_up", show=False),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", id="table.page_down", show=False),
+        Binding("pageup,ctrl+b", "page_up", "Page up", id="table.page_up", show=False),
+        Binding("home,g", "cursor_top", "First row", id="table.top", show=False),
+        Binding("end,G", "cursor_bottom", "Last row", id="table.bottom", show=False),
+        Binding("enter", "select", "Open row", id="table.select", show=False),
+    ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "fast-table--header",
+        "fast-table--cursor",
+        "fast-table--flash",
+        "fast-table--empty",
+    }
+    DEFAULT_CSS = """
+    FastTable {
+        overflow-x: hidden;
+        & > .fast-table--header { text-style: bold; background: $panel; }
+        & > .fast-table--cursor { text-style: reverse; }
+        & > .fast-table--flash { text-style: bold; background: $warning 35%; }
+        & > .fast-table--empty { text-style: italic; color: $text-muted; }
+    }
+    """
+    FLASH_SECONDS: ClassVar[float] = 1.0
+
+    class Highlighted(Message):
+        """The cursor moved to another row; `key` is None when no row is visible."""
+
+        def __init__(self, table: FastTable, key: int | None) -> None:
+            super().__init__()
+            self.table = table
+            self.key = key
+
+        @property
+        def control(self) -> FastTable:
+            return self.table
+
+    class Selected(Message):
+        """Enter (or a double click) on the row with `key`."""
+
+        def __init__(self, table: FastTable, key: int) -> None:
+            super().__init__()
+            self.table = table
+            self.key = key
+
+        @property
+        def control(self) -> FastTable:
+            return self.table
+
+    def __init__(
+        self,
+        *,
+        empty_text: str = "No matching rows",
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self.empty_text = empty_text
+        self._columns: tuple[Column, ...] = ()
+        self._rows: dict[int, Row] = {}  # insertion order is the unsorted order
+        self._ordered: list[Row] = []  # all rows in sort order
+        self._visible: list[Row] = []  # the filtered subsequence of _ordered
+        self._ordered_stale = False
+        self._visible_stale = False
+        self._sync_pending = False
+        self._ordered_pos: dict[int, int] | None = None  # built on demand, dropped on reorder
+        self._visible_pos: dict[int, int] | None = None
+        self._terms: tuple[str, ...] = ()
+        self._predicate: Callable[[Row], bool] | None = None
+        self._sort_column: str | None = None
+        self._sort_reverse = False
+        self._sort_fn: Callable[[Row], Any] | None = None
+        self._cursor = 0
+        self._cursor_key: int | None = None
+        self._announced: int | None = None
+        self._flashing: dict[int, Timer] = {}
+        self._lines: dict[int, Strip] = {}
+        self._line_width = -1
+        self._line_base = Style.null()
+        self._widths: list[int] = []
+        self._base = Style.null()
+
+    # -- public state ------------------------------------------------------------------------
+
+    @property
+    def cursor_key(self) -> int | None:
+        """Key of the row under the cursor, None when no row is visible."""
+        self._ensure()
+        return self._cursor_key
+
+    @property
+    def cursor_row(self) -> int:
+        """Index of the cursor among the visible rows."""
+        self._ensure()
+        return self._cursor
+
+    @property
+    def visible_count(self) -> int:
+        self._ensure()
+        return len(self._visible)
+
+    @property
+    def total_count(self) -> int:
+        return len(self._rows)
+
+    @property
+    def sort_column(self) -> str | None:
+        return self._sort_column
+
+    @property
+    def sort_reverse(self) -> bool:
+        return self._sort_reverse
+
+    def visible_keys(self) -> list[int]:
+        """Keys of the rows that pass the filter, in display order."""
+        self._ensure()
+        return [row.key for row in self._visible]
+
+    # -- data --------------------------------------------------------------------------------
+
+    def set_columns(self, columns: Sequence[Column]) -> None:
+        self._columns = tuple(columns)
+        if self._sort_column is not None:
+            if self._sort_column in self._column_keys():
+                self._sort_fn = self._sort_fn_for(self._sort_column)
+            else:
+                self._sort_column, self._sort_fn = None, None
+            self._ordered_stale = True
+        self._line_width = -1  # re-layout on next render
+        self._ensure()
+        self.refresh()
+
+    def set_rows(self, rows: Iterable[Row]) -> None:
+        """Replace all rows, keeping the cursor on the same key if that row is still present."""
+        self._rows = {row.key: row for row in rows}
+        self._lines.clear()
+        for key in [k for k in self._flashing if k not in self._rows]:
+            self._flashing.pop(key).stop()
+        self._ordered_stale = True
+        self._ensure()
+
+    def upsert_row(self, row: Row, flash: bool = False) -> None:
+        """Insert or replace one row by key; the re-filter is deferred so bursts coalesce."""
+        old = self._rows.get(row.key)
+        self._rows[row.key] = row
+        self._lines.pop(row.key, None)
+        if flash:
+            self._flash(row.key)
+        if old is row:  # mutated in place: nothing to compare against, so re-sort
+            self._ordered_stale = True
+        if not self._ordered_stale:
+            sort_fn = self._sort_fn
+            if (
+                old is not None
+                and (sort_fn is None or sort_fn(old) == sort_fn(row))
+                and self._matches(old) == self._matches(row)
+            ):
+                self._replace_in_place(row)
+                return
+            if sort_fn is None:
+                self._ordered_stale = True  # rebuilding from dict order is cheap
+            else:
+                if old is not None:
+                    self._ordered_remove(old)
+                self._ordered.insert(self._bisect(self._ordered, row), row)
+                self._ordered_pos = None
+        self._invalidate()
+
+    def remove_row(self, key: int) -> None:
+        old = self._rows.pop(key, None)
+        if old is None:
+            return
+        self._lines.pop(key, None)
+        if key in self._flashing:
+            self._flashing.pop(key).stop()
+        if not self._ordered_stale:
+            if self._sort_fn is None:
+                self._ordered_stale = True
+            else:
+                self._ordered_remove(old)
+        self._invalidate()
+
+    def set_filter(self, text: str) -> None:
+        """Show rows whose `search` contains every whitespace-separated term (case-insensitive)."""
+        terms = tuple(text.lower().split())
+        if terms == self._terms:
+            return
+        self._ensure()
+        old, self._terms = self._terms, terms
+        if all(any(o in t for t in terms) for o in old):
+            # Every old term lives inside a new one, so the result can only shrink: search the
+            # rows already visible instead of all of them (typing a term gets cheaper per key).
+            self._show(self._text_filter(self._visible), keep_index=False)
+        else:
+            self._show(self._filtered(), keep_index=False)
+
+    def set_predicate(self, pred: Callable[[Row], bool] | None) -> None:
+        """Combine a quick filter (unassigned, mine...) with the text filter."""
+        self._ensure()
+        self._predicate = pred
+        self._show(self._filtered(), keep_index=False)
+
+    def sort_by(self, column_key: str | None, reverse: bool = False) -> None:
+        """Sort by a column, or keep insertion order (reversed if asked) when it is None."""
+        if column_key == self._sort_column and reverse == self._sort_reverse:
+            return
+        self._sort_fn = None if column_key is None else self._sort_fn_for(column_key)
+        self._sort_column, self._sort_reverse = column_key, reverse
+        self._ordered_stale = True
+        self._ensure()
+
+    def move_cursor_to_key(self, key: int) -> None:
+        self._ensure()
+        index = self._find(key)
+        if index is not None:
+            self._move_cursor(index)
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def action_cursor_down(self) -> None:
+        self._move_by(1)
+
+    def action_cursor_up(self) -> None:
+        self._move_by(-1)
+
+    def action_page_down(self) -> None:
+        self._move_by(self._body_height(), scroll=True)
+
+    def action_page_up(self) -> None:
+        self._move_by(-self._body_height(), scroll=True)
+
+    def action_cursor_top(self) -> None:
+        self._move_cursor(0)
+
+    def action_cursor_bottom(self) -> None:
+        self._move_by(len(self._rows))
+
+    def action_select(self) -> None:
+        self._ensure()
+        if self._cursor_key is not None:
+            self.post_message(self.Selected(self, self._cursor_key))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y == 0:
+            return
+        self._ensure()
+        index = self.scroll_offset.y + offset.y - 1
+        if index < len(self._visible):
+            self._move_cursor(index)
+            if event.chain > 1:
+                self.action_select()
+
+    def on_mount(self) -> None:
+        self._ensure()
+
+    def on_resize(self) -> None:
+        self._scroll_cursor_into_view()
+
+    # -- rendering ---------------------------------------------------------------------------
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._base = self.rich_style  # walks the DOM, so once per frame rather than per line
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        width, base = self.scrollable_content_region.width, self._base  # minus the scrollbar
+        if width != self._line_width or base != self._line_base:
+            self._lines.clear()
+            self._line_width, self._line_base = width, base
+            self._widths = column_widths(self._columns, width)
+        if y == 0:
+            return self._header_strip(width, base)
+        index = self.scroll_offset.y + y - 1
+        if index >= len(self._visible):
+            if index == 0 and self._rows:
+                style = self.get_component_rich_style("fast-table--empty")
+                return Strip([Segment(fit(self.empty_text, width), style)], width)
+            return Strip.blank(width, base)
+        row = self._visible[index]
+        strip = self._lines.get(row.key)
+        if strip is None:
+            strip = self._format(row, width, base)
+        if row.key in self._flashing:
+            flash = self.get_component_rich_style("fast-table--flash")
+            over = Style(bgcolor=flash.bgcolor, bold=flash.bold, italic=flash.italic)
+            strip = Strip(Segment.apply_style(strip, post_style=over), width)
+        if index == self._cursor:
+            strip = strip.apply_style(self.get_component_rich_style("fast-table--cursor"))
+        return strip
+
+    def _format(self, row: Row, width: int, base: Style) -> Strip:
+        style = base + _parse_style(row.style) if row.style else base
+        cells, count = row.cells, len(row.cells)
+        texts = [
+            fit(cells[i] if i < count else "", w, column.align)
+            for i, (column, w) in enumerate(zip(self._columns, self._widths, strict=False))
+        ]
+        if row.cell_styles is None:
+            segments = [Segment(SEPARATOR.join(texts), style)]
+        else:
+            segments = []
+            styles = row.cell_styles
+            for i, text in enumerate(texts):
+                if i:
+                    segments.append(Segment(SEPARATOR, style))
+                name = styles[i] if i < len(styles) else ""
+                segments.append(Segment(text, style + _parse_style(name) if name else style))
+        strip = Strip(segments).adjust_cell_length(width, style)
+        if len(self._lines) >= _LINE_CACHE_LIMIT:
+            self._lines.clear()
+        self._lines[row.key] = strip
+        return strip
+
+    def _header_strip(self, width: int, base: Style) -> Strip:
+        style = base + self.get_component_rich_style("fast-table--header")
+        labels = []
+        for column, w in zip(self._columns, self._widths, strict=False):
+            label = column.label
+            if column.key == self._sort_column and w >= 3:
+                label = f"{fit(label, w - 2).rstrip()} {'▼' if self._sort_reverse else '▲'}"
+            labels.append(fit(label, w, column.align))
+        return Strip([Segment(SEPARATOR.join(labels), style)]).adjust_cell_length(width, style)
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _column_keys(self) -> list[str]:
+        return [column.key for column in self._columns]
+
+    def _sort_fn_for(self, column_key: str) -> Callable[[Row], Any]:
+        index = self._column_keys().index(column_key)  # ValueError for an unknown column
+
+        def sort_fn(row: Row) -> Any:
+            key = None if row.sort_keys is None else row.sort_keys[index]
+            return row.cells[index] if key is None else key
+
+        return sort_fn
+
+    def _matches(self, row: Row) -> bool:
+        search = row.search
+        return all(t in search for t in self._terms) and (
+            self._predicate is None or self._predicate(row)
+        )
+
+    def _text_filter(self, rows: list[Row]) -> list[Row]:
+        terms = self._terms
+        if not terms:
+            return rows[:]
+        if len(terms) == 1:
+            term = terms[0]
+            return [row for row in rows if term in row.search]
+        return [row for row in rows if all(t in row.search for t in terms)]
+
+    def _filtered(self) -> list[Row]:
+        rows = self._text_filter(self._ordered)  # the cheap C-level test first shrinks the input
+        pred = self._predicate
+        return rows if pred is None else [row for row in rows if pred(row)]
+
+    def _bisect(self, rows: list[Row], row: Row) -> int:
+        """Index of the first row in `rows` (sorted: `_ordered` or `_visible`) after `row`."""
+        sort_fn, reverse = self._sort_fn, self._sort_reverse
+        assert sort_fn is not None
+        key, ident = sort_fn(row), row.key
+        lo, hi = 0, len(rows)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            other = rows[mid]
+            other_key = sort_fn(other)
+            first, second = (other_key, key) if reverse else (key, other_key)
+            if first < second or (not second < first and other.key > ident):
+                hi = mid
+            else:
+                lo = mid + 1
+        return lo
+
+    def _ordered_remove(self, old: Row) -> None:
+        index = self._bisect(self._ordered, old) - 1
+        if index >= 0 and self._ordered[index].key == old.key:
+            del self._ordered[index]
+        else:  # not where its sort key says: the order is broken, so rebuild it
+            self._ordered_stale = True
+        self._ordered_pos = None
+
+    def _index_in(self, rows: list[Row], row: Row) -> int | None:
+        """Where `row`'s key sits in `_ordered` or `_visible`: a binary search when sorted, else
+        a key→index map built once per rebuild (in-place replacements keep it valid)."""
+        if self._sort_fn is not None:
+            index = self._bisect(rows, row) - 1
+            return index if index >= 0 and rows[index].key == row.key else None
+        if rows is self._ordered:
+            if self._ordered_pos is None:
+                self._ordered_pos = {r.key: i for i, r in enumerate(rows)}
+            return self._ordered_pos.get(row.key)
+        if self._visible_pos is None:
+            self._visible_pos = {r.key: i for i, r in enumerate(rows)}
+        return self._visible_pos.get(row.key)
+
+    def _replace_in_place(self, row: Row) -> None:
+        index = self._index_in(self._ordered, row)
+        if index is None:  # cannot happen while the lists are consistent; rebuild if it does
+            self._ordered_stale = True
+            self._invalidate()
+            return
+        self._ordered[index] = row
+        if self._visible_stale or not self._matches(row):
+            return
+        index = self._index_in(self._visible, row)
+        if index is None:
+            self._invalidate()
+            return
+        self._visible[index] = row
+        self.refresh_line(index + 1)
+
+    def _invalidate(self) -> None:
+        self._visible_stale = True
+        if not self._sync_pending and self.is_mounted:
+            self._sync_pending = True
+            self.call_later(self._sync)
+
+    def _sync(self) -> None:
+        self._sync_pending = False
+        self._ensure()
+
+    def _ensure(self) -> None:
+        """Apply pending reorders and re-filters (callers reading state see them at once)."""
+        if self._ordered_stale:
+            rows = list(self._rows.values())
+            if self._sort_fn is not None:
+                # Python's sort is stable in both directions, so this becomes the tie-break.
+                rows.sort(key=_row_key)
+                rows.sort(key=self._sort_fn, reverse=self._sort_reverse)
+            elif self._sort_reverse:
+                rows.reverse()
+            self._ordered, self._ordered_pos = rows, None
+            self._ordered_stale, self._visible_stale = False, True
+        if self._visible_stale:
+            self._show(self._filtered(), keep_index=True)
+
+    def _show(self, rows: list[Row], *, keep_index: bool) -> None:
+        """Make `rows` the visible rows; the cursor follows its key, else stays or goes to top."""
+        self._visible, self._visible_pos, self._visible_stale = rows, None, False
+        index = None if self._cursor_key is None else self._find(self._cursor_key)
+        if index is None:
+            index = min(self._cursor, len(rows) - 1) if keep_index else 0
+        self._cursor = max(0, index)
+        self._cursor_key = rows[self._cursor].key if rows else None
+        self.virtual_size = Size(0, len(rows) + 1)
+        self._scroll_cursor_into_view()
+        self.refresh()
+        self._announce()
+
+    def _find(self, key: int) -> int | None:
+        """Index of `key` among the visible rows (which must be up to date)."""
+        row = self._rows.get(key)
+        if row is None:
+            return None
+        if self._sort_fn is not None or self._visible_pos is not None:
+            return self._index_in(self._visible, row)
+        for i, other in enumerate(self._visible):  # one scan beats building a map per keystroke
+            if other.key == key:
+                return i
+        return None
+
+    def _move_cursor(self, index: int, top: int | None = None) -> None:
+        self._ensure()
+        if not self._visible:
+            return
+        old, index = self._cursor, max(0, min(index, len(self._visible) - 1))
+        self._cursor, self._cursor_key = index, self._visible[index].key
+        self.refresh_line(old + 1)
+        self.refresh_line(index + 1)
+        self._scroll_cursor_into_view(top)
+        self._announce()
+
+    def _move_by(self, delta: int, *, scroll: bool = False) -> None:
+        """Move the cursor `delta` rows; paging scrolls too, so the cursor keeps its screen line."""
+        self._ensure()
+        top = self.scroll_offset.y + delta if scroll else None
+        self._move_cursor(self._cursor + delta, top=top)
+
+    def _body_height(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def _scroll_cursor_into_view(self, top: int | None = None) -> None:
+        if not self.is_mounted or not self.size.height:
+            return
+        body = self._body_height()
+        top = self.scroll_offset.y if top is None else top
+        top = max(self._cursor - body + 1, min(top, self._cursor))
+        top = max(0, min(top, len(self._visible) - body))
+        if top != self.scroll_offset.y:
+            self.scroll_to(y=top, animate=False)
+
+    def _announce(self) -> None:
+        if self._cursor_key != self._announced:
+            self._announced = self._cursor_key
+            self.post_message(self.Highlighted(self, self._cursor_key))
+
+    def _flash(self, key: int) -> None:
+        if not self.is_mounted:
+            return
+        if key in self._flashing:
+            self._flashing[key].stop()
+        self._flashing[key] = self.set_timer(self.FLASH_SECONDS, partial(self._end_flash, key))
+
+    def _end_flash(self, key: int) -> None:
+        self._flashing.pop(key, None)
+        index = None if self._visible_stale else self._find(key)
+        if index is not None:
+            self.refresh_line(index + 1)
