@@ -1,0 +1,273 @@
+"""Pane 2: open internal escalations; team leads acknowledge, re-level and resolve them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Input, Label
+
+from dispatch.app import STYLES
+from dispatch.client.errors import ApiError, Stale, Unreachable
+from dispatch.domain.countdown import age_text
+from dispatch.screens.base import PaneScreen
+from dispatch.screens.confirm import ConfirmDialog
+from dispatch.widgets.fast_table import Column, FastTable, Row
+
+Json = dict[str, Any]
+
+COLUMNS = (
+    Column("level", "Lvl", width=3),
+    Column("status", "State", width=5),
+    Column("age", "Age", width=4, align="right"),
+    Column("number", "No.", width=6),
+    Column("customer", "Customer", width=None, min_width=8),
+    Column("title", "Title", width=None, min_width=10),
+    Column("raised", "Raised by", width=11),
+    Column("owner", "Owner", width=11),
+)
+REASON_TEXT = {
+    "total_outage": "total outage",
+    "vendor_stuck": "vendor stuck",
+    "sla_breach": "SLA breach",
+    "customer_complaint": "customer complaint",
+    "other": "other",
+}
+# What only team leads (and admins) may do; for everybody else these are not offered at all.
+LEAD_ACTIONS = frozenset({"acknowledge", "relevel", "resolve"})
+
+
+def escalation_row(esc: Json, now: datetime) -> Row:
+    """One row; the level and state read as text (`L2`, `open`/`ACK`), colour is an extra."""
+    raised = datetime.fromisoformat(esc["raised_at"])
+    is_open = esc["status"] == "open"
+    owner = esc.get("acknowledged_by_name") or "-"
+    cells = (
+        f"L{esc['level']}",
+        "open" if is_open else "ACK",
+        age_text(raised, now),
+        str(esc["ticket_number"]),
+        esc.get("customer_name") or "",
+        esc.get("ticket_title") or "",
+        esc.get("raised_by_name") or "",
+        owner,
+    )
+    search = " ".join(
+        [
+            cells[0],
+            cells[1],
+            cells[3],
+            cells[4],
+            cells[5],
+            cells[6],
+            owner,
+            REASON_TEXT.get(str(esc["reason"]), str(esc["reason"])),
+            str(esc.get("note") or ""),
+        ]
+    ).lower()
+    return Row(
+        key=esc["id"],
+        cells=cells,
+        search=search,
+        style="bold" if is_open else "",
+        cell_styles=(
+            "bold red" if esc["level"] == 2 else "red",
+            "bold yellow" if is_open else "green",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ),
+    )
+
+
+def urgency(esc: Json) -> tuple[int, int, str, int]:
+    """Level 2 first, unacknowledged before acknowledged, then the oldest."""
+    return (-int(esc["level"]), 0 if esc["status"] == "open" else 1, esc["raised_at"], esc["id"])
+
+
+class EscalationsScreen(PaneScreen):
+    """Nothing escalated may go unnoticed: every open escalation, most pressing first."""
+
+    CSS_PATH = [STYLES / "escalations.tcss"]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open_ticket", "Open ticket", id="escalations.open"),
+        Binding("A", "acknowledge", "Acknowledge", id="escalations.acknowledge"),
+        Binding("L", "relevel", "Re-level", id="escalations.relevel"),
+        Binding("R", "resolve", "Resolve", id="escalations.resolve"),
+        Binding("slash", "filter", "Filter", id="escalations.filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="escalations.clear"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Label("", id="escalations-title")
+        yield Input(placeholder="filter: number, customer, title, people, reason", id="filter")
+        yield Label("No open escalations.", id="escalations-empty")
+        yield FastTable(empty_text="No escalation matches the filter.", id="escalations")
+        yield Label("", id="escalations-detail")
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.table.set_columns(COLUMNS)
+        self.query_one("#filter", Input).display = False
+        self.dispatch.escalations_changed.subscribe(self, lambda _: self.rebuild())
+        self.set_interval(60, self.rebuild)  # ages move on
+        self.rebuild()
+        self.table.focus()
+
+    @property
+    def table(self) -> FastTable:
+        return self.query_one(FastTable)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in LEAD_ACTIONS:
+            return self.dispatch.is_team_lead
+        return True
+
+    # rendering ------------------------------------------------------------------
+    def rebuild(self) -> None:
+        now = datetime.now().astimezone()
+        escalations = sorted(self.dispatch.store.escalations.values(), key=urgency)
+        self.table.set_rows(escalation_row(e, now) for e in escalations)
+        empty = not escalations
+        self.query_one("#escalations-empty").display = empty
+        self.table.display = not empty
+        self._update_title()
+        self._update_detail()
+
+    def _update_title(self) -> None:
+        items = self.dispatch.store.escalations.values()
+        unowned = sum(1 for e in items if e["status"] == "open")
+        text = f"Escalations · {len(items)} open · {unowned} not acknowledged"
+        if not items:
+            text = "Escalations · none open"
+        if self.table.visible_count != self.table.total_count:
+            text += f" · showing {self.table.visible_count}"
+        self.query_one("#escalations-title", Label).update(text)
+
+    def _update_detail(self) -> None:
+        esc = self.selected()
+        text = ""
+        if esc is not None:
+            raised = datetime.fromisoformat(esc["raised_at"]).astimezone()
+            text = (
+                f"{REASON_TEXT.get(esc['reason'], esc['reason'])} · raised {raised:%d.%m. %H:%M}"
+                f" by {esc.get('raised_by_name') or '?'}"
+            )
+            if esc.get("note"):
+                text += f" · {esc['note']}"
+        self.query_one("#escalations-detail", Label).update(text)
+
+    def on_fast_table_highlighted(self, event: FastTable.Highlighted) -> None:
+        self._update_detail()
+
+    def selected(self) -> Json | None:
+        key = self.table.cursor_key
+        return self.dispatch.store.escalations.get(key) if key is not None else None
+
+    # filter -----------------------------------------------------------------------
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "filter":
+            self.table.set_filter(event.value)
+            self._update_title()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter":
+            self.table.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.value = ""
+        box.display = False
+        self.table.set_filter("")
+        self.table.focus()
+        self._update_title()
+
+    # actions ----------------------------------------------------------------------
+    def on_fast_table_selected(self, event: FastTable.Selected) -> None:
+        self.action_open_ticket()
+
+    def action_open_ticket(self) -> None:
+        esc = self.selected()
+        if esc is None:
+            return
+        from dispatch.screens.ticket import TicketScreen
+
+        self.app.push_screen(TicketScreen(esc["ticket_id"]))
+
+    def _need_selected(self) -> Json | None:
+        esc = self.selected()
+        if esc is None:
+            self.notify("No escalation selected.", severity="warning")
+        return esc
+
+    def action_acknowledge(self) -> None:
+        esc = self._need_selected()
+        if esc is None:
+            return
+        if esc["status"] != "open":
+            who = esc.get("acknowledged_by_name") or "someone"
+            self.notify(f"Escalation on {esc['ticket_number']} is already owned by {who}.")
+            return
+        self.write(esc, {"status": "acknowledged"}, f"Acknowledged {esc['ticket_number']}.")
+
+    def action_relevel(self) -> None:
+        esc = self._need_selected()
+        if esc is None:
+            return
+        level = 2 if esc["level"] == 1 else 1
+        who = "service area management" if level == 2 else "team lead"
+        self.write(esc, {"level": level}, f"{esc['ticket_number']} is now L{level} ({who}).")
+
+    def action_resolve(self) -> None:
+        esc = self._need_selected()
+        if esc is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.write(esc, {"status": "resolved"}, f"Resolved {esc['ticket_number']}.")
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Resolve the escalation on {esc['ticket_number']}?",
+                f"{esc.get('customer_name') or ''}: {esc.get('ticket_title') or ''}",
+                yes="resolve",
+            ),
+            answered,
+        )
+
+    @work(group="escalation-write", exit_on_error=False)
+    async def write(self, esc: Json, changes: Json, done: str) -> None:
+        """PATCH with the version we showed (If-Match); a stale one reloads instead."""
+        try:
+            await self.dispatch.client.patch_escalation(esc["id"], changes, esc["version"])
+        except Stale:
+            self.notify(
+                f"Escalation on {esc['ticket_number']} changed meanwhile, reloaded. "
+                "Check it and try again.",
+                severity="warning",
+            )
+        except (ApiError, Unreachable) as exc:
+            self.dispatch.show_error(exc)
+            return
+        else:
+            self.notify(done)
+        await self.reload()
+
+    async def reload(self) -> None:
+        """Fetch the open escalations into the store and tell every pane."""
+        client = self.dispatch.client
+        self.dispatch.store.escalations = {e["id"]: e for e in await client.escalations()}
+        self.dispatch.escalations_changed.publish(None)
