@@ -1,0 +1,263 @@
+"""Book or move a calendar entry: date, start, duration, kind, mode, ticket; typed result."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import ClassVar
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Input, Label
+
+from dispatch.app import STYLES
+
+BERLIN = ZoneInfo("Europe/Berlin")
+KINDS = (
+    ("ticket_work", "ticket work"),
+    ("absence", "absence"),
+    ("on_call", "on-call"),
+    ("project", "project"),
+)
+MODES = (("onsite", "on-site"), ("remote", "remote"))
+WITH_MODE = frozenset({"ticket_work", "project"})
+MAX_MINUTES = 31 * 24 * 60
+
+
+@dataclass(frozen=True, slots=True)
+class AppointmentRequest:
+    """What the user asked for, checked and in Berlin time."""
+
+    start: datetime
+    end: datetime
+    kind: str
+    mode: str | None
+    ticket_number: int | None
+
+
+def parse_minutes(text: str) -> int:
+    """`90`, `90m`, `1.5h`, `2d` as minutes; ValueError with a sentence otherwise."""
+    match = re.fullmatch(r"\s*(\d+(?:[.,]\d+)?)\s*([mhd]?)\s*", text.lower())
+    if not match:
+        raise ValueError("duration is a number of minutes, e.g. 90 (or 1.5h, 2d)")
+    value = float(match.group(1).replace(",", "."))
+    minutes = round(value * {"": 1, "m": 1, "h": 60, "d": 1440}[match.group(2)])
+    if not 5 <= minutes <= MAX_MINUTES:
+        raise ValueError("duration is 5 minutes to 31 days")
+    return minutes
+
+
+def parse_request(
+    day: str, start: str, minutes: str, ticket: str, kind: str, mode: str, *, new: bool = True
+) -> AppointmentRequest:
+    """Check what was typed; ValueError names the field and how it should look."""
+    text = day.strip()
+    try:
+        if re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}", text):
+            when = datetime.strptime(text, "%d.%m.%Y").date()
+        else:
+            when = date.fromisoformat(text)
+    except ValueError:
+        raise ValueError("date must look like 2026-11-30 (or 30.11.2026)") from None
+    match = re.fullmatch(r"\s*(\d{1,2})[:.]?(\d{2})\s*", start)
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise ValueError("start must be a time like 09:30")
+    begin = datetime(when.year, when.month, when.day, int(match.group(1)), int(match.group(2)))
+    begin = begin.replace(tzinfo=BERLIN)
+    length = parse_minutes(minutes)
+    number: int | None = None
+    if ticket.strip():
+        digits = ticket.strip().lstrip("#")
+        if not digits.isdigit():
+            raise ValueError("ticket is a ticket number like 10234, or empty")
+        number = int(digits)
+    if new and kind == "ticket_work" and number is None:
+        raise ValueError("ticket work needs a ticket number (or pick another kind)")
+    # wall-clock arithmetic in Berlin, then back to an exact offset
+    end = (begin.replace(tzinfo=None) + timedelta(minutes=length)).replace(tzinfo=BERLIN)
+    if end <= begin:
+        end = begin + timedelta(minutes=length)
+    return AppointmentRequest(
+        start=begin,
+        end=end,
+        kind=kind,
+        mode=mode if kind in WITH_MODE else None,
+        ticket_number=number,
+    )
+
+
+class Choice(Widget, can_focus=True):
+    """One of a few words, picked with left/right (h/l, space); all shown, the pick bracketed."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left,h", "step(-1)", "Previous", show=False, id="choice.previous"),
+        Binding("right,l,space", "step(1)", "Next", show=False, id="choice.next"),
+    ]
+    DEFAULT_CSS = """
+    Choice { height: 1; width: 1fr; }
+    Choice:focus { background: $boost; text-style: bold; }
+    Choice:disabled { color: $text-disabled; }
+    """
+
+    index: reactive[int] = reactive(0)
+
+    class Changed(Message):
+        """The pick changed."""
+
+        def __init__(self, choice: Choice) -> None:
+            super().__init__()
+            self.choice = choice
+
+        @property
+        def control(self) -> Choice:
+            return self.choice
+
+    def __init__(
+        self, options: tuple[tuple[str, str], ...], value: str, *, id: str | None = None
+    ) -> None:
+        super().__init__(id=id)
+        self.options = options
+        values = [v for v, _ in options]
+        self.set_reactive(Choice.index, values.index(value) if value in values else 0)
+
+    @property
+    def value(self) -> str:
+        return self.options[self.index][0]
+
+    def action_step(self, delta: int) -> None:
+        self.index = (self.index + delta) % len(self.options)
+        self.post_message(self.Changed(self))
+
+    def render(self) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for i, (_, label) in enumerate(self.options):
+            text.append(f"[{label}]" if i == self.index else f" {label} ")
+            text.append(" ")
+        return text
+
+
+class AppointmentDialog(ModalScreen[AppointmentRequest | None]):
+    """Book (empty) or move (prefilled) an appointment; ctrl+s or enter saves."""
+
+    CSS_PATH = [STYLES / "calendar.tcss"]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="appointment.cancel"),
+        Binding("ctrl+s", "save", "Save", id="appointment.save", priority=True),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        *,
+        day: date,
+        start: str = "08:00",
+        minutes: int = 120,
+        kind: str = "ticket_work",
+        mode: str = "onsite",
+        ticket_number: int | None = None,
+        moving: bool = False,
+    ) -> None:
+        super().__init__(classes="dialog")
+        self.title_text = title
+        self.day = day
+        self.start = start
+        self.minutes = minutes
+        self.kind = kind
+        self.mode = mode
+        self.ticket_number = ticket_number
+        self.moving = moving
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Label(self.title_text, classes="dialog-title")
+            number = "" if self.ticket_number is None else str(self.ticket_number)
+            yield from self._row(
+                "Ticket",
+                Input(
+                    number,
+                    placeholder="number (empty for absence, on-call)",
+                    id="ticket",
+                    compact=True,
+                ),
+            )
+            yield from self._row(
+                "Date",
+                Input(self.day.isoformat(), placeholder="YYYY-MM-DD", id="date", compact=True),
+            )
+            yield from self._row(
+                "Start", Input(self.start, placeholder="HH:MM", id="start", compact=True)
+            )
+            yield from self._row(
+                "Minutes",
+                Input(str(self.minutes), placeholder="e.g. 90", id="minutes", compact=True),
+            )
+            yield from self._row("Kind", Choice(KINDS, self.kind, id="kind"))
+            yield from self._row("Mode", Choice(MODES, self.mode, id="mode"))
+            yield Label("", id="error", classes="dialog-error")
+            yield Label(
+                "tab next · ←/→ pick · ctrl+s/enter save · esc cancel", classes="dialog-hint"
+            )
+
+    @staticmethod
+    def _row(label: str, field: Widget) -> ComposeResult:
+        with Horizontal(classes="field"):
+            yield Label(label, classes="field-label")
+            yield field
+
+    def on_mount(self) -> None:
+        if self.moving:
+            # the service moves time, day and mode; kind and ticket stay what they are
+            self.query_one("#ticket", Input).disabled = True
+            self.query_one("#kind", Choice).disabled = True
+            self.query_one("#start", Input).focus()
+        else:
+            self.query_one("#ticket", Input).focus()
+        self._mode_follows_kind()
+
+    def on_input_submitted(self) -> None:
+        self.action_save()
+
+    def on_choice_changed(self) -> None:
+        self._mode_follows_kind()
+
+    def _mode_follows_kind(self) -> None:
+        kind = self.query_one("#kind", Choice).value
+        self.query_one("#mode", Choice).disabled = kind not in WITH_MODE
+
+    def key_enter(self) -> None:
+        if isinstance(self.focused, Choice):
+            self.action_save()
+
+    def action_save(self) -> None:
+        def value(field: str) -> str:
+            return self.query_one(f"#{field}", Input).value
+
+        try:
+            result = parse_request(
+                value("date"),
+                value("start"),
+                value("minutes"),
+                "" if self.moving else value("ticket"),
+                self.query_one("#kind", Choice).value,
+                self.query_one("#mode", Choice).value,
+                new=not self.moving,
+            )
+        except ValueError as exc:
+            self.query_one("#error", Label).update(str(exc))
+            return
+        if self.moving:
+            result = AppointmentRequest(
+                result.start, result.end, self.kind, result.mode, self.ticket_number
+            )
+        self.dismiss(result)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,441 @@
+"""Technicians x days of a week on the Line API: free/busy at a glance, as text first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+BERLIN = ZoneInfo("Europe/Berlin")
+DAY_NAMES = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+DAY_WIDTH = 9  # one separator + eight cells of text
+FULL_DAY_MINUTES = 8 * 60
+_NAME_MIN, _NAME_MAX = 8, 22
+
+
+@dataclass(frozen=True, slots=True)
+class GridLine:
+    """One line of the grid: a technician, or a branch header when `technician_id` is None."""
+
+    technician_id: int | None
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class DayLoad:
+    """What one technician has on one day."""
+
+    minutes: int = 0  # ticket and project work
+    absent: bool = False
+    on_call: bool = False
+
+    @property
+    def text(self) -> str:
+        """Eight cells at most: `3.5h`, `ABS`, `on-call`, `2h+OC`, `·` when free."""
+        hours = hours_text(self.minutes) if self.minutes else ""
+        main = ("ABS " + hours).strip() if self.absent else hours
+        if self.on_call:
+            return f"{main}+OC" if main else "on-call"
+        return main or "·"
+
+    @property
+    def state(self) -> str:
+        """free, busy, full, absent or oncall: picks the (extra) colour."""
+        if self.absent:
+            return "absent"
+        if self.minutes >= FULL_DAY_MINUTES:
+            return "full"
+        if self.minutes:
+            return "busy"
+        return "oncall" if self.on_call else "free"
+
+
+def hours_text(minutes: int) -> str:
+    """`3h`, `3.5h`, `2h15`: exact, and short enough for a cell."""
+    hours, rest = divmod(minutes, 60)
+    if rest == 0:
+        return f"{hours}h"
+    if rest == 30:
+        return f"{hours}.5h"
+    return f"{hours}h{rest:02d}" if hours else f"{rest}m"
+
+
+def week_of(day: date) -> list[date]:
+    """Monday to Sunday of the week that holds `day`."""
+    monday = day - timedelta(days=day.weekday())
+    return [monday + timedelta(days=i) for i in range(7)]
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """Midnight to midnight in Berlin (23 or 25 hours on DST days)."""
+    start = datetime.combine(day, time(), tzinfo=BERLIN)
+    end = datetime.combine(day + timedelta(days=1), time(), tzinfo=BERLIN)
+    return start, end
+
+
+def appointment_span(appointment: dict[str, Any]) -> tuple[datetime, datetime]:
+    """Start and end of an appointment, in Berlin time."""
+    start = datetime.fromisoformat(appointment["start"]).astimezone(BERLIN)
+    end = datetime.fromisoformat(appointment["end"]).astimezone(BERLIN)
+    return start, end
+
+
+def on_day(appointment: dict[str, Any], day: date) -> bool:
+    lo, hi = day_bounds(day)
+    start, end = appointment_span(appointment)
+    return start < hi and end > lo
+
+
+def day_loads(
+    appointments: Iterable[dict[str, Any]], days: Sequence[date]
+) -> dict[tuple[int, int], DayLoad]:
+    """Each (technician id, day index) with anything on it; absent keys are free days."""
+    bounds = [day_bounds(d) for d in days]
+    minutes: dict[tuple[int, int], int] = {}
+    absent: set[tuple[int, int]] = set()
+    on_call: set[tuple[int, int]] = set()
+    for appt in appointments:
+        start, end = appointment_span(appt)
+        for index, (lo, hi) in enumerate(bounds):
+            overlap = (min(end, hi) - max(start, lo)).total_seconds()
+            if overlap <= 0:
+                continue
+            key = (int(appt["technician_id"]), index)
+            kind = appt["kind"]
+            if kind == "absence":
+                absent.add(key)
+            elif kind == "on_call":
+                on_call.add(key)
+            else:
+                minutes[key] = minutes.get(key, 0) + int(overlap // 60)
+    keys = set(minutes) | absent | on_call
+    return {k: DayLoad(minutes.get(k, 0), k in absent, k in on_call) for k in keys}
+
+
+def _fit(text: str, width: int, *, center: bool = False) -> str:
+    """Truncate with an ellipsis, then pad to exactly `width` cells (no wrapping, ever)."""
+    if len(text) > width:
+        text = text[: max(0, width - 1)] + "…"
+    return text.center(width) if center else text.ljust(width)
+
+
+class CalendarGrid(ScrollView, can_focus=True):
+    """Rows of technicians under branch headers, one column per day; a cell cursor.
+
+    The header line stays put while the rows scroll under it. Every state reads as text
+    (`3.5h`, `ABS`, `on-call`, `·`); colours are only an extra.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "move(-1, 0)", "Up", show=False, id="calendar_grid.up"),
+        Binding("down,j", "move(1, 0)", "Down", show=False, id="calendar_grid.down"),
+        Binding("left,h", "move(0, -1)", "Previous day", show=False, id="calendar_grid.left"),
+        Binding("right,l", "move(0, 1)", "Next day", show=False, id="calendar_grid.right"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="calendar_grid.page_up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="calendar_grid.page_down"),
+        Binding("home", "edge(-1)", "First", show=False, id="calendar_grid.first"),
+        Binding("end", "edge(1)", "Last", show=False, id="calendar_grid.last"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "calendar-grid--header",
+        "calendar-grid--today",
+        "calendar-grid--branch",
+        "calendar-grid--cursor",
+        "calendar-grid--cursor-row",
+        "calendar-grid--free",
+        "calendar-grid--busy",
+        "calendar-grid--full",
+        "calendar-grid--absent",
+        "calendar-grid--oncall",
+    }
+
+    DEFAULT_CSS = """
+    CalendarGrid {
+        scrollbar-size-vertical: 1;
+        scrollbar-size-horizontal: 1;
+        background: $surface;
+    }
+    CalendarGrid > .calendar-grid--header { text-style: bold; background: $boost; }
+    CalendarGrid > .calendar-grid--today { text-style: bold reverse; }
+    CalendarGrid > .calendar-grid--branch { text-style: bold; color: $accent; }
+    CalendarGrid > .calendar-grid--cursor { text-style: reverse; }
+    CalendarGrid > .calendar-grid--cursor-row { text-style: bold; }
+    CalendarGrid > .calendar-grid--free { color: $text-muted; }
+    CalendarGrid > .calendar-grid--busy { color: $warning; }
+    CalendarGrid > .calendar-grid--full { color: $error; text-style: bold; }
+    CalendarGrid > .calendar-grid--absent { color: $secondary; text-style: italic; }
+    CalendarGrid > .calendar-grid--oncall { color: $accent; }
+    """
+
+    class CellChanged(Message):
+        """The cursor moved to another technician or day."""
+
+        def __init__(self, grid: CalendarGrid, technician_id: int | None, day: int) -> None:
+            super().__init__()
+            self.grid = grid
+            self.technician_id = technician_id
+            self.day = day
+
+        @property
+        def control(self) -> CalendarGrid:
+            return self.grid
+
+    def __init__(
+        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.lines: list[GridLine] = []
+        self.loads: dict[tuple[int, int], DayLoad] = {}
+        self.days: list[date] = week_of(date.today())
+        self.today: date | None = None
+        self.cursor_line = 0  # index into `lines`, always a technician when there is one
+        self.cursor_day = 0
+
+    # data in ------------------------------------------------------------------
+    def set_week(self, days: Sequence[date], today: date | None) -> None:
+        """Show another week; the cursor keeps its weekday."""
+        self.days = list(days)
+        self.today = today
+        self.refresh()
+
+    def set_data(self, lines: Sequence[GridLine], loads: dict[tuple[int, int], DayLoad]) -> None:
+        """New rows and loads; the cursor stays on the same technician when still there."""
+        keep = self.cursor_technician
+        self.lines = list(lines)
+        self.loads = loads
+        positions = [i for i, line in enumerate(self.lines) if line.technician_id is not None]
+        if keep is not None and any(self.lines[i].technician_id == keep for i in positions):
+            self.cursor_line = next(i for i in positions if self.lines[i].technician_id == keep)
+        elif positions:
+            self.cursor_line = positions[0]
+        else:
+            self.cursor_line = 0
+        self._update_virtual_size()
+        self._scroll_to_cursor()
+        self.refresh()
+        self._announce()
+
+    def select(self, technician_id: int, day: int) -> None:
+        """Put the cursor on a technician's day (if the technician is shown)."""
+        for index, line in enumerate(self.lines):
+            if line.technician_id == technician_id:
+                self.cursor_line = index
+                self.cursor_day = max(0, min(6, day))
+                self._scroll_to_cursor()
+                self.refresh()
+                self._announce()
+                return
+
+    @property
+    def cursor_technician(self) -> int | None:
+        if 0 <= self.cursor_line < len(self.lines):
+            return self.lines[self.cursor_line].technician_id
+        return None
+
+    @property
+    def cursor_date(self) -> date:
+        return self.days[self.cursor_day]
+
+    # geometry -----------------------------------------------------------------
+    def _name_width(self) -> int:
+        wanted = max((len(line.label) + 2 for line in self.lines), default=_NAME_MIN)
+        wanted = max(_NAME_MIN, min(_NAME_MAX, wanted))
+        room = self.scrollable_content_region.width - DAY_WIDTH * 7 - 1
+        return max(_NAME_MIN, min(wanted, room)) if room > 0 else _NAME_MIN
+
+    def _update_virtual_size(self) -> None:
+        # + 1 for the closing bracket of a cursor on Sunday
+        self.virtual_size = Size(self._name_width() + DAY_WIDTH * 7 + 1, len(self.lines) + 1)
+
+    def on_resize(self) -> None:
+        self._update_virtual_size()
+        self._scroll_to_cursor()
+
+    def _scroll_to_cursor(self) -> None:
+        rows = max(1, self.scrollable_content_region.height - 1)  # minus the sticky header
+        top = int(self.scroll_y)
+        first = self.cursor_line
+        if first > 0 and self.lines[first - 1].technician_id is None:
+            first -= 1  # show the branch header above its first technician
+        if first < top:
+            top = first
+        elif self.cursor_line >= top + rows:
+            top = self.cursor_line - rows + 1
+        self.scroll_to(y=top, animate=False, immediate=True)
+
+    # keys ---------------------------------------------------------------------
+    def _technician_lines(self) -> list[int]:
+        return [i for i, line in enumerate(self.lines) if line.technician_id is not None]
+
+    def action_move(self, lines: int, days: int) -> None:
+        positions = self._technician_lines()
+        if not positions:
+            return
+        if lines:
+            here = positions.index(self.cursor_line) if self.cursor_line in positions else 0
+            self.cursor_line = positions[max(0, min(len(positions) - 1, here + lines))]
+        if days:
+            self.cursor_day = max(0, min(6, self.cursor_day + days))
+        self._scroll_to_cursor()
+        self.refresh()
+        self._announce()
+
+    def action_page(self, direction: int) -> None:
+        self.action_move(direction * max(1, self.scrollable_content_region.height - 2), 0)
+
+    def action_edge(self, direction: int) -> None:
+        self.action_move(direction * len(self.lines), 0)
+
+    def _announce(self) -> None:
+        self.post_message(self.CellChanged(self, self.cursor_technician, self.cursor_day))
+
+    # rendering ----------------------------------------------------------------
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(f"calendar-grid--{name}", partial=True)
+
+    def render_line(self, y: int) -> Strip:
+        base = self.rich_style
+        width = self.scrollable_content_region.width
+        name_width = self._name_width()
+        if y == 0:
+            segments = self._header(name_width)
+        else:
+            index = int(self.scroll_y) + y - 1
+            segments = self._row(index, name_width) if index < len(self.lines) else []
+        strip = Strip(segments).apply_style(base).simplify()
+        scroll_x = int(self.scroll_x)
+        return strip.crop_extend(scroll_x, scroll_x + width, base)
+
+    def _header(self, name_width: int) -> list[Segment]:
+        header = self._style("header")
+        week = self.days[0].isocalendar().week
+        segments = [Segment(_fit(f" week {week}", name_width), header)]
+        for index, day in enumerate(self.days):
+            label = f"{DAY_NAMES[index]} {day:%d.%m}"
+            if day == self.today:
+                segments.append(Segment("▸", header))
+                segments.append(Segment(label, header + self._style("today")))
+            else:
+                segments.append(Segment(" " + label, header))
+        return segments
+
+    def _row(self, index: int, name_width: int) -> list[Segment]:
+        line = self.lines[index]
+        if line.technician_id is None:
+            label = f"─ {line.label} " + "─" * (name_width + DAY_WIDTH * 7)
+            return [Segment(label[: name_width + DAY_WIDTH * 7], self._style("branch"))]
+        on_cursor_line = index == self.cursor_line
+        focused = self.has_focus
+        marker = "▶" if on_cursor_line else " "
+        name_style = self._style("cursor-row") if on_cursor_line else Style()
+        segments = [Segment(_fit(marker + line.label, name_width), name_style)]
+        for day in range(7):
+            load = self.loads.get((line.technician_id, day), DayLoad())
+            style = self._style(load.state)
+            text = _fit(load.text, DAY_WIDTH - 1, center=True)
+            if on_cursor_line and day == self.cursor_day:
+                # brackets mark the cell even without colour or focus
+                cursor = self._style("cursor") if focused else Style(underline=True)
+                segments.append(Segment("[", name_style))
+                segments.append(Segment(text, style + cursor))
+                continue
+            if on_cursor_line and day == self.cursor_day + 1:
+                segments.append(Segment("]", name_style))
+            else:
+                segments.append(Segment(" "))
+            segments.append(Segment(text, style))
+        if on_cursor_line and self.cursor_day == 6:
+            segments.append(Segment("]", name_style))
+        return segments
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+
+KIND_TEXT = {
+    "ticket_work": "ticket work",
+    "absence": "absence",
+    "on_call": "on-call",
+    "project": "project",
+}
+MODE_TEXT = {"onsite": "on-site", "remote": "remote"}
+
+
+def appointment_text(appointment: dict[str, Any], day: date, ticket_title: str = "") -> str:
+    """One line: time (Berlin), kind, mode, ticket number and title."""
+    start, end = appointment_span(appointment)
+    lo, hi = day_bounds(day)
+    begin = "  ...  " if start < lo else f"{start:%H:%M}"
+    finish = "..." if end > hi else f"{end:%H:%M}"
+    if end == hi:
+        finish = "24:00"
+    parts = [
+        f"{begin}-{finish}",
+        KIND_TEXT.get(appointment["kind"], appointment["kind"]).ljust(11),
+        MODE_TEXT.get(appointment.get("mode") or "", "").ljust(7),
+    ]
+    number = appointment.get("ticket_number")
+    if number is not None:
+        parts.append(f"#{number} {ticket_title}".rstrip())
+    elif appointment.get("note"):
+        parts.append(str(appointment["note"]))
+    return "  ".join(parts).rstrip()
+
+
+class AppointmentList(OptionList):
+    """The selected cell's appointments; j/k move like everywhere else."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False, id="appointment_list.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="appointment_list.up"),
+    ]
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.appointments: list[dict[str, Any]] = []
+
+    def show(
+        self, appointments: Sequence[dict[str, Any]], day: date, titles: dict[int, str]
+    ) -> None:
+        """Replace the options, keeping the highlighted appointment if it is still there."""
+        keep = self.highlighted_id
+        self.appointments = list(appointments)
+        self.clear_options()
+        self.add_options(
+            Option(
+                appointment_text(a, day, titles.get(a.get("ticket_id") or -1, "")),
+                id=str(a["id"]),
+            )
+            for a in appointments
+        )
+        ids = [str(a["id"]) for a in appointments]
+        if ids:
+            self.highlighted = ids.index(keep) if keep in ids else 0
+
+    @property
+    def highlighted_id(self) -> str | None:
+        if self.highlighted is None or self.option_count == 0:
+            return None
+        return self.get_option_at_index(self.highlighted).id
+
+    @property
+    def selected_appointment(self) -> dict[str, Any] | None:
+        """The highlighted appointment (the first one when nothing was picked yet)."""
+        ident = self.highlighted_id
+        return next((a for a in self.appointments if str(a["id"]) == ident), None)
