@@ -129,6 +129,8 @@ class AssignDialog(ModalScreen[AssignChoice | None]):
 
     def _fill_slot(self, s: dict[str, Any]) -> None:
         slot = s.get("slot")
+        # nothing offered (the fallback list): assign without booking unless the user types one
+        self.query_one("#book", Checkbox).value = bool(slot)
         if not slot:
             return
         start = datetime.fromisoformat(slot["start"]).astimezone(BERLIN)

@@ -30,12 +30,14 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("key", style="bold", no_wrap=True)
         table.add_column("does")
         table.add_column("id", style="dim", no_wrap=True)
-        seen: set[str] = set()
+        # one row per binding (a binding with several keys is listed once); two bindings
+        # for the same action (ctrl+q and q) both show, so every id stays findable
+        seen: set[tuple[str, str | None]] = set()
         for key, active in self.target.active_bindings.items():
             binding = active.binding
-            if not active.enabled or binding.action in seen:
+            if not active.enabled or (binding.action, binding.id) in seen:
                 continue
-            seen.add(binding.action)
+            seen.add((binding.action, binding.id))
             label = self.app.get_key_display(binding)
             table.add_row(label, binding.description or binding.action, binding.id or "")
             del key
