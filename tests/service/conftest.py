@@ -7,19 +7,17 @@ deleted before each test: much faster than a fresh database (or TRUNCATE) each t
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from service.world import PG_URL, World, build_world
+from service.world import PG_URL, MakeWorld, World, build_world
 from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
 
 from dispatch.server.db import make_engine
 from dispatch.server.schema import create_schema
 from dispatch.settings import Settings
-
-MakeWorld = Callable[..., World]
 
 
 @pytest.fixture(scope="session")

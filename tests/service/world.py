@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,8 @@ API = "/api/v1"
 PROBLEM = "application/problem+json"
 
 Json = dict[str, Any]
+MakeWorld = Callable[..., "World"]
+"""The `make_world` fixture: builds the world with Settings(**overrides)."""
 
 
 @dataclass
