@@ -1,0 +1,175 @@
+"""The ticket view through Pilot: what it shows, writes from inside it, and going back."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+from console.harness import console, settle
+from rich.console import Console
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from dispatch.app import DispatchApp
+from dispatch.domain.types import OPEN_STATUSES
+from dispatch.screens.dialogs import ChoiceDialog, TextDialog
+from dispatch.screens.mywork import MyWorkScreen
+from dispatch.screens.queue import QueueScreen
+from dispatch.screens.ticket import TicketScreen
+
+OPEN = {s.value for s in OPEN_STATUSES}
+Ticket = dict[str, Any]
+
+
+def first_open(app: DispatchApp, **fields: Any) -> Ticket:
+    candidates = sorted(
+        (
+            t
+            for t in app.store.tickets.values()
+            if t["status"] in OPEN and all(t.get(k) == v for k, v in fields.items())
+        ),
+        key=lambda t: t["number"],
+    )
+    assert candidates, f"the demo has no open ticket with {fields}"
+    return candidates[0]
+
+
+async def open_view(pilot: Pilot[None], app: DispatchApp, ticket: Ticket) -> TicketScreen:
+    screen = app.screen
+    assert isinstance(screen, QueueScreen)
+    screen.table.move_cursor_to_key(ticket["id"])
+    await pilot.press("enter")
+    await settle(pilot)
+    view = app.screen
+    assert isinstance(view, TicketScreen)
+    assert view.ticket_id == ticket["id"]
+    assert view.detail is not None, "loaded"
+    return view
+
+
+def top(app: DispatchApp) -> object:
+    """The screen on top now (a function, so mypy does not keep an earlier narrowing)."""
+    return app.screen
+
+
+def text_of(view: TicketScreen) -> str:
+    """Everything the view shows, as plain text (wide, so nothing wraps)."""
+    out = Console(width=240, record=True, file=io.StringIO())
+    for static in view.query(Static):
+        out.print(static.content)
+    return out.export_text()
+
+
+async def test_ticket_view_shows_number_title_customer_and_contract(tmp_path: Path) -> None:
+    async with console(tmp_path) as (app, pilot):
+        ticket = first_open(app)
+        view = await open_view(pilot, app, ticket)
+        text = text_of(view)
+        detail = await app.client.get_ticket(ticket["id"])
+        customer = await app.client.customer(detail["customer_id"])
+        assert f"{detail['number']}  {detail['title']}" in text
+        assert customer["name"] in text
+        assert str(customer["number"]) in text
+        contracts = [k["kind"].replace("_", " ") for k in customer["contracts"]]
+        assert contracts, "demo customers have contracts"
+        assert "contracts: " + ", ".join(contracts) in text
+        assert f"support profile {customer['support_profile']}" in text
+        assert detail["priority"] in text
+        assert detail["status"].replace("_", " ") in text
+        assert (detail.get("assignee_name") or "unassigned") in text
+        assert "Comments" in text and "History" in text
+        for comment in detail["comments"]:
+            assert comment["body"].splitlines()[0] in text
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+
+
+async def test_escalated_ticket_is_marked_in_the_view(tmp_path: Path) -> None:
+    async with console(tmp_path) as (app, pilot):
+        ticket = first_open(app, escalated=True)
+        view = await open_view(pilot, app, ticket)
+        text = text_of(view)
+        assert "ESCALATED" in text
+        assert "Escalation" in text
+
+
+async def test_priority_from_the_view_updates_it_in_place(tmp_path: Path) -> None:
+    async with console(tmp_path) as (app, pilot):
+        ticket = first_open(app, priority="P3", escalated=False)
+        view = await open_view(pilot, app, ticket)
+        await pilot.press("p")
+        assert isinstance(app.screen, ChoiceDialog)
+        await pilot.press("home", "enter")
+        await settle(pilot)
+        assert top(app) is view, "back on the same view, not a new one"
+        detail = await app.client.get_ticket(ticket["id"])
+        assert detail["priority"] == "P1"
+        assert view.detail is not None
+        assert view.detail["version"] == detail["version"]
+        text = text_of(view)
+        assert re.search(rf"Version\s+{detail['version']}\b", text)
+        assert re.search(r"Priority\s+P1\b", text)
+        assert "priority P3 → P1" in text, "the history shows the change"
+
+
+async def test_comment_from_the_view_shows_in_the_view(tmp_path: Path) -> None:
+    async with console(tmp_path) as (app, pilot):
+        ticket = first_open(app)
+        view = await open_view(pilot, app, ticket)
+        await pilot.press("c")
+        assert isinstance(app.screen, TextDialog)
+        note = "Spoke to the site, waiting for the spare part"
+        await pilot.press(*note)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert top(app) is view
+        detail = await app.client.get_ticket(ticket["id"])
+        assert note in [c["body"] for c in detail["comments"]]
+        assert note in text_of(view)
+
+
+async def test_status_from_the_view(tmp_path: Path) -> None:
+    async with console(tmp_path) as (app, pilot):
+        ticket = first_open(app, status="triaged")
+        view = await open_view(pilot, app, ticket)
+        await pilot.press("s")
+        dialog = app.screen
+        assert isinstance(dialog, ChoiceDialog)
+        await pilot.press("escape")  # cancel: nothing happens
+        await settle(pilot)
+        assert top(app) is view
+        assert (await app.client.get_ticket(ticket["id"]))["status"] == "triaged"
+        await pilot.press("s")
+        assert isinstance(app.screen, ChoiceDialog)
+        values = [v for v, _ in app.screen.options]
+        await pilot.press("home", *["down"] * values.index("waiting_vendor"), "enter")
+        await settle(pilot)
+        assert (await app.client.get_ticket(ticket["id"]))["status"] == "waiting_vendor"
+        assert re.search(r"Status\s+waiting vendor", text_of(view))
+
+
+async def test_technician_sees_own_ticket_without_team_actions(tmp_path: Path) -> None:
+    async with console(tmp_path, as_user="marco.wagner") as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, MyWorkScreen)
+        key = screen.table.visible_keys()[0]
+        screen.table.move_cursor_to_key(key)
+        await pilot.press("enter")
+        await settle(pilot)
+        view = app.screen
+        assert isinstance(view, TicketScreen)
+        assert view.detail is not None
+        assert view.detail["assignee_id"] == app.technician_id
+        before = view.detail["version"]
+        assert view.check_action("assign", ()) is False
+        assert view.check_action("priority", ()) is False
+        await pilot.press("a", "p", "plus")
+        await settle(pilot)
+        assert top(app) is view
+        assert (await app.client.get_ticket(key))["version"] == before
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, MyWorkScreen)
