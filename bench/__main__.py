@@ -1,0 +1,253 @@
+"""`uv run python -m bench [--quick] [--json]`: the figures that say the desk is fast.
+
+Generates its own data (the demo generator, seed 7) in a temporary directory, starts
+`dispatch serve` on 127.0.0.1 and a random port, drives the real console in a pseudo-terminal,
+and prints one table: median and p95 of every figure over repeated runs, with its target.
+`--json` prints the same as JSON on stdout (progress always goes to stderr). `--quick` is a
+small fast run (5,000 tickets, few repetitions) to check that everything works.
+
+Targets without "p95" are judged on the median. Nothing leaks: XDG_DATA_HOME and
+XDG_CONFIG_HOME point into the temporary directory, the PostgreSQL database is a fresh one that
+is dropped at the end, and every process started is stopped in a `finally`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.harness import Figure, Server
+
+
+@dataclass(frozen=True)
+class Plan:
+    tickets: int
+    sync_runs: int
+    cold_runs: int
+    moves: int
+    pages: int
+    terms: int
+    propagations: int
+    lists: int
+    rounds: int
+    patches: int
+    searches: int
+    fast_mounts: int
+    stock_mounts: int
+    suggest_runs: int
+    load_budget: float
+
+
+FULL = Plan(100_000, 2, 5, 40, 20, 5, 20, 4_000, 5, 1_000, 200, 3, 1, 30, 120)
+QUICK = Plan(5_000, 1, 2, 10, 5, 2, 5, 400, 4, 100, 40, 1, 1, 10, 30)
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small fast run (5,000 tickets)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--tickets", type=int, help="override the number of demo tickets")
+    parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL load")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    args = parser.parse_args()
+    plan = QUICK if args.quick else FULL
+    if args.tickets:
+        plan = Plan(args.tickets, *list(plan.__dict__.values())[1:])
+
+    root = Path(tempfile.mkdtemp(prefix="dispatch-bench-"))
+    os.environ["XDG_DATA_HOME"] = str(root / "xdg-data")
+    os.environ["XDG_CONFIG_HOME"] = str(root / "xdg-config")
+    for name in [k for k in os.environ if k.startswith("DISPATCH_") or k == "DATABASE_URL"]:
+        del os.environ[name]
+    began = time.perf_counter()
+    header = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "cores": os.cpu_count(),
+        "cpu": _cpu_model(),
+        "mode": "quick" if args.quick else "full",
+        "tickets": plan.tickets,
+        "command": "uv run python -m bench" + (" --quick" if args.quick else ""),
+    }
+    log(f"dispatch bench: {header['python']}, {header['cores']} cores, {plan.tickets:,} tickets")
+    try:
+        figures = run(plan, root, postgres=not args.no_postgres)
+    finally:
+        if args.keep:
+            log(f"kept {root}")
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+    header["seconds"] = round(time.perf_counter() - began, 1)
+    if args.json:
+        json.dump({**header, "figures": [f.as_json() for f in figures]}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(render(header, figures))
+
+
+def run(plan: Plan, root: Path, *, postgres: bool) -> list[Figure]:
+    from bench import console_figures as cf
+    from bench import references
+    from bench import service_figures as sf
+    from dispatch.console import prepare_demo
+
+    figures: list[Figure] = []
+    log(f"- seeding {plan.tickets:,} demo tickets into SQLite")
+    t = time.perf_counter()
+    settings, tokens = prepare_demo(_mkdir(root / "sqlite"), tickets=plan.tickets, seed=7)
+    log(f"  seeded in {time.perf_counter() - t:.1f} s")
+    db_file = settings.database_url.split("///", 1)[1]
+    with sqlite3.connect(db_file) as conn:
+        open_count = conn.execute(
+            "SELECT count(*) FROM ticket WHERE status NOT IN ('RESOLVED', 'CLOSED')"
+        ).fetchone()[0]
+    world = cf.World(
+        root=root,
+        tickets=plan.tickets,
+        database_url=settings.database_url,
+        tokens=tokens,
+        user="anna.becker",
+        open_tickets=open_count,
+    )
+    filter_terms = cf.FILTER_TERMS[: plan.terms]
+    with Server(settings.database_url, root / "serve-sqlite.log") as server:
+        world.server = server
+        log(f"- dispatch serve (SQLite) on {server.url}; initial sync")
+        sync = sf.full_sync(server, world.token, plan.tickets, plan.sync_runs, root)
+        figures.append(sync)
+        world.synced_cache = Path(sync.extra["cache_file"])
+        log("- console cold start")
+        figures += cf.cold_start(world, plan.cold_runs)
+        log("- console keystrokes and memory")
+        keys = cf.interaction(world, plan.moves, plan.pages, filter_terms)
+        figures += keys
+        log("- change propagation between two clients")
+        figures.append(cf.propagation(world, plan.propagations))
+        log(f"- service load, SQLite ({sf.CLIENTS} clients)")
+        figures += sf.load(
+            server,
+            world.token,
+            "sqlite",
+            plan.tickets,
+            lists=plan.lists,
+            rounds=plan.rounds,
+            patches=plan.patches,
+            searches=plan.searches,
+            budget=plan.load_budget,
+        )
+    log("- references: fzf, DataTable")
+    filter_fig = next(f for f in keys if f.key == "filter_keystroke")
+    figures.append(references.fzf(world.synced_cache, root, filter_terms, filter_fig))
+    figures += references.tables(world.synced_cache, plan.fast_mounts, plan.stock_mounts)
+    log("- suggestions")
+    figures.append(references.suggestions(plan.suggest_runs))
+    if postgres:
+        figures += _postgres(plan, root)
+    return figures
+
+
+def _postgres(plan: Plan, root: Path) -> list[Figure]:
+    from bench import service_figures as sf
+
+    name = f"dispatch_bench_{os.getpid()}"
+    log(f"- service load, PostgreSQL (fresh database {name})")
+    try:
+        with sf.postgres_database(name) as url:
+            t = time.perf_counter()
+            tokens = sf.seed(url, plan.tickets)
+            log(f"  seeded in {time.perf_counter() - t:.1f} s")
+            with Server(url, root / "serve-postgres.log") as server:
+                return sf.load(
+                    server,
+                    tokens["anna.becker"],
+                    "postgres",
+                    plan.tickets,
+                    lists=plan.lists,
+                    rounds=plan.rounds,
+                    patches=plan.patches,
+                    searches=plan.searches,
+                    budget=plan.load_budget,
+                )
+    except Exception as exc:  # PostgreSQL missing is a note, not a crash of the whole run
+        log(f"  PostgreSQL skipped: {exc!r}")
+        skipped = Figure("list_rps_postgres", "service load, postgres", "", "", "")
+        skipped.skipped = f"PostgreSQL not usable: {exc!r}"
+        return [skipped]
+
+
+def _mkdir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "?"
+
+
+def _fmt(value: float, unit: str) -> str:
+    if value != value:  # nan
+        return "-"
+    if unit == "s":
+        return f"{value:.2f} s"
+    if unit == "ms":
+        return f"{value:.1f} ms"
+    return f"{value:,.0f} {unit}"
+
+
+def render(header: dict[str, object], figures: list[Figure]) -> str:
+    lines = [
+        f"dispatch bench ({header['mode']}) {header['when']}",
+        f"Python {header['python']} · {header['cores']} cores ({header['cpu']}) · "
+        f"{header['tickets']:,} demo tickets, seed 7 · run took {header['seconds']} s",
+        "",
+    ]
+    widths = (36, 4, 11, 11, 14, 4)
+    titles = ("figure", "n", "median", "p95", "target", "met")
+    lines.append("  ".join(t.ljust(w) for t, w in zip(titles, widths, strict=True)).rstrip())
+    lines.append("-" * (sum(widths) + 2 * (len(widths) - 1)))
+    for fig in figures:
+        if fig.skipped:
+            lines.append(f"{fig.name[: widths[0]]:<{widths[0]}}  skipped: {fig.skipped}")
+            continue
+        met = {True: "yes", False: "NO", None: ""}[fig.met]
+        cells = (
+            fig.name[: widths[0]],
+            str(len(fig.samples)),
+            _fmt(fig.median, fig.unit),
+            _fmt(fig.p95, fig.unit),
+            fig.target,
+            met,
+        )
+        lines.append("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip())
+    lines += ["", "What each figure measured:"]
+    for fig in figures:
+        if fig.skipped:
+            continue
+        lines.append(f"* {fig.name} [{fig.data}]: {fig.measured}")
+        for note in fig.notes:
+            lines.append(f"    - {note}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

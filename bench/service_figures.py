@@ -1,0 +1,321 @@
+"""The service's figures: initial sync; load from 20 concurrent clients, SQLite and PostgreSQL.
+
+The load generator is one asyncio process with 20 httpx connections (one per client); it
+shares the 2 cores with the server, so the server's own CPU time per request (from
+/proc/<pid>/stat) is printed next to every figure: that is the cost that does not depend on
+the load generator.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.harness import Figure, Server, cpu_seconds
+from dispatch.client.api import ApiClient
+from dispatch.client.cache import LocalCache
+from dispatch.client.store import Store
+from dispatch.client.sync import SyncEngine
+
+CLIENTS = 20
+
+
+def _log(message: str) -> None:
+    print(f"  · {message}", file=sys.stderr, flush=True)
+
+
+class _Quiet:
+    """A SyncListener that listens to nothing."""
+
+    def __getattr__(self, name: str) -> Callable[..., None]:
+        return lambda *args, **kwargs: None
+
+
+# --- initial sync -------------------------------------------------------------------------------
+
+
+def full_sync(server: Server, token: str, tickets: int, runs: int, workdir: Path) -> Figure:
+    """SyncEngine.full_sync into an empty cache file; keeps the last cache for the console."""
+    fig = Figure(
+        "initial_sync",
+        "initial sync into an empty cache",
+        "dispatch.client.sync.SyncEngine.full_sync() against `dispatch serve` (SQLite) into a "
+        "fresh LocalCache file: pages of 500 tickets, technicians, escalations, cache write",
+        f"{tickets:,} tickets",
+        "s",
+        target="< 10 s",
+        limit=10,
+        stat="median",
+    )
+    server_cpu = []
+
+    async def once(path: Path) -> float:
+        cache = LocalCache(path)
+        try:
+            async with ApiClient(server.url, token, timeout=60) as client:
+                engine = SyncEngine(client, cache, Store(), _Quiet())
+                began = time.perf_counter()
+                await engine.full_sync()
+                return time.perf_counter() - began
+        finally:
+            cache.close()
+
+    for i in range(runs):
+        path = workdir / f"synced-{i}.sqlite"
+        cpu = cpu_seconds(server.pid)
+        fig.samples.append(asyncio.run(once(path)))
+        server_cpu.append(cpu_seconds(server.pid) - cpu)
+        fig.extra["cache_file"] = str(path)
+    fig.extra["server_cpu_s"] = server_cpu
+    fig.notes.append(
+        f"server CPU per sync: {min(server_cpu):.1f}-{max(server_cpu):.1f} s of the wall time"
+    )
+    _log(f"initial sync: median {fig.median:.1f} s")
+    return fig
+
+
+# --- load -------------------------------------------------------------------------------------
+
+LIST_FILTERS = [
+    {"status": "new"},
+    {"status": "triaged"},
+    {"priority": "P1"},
+    {"priority": "P2"},
+    {"open": "true"},
+    {"escalated": "false"},
+    {"status": "waiting_customer"},
+    {"assignee": "none"},
+]
+SEARCH_TERMS = ["vpn", "bäckerei", "drucker", "155080", "firewall warendorf", "outlook"]
+
+
+async def _phase(
+    client: httpx.AsyncClient,
+    count: int,
+    request: Callable[[int], Awaitable[httpx.Response]],
+    deadline: float,
+) -> tuple[list[float], float, list[str]]:
+    """`count` requests from CLIENTS concurrent workers; latencies (ms), wall seconds, errors."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    counter = iter(range(count))
+
+    async def worker() -> None:
+        for i in counter:
+            if time.perf_counter() > deadline:
+                return
+            began = time.perf_counter()
+            try:
+                response = await request(i)
+            except httpx.HTTPError as exc:
+                errors.append(exc.__class__.__name__)
+                continue
+            latencies.append((time.perf_counter() - began) * 1000)
+            if response.status_code >= 400:
+                errors.append(str(response.status_code))
+
+    began = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(CLIENTS)))
+    return latencies, time.perf_counter() - began, errors
+
+
+@contextlib.contextmanager
+def _cpu(server: Server, into: list[float]) -> Iterator[None]:
+    before = cpu_seconds(server.pid)
+    yield
+    into.append(cpu_seconds(server.pid) - before)
+
+
+def load(
+    server: Server,
+    token: str,
+    backend: str,
+    tickets: int,
+    *,
+    lists: int,
+    rounds: int,
+    patches: int,
+    searches: int,
+    budget: float,
+) -> list[Figure]:
+    """List throughput, PATCH latency and q= latency against one running service."""
+    data = f"{tickets:,} tickets, {backend}"
+    lst = Figure(
+        f"list_rps_{backend}",
+        f"ticket list throughput, {backend}",
+        f"GET /tickets?limit=100 with one filter (status, priority, open, escalated or "
+        f"assignee, in turn), {CLIENTS} concurrent keep-alive clients, {lists:,} requests in "
+        f"{rounds} rounds; one sample = requests/s of one round",
+        data,
+        "req/s",
+        target=">= 400 req/s",
+        limit=400,
+        stat="median",
+        at_least=True,
+    )
+    patch = Figure(
+        f"patch_{backend}",
+        f"PATCH /tickets/{{id}}, {backend}",
+        f"priority change with If-Match and Idempotency-Key, {CLIENTS} concurrent clients, "
+        f"each on its own open tickets, {patches:,} requests; latency per request",
+        data,
+        "ms",
+        target="p95 < 50 ms",
+        limit=50,
+    )
+    search = Figure(
+        f"search_{backend}",
+        f"text search q=, {backend}",
+        f"GET /tickets?q=TERM&limit=100 (terms {', '.join(SEARCH_TERMS)}), {CLIENTS} "
+        f"concurrent clients, {searches:,} requests; latency per request",
+        data,
+        "ms",
+        target="p95 < 50 ms",
+        limit=50,
+    )
+    list_latency: list[float] = []
+    cpu: dict[str, list[float]] = {"list": [], "patch": [], "search": []}
+    done: dict[str, int] = {"list": 0, "patch": 0, "search": 0}
+    errors: dict[str, list[str]] = {"list": [], "patch": [], "search": []}
+
+    async def run() -> None:
+        limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
+        async with httpx.AsyncClient(
+            base_url=f"{server.url}/api/v1",
+            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+            limits=limits,
+            timeout=60,
+        ) as client:
+            stop_at = time.perf_counter() + budget
+
+            def get_list(i: int) -> Awaitable[httpx.Response]:
+                return client.get("/tickets", params={"limit": 100, **LIST_FILTERS[i % 8]})
+
+            await _phase(client, CLIENTS * 2, get_list, stop_at)  # warm connections and caches
+            per_round = max(1, lists // rounds)
+            for _ in range(rounds):
+                with _cpu(server, cpu["list"]):
+                    lat, wall, err = await _phase(client, per_round, get_list, stop_at)
+                if lat:
+                    lst.samples.append(len(lat) / wall)
+                list_latency.extend(lat)
+                done["list"] += len(lat)
+                errors["list"] += err
+
+            # PATCH: every worker owns distinct open tickets (no 412 between clients)
+            targets: list[dict[str, Any]] = []
+            cursor = None
+            while len(targets) < patches:
+                params = {"open": "true", "sort": "number", "limit": 500}
+                if cursor:
+                    params["cursor"] = cursor
+                page = (await client.get("/tickets", params=params)).json()
+                targets += page["items"]
+                cursor = page.get("next_cursor")
+                if not cursor:
+                    break
+            targets = targets[:patches]
+
+            def do_patch(i: int) -> Awaitable[httpx.Response]:
+                t = targets[i % len(targets)]
+                new = "P4" if t["priority"] != "P4" else "P3"
+                t["priority"] = new
+
+                async def send() -> httpx.Response:
+                    response = await client.patch(
+                        f"/tickets/{t['id']}",
+                        json={"priority": new},
+                        headers={
+                            "If-Match": f'"{t["version"]}"',
+                            "Idempotency-Key": f"bench-{t['id']}-{t['version']}-{time.time_ns()}",
+                        },
+                    )
+                    if response.status_code == 200:
+                        t["version"] = response.json()["version"]
+                    return response
+
+                return send()
+
+            with _cpu(server, cpu["patch"]):
+                lat, _, err = await _phase(client, len(targets), do_patch, stop_at)
+            patch.samples += lat
+            done["patch"] = len(lat)
+            errors["patch"] = err
+
+            def do_search(i: int) -> Awaitable[httpx.Response]:
+                term = SEARCH_TERMS[i % len(SEARCH_TERMS)]
+                return client.get("/tickets", params={"q": term, "limit": 100})
+
+            with _cpu(server, cpu["search"]):
+                lat, _, err = await _phase(client, searches, do_search, stop_at + 60)
+            search.samples += lat
+            done["search"] = len(lat)
+            errors["search"] = err
+
+    asyncio.run(run())
+    for fig, name in ((lst, "list"), (patch, "patch"), (search, "search")):
+        n = done[name]
+        if n:
+            per = sum(cpu[name]) * 1000 / n
+            fig.extra["server_cpu_ms_per_request"] = round(per, 2)
+            fig.notes.append(f"server CPU {per:.1f} ms per request over {n:,} requests")
+        if errors[name]:
+            fig.notes.append(f"{len(errors[name])} error responses, e.g. {errors[name][:3]}")
+    if list_latency:
+        lst.extra["latency_ms_median"] = round(sorted(list_latency)[len(list_latency) // 2], 1)
+        lst.notes.append(
+            f"list latency median {lst.extra['latency_ms_median']} ms at {CLIENTS} concurrent"
+        )
+    if done["list"] < lists or done["patch"] < patches:
+        lst.notes.append(f"stopped by the {budget:.0f} s budget: {done}")
+    _log(
+        f"{backend}: list {lst.median:.0f} req/s, PATCH p95 {patch.p95:.0f} ms, "
+        f"q= p95 {search.p95:.0f} ms"
+    )
+    return [lst, patch, search]
+
+
+# --- PostgreSQL -----------------------------------------------------------------------------------
+
+ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@contextlib.contextmanager
+def postgres_database(name: str) -> Iterator[str]:
+    """A fresh database `name` on the local PostgreSQL, dropped afterwards."""
+    import psycopg
+
+    with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def seed(database_url: str, tickets: int) -> dict[str, str]:
+    """Schema and demo data (seed 7) in `database_url`; the demo users' tokens."""
+    from sqlmodel import Session
+
+    from dispatch.demo import DemoSize, seed_demo
+    from dispatch.server.db import make_engine
+    from dispatch.server.schema import create_schema
+
+    engine = make_engine(database_url)
+    try:
+        create_schema(engine)
+        with Session(engine) as session:
+            logins = seed_demo(session, seed=7, size=DemoSize(tickets=tickets))
+            session.commit()
+    finally:
+        engine.dispose()
+    return logins.tokens
