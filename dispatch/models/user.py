@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from datetime import datetime
 
+from pydantic import field_validator
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
@@ -11,8 +14,11 @@ from dispatch.domain.types import Role, ServiceRole
 from dispatch.models.base import InputModel, UTCDateTime, utcnow
 
 
+LOGIN = re.compile(r"[a-z0-9_.-]+")
+
+
 class UserBase(SQLModel):
-    name: str = Field(max_length=40, unique=True, regex=r"^[a-z0-9_.-]+$", description="Login")
+    name: str = Field(min_length=1, max_length=40, unique=True, description="Login")
     display_name: str = Field(max_length=80)
     role: Role
 
@@ -25,6 +31,14 @@ class User(UserBase, table=True):
 
 class UserCreate(UserBase, InputModel):
     """A new user; the service answers with its first token."""
+
+    @field_validator("name")
+    @classmethod
+    def _login(cls, name: str) -> str:
+        # SQLModel's Field(regex=...) is silently ignored under pydantic 2, so check here.
+        if not LOGIN.fullmatch(name):
+            raise ValueError("a login is lower-case letters, digits, '.', '_' or '-'")
+        return name
 
 
 class UserPublic(UserBase):
