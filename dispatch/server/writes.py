@@ -93,6 +93,8 @@ class WriteResult:
     body: Any
     etag: str | None = None
     location: str | None = None
+    remembered: Any = None
+    """What an Idempotency-Key replay answers instead of `body` (for bodies with secrets)."""
 
 
 def _response(status: int, body: str, tag: str | None, location: str | None) -> Response:
@@ -145,13 +147,16 @@ def run_write(
         # Nothing was written, so there is no new version to tag.
         return _response(result.status, body, None, None)
     if key:
+        stored = body
+        if result.remembered is not None:
+            stored = json.dumps(jsonable_encoder(result.remembered), separators=(",", ":"))
         session.add(
             IdempotencyRecord(
                 user_id=caller.id,
                 key=key,
                 fingerprint=fp,
                 status_code=result.status,
-                body=body,
+                body=stored,
                 etag=result.etag,
                 location=result.location,
             )

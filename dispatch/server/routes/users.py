@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from sqlmodel import SQLModel, col, select
+from sqlmodel import Field, SQLModel, col, select
 
 from dispatch.domain.permissions import Action, allowed
 from dispatch.models.user import User, UserCreate, UserPublic
@@ -23,7 +23,19 @@ class UserList(SQLModel):
 
 class UserWithToken(SQLModel):
     user: UserPublic
-    token: str
+    token: str | None = Field(
+        description="shown once; null when an Idempotency-Key replays the answer"
+    )
+
+
+def _with_token(user: User, token: str) -> WriteResult:
+    """201 with the new token; a replay answers the same without it (tokens are never stored)."""
+    public = UserPublic.model_validate(user, from_attributes=True)
+    return WriteResult(
+        201,
+        UserWithToken(user=public, token=token),
+        remembered=UserWithToken(user=public, token=None),
+    )
 
 
 def _admin(caller: Caller) -> None:
@@ -60,10 +72,7 @@ def add_user(
             version=1,
             fields=feed.created({"name": user.name, "role": user.role}),
         )
-        return WriteResult(
-            201,
-            UserWithToken(user=UserPublic.model_validate(user, from_attributes=True), token=token),
-        )
+        return _with_token(user, token)
 
     return run_write(request, session, caller, work)
 
@@ -88,5 +97,33 @@ def revoke(
             fields={"revoked_tokens": [None, count]},
         )
         return WriteResult(200, UserPublic.model_validate(user, from_attributes=True))
+
+    return run_write(request, session, caller, work)
+
+
+@router.post(
+    "/{user_id}/tokens", status_code=201, response_model=UserWithToken, responses=problems(403, 404)
+)
+def new_token(
+    request: Request, user_id: IdPath, session: WriteSessionDep, caller: CallerDep
+) -> Response:
+    """Issue another token for a user; like the first, it is shown only in this answer."""
+
+    def work() -> WriteResult:
+        _admin(caller)
+        user = session.get(User, user_id)
+        if user is None:
+            raise ProblemError(404, f"there is no user {user_id}")
+        token = accounts.issue_token(session, user)
+        feed.record(
+            session,
+            caller,
+            entity="user",
+            entity_id=user_id,
+            op="update",
+            version=1,
+            fields={"tokens_issued": [None, 1]},
+        )
+        return _with_token(user, token)
 
     return run_write(request, session, caller, work)
