@@ -1,7 +1,9 @@
 """The service through its real app, on SQLite and on PostgreSQL.
 
-PostgreSQL gets one database per test session (per xdist worker) whose rows are
-deleted before each test: much faster than a fresh database (or TRUNCATE) each time.
+Each kind of database is created once per test session (per xdist worker), with
+one app on it; before each test its rows are deleted and the seed data written
+again. That is much faster than a new database, schema and app for every test.
+A test that needs other settings gets its own app on the same database.
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from service.world import PG_URL, MakeWorld, World, build_world
+from fastapi.testclient import TestClient
+from service.world import PG_URL, MakeWorld, World, seed
 from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
 
+from dispatch.server.app import create_app
 from dispatch.server.db import make_engine
-from dispatch.server.schema import create_schema
+from dispatch.server.schema import SQLITE_AUDIT_GUARDS, create_schema
 from dispatch.settings import Settings
 
 
@@ -38,41 +42,71 @@ def pg_engine() -> Iterator[Engine]:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def sqlite_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('db') / 'service.db'}")
+    create_schema(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def clients() -> Iterator[dict[str, TestClient]]:
+    """One app (and client) per database for the whole session."""
+    made: dict[str, TestClient] = {}
+    yield made
+    for client in made.values():
+        client.__exit__(None, None, None)
+
+
 def _empty(engine: Engine) -> None:
+    """Delete every row; SQLite's append-only guards on the feed are lifted meanwhile."""
+    sqlite = engine.dialect.name == "sqlite"
     with engine.begin() as conn:
+        if sqlite:
+            conn.execute(text("DROP TRIGGER IF EXISTS change_event_no_delete"))
         for table in reversed(SQLModel.metadata.sorted_tables):
             conn.execute(table.delete())
+        if sqlite:
+            for statement in SQLITE_AUDIT_GUARDS:
+                conn.execute(text(statement))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Any) -> str:
-    """An empty database of each kind."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'service.db'}"
-    engine: Engine = request.getfixturevalue("pg_engine")
+def db(request: pytest.FixtureRequest) -> Engine:
+    """An emptied database of each kind."""
+    kind = "pg" if request.param == "postgresql" else "sqlite"
+    engine: Engine = request.getfixturevalue(f"{kind}_engine")
     _empty(engine)
-    return engine.url.render_as_string(hide_password=False)
+    return engine
 
 
 @pytest.fixture
-def make_world(db_url: str) -> Iterator[MakeWorld]:
-    """Build the world on the test's database with settings of the test's choosing."""
-    engines: list[Engine] = []
-    clients: list[Any] = []
+def make_world(db: Engine, clients: dict[str, TestClient]) -> Iterator[MakeWorld]:
+    """The seeded world; Settings(**overrides) give the test an app of its own."""
+    own: list[TestClient] = []
 
-    def make(**settings: Any) -> World:
-        engine = make_engine(db_url)
-        engines.append(engine)
-        w = build_world(engine, Settings(database_url=db_url, **settings))
-        w.client.__enter__()
-        clients.append(w.client)
-        return w
+    def make(**overrides: Any) -> World:
+        assert not own or overrides, "make the world once per test"
+        url = db.url.render_as_string(hide_password=False)
+        if overrides:
+            app = create_app(Settings(database_url=url, **overrides), engine=db, create=False)
+            client = TestClient(app)
+            client.__enter__()
+            own.append(client)
+        else:
+            if db.dialect.name not in clients:
+                clients[db.dialect.name] = TestClient(
+                    create_app(Settings(database_url=url), engine=db, create=False)
+                )
+                clients[db.dialect.name].__enter__()
+            client = clients[db.dialect.name]
+        tokens, ids = seed(db)
+        return World(client, db, tokens, *ids)
 
     yield make
-    for client in clients:
+    for client in own:
         client.__exit__(None, None, None)
-    for engine in engines:
-        engine.dispose()
 
 
 @pytest.fixture

@@ -135,8 +135,12 @@ class World:
             )
 
 
-def build_world(engine: Engine, settings: Settings) -> World:
-    app = create_app(settings, engine=engine)
+def seed(engine: Engine) -> tuple[dict[str, str], tuple[int, int, int, int, int]]:
+    """Two branches, one customer with a site and a contract, one user per role.
+
+    Returns the tokens by user name and the ids (tina's and otto's technician,
+    customer, site, tina's branch).
+    """
     with Session(engine) as s:
         branch = Branch(code="WAF", name="Warendorf", state=StateCode.NW)
         other = Branch(code="BUT", name="Butzbach", state=StateCode.HE)
@@ -181,4 +185,11 @@ def build_world(engine: Engine, settings: Settings) -> World:
         techs = {t.name: t.id for t in s.exec(select(Technician)).all()}
         ids = (techs["Tina"], techs["Otto"], customer.id, site.id, branch.id)
     assert all(ids)
-    return World(TestClient(app), engine, tokens, *ids)  # type: ignore[arg-type]
+    return tokens, ids  # type: ignore[return-value]
+
+
+def build_world(engine: Engine, settings: Settings) -> World:
+    """A new app on `engine` (schema created) with the seed data."""
+    app = create_app(settings, engine=engine)
+    tokens, ids = seed(engine)
+    return World(TestClient(app), engine, tokens, *ids)
