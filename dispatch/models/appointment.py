@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import overload
 
 from pydantic import model_validator
 from sqlmodel import Field, SQLModel
@@ -23,6 +24,15 @@ class AppointmentBase(SQLModel):
     mode: WorkMode | None = Field(default=None, description="on-site or remote, for ticket work")
     kind: AppointmentKind = AppointmentKind.TICKET_WORK
     note: str = Field(default="", max_length=2000)
+
+
+@overload
+def as_utc(value: datetime) -> datetime: ...
+@overload
+def as_utc(value: None) -> None: ...
+def as_utc(value: datetime | None) -> datetime | None:
+    """Times are answered in UTC; converting on input makes every answer (and ETag) agree."""
+    return None if value is None else value.astimezone(UTC)
 
 
 def check_span(start: datetime | None, end: datetime | None) -> None:
@@ -48,6 +58,7 @@ class AppointmentCreate(AppointmentBase, InputModel):
     @model_validator(mode="after")
     def _span(self) -> AppointmentCreate:
         check_span(self.start, self.end)
+        self.start, self.end = as_utc(self.start), as_utc(self.end)
         return self
 
 
@@ -61,6 +72,7 @@ class AppointmentUpdate(InputModel):
     @model_validator(mode="after")
     def _span(self) -> AppointmentUpdate:
         check_span(self.start, self.end)
+        self.start, self.end = as_utc(self.start), as_utc(self.end)
         return self
 
 

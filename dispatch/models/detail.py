@@ -8,7 +8,7 @@ from pydantic import model_validator
 from sqlmodel import Field, SQLModel
 
 from dispatch.domain.types import WorkMode
-from dispatch.models.appointment import AppointmentPublic, check_span
+from dispatch.models.appointment import AppointmentPublic, as_utc, check_span
 from dispatch.models.base import MAX_ID, InputModel
 from dispatch.models.comment import CommentPublic
 from dispatch.models.escalation import EscalationPublic
@@ -33,6 +33,7 @@ class SlotRequest(InputModel):
     @model_validator(mode="after")
     def _span(self) -> SlotRequest:
         check_span(self.start, self.end)
+        self.start, self.end = as_utc(self.start), as_utc(self.end)
         return self
 
 

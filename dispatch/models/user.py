@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-
 from datetime import datetime
 
 from pydantic import field_validator
@@ -12,7 +11,6 @@ from sqlmodel import Field, SQLModel
 
 from dispatch.domain.types import Role, ServiceRole
 from dispatch.models.base import InputModel, UTCDateTime, utcnow
-
 
 LOGIN = re.compile(r"[a-z0-9_.-]+")
 
