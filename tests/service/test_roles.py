@@ -276,7 +276,7 @@ def test_me(world: World) -> None:
 def _api_routes(world: World) -> list[tuple[str, str]]:
     """Every operation of the OpenAPI document, path parameters filled with 1."""
     schema = world.client.app.openapi()  # type: ignore[attr-defined]
-    out = []
+    out: list[tuple[str, str]] = []
     for path, operations in schema["paths"].items():
         if path.endswith("/health"):
             continue
