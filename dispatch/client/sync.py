@@ -150,6 +150,12 @@ class SyncEngine:
         return ticket
 
     def _server_ticket(self, ticket: Json) -> None:
+        known = self.server.get(ticket["id"])
+        if known is not None and int(known["version"]) > int(ticket["version"]):
+            # An older answer (a replayed acknowledgement after a lost response) must not
+            # hide a newer state the feed already brought.
+            self._overlay(ticket["id"])
+            return
         slim = {
             k: v
             for k, v in ticket.items()
@@ -311,6 +317,12 @@ class SyncEngine:
                 blocked.add(op.ticket_id)
             if op.state != PENDING or op.ticket_id in blocked:
                 continue
+            # Read it again: an acknowledgement earlier in this pass may have rebased it,
+            # and the user may have decided about it while we were waiting for the service.
+            fresh = self.cache.op(op.id)
+            if fresh is None or fresh.state != PENDING:
+                continue
+            op = fresh
             self.cache.count_attempt(op.id)
             try:
                 response = await self.client.write(
@@ -420,7 +432,7 @@ class SyncEngine:
     def _overlay_all(self) -> None:
         self.store.tickets = {}
         self.store.put_tickets(dict(t) for t in self.server.values())
-        for ticket_id in {op.ticket_id for op in self.cache.ops(PENDING) if op.ticket_id}:
+        for ticket_id in {op.ticket_id for op in self.cache.ops() if op.ticket_id}:
             self._overlay(ticket_id)
 
     def _overlay(self, ticket_id: int) -> None:
