@@ -22,6 +22,7 @@ from dispatch.server.routes import (
     customers,
     escalations,
     meta,
+    suggestions,
     tickets,
     users,
 )
@@ -64,7 +65,17 @@ def create_app(
     app.state.write_sessions = write_sessions
     problems.install(app)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (meta, tickets, assignment, escalations, calendar, customers, changes, users):
+    for module in (
+        meta,
+        tickets,
+        assignment,
+        suggestions,
+        escalations,
+        calendar,
+        customers,
+        changes,
+        users,
+    ):
         api.include_router(module.router)
     app.include_router(api)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
+from dispatch.domain import suggest
 from dispatch.domain.permissions import Action, allowed
 from dispatch.domain.types import AppointmentKind, Status
 from dispatch.domain.workflow import allowed_next
 from dispatch.models.appointment import AppointmentCreate
-from dispatch.models.detail import AssignmentCreate, AssignmentResult, Forecast
+from dispatch.models.detail import AssignmentCreate, AssignmentResult, Forecast, SlotRequest
 from dispatch.models.ticket import Ticket
 from dispatch.models.user import Technician
 from dispatch.server.deps import CallerDep, WriteSessionDep
@@ -20,6 +22,7 @@ from dispatch.server.params import IdPath
 from dispatch.server.problems import ProblemError, invalid, problems
 from dispatch.server.related import appointments_public
 from dispatch.server.routes.calendar import create_appointment_row
+from dispatch.server.routes.suggestions import miss_minutes, ticket_info
 from dispatch.server.ticket_ops import StaleWrite, apply_changes
 from dispatch.server.views import ticket_public, visible_ticket
 from dispatch.server.writes import WriteResult, etag, parse_if_match, run_write, stale
@@ -27,25 +30,23 @@ from dispatch.server.writes import WriteResult, etag, parse_if_match, run_write,
 router = APIRouter(tags=["tickets"])
 
 
-def _minutes_late(at: datetime, due: datetime | None) -> tuple[bool | None, int | None]:
-    if due is None:
-        return None, None
-    if at <= due:
-        return True, None
-    return False, int((at - due).total_seconds() // 60)
+def forecast(session: Session, ticket: Ticket, slot: SlotRequest) -> Forecast:
+    """Whether booking `slot` keeps the ticket's due times (domain.suggest's forecast).
 
-
-def forecast(ticket: Ticket, start: datetime, end: datetime) -> Forecast:
-    """Whether work in [start, end) keeps the first-response and resolution due times."""
-    meets_first, first_miss = _minutes_late(start, ticket.first_response_due)
-    if ticket.responded_at is not None:
-        meets_first, first_miss = True, None
-    meets_res, res_miss = _minutes_late(end, ticket.resolution_due)
+    Resolution is due by the slot's end. First response counts from when it was given
+    (assigning a new ticket gives it), else from the slot's start.
+    """
+    info = replace(
+        ticket_info(session, ticket, slot.mode, slot.end - slot.start),
+        first_response_due=ticket.first_response_due,
+    )
+    responded = ticket.responded_at or slot.start
+    meets_first, first_miss, meets_res, res_miss = suggest.forecast(info, responded, slot.end)
     return Forecast(
         meets_first_response=meets_first,
-        first_response_miss_minutes=first_miss,
+        first_response_miss_minutes=miss_minutes(first_miss),
         meets_resolution=meets_res,
-        resolution_miss_minutes=res_miss,
+        resolution_miss_minutes=miss_minutes(res_miss),
     )
 
 
@@ -111,7 +112,7 @@ def assign(
         result = AssignmentResult(
             ticket=ticket_public(session, ticket),
             appointment=appointments_public(session, [appointment])[0] if appointment else None,
-            forecast=forecast(ticket, slot.start, slot.end) if slot else None,
+            forecast=forecast(session, ticket, slot) if slot else None,
             dry_run=dry_run,
         )
         return WriteResult(200, result, etag(ticket.version))
