@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
-from service.world import PG_URL, MakeWorld, World, seed
+from service.world import PG_URL, Clock, MakeWorld, World, seed
 from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
 
@@ -112,3 +114,12 @@ def make_world(db: Engine, clients: dict[str, TestClient]) -> Iterator[MakeWorld
 @pytest.fixture
 def world(make_world: MakeWorld) -> World:
     return make_world()
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """Monday 4 March 2030, 09:00 in Berlin (business time in every profile) until moved."""
+    c = Clock(datetime(2030, 3, 4, 9, 0, tzinfo=ZoneInfo("Europe/Berlin")))
+    monkeypatch.setattr("dispatch.server.ticket_ops.utcnow", c)
+    monkeypatch.setattr("dispatch.server.routes.suggestions.utcnow", c)
+    return c

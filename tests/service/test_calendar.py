@@ -120,14 +120,15 @@ def test_move_needs_if_match_and_checks_clashes(world: World) -> None:
 
 def test_bad_moves_are_422(world: World) -> None:
     a = world.book(**_at("09:00", "10:00")).json()
-    for change in [
+    changes: list[Json] = [
         {"end": "2030-03-04T08:00:00+01:00"},
         {"start": "2030-03-04T09:30:00"},
         {"technician_id": 999},
         {"kind": "absence"},
         {"ticket_id": 1},
         {"start": "2030-03-04T09:30:00+01:00", "end": "2030-06-04T09:30:00+01:00"},
-    ]:
+    ]
+    for change in changes:
         r = _move(world, a, **change)
         assert r.status_code == 422, (change, r.text)
     assert world.get("dana", f"/appointments/{a['id']}").json()["version"] == 1

@@ -148,7 +148,8 @@ def test_bad_escalations_are_422(world: World) -> None:
         r = world.post("dana", f"/tickets/{t['id']}/escalations", body)
         assert r.status_code == 422, body
     esc = world.escalate(t)
-    for change in [{"level": 3}, {"status": "closed"}, {"ticket_id": 1}, {"raised_by": 1}]:
+    changes: list[Json] = [{"level": 3}, {"status": "closed"}, {"ticket_id": 1}, {"raised_by": 1}]
+    for change in changes:
         r = _patch(world, esc, **change)
         assert r.status_code == 422, change
     assert world.get("dana", f"/escalations/{esc['id']}").json()["version"] == 1

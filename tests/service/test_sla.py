@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
-from service.world import Json, World
+from service.world import Clock, Json, World
 from sqlmodel import Session, select
 
 from dispatch.domain import sla
@@ -15,27 +14,6 @@ from dispatch.domain.types import ContractKind, Priority, StateCode, SupportProf
 from dispatch.models import Branch, Contract, Customer, Site
 
 BERLIN = ZoneInfo("Europe/Berlin")
-
-
-class Clock:
-    """The service's notion of now for ticket writes, moved by the test."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now.astimezone(UTC)
-
-    def at(self, when: datetime) -> None:
-        self.now = when
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    """Monday 4 March 2030, 09:00 in Berlin: business time in every profile."""
-    c = Clock(datetime(2030, 3, 4, 9, 0, tzinfo=BERLIN))
-    monkeypatch.setattr("dispatch.server.ticket_ops.utcnow", c)
-    return c
 
 
 def _t(value: str) -> datetime:

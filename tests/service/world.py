@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -31,6 +32,19 @@ PROBLEM = "application/problem+json"
 Json = dict[str, Any]
 MakeWorld = Callable[..., "World"]
 """The `make_world` fixture: builds the world with Settings(**overrides)."""
+
+
+class Clock:
+    """The service's notion of now for ticket writes and suggestions, moved by the test."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now.astimezone(UTC)
+
+    def at(self, when: datetime) -> None:
+        self.now = when
 
 
 @dataclass
