@@ -70,6 +70,10 @@ def problem_response(
     )
 
 
+_NOT_AN_OBJECT = {"model_attributes_type", "dict_type", "model_type"}
+_NOT_AN_OBJECT_MESSAGE = "send a JSON object as the body, with Content-Type: application/json"
+
+
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     errors = []
     for err in exc.errors():
@@ -81,6 +85,9 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
             errors.append(
                 {"field": "body", "message": f"the body is not valid JSON{where}: {reason}"}
             )
+            continue
+        if tuple(err.get("loc", ())) == ("body",) and err.get("type") in _NOT_AN_OBJECT:
+            errors.append({"field": "body", "message": _NOT_AN_OBJECT_MESSAGE})
             continue
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body",)]
         message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
