@@ -17,3 +17,8 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 NO_NUL = r"^[^\x00]*$"
 """Pattern for free text in queries: PostgreSQL cannot compare text holding NUL."""
+
+
+def like_escape(term: str) -> str:
+    """`term` for a LIKE pattern with escape character backslash: % and _ match themselves."""
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -205,6 +205,12 @@ def prune_idempotency(session: Session, hours: float) -> int:
     return len(rows)
 
 
+def content_etag(model: BaseModel) -> str:
+    """A strong ETag from the representation itself, for resources without a version."""
+    raw = json.dumps(jsonable_encoder(model), sort_keys=True, separators=(",", ":"))
+    return f'"c{hashlib.sha256(raw.encode()).hexdigest()[:16]}"'
+
+
 def json_response(model: BaseModel, *, tag: str | None = None) -> JSONResponse:
     headers = {"ETag": tag} if tag else None
     return JSONResponse(jsonable_encoder(model), headers=headers)

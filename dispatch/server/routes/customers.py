@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
+from sqlalchemy import or_
 from sqlmodel import Session, SQLModel, col, select
 
 from dispatch.domain.types import SupportProfile
@@ -21,9 +22,9 @@ from dispatch.models.customer import (
     SitePublic,
 )
 from dispatch.server.deps import CallerDep, SessionDep
-from dispatch.server.params import NO_NUL, IdPath
+from dispatch.server.params import NO_NUL, IdPath, like_escape
 from dispatch.server.problems import ProblemError, problems
-from dispatch.server.writes import json_response
+from dispatch.server.writes import content_etag, json_response
 
 router = APIRouter(prefix="/customers", tags=["customers"])
 _WIDTH = [SupportProfile.STANDARD, SupportProfile.EXTENDED, SupportProfile.ALWAYS]
@@ -77,7 +78,13 @@ def list_customers(
 ) -> JSONResponse:
     stmt = select(Customer)
     if q:
-        stmt = stmt.where(col(Customer.name).ilike(f"%{q}%"))
+        pattern = f"%{like_escape(q.strip())}%"
+        stmt = stmt.where(
+            or_(
+                col(Customer.name).ilike(pattern, escape="\\"),
+                col(Customer.number).ilike(pattern, escape="\\"),
+            )
+        )
     if cursor is not None:
         stmt = stmt.where(col(Customer.id) > cursor)
     rows = list(session.exec(stmt.order_by(col(Customer.id)).limit(limit + 1)).all())
@@ -96,4 +103,7 @@ def get_customer(customer_id: IdPath, session: SessionDep, caller: CallerDep) ->
     customer = session.get(Customer, customer_id)
     if customer is None:
         raise ProblemError(404, f"there is no customer {customer_id}")
-    return json_response(_public(session, [customer])[0])
+    public = _public(session, [customer])[0]
+    # Customers are kept by the back office, not through this API: no version, so the
+    # ETag is a digest of the representation (it changes whenever the answer would).
+    return json_response(public, tag=content_etag(public))

@@ -23,7 +23,7 @@ from dispatch.models.ticket import Ticket, TicketCreate, TicketPage, TicketPubli
 from dispatch.models.user import User
 from dispatch.server import feed
 from dispatch.server.deps import Caller, CallerDep, SessionDep, SettingsDep, WriteSessionDep
-from dispatch.server.params import NO_NUL, IdPath
+from dispatch.server.params import NO_NUL, IdPath, like_escape
 from dispatch.server.problems import ProblemError, invalid, problems
 from dispatch.server.related import appointments_of, escalations_public
 from dispatch.server.ticket_ops import StaleWrite, apply_changes, check_fields_allowed, intake
@@ -80,10 +80,6 @@ def _decode_cursor(cursor: str, sort: Sort) -> tuple[Any, int]:
     return value, row_id
 
 
-def _like_escape(term: str) -> str:
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 @router.get("", response_model=TicketPage, responses=problems())
 def list_tickets(
     session: SessionDep,
@@ -123,7 +119,7 @@ def list_tickets(
     if escalated is not None:
         stmt = stmt.where(Ticket.escalated == escalated)
     for term in (q or "").lower().split():
-        stmt = stmt.where(col(Ticket.search).like(f"%{_like_escape(term)}%", escape="\\"))
+        stmt = stmt.where(col(Ticket.search).like(f"%{like_escape(term)}%", escape="\\"))
     field = sort.value.lstrip("-")
     desc = sort.value.startswith("-")
     column = getattr(Ticket, field)
