@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from console.harness import console, other_client, settle
+from console.harness import console, other_client
+from console.test_queue import give_work, settle, until
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Static
@@ -23,15 +24,6 @@ from dispatch.widgets.fast_table import FastTable
 OPEN = {s.value for s in OPEN_STATUSES}
 Ticket = dict[str, Any]
 OTHER = "lukas.schneider"  # the second dispatcher of the demo
-
-
-async def until(pilot: Pilot[None], condition: Callable[[], bool], what: str) -> None:
-    """Wait for `condition` (bounded): the feed is a long poll, so this is not a time assertion."""
-    for _ in range(160):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"never happened: {what}")
 
 
 def first_open(app: DispatchApp, wanted: Callable[[Ticket], bool] = lambda t: True) -> Ticket:
@@ -185,8 +177,9 @@ async def test_technician_loses_a_ticket_reassigned_elsewhere(tmp_path: Path) ->
     async with console(tmp_path, as_user="marco.wagner") as (app, pilot):
         screen = app.screen
         assert isinstance(screen, MyWorkScreen)
+        await give_work(app, pilot)
         mine = screen.table.visible_keys()
-        assert mine, "marco has work in the demo"
+        assert len(mine) >= 2
         gone = mine[0]
         screen.table.move_cursor_to_key(gone)
         await pilot.press("enter")

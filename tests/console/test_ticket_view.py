@@ -7,7 +7,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from console.harness import console, settle
+from console.harness import console
+from console.test_queue import give_work, settle
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Static
@@ -155,7 +156,7 @@ async def test_technician_sees_own_ticket_without_team_actions(tmp_path: Path) -
     async with console(tmp_path, as_user="marco.wagner") as (app, pilot):
         screen = app.screen
         assert isinstance(screen, MyWorkScreen)
-        key = screen.table.visible_keys()[0]
+        key = (await give_work(app, pilot, count=1))[0]
         screen.table.move_cursor_to_key(key)
         await pilot.press("enter")
         await settle(pilot)

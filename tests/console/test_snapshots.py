@@ -1,0 +1,232 @@
+"""Screenshots of the console (pytest-textual-snapshot) on a frozen clock and fixed demo data.
+
+The demo data and every countdown are relative to "now", so each test seeds the demo with a
+fixed `now` and replaces the clock the console reads (each `dispatch` module's `datetime`, the
+service's `utcnow`) and the local time zone. The feed follower is off: nothing changes while the
+picture is taken. Update the baselines with `--snapshot-update` after a deliberate change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+import pytest
+from console.test_queue import settle
+from sqlmodel import Session
+from textual.pilot import Pilot
+
+import dispatch.screens.assign
+import dispatch.screens.calendar
+import dispatch.screens.escalations
+import dispatch.screens.mywork
+import dispatch.screens.queue
+import dispatch.screens.ticket
+import dispatch.server.app
+from dispatch.app import DispatchApp
+from dispatch.console import client_factory
+from dispatch.demo import DemoSize, seed_demo
+from dispatch.models.base import utcnow
+from dispatch.screens.assign import AssignDialog
+from dispatch.screens.queue import QueueScreen
+from dispatch.screens.ticket import TicketScreen
+from dispatch.server.db import make_engine
+from dispatch.server.schema import create_schema
+from dispatch.settings import Settings
+
+# A Wednesday morning in Berlin, in business hours (CET, so 10:30 local).
+FIXED = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
+SnapCompare = Callable[..., bool]
+_REAL_DATETIME = datetime
+_REAL_UTCNOW = utcnow
+CONSOLE_MODULES = (
+    "dispatch.app",
+    "dispatch.screens.",
+    "dispatch.widgets.",
+    "dispatch.client.",
+    "dispatch.domain.",
+)
+
+
+class FrozenDatetime(datetime):
+    """`datetime` whose `now()` is always FIXED (naive local time when no zone is given)."""
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> FrozenDatetime:
+        moment = FIXED.astimezone(tz)  # tz None: the local zone (TZ is fixed below)
+        return cls(
+            moment.year,
+            moment.month,
+            moment.day,
+            moment.hour,
+            moment.minute,
+            moment.second,
+            tzinfo=moment.tzinfo if tz is not None else None,
+        )
+
+
+def _frozen_utcnow() -> datetime:
+    return FIXED
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Freeze the clock of every loaded `dispatch` module and fix the local time zone."""
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    for name, module in list(sys.modules.items()):
+        if module is None or not name.startswith("dispatch."):
+            continue
+        # the console's modules read the clock through `datetime.now` (models are left alone)
+        if name.startswith(CONSOLE_MODULES) and getattr(module, "datetime", None) is _REAL_DATETIME:
+            monkeypatch.setattr(module, "datetime", FrozenDatetime)
+        # the service reads it through `utcnow`, imported by name into each module
+        if getattr(module, "utcnow", None) is _REAL_UTCNOW:
+            monkeypatch.setattr(module, "utcnow", _frozen_utcnow)
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def build_app(tmp_path: Path, user: str = "anna.becker") -> DispatchApp:
+    """A console on a fresh demo database seeded at FIXED (the same data every run)."""
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'demo.db'}", server=None)
+    engine = make_engine(settings.database_url)
+    create_schema(engine)
+    with Session(engine) as session:
+        logins = seed_demo(session, now=FIXED, seed=7, size=DemoSize(tickets=60))
+        session.commit()
+    engine.dispose()
+    factory = client_factory(settings, logins.tokens[user])
+
+    async def whoami() -> dict[str, Any]:
+        async with factory() as probe:
+            me: dict[str, Any] = await probe.me()
+            return me
+
+    me = asyncio.run(whoami())
+    return DispatchApp(
+        settings=settings,
+        client_factory=factory,
+        me=me,
+        server_label="snapshot",
+        follow_feed=False,
+    )
+
+
+async def ready(pilot: Pilot[None]) -> None:
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, QueueScreen)  # my work is a kind of queue
+
+
+def first_number(app: DispatchApp, **fields: Any) -> int:
+    """The lowest open ticket number with `fields` (the same ticket every run)."""
+    numbers = [
+        t["number"]
+        for t in app.store.tickets.values()
+        if t["status"] not in ("resolved", "closed")
+        and all(t.get(k) == v for k, v in fields.items())
+    ]
+    assert numbers
+    return int(min(numbers))
+
+
+async def select_number(pilot: Pilot[None], number: int) -> None:
+    app = pilot.app
+    assert isinstance(app, DispatchApp)
+    screen = app.screen
+    assert isinstance(screen, QueueScreen)
+    key = next(t["id"] for t in app.store.tickets.values() if t["number"] == number)
+    screen.table.move_cursor_to_key(key)
+    await pilot.pause()
+
+
+@pytest.mark.usefixtures("frozen_clock")
+def test_queue_120x40(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    assert snap_compare(build_app(tmp_path), terminal_size=(120, 40), run_before=ready)
+
+
+@pytest.mark.usefixtures("frozen_clock")
+def test_queue_80x24(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    assert snap_compare(build_app(tmp_path), terminal_size=(80, 24), run_before=ready)
+
+
+@pytest.mark.usefixtures("frozen_clock")
+def test_queue_filtered_unassigned(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    async def unassigned(pilot: Pilot[None]) -> None:
+        await ready(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+
+    assert snap_compare(build_app(tmp_path), terminal_size=(120, 40), run_before=unassigned)
+
+
+@pytest.mark.usefixtures("frozen_clock")
+def test_ticket_view(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    app = build_app(tmp_path)
+
+    async def open_ticket(pilot: Pilot[None]) -> None:
+        await ready(pilot)
+        await select_number(pilot, first_number(app, escalated=True))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen)
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=open_ticket)
+
+
+@pytest.mark.usefixtures("frozen_clock")
+def test_assign_dialog(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    app = build_app(tmp_path)
+
+    async def open_assign(pilot: Pilot[None]) -> None:
+        await ready(pilot)
+        await select_number(pilot, first_number(app, assignee_id=None))
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, AssignDialog)
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=open_assign)
+
+
+@pytest.mark.usefixtures("frozen_clock")
+def test_help(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    async def open_help(pilot: Pilot[None]) -> None:
+        await ready(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+
+    assert snap_compare(build_app(tmp_path), terminal_size=(120, 40), run_before=open_help)
+
+
+@pytest.mark.usefixtures("frozen_clock")
+def test_technician_my_work(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    app = build_app(tmp_path, user="marco.wagner")
+    assert snap_compare(app, terminal_size=(120, 40), run_before=ready)
+
+
+@pytest.mark.usefixtures("frozen_clock")
+def test_escalations_pane(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    async def escalations(pilot: Pilot[None]) -> None:
+        await ready(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, dispatch.screens.escalations.EscalationsScreen)
+
+    assert snap_compare(build_app(tmp_path), terminal_size=(120, 40), run_before=escalations)
+
+
+@pytest.mark.usefixtures("frozen_clock")
+def test_calendar_pane(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    async def calendar(pilot: Pilot[None]) -> None:
+        await ready(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, dispatch.screens.calendar.CalendarScreen)
+
+    assert snap_compare(build_app(tmp_path), terminal_size=(120, 40), run_before=calendar)
