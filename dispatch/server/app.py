@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
@@ -27,9 +29,23 @@ from dispatch.server.routes import (
     users,
 )
 from dispatch.server.schema import create_schema
+from dispatch.server.writes import prune_idempotency
 from dispatch.settings import Settings
 
+log = logging.getLogger("dispatch.server")
+
 API_PREFIX = "/api/v1"
+PRUNE_SECONDS = 3600.0
+
+
+async def _every(seconds: float, job: Callable[[], None]) -> None:
+    """Run the blocking `job` in a thread now and every `seconds`; a failure waits a round."""
+    while True:
+        try:
+            await anyio.to_thread.run_sync(job)
+        except Exception:
+            log.exception("housekeeping failed; trying again later")
+        await anyio.sleep(seconds)
 
 
 def create_app(
@@ -46,9 +62,18 @@ def create_app(
     )
     attach_signal(write_sessions, signal)
 
+    def prune() -> None:
+        with write_sessions() as session:
+            prune_idempotency(session, settings.idempotency_hours)
+            session.commit()
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
+        # Housekeeping that any number of service processes may do at the same time.
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(_every, PRUNE_SECONDS, prune)
+            yield
+            tasks.cancel_scope.cancel()
 
     app = FastAPI(
         title="dispatch",

@@ -13,7 +13,7 @@ from fastapi import Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
@@ -135,9 +135,10 @@ def run_write(
                 "header.Idempotency-Key", f"Idempotency-Key must be 1-{MAX_KEY_LENGTH} characters"
             )
     fp = fingerprint(request)
+    keep_hours: float = request.app.state.settings.idempotency_hours
     lock_writes(session)
     if key and not dry_run:
-        replay = _replay(session, caller, key, fp)
+        replay = _replay(session, caller, key, fp, keep_hours)
         if replay is not None:
             return replay
     result = work()
@@ -166,7 +167,7 @@ def run_write(
     except IntegrityError:
         session.rollback()
         if key:  # the same key won a race in another request: answer as it did
-            replay = _replay(session, caller, key, fp)
+            replay = _replay(session, caller, key, fp, keep_hours)
             if replay is not None:
                 return replay
         raise ProblemError(
@@ -175,13 +176,21 @@ def run_write(
     return _response(result.status, body, result.etag, result.location)
 
 
-def _replay(session: Session, caller: Caller, key: str, fp: str) -> Response | None:
+def _replay(
+    session: Session, caller: Caller, key: str, fp: str, keep_hours: float
+) -> Response | None:
+    """The stored answer for this caller's `key`; None when new (or so old it is forgotten)."""
     record = session.exec(
         select(IdempotencyRecord).where(
             IdempotencyRecord.user_id == caller.id, IdempotencyRecord.key == key
         )
     ).first()
     if record is None:
+        return None
+    if record.created_at < utcnow() - timedelta(hours=keep_hours):
+        # Past the promised lifetime the key is free again, pruned or not yet.
+        session.delete(record)
+        session.flush()
         return None
     if record.fingerprint != fp:
         raise ProblemError(
@@ -195,14 +204,12 @@ def _replay(session: Session, caller: Caller, key: str, fp: str) -> Response | N
 
 
 def prune_idempotency(session: Session, hours: float) -> int:
-    """Forget keys older than `hours` (called now and then by the service)."""
+    """Forget keys older than `hours` (the service does this hourly); returns how many."""
     cutoff = utcnow() - timedelta(hours=hours)
-    rows = session.exec(
-        select(IdempotencyRecord).where(col(IdempotencyRecord.created_at) < cutoff)
-    ).all()
-    for row in rows:
-        session.delete(row)
-    return len(rows)
+    result = session.execute(
+        delete(IdempotencyRecord).where(col(IdempotencyRecord.created_at) < cutoff)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def content_etag(model: BaseModel) -> str:

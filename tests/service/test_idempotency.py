@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 from httpx import Response
 from service.world import API, PROBLEM, World
+from sqlalchemy import update
+from sqlmodel import Session, select
 
-from dispatch.models import Appointment, Comment, Ticket
+from dispatch.models import Appointment, Comment, IdempotencyRecord, Ticket
+from dispatch.models.base import utcnow
+from dispatch.server.writes import prune_idempotency
 
 
 def _key(world: World, who: str, key: str, **extra: str) -> dict[str, str]:
@@ -170,3 +175,32 @@ def test_dry_runs_are_never_stored(world: World) -> None:
     assert real.status_code == 200
     assert real.json()["dry_run"] is False
     assert world.ticket(t["id"])["assignee_id"] == world.tech_id
+
+
+def _age_keys(world: World, hours: float) -> None:
+    with Session(world.engine) as s:
+        s.execute(update(IdempotencyRecord).values(created_at=utcnow() - timedelta(hours=hours)))
+        s.commit()
+
+
+def test_keys_are_forgotten_after_their_lifetime(world: World) -> None:
+    assert _intake(world, "old").status_code == 201
+    _age_keys(world, 47)
+    assert _intake(world, "old", title="other body").status_code == 422  # still kept
+    _age_keys(world, 49)  # idempotency_hours is 48 by default
+    r = _intake(world, "old", title="other body")
+    assert r.status_code == 201
+    assert "idempotent-replayed" not in r.headers
+    assert world.rows(Ticket) == 2
+    # ... and the key now stands for the new request.
+    assert _intake(world, "old", title="other body").headers["idempotent-replayed"] == "true"
+
+
+def test_pruning_deletes_only_expired_keys(world: World) -> None:
+    assert _intake(world, "a").status_code == 201
+    _age_keys(world, 72)
+    assert _intake(world, "b").status_code == 201
+    with Session(world.engine) as s:
+        assert prune_idempotency(s, 48) == 1
+        s.commit()
+        assert [r.key for r in s.exec(select(IdempotencyRecord)).all()] == ["b"]
