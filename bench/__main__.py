@@ -45,11 +45,11 @@ class Plan:
     fast_mounts: int
     stock_mounts: int
     suggest_runs: int
-    load_budget: float
+    load_budget: float  # seconds per load phase (list, PATCH, search) and backend
 
 
-FULL = Plan(100_000, 2, 5, 40, 20, 5, 20, 4_000, 5, 1_000, 200, 3, 1, 30, 120)
-QUICK = Plan(5_000, 1, 2, 10, 5, 2, 5, 400, 4, 100, 40, 1, 1, 10, 30)
+FULL = Plan(100_000, 2, 4, 40, 20, 5, 20, 4_000, 5, 1_000, 200, 3, 1, 30, 45)
+QUICK = Plan(5_000, 1, 2, 10, 5, 2, 5, 400, 4, 100, 40, 1, 1, 10, 15)
 
 
 def log(message: str) -> None:
@@ -82,6 +82,7 @@ def main() -> None:
         "mode": "quick" if args.quick else "full",
         "tickets": plan.tickets,
         "command": "uv run python -m bench" + (" --quick" if args.quick else ""),
+        "git": _git_state(),
     }
     log(f"dispatch bench: {header['python']}, {header['cores']} cores, {plan.tickets:,} tickets")
     try:
@@ -189,6 +190,19 @@ def _postgres(plan: Plan, root: Path) -> list[Figure]:
         return [skipped]
 
 
+def _git_state() -> str:
+    """The commit measured, and whether dispatch/ had uncommitted changes at the time."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], capture_output=True, text=True, check=False)
+        return done.stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD") or "?"
+    dirty = [line for line in git("status", "--porcelain", "--", "dispatch").splitlines() if line]
+    return head + (f" + uncommitted changes in {len(dirty)} dispatch/ files" if dirty else "")
+
+
 def _mkdir(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     return path
@@ -219,6 +233,7 @@ def render(header: dict[str, object], figures: list[Figure]) -> str:
         f"dispatch bench ({header['mode']}) {header['when']}",
         f"Python {header['python']} · {header['cores']} cores ({header['cpu']}) · "
         f"{header['tickets']:,} demo tickets, seed 7 · run took {header['seconds']} s",
+        f"git {header['git']} · {header['command']}",
         "",
     ]
     widths = (36, 4, 11, 11, 14, 4)

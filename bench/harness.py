@@ -192,7 +192,7 @@ class Console:
     `read` collects output and remembers when each frame ended (the SYNC_END of a frame).
     """
 
-    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+    def __init__(self, args: list[str], env: dict[str, str], prefix: Sequence[str] = ()) -> None:
         import fcntl
         import termios
 
@@ -201,7 +201,7 @@ class Console:
         env = {**env, "TERM": "xterm-256color", "COLORTERM": "truecolor"}
         self.started = time.perf_counter()
         self.proc = subprocess.Popen(
-            [DISPATCH, *args],
+            [*prefix, DISPATCH, *args],
             stdin=slave,
             stdout=slave,
             stderr=slave,
@@ -258,12 +258,22 @@ class Console:
         return sent
 
     def settle(self, quiet: float, timeout: float) -> float | None:
-        """Read until no output for `quiet` s; the time the last frame ended, if any frame did."""
+        """Wait for a frame, then until no output for `quiet` s; when the last frame ended.
+
+        None when no frame ended within `timeout` s (or the console exited).
+        """
         before = len(self.frame_ends)
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline and self.proc.poll() is None:
+            if not self.read(quiet) and len(self.frame_ends) > before:
+                break
+        return self.frame_ends[-1] if len(self.frame_ends) > before else None
+
+    def drain(self, quiet: float = 0.3, timeout: float = 10.0) -> None:
+        """Read until the console has been quiet for `quiet` s."""
         deadline = time.perf_counter() + timeout
         while time.perf_counter() < deadline and self.read(quiet):
             pass
-        return self.frame_ends[-1] if len(self.frame_ends) > before else None
 
     def close(self) -> None:
         stop(self.proc)
@@ -272,8 +282,9 @@ class Console:
 
 
 @contextlib.contextmanager
-def console(args: list[str], env: dict[str, str]) -> Iterator[Console]:
-    con = Console(args, env)
+def console(args: list[str], env: dict[str, str], prefix: Sequence[str] = ()) -> Iterator[Console]:
+    """The console with `args` (after `prefix`, e.g. a profiler's command line) in a pty."""
+    con = Console(args, env, prefix)
     try:
         yield con
     finally:

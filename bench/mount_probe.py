@@ -11,6 +11,7 @@ is Textual's DataTable fed the same cells. Timed from entering `App.run_test` un
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import resource
 import sys
@@ -59,20 +60,31 @@ class Probe(App[None]):
         self.mount_seconds = time.perf_counter() - began
 
 
+def rss_mb() -> float:
+    """Current resident set size (VmRSS) in MiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 async def main(kind: str, cache_file: Path) -> None:
     rows = queue_rows(cache_file)
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    gc.collect()
+    rss_before = rss_mb()
     app = Probe(kind, rows)
     began = time.perf_counter()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         first_frame = time.perf_counter() - began
+        rss_after = rss_mb()
     result = {
         "kind": kind,
         "rows": len(rows),
         "first_frame_s": first_frame,
         "mount_call_s": app.mount_seconds,
         "rss_mb_rows_built": rss_before,
+        "rss_mb_table_added": rss_after - rss_before,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
     print(json.dumps(result))

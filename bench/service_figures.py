@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from bench.harness import Figure, Server, cpu_seconds
+from bench.harness import Figure, Server, cpu_seconds, quantile
 from dispatch.client.api import ApiClient
 from dispatch.client.cache import LocalCache
 from dispatch.client.store import Store
@@ -126,6 +126,18 @@ async def _phase(
     return latencies, time.perf_counter() - began, errors
 
 
+async def _alone(
+    request: Callable[[int], Awaitable[httpx.Response]], indexes: range
+) -> dict[str, float]:
+    """Median and p95 ms of requests sent one after another: service time without queueing."""
+    times = []
+    for i in indexes:
+        began = time.perf_counter()
+        await request(i)
+        times.append((time.perf_counter() - began) * 1000)
+    return {"median": round(quantile(times, 0.5), 1), "p95": round(quantile(times, 0.95), 1)}
+
+
 @contextlib.contextmanager
 def _cpu(server: Server, into: list[float]) -> Iterator[None]:
     before = cpu_seconds(server.pid)
@@ -145,6 +157,8 @@ def load(
     searches: int,
     budget: float,
 ) -> list[Figure]:
+    """`budget` seconds for each phase (list, PATCH, search): a slow service is measured on
+    fewer requests rather than holding the run up; the notes say how many were done."""
     """List throughput, PATCH latency and q= latency against one running service."""
     data = f"{tickets:,} tickets, {backend}"
     lst = Figure(
@@ -193,11 +207,11 @@ def load(
             limits=limits,
             timeout=60,
         ) as client:
-            stop_at = time.perf_counter() + budget
 
             def get_list(i: int) -> Awaitable[httpx.Response]:
                 return client.get("/tickets", params={"limit": 100, **LIST_FILTERS[i % 8]})
 
+            stop_at = time.perf_counter() + budget
             await _phase(client, CLIENTS * 2, get_list, stop_at)  # warm connections and caches
             per_round = max(1, lists // rounds)
             for _ in range(rounds):
@@ -244,20 +258,42 @@ def load(
                 return send()
 
             with _cpu(server, cpu["patch"]):
-                lat, _, err = await _phase(client, len(targets), do_patch, stop_at)
+                lat, _, err = await _phase(
+                    client, len(targets), do_patch, time.perf_counter() + budget
+                )
             patch.samples += lat
             done["patch"] = len(lat)
             errors["patch"] = err
+            alone = await _alone(do_patch, range(len(targets), len(targets) + 40))
+            patch.extra["one_client_ms"] = alone
+            patch.notes.append(
+                f"one client alone (40 sequential PATCHes): median {alone['median']} ms, "
+                f"p95 {alone['p95']} ms"
+            )
 
             def do_search(i: int) -> Awaitable[httpx.Response]:
                 term = SEARCH_TERMS[i % len(SEARCH_TERMS)]
                 return client.get("/tickets", params={"q": term, "limit": 100})
 
             with _cpu(server, cpu["search"]):
-                lat, _, err = await _phase(client, searches, do_search, stop_at + 60)
+                lat, _, err = await _phase(
+                    client, searches, do_search, time.perf_counter() + budget
+                )
             search.samples += lat
             done["search"] = len(lat)
             errors["search"] = err
+            alone = await _alone(do_search, range(4 * len(SEARCH_TERMS)))
+            search.extra["one_client_ms"] = alone
+            search.notes.append(
+                f"one client alone ({4 * len(SEARCH_TERMS)} sequential searches): "
+                f"median {alone['median']} ms, p95 {alone['p95']} ms"
+            )
+            alone = await _alone(get_list, range(40))
+            lst.extra["one_client_ms"] = alone
+            lst.notes.append(
+                f"one client alone (40 sequential lists): median {alone['median']} ms, "
+                f"p95 {alone['p95']} ms"
+            )
 
     asyncio.run(run())
     for fig, name in ((lst, "list"), (patch, "patch"), (search, "search")):
@@ -273,8 +309,16 @@ def load(
         lst.notes.append(
             f"list latency median {lst.extra['latency_ms_median']} ms at {CLIENTS} concurrent"
         )
-    if done["list"] < lists or done["patch"] < patches:
-        lst.notes.append(f"stopped by the {budget:.0f} s budget: {done}")
+    for fig, name, wanted in ((lst, "list", lists), (patch, "patch", patches)):
+        if done[name] < wanted:
+            fig.notes.append(
+                f"the {budget:.0f} s budget ended the phase after {done[name]:,} of "
+                f"{wanted:,} requests"
+            )
+    if done["search"] < searches:
+        search.notes.append(
+            f"the {budget:.0f} s budget ended the phase after {done['search']} of {searches}"
+        )
     _log(
         f"{backend}: list {lst.median:.0f} req/s, PATCH p95 {patch.p95:.0f} ms, "
         f"q= p95 {search.p95:.0f} ms"
