@@ -372,5 +372,36 @@ def tickets_escalate(
     )
 
 
+@tickets_app.command("suggest")
+def tickets_suggest(
+    number: Annotated[int, typer.Argument(help="ticket number")],
+    remote: Annotated[bool, typer.Option(help="remote work instead of on-site")] = False,
+    minutes: Annotated[int | None, typer.Option(help="length of the work")] = None,
+    limit: Annotated[int, typer.Option(help="how many technicians")] = 5,
+    server: ServerOpt = None,
+    token: TokenOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Who should take this ticket, and when: technicians ranked with reasons."""
+
+    async def call(c: Any) -> Any:
+        found = await c.find_ticket(number)
+        return await c.suggestions(
+            found["id"], mode="remote" if remote else "onsite", duration=minutes, limit=limit
+        )
+
+    result = _run(server, token, call)
+
+    def render(r: Any) -> None:
+        for rank, s in enumerate(r["items"], 1):
+            slot = s.get("slot")
+            when = f"{slot['start']} ({slot['mode']})" if slot else "no free slot"
+            flag = "  BREACH" if s.get("breach") else ""
+            typer.echo(f"{rank}. {s['name']} ({s['branch']})  score {s['score']:.0f}  {when}{flag}")
+            typer.echo(f"   {'; '.join(s['reasons'])}")
+
+    _print(result, as_json, render)
+
+
 def main() -> None:
     app()
