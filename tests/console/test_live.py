@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from console.harness import console, other_client
-from console.test_queue import give_work, settle, until
+from console.test_queue import fresh_ticket, give_work, settle, until
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Static
@@ -77,7 +77,7 @@ async def test_another_users_change_reaches_store_and_queue_row(tmp_path: Path) 
 
 async def test_ticket_closed_elsewhere_leaves_the_queue(tmp_path: Path) -> None:
     async with console(tmp_path) as (app, pilot):
-        ticket = first_open(app, lambda t: t["status"] == "in_progress")
+        ticket = await fresh_ticket(app, status="triaged")
         table = queue(app).table
         assert ticket["id"] in table.visible_keys()
         other = other_client(app, OTHER)
@@ -137,7 +137,7 @@ async def open_view(pilot: Pilot[None], app: DispatchApp, ticket: Ticket) -> Tic
 
 async def test_open_ticket_view_updates_in_place(tmp_path: Path) -> None:
     async with console(tmp_path) as (app, pilot):
-        ticket = first_open(app, lambda t: t["priority"] in ("P3", "P4") and not t["escalated"])
+        ticket = await fresh_ticket(app, priority="P3")
         view = await open_view(pilot, app, ticket)
         other = other_client(app, OTHER)
         changes = {"priority": "P2", "title": "Whole office offline since 9"}

@@ -87,6 +87,40 @@ async def until(pilot: Pilot[None], condition: Callable[[], bool], what: str) ->
     raise AssertionError(f"never happened: {what}")
 
 
+async def fresh_ticket(
+    app: DispatchApp,
+    *,
+    priority: str = "P3",
+    status: str = "triaged",
+    escalated: bool = False,
+) -> Ticket:
+    """A new ticket made by another dispatcher, exactly as a test needs it, in the store.
+
+    The demo data is relative to the current time, so which of its tickets are triaged, P3 or
+    escalated changes with the hour; tests that need such a ticket make their own.
+    """
+    other = other_client(app, "lukas.schneider")
+    customer_id = min(t["customer_id"] for t in app.store.tickets.values())
+    ticket = await other.create_ticket(
+        {
+            "title": f"Label printer offline ({priority}, {status})",
+            "description": "Made by the console tests.",
+            "kind": "incident",
+            "source": "phone",
+            "customer_id": customer_id,
+            "priority": priority,
+        }
+    )
+    if status != ticket["status"]:
+        ticket = await other.patch_ticket(ticket["id"], {"status": status}, ticket["version"])
+    if escalated:
+        await other.escalate(ticket["id"], "total_outage", note="made by the console tests")
+    await app.reload_and_publish(ticket["id"])
+    stored = app.store.tickets[ticket["id"]]
+    assert stored["status"] == status and bool(stored["escalated"]) is escalated
+    return stored
+
+
 async def give_work(app: DispatchApp, pilot: Pilot[None], count: int = 2) -> list[int]:
     """The team lead assigns `count` open tickets to this technician; wait until they show.
 
@@ -115,7 +149,10 @@ async def give_work(app: DispatchApp, pilot: Pilot[None], count: int = 2) -> lis
 
 
 async def test_queue_lists_only_open_tickets_escalated_first(tmp_path: Path) -> None:
-    async with console(tmp_path) as (app, _pilot):
+    async with console(tmp_path) as (app, pilot):
+        await fresh_ticket(app, escalated=True)
+        await fresh_ticket(app, status="resolved")
+        await settle(pilot)
         screen = queue(app)
         keys = screen.table.visible_keys()
         expected = {t["id"] for t in app.store.tickets.values() if t["status"] in OPEN}
@@ -162,6 +199,8 @@ async def test_slash_filters_as_you_type_and_escape_clears(tmp_path: Path) -> No
 
 async def test_u_shows_only_unassigned_and_x_only_escalated(tmp_path: Path) -> None:
     async with console(tmp_path) as (app, pilot):
+        await fresh_ticket(app, escalated=True)  # escalated (and unassigned)
+        await settle(pilot)
         screen = queue(app)
         total = screen.table.visible_count
         await pilot.press("u")
@@ -198,10 +237,7 @@ async def test_p_then_p1_raises_priority_on_the_service_and_due_times_move_earli
     tmp_path: Path,
 ) -> None:
     async with console(tmp_path) as (app, pilot):
-        ticket = pick(
-            app,
-            lambda t: t["priority"] in ("P3", "P4") and t["status"] in ("new", "triaged"),
-        )
+        ticket = await fresh_ticket(app, priority="P3", status="triaged")
         before = await app.client.get_ticket(ticket["id"])
         await select(pilot, app, ticket)
         await pilot.press("p")
@@ -224,7 +260,7 @@ async def test_p_then_p1_raises_priority_on_the_service_and_due_times_move_earli
 
 async def test_plus_and_minus_step_the_priority(tmp_path: Path) -> None:
     async with console(tmp_path) as (app, pilot):
-        ticket = pick(app, lambda t: t["priority"] == "P3" and not t["escalated"])
+        ticket = await fresh_ticket(app, priority="P3")
         await select(pilot, app, ticket)
         await pilot.press("plus")
         await settle(pilot)
@@ -246,7 +282,7 @@ async def test_plus_and_minus_step_the_priority(tmp_path: Path) -> None:
 
 async def test_s_offers_only_allowed_next_states_and_applies_the_choice(tmp_path: Path) -> None:
     async with console(tmp_path) as (app, pilot):
-        ticket = pick(app, lambda t: t["status"] == "triaged")
+        ticket = await fresh_ticket(app, status="triaged")
         await select(pilot, app, ticket)
         await pilot.press("s")
         dialog = app.screen
@@ -305,7 +341,7 @@ async def test_e_raises_an_escalation_and_the_ticket_becomes_escalated_p1(
     tmp_path: Path,
 ) -> None:
     async with console(tmp_path) as (app, pilot):
-        ticket = pick(app, lambda t: not t["escalated"] and t["priority"] != "P1")
+        ticket = await fresh_ticket(app, priority="P3")
         await select(pilot, app, ticket)
         await pilot.press("e")
         assert isinstance(app.screen, EscalateDialog)
@@ -327,7 +363,7 @@ async def test_e_raises_an_escalation_and_the_ticket_becomes_escalated_p1(
 
 async def test_a_opens_the_assign_dialog_and_enter_assigns(tmp_path: Path) -> None:
     async with console(tmp_path) as (app, pilot):
-        ticket = pick(app, lambda t: t["assignee_id"] is None)
+        ticket = await fresh_ticket(app)
         await select(pilot, app, ticket)
         await pilot.press("a")
         await settle(pilot)
@@ -351,7 +387,7 @@ async def test_a_opens_the_assign_dialog_and_enter_assigns(tmp_path: Path) -> No
 async def test_stale_write_warns_reloads_and_never_overwrites(tmp_path: Path) -> None:
     # without the feed the console keeps the old version, as if their change was in flight
     async with console(tmp_path, follow_feed=False) as (app, pilot):
-        ticket = pick(app, lambda t: t["priority"] == "P3" and not t["escalated"])
+        ticket = await fresh_ticket(app, priority="P3")
         old_version = ticket["version"]
         other = other_client(app, "lukas.schneider")
         theirs = await other.patch_ticket(ticket["id"], {"priority": "P2"}, old_version)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from console.harness import console
-from console.test_queue import give_work, settle
+from console.test_queue import fresh_ticket, give_work, settle
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Static
@@ -90,7 +90,7 @@ async def test_ticket_view_shows_number_title_customer_and_contract(tmp_path: Pa
 
 async def test_escalated_ticket_is_marked_in_the_view(tmp_path: Path) -> None:
     async with console(tmp_path) as (app, pilot):
-        ticket = first_open(app, escalated=True)
+        ticket = await fresh_ticket(app, escalated=True)
         view = await open_view(pilot, app, ticket)
         text = text_of(view)
         assert "ESCALATED" in text
@@ -99,7 +99,7 @@ async def test_escalated_ticket_is_marked_in_the_view(tmp_path: Path) -> None:
 
 async def test_priority_from_the_view_updates_it_in_place(tmp_path: Path) -> None:
     async with console(tmp_path) as (app, pilot):
-        ticket = first_open(app, priority="P3", escalated=False)
+        ticket = await fresh_ticket(app, priority="P3")
         view = await open_view(pilot, app, ticket)
         await pilot.press("p")
         assert isinstance(app.screen, ChoiceDialog)
@@ -134,7 +134,7 @@ async def test_comment_from_the_view_shows_in_the_view(tmp_path: Path) -> None:
 
 async def test_status_from_the_view(tmp_path: Path) -> None:
     async with console(tmp_path) as (app, pilot):
-        ticket = first_open(app, status="triaged")
+        ticket = await fresh_ticket(app, status="triaged")
         view = await open_view(pilot, app, ticket)
         await pilot.press("s")
         dialog = app.screen
