@@ -42,6 +42,13 @@ def parse_if_match(value: str | None, *, required: bool) -> int | None:
             )
         return None
     raw = value.strip()
+    if raw == "*":
+        # "*" matches any version, which is exactly the silent overwrite If-Match prevents.
+        raise ProblemError(
+            428,
+            "If-Match: * would overwrite whatever is there; send the ETag you last read",
+            title="Precondition Required",
+        )
     if raw.startswith("W/"):
         raw = raw[2:]
     raw = raw.strip('"')

@@ -271,6 +271,7 @@ def test_me(world: World) -> None:
         assert (me["user"]["name"], me["role"]) == (who, role.value)
         assert me["technician_id"] == (world.tech_id if who == "tina" else None)
         assert "token" not in str(me)
+        assert r.headers["etag"].startswith('"')
 
 
 def _api_routes(world: World) -> list[tuple[str, str]]:

@@ -175,6 +175,17 @@ def test_if_match_accepts_the_etag_in_its_usual_spellings(world: World) -> None:
         assert r.status_code == 200, (tag, r.text)
 
 
+def test_if_match_star_is_not_enough(world: World) -> None:
+    t = world.new_ticket()
+    r = world.client.patch(
+        f"{API}/tickets/{t['id']}",
+        json={"title": "x"},
+        headers=world.h("dana", **{"If-Match": "*"}),
+    )
+    assert r.status_code == 428
+    assert world.ticket(t["id"])["version"] == 1
+
+
 def test_unreadable_if_match_is_412(world: World) -> None:
     t = world.new_ticket()
     r = world.client.patch(
@@ -283,6 +294,7 @@ def test_comment_is_added_and_recorded(world: World) -> None:
     r = world.post("dana", f"/tickets/{t['id']}/comments", {"body": "called the customer"})
     assert r.status_code == 201
     c = r.json()
+    assert r.headers["etag"] == '"1"'
     assert (c["ticket_id"], c["author_name"], c["body"]) == (
         t["id"],
         "Dana",

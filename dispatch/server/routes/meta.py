@@ -10,7 +10,7 @@ from dispatch import __version__
 from dispatch.models.user import MePublic, UserPublic
 from dispatch.server.deps import CallerDep
 from dispatch.server.problems import problems
-from dispatch.server.writes import json_response
+from dispatch.server.writes import content_etag, json_response
 
 router = APIRouter(tags=["meta"])
 
@@ -28,6 +28,5 @@ def health() -> JSONResponse:
 @router.get("/me", response_model=MePublic, responses=problems())
 def me(caller: CallerDep) -> JSONResponse:
     user = UserPublic.model_validate(caller.user, from_attributes=True)
-    return json_response(
-        MePublic(user=user, role=caller.user.role, technician_id=caller.technician_id)
-    )
+    me = MePublic(user=user, role=caller.user.role, technician_id=caller.technician_id)
+    return json_response(me, tag=content_etag(me))

@@ -275,6 +275,7 @@ def add_comment(
             technician_id=ticket.assignee_id,
         )
         out = CommentPublic(**comment.model_dump(), author_name=caller.user.display_name)
-        return WriteResult(201, out)
+        # Comments never change: every one stays at version 1.
+        return WriteResult(201, out, etag(1))
 
     return run_write(request, session, caller, work)
