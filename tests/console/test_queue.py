@@ -174,6 +174,7 @@ async def test_slash_filters_as_you_type_and_escape_clears(tmp_path: Path) -> No
         assert app.focused is not None and app.focused.id == "filter"
         await pilot.press(*word)
         await settle(pilot)
+        assert app.screen is screen, "letters typed into the filter are text, not action keys"
         visible = screen.table.visible_keys()
         assert 0 < len(visible) < total
         for key in visible:
