@@ -73,6 +73,10 @@ def main() -> None:
     os.environ["XDG_CONFIG_HOME"] = str(root / "xdg-config")
     for name in [k for k in os.environ if k.startswith("DISPATCH_") or k == "DATABASE_URL"]:
         del os.environ[name]
+    # Child processes keep their bytecode in the temp dir (none is written into the checkout),
+    # so a start after the first is a start with compiled bytecode, as on an installed desk.
+    no_bytecode = os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = str(root / "pycache")
     began = time.perf_counter()
     header = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -83,6 +87,9 @@ def main() -> None:
         "tickets": plan.tickets,
         "command": "uv run python -m bench" + (" --quick" if args.quick else ""),
         "git": _git_state(),
+        "load_average_before": os.getloadavg()[0],
+        "bytecode": "cached under PYTHONPYCACHEPREFIX in the temp dir"
+        + (" (PYTHONDONTWRITEBYTECODE=1 was set; dropped for the children)" if no_bytecode else ""),
     }
     log(f"dispatch bench: {header['python']}, {header['cores']} cores, {plan.tickets:,} tickets")
     try:
@@ -93,6 +100,7 @@ def main() -> None:
         else:
             shutil.rmtree(root, ignore_errors=True)
     header["seconds"] = round(time.perf_counter() - began, 1)
+    header["load_average_after"] = os.getloadavg()[0]
     if args.json:
         json.dump({**header, "figures": [f.as_json() for f in figures]}, sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -234,6 +242,9 @@ def render(header: dict[str, object], figures: list[Figure]) -> str:
         f"Python {header['python']} · {header['cores']} cores ({header['cpu']}) · "
         f"{header['tickets']:,} demo tickets, seed 7 · run took {header['seconds']} s",
         f"git {header['git']} · {header['command']}",
+        f"1-min load average {header['load_average_before']:.1f} before, "
+        f"{header['load_average_after']:.1f} after (other work on the machine inflates figures)",
+        f"bytecode: {header['bytecode']}",
         "",
     ]
     widths = (36, 4, 11, 11, 14, 4)

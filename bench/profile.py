@@ -61,6 +61,9 @@ def py_spy(pid: int, out: Path) -> Iterator[None]:
                 stop(proc)
 
 
+IDLE = {"Condition.wait", "Queue.get", "epoll.poll", "select", "sleep", "_wait_for_tstate_lock"}
+
+
 def summarize_raw(path: Path, top: int = 30) -> str:
     """Inclusive and self sample shares per function from py-spy's raw (collapsed) output."""
     if not path.exists():
@@ -75,20 +78,17 @@ def summarize_raw(path: Path, top: int = 30) -> str:
         count = int(count_text)
         frames = [f for f in stack.split(";") if f and not f.startswith("process ")]
         frames = [f for f in frames if not f.startswith("thread ")]
-        if not frames:
-            continue
+        if not frames or frames[-1].split(" (")[0] in IDLE:
+            continue  # a thread waiting for work, not using the CPU
         total += count
         for frame in set(frames):
             inclusive[frame] += count
         own[frames[-1]] += count
-    idle_words = ("wait (threading", "select (selectors", "_worker (concurrent", "run (")
-    lines = [f"{total} samples (all threads, idle waits included)", "", "inclusive:"]
+    lines = [f"{total} busy samples (all threads; idle waits left out)", "", "inclusive:"]
     for frame, count in inclusive.most_common(top):
         lines.append(f"  {100 * count / total:5.1f}%  {frame}")
     lines += ["", "self (leaf):"]
     for frame, count in own.most_common(top):
-        if any(word in frame for word in idle_words):
-            continue
         lines.append(f"  {100 * count / total:5.1f}%  {frame}")
     return "\n".join(lines)
 
@@ -98,6 +98,8 @@ def setup(root: Path, tickets: int) -> cf.World:
 
     os.environ["XDG_DATA_HOME"] = str(root / "xdg-data")
     os.environ["XDG_CONFIG_HOME"] = str(root / "xdg-config")
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # as python -m bench: bytecode in the temp dir
+    os.environ["PYTHONPYCACHEPREFIX"] = str(root / "pycache")
     log(f"seeding {tickets:,} tickets")
     db = root / "sqlite"
     db.mkdir(parents=True, exist_ok=True)
@@ -136,18 +138,10 @@ def profile_sync(world: cf.World, out: Path) -> None:
 def profile_console(world: cf.World, out: Path, mode: str) -> None:
     """The console under pyinstrument: paint, 20 j, 10 PgDn, filter 'vpn' and 'bäck', quit."""
     assert world.server is not None
+    session = out / f"console-{mode}.pyisession"
     report = out / f"console-{mode}.txt"
-    prefix = [
-        sys.executable,
-        "-m",
-        "pyinstrument",
-        "--interval",
-        "0.001",
-        "-r",
-        "text",
-        "-o",
-        str(report),
-    ]
+    prefix = [sys.executable, "-m", "pyinstrument", "--interval", "0.001", "-r", "pyisession"]
+    prefix += ["-o", str(session)]
     if mode == "remote":
         world.prime_cache(world.server.url)
         args, env = world.remote_args(), world.env
@@ -174,6 +168,17 @@ def profile_console(world: cf.World, out: Path, mode: str) -> None:
         deadline = time.monotonic() + 60
         while con.proc.poll() is None and time.monotonic() < deadline:
             con.read(0.1)
+    if not session.exists():
+        log(f"console {mode}: no profile written ({session})")
+        return
+    for path, extra in ((report, []), (out / f"console-{mode}-all.txt", ["--show-all"])):
+        rendered = subprocess.run(
+            [sys.executable, "-m", "pyinstrument", "--load", str(session), "-r", "text", *extra],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        path.write_text(rendered.stdout)
     log(f"console {mode}: {report}")
 
 
