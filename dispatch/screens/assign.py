@@ -122,9 +122,15 @@ class AssignDialog(ModalScreen[AssignChoice | None]):
             parts[0] += f" ({s['branch']})"
         if s.get("score") is not None:
             parts.append(f"score {s['score']:.0f}")
+        slot = s.get("slot")
+        if slot:
+            start = datetime.fromisoformat(slot["start"]).astimezone(BERLIN)
+            parts.append(f"next slot {start:%a %d.%m. %H:%M}")
+        elif "score" in s:
+            parts.append("no free slot in 14 days")
         if s.get("breach"):
             parts.append("BREACH")
-        parts.extend(s.get("reasons", [])[:4])
+        parts.extend(r for r in s.get("reasons", []) if not r.startswith("free "))
         return " · ".join(parts)
 
     def _fill_slot(self, s: dict[str, Any]) -> None:
