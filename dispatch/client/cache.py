@@ -37,6 +37,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     attempts INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS outbox_ticket ON outbox (ticket_id);
 """
 
 PENDING = "pending"
@@ -166,12 +167,19 @@ class LocalCache:
         row = self.db.execute(f"SELECT {_OP_COLUMNS} FROM outbox WHERE id = ?", (op_id,)).fetchone()
         return _op(row) if row else None
 
-    def ops(self, state: str | None = None) -> list[Op]:
-        sql = f"SELECT {_OP_COLUMNS} FROM outbox"
-        args: tuple[Any, ...] = ()
+    def ops(self, state: str | None = None, *, ticket_id: int | None = None) -> list[Op]:
+        """Outbox entries, oldest first; only those in `state` / of `ticket_id` when given."""
+        where: list[str] = []
+        args: list[Any] = []
         if state is not None:
-            sql += " WHERE state = ?"
-            args = (state,)
+            where.append("state = ?")
+            args.append(state)
+        if ticket_id is not None:
+            where.append("ticket_id = ?")
+            args.append(ticket_id)
+        sql = f"SELECT {_OP_COLUMNS} FROM outbox"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
         return [_op(row) for row in self.db.execute(sql + " ORDER BY id", args).fetchall()]
 
     def remove_op(self, op_id: int) -> None:

@@ -167,7 +167,7 @@ class SyncEngine:
 
     async def follow(self) -> None:
         """Long-poll the feed forever; flips online/offline; a 410 means resync."""
-        delay = 0.5
+        delay = self._first_delay()
         while True:
             try:
                 if self._resync_needed or (not self.server and self.store.last_seq == 0):
@@ -182,7 +182,7 @@ class SyncEngine:
             except Gone:
                 self._resync_needed = True
                 continue
-            delay = 0.5
+            delay = self._first_delay()
             self._set_online(True)
             if page["changes"]:
                 await self.apply_changes(page["changes"], page["last_seq"])
@@ -192,6 +192,10 @@ class SyncEngine:
                 self._synced()
             else:
                 self._synced()
+
+    def _first_delay(self) -> float:
+        """The first retry waits half a second, or less when the cap is lower."""
+        return min(0.5, self.backoff_cap)
 
     def _set_online(self, online: bool) -> None:
         if self.online != online:
@@ -294,7 +298,7 @@ class SyncEngine:
 
     async def send_loop(self) -> None:
         """Drain the outbox whenever woken; retry with capped, jittered backoff."""
-        delay = 0.5
+        delay = self._first_delay()
         while True:
             await self._wake.wait()
             self._wake.clear()
@@ -306,7 +310,7 @@ class SyncEngine:
                     await asyncio.sleep(delay * (0.5 + self.rng.random()))
                     delay = min(delay * 2, self.backoff_cap)
                     continue
-                delay = 0.5
+                delay = self._first_delay()
                 break
 
     async def drain(self) -> None:
@@ -387,8 +391,10 @@ class SyncEngine:
     def _rebase_followers(self, op: Op, new_version: int, from_version: int | None = None) -> None:
         """Pending writes queued after `op` on the same ticket were made on top of it."""
         old = op.base_version if from_version is None else from_version
-        for later in self.cache.ops(PENDING):
-            if later.id > op.id and later.ticket_id == op.ticket_id and later.base_version == old:
+        if op.ticket_id is None:
+            return
+        for later in self.cache.ops(PENDING, ticket_id=op.ticket_id):
+            if later.id > op.id and later.base_version == old:
                 self.cache.rebase(later.id, new_version)
 
     # the user's decisions ---------------------------------------------------------
@@ -443,9 +449,7 @@ class SyncEngine:
             return
         shown = dict(server)
         pending = 0
-        for op in self.cache.ops():
-            if op.ticket_id != ticket_id:
-                continue
+        for op in self.cache.ops(ticket_id=ticket_id):
             if op.state == CONFLICT:
                 shown["_conflict"] = True
             if op.state != PENDING:
