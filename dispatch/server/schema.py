@@ -16,7 +16,14 @@ SQLITE_AUDIT_GUARDS = (
 
 
 def create_schema(engine: Engine) -> None:
-    """Create every table that is missing, plus the audit-trail guards."""
+    """Create or migrate the schema through the alembic migrations (see `migrate.upgrade`)."""
+    from dispatch.server.migrate import upgrade
+
+    upgrade(engine)
+
+
+def create_all(engine: Engine) -> None:
+    """The schema straight from the models, as before migrations: only to compare against."""
     SQLModel.metadata.create_all(engine)
     if engine.dialect.name == "sqlite":
         with engine.begin() as conn:
