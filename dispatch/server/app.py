@@ -14,9 +14,10 @@ from sqlmodel import Session
 
 from dispatch import __version__
 from dispatch.server import problems
-from dispatch.server.db import WRITE, make_engine
+from dispatch.server.db import WRITE, is_postgres, make_engine
 from dispatch.server.feed import FeedSignal, attach_signal
 from dispatch.server.middleware import BodyLimit
+from dispatch.server.pgfeed import FeedListener, attach_write_lock, conninfo
 from dispatch.server.routes import (
     assignment,
     calendar,
@@ -61,6 +62,8 @@ def create_app(
         engine.execution_options(**{WRITE: True}), class_=Session, expire_on_commit=False
     )
     attach_signal(write_sessions, signal)
+    if is_postgres(engine):
+        attach_write_lock(write_sessions)
 
     def prune() -> None:
         with write_sessions() as session:
@@ -68,11 +71,20 @@ def create_app(
             session.commit()
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Housekeeping that any number of service processes may do at the same time.
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(_every, PRUNE_SECONDS, prune)
-            yield
+            listener: FeedListener | None = None
+            if is_postgres(engine):  # other processes' writes wake this one's long-polls
+                listener = FeedListener(conninfo(engine), signal, fallback_recheck=0.5)
+                listener.start()
+            app.state.feed_listener = listener
+            try:
+                yield
+            finally:
+                if listener is not None:
+                    await anyio.to_thread.run_sync(listener.stop)
             tasks.cancel_scope.cancel()
 
     app = FastAPI(
@@ -87,6 +99,7 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.feed_signal = signal
+    app.state.feed_listener = None
     app.state.write_sessions = write_sessions
     problems.install(app)
     api = APIRouter(prefix=API_PREFIX)

@@ -45,8 +45,17 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+        # Per process: 10 kept + 10 in bursts, so N processes need N * 20 (+1 listener
+        # each) of max_connections. pre_ping and recycle replace connections PostgreSQL
+        # dropped (restart, pg_terminate_backend, an idle timeout in between) unnoticed.
         return create_engine(
-            url, pool_size=10, max_overflow=10, pool_pre_ping=True, pool_timeout=10
+            url,
+            pool_size=10,
+            max_overflow=10,
+            pool_timeout=10,
+            pool_pre_ping=True,
+            pool_recycle=1800,
+            connect_args={"connect_timeout": 5},
         )
     raise ValueError(f"unsupported database URL: {parsed.drivername}")
 

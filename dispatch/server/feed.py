@@ -109,17 +109,22 @@ def record(
 class FeedSignal:
     """Wakes long-polls in this process right after a write commits.
 
-    Other processes' writes are found by the waiters' periodic re-check (and on
-    PostgreSQL by LISTEN/NOTIFY where wired), so nothing here is state another
-    process would need.
+    Other processes' writes reach it through LISTEN/NOTIFY on PostgreSQL (see
+    `pgfeed.FeedListener`), else through the waiters' re-check every
+    `recheck_seconds`, so nothing here is state another process would need.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+        self.generation = 0
+        """Counts notifications: a reader that saw it change knows to read again."""
+        self.recheck_seconds = 0.5
+        """How often a waiter re-reads the feed anyway (longer while NOTIFY is live)."""
 
     def notify(self) -> None:
         with self._lock:
+            self.generation += 1
             waiters = list(self._waiters)
         for loop, ev in waiters:
             with contextlib.suppress(RuntimeError):  # that loop has closed

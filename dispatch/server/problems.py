@@ -11,7 +11,8 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -67,6 +68,16 @@ def problem_response(
     body.update(extra or {})
     return JSONResponse(
         jsonable_encoder(body), status_code=status, headers=headers, media_type=PROBLEM_JSON
+    )
+
+
+RETRY_AFTER_SECONDS = 2
+
+
+def unavailable(detail: str) -> JSONResponse:
+    """503 with Retry-After: the database is away for a moment, the service is not."""
+    return problem_response(
+        503, detail, title="Service Unavailable", headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
     )
 
 
@@ -145,6 +156,25 @@ def install(app: FastAPI) -> None:
             "a value in this request cannot be stored (out of range or not plain text)",
             title="Invalid request",
         )
+
+    @app.exception_handler(DBAPIError)
+    async def _database(_: Request, exc: DBAPIError) -> JSONResponse:
+        if exc.connection_invalidated or isinstance(exc, OperationalError):
+            # PostgreSQL restarting, a killed connection, SQLite locked past its timeout:
+            # the pool reconnects by itself, so the client should simply try again.
+            log.warning("database unavailable: %s", exc.orig)
+            return unavailable(
+                "the database could not be reached; try again in a moment "
+                "(a write may or may not have been applied: retry it with the same "
+                "Idempotency-Key)"
+            )
+        log.exception("database error", exc_info=exc)
+        return problem_response(500, "the service failed; nothing was changed")
+
+    @app.exception_handler(PoolTimeout)
+    async def _busy(_: Request, exc: PoolTimeout) -> JSONResponse:
+        log.warning("no database connection free: %s", exc)
+        return unavailable("the service is busy; nothing was changed, try again in a moment")
 
     @app.exception_handler(Exception)
     async def _crash(_: Request, exc: Exception) -> JSONResponse:

@@ -20,8 +20,6 @@ from dispatch.server.writes import json_response
 from dispatch.settings import Settings
 
 router = APIRouter(tags=["changes"])
-# Waiters also re-check this often, which is how writes of other processes are seen.
-RECHECK_SECONDS = 0.5
 
 
 def _read(engine: Engine, settings: Settings, caller: Caller, since: int, limit: int) -> ChangeFeed:
@@ -65,8 +63,11 @@ async def changes(
         raise invalid("query.wait", f"wait is at most {settings.max_wait_seconds:g} seconds")
     deadline = anyio.current_time() + wait
     while True:
+        seen = signal.generation
         page = await anyio.to_thread.run_sync(_read, engine, settings, caller, since, limit)
         left = deadline - anyio.current_time()
         if page.changes or left <= 0 or await request.is_disconnected():
             return json_response(page)
-        await signal.wait(min(left, RECHECK_SECONDS))
+        if signal.generation != seen:
+            continue  # a commit landed while we read: read again rather than wait
+        await signal.wait(min(left, signal.recheck_seconds))
