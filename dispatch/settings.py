@@ -53,6 +53,15 @@ class Settings(BaseSettings):
     )
     idempotency_hours: float = Field(default=48, description="How long idempotency keys are kept")
     max_wait_seconds: float = Field(default=60, description="Longest long-poll of GET /changes")
+    rate_limit_per_minute: float = Field(
+        default=1200,
+        description="Requests a minute one bearer token may send (0 = no limit); per process",
+    )
+    """Sustained rate of the per-token limiter; each service process counts on its own."""
+    rate_limit_burst: int = Field(
+        default=200, ge=1, description="Requests one token may send at once before the rate applies"
+    )
+    """Size of each token's bucket: a burst up to this passes, then `rate_limit_per_minute`."""
     keymap: dict[str, str] = Field(
         default_factory=dict, description="Binding id -> keys, e.g. {'queue.assign': 'A'}"
     )

@@ -18,6 +18,7 @@ from dispatch.server.db import WRITE, is_postgres, make_engine
 from dispatch.server.feed import FeedSignal, attach_signal
 from dispatch.server.middleware import BodyLimit
 from dispatch.server.pgfeed import FeedListener, attach_write_lock, conninfo
+from dispatch.server.ratelimit import RateLimit
 from dispatch.server.routes import (
     assignment,
     calendar,
@@ -117,4 +118,6 @@ def create_app(
         api.include_router(module.router)
     app.include_router(api)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    # Outermost: a caller over its rate is turned away before its body is read.
+    app.add_middleware(RateLimit, settings=settings)
     return app

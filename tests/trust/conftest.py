@@ -1,0 +1,97 @@
+"""Fixtures of the trust suite: fresh databases (SQLite file, PostgreSQL) with the seed world.
+
+Each test that asks for `trust_world` gets a database of its own, so the figures it
+reports are about its own requests only.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from service.world import PG_URL, MakeWorld, World, seed
+from sqlalchemy import Engine, text
+
+from dispatch.server.app import create_app
+from dispatch.server.db import make_engine
+from dispatch.server.schema import create_schema
+from dispatch.settings import Settings
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def fresh_pg_url(tag: str) -> str:
+    """A newly created, empty PostgreSQL database for this xdist worker and `tag`."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = f"dispatch_trust_{tag}_{worker}"
+    admin = make_engine(PG_URL)
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return PG_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database of each kind."""
+    if request.param == "sqlite":
+        return sqlite_url(tmp_path / "trust.db")
+    return fresh_pg_url(request.node.originalname[:20])
+
+
+@pytest.fixture
+def make_trust_world(db_url: str) -> Iterator[MakeWorld]:
+    """Build the seeded world on the fresh database with Settings(**overrides)."""
+    made: list[tuple[TestClient, Engine]] = []
+
+    def make(**overrides: Any) -> World:
+        engine = make_engine(db_url)
+        create_schema(engine)
+        app = create_app(Settings(database_url=db_url, **overrides), engine=engine, create=False)
+        client = TestClient(app)
+        client.__enter__()
+        made.append((client, engine))
+        tokens, ids = seed(engine)
+        return World(client, engine, tokens, *ids)
+
+    yield make
+    for client, engine in made:
+        client.__exit__(None, None, None)
+        engine.dispose()
+
+
+@pytest.fixture
+def sqlite_world(tmp_path: Path) -> Iterator[World]:
+    """The seeded world on a fresh SQLite file (for tests about SQLite itself)."""
+    url = sqlite_url(tmp_path / "trust.db")
+    engine = make_engine(url)
+    create_schema(engine)
+    client = TestClient(create_app(Settings(database_url=url), engine=engine, create=False))
+    with client:
+        tokens, ids = seed(engine)
+        yield World(client, engine, tokens, *ids)
+    engine.dispose()
+
+
+# -- figures ------------------------------------------------------------------------------
+_FIGURES: list[str] = []
+
+
+@pytest.fixture
+def figure() -> Callable[[str], None]:
+    """Record one line of figures; they are printed in the summary at the end of the run."""
+    return _FIGURES.append
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _FIGURES:
+        terminalreporter.section("trust figures")
+        for line in _FIGURES:
+            terminalreporter.write_line(line)
