@@ -1,0 +1,142 @@
+"""Malformed input never breaks the service: schemathesis over its own OpenAPI document.
+
+Every operation gets positive and negative cases; each case is sent with every role's
+token and judged by all of schemathesis's checks (no 5xx, only documented statuses,
+responses matching their schemas, invalid data rejected, auth not ignored, ...).
+Examples are few and derandomised so the run is short and repeatable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import Counter
+from collections.abc import Callable
+from typing import Any, cast
+
+import schemathesis
+from fastapi import FastAPI
+from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
+from service.world import API, World
+
+EXAMPLES = 15
+ROLES = ("tina", "dana", "lea", "adam")
+
+
+def _objects(world: World) -> None:
+    """A few of each resource, so generated ids sometimes hit something."""
+    for i in range(2):
+        t = world.assigned_ticket("tina" if i == 0 else "otto", title=f"fuzz {i}")
+        world.escalate(t)
+        world.book(start=f"2030-03-0{4 + i}T09:00:00+01:00", end=f"2030-03-0{4 + i}T10:00:00+01:00")
+
+
+def _schema(world: World) -> Any:
+    """The OpenAPI schema of the world's app, set for fuzzing: no long-polls, no rate limit."""
+    _objects(world)
+    app = cast(FastAPI, world.client.app)
+    app.state.settings.max_wait_seconds = 0.01  # long-polls answer at once
+    app.state.settings.rate_limit_per_minute = 0  # many requests per token on purpose
+    return schemathesis.openapi.from_asgi(f"{API}/openapi.json", app)
+
+
+def _checks() -> list[Any]:
+    names = [
+        "not_a_server_error",
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_headers_conformance",
+        "response_schema_conformance",
+        "negative_data_rejection",
+        "missing_required_header",
+        "unsupported_method",
+        "ignored_auth",
+        "use_after_free",
+        "ensure_resource_availability",
+    ]
+    return [getattr(schemathesis.checks, name) for name in names]
+
+
+def test_generated_requests_pass_every_check_for_every_role(
+    sqlite_world: World, figure: Callable[[str], None]
+) -> None:
+    world = sqlite_world
+    schema = _schema(world)
+    checks = _checks()
+    cases: Counter[str] = Counter()
+    failures: list[str] = []
+
+    def call(case: Any) -> None:
+        for who in ROLES:
+            headers = {"Authorization": f"Bearer {world.tokens[who]}"}
+            if case.method in ("PATCH", "DELETE") and "If-Match" not in (case.headers or {}):
+                headers["If-Match"] = '"1"'
+            try:
+                case.call_and_validate(headers=headers, checks=checks)
+            except (Exception, BaseExceptionGroup) as exc:  # every failure, not just the first
+                failures.append(f"{who}: {case.method} {case.formatted_path}: {exc}"[:3000])
+            cases[f"{case.method} {case.path}"] += 1
+
+    operations = 0
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        operations += 1
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            run = settings(
+                max_examples=EXAMPLES,
+                deadline=None,
+                database=None,
+                derandomize=True,
+                suppress_health_check=list(HealthCheck),
+            )(given(case=operation.as_strategy(generation_mode=mode))(call))
+            with contextlib.suppress(Unsatisfiable):  # nothing to make invalid here
+                run()
+    total = sum(cases.values())
+    figure(
+        f"fuzz: {operations} operations x {len(ROLES)} roles, {total} requests checked "
+        f"with {len(checks)} checks, {len(failures)} failures"
+    )
+    assert operations >= 20
+    assert not failures, "\n\n".join(failures[:10])
+
+
+def test_stateful_sequences_over_inferred_links(
+    sqlite_world: World, figure: Callable[[str], None]
+) -> None:
+    """Sequences that feed one response's ids into the next request (links inferred by v4)."""
+    world = sqlite_world
+    schema = _schema(world)
+    machine = schema.as_state_machine()
+    checks = _checks()
+    steps: Counter[str] = Counter()
+    token = world.tokens["dana"]
+
+    class Machine(machine):  # type: ignore[misc,valid-type]
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            headers = {"Authorization": f"Bearer {token}"}
+            if case.method in ("PATCH", "DELETE"):
+                headers["If-Match"] = '"1"'
+            return {"headers": headers}
+
+        def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
+            steps[f"{case.method} {case.path}"] += 1
+            case.validate_response(
+                response, checks=checks, headers=self.get_call_kwargs(case)["headers"]
+            )
+
+    Machine.run(
+        settings=settings(
+            max_examples=20,
+            stateful_step_count=6,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+    figure(
+        f"fuzz (stateful, dispatcher): {sum(steps.values())} steps over "
+        f"{len(steps)} operations, 0 failures"
+    )
+    assert sum(steps.values()) > 0
