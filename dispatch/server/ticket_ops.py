@@ -33,6 +33,9 @@ def intake(session: Session, caller: Caller, data: TicketCreate) -> Ticket:
     """A new ticket: number and receipt time from the service, due times computed."""
     if not allowed(caller.user.role, Action.INTAKE, own=True):
         raise ProblemError(403, "your role may not create tickets")
+    if not caller.sees_all and caller.technician_id is None:
+        # Their intake would be assigned to no one, and they could never see it again.
+        raise ProblemError(403, "your user has no technician profile yet; ask an admin")
     customer = session.get(Customer, data.customer_id)
     if customer is None:
         raise _field(f"there is no customer {data.customer_id}", "customer_id")

@@ -364,3 +364,16 @@ def test_user_management_input_is_checked(world: World) -> None:
         assert r.status_code == 422, bad
     assert world.post("adam", "/users/999/revoke").status_code == 404
     assert world.post("adam", "/users/999/tokens").status_code == 404
+
+
+def test_a_technician_user_without_a_profile_cannot_create_invisible_tickets(
+    world: World,
+) -> None:
+    made = world.post("adam", "/users", {"name": "nova", "display_name": "N", "role": "technician"})
+    token = made.json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    body = {"title": "x", "customer_id": world.customer_id}
+    r = world.client.post(f"{API}/tickets", json=body, headers=headers)
+    assert r.status_code == 403
+    assert "technician profile" in r.json()["detail"]
+    assert world.client.get(f"{API}/tickets", headers=headers).json()["items"] == []
