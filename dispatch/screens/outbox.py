@@ -70,8 +70,9 @@ class OutboxScreen(PaneScreen):
             elif op.attempts:
                 extra = f" (tried {op.attempts}x)"
             options.add_option(Option(f"{state:<8} {op.label}{extra}"))
-        if highlighted is not None and highlighted < len(ops):
-            options.highlighted = highlighted
+        # Keep the cursor where it was (on the last row when rows went away); start on the
+        # first row, so enter and d work at once without moving first.
+        options.highlighted = min(highlighted or 0, len(ops) - 1)
 
     def _selected(self) -> Op | None:
         index = self.query_one(OptionList).highlighted
