@@ -1,0 +1,303 @@
+"""Pane 5 and the status bar through Pilot: offline, pending, conflicts decided, refusals read.
+
+The console runs against the real in-process service. Its network is a switch around the
+in-process transport; another dispatcher (lukas.schneider) changes tickets behind its back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from console.harness import console, settle
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import OptionList
+
+from dispatch.app import DispatchApp
+from dispatch.client.api import ApiClient
+from dispatch.client.cache import CONFLICT, FAILED
+from dispatch.screens.outbox import ConflictScreen, OutboxScreen
+from dispatch.screens.queue import QueueScreen
+from dispatch.widgets.status_bar import StatusBar
+
+Ticket = dict[str, Any]
+OTHER = "lukas.schneider"
+
+
+class Network(httpx.AsyncBaseTransport):
+    """The console's way to the service, with a switch to take it away."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.offline = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.offline:
+            raise httpx.ConnectError("network is unreachable", request=request)
+        return await self.inner.handle_async_request(request)
+
+
+def cut_in(app: DispatchApp) -> Network:
+    """Put a switchable network between the console's client and the service."""
+    http = app.client._http
+    network = Network(http._transport)
+    http._transport = network
+    app.sync.backoff_cap = 0.1  # retry quickly once it is back
+    return network
+
+
+async def wait_until(pilot: Pilot[None], check: Callable[[], bool], what: str) -> None:
+    for _ in range(200):
+        if check():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"never happened: {what}")
+
+
+def status_line(app: DispatchApp) -> str:
+    return str(app.screen.query_one(StatusBar).render())
+
+
+def their_client(app: DispatchApp) -> ApiClient:
+    """The other dispatcher's client: their own way to the service, never cut."""
+    transport = app.client._http._transport
+    if isinstance(transport, Network):
+        transport = transport.inner
+    return ApiClient("http://embedded", app.demo_tokens[OTHER], transport=transport)  # type: ignore[attr-defined]
+
+
+def screen_of(app: DispatchApp) -> Screen[Any]:
+    return app.screen
+
+
+async def new_ticket(app: DispatchApp, pilot: Pilot[None], *, escalated: bool = False) -> Ticket:
+    """A fresh triaged P3 ticket made by the other dispatcher, loaded into the console."""
+    other = their_client(app)
+    customer_id = min(t["customer_id"] for t in app.store.tickets.values())
+    ticket = await other.create_ticket(
+        {
+            "title": "Scanner on floor 2 rejects every job",
+            "description": "Made by the outbox tests.",
+            "kind": "incident",
+            "source": "phone",
+            "customer_id": customer_id,
+            "priority": "P3",
+        }
+    )
+    ticket = await other.patch_ticket(ticket["id"], {"status": "triaged"}, ticket["version"])
+    if escalated:
+        await other.escalate(ticket["id"], "total_outage", note="made by the outbox tests")
+    await other.aclose()
+    await app.reload_and_publish(ticket["id"])
+    await settle(pilot)
+    return app.store.tickets[ticket["id"]]
+
+
+async def select(pilot: Pilot[None], app: DispatchApp, ticket_id: int) -> None:
+    screen = app.screen
+    assert isinstance(screen, QueueScreen)
+    screen.table.move_cursor_to_key(ticket_id)
+    await pilot.pause()
+    assert screen.table.cursor_key == ticket_id
+
+
+async def theirs(app: DispatchApp, ticket_id: int, **changes: Any) -> Ticket:
+    """The other dispatcher changes the ticket on the version they just read."""
+    async with their_client(app) as other:
+        current = await other.get_ticket(ticket_id)
+        result: Ticket = await other.patch_ticket(ticket_id, changes, current["version"])
+        return result
+
+
+async def on_service(app: DispatchApp, ticket_id: int) -> Ticket:
+    async with their_client(app) as other:
+        ticket: Ticket = await other.get_ticket(ticket_id)
+        return ticket
+
+
+async def open_outbox(pilot: Pilot[None], app: DispatchApp) -> OutboxScreen:
+    await pilot.press("5")
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, OutboxScreen)
+    return screen
+
+
+def rows(screen: OutboxScreen) -> list[str]:
+    options = screen.query_one(OptionList)
+    return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+
+
+async def conflict_in_outbox(pilot: Pilot[None], app: DispatchApp) -> OutboxScreen:
+    await wait_until(pilot, lambda: bool(app.cache.ops(CONFLICT)), "the write became a conflict")
+    screen = await open_outbox(pilot, app)
+    await wait_until(pilot, lambda: rows(screen)[0].startswith("CONFLICT"), "CONFLICT shown")
+    return screen
+
+
+# offline and back -------------------------------------------------------------------------
+
+
+async def test_offline_shows_in_the_status_bar_with_the_pending_count_and_drains_when_back(
+    tmp_path: Path,
+) -> None:
+    async with console(tmp_path, tickets=12) as (app, pilot):
+        ticket = await new_ticket(app, pilot)
+        assert "online" in status_line(app)
+        network = cut_in(app)
+        network.offline = True
+        await select(pilot, app, ticket["id"])
+        await pilot.press("plus")  # P3 -> P2, queued
+        await select(pilot, app, ticket["id"])
+        await pilot.press("plus")  # P2 -> P1, queued behind it
+        assert app.store.tickets[ticket["id"]]["priority"] == "P1", "shown at once"
+        await wait_until(pilot, lambda: "OFFLINE" in status_line(app), "the bar says OFFLINE")
+        assert "2 pending" in status_line(app)
+        assert (await on_service(app, ticket["id"]))["priority"] == "P3"
+
+        screen = await open_outbox(pilot, app)
+        lines = rows(screen)
+        assert len(lines) == 2 and all(line.startswith("pending") for line in lines)
+        assert "OFFLINE" in status_line(app) and "2 pending" in status_line(app)
+
+        network.offline = False
+        await wait_until(pilot, lambda: not app.cache.ops(), "the outbox drained")
+        await wait_until(pilot, lambda: "online" in status_line(app), "the bar says online")
+        assert "pending" not in status_line(app)
+        assert rows(screen) == ["Nothing pending: every write is acknowledged."]
+        after = await on_service(app, ticket["id"])
+        assert after["priority"] == "P1"
+        assert app.store.tickets[ticket["id"]]["version"] == after["version"]
+
+
+# conflicts --------------------------------------------------------------------------------
+
+
+async def test_a_write_on_an_old_version_shows_as_a_conflict_in_pane_5(tmp_path: Path) -> None:
+    async with console(tmp_path, tickets=12, follow_feed=False) as (app, pilot):
+        ticket = await new_ticket(app, pilot)
+        await theirs(app, ticket["id"], title="Scanner fixed by a driver update")
+        assert app.store.tickets[ticket["id"]]["version"] == ticket["version"], "no feed"
+        await select(pilot, app, ticket["id"])
+        await pilot.press("plus")
+        screen = await conflict_in_outbox(pilot, app)
+        line = rows(screen)[0]
+        assert "patch ticket" in line and str(ticket["number"]) in line
+        assert "changed by someone else" in line
+        assert "1 need you (press 5)" in status_line(app)
+        assert app.store.tickets[ticket["id"]]["_conflict"] is True
+        # their version is what the console shows now; mine waits for a decision
+        assert app.store.tickets[ticket["id"]]["title"] == "Scanner fixed by a driver update"
+        assert (await on_service(app, ticket["id"]))["priority"] == "P3"
+
+
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        (["t"], {"priority": "P4", "title": "theirs"}),
+        (["m"], {"priority": "P1", "title": "mine"}),
+        # edit: the first field (priority) toggled to theirs, the title stays mine
+        (["e", "space", "ctrl+s"], {"priority": "P4", "title": "mine"}),
+    ],
+    ids=["keep-theirs", "mine-on-top", "field-by-field"],
+)
+async def test_the_conflict_screen_choices(
+    tmp_path: Path, keys: list[str], expected: dict[str, str]
+) -> None:
+    async with console(tmp_path, tickets=12, follow_feed=False) as (app, pilot):
+        ticket = await new_ticket(app, pilot)
+        await theirs(app, ticket["id"], title="theirs", priority="P4")
+        app.sync.patch_ticket(ticket, {"priority": "P1", "title": "mine"})
+        await conflict_in_outbox(pilot, app)
+        await pilot.press("enter")
+        dialog = app.screen
+        assert isinstance(dialog, ConflictScreen)
+        assert dialog.mine == {"priority": "P1", "title": "mine"}
+        assert dialog.theirs["title"] == "theirs" and dialog.base["title"] == ticket["title"]
+        await pilot.press(*keys)
+        await wait_until(pilot, lambda: not app.cache.ops(), "the decision left the outbox")
+        await wait_until(pilot, lambda: isinstance(app.screen, OutboxScreen), "dialog closed")
+        service = await on_service(app, ticket["id"])
+        assert {k: service[k] for k in expected} == expected
+        shown = app.store.tickets[ticket["id"]]
+        assert {k: shown[k] for k in expected} == expected
+        assert "_conflict" not in shown and shown["version"] == service["version"]
+        if keys == ["t"]:
+            assert service["version"] == ticket["version"] + 1, "nothing of mine was sent"
+
+
+async def test_escape_leaves_the_conflict_for_later(tmp_path: Path) -> None:
+    async with console(tmp_path, tickets=12, follow_feed=False) as (app, pilot):
+        ticket = await new_ticket(app, pilot)
+        await theirs(app, ticket["id"], title="theirs")
+        app.sync.patch_ticket(ticket, {"priority": "P1"})
+        screen = await conflict_in_outbox(pilot, app)
+        await pilot.press("enter")
+        assert isinstance(app.screen, ConflictScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert screen_of(app) is screen
+        assert [op.state for op in app.cache.ops()] == [CONFLICT]
+
+
+# refusals ---------------------------------------------------------------------------------
+
+
+async def test_a_refused_write_shows_the_reason_and_d_dismisses_it(tmp_path: Path) -> None:
+    async with console(tmp_path, tickets=12) as (app, pilot):
+        ticket = await new_ticket(app, pilot, escalated=True)
+        assert ticket["priority"] == "P1" and ticket["escalated"]
+        await select(pilot, app, ticket["id"])
+        await pilot.press("minus")  # P1 -> P2: the open escalation keeps it at P1
+        await wait_until(pilot, lambda: bool(app.cache.ops(FAILED)), "the write was refused")
+        screen = await open_outbox(pilot, app)
+        [line] = rows(screen)
+        assert line.startswith("REFUSED")
+        assert "an open escalation keeps this ticket at P1" in line
+        assert "1 need you (press 5)" in status_line(app)
+        assert app.store.tickets[ticket["id"]]["priority"] == "P1", "the refusal is not shown"
+        await pilot.press("d")
+        await pilot.pause()
+        assert app.cache.ops() == []
+        assert rows(screen) == ["Nothing pending: every write is acknowledged."]
+        assert "need you" not in status_line(app)
+
+
+async def test_mine_on_top_that_the_workflow_forbids_is_refused_with_the_reason(
+    tmp_path: Path,
+) -> None:
+    """I start work on it; meanwhile they resolve and close it; my status on top is a 409."""
+    async with console(tmp_path, tickets=12, follow_feed=False) as (app, pilot):
+        ticket = await new_ticket(app, pilot)
+        await theirs(app, ticket["id"], status="resolved")
+        await theirs(app, ticket["id"], status="closed")
+        app.sync.patch_ticket(ticket, {"status": "in_progress"})
+        screen = await conflict_in_outbox(pilot, app)
+        await pilot.press("enter", "m")
+        await wait_until(pilot, lambda: bool(app.cache.ops(FAILED)), "mine on top was refused")
+        await wait_until(pilot, lambda: rows(screen)[0].startswith("REFUSED"), "REFUSED shown")
+        assert "closed" in rows(screen)[0] and "in_progress" in rows(screen)[0]
+        assert (await on_service(app, ticket["id"]))["status"] == "closed"
+        await pilot.press("enter")  # a refusal is read, not decided
+        assert screen_of(app) is screen
+        await pilot.press("d")
+        await pilot.pause()
+        assert app.cache.ops() == []
+
+
+async def test_d_on_a_pending_write_dismisses_nothing(tmp_path: Path) -> None:
+    async with console(tmp_path, tickets=12) as (app, pilot):
+        ticket = await new_ticket(app, pilot)
+        network = cut_in(app)
+        network.offline = True
+        app.sync.patch_ticket(ticket, {"priority": "P2"})
+        screen = await open_outbox(pilot, app)
+        await pilot.press("d")
+        await pilot.pause()
+        assert len(app.cache.ops()) == 1 and rows(screen)[0].startswith("pending")
+        network.offline = False
+        await wait_until(pilot, lambda: not app.cache.ops(), "the outbox drained")
