@@ -77,7 +77,7 @@ async def test_another_users_change_reaches_store_and_queue_row(tmp_path: Path) 
 
 async def test_ticket_closed_elsewhere_leaves_the_queue(tmp_path: Path) -> None:
     async with console(tmp_path) as (app, pilot):
-        ticket = await fresh_ticket(app, status="triaged")
+        ticket = await fresh_ticket(app, pilot, status="triaged")
         table = queue(app).table
         assert ticket["id"] in table.visible_keys()
         other = other_client(app, OTHER)
@@ -126,7 +126,9 @@ async def test_new_ticket_and_escalation_from_elsewhere_show_up(tmp_path: Path) 
 
 
 async def open_view(pilot: Pilot[None], app: DispatchApp, ticket: Ticket) -> TicketScreen:
-    queue(app).table.move_cursor_to_key(ticket["id"])
+    table = queue(app).table
+    table.move_cursor_to_key(ticket["id"])
+    assert table.cursor_key == ticket["id"]
     await pilot.press("enter")
     await settle(pilot)
     view = app.screen
@@ -137,7 +139,7 @@ async def open_view(pilot: Pilot[None], app: DispatchApp, ticket: Ticket) -> Tic
 
 async def test_open_ticket_view_updates_in_place(tmp_path: Path) -> None:
     async with console(tmp_path) as (app, pilot):
-        ticket = await fresh_ticket(app, priority="P3")
+        ticket = await fresh_ticket(app, pilot, priority="P3")
         view = await open_view(pilot, app, ticket)
         other = other_client(app, OTHER)
         changes = {"priority": "P2", "title": "Whole office offline since 9"}
@@ -182,6 +184,7 @@ async def test_technician_loses_a_ticket_reassigned_elsewhere(tmp_path: Path) ->
         assert len(mine) >= 2
         gone = mine[0]
         screen.table.move_cursor_to_key(gone)
+        assert screen.table.cursor_key == gone
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, TicketScreen)

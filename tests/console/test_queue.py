@@ -89,6 +89,7 @@ async def until(pilot: Pilot[None], condition: Callable[[], bool], what: str) ->
 
 async def fresh_ticket(
     app: DispatchApp,
+    pilot: Pilot[None],
     *,
     priority: str = "P3",
     status: str = "triaged",
@@ -116,6 +117,7 @@ async def fresh_ticket(
     if escalated:
         await other.escalate(ticket["id"], "total_outage", note="made by the console tests")
     await app.reload_and_publish(ticket["id"])
+    await settle(pilot)  # signals are delivered on the next turn: let the panes take it in
     stored = app.store.tickets[ticket["id"]]
     assert stored["status"] == status and bool(stored["escalated"]) is escalated
     return stored
@@ -150,8 +152,8 @@ async def give_work(app: DispatchApp, pilot: Pilot[None], count: int = 2) -> lis
 
 async def test_queue_lists_only_open_tickets_escalated_first(tmp_path: Path) -> None:
     async with console(tmp_path) as (app, pilot):
-        await fresh_ticket(app, escalated=True)
-        await fresh_ticket(app, status="resolved")
+        await fresh_ticket(app, pilot, escalated=True)
+        await fresh_ticket(app, pilot, status="resolved")
         await settle(pilot)
         screen = queue(app)
         keys = screen.table.visible_keys()
@@ -200,7 +202,7 @@ async def test_slash_filters_as_you_type_and_escape_clears(tmp_path: Path) -> No
 
 async def test_u_shows_only_unassigned_and_x_only_escalated(tmp_path: Path) -> None:
     async with console(tmp_path) as (app, pilot):
-        await fresh_ticket(app, escalated=True)  # escalated (and unassigned)
+        await fresh_ticket(app, pilot, escalated=True)  # escalated (and unassigned)
         await settle(pilot)
         screen = queue(app)
         total = screen.table.visible_count
@@ -238,7 +240,7 @@ async def test_p_then_p1_raises_priority_on_the_service_and_due_times_move_earli
     tmp_path: Path,
 ) -> None:
     async with console(tmp_path) as (app, pilot):
-        ticket = await fresh_ticket(app, priority="P3", status="triaged")
+        ticket = await fresh_ticket(app, pilot, priority="P3", status="triaged")
         before = await app.client.get_ticket(ticket["id"])
         await select(pilot, app, ticket)
         await pilot.press("p")
@@ -261,7 +263,7 @@ async def test_p_then_p1_raises_priority_on_the_service_and_due_times_move_earli
 
 async def test_plus_and_minus_step_the_priority(tmp_path: Path) -> None:
     async with console(tmp_path) as (app, pilot):
-        ticket = await fresh_ticket(app, priority="P3")
+        ticket = await fresh_ticket(app, pilot, priority="P3")
         await select(pilot, app, ticket)
         await pilot.press("plus")
         await settle(pilot)
@@ -283,7 +285,7 @@ async def test_plus_and_minus_step_the_priority(tmp_path: Path) -> None:
 
 async def test_s_offers_only_allowed_next_states_and_applies_the_choice(tmp_path: Path) -> None:
     async with console(tmp_path) as (app, pilot):
-        ticket = await fresh_ticket(app, status="triaged")
+        ticket = await fresh_ticket(app, pilot, status="triaged")
         await select(pilot, app, ticket)
         await pilot.press("s")
         dialog = app.screen
@@ -342,7 +344,7 @@ async def test_e_raises_an_escalation_and_the_ticket_becomes_escalated_p1(
     tmp_path: Path,
 ) -> None:
     async with console(tmp_path) as (app, pilot):
-        ticket = await fresh_ticket(app, priority="P3")
+        ticket = await fresh_ticket(app, pilot, priority="P3")
         await select(pilot, app, ticket)
         await pilot.press("e")
         assert isinstance(app.screen, EscalateDialog)
@@ -364,7 +366,7 @@ async def test_e_raises_an_escalation_and_the_ticket_becomes_escalated_p1(
 
 async def test_a_opens_the_assign_dialog_and_enter_assigns(tmp_path: Path) -> None:
     async with console(tmp_path) as (app, pilot):
-        ticket = await fresh_ticket(app)
+        ticket = await fresh_ticket(app, pilot)
         await select(pilot, app, ticket)
         await pilot.press("a")
         await settle(pilot)
@@ -388,7 +390,7 @@ async def test_a_opens_the_assign_dialog_and_enter_assigns(tmp_path: Path) -> No
 async def test_stale_write_warns_reloads_and_never_overwrites(tmp_path: Path) -> None:
     # without the feed the console keeps the old version, as if their change was in flight
     async with console(tmp_path, follow_feed=False) as (app, pilot):
-        ticket = await fresh_ticket(app, priority="P3")
+        ticket = await fresh_ticket(app, pilot, priority="P3")
         old_version = ticket["version"]
         other = other_client(app, "lukas.schneider")
         theirs = await other.patch_ticket(ticket["id"], {"priority": "P2"}, old_version)

@@ -41,6 +41,7 @@ async def open_view(pilot: Pilot[None], app: DispatchApp, ticket: Ticket) -> Tic
     screen = app.screen
     assert isinstance(screen, QueueScreen)
     screen.table.move_cursor_to_key(ticket["id"])
+    assert screen.table.cursor_key == ticket["id"]
     await pilot.press("enter")
     await settle(pilot)
     view = app.screen
@@ -90,7 +91,7 @@ async def test_ticket_view_shows_number_title_customer_and_contract(tmp_path: Pa
 
 async def test_escalated_ticket_is_marked_in_the_view(tmp_path: Path) -> None:
     async with console(tmp_path) as (app, pilot):
-        ticket = await fresh_ticket(app, escalated=True)
+        ticket = await fresh_ticket(app, pilot, escalated=True)
         view = await open_view(pilot, app, ticket)
         text = text_of(view)
         assert "ESCALATED" in text
@@ -99,7 +100,7 @@ async def test_escalated_ticket_is_marked_in_the_view(tmp_path: Path) -> None:
 
 async def test_priority_from_the_view_updates_it_in_place(tmp_path: Path) -> None:
     async with console(tmp_path) as (app, pilot):
-        ticket = await fresh_ticket(app, priority="P3")
+        ticket = await fresh_ticket(app, pilot, priority="P3")
         view = await open_view(pilot, app, ticket)
         await pilot.press("p")
         assert isinstance(app.screen, ChoiceDialog)
@@ -134,7 +135,7 @@ async def test_comment_from_the_view_shows_in_the_view(tmp_path: Path) -> None:
 
 async def test_status_from_the_view(tmp_path: Path) -> None:
     async with console(tmp_path) as (app, pilot):
-        ticket = await fresh_ticket(app, status="triaged")
+        ticket = await fresh_ticket(app, pilot, status="triaged")
         view = await open_view(pilot, app, ticket)
         await pilot.press("s")
         dialog = app.screen
@@ -158,6 +159,7 @@ async def test_technician_sees_own_ticket_without_team_actions(tmp_path: Path) -
         assert isinstance(screen, MyWorkScreen)
         key = (await give_work(app, pilot, count=1))[0]
         screen.table.move_cursor_to_key(key)
+        assert screen.table.cursor_key == key
         await pilot.press("enter")
         await settle(pilot)
         view = app.screen
