@@ -265,7 +265,7 @@ def test_generated_requests_never_crash_the_service(world: World) -> None:
             modes.append(GenerationMode.NEGATIVE)
         for mode in modes:
             run = settings(
-                max_examples=4,
+                max_examples=3,
                 deadline=None,
                 database=None,
                 derandomize=True,
