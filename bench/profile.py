@@ -1,6 +1,8 @@
 """Profiles behind the figures that miss their targets: `uv run python -m bench.profile [WHAT]`.
 
-WHAT is any of `console` (the remote console under pyinstrument in a pty: cold start, cursor,
+WHAT is any of `memory` (the console's load path in-process: RSS per step, a full GC's
+pause, the filter's own cost per keystroke; `--cache FILE` runs it on an existing cache),
+`console` (the remote console under pyinstrument in a pty: cold start, cursor,
 page down, filter typing, then quit), `embedded` (the same in embedded mode), `sync` (the
 client's full_sync under pyinstrument, `dispatch serve` under py-spy meanwhile) and `service`
 (`dispatch serve` under py-spy during list, PATCH and q= load). Default: all of them.
@@ -201,14 +203,95 @@ def profile_service(world: cf.World, out: Path) -> None:
     log(f"service: {out / 'service-server.txt'}")
 
 
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def profile_memory(cache_file: Path, out: Path) -> None:
+    """In this process, the console's load path step by step: RSS after each step, the pause of
+    a full GC with everything loaded, and the filter's own cost per keystroke (no Textual)."""
+    import gc
+    from datetime import datetime
+
+    from dispatch.client.cache import LocalCache
+    from dispatch.client.store import Store
+    from dispatch.client.sync import SyncEngine
+    from dispatch.screens.queue import OPEN
+    from dispatch.widgets.ticket_rows import ticket_row
+
+    lines = [f"RSS after imports: {rss_mb():.0f} MB"]
+    cache = LocalCache(cache_file)
+    engine = SyncEngine(None, cache, Store(), sf._Quiet())  # type: ignore[arg-type]
+    began = time.perf_counter()
+    tickets = cache.load("ticket")
+    lines.append(
+        f"cache.load('ticket'): {len(tickets):,} dicts in {time.perf_counter() - began:.2f} s, "
+        f"RSS {rss_mb():.0f} MB"
+    )
+    began = time.perf_counter()
+    engine.paint_from_cache()  # loads again, keeps SyncEngine.server and Store.tickets
+    lines.append(
+        f"paint_from_cache (load + server dicts + store copies): "
+        f"{time.perf_counter() - began:.2f} s, RSS {rss_mb():.0f} MB"
+    )
+    del tickets
+    gc.collect()
+    lines.append(f"  after dropping the first list: RSS {rss_mb():.0f} MB")
+    began = time.perf_counter()
+    now = datetime.now().astimezone()
+    rows = [ticket_row(t, now) for t in engine.store.tickets.values() if t["status"] in OPEN]
+    lines.append(
+        f"queue rows: {len(rows):,} in {time.perf_counter() - began:.2f} s, RSS {rss_mb():.0f} MB"
+    )
+    pauses = []
+    for _ in range(3):
+        began = time.perf_counter()
+        gc.collect()
+        pauses.append((time.perf_counter() - began) * 1000)
+    lines.append(
+        f"full gc.collect() with all of it alive: {min(pauses):.0f}-{max(pauses):.0f} ms "
+        f"({len(gc.get_objects()):,} tracked objects)"
+    )
+    gc.freeze()
+    began = time.perf_counter()
+    gc.collect()
+    lines.append(f"  after gc.freeze(): {(time.perf_counter() - began) * 1000:.0f} ms")
+    gc.unfreeze()
+    for term in cf.FILTER_TERMS:
+        costs = []
+        visible = rows
+        for i in range(1, len(term) + 1):
+            prefix = term[:i]
+            began = time.perf_counter()
+            visible = [row for row in visible if prefix in row.search]  # FastTable._text_filter
+            costs.append(f"{(time.perf_counter() - began) * 1000:.1f}")
+        began = time.perf_counter()
+        _ = rows[:]  # the clear: every row visible again
+        lines.append(
+            f"filter '{term}': ms per keystroke {', '.join(costs)} -> {len(visible):,} rows"
+        )
+    cache.close()
+    (out / "memory.txt").write_text("\n".join(lines) + "\n")
+    log("\n".join(lines))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.profile")
-    parser.add_argument("what", nargs="*", default=["sync", "console", "embedded", "service"])
+    parser.add_argument(
+        "what", nargs="*", default=["sync", "memory", "console", "embedded", "service"]
+    )
+    parser.add_argument("--cache", type=Path, help="memory only: use this synced cache file")
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     out = args.out or Path(tempfile.mkdtemp(prefix="dispatch-profile-"))
     out.mkdir(parents=True, exist_ok=True)
+    if args.cache:  # the memory figures of an existing cache, without seeding or a server
+        profile_memory(args.cache, out)
+        return
     root = Path(tempfile.mkdtemp(prefix="dispatch-bench-"))
     try:
         world = setup(root, args.tickets)
@@ -220,6 +303,9 @@ def main() -> None:
                     profile_console(world, out, "remote" if what == "console" else "embedded")
                 elif what == "service":
                     profile_service(world, out)
+                elif what == "memory":
+                    assert world.synced_cache is not None
+                    profile_memory(world.synced_cache, out)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     log(f"reports in {out}")
