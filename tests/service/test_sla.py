@@ -61,6 +61,18 @@ def test_raising_priority_moves_due_times_earlier(world: World, clock: Clock) ->
     assert _due(lowered)[0] > _due(t)[0]
 
 
+def test_a_p2_raised_to_p1_is_due_sooner(world: World, clock: Clock) -> None:
+    t = world.new_ticket(priority="P2")
+    raised = world.patch("dana", t, priority="P1").json()
+    assert _due(raised) == _expected(_t(t["received_at"]), Priority.P1)
+    assert _due(raised)[0] < _due(t)[0]
+    assert _due(raised)[1] < _due(t)[1]
+    assert world.events_of("ticket", t["id"])[-1].fields["first_response_due"] == [
+        _due(t)[0].isoformat(),
+        _due(raised)[0].isoformat(),
+    ]
+
+
 def test_waiting_for_the_customer_pauses_the_clock(world: World, clock: Clock) -> None:
     t = world.new_ticket(priority="P2")
     received = _t(t["received_at"])
