@@ -354,8 +354,13 @@ class SyncEngine:
                 self._attention(op.id)
                 continue
             self._set_online(True)
-            self.cache.remove_op(op.id)
+            # Follow-up reads may fail; the op stays until they are done, and its retry (same
+            # Idempotency-Key) replays the service's answer instead of writing again.
             await self._acknowledged(op, response.json() if response.content else None)
+            self.cache.remove_op(op.id)
+            if op.ticket_id is not None:
+                self._overlay(op.ticket_id)
+                self.listener.tickets_changed([op.ticket_id], remote=False)
             self.listener.status_changed()
 
     def _attention(self, op_id: int) -> None:
@@ -377,11 +382,12 @@ class SyncEngine:
             self._server_ticket(ticket)
             self.listener.tickets_changed([op.ticket_id], remote=False)
         elif op.ticket_id is not None:
-            before = self.server.get(op.ticket_id, {}).get("version")
             fresh = await self.refresh_ticket(op.ticket_id)
-            if fresh is not None and before is not None and op.kind == "escalate":
-                # our own escalation moved the version; writes queued after it build on it
-                self._rebase_followers(op, int(fresh["version"]), from_version=int(before))
+            mine = _escalated_version(fresh, body) if op.kind == "escalate" else None
+            if mine is not None:
+                # Our own escalation moved the ticket on by one version; writes queued after
+                # it build on that version (not on a later one someone else made meanwhile).
+                self._rebase_followers(op, mine, from_version=mine - 1)
         if op.kind == "escalate":
             items = await self.client.escalations()
             self.cache.replace("escalation", items)
@@ -465,3 +471,30 @@ class SyncEngine:
                 shown["priority"] = "P1"
         shown["_pending"] = pending
         self.store.put_tickets([shown])
+
+
+def _escalated_version(ticket: Json | None, escalation: Any) -> int | None:
+    """The ticket version our escalation produced, read from the ticket's history.
+
+    The escalation and the ticket update it causes are recorded in one transaction, so
+    the ticket's event right after the escalation's own event is ours.
+    """
+    if ticket is None or not isinstance(escalation, dict) or "id" not in escalation:
+        return None
+    history = sorted(ticket.get("history") or [], key=lambda e: e["seq"])
+    created = next(
+        (
+            e
+            for e in history
+            if e["entity"] == "escalation" and e["id"] == escalation["id"] and e["op"] == "create"
+        ),
+        None,
+    )
+    if created is None:
+        return None
+    for event in history:
+        if event["seq"] > created["seq"]:
+            if event["entity"] == "ticket" and event["actor"] == created["actor"]:
+                return int(event["version"])
+            break
+    return None
