@@ -23,7 +23,7 @@ import contextlib
 import itertools
 import shutil
 import tempfile
-from collections.abc import Coroutine, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -103,7 +103,9 @@ class FaultyNetwork(httpx.AsyncBaseTransport):
         self.offline = False
         self.lose_next_write = False  # forward it (the service commits), then fail the read
         self.gone_next_feed = False  # answer the next GET /changes with 410
-        self.lost = 0
+        self.fail_next_ticket_read = False  # GET /tickets/{id} cannot reach the service once
+        self.after_write: Callable[[httpx.Request], Awaitable[None]] | None = None
+        self.lost = 0  # answers the test made fail after the service may have acted
         self.gone = 0
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -117,7 +119,18 @@ class FaultyNetwork(httpx.AsyncBaseTransport):
             self.gone_next_feed = False
             self.gone += 1
             return await self._truncated(request)
+        if (
+            self.fail_next_ticket_read
+            and request.method == "GET"
+            and request.url.path.rstrip("/").split("/")[-1].isdigit()
+        ):
+            self.fail_next_ticket_read = False
+            self.lost += 1
+            raise httpx.ConnectError("network is unreachable", request=request)
         response = await self.inner.handle_async_request(request)
+        if request.method != "GET" and self.after_write is not None:
+            hook, self.after_write = self.after_write, None
+            await hook(request)
         if self.lose_next_write and request.method != "GET":
             self.lose_next_write = False
             self.lost += 1
@@ -175,13 +188,14 @@ class Listener:
 
 @dataclass
 class Edit:
-    """One local edit: its unique title, its ticket and its outbox entry."""
+    """One local write: a unique title (or escalation note), its ticket and its outbox entry."""
 
     title: str
     ticket_id: int
     op_id: int
     base_version: int  # the version the user saw (and, after "mine on top", theirs)
     dropped: bool = False  # the user kept theirs or dismissed the refusal
+    kind: str = "patch_ticket"  # or "escalate" (then `title` is the escalation's note)
 
 
 def plain(ticket: Json) -> Json:
@@ -232,18 +246,19 @@ class SyncMachine(RuleBasedStateMachine):
 
     # the service, read directly ---------------------------------------------------------
     def title_events(self) -> dict[str, int]:
-        """How many ticket update events set each title."""
+        """How many ticket updates set each title, and escalations were raised with each note."""
         with Session(self.db) as session:
             rows = session.exec(
-                select(ChangeEvent.fields).where(
-                    ChangeEvent.entity == "ticket", ChangeEvent.op == "update"
+                select(ChangeEvent.entity, ChangeEvent.fields).where(
+                    col(ChangeEvent.entity).in_(["ticket", "escalation"])
                 )
             ).all()
         counts: dict[str, int] = {}
-        for fields in rows:
-            if "title" in fields:
-                title = fields["title"][1]
-                counts[title] = counts.get(title, 0) + 1
+        for entity, fields in rows:
+            name = "title" if entity == "ticket" else "note"
+            if name in fields and fields[name][1]:
+                value = fields[name][1]
+                counts[value] = counts.get(value, 0) + 1
         return counts
 
     def remote_versions(self, ticket_id: int) -> list[int]:
@@ -282,6 +297,16 @@ class SyncMachine(RuleBasedStateMachine):
         shown = self.engine.store.tickets[ticket_id]
         assert shown["title"] == title
         assert shown["_pending"] >= 1
+
+    @rule(index=st.integers(0, 2))
+    def local_escalate(self, index: int) -> None:
+        """The user escalates a ticket: shown escalated at P1 at once (refused if it already is)."""
+        ticket_id = self.ticket_id(index)
+        note = f"local escalation {next(self.numbers)}"
+        op = self.engine.escalate(self.engine.store.tickets[ticket_id], "total_outage", 1, note)
+        self.edits.append(Edit(note, ticket_id, op.id, 0, kind="escalate"))
+        shown = self.engine.store.tickets[ticket_id]
+        assert shown["escalated"] is True and shown["priority"] == "P1"
 
     @rule(index=st.integers(0, 2), priority=st.none() | st.sampled_from(PRIORITIES))
     def remote_edit(self, index: int, priority: str | None) -> None:
@@ -425,10 +450,14 @@ class SyncMachine(RuleBasedStateMachine):
                 assert op.state in (PENDING, CONFLICT, FAILED)
                 if op.state == FAILED:
                     assert count == 0, f"{edit.title!r} is shown as refused but was applied"
-                    # the only refusal these edits can earn: an escalation keeps P1
+                    # the only refusals here: an open escalation keeps P1, or is already open
                     assert op.error and op.error["status"] == 409, op.error
-                    assert op.body and op.body.get("priority") not in (None, "P1")
+                    if edit.kind == "patch_ticket":
+                        assert op.body and op.body.get("priority") not in (None, "P1")
+                    else:
+                        assert "already escalated" in op.error["detail"], op.error
                 if op.state == CONFLICT:
+                    assert edit.kind == "patch_ticket", "only versioned writes can conflict"
                     theirs = self.remote_versions(edit.ticket_id)
                     assert any(v > edit.base_version for v in theirs), (
                         f"{edit.title!r} is a conflict, but nobody else changed ticket "
@@ -448,7 +477,8 @@ class SyncMachine(RuleBasedStateMachine):
             assert bool(ticket.get("_conflict")) == conflict, f"ticket {ticket_id}: conflict mark"
         last = {}
         for op in ops:
-            if op.state == PENDING and op.ticket_id is not None and op.body:
+            if op.state == PENDING and op.ticket_id is not None and op.kind == "patch_ticket":
+                assert op.body is not None
                 last[op.ticket_id] = op.body
         for ticket_id, body in last.items():
             assert self.engine.store.tickets[ticket_id]["title"] == body["title"]
@@ -541,3 +571,40 @@ def test_a_conflict_stays_marked_after_a_restart(machine: SyncMachine) -> None:
     assert [op.state for op in machine.engine.cache.ops()] == [CONFLICT]
     machine.kill_and_restart()
     machine.store_shows_the_outbox()
+
+
+def test_writes_queued_after_my_escalation_are_no_conflict_when_its_reread_fails(
+    machine: SyncMachine,
+) -> None:
+    """The escalation is acknowledged, the ticket read after it fails: nothing is misread."""
+    machine.go_offline()
+    machine.local_escalate(0)
+    machine.local_edit(0, None)
+    machine.come_back()
+    machine.net.fail_next_ticket_read = True
+    machine.sync()  # acknowledged, but the ticket cannot be read after it: retried later
+    assert [op.kind for op in machine.engine.pending()] == ["escalate", "patch_ticket"]
+    machine.sync()  # the retry replays the escalation's answer and sends the edit on top
+    assert machine.engine.cache.ops() == []
+    machine.no_edit_vanishes_or_applies_twice()
+
+
+def test_their_change_right_after_my_escalation_is_a_conflict_not_overwritten(
+    machine: SyncMachine,
+) -> None:
+    """Writes queued after my escalation build on its version, not on theirs that followed."""
+    ticket_id = machine.ticket_id(0)
+
+    async def their_edit(_: httpx.Request) -> None:
+        current = await machine.other.get_ticket(ticket_id)
+        await machine.other.patch_ticket(ticket_id, {"title": "theirs"}, current["version"])
+
+    machine.go_offline()
+    machine.local_escalate(0)
+    machine.local_edit(0, None)
+    machine.come_back()
+    machine.net.after_write = their_edit  # lands between my escalation and my edit
+    machine.sync()
+    [op] = machine.engine.cache.ops()
+    assert op.state == CONFLICT and op.kind == "patch_ticket"
+    assert machine.run(machine.other.get_ticket(ticket_id))["title"] == "theirs"
