@@ -57,12 +57,20 @@ class TicketScreen(TicketActions):
 
     def on_mount(self) -> None:
         self.dispatch.tickets_changed.subscribe(self, self.on_tickets_update)
-        bar = self.query_one(StatusBar)
-        bar.user = str(self.dispatch.me["user"]["display_name"])
-        bar.role = self.dispatch.role
-        bar.server = self.dispatch.server_label
-        bar.online = self.dispatch.online
+        # the same live status bar as the panes: online/offline, pending writes, last sync
+        self.dispatch.status_changed.subscribe(self, lambda _: self.refresh_status())
+        self.refresh_status()
         self.load()
+
+    def refresh_status(self) -> None:
+        app = self.dispatch
+        bar = self.query_one(StatusBar)
+        bar.user = str(app.me["user"]["display_name"])
+        bar.role = app.role
+        bar.server = app.server_label
+        bar.online = app.online
+        bar.pending = app.pending_count()
+        bar.last_update = app.last_update
 
     def on_tickets_update(self, update: TicketsUpdate) -> None:
         if update.ids is None or self.ticket_id in update.ids:

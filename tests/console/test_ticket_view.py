@@ -19,6 +19,7 @@ from dispatch.screens.dialogs import ChoiceDialog, TextDialog
 from dispatch.screens.mywork import MyWorkScreen
 from dispatch.screens.queue import QueueScreen
 from dispatch.screens.ticket import TicketScreen
+from dispatch.widgets.status_bar import StatusBar
 
 OPEN = {s.value for s in OPEN_STATUSES}
 Ticket = dict[str, Any]
@@ -176,3 +177,23 @@ async def test_technician_sees_own_ticket_without_team_actions(tmp_path: Path) -
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, MyWorkScreen)
+
+
+async def test_the_views_status_bar_is_live(tmp_path: Path) -> None:
+    async with console(tmp_path) as (app, pilot):
+        ticket = first_open(app)
+        view = await open_view(pilot, app, ticket)
+        bar = view.query_one(StatusBar)
+        assert bar.online is True
+        assert bar.last_update is not None and bar.last_update == app.last_update
+        assert bar.pending == 0
+        # the service drops away while the view is open: the bar says so at once
+        app.sync.online = False
+        app.status_changed_by_sync()
+        await pilot.pause()
+        assert bar.online is False
+        assert "OFFLINE" in str(bar.render())
+        app.sync.online = True
+        app.status_changed_by_sync()
+        await pilot.pause()
+        assert bar.online is True
