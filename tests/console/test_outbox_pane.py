@@ -186,7 +186,7 @@ async def test_a_write_on_an_old_version_shows_as_a_conflict_in_pane_5(tmp_path:
         await pilot.press("plus")
         screen = await conflict_in_outbox(pilot, app)
         line = rows(screen)[0]
-        assert "change on ticket" in line and str(ticket["number"]) in line
+        assert f"on ticket {ticket['number']}" in line
         assert "changed by someone else" in line
         assert "1 need you (press 5)" in status_line(app)
         assert app.store.tickets[ticket["id"]]["_conflict"] is True
