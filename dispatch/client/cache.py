@@ -71,10 +71,28 @@ class Op:
 
     @property
     def label(self) -> str:
-        target = (
-            f"ticket {self.base['number']}" if self.base and "number" in self.base else self.path
-        )
-        return f"{self.kind.replace('_', ' ')} on {target}"
+        what = _KIND_LABELS.get(self.kind, self.kind.replace("_", " "))
+        base = self.base or {}
+        if "number" in base:
+            return f"{what} on ticket {base['number']}"
+        if base.get("ticket_number"):
+            return f"{what} on ticket {base['ticket_number']}"
+        body = self.body or {}
+        if "start" in body:
+            return f"{what} at {str(body['start'])[:16].replace('T', ' ')}"
+        return f"{what} ({self.path})"
+
+
+_KIND_LABELS = {
+    "patch_ticket": "change",
+    "assign": "assignment",
+    "comment": "comment",
+    "escalate": "escalation",
+    "escalation_update": "escalation update",
+    "booking": "booking",
+    "appointment_move": "appointment move",
+    "appointment_delete": "appointment delete",
+}
 
 
 class LocalCache:

@@ -286,6 +286,40 @@ class SyncEngine:
             base=self.server.get(ticket["id"]),
         )
 
+    def patch_escalation(self, escalation: Json, changes: Json) -> Op:
+        """Acknowledge, re-level or resolve, If-Match the version the user saw."""
+        return self.enqueue(
+            "escalation_update",
+            "PATCH",
+            f"/escalations/{escalation['id']}",
+            changes,
+            base_version=int(escalation["version"]),
+            base=_plain(escalation),
+        )
+
+    def create_appointment(self, data: Json) -> Op:
+        return self.enqueue("booking", "POST", "/appointments", data, base=None)
+
+    def patch_appointment(self, appointment: Json, changes: Json) -> Op:
+        return self.enqueue(
+            "appointment_move",
+            "PATCH",
+            f"/appointments/{appointment['id']}",
+            changes,
+            base_version=int(appointment["version"]),
+            base=_plain(appointment),
+        )
+
+    def delete_appointment(self, appointment: Json) -> Op:
+        return self.enqueue(
+            "appointment_delete",
+            "DELETE",
+            f"/appointments/{appointment['id']}",
+            None,
+            base_version=int(appointment["version"]),
+            base=_plain(appointment),
+        )
+
     def kick(self) -> None:
         self._wake.set()
 
@@ -340,6 +374,7 @@ class SyncEngine:
                 if op.ticket_id is not None:
                     blocked.add(op.ticket_id)
                     self.listener.tickets_changed([op.ticket_id], remote=False)
+                await self._reload_others(op)
                 self._attention(op.id)
                 continue
             except (Unreachable, ServerError):
@@ -388,11 +423,17 @@ class SyncEngine:
                 # Our own escalation moved the ticket on by one version; writes queued after
                 # it build on that version (not on a later one someone else made meanwhile).
                 self._rebase_followers(op, mine, from_version=mine - 1)
-        if op.kind == "escalate":
+        await self._reload_others(op)
+
+    async def _reload_others(self, op: Op) -> None:
+        """Escalations and calendars are not cached per object: reload what `op` touched."""
+        if op.kind in ("escalate", "escalation_update"):
             items = await self.client.escalations()
             self.cache.replace("escalation", items)
             self.store.escalations = {e["id"]: e for e in items}
             self.listener.escalations_changed()
+        if op.kind in ("booking", "appointment_move", "appointment_delete"):
+            self.listener.calendar_changed()
 
     def _rebase_followers(self, op: Op, new_version: int, from_version: int | None = None) -> None:
         """Pending writes queued after `op` on the same ticket were made on top of it."""
@@ -498,3 +539,8 @@ def _escalated_version(ticket: Json | None, escalation: Any) -> int | None:
                 return int(event["version"])
             break
     return None
+
+
+def _plain(item: Json) -> Json:
+    """Without the store's derived keys (they start with an underscore)."""
+    return {k: v for k, v in item.items() if not str(k).startswith("_")}

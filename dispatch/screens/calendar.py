@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Label, OptionList
 
 from dispatch.app import STYLES
-from dispatch.client.errors import ApiError, Conflict, Stale, Unreachable
+from dispatch.client.errors import ApiError, Conflict, Unreachable
 from dispatch.screens.appointment_dialog import AppointmentDialog, AppointmentRequest
 from dispatch.screens.base import PaneScreen
 from dispatch.screens.confirm import ConfirmDialog
@@ -289,70 +289,42 @@ class CalendarScreen(PaneScreen):
 
     @work(group="calendar-write", exit_on_error=False)
     async def book(self, technician: int, request: AppointmentRequest) -> None:
-        """POST the entry; a 409 names the clashing appointment and nothing changes."""
-        client = self.dispatch.client
+        """Queue the entry in the outbox; a clash (409) comes back naming what is in the way."""
         try:
             ticket_id = (
                 None
                 if request.ticket_number is None
                 else await self._ticket_id(request.ticket_number)
             )
-            await client.create_appointment(
-                {
-                    "technician_id": technician,
-                    "ticket_id": ticket_id,
-                    "start": request.start.isoformat(),
-                    "end": request.end.isoformat(),
-                    "kind": request.kind,
-                    "mode": request.mode,
-                }
-            )
-        except Conflict as exc:
-            self._clash(exc)
-            return
         except (ApiError, Unreachable) as exc:
             self.dispatch.show_error(exc)
             return
+        self.dispatch.sync.create_appointment(
+            {
+                "technician_id": technician,
+                "ticket_id": ticket_id,
+                "start": request.start.isoformat(),
+                "end": request.end.isoformat(),
+                "kind": request.kind,
+                "mode": request.mode,
+            }
+        )
         name = self.dispatch.store.technician_name(technician)
-        self.notify(f"Booked {name} {request.start:%d.%m. %H:%M}-{request.end:%H:%M}.")
+        self.notify(f"Booking {name} {request.start:%d.%m. %H:%M}-{request.end:%H:%M}.")
         self._follow(technician, request.start.date())
-        self.dispatch.calendar_changed.publish(None)
 
-    @work(group="calendar-write", exit_on_error=False)
-    async def move(self, appointment: Json, request: AppointmentRequest) -> None:
-        """PATCH with If-Match; a stale entry is reloaded instead of overwritten."""
+    def move(self, appointment: Json, request: AppointmentRequest) -> None:
+        """Queue a PATCH with If-Match; a stale entry becomes a conflict, never an overwrite."""
         changes: Json = {"start": request.start.isoformat(), "end": request.end.isoformat()}
         if request.mode is not None:
             changes["mode"] = request.mode
-        try:
-            await self.dispatch.client.patch_appointment(
-                appointment["id"], changes, appointment["version"]
-            )
-        except Stale:
-            self.notify("The appointment changed meanwhile, reloaded.", severity="warning")
-        except Conflict as exc:
-            self._clash(exc)
-            return
-        except (ApiError, Unreachable) as exc:
-            self.dispatch.show_error(exc)
-            return
-        else:
-            self.notify(f"Moved to {request.start:%d.%m. %H:%M}-{request.end:%H:%M}.")
-            self._follow(int(appointment["technician_id"]), request.start.date())
-        self.dispatch.calendar_changed.publish(None)
+        self.dispatch.sync.patch_appointment(appointment, changes)
+        self.notify(f"Moving to {request.start:%d.%m. %H:%M}-{request.end:%H:%M}.")
+        self._follow(int(appointment["technician_id"]), request.start.date())
 
-    @work(group="calendar-write", exit_on_error=False)
-    async def delete(self, appointment: Json) -> None:
-        try:
-            await self.dispatch.client.delete_appointment(appointment["id"], appointment["version"])
-        except Stale:
-            self.notify("The appointment changed meanwhile, reloaded.", severity="warning")
-        except (ApiError, Unreachable) as exc:
-            self.dispatch.show_error(exc)
-            return
-        else:
-            self.notify("Appointment deleted.")
-        self.dispatch.calendar_changed.publish(None)
+    def delete(self, appointment: Json) -> None:
+        self.dispatch.sync.delete_appointment(appointment)
+        self.notify("Deleting the appointment.")
 
     def _clash(self, error: Conflict) -> None:
         """A 409 changes nothing; say what is in the way."""

@@ -5,13 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input, Label
 
 from dispatch.app import STYLES
-from dispatch.client.errors import ApiError, Stale, Unreachable
 from dispatch.domain.countdown import age_text
 from dispatch.screens.base import PaneScreen
 from dispatch.screens.confirm import ConfirmDialog
@@ -248,23 +246,11 @@ class EscalationsScreen(PaneScreen):
             answered,
         )
 
-    @work(group="escalation-write", exit_on_error=False)
-    async def write(self, esc: Json, changes: Json, done: str) -> None:
-        """PATCH with the version we showed (If-Match); a stale one reloads instead."""
-        try:
-            await self.dispatch.client.patch_escalation(esc["id"], changes, esc["version"])
-        except Stale:
-            self.notify(
-                f"Escalation on {esc['ticket_number']} changed meanwhile, reloaded. "
-                "Check it and try again.",
-                severity="warning",
-            )
-        except (ApiError, Unreachable) as exc:
-            self.dispatch.show_error(exc)
-            return
-        else:
-            self.notify(done)
-        await self.reload()
+    def write(self, esc: Json, changes: Json, done: str) -> None:
+        """Queue the PATCH (If-Match: the version we showed) in the outbox; a stale one
+        becomes a conflict the user decides in pane 5, never an overwrite."""
+        self.dispatch.sync.patch_escalation(esc, changes)
+        self.notify(done)
 
     async def reload(self) -> None:
         """Fetch the open escalations into the store and tell every pane."""

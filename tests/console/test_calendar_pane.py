@@ -190,7 +190,7 @@ async def test_moving_a_stale_appointment_reloads(tmp_path: Path) -> None:
         [now] = [a for a in await week_on_service(app, screen.days) if a["id"] == shown["id"]]
         assert now["start"] == shown["start"]  # not overwritten
         assert now["note"] == "customer asked"
-        assert any("changed meanwhile, reloaded" in n for n in notes(app))
+        assert any("changed by someone else meanwhile" in n for n in notes(app))
         [reloaded] = [a for a in screen.appointments if a["id"] == shown["id"]]
         assert reloaded["version"] == now["version"]
 

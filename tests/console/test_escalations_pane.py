@@ -148,7 +148,7 @@ async def test_stale_write_reloads_instead_of_overwriting(tmp_path: Path) -> Non
         assert now["level"] == shown["level"]  # not overwritten
         assert now["note"] == "on it"
         assert app.store.escalations[key]["version"] == now["version"]  # reloaded
-        assert any("changed meanwhile, reloaded" in n for n in notes(app))
+        assert any("changed by someone else meanwhile" in n for n in notes(app))
 
 
 async def test_filter_and_open_ticket(tmp_path: Path) -> None:
