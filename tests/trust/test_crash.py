@@ -175,11 +175,11 @@ def test_acknowledged_writes_survive_sigkill(tmp_path: Path, figure: Callable[[s
 
     engine = make_engine(f"sqlite:///{database}")
     with engine.connect() as conn:
-        tickets = dict(conn.execute(text("SELECT title, id FROM ticket")).all())
+        tickets: dict[str, int] = dict(conn.execute(text("SELECT title, id FROM ticket")).all())
         duplicates = conn.execute(
             text("SELECT count(*) - count(DISTINCT title) FROM ticket")
         ).scalar_one()
-        per_ticket = dict(
+        per_ticket: dict[int, int] = dict(
             conn.execute(
                 text(
                     "SELECT entity_id, count(*) FROM change_event "
