@@ -44,8 +44,8 @@ WRITES = 500
 CLIENT_TIMEOUT = 0.25  # seconds the client waits for an answer
 STALL = 0.4  # a stalled request is held this long, then forwarded all the same
 IO_LIMIT = 10.0  # no proxy connection lives longer than this
-DEADLINE = 100.0  # the outbox must drain within this (~15 s on an idle 2-core machine)
-SERVER_WATCHDOG = 120.0  # the uvicorn process stops by itself after this
+DEADLINE = 150.0  # the outbox must drain within this (a safety bound for busy machines)
+SERVER_WATCHDOG = 240.0  # the uvicorn process stops by itself after this
 
 
 class Fault(Enum):
@@ -320,4 +320,4 @@ async def test_every_write_lands_exactly_once_through_a_faulty_network(
         final = {t.id: t.title for t in session.exec(select(Ticket)).all()}
     for ticket_id, title in last_title.items():
         assert final[ticket_id] == title, "writes to one ticket land in the order they were made"
-    assert time.monotonic() - started < DEADLINE + 20
+    assert time.monotonic() - started < DEADLINE + 30
