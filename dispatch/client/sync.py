@@ -9,6 +9,7 @@ after a lost response replays the service's stored answer, so nothing applies tw
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -341,11 +342,18 @@ class SyncEngine:
                     await self.drain()
                 except (Unreachable, ServerError):
                     self._set_online(False)
-                    await asyncio.sleep(delay * (0.5 + self.rng.random()))
+                    await self._pause(delay * (0.5 + self.rng.random()))
                     delay = min(delay * 2, self.backoff_cap)
                     continue
                 delay = self._first_delay()
                 break
+
+    async def _pause(self, seconds: float) -> None:
+        """Wait before the next try, but no longer once kicked (the feed saw the service
+        again, or the user queued another write)."""
+        self._wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
 
     async def drain(self) -> None:
         """Send every pending write in order; a ticket with a conflict waits for the user."""
