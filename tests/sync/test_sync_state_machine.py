@@ -23,6 +23,7 @@ import contextlib
 import itertools
 import shutil
 import tempfile
+import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -608,3 +609,38 @@ def test_their_change_right_after_my_escalation_is_a_conflict_not_overwritten(
     [op] = machine.engine.cache.ops()
     assert op.state == CONFLICT and op.kind == "patch_ticket"
     assert machine.run(machine.other.get_ticket(ticket_id))["title"] == "theirs"
+
+
+def test_writes_go_out_as_soon_as_the_service_is_seen_again(
+    machine: SyncMachine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long backoff does not hold the outbox back once the feed found the service again."""
+    engine = machine.engine
+    monkeypatch.setattr(engine, "_first_delay", lambda: 5.0)  # the sender backs off >= 2.5 s
+
+    async def scenario() -> float:
+        sender = asyncio.ensure_future(engine.send_loop())
+        try:
+            machine.go_offline()
+            machine.local_edit(0, None)  # wakes the sender: it fails and backs off
+            for _ in range(200):
+                if engine.online is False:
+                    break
+                await asyncio.sleep(0.01)
+            assert engine.online is False
+            machine.come_back()
+            back = time.monotonic()
+            engine._set_online(True)  # what follow() does when a poll gets through
+            for _ in range(200):
+                if not engine.cache.ops():
+                    break
+                await asyncio.sleep(0.01)
+            return time.monotonic() - back
+        finally:
+            sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sender
+
+    took = machine.run(scenario())
+    assert not machine.engine.cache.ops()
+    assert took < 1.5, f"the outbox waited {took:.1f} s for its backoff to run out"
