@@ -89,8 +89,14 @@ def serve(
         f"dispatch service on http://{host}:{port}/api/v1 (database {_safe(settings.database_url)})"
     )
     if workers > 1:
+        # Each worker builds its own app (and engine) from the environment.
         uvicorn.run(
-            "dispatch.server.asgi:app", host=host, port=port, workers=workers, log_level="info"
+            "dispatch.server.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
         )
     else:
         from dispatch.server.app import create_app
@@ -112,7 +118,30 @@ def db_upgrade() -> None:
 
     settings = _settings()
     create_schema(make_engine(settings.database_url))
-    typer.echo(f"schema is current in {_safe(settings.database_url)}")
+    from dispatch.server.migrate import head
+
+    typer.echo(f"schema is at revision {head()} in {_safe(settings.database_url)}")
+
+
+@db_app.command("copy")
+def db_copy(
+    from_url: Annotated[str, typer.Option("--from", help="database to copy, e.g. sqlite:///...")],
+    to_url: Annotated[
+        str, typer.Option("--to", help="empty target, e.g. postgresql+psycopg://...")
+    ],
+) -> None:
+    """Copy every row (ids kept) into an empty database: the move from SQLite to PostgreSQL."""
+    from dispatch.server.db import make_engine
+    from dispatch.server.dbcopy import TargetNotEmptyError, copy_database
+
+    try:
+        counts = copy_database(make_engine(from_url), make_engine(to_url))
+    except TargetNotEmptyError as exc:
+        fail(str(exc))
+        return
+    for table, rows in counts.items():
+        typer.echo(f"  {table:<20} {rows:>8} rows")
+    typer.echo(f"copied {_safe(from_url)} to {_safe(to_url)}")
 
 
 @app.command("seed-demo")

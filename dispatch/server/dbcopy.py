@@ -1,0 +1,77 @@
+"""Moving a whole database, e.g. a team's SQLite file to PostgreSQL: every row, ids kept."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, Engine, Table, func, select, text
+from sqlmodel import SQLModel
+
+import dispatch.models  # noqa: F401  (registers every table)
+from dispatch.server.db import WRITE
+from dispatch.server.feed import FEED_LOCK_KEY
+from dispatch.server.migrate import upgrade
+
+BATCH = 1000
+
+
+class TargetNotEmptyError(Exception):
+    """The target database already holds rows; copying would mix two databases."""
+
+
+def copy_database(source: Engine, target: Engine) -> dict[str, int]:
+    """Copy every table from `source` into the empty `target`; rows per table.
+
+    Both are brought to the current schema first (as starting the service on them
+    would). Tables go in foreign-key order with their ids, and PostgreSQL sequences
+    are moved past the copied ids so new rows do not collide. The copy is one
+    transaction on the target: it lands whole or not at all.
+    """
+    upgrade(source)
+    upgrade(target)
+    counts: dict[str, int] = {}
+    tables = SQLModel.metadata.sorted_tables
+    with source.connect() as src, target.execution_options(**{WRITE: True}).begin() as dst:
+        if dst.dialect.name == "postgresql":  # no service process writes meanwhile
+            dst.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": FEED_LOCK_KEY})
+        for table in tables:
+            if dst.execute(select(*table.primary_key.columns).limit(1)).first() is not None:
+                raise TargetNotEmptyError(
+                    f"the target already has rows in {table.name!r}; copy only into an empty "
+                    "database"
+                )
+        with src.begin():  # one snapshot of the source for every table
+            for table in tables:
+                counts[table.name] = _copy_table(src, dst, table)
+        if dst.dialect.name == "postgresql":
+            for table in tables:
+                _reset_sequence(dst, table)
+    return counts
+
+
+def _copy_table(src: Connection, dst: Connection, table: Table) -> int:
+    rows = src.execution_options(yield_per=BATCH).execute(
+        select(table).order_by(*table.primary_key.columns)
+    )
+    copied = 0
+    for part in rows.partitions():
+        dst.execute(table.insert(), [dict(row._mapping) for row in part])
+        copied += len(part)
+    return copied
+
+
+def _reset_sequence(dst: Connection, table: Table) -> None:
+    """Point the table's id sequence past its largest id (PostgreSQL keeps them apart)."""
+    pk = list(table.primary_key.columns)
+    if len(pk) != 1 or pk[0].autoincrement is False:
+        return
+    column = pk[0]
+    quoted = dst.dialect.identifier_preparer.format_table(table)
+    sequence = dst.execute(
+        text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": quoted, "c": column.name}
+    ).scalar()
+    if sequence is None:
+        return
+    top = dst.execute(select(func.max(column))).scalar()
+    dst.execute(
+        text("SELECT setval(:s, :v, :called)"),
+        {"s": sequence, "v": top or 1, "called": top is not None},
+    )
