@@ -280,7 +280,7 @@ def test_mass_assignment_changes_nothing(
             accepted.append(f"{who} {method} {path} {fields}: {r.status_code}")
 
     run = settings(
-        max_examples=60,
+        max_examples=200,
         deadline=None,
         database=None,
         derandomize=True,
