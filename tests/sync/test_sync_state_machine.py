@@ -3,13 +3,18 @@
 A hypothesis state machine drives one SyncEngine (dispatcher anna.becker) against the
 service app in-process, through a transport that can be switched offline, can lose the
 response of a write the service already committed, and can answer the feed with a 410.
-Meanwhile another dispatcher edits tickets, and the console is killed and restarted on
-its cache file. After every step:
+The user edits and escalates tickets and decides conflicts (theirs / mine on top) and
+refusals (dismiss); another dispatcher edits the same tickets; the console is killed and
+restarted on its cache file. After every step:
 
-* no local edit vanishes: it is applied on the service, still in the outbox (pending),
+* no local write vanishes: it is applied on the service, still in the outbox (pending),
   or waiting for the user as a conflict or a refusal; only the user's own decision
   (keep theirs, dismiss) drops it;
-* no edit is applied twice (each carries a unique title; at most one update event sets it);
+* no write is applied twice (each carries a unique title or escalation note, and at most
+  one change event sets it);
+* a conflict only when someone else changed the ticket after the version the user saw,
+  a refusal only for the rules these writes can break (escalation keeps P1, already
+  escalated);
 * what the store shows matches the outbox: `_pending` counts and `_conflict` marks.
 
 After each online sync, and after a final drain and full sync, the store equals the
