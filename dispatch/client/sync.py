@@ -59,6 +59,7 @@ class SyncEngine:
         self.online: bool | None = None
         self.last_sync: datetime | None = None
         self._wake = asyncio.Event()
+        self._back_online = asyncio.Event()  # ends the feed follower's backoff early
         self._resync_needed = False
 
     # reading ----------------------------------------------------------------------
@@ -115,6 +116,11 @@ class SyncEngine:
             entity = change["entity"]
             if entity == "ticket" and change["id"] not in ticket_ids:
                 ticket_ids.append(change["id"])
+            elif entity == "comment":
+                # a comment belongs to a ticket: its view (history, comments) must refresh
+                ticket_id = (change["fields"].get("ticket_id") or [None, None])[1]
+                if isinstance(ticket_id, int) and ticket_id not in ticket_ids:
+                    ticket_ids.append(ticket_id)
             elif entity == "escalation":
                 escalations = True
             elif entity == "appointment":
@@ -177,7 +183,12 @@ class SyncEngine:
                 page = await self.client.changes(self.store.last_seq, wait=self.wait)
             except (Unreachable, ServerError):
                 self._set_online(False)
-                await asyncio.sleep(delay * (0.5 + self.rng.random()))
+                # Retry after the backoff, or at once when a write got through meanwhile.
+                self._back_online.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(
+                        self._back_online.wait(), delay * (0.5 + self.rng.random())
+                    )
                 delay = min(delay * 2, self.backoff_cap)
                 continue
             except Gone:
@@ -203,6 +214,7 @@ class SyncEngine:
             self.online = online
             self.listener.status_changed()
             if online:
+                self._back_online.set()
                 self.kick()
 
     def _synced(self) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from dispatch.app import DispatchApp
 from dispatch.client.api import ApiClient
@@ -16,12 +18,17 @@ DISPATCHER = "anna.becker"
 
 
 async def settle(pilot: Pilot[None]) -> None:
-    """Wait until every worker but the endless feed follower is done, then for the screen."""
+    """Wait until every worker but the endless feed follower is done, then for the screen.
+
+    A worker replaced by a newer exclusive one ends cancelled; that is settled too.
+    """
     app = pilot.app
+    assert isinstance(app, DispatchApp)
     for _ in range(200):
         busy = [w for w in app.workers if w.group != "feed" and not w.is_finished]
         if busy:
-            await app.workers.wait_for_complete(busy)
+            with contextlib.suppress(WorkerCancelled):
+                await app.workers.wait_for_complete(busy)
         drained = not app.sync.pending() and app.sync.last_sync is not None
         if not busy and drained:
             break
@@ -58,4 +65,4 @@ async def console(
 def other_client(app: DispatchApp, user: str) -> ApiClient:
     """Another demo user's client on the same in-process service (another console, a script)."""
     token = app.demo_tokens[user]  # type: ignore[attr-defined]
-    return ApiClient("http://embedded", token, transport=app.client._http._transport)  # type: ignore[arg-type]
+    return ApiClient("http://embedded", token, transport=app.client._http._transport)

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from console.harness import console, other_client
 from console.test_queue import fresh_ticket, give_work, settle, until
 from rich.console import Console
@@ -158,11 +157,6 @@ async def test_open_ticket_view_updates_in_place(tmp_path: Path) -> None:
         assert any("changed meanwhile" in m for m in messages), messages
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the sync engine skips 'comment' feed events, so another user's comment "
-    "does not reach an open ticket view until the ticket itself changes",
-)
 async def test_another_users_comment_reaches_the_open_ticket_view(tmp_path: Path) -> None:
     async with console(tmp_path) as (app, pilot):
         ticket = first_open(app)
