@@ -649,3 +649,41 @@ def test_writes_go_out_as_soon_as_the_service_is_seen_again(
     took = machine.run(scenario())
     assert not machine.engine.cache.ops()
     assert took < 1.5, f"the outbox waited {took:.1f} s for its backoff to run out"
+
+
+def test_the_feed_resumes_as_soon_as_a_write_gets_through(
+    machine: SyncMachine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The status bar says online after a write went out; live updates must not lag behind."""
+    engine = machine.engine
+    monkeypatch.setattr(engine, "_first_delay", lambda: 5.0)  # the follower backs off >= 2.5 s
+    ticket_id = machine.ticket_id(1)
+
+    async def scenario() -> float:
+        machine.go_offline()
+        follower = asyncio.ensure_future(engine.follow())
+        try:
+            for _ in range(200):
+                if engine.online is False:
+                    break
+                await asyncio.sleep(0.01)
+            assert engine.online is False
+            machine.come_back()
+            machine.local_edit(0, None)
+            await engine.drain()  # the write gets through: online again
+            back = time.monotonic()
+            current = await machine.other.get_ticket(ticket_id)
+            await machine.other.patch_ticket(ticket_id, {"title": "live"}, current["version"])
+            for _ in range(200):
+                if engine.store.tickets[ticket_id]["title"] == "live":
+                    break
+                await asyncio.sleep(0.01)
+            return time.monotonic() - back
+        finally:
+            follower.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await follower
+
+    took = machine.run(scenario())
+    assert machine.engine.store.tickets[ticket_id]["title"] == "live"
+    assert took < 1.5, f"their change showed {took:.1f} s after the console was back online"
