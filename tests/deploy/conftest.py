@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 from deploy.pgdb import fresh_pg_url, seeded, serve
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 
 @dataclass
@@ -21,6 +21,13 @@ class Cluster:
 
     def h(self, who: str = "dana", **extra: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[who]}", **extra}
+
+    def last_seq(self) -> int:
+        """The newest seq in the feed (one page of GET /changes may stop short of it)."""
+        with self.engine.connect() as conn:
+            return int(
+                conn.execute(text("SELECT coalesce(max(seq), 0) FROM change_event")).scalar_one()
+            )
 
 
 @pytest.fixture(scope="session")

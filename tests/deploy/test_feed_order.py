@@ -52,7 +52,7 @@ def test_eight_writer_processes_and_a_reader_following_the_feed(cluster: Cluster
         r = writer.post("/tickets", json={"title": f"writer {i}", "customer_id": customer})
         assert r.status_code == 201, r.text
         tickets.append(r.json()["id"])
-    first = since = reader.get("/changes").json()["last_seq"]
+    first = since = cluster.last_seq()
 
     def follow() -> None:
         nonlocal since

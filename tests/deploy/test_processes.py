@@ -43,7 +43,7 @@ def _wake_latencies(cluster: Cluster, rounds: int) -> list[float]:
     try:
         customer = b.get("/customers").json()["items"][0]["id"]
         for n in range(rounds):
-            since = a.get("/changes").json()["last_seq"]
+            since = cluster.last_seq()
             answer: list[tuple[float, httpx.Response]] = []
 
             def long_poll(

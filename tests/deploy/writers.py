@@ -1,7 +1,6 @@
 """A writer process for the feed-order test.
 
 `python -m deploy.writers BASE TOKEN TICKET COUNT NAME` is a plain HTTP client
-
 (it imports only httpx, so it starts at once): it prints
 `ready`, waits for a line on stdin (so every writer starts together), posts COUNT
 comments to the service at BASE as fast as it can, and prints one JSON line with
