@@ -76,7 +76,7 @@ def test_killed_connections_cost_503s_and_no_acknowledged_write(cluster: Cluster
             acked[r.json()["id"]] = body["title"]
 
     with cluster.engine.connect() as conn:
-        stored = dict(
+        stored: dict[int, str] = dict(
             conn.execute(
                 text("SELECT id, title FROM ticket WHERE title LIKE :p"), {"p": f"recovery {run}-%"}
             ).all()
