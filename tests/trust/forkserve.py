@@ -1,7 +1,7 @@
 """A launcher that imports the service once and forks a fresh uvicorn process per start.
 
 Run as `python forkserve.py PORT` with DATABASE_URL set. Each line "start" on stdin forks
-a child that builds the app (its own engine, its own SQLite connections) and serves on
+a child that serves the app built before any fork (with its own SQLite connections) on
 127.0.0.1:PORT; the child's pid is printed. "reap PID" waits until that child is gone
 (after the test killed it with SIGKILL) and prints "gone". Restarting this way takes
 milliseconds instead of the seconds a cold `dispatch serve` needs to import everything,
@@ -21,6 +21,9 @@ from dispatch.settings import Settings
 
 def main() -> None:
     port = int(sys.argv[1])
+    # Built once, before any fork; it must not connect yet, so every child opens its own
+    # database connections (the schema exists already: the test made it).
+    app = create_app(Settings(), create=False)
     children: set[int] = set()
     for line in sys.stdin:
         command, _, arg = line.strip().partition(" ")
@@ -28,7 +31,6 @@ def main() -> None:
             pid = os.fork()
             if pid == 0:
                 try:
-                    app = create_app(Settings())
                     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
                 finally:
                     os._exit(0)
