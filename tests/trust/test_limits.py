@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from service.world import API, PROBLEM, MakeWorld
 
-from dispatch.server.ratelimit import TokenBuckets
+from dispatch.server.ratelimit import MAX_BUCKETS, TokenBuckets
 
 MiB = 1024 * 1024
 
@@ -78,3 +78,14 @@ def test_buckets_refill_at_the_configured_rate() -> None:
     assert buckets.take("a", 60, 2) == 0.0
     assert buckets.take("a", 60, 2) == 0.0
     assert buckets.take("a", 60, 2) > 0  # the bucket never holds more than the burst
+
+
+def test_the_limiter_forgets_idle_tokens_so_memory_stays_bounded() -> None:
+    now = [0.0]
+    buckets = TokenBuckets(clock=lambda: now[0])
+    for i in range(MAX_BUCKETS):
+        buckets.take(f"t{i}", 60, 5)
+    assert len(buckets.buckets) == MAX_BUCKETS
+    now[0] = 60.0  # every bucket has refilled
+    buckets.take("new", 60, 5)
+    assert len(buckets.buckets) == 1
