@@ -57,6 +57,8 @@ def lock_writes(session: Session) -> None:
     waiting for the feed lock, and another holding the feed lock while waiting for
     that row, would deadlock. It also makes check-then-insert rules (one open
     escalation per ticket, idempotency keys) hold under concurrent requests.
+    The service's write sessions take it at BEGIN (`pgfeed.attach_write_lock`), so
+    for them this is a no-op; it still guards sessions made elsewhere (CLI, seeding).
     """
     if session.info.get(_LOCKED_KEY):
         return
