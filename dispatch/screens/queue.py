@@ -82,9 +82,11 @@ class QueueScreen(PaneScreen, TicketActions):
         rows = [
             ticket_row(t, now) for t in self.dispatch.store.tickets.values() if self.lists_ticket(t)
         ]
-        self.table.set_rows(rows)
+        # Order first, then rows: a fresh queue opens on its most urgent ticket, not on
+        # whichever row happened to come first from the cache.
         self.table.set_predicate(self._predicate())
         self.table.sort_by(self.sort_column, self.sort_reverse)
+        self.table.set_rows(rows)
         self._update_title()
 
     def on_tickets_update(self, update: TicketsUpdate) -> None:
