@@ -89,6 +89,8 @@ class ApiClient:
                 body = {"title": f"HTTP {response.status_code}", "detail": response.text[:200]}
             if not isinstance(body, dict):
                 body = {"detail": str(body)}
+            if "retry-after" in response.headers:
+                body.setdefault("retry_after", response.headers["retry-after"])
             raise error_for(response.status_code, body)
         return response
 

@@ -54,6 +54,17 @@ class ServerError(ApiError):
     """5xx: the service failed; worth retrying."""
 
 
+class TooManyRequests(ServerError):
+    """429: this token sent too much too fast; retried like a 5xx, after Retry-After."""
+
+    @property
+    def retry_after(self) -> float:
+        try:
+            return float(self.body.get("retry_after", 1))
+        except (TypeError, ValueError):
+            return 1.0
+
+
 class Unreachable(Exception):
     """The service could not be reached at all (network, DNS, refused, timeout)."""
 
@@ -65,6 +76,7 @@ _BY_STATUS: dict[int, type[ApiError]] = {
     409: Conflict,
     410: Gone,
     412: Stale,
+    429: TooManyRequests,
 }
 
 

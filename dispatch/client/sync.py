@@ -16,7 +16,15 @@ from typing import Any, Protocol
 
 from dispatch.client.api import ApiClient, new_key
 from dispatch.client.cache import CONFLICT, FAILED, PENDING, LocalCache, Op
-from dispatch.client.errors import ApiError, Gone, NotFound, ServerError, Stale, Unreachable
+from dispatch.client.errors import (
+    ApiError,
+    Gone,
+    NotFound,
+    ServerError,
+    Stale,
+    TooManyRequests,
+    Unreachable,
+)
 from dispatch.client.store import Store
 
 Json = dict[str, Any]
@@ -181,6 +189,9 @@ class SyncEngine:
                     self._resync_needed = False
                     await self.full_sync()
                 page = await self.client.changes(self.store.last_seq, wait=self.wait)
+            except TooManyRequests as exc:  # throttled, not offline
+                await asyncio.sleep(exc.retry_after)
+                continue
             except (Unreachable, ServerError):
                 self._set_online(False)
                 # Retry after the backoff, or at once when a write got through meanwhile.
@@ -352,6 +363,9 @@ class SyncEngine:
             while True:
                 try:
                     await self.drain()
+                except TooManyRequests as exc:  # throttled, not offline: wait as told
+                    await self._pause(max(exc.retry_after, delay))
+                    continue
                 except (Unreachable, ServerError):
                     self._set_online(False)
                     await self._pause(delay * (0.5 + self.rng.random()))
