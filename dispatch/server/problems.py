@@ -120,7 +120,13 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if any(e.get("type") == "json_invalid" for e in exc.errors()):
+            # The body was decoded before authentication ran: authenticate first.
+            from dispatch.server.authfirst import refused_without_token
+
+            if (refused := await refused_without_token(request)) is not None:
+                return refused
         errors = _field_errors(exc)
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
         return problem_response(
@@ -131,9 +137,13 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
         if exc.status_code == 400 and detail == "There was an error parsing the body":
+            from dispatch.server.authfirst import refused_without_token
+
+            if (refused := await refused_without_token(request)) is not None:
+                return refused
             # FastAPI's answer to JSON it cannot even parse (e.g. nested too deeply).
             return problem_response(
                 422,

@@ -41,6 +41,26 @@ def _schema(world: World) -> Any:
     return schemathesis.openapi.from_asgi(f"{API}/openapi.json", app)
 
 
+def _refused_without_a_live_token(case: Any, failures: list[str]) -> None:
+    """The same generated request with no token and with a made-up one must be 401.
+
+    The OpenAPI document declares the bearer token as a plain header, so schemathesis's
+    own `ignored_auth` check has no security scheme to test; this does its job.
+    """
+    saved = case.headers
+    try:
+        case.headers = {k: v for k, v in (saved or {}).items() if k.lower() != "authorization"}
+        for headers in ({}, {"Authorization": "Bearer made-up-token"}):
+            r = case.call(headers=headers)
+            if r.status_code != 401:
+                failures.append(
+                    f"no live token: {case.method} {case.formatted_path} {headers}: "
+                    f"{r.status_code} {r.text[:300]}"
+                )
+    finally:
+        case.headers = saved
+
+
 def _checks() -> list[Any]:
     names = [
         "not_a_server_error",
@@ -66,6 +86,7 @@ def test_generated_requests_pass_every_check_for_every_role(
     checks = _checks()
     cases: Counter[str] = Counter()
     failures: list[str] = []
+    unauthenticated = [0]
 
     def call(case: Any) -> None:
         for who in ROLES:
@@ -77,6 +98,9 @@ def test_generated_requests_pass_every_check_for_every_role(
             except (Exception, BaseExceptionGroup) as exc:  # every failure, not just the first
                 failures.append(f"{who}: {case.method} {case.formatted_path}: {exc}"[:3000])
             cases[f"{case.method} {case.path}"] += 1
+        if not case.path.endswith("/health"):
+            _refused_without_a_live_token(case, failures)
+            unauthenticated[0] += 2
 
     operations = 0
     for result in schema.get_all_operations():
@@ -95,7 +119,8 @@ def test_generated_requests_pass_every_check_for_every_role(
     total = sum(cases.values())
     figure(
         f"fuzz: {operations} operations x {len(ROLES)} roles, {total} requests checked "
-        f"with {len(checks)} checks, {len(failures)} failures"
+        f"with {len(checks)} checks, plus {unauthenticated[0]} without a live token "
+        f"(all 401 expected), {len(failures)} failures"
     )
     assert operations >= 20
     assert not failures, "\n\n".join(failures[:10])

@@ -305,3 +305,23 @@ def test_mass_assignment_changes_nothing(
 
 def test_the_table_has_every_role() -> None:
     assert all(set(row) == set(Role) for row in TABLE.values())
+
+
+def test_no_live_token_is_401_even_with_an_unreadable_body(sqlite_world: World) -> None:
+    """FastAPI decodes the body before authentication; the service still says 401 first."""
+    world = sqlite_world
+    for headers in ({}, {"Authorization": "Bearer made-up"}):
+        for body in (b"{not json", b"[" * 100_000):
+            r = world.client.post(
+                f"{API}/tickets",
+                content=body,
+                headers={**headers, "Content-Type": "application/json"},
+            )
+            assert r.status_code == 401, r.text
+            assert r.headers["www-authenticate"] == "Bearer"
+    r = world.client.post(
+        f"{API}/tickets",
+        content=b"{not json",
+        headers={**world.h("dana"), "Content-Type": "application/json"},
+    )
+    assert r.status_code == 422  # with a live token the body's problem is told
