@@ -225,6 +225,15 @@ def content_etag(model: BaseModel) -> str:
     return f'"c{hashlib.sha256(raw.encode()).hexdigest()[:16]}"'
 
 
+class PreparedJSON(JSONResponse):
+    """A JSON response whose body was serialised already (bytes pass through as they are)."""
+
+    def render(self, content: Any) -> bytes:
+        return content if isinstance(content, bytes) else super().render(content)
+
+
 def json_response(model: BaseModel, *, tag: str | None = None) -> JSONResponse:
+    """Serialise with pydantic's own JSON encoder: the same JSON as jsonable_encoder, at a
+    fraction of the CPU (it was a quarter of the service's time in a 100k initial sync)."""
     headers = {"ETag": tag} if tag else None
-    return JSONResponse(jsonable_encoder(model), headers=headers)
+    return PreparedJSON(model.model_dump_json().encode(), headers=headers)
