@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -64,9 +65,14 @@ class Caller:
         return sees_all(self.user.role)
 
 
+BEARER = HTTPBearer(auto_error=False, description="a token from `dispatch users add`")
+"""Declares the bearer scheme in the OpenAPI document; the checks themselves are below."""
+
+
 def get_caller(
     engine: Annotated[Engine, Depends(get_engine)],
-    authorization: Annotated[str | None, Header()] = None,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+    _declared: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)] = None,
 ) -> Caller:
     """401 unless a live bearer token is given."""
     challenge = {"WWW-Authenticate": "Bearer"}
