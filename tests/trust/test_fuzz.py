@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any, cast
 
+import pytest
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
@@ -126,8 +127,9 @@ def test_generated_requests_pass_every_check_for_every_role(
     assert not failures, "\n\n".join(failures[:10])
 
 
+@pytest.mark.parametrize("who", ROLES)
 def test_stateful_sequences_over_inferred_links(
-    sqlite_world: World, figure: Callable[[str], None]
+    sqlite_world: World, figure: Callable[[str], None], who: str
 ) -> None:
     """Sequences that feed one response's ids into the next request (links inferred by v4)."""
     world = sqlite_world
@@ -135,7 +137,7 @@ def test_stateful_sequences_over_inferred_links(
     machine = schema.as_state_machine()
     checks = _checks()
     steps: Counter[str] = Counter()
-    token = world.tokens["dana"]
+    token = world.tokens[who]
 
     class Machine(machine):  # type: ignore[misc,valid-type]
         def get_call_kwargs(self, case: Any) -> dict[str, Any]:
@@ -152,7 +154,7 @@ def test_stateful_sequences_over_inferred_links(
 
     Machine.run(
         settings=settings(
-            max_examples=20,
+            max_examples=25,
             stateful_step_count=6,
             deadline=None,
             database=None,
@@ -161,7 +163,7 @@ def test_stateful_sequences_over_inferred_links(
         )
     )
     figure(
-        f"fuzz (stateful, dispatcher): {sum(steps.values())} steps over "
+        f"fuzz (stateful, {who}): {sum(steps.values())} steps over "
         f"{len(steps)} operations, 0 failures"
     )
     assert sum(steps.values()) > 0
