@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from deploy.pgdb import fresh_pg_url, seeded, serve
+from deploy.pgdb import drop_pg, fresh_pg_url, seeded, serve
 from sqlalchemy import Engine, text
 
 
@@ -37,3 +37,4 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     with serve(url, tmp_path_factory.mktemp("serve"), count=2) as urls:
         yield Cluster(urls, url, engine, tokens)
     engine.dispose()
+    drop_pg(url)

@@ -35,6 +35,14 @@ def fresh_pg_url(name: str) -> str:
     return PG_URL.rsplit("/", 1)[0] + f"/{db}"
 
 
+def drop_pg(url: str) -> None:
+    """Drop a database `fresh_pg_url` made (its connections are ended first)."""
+    admin = make_engine(PG_URL)
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+    admin.dispose()
+
+
 def seeded(url: str) -> tuple[Engine, dict[str, str]]:
     """An engine on `url` with the schema migrated and the service tests' small world in it."""
     engine = make_engine(url)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from deploy.pgdb import fresh_pg_url
+from deploy.pgdb import drop_pg, fresh_pg_url
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlmodel import Session, SQLModel
@@ -87,3 +87,4 @@ def test_copy_moves_every_row_and_the_service_goes_on_from_there(tmp_path: Path)
     assert len(_rows(target)["ticket"]) == len(before["ticket"]) + 1
     source.dispose()
     target.dispose()
+    drop_pg(target_url)

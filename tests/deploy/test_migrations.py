@@ -12,7 +12,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from deploy.pgdb import fresh_pg_url
+from deploy.pgdb import drop_pg, fresh_pg_url
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session, SQLModel
@@ -42,6 +42,8 @@ def new_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[NewDb]:
     yield make
     for engine in made:
         engine.dispose()
+        if engine.dialect.name == "postgresql":
+            drop_pg(engine.url.render_as_string(hide_password=False))
 
 
 def snapshot(engine: Engine) -> dict[str, Any]:
@@ -176,8 +178,9 @@ def test_several_processes_starting_at_once_migrate_once(new_db: NewDb) -> None:
         engine.dispose()
 
 
-def test_postgresql_serves_the_text_filter_from_the_trigram_index(tmp_path: Path) -> None:
-    engine = make_engine(fresh_pg_url("trgm"))
+def test_postgresql_serves_the_text_filter_from_the_trigram_index() -> None:
+    url = fresh_pg_url("trgm")
+    engine = make_engine(url)
     try:
         upgrade(engine)
         with engine.begin() as conn:
@@ -190,3 +193,4 @@ def test_postgresql_serves_the_text_filter_from_the_trigram_index(tmp_path: Path
         assert "ix_ticket_search_trgm" in plan
     finally:
         engine.dispose()
+        drop_pg(url)
