@@ -122,7 +122,8 @@ class QueueScreen(PaneScreen, TicketActions):
         table = self.table
         text = f"Queue · {QUICK_FILTERS[self.quick]} · {table.visible_count} of {table.total_count}"
         text += f" · sorted by {self.sort_column}{' (reversed)' if self.sort_reverse else ''}"
-        self.query_one("#queue-title", Label).update(text)
+        # the title line has a fixed height: no layout pass per keystroke
+        self.query_one("#queue-title", Label).update(text, layout=False)
 
     def selected_ticket(self) -> dict[str, Any] | None:
         key = self.table.cursor_key
