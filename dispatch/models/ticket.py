@@ -48,6 +48,9 @@ class Ticket(TicketBase, table=True):
     __table_args__ = (
         Index("ix_ticket_status_due", "status", "resolution_due"),
         Index("ix_ticket_received", "received_at", "id"),
+        # The queue's lists: one status (or assignee) filter, newest first, keyset by id.
+        Index("ix_ticket_status_received", "status", "received_at", "id"),
+        Index("ix_ticket_assignee_received", "assignee_id", "received_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
