@@ -118,8 +118,14 @@ class QueueScreen(PaneScreen, TicketActions):
             return lambda r: clock_state(store.tickets[r.key], now) in late
         return None
 
+    EMPTY_STORE = "No open tickets. A new database? `dispatch seed-demo` fills it with demo data."
+
     def _update_title(self) -> None:
         table = self.table
+        empty = self.EMPTY_STORE if table.total_count == 0 else "No ticket matches this filter."
+        if table.empty_text != empty:
+            table.empty_text = empty
+            table.refresh()
         text = f"Queue · {QUICK_FILTERS[self.quick]} · {table.visible_count} of {table.total_count}"
         text += f" · sorted by {self.sort_column}{' (reversed)' if self.sort_reverse else ''}"
         # the title line has a fixed height: no layout pass per keystroke

@@ -387,7 +387,7 @@ class FastTable(ScrollView, can_focus=True):
             return self._header_strip(width, base)
         index = self.scroll_offset.y + y - 1
         if index >= len(self._visible):
-            if index == 0 and self._rows:
+            if index == 0:
                 style = self.get_component_rich_style("fast-table--empty")
                 return Strip([Segment(fit(self.empty_text, width), style)], width)
             return Strip.blank(width, base)

@@ -24,3 +24,14 @@ async def test_queue_opens_on_the_most_urgent_ticket(tmp_path: Path) -> None:
         assert table.cursor_key == keys[0]
         assert table.scroll_y == 0
         assert app.store.tickets[keys[0]]["escalated"], "escalated tickets lead the queue"
+
+
+async def test_an_empty_queue_says_what_to_do(tmp_path: Path) -> None:
+    async with console(tmp_path) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, QueueScreen)
+        app.store.tickets.clear()
+        screen.rebuild()
+        await pilot.pause()
+        assert screen.table.render_line(1).text.startswith("No open tickets. A new database?")
+        assert "seed-demo" in screen.table.render_line(1).text
