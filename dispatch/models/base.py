@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, get_args
 
-from pydantic import field_validator
+from pydantic import ValidationInfo, field_validator
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -73,6 +73,12 @@ def has_nul(value: Any) -> bool:
     return False
 
 
+def _takes_bool(annotation: Any) -> bool:
+    if annotation is bool:
+        return True
+    return any(_takes_bool(arg) for arg in get_args(annotation))
+
+
 class InputModel(SQLModel):
     """Base of every request schema: unknown fields are rejected, text is storable."""
 
@@ -83,4 +89,14 @@ class InputModel(SQLModel):
     def _no_nul(cls, value: Any) -> Any:
         if has_nul(value):
             raise ValueError("text may not contain NUL characters")
+        return value
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        # pydantic's lax mode would read a JSON true as 1; the schema says number or text
+        if isinstance(value, bool) and info.field_name is not None:
+            field = cls.model_fields.get(info.field_name)
+            if field is not None and not _takes_bool(field.annotation):
+                raise ValueError("expected a number or text, not true/false")
         return value

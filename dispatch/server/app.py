@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import anyio
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
@@ -31,6 +31,7 @@ from dispatch.server.routes import (
     users,
 )
 from dispatch.server.schema import create_schema
+from dispatch.server.strictness import no_repeated_scalars
 from dispatch.server.writes import prune_idempotency
 from dispatch.settings import Settings
 
@@ -96,6 +97,7 @@ def create_app(
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
+        dependencies=[Depends(no_repeated_scalars)],
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -121,7 +121,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        if any(e.get("type") == "json_invalid" for e in exc.errors()):
+        if any(e.get("type") in ("json_invalid", "repeated_parameter") for e in exc.errors()):
             # The body was decoded before authentication ran: authenticate first.
             from dispatch.server.authfirst import refused_without_token
 
