@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import Footer, Input
 
+from dispatch.widgets.fast_table import FastTable
 from dispatch.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
@@ -44,3 +45,37 @@ class PaneScreen(Screen[None]):
             attention = app.attention_count()
             bar.note = f"{attention} need you (press 5)" if attention else ""
             bar.last_update = app.last_update
+
+
+class FilterAsYouType(Screen[None]):
+    """`/` shows the pane's filter line (an Input with id `filter`); typing filters the
+    pane's table at once, enter goes back to the table, escape clears and hides it."""
+
+    @property
+    def table(self) -> FastTable:
+        raise NotImplementedError
+
+    def _update_title(self) -> None:
+        raise NotImplementedError
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "filter":
+            self.table.set_filter(event.value)
+            self._update_title()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter":
+            self.table.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.value = ""
+        box.display = False
+        self.table.set_filter("")
+        self.table.focus()
+        self._update_title()

@@ -11,7 +11,7 @@ from textual.widgets import Input, Label
 
 from dispatch.app import STYLES
 from dispatch.domain.countdown import age_text
-from dispatch.screens.base import PaneScreen
+from dispatch.screens.base import FilterAsYouType, PaneScreen
 from dispatch.screens.confirm import ConfirmDialog
 from dispatch.widgets.fast_table import Column, FastTable, Row
 
@@ -89,7 +89,7 @@ def urgency(esc: Json) -> tuple[int, int, str, int]:
     return (-int(esc["level"]), 0 if esc["status"] == "open" else 1, esc["raised_at"], esc["id"])
 
 
-class EscalationsScreen(PaneScreen):
+class EscalationsScreen(PaneScreen, FilterAsYouType):
     """Nothing escalated may go unnoticed: every open escalation, most pressing first."""
 
     CSS_PATH = [STYLES / "escalations.tcss"]
@@ -168,29 +168,6 @@ class EscalationsScreen(PaneScreen):
     def selected(self) -> Json | None:
         key = self.table.cursor_key
         return self.dispatch.store.escalations.get(key) if key is not None else None
-
-    # filter -----------------------------------------------------------------------
-    def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.display = True
-        box.focus()
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "filter":
-            self.table.set_filter(event.value)
-            self._update_title()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "filter":
-            self.table.focus()
-
-    def action_clear_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.value = ""
-        box.display = False
-        self.table.set_filter("")
-        self.table.focus()
-        self._update_title()
 
     # actions ----------------------------------------------------------------------
     def on_fast_table_selected(self, event: FastTable.Selected) -> None:

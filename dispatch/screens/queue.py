@@ -13,7 +13,7 @@ from textual.widgets import Input, Label
 from dispatch.app import STYLES, TicketsUpdate
 from dispatch.domain.countdown import ClockState
 from dispatch.domain.types import OPEN_STATUSES
-from dispatch.screens.base import PaneScreen
+from dispatch.screens.base import FilterAsYouType, PaneScreen
 from dispatch.screens.ticket_actions import TICKET_BINDINGS, TicketActions
 from dispatch.widgets.fast_table import FastTable, Row
 from dispatch.widgets.ticket_rows import QUEUE_COLUMNS, clock_state, ticket_row
@@ -28,7 +28,7 @@ QUICK_FILTERS = {
 }
 
 
-class QueueScreen(PaneScreen, TicketActions):
+class QueueScreen(PaneScreen, FilterAsYouType, TicketActions):
     """Every open ticket: escalated first, then by time left on the SLA clock."""
 
     CSS_PATH = [STYLES / "queue.tcss"]
@@ -135,28 +135,7 @@ class QueueScreen(PaneScreen, TicketActions):
         key = self.table.cursor_key
         return self.dispatch.store.tickets.get(key) if key is not None else None
 
-    # filter and sort ------------------------------------------------------------
-    def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.display = True
-        box.focus()
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "filter":
-            self.table.set_filter(event.value)
-            self._update_title()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "filter":
-            self.table.focus()
-
-    def action_clear_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.value = ""
-        box.display = False
-        self.table.set_filter("")
-        self.table.focus()
-        self._update_title()
+    # sort ---------------------------------------------------------------------
 
     def action_quick(self, name: str) -> None:
         self.quick = "all" if self.quick == name else name
