@@ -72,6 +72,17 @@ def stale(current: BaseModel, version: int) -> ProblemError:
     )
 
 
+def require_version(
+    if_match: str | None, current_version: int, current: Callable[[], BaseModel]
+) -> int:
+    """The version If-Match names: 428 without one, 412 (with `current()`) when stale."""
+    version = parse_if_match(if_match, required=True)
+    assert version is not None
+    if version != current_version:
+        raise stale(current(), version)
+    return version
+
+
 def versioned_update(
     session: Session, model: type[SQLModel], obj_id: int, version: int, values: dict[str, Any]
 ) -> bool:

@@ -31,7 +31,7 @@ from dispatch.server.writes import (
     WriteResult,
     etag,
     json_response,
-    parse_if_match,
+    require_version,
     run_write,
     stale,
     versioned_update,
@@ -212,10 +212,7 @@ def move_appointment(
     def work() -> WriteResult:
         appt = _visible_appointment(session, caller, appointment_id)
         _check_schedule(caller)
-        version = parse_if_match(if_match, required=True)
-        assert version is not None
-        if version != appt.version:
-            raise stale(_one(session, appt), version)
+        version = require_version(if_match, appt.version, lambda: _one(session, appt))
         changes = data.model_dump(exclude_unset=True, exclude_none=True)
         before = appt.model_dump()
         after = {**before, **changes}
@@ -279,10 +276,7 @@ def delete_appointment(
     def work() -> WriteResult:
         appt = _visible_appointment(session, caller, appointment_id)
         _check_schedule(caller)
-        version = parse_if_match(if_match, required=True)
-        assert version is not None
-        if version != appt.version:
-            raise stale(_one(session, appt), version)
+        version = require_version(if_match, appt.version, lambda: _one(session, appt))
         from sqlalchemy import delete
 
         result = session.execute(

@@ -30,7 +30,7 @@ from dispatch.server.writes import (
     WriteResult,
     etag,
     json_response,
-    parse_if_match,
+    require_version,
     run_write,
     stale,
     versioned_update,
@@ -167,10 +167,7 @@ def patch_escalation(
         esc = _visible(session, caller, escalation_id)
         if not allowed(caller.user.role, Action.MANAGE_ESCALATION, own=False):
             raise ProblemError(403, "only team leads acknowledge, re-level or resolve escalations")
-        version = parse_if_match(if_match, required=True)
-        assert version is not None
-        if version != esc.version:
-            raise stale(_one(session, escalation_id), version)
+        version = require_version(if_match, esc.version, lambda: _one(session, escalation_id))
         changes = data.model_dump(exclude_unset=True, exclude_none=True)
         before = esc.model_dump()
         values: dict[str, object] = {}

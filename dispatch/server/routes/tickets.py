@@ -32,7 +32,7 @@ from dispatch.server.writes import (
     WriteResult,
     etag,
     json_response,
-    parse_if_match,
+    require_version,
     run_write,
     stale,
 )
@@ -226,10 +226,7 @@ def patch_ticket(
         for key in ("priority", "status", "tags", "description"):
             if key in changes and changes[key] is None:
                 changes.pop(key)
-        version = parse_if_match(if_match, required=True)
-        assert version is not None
-        if version != ticket.version:
-            raise stale(ticket_public(session, ticket), version)
+        version = require_version(if_match, ticket.version, lambda: ticket_public(session, ticket))
         try:
             ticket = apply_changes(session, caller, ticket, changes, expected_version=version)
         except StaleWrite:
