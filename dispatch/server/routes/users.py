@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from sqlmodel import Field, SQLModel, col, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from dispatch.domain.permissions import Action, allowed
 from dispatch.models.user import User, UserCreate, UserPublic
@@ -77,15 +77,21 @@ def add_user(
     return run_write(request, session, caller, work)
 
 
+def _managed_user(session: Session, caller: Caller, user_id: int) -> User:
+    """The user an admin acts on: 403 for non-admins, 404 when there is no such user."""
+    _admin(caller)
+    user = session.get(User, user_id)
+    if user is None:
+        raise ProblemError(404, f"there is no user {user_id}")
+    return user
+
+
 @router.post("/{user_id}/revoke", response_model=UserPublic, responses=problems(403, 404))
 def revoke(
     request: Request, user_id: IdPath, session: WriteSessionDep, caller: CallerDep
 ) -> Response:
     def work() -> WriteResult:
-        _admin(caller)
-        user = session.get(User, user_id)
-        if user is None:
-            raise ProblemError(404, f"there is no user {user_id}")
+        user = _managed_user(session, caller, user_id)
         count = accounts.revoke_tokens(session, user)
         feed.record(
             session,
@@ -110,10 +116,7 @@ def new_token(
     """Issue another token for a user; like the first, it is shown only in this answer."""
 
     def work() -> WriteResult:
-        _admin(caller)
-        user = session.get(User, user_id)
-        if user is None:
-            raise ProblemError(404, f"there is no user {user_id}")
+        user = _managed_user(session, caller, user_id)
         token = accounts.issue_token(session, user)
         feed.record(
             session,
