@@ -18,6 +18,7 @@ from dispatch.server import feed
 from dispatch.server.deps import Caller
 from dispatch.server.problems import ProblemError, invalid
 from dispatch.server.sla_terms import apply_due_times, terms_for
+from dispatch.server.views import is_own
 from dispatch.server.writes import versioned_update
 
 # Fields each role may change through PATCH; anything else is 403 (unknown ones are 422).
@@ -83,7 +84,7 @@ def _field(detail: str, field: str) -> ProblemError:
 
 def check_fields_allowed(caller: Caller, ticket: Ticket, changes: dict[str, Any]) -> None:
     """403 for a change the caller's role may not make."""
-    own = caller.technician_id is not None and ticket.assignee_id == caller.technician_id
+    own = is_own(caller, ticket)
     if caller.sees_all:
         return
     forbidden = sorted(set(changes) - TECHNICIAN_FIELDS)

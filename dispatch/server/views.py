@@ -21,10 +21,13 @@ def visible_ticket(session: Session, caller: Caller, ticket_id: int) -> Ticket:
     return ticket
 
 
+def is_own(caller: Caller, ticket: Ticket) -> bool:
+    """Whether the ticket is assigned to the caller (a technician's "own ticket")."""
+    return caller.technician_id is not None and ticket.assignee_id == caller.technician_id
+
+
 def can_see(caller: Caller, ticket: Ticket) -> bool:
-    return caller.sees_all or (
-        caller.technician_id is not None and ticket.assignee_id == caller.technician_id
-    )
+    return caller.sees_all or is_own(caller, ticket)
 
 
 def tickets_public(session: Session, tickets: Sequence[Ticket]) -> list[TicketPublic]:

@@ -25,7 +25,7 @@ from dispatch.server.params import IdPath
 from dispatch.server.problems import ProblemError, problems
 from dispatch.server.related import escalations_public
 from dispatch.server.ticket_ops import StaleWrite, apply_changes, open_escalation
-from dispatch.server.views import can_see, visible_ticket
+from dispatch.server.views import can_see, is_own, visible_ticket
 from dispatch.server.writes import (
     WriteResult,
     etag,
@@ -64,7 +64,7 @@ def raise_escalation(
 ) -> Response:
     def work() -> WriteResult:
         ticket = visible_ticket(session, caller, ticket_id)
-        own = caller.technician_id is not None and ticket.assignee_id == caller.technician_id
+        own = is_own(caller, ticket)
         if not allowed(caller.user.role, Action.FLAG_ESCALATION, own=own):
             raise ProblemError(403, "you may only escalate your own tickets")
         existing = open_escalation(session, ticket_id)

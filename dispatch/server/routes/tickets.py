@@ -27,7 +27,7 @@ from dispatch.server.params import NO_NUL, IdPath, like_escape
 from dispatch.server.problems import ProblemError, invalid, problems
 from dispatch.server.related import appointments_of, escalations_public
 from dispatch.server.ticket_ops import StaleWrite, apply_changes, check_fields_allowed, intake
-from dispatch.server.views import ticket_public, tickets_public, visible_ticket
+from dispatch.server.views import is_own, ticket_public, tickets_public, visible_ticket
 from dispatch.server.writes import (
     WriteResult,
     etag,
@@ -253,7 +253,7 @@ def add_comment(
 ) -> Response:
     def work() -> WriteResult:
         ticket = visible_ticket(session, caller, ticket_id)
-        own = caller.technician_id is not None and ticket.assignee_id == caller.technician_id
+        own = is_own(caller, ticket)
         if not allowed(caller.user.role, Action.COMMENT, own=own):
             raise ProblemError(403, "you may only comment on your own tickets")
         comment = Comment(ticket_id=ticket_id, author_id=caller.id, body=data.body)
