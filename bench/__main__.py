@@ -63,6 +63,14 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, help="override the number of demo tickets")
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL load")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument(
+        "--only",
+        type=_parts,
+        default=None,
+        metavar="PARTS",
+        help=f"run only these parts, comma-separated: {', '.join(PARTS)} "
+        "(e.g. --only service: the list, PATCH and q= load on SQLite and PostgreSQL)",
+    )
     args = parser.parse_args()
     plan = QUICK if args.quick else FULL
     if args.tickets:
@@ -85,7 +93,10 @@ def main() -> None:
         "cpu": _cpu_model(),
         "mode": "quick" if args.quick else "full",
         "tickets": plan.tickets,
-        "command": "uv run python -m bench" + (" --quick" if args.quick else ""),
+        "command": "uv run python -m bench"
+        + (" --quick" if args.quick else "")
+        + (f" --tickets {args.tickets}" if args.tickets else "")
+        + (f" --only {','.join(sorted(args.only))}" if args.only else ""),
         "git": _git_state(),
         "load_average_before": os.getloadavg()[0],
         "bytecode": "cached under PYTHONPYCACHEPREFIX in the temp dir"
@@ -93,7 +104,7 @@ def main() -> None:
     }
     log(f"dispatch bench: {header['python']}, {header['cores']} cores, {plan.tickets:,} tickets")
     try:
-        figures = run(plan, root, postgres=not args.no_postgres)
+        figures = run(plan, root, postgres=not args.no_postgres, only=args.only or set(PARTS))
     finally:
         if args.keep:
             log(f"kept {root}")
@@ -108,7 +119,41 @@ def main() -> None:
         print(render(header, figures))
 
 
-def run(plan: Plan, root: Path, *, postgres: bool) -> list[Figure]:
+PARTS = ("sync", "console", "service", "references", "suggestions")
+"""The parts `--only` may pick; the console and references parts need the synced cache."""
+
+
+def _parts(value: str) -> set[str]:
+    parts = {p.strip() for p in value.split(",") if p.strip()}
+    unknown = parts - set(PARTS)
+    if unknown or not parts:
+        raise argparse.ArgumentTypeError(
+            f"unknown part(s) {', '.join(sorted(unknown)) or '(none)'}; "
+            f"choose from {', '.join(PARTS)}"
+        )
+    if "references" in parts:
+        parts.add("console")  # fzf is set against the console's filter keystrokes
+    if "console" in parts:
+        parts.add("sync")  # the console starts from the cache the initial sync leaves behind
+    return parts
+
+
+def run(plan: Plan, root: Path, *, postgres: bool, only: set[str]) -> list[Figure]:
+    from bench import references
+
+    figures: list[Figure] = []
+    if only & {"sync", "console", "service", "references"}:
+        figures += _sqlite(plan, root, only)
+    if "suggestions" in only:
+        log("- suggestions")
+        figures.append(references.suggestions(plan.suggest_runs))
+    if postgres and "service" in only:
+        figures += _postgres(plan, root)
+    return figures
+
+
+def _sqlite(plan: Plan, root: Path, only: set[str]) -> list[Figure]:
+    """Everything on the seeded SQLite file: sync, console, service load, references."""
     from bench import console_figures as cf
     from bench import references
     from bench import service_figures as sf
@@ -133,39 +178,40 @@ def run(plan: Plan, root: Path, *, postgres: bool) -> list[Figure]:
         open_tickets=open_count,
     )
     filter_terms = cf.FILTER_TERMS[: plan.terms]
+    keys: list[Figure] = []
     with Server(settings.database_url, root / "serve-sqlite.log") as server:
         world.server = server
-        log(f"- dispatch serve (SQLite) on {server.url}; initial sync")
-        sync = sf.full_sync(server, world.token, plan.tickets, plan.sync_runs, root)
-        figures.append(sync)
-        world.synced_cache = Path(sync.extra["cache_file"])
-        log("- console cold start")
-        figures += cf.cold_start(world, plan.cold_runs)
-        log("- console keystrokes and memory")
-        keys = cf.interaction(world, plan.moves, plan.pages, filter_terms)
-        figures += keys
-        log("- change propagation between two clients")
-        figures.append(cf.propagation(world, plan.propagations))
-        log(f"- service load, SQLite ({sf.CLIENTS} clients)")
-        figures += sf.load(
-            server,
-            world.token,
-            "sqlite",
-            plan.tickets,
-            lists=plan.lists,
-            rounds=plan.rounds,
-            patches=plan.patches,
-            searches=plan.searches,
-            budget=plan.load_budget,
-        )
-    log("- references: fzf, DataTable")
-    filter_fig = next(f for f in keys if f.key == "filter_keystroke")
-    figures.append(references.fzf(world.synced_cache, root, filter_terms, filter_fig))
-    figures += references.tables(world.synced_cache, plan.fast_mounts, plan.stock_mounts)
-    log("- suggestions")
-    figures.append(references.suggestions(plan.suggest_runs))
-    if postgres:
-        figures += _postgres(plan, root)
+        if "sync" in only:
+            log(f"- dispatch serve (SQLite) on {server.url}; initial sync")
+            sync = sf.full_sync(server, world.token, plan.tickets, plan.sync_runs, root)
+            figures.append(sync)
+            world.synced_cache = Path(sync.extra["cache_file"])
+        if "console" in only:
+            log("- console cold start")
+            figures += cf.cold_start(world, plan.cold_runs)
+            log("- console keystrokes and memory")
+            keys = cf.interaction(world, plan.moves, plan.pages, filter_terms)
+            figures += keys
+            log("- change propagation between two clients")
+            figures.append(cf.propagation(world, plan.propagations))
+        if "service" in only:
+            log(f"- service load, SQLite ({sf.CLIENTS} clients) on {server.url}")
+            figures += sf.load(
+                server,
+                world.token,
+                "sqlite",
+                plan.tickets,
+                lists=plan.lists,
+                rounds=plan.rounds,
+                patches=plan.patches,
+                searches=plan.searches,
+                budget=plan.load_budget,
+            )
+    if "references" in only:
+        log("- references: fzf, DataTable")
+        filter_fig = next(f for f in keys if f.key == "filter_keystroke")
+        figures.append(references.fzf(world.synced_cache, root, filter_terms, filter_fig))
+        figures += references.tables(world.synced_cache, plan.fast_mounts, plan.stock_mounts)
     return figures
 
 
