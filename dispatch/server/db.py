@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -10,22 +13,79 @@ from sqlalchemy.engine import make_url
 from sqlmodel import create_engine
 
 WRITE = "dispatch_write"
+SQLITE_POOL_SIZE = 40
+"""Kept SQLite connections: as many as the thread pool runs requests at once (anyio's 40), so
+a connection (and its four PRAGMAs) is opened once, not per request past the 5th."""
+BUSY_SECONDS = 30.0
+_HOLDS_WRITE_LOCK = "dispatch_holds_write_lock"
+
+
+class FifoLock:
+    """A mutex handed to its waiters in the order they came (threading.Lock promises no order).
+
+    The SQLite engine's writers queue on it before BEGIN IMMEDIATE: waiting here is a wake-up
+    the moment the writer ahead finishes, where SQLite's busy handler polls with sleeps of up
+    to 100 ms (the PATCH tail under 20 concurrent writers was that back-off, not work).
+    """
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._waiters: deque[threading.Lock] = deque()
+        self._held = False
+
+    def acquire(self, timeout: float = -1) -> bool:
+        with self._mutex:
+            if not self._held:
+                self._held = True
+                return True
+            waiter = threading.Lock()
+            waiter.acquire()
+            self._waiters.append(waiter)
+        if waiter.acquire(timeout=timeout):
+            return True
+        with self._mutex:
+            if waiter in self._waiters:
+                self._waiters.remove(waiter)
+                return False
+        waiter.acquire()  # handed over between the timeout and the check: it is ours now
+        return True
+
+    def release(self) -> None:
+        with self._mutex:
+            if self._waiters:
+                self._waiters.popleft().release()  # straight to the next in line
+            else:
+                self._held = False
+
+    def locked(self) -> bool:
+        return self._held
 
 
 def make_engine(url: str) -> Engine:
     """Build the service's engine for `url`.
 
-    On SQLite every write transaction begins IMMEDIATE so two writers queue on the
-    busy timeout instead of failing a lock upgrade half-way.
+    On SQLite every write transaction begins IMMEDIATE so two writers never fail a lock
+    upgrade half-way; writers of this process queue first on the engine's `FifoLock`
+    (`write_lock(engine)`), from before BEGIN until the connection goes back to the pool, so
+    only writers of other processes ever wait in SQLite's busy handler.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
+        pool: dict[str, Any] = {}
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
+            pool = {"pool_size": SQLITE_POOL_SIZE, "max_overflow": 10}
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30, "isolation_level": None}
+            url,
+            connect_args={
+                "check_same_thread": False,
+                "timeout": BUSY_SECONDS,
+                "isolation_level": None,
+            },
+            **pool,
         )
+        lock = _WRITE_LOCKS[engine] = FifoLock()
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -38,8 +98,20 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Any) -> None:
-            mode = "IMMEDIATE" if conn.get_execution_options().get(WRITE) else "DEFERRED"
-            conn.exec_driver_sql(f"BEGIN {mode}")
+            if not conn.get_execution_options().get(WRITE):
+                conn.exec_driver_sql("BEGIN DEFERRED")
+                return
+            info = conn.connection.info
+            if not info.get(_HOLDS_WRITE_LOCK):
+                # Past the busy timeout, BEGIN IMMEDIATE below fails as it always did.
+                info[_HOLDS_WRITE_LOCK] = lock.acquire(timeout=BUSY_SECONDS)
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        @event.listens_for(engine, "checkin")
+        def _checkin(_dbapi_conn: Any, record: Any) -> None:
+            # Committed or rolled back by now (the pool resets before check-in): next writer.
+            if record.info.pop(_HOLDS_WRITE_LOCK, False):
+                lock.release()
 
         return engine
     if parsed.get_backend_name() == "postgresql":
@@ -58,6 +130,14 @@ def make_engine(url: str) -> Engine:
             connect_args={"connect_timeout": 5},
         )
     raise ValueError(f"unsupported database URL: {parsed.drivername}")
+
+
+_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, FifoLock] = weakref.WeakKeyDictionary()
+
+
+def write_lock(engine: Engine) -> FifoLock | None:
+    """The in-process queue of a SQLite engine's writers (None for PostgreSQL)."""
+    return _WRITE_LOCKS.get(engine)
 
 
 def is_postgres(engine: Engine) -> bool:
