@@ -48,9 +48,12 @@ class Ticket(TicketBase, table=True):
     __table_args__ = (
         Index("ix_ticket_status_due", "status", "resolution_due"),
         Index("ix_ticket_received", "received_at", "id"),
-        # The queue's lists: one status (or assignee) filter, newest first, keyset by id.
+        # The queue's lists: one status, assignee, escalated or priority filter, newest
+        # first, keyset by id (migrations 0003 and 0004).
         Index("ix_ticket_status_received", "status", "received_at", "id"),
         Index("ix_ticket_assignee_received", "assignee_id", "received_at", "id"),
+        Index("ix_ticket_escalated_received", "escalated", "received_at", "id"),
+        Index("ix_ticket_priority_received", "priority", "received_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

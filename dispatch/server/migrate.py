@@ -24,6 +24,8 @@ BASELINE = "0001"
 MIGRATE_LOCK_KEY = 0x6D696772  # "migr": several processes starting at once migrate one by one
 EXTRA_INDEXES = frozenset({"ix_ticket_search_trgm"})
 """Indexes the migrations add that SQLModel.metadata cannot describe on every dialect."""
+EXTRA_TABLE_PREFIX = "ticket_fts"
+"""SQLite's FTS5 search index (migration 0004) and the shadow tables FTS5 keeps for it."""
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -47,6 +49,8 @@ def include_object(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:
     """Leave out of autogenerate/compare what the metadata does not model on purpose."""
+    if type_ == "table" and name is not None and name.startswith(EXTRA_TABLE_PREFIX):
+        return False
     return not (type_ == "index" and name in EXTRA_INDEXES)
 
 

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+from pydantic import TypeAdapter
+from sqlalchemy import Select
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
+from typing_extensions import TypedDict
 
 from dispatch.models.customer import Customer, Site
 from dispatch.models.ticket import Ticket, TicketPublic
@@ -70,3 +75,65 @@ def tickets_public(session: Session, tickets: Sequence[Ticket]) -> list[TicketPu
 
 def ticket_public(session: Session, ticket: Ticket) -> TicketPublic:
     return tickets_public(session, [ticket])[0]
+
+
+# --- pages of tickets straight from the columns --------------------------------------------------
+#
+# A list page is the hot path of every desk (100 rows, 20 clients at once). Loading ORM objects
+# and validating a TicketPublic per row was two thirds of its CPU; instead one SELECT reads
+# exactly the public columns with the three names joined in, and pydantic-core serialises the
+# rows as they come, through a TypedDict with TicketPublic's own fields (so the same JSON).
+
+_NAMES = {
+    "customer_name": col(Customer.name),
+    "site_name": col(Site.name),
+    "assignee_name": col(Technician.name),
+}
+_TICKET_COLUMNS = [
+    Ticket.__table__.c[name]  # type: ignore[attr-defined]
+    for name in TicketPublic.model_fields
+    if name not in _NAMES
+]
+_TicketRow: Any = TypedDict(  # type: ignore[misc]
+    "_TicketRow", {name: field.annotation for name, field in TicketPublic.model_fields.items()}
+)
+
+
+class _PageRow(TypedDict):
+    items: list[_TicketRow]
+    next_cursor: str | None
+
+
+PAGE_JSON = TypeAdapter(_PageRow)
+
+
+def public_columns() -> Select[Any]:
+    """SELECT of the ticket's public columns; add WHERE, ORDER BY and LIMIT, then `page_rows`."""
+    return sa_select(*_TICKET_COLUMNS)
+
+
+def page_rows(
+    session: Session, page: Select[Any], order: Sequence[tuple[str, bool]]
+) -> list[dict[str, Any]]:
+    """The rows of `page` (from `public_columns`) with the names joined in, in `order`
+    ((column, descending) pairs, the page's own order).
+
+    The names are joined to the page, not to the ticket table: joined before the LIMIT, a
+    filter whose order needs a sort (several statuses) joined every match first.
+    """
+    inner = page.subquery("page")
+    stmt = (
+        sa_select(*inner.c, *(c.label(name) for name, c in _NAMES.items()))
+        .select_from(
+            inner.outerjoin(Customer, col(Customer.id) == inner.c.customer_id)
+            .outerjoin(Site, col(Site.id) == inner.c.site_id)
+            .outerjoin(Technician, col(Technician.id) == inner.c.assignee_id)
+        )
+        .order_by(*(inner.c[name].desc() if desc else inner.c[name].asc() for name, desc in order))
+    )
+    return [dict(row) for row in session.connection().execute(stmt).mappings()]
+
+
+def page_json(rows: list[Any], next_cursor: str | None) -> bytes:
+    """The JSON of TicketPage(items=rows, next_cursor=...) for rows from `public_rows()`."""
+    return PAGE_JSON.dump_json({"items": rows, "next_cursor": next_cursor})

@@ -21,14 +21,22 @@ from dispatch.models.detail import TicketDetail
 from dispatch.models.event import ChangeEvent
 from dispatch.models.ticket import Ticket, TicketCreate, TicketPage, TicketPublic, TicketUpdate
 from dispatch.models.user import User
-from dispatch.server import feed
+from dispatch.server import feed, search
 from dispatch.server.deps import Caller, CallerDep, SessionDep, SettingsDep, WriteSessionDep
-from dispatch.server.params import NO_NUL, IdPath, like_escape
+from dispatch.server.params import NO_NUL, IdPath
 from dispatch.server.problems import ProblemError, invalid, problems
 from dispatch.server.related import appointments_of, escalations_public
 from dispatch.server.ticket_ops import StaleWrite, apply_changes, check_fields_allowed, intake
-from dispatch.server.views import is_own, ticket_public, tickets_public, visible_ticket
+from dispatch.server.views import (
+    is_own,
+    page_json,
+    page_rows,
+    public_columns,
+    ticket_public,
+    visible_ticket,
+)
 from dispatch.server.writes import (
+    PreparedJSON,
     WriteResult,
     etag,
     json_response,
@@ -102,9 +110,9 @@ def list_tickets(
 ) -> JSONResponse:
     if limit > settings.max_page_size:
         raise invalid("query.limit", f"limit may be at most {settings.max_page_size}")
-    stmt = select(Ticket)
+    stmt = public_columns()
     if not caller.sees_all:
-        stmt = stmt.where(Ticket.assignee_id == (caller.technician_id or -1))
+        stmt = stmt.where(col(Ticket.assignee_id) == (caller.technician_id or -1))
     if status:
         stmt = stmt.where(col(Ticket.status).in_(status))
     if open is not None:
@@ -115,11 +123,11 @@ def list_tickets(
     if assignee is not None:
         stmt = stmt.where(_assignee_filter(assignee, caller))
     if customer is not None:
-        stmt = stmt.where(Ticket.customer_id == customer)
+        stmt = stmt.where(col(Ticket.customer_id) == customer)
     if escalated is not None:
-        stmt = stmt.where(Ticket.escalated == escalated)
-    for term in (q or "").lower().split():
-        stmt = stmt.where(col(Ticket.search).like(f"%{like_escape(term)}%", escape="\\"))
+        stmt = stmt.where(col(Ticket.escalated) == escalated)
+    for condition in search.conditions(session, q):
+        stmt = stmt.where(condition)
     field = sort.value.lstrip("-")
     desc = sort.value.startswith("-")
     column = getattr(Ticket, field)
@@ -130,16 +138,15 @@ def list_tickets(
         else:
             stmt = stmt.where(or_(column > value, and_(column == value, col(Ticket.id) > row_id)))
     order = (column.desc(), col(Ticket.id).desc()) if desc else (column.asc(), col(Ticket.id))
-    rows = session.exec(stmt.order_by(*order).limit(limit + 1)).all()
+    rows = page_rows(session, stmt.order_by(*order).limit(limit + 1), [(field, desc), ("id", desc)])
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = (
-        _encode_cursor(sort, _sort_value(getattr(rows[-1], field)), rows[-1].id or 0)
+        _encode_cursor(sort, _sort_value(rows[-1][field]), rows[-1]["id"])
         if more and rows
         else None
     )
-    page = TicketPage(items=tickets_public(session, rows), next_cursor=next_cursor)
-    return json_response(page)
+    return PreparedJSON(page_json(rows, next_cursor))
 
 
 def _sort_value(value: Any) -> Any:

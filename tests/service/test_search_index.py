@@ -1,0 +1,174 @@
+"""The `q` filter through the search index, and the list page built straight from columns.
+
+On SQLite `q` may be answered from the FTS5 trigram index (migration 0004) when it has few
+matches; on both databases the answer must be the plain case-insensitive substring filter.
+Each test runs with the index path forced (every q with a word of 3+ characters is read by
+id from the index) and with it off (the ordered LIKE walk), and both must agree.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+from service.world import Json, World
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from dispatch.models.user import ApiToken
+from dispatch.server import search
+from dispatch.server.db import FifoLock
+from dispatch.server.deps import CALLERS
+
+
+def _ids(world: World, **params: Any) -> list[int]:
+    r = world.get("dana", "/tickets", **params)
+    assert r.status_code == 200, r.text
+    return [t["id"] for t in r.json()["items"]]
+
+
+@pytest.fixture(params=["index", "scan"])
+def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """`index`: any match count counts as few; `scan`: none does."""
+    monkeypatch.setattr(search, "FEW", 10**9 if request.param == "index" else 0)
+    return str(request.param)
+
+
+def test_the_search_index_exists_on_sqlite(world: World) -> None:
+    with world.engine.connect() as conn:
+        if world.engine.dialect.name != "sqlite":
+            pytest.skip("PostgreSQL searches through its pg_trgm index")
+        found = conn.execute(
+            text("SELECT count(*) FROM sqlite_master WHERE name = 'ticket_fts'")
+        ).scalar_one()
+    assert found == 1
+
+
+def test_a_word_inside_a_word_and_a_ticket_number_are_found(world: World, path: str) -> None:
+    a = world.new_ticket(title="Exchange mailbox quota", tags=["exchange"])
+    b = world.new_ticket(title="Switch port dead", description="Kabel im Serverraum")
+    assert _ids(world, q="xchang") == [a["id"]]  # in the middle of a word
+    assert _ids(world, q="ERRAUM") == [b["id"]]  # case does not matter
+    assert _ids(world, q=str(b["number"])) == [b["id"]]
+    assert _ids(world, q=str(b["number"])[1:4]) == [b["id"], a["id"]]  # part of a number
+    assert _ids(world, q="quota xchange") == [a["id"]]  # every word, in any order
+    assert _ids(world, q="quota switch") == []
+
+
+def test_short_words_and_quotes_still_filter(world: World, path: str) -> None:
+    a = world.new_ticket(title='Error "0x80" on boot', description="ab")
+    b = world.new_ticket(title="Printer jam")
+    assert _ids(world, q='"0x80"') == [a["id"]]  # quotes are text, not index syntax
+    assert _ids(world, q='0x80" boot') == [a["id"]]
+    assert _ids(world, q="ab") == [a["id"]]  # too short for a trigram: filtered by LIKE
+    assert _ids(world, q="ab jam") == []
+    assert _ids(world, q="jam") == [b["id"]]
+
+
+def test_the_index_follows_every_change(world: World, path: str) -> None:
+    a = world.new_ticket(title="Mail server full")
+    assert _ids(world, q="mail") == [a["id"]]
+    a = world.patch("dana", a, title="Calendar sync broken").json()
+    assert _ids(world, q="mail") == []
+    assert _ids(world, q="calendar") == [a["id"]]
+    a = world.patch("dana", a, tags=["outlook"]).json()
+    assert _ids(world, q="outlook calendar") == [a["id"]]
+    a = world.patch("dana", a, priority="P1").json()  # search text unchanged
+    assert _ids(world, q="calendar") == [a["id"]]
+    b = world.new_ticket(title="Calendar invites lost")
+    assert _ids(world, q="calendar") == [b["id"], a["id"]]  # newest first
+    with world.engine.begin() as conn:  # gone from the table, gone from the index
+        conn.execute(text("DELETE FROM ticket WHERE id = :id"), {"id": b["id"]})
+    assert _ids(world, q="calendar") == [a["id"]]
+
+
+def test_index_and_scan_give_the_same_pages(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    made = [
+        world.new_ticket(title=f"VPN tunnel {i} down", description="Filiale Warendorf")
+        for i in range(7)
+    ]
+    world.new_ticket(title="Printer offline", description="Filiale Münster")
+    pages: dict[int, list[list[int]]] = {}
+    for few in (0, 10**9):
+        monkeypatch.setattr(search, "FEW", few)
+        got, cursor = [], None
+        while True:
+            params: dict[str, Any] = {"q": "vpn warendorf", "limit": 3, "sort": "number"}
+            if cursor:
+                params["cursor"] = cursor
+            page: Json = world.get("dana", "/tickets", **params).json()
+            got.append([t["id"] for t in page["items"]])
+            cursor = page["next_cursor"]
+            if not cursor:
+                break
+        pages[few] = got
+    assert pages[0] == pages[10**9]
+    assert [i for page in pages[0] for i in page] == [t["id"] for t in made]
+
+
+def test_a_list_item_is_the_ticket_as_the_single_view_shows_it(world: World) -> None:
+    a = world.new_ticket(title="Mäil server full", tags=["exchange", "mail"], priority="P2")
+    b = world.assigned_ticket("tina", title="Switch port dead")
+    world.escalate(b)
+    items = {t["id"]: t for t in world.get("dana", "/tickets").json()["items"]}
+    for ticket in (a, b):
+        single = world.ticket(ticket["id"])
+        assert items[ticket["id"]] == {k: single[k] for k in items[ticket["id"]]}
+        assert set(single) - set(items[ticket["id"]]) == {
+            "history",
+            "comments",
+            "escalations",
+            "appointments",
+        }
+    assert items[b["id"]]["assignee_name"] is not None
+    assert items[a["id"]]["site_name"] is not None
+
+
+def test_a_token_revoked_outside_the_api_is_refused_at_once(world: World) -> None:
+    """The remembered caller is forgotten when this process changes tokens in any session."""
+    assert world.get("dana", "/me").status_code == 200  # remembered now
+    with Session(world.engine) as s:
+        for token in s.exec(select(ApiToken)).all():
+            token.revoked_at = token.created_at
+            s.add(token)
+        s.commit()
+    assert world.get("dana", "/me").status_code == 401
+
+
+def test_the_remembered_caller_is_forgotten_on_every_account_change(world: World) -> None:
+    assert world.get("dana", "/me").status_code == 200
+    generation = CALLERS.generation
+    world.post("adam", "/users", {"name": "fritz", "display_name": "F", "role": "dispatcher"})
+    assert CALLERS.generation > generation
+
+
+def test_the_writers_lock_serves_in_order_of_arrival() -> None:
+    lock = FifoLock()
+    lock.acquire()
+    order: list[int] = []
+    threads = []
+    for i in range(8):
+        thread = threading.Thread(
+            target=lambda i=i: (lock.acquire(), order.append(i), lock.release())
+        )
+        thread.start()
+        threads.append(thread)
+        deadline = time.monotonic() + 5
+        while len(lock._waiters) < i + 1 and time.monotonic() < deadline:  # queued, in turn
+            time.sleep(0.001)
+    lock.release()
+    for thread in threads:
+        thread.join(5)
+    assert order == list(range(8))
+    assert not lock.locked()
+    assert lock.acquire(timeout=0.01)
+    assert not FifoLock().locked()
+    waiter = threading.Thread(target=lambda: order.append(lock.acquire(timeout=0.05)))
+    waiter.start()
+    waiter.join(5)
+    assert order[-1] is False  # gave up after its timeout, and left the queue
+    assert not lock._waiters
+    lock.release()
+    assert not lock.locked()
