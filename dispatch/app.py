@@ -5,25 +5,28 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
 from dispatch.client.api import ApiClient
 from dispatch.client.cache import LocalCache, Op
-from dispatch.client.errors import ApiError, Unreachable
+from dispatch.client.errors import ApiError, Unauthorized, Unreachable
 from dispatch.client.store import Store
 from dispatch.client.sync import SyncEngine
 from dispatch.commands import DispatchCommands
 from dispatch.settings import Settings
 
 STYLES = Path(__file__).parent / "styles"
+# Tickets read for the first frame, before the rest of the cache: a tall terminal's queue.
+HEAD_ROWS = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,19 +64,23 @@ class DispatchApp(App[None]):
         server_label: str,
         cache_file: Path | None = None,
         follow_feed: bool = True,
+        verify_me: bool = False,
     ) -> None:
         super().__init__()
         self.settings = settings
         self.client_factory = client_factory
-        self.client: ApiClient = client_factory()
+        # `me` came from an earlier start: ask the service again once the queue is painted
+        self.verify_me = verify_me
+        self.refused = False  # the service refused the token (after verify_me)
         self.me = me
         self.role: str = me["role"]
         self.technician_id: int | None = me.get("technician_id")
         self.server_label = server_label
         self.store = Store()
         self.cache = LocalCache(cache_file)
-        self.sync = SyncEngine(self.client, self.cache, self.store, _Listener(self))
+        self.sync = SyncEngine(client_factory, self.cache, self.store, _Listener(self))
         self.painted_from_cache = False
+        self.loading = False  # the first frame's few tickets are shown, the rest is coming
         self.online = True
         self.last_update: datetime | None = None
         self.follow_feed = follow_feed
@@ -85,6 +92,11 @@ class DispatchApp(App[None]):
         self.set_keymap(settings.keymap)
 
     @property
+    def client(self) -> ApiClient:
+        """Made on first use: the first frame is painted from the cache without it."""
+        return self.sync.client
+
+    @property
     def is_technician(self) -> bool:
         return self.role == "technician"
 
@@ -93,19 +105,37 @@ class DispatchApp(App[None]):
         return self.role in ("team_lead", "admin")
 
     def on_mount(self) -> None:
-        from dispatch.screens.calendar import CalendarScreen
-        from dispatch.screens.escalations import EscalationsScreen
-        from dispatch.screens.mywork import MyWorkScreen
-        from dispatch.screens.outbox import OutboxScreen
-        from dispatch.screens.queue import QueueScreen
-
-        self.add_mode("queue", QueueScreen)
-        self.add_mode("escalations", EscalationsScreen)
-        self.add_mode("calendar", CalendarScreen)
-        self.add_mode("mywork", MyWorkScreen)
-        self.add_mode("outbox", OutboxScreen)
-        self.painted_from_cache = self.sync.paint_from_cache()
+        # Each pane's module is imported when the pane is first shown, not before the first frame.
+        for name, module, screen in PANES:
+            self.add_mode(name, _lazy(module, screen))
+        if self.cache.path is None:  # nothing on disk: the whole (empty) store at once
+            self.painted_from_cache = self.sync.paint_from_cache()
+            self.switch_mode("mywork" if self.is_technician else "queue")
+            self.run_sync()
+            return
+        # First frame from the few tickets it shows; the rest is read in a thread after it.
+        self.painted_from_cache = self.sync.paint_head(
+            HEAD_ROWS,
+            datetime.now(UTC),
+            assignee_id=self.technician_id if self.is_technician else None,
+        )
+        self.loading = self.painted_from_cache
         self.switch_mode("mywork" if self.is_technician else "queue")
+        if self.painted_from_cache:
+            # Reading 100k tickets holds the GIL for a second: let the first frames out first.
+            self.call_after_refresh(self.set_timer, 0.1, self.load_cache)
+        else:
+            self.run_sync()
+
+    @work(exclusive=True, group="cache", thread=True)
+    def load_cache(self) -> None:
+        tickets = self.sync.read_cached_tickets()
+        self.call_from_thread(self._cache_loaded, tickets)
+
+    def _cache_loaded(self, tickets: list[dict[str, Any]]) -> None:
+        self.sync.install_cached(tickets)
+        self.loading = False
+        self.tickets_changed.publish(TicketsUpdate(None))
         self.run_sync()
 
     def pending_count(self) -> int:
@@ -135,6 +165,11 @@ class DispatchApp(App[None]):
         """Catch up (full sync on an empty cache), then follow the feed and drain the outbox."""
         import asyncio
 
+        # Embedded, the first use of the client imports and builds the whole service: in a
+        # thread, so the painted console keeps answering keys meanwhile.
+        await asyncio.to_thread(lambda: self.client)
+        if self.verify_me and not await self._verify_me():
+            return
         if not self.painted_from_cache:
             await self.sync.full_sync()
         # The loaded store is long-lived: keep it out of the cyclic collector's way, or a full
@@ -145,6 +180,24 @@ class DispatchApp(App[None]):
             await asyncio.gather(self.sync.follow(), self.sync.send_loop())
         else:
             await self.sync.send_loop()
+
+    async def _verify_me(self) -> bool:
+        """`me` was remembered from an earlier start: is the token still good?"""
+        try:
+            me = await self.client.me()
+        except Unauthorized:
+            self.refused = True
+            self.exit(
+                return_code=2,
+                message="dispatch: the service refused the token. Check --token or DISPATCH_TOKEN.",
+            )
+            return False
+        except (Unreachable, ApiError):
+            return True  # offline: the feed follower says so and retries
+        if me != self.me:
+            self.me, self.role, self.technician_id = me, me["role"], me.get("technician_id")
+            self.status_changed.publish(None)
+        return True
 
     @work(exclusive=True, group="load")
     async def load_everything(self) -> None:
@@ -213,8 +266,28 @@ class DispatchApp(App[None]):
             self.notify(f"{error.__class__.__name__}: {error}", severity="error", timeout=8)
 
     async def on_unmount(self) -> None:
-        await self.client.aclose()
+        if self.sync.has_client:
+            await self.client.aclose()
         self.cache.close()
+
+
+PANES = (
+    ("queue", "dispatch.screens.queue", "QueueScreen"),
+    ("escalations", "dispatch.screens.escalations", "EscalationsScreen"),
+    ("calendar", "dispatch.screens.calendar", "CalendarScreen"),
+    ("mywork", "dispatch.screens.mywork", "MyWorkScreen"),
+    ("outbox", "dispatch.screens.outbox", "OutboxScreen"),
+)
+
+
+def _lazy(module: str, name: str) -> Callable[[], Screen[Any]]:
+    def make() -> Screen[Any]:
+        import importlib
+
+        screen: Screen[Any] = getattr(importlib.import_module(module), name)()
+        return screen
+
+    return make
 
 
 class _Listener:

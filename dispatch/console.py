@@ -33,39 +33,77 @@ def _preflight(factory: ClientFactory) -> dict[str, Any]:
         sys.exit(f"dispatch: the service answered {exc.status}: {exc.detail or exc.title}")
 
 
-def client_factory(settings: Settings, token: str | None = None) -> ClientFactory:
+class Connection:
+    """Makes API clients for `settings`: to a server, or to the in-process embedded service
+    (built on the first call: importing it costs more than painting the console)."""
+
+    def __init__(self, settings: Settings, token: str | None = None) -> None:
+        self.settings = settings
+        if settings.server:
+            if not settings.token and not token:
+                sys.exit(
+                    "dispatch: connecting to a server needs a token (--token or DISPATCH_TOKEN)."
+                )
+            self.bearer = str(token or settings.token)
+        else:
+            from dispatch.embedded import local_token
+
+            self.bearer = token or settings.token or local_token(settings)
+        self._transport: object | None = None
+
+    @property
+    def where(self) -> str:
+        return self.settings.server or self.settings.database_url
+
+    def __call__(self) -> Any:
+        from dispatch.client.api import ApiClient
+
+        if self.settings.server:
+            return ApiClient(self.settings.server, self.bearer)
+        if self._transport is None:
+            from dispatch.embedded import embedded_transport
+
+            self._transport = embedded_transport(self.settings)
+        return ApiClient("http://embedded", self.bearer, transport=self._transport)  # type: ignore[arg-type]
+
+
+def client_factory(settings: Settings, token: str | None = None) -> Connection:
     """A factory of API clients for `settings`: remote, or the in-process embedded service."""
-    from dispatch.client.api import ApiClient
-
-    if settings.server:
-        server = settings.server
-        if not settings.token and not token:
-            sys.exit("dispatch: connecting to a server needs a token (--token or DISPATCH_TOKEN).")
-        return lambda: ApiClient(server, token or settings.token)
-    from dispatch.embedded import embedded_transport, local_token
-
-    transport = embedded_transport(settings)
-    bearer = token or settings.token or local_token(settings)
-    return lambda: ApiClient("http://embedded", bearer, transport=transport)  # type: ignore[arg-type]
+    return Connection(settings, token)
 
 
 def run_app(
-    settings: Settings, factory: ClientFactory, server_label: str, cache_dir: Path | None = None
+    settings: Settings, factory: Connection, server_label: str, cache_dir: Path | None = None
 ) -> None:
-    me = _preflight(factory)
-    from dispatch.app import DispatchApp
-    from dispatch.client.cache import cache_path
+    """Paint from the cache at once when this token was seen before (the service is asked
+    who we are after the first frame), else ask first: a wrong URL or token is a sentence."""
+    from dispatch.client.known import forget_me, known_me, remember_me
     from dispatch.settings import data_dir
 
-    where = settings.server or settings.database_url
-    cache_file = cache_path(cache_dir or data_dir() / "cache", where, me["user"]["name"])
-    DispatchApp(
+    root = cache_dir or data_dir() / "cache"
+    me = known_me(root, factory.where, factory.bearer)
+    verify = me is not None
+    if me is None:
+        me = _preflight(factory)
+        remember_me(root, factory.where, factory.bearer, me)
+    from dispatch.app import DispatchApp
+    from dispatch.client.cache import cache_path
+
+    app = DispatchApp(
         settings=settings,
         client_factory=factory,
         me=me,
         server_label=server_label,
-        cache_file=cache_file,
-    ).run()
+        cache_file=cache_path(root, factory.where, me["user"]["name"]),
+        verify_me=verify,
+    )
+    app.run()
+    if app.refused:
+        forget_me(root, factory.where, factory.bearer)
+    elif app.me != me:
+        remember_me(root, factory.where, factory.bearer, app.me)
+    if app.return_code:
+        sys.exit(app.return_code)
 
 
 def open_console(settings: Settings) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from dispatch.client.errors import ApiError, Unreachable, error_for
+
+if TYPE_CHECKING:
+    import httpx
 
 API_PREFIX = "/api/v1"
 Json = dict[str, Any]
@@ -39,6 +40,8 @@ class ApiClient:
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = 10.0,
     ) -> None:
+        import httpx  # here, not at the top: the console paints before it needs the network
+
         headers = {"Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -70,6 +73,8 @@ class ApiClient:
         timeout: float | None = None,  # noqa: ASYNC109 (a per-request httpx timeout)
     ) -> httpx.Response:
         """Send one request; raise ApiError on 4xx/5xx and Unreachable on network failure."""
+        import httpx
+
         clean = {k: v for k, v in (params or {}).items() if v is not None}
         extra: dict[str, Any] = {}
         if timeout is not None:

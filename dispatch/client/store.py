@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 Json = dict[str, Any]
 
 
-def parse_time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
 @dataclass
 class Store:
-    """Tickets, technicians and escalations by id, plus the feed position."""
+    """Tickets, technicians and escalations by id, plus the feed position.
+
+    Tickets are kept slim (see `dispatch.client.cache.slim`): 100,000 of them must fit in a
+    console well under 300 MB, so times stay ISO strings and are parsed where they are shown.
+    """
 
     tickets: dict[int, Json] = field(default_factory=dict)
     technicians: dict[int, Json] = field(default_factory=dict)
@@ -26,8 +25,6 @@ class Store:
     def put_tickets(self, items: Iterable[Json]) -> list[int]:
         ids = []
         for item in items:
-            for key in ("received_at", "first_response_due", "resolution_due", "responded_at"):
-                item[f"_{key}"] = parse_time(item.get(key))
             self.tickets[item["id"]] = item
             ids.append(item["id"])
         return ids

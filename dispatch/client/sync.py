@@ -11,11 +11,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from dispatch.client.api import ApiClient, new_key
-from dispatch.client.cache import CONFLICT, FAILED, PENDING, LocalCache, Op
+from dispatch.client.cache import CONFLICT, FAILED, PENDING, LocalCache, Op, slim
 from dispatch.client.errors import (
     ApiError,
     Gone,
@@ -47,7 +49,7 @@ class SyncEngine:
 
     def __init__(
         self,
-        client: ApiClient,
+        client: ApiClient | Callable[[], ApiClient],
         cache: LocalCache,
         store: Store,
         listener: SyncListener,
@@ -56,7 +58,11 @@ class SyncEngine:
         backoff_cap: float = 15.0,
         rng: random.Random | None = None,
     ) -> None:
-        self.client = client
+        # A factory defers the client (and, embedded, the whole service) until first used:
+        # the console paints from the cache before either is needed.
+        self._client = client if isinstance(client, ApiClient) else None
+        self._client_factory = client if not isinstance(client, ApiClient) else None
+        self._client_lock = threading.Lock()
         self.cache = cache
         self.store = store
         self.listener = listener
@@ -70,16 +76,54 @@ class SyncEngine:
         self._back_online = asyncio.Event()  # ends the feed follower's backoff early
         self._resync_needed = False
 
+    @property
+    def client(self) -> ApiClient:
+        with self._client_lock:
+            if self._client is None:
+                assert self._client_factory is not None
+                self._client = self._client_factory()
+            return self._client
+
+    @property
+    def has_client(self) -> bool:
+        return self._client is not None
+
     # reading ----------------------------------------------------------------------
     def paint_from_cache(self) -> bool:
         """Fill the store from disk; True when there was anything to show."""
-        tickets = self.cache.load("ticket")
-        self.server = {t["id"]: t for t in tickets}
+        self.paint_head(0, datetime.now(UTC))
+        self.install_cached(self.read_cached_tickets())
+        return bool(self.server) or self.store.last_seq > 0
+
+    def paint_head(self, limit: int, now: datetime, *, assignee_id: int | None = None) -> bool:
+        """Fill the store with just what the first screen shows (see `LocalCache.head_tickets`):
+        a queue's `limit` most urgent tickets, or one technician's own. The rest follows with
+        `read_cached_tickets` and `install_cached`. True when the cache had anything."""
+        heads = self.cache.head_tickets(limit, now, assignee_id=assignee_id) if limit else []
+        self.server = {t["id"]: t for t in heads}
         self.store.technicians = {t["id"]: t for t in self.cache.load("technician")}
         self.store.escalations = {e["id"]: e for e in self.cache.load("escalation")}
         self.store.last_seq = int(self.cache.get("last_seq") or 0)
         self._overlay_all()
-        return bool(tickets) or self.store.last_seq > 0
+        return bool(heads) or self.store.last_seq > 0
+
+    def read_cached_tickets(self) -> list[Json]:
+        """Every cached ticket, slim; touches neither store nor engine, so a thread may run it
+        while the console answers keys."""
+        tickets: list[Json] = []
+        for chunk in self.cache.iter_tickets():
+            tickets.extend(chunk)
+        return tickets
+
+    def install_cached(self, tickets: list[Json]) -> None:
+        """Make the tickets `read_cached_tickets` returned the store's (on the event loop)."""
+        fresh = self.server  # what arrived since the head was painted wins over the disk
+        self.server = {t["id"]: t for t in tickets}
+        for ticket_id, ticket in fresh.items():
+            known = self.server.get(ticket_id)
+            if known is None or int(known["version"]) <= int(ticket["version"]):
+                self.server[ticket_id] = ticket
+        self._overlay_all()
 
     async def full_sync(self) -> None:
         """Page through everything the user may see; the outbox is left alone."""
@@ -93,7 +137,7 @@ class SyncEngine:
         self.cache.replace("technician", technicians)
         self.cache.replace("escalation", escalations)
         self.cache.put("last_seq", position)
-        self.server = {t["id"]: t for t in tickets}
+        self.server = {t["id"]: slim(t) for t in tickets}
         self.store.technicians = {t["id"]: t for t in technicians}
         self.store.escalations = {e["id"]: e for e in escalations}
         self.store.last_seq = position
@@ -164,6 +208,13 @@ class SyncEngine:
             self.listener.tickets_changed([ticket_id], remote=False)
         return ticket
 
+    def _with_disk_fields(self, ticket: Json) -> Json:
+        """The ticket with the fields the in-memory list leaves out (a conflict's base)."""
+        body = self.cache.body("ticket", ticket["id"])
+        if body is not None and body.get("version") == ticket.get("version"):
+            return {**body, **_plain(ticket)}
+        return ticket
+
     def _server_ticket(self, ticket: Json) -> None:
         known = self.server.get(ticket["id"])
         if known is not None and int(known["version"]) > int(ticket["version"]):
@@ -171,13 +222,13 @@ class SyncEngine:
             # hide a newer state the feed already brought.
             self._overlay(ticket["id"])
             return
-        slim = {
+        listed = {
             k: v
             for k, v in ticket.items()
             if k not in ("history", "comments", "escalations", "appointments")
         }
-        self.server[ticket["id"]] = slim
-        self.cache.save("ticket", [slim])
+        self.cache.save("ticket", [listed])
+        self.server[ticket["id"]] = slim(listed)
         self._overlay(ticket["id"])
 
     async def follow(self) -> None:
@@ -263,7 +314,7 @@ class SyncEngine:
         return op
 
     def patch_ticket(self, ticket: Json, changes: Json) -> Op:
-        server = self.server.get(ticket["id"], ticket)
+        server = self._with_disk_fields(self.server.get(ticket["id"], ticket))
         base_version = int(server["version"])
         return self.enqueue(
             "patch_ticket",

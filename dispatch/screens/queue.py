@@ -128,6 +128,8 @@ class QueueScreen(PaneScreen, FilterAsYouType, TicketActions):
             table.refresh()
         text = f"Queue · {QUICK_FILTERS[self.quick]} · {table.visible_count} of {table.total_count}"
         text += f" · sorted by {self.sort_column}{' (reversed)' if self.sort_reverse else ''}"
+        if self.dispatch.loading:
+            text += " · reading the rest of the cache…"
         # the title line has a fixed height: no layout pass per keystroke
         self.query_one("#queue-title", Label).update(text, layout=False)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from dispatch.domain.countdown import ClockState, age_text, sla_clock
+from dispatch.domain.countdown import Clock, ClockState, age_text, sla_clock
 from dispatch.widgets.fast_table import Column, Row
 
 QUEUE_COLUMNS = (
@@ -39,17 +39,28 @@ _STATUS_TEXT = {
 }
 
 
-def ticket_row(t: dict[str, Any], now: datetime) -> Row:
-    """One queue row; escalated tickets carry a `!` before the priority."""
-    clock = sla_clock(
+def _time(value: str | None) -> datetime | None:
+    # The store keeps ISO strings (a parsed copy of four times per ticket costs 20 MB at
+    # 100k tickets); parsing them here costs about 2 µs a row.
+    return datetime.fromisoformat(value) if value else None
+
+
+def ticket_clock(t: dict[str, Any], now: datetime) -> Clock:
+    """The ticket's SLA clock as the queue shows it."""
+    return sla_clock(
         now,
         status=t["status"],
-        first_response_due=t.get("_first_response_due"),
-        resolution_due=t.get("_resolution_due"),
-        responded_at=t.get("_responded_at"),
+        first_response_due=_time(t.get("first_response_due")),
+        resolution_due=_time(t.get("resolution_due")),
+        responded_at=_time(t.get("responded_at")),
         paused=t.get("sla_paused_at") is not None,
     )
-    received = t.get("_received_at") or now
+
+
+def ticket_row(t: dict[str, Any], now: datetime) -> Row:
+    """One queue row; escalated tickets carry a `!` before the priority."""
+    clock = ticket_clock(t, now)
+    received = _time(t.get("received_at")) or now
     assignee = t.get("assignee_name") or "-"
     prio = ("!" if t.get("escalated") else "") + t["priority"]
     cells = (
@@ -98,11 +109,4 @@ def ticket_row(t: dict[str, Any], now: datetime) -> Row:
 
 
 def clock_state(t: dict[str, Any], now: datetime) -> ClockState:
-    return sla_clock(
-        now,
-        status=t["status"],
-        first_response_due=t.get("_first_response_due"),
-        resolution_due=t.get("_resolution_due"),
-        responded_at=t.get("_responded_at"),
-        paused=t.get("sla_paused_at") is not None,
-    ).state
+    return ticket_clock(t, now).state

@@ -50,7 +50,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from dispatch.client.api import ApiClient
-from dispatch.client.cache import CONFLICT, FAILED, PENDING, LocalCache, Op
+from dispatch.client.cache import CONFLICT, DISK_ONLY_FIELDS, FAILED, PENDING, LocalCache, Op
 from dispatch.client.errors import Conflict, Unreachable
 from dispatch.client.store import Store
 from dispatch.client.sync import SyncEngine
@@ -438,9 +438,12 @@ class SyncMachine(RuleBasedStateMachine):
         }
         expected = {ticket_id: t for ticket_id, t in service.items() if ticket_id not in busy}
         for ticket_id in expected:
-            assert shown.get(ticket_id) == expected[ticket_id], (
-                f"ticket {ticket_id}: store {shown.get(ticket_id)} != service {expected[ticket_id]}"
+            listed = {k: v for k, v in expected[ticket_id].items() if k not in DISK_ONLY_FIELDS}
+            assert shown.get(ticket_id) == listed, (
+                f"ticket {ticket_id}: store {shown.get(ticket_id)} != service {listed}"
             )
+            # the disk keeps what the in-memory list leaves out
+            assert self.engine.cache.body("ticket", ticket_id) == expected[ticket_id]
         assert set(shown) == set(expected)
 
     # invariants ---------------------------------------------------------------------------
