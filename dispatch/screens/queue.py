@@ -126,10 +126,14 @@ class QueueScreen(PaneScreen, FilterAsYouType, TicketActions):
         if table.empty_text != empty:
             table.empty_text = empty
             table.refresh()
-        text = f"Queue · {QUICK_FILTERS[self.quick]} · {table.visible_count} of {table.total_count}"
-        text += f" · sorted by {self.sort_column}{' (reversed)' if self.sort_reverse else ''}"
-        if self.dispatch.loading:
-            text += " · reading the rest of the cache…"
+        if self.dispatch.loading:  # only the head is in the store yet
+            text = f"Queue · the {table.total_count} most urgent · reading the rest of the cache…"
+        else:
+            text = (
+                f"Queue · {QUICK_FILTERS[self.quick]} · {table.visible_count} of "
+                f"{table.total_count} · sorted by {self.sort_column}"
+                f"{' (reversed)' if self.sort_reverse else ''}"
+            )
         # the title line has a fixed height: no layout pass per keystroke
         self.query_one("#queue-title", Label).update(text, layout=False)
 
