@@ -12,7 +12,7 @@ import anyio
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
-from dispatch.server.deps import get_caller
+from dispatch.server.deps import caller_for
 from dispatch.server.problems import ProblemError, problem_response
 
 
@@ -20,7 +20,7 @@ async def refused_without_token(request: Request) -> JSONResponse | None:
     """The 401 this request deserves, or None when it carries a live token."""
     try:
         await anyio.to_thread.run_sync(
-            get_caller, request.app.state.engine, request.headers.get("authorization")
+            caller_for, request.app.state.engine, request.headers.get("authorization")
         )
     except ProblemError as exc:
         return problem_response(exc.status, exc.detail, title=exc.title, headers=exc.headers)

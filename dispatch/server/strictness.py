@@ -29,7 +29,7 @@ def _is_sequence(annotation: Any) -> bool:
     return False
 
 
-def no_repeated_scalars(request: Request) -> None:
+async def no_repeated_scalars(request: Request) -> None:
     """422 when a query parameter that takes one value is given more than once."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
