@@ -94,6 +94,7 @@ _TICKET_COLUMNS = [
     for name in TicketPublic.model_fields
     if name not in _NAMES
 ]
+_COLUMNS = {c.name: c for c in _TICKET_COLUMNS}
 _TicketRow: Any = TypedDict(  # type: ignore[misc]
     "_TicketRow", {name: field.annotation for name, field in TicketPublic.model_fields.items()}
 )
@@ -107,33 +108,35 @@ class _PageRow(TypedDict):
 PAGE_JSON = TypeAdapter(_PageRow)
 
 
-def public_columns() -> Select[Any]:
-    """SELECT of the ticket's public columns; add WHERE, ORDER BY and LIMIT, then `page_rows`."""
-    return sa_select(*_TICKET_COLUMNS)
+def page_ids() -> Select[Any]:
+    """SELECT of ticket ids; add WHERE, ORDER BY and LIMIT for a page, then `page_rows`."""
+    return sa_select(col(Ticket.id))
 
 
 def page_rows(
     session: Session, page: Select[Any], order: Sequence[tuple[str, bool]]
 ) -> list[dict[str, Any]]:
-    """The rows of `page` (from `public_columns`) with the names joined in, in `order`
-    ((column, descending) pairs, the page's own order).
+    """The public rows of the tickets `page` (from `page_ids`) selects, names joined in, in
+    `order` ((column, descending) pairs: the page's own order).
 
-    The names are joined to the page, not to the ticket table: joined before the LIMIT, a
-    filter whose order needs a sort (several statuses) joined every match first.
+    The page picks ids only (often from the index alone), and the names are joined to those
+    rows: joined before the LIMIT, a filter whose order needs a sort (several statuses)
+    joined every match first.
     """
-    inner = page.subquery("page")
     stmt = (
-        sa_select(*inner.c, *(c.label(name) for name, c in _NAMES.items()))
-        .select_from(
-            inner.outerjoin(Customer, col(Customer.id) == inner.c.customer_id)
-            .outerjoin(Site, col(Site.id) == inner.c.site_id)
-            .outerjoin(Technician, col(Technician.id) == inner.c.assignee_id)
+        sa_select(*_TICKET_COLUMNS, *(c.label(name) for name, c in _NAMES.items()))
+        .select_from(Ticket)
+        .outerjoin(Customer, col(Customer.id) == Ticket.customer_id)
+        .outerjoin(Site, col(Site.id) == Ticket.site_id)
+        .outerjoin(Technician, col(Technician.id) == Ticket.assignee_id)
+        .where(col(Ticket.id).in_(page.scalar_subquery()))
+        .order_by(
+            *(_COLUMNS[name].desc() if desc else _COLUMNS[name].asc() for name, desc in order)
         )
-        .order_by(*(inner.c[name].desc() if desc else inner.c[name].asc() for name, desc in order))
     )
     return [dict(row) for row in session.connection().execute(stmt).mappings()]
 
 
 def page_json(rows: list[Any], next_cursor: str | None) -> bytes:
-    """The JSON of TicketPage(items=rows, next_cursor=...) for rows from `public_rows()`."""
+    """The JSON of TicketPage(items=rows, next_cursor=...) for rows from `page_rows`."""
     return PAGE_JSON.dump_json({"items": rows, "next_cursor": next_cursor})

@@ -29,9 +29,9 @@ from dispatch.server.related import appointments_of, escalations_public
 from dispatch.server.ticket_ops import StaleWrite, apply_changes, check_fields_allowed, intake
 from dispatch.server.views import (
     is_own,
+    page_ids,
     page_json,
     page_rows,
-    public_columns,
     ticket_public,
     visible_ticket,
 )
@@ -110,7 +110,7 @@ def list_tickets(
 ) -> JSONResponse:
     if limit > settings.max_page_size:
         raise invalid("query.limit", f"limit may be at most {settings.max_page_size}")
-    stmt = public_columns()
+    stmt = page_ids()
     if not caller.sees_all:
         stmt = stmt.where(col(Ticket.assignee_id) == (caller.technician_id or -1))
     if status:
