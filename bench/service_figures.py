@@ -348,6 +348,7 @@ def postgres_database(name: str) -> Iterator[str]:
 
 def seed(database_url: str, tickets: int) -> dict[str, str]:
     """Schema and demo data (seed 7) in `database_url`; the demo users' tokens."""
+    from sqlalchemy import text
     from sqlmodel import Session
 
     from dispatch.demo import DemoSize, seed_demo
@@ -360,6 +361,11 @@ def seed(database_url: str, tickets: int) -> dict[str, str]:
         with Session(engine) as session:
             logins = seed_demo(session, seed=7, size=DemoSize(tickets=tickets))
             session.commit()
+        # Statistics, as autovacuum would gather them a little later on a live database:
+        # without them the planner guesses LIKE selectivity and sorts 13k q= matches where
+        # walking the received_at index finds a page in a few hundred rows (36 ms vs 1 ms).
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
     finally:
         engine.dispose()
     return logins.tokens
