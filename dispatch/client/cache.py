@@ -12,7 +12,7 @@ import heapq
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -223,29 +223,28 @@ class LocalCache:
 
     def replace(self, kind: str, items: Iterable[Json]) -> None:
         """Make `kind` hold exactly `items`: what the user may no longer see disappears."""
-        items = list(items)
-        with self._transaction():
-            self._replace(kind, items)
-
-    def _replace(self, kind: str, items: list[Json]) -> None:
-        self.db.execute("DELETE FROM objects WHERE kind = ?", (kind,))
-        self.db.executemany(
-            "INSERT INTO objects (kind, id, body) VALUES (?, ?, ?)",
-            [(kind, item["id"], json.dumps(item, separators=(",", ":"))) for item in items]
-            if kind == "ticket"  # straight from the service: no store keys to drop
-            else [(kind, item["id"], json.dumps(_plain(item))) for item in items],
-        )
         if kind == "ticket":
+            self.replace_tickets(TicketRows.of(list(items)))
+            return
+        with self._transaction():
+            self.db.execute("DELETE FROM objects WHERE kind = ?", (kind,))
+            self.db.executemany(
+                "INSERT INTO objects (kind, id, body) VALUES (?, ?, ?)",
+                [(kind, item["id"], json.dumps(_plain(item))) for item in items],
+            )
+
+    def replace_tickets(self, rows: TicketRows) -> None:
+        """Make the tickets exactly `rows` (prepared page by page while a sync downloads)."""
+        with self._transaction():
+            self.db.execute("DELETE FROM objects WHERE kind = 'ticket'")
             self.db.execute("DELETE FROM ticket_head")
-            self._put_heads(items)
+            self.db.executemany(
+                "INSERT INTO objects (kind, id, body) VALUES ('ticket', ?, ?)", rows.bodies
+            )
+            self.db.executemany(_INSERT_HEAD, rows.heads)
 
     def _put_heads(self, tickets: list[Json]) -> None:
-        self.db.executemany(
-            "INSERT OR REPLACE INTO ticket_head (id, open, escalated, paused, responded, "
-            "first_response_due, resolution_due, rank, priority, number, assignee_id, status) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [_head(t) for t in tickets],
-        )
+        self.db.executemany(_INSERT_HEAD, [_head(t) for t in tickets])
 
     # the first screen -------------------------------------------------------------
     def head_tickets(
@@ -414,6 +413,32 @@ _OP_COLUMNS = (
     "id, key, kind, ticket_id, method, path, body, base_version, base, state, error, attempts, "
     "created_at"
 )
+
+
+_INSERT_HEAD = (
+    "INSERT OR REPLACE INTO ticket_head (id, open, escalated, paused, responded, "
+    "first_response_due, resolution_due, rank, priority, number, assignee_id, status) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+@dataclass
+class TicketRows:
+    """Tickets as the cache writes them (bodies and head rows), gathered page by page."""
+
+    bodies: list[tuple[int, str]] = field(default_factory=list)
+    heads: list[tuple[Any, ...]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, tickets: list[Json]) -> TicketRows:
+        rows = cls()
+        rows.add(tickets)
+        return rows
+
+    def add(self, tickets: list[Json]) -> None:
+        """Tickets straight from the service (no store keys to drop)."""
+        self.bodies += [(t["id"], json.dumps(t, separators=(",", ":"))) for t in tickets]
+        self.heads += [_head(t) for t in tickets]
 
 
 def slim_tickets(bodies: Iterable[str]) -> list[Json]:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from dispatch.client.api import ApiClient, new_key
-from dispatch.client.cache import CONFLICT, FAILED, PENDING, LocalCache, Op, slim
+from dispatch.client.cache import CONFLICT, FAILED, PENDING, LocalCache, Op, TicketRows, slim
 from dispatch.client.errors import (
     ApiError,
     Gone,
@@ -129,15 +129,13 @@ class SyncEngine:
         """Page through everything the user may see; the outbox is left alone."""
         position = await self._position()
         technicians = await self.client.technicians()
-        tickets: list[Json] = []
-        async for page in self.client.iter_tickets(page_size=500):
-            tickets.extend(page)
+        rows, server = await self._download_tickets()
         escalations = await self.client.escalations()
-        self.cache.replace("ticket", tickets)
+        self.cache.replace_tickets(rows)
         self.cache.replace("technician", technicians)
         self.cache.replace("escalation", escalations)
         self.cache.put("last_seq", position)
-        self.server = {t["id"]: slim(t) for t in tickets}
+        self.server = server
         self.store.technicians = {t["id"]: t for t in technicians}
         self.store.escalations = {e["id"]: e for e in escalations}
         self.store.last_seq = position
@@ -146,6 +144,29 @@ class SyncEngine:
         self.listener.tickets_changed(None, remote=True)
         self.listener.escalations_changed()
         self.listener.calendar_changed()
+
+    async def _download_tickets(self) -> tuple[TicketRows, dict[int, Json]]:
+        """Every ticket, each page prepared for the cache and the store while the service
+        serves the next one (the two take about as long)."""
+        pages: asyncio.Queue[list[Json] | None] = asyncio.Queue()
+
+        async def fetch() -> None:
+            try:
+                async for page in self.client.iter_tickets(page_size=500):
+                    pages.put_nowait(page)
+            finally:
+                pages.put_nowait(None)  # the end, or a failure `await fetcher` raises
+
+        fetcher = asyncio.ensure_future(fetch())
+        rows, server = TicketRows(), dict[int, Json]()
+        try:
+            while (page := await pages.get()) is not None:
+                rows.add(page)
+                server.update((t["id"], slim(t)) for t in page)
+            await fetcher  # raises what the download raised
+        finally:
+            fetcher.cancel()
+        return rows, server
 
     async def _position(self) -> int:
         """The feed's current end, read before a snapshot so no change is missed."""
