@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, cast
 
 from textual.screen import Screen
@@ -62,11 +63,17 @@ class FilterAsYouType(Screen[None]):
         box = self.query_one("#filter", Input)
         box.display = True
         box.focus()
+        self.table.prepare_filter()  # while the box opens, not in the first letter typed
 
-    def on_input_changed(self, event: Input.Changed) -> None:
+    async def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "filter":
             self.table.set_filter(event.value)
             self._update_title()
+            # The table, its scrollbar and the title post their repaint to the screen from
+            # their own message loops, and the screen paints as soon as its queue is empty.
+            # Let them post before this handler ends, so the keystroke is one frame (box,
+            # rows and count together) instead of the box first and the rows a frame later.
+            await asyncio.sleep(0)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "filter":

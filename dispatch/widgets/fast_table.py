@@ -1,15 +1,20 @@
 """A virtual table on Textual's Line API that stays fluid with 100,000 rows.
 
 Rows are formatted to the column widths once, lazily, and cached per key, so a frame only slices
-a list; filtering is one list comprehension over pre-lowered strings. The widget does no I/O and
-knows nothing about tickets: screens hand it `Row`s and listen for `Highlighted` / `Selected`.
+a list. The filter searches a copy of the rows' search strings laid out one after the other in
+sort order, with C-level loops (`map` / `compress`) and no Python code per row. The widget does
+no I/O and knows nothing about tickets: screens hand it `Row`s and listen for `Highlighted` /
+`Selected`.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
+from itertools import compress, repeat
+from operator import attrgetter, contains
 from typing import Any, ClassVar, Literal
 
 from rich.cells import cell_len, set_cell_size
@@ -97,6 +102,9 @@ def _row_key(row: Row) -> int:
     return row.key
 
 
+_search_of = attrgetter("search")
+
+
 @lru_cache(maxsize=1024)
 def _parse_style(name: str) -> Style:
     # A bad style name from a caller must not crash rendering; it just shows unstyled.
@@ -173,12 +181,18 @@ class FastTable(ScrollView, can_focus=True):
         self._columns: tuple[Column, ...] = ()
         self._rows: dict[int, Row] = {}  # insertion order is the unsorted order
         self._ordered: list[Row] = []  # all rows in sort order
-        self._visible: list[Row] = []  # the filtered subsequence of _ordered
+        self._visible: list[Row] = []  # the filtered subsequence of _ordered (or _ordered itself)
+        # Where the visible rows sit in _ordered (ascending), None when unknown; valid while
+        # _visible is not stale, since only a re-filter follows a reorder, insert or removal.
+        self._visible_at: list[int] | None = None
+        # Each _ordered row's `search`, copied into one run of memory (the filter's input),
+        # None until a filter needs it after a reorder; inserts, removals and replacements
+        # in _ordered are mirrored here.
+        self._searches: list[str] | None = None
         self._ordered_stale = False
         self._visible_stale = False
         self._sync_pending = False
-        self._ordered_pos: dict[int, int] | None = None  # built on demand, dropped on reorder
-        self._visible_pos: dict[int, int] | None = None
+        self._ordered_pos: dict[int, int] | None = None  # unsorted only: built on demand
         self._terms: tuple[str, ...] = ()
         self._predicate: Callable[[Row], bool] | None = None
         self._sort_column: str | None = None
@@ -276,7 +290,10 @@ class FastTable(ScrollView, can_focus=True):
             else:
                 if old is not None:
                     self._ordered_remove(old)
-                self._ordered.insert(self._bisect(self._ordered, row), row)
+                index = self._bisect(self._ordered, row)
+                self._ordered.insert(index, row)
+                if self._searches is not None:
+                    self._searches.insert(index, row.search)
                 self._ordered_pos = None
         self._invalidate()
 
@@ -301,18 +318,25 @@ class FastTable(ScrollView, can_focus=True):
             return
         self._ensure()
         old, self._terms = self._terms, terms
-        if all(any(o in t for t in terms) for o in old):
+        if self._visible_at is not None and all(any(o in t for t in terms) for o in old):
             # Every old term lives inside a new one, so the result can only shrink: search the
             # rows already visible instead of all of them (typing a term gets cheaper per key).
-            self._show(self._text_filter(self._visible), keep_index=False)
+            at = self._text_filter(self._visible_at)
+            self._show(list(map(self._ordered.__getitem__, at)), keep_index=False, at=at)
         else:
-            self._show(self._filtered(), keep_index=False)
+            self._show(*self._filtered(), keep_index=False)
+
+    def prepare_filter(self) -> None:
+        """Copy the rows' search texts for the filter now (about 15 ms for 50,000 rows), e.g.
+        when a filter box opens, rather than in the first filter keystroke after a reorder."""
+        self._ensure()
+        self._search_list()
 
     def set_predicate(self, pred: Callable[[Row], bool] | None) -> None:
         """Combine a quick filter (unassigned, mine...) with the text filter."""
         self._ensure()
         self._predicate = pred
-        self._show(self._filtered(), keep_index=False)
+        self._show(*self._filtered(), keep_index=False)
 
     def sort_by(self, column_key: str | None, reverse: bool = False) -> None:
         """Sort by a column, or keep insertion order (reversed if asked) when it is None."""
@@ -370,6 +394,18 @@ class FastTable(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self._scroll_cursor_into_view()
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        # ScrollView compares the compositor's virtual size (the content region) with the
+        # table's (the rows), which never match, so every screen layout (the filter box asks
+        # for one per keystroke) re-set the scrollbar and repainted it in a frame of its own,
+        # after the frame with the filtered rows. Only a new size of the table itself matters;
+        # the rows' height reaches the scrollbar through `_set_virtual_height`.
+        if size == self.size and container_size == self.container_size:
+            return False
+        return super()._size_updated(size, virtual_size, container_size, layout)
 
     # -- rendering ---------------------------------------------------------------------------
 
@@ -456,22 +492,56 @@ class FastTable(ScrollView, can_focus=True):
             self._predicate is None or self._predicate(row)
         )
 
-    def _text_filter(self, rows: list[Row]) -> list[Row]:
-        terms = self._terms
-        if not terms:
-            return rows[:]
-        if len(terms) == 1:
-            term = terms[0]
-            return [row for row in rows if term in row.search]
-        return [row for row in rows if all(t in row.search for t in terms)]
+    def _search_list(self) -> list[str]:
+        """The search strings of `_ordered`, in its order, built on first use after a reorder.
 
-    def _filtered(self) -> list[Row]:
-        rows = self._text_filter(self._ordered)  # the cheap C-level test first shrinks the input
-        pred = self._predicate
-        return rows if pred is None else [row for row in rows if pred(row)]
+        Joined and split again, the copies lie next to each other in memory in sort order, so
+        a scan reads memory in sequence instead of visiting 50,000 rows scattered over the
+        heap (twice as fast here, with a cold cache, as reading `row.search` row by row).
+        """
+        searches = self._searches
+        if searches is None:
+            originals = list(map(_search_of, self._ordered))
+            searches = "\n".join(originals).split("\n")
+            if len(searches) != len(originals):  # a search text holding a newline
+                searches = originals
+            self._searches = searches
+        return searches
+
+    def _text_filter(self, at: Sequence[int]) -> list[int]:
+        """The positions in `at` (ascending positions in `_ordered`) whose search text holds
+        every term; all C-level loops, no Python code per row."""
+        searches = self._search_list()
+        for term in self._terms:
+            if len(at) == len(searches):  # every row (ascending, distinct): no lookups needed
+                texts: Iterable[str] = searches
+            else:
+                texts = map(searches.__getitem__, at)
+            at = list(compress(at, map(contains, texts, repeat(term))))
+        return at if isinstance(at, list) else list(at)
+
+    def _filtered(self) -> tuple[list[Row], list[int] | None]:
+        """The rows passing text filter and predicate, with their positions in `_ordered`.
+
+        With neither, that is `_ordered` itself, not a copy: clearing the filter costs
+        nothing, and the shared list stays right because every insert or removal in
+        `_ordered` marks the visible rows stale (re-filtered before anyone reads them).
+        """
+        ordered, pred = self._ordered, self._predicate
+        if not self._terms:
+            if pred is None:
+                return ordered, None
+            keep = list(map(pred, ordered))
+            return list(compress(ordered, keep)), list(compress(range(len(ordered)), keep))
+        at = self._text_filter(range(len(ordered)))
+        rows = list(map(ordered.__getitem__, at))
+        if pred is not None:
+            keep = list(map(pred, rows))
+            rows, at = list(compress(rows, keep)), list(compress(at, keep))
+        return rows, at
 
     def _bisect(self, rows: list[Row], row: Row) -> int:
-        """Index of the first row in `rows` (sorted: `_ordered` or `_visible`) after `row`."""
+        """Index of the first row in `rows` (sorted like `_ordered`) after `row`."""
         sort_fn, reverse = self._sort_fn, self._sort_reverse
         assert sort_fn is not None
         key, ident = sort_fn(row), row.key
@@ -491,34 +561,35 @@ class FastTable(ScrollView, can_focus=True):
         index = self._bisect(self._ordered, old) - 1
         if index >= 0 and self._ordered[index].key == old.key:
             del self._ordered[index]
+            if self._searches is not None:
+                del self._searches[index]
         else:  # not where its sort key says: the order is broken, so rebuild it
             self._ordered_stale = True
         self._ordered_pos = None
 
-    def _index_in(self, rows: list[Row], row: Row) -> int | None:
-        """Where `row`'s key sits in `_ordered` or `_visible`: a binary search when sorted, else
-        a key→index map built once per rebuild (in-place replacements keep it valid)."""
+    def _position(self, row: Row) -> int | None:
+        """Where `row`'s key sits in `_ordered`: a binary search when sorted, else a key→index
+        map built once per rebuild (in-place replacements keep it valid)."""
+        rows = self._ordered
         if self._sort_fn is not None:
             index = self._bisect(rows, row) - 1
             return index if index >= 0 and rows[index].key == row.key else None
-        if rows is self._ordered:
-            if self._ordered_pos is None:
-                self._ordered_pos = {r.key: i for i, r in enumerate(rows)}
-            return self._ordered_pos.get(row.key)
-        if self._visible_pos is None:
-            self._visible_pos = {r.key: i for i, r in enumerate(rows)}
-        return self._visible_pos.get(row.key)
+        if self._ordered_pos is None:
+            self._ordered_pos = {r.key: i for i, r in enumerate(rows)}
+        return self._ordered_pos.get(row.key)
 
     def _replace_in_place(self, row: Row) -> None:
-        index = self._index_in(self._ordered, row)
+        index = self._position(row)
         if index is None:  # cannot happen while the lists are consistent; rebuild if it does
             self._ordered_stale = True
             self._invalidate()
             return
         self._ordered[index] = row
+        if self._searches is not None:
+            self._searches[index] = row.search
         if self._visible_stale or not self._matches(row):
             return
-        index = self._index_in(self._visible, row)
+        index = self._visible_index(index)
         if index is None:
             self._invalidate()
             return
@@ -545,35 +616,60 @@ class FastTable(ScrollView, can_focus=True):
                 rows.sort(key=self._sort_fn, reverse=self._sort_reverse)
             elif self._sort_reverse:
                 rows.reverse()
-            self._ordered, self._ordered_pos = rows, None
+            self._ordered, self._ordered_pos, self._searches = rows, None, None
             self._ordered_stale, self._visible_stale = False, True
         if self._visible_stale:
-            self._show(self._filtered(), keep_index=True)
+            self._show(*self._filtered(), keep_index=True)
 
-    def _show(self, rows: list[Row], *, keep_index: bool) -> None:
-        """Make `rows` the visible rows; the cursor follows its key, else stays or goes to top."""
-        self._visible, self._visible_pos, self._visible_stale = rows, None, False
+    def _show(self, rows: list[Row], at: list[int] | None, *, keep_index: bool) -> None:
+        """Make `rows` (at positions `at` in `_ordered`, None for all of it when `rows` is
+        `_ordered`) the visible rows; the cursor follows its key, else stays or goes to top."""
+        assert at is not None or rows is self._ordered, "a filtered list needs its positions"
+        self._visible, self._visible_at, self._visible_stale = rows, at, False
         index = None if self._cursor_key is None else self._find(self._cursor_key)
         if index is None:
             index = min(self._cursor, len(rows) - 1) if keep_index else 0
         self._cursor = max(0, index)
         self._cursor_key = rows[self._cursor].key if rows else None
-        self.virtual_size = Size(0, len(rows) + 1)
+        self._set_virtual_height(len(rows) + 1)
         self._scroll_cursor_into_view()
         self.refresh()
         self._announce()
+
+    def _set_virtual_height(self, height: int) -> None:
+        """Set the scrollable height without a screen layout when the widget's size stays.
+
+        `virtual_size` is a layout reactive: assigning it re-lays-out the whole screen and
+        repaints every scrollbar, a frame of its own after each filter keystroke. The table's
+        own size does not depend on its row count unless its height is `auto`, so only the
+        scroll bounds and the scrollbar need updating (what Textual does in `_size_updated`
+        without a layout); if the scrollbar appears or goes, `show_vertical_scrollbar` (a
+        layout reactive) still asks for the layout that needs.
+        """
+        size = Size(0, height)
+        if size == self.virtual_size:
+            return
+        if not self.is_mounted or self.styles.auto_dimensions:
+            self.virtual_size = size
+            return
+        self.set_reactive(FastTable.virtual_size, size)
+        self._scroll_update(size)
+
+    def _visible_index(self, position: int) -> int | None:
+        """Index among the visible rows of the row at `position` in `_ordered`, if shown."""
+        at = self._visible_at
+        if at is None:
+            return position if self._visible is self._ordered else None
+        index = bisect_left(at, position)
+        return index if index < len(at) and at[index] == position else None
 
     def _find(self, key: int) -> int | None:
         """Index of `key` among the visible rows (which must be up to date)."""
         row = self._rows.get(key)
         if row is None:
             return None
-        if self._sort_fn is not None or self._visible_pos is not None:
-            return self._index_in(self._visible, row)
-        for i, other in enumerate(self._visible):  # one scan beats building a map per keystroke
-            if other.key == key:
-                return i
-        return None
+        position = self._position(row)
+        return None if position is None else self._visible_index(position)
 
     def _move_cursor(self, index: int, top: int | None = None) -> None:
         self._ensure()
