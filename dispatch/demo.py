@@ -1330,13 +1330,13 @@ class _Seeder:
         if escalated:
             low, high = 0.1, 1.5
         elif status is Status.NEW:
-            low, high = (0.0, 2.0) if rng.random() < 0.8 else (2.0, 6.0)
+            low, high = (0.0, 0.5) if rng.random() < 0.8 else (0.5, 6.0)
         elif status is Status.CLOSED:
             low, high = 3.0, 56.0
         elif status is Status.RESOLVED:
             low, high = 0.5, 10.0
-        else:
-            low, high = 0.2, 10.0
+        else:  # a desk that keeps up: most work in hand is days old, a tail is stuck
+            low, high = (0.05, 1.5) if rng.random() < 0.75 else (1.5, 10.0)
         bias = _OFFICE_HOURS_BIAS.get(source, 0.0)
         office = rng.random() < bias
         at = now
