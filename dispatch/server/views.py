@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import TypeAdapter
 from sqlalchemy import Select
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 from typing_extensions import TypedDict
 
 from dispatch.models.customer import Customer, Site
@@ -35,46 +35,20 @@ def can_see(caller: Caller, ticket: Ticket) -> bool:
     return caller.sees_all or is_own(caller, ticket)
 
 
-def tickets_public(session: Session, tickets: Sequence[Ticket]) -> list[TicketPublic]:
-    """Public shapes with customer, site and assignee names filled in (three lookups)."""
-    customer_ids = {t.customer_id for t in tickets}
-    site_ids = {t.site_id for t in tickets if t.site_id is not None}
-    tech_ids = {t.assignee_id for t in tickets if t.assignee_id is not None}
-    customers = (
-        dict(
-            session.exec(
-                select(Customer.id, Customer.name).where(col(Customer.id).in_(customer_ids))
-            ).all()
-        )
-        if customer_ids
-        else {}
-    )
-    sites = (
-        dict(session.exec(select(Site.id, Site.name).where(col(Site.id).in_(site_ids))).all())
-        if site_ids
-        else {}
-    )
-    techs = (
-        dict(
-            session.exec(
-                select(Technician.id, Technician.name).where(col(Technician.id).in_(tech_ids))
-            ).all()
-        )
-        if tech_ids
-        else {}
-    )
-    out = []
-    for t in tickets:
-        pub = TicketPublic.model_validate(t, from_attributes=True)
-        pub.customer_name = customers.get(t.customer_id, "")
-        pub.site_name = sites.get(t.site_id) if t.site_id is not None else None
-        pub.assignee_name = techs.get(t.assignee_id) if t.assignee_id is not None else None
-        out.append(pub)
-    return out
-
-
 def ticket_public(session: Session, ticket: Ticket) -> TicketPublic:
-    return tickets_public(session, [ticket])[0]
+    """The public shape with customer, site and assignee names filled in.
+
+    The names come through the session's identity map: a write has usually loaded the
+    customer (search text) and the site (SLA terms) already, so they cost no query.
+    """
+    customer = session.get(Customer, ticket.customer_id)
+    site = session.get(Site, ticket.site_id) if ticket.site_id is not None else None
+    tech = session.get(Technician, ticket.assignee_id) if ticket.assignee_id is not None else None
+    pub = TicketPublic.model_validate(ticket, from_attributes=True)
+    pub.customer_name = customer.name if customer is not None else ""
+    pub.site_name = site.name if site is not None else None
+    pub.assignee_name = tech.name if tech is not None else None
+    return pub
 
 
 # --- pages of tickets straight from the columns --------------------------------------------------

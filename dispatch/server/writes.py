@@ -160,7 +160,7 @@ def run_write(
         if replay is not None:
             return replay
     result = work()
-    body = json.dumps(jsonable_encoder(result.body), separators=(",", ":"))
+    body = _json(result.body)
     if dry_run:
         session.rollback()
         # Nothing was written, so there is no new version to tag.
@@ -168,7 +168,7 @@ def run_write(
     if key:
         stored = body
         if result.remembered is not None:
-            stored = json.dumps(jsonable_encoder(result.remembered), separators=(",", ":"))
+            stored = _json(result.remembered)
         session.add(
             IdempotencyRecord(
                 user_id=caller.id,
@@ -192,6 +192,14 @@ def run_write(
             409, "this clashed with another change made at the same moment; try again"
         ) from None
     return _response(result.status, body, result.etag, result.location)
+
+
+def _json(body: Any) -> str:
+    """A write's answer as JSON: pydantic's own encoder for models (the same JSON as
+    jsonable_encoder + json.dumps, non-ASCII left as UTF-8), inside the writers' lock."""
+    if isinstance(body, BaseModel):
+        return body.model_dump_json()
+    return json.dumps(jsonable_encoder(body), separators=(",", ":"))
 
 
 def _replay(
