@@ -9,7 +9,7 @@ decides how the rows are found:
 * many matches (vpn, drucker): the page's own ordered index walk stops after a page of
   LIKE matches within a few thousand rows, which is faster than reading every match.
 
-Which of the two is one capped count of index matches. Words shorter than three characters
+Which of the two is one capped read of the matching ids. Words shorter than three characters
 have no trigrams; they filter by LIKE alone. PostgreSQL serves LIKE from its pg_trgm index.
 """
 
@@ -44,21 +44,19 @@ def conditions(session: Session, q: str | None) -> list[Any]:
     indexed = [word for word in words if len(word) >= FTS_MIN_LENGTH]
     if indexed and _fts_available(session):
         match = " ".join('"' + word.replace('"', '""') + '"' for word in indexed)
-        if _fewer_than(session, match, FEW):
-            ids = text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts_match")
-            out.append(col(Ticket.id).in_(ids.bindparams(fts_match=match).columns(column("rowid"))))
+        # The matching ids (at most FEW) as one JSON array, built by SQLite, not row by row.
+        found = session.connection().execute(
+            text(
+                f"SELECT count(*), json_group_array(rowid) FROM (SELECT rowid FROM {FTS_TABLE} "
+                f"WHERE {FTS_TABLE} MATCH :fts_match LIMIT :cap)"
+            ),
+            {"fts_match": match, "cap": FEW},
+        )
+        count, ids = found.one()
+        if count < FEW:  # few: read those rows by id
+            listed = text("SELECT value FROM json_each(:fts_ids)").bindparams(fts_ids=ids)
+            out.append(col(Ticket.id).in_(listed.columns(column("value"))))
     return out
-
-
-def _fewer_than(session: Session, match: str, cap: int) -> bool:
-    found = session.connection().execute(
-        text(
-            f"SELECT count(*) FROM (SELECT 1 FROM {FTS_TABLE} "
-            f"WHERE {FTS_TABLE} MATCH :fts_match LIMIT :cap)"
-        ),
-        {"fts_match": match, "cap": cap},
-    )
-    return int(found.scalar_one()) < cap
 
 
 def _fts_available(session: Session) -> bool:
