@@ -31,7 +31,7 @@ FEW = 3000
 """Below this many index matches they are read by id; at or above, the ordered walk is
 faster (it finds a page within 100 * total / matches rows: about 3,400 of 100k)."""
 
-_has_fts: dict[str, bool] = {}
+_has_fts: dict[Any, bool] = {}
 _has_fts_lock = threading.Lock()
 
 
@@ -65,7 +65,7 @@ def _fts_available(session: Session) -> bool:
     engine = bind if isinstance(bind, Engine) else bind.engine
     if engine.dialect.name != "sqlite":
         return False
-    key = engine.url.render_as_string(hide_password=True)
+    key = engine.url
     known = _has_fts.get(key)
     if known is None:
         found = session.connection().execute(
