@@ -71,6 +71,12 @@ def main() -> None:
         help=f"run only these parts, comma-separated: {', '.join(PARTS)} "
         "(e.g. --only service: the list, PATCH and q= load on SQLite and PostgreSQL)",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="`dispatch serve --workers N` for the service figures (default 1)",
+    )
     args = parser.parse_args()
     plan = QUICK if args.quick else FULL
     if args.tickets:
@@ -96,7 +102,8 @@ def main() -> None:
         "command": "uv run python -m bench"
         + (" --quick" if args.quick else "")
         + (f" --tickets {args.tickets}" if args.tickets else "")
-        + (f" --only {','.join(sorted(args.only))}" if args.only else ""),
+        + (f" --only {','.join(sorted(args.only))}" if args.only else "")
+        + (f" --workers {args.workers}" if args.workers > 1 else ""),
         "git": _git_state(),
         "load_average_before": os.getloadavg()[0],
         "bytecode": "cached under PYTHONPYCACHEPREFIX in the temp dir"
@@ -104,7 +111,13 @@ def main() -> None:
     }
     log(f"dispatch bench: {header['python']}, {header['cores']} cores, {plan.tickets:,} tickets")
     try:
-        figures = run(plan, root, postgres=not args.no_postgres, only=args.only or set(PARTS))
+        figures = run(
+            plan,
+            root,
+            postgres=not args.no_postgres,
+            only=args.only or set(PARTS),
+            workers=args.workers,
+        )
     finally:
         if args.keep:
             log(f"kept {root}")
@@ -138,21 +151,23 @@ def _parts(value: str) -> set[str]:
     return parts
 
 
-def run(plan: Plan, root: Path, *, postgres: bool, only: set[str]) -> list[Figure]:
+def run(
+    plan: Plan, root: Path, *, postgres: bool, only: set[str], workers: int = 1
+) -> list[Figure]:
     from bench import references
 
     figures: list[Figure] = []
     if only & {"sync", "console", "service", "references"}:
-        figures += _sqlite(plan, root, only)
+        figures += _sqlite(plan, root, only, workers)
     if "suggestions" in only:
         log("- suggestions")
         figures.append(references.suggestions(plan.suggest_runs))
     if postgres and "service" in only:
-        figures += _postgres(plan, root)
+        figures += _postgres(plan, root, workers)
     return figures
 
 
-def _sqlite(plan: Plan, root: Path, only: set[str]) -> list[Figure]:
+def _sqlite(plan: Plan, root: Path, only: set[str], workers: int) -> list[Figure]:
     """Everything on the seeded SQLite file: sync, console, service load, references."""
     from bench import console_figures as cf
     from bench import references
@@ -179,7 +194,7 @@ def _sqlite(plan: Plan, root: Path, only: set[str]) -> list[Figure]:
     )
     filter_terms = cf.FILTER_TERMS[: plan.terms]
     keys: list[Figure] = []
-    with Server(settings.database_url, root / "serve-sqlite.log") as server:
+    with Server(settings.database_url, root / "serve-sqlite.log", workers) as server:
         world.server = server
         if "sync" in only:
             log(f"- dispatch serve (SQLite) on {server.url}; initial sync")
@@ -215,7 +230,7 @@ def _sqlite(plan: Plan, root: Path, only: set[str]) -> list[Figure]:
     return figures
 
 
-def _postgres(plan: Plan, root: Path) -> list[Figure]:
+def _postgres(plan: Plan, root: Path, workers: int = 1) -> list[Figure]:
     from bench import service_figures as sf
 
     name = f"dispatch_bench_{os.getpid()}"
@@ -225,7 +240,7 @@ def _postgres(plan: Plan, root: Path) -> list[Figure]:
             t = time.perf_counter()
             tokens = sf.seed(url, plan.tickets)
             log(f"  seeded in {time.perf_counter() - t:.1f} s")
-            with Server(url, root / "serve-postgres.log") as server:
+            with Server(url, root / "serve-postgres.log", workers) as server:
                 return sf.load(
                     server,
                     tokens["anna.becker"],

@@ -121,10 +121,28 @@ def stop(proc: subprocess.Popen[Any] | None, grace: float = 3.0) -> None:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of `pid` so far (/proc/<pid>/stat)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    """User + system CPU seconds of `pid` and its live descendants so far (/proc/<pid>/stat):
+    with `--workers N` the requests are served by the worker processes, not the supervisor."""
     ticks = os.sysconf("SC_CLK_TCK")
-    return (int(fields[11]) + int(fields[12])) / ticks
+    total = 0.0
+    for each in _family(pid):
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def _family(pid: int) -> list[int]:
+    out = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return out
+    for child in children:
+        out += _family(int(child))
+    return out
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -138,8 +156,9 @@ def peak_rss_mb(pid: int) -> float:
 class Server:
     """`dispatch serve` on 127.0.0.1 and a random port, for one database URL."""
 
-    def __init__(self, database_url: str, log: Path) -> None:
+    def __init__(self, database_url: str, log: Path, workers: int = 1) -> None:
         self.database_url = database_url
+        self.workers = workers
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
@@ -148,7 +167,15 @@ class Server:
     def __enter__(self) -> Server:
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
-                [DISPATCH, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                [
+                    DISPATCH,
+                    "serve",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    *(["--workers", str(self.workers)] if self.workers > 1 else []),
+                ],
                 # The load phases send far more than a person would: measure, don't throttle.
                 env=child_env(DATABASE_URL=self.database_url, DISPATCH_RATE_LIMIT_PER_MINUTE="0"),
                 stdout=out,
