@@ -403,7 +403,7 @@ class FastTable(ScrollView, can_focus=True):
         # for one per keystroke) re-set the scrollbar and repainted it in a frame of its own,
         # after the frame with the filtered rows. Only a new size of the table itself matters;
         # the rows' height reaches the scrollbar through `_set_virtual_height`.
-        if size == self.size and container_size == self.container_size:
+        if size == self.outer_size and container_size == self.container_size:
             return False
         return super()._size_updated(size, virtual_size, container_size, layout)
 

@@ -7,6 +7,7 @@ naive model here re-sorts and re-filters everything from a plain dict after ever
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from functools import cmp_to_key
 from typing import Any
@@ -246,3 +247,34 @@ async def test_typing_in_the_filter_box_filters_and_moves_the_scrollbar() -> Non
         assert table.visible_count == 500 and screen.titles[-1] == "500 of 500"
         assert table.show_vertical_scrollbar
         assert table.vertical_scrollbar.window_virtual_size == 501
+
+
+async def test_each_filter_keystroke_paints_one_frame() -> None:
+    """The box, the rows, the scrollbar and the title of a keystroke go out in one frame.
+
+    They used to take three, each waiting for the next refresh tick: the box; the rows after
+    a screen layout for the table's new height; the scrollbar that layout re-set.
+    """
+    rows = [make_row(k, f"ticket {k} {'vpn' if k % 7 == 0 else 'mail'}", k) for k in range(3000)]
+    app = FilterApp(rows)
+    frames: list[int] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, FilterScreen)
+        display = app._display
+
+        def counting_display(*args: Any) -> None:
+            if frames:
+                frames[-1] += 1
+            display(*args)
+
+        app._display = counting_display  # type: ignore[method-assign,assignment]
+        screen.action_filter()
+        await pilot.pause()
+        for key in ["v", "p", "n", "ctrl+u", "m", "ctrl+u"]:
+            frames.append(0)
+            await pilot.press(key)
+            await pilot.pause()
+            await asyncio.sleep(0.15)  # room for any later frame (settling, not a time limit)
+        assert frames == [1] * 6
+        assert screen.table.visible_count == 3000
