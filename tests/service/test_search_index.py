@@ -150,9 +150,13 @@ def test_the_writers_lock_serves_in_order_of_arrival() -> None:
     order: list[int] = []
     threads = []
     for i in range(8):
-        thread = threading.Thread(
-            target=lambda i=i: (lock.acquire(), order.append(i), lock.release())
-        )
+
+        def take(i: int = i) -> None:
+            lock.acquire()
+            order.append(i)
+            lock.release()
+
+        thread = threading.Thread(target=take)
         thread.start()
         threads.append(thread)
         deadline = time.monotonic() + 5

@@ -57,7 +57,8 @@ def tickets(draw: st.DrawFn) -> list[dict[str, Any]]:
 def queue_order(items: list[dict[str, Any]], now: datetime) -> list[int]:
     """The queue's own order (the SLA column's sort key), over every open ticket."""
     rows = [ticket_row(t, now) for t in items if t["status"] in OPEN_STATUSES]
-    return [r.key for r in sorted(rows, key=lambda r: r.sort_keys[1])]
+    urgency = {r.key: (r.sort_keys or ())[1] for r in rows}
+    return sorted(urgency, key=urgency.__getitem__)
 
 
 @settings(max_examples=150, deadline=None)
