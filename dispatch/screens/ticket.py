@@ -15,7 +15,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
 from dispatch.app import STYLES, TicketsUpdate
-from dispatch.client.errors import NotFound
+from dispatch.client.errors import NotFound, Unreachable
 from dispatch.domain.countdown import sla_clock
 from dispatch.screens.ticket_actions import TICKET_BINDINGS, TicketActions
 from dispatch.widgets.status_bar import StatusBar
@@ -45,6 +45,7 @@ class TicketScreen(TicketActions):
         self.ticket_id = ticket_id
         self.detail: dict[str, Any] | None = None
         self.customer: dict[str, Any] | None = None
+        self.offline = False  # showing the cached ticket: the service is unreachable
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="ticket-body"):
@@ -71,6 +72,8 @@ class TicketScreen(TicketActions):
         bar.online = app.online
         bar.pending = app.pending_count()
         bar.last_update = app.last_update
+        if self.offline and app.online:  # back: replace the cached view by the service's
+            self.load()
 
     def on_tickets_update(self, update: TicketsUpdate) -> None:
         if update.ids is None or self.ticket_id in update.ids:
@@ -91,9 +94,30 @@ class TicketScreen(TicketActions):
             self.notify("This ticket is gone or no longer yours to see.", severity="warning")
             self.dismiss()
             return
+        except Unreachable:
+            self.show_cached()
+            return
+        self.offline = False
         self.detail = detail
         if self.customer is None or self.customer["id"] != detail["customer_id"]:
-            self.customer = await client.customer(detail["customer_id"])
+            try:
+                self.customer = await client.customer(detail["customer_id"])
+            except Unreachable:
+                self.customer = None
+        self.render_all()
+
+    def show_cached(self) -> None:
+        """Offline: the ticket as last synced (the cache keeps the whole body), said as such;
+        history, comments and the customer's contract need the service."""
+        cached = self.dispatch.cache.body("ticket", self.ticket_id)
+        shown = self.dispatch.store.tickets.get(self.ticket_id)
+        if cached is None and shown is None:
+            self.notify("This ticket is not in the cache and the service is unreachable.")
+            self.dismiss()
+            return
+        # my pending writes, as the queue shows them, on top of the cached body
+        self.detail = {**(cached or {}), **{k: v for k, v in (shown or {}).items() if k[0] != "_"}}
+        self.offline = True
         self.render_all()
 
     def selected_ticket(self) -> dict[str, Any] | None:
@@ -123,6 +147,8 @@ class TicketScreen(TicketActions):
         title = Text(f"{t['number']}  {t['title']}", style="bold")
         if t.get("escalated"):
             title.append("  ESCALATED", style="bold red")
+        if self.offline:
+            title.append("  (offline: as last synced; history and comments need the service)")
         rows = [
             ("Priority", t["priority"]),
             ("Status", t["status"].replace("_", " ")),
@@ -166,7 +192,9 @@ class TicketScreen(TicketActions):
         self.query_one("#ticket-head", Static).update(body)
         self.query_one("#ticket-customer", Static).update(self._customer_text())
         comments = Text("\nComments\n", style="bold")
-        if not t.get("comments"):
+        if self.offline:
+            comments.append("  shown when the service is reachable again\n", style="dim")
+        elif not t.get("comments"):
             comments.append("  none yet (c adds one)\n", style="dim")
         for c in t.get("comments", []):
             comments.append(f"  {when(c['created_at'])} {c.get('author_name', '')}: ", style="bold")
