@@ -211,23 +211,30 @@ def _sqlite(plan: Plan, root: Path, only: set[str], workers: int) -> list[Figure
             figures.append(cf.propagation(world, plan.propagations))
         if "service" in only:
             log(f"- service load, SQLite ({sf.CLIENTS} clients) on {server.url}")
-            figures += sf.load(
-                server,
-                world.token,
-                "sqlite",
-                plan.tickets,
-                lists=plan.lists,
-                rounds=plan.rounds,
-                patches=plan.patches,
-                searches=plan.searches,
-                budget=plan.load_budget,
-            )
+            figures += _load(plan, server, world.token, "sqlite")
     if "references" in only:
         log("- references: fzf, DataTable")
         filter_fig = next(f for f in keys if f.key == "filter_keystroke")
         figures.append(references.fzf(world.synced_cache, root, filter_terms, filter_fig))
         figures += references.tables(world.synced_cache, plan.fast_mounts, plan.stock_mounts)
     return figures
+
+
+def _load(plan: Plan, server: Server, token: str, database: str) -> list[Figure]:
+    """The service-load phases (list, PATCH, q=) of `plan` against `server`."""
+    from bench import service_figures as sf
+
+    return sf.load(
+        server,
+        token,
+        database,
+        plan.tickets,
+        lists=plan.lists,
+        rounds=plan.rounds,
+        patches=plan.patches,
+        searches=plan.searches,
+        budget=plan.load_budget,
+    )
 
 
 def _postgres(plan: Plan, root: Path, workers: int = 1) -> list[Figure]:
@@ -241,17 +248,7 @@ def _postgres(plan: Plan, root: Path, workers: int = 1) -> list[Figure]:
             tokens = sf.seed(url, plan.tickets)
             log(f"  seeded in {time.perf_counter() - t:.1f} s")
             with Server(url, root / "serve-postgres.log", workers) as server:
-                return sf.load(
-                    server,
-                    tokens["anna.becker"],
-                    "postgres",
-                    plan.tickets,
-                    lists=plan.lists,
-                    rounds=plan.rounds,
-                    patches=plan.patches,
-                    searches=plan.searches,
-                    budget=plan.load_budget,
-                )
+                return _load(plan, server, tokens["anna.becker"], "postgres")
     except Exception as exc:  # PostgreSQL missing is a note, not a crash of the whole run
         log(f"  PostgreSQL skipped: {exc!r}")
         skipped = Figure("list_rps_postgres", "service load, postgres", "", "", "")
