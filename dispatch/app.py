@@ -157,6 +157,9 @@ class DispatchApp(App[None]):
         self.push_screen(HelpScreen(self.screen))
 
     def action_refresh(self) -> None:
+        if self.loading:  # a full sync now would race the cache read that is still running
+            self.notify("Still reading the cache; refresh in a moment.", timeout=3)
+            return
         self.load_everything()
 
     # sync: the engine keeps the store; the app turns its news into signals ------
