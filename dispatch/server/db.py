@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+import time
 import weakref
 from collections import deque
 from pathlib import Path
@@ -61,6 +63,21 @@ class FifoLock:
         return self._held
 
 
+def _wal(cur: Any) -> None:
+    """Switch a fresh file to WAL. Several processes opening a new file at once race for
+    that switch, and the loser gets "database is locked" at once (the busy handler does not
+    cover it): try again until the busy timeout, as a writer would wait."""
+    deadline = time.monotonic() + BUSY_SECONDS
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 def make_engine(url: str) -> Engine:
     """Build the service's engine for `url`.
 
@@ -90,9 +107,9 @@ def make_engine(url: str) -> Engine:
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=FULL")
             cur.execute("PRAGMA busy_timeout=30000")
+            _wal(cur)
+            cur.execute("PRAGMA synchronous=FULL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
 
