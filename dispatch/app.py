@@ -110,18 +110,15 @@ class DispatchApp(App[None]):
             self.add_mode(name, _lazy(module, screen))
         if self.cache.path is None:  # nothing on disk: the whole (empty) store at once
             self.painted_from_cache = self.sync.paint_from_cache()
-            self.switch_mode("mywork" if self.is_technician else "queue")
-            self.run_sync()
-            return
-        # First frame from the few tickets it shows; the rest is read in a thread after it.
-        self.painted_from_cache = self.sync.paint_head(
-            HEAD_ROWS,
-            datetime.now(UTC),
-            assignee_id=self.technician_id if self.is_technician else None,
-        )
-        self.loading = self.painted_from_cache
+        else:  # first frame from the few tickets it shows; the rest is read in a thread after it
+            self.painted_from_cache = self.sync.paint_head(
+                HEAD_ROWS,
+                datetime.now(UTC),
+                assignee_id=self.technician_id if self.is_technician else None,
+            )
+            self.loading = self.painted_from_cache
         self.switch_mode("mywork" if self.is_technician else "queue")
-        if self.painted_from_cache:
+        if self.loading:
             # Reading 100k tickets holds the GIL for a second: let the first frames out first.
             self.call_after_refresh(self.set_timer, 0.1, self.load_cache)
         else:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from dispatch.domain.countdown import sla_clock
+from dispatch.domain.types import OPEN_STATUSES
 
 Json = dict[str, Any]
 
@@ -69,7 +70,6 @@ CREATE INDEX ticket_head_assignee ON ticket_head (assignee_id);
 # The cache's own format; 2 added `ticket_head` (filled from `objects` on first open).
 FORMAT = 2
 NEVER = 1e18  # the rank of a clock without a due time
-OPEN_STATUSES = ("new", "triaged", "scheduled", "in_progress", "waiting_customer", "waiting_vendor")
 # Values repeated across thousands of tickets: one string object each in memory.
 _SHARED_FIELDS = (
     "kind",
@@ -164,8 +164,7 @@ class LocalCache:
                     self.db.execute(statement)
             rows = self.db.execute("SELECT body FROM objects WHERE kind = 'ticket'").fetchall()
             for start in range(0, len(rows), _CHUNK):
-                chunk = rows[start : start + _CHUNK]
-                self._put_heads(json.loads("[" + ",".join(body for (body,) in chunk) + "]"))
+                self._put_heads(_parse(body for (body,) in rows[start : start + _CHUNK]))
             self.db.execute(f"PRAGMA user_version = {FORMAT}")
 
     def close(self) -> None:
@@ -210,7 +209,7 @@ class LocalCache:
         with self._transaction():
             self.db.executemany(
                 "INSERT OR REPLACE INTO objects (kind, id, body) VALUES (?, ?, ?)",
-                [(kind, item["id"], json.dumps(_plain(item))) for item in items],
+                [(kind, item["id"], json.dumps(plain(item))) for item in items],
             )
             if kind == "ticket":
                 self._put_heads(items)
@@ -230,7 +229,7 @@ class LocalCache:
             self.db.execute("DELETE FROM objects WHERE kind = ?", (kind,))
             self.db.executemany(
                 "INSERT INTO objects (kind, id, body) VALUES (?, ?, ?)",
-                [(kind, item["id"], json.dumps(_plain(item))) for item in items],
+                [(kind, item["id"], json.dumps(plain(item))) for item in items],
             )
 
     def replace_tickets(self, rows: TicketRows) -> None:
@@ -441,10 +440,16 @@ class TicketRows:
         self.heads += [_head(t) for t in tickets]
 
 
+def _parse(bodies: Iterable[str]) -> list[Json]:
+    """Many bodies in one `json.loads`: the dicts share their key strings (half the memory
+    of one `json.loads` per body)."""
+    parsed: list[Json] = json.loads("[" + ",".join(bodies) + "]")
+    return parsed
+
+
 def slim_tickets(bodies: Iterable[str]) -> list[Json]:
-    """Parse ticket bodies for the in-memory store: one `json.loads` per chunk, so the
-    chunk's dicts share their key strings (half the memory of one `json.loads` per body)."""
-    return [slim(ticket) for ticket in json.loads("[" + ",".join(bodies) + "]")]
+    """Parse ticket bodies, a chunk at a time, for the in-memory store (see `slim`)."""
+    return [slim(ticket) for ticket in _parse(bodies)]
 
 
 def slim(ticket: Json) -> Json:
@@ -502,11 +507,11 @@ def _head(t: Json) -> tuple[Any, ...]:
 
 
 def _dump(value: Any) -> str | None:
-    return None if value is None else json.dumps(_plain(value))
+    return None if value is None else json.dumps(plain(value))
 
 
-def _plain(item: Any) -> Any:
-    """Drop the store's derived keys (they start with an underscore)."""
+def plain(item: Any) -> Any:
+    """Without the store's derived keys (they start with an underscore)."""
     if isinstance(item, dict):
         return {k: v for k, v in item.items() if not str(k).startswith("_")}
     return item

@@ -17,7 +17,16 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from dispatch.client.api import ApiClient, new_key
-from dispatch.client.cache import CONFLICT, FAILED, PENDING, LocalCache, Op, TicketRows, slim
+from dispatch.client.cache import (
+    CONFLICT,
+    FAILED,
+    PENDING,
+    LocalCache,
+    Op,
+    TicketRows,
+    plain,
+    slim,
+)
 from dispatch.client.errors import (
     ApiError,
     Gone,
@@ -91,7 +100,8 @@ class SyncEngine:
     # reading ----------------------------------------------------------------------
     def paint_from_cache(self) -> bool:
         """Fill the store from disk; True when there was anything to show."""
-        self.paint_head(0, datetime.now(UTC))
+        self.server = {}
+        self._load_small()
         self.install_cached(self.read_cached_tickets())
         return bool(self.server) or self.store.last_seq > 0
 
@@ -99,13 +109,17 @@ class SyncEngine:
         """Fill the store with just what the first screen shows (see `LocalCache.head_tickets`):
         a queue's `limit` most urgent tickets, or one technician's own. The rest follows with
         `read_cached_tickets` and `install_cached`. True when the cache had anything."""
-        heads = self.cache.head_tickets(limit, now, assignee_id=assignee_id) if limit else []
+        heads = self.cache.head_tickets(limit, now, assignee_id=assignee_id)
         self.server = {t["id"]: t for t in heads}
+        self._load_small()
+        self._overlay_all()
+        return bool(heads) or self.store.last_seq > 0
+
+    def _load_small(self) -> None:
+        """Technicians, escalations and the feed position: few, so read whole at once."""
         self.store.technicians = {t["id"]: t for t in self.cache.load("technician")}
         self.store.escalations = {e["id"]: e for e in self.cache.load("escalation")}
         self.store.last_seq = int(self.cache.get("last_seq") or 0)
-        self._overlay_all()
-        return bool(heads) or self.store.last_seq > 0
 
     def read_cached_tickets(self) -> list[Json]:
         """Every cached ticket, slim; touches neither store nor engine, so a thread may run it
@@ -233,7 +247,7 @@ class SyncEngine:
         """The ticket with the fields the in-memory list leaves out (a conflict's base)."""
         body = self.cache.body("ticket", ticket["id"])
         if body is not None and body.get("version") == ticket.get("version"):
-            return {**body, **_plain(ticket)}
+            return {**body, **plain(ticket)}
         return ticket
 
     def _server_ticket(self, ticket: Json) -> None:
@@ -390,7 +404,7 @@ class SyncEngine:
             f"/escalations/{escalation['id']}",
             changes,
             base_version=int(escalation["version"]),
-            base=_plain(escalation),
+            base=plain(escalation),
         )
 
     def create_appointment(self, data: Json) -> Op:
@@ -403,7 +417,7 @@ class SyncEngine:
             f"/appointments/{appointment['id']}",
             changes,
             base_version=int(appointment["version"]),
-            base=_plain(appointment),
+            base=plain(appointment),
         )
 
     def delete_appointment(self, appointment: Json) -> Op:
@@ -413,7 +427,7 @@ class SyncEngine:
             f"/appointments/{appointment['id']}",
             None,
             base_version=int(appointment["version"]),
-            base=_plain(appointment),
+            base=plain(appointment),
         )
 
     def kick(self) -> None:
@@ -647,8 +661,3 @@ def _escalated_version(ticket: Json | None, escalation: Any) -> int | None:
                 return int(event["version"])
             break
     return None
-
-
-def _plain(item: Json) -> Json:
-    """Without the store's derived keys (they start with an underscore)."""
-    return {k: v for k, v in item.items() if not str(k).startswith("_")}

@@ -15,6 +15,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
 from dispatch.app import STYLES, TicketsUpdate
+from dispatch.client.cache import plain
 from dispatch.client.errors import NotFound, Unreachable
 from dispatch.domain.countdown import sla_clock
 from dispatch.screens.ticket_actions import TICKET_BINDINGS, TicketActions
@@ -116,7 +117,7 @@ class TicketScreen(TicketActions):
             self.dismiss()
             return
         # my pending writes, as the queue shows them, on top of the cached body
-        self.detail = {**(cached or {}), **{k: v for k, v in (shown or {}).items() if k[0] != "_"}}
+        self.detail = {**(cached or {}), **plain(shown or {})}
         self.offline = True
         self.render_all()
 

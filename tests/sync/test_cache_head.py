@@ -12,13 +12,14 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dispatch.client.cache import DISK_ONLY_FIELDS, OPEN_STATUSES, LocalCache
+from dispatch.client.cache import DISK_ONLY_FIELDS, LocalCache
 from dispatch.client.store import Store
 from dispatch.client.sync import SyncEngine
+from dispatch.domain.types import OPEN_STATUSES, Status
 from dispatch.widgets.ticket_rows import ticket_row
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
-STATUSES = [*OPEN_STATUSES, "resolved", "closed"]
+STATUSES = [s.value for s in Status]
 
 
 def iso(offset: int | None) -> str | None:
