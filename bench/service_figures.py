@@ -1,9 +1,9 @@
 """The service's figures: initial sync; load from 20 concurrent clients, SQLite and PostgreSQL.
 
-The load generator is one asyncio process with 20 httpx connections (one per client); it
-shares the 2 cores with the server, so the server's own CPU time per request (from
-/proc/<pid>/stat) is printed next to every figure: that is the cost that does not depend on
-the load generator.
+The load generator is one asyncio process with 20 keep-alive connections (one per client, h11
+over asyncio streams: bench/loadgen.py); it shares the 2 cores with the server, so the
+server's own CPU time per request (from /proc/<pid>/stat) is printed next to every figure:
+that is the cost that does not depend on the load generator.
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from bench.harness import Figure, Server, cpu_seconds, quantile
+from bench.loadgen import Answer, LeanClient
 from dispatch.client.api import ApiClient
 from dispatch.client.cache import LocalCache
 from dispatch.client.store import Store
@@ -96,25 +95,26 @@ LIST_FILTERS = [
 SEARCH_TERMS = ["vpn", "bäckerei", "drucker", "155080", "firewall warendorf", "outlook"]
 
 
+Request = Callable[[LeanClient, int], Awaitable[Answer]]
+"""Request number i, sent on one client's connection."""
+
+
 async def _phase(
-    client: httpx.AsyncClient,
-    count: int,
-    request: Callable[[int], Awaitable[httpx.Response]],
-    deadline: float,
+    clients: list[LeanClient], count: int, request: Request, deadline: float
 ) -> tuple[list[float], float, list[str]]:
-    """`count` requests from CLIENTS concurrent workers; latencies (ms), wall seconds, errors."""
+    """`count` requests from the concurrent clients; latencies (ms), wall seconds, errors."""
     latencies: list[float] = []
     errors: list[str] = []
     counter = iter(range(count))
 
-    async def worker() -> None:
+    async def worker(client: LeanClient) -> None:
         for i in counter:
             if time.perf_counter() > deadline:
                 return
             began = time.perf_counter()
             try:
-                response = await request(i)
-            except httpx.HTTPError as exc:
+                response = await request(client, i)
+            except OSError as exc:
                 errors.append(exc.__class__.__name__)
                 continue
             latencies.append((time.perf_counter() - began) * 1000)
@@ -122,18 +122,16 @@ async def _phase(
                 errors.append(str(response.status_code))
 
     began = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(CLIENTS)))
+    await asyncio.gather(*(worker(client) for client in clients))
     return latencies, time.perf_counter() - began, errors
 
 
-async def _alone(
-    request: Callable[[int], Awaitable[httpx.Response]], indexes: range
-) -> dict[str, float]:
+async def _alone(client: LeanClient, request: Request, indexes: range) -> dict[str, float]:
     """Median and p95 ms of requests sent one after another: service time without queueing."""
     times = []
     for i in indexes:
         began = time.perf_counter()
-        await request(i)
+        await request(client, i)
         times.append((time.perf_counter() - began) * 1000)
     return {"median": round(quantile(times, 0.5), 1), "p95": round(quantile(times, 0.95), 1)}
 
@@ -200,100 +198,95 @@ def load(
     errors: dict[str, list[str]] = {"list": [], "patch": [], "search": []}
 
     async def run() -> None:
-        limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
-        async with httpx.AsyncClient(
-            base_url=f"{server.url}/api/v1",
-            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
-            limits=limits,
-            timeout=60,
-        ) as client:
+        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        clients = [LeanClient(f"{server.url}/api/v1", headers) for _ in range(CLIENTS)]
+        try:
+            await load_phases(clients)
+        finally:
+            for client in clients:
+                client.close()
 
-            def get_list(i: int) -> Awaitable[httpx.Response]:
-                return client.get("/tickets", params={"limit": 100, **LIST_FILTERS[i % 8]})
+    async def load_phases(clients: list[LeanClient]) -> None:
+        def get_list(client: LeanClient, i: int) -> Awaitable[Answer]:
+            return client.get("/tickets", {"limit": 100, **LIST_FILTERS[i % 8]})
 
-            stop_at = time.perf_counter() + budget
-            await _phase(client, CLIENTS * 2, get_list, stop_at)  # warm connections and caches
-            per_round = max(1, lists // rounds)
-            for _ in range(rounds):
-                with _cpu(server, cpu["list"]):
-                    lat, wall, err = await _phase(client, per_round, get_list, stop_at)
-                if lat:
-                    lst.samples.append(len(lat) / wall)
-                list_latency.extend(lat)
-                done["list"] += len(lat)
-                errors["list"] += err
+        stop_at = time.perf_counter() + budget
+        await _phase(clients, CLIENTS * 2, get_list, stop_at)  # warm connections and caches
+        per_round = max(1, lists // rounds)
+        for _ in range(rounds):
+            with _cpu(server, cpu["list"]):
+                lat, wall, err = await _phase(clients, per_round, get_list, stop_at)
+            if lat:
+                lst.samples.append(len(lat) / wall)
+            list_latency.extend(lat)
+            done["list"] += len(lat)
+            errors["list"] += err
 
-            # PATCH: every worker owns distinct open tickets (no 412 between clients)
-            targets: list[dict[str, Any]] = []
-            cursor = None
-            while len(targets) < patches:
-                params = {"open": "true", "sort": "number", "limit": 500}
-                if cursor:
-                    params["cursor"] = cursor
-                page = (await client.get("/tickets", params=params)).json()
-                targets += page["items"]
-                cursor = page.get("next_cursor")
-                if not cursor:
-                    break
-            targets = targets[:patches]
+        # PATCH: every request its own open ticket (no 412 between clients)
+        targets: list[dict[str, Any]] = []
+        cursor = None
+        while len(targets) < patches:
+            params: dict[str, Any] = {"open": "true", "sort": "number", "limit": 500}
+            if cursor:
+                params["cursor"] = cursor
+            page = (await clients[0].get("/tickets", params)).json()
+            targets += page["items"]
+            cursor = page.get("next_cursor")
+            if not cursor:
+                break
+        targets = targets[:patches]
 
-            def do_patch(i: int) -> Awaitable[httpx.Response]:
-                t = targets[i % len(targets)]
-                new = "P4" if t["priority"] != "P4" else "P3"
-                t["priority"] = new
-
-                async def send() -> httpx.Response:
-                    response = await client.patch(
-                        f"/tickets/{t['id']}",
-                        json={"priority": new},
-                        headers={
-                            "If-Match": f'"{t["version"]}"',
-                            "Idempotency-Key": f"bench-{t['id']}-{t['version']}-{time.time_ns()}",
-                        },
-                    )
-                    if response.status_code == 200:
-                        t["version"] = response.json()["version"]
-                    return response
-
-                return send()
-
-            with _cpu(server, cpu["patch"]):
-                lat, _, err = await _phase(
-                    client, len(targets), do_patch, time.perf_counter() + budget
-                )
-            patch.samples += lat
-            done["patch"] = len(lat)
-            errors["patch"] = err
-            alone = await _alone(do_patch, range(len(targets), len(targets) + 40))
-            patch.extra["one_client_ms"] = alone
-            patch.notes.append(
-                f"one client alone (40 sequential PATCHes): median {alone['median']} ms, "
-                f"p95 {alone['p95']} ms"
+        async def do_patch(client: LeanClient, i: int) -> Answer:
+            t = targets[i % len(targets)]
+            new = "P4" if t["priority"] != "P4" else "P3"
+            t["priority"] = new
+            response = await client.patch(
+                f"/tickets/{t['id']}",
+                {"priority": new},
+                {
+                    "If-Match": f'"{t["version"]}"',
+                    "Idempotency-Key": f"bench-{t['id']}-{t['version']}-{time.time_ns()}",
+                },
             )
+            if response.status_code == 200:
+                t["version"] = response.json()["version"]
+            return response
 
-            def do_search(i: int) -> Awaitable[httpx.Response]:
-                term = SEARCH_TERMS[i % len(SEARCH_TERMS)]
-                return client.get("/tickets", params={"q": term, "limit": 100})
+        with _cpu(server, cpu["patch"]):
+            lat, _, err = await _phase(
+                clients, len(targets), do_patch, time.perf_counter() + budget
+            )
+        patch.samples += lat
+        done["patch"] = len(lat)
+        errors["patch"] = err
+        alone = await _alone(clients[0], do_patch, range(len(targets), len(targets) + 40))
+        patch.extra["one_client_ms"] = alone
+        patch.notes.append(
+            f"one client alone (40 sequential PATCHes): median {alone['median']} ms, "
+            f"p95 {alone['p95']} ms"
+        )
 
-            with _cpu(server, cpu["search"]):
-                lat, _, err = await _phase(
-                    client, searches, do_search, time.perf_counter() + budget
-                )
-            search.samples += lat
-            done["search"] = len(lat)
-            errors["search"] = err
-            alone = await _alone(do_search, range(4 * len(SEARCH_TERMS)))
-            search.extra["one_client_ms"] = alone
-            search.notes.append(
-                f"one client alone ({4 * len(SEARCH_TERMS)} sequential searches): "
-                f"median {alone['median']} ms, p95 {alone['p95']} ms"
-            )
-            alone = await _alone(get_list, range(40))
-            lst.extra["one_client_ms"] = alone
-            lst.notes.append(
-                f"one client alone (40 sequential lists): median {alone['median']} ms, "
-                f"p95 {alone['p95']} ms"
-            )
+        def do_search(client: LeanClient, i: int) -> Awaitable[Answer]:
+            term = SEARCH_TERMS[i % len(SEARCH_TERMS)]
+            return client.get("/tickets", {"q": term, "limit": 100})
+
+        with _cpu(server, cpu["search"]):
+            lat, _, err = await _phase(clients, searches, do_search, time.perf_counter() + budget)
+        search.samples += lat
+        done["search"] = len(lat)
+        errors["search"] = err
+        alone = await _alone(clients[0], do_search, range(4 * len(SEARCH_TERMS)))
+        search.extra["one_client_ms"] = alone
+        search.notes.append(
+            f"one client alone ({4 * len(SEARCH_TERMS)} sequential searches): "
+            f"median {alone['median']} ms, p95 {alone['p95']} ms"
+        )
+        alone = await _alone(clients[0], get_list, range(40))
+        lst.extra["one_client_ms"] = alone
+        lst.notes.append(
+            f"one client alone (40 sequential lists): median {alone['median']} ms, "
+            f"p95 {alone['p95']} ms"
+        )
 
     asyncio.run(run())
     for fig, name in ((lst, "list"), (patch, "patch"), (search, "search")):
