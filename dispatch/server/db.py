@@ -19,6 +19,8 @@ SQLITE_POOL_SIZE = 40
 """Kept SQLite connections: as many as the thread pool runs requests at once (anyio's 40), so
 a connection (and its four PRAGMAs) is opened once, not per request past the 5th."""
 BUSY_SECONDS = 30.0
+MMAP_BYTES = 1 << 30
+"""Address space, not memory: SQLite maps at most this much of the file."""
 _HOLDS_WRITE_LOCK = "dispatch_holds_write_lock"
 
 
@@ -111,6 +113,10 @@ def make_engine(url: str) -> Engine:
             _wal(cur)
             cur.execute("PRAGMA synchronous=FULL")
             cur.execute("PRAGMA foreign_keys=ON")
+            # Read the file through a memory map: every connection shares the OS page cache
+            # instead of copying pages into its own 2 MB cache with a read() each. A q= walk
+            # over 3,400 tickets cost 1.6 ms of system time per request without it.
+            cur.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
             cur.close()
 
         @event.listens_for(engine, "begin")

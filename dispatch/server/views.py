@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
-from pydantic import TypeAdapter
-from sqlalchemy import Select
-from sqlalchemy import select as sa_select
-from sqlmodel import Session, col
-from typing_extensions import TypedDict
+from sqlmodel import Session
 
 from dispatch.models.customer import Customer, Site
 from dispatch.models.ticket import Ticket, TicketPublic
@@ -49,68 +42,3 @@ def ticket_public(session: Session, ticket: Ticket) -> TicketPublic:
     pub.site_name = site.name if site is not None else None
     pub.assignee_name = tech.name if tech is not None else None
     return pub
-
-
-# --- pages of tickets straight from the columns --------------------------------------------------
-#
-# A list page is the hot path of every desk (100 rows, 20 clients at once). Loading ORM objects
-# and validating a TicketPublic per row was two thirds of its CPU; instead one SELECT reads
-# exactly the public columns with the three names joined in, and pydantic-core serialises the
-# rows as they come, through a TypedDict with TicketPublic's own fields (so the same JSON).
-
-_NAMES = {
-    "customer_name": col(Customer.name),
-    "site_name": col(Site.name),
-    "assignee_name": col(Technician.name),
-}
-_TICKET_COLUMNS = [
-    Ticket.__table__.c[name]  # type: ignore[attr-defined]
-    for name in TicketPublic.model_fields
-    if name not in _NAMES
-]
-_COLUMNS = {c.name: c for c in _TICKET_COLUMNS}
-_TicketRow: Any = TypedDict(  # type: ignore[misc]
-    "_TicketRow", {name: field.annotation for name, field in TicketPublic.model_fields.items()}
-)
-
-
-class _PageRow(TypedDict):
-    items: list[_TicketRow]
-    next_cursor: str | None
-
-
-PAGE_JSON = TypeAdapter(_PageRow)
-
-
-def page_ids() -> Select[Any]:
-    """SELECT of ticket ids; add WHERE, ORDER BY and LIMIT for a page, then `page_rows`."""
-    return sa_select(col(Ticket.id))
-
-
-def page_rows(
-    session: Session, page: Select[Any], order: Sequence[tuple[str, bool]]
-) -> list[dict[str, Any]]:
-    """The public rows of the tickets `page` (from `page_ids`) selects, names joined in, in
-    `order` ((column, descending) pairs: the page's own order).
-
-    The page picks ids only (often from the index alone), and the names are joined to those
-    rows: joined before the LIMIT, a filter whose order needs a sort (several statuses)
-    joined every match first.
-    """
-    stmt = (
-        sa_select(*_TICKET_COLUMNS, *(c.label(name) for name, c in _NAMES.items()))
-        .select_from(Ticket)
-        .outerjoin(Customer, col(Customer.id) == Ticket.customer_id)
-        .outerjoin(Site, col(Site.id) == Ticket.site_id)
-        .outerjoin(Technician, col(Technician.id) == Ticket.assignee_id)
-        .where(col(Ticket.id).in_(page.scalar_subquery()))
-        .order_by(
-            *(_COLUMNS[name].desc() if desc else _COLUMNS[name].asc() for name, desc in order)
-        )
-    )
-    return [dict(row) for row in session.connection().execute(stmt).mappings()]
-
-
-def page_json(rows: list[Any], next_cursor: str | None) -> bytes:
-    """The JSON of TicketPage(items=rows, next_cursor=...) for rows from `page_rows`."""
-    return PAGE_JSON.dump_json({"items": rows, "next_cursor": next_cursor})

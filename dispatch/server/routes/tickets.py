@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -23,18 +24,13 @@ from dispatch.models.ticket import Ticket, TicketCreate, TicketPage, TicketPubli
 from dispatch.models.user import User
 from dispatch.server import feed, search
 from dispatch.server.deps import Caller, CallerDep, SessionDep, SettingsDep, WriteSessionDep
+from dispatch.server.page_json import page_body, page_ids, page_rows, row_value
 from dispatch.server.params import NO_NUL, IdPath
 from dispatch.server.problems import ProblemError, invalid, problems
+from dispatch.server.reads import run_read
 from dispatch.server.related import appointments_of, escalations_public
 from dispatch.server.ticket_ops import StaleWrite, apply_changes, check_fields_allowed, intake
-from dispatch.server.views import (
-    is_own,
-    page_ids,
-    page_json,
-    page_rows,
-    ticket_public,
-    visible_ticket,
-)
+from dispatch.server.views import is_own, ticket_public, visible_ticket
 from dispatch.server.writes import (
     PreparedJSON,
     WriteResult,
@@ -89,7 +85,7 @@ def _decode_cursor(cursor: str, sort: Sort) -> tuple[Any, int]:
 
 
 @router.get("", response_model=TicketPage, responses=problems())
-def list_tickets(
+async def list_tickets(
     session: SessionDep,
     caller: CallerDep,
     settings: SettingsDep,
@@ -110,6 +106,26 @@ def list_tickets(
 ) -> JSONResponse:
     if limit > settings.max_page_size:
         raise invalid("query.limit", f"limit may be at most {settings.max_page_size}")
+    filters = _Filters(status, open, priority, assignee, customer, escalated, q)
+    return await run_read(session, lambda: _page(session, caller, filters, sort, limit, cursor))
+
+
+@dataclass(frozen=True, slots=True)
+class _Filters:
+    status: list[Status] | None
+    open: bool | None
+    priority: list[Priority] | None
+    assignee: str | None
+    customer: int | None
+    escalated: bool | None
+    q: str | None
+
+
+def _page(
+    session: Session, caller: Caller, f: _Filters, sort: Sort, limit: int, cursor: str | None
+) -> JSONResponse:
+    status, open, priority, assignee = f.status, f.open, f.priority, f.assignee
+    customer, escalated, q = f.customer, f.escalated, f.q
     stmt = page_ids()
     if not caller.sees_all:
         stmt = stmt.where(col(Ticket.assignee_id) == (caller.technician_id or -1))
@@ -142,15 +158,11 @@ def list_tickets(
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = (
-        _encode_cursor(sort, _sort_value(rows[-1][field]), rows[-1]["id"])
+        _encode_cursor(sort, row_value(rows[-1], field), row_value(rows[-1], "id"))
         if more and rows
         else None
     )
-    return PreparedJSON(page_json(rows, next_cursor))
-
-
-def _sort_value(value: Any) -> Any:
-    return value.value if isinstance(value, Priority) else value
+    return PreparedJSON(page_body(rows, next_cursor))
 
 
 def _assignee_filter(assignee: str, caller: Caller) -> Any:
