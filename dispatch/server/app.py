@@ -32,6 +32,7 @@ from dispatch.server.routes import (
 )
 from dispatch.server.schema import create_schema
 from dispatch.server.strictness import no_repeated_scalars
+from dispatch.server.writer import Writer
 from dispatch.server.writes import prune_idempotency
 from dispatch.settings import Settings
 
@@ -104,6 +105,8 @@ def create_app(
     app.state.feed_signal = signal
     app.state.feed_listener = None
     app.state.write_sessions = write_sessions
+    # Write endpoints (`@on_the_writer`) run here, one at a time, their commits grouped.
+    app.state.writer = Writer(engine.execution_options(**{WRITE: True}), signal)
     problems.install(app)
     api = APIRouter(prefix=API_PREFIX)
     for module in (

@@ -25,6 +25,7 @@ from dispatch.server.routes.calendar import create_appointment_row
 from dispatch.server.routes.suggestions import miss_minutes, ticket_info
 from dispatch.server.ticket_ops import StaleWrite, apply_changes
 from dispatch.server.views import ticket_public, visible_ticket
+from dispatch.server.write_route import on_the_writer
 from dispatch.server.writes import WriteResult, etag, parse_if_match, run_write, stale
 
 router = APIRouter(tags=["tickets"])
@@ -55,6 +56,7 @@ def forecast(session: Session, ticket: Ticket, slot: SlotRequest) -> Forecast:
     response_model=AssignmentResult,
     responses=problems(403, 404, 409, 412),
 )
+@on_the_writer
 def assign(
     request: Request,
     ticket_id: IdPath,

@@ -27,6 +27,7 @@ from dispatch.server.deps import Caller, CallerDep, SessionDep, WriteSessionDep
 from dispatch.server.params import Id, IdPath
 from dispatch.server.problems import ProblemError, invalid, problems
 from dispatch.server.related import appointments_public
+from dispatch.server.write_route import on_the_writer
 from dispatch.server.writes import (
     WriteResult,
     etag,
@@ -185,6 +186,7 @@ def create_appointment_row(
     response_model=AppointmentPublic,
     responses=problems(403, 409),
 )
+@on_the_writer
 def create_appointment(
     request: Request, data: AppointmentCreate, session: WriteSessionDep, caller: CallerDep
 ) -> Response:
@@ -201,6 +203,7 @@ def create_appointment(
     response_model=AppointmentPublic,
     responses=problems(403, 404, 409, 412, 428),
 )
+@on_the_writer
 def move_appointment(
     request: Request,
     appointment_id: IdPath,
@@ -266,6 +269,7 @@ def move_appointment(
     status_code=204,
     responses=problems(403, 404, 412, 428),
 )
+@on_the_writer
 def delete_appointment(
     request: Request,
     appointment_id: IdPath,

@@ -26,6 +26,7 @@ from dispatch.server.problems import ProblemError, problems
 from dispatch.server.related import escalations_public
 from dispatch.server.ticket_ops import StaleWrite, apply_changes, open_escalation
 from dispatch.server.views import can_see, is_own, visible_ticket
+from dispatch.server.write_route import on_the_writer
 from dispatch.server.writes import (
     WriteResult,
     etag,
@@ -55,6 +56,7 @@ def _one(session: Session, escalation_id: int) -> EscalationPublic:
     response_model=EscalationPublic,
     responses=problems(403, 404, 409),
 )
+@on_the_writer
 def raise_escalation(
     request: Request,
     ticket_id: IdPath,
@@ -155,6 +157,7 @@ def _visible(session: Session, caller: Caller, escalation_id: int) -> Escalation
     response_model=EscalationPublic,
     responses=problems(403, 404, 409, 412, 428),
 )
+@on_the_writer
 def patch_escalation(
     request: Request,
     escalation_id: IdPath,

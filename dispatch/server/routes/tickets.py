@@ -31,6 +31,7 @@ from dispatch.server.reads import run_read
 from dispatch.server.related import appointments_of, escalations_public
 from dispatch.server.ticket_ops import StaleWrite, apply_changes, check_fields_allowed, intake
 from dispatch.server.views import is_own, ticket_public, visible_ticket
+from dispatch.server.write_route import on_the_writer
 from dispatch.server.writes import (
     PreparedJSON,
     WriteResult,
@@ -180,6 +181,7 @@ def _assignee_filter(assignee: str, caller: Caller) -> Any:
 
 
 @router.post("", status_code=201, response_model=TicketPublic, responses=problems(403))
+@on_the_writer
 def create_ticket(
     request: Request, data: TicketCreate, session: WriteSessionDep, caller: CallerDep
 ) -> Response:
@@ -228,6 +230,7 @@ def detail(session: Session, caller: Caller, ticket: Ticket) -> TicketDetail:
 @router.patch(
     "/{ticket_id}", response_model=TicketPublic, responses=problems(403, 404, 409, 412, 428)
 )
+@on_the_writer
 def patch_ticket(
     request: Request,
     ticket_id: IdPath,
@@ -263,6 +266,7 @@ def patch_ticket(
     response_model=CommentPublic,
     responses=problems(403, 404),
 )
+@on_the_writer
 def add_comment(
     request: Request,
     ticket_id: IdPath,

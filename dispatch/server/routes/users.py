@@ -12,6 +12,7 @@ from dispatch.server import accounts, feed
 from dispatch.server.deps import Caller, CallerDep, SessionDep, WriteSessionDep
 from dispatch.server.params import IdPath
 from dispatch.server.problems import ProblemError, problems
+from dispatch.server.write_route import on_the_writer
 from dispatch.server.writes import WriteResult, json_response, run_write
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -53,6 +54,7 @@ def list_users(session: SessionDep, caller: CallerDep) -> JSONResponse:
 
 
 @router.post("", status_code=201, response_model=UserWithToken, responses=problems(403, 409))
+@on_the_writer
 def add_user(
     request: Request, data: UserCreate, session: WriteSessionDep, caller: CallerDep
 ) -> Response:
@@ -87,6 +89,7 @@ def _managed_user(session: Session, caller: Caller, user_id: int) -> User:
 
 
 @router.post("/{user_id}/revoke", response_model=UserPublic, responses=problems(403, 404))
+@on_the_writer
 def revoke(
     request: Request, user_id: IdPath, session: WriteSessionDep, caller: CallerDep
 ) -> Response:
@@ -110,6 +113,7 @@ def revoke(
 @router.post(
     "/{user_id}/tokens", status_code=201, response_model=UserWithToken, responses=problems(403, 404)
 )
+@on_the_writer
 def new_token(
     request: Request, user_id: IdPath, session: WriteSessionDep, caller: CallerDep
 ) -> Response:

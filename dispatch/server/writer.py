@@ -1,0 +1,225 @@
+"""One writer per process: write requests run one at a time, their commits grouped.
+
+Writes are serialised anyway (SQLite's write lock, PostgreSQL's feed lock), so handing each
+to a thread of the pool only made threads fight over the GIL while they waited. Instead every
+write goes to this process's writer thread, and what queued while one transaction committed
+runs as the next batch: one transaction (the write lock taken once), each request's work in a
+SAVEPOINT of its own (`Session(join_transaction_mode="create_savepoint")`: its `commit()`
+releases the savepoint, its `rollback()` undoes only that request), one COMMIT (one fsync) for
+all. No request is answered before that COMMIT; if it fails, every request of the batch is
+answered 503 and none is acknowledged.
+
+The feed stays in commit order: the batch holds the write lock from BEGIN to COMMIT, so the
+events of one batch get consecutive `seq` and all become visible together. Long-polls are
+woken (and on PostgreSQL `pg_notify` sent, inside the transaction) once, for the real COMMIT,
+not when a savepoint is released.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import logging
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+from dispatch.server.deps import CALLERS
+from dispatch.server.feed import _LOCKED_KEY, _NOTIFY_KEY, FEED_LOCK_KEY, FeedSignal
+from dispatch.server.pgfeed import CHANNEL
+from dispatch.server.problems import RETRY_AFTER_SECONDS, ProblemError
+
+log = logging.getLogger("dispatch.server")
+
+T = TypeVar("T")
+
+MAX_BATCH = 32
+"""At most this many requests share one transaction."""
+IDLE_SECONDS = 10.0
+"""The writer thread ends after this long without work (the next write starts it again)."""
+_RELEASED_EVENTS = "dispatch_released_events"
+
+
+@dataclass(slots=True, eq=False)
+class _Job:
+    work: Callable[[Session], Any]
+    context: contextvars.Context
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[Any]
+    result: Any = None
+    error: BaseException | None = field(default=None)
+
+
+def _settle(jobs: list[_Job]) -> None:
+    for job in jobs:
+        if job.future.done():  # the request was cancelled (client gone) meanwhile
+            continue
+        if job.error is not None:
+            job.future.set_exception(job.error)
+        else:
+            job.future.set_result(job.result)
+
+
+def savepoint_sessions() -> sessionmaker[Session]:
+    """Sessions that join a batch's connection, each in a savepoint of its own.
+
+    A savepoint's release is not the commit, so what the feed signal and `pg_notify` do at
+    commit for ordinary write sessions is only noted here; the writer does it once for the
+    real COMMIT.
+    """
+    sessions = sessionmaker(
+        class_=Session, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
+
+    @event.listens_for(sessions, "after_commit")
+    def _released(session: Session) -> None:
+        if session.info.pop(_NOTIFY_KEY, False):
+            session.info[_RELEASED_EVENTS] = True
+
+    @event.listens_for(sessions, "after_rollback")
+    def _rolled_back(session: Session) -> None:
+        session.info.pop(_NOTIFY_KEY, None)
+
+    return sessions
+
+
+class Writer:
+    """Runs this process's writes one at a time on a thread of its own, in batches."""
+
+    def __init__(self, engine: Engine, signal: FeedSignal, *, max_batch: int = MAX_BATCH) -> None:
+        self.engine = engine
+        """An engine whose connections begin write transactions (`db.WRITE`)."""
+        self.signal = signal
+        self.max_batch = max_batch
+        self.batches = 0
+        """Committed batches so far (tests and figures read it)."""
+        self.last_batch = 0
+        """How many requests the last committed batch held."""
+        self._sessions = savepoint_sessions()
+        self._postgres = engine.dialect.name == "postgresql"
+        self._cond = threading.Condition()
+        self._queue: deque[_Job] = deque()
+        self._running = False
+
+    def pending(self) -> int:
+        """Requests queued for the next batch."""
+        return len(self._queue)
+
+    async def run(self, work: Callable[[Session], T]) -> T:
+        """Run `work(session)` in the next batch; its answer once the batch has committed."""
+        loop = asyncio.get_running_loop()
+        job = _Job(work, contextvars.copy_context(), loop, loop.create_future())
+        with self._cond:
+            self._queue.append(job)
+            if self._running:
+                self._cond.notify()
+            else:
+                self._running = True
+                threading.Thread(target=self._serve, name="dispatch-writer", daemon=True).start()
+        result: T = await job.future
+        return result
+
+    def _serve(self) -> None:
+        while True:
+            with self._cond:
+                if not self._queue:
+                    self._cond.wait(IDLE_SECONDS)
+                    if not self._queue:
+                        self._running = False
+                        return
+            try:
+                self._one_batch()
+            except Exception:  # never leave the thread (and the queue) behind
+                log.exception("the writer failed a batch")
+
+    def _take(self) -> list[_Job]:
+        with self._cond:
+            n = min(self.max_batch, len(self._queue))
+            return [self._queue.popleft() for _ in range(n)]
+
+    def _one_batch(self) -> None:
+        jobs: list[_Job] = []
+        events = False
+        generation = CALLERS.generation
+        try:
+            with self.engine.connect() as conn:
+                conn.begin()  # SQLite: the process's write lock, then BEGIN IMMEDIATE
+                if self._postgres:
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": FEED_LOCK_KEY})
+                # Whatever queued until the lock was ours joins this batch.
+                jobs = self._take()
+                for job in jobs:
+                    events |= self._run_one(conn, job)
+                if events and self._postgres:  # delivered at COMMIT, never for a rollback
+                    conn.execute(text("SELECT pg_notify(:c, '')"), {"c": CHANNEL})
+                try:
+                    conn.commit()
+                except Exception:
+                    _end_on_the_driver(conn)
+                    raise
+        except Exception as exc:
+            if not jobs:  # the transaction did not begin: the waiting requests get why
+                jobs = self._take()
+                for job in jobs:
+                    job.error = exc
+            else:
+                log.exception("a batch of %d writes failed to commit", len(jobs))
+                for job in jobs:
+                    job.result, job.error = None, _not_committed(exc)
+        else:
+            self.batches += 1
+            self.last_batch = len(jobs)
+            if events:
+                self.signal.notify()
+            if CALLERS.generation != generation:
+                # Accounts changed in a savepoint: forget callers again now that it is
+                # committed (one looked up between the release and the COMMIT saw old rows).
+                CALLERS.forget()
+        finally:
+            by_loop: dict[asyncio.AbstractEventLoop, list[_Job]] = {}
+            for job in jobs:
+                by_loop.setdefault(job.loop, []).append(job)
+            for loop, some in by_loop.items():
+                with contextlib.suppress(RuntimeError):  # that loop has closed
+                    loop.call_soon_threadsafe(_settle, some)
+
+    def _run_one(self, conn: Connection, job: _Job) -> bool:
+        """Run one request's work in its own savepoint; whether it released feed events."""
+        session = self._sessions(bind=conn)
+        session.info[_LOCKED_KEY] = True  # the batch holds the write lock already
+        try:
+            job.result = job.context.run(job.work, session)
+        except Exception as exc:
+            job.error = exc
+        finally:
+            session.close()  # rolls back a savepoint still open
+        return bool(session.info.get(_RELEASED_EVENTS))
+
+
+def _end_on_the_driver(conn: Connection) -> None:
+    """After a failed COMMIT SQLAlchemy counts the transaction as over, so the pool would
+    not roll it back, while the database may still hold it open (SQLite: with its write lock):
+    roll back on the driver connection itself."""
+    with contextlib.suppress(Exception):
+        dbapi = conn.connection.dbapi_connection
+        if dbapi is not None:
+            dbapi.rollback()
+
+
+def _not_committed(exc: Exception) -> ProblemError:
+    error = ProblemError(
+        503,
+        "the database did not confirm this change; nothing is acknowledged. Try again "
+        "(with the same Idempotency-Key a retry is safe)",
+        title="Service Unavailable",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+    error.__cause__ = exc
+    return error

@@ -1,0 +1,274 @@
+"""Writes queued behind one another commit as one batch, and each still gets its own answer."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from httpx import Response
+from service.world import API, Json, World
+from sqlalchemy import Engine, event, text
+from sqlmodel import Session, col, select
+
+from dispatch.models import ChangeEvent, User
+from dispatch.server import feed
+from dispatch.server.db import WRITE, write_lock
+from dispatch.server.deps import Caller
+from dispatch.server.feed import FEED_LOCK_KEY, FeedSignal
+from dispatch.server.writer import Writer
+
+
+@contextmanager
+def writes_held(engine: Engine) -> Iterator[None]:
+    """Hold the write lock the writer takes at BEGIN (SQLite: the process's queue;
+    PostgreSQL: the feed lock), so the writes sent meanwhile queue up behind it."""
+    lock = write_lock(engine)
+    if lock is not None:
+        assert lock.acquire(timeout=10)
+        try:
+            yield
+        finally:
+            lock.release()
+        return
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": FEED_LOCK_KEY})
+        try:
+            yield
+        finally:
+            conn.rollback()
+
+
+def _wait_for(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + 10
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.005)
+
+
+def writer_of(world: World) -> Writer:
+    writer: Writer = world.client.app.state.writer  # type: ignore[attr-defined]
+    return writer
+
+
+def in_one_batch(
+    world: World, requests: list[Callable[[], Response]], *, commits: bool = True
+) -> list[Response]:
+    """Send `requests` at once while the write lock is held: they queue, then run as one
+    batch (checked, when it `commits`)."""
+    writer = writer_of(world)
+    before = writer.batches
+    with ThreadPoolExecutor(len(requests)) as pool:
+        with writes_held(world.engine):
+            futures = [pool.submit(r) for r in requests]
+            _wait_for(lambda: writer.pending() == len(requests), "the writes never queued")
+            time.sleep(0.05)
+            assert not any(f.done() for f in futures), "answered before the batch committed"
+        answers = [f.result(timeout=30) for f in futures]
+    if commits:
+        assert (writer.batches, writer.last_batch) == (before + 1, len(requests))
+    return answers
+
+
+def _patch(world: World, ticket: Json, version: int | None = None, **changes: Any) -> Response:
+    headers = world.hm("dana", ticket["version"] if version is None else version)
+    r: Response = world.client.patch(f"{API}/tickets/{ticket['id']}", json=changes, headers=headers)
+    return r
+
+
+def _patches(world: World, tickets: list[Json], **changes: Any) -> list[Callable[[], Response]]:
+    return [functools.partial(_patch, world, t, **changes) for t in tickets]
+
+
+def _max_seq(engine: Engine) -> int:
+    with Session(engine) as s:
+        return feed.max_seq(s)
+
+
+def test_one_failing_request_of_a_batch_leaves_the_others_committed(world: World) -> None:
+    t = [world.new_ticket(title=f"t{i}") for i in range(4)]
+    writer = writer_of(world)
+    before = writer.batches
+    answers = in_one_batch(
+        world,
+        [
+            lambda: _patch(world, t[0], title="first"),
+            lambda: _patch(world, t[1], version=7, title="stale"),
+            lambda: _patch(world, t[2], title=None),
+            lambda: _patch(world, t[3], title="fourth"),
+        ],
+    )
+    assert [a.status_code for a in answers] == [200, 412, 422, 200], [a.text for a in answers]
+    assert (writer.batches, writer.last_batch) == (before + 1, 4)
+    assert answers[1].json()["current"]["title"] == "t1"
+    assert [world.ticket(x["id"])["title"] for x in t] == ["first", "t1", "t2", "fourth"]
+    assert [world.ticket(x["id"])["version"] for x in t] == [2, 1, 1, 2]
+    assert answers[0].headers["ETag"] == '"2"'
+
+
+def test_a_commit_that_fails_answers_every_request_of_the_batch_and_writes_nothing(
+    world: World,
+) -> None:
+    t = [world.new_ticket(title=f"t{i}") for i in range(3)]
+    events = world.event_count()
+    failed: list[bool] = []
+
+    def boom(_conn: Any) -> None:
+        if threading.current_thread().name == "dispatch-writer" and not failed:
+            failed.append(True)
+            raise RuntimeError("the disk is full")
+
+    event.listen(world.engine, "commit", boom)
+    try:
+        answers = in_one_batch(world, _patches(world, t, title="lost"), commits=False)
+    finally:
+        event.remove(world.engine, "commit", boom)
+    assert failed
+    assert [a.status_code for a in answers] == [503, 503, 503], [a.text for a in answers]
+    assert all(a.headers["Retry-After"] for a in answers)
+    assert [world.ticket(x["id"])["version"] for x in t] == [1, 1, 1]
+    assert world.event_count() == events
+    # The writer goes on with the next batch.
+    assert world.patch("dana", t[0], title="again").status_code == 200
+
+
+def test_the_same_idempotency_key_twice_in_one_batch_applies_once(world: World) -> None:
+    t = world.new_ticket()
+
+    def send() -> Response:
+        r: Response = world.client.patch(
+            f"{API}/tickets/{t['id']}",
+            json={"title": "once"},
+            headers=world.hm("dana", 1, **{"Idempotency-Key": "k-batch"}),
+        )
+        return r
+
+    answers = in_one_batch(world, [send, send])
+    assert [a.status_code for a in answers] == [200, 200], [a.text for a in answers]
+    assert answers[0].json() == answers[1].json()
+    assert sorted(a.headers.get("Idempotent-Replayed", "") for a in answers) == ["", "true"]
+    assert world.ticket(t["id"])["version"] == 2
+    assert [e.version for e in world.events_of("ticket", t["id"])] == [1, 2]
+
+
+def test_long_polls_wake_after_the_real_commit_of_a_batch(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    t = [world.new_ticket(title=f"t{i}") for i in range(3)]
+    last = world.changes(since=0)["last_seq"]
+    signal: FeedSignal = world.client.app.state.feed_signal  # type: ignore[attr-defined]
+    monkeypatch.setattr(signal, "recheck_seconds", 30.0)
+    seen_at_wake: list[int] = []
+    real_notify = signal.notify
+
+    def notify() -> None:  # what a reader woken now would find
+        seen_at_wake.append(_max_seq(world.engine))
+        real_notify()
+
+    monkeypatch.setattr(signal, "notify", notify)
+    waiting = threading.Event()
+    real_wait = signal.wait
+
+    async def wait(seconds: float) -> None:
+        waiting.set()
+        await real_wait(seconds)
+
+    monkeypatch.setattr(signal, "wait", wait)
+    polled: list[Response] = []
+    poll = threading.Thread(
+        target=lambda: polled.append(world.get("adam", "/changes", since=last, wait=20))
+    )
+    poll.start()
+    assert waiting.wait(10), "the long-poll never started waiting"
+    started = time.monotonic()
+    answers = in_one_batch(
+        world,
+        _patches(world, t, title="new"),
+    )
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    poll.join(15)
+    assert polled, "the long-poll did not return"
+    assert time.monotonic() - started < 5, "the long-poll slept until its re-check"
+    # (On PostgreSQL the LISTEN thread wakes them a second time, for the NOTIFY.)
+    assert seen_at_wake and set(seen_at_wake) == {last + 3}, "woken before the commit"
+    changes = polled[0].json()["changes"]
+    assert changes and {c["id"] for c in changes} <= {x["id"] for x in t}
+
+
+def test_the_feed_stays_in_commit_order_across_batches(world: World) -> None:
+    first = [world.new_ticket(title=f"a{i}") for i in range(3)]
+    second = [world.new_ticket(title=f"b{i}") for i in range(3)]
+    start = world.changes(since=0)["last_seq"]
+    one = in_one_batch(
+        world,
+        _patches(world, first, title="1"),
+    )
+    middle = world.changes(since=start)["last_seq"]
+    two = in_one_batch(
+        world,
+        _patches(world, second, title="2"),
+    )
+    assert all(a.status_code == 200 for a in one + two)
+    feed_after = world.changes(since=start)["changes"]
+    seqs = [c["seq"] for c in feed_after]
+    assert seqs == list(range(start + 1, start + 7)), "a batch's events are consecutive"
+    assert {c["id"] for c in feed_after if c["seq"] <= middle} == {x["id"] for x in first}
+    assert {c["id"] for c in feed_after if c["seq"] > middle} == {x["id"] for x in second}
+
+
+def test_work_that_fails_after_writing_is_rolled_back_to_its_savepoint(world: World) -> None:
+    """Straight on a Writer: the jobs run in queue order, each in its own savepoint."""
+    with Session(world.engine) as s:
+        user = s.exec(select(User).where(User.name == "dana")).one()
+        s.expunge(user)
+    caller = Caller(user=user, technician_id=None)
+    signal = FeedSignal()
+    writer = Writer(world.engine.execution_options(**{WRITE: True}), signal)
+
+    def job(n: int, fail: bool) -> Callable[[Session], int]:
+        def work(session: Session) -> int:
+            feed.record(
+                session, caller, entity="probe", entity_id=n, op="create", version=1, fields={}
+            )
+            session.flush()
+            if fail:
+                raise RuntimeError(f"job {n} failed after writing")
+            session.commit()
+            return n
+
+        return work
+
+    async def batch() -> list[int | BaseException]:
+        tasks = [asyncio.ensure_future(writer.run(job(n, n == 2))) for n in (1, 2, 3)]
+        await asyncio.sleep(0)  # let them queue
+        return await asyncio.gather(*tasks, return_exceptions=True)
+
+    before = signal.generation
+    with writes_held(world.engine):
+        loop = asyncio.new_event_loop()
+        try:
+            task = loop.create_task(batch())
+            loop.run_until_complete(asyncio.sleep(0.01))
+            _wait_for(lambda: writer.pending() == 3, "the jobs never queued")
+        except BaseException:
+            loop.close()
+            raise
+    try:
+        results = loop.run_until_complete(task)
+    finally:
+        loop.close()
+    assert results[0] == 1 and results[2] == 3
+    assert isinstance(results[1], RuntimeError)
+    assert (writer.batches, writer.last_batch) == (1, 3)
+    assert signal.generation == before + 1, "one wake-up for the batch"
+    with Session(world.engine) as s:
+        probes = s.exec(
+            select(ChangeEvent).where(ChangeEvent.entity == "probe").order_by(col(ChangeEvent.seq))
+        ).all()
+    assert [p.entity_id for p in probes] == [1, 3]
