@@ -22,7 +22,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 BASELINE = "0001"
 """The schema `create_all` made before migrations existed; such databases are stamped with it."""
 MIGRATE_LOCK_KEY = 0x6D696772  # "migr": several processes starting at once migrate one by one
-EXTRA_INDEXES = frozenset({"ix_ticket_search_trgm"})
+EXTRA_INDEXES = frozenset({"ix_ticket_search_trgm", "ix_ticket_received_search"})
 """Indexes the migrations add that SQLModel.metadata cannot describe on every dialect."""
 EXTRA_TABLE_PREFIX = "ticket_fts"
 """SQLite's FTS5 search index (migration 0004) and the shadow tables FTS5 keeps for it."""

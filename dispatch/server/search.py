@@ -9,13 +9,15 @@ decides how the rows are found:
 * many matches (vpn, drucker): the page's own ordered index walk stops after a page of
   LIKE matches within a few thousand rows, which is faster than reading every match.
 
-Which of the two is one capped read of the matching ids. Words shorter than three characters
+Which of the two is one capped read of the matching ids; a term found common is walked
+straight away for a minute after (COMMON_SECONDS). Words shorter than three characters
 have no trigrams; they filter by LIKE alone. PostgreSQL serves LIKE from its pg_trgm index.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 from sqlalchemy import Engine, column, text
@@ -44,6 +46,8 @@ def conditions(session: Session, q: str | None) -> list[Any]:
     indexed = [word for word in words if len(word) >= FTS_MIN_LENGTH]
     if indexed and _fts_available(session):
         match = " ".join('"' + word.replace('"', '""') + '"' for word in indexed)
+        if _known_common(match):
+            return out  # many matches a moment ago: walk, without asking the index again
         # The matching ids (at most FEW) as one JSON array, built by SQLite, not row by row.
         found = session.connection().execute(
             text(
@@ -53,10 +57,35 @@ def conditions(session: Session, q: str | None) -> list[Any]:
             {"fts_match": match, "cap": FEW},
         )
         count, ids = found.one()
-        if count < FEW:  # few: read those rows by id
+        if count >= FEW:
+            _remember_common(match)
+        else:  # few: read those rows by id
             listed = text("SELECT value FROM json_each(:fts_ids)").bindparams(fts_ids=ids)
             out.append(col(Ticket.id).in_(listed.columns(column("value"))))
     return out
+
+
+COMMON_SECONDS = 60.0
+"""How long a term that matched at least FEW tickets is walked without asking the index.
+
+Only the choice of path is remembered, never which tickets matched: either path gives the
+same page (the LIKE filter decides), so a stale choice costs time, never a wrong answer.
+Asking the index costs about 1 ms for a common word (it counts up to FEW matches), as much as
+the walk that follows; the common words are the ones searched again and again."""
+MAX_COMMON = 1000
+_common: dict[str, float] = {}
+
+
+def _known_common(match: str) -> bool:
+    until = _common.get(match)
+    return until is not None and until > time.monotonic()
+
+
+def _remember_common(match: str) -> None:
+    with _has_fts_lock:
+        if len(_common) >= MAX_COMMON:
+            _common.clear()
+        _common[match] = time.monotonic() + COMMON_SECONDS
 
 
 def _fts_available(session: Session) -> bool:

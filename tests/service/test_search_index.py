@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from service.world import Json, World
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlmodel import Session, select
 
 from dispatch.models.user import ApiToken
@@ -33,6 +33,7 @@ def _ids(world: World, **params: Any) -> list[int]:
 def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """`index`: any match count counts as few; `scan`: none does."""
     monkeypatch.setattr(search, "FEW", 10**9 if request.param == "index" else 0)
+    monkeypatch.setattr(search, "_common", {})
     return str(request.param)
 
 
@@ -176,3 +177,33 @@ def test_the_writers_lock_serves_in_order_of_arrival() -> None:
     assert not lock._waiters
     lock.release()
     assert not lock.locked()
+
+
+def test_a_common_term_is_walked_without_asking_the_index_again(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the path is remembered: a ticket made after the term was found common is found."""
+    if world.engine.dialect.name != "sqlite":
+        pytest.skip("the trigram index is SQLite's; PostgreSQL has no such choice to make")
+    monkeypatch.setattr(search, "FEW", 2)
+    monkeypatch.setattr(search, "_common", {})
+    made = [world.new_ticket(title=f"Drucker {i} druckt nicht") for i in range(3)]
+    fts_reads: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if search.FTS_TABLE in statement:
+            fts_reads.append(statement)
+
+    event.listen(world.engine, "before_cursor_execute", count)
+    try:
+        assert set(_ids(world, q="drucker")) == {t["id"] for t in made}
+        assert len(fts_reads) == 1  # asked once, found common
+        later = world.new_ticket(title="Noch ein Drucker")
+        assert _ids(world, q="drucker")[0] == later["id"]
+        assert len(fts_reads) == 1  # walked, not asked again
+        monkeypatch.setattr(search, "COMMON_SECONDS", 0.0)
+        search._common.clear()
+        _ids(world, q="drucker")
+        assert len(fts_reads) == 2
+    finally:
+        event.remove(world.engine, "before_cursor_execute", count)
