@@ -108,18 +108,30 @@ def page_rows(session: Session, page: Select[Any], order: Sequence[tuple[str, bo
     rows: joined before the LIMIT, a filter whose order needs a sort (several statuses)
     joined every match first.
     """
-    columns = Ticket.__table__.c  # type: ignore[attr-defined]
-    dialect = session.get_bind().dialect.name
     stmt = (
+        _rows_of(session.get_bind().dialect.name)
+        .where(col(Ticket.id).in_(page.scalar_subquery()))
+        .order_by(*_order(tuple(order)))
+    )
+    return list(session.connection().execute(stmt).scalars().all())
+
+
+@cache
+def _rows_of(dialect: str) -> Select[Any]:
+    """SELECT of the rows' JSON with the names joined in; the same for every page."""
+    return (
         sa_select(literal_column(row_json(dialect), String))
         .select_from(Ticket)
         .outerjoin(Customer, col(Customer.id) == Ticket.customer_id)
         .outerjoin(Site, col(Site.id) == Ticket.site_id)
         .outerjoin(Technician, col(Technician.id) == Ticket.assignee_id)
-        .where(col(Ticket.id).in_(page.scalar_subquery()))
-        .order_by(*(columns[name].desc() if desc else columns[name].asc() for name, desc in order))
     )
-    return list(session.connection().execute(stmt).scalars())
+
+
+@cache
+def _order(order: tuple[tuple[str, bool], ...]) -> list[Any]:
+    columns = Ticket.__table__.c  # type: ignore[attr-defined]
+    return [columns[name].desc() if desc else columns[name].asc() for name, desc in order]
 
 
 def page_body(rows: Sequence[str], next_cursor: str | None) -> bytes:
