@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from dispatch.domain import sla
 from dispatch.domain.types import Priority, StateCode, SupportProfile
 from dispatch.models.branch import Branch
 from dispatch.models.customer import Contract, Site
 from dispatch.models.ticket import Ticket
+from dispatch.server.loaded import hold
 
 _WIDTH = {SupportProfile.STANDARD: 0, SupportProfile.EXTENDED: 1, SupportProfile.ALWAYS: 2}
 
@@ -29,12 +31,20 @@ def terms_for(session: Session, customer_id: int, site_id: int | None) -> Terms:
     best = max(contracts, key=lambda c: _WIDTH[c.support_profile], default=None)
     profile = best.support_profile if best else SupportProfile.STANDARD
     overrides = next((c.response_overrides for c in contracts if c.response_overrides), None)
-    site = session.get(Site, site_id) if site_id is not None else None
-    if site is None:
-        site = session.exec(select(Site).where(Site.customer_id == customer_id)).first()
-    branch = session.get(Branch, site.branch_id) if site is not None else None
+    # The site and its branch in one statement (rows already loaded come from the session).
+    found = None
+    if site_id is not None:
+        found = session.exec(_site_and_branch().where(Site.id == site_id)).first()
+    if found is None:
+        found = session.exec(_site_and_branch().where(Site.customer_id == customer_id)).first()
+    site, branch = found if found is not None else (None, None)
+    hold(session, site, branch)  # the ticket's answer names the site
     state = branch.state if branch is not None else StateCode.NW
     return Terms(profile=profile, state=state, overrides=overrides)
+
+
+def _site_and_branch() -> Select[Site, Branch]:
+    return select(Site, Branch).outerjoin(Branch, col(Branch.id) == Site.branch_id)
 
 
 def target_minutes(terms: Terms, priority: Priority) -> int:

@@ -16,6 +16,7 @@ from dispatch.models.ticket import Ticket, TicketCreate, search_text
 from dispatch.models.user import Technician
 from dispatch.server import feed
 from dispatch.server.deps import Caller
+from dispatch.server.loaded import hold
 from dispatch.server.problems import ProblemError, invalid
 from dispatch.server.sla_terms import apply_due_times, terms_for
 from dispatch.server.views import is_own
@@ -149,6 +150,7 @@ def apply_changes(
     if not fields:
         return ticket
     customer = session.get(Customer, ticket.customer_id)
+    hold(session, customer)  # the ticket's answer names the customer
     ticket.search = search_text(
         ticket.number,
         ticket.title,
