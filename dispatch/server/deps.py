@@ -45,8 +45,8 @@ async def _closed_after(session: Session) -> AsyncIterator[Session]:
     try:
         yield session
     finally:
-        if session.get_bind().dialect.name == "sqlite":
-            session.close()
+        if session.get_bind().dialect.name == "sqlite" or not session.in_transaction():
+            session.close()  # no round trip to make
         else:
             await anyio.to_thread.run_sync(session.close)
 

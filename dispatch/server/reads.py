@@ -23,4 +23,11 @@ async def run_read(session: Session, work: Callable[[], T]) -> T:
     """`work()` (reads through `session`): inline on SQLite, in a worker thread otherwise."""
     if session.get_bind().dialect.name == "sqlite":
         return work()
-    return await anyio.to_thread.run_sync(work)
+
+    def work_then_close() -> T:
+        try:
+            return work()
+        finally:
+            session.close()  # ends the transaction here, not in one more thread hop
+
+    return await anyio.to_thread.run_sync(work_then_close)

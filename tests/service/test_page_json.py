@@ -28,9 +28,7 @@ times = st.builds(
     st.one_of(st.just(0), st.integers(0, 999_999)),
 )
 maybe_times = st.one_of(st.none(), times)
-text = st.text(
-    st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=40
-)
+text = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=40)
 
 
 @st.composite
