@@ -14,6 +14,8 @@ from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import create_engine
 
+from dispatch.server.file_lock import WritersFileLock
+
 WRITE = "dispatch_write"
 SQLITE_POOL_SIZE = 40
 """Kept SQLite connections: as many as the thread pool runs requests at once (anyio's 40), so
@@ -22,6 +24,7 @@ BUSY_SECONDS = 30.0
 MMAP_BYTES = 1 << 30
 """Address space, not memory: SQLite maps at most this much of the file."""
 _HOLDS_WRITE_LOCK = "dispatch_holds_write_lock"
+_HOLDS_FILE_LOCK = "dispatch_holds_file_lock"
 
 
 class FifoLock:
@@ -85,8 +88,9 @@ def make_engine(url: str) -> Engine:
 
     On SQLite every write transaction begins IMMEDIATE so two writers never fail a lock
     upgrade half-way; writers of this process queue first on the engine's `FifoLock`
-    (`write_lock(engine)`), from before BEGIN until the connection goes back to the pool, so
-    only writers of other processes ever wait in SQLite's busy handler.
+    (`write_lock(engine)`), from before BEGIN until the connection goes back to the pool, and
+    then on a lock file shared with the writers of other dispatch processes (`file_lock`), so
+    only writers that are not dispatch ever wait in SQLite's busy handler.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -105,6 +109,8 @@ def make_engine(url: str) -> Engine:
             **pool,
         )
         lock = _WRITE_LOCKS[engine] = FifoLock()
+        # Writers of other processes (service workers, the CLI) on the same file.
+        others = WritersFileLock(f"{database}-writers") if pool else None
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -128,11 +134,15 @@ def make_engine(url: str) -> Engine:
             if not info.get(_HOLDS_WRITE_LOCK):
                 # Past the busy timeout, BEGIN IMMEDIATE below fails as it always did.
                 info[_HOLDS_WRITE_LOCK] = lock.acquire(timeout=BUSY_SECONDS)
+                if info[_HOLDS_WRITE_LOCK] and others is not None:
+                    info[_HOLDS_FILE_LOCK] = others.acquire(timeout=BUSY_SECONDS)
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         @event.listens_for(engine, "checkin")
         def _checkin(_dbapi_conn: Any, record: Any) -> None:
             # Committed or rolled back by now (the pool resets before check-in): next writer.
+            if record.info.pop(_HOLDS_FILE_LOCK, False) and others is not None:
+                others.release()
             if record.info.pop(_HOLDS_WRITE_LOCK, False):
                 lock.release()
 
