@@ -13,9 +13,9 @@ from fastapi import Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
-from sqlalchemy import delete, update
+from sqlalchemy import Table, delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, SQLModel, col
 
 from dispatch.models.base import utcnow
 from dispatch.models.idempotency import IdempotencyRecord
@@ -24,6 +24,7 @@ from dispatch.server.feed import lock_writes
 from dispatch.server.problems import ProblemError, invalid
 
 MAX_KEY_LENGTH = 200
+_IDEMPOTENCY: Table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
 
 
 def etag(version: int) -> str:
@@ -90,17 +91,20 @@ def versioned_update(
 
     The check sits in the statement itself, so of two racing writers only one can win.
     Returns False when the row had moved on.
+
+    A Core statement on the table: the ORM's bulk-UPDATE machinery cost more CPU than the
+    statement itself, and the updated object is not in the session anyway. Anything the
+    session still holds unflushed goes first, as the ORM statement's autoflush did.
     """
-    table_id = model.id  # type: ignore[attr-defined]
-    table_version = model.version  # type: ignore[attr-defined]
+    session.flush()
+    table: Table = model.__table__  # type: ignore[attr-defined]
     stmt = (
-        update(model)
-        .where(table_id == obj_id, table_version == version)
-        .values(**values, version=table_version + 1)
-        .execution_options(synchronize_session=False)
+        update(table)
+        .where(table.c.id == obj_id, table.c.version == version)
+        .values(**values, version=table.c.version + 1)
     )
-    result = session.execute(stmt)
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    result = session.connection().execute(stmt)
+    return result.rowcount == 1
 
 
 @dataclass
@@ -165,22 +169,22 @@ def run_write(
         session.rollback()
         # Nothing was written, so there is no new version to tag.
         return _response(result.status, body, None, None)
-    if key:
-        stored = body
-        if result.remembered is not None:
-            stored = _json(result.remembered)
-        session.add(
-            IdempotencyRecord(
-                user_id=caller.id,
-                key=key,
-                fingerprint=fp,
-                status_code=result.status,
-                body=stored,
-                etag=result.etag,
-                location=result.location,
-            )
-        )
     try:
+        if key:
+            stored = body if result.remembered is None else _json(result.remembered)
+            session.flush()  # the write's own rows first, as the ORM's unit of work had them
+            session.connection().execute(
+                _IDEMPOTENCY.insert().values(
+                    user_id=caller.id,
+                    key=key,
+                    fingerprint=fp,
+                    status_code=result.status,
+                    body=stored,
+                    etag=result.etag,
+                    location=result.location,
+                    created_at=utcnow(),
+                )
+            )
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -205,18 +209,29 @@ def _json(body: Any) -> str:
 def _replay(
     session: Session, caller: Caller, key: str, fp: str, keep_hours: float
 ) -> Response | None:
-    """The stored answer for this caller's `key`; None when new (or so old it is forgotten)."""
-    record = session.exec(
-        select(IdempotencyRecord).where(
-            IdempotencyRecord.user_id == caller.id, IdempotencyRecord.key == key
-        )
+    """The stored answer for this caller's `key`; None when new (or so old it is forgotten).
+
+    Core statements on the table: no ORM object is needed for a row that is only read
+    back (or deleted), and the ORM's load and unit of work cost more than the queries.
+    """
+    t = _IDEMPOTENCY
+    conn = session.connection()
+    record = conn.execute(
+        select(
+            t.c.id,
+            t.c.created_at,
+            t.c.fingerprint,
+            t.c.status_code,
+            t.c.body,
+            t.c.etag,
+            t.c.location,
+        ).where(t.c.user_id == caller.id, t.c.key == key)
     ).first()
     if record is None:
         return None
     if record.created_at < utcnow() - timedelta(hours=keep_hours):
         # Past the promised lifetime the key is free again, pruned or not yet.
-        session.delete(record)
-        session.flush()
+        conn.execute(delete(t).where(t.c.id == record.id))
         return None
     if record.fingerprint != fp:
         raise ProblemError(
