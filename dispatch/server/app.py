@@ -13,7 +13,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from dispatch import __version__
-from dispatch.server import problems
+from dispatch.server import problems, search
 from dispatch.server.db import WRITE, is_postgres, make_engine
 from dispatch.server.feed import FeedSignal, attach_signal
 from dispatch.server.middleware import BodyLimit
@@ -78,6 +78,9 @@ def create_app(
         # Housekeeping that any number of service processes may do at the same time.
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(_every, PRUNE_SECONDS, prune)
+            tasks.start_soon(
+                _every, search.TRIGRAM_SECONDS, lambda: search.refresh_trigram_counts(engine)
+            )
             listener: FeedListener | None = None
             if is_postgres(engine):  # other processes' writes wake this one's long-polls
                 listener = FeedListener(conninfo(engine), signal, fallback_recheck=0.5)

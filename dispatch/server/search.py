@@ -9,9 +9,12 @@ decides how the rows are found:
 * many matches (vpn, drucker): the page's own ordered index walk stops after a page of
   LIKE matches within a few thousand rows, which is faster than reading every match.
 
-Which of the two is one capped read of the matching ids; a term found common is walked
-straight away for a minute after (COMMON_SECONDS). Words shorter than three characters
-have no trigrams; they filter by LIKE alone. PostgreSQL serves LIKE from its pg_trgm index.
+The index is asked for the two rarest trigrams of each word (counts read from the index's
+vocabulary, migration 0006, every ten minutes): every ticket holding the word holds those,
+and matching all of a word's trigrams as a phrase cost four times as much. Which of the two
+paths is one capped read of the matching ids; a term found common is walked straight away for
+a minute after (COMMON_SECONDS). Words shorter than three characters have no trigrams; they
+filter by LIKE alone. PostgreSQL serves LIKE from its pg_trgm index.
 """
 
 from __future__ import annotations
@@ -45,16 +48,17 @@ def conditions(session: Session, q: str | None) -> list[Any]:
     ]
     indexed = [word for word in words if len(word) >= FTS_MIN_LENGTH]
     if indexed and _fts_available(session):
-        match = " ".join('"' + word.replace('"', '""') + '"' for word in indexed)
+        match = " ".join(_quoted(word) for word in indexed)
         if _known_common(match):
             return out  # many matches a moment ago: walk, without asking the index again
+        counts = _trigram_counts.get(_engine(session).url)
         # The matching ids (at most FEW) as one JSON array, built by SQLite, not row by row.
         found = session.connection().execute(
             text(
                 f"SELECT count(*), json_group_array(rowid) FROM (SELECT rowid FROM {FTS_TABLE} "
                 f"WHERE {FTS_TABLE} MATCH :fts_match LIMIT :cap)"
             ),
-            {"fts_match": match, "cap": FEW},
+            {"fts_match": _rare_trigrams(indexed, counts) if counts else match, "cap": FEW},
         )
         count, ids = found.one()
         if count >= FEW:
@@ -63,6 +67,54 @@ def conditions(session: Session, q: str | None) -> list[Any]:
             listed = text("SELECT value FROM json_each(:fts_ids)").bindparams(fts_ids=ids)
             out.append(col(Ticket.id).in_(listed.columns(column("value"))))
     return out
+
+
+VOCAB_TABLE = "ticket_fts_vocab"
+"""fts5vocab over the index (migration 0006): how many tickets hold each trigram."""
+TRIGRAMS_PER_WORD = 2
+"""Matched per word: its rarest trigrams. Any subset of a word's trigrams finds every ticket
+holding the word; the LIKE filter drops the others."""
+
+
+def _quoted(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _rare_trigrams(words: list[str], counts: dict[str, int]) -> str:
+    """MATCH expression for tickets that may hold every word: each word's rarest trigrams.
+
+    Matching whole words as phrases intersects the lists of all their trigrams, common ones
+    included ("end", "ren": half the tickets). A trigram missing from `counts` (new since
+    they were read) counts 0: matching it still finds every ticket holding the word.
+    """
+    chosen: set[str] = set()
+    for word in words:
+        grams = {word[i : i + 3] for i in range(len(word) - 2)}
+        chosen.update(sorted(grams, key=lambda g: (counts.get(g, 0), g))[:TRIGRAMS_PER_WORD])
+    return " AND ".join(_quoted(g) for g in sorted(chosen))
+
+
+TRIGRAM_SECONDS = 600.0
+"""How often the service re-reads the trigram counts (housekeeping, in a worker thread)."""
+_trigram_counts: dict[Any, dict[str, int]] = {}
+
+
+def refresh_trigram_counts(engine: Engine) -> None:
+    """Read how many tickets hold each trigram of the search index, for `_rare_trigrams`.
+
+    The vocabulary counts a trigram by reading its whole list (0.5 ms for a common one), so
+    the counts are read for all of them at once (0.4 s for the bench's 100k tickets) and kept;
+    they only steer which trigrams are asked for, never what is found."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as conn:
+        if not conn.execute(
+            text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :v"),
+            {"v": VOCAB_TABLE},
+        ).first():
+            return
+        rows = conn.execute(text(f"SELECT term, doc FROM {VOCAB_TABLE}")).all()
+    _trigram_counts[engine.url] = {term: doc for term, doc in rows}
 
 
 COMMON_SECONDS = 60.0
@@ -90,8 +142,7 @@ def _remember_common(match: str) -> None:
 
 def _fts_available(session: Session) -> bool:
     """Whether this SQLite database has the search index (remembered per database)."""
-    bind = session.get_bind()
-    engine = bind if isinstance(bind, Engine) else bind.engine
+    engine = _engine(session)
     if engine.dialect.name != "sqlite":
         return False
     key = engine.url
@@ -105,3 +156,8 @@ def _fts_available(session: Session) -> bool:
         with _has_fts_lock:
             _has_fts[key] = known
     return known
+
+
+def _engine(session: Session) -> Engine:
+    bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
