@@ -11,7 +11,7 @@ from sqlmodel.sql.expression import Select
 from dispatch.domain import sla
 from dispatch.domain.types import Priority, StateCode, SupportProfile
 from dispatch.models.branch import Branch
-from dispatch.models.customer import Contract, Site
+from dispatch.models.customer import Contract, Customer, Site
 from dispatch.models.ticket import Ticket
 from dispatch.server.loaded import hold
 
@@ -26,21 +26,38 @@ class Terms:
 
 
 def terms_for(session: Session, customer_id: int, site_id: int | None) -> Terms:
-    """The widest support profile the customer bought, in the state of the serving branch."""
-    contracts = session.exec(select(Contract).where(Contract.customer_id == customer_id)).all()
+    """The widest support profile the customer bought, in the state of the serving branch.
+
+    One statement reads the customer, the ticket's site and branch and the customer's
+    contracts (rows already loaded come from the session); they are held for the request,
+    so its answer finds customer and site without another query.
+    """
+    rows = session.exec(_customer_terms(customer_id, site_id)).all()
+    contracts = [row[3] for row in rows if row[3] is not None]
+    customer, site, branch = (rows[0][0], rows[0][1], rows[0][2]) if rows else (None, None, None)
     best = max(contracts, key=lambda c: _WIDTH[c.support_profile], default=None)
     profile = best.support_profile if best else SupportProfile.STANDARD
     overrides = next((c.response_overrides for c in contracts if c.response_overrides), None)
-    # The site and its branch in one statement (rows already loaded come from the session).
-    found = None
-    if site_id is not None:
-        found = session.exec(_site_and_branch().where(Site.id == site_id)).first()
-    if found is None:
+    if site is None:  # no site on the ticket (or it is gone): the customer's first one
         found = session.exec(_site_and_branch().where(Site.customer_id == customer_id)).first()
-    site, branch = found if found is not None else (None, None)
-    hold(session, site, branch)  # the ticket's answer names the site
+        site, branch = found if found is not None else (None, None)
+    hold(session, customer, site, branch)  # the ticket's answer names customer and site
     state = branch.state if branch is not None else StateCode.NW
     return Terms(profile=profile, state=state, overrides=overrides)
+
+
+def _customer_terms(
+    customer_id: int, site_id: int | None
+) -> Select[Customer, Site | None, Branch | None, Contract | None]:
+    """The customer with the site `site_id` and its branch, once per contract."""
+    return (
+        select(Customer, Site, Branch, Contract)
+        .select_from(Customer)
+        .outerjoin(Site, col(Site.id) == site_id)
+        .outerjoin(Branch, col(Branch.id) == Site.branch_id)
+        .outerjoin(Contract, col(Contract.customer_id) == Customer.id)
+        .where(Customer.id == customer_id)
+    )
 
 
 def _site_and_branch() -> Select[Site, Branch]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
+from httpx import Response
 from service.world import World
 from sqlalchemy import event
 
@@ -27,3 +29,52 @@ def test_a_patch_reads_the_customer_site_and_branch_once(world: World) -> None:
     assert r.status_code == 200, r.text
     assert r.json()["customer_name"] and r.json()["site_name"]
     assert (reads["customer"], reads["site"], reads["branch"]) == (1, 1, 1), reads
+
+
+def _statements(world: World, act: Callable[[], Response]) -> tuple[Response, list[str]]:
+    """What `act` sends to the database, savepoints and transaction control left out."""
+    seen: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        words = statement.split()
+        if words[0].upper() not in {"SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT"}:
+            seen.append(" ".join(words[:3]).upper())
+
+    event.listen(world.engine, "before_cursor_execute", note)
+    try:
+        return act(), seen
+    finally:
+        event.remove(world.engine, "before_cursor_execute", note)
+
+
+def test_a_priority_patch_with_an_idempotency_key_is_six_statements(world: World) -> None:
+    """Key lookup, the ticket with its assignee, customer/site/branch/contracts, the
+    versioned UPDATE, the audit event, the stored answer: nothing read twice."""
+    t = world.assigned_ticket()
+    key = {"Idempotency-Key": "cost-1"}
+
+    def patch() -> Response:
+        r: Response = world.client.patch(
+            f"/api/v1/tickets/{t['id']}",
+            json={"priority": "P1"},
+            headers=world.hm("dana", t["version"], **key),
+        )
+        return r
+
+    r, seen = _statements(world, patch)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["customer_name"], body["site_name"]) == ("Bäckerei Sonnenschein", "Hauptfiliale")
+    assert body["assignee_name"] == "Tina"
+    kinds = [s.split()[0] for s in seen if not s.startswith("SELECT PG_")]
+    assert kinds == ["SELECT", "SELECT", "SELECT", "UPDATE", "INSERT", "INSERT"], seen
+    assert [s for s in seen if s.startswith(("UPDATE", "INSERT"))] == [
+        "UPDATE TICKET SET",
+        "INSERT INTO CHANGE_EVENT",
+        "INSERT INTO IDEMPOTENCY_RECORD",
+    ]
+
+    again, seen = _statements(world, patch)
+    assert again.status_code == 200 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == body
+    assert [s.split()[0] for s in seen if not s.startswith("SELECT PG_")] == ["SELECT"], seen
