@@ -29,16 +29,31 @@ def _is_sequence(annotation: Any) -> bool:
     return False
 
 
+_REPEATABLE = "_dispatch_repeatable"
+
+
+def _repeatable(route: APIRoute) -> frozenset[str]:
+    """The query parameters of `route` that take a list (worked out once per route)."""
+    known: frozenset[str] | None = getattr(route, _REPEATABLE, None)
+    if known is None:
+        known = frozenset(
+            param.alias
+            for param in route.dependant.query_params
+            if _is_sequence(param.field_info.annotation)
+        )
+        setattr(route, _REPEATABLE, known)
+    return known
+
+
 async def no_repeated_scalars(request: Request) -> None:
     """422 when a query parameter that takes one value is given more than once."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
-    repeatable = {
-        param.alias
-        for param in route.dependant.query_params
-        if _is_sequence(param.field_info.annotation)
-    }
+    query = request.scope.get("query_string", b"")
+    if b"&" not in query:  # one parameter at most: nothing can repeat
+        return
+    repeatable = _repeatable(route)
     counts = Counter(key for key, _ in request.query_params.multi_items())
     repeated = sorted(k for k, n in counts.items() if n > 1 and k not in repeatable)
     if repeated:
