@@ -23,6 +23,7 @@ FEED_LOCK_KEY = 0x64697370  # "disp"
 _NOTIFY_KEY = "dispatch_feed_written"
 _LOCKED_KEY = "dispatch_feed_locked"
 _EVENTS: Table = ChangeEvent.__table__  # type: ignore[attr-defined]
+_APPEND = _EVENTS.insert()
 
 
 def _plain(value: Any) -> Any:
@@ -96,20 +97,20 @@ def record(
     """
     lock_writes(session)
     session.flush()
-    stmt = _EVENTS.insert().values(
-        entity=entity,
-        entity_id=entity_id,
-        op=op,
-        version=version,
-        actor=caller.user.name,
-        actor_id=caller.id,
-        at=utcnow(),
-        fields=fields,
-        ticket_id=ticket_id,
-        technician_id=technician_id,
-        prev_technician_id=prev_technician_id,
-    )
-    session.connection().execute(stmt)
+    values = {
+        "entity": entity,
+        "entity_id": entity_id,
+        "op": op,
+        "version": version,
+        "actor": caller.user.name,
+        "actor_id": caller.id,
+        "at": utcnow(),
+        "fields": fields,
+        "ticket_id": ticket_id,
+        "technician_id": technician_id,
+        "prev_technician_id": prev_technician_id,
+    }
+    session.connection().execute(_APPEND, values)
     session.info[_NOTIFY_KEY] = True
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
@@ -25,6 +26,18 @@ class Terms:
     overrides: dict[str, int] | None
 
 
+# The customer with the ticket's site and its branch, once per contract (built once:
+# constructing it cost about as much CPU as running it). No site matches a NULL site_id.
+_CUSTOMER_TERMS = (
+    select(Customer, Site, Branch, Contract)
+    .select_from(Customer)
+    .outerjoin(Site, col(Site.id) == bindparam("b_site_id"))
+    .outerjoin(Branch, col(Branch.id) == Site.branch_id)
+    .outerjoin(Contract, col(Contract.customer_id) == Customer.id)
+    .where(Customer.id == bindparam("b_customer_id"))
+)
+
+
 def terms_for(session: Session, customer_id: int, site_id: int | None) -> Terms:
     """The widest support profile the customer bought, in the state of the serving branch.
 
@@ -32,7 +45,8 @@ def terms_for(session: Session, customer_id: int, site_id: int | None) -> Terms:
     contracts (rows already loaded come from the session); they are held for the request,
     so its answer finds customer and site without another query.
     """
-    rows = session.exec(_customer_terms(customer_id, site_id)).all()
+    params = {"b_customer_id": customer_id, "b_site_id": site_id}
+    rows = session.exec(_CUSTOMER_TERMS, params=params).all()
     contracts = [row[3] for row in rows if row[3] is not None]
     customer, site, branch = (rows[0][0], rows[0][1], rows[0][2]) if rows else (None, None, None)
     best = max(contracts, key=lambda c: _WIDTH[c.support_profile], default=None)
@@ -44,20 +58,6 @@ def terms_for(session: Session, customer_id: int, site_id: int | None) -> Terms:
     hold(session, customer, site, branch)  # the ticket's answer names customer and site
     state = branch.state if branch is not None else StateCode.NW
     return Terms(profile=profile, state=state, overrides=overrides)
-
-
-def _customer_terms(
-    customer_id: int, site_id: int | None
-) -> Select[Customer, Site | None, Branch | None, Contract | None]:
-    """The customer with the site `site_id` and its branch, once per contract."""
-    return (
-        select(Customer, Site, Branch, Contract)
-        .select_from(Customer)
-        .outerjoin(Site, col(Site.id) == site_id)
-        .outerjoin(Branch, col(Branch.id) == Site.branch_id)
-        .outerjoin(Contract, col(Contract.customer_id) == Customer.id)
-        .where(Customer.id == customer_id)
-    )
 
 
 def _site_and_branch() -> Select[Site, Branch]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable
@@ -13,7 +14,7 @@ from fastapi import Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import Table, Update, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col
 
@@ -25,6 +26,12 @@ from dispatch.server.problems import ProblemError, invalid
 
 MAX_KEY_LENGTH = 200
 _IDEMPOTENCY: Table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
+# Built once: constructing a statement cost about as much CPU as running it.
+_STORED = ("id", "created_at", "fingerprint", "status_code", "body", "etag", "location")
+_RECALL = select(*(_IDEMPOTENCY.c[name] for name in _STORED)).where(
+    _IDEMPOTENCY.c.user_id == bindparam("b_user_id"), _IDEMPOTENCY.c.key == bindparam("b_key")
+)
+_REMEMBER = _IDEMPOTENCY.insert()
 
 
 def etag(version: int) -> str:
@@ -97,14 +104,20 @@ def versioned_update(
     session still holds unflushed goes first, as the ORM statement's autoflush did.
     """
     session.flush()
-    table: Table = model.__table__  # type: ignore[attr-defined]
-    stmt = (
-        update(table)
-        .where(table.c.id == obj_id, table.c.version == version)
-        .values(**values, version=table.c.version + 1)
-    )
-    result = session.connection().execute(stmt)
+    params = {**values, "b_id": obj_id, "b_version": version}
+    result = session.connection().execute(_versioned(model.__table__), params)  # type: ignore[attr-defined]
     return result.rowcount == 1
+
+
+@functools.cache
+def _versioned(table: Table) -> Update:
+    """The UPDATE of one row at one version, built once per table; the columns it sets
+    come from the parameters it is executed with (and the version)."""
+    return (
+        update(table)
+        .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
+        .values(version=table.c.version + 1)
+    )
 
 
 @dataclass
@@ -174,16 +187,17 @@ def run_write(
             stored = body if result.remembered is None else _json(result.remembered)
             session.flush()  # the write's own rows first, as the ORM's unit of work had them
             session.connection().execute(
-                _IDEMPOTENCY.insert().values(
-                    user_id=caller.id,
-                    key=key,
-                    fingerprint=fp,
-                    status_code=result.status,
-                    body=stored,
-                    etag=result.etag,
-                    location=result.location,
-                    created_at=utcnow(),
-                )
+                _REMEMBER,
+                {
+                    "user_id": caller.id,
+                    "key": key,
+                    "fingerprint": fp,
+                    "status_code": result.status,
+                    "body": stored,
+                    "etag": result.etag,
+                    "location": result.location,
+                    "created_at": utcnow(),
+                },
             )
         session.commit()
     except IntegrityError:
@@ -214,24 +228,13 @@ def _replay(
     Core statements on the table: no ORM object is needed for a row that is only read
     back (or deleted), and the ORM's load and unit of work cost more than the queries.
     """
-    t = _IDEMPOTENCY
     conn = session.connection()
-    record = conn.execute(
-        select(
-            t.c.id,
-            t.c.created_at,
-            t.c.fingerprint,
-            t.c.status_code,
-            t.c.body,
-            t.c.etag,
-            t.c.location,
-        ).where(t.c.user_id == caller.id, t.c.key == key)
-    ).first()
+    record = conn.execute(_RECALL, {"b_user_id": caller.id, "b_key": key}).first()
     if record is None:
         return None
     if record.created_at < utcnow() - timedelta(hours=keep_hours):
         # Past the promised lifetime the key is free again, pruned or not yet.
-        conn.execute(delete(t).where(t.c.id == record.id))
+        conn.execute(delete(_IDEMPOTENCY).where(_IDEMPOTENCY.c.id == record.id))
         return None
     if record.fingerprint != fp:
         raise ProblemError(
