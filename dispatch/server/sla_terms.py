@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam
+from sqlalchemy import Table, bindparam
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
@@ -14,7 +15,7 @@ from dispatch.domain.types import Priority, StateCode, SupportProfile
 from dispatch.models.branch import Branch
 from dispatch.models.customer import Contract, Customer, Site
 from dispatch.models.ticket import Ticket
-from dispatch.server.loaded import hold
+from dispatch.server.loaded import hold, note_name
 
 _WIDTH = {SupportProfile.STANDARD: 0, SupportProfile.EXTENDED: 1, SupportProfile.ALWAYS: 2}
 
@@ -26,38 +27,56 @@ class Terms:
     overrides: dict[str, int] | None
 
 
-# The customer with the ticket's site and its branch, once per contract (built once:
-# constructing it cost about as much CPU as running it). No site matches a NULL site_id.
+_CUSTOMER: Table = Customer.__table__  # type: ignore[attr-defined]
+_SITE: Table = Site.__table__  # type: ignore[attr-defined]
+_BRANCH: Table = Branch.__table__  # type: ignore[attr-defined]
+_CONTRACT: Table = Contract.__table__  # type: ignore[attr-defined]
+# The customer's name with the ticket's site and its branch's state, once per contract: plain
+# columns, no ORM objects (built once: constructing it cost about as much CPU as running it).
+# No site matches a NULL site_id.
 _CUSTOMER_TERMS = (
-    select(Customer, Site, Branch, Contract)
-    .select_from(Customer)
-    .outerjoin(Site, col(Site.id) == bindparam("b_site_id"))
-    .outerjoin(Branch, col(Branch.id) == Site.branch_id)
-    .outerjoin(Contract, col(Contract.customer_id) == Customer.id)
-    .where(Customer.id == bindparam("b_customer_id"))
+    core_select(
+        _CUSTOMER.c.name,
+        _SITE.c.id,
+        _SITE.c.name,
+        _BRANCH.c.state,
+        _CONTRACT.c.support_profile,
+        _CONTRACT.c.response_overrides,
+    )
+    .select_from(_CUSTOMER)
+    .outerjoin(_SITE, _SITE.c.id == bindparam("b_site_id"))
+    .outerjoin(_BRANCH, _BRANCH.c.id == _SITE.c.branch_id)
+    .outerjoin(_CONTRACT, _CONTRACT.c.customer_id == _CUSTOMER.c.id)
+    .where(_CUSTOMER.c.id == bindparam("b_customer_id"))
 )
 
 
 def terms_for(session: Session, customer_id: int, site_id: int | None) -> Terms:
     """The widest support profile the customer bought, in the state of the serving branch.
 
-    One statement reads the customer, the ticket's site and branch and the customer's
-    contracts (rows already loaded come from the session); they are held for the request,
-    so its answer finds customer and site without another query.
+    One statement reads the customer's name, the ticket's site and its branch's state and
+    the customer's contracts, as plain columns; the names are noted for the request
+    (`loaded.note_name`), so its answer and search text need no query of their own.
     """
     params = {"b_customer_id": customer_id, "b_site_id": site_id}
-    rows = session.exec(_CUSTOMER_TERMS, params=params).all()
-    contracts = [row[3] for row in rows if row[3] is not None]
-    customer, site, branch = (rows[0][0], rows[0][1], rows[0][2]) if rows else (None, None, None)
-    best = max(contracts, key=lambda c: _WIDTH[c.support_profile], default=None)
-    profile = best.support_profile if best else SupportProfile.STANDARD
-    overrides = next((c.response_overrides for c in contracts if c.response_overrides), None)
-    if site is None:  # no site on the ticket (or it is gone): the customer's first one
+    rows = session.connection().execute(_CUSTOMER_TERMS, params).all()
+    contracts = [(r.support_profile, r.response_overrides) for r in rows if r.support_profile]
+    best = max(contracts, key=lambda c: _WIDTH[c[0]], default=None)
+    profile = best[0] if best else SupportProfile.STANDARD
+    overrides = next((o for _, o in contracts if o), None)
+    state = None
+    if rows:
+        first = rows[0]
+        note_name(session, Customer, customer_id, first[0])
+        if first[1] is not None:  # the site exists
+            note_name(session, Site, first[1], first[2])
+            state = first.state
+    if not rows or rows[0][1] is None:  # no site on the ticket (or it is gone): the first one
         found = session.exec(_site_and_branch().where(Site.customer_id == customer_id)).first()
         site, branch = found if found is not None else (None, None)
-    hold(session, customer, site, branch)  # the ticket's answer names customer and site
-    state = branch.state if branch is not None else StateCode.NW
-    return Terms(profile=profile, state=state, overrides=overrides)
+        hold(session, site, branch)
+        state = branch.state if branch is not None else None
+    return Terms(profile=profile, state=state or StateCode.NW, overrides=overrides)
 
 
 def _site_and_branch() -> Select[Site, Branch]:

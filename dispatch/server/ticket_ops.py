@@ -16,7 +16,7 @@ from dispatch.models.ticket import Ticket, TicketCreate, search_text
 from dispatch.models.user import Technician
 from dispatch.server import feed
 from dispatch.server.deps import Caller
-from dispatch.server.loaded import hold
+from dispatch.server.loaded import name_of
 from dispatch.server.problems import ProblemError, invalid
 from dispatch.server.sla_terms import apply_due_times, terms_for
 from dispatch.server.views import is_own
@@ -149,14 +149,9 @@ def apply_changes(
     fields = feed.diff(before, after)
     if not fields:
         return ticket
-    customer = session.get(Customer, ticket.customer_id)
-    hold(session, customer)  # the ticket's answer names the customer
+    customer_name = name_of(session, Customer, ticket.customer_id)
     ticket.search = search_text(
-        ticket.number,
-        ticket.title,
-        customer.name if customer else "",
-        ticket.tags,
-        ticket.description,
+        ticket.number, ticket.title, customer_name or "", ticket.tags, ticket.description
     )
     values = {k: getattr(ticket, k) for k in after if k in fields}
     values["search"] = ticket.search

@@ -9,7 +9,7 @@ from dispatch.models.customer import Customer, Site
 from dispatch.models.ticket import Ticket, TicketPublic
 from dispatch.models.user import Technician
 from dispatch.server.deps import Caller
-from dispatch.server.loaded import hold
+from dispatch.server.loaded import hold, name_of
 from dispatch.server.problems import ProblemError
 
 # Built once: constructing the statement cost about as much CPU as running it.
@@ -46,14 +46,15 @@ def can_see(caller: Caller, ticket: Ticket) -> bool:
 def ticket_public(session: Session, ticket: Ticket) -> TicketPublic:
     """The public shape with customer, site and assignee names filled in.
 
-    The names come through the session's identity map: a write has usually loaded the
-    customer (search text) and the site (SLA terms) already, so they cost no query.
+    The names come from what the request read already (`loaded.name_of`): a write has
+    usually read the customer's and the site's name with the SLA terms and the assignee
+    with the ticket, so they cost no query.
     """
-    customer = session.get(Customer, ticket.customer_id)
-    site = session.get(Site, ticket.site_id) if ticket.site_id is not None else None
+    customer_name = name_of(session, Customer, ticket.customer_id)
+    site_name = name_of(session, Site, ticket.site_id) if ticket.site_id is not None else None
     tech = session.get(Technician, ticket.assignee_id) if ticket.assignee_id is not None else None
     pub = TicketPublic.model_validate(ticket, from_attributes=True)
-    pub.customer_name = customer.name if customer is not None else ""
-    pub.site_name = site.name if site is not None else None
+    pub.customer_name = customer_name or ""
+    pub.site_name = site_name
     pub.assignee_name = tech.name if tech is not None else None
     return pub

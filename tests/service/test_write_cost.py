@@ -10,6 +10,10 @@ from typing import Any
 from httpx import Response
 from service.world import World
 from sqlalchemy import event
+from sqlmodel import Session
+
+from dispatch.models import Customer
+from dispatch.server.loaded import name_of, note_name
 
 
 def test_a_patch_reads_the_customer_site_and_branch_once(world: World) -> None:
@@ -78,3 +82,14 @@ def test_a_priority_patch_with_an_idempotency_key_is_six_statements(world: World
     assert again.status_code == 200 and again.headers["Idempotent-Replayed"] == "true"
     assert again.json() == body
     assert [s.split()[0] for s in seen if not s.startswith("SELECT PG_")] == ["SELECT"], seen
+
+
+def test_names_noted_in_a_session_are_forgotten_at_its_rollback(world: World) -> None:
+    """`name_of` answers what the request read in its own transaction, never older."""
+    with Session(world.engine) as s:
+        s.connection()  # as after the statement that read the name
+        note_name(s, Customer, world.customer_id, "noted")
+        assert name_of(s, Customer, world.customer_id) == "noted"
+        s.rollback()
+        assert name_of(s, Customer, world.customer_id) == "Bäckerei Sonnenschein"
+        assert name_of(s, Customer, 999_999) is None
