@@ -10,7 +10,7 @@ from itertools import chain
 from typing import Annotated, Any
 
 import anyio
-from fastapi import Depends, Header, Request, Security
+from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import ORMExecuteState
@@ -26,11 +26,6 @@ from dispatch.settings import Settings
 # The dependencies are `async def` where they do no I/O: FastAPI runs a plain `def`
 # dependency in the thread pool, and those hand-offs (five per list request, two of them for
 # the session) cost more CPU than a whole page's SQL.
-
-
-async def get_engine(request: Request) -> Engine:
-    engine: Engine = request.app.state.engine
-    return engine
 
 
 async def get_settings(request: Request) -> Settings:
@@ -51,8 +46,9 @@ async def _closed_after(session: Session) -> AsyncIterator[Session]:
             await anyio.to_thread.run_sync(session.close)
 
 
-async def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> AsyncIterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """A read session (SQLite: deferred transaction)."""
+    engine: Engine = request.app.state.engine
     async for session in _closed_after(Session(engine, expire_on_commit=False)):
         yield session
 
@@ -199,12 +195,15 @@ def caller_for(engine: Engine, authorization: str | None) -> Caller:
 
 
 async def get_caller(
-    engine: Annotated[Engine, Depends(get_engine)],
-    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+    request: Request,
     _declared: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)] = None,
 ) -> Caller:
-    """401 unless a live bearer token is given (looked up in a worker thread when new)."""
-    token = _token(authorization)
+    """401 unless a live bearer token is given (looked up in a worker thread when new).
+
+    Engine and header come from the request itself: each dependency FastAPI resolves costs
+    about as much as a small query, on every request."""
+    engine: Engine = request.app.state.engine
+    token = _token(request.headers.get("authorization"))
     key, caller = _remembered(engine, token)
     if caller is not None:
         return caller
