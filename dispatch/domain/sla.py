@@ -8,7 +8,7 @@ time and would be wrong across a DST switch.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from types import MappingProxyType
@@ -52,6 +52,15 @@ _Window = tuple[datetime, datetime]
 def _holidays(state: StateCode, year: int) -> frozenset[date]:
     """Public holidays of one German state in one year."""
     return frozenset(holidays.country_holidays("DE", subdiv=state.value, years=year).keys())
+
+
+def prepare(years: Iterable[int]) -> None:
+    """Build every state's holiday calendar for `years` now rather than in the first request
+    that needs one: the first call loads all of the holidays package's countries, 0.1-0.3 s,
+    and the service's first write waited for it (the writes queued behind it too)."""
+    for state in StateCode:
+        for year in years:
+            _holidays(state, year)
 
 
 @lru_cache(maxsize=8192)

@@ -6,6 +6,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 
 import anyio
 from fastapi import APIRouter, Depends, FastAPI
@@ -14,6 +15,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from dispatch import __version__
+from dispatch.domain import sla
 from dispatch.server import problems, search
 from dispatch.server.db import WRITE, is_postgres, make_engine
 from dispatch.server.feed import FeedSignal, attach_signal
@@ -56,6 +58,11 @@ async def _every(seconds: float, job: Callable[[], None]) -> None:
 _frozen = False
 
 
+def _prepare_calendars() -> None:
+    year = datetime.now(UTC).year
+    sla.prepare(range(year - 1, year + 2))
+
+
 def _freeze_once() -> None:
     """Leave everything made until now (modules, models, routes, the engine), which lives as
     long as the process, out of the collector's full passes. Those scanned it all and paused
@@ -94,6 +101,7 @@ def create_app(
         # Housekeeping that any number of service processes may do at the same time.
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(_every, PRUNE_SECONDS, prune)
+            tasks.start_soon(anyio.to_thread.run_sync, _prepare_calendars)
             tasks.start_soon(
                 _every, search.TRIGRAM_SECONDS, lambda: search.refresh_trigram_counts(engine)
             )

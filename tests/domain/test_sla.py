@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time as clock
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -379,3 +379,14 @@ def test_pause_never_moves_due_earlier(
     extended = extend_for_pause(due, paused_from, paused_until, profile, state)
     assert extended >= due
     assert extended.tzinfo is UTC
+
+
+def test_prepare_builds_every_states_calendar_ahead_of_use() -> None:
+    from dispatch.domain import sla
+
+    sla._holidays.cache_clear()
+    sla.prepare([2031, 2032])
+    assert sla._holidays.cache_info().currsize == 2 * len(StateCode)
+    before = sla._holidays.cache_info().hits
+    assert date(2031, 10, 3) in sla._holidays(StateCode.NW, 2031)  # German Unity Day
+    assert sla._holidays.cache_info().hits == before + 1
