@@ -252,6 +252,8 @@ def load(
                 t["version"] = response.json()["version"]
             return response
 
+        # warm the write path (statements, writer thread) as the list phase warms its own
+        await _phase(clients, CLIENTS, do_patch, time.perf_counter() + budget)
         with _cpu(server, cpu["patch"]):
             lat, _, err = await _phase(
                 clients, len(targets), do_patch, time.perf_counter() + budget
