@@ -59,8 +59,12 @@ _frozen = False
 
 
 def _prepare_calendars() -> None:
+    """Holiday calendars of last, this and next year, before the first write needs one."""
     year = datetime.now(UTC).year
-    sla.prepare(range(year - 1, year + 2))
+    try:
+        sla.prepare(range(year - 1, year + 2))
+    except Exception:  # the first write builds what it needs, as before
+        log.exception("could not prepare the holiday calendars")
 
 
 def _freeze_once() -> None:
