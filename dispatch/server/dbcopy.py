@@ -7,7 +7,7 @@ from sqlmodel import SQLModel
 
 import dispatch.models  # noqa: F401  (registers every table)
 from dispatch.server.db import WRITE
-from dispatch.server.feed import FEED_LOCK_KEY
+from dispatch.server.feed import take_feed_lock
 from dispatch.server.migrate import upgrade
 
 BATCH = 1000
@@ -31,7 +31,7 @@ def copy_database(source: Engine, target: Engine) -> dict[str, int]:
     tables = SQLModel.metadata.sorted_tables
     with source.connect() as src, target.execution_options(**{WRITE: True}).begin() as dst:
         if dst.dialect.name == "postgresql":  # no service process writes meanwhile
-            dst.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": FEED_LOCK_KEY})
+            take_feed_lock(dst)
         for table in tables:
             if dst.execute(select(*table.primary_key.columns).limit(1)).first() is not None:
                 raise TargetNotEmptyError(

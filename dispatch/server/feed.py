@@ -66,8 +66,13 @@ def lock_writes(session: Session) -> None:
         return
     conn = session.connection()
     if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": FEED_LOCK_KEY})
+        take_feed_lock(conn)
         session.info[_LOCKED_KEY] = True
+
+
+def take_feed_lock(connection: Any) -> None:
+    """PostgreSQL: the transaction-scoped advisory lock every write transaction holds."""
+    connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": FEED_LOCK_KEY})
 
 
 def record(

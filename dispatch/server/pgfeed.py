@@ -15,7 +15,7 @@ from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import SessionTransaction, sessionmaker
 from sqlmodel import Session
 
-from dispatch.server.feed import _LOCKED_KEY, _NOTIFY_KEY, FEED_LOCK_KEY, FeedSignal
+from dispatch.server.feed import _LOCKED_KEY, _NOTIFY_KEY, FeedSignal, take_feed_lock
 
 log = logging.getLogger("dispatch.server")
 
@@ -42,7 +42,7 @@ def attach_write_lock(sessions: sessionmaker[Session]) -> None:
     @event.listens_for(sessions, "after_begin")
     def _lock(session: Session, _tx: SessionTransaction, connection: Any) -> None:
         if connection.dialect.name == "postgresql" and not session.info.get(_LOCKED_KEY):
-            connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": FEED_LOCK_KEY})
+            take_feed_lock(connection)
             session.info[_LOCKED_KEY] = True
 
     @event.listens_for(sessions, "before_commit")
@@ -50,7 +50,13 @@ def attach_write_lock(sessions: sessionmaker[Session]) -> None:
         if session.info.get(_NOTIFY_KEY):
             conn = session.connection()
             if conn.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_notify(:c, '')"), {"c": CHANNEL})
+                announce(conn)
+
+
+def announce(connection: Any) -> None:
+    """Wake other processes' long-polls: delivered at this transaction's COMMIT, never for a
+    rollback."""
+    connection.execute(text("SELECT pg_notify(:c, '')"), {"c": CHANNEL})
 
 
 def conninfo(engine: Engine) -> str:

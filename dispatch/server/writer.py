@@ -27,13 +27,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from dispatch.server.deps import CALLERS
-from dispatch.server.feed import _LOCKED_KEY, _NOTIFY_KEY, FEED_LOCK_KEY, FeedSignal
-from dispatch.server.pgfeed import CHANNEL
+from dispatch.server.feed import _LOCKED_KEY, _NOTIFY_KEY, FeedSignal, take_feed_lock
+from dispatch.server.pgfeed import announce
 from dispatch.server.problems import RETRY_AFTER_SECONDS, ProblemError
 
 log = logging.getLogger("dispatch.server")
@@ -152,13 +152,13 @@ class Writer:
             with self.engine.connect() as conn:
                 conn.begin()  # SQLite: the process's write lock, then BEGIN IMMEDIATE
                 if self._postgres:
-                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": FEED_LOCK_KEY})
+                    take_feed_lock(conn)
                 # Whatever queued until the lock was ours joins this batch.
                 jobs = self._take()
                 for job in jobs:
                     events |= self._run_one(conn, job)
                 if events and self._postgres:  # delivered at COMMIT, never for a rollback
-                    conn.execute(text("SELECT pg_notify(:c, '')"), {"c": CHANNEL})
+                    announce(conn)
                 try:
                     conn.commit()
                 except Exception:
