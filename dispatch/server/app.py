@@ -11,16 +11,15 @@ from datetime import UTC, datetime
 import anyio
 from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import Engine
-from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from dispatch import __version__
 from dispatch.domain import sla
 from dispatch.server import problems, search
 from dispatch.server.db import WRITE, is_postgres, make_engine
-from dispatch.server.feed import FeedSignal, attach_signal
+from dispatch.server.feed import FeedSignal, lock_writes
 from dispatch.server.middleware import BodyLimit
-from dispatch.server.pgfeed import FeedListener, attach_write_lock, conninfo
+from dispatch.server.pgfeed import FeedListener, conninfo
 from dispatch.server.ratelimit import RateLimit
 from dispatch.server.routes import (
     assignment,
@@ -87,15 +86,11 @@ def create_app(
     if create:
         create_schema(engine)
     signal = FeedSignal()
-    write_sessions = sessionmaker(
-        engine.execution_options(**{WRITE: True}), class_=Session, expire_on_commit=False
-    )
-    attach_signal(write_sessions, signal)
-    if is_postgres(engine):
-        attach_write_lock(write_sessions)
+    writes = engine.execution_options(**{WRITE: True})
 
     def prune() -> None:
-        with write_sessions() as session:
+        with Session(writes, expire_on_commit=False) as session:
+            lock_writes(session)
             prune_idempotency(session, settings.idempotency_hours)
             session.commit()
 
@@ -135,9 +130,8 @@ def create_app(
     app.state.engine = engine
     app.state.feed_signal = signal
     app.state.feed_listener = None
-    app.state.write_sessions = write_sessions
     # Write endpoints (`@on_the_writer`) run here, one at a time, their commits grouped.
-    app.state.writer = Writer(engine.execution_options(**{WRITE: True}), signal)
+    app.state.writer = Writer(writes, signal)
     problems.install(app)
     api = APIRouter(prefix=API_PREFIX)
     for module in (

@@ -33,10 +33,13 @@ async def get_settings(request: Request) -> Settings:
     return settings
 
 
-async def _closed_after(session: Session) -> AsyncIterator[Session]:
-    """Yield `session`, then close it. Opening a Session does no I/O; closing one ends its
-    transaction, which on SQLite is a call into the library, on PostgreSQL a round trip (so
-    that happens in a worker thread, off the event loop)."""
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """A read session (SQLite: deferred transaction), closed after the request. Opening a
+    Session does no I/O; closing one ends its transaction, which on SQLite is a call into the
+    library, on PostgreSQL a round trip (so that happens in a worker thread, off the event
+    loop)."""
+    engine: Engine = request.app.state.engine
+    session = Session(engine, expire_on_commit=False)
     try:
         yield session
     finally:
@@ -46,20 +49,11 @@ async def _closed_after(session: Session) -> AsyncIterator[Session]:
             await anyio.to_thread.run_sync(session.close)
 
 
-async def get_session(request: Request) -> AsyncIterator[Session]:
-    """A read session (SQLite: deferred transaction)."""
-    engine: Engine = request.app.state.engine
-    async for session in _closed_after(Session(engine, expire_on_commit=False)):
-        yield session
-
-
-async def get_write_session(request: Request) -> AsyncIterator[Session]:
-    """A write session (SQLite: BEGIN IMMEDIATE, so writers queue instead of failing).
-
-    It comes from the app's write sessionmaker, which wakes long-polls after commits.
-    """
-    async for session in _closed_after(request.app.state.write_sessions()):
-        yield session
+async def get_write_session() -> Session:
+    """Marks a write endpoint's session (`WriteSessionDep`): `write_route.on_the_writer`
+    takes the parameter out and passes the session of the writer's batch instead. Resolved
+    any other way it refuses, so no write runs outside the writer."""
+    raise RuntimeError("an endpoint with a WriteSessionDep needs @on_the_writer")
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

@@ -10,8 +10,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Table, event, func, or_, text
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy import Table, func, or_, text
 from sqlmodel import Session, col, select
 
 from dispatch.models.base import utcnow
@@ -59,8 +58,9 @@ def lock_writes(session: Session) -> None:
     waiting for the feed lock, and another holding the feed lock while waiting for
     that row, would deadlock. It also makes check-then-insert rules (one open
     escalation per ticket, idempotency keys) hold under concurrent requests.
-    The service's write sessions take it at BEGIN (`pgfeed.attach_write_lock`), so
-    for them this is a no-op; it still guards sessions made elsewhere (CLI, seeding).
+    The service's writer takes it once for each batch (`writer.Writer`), so for its
+    sessions this is a no-op; it guards every other write session (housekeeping, CLI,
+    seeding).
     """
     if session.info.get(_LOCKED_KEY):
         return
@@ -71,7 +71,14 @@ def lock_writes(session: Session) -> None:
 
 
 def take_feed_lock(connection: Any) -> None:
-    """PostgreSQL: the transaction-scoped advisory lock every write transaction holds."""
+    """PostgreSQL: the transaction-scoped advisory lock every write transaction holds.
+
+    Why every write transaction, and from its start: `seq` comes from a sequence, so two
+    writers that drew 7 and 8 could commit as 8, then 7; a reader that saw 8 would skip 7 for
+    ever. Holding one lock from BEGIN to COMMIT makes write transactions run one after the
+    other, so sequence order is commit order (the lock is released only after the commit is
+    visible), and taking it before any row is touched rules out a deadlock with a row lock.
+    """
     connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": FEED_LOCK_KEY})
 
 
@@ -156,21 +163,6 @@ class FeedSignal:
         finally:
             with self._lock:
                 self._waiters.discard(item)
-
-
-def attach_signal(sessions: sessionmaker[Session], signal: FeedSignal) -> None:
-    """Fire `signal` after every commit of a session from `sessions` that appended events."""
-
-    @event.listens_for(sessions, "after_commit")
-    def _after_commit(session: Session) -> None:
-        session.info.pop(_LOCKED_KEY, None)
-        if session.info.pop(_NOTIFY_KEY, False):
-            signal.notify()
-
-    @event.listens_for(sessions, "after_rollback")
-    def _after_rollback(session: Session) -> None:
-        session.info.pop(_NOTIFY_KEY, None)
-        session.info.pop(_LOCKED_KEY, None)
 
 
 def visible_filter(caller: Caller) -> Any:

@@ -11,11 +11,9 @@ import threading
 from typing import Any
 
 import psycopg
-from sqlalchemy import Engine, event, text
-from sqlalchemy.orm import SessionTransaction, sessionmaker
-from sqlmodel import Session
+from sqlalchemy import Engine, text
 
-from dispatch.server.feed import _LOCKED_KEY, _NOTIFY_KEY, FeedSignal, take_feed_lock
+from dispatch.server.feed import FeedSignal
 
 log = logging.getLogger("dispatch.server")
 
@@ -23,34 +21,6 @@ CHANNEL = "dispatch_feed"
 LISTENING_RECHECK_SECONDS = 5.0
 """How often long-polls re-read the feed while NOTIFY is live (a safety net only)."""
 RETRY_SECONDS = 1.0
-
-
-def attach_write_lock(sessions: sessionmaker[Session]) -> None:
-    """Every write transaction takes the feed lock first and announces its events on commit.
-
-    Why at the start of *every* write transaction, not at the first event: `seq`
-    comes from a sequence, so two writers that drew 7 and 8 could commit as 8, then
-    7; a reader that saw 8 would skip 7 for ever. Holding one transaction-scoped
-    advisory lock from BEGIN to COMMIT makes write transactions run one after the
-    other, so sequence order is commit order (the lock is released only after the
-    commit is visible). Taking it before any row is touched also rules out the
-    deadlock of one writer holding a row lock while it waits for the feed lock and
-    another holding the feed lock while it waits for that row. `pg_notify` inside
-    the transaction is delivered at commit, and never for a rollback.
-    """
-
-    @event.listens_for(sessions, "after_begin")
-    def _lock(session: Session, _tx: SessionTransaction, connection: Any) -> None:
-        if connection.dialect.name == "postgresql" and not session.info.get(_LOCKED_KEY):
-            take_feed_lock(connection)
-            session.info[_LOCKED_KEY] = True
-
-    @event.listens_for(sessions, "before_commit")
-    def _announce(session: Session) -> None:
-        if session.info.get(_NOTIFY_KEY):
-            conn = session.connection()
-            if conn.dialect.name == "postgresql":
-                announce(conn)
 
 
 def announce(connection: Any) -> None:

@@ -70,9 +70,9 @@ def _settle(jobs: list[_Job]) -> None:
 def savepoint_sessions() -> sessionmaker[Session]:
     """Sessions that join a batch's connection, each in a savepoint of its own.
 
-    A savepoint's release is not the commit, so what the feed signal and `pg_notify` do at
-    commit for ordinary write sessions is only noted here; the writer does it once for the
-    real COMMIT.
+    A savepoint's release is not the commit, so a request that appended feed events is only
+    noted here; the writer wakes the long-polls (and sends `pg_notify`) once, for the real
+    COMMIT.
     """
     sessions = sessionmaker(
         class_=Session, expire_on_commit=False, join_transaction_mode="create_savepoint"
