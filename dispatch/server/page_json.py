@@ -142,9 +142,11 @@ def page_body(rows: Sequence[str], next_cursor: str | None) -> bytes:
     )
 
 
-def row_value(row: str, field: str) -> Any:
-    """One field of a row from `page_rows`, typed as the model has it (for a page's cursor)."""
-    value = json.loads(row)[field]
+def cursor_of(row: str, field: str) -> tuple[Any, int]:
+    """`field` (typed as the model has it) and the id of a row from `page_rows`: where the
+    next page starts."""
+    parsed = json.loads(row)
+    value = parsed[field]
     if _plain(TicketPublic.model_fields[field].annotation) is datetime and value is not None:
-        return datetime.fromisoformat(value)
-    return value
+        value = datetime.fromisoformat(value)
+    return value, parsed["id"]

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import and_, or_
+from sqlalchemy import Select, and_, or_
 from sqlmodel import Session, col, select
 
 from dispatch.domain.permissions import Action, allowed
@@ -24,7 +23,7 @@ from dispatch.models.ticket import Ticket, TicketCreate, TicketPage, TicketPubli
 from dispatch.models.user import User
 from dispatch.server import feed, search
 from dispatch.server.deps import Caller, CallerDep, SessionDep, SettingsDep, WriteSessionDep
-from dispatch.server.page_json import page_body, page_ids, page_rows, row_value
+from dispatch.server.page_json import cursor_of, page_body, page_ids, page_rows
 from dispatch.server.params import NO_NUL, IdPath
 from dispatch.server.problems import ProblemError, invalid, problems
 from dispatch.server.reads import run_read
@@ -107,26 +106,6 @@ async def list_tickets(
 ) -> JSONResponse:
     if limit > settings.max_page_size:
         raise invalid("query.limit", f"limit may be at most {settings.max_page_size}")
-    filters = _Filters(status, open, priority, assignee, customer, escalated, q)
-    return await run_read(session, lambda: _page(session, caller, filters, sort, limit, cursor))
-
-
-@dataclass(frozen=True, slots=True)
-class _Filters:
-    status: list[Status] | None
-    open: bool | None
-    priority: list[Priority] | None
-    assignee: str | None
-    customer: int | None
-    escalated: bool | None
-    q: str | None
-
-
-def _page(
-    session: Session, caller: Caller, f: _Filters, sort: Sort, limit: int, cursor: str | None
-) -> JSONResponse:
-    status, open, priority, assignee = f.status, f.open, f.priority, f.assignee
-    customer, escalated, q = f.customer, f.escalated, f.q
     stmt = page_ids()
     if not caller.sees_all:
         stmt = stmt.where(col(Ticket.assignee_id) == (caller.technician_id or -1))
@@ -143,6 +122,14 @@ def _page(
         stmt = stmt.where(col(Ticket.customer_id) == customer)
     if escalated is not None:
         stmt = stmt.where(col(Ticket.escalated) == escalated)
+    return await run_read(session, lambda: _page(session, stmt, q, sort, limit, cursor))
+
+
+def _page(
+    session: Session, stmt: Select[Any], q: str | None, sort: Sort, limit: int, cursor: str | None
+) -> JSONResponse:
+    """The page `stmt` (ids with the list's filters) selects, with the `q` search (which may
+    ask the search index first), in `sort` order from `cursor` on."""
     for condition in search.conditions(session, q):
         stmt = stmt.where(condition)
     field = sort.value.lstrip("-")
@@ -158,11 +145,7 @@ def _page(
     rows = page_rows(session, stmt.order_by(*order).limit(limit + 1), [(field, desc), ("id", desc)])
     more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = (
-        _encode_cursor(sort, row_value(rows[-1], field), row_value(rows[-1], "id"))
-        if more and rows
-        else None
-    )
+    next_cursor = _encode_cursor(sort, *cursor_of(rows[-1], field)) if more and rows else None
     return PreparedJSON(page_body(rows, next_cursor))
 
 
