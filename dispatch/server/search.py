@@ -23,7 +23,7 @@ import threading
 import time
 from typing import Any
 
-from sqlalchemy import Engine, column, text
+from sqlalchemy import Connection, Engine, column, text
 from sqlmodel import Session, col
 
 from dispatch.models.ticket import Ticket
@@ -37,7 +37,8 @@ FEW = 3000
 faster (it finds a page within 100 * total / matches rows: about 3,400 of 100k)."""
 
 _has_fts: dict[Any, bool] = {}
-_has_fts_lock = threading.Lock()
+_lock = threading.Lock()
+"""Guards the module's memos (`_has_fts`, `_common`) against concurrent writers."""
 
 
 def conditions(session: Session, q: str | None) -> list[Any]:
@@ -108,10 +109,7 @@ def refresh_trigram_counts(engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
         return
     with engine.connect() as conn:
-        if not conn.execute(
-            text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :v"),
-            {"v": VOCAB_TABLE},
-        ).first():
+        if not _has_table(conn, VOCAB_TABLE):
             return
         rows = conn.execute(text(f"SELECT term, doc FROM {VOCAB_TABLE}")).all()
     _trigram_counts[engine.url] = {term: doc for term, doc in rows}
@@ -134,7 +132,7 @@ def _known_common(match: str) -> bool:
 
 
 def _remember_common(match: str) -> None:
-    with _has_fts_lock:
+    with _lock:
         if len(_common) >= MAX_COMMON:
             _common.clear()
         _common[match] = time.monotonic() + COMMON_SECONDS
@@ -148,12 +146,8 @@ def _fts_available(session: Session) -> bool:
     key = engine.url
     known = _has_fts.get(key)
     if known is None:
-        found = session.connection().execute(
-            text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :n"),
-            {"n": FTS_TABLE},
-        )
-        known = found.first() is not None
-        with _has_fts_lock:
+        known = _has_table(session.connection(), FTS_TABLE)
+        with _lock:
             _has_fts[key] = known
     return known
 
@@ -161,3 +155,11 @@ def _fts_available(session: Session) -> bool:
 def _engine(session: Session) -> Engine:
     bind = session.get_bind()
     return bind if isinstance(bind, Engine) else bind.engine
+
+
+def _has_table(conn: Connection, name: str) -> bool:
+    """Whether this SQLite database has table `name`."""
+    found = conn.execute(
+        text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :n"), {"n": name}
+    )
+    return found.first() is not None
