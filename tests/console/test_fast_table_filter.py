@@ -8,7 +8,7 @@ naive model here re-sorts and re-filters everything from a plain dict after ever
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cmp_to_key
 from typing import Any
 
@@ -141,11 +141,19 @@ def test_filter_shows_exactly_what_a_naive_filter_shows(
         check()
 
 
-def test_cursor_stays_on_its_row_through_filter_and_clear() -> None:
+def ranked_table(rows: Iterable[Row]) -> FastTable:
+    """A table of `rows` in rank order."""
     table = FastTable()
     table.set_columns(COLUMNS)
     table.sort_by("rank")
-    table.set_rows(make_row(k, f"row {k} {'vpn' if k % 3 == 0 else 'mail'}", k) for k in range(90))
+    table.set_rows(rows)
+    return table
+
+
+def test_cursor_stays_on_its_row_through_filter_and_clear() -> None:
+    table = ranked_table(
+        make_row(k, f"row {k} {'vpn' if k % 3 == 0 else 'mail'}", k) for k in range(90)
+    )
     table.move_cursor_to_key(42)
     table.set_filter("vp")
     assert table.cursor_key == 42 and table.visible_keys()[table.cursor_row] == 42
@@ -158,10 +166,7 @@ def test_cursor_stays_on_its_row_through_filter_and_clear() -> None:
 
 
 def test_clear_shows_later_inserts_and_removals() -> None:
-    table = FastTable()
-    table.set_columns(COLUMNS)
-    table.sort_by("rank")
-    table.set_rows(make_row(k, f"t{k}", k) for k in range(10))
+    table = ranked_table(make_row(k, f"t{k}", k) for k in range(10))
     table.set_filter("")
     table.upsert_row(make_row(100, "t100", 5))  # lands after rank 5 (key 5), before rank 6
     table.remove_row(3)
@@ -174,10 +179,7 @@ def test_clear_shows_later_inserts_and_removals() -> None:
 
 
 def test_a_replaced_row_is_searched_by_its_new_text() -> None:
-    table = FastTable()
-    table.set_columns(COLUMNS)
-    table.sort_by("rank")
-    table.set_rows(make_row(k, f"old {k}", k) for k in range(5))
+    table = ranked_table(make_row(k, f"old {k}", k) for k in range(5))
     table.set_filter("old")
     table.set_filter("")
     table.upsert_row(make_row(2, "new 2", 2))  # same place, still shown: replaced in place

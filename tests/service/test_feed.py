@@ -10,7 +10,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from httpx import Response
 from service.world import API, PROBLEM, Json, MakeWorld, World
 
 from dispatch.models.base import utcnow
@@ -110,21 +109,7 @@ def test_a_long_poll_returns_with_a_write_made_while_it_waits(
 ) -> None:
     world.new_ticket()
     last = _changes(world, 0)["last_seq"]
-    signal: FeedSignal = world.client.app.state.feed_signal  # type: ignore[attr-defined]
-    waiting = threading.Event()
-    real_wait = signal.wait
-
-    async def spy(seconds: float) -> None:
-        waiting.set()
-        await real_wait(seconds)
-
-    monkeypatch.setattr(signal, "wait", spy)
-    answer: list[Response] = []
-    poll = threading.Thread(
-        target=lambda: answer.append(world.get("adam", "/changes", since=last, wait=5))
-    )
-    poll.start()
-    assert waiting.wait(10), "the long-poll never started waiting"
+    poll, answer = world.waiting_long_poll(monkeypatch, since=last, wait=5)
     t = world.new_ticket(title="while you were waiting")
     poll.join(10)
     assert answer, "the long-poll did not return"

@@ -172,20 +172,7 @@ def test_long_polls_wake_after_the_real_commit_of_a_batch(
         real_notify()
 
     monkeypatch.setattr(signal, "notify", notify)
-    waiting = threading.Event()
-    real_wait = signal.wait
-
-    async def wait(seconds: float) -> None:
-        waiting.set()
-        await real_wait(seconds)
-
-    monkeypatch.setattr(signal, "wait", wait)
-    polled: list[Response] = []
-    poll = threading.Thread(
-        target=lambda: polled.append(world.get("adam", "/changes", since=last, wait=20))
-    )
-    poll.start()
-    assert waiting.wait(10), "the long-poll never started waiting"
+    poll, polled = world.waiting_long_poll(monkeypatch, since=last, wait=20)
     started = time.monotonic()
     answers = in_one_batch(
         world,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import Engine, func
@@ -23,6 +25,7 @@ from dispatch.domain.types import (
 from dispatch.models import Branch, ChangeEvent, Contract, Customer, Site, Technician
 from dispatch.server.accounts import create_user
 from dispatch.server.app import create_app
+from dispatch.server.feed import FeedSignal
 from dispatch.settings import Settings
 
 PG_URL = os.environ.get("DISPATCH_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -123,6 +126,28 @@ class World:
             **fields,
         }
         return self.post(who, "/appointments", body)
+
+    def waiting_long_poll(
+        self, monkeypatch: pytest.MonkeyPatch, since: int, wait: int
+    ) -> tuple[threading.Thread, list[Response]]:
+        """Adam's `GET /changes` long-poll in a thread, returned once it waits for a write;
+        its answer lands in the list."""
+        signal: FeedSignal = self.client.app.state.feed_signal  # type: ignore[attr-defined]
+        waiting = threading.Event()
+        real_wait = signal.wait
+
+        async def spy(seconds: float) -> None:
+            waiting.set()
+            await real_wait(seconds)
+
+        monkeypatch.setattr(signal, "wait", spy)
+        answer: list[Response] = []
+        poll = threading.Thread(
+            target=lambda: answer.append(self.get("adam", "/changes", since=since, wait=wait))
+        )
+        poll.start()
+        assert waiting.wait(10), "the long-poll never started waiting"
+        return poll, answer
 
     def changes(self, who: str = "adam", since: int = 0, **params: Any) -> Json:
         r = self.get(who, "/changes", since=since, **params)
