@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import create_engine
 
 from dispatch.server.file_lock import WritersFileLock
@@ -152,19 +153,51 @@ def make_engine(url: str) -> Engine:
             url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
         # Per process at most 20, all of them kept: N processes need N * 20 (+1 listener
         # each) of max_connections. (With 10 kept + 10 in bursts, 20 concurrent requests
-        # opened and closed ~27 connections a second, a backend fork each.) pre_ping and
-        # recycle replace connections PostgreSQL dropped (restart, pg_terminate_backend, an
-        # idle timeout in between) unnoticed.
-        return create_engine(
+        # opened and closed ~27 connections a second, a backend fork each.) The idle ping
+        # and recycle replace connections PostgreSQL dropped (restart, pg_terminate_backend,
+        # an idle timeout in between) unnoticed.
+        engine = create_engine(
             url,
             pool_size=20,
             max_overflow=0,
             pool_timeout=10,
-            pool_pre_ping=True,
             pool_recycle=1800,
             connect_args={"connect_timeout": 5},
         )
+        _ping_when_idle(engine)
+        return engine
     raise ValueError(f"unsupported database URL: {parsed.drivername}")
+
+
+PING_IDLE_SECONDS = 2.0
+"""A pooled PostgreSQL connection unused for this long is pinged before it is handed out."""
+_IDLE_SINCE = "dispatch_idle_since"
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping connections that sat idle, not every one (`pool_pre_ping`): under load the ping
+    was a round trip per request, 0.15 ms of the service's CPU and 0.1 ms of PostgreSQL's.
+    A connection dropped while in use fails its request (a 503); SQLAlchemy then replaces
+    every connection of the pool that is older than the failure."""
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_conn: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop(_IDLE_SINCE, None)
+        if since is None or time.monotonic() - since < PING_IDLE_SECONDS:
+            return  # new, or in use a moment ago
+        try:
+            _ping(dbapi_conn)
+        except Exception as exc:  # any failure: let the pool connect anew
+            raise DisconnectionError("idle connection is gone") from exc
+
+
+def _ping(dbapi_conn: Any) -> None:
+    dbapi_conn.execute("SELECT 1")
+    dbapi_conn.rollback()
 
 
 _WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, FifoLock] = weakref.WeakKeyDictionary()
