@@ -363,6 +363,13 @@ def test_text_search(world: World) -> None:
     assert _ids(world, q="100%") == [b["id"]]
     assert _ids(world, q="%") == [b["id"]]  # a literal percent sign, not a wildcard
     assert _ids(world, q="_") == []
+    # Words reach the SQL as literals (so PostgreSQL plans for the word): quotes and
+    # backslashes are text, never SQL or a LIKE escape.
+    c = world.new_ticket(title="O'Neil share \\fs01\\it", description="it's down")
+    assert _ids(world, q="o'neil") == [c["id"]]
+    assert _ids(world, q="it's \\fs01\\") == [c["id"]]
+    assert _ids(world, q="'; DROP TABLE ticket; --") == []
+    assert _ids(world, q="\\%") == []
     patched = world.patch("dana", a, title="Calendar sync broken").json()
     assert patched["version"] == 2
     assert _ids(world, q="mail") == []

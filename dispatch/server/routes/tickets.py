@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import Select, and_, or_
+from sqlalchemy import Select, and_, literal_column, or_
 from sqlmodel import Session, col, select
 
 from dispatch.domain.permissions import Action, allowed
@@ -142,7 +142,10 @@ def _page(
         else:
             stmt = stmt.where(or_(column > value, and_(column == value, col(Ticket.id) > row_id)))
     order = (column.desc(), col(Ticket.id).desc()) if desc else (column.asc(), col(Ticket.id))
-    rows = page_rows(session, stmt.order_by(*order).limit(limit + 1), [(field, desc), ("id", desc)])
+    # LIMIT as a literal: PostgreSQL's generic plan for a prepared `LIMIT $n` assumes a tenth
+    # of the matches and joins all of them (30 ms); with the number it walks the index.
+    page = stmt.order_by(*order).limit(literal_column(str(limit + 1)))
+    rows = page_rows(session, page, [(field, desc), ("id", desc)])
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = _encode_cursor(sort, *cursor_of(rows[-1], field)) if more and rows else None
