@@ -14,7 +14,9 @@ from fastapi import Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
-from sqlalchemy import Table, Update, bindparam, delete, select, update
+from sqlalchemy import Insert, Table, Update, bindparam, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col
 
@@ -31,7 +33,6 @@ _STORED = ("id", "created_at", "fingerprint", "status_code", "body", "etag", "lo
 _RECALL = select(*(_IDEMPOTENCY.c[name] for name in _STORED)).where(
     _IDEMPOTENCY.c.user_id == bindparam("b_user_id"), _IDEMPOTENCY.c.key == bindparam("b_key")
 )
-_REMEMBER = _IDEMPOTENCY.insert()
 
 
 def etag(version: int) -> str:
@@ -172,11 +173,19 @@ def run_write(
     fp = fingerprint(request)
     keep_hours: float = request.app.state.settings.idempotency_hours
     lock_writes(session)
-    if key and not dry_run:
-        replay = _replay(session, caller, key, fp, keep_hours)
-        if replay is not None:
+    if dry_run:
+        key = None
+    # A key is looked up only when it turns out to be taken, not before every write (that
+    # was one more round trip per write, which all run one after another on the writer). A
+    # repeat is refused by the change it repeats (If-Match is stale by then), or its work is
+    # done again and then undone when its key is found taken: either way it gets the first
+    # answer, and nothing of it stays.
+    try:
+        result = work()
+    except ProblemError:
+        if key and (replay := _replay(session, caller, key, fp, keep_hours)) is not None:
             return replay
-    result = work()
+        raise
     body = _json(result.body)
     if dry_run:
         session.rollback()
@@ -186,8 +195,8 @@ def run_write(
         if key:
             stored = body if result.remembered is None else _json(result.remembered)
             session.flush()  # the write's own rows first, as the ORM's unit of work had them
-            session.connection().execute(
-                _REMEMBER,
+            remembered = session.connection().execute(
+                _remember(session.get_bind().dialect.name),
                 {
                     "user_id": caller.id,
                     "key": key,
@@ -197,19 +206,38 @@ def run_write(
                     "etag": result.etag,
                     "location": result.location,
                     "created_at": utcnow(),
+                    "b_forgotten_before": utcnow() - timedelta(hours=keep_hours),
                 },
             )
+            if remembered.first() is None:  # the key is taken: this repeats an earlier write
+                session.rollback()
+                replay = _replay(session, caller, key, fp, keep_hours)
+                if replay is not None:
+                    return replay
+                raise ProblemError(  # taken, then forgotten, in the same instant
+                    409, "this clashed with another change made at the same moment; try again"
+                )
         session.commit()
     except IntegrityError:
         session.rollback()
-        if key:  # the same key won a race in another request: answer as it did
-            replay = _replay(session, caller, key, fp, keep_hours)
-            if replay is not None:
-                return replay
         raise ProblemError(
             409, "this clashed with another change made at the same moment; try again"
         ) from None
     return _response(result.status, body, result.etag, result.location)
+
+
+@functools.cache
+def _remember(dialect: str) -> Insert:
+    """INSERT of a key's answer that takes the place of a forgotten one (older than
+    `b_forgotten_before`) and returns its id; no row when the key is taken and alive."""
+    insert = sqlite_insert if dialect == "sqlite" else pg_insert
+    stmt = insert(_IDEMPOTENCY)
+    columns = ("fingerprint", "status_code", "body", "etag", "location", "created_at")
+    return stmt.on_conflict_do_update(
+        index_elements=[_IDEMPOTENCY.c.user_id, _IDEMPOTENCY.c.key],
+        set_={name: stmt.excluded[name] for name in columns},
+        where=_IDEMPOTENCY.c.created_at < bindparam("b_forgotten_before"),
+    ).returning(_IDEMPOTENCY.c.id)
 
 
 def _json(body: Any) -> str:
