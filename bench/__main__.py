@@ -48,7 +48,7 @@ class Plan:
     load_budget: float  # seconds per load phase (list, PATCH, search) and backend
 
 
-FULL = Plan(100_000, 2, 4, 40, 20, 5, 15, 4_000, 20, 1_000, 200, 3, 1, 30, 40)
+FULL = Plan(100_000, 2, 4, 40, 20, 5, 15, 4_000, 20, 1_000, 1_000, 3, 1, 30, 40)
 QUICK = Plan(5_000, 1, 2, 10, 5, 2, 5, 400, 8, 100, 40, 1, 1, 10, 15)
 
 
