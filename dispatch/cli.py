@@ -257,7 +257,7 @@ def _run(server: str | None, token: str | None, call: Callable[[Any], Awaitable[
             client = ApiClient(
                 "http://embedded",
                 settings.token or local_token(settings),
-                transport=embedded_transport(settings),  # type: ignore[arg-type]
+                transport=embedded_transport(settings),
             )
         async with client:
             return await call(client)

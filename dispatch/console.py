@@ -7,9 +7,12 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dispatch.settings import Settings
+
+if TYPE_CHECKING:
+    from dispatch.embedded_life import LivingTransport
 
 ClientFactory = Callable[[], Any]
 
@@ -49,7 +52,8 @@ class Connection:
             from dispatch.embedded import local_token
 
             self.bearer = token or settings.token or local_token(settings)
-        self._transport: object | None = None
+        self._transport: LivingTransport | None = None
+        self._housekeeping = False
 
     @property
     def where(self) -> str:
@@ -63,8 +67,15 @@ class Connection:
         if self._transport is None:
             from dispatch.embedded import embedded_transport
 
-            self._transport = embedded_transport(self.settings)
-        return ApiClient("http://embedded", self.bearer, transport=self._transport)  # type: ignore[arg-type]
+            self._transport = embedded_transport(self.settings, housekeeping=self._housekeeping)
+        return ApiClient("http://embedded", self.bearer, transport=self._transport)
+
+    def keep_house(self) -> None:
+        """From now on the embedded service also does its housekeeping (a lifespan beside the
+        console, in the loop of the next request): the console's, not a preflight's."""
+        self._housekeeping = True
+        if self._transport is not None:
+            self._transport.housekeeping = True
 
 
 def client_factory(settings: Settings, token: str | None = None) -> Connection:
@@ -89,6 +100,7 @@ def run_app(
     from dispatch.app import DispatchApp
     from dispatch.client.cache import cache_path
 
+    factory.keep_house()
     app = DispatchApp(
         settings=settings,
         client_factory=factory,

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dispatch.settings import Settings, data_dir
+
+if TYPE_CHECKING:
+    from dispatch.embedded_life import LivingTransport
 
 
 def token_file(database_url: str) -> Path:
@@ -45,10 +49,15 @@ def local_token(settings: Settings, *, role: str = "admin") -> str:
     return token
 
 
-def embedded_transport(settings: Settings) -> object:
-    """An httpx transport that calls the in-process service (no sockets)."""
-    import httpx
+def embedded_transport(settings: Settings, *, housekeeping: bool = False) -> LivingTransport:
+    """An httpx transport that calls the in-process service (no sockets).
 
+    With `housekeeping` it also runs the service's lifespan, as `dispatch serve` does:
+    Idempotency-Keys past their lifetime are pruned, the search index's trigram counts read,
+    the SLA calendars built. httpx's ASGITransport never runs a lifespan, so an embedded
+    console kept every key of every write forever. A one-shot CLI command needs none of it.
+    """
+    from dispatch.embedded_life import LivingTransport
     from dispatch.server.app import create_app
 
-    return httpx.ASGITransport(app=create_app(settings))
+    return LivingTransport(create_app(settings), housekeeping=housekeeping)
