@@ -19,8 +19,10 @@ from dispatch.server.deps import Caller
 
 # Any constant works; it only has to be the same in every service process.
 FEED_LOCK_KEY = 0x64697370  # "disp"
-_NOTIFY_KEY = "dispatch_feed_written"
 _LOCKED_KEY = "dispatch_feed_locked"
+_DEFERRED_KEY = "dispatch_feed_deferred"
+"""session.info: where `record` leaves a session's events for its owner to append later,
+all at once (the writer's batches, see `writer.savepoint_sessions`)."""
 _EVENTS: Table = ChangeEvent.__table__  # type: ignore[attr-defined]
 _APPEND = _EVENTS.insert()
 
@@ -105,10 +107,12 @@ def record(
 
     A Core INSERT, after whatever the session still holds unflushed (the order the ORM's
     unit of work had): no one reads the event object back, and building and flushing
-    one cost more CPU than the statement.
+    one cost more CPU than the statement. In the writer's sessions the event waits in
+    `session.info` instead, and the writer appends every event of its batch in one
+    statement before the COMMIT (`append`): in the same transaction, in the same order,
+    one round trip for the batch instead of one per write.
     """
     lock_writes(session)
-    session.flush()
     values = {
         "entity": entity,
         "entity_id": entity_id,
@@ -122,8 +126,17 @@ def record(
         "technician_id": technician_id,
         "prev_technician_id": prev_technician_id,
     }
-    session.connection().execute(_APPEND, values)
-    session.info[_NOTIFY_KEY] = True
+    deferred: list[dict[str, Any]] | None = session.info.get(_DEFERRED_KEY)
+    if deferred is not None:
+        deferred.append(values)
+    else:
+        session.flush()
+        session.connection().execute(_APPEND, values)
+
+
+def append(connection: Any, events: list[dict[str, Any]]) -> None:
+    """Append events `record` deferred, in their order (which becomes their `seq` order)."""
+    connection.execute(_APPEND, events)
 
 
 class FeedSignal:

@@ -10,9 +10,11 @@ all. No request is answered before that COMMIT; if it fails, every request of th
 answered 503 and none is acknowledged.
 
 The feed stays in commit order: the batch holds the write lock from BEGIN to COMMIT, so the
-events of one batch get consecutive `seq` and all become visible together. Long-polls are
-woken (and on PostgreSQL `pg_notify` sent, inside the transaction) once, for the real COMMIT,
-not when a savepoint is released.
+events of one batch get consecutive `seq` and all become visible together. A request's events
+wait in its session until its savepoint is released (a rollback drops them with the rest of
+its work) and go in with the batch's others, in order, in one statement before the COMMIT.
+Long-polls are woken (and on PostgreSQL `pg_notify` sent, inside the transaction) once, for
+the real COMMIT, not when a savepoint is released.
 """
 
 from __future__ import annotations
@@ -31,8 +33,9 @@ from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from dispatch.server import feed
 from dispatch.server.deps import CALLERS
-from dispatch.server.feed import _LOCKED_KEY, _NOTIFY_KEY, FeedSignal, take_feed_lock
+from dispatch.server.feed import _DEFERRED_KEY, _LOCKED_KEY, FeedSignal, take_feed_lock
 from dispatch.server.pgfeed import announce
 from dispatch.server.problems import RETRY_AFTER_SECONDS, ProblemError
 
@@ -70,9 +73,10 @@ def _settle(jobs: list[_Job]) -> None:
 def savepoint_sessions() -> sessionmaker[Session]:
     """Sessions that join a batch's connection, each in a savepoint of its own.
 
-    A savepoint's release is not the commit, so a request that appended feed events is only
-    noted here; the writer wakes the long-polls (and sends `pg_notify`) once, for the real
-    COMMIT.
+    A savepoint's release is not the commit, so a request's feed events wait: `feed.record`
+    leaves them in the session, its savepoint's release hands them on (its rollback drops
+    them with the rest of its work), and the writer appends all the batch's events in one
+    statement before the COMMIT, then wakes the long-polls (and sends `pg_notify`) once.
     """
     sessions = sessionmaker(
         class_=Session, expire_on_commit=False, join_transaction_mode="create_savepoint"
@@ -80,12 +84,16 @@ def savepoint_sessions() -> sessionmaker[Session]:
 
     @event.listens_for(sessions, "after_commit")
     def _released(session: Session) -> None:
-        if session.info.pop(_NOTIFY_KEY, False):
-            session.info[_RELEASED_EVENTS] = True
+        waiting = session.info.get(_DEFERRED_KEY)
+        if waiting:
+            session.info.setdefault(_RELEASED_EVENTS, []).extend(waiting)
+            waiting.clear()
 
     @event.listens_for(sessions, "after_rollback")
     def _rolled_back(session: Session) -> None:
-        session.info.pop(_NOTIFY_KEY, None)
+        waiting = session.info.get(_DEFERRED_KEY)
+        if waiting:
+            waiting.clear()
 
     return sessions
 
@@ -146,7 +154,7 @@ class Writer:
 
     def _one_batch(self) -> None:
         jobs: list[_Job] = []
-        events = False
+        events: list[dict[str, Any]] = []
         generation = CALLERS.generation
         try:
             with self.engine.connect() as conn:
@@ -156,9 +164,11 @@ class Writer:
                 # Whatever queued until the lock was ours joins this batch.
                 jobs = self._take()
                 for job in jobs:
-                    events |= self._run_one(conn, job)
-                if events and self._postgres:  # delivered at COMMIT, never for a rollback
-                    announce(conn)
+                    events += self._run_one(conn, job)
+                if events:
+                    feed.append(conn, events)
+                    if self._postgres:  # delivered at COMMIT, never for a rollback
+                        announce(conn)
                 try:
                     conn.commit()
                 except Exception:
@@ -190,17 +200,20 @@ class Writer:
                 with contextlib.suppress(RuntimeError):  # that loop has closed
                     loop.call_soon_threadsafe(_settle, some)
 
-    def _run_one(self, conn: Connection, job: _Job) -> bool:
-        """Run one request's work in its own savepoint; whether it released feed events."""
+    def _run_one(self, conn: Connection, job: _Job) -> list[dict[str, Any]]:
+        """Run one request's work in its own savepoint; the feed events it released (kept
+        even when the request failed after its release: its rows stay, so its events do)."""
         session = self._sessions(bind=conn)
         session.info[_LOCKED_KEY] = True  # the batch holds the write lock already
+        session.info[_DEFERRED_KEY] = []
         try:
             job.result = job.context.run(job.work, session)
         except Exception as exc:
             job.error = exc
         finally:
             session.close()  # rolls back a savepoint still open
-        return bool(session.info.get(_RELEASED_EVENTS))
+        released: list[dict[str, Any]] = session.info.get(_RELEASED_EVENTS, [])
+        return released
 
 
 def _end_on_the_driver(conn: Connection) -> None:

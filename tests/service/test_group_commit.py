@@ -259,3 +259,25 @@ def test_work_that_fails_after_writing_is_rolled_back_to_its_savepoint(world: Wo
             select(ChangeEvent).where(ChangeEvent.entity == "probe").order_by(col(ChangeEvent.seq))
         ).all()
     assert [p.entity_id for p in probes] == [1, 3]
+
+
+def test_a_batch_appends_its_feed_events_in_one_statement(world: World) -> None:
+    """The events of a batch's writes wait for its end and go in together, in their order."""
+    t = [world.new_ticket(title=f"t{i}") for i in range(3)]
+    start = world.changes(since=0)["last_seq"]
+    appends: list[int] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO CHANGE_EVENT"):
+            appends.append(len(params) if isinstance(params, list | tuple) else 1)
+
+    event.listen(world.engine, "before_cursor_execute", note)
+    try:
+        answers = in_one_batch(world, _patches(world, t, title="new"))
+    finally:
+        event.remove(world.engine, "before_cursor_execute", note)
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert len(appends) == 1, appends
+    changes = world.changes(since=start)["changes"]
+    assert [c["seq"] for c in changes] == [start + 1, start + 2, start + 3]
+    assert {c["id"] for c in changes} == {x["id"] for x in t}

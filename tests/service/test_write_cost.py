@@ -73,10 +73,12 @@ def test_a_priority_patch_with_an_idempotency_key_is_five_statements(world: Worl
     assert body["assignee_name"] == "Tina"
     kinds = [s.split()[0] for s in seen if not s.startswith("SELECT PG_")]
     assert kinds == ["SELECT", "SELECT", "UPDATE", "INSERT", "INSERT"], seen
+    # The audit event waits for the end of the writer's batch, appended with the batch's
+    # others in one statement (here the batch is this one write).
     assert [s for s in seen if s.startswith(("UPDATE", "INSERT"))] == [
         "UPDATE TICKET SET",
-        "INSERT INTO CHANGE_EVENT",
         "INSERT INTO IDEMPOTENCY_RECORD",
+        "INSERT INTO CHANGE_EVENT",
     ]
 
     again, seen = _statements(world, patch)
