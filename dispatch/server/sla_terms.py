@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Table, bindparam
+from sqlalchemy import Table, bindparam, event
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
@@ -51,16 +53,69 @@ _CUSTOMER_TERMS = (
 )
 
 
+TERMS_COLUMNS = (
+    _CUSTOMER.c.name,
+    _SITE.c.id,
+    _SITE.c.name,
+    _BRANCH.c.state,
+    _CONTRACT.c.support_profile,
+    _CONTRACT.c.response_overrides,
+)
+"""What the terms are made of, in `_CUSTOMER_TERMS`'s order; `with_terms` adds them to a
+ticket's own SELECT."""
+_TERMS = "dispatch_terms"
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_terms(session: Session, _previous: Any) -> None:
+    session.info.pop(_TERMS, None)
+
+
+def with_terms(stmt: Any) -> Any:
+    """`stmt` (a SELECT from ticket) with TERMS_COLUMNS joined in: one row per contract of
+    the ticket's customer (one row without a contract); `note_terms` takes them."""
+    return (
+        stmt.add_columns(*TERMS_COLUMNS)
+        .join(_CUSTOMER, _CUSTOMER.c.id == col(Ticket.customer_id))
+        .outerjoin(_SITE, _SITE.c.id == col(Ticket.site_id))
+        .outerjoin(_BRANCH, _BRANCH.c.id == _SITE.c.branch_id)
+        .outerjoin(_CONTRACT, _CONTRACT.c.customer_id == col(Ticket.customer_id))
+    )
+
+
+def note_terms(
+    session: Session, customer_id: int, site_id: int | None, rows: Sequence[Sequence[Any]]
+) -> None:
+    """Keep the terms of TERMS_COLUMNS `rows` (read with the ticket, `with_terms`) for this
+    session's transaction, so `terms_for` needs no statement of its own."""
+    memo: dict[tuple[int, int | None], Sequence[Sequence[Any]]] = session.info.setdefault(
+        _TERMS, {}
+    )
+    memo[(customer_id, site_id)] = rows
+    if rows:  # the names now, for the answer; the terms when asked for
+        note_name(session, Customer, customer_id, rows[0][0])
+        if rows[0][1] is not None:
+            note_name(session, Site, rows[0][1], rows[0][2])
+
+
 def terms_for(session: Session, customer_id: int, site_id: int | None) -> Terms:
     """The widest support profile the customer bought, in the state of the serving branch.
 
     One statement reads the customer's name, the ticket's site and its branch's state and
-    the customer's contracts, as plain columns; the names are noted for the request
-    (`loaded.note_name`), so its answer and search text need no query of their own.
+    the customer's contracts, as plain columns (unless they came with the ticket,
+    `note_terms`); the names are noted for the request (`loaded.note_name`), so its answer
+    and search text need no query of their own.
     """
-    params = {"b_customer_id": customer_id, "b_site_id": site_id}
-    rows = session.connection().execute(_CUSTOMER_TERMS, params).all()
-    contracts = [(r.support_profile, r.response_overrides) for r in rows if r.support_profile]
+    noted: dict[tuple[int, int | None], Sequence[Sequence[Any]]] | None = session.info.get(_TERMS)
+    rows = None if noted is None else noted.get((customer_id, site_id))
+    if rows is None:
+        params = {"b_customer_id": customer_id, "b_site_id": site_id}
+        rows = session.connection().execute(_CUSTOMER_TERMS, params).all()
+    return _terms_of(session, customer_id, rows)
+
+
+def _terms_of(session: Session, customer_id: int, rows: Sequence[Sequence[Any]]) -> Terms:
+    contracts = [(r[4], r[5]) for r in rows if r[4]]
     best = max(contracts, key=lambda c: _WIDTH[c[0]], default=None)
     profile = best[0] if best else SupportProfile.STANDARD
     overrides = next((o for _, o in contracts if o), None)
@@ -70,7 +125,7 @@ def terms_for(session: Session, customer_id: int, site_id: int | None) -> Terms:
         note_name(session, Customer, customer_id, first[0])
         if first[1] is not None:  # the site exists
             note_name(session, Site, first[1], first[2])
-            state = first.state
+            state = first[3]
     if not rows or rows[0][1] is None:  # no site on the ticket (or it is gone): the first one
         found = session.exec(_site_and_branch().where(Site.customer_id == customer_id)).first()
         site, branch = found if found is not None else (None, None)

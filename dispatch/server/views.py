@@ -11,6 +11,7 @@ from dispatch.models.user import Technician
 from dispatch.server.deps import Caller
 from dispatch.server.loaded import hold, name_of
 from dispatch.server.problems import ProblemError
+from dispatch.server.sla_terms import note_terms, with_terms
 
 # Built once: constructing the statement cost about as much CPU as running it.
 _WITH_ASSIGNEE = (
@@ -18,19 +19,27 @@ _WITH_ASSIGNEE = (
     .outerjoin(Technician, col(Technician.id) == Ticket.assignee_id)
     .where(Ticket.id == bindparam("b_ticket_id"))
 )
+_WITH_TERMS = with_terms(_WITH_ASSIGNEE)
 
 
-def visible_ticket(session: Session, caller: Caller, ticket_id: int) -> Ticket:
+def visible_ticket(
+    session: Session, caller: Caller, ticket_id: int, *, terms: bool = False
+) -> Ticket:
     """The ticket, or 404 when it does not exist or the caller may not see it.
 
     Its assignee comes in the same statement and is held for the request, so
-    `ticket_public` names them without another query.
+    `ticket_public` names them without another query. With `terms` so do its customer's
+    and site's names and its SLA terms (`sla_terms.note_terms`), for a change that
+    recomputes due times: one statement where there were two.
     """
-    found = session.exec(_WITH_ASSIGNEE, params={"b_ticket_id": ticket_id}).first()
-    ticket, tech = found if found is not None else (None, None)
-    hold(session, tech)
+    params = {"b_ticket_id": ticket_id}
+    rows = session.exec(_WITH_TERMS if terms else _WITH_ASSIGNEE, params=params).all()
+    ticket: Ticket | None = rows[0][0] if rows else None
+    hold(session, rows[0][1] if rows else None)
     if ticket is None or not can_see(caller, ticket):
         raise ProblemError(404, f"there is no ticket {ticket_id} you can see")
+    if terms:
+        note_terms(session, ticket.customer_id, ticket.site_id, [row[2:] for row in rows])
     return ticket
 
 

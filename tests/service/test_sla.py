@@ -163,3 +163,38 @@ def test_holidays_of_the_serving_branch_state_apply(world: World, clock: Clock) 
     # 60 minutes on Thursday, the other 180 on the next business day.
     assert _due(nw)[0] == datetime(2030, 11, 4, 11, 0, tzinfo=BERLIN)
     assert _due(he)[0] == datetime(2030, 11, 1, 11, 0, tzinfo=BERLIN)
+
+
+def test_a_priority_change_uses_the_same_terms_as_intake(world: World, clock: Clock) -> None:
+    """A PATCH reads the SLA terms with the ticket (one statement); intake reads them on
+    their own. For every kind of customer both give the same due times: the widest of two
+    contracts, overrides, no site (the customer's first site's branch), a Hessian site."""
+    both = _customer(world, "Both KG", response_overrides={"P1": 45})
+    with Session(world.engine) as s:
+        s.add(
+            Contract(
+                customer_id=both,
+                kind=ContractKind.MANAGED_SERVICES,
+                support_profile=SupportProfile.EXTENDED,
+            )
+        )
+        but = s.exec(select(Branch).where(Branch.code == "BUT")).one()
+        assert but.id is not None
+        hessian = Site(customer_id=world.customer_id, name="Butzbach shop", branch_id=but.id)
+        s.add(hessian)
+        s.commit()
+        hessian_id = hessian.id
+    always = _customer(world, "Always OHG", support_profile=SupportProfile.ALWAYS)
+    clock.at(datetime(2030, 10, 31, 19, 30, tzinfo=BERLIN))  # Thursday evening, NW holiday next
+    cases: list[dict[str, Any]] = [
+        {"customer_id": both, "site_id": None},
+        {"customer_id": always, "site_id": None},
+        {"customer_id": world.customer_id, "site_id": hessian_id},
+        {"customer_id": world.customer_id},
+    ]
+    for case in cases:
+        patched = world.patch("dana", world.new_ticket(priority="P4", **case), priority="P1")
+        assert patched.status_code == 200, patched.text
+        direct = world.new_ticket(priority="P1", **case)
+        assert patched.json()["received_at"] == direct["received_at"]
+        assert _due(patched.json()) == _due(direct), case

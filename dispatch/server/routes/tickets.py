@@ -226,7 +226,7 @@ def patch_ticket(
     if_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     def work() -> WriteResult:
-        ticket = visible_ticket(session, caller, ticket_id)
+        ticket = visible_ticket(session, caller, ticket_id, terms=True)
         changes = data.model_dump(exclude_unset=True)
         check_fields_allowed(caller, ticket, changes)
         if "title" in changes and changes["title"] is None:
