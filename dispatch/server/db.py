@@ -155,13 +155,17 @@ def make_engine(url: str) -> Engine:
         # each) of max_connections. (With 10 kept + 10 in bursts, 20 concurrent requests
         # opened and closed ~27 connections a second, a backend fork each.) The idle ping
         # and recycle replace connections PostgreSQL dropped (restart, pg_terminate_backend,
-        # an idle timeout in between) unnoticed.
+        # an idle timeout in between) unnoticed. Last in, first out: the connections in use
+        # stay few and hot, with psycopg's prepared statements (a list page costs PostgreSQL
+        # 0.9 ms prepared, 1.5 ms planned anew) and warm backend caches; first in, first
+        # out spread the reads over all 20, each too seldom to prepare its statements.
         engine = create_engine(
             url,
             pool_size=20,
             max_overflow=0,
             pool_timeout=10,
             pool_recycle=1800,
+            pool_use_lifo=True,
             connect_args={"connect_timeout": 5},
         )
         _ping_when_idle(engine)
