@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import select
 import sqlite3
 import threading
 import time
@@ -191,12 +192,24 @@ def _ping_when_idle(engine: Engine) -> None:
     @event.listens_for(engine, "checkout")
     def _checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
         since = record.info.pop(_IDLE_SINCE, None)
-        if since is None or time.monotonic() - since < PING_IDLE_SECONDS:
-            return  # new, or in use a moment ago
+        if since is None:
+            return  # new
+        if time.monotonic() - since < PING_IDLE_SECONDS and not _has_news(dbapi_conn):
+            return  # in use a moment ago, and PostgreSQL sent nothing since
         try:
             _ping(dbapi_conn)
         except Exception as exc:  # any failure: let the pool connect anew
             raise DisconnectionError("idle connection is gone") from exc
+
+
+def _has_news(dbapi_conn: Any) -> bool:
+    """Whether an idle connection's socket has something to read (no round trip): a
+    backend PostgreSQL ends (restart, pg_terminate_backend) says so before it closes."""
+    try:
+        readable, _, _ = select.select([dbapi_conn.fileno()], [], [], 0)
+    except Exception:  # closed already
+        return True
+    return bool(readable)
 
 
 def _ping(dbapi_conn: Any) -> None:

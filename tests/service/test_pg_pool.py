@@ -68,3 +68,18 @@ def test_an_idle_connection_is_pinged_and_a_dead_one_replaced(
     second = _backend_pid(engine)
     assert second != first
     assert pings == ["ping", "ping"]
+
+
+def test_a_connection_ended_a_moment_after_use_is_replaced_too(engine: Engine) -> None:
+    """Used a moment ago (no ping due), but PostgreSQL said goodbye on its socket: the pool
+    sees that without a round trip and connects anew, so no request gets the dead one."""
+    first = _backend_pid(engine)
+    admin = make_engine(PG_URL)
+    try:
+        with admin.connect() as conn:
+            assert conn.execute(
+                text("SELECT pg_terminate_backend(:p, 5000)"), {"p": first}
+            ).scalar()
+    finally:
+        admin.dispose()
+    assert _backend_pid(engine) != first
