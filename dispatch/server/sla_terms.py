@@ -33,26 +33,6 @@ _CUSTOMER: Table = Customer.__table__  # type: ignore[attr-defined]
 _SITE: Table = Site.__table__  # type: ignore[attr-defined]
 _BRANCH: Table = Branch.__table__  # type: ignore[attr-defined]
 _CONTRACT: Table = Contract.__table__  # type: ignore[attr-defined]
-# The customer's name with the ticket's site and its branch's state, once per contract: plain
-# columns, no ORM objects (built once: constructing it cost about as much CPU as running it).
-# No site matches a NULL site_id.
-_CUSTOMER_TERMS = (
-    core_select(
-        _CUSTOMER.c.name,
-        _SITE.c.id,
-        _SITE.c.name,
-        _BRANCH.c.state,
-        _CONTRACT.c.support_profile,
-        _CONTRACT.c.response_overrides,
-    )
-    .select_from(_CUSTOMER)
-    .outerjoin(_SITE, _SITE.c.id == bindparam("b_site_id"))
-    .outerjoin(_BRANCH, _BRANCH.c.id == _SITE.c.branch_id)
-    .outerjoin(_CONTRACT, _CONTRACT.c.customer_id == _CUSTOMER.c.id)
-    .where(_CUSTOMER.c.id == bindparam("b_customer_id"))
-)
-
-
 TERMS_COLUMNS = (
     _CUSTOMER.c.name,
     _SITE.c.id,
@@ -61,8 +41,19 @@ TERMS_COLUMNS = (
     _CONTRACT.c.support_profile,
     _CONTRACT.c.response_overrides,
 )
-"""What the terms are made of, in `_CUSTOMER_TERMS`'s order; `with_terms` adds them to a
-ticket's own SELECT."""
+# The customer's name with the ticket's site and its branch's state, once per contract: plain
+# columns, no ORM objects (built once: constructing it cost about as much CPU as running it).
+# No site matches a NULL site_id.
+_CUSTOMER_TERMS = (
+    core_select(*TERMS_COLUMNS)
+    .select_from(_CUSTOMER)
+    .outerjoin(_SITE, _SITE.c.id == bindparam("b_site_id"))
+    .outerjoin(_BRANCH, _BRANCH.c.id == _SITE.c.branch_id)
+    .outerjoin(_CONTRACT, _CONTRACT.c.customer_id == _CUSTOMER.c.id)
+    .where(_CUSTOMER.c.id == bindparam("b_customer_id"))
+)
+"""What the terms are made of (`_CUSTOMER_TERMS` reads them alone, `with_terms` adds them to
+a ticket's own SELECT)."""
 _TERMS = "dispatch_terms"
 
 

@@ -29,32 +29,30 @@ def _backend_pid(engine: Engine) -> int:
         return int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
 
 
-def test_a_busy_connection_is_not_pinged(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    pings: list[str] = []
+@pytest.fixture
+def pings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The pings the pool sends from here on."""
+    sent: list[str] = []
     real = db._ping
 
     def counting(dbapi_conn: object) -> None:
-        pings.append("ping")
+        sent.append("ping")
         real(dbapi_conn)
 
     monkeypatch.setattr(db, "_ping", counting)
+    return sent
+
+
+def test_a_busy_connection_is_not_pinged(engine: Engine, pings: list[str]) -> None:
     first = _backend_pid(engine)
     assert _backend_pid(engine) == first  # the same pooled connection, handed out at once
     assert pings == []
 
 
 def test_an_idle_connection_is_pinged_and_a_dead_one_replaced(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, pings: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(db, "PING_IDLE_SECONDS", 0.0)
-    pings: list[str] = []
-    real = db._ping
-
-    def counting(dbapi_conn: object) -> None:
-        pings.append("ping")
-        real(dbapi_conn)
-
-    monkeypatch.setattr(db, "_ping", counting)
     first = _backend_pid(engine)
     assert _backend_pid(engine) == first and pings == ["ping"]  # alive: kept
     admin = make_engine(PG_URL)

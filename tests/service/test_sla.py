@@ -148,15 +148,21 @@ def test_contract_overrides_and_24_7_profiles_apply(world: World, clock: Clock) 
     assert _due(t)[1] == datetime(2030, 3, 3, 2, 0, tzinfo=BERLIN)
 
 
-def test_holidays_of_the_serving_branch_state_apply(world: World, clock: Clock) -> None:
-    """1 November is a holiday in NW, not in HE: the site's branch decides."""
+def _hessian_site(world: World) -> int:
+    """A site of the world's customer served by the Butzbach branch (Hessen)."""
     with Session(world.engine) as s:
         but = s.exec(select(Branch).where(Branch.code == "BUT")).one()
         assert but.id is not None
         hessian = Site(customer_id=world.customer_id, name="Butzbach shop", branch_id=but.id)
         s.add(hessian)
         s.commit()
-        hessian_id = hessian.id
+        assert hessian.id is not None
+        return hessian.id
+
+
+def test_holidays_of_the_serving_branch_state_apply(world: World, clock: Clock) -> None:
+    """1 November is a holiday in NW, not in HE: the site's branch decides."""
+    hessian_id = _hessian_site(world)
     clock.at(datetime(2030, 10, 31, 16, 0, tzinfo=BERLIN))  # Thursday
     nw = world.new_ticket(priority="P2")
     he = world.new_ticket(priority="P2", site_id=hessian_id)
@@ -178,12 +184,8 @@ def test_a_priority_change_uses_the_same_terms_as_intake(world: World, clock: Cl
                 support_profile=SupportProfile.EXTENDED,
             )
         )
-        but = s.exec(select(Branch).where(Branch.code == "BUT")).one()
-        assert but.id is not None
-        hessian = Site(customer_id=world.customer_id, name="Butzbach shop", branch_id=but.id)
-        s.add(hessian)
         s.commit()
-        hessian_id = hessian.id
+    hessian_id = _hessian_site(world)
     always = _customer(world, "Always OHG", support_profile=SupportProfile.ALWAYS)
     clock.at(datetime(2030, 10, 31, 19, 30, tzinfo=BERLIN))  # Thursday evening, NW holiday next
     cases: list[dict[str, Any]] = [
