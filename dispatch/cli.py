@@ -34,6 +34,12 @@ TokenOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON for scripts")]
 
 
+HTTP = "httptools"
+"""uvicorn's C parser for HTTP/1.1: 0.1 ms less of the service's CPU per request than h11
+(list and search +5-7 % a second with 20 clients on 2 cores). The earlier try paired it with
+uvloop, whose scheduling lengthened the p95; this is the parser alone."""
+
+
 def _settings(**overrides: Any) -> Settings:
     return Settings(**{k: v for k, v in overrides.items() if v is not None})
 
@@ -93,7 +99,7 @@ def serve(
     else:
         from dispatch.server.app import create_app
 
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info", http=HTTP)
 
 
 def _serve_workers(host: str, port: int, workers: int) -> None:
@@ -117,6 +123,7 @@ def _serve_workers(host: str, port: int, workers: int) -> None:
         port=port,
         workers=workers,
         log_level="info",
+        http=HTTP,
     )
     sock = config.bind_socket()
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
