@@ -30,10 +30,14 @@ def _ids(world: World, **params: Any) -> list[int]:
 
 
 @pytest.fixture(params=["index", "scan"])
-def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """`index`: any match count counts as few; `scan`: none does."""
-    monkeypatch.setattr(search, "FEW", 10**9 if request.param == "index" else 0)
+def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, world: World) -> str:
+    """`index`: any match count counts as few (SQLite), every trigram as rare (PostgreSQL: the
+    index is asked for each word's rarest trigrams); `scan`: none does."""
+    index = request.param == "index"
+    monkeypatch.setattr(search, "FEW", 10**9 if index else 0)
+    monkeypatch.setattr(search, "RARE_SHARE", 2.0 if index else 0.0)
     monkeypatch.setattr(search, "_common", {})
+    search.refresh_trigram_counts(world.engine)
     return str(request.param)
 
 
@@ -256,3 +260,40 @@ def test_the_service_reads_the_trigram_counts_when_it_starts(world: World) -> No
     if world.engine.dialect.name != "sqlite":
         pytest.skip("the trigram index is SQLite's")
     assert world.engine.url in search._trigram_counts
+
+
+def test_postgres_asks_its_index_for_the_rarest_trigrams_only_when_one_is_rare(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if world.engine.dialect.name != "postgresql":
+        pytest.skip("pg_trgm is PostgreSQL's")
+    monkeypatch.setattr(search, "RARE_SHARE", 0.1)  # 1 of 31 tickets is rare, 31 of 31 not
+    for i in range(30):
+        world.new_ticket(title=f"Firewall Wartung {i}")
+    hit = world.new_ticket(title="Firewall in Warendorf", description="it's \\\\fs01\\\\ down")
+    search.refresh_trigram_counts(world.engine)
+    counts = search._trigram_counts[world.engine.url]
+    assert counts[search._SAMPLED] >= 31 and counts["fir"] >= 31 and counts["orf"] == 1
+    seen: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "LIKE" in statement:
+            seen.append(statement.replace("%%", "%"))  # psycopg's escaped percent signs
+
+    event.listen(world.engine, "before_cursor_execute", note)
+    try:
+        assert _ids(world, q="firewall warendorf") == [hit["id"]]  # "orf": rare
+        rare = seen.pop()
+        assert _ids(world, q="it's \\\\fs01 firewall") == [hit["id"]]  # "fs0": rare
+        quoted = seen.pop()
+        assert len(_ids(world, q="firewall")) == 31  # every trigram common: as it was
+        common = seen.pop()
+    finally:
+        event.remove(world.engine, "before_cursor_execute", note)
+    asked = {
+        g for g in search._grams("firewall") | search._grams("warendorf") if f"'%{g}%'" in rare
+    }
+    assert asked == {"all", "ewa", "are", "dor"}  # each word's two rarest (ties by name)
+    assert "(ticket.search || '') LIKE '%firewall%'" in rare
+    assert "(ticket.search || '') LIKE '%it''s%'" in quoted
+    assert "(ticket.search || '')" not in common and "ticket.search LIKE '%firewall%'" in common
