@@ -126,11 +126,23 @@ class DispatchApp(App[None]):
 
     @work(exclusive=True, group="cache", thread=True)
     def load_cache(self) -> None:
-        tickets = self.sync.read_cached_tickets()
+        # The cyclic collector scanned the growing store again and again while it loaded (six
+        # full passes of 50-150 ms for 100k tickets, each a stall of the painted screen): off
+        # until the store is in and frozen (`_cache_loaded`).
+        gc.disable()
+        try:
+            tickets = self.sync.read_cached_tickets()
+        except BaseException:
+            gc.enable()
+            raise
         self.call_from_thread(self._cache_loaded, tickets)
 
     def _cache_loaded(self, tickets: list[dict[str, Any]]) -> None:
-        self.sync.install_cached(tickets)
+        try:
+            self.sync.install_cached(tickets)
+        finally:
+            gc.freeze()  # the store lives as long as the console: out of the collector's way
+            gc.enable()
         self.loading = False
         self.tickets_changed.publish(TicketsUpdate(None))
         self.run_sync()

@@ -9,6 +9,7 @@ import pytest
 from console.harness import DISPATCHER, settle
 
 import dispatch.app
+import dispatch.client.sync
 from dispatch.app import DispatchApp
 from dispatch.client.known import forget_me, known_me, remember_me
 from dispatch.console import client_factory, prepare_demo
@@ -93,3 +94,35 @@ def test_who_a_token_belongs_to_is_remembered_without_the_token(tmp_path: Path) 
     assert stored.stat().st_mode & 0o077 == 0
     forget_me(tmp_path, "http://x", "secret-token")
     assert known_me(tmp_path, "http://x", "secret-token") is None
+
+
+async def test_the_collector_rests_while_the_cache_is_read_and_the_store_is_frozen_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Full collections over the growing store stalled the painted screen (50-150 ms each,
+    six of them for 100k tickets): off during the read, then the store is frozen."""
+    import gc
+
+    settings, tokens, me, cache_file = await _first_start(tmp_path)
+    collecting_during_read: list[bool] = []
+    original = dispatch.client.sync.SyncEngine.read_cached_tickets
+
+    def spy(self: object) -> object:
+        collecting_during_read.append(gc.isenabled())
+        return original(self)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(dispatch.client.sync.SyncEngine, "read_cached_tickets", spy)
+    frozen_before = gc.get_freeze_count()
+    app = DispatchApp(
+        settings=settings,  # type: ignore[arg-type]
+        client_factory=client_factory(settings, tokens[DISPATCHER]),  # type: ignore[arg-type]
+        me=me,
+        server_label="t",
+        cache_file=cache_file,
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert not app.loading
+        assert collecting_during_read == [False]
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > frozen_before
