@@ -210,6 +210,8 @@ SYNC_END = b"\x1b[?2026l"
 ANSI = re.compile(rb"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][0-9A-B]|[=>NOM78])")
 # a queue row once escape codes are gone: priority, SLA clock text, ticket number
 QUEUE_ROW = re.compile(rb"!?P[1-4] +[^ ]+ +(\d{5,7}) ")
+QUEUE_LOADED = re.compile("Queue · all open · ".encode())
+"""The queue's title once the whole cache is read (before: "reading the rest of the cache")."""
 
 COLS, ROWS = 120, 40
 
