@@ -32,6 +32,25 @@ async def _first_start(tmp_path: Path) -> tuple[object, dict[str, str], dict[str
     return settings, tokens, me, cache_file
 
 
+def _second_start(
+    settings: object,
+    tokens: dict[str, str],
+    me: dict[str, object],
+    cache_file: Path,
+    *,
+    verify_me: bool = False,
+) -> DispatchApp:
+    """The console again, on the cache `_first_start` filled."""
+    return DispatchApp(
+        settings=settings,  # type: ignore[arg-type]
+        client_factory=client_factory(settings, tokens[DISPATCHER]),  # type: ignore[arg-type]
+        me=me,
+        server_label="t",
+        cache_file=cache_file,
+        verify_me=verify_me,
+    )
+
+
 async def test_the_second_start_paints_the_head_first_then_everything(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -45,14 +64,7 @@ async def test_the_second_start_paints_the_head_first_then_everything(
         original(self)
 
     monkeypatch.setattr(DispatchApp, "load_cache", spy)
-    app = DispatchApp(
-        settings=settings,  # type: ignore[arg-type]
-        client_factory=client_factory(settings, tokens[DISPATCHER]),  # type: ignore[arg-type]
-        me=me,
-        server_label="t",
-        cache_file=cache_file,
-        verify_me=True,
-    )
+    app = _second_start(settings, tokens, me, cache_file, verify_me=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert seen_at_mount == [5], "the first frame had only the head"
@@ -113,13 +125,7 @@ async def test_the_collector_rests_while_the_cache_is_read_and_the_store_is_froz
 
     monkeypatch.setattr(dispatch.client.sync.SyncEngine, "read_cached_tickets", spy)
     frozen_before = gc.get_freeze_count()
-    app = DispatchApp(
-        settings=settings,  # type: ignore[arg-type]
-        client_factory=client_factory(settings, tokens[DISPATCHER]),  # type: ignore[arg-type]
-        me=me,
-        server_label="t",
-        cache_file=cache_file,
-    )
+    app = _second_start(settings, tokens, me, cache_file)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert not app.loading
