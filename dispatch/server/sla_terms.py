@@ -41,6 +41,8 @@ TERMS_COLUMNS = (
     _CONTRACT.c.support_profile,
     _CONTRACT.c.response_overrides,
 )
+"""What the terms are made of (`_CUSTOMER_TERMS` reads them alone, `with_terms` adds them to
+a ticket's own SELECT)."""
 # The customer's name with the ticket's site and its branch's state, once per contract: plain
 # columns, no ORM objects (built once: constructing it cost about as much CPU as running it).
 # No site matches a NULL site_id.
@@ -52,8 +54,6 @@ _CUSTOMER_TERMS = (
     .outerjoin(_CONTRACT, _CONTRACT.c.customer_id == _CUSTOMER.c.id)
     .where(_CUSTOMER.c.id == bindparam("b_customer_id"))
 )
-"""What the terms are made of (`_CUSTOMER_TERMS` reads them alone, `with_terms` adds them to
-a ticket's own SELECT)."""
 _TERMS = "dispatch_terms"
 
 
@@ -83,7 +83,12 @@ def note_terms(
         _TERMS, {}
     )
     memo[(customer_id, site_id)] = rows
-    if rows:  # the names now, for the answer; the terms when asked for
+    _note_names(session, customer_id, rows)  # the names now, for the answer; terms when asked
+
+
+def _note_names(session: Session, customer_id: int, rows: Sequence[Sequence[Any]]) -> None:
+    """Note the customer's and (when it exists) the site's name from TERMS_COLUMNS `rows`."""
+    if rows:
         note_name(session, Customer, customer_id, rows[0][0])
         if rows[0][1] is not None:
             note_name(session, Site, rows[0][1], rows[0][2])
@@ -110,13 +115,8 @@ def _terms_of(session: Session, customer_id: int, rows: Sequence[Sequence[Any]])
     best = max(contracts, key=lambda c: _WIDTH[c[0]], default=None)
     profile = best[0] if best else SupportProfile.STANDARD
     overrides = next((o for _, o in contracts if o), None)
-    state = None
-    if rows:
-        first = rows[0]
-        note_name(session, Customer, customer_id, first[0])
-        if first[1] is not None:  # the site exists
-            note_name(session, Site, first[1], first[2])
-            state = first[3]
+    _note_names(session, customer_id, rows)
+    state = rows[0][3] if rows and rows[0][1] is not None else None  # the site's branch
     if not rows or rows[0][1] is None:  # no site on the ticket (or it is gone): the first one
         found = session.exec(_site_and_branch().where(Site.customer_id == customer_id)).first()
         site, branch = found if found is not None else (None, None)
