@@ -7,7 +7,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import Request
@@ -206,7 +206,7 @@ def run_write(
                     "etag": result.etag,
                     "location": result.location,
                     "created_at": utcnow(),
-                    "b_forgotten_before": utcnow() - timedelta(hours=keep_hours),
+                    "b_forgotten_before": _forgotten_before(keep_hours),
                 },
             )
             if remembered.first() is None:  # the key is taken: this repeats an earlier write
@@ -214,16 +214,21 @@ def run_write(
                 replay = _replay(session, caller, key, fp, keep_hours)
                 if replay is not None:
                     return replay
-                raise ProblemError(  # taken, then forgotten, in the same instant
-                    409, "this clashed with another change made at the same moment; try again"
-                )
+                raise _clash()  # taken, then forgotten, in the same instant
         session.commit()
     except IntegrityError:
         session.rollback()
-        raise ProblemError(
-            409, "this clashed with another change made at the same moment; try again"
-        ) from None
+        raise _clash() from None
     return _response(result.status, body, result.etag, result.location)
+
+
+def _clash() -> ProblemError:
+    return ProblemError(409, "this clashed with another change made at the same moment; try again")
+
+
+def _forgotten_before(hours: float) -> datetime:
+    """Keys stored before this instant are past their promised lifetime: free again."""
+    return utcnow() - timedelta(hours=hours)
 
 
 @functools.cache
@@ -260,7 +265,7 @@ def _replay(
     record = conn.execute(_RECALL, {"b_user_id": caller.id, "b_key": key}).first()
     if record is None:
         return None
-    if record.created_at < utcnow() - timedelta(hours=keep_hours):
+    if record.created_at < _forgotten_before(keep_hours):
         # Past the promised lifetime the key is free again, pruned or not yet.
         conn.execute(delete(_IDEMPOTENCY).where(_IDEMPOTENCY.c.id == record.id))
         return None
@@ -277,9 +282,10 @@ def _replay(
 
 def prune_idempotency(session: Session, hours: float) -> int:
     """Forget keys older than `hours` (the service does this hourly); returns how many."""
-    cutoff = utcnow() - timedelta(hours=hours)
     result = session.execute(
-        delete(IdempotencyRecord).where(col(IdempotencyRecord.created_at) < cutoff)
+        delete(IdempotencyRecord).where(
+            col(IdempotencyRecord.created_at) < _forgotten_before(hours)
+        )
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
 
