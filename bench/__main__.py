@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.harness import Figure, Server
+from bench.yardstick import yardstick_ms
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ def main() -> None:
         + (f" --workers {args.workers}" if args.workers > 1 else ""),
         "git": _git_state(),
         "load_average_before": os.getloadavg()[0],
+        "yardstick_ms_before": yardstick_ms(),
         "bytecode": "cached under PYTHONPYCACHEPREFIX in the temp dir"
         + (" (PYTHONDONTWRITEBYTECODE=1 was set; dropped for the children)" if no_bytecode else ""),
     }
@@ -125,6 +127,7 @@ def main() -> None:
             shutil.rmtree(root, ignore_errors=True)
     header["seconds"] = round(time.perf_counter() - began, 1)
     header["load_average_after"] = os.getloadavg()[0]
+    header["yardstick_ms_after"] = yardstick_ms()
     if args.json:
         json.dump({**header, "figures": [f.as_json() for f in figures]}, sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -295,6 +298,8 @@ def _fmt(value: float, unit: str) -> str:
 
 
 def render(header: dict[str, object], figures: list[Figure]) -> str:
+    before = header.get("yardstick_ms_before", "-")
+    after = header.get("yardstick_ms_after", "-")
     lines = [
         f"dispatch bench ({header['mode']}) {header['when']}",
         f"Python {header['python']} · {header['cores']} cores ({header['cpu']}) · "
@@ -302,6 +307,8 @@ def render(header: dict[str, object], figures: list[Figure]) -> str:
         f"git {header['git']} · {header['command']}",
         f"1-min load average {header['load_average_before']:.1f} before, "
         f"{header['load_average_after']:.1f} after (other work on the machine inflates figures)",
+        f"machine speed: the fixed pure-Python yardstick took {before} ms before, {after} ms "
+        "after (bench/yardstick.py; figures of two runs compare only when these are alike)",
         f"bytecode: {header['bytecode']}",
         "",
     ]
