@@ -15,8 +15,10 @@ import pytest
 from httpx import Response
 from service.world import API, Json, World
 from sqlalchemy import Engine, event, text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from dispatch.domain.types import Role
 from dispatch.models import ChangeEvent, User
 from dispatch.server import feed
 from dispatch.server.db import WRITE, write_lock
@@ -94,7 +96,7 @@ def _max_seq(engine: Engine) -> int:
 def test_one_failing_request_of_a_batch_leaves_the_others_committed(world: World) -> None:
     t = [world.new_ticket(title=f"t{i}") for i in range(4)]
     writer = writer_of(world)
-    before = writer.batches
+    before, second_runs = writer.batches, writer.second_runs
     answers = in_one_batch(
         world,
         [
@@ -110,6 +112,71 @@ def test_one_failing_request_of_a_batch_leaves_the_others_committed(world: World
     assert [world.ticket(x["id"])["title"] for x in t] == ["first", "t1", "t2", "fourth"]
     assert [world.ticket(x["id"])["version"] for x in t] == [2, 1, 1, 2]
     assert answers[0].headers["ETag"] == '"2"'
+    # The first try ended at the stale one; all four ran again, each in its savepoint.
+    assert writer.second_runs == second_runs + 1
+    assert [e.version for e in world.events_of("ticket", t[0]["id"])] == [1, 2]
+
+
+def _savepoints(world: World) -> tuple[list[str], Callable[[], None]]:
+    seen: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE")):
+            seen.append(statement)
+
+    event.listen(world.engine, "before_cursor_execute", note)
+    return seen, lambda: event.remove(world.engine, "before_cursor_execute", note)
+
+
+def test_a_batch_whose_writes_all_commit_runs_once_without_savepoints(world: World) -> None:
+    t = [world.new_ticket(title=f"t{i}") for i in range(3)]
+    writer = writer_of(world)
+    second_runs = writer.second_runs
+    seen, stop = _savepoints(world)
+    try:
+        answers = in_one_batch(world, _patches(world, t, title="new"))
+    finally:
+        stop()
+    assert [a.status_code for a in answers] == [200, 200, 200], [a.text for a in answers]
+    assert seen == []
+    assert writer.second_runs == second_runs
+    assert [world.ticket(x["id"])["title"] for x in t] == ["new", "new", "new"]
+
+
+def test_a_dry_run_in_a_batch_sends_it_round_again_and_only_the_others_stay(
+    world: World,
+) -> None:
+    t = [world.new_ticket(title=f"t{i}") for i in range(3)]
+    writer = writer_of(world)
+    second_runs = writer.second_runs
+    events = world.event_count()
+    seen, stop = _savepoints(world)
+    try:
+        answers = in_one_batch(
+            world,
+            [
+                lambda: _patch(world, t[0], title="first"),
+                lambda: world.post(
+                    "dana",
+                    f"/tickets/{t[1]['id']}/assignment?dry_run=true",
+                    {"technician_id": world.tech_id},
+                ),
+                lambda: _patch(world, t[2], title="third"),
+            ],
+        )
+    finally:
+        stop()
+    assert [a.status_code for a in answers] == [200, 200, 200], [a.text for a in answers]
+    assert answers[1].json()["dry_run"] is True
+    assert answers[1].json()["ticket"]["assignee_id"] == world.tech_id
+    assert writer.second_runs == second_runs + 1
+    assert seen, "the second run gives each request a savepoint"
+    after = [world.ticket(x["id"]) for x in t]
+    assert [(a["title"], a["version"]) for a in after] == [("first", 2), ("t1", 1), ("third", 2)]
+    assert after[1]["assignee_id"] is None
+    # The first try's work and events are gone with its rollback: each change once.
+    assert world.event_count() == events + 2
+    assert [e.version for e in world.events_of("ticket", t[2]["id"])] == [1, 2]
 
 
 def test_a_commit_that_fails_answers_every_request_of_the_batch_and_writes_nothing(
@@ -210,7 +277,8 @@ def test_the_feed_stays_in_commit_order_across_batches(world: World) -> None:
 
 
 def test_work_that_fails_after_writing_is_rolled_back_to_its_savepoint(world: World) -> None:
-    """Straight on a Writer: the jobs run in queue order, each in its own savepoint."""
+    """Straight on a Writer: the jobs run in queue order; the failure sends the batch round
+    again, each job in its own savepoint."""
     with Session(world.engine) as s:
         user = s.exec(select(User).where(User.name == "dana")).one()
         s.expunge(user)
@@ -231,34 +299,77 @@ def test_work_that_fails_after_writing_is_rolled_back_to_its_savepoint(world: Wo
 
         return work
 
-    async def batch() -> list[int | BaseException]:
-        tasks = [asyncio.ensure_future(writer.run(job(n, n == 2))) for n in (1, 2, 3)]
-        await asyncio.sleep(0)  # let them queue
-        return await asyncio.gather(*tasks, return_exceptions=True)
-
     before = signal.generation
-    with writes_held(world.engine):
-        loop = asyncio.new_event_loop()
-        try:
-            task = loop.create_task(batch())
-            loop.run_until_complete(asyncio.sleep(0.01))
-            _wait_for(lambda: writer.pending() == 3, "the jobs never queued")
-        except BaseException:
-            loop.close()
-            raise
-    try:
-        results = loop.run_until_complete(task)
-    finally:
-        loop.close()
+    results = _one_batch_of(world, writer, [job(n, n == 2) for n in (1, 2, 3)])
     assert results[0] == 1 and results[2] == 3
     assert isinstance(results[1], RuntimeError)
-    assert (writer.batches, writer.last_batch) == (1, 3)
+    assert (writer.batches, writer.last_batch, writer.second_runs) == (1, 3, 1)
     assert signal.generation == before + 1, "one wake-up for the batch"
     with Session(world.engine) as s:
         probes = s.exec(
             select(ChangeEvent).where(ChangeEvent.entity == "probe").order_by(col(ChangeEvent.seq))
         ).all()
     assert [p.entity_id for p in probes] == [1, 3]
+
+
+def test_a_flush_that_fails_in_the_first_try_fails_only_its_own_request(world: World) -> None:
+    """A constraint broken at flush ends the first try (SQLAlchemy rolls its transaction
+    back, on PostgreSQL the failed statement has aborted it); the second run gives the
+    error to its request alone."""
+    with Session(world.engine) as s:
+        user = s.exec(select(User).where(User.name == "dana")).one()
+        s.expunge(user)
+    caller = Caller(user=user, technician_id=None)
+    writer = Writer(world.engine.execution_options(**{WRITE: True}), FeedSignal())
+
+    def job(n: int) -> Callable[[Session], int]:
+        def work(session: Session) -> int:
+            feed.record(
+                session, caller, entity="probe", entity_id=n, op="create", version=1, fields={}
+            )
+            if n == 2:
+                session.add(User(name="dana", display_name="Twice", role=Role.DISPATCHER))
+            session.commit()
+            return n
+
+        return work
+
+    results = _one_batch_of(world, writer, [job(n) for n in (1, 2, 3)])
+    assert results[0] == 1 and results[2] == 3
+    assert isinstance(results[1], IntegrityError), results[1]
+    assert (writer.batches, writer.last_batch, writer.second_runs) == (1, 3, 1)
+    with Session(world.engine) as s:
+        probes = s.exec(
+            select(ChangeEvent).where(ChangeEvent.entity == "probe").order_by(col(ChangeEvent.seq))
+        ).all()
+        names = s.exec(select(User.display_name).where(User.name == "dana")).all()
+    assert [p.entity_id for p in probes] == [1, 3]
+    assert names == [user.display_name]
+
+
+def _one_batch_of(
+    world: World, writer: Writer, works: list[Callable[[Session], int]]
+) -> list[int | BaseException]:
+    """Run `works` on `writer` as one batch (queued while the write lock is held)."""
+
+    async def batch() -> list[int | BaseException]:
+        tasks = [asyncio.ensure_future(writer.run(w)) for w in works]
+        await asyncio.sleep(0)  # let them queue
+        return await asyncio.gather(*tasks, return_exceptions=True)
+
+    with writes_held(world.engine):
+        loop = asyncio.new_event_loop()
+        try:
+            task = loop.create_task(batch())
+            loop.run_until_complete(asyncio.sleep(0.01))
+            _wait_for(lambda: writer.pending() == len(works), "the jobs never queued")
+        except BaseException:
+            loop.close()
+            raise
+    try:
+        return loop.run_until_complete(task)
+    finally:
+        loop.close()
 
 
 def test_a_batch_appends_its_feed_events_in_one_statement(world: World) -> None:
