@@ -4,7 +4,7 @@ The list is the hot path of every desk (100 rows, 20 clients at once). Reading t
 through SQLAlchemy's result processing (datetime parsing, enum lookup, JSON decoding) and
 serialising them again cost about 2 ms of the service's CPU per page; the database writes
 the same JSON in a fraction of that: SQLite with `json_object`, PostgreSQL with
-`json_build_object`.
+`row_to_json`.
 
 The JSON is TicketPublic's (tests/service/test_page_json.py compares it with TicketPublic
 on both databases, over random times and every enum value): enums as their values, times in
@@ -22,7 +22,7 @@ from enum import Enum
 from functools import cache
 from typing import Any, Union, get_args, get_origin
 
-from sqlalchemy import Select, String, literal_column
+from sqlalchemy import Select, String, literal_column, true
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
@@ -85,14 +85,32 @@ def _value(dialect: str, name: str, annotation: Any) -> str:
 
 @cache
 def row_json(dialect: str) -> str:
-    """SQL for one ticket row as TicketPublic's JSON text, on `dialect` (sqlite, postgresql)."""
+    """SQL for one ticket row as TicketPublic's JSON text on SQLite (`json_object`)."""
     pairs = ", ".join(
         f"'{name}', {_value(dialect, name, field.annotation)}"
         for name, field in TicketPublic.model_fields.items()
     )
-    if dialect == "sqlite":
-        return f"json_object({pairs})"
-    return f"CAST(json_build_object({pairs}) AS TEXT)"
+    return f"json_object({pairs})"
+
+
+_ROW = "ticket_json"
+
+
+def _postgres_row() -> Any:
+    """PostgreSQL: the row's fields as a LATERAL subquery `ticket_json`, for `row_to_json`.
+
+    `json_build_object` looks up how to write each of its 30 arguments on every row (its
+    arguments are of type "any"); `row_to_json` of a row with named, typed columns wrote the
+    same JSON in 2.3 instead of 2.55 ms per page of 100, and without the blanks
+    `json_build_object` puts around every colon. Outside the row, the page's ORDER BY can
+    name the ticket's own columns without them showing in the JSON.
+    """
+    return sa_select(
+        *(
+            literal_column(_value("postgresql", name, field.annotation)).label(name)
+            for name, field in TicketPublic.model_fields.items()
+        )
+    ).lateral(_ROW)
 
 
 def page_ids() -> Select[Any]:
@@ -119,13 +137,16 @@ def page_rows(session: Session, page: Select[Any], order: Sequence[tuple[str, bo
 @cache
 def _rows_of(dialect: str) -> Select[Any]:
     """SELECT of the rows' JSON with the names joined in; the same for every page."""
-    return (
-        sa_select(literal_column(row_json(dialect), String))
+    postgres = dialect == "postgresql"
+    json = f"CAST(row_to_json({_ROW}) AS TEXT)" if postgres else row_json(dialect)
+    stmt = (
+        sa_select(literal_column(json, String))
         .select_from(Ticket)
         .outerjoin(Customer, col(Customer.id) == Ticket.customer_id)
         .outerjoin(Site, col(Site.id) == Ticket.site_id)
         .outerjoin(Technician, col(Technician.id) == Ticket.assignee_id)
     )
+    return stmt.join(_postgres_row(), true()) if postgres else stmt
 
 
 @cache
