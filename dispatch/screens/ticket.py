@@ -98,13 +98,14 @@ class TicketScreen(TicketActions):
         except Unreachable:
             self.show_cached()
             return
-        self.offline = False
-        self.detail = detail
         if self.customer is None or self.customer["id"] != detail["customer_id"]:
             try:
                 self.customer = await client.customer(detail["customer_id"])
             except Unreachable:
                 self.customer = None
+        # Online again only together with the service's view, no await in between.
+        self.offline = False
+        self.detail = detail
         self.render_all()
 
     def show_cached(self) -> None:
@@ -125,6 +126,8 @@ class TicketScreen(TicketActions):
         return self.detail
 
     def render_all(self) -> None:
+        if not self.is_attached:  # closed (or the console quit) while it loaded
+            return
         t = self.detail
         assert t is not None
         now = datetime.now().astimezone()

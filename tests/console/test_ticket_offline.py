@@ -10,6 +10,7 @@ from console.test_outbox_pane import cut_in, new_ticket, select, wait_until
 from rich.console import Console
 from textual.widgets import Static
 
+from dispatch.screens.queue import QueueScreen
 from dispatch.screens.ticket import TicketScreen
 
 
@@ -41,3 +42,24 @@ async def test_an_offline_ticket_view_shows_the_cached_body_then_the_service_aga
         network.offline = False
         await wait_until(pilot, lambda: not screen.offline, "the view reloaded when back online")
         assert screen.detail["priority"] == "P2" and "history" in screen.detail
+
+
+async def test_a_ticket_view_whose_load_ends_after_it_closed_draws_nothing(
+    tmp_path: Path,
+) -> None:
+    """A load that was under way when the view closed (or the console quit) ends in
+    `render_all` on a screen whose widgets are gone: it must not fail the console."""
+    async with console(tmp_path, tickets=12) as (app, pilot):
+        await pilot.press("enter")
+        await wait_until(
+            pilot,
+            lambda: isinstance(app.screen, TicketScreen) and app.screen.detail is not None,
+            "the ticket view opened",
+        )
+        screen = app.screen
+        assert isinstance(screen, TicketScreen)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is not screen, "the ticket view closed")
+        await pilot.pause()
+        screen.render_all()  # before: NoMatches for '#ticket-head', the worker failed
+        assert isinstance(app.screen, QueueScreen)
