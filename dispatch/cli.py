@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -134,6 +136,21 @@ def _safe(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+CHECKOUT = Path(__file__).resolve().parent.parent
+"""Where `bench/` lies in a checkout of dispatch (an installed wheel has no benchmarks)."""
+
+
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    add_help_option=False,
+)
+def bench(ctx: typer.Context) -> None:
+    """Run the benchmarks, as `python -m bench` does (its options pass through: --help)."""
+    if not (CHECKOUT / "bench" / "__main__.py").is_file():
+        fail(f"the benchmarks live in a checkout of dispatch (bench/), not in {CHECKOUT}", 2)
+    raise typer.Exit(subprocess.call([sys.executable, "-m", "bench", *ctx.args], cwd=CHECKOUT))
 
 
 @db_app.command("upgrade")
