@@ -84,10 +84,10 @@ def _value(dialect: str, name: str, annotation: Any) -> str:
 
 
 @cache
-def row_json(dialect: str) -> str:
+def row_json() -> str:
     """SQL for one ticket row as TicketPublic's JSON text on SQLite (`json_object`)."""
     pairs = ", ".join(
-        f"'{name}', {_value(dialect, name, field.annotation)}"
+        f"'{name}', {_value('sqlite', name, field.annotation)}"
         for name, field in TicketPublic.model_fields.items()
     )
     return f"json_object({pairs})"
@@ -138,7 +138,7 @@ def page_rows(session: Session, page: Select[Any], order: Sequence[tuple[str, bo
 def _rows_of(dialect: str) -> Select[Any]:
     """SELECT of the rows' JSON with the names joined in; the same for every page."""
     postgres = dialect == "postgresql"
-    json = f"CAST(row_to_json({_ROW}) AS TEXT)" if postgres else row_json(dialect)
+    json = f"CAST(row_to_json({_ROW}) AS TEXT)" if postgres else row_json()
     stmt = (
         sa_select(literal_column(json, String))
         .select_from(Ticket)

@@ -19,8 +19,9 @@ failing request its first requests twice.
 
 The feed stays in commit order: the batch holds the write lock from BEGIN to COMMIT, so the
 events of one batch get consecutive `seq` and all become visible together. A request's events
-wait in its session until its savepoint is released (a rollback drops them with the rest of
-its work) and go in with the batch's others, in order, in one statement before the COMMIT.
+wait in its session until its work commits (in the second run: its savepoint is released; a
+rollback drops them with the rest of its work) and go in with the batch's others, in order,
+in one statement before the COMMIT.
 Long-polls are woken (and on PostgreSQL `pg_notify` sent, inside the transaction) once, for
 the real COMMIT, not when a savepoint is released.
 """
@@ -263,9 +264,7 @@ class Writer:
         close would have undone it)."""
         events: list[dict[str, Any]] = []
         for job in jobs:
-            session = self._first_tries(bind=conn)
-            session.info[_LOCKED_KEY] = True
-            session.info[_DEFERRED_KEY] = []
+            session = _batch_session(self._first_tries, conn)
             try:
                 job.result = job.context.run(job.work, session)
                 done = not session.in_transaction()
@@ -283,9 +282,7 @@ class Writer:
     def _run_one(self, conn: Connection, job: _Job) -> list[dict[str, Any]]:
         """Run one request's work in its own savepoint; the feed events it released (kept
         even when the request failed after its release: its rows stay, so its events do)."""
-        session = self._sessions(bind=conn)
-        session.info[_LOCKED_KEY] = True  # the batch holds the write lock already
-        session.info[_DEFERRED_KEY] = []
+        session = _batch_session(self._sessions, conn)
         try:
             job.result = job.context.run(job.work, session)
         except Exception as exc:
@@ -294,6 +291,14 @@ class Writer:
             session.close()  # rolls back a savepoint still open
         released: list[dict[str, Any]] = session.info.get(_RELEASED_EVENTS, [])
         return released
+
+
+def _batch_session(sessions: sessionmaker[Session], conn: Connection) -> Session:
+    """A request's session on the batch's connection, its feed events left to the batch."""
+    session = sessions(bind=conn)
+    session.info[_LOCKED_KEY] = True  # the batch holds the write lock already
+    session.info[_DEFERRED_KEY] = []
+    return session
 
 
 def _end_on_the_driver(conn: Connection) -> None:

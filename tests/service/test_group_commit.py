@@ -276,75 +276,21 @@ def test_the_feed_stays_in_commit_order_across_batches(world: World) -> None:
     assert {c["id"] for c in feed_after if c["seq"] > middle} == {x["id"] for x in second}
 
 
-def test_work_that_fails_after_writing_is_rolled_back_to_its_savepoint(world: World) -> None:
-    """Straight on a Writer: the jobs run in queue order; the failure sends the batch round
-    again, each job in its own savepoint."""
+def _dana(world: World) -> Caller:
+    """Dana as a caller, for work run straight on a Writer."""
     with Session(world.engine) as s:
         user = s.exec(select(User).where(User.name == "dana")).one()
         s.expunge(user)
-    caller = Caller(user=user, technician_id=None)
-    signal = FeedSignal()
-    writer = Writer(world.engine.execution_options(**{WRITE: True}), signal)
+    return Caller(user=user, technician_id=None)
 
-    def job(n: int, fail: bool) -> Callable[[Session], int]:
-        def work(session: Session) -> int:
-            feed.record(
-                session, caller, entity="probe", entity_id=n, op="create", version=1, fields={}
-            )
-            session.flush()
-            if fail:
-                raise RuntimeError(f"job {n} failed after writing")
-            session.commit()
-            return n
 
-        return work
-
-    before = signal.generation
-    results = _one_batch_of(world, writer, [job(n, n == 2) for n in (1, 2, 3)])
-    assert results[0] == 1 and results[2] == 3
-    assert isinstance(results[1], RuntimeError)
-    assert (writer.batches, writer.last_batch, writer.second_runs) == (1, 3, 1)
-    assert signal.generation == before + 1, "one wake-up for the batch"
+def _probes(world: World) -> list[int]:
+    """The entity ids of the "probe" events in the feed, in feed order."""
     with Session(world.engine) as s:
         probes = s.exec(
             select(ChangeEvent).where(ChangeEvent.entity == "probe").order_by(col(ChangeEvent.seq))
         ).all()
-    assert [p.entity_id for p in probes] == [1, 3]
-
-
-def test_a_flush_that_fails_in_the_first_try_fails_only_its_own_request(world: World) -> None:
-    """A constraint broken at flush ends the first try (SQLAlchemy rolls its transaction
-    back, on PostgreSQL the failed statement has aborted it); the second run gives the
-    error to its request alone."""
-    with Session(world.engine) as s:
-        user = s.exec(select(User).where(User.name == "dana")).one()
-        s.expunge(user)
-    caller = Caller(user=user, technician_id=None)
-    writer = Writer(world.engine.execution_options(**{WRITE: True}), FeedSignal())
-
-    def job(n: int) -> Callable[[Session], int]:
-        def work(session: Session) -> int:
-            feed.record(
-                session, caller, entity="probe", entity_id=n, op="create", version=1, fields={}
-            )
-            if n == 2:
-                session.add(User(name="dana", display_name="Twice", role=Role.DISPATCHER))
-            session.commit()
-            return n
-
-        return work
-
-    results = _one_batch_of(world, writer, [job(n) for n in (1, 2, 3)])
-    assert results[0] == 1 and results[2] == 3
-    assert isinstance(results[1], IntegrityError), results[1]
-    assert (writer.batches, writer.last_batch, writer.second_runs) == (1, 3, 1)
-    with Session(world.engine) as s:
-        probes = s.exec(
-            select(ChangeEvent).where(ChangeEvent.entity == "probe").order_by(col(ChangeEvent.seq))
-        ).all()
-        names = s.exec(select(User.display_name).where(User.name == "dana")).all()
-    assert [p.entity_id for p in probes] == [1, 3]
-    assert names == [user.display_name]
+    return [p.entity_id for p in probes]
 
 
 def _one_batch_of(
@@ -370,6 +316,64 @@ def _one_batch_of(
         return loop.run_until_complete(task)
     finally:
         loop.close()
+
+
+def test_work_that_fails_after_writing_is_rolled_back_to_its_savepoint(world: World) -> None:
+    """Straight on a Writer: the jobs run in queue order; the failure sends the batch round
+    again, each job in its own savepoint."""
+    caller = _dana(world)
+    signal = FeedSignal()
+    writer = Writer(world.engine.execution_options(**{WRITE: True}), signal)
+
+    def job(n: int, fail: bool) -> Callable[[Session], int]:
+        def work(session: Session) -> int:
+            feed.record(
+                session, caller, entity="probe", entity_id=n, op="create", version=1, fields={}
+            )
+            session.flush()
+            if fail:
+                raise RuntimeError(f"job {n} failed after writing")
+            session.commit()
+            return n
+
+        return work
+
+    before = signal.generation
+    results = _one_batch_of(world, writer, [job(n, n == 2) for n in (1, 2, 3)])
+    assert results[0] == 1 and results[2] == 3
+    assert isinstance(results[1], RuntimeError)
+    assert (writer.batches, writer.last_batch, writer.second_runs) == (1, 3, 1)
+    assert signal.generation == before + 1, "one wake-up for the batch"
+    assert _probes(world) == [1, 3]
+
+
+def test_a_flush_that_fails_in_the_first_try_fails_only_its_own_request(world: World) -> None:
+    """A constraint broken at flush ends the first try (SQLAlchemy rolls its transaction
+    back, on PostgreSQL the failed statement has aborted it); the second run gives the
+    error to its request alone."""
+    caller = _dana(world)
+    writer = Writer(world.engine.execution_options(**{WRITE: True}), FeedSignal())
+
+    def job(n: int) -> Callable[[Session], int]:
+        def work(session: Session) -> int:
+            feed.record(
+                session, caller, entity="probe", entity_id=n, op="create", version=1, fields={}
+            )
+            if n == 2:
+                session.add(User(name="dana", display_name="Twice", role=Role.DISPATCHER))
+            session.commit()
+            return n
+
+        return work
+
+    results = _one_batch_of(world, writer, [job(n) for n in (1, 2, 3)])
+    assert results[0] == 1 and results[2] == 3
+    assert isinstance(results[1], IntegrityError), results[1]
+    assert (writer.batches, writer.last_batch, writer.second_runs) == (1, 3, 1)
+    assert _probes(world) == [1, 3]
+    with Session(world.engine) as s:
+        names = s.exec(select(User.display_name).where(User.name == "dana")).all()
+    assert names == [caller.user.display_name]
 
 
 def test_a_batch_appends_its_feed_events_in_one_statement(world: World) -> None:
