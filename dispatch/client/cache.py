@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from dispatch.domain.countdown import sla_clock
+from dispatch.domain.countdown import sla_clock, urgency
 from dispatch.domain.types import OPEN_STATUSES
 
 Json = dict[str, Any]
@@ -271,7 +271,7 @@ class LocalCache:
             wanted = limit - len(chosen)
             if wanted <= 0:
                 break
-            found: list[tuple[tuple[float, str, int], int]] = []
+            found: list[tuple[tuple[Any, ...], int]] = []
             worst: list[float] = []  # the `wanted` smallest seconds left, negated (a max-heap)
             rows = self.db.execute(
                 "SELECT id, status, paused, responded, first_response_due, resolution_due, "
@@ -280,17 +280,19 @@ class LocalCache:
                 (escalated,),
             )
             for ticket_id, status, paused, responded, frd, res, rank, priority, number in rows:
-                if len(worst) == wanted and rank - stamp > -worst[0]:
+                # Overdue tickets (rank < now) go by priority, not by time left: all are read.
+                if len(worst) == wanted and rank - stamp > max(0.0, -worst[0]):
                     break
-                left = sla_clock(
+                clock = sla_clock(
                     now,
                     status=status,
                     first_response_due=_when(frd),
                     resolution_due=_when(res),
                     responded_at=now if responded else None,
                     paused=bool(paused),
-                ).seconds_left
-                found.append(((left, priority, number), ticket_id))
+                )
+                left = clock.seconds_left
+                found.append(((*urgency(clock, priority), number), ticket_id))
                 if len(worst) < wanted:
                     heapq.heappush(worst, -left)
                 elif left < -worst[0]:

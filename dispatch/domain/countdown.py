@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 
 class ClockState(StrEnum):
@@ -56,6 +57,23 @@ def sla_clock(
     if left < 0:
         return Clock(f"-{_hm(left)}", ClockState.LATE, left)
     return Clock(_hm(left), ClockState.SOON if left < 3600 else ClockState.OK, left)
+
+
+# Overdue clocks, the worse first: a missed resolution before a missed first response.
+_OVERDUE = {ClockState.BREACH: 0, ClockState.LATE: 1}
+
+
+def urgency(clock: Clock, priority: str) -> tuple[Any, ...]:
+    """The queue's order among tickets alike in escalation: overdue ones first, by priority
+    (a P1 breached an hour ago outranks a P3 breached for a week), then breach before late,
+    then the longest overdue; every other ticket by time left, then priority.
+
+    The two groups differ in the first element, so their differently typed tails never meet.
+    """
+    overdue = _OVERDUE.get(clock.state)
+    if overdue is not None:
+        return (0, priority, overdue, clock.seconds_left)
+    return (1, clock.seconds_left, priority)
 
 
 def age_text(received_at: datetime, now: datetime) -> str:

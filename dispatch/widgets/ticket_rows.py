@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from dispatch.domain.countdown import Clock, ClockState, age_text, sla_clock
+from dispatch.domain.countdown import Clock, ClockState, age_text, sla_clock, urgency
 from dispatch.widgets.fast_table import Column, Row
 
 QUEUE_COLUMNS = (
@@ -76,10 +76,10 @@ def ticket_row(t: dict[str, Any], now: datetime) -> Row:
     search = " ".join(
         [str(t["number"]), t.get("customer_name") or "", t["title"], assignee, *t.get("tags", [])]
     ).lower()
-    urgency = (0 if t.get("escalated") else 1, clock.seconds_left, t["priority"], t["number"])
+    urgent = (0 if t.get("escalated") else 1, *urgency(clock, t["priority"]), t["number"])
     sort_keys = (
         t["priority"],
-        urgency,
+        urgent,
         t["number"],
         cells[3].lower(),
         t["title"].lower(),
