@@ -82,6 +82,15 @@ def fit(text: str, width: int, align: Align = "left") -> str:
     return pad + text if align == "right" else text + pad
 
 
+def sort_label(label: str, width: int, arrow: str) -> str:
+    """A header with its sort arrow in `width` cells: the arrow takes the space before it,
+    then the label's last letters, never an ellipsis (`Age ▲`, `Age▲`, `Pr▲`, not `A… ▲`)."""
+    room = width - 1
+    if cell_len(label) < room:
+        return f"{label} {arrow}"
+    return f"{set_cell_size(label, room).rstrip()}{arrow}"
+
+
 def column_widths(columns: Sequence[Column], width: int) -> list[int]:
     """Widths for `columns` in `width` cells: fixed ones as given, flexible ones share the rest."""
     flexible = sum(1 for c in columns if c.width is None)
@@ -467,8 +476,8 @@ class FastTable(ScrollView, can_focus=True):
         labels = []
         for column, w in zip(self._columns, self._widths, strict=False):
             label = column.label
-            if column.key == self._sort_column and w >= 3:
-                label = f"{fit(label, w - 2).rstrip()} {'▼' if self._sort_reverse else '▲'}"
+            if column.key == self._sort_column and w >= 2:
+                label = sort_label(label, w, "▼" if self._sort_reverse else "▲")
             labels.append(fit(label, w, column.align))
         return Strip([Segment(SEPARATOR.join(labels), style)]).adjust_cell_length(width, style)
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from textual.app import App, ComposeResult
 
-from dispatch.widgets.fast_table import Column, FastTable, Row, column_widths, fit
+from dispatch.widgets.fast_table import Column, FastTable, Row, column_widths, fit, sort_label
 
 COLUMNS = [
     Column("number", "No.", width=5, align="right"),
@@ -337,3 +337,30 @@ def test_bindings_have_ids_and_descriptions() -> None:
         "table.select",
     }
     assert all(not isinstance(b, tuple) and b.description for b in bindings)
+
+
+async def test_a_sorted_narrow_header_keeps_its_label_and_arrow() -> None:
+    narrow = [
+        Column("pri", "Pri", width=3),
+        Column("title", "Title"),
+        Column("age", "Age", width=4, align="right"),
+    ]
+    rows = [Row(key=i, cells=(f"P{i % 4 + 1}", f"t{i}", f"{i}d"), search=str(i)) for i in range(5)]
+    app = TableApp(rows, narrow)
+    async with app.run_test(size=(40, 8)) as pilot:
+        table = app.query_one(FastTable)
+        table.sort_by("age")
+        await pilot.pause()
+        assert line(table, 0).rstrip().endswith("Age▲")
+        table.sort_by("pri", reverse=True)
+        await pilot.pause()
+        assert line(table, 0).startswith("Pr▼ ")
+        assert "…" not in line(table, 0)
+
+
+def test_sort_label_gives_way_letter_by_letter() -> None:
+    assert sort_label("Age", 8, "▲") == "Age ▲"
+    assert sort_label("Age", 5, "▲") == "Age ▲"
+    assert sort_label("Age", 4, "▲") == "Age▲"
+    assert sort_label("Pri", 3, "▼") == "Pr▼"
+    assert sort_label("Kunde", 2, "▲") == "K▲"
