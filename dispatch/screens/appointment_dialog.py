@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import ModalScreen
@@ -176,7 +176,7 @@ class AppointmentDialog(ModalScreen[AppointmentRequest | None]):
         self.moving = moving
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog-box"):
+        with VerticalScroll(classes="dialog-box"):
             yield Label(self.title_text, classes="dialog-title")
             number = "" if self.ticket_number is None else str(self.ticket_number)
             yield from self._row(

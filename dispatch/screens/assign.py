@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, OptionList
 from textual.widgets.option_list import Option
@@ -67,7 +67,7 @@ class AssignDialog(ModalScreen[AssignChoice | None]):
 
     def compose(self) -> ComposeResult:
         t = self.ticket
-        with Vertical(classes="dialog-box wide"):
+        with VerticalScroll(classes="dialog-box wide"):
             yield Label(f"Assign {t['number']}: {t['title']}", classes="dialog-title")
             yield Label("Loading suggestions…", id="assign-status")
             yield OptionList(id="candidates")

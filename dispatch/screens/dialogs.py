@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
@@ -29,7 +29,7 @@ class ChoiceDialog(ModalScreen[str | None]):
         self.current = current
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog-box"):
+        with VerticalScroll(classes="dialog-box"):
             yield Label(self.title_text, classes="dialog-title")
             yield OptionList(*[Option(label, id=value) for value, label in self.options])
             yield Label("enter choose · esc cancel", classes="dialog-hint")
@@ -68,7 +68,7 @@ class TextDialog(ModalScreen[str | None]):
         self.placeholder = placeholder
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog-box"):
+        with VerticalScroll(classes="dialog-box"):
             yield Label(self.title_text, classes="dialog-title")
             yield TextArea(id="text", soft_wrap=True)
             yield Label("", id="error", classes="dialog-error")
@@ -112,8 +112,11 @@ class EscalateDialog(ModalScreen[EscalationRequest | None]):
         Binding("ctrl+s", "save", "Raise", id="escalate.save", priority=True),
     ]
 
+    def __init__(self) -> None:
+        super().__init__(classes="dialog")  # the class that centres every dialog
+
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog-box"):
+        with VerticalScroll(classes="dialog-box"):
             yield Label("Escalate: why?", classes="dialog-title")
             yield OptionList(*[Option(label, id=value) for value, label in REASONS], id="reason")
             yield OptionList(

@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -155,7 +155,7 @@ class ConflictScreen(ModalScreen[tuple[str, dict[str, Any] | None] | None]):
         self.editing = False
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog-box wide"):
+        with VerticalScroll(classes="dialog-box wide"):
             yield Label(f"Conflict: your {self.op.label}", classes="dialog-title")
             yield Static(self._table(), id="conflict-table")
             yield OptionList(id="conflict-fields")

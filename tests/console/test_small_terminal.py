@@ -1,0 +1,133 @@
+"""The console at 80x24: every dialog centred and scrollable to its last field, every pane's
+footer with `?` and the pane's keys, the status bar with its sync time, columns that give way."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from console.harness import console
+from console.test_queue import fresh_ticket, select, settle
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
+
+from dispatch.app import DispatchApp
+from dispatch.client.cache import Op
+from dispatch.screens.appointment_dialog import AppointmentDialog
+from dispatch.screens.assign import AssignDialog
+from dispatch.screens.confirm import ConfirmDialog
+from dispatch.screens.dialogs import ChoiceDialog, EscalateDialog, TextDialog
+from dispatch.screens.help import HelpScreen
+from dispatch.screens.outbox import ConflictScreen
+from dispatch.screens.ticket_actions import PRIORITY_LABELS
+
+SMALL = (80, 24)
+
+
+def conflict_op() -> Op:
+    body = {"priority": "P1", "status": "in_progress", "title": "Printer on fire " * 4}
+    base = {**body, "priority": "P3", "status": "triaged", "version": 3}
+    current = {**base, "priority": "P2", "status": "waiting_customer", "version": 4}
+    return Op(
+        id=1,
+        key="k",
+        kind="patch_ticket",
+        ticket_id=1,
+        method="PATCH",
+        path="/tickets/1",
+        body=body,
+        base_version=3,
+        base=base,
+        state="conflict",
+        error={"current": current},
+        attempts=1,
+        created_at="2026-12-07T09:00:00+00:00",
+    )
+
+
+DIALOGS: dict[str, Callable[[DispatchApp], ModalScreen[Any]]] = {
+    "choice": lambda app: ChoiceDialog("Priority of 100301", PRIORITY_LABELS, "P2"),
+    "text": lambda app: TextDialog("Comment on 100301"),
+    "escalate": lambda app: EscalateDialog(),
+    "confirm": lambda app: ConfirmDialog("Resolve it?", "Kunde: a long detail " * 8, yes="ok"),
+    "appointment": lambda app: AppointmentDialog("Book for Marco Wagner", day=date(2026, 12, 7)),
+    "conflict": lambda app: ConflictScreen(conflict_op()),
+    "help": lambda app: HelpScreen(app.screen),
+}
+
+
+def box_of(dialog: Screen[Any]) -> VerticalScroll:
+    boxes = list(dialog.query(VerticalScroll).filter(".dialog-box"))
+    assert len(boxes) == 1, "every dialog is one scrolling box"
+    return boxes[0]
+
+
+async def assert_usable(dialog: Screen[Any], pilot: Any) -> None:
+    """Centred on the screen, inside it, and every field reachable: focusing one scrolls it
+    into view, and scrolling to the end shows the last line (the key hint)."""
+    width, height = dialog.app.size
+    box = box_of(dialog)
+    region = box.region
+    assert region.width > 0 and region.height > 0
+    assert region.right <= width and region.bottom <= height, "the box fits the screen"
+    assert abs(region.x - (width - region.right)) <= 1, f"centred across: {region}"
+    assert abs(region.y - (height - region.bottom)) <= 1, f"centred down: {region}"
+    fields = [w for w in box.query("*") if w.focusable and w.display]
+    for field in fields:
+        field.focus()
+        await pilot.pause()
+        await pilot.pause()
+        assert within(field, box), f"{field!r} is out of sight at {field.region}"
+    box.scroll_end(animate=False)
+    await pilot.pause()
+    last = list(box.children)[-1]
+    assert within(last, box), f"the last line {last!r} is out of sight"
+
+
+def within(widget: Widget, box: Widget) -> bool:
+    region, view = widget.region, box.region
+    return region.height > 0 and view.y <= region.y and region.bottom <= view.bottom
+
+
+@pytest.mark.parametrize("size", [SMALL, (120, 40)], ids=["80x24", "120x40"])
+async def test_every_dialog_is_centred_and_usable(tmp_path: Path, size: tuple[int, int]) -> None:
+    async with console(tmp_path, size=size) as (app, pilot):
+        for name, make in DIALOGS.items():
+            dialog = make(app)
+            await app.push_screen(dialog)
+            await pilot.pause()
+            try:
+                await assert_usable(dialog, pilot)
+            except AssertionError as exc:
+                raise AssertionError(f"{name}: {exc}") from exc
+            dialog.dismiss(None)
+            await pilot.pause()
+
+
+async def test_the_assign_dialog_shows_its_slot_fields_at_80x24(tmp_path: Path) -> None:
+    async with console(tmp_path, size=SMALL) as (app, pilot):
+        ticket = await fresh_ticket(app, pilot)
+        await select(pilot, app, ticket)
+        await pilot.press("a")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, AssignDialog)
+        await assert_usable(dialog, pilot)
+        for field in ("#day", "#start", "#minutes"):
+            dialog.query_one(field).focus()
+            await pilot.pause()
+            assert within(dialog.query_one(field), box_of(dialog)), field
+
+
+async def test_the_escalate_dialog_opens_centred_over_the_queue(tmp_path: Path) -> None:
+    async with console(tmp_path, size=SMALL) as (app, pilot):
+        ticket = await fresh_ticket(app, pilot)
+        await select(pilot, app, ticket)
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, EscalateDialog)
+        await assert_usable(app.screen, pilot)
