@@ -35,7 +35,12 @@ def ticket(number: int, priority: str, **fields: Any) -> dict[str, Any]:
 
 def sla_order(tickets: list[dict[str, Any]]) -> list[int]:
     rows: list[Row] = [ticket_row(t, NOW) for t in tickets]
-    return [r.key for r in sorted(rows, key=lambda r: (r.sort_keys or ())[1])]
+
+    def sla_key(row: Row) -> Any:
+        assert row.sort_keys is not None
+        return row.sort_keys[1]
+
+    return [r.key for r in sorted(rows, key=sla_key)]
 
 
 def test_among_breached_tickets_priority_comes_before_age() -> None:
