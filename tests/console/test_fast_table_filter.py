@@ -18,14 +18,14 @@ from textual.app import App, ComposeResult
 from textual.widgets import Input, Label
 
 from dispatch.screens.base import FilterAsYouType
-from dispatch.widgets.fast_table import Column, FastTable, Row
+from dispatch.widgets.fast_table import Column, FastTable, Row, fold
 
 COLUMNS = [Column("rank", "Rank", width=6), Column("name", "Name")]
 SORTS: list[str | None] = ["rank", "name", None]
 # Few letters, so terms often match and extensions of a term often still match; a newline
 # and an upper-case letter in search texts (which the filter must treat like any character).
-ALPHABET = "abcä1 "
-SEARCH_ALPHABET = "abcä1 \nB"
+ALPHABET = "abcäe1 "
+SEARCH_ALPHABET = "abcäe1 \nB"
 
 
 def odd(row: Row) -> bool:
@@ -65,7 +65,7 @@ def expected(
             return a.key - b.key  # ties by key, ascending either way
 
         ordered.sort(key=cmp_to_key(compare))
-    terms = text.lower().split()
+    terms = fold(text).split()
     return [
         row.key
         for row in ordered
@@ -280,3 +280,24 @@ async def test_each_filter_keystroke_paints_one_frame() -> None:
             await asyncio.sleep(0.15)  # room for any later frame (settling, not a time limit)
         assert frames == [1] * 6
         assert screen.table.visible_count == 3000
+
+
+def test_fold_spells_umlauts_out_and_lowers() -> None:
+    assert fold("Bäckerei MÜLLER Straße") == "baeckerei mueller strasse"
+    assert fold("Baeckerei") == "baeckerei"
+    assert fold("Ba\u0308ckerei") == "baeckerei"  # a decomposed ä (NFD) as well
+    assert fold("ẞ Öl") == "ss oel"
+    assert fold("P1 in progress") == "p1 in progress"
+
+
+def test_umlauts_and_their_spellings_find_the_same_rows() -> None:
+    table = FastTable()
+    table.set_columns(COLUMNS)
+    names = ["Bäckerei Schulz", "Baeckerei Roth", "Fleischerei Groß", "Kanzlei Müller"]
+    table.set_rows(make_row(i, fold(name), i) for i, name in enumerate(names))
+    for typed in ("bäckerei", "baeckerei", "BÄCKEREI", "Baeckerei"):
+        table.set_filter(typed)
+        assert table.visible_keys() == [0, 1], typed
+    for typed, key in (("gross", 2), ("groß", 2), ("mueller", 3), ("müll", 3)):
+        table.set_filter(typed)
+        assert table.visible_keys() == [key], typed

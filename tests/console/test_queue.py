@@ -200,6 +200,32 @@ async def test_slash_filters_as_you_type_and_escape_clears(tmp_path: Path) -> No
         assert app.focused is screen.table
 
 
+async def filter_keys(pilot: Pilot[None], screen: QueueScreen, typed: str) -> list[int]:
+    """What the queue lists with `typed` in the filter box (cleared again after)."""
+    await pilot.press("slash", *typed)
+    await settle(pilot)
+    keys = screen.table.visible_keys()
+    await pilot.press("escape")
+    return keys
+
+
+async def test_the_filter_folds_umlauts_and_knows_priorities_and_states(tmp_path: Path) -> None:
+    async with console(tmp_path) as (app, pilot):
+        screen = queue(app)
+        umlaut = pick(app, lambda t: "ä" in (t.get("customer_name") or "").lower())
+        word = next(w for w in str(umlaut["customer_name"]).lower().split() if "ä" in w)
+        found = await filter_keys(pilot, screen, word)
+        assert umlaut["id"] in found
+        assert await filter_keys(pilot, screen, word.replace("ä", "ae")) == found
+        open_keys = set(screen.table.visible_keys())
+        p1 = {k for k in open_keys if row_ticket(app, k)["priority"] == "P1"}
+        assert p1 and set(await filter_keys(pilot, screen, "p1")) == p1
+        busy = {k for k in open_keys if row_ticket(app, k)["status"] == "in_progress"}
+        assert busy and set(await filter_keys(pilot, screen, "in progress")) == busy
+        waiting = {k for k in open_keys if row_ticket(app, k)["status"].startswith("waiting")}
+        assert waiting and set(await filter_keys(pilot, screen, "waiting")) == waiting
+
+
 async def test_u_shows_only_unassigned_and_x_only_escalated(tmp_path: Path) -> None:
     async with console(tmp_path) as (app, pilot):
         await fresh_ticket(app, pilot, escalated=True)  # escalated (and unassigned)

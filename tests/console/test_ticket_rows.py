@@ -68,3 +68,13 @@ def test_escalated_tickets_still_come_first() -> None:
     breach_p1 = ticket(1, "P1", resolution_due=-5)
     escalated_p4 = ticket(2, "P4", escalated=True)
     assert sla_order([breach_p1, escalated_p4]) == [2, 1]
+
+
+def test_search_holds_folded_names_and_priority_and_status_words() -> None:
+    row = ticket_row(
+        ticket(7, "P1", customer_name="Bäckerei Ludwig", status="waiting_customer"), NOW
+    )
+    assert "baeckerei ludwig" in row.search
+    assert "p1" in row.search and "critical" in row.search
+    assert "waiting for customer" in row.search
+    assert "in progress" in ticket_row(ticket(8, "P2"), NOW).search
