@@ -30,17 +30,22 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("key", style="bold", no_wrap=True)
         table.add_column("does")
         table.add_column("id", style="dim", no_wrap=True)
-        # one row per binding (a binding with several keys is listed once); two bindings
-        # for the same action (ctrl+q and q) both show, so every id stays findable
-        seen: set[tuple[str, str | None]] = set()
-        for key, active in self.target.active_bindings.items():
+        # one row per binding with all its keys (`down,j` reads `↓ j`: the letter keys are
+        # the ones a person cannot guess); two bindings for the same action (ctrl+q and q)
+        # both show, so every id stays findable
+        rows: dict[tuple[str, str | None], tuple[list[str], str]] = {}
+        for active in self.target.active_bindings.values():
             binding = active.binding
-            if not active.enabled or (binding.action, binding.id) in seen:
+            if not active.enabled:
                 continue
-            seen.add((binding.action, binding.id))
+            keys, _ = rows.setdefault(
+                (binding.action, binding.id), ([], binding.description or binding.action)
+            )
             label = self.app.get_key_display(binding)
-            table.add_row(label, binding.description or binding.action, binding.id or "")
-            del key
+            if label not in keys:
+                keys.append(label)
+        for (_, binding_id), (keys, does) in rows.items():
+            table.add_row(" ".join(keys), does, binding_id or "")
         with VerticalScroll(classes="dialog-box wide"):
             yield Static(table)
             yield Static("ctrl+p: command palette (find tickets by number or title, run actions)")

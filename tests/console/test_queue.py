@@ -523,5 +523,15 @@ async def test_question_mark_lists_the_bindings_with_their_ids(tmp_path: Path) -
         ):
             assert binding_id in text, binding_id
         assert "Assign" in text and "Priority" in text
+        rows = {
+            " ".join(line.split("│")[1].split()): line for line in text.splitlines() if "│" in line
+        }
+        for keys, binding_id in (
+            ("↓ j", "table.cursor_down"),
+            ("↑ k", "table.cursor_up"),
+            ("home g", "table.top"),
+            ("end G", "table.bottom"),
+        ):
+            assert binding_id in rows.get(keys, ""), f"{keys} ({binding_id}) is listed"
         await pilot.press("escape")
         assert isinstance(app.screen, QueueScreen)
