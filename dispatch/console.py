@@ -91,6 +91,13 @@ def run_app(
     from dispatch.client.known import forget_me, known_me, remember_me
     from dispatch.settings import data_dir
 
+    if settings.keymap:  # a remap that takes another binding's key is refused, not applied
+        from dispatch.keymap import keymap_problems
+
+        if problems := keymap_problems(settings.keymap):
+            print("\n".join(problems), file=sys.stderr)
+            sys.exit(2)
+
     root = cache_dir or data_dir() / "cache"
     me = known_me(root, factory.where, factory.bearer)
     verify = me is not None

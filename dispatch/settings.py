@@ -63,7 +63,8 @@ class Settings(BaseSettings):
     )
     """Size of each token's bucket: a burst up to this passes, then `rate_limit_per_minute`."""
     keymap: dict[str, str] = Field(
-        default_factory=dict, description="Binding id -> keys, e.g. {'queue.assign': 'A'}"
+        default_factory=dict,
+        description="Binding id -> keys, e.g. {'ticket.comment': 'n'} (ids: `?` in the console)",
     )
 
     @classmethod

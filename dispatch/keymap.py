@@ -1,0 +1,85 @@
+"""The config file's `[keymap]`, checked before the console starts.
+
+Textual applies a remap silently: `"ticket.assign" = "A"` would take `A` from the queue's
+"all open" filter, and an id with a typo remaps nothing. So every id must exist, and a
+remapped key must not be one that another binding uses where both are active at once (a
+pane with its focused widget and the app's keys, or one dialog).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from itertools import chain
+
+from textual.binding import Binding
+from textual.dom import DOMNode
+
+from dispatch.app import DispatchApp
+from dispatch.screens.appointment_dialog import AppointmentDialog, Choice
+from dispatch.screens.assign import AssignDialog
+from dispatch.screens.calendar import CalendarScreen
+from dispatch.screens.confirm import ConfirmDialog
+from dispatch.screens.dialogs import ChoiceDialog, EscalateDialog, TextDialog
+from dispatch.screens.escalations import EscalationsScreen
+from dispatch.screens.help import HelpScreen
+from dispatch.screens.mywork import MyWorkScreen
+from dispatch.screens.outbox import ConflictScreen, OutboxScreen
+from dispatch.screens.queue import QueueScreen
+from dispatch.screens.ticket import TicketScreen
+from dispatch.widgets.calendar_grid import AppointmentList, CalendarGrid
+from dispatch.widgets.fast_table import FastTable
+
+# Where keys are active together: the focused widget, its screen and (in a pane) the app.
+PLACES: Sequence[tuple[str, Sequence[type[DOMNode]]]] = (
+    ("the queue", (DispatchApp, QueueScreen, FastTable)),
+    ("my work", (DispatchApp, MyWorkScreen, FastTable)),
+    ("the escalations", (DispatchApp, EscalationsScreen, FastTable)),
+    ("the calendar", (DispatchApp, CalendarScreen, CalendarGrid)),
+    ("the calendar", (DispatchApp, CalendarScreen, AppointmentList)),
+    ("the outbox", (DispatchApp, OutboxScreen)),
+    ("the ticket view", (DispatchApp, TicketScreen)),
+    ("the help", (HelpScreen,)),
+    ("a choice dialog", (ChoiceDialog,)),
+    ("the comment dialog", (TextDialog,)),
+    ("the escalate dialog", (EscalateDialog,)),
+    ("the assign dialog", (AssignDialog,)),
+    ("the booking dialog", (AppointmentDialog, Choice)),
+    ("the confirm dialog", (ConfirmDialog,)),
+    ("the conflict dialog", (ConflictScreen,)),
+)
+
+
+def _bindings(node: type[DOMNode]) -> list[tuple[str, Binding]]:
+    merged = node._merge_bindings()
+    return [(key, b) for key, bindings in merged.key_to_bindings.items() for b in bindings]
+
+
+def keymap_problems(keymap: Mapping[str, str]) -> list[str]:
+    """One line per problem with `keymap` (binding id -> keys, comma-separated); [] if none."""
+    places = [(name, list(chain.from_iterable(map(_bindings, nodes)))) for name, nodes in PLACES]
+    known = {b.id for _, found in places for _, b in found if b.id}
+    problems = [
+        f'dispatch: keymap: there is no binding "{binding_id}"; `?` in the console lists the ids'
+        for binding_id in keymap
+        if binding_id not in known
+    ]
+    for place, found in places:
+        keys_of: dict[str, set[str]] = {}  # a binding (its id, else its action) -> its keys
+        for key, binding in found:
+            name = binding.id or binding.action
+            if binding.id in keymap:
+                keys_of[name] = {k.strip() for k in keymap[binding.id].split(",") if k.strip()}
+            else:
+                keys_of.setdefault(name, set()).add(key)
+        for binding_id in (i for i in keymap if i in keys_of):
+            for key in sorted(keys_of[binding_id]):
+                for other, keys in keys_of.items():
+                    if other == binding_id or key not in keys:
+                        continue
+                    line = (
+                        f'dispatch: keymap: "{binding_id}" = "{keymap[binding_id]}" collides '
+                        f'with "{other}" ({key}) in {place}'
+                    )
+                    if line not in problems:
+                        problems.append(line)
+    return problems
