@@ -67,7 +67,7 @@ def keymap_problems(keymap: Mapping[str, str]) -> list[str]:
         keys_of: dict[str, set[str]] = {}  # a binding (its id, else its action) -> its keys
         for key, binding in found:
             name = binding.id or binding.action
-            if binding.id in keymap:
+            if binding.id is not None and binding.id in keymap:
                 keys_of[name] = {k.strip() for k in keymap[binding.id].split(",") if k.strip()}
             else:
                 keys_of.setdefault(name, set()).add(key)
