@@ -13,12 +13,15 @@ from textual.widgets import Input, Label, Static
 
 from dispatch.screens.queue import QueueScreen
 from dispatch.widgets.fast_table import FastTable
+from dispatch.widgets.ticket_rows import MY_WORK_COLUMNS
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
 class MyWorkScreen(QueueScreen):
     """What a technician opens on: own open tickets, then own appointments."""
+
+    COLUMNS = MY_WORK_COLUMNS
 
     def compose(self) -> ComposeResult:
         yield Label("", id="queue-title")

@@ -15,7 +15,7 @@ from dispatch.domain.countdown import ClockState
 from dispatch.domain.types import OPEN_STATUSES
 from dispatch.screens.base import FilterAsYouType, PaneScreen
 from dispatch.screens.ticket_actions import TICKET_BINDINGS, TicketActions
-from dispatch.widgets.fast_table import FastTable, Row
+from dispatch.widgets.fast_table import Column, FastTable, Row
 from dispatch.widgets.ticket_rows import QUEUE_COLUMNS, clock_state, ticket_row
 
 OPEN = frozenset(s.value for s in OPEN_STATUSES)
@@ -45,8 +45,7 @@ class QueueScreen(PaneScreen, FilterAsYouType, TicketActions):
         Binding("o", "cycle_sort", "Sort column", show=False, id="queue.sort"),
         Binding("O", "reverse_sort", "Reverse sort", show=False, id="queue.reverse"),
     ]
-    # which column the queue sorts by; "sla" is urgency
-    SORTS = [c.key for c in QUEUE_COLUMNS]
+    COLUMNS: ClassVar[tuple[Column, ...]] = QUEUE_COLUMNS
 
     def __init__(self) -> None:
         super().__init__()
@@ -63,7 +62,7 @@ class QueueScreen(PaneScreen, FilterAsYouType, TicketActions):
     def on_mount(self) -> None:
         super().on_mount()
         table = self.query_one(FastTable)
-        table.set_columns(QUEUE_COLUMNS)
+        table.set_columns(self.COLUMNS)
         self.query_one("#filter", Input).display = False
         self.dispatch.tickets_changed.subscribe(self, self.on_tickets_update)
         self.rebuild()
@@ -149,8 +148,10 @@ class QueueScreen(PaneScreen, FilterAsYouType, TicketActions):
         self._update_title()
 
     def action_cycle_sort(self) -> None:
-        index = (self.SORTS.index(self.sort_column) + 1) % len(self.SORTS)
-        self.sort_column = self.SORTS[index]
+        # the shown columns, in order ("sla" is urgency); a hidden one would sort unseen
+        sorts = [c.key for c in self.COLUMNS if c.width != 0]
+        index = (sorts.index(self.sort_column) + 1) % len(sorts)
+        self.sort_column = sorts[index]
         self.table.sort_by(self.sort_column, self.sort_reverse)
         self._update_title()
 

@@ -38,13 +38,21 @@ Align = Literal["left", "right"]
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """A column; `width=None` makes it flexible, sharing what fixed columns leave over."""
+    """A column; `width=None` makes it flexible, sharing what fixed columns leave over.
+
+    On a narrow table the columns with a `give_way` rank make room, lowest rank first, until
+    every flexible column has its `want`: first each shrinks to `shrink_to` (or, without
+    one, is dropped), then the shrunk ones are dropped too. `width=0` hides a column.
+    """
 
     key: str
     label: str
     width: int | None = None
     min_width: int = 4
     align: Align = "left"
+    want: int = 0
+    give_way: int | None = None
+    shrink_to: int | None = None
 
 
 @dataclass(slots=True)
@@ -109,15 +117,32 @@ def sort_label(label: str, width: int, arrow: str) -> str:
 
 
 def column_widths(columns: Sequence[Column], width: int) -> list[int]:
-    """Widths for `columns` in `width` cells: fixed ones as given, flexible ones share the rest."""
-    flexible = sum(1 for c in columns if c.width is None)
-    used = sum(c.width for c in columns if c.width is not None)
-    spare = width - used - len(SEPARATOR) * max(0, len(columns) - 1)
-    share, extra = divmod(max(0, spare), flexible) if flexible else (0, 0)
+    """Widths for `columns` in `width` cells: fixed ones as given (0: not shown), flexible
+    ones share the rest; fixed columns give way (see `Column`) while a flexible one is short."""
+    fixed = [c.width for c in columns]
+    wanted = sum(max(c.want, c.min_width) for c in columns if c.width is None)
+
+    def spare() -> int:
+        shown = sum(1 for w in fixed if w != 0)
+        used = sum(w for w in fixed if w is not None)
+        return width - used - len(SEPARATOR) * max(0, shown - 1)
+
+    yielding = sorted(
+        (i for i, c in enumerate(columns) if c.give_way is not None and c.width),
+        key=lambda i: columns[i].give_way or 0,
+    )
+    steps = [(i, columns[i].shrink_to or 0) for i in yielding]
+    steps += [(i, 0) for i in yielding if columns[i].shrink_to]
+    for index, narrower in steps:
+        if spare() >= wanted:
+            break
+        fixed[index] = narrower
+    flexible = sum(1 for w in fixed if w is None)
+    share, extra = divmod(max(0, spare()), flexible) if flexible else (0, 0)
     widths: list[int] = []
-    for column in columns:
-        if column.width is not None:
-            widths.append(column.width)
+    for column, w in zip(columns, fixed, strict=True):
+        if w is not None:
+            widths.append(w)
         else:
             widths.append(max(column.min_width, share + (1 if extra > 0 else 0)))
             extra -= 1
@@ -469,17 +494,18 @@ class FastTable(ScrollView, can_focus=True):
     def _format(self, row: Row, width: int, base: Style) -> Strip:
         style = base + _parse_style(row.style) if row.style else base
         cells, count = row.cells, len(row.cells)
-        texts = [
-            fit(cells[i] if i < count else "", w, column.align)
+        shown = [
+            (i, fit(cells[i] if i < count else "", w, column.align))
             for i, (column, w) in enumerate(zip(self._columns, self._widths, strict=False))
+            if w  # a column that gave way (or is hidden) has no cell and no separator
         ]
         if row.cell_styles is None:
-            segments = [Segment(SEPARATOR.join(texts), style)]
+            segments = [Segment(SEPARATOR.join(text for _, text in shown), style)]
         else:
             segments = []
             styles = row.cell_styles
-            for i, text in enumerate(texts):
-                if i:
+            for n, (i, text) in enumerate(shown):
+                if n:
                     segments.append(Segment(SEPARATOR, style))
                 name = styles[i] if i < len(styles) else ""
                 segments.append(Segment(text, style + _parse_style(name) if name else style))
@@ -493,6 +519,8 @@ class FastTable(ScrollView, can_focus=True):
         style = base + self.get_component_rich_style("fast-table--header")
         labels = []
         for column, w in zip(self._columns, self._widths, strict=False):
+            if not w:
+                continue
             label = column.label
             if column.key == self._sort_column and w >= 2:
                 label = sort_label(label, w, "▼" if self._sort_reverse else "▲")

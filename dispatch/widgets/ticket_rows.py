@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -9,16 +10,20 @@ from dispatch.display.labels import PRIORITY, STATUS
 from dispatch.domain.countdown import Clock, ClockState, age_text, sla_clock, urgency
 from dispatch.widgets.fast_table import Column, Row, fold
 
+# Customer and title are what a row is read by: on a narrow screen age goes first, the
+# assignee shrinks to a first name's width, then assignee and status go (see `Column`).
 QUEUE_COLUMNS = (
     Column("priority", "Pri", width=3),
     Column("sla", "SLA", width=7, align="right"),
     Column("number", "No.", width=6),
-    Column("customer", "Customer", width=None, min_width=10),
-    Column("title", "Title", width=None, min_width=12),
-    Column("status", "Status", width=11),
-    Column("assignee", "Assignee", width=14),
-    Column("age", "Age", width=4, align="right"),
+    Column("customer", "Customer", width=None, min_width=10, want=16),
+    Column("title", "Title", width=None, min_width=12, want=20),
+    Column("status", "Status", width=11, give_way=3),
+    Column("assignee", "Assignee", width=14, give_way=2, shrink_to=8),
+    Column("age", "Age", width=4, align="right", give_way=1),
 )
+# A technician's own work: the assignee is always themselves, so that column is not shown.
+MY_WORK_COLUMNS = tuple(replace(c, width=0) if c.key == "assignee" else c for c in QUEUE_COLUMNS)
 
 _CLOCK_STYLE = {
     ClockState.OK: "",
