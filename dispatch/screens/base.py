@@ -6,9 +6,10 @@ import asyncio
 from typing import TYPE_CHECKING, cast
 
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from dispatch.widgets.fast_table import FastTable
+from dispatch.widgets.key_footer import KeyFooter
 from dispatch.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
@@ -25,8 +26,8 @@ class PaneScreen(Screen[None]):
 
         return cast(DispatchApp, self.app)
 
-    def compose_footer(self) -> tuple[StatusBar, Footer]:
-        return StatusBar(), Footer()
+    def compose_footer(self) -> tuple[StatusBar, KeyFooter]:
+        return StatusBar(), KeyFooter()
 
     def on_mount(self) -> None:
         self.dispatch.status_changed.subscribe(self, lambda _: self.refresh_status())

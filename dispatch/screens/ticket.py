@@ -12,13 +12,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from dispatch.app import STYLES, TicketsUpdate
 from dispatch.client.cache import plain
 from dispatch.client.errors import NotFound, Unreachable
 from dispatch.domain.countdown import sla_clock
 from dispatch.screens.ticket_actions import TICKET_BINDINGS, TicketActions
+from dispatch.widgets.key_footer import KeyFooter
 from dispatch.widgets.status_bar import StatusBar
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -55,7 +56,7 @@ class TicketScreen(TicketActions):
             yield Static("", id="ticket-comments")
             yield Static("", id="ticket-history")
         yield StatusBar()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.dispatch.tickets_changed.subscribe(self, self.on_tickets_update)
