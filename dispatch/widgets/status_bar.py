@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
@@ -25,17 +26,39 @@ class StatusBar(Static):
     note: reactive[str] = reactive("")
 
     def render(self) -> Text:
-        text = Text()
-        text.append(f"{self.user} ({self.role.replace('_', ' ')})", style="bold")
-        text.append(f"  {self.server}  ")
+        state = Text()
         if self.online:
-            text.append("● online", style="green")
+            state.append("● online", style="green")
         else:
-            text.append("○ OFFLINE", style="bold red")
+            state.append("○ OFFLINE", style="bold red")
         if self.pending:
-            text.append(f"  {self.pending} pending", style="yellow")
+            state.append(f"  {self.pending} pending", style="yellow")
         if self.last_update is not None:
-            text.append(f"  synced {self.last_update:%H:%M:%S}")
+            state.append(f"  synced {self.last_update:%H:%M:%S}")
         if self.note:
-            text.append(f"  {self.note}", style="dim")
+            state.append(f"  {self.note}", style="dim")
+        return self._fit(state, self.content_size.width)
+
+    def _fit(self, state: Text, width: int) -> Text:
+        """Who and where, then the state; on a narrow line the server name is cut, then
+        dropped, then the role, then the user's name is cut: the state (online, pending
+        writes, sync time, what needs you) is what a glance must find, so it stays whole."""
+        who = f"{self.user} ({self.role.replace('_', ' ')})"
+        room = width - state.cell_len - 2  # what is left for who and where, with a gap
+        name, server = who, self.server
+        if width <= 0 or cell_len(who) + 2 + cell_len(server) <= room:
+            pass
+        elif cell_len(who) + 2 + 8 <= room:  # a server name cut to under 8 says nothing
+            server = set_cell_size(server, room - cell_len(who) - 3) + "…"
+        elif cell_len(who) <= room:
+            server = ""
+        elif cell_len(self.user) <= room:
+            name, server = self.user, ""
+        else:
+            name, server = (set_cell_size(self.user, room - 1) + "…" if room > 1 else ""), ""
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if name:
+            text.append(name, style="bold")
+            text.append(f"  {server}  " if server else "  ")
+        text.append_text(state)
         return text
