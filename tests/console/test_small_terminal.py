@@ -11,9 +11,12 @@ from typing import Any
 import pytest
 from console.harness import console
 from console.test_queue import fresh_ticket, select, settle
+from rich.cells import cell_len
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 from dispatch.app import DispatchApp
 from dispatch.client.cache import Op
@@ -22,8 +25,12 @@ from dispatch.screens.assign import AssignDialog
 from dispatch.screens.confirm import ConfirmDialog
 from dispatch.screens.dialogs import ChoiceDialog, EscalateDialog, TextDialog
 from dispatch.screens.help import HelpScreen
+from dispatch.screens.mywork import MyWorkScreen
 from dispatch.screens.outbox import ConflictScreen
 from dispatch.screens.ticket_actions import PRIORITY_LABELS
+from dispatch.widgets.fast_table import FastTable, column_widths
+from dispatch.widgets.status_bar import StatusBar
+from dispatch.widgets.ticket_rows import QUEUE_COLUMNS
 
 SMALL = (80, 24)
 
@@ -131,3 +138,96 @@ async def test_the_escalate_dialog_opens_centred_over_the_queue(tmp_path: Path) 
         await pilot.pause()
         assert isinstance(app.screen, EscalateDialog)
         await assert_usable(app.screen, pilot)
+
+
+def footer_keys(screen: Screen[Any]) -> list[str]:
+    """The keys the footer shows, all of them inside the screen's width (none cut off)."""
+    footer = screen.query_one(Footer)  # (a KeyFooter)
+    keys = list(footer.query(FooterKey))
+    assert keys, "the footer shows keys"
+    assert max(k.region.right for k in keys) <= screen.app.size.width, "nothing is cut off"
+    return [k.key_display for k in keys]
+
+
+async def show(pilot: Any, key: str) -> Screen[Any]:
+    await pilot.press(key)
+    await settle(pilot)
+    await pilot.pause()
+    return pilot.app.screen  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("size", [SMALL, (120, 40)], ids=["80x24", "120x40"])
+async def test_every_panes_footer_shows_help_the_panes_and_its_own_keys(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    async with console(tmp_path, size=size) as (app, pilot):
+        expected = {
+            "1": ["/", "a", "p", "s", "e"],  # the queue
+            "2": ["/"],  # escalations (a dispatcher: no lead keys)
+            "3": ["b", "m", "d"],  # the calendar
+            "5": ["d"],  # the outbox
+        }
+        for pane, own in expected.items():
+            screen = await show(pilot, pane)
+            keys = footer_keys(screen)
+            assert "?" in keys, (pane, keys)
+            assert "1-5" in keys or {"1", "2", "3", "4", "5"} <= set(keys), (pane, keys)
+            for key in own:
+                assert key in keys, (pane, key, keys)
+        screen = await show(pilot, "1")
+        await show(pilot, "enter")  # the ticket view
+        keys = footer_keys(app.screen)
+        assert {"?", "esc", "a", "s"} <= set(keys), keys
+
+
+async def test_a_technicians_footer_and_my_work_at_80x24(tmp_path: Path) -> None:
+    async with console(tmp_path, size=SMALL, as_user="marco.wagner") as (app, _):
+        screen = app.screen
+        assert isinstance(screen, MyWorkScreen)
+        keys = footer_keys(screen)
+        assert {"?", "/", "s", "e", "c"} <= set(keys), keys
+        header = screen.table.render_line(0).text
+        assert "Assignee" not in header, "my work is all mine: no assignee column"
+        assert "Customer" in header and "Title" in header
+
+
+async def test_the_status_bar_keeps_the_sync_time_at_80x24(tmp_path: Path) -> None:
+    async with console(tmp_path, size=SMALL) as (app, pilot):
+        bar = app.screen.query_one(StatusBar)
+        bar.server = "https://dispatch.example-msp.de:8443 (production cluster)"
+        bar.pending = 12
+        bar.note = "3 need you (press 5)"
+        await pilot.pause()
+        assert app.last_update is not None
+        text = bar.render().plain
+        assert cell_len(text) <= bar.content_size.width, text
+        assert f"synced {app.last_update:%H:%M:%S}" in text, text
+        assert "12 pending" in text and "3 need you (press 5)" in text, text
+        assert "Anna Becker" in text, text
+        assert "online" in text, text
+
+
+async def test_queue_columns_give_way_to_customer_and_title_at_80x24(tmp_path: Path) -> None:
+    async with console(tmp_path, size=SMALL) as (app, _):
+        table = app.screen.query_one(FastTable)
+        header = table.render_line(0).text
+        widths = dict(zip([c.key for c in QUEUE_COLUMNS], table._widths, strict=True))
+        assert widths["customer"] >= 16 and widths["title"] >= 16, widths
+        assert "Age" not in header, "age gives way first"
+        assert "Status" in header and "Customer" in header and "Title" in header
+
+
+def test_columns_give_way_in_order_and_come_back_when_wide() -> None:
+    def shown(width: int) -> dict[str, int]:
+        widths = column_widths(QUEUE_COLUMNS, width)
+        return {c.key: w for c, w in zip(QUEUE_COLUMNS, widths, strict=True) if w}
+
+    wide = shown(118)
+    assert wide["age"] == 4 and wide["assignee"] == 14 and wide["title"] >= 20
+    narrow = shown(78)
+    assert "age" not in narrow and narrow["assignee"] == 8 and narrow["title"] >= 16
+    tiny = shown(60)
+    assert "status" not in tiny and "assignee" not in tiny and tiny["customer"] >= 16
+    for width in (60, 78, 98, 118):  # (below that the flexible columns' minimums overflow)
+        widths = [w for w in column_widths(QUEUE_COLUMNS, width) if w]
+        assert sum(widths) + len(widths) - 1 <= width, width
