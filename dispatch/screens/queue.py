@@ -55,7 +55,9 @@ class QueueScreen(PaneScreen, FilterAsYouType, TicketActions):
 
     def compose(self) -> ComposeResult:
         yield Label("", id="queue-title")
-        yield Input(placeholder="filter: number, customer, title, assignee, tags", id="filter")
+        yield Input(
+            placeholder="filter: number, customer, title, assignee, P1, status, tags", id="filter"
+        )
         yield FastTable(id="queue")
         yield from self.compose_footer()
 
