@@ -133,7 +133,9 @@ def _acknowledge(w: World, who: str, own: bool) -> Response:
 def _relevel(w: World, who: str, own: bool) -> Response:
     esc = w.escalate(_ticket(w, own))
     r: Response = w.client.patch(
-        f"{API}/escalations/{esc['id']}", json={"level": 2}, headers=w.hm(who, 1)
+        f"{API}/escalations/{esc['id']}",
+        json={"level": 2, "note": "vendor silent"},
+        headers=w.hm(who, 1),
     )
     return r
 
