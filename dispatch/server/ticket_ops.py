@@ -180,6 +180,40 @@ class StaleWrite(Exception):
     """The row moved on between read and UPDATE; the route answers 412."""
 
 
+def assignment_changes(ticket: Ticket, technician_id: int, *, booked: bool) -> dict[str, Any]:
+    """What assigning `ticket` to a technician changes: the assignee, and the status
+    (booked work makes it scheduled where the workflow allows, a new ticket triaged).
+    The one rule for `POST /tickets/{id}/assignment` and for booking ticket work."""
+    changes: dict[str, Any] = {"assignee_id": technician_id}
+    if booked and ticket.status is not Status.SCHEDULED:
+        if Status.SCHEDULED in workflow.allowed_next(ticket.status):
+            changes["status"] = Status.SCHEDULED
+    elif ticket.status is Status.NEW:
+        changes["status"] = Status.TRIAGED
+    return changes
+
+
+def check_open_for_work(ticket: Ticket) -> None:
+    """409 for booking or assigning work on a resolved or closed ticket."""
+    if ticket.status in (Status.RESOLVED, Status.CLOSED):
+        raise ProblemError(409, f"ticket {ticket.number} is {ticket.status.value}; reopen it first")
+
+
+def assign_booked(session: Session, caller: Caller, ticket_id: int, technician_id: int) -> None:
+    """Booking ticket work for a technician assigns the ticket to them, in the booking's
+    transaction, with the assignment's rules and feed event: a job in someone's calendar
+    on a ticket that is not theirs (or no one's) was invisible to them and looked
+    unassigned in the queue."""
+    ticket = session.get(Ticket, ticket_id)
+    assert ticket is not None
+    check_open_for_work(ticket)
+    changes = assignment_changes(ticket, technician_id, booked=True)
+    try:
+        apply_changes(session, caller, ticket, changes, expected_version=ticket.version)
+    except StaleWrite:
+        raise ProblemError(409, "the ticket changed at the same moment; try again") from None
+
+
 def _status_effects(session: Session, ticket: Ticket, new: Status, now: Any) -> None:
     old = ticket.status
     if old is Status.WAITING_CUSTOMER and ticket.sla_paused_at is not None:

@@ -29,7 +29,7 @@ from dispatch.server.problems import ProblemError, invalid, problems
 from dispatch.server.reads import run_read
 from dispatch.server.related import appointments_of, escalations_public
 from dispatch.server.ticket_ops import StaleWrite, apply_changes, check_fields_allowed, intake
-from dispatch.server.views import is_own, ticket_public, visible_ticket
+from dispatch.server.views import booked_ticket_ids, is_own, ticket_public, visible_ticket
 from dispatch.server.write_route import on_the_writer
 from dispatch.server.writes import (
     PreparedJSON,
@@ -108,7 +108,10 @@ async def list_tickets(
         raise invalid("query.limit", f"limit may be at most {settings.max_page_size}")
     stmt = page_ids()
     if not caller.sees_all:
-        stmt = stmt.where(col(Ticket.assignee_id) == (caller.technician_id or -1))
+        tech = caller.technician_id or -1
+        stmt = stmt.where(
+            or_(col(Ticket.assignee_id) == tech, col(Ticket.id).in_(booked_ticket_ids(tech)))
+        )
     if status:
         stmt = stmt.where(col(Ticket.status).in_(status))
     if open is not None:
