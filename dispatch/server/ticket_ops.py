@@ -9,12 +9,14 @@ from sqlmodel import Session, select
 from dispatch.domain import sla, workflow
 from dispatch.domain.permissions import Action, allowed
 from dispatch.domain.types import EscalationStatus, Priority, Status
+from dispatch.models.appointment import Appointment
 from dispatch.models.base import utcnow
 from dispatch.models.customer import Contact, Customer, Site
 from dispatch.models.escalation import Escalation
 from dispatch.models.ticket import Ticket, TicketCreate, search_text
 from dispatch.models.user import Technician
 from dispatch.server import feed
+from dispatch.server.calendar_ops import free_future_work
 from dispatch.server.deps import Caller
 from dispatch.server.loaded import name_of
 from dispatch.server.problems import ProblemError, invalid
@@ -104,10 +106,13 @@ def apply_changes(
     changes: dict[str, Any],
     *,
     expected_version: int,
+    freed: list[Appointment] | None = None,
 ) -> Ticket:
     """Apply `changes` to `ticket` with every rule, in one versioned UPDATE plus its event.
 
-    The ticket is detached first so the ORM never flushes it behind the versioned UPDATE.
+    Resolving or closing frees the ticket's bookings still ahead (`free_future_work`); they
+    are added to `freed` when it is given. The ticket is detached first so the ORM never
+    flushes it behind the versioned UPDATE.
     """
     if ticket in session:
         session.expunge(ticket)
@@ -173,6 +178,10 @@ def apply_changes(
         technician_id=ticket.assignee_id,
         prev_technician_id=prev_assignee if prev_assignee != ticket.assignee_id else None,
     )
+    if new_status in (Status.RESOLVED, Status.CLOSED):
+        released = free_future_work(session, caller, ticket.id, now)
+        if freed is not None:
+            freed.extend(released)
     return ticket
 
 
