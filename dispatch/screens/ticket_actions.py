@@ -188,7 +188,10 @@ class TicketActions(Screen[None]):
             if request:
                 self.write_escalation(ticket, request)
 
-        self.app.push_screen(EscalateDialog(), chosen)
+        dialog = EscalateDialog()
+        if self.dispatch.is_technician:
+            dialog.max_level = 1  # their level 2 is the service's 403
+        self.app.push_screen(dialog, chosen)
 
     def action_assign(self) -> None:
         ticket = self._need_ticket()
