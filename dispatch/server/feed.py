@@ -120,6 +120,7 @@ def record(
         "version": version,
         "actor": caller.user.name,
         "actor_id": caller.id,
+        "issued_by": caller.issued_by,
         "at": utcnow(),
         "fields": fields,
         "ticket_id": ticket_id,
@@ -232,6 +233,7 @@ def public(ev: ChangeEvent) -> ChangePublic:
         op=ev.op,
         version=ev.version,
         actor=ev.actor,
+        issued_by=ev.issued_by,
         at=ev.at,
         fields=ev.fields,
     )

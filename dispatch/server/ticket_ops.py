@@ -26,6 +26,7 @@ from dispatch.server.writes import versioned_update
 
 # Fields each role may change through PATCH; anything else is 403 (unknown ones are 422).
 TECHNICIAN_FIELDS = frozenset({"status"})
+DEFAULT_PRIORITY = TicketCreate.model_fields["priority"].default
 
 
 def snapshot(ticket: Ticket) -> dict[str, Any]:
@@ -40,6 +41,16 @@ def intake(session: Session, caller: Caller, data: TicketCreate) -> Ticket:
     if not caller.sees_all and caller.technician_id is None:
         # Their intake would be assigned to no one, and they could never see it again.
         raise ProblemError(403, "your user has no technician profile yet; ask an admin")
+    if (
+        "priority" in data.model_fields_set
+        and data.priority != DEFAULT_PRIORITY
+        and not allowed(caller.user.role, Action.ASSIGN, own=False)
+    ):
+        # Prioritising is ASSIGN's; a technician's intake takes the default, as their PATCH
+        # of the priority is 403 naming the field.
+        raise ProblemError(
+            403, f"technicians may not prioritise; not: priority (intake is {DEFAULT_PRIORITY})"
+        )
     customer = session.get(Customer, data.customer_id)
     if customer is None:
         raise _field(f"there is no customer {data.customer_id}", "customer_id")
