@@ -16,6 +16,8 @@ class Action(StrEnum):
     FLAG_ESCALATION = "flag_escalation"
     MANAGE_ESCALATION = "manage_escalation"  # acknowledge, re-level, resolve
     MANAGE_USERS = "manage_users"
+    READ_CUSTOMERS = "read_customers"  # contacts, contracts, contingent balance
+    CUSTOMER_DIRECTORY = "customer_directory"  # find a customer by name or number
 
 
 class Scope(StrEnum):
@@ -36,6 +38,11 @@ TABLE: dict[Action, dict[Role, Scope]] = {
     Action.FLAG_ESCALATION: {_T: Scope.OWN, **_ALL},
     Action.MANAGE_ESCALATION: {_T: Scope.NONE, _D: Scope.NONE, _L: Scope.ALL, _A: Scope.ALL},
     Action.MANAGE_USERS: {_T: Scope.NONE, _D: Scope.NONE, _L: Scope.NONE, _A: Scope.ALL},
+    # A technician reads the full record of the customers of their own (assigned or booked)
+    # tickets only; to take a caller's ticket they find the customer in the directory, which
+    # shows no contacts, contracts or balances.
+    Action.READ_CUSTOMERS: {_T: Scope.OWN, **_ALL},
+    Action.CUSTOMER_DIRECTORY: {_T: Scope.ALL, **_ALL},
 }
 
 

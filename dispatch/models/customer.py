@@ -84,3 +84,19 @@ class CustomerPublic(CustomerBase):
     sites: list[SitePublic] = []
     contacts: list[ContactPublic] = []
     contracts: list[ContractPublic] = []
+
+
+class DirectorySite(SQLModel):
+    id: int
+    name: str
+    city: str
+
+
+class CustomerListing(SQLModel):
+    """A customer as the directory shows it to every role: enough to find the caller's
+    customer and take their ticket; no contacts, contracts or contingent balance."""
+
+    id: int
+    number: str
+    name: str
+    sites: list[DirectorySite] = []

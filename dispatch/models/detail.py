@@ -23,6 +23,16 @@ class TicketDetail(TicketPublic):
     appointments: list[AppointmentPublic] = []
 
 
+class TicketChanged(TicketPublic):
+    """The answer to PATCH /tickets/{id}: the ticket, and the bookings a change freed."""
+
+    freed_appointments: list[AppointmentPublic] = Field(
+        default=[],
+        description="ticket-work bookings resolving or closing freed: those ahead deleted, "
+        "one running now ended now (each as it was booked)",
+    )
+
+
 class SlotRequest(InputModel):
     """The calendar slot an assignment books."""
 

@@ -30,6 +30,12 @@ class Escalation(EscalationBase, table=True):
     resolved_by: int | None = Field(default=None, foreign_key="user.id")
     resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     version: int = 1
+    # Why it was last re-levelled and how it was resolved (migration 0007). The raising note
+    # stays as it was written; each of these is also in the feed event of its change.
+    level_note: str = Field(default="", max_length=4000, sa_column_kwargs={"server_default": ""})
+    resolution_note: str = Field(
+        default="", max_length=4000, sa_column_kwargs={"server_default": ""}
+    )
 
 
 class EscalationCreate(EscalationBase, InputModel):
@@ -37,7 +43,12 @@ class EscalationCreate(EscalationBase, InputModel):
 
 
 class EscalationUpdate(InputModel):
-    """Acknowledge, re-level or resolve; unknown fields are rejected."""
+    """Acknowledge, re-level or resolve; unknown fields are rejected.
+
+    `note` is the reason for this change: required (non-empty) when the level changes or
+    the escalation is resolved, kept as `level_note` / `resolution_note`. A note with no
+    level change and no resolution amends the escalation's own note.
+    """
 
     status: EscalationStatus | None = None
     level: int | None = Field(default=None, ge=1, le=2)
@@ -54,11 +65,15 @@ class EscalationPublic(EscalationBase):
     raised_by: int
     raised_by_name: str = ""
     raised_at: datetime
+    created_at: datetime | None = Field(default=None, description="when it was raised")
     acknowledged_by: int | None
     acknowledged_by_name: str | None = None
     acknowledged_at: datetime | None
     resolved_by: int | None
+    resolved_by_name: str | None = None
     resolved_at: datetime | None
+    level_note: str = ""
+    resolution_note: str = ""
     version: int
 
 

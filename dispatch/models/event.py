@@ -32,6 +32,8 @@ class ChangeEvent(SQLModel, table=True):
     ticket_id: int | None = Field(default=None, index=True)
     technician_id: int | None = Field(default=None, index=True)
     prev_technician_id: int | None = Field(default=None, index=True)
+    # The admin who issued the actor's token for them (migration 0007), else None.
+    issued_by: str | None = Field(default=None, max_length=40)
 
 
 class ChangePublic(SQLModel):
@@ -41,6 +43,9 @@ class ChangePublic(SQLModel):
     op: str
     version: int
     actor: str
+    issued_by: str | None = Field(
+        default=None, description="the admin who issued the actor's token for them, if any"
+    )
     at: datetime
     fields: dict[str, Any]
 

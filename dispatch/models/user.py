@@ -52,6 +52,10 @@ class ApiToken(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The admin who issued it for this user, when that was someone else (migration 0007):
+    # every event written with the token names them too. No foreign key: SQLite cannot add
+    # one to an existing table, and users are never deleted.
+    issued_by: int | None = None
 
 
 class TechnicianBase(SQLModel):

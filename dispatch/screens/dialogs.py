@@ -112,18 +112,21 @@ class EscalateDialog(ModalScreen[EscalationRequest | None]):
         Binding("ctrl+s", "save", "Raise", id="escalate.save", priority=True),
     ]
 
+    max_level = 2
+    """Technicians raise level 1 only (the service answers 403 to their level 2)."""
+
     def __init__(self) -> None:
         super().__init__(classes="dialog")  # the class that centres every dialog
 
     def compose(self) -> ComposeResult:
+        levels = [
+            Option("Level 1: team lead", id="1"),
+            Option("Level 2: service area management", id="2"),
+        ]
         with VerticalScroll(classes="dialog-box"):
             yield Label("Escalate: why?", classes="dialog-title")
             yield OptionList(*[Option(label, id=value) for value, label in REASONS], id="reason")
-            yield OptionList(
-                Option("Level 1: team lead", id="1"),
-                Option("Level 2: service area management", id="2"),
-                id="level",
-            )
+            yield OptionList(*levels[: self.max_level], id="level")
             yield Input(placeholder="note: what is going on (optional)", id="note")
             yield Label("tab next field · ctrl+s raise · esc cancel", classes="dialog-hint")
 

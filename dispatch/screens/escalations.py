@@ -10,9 +10,11 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Input, Label
 
 from dispatch.app import STYLES
+from dispatch.client.errors import ApiError, Unreachable
+from dispatch.display import clock, safe
 from dispatch.domain.countdown import age_text
 from dispatch.screens.base import FilterAsYouType, PaneScreen
-from dispatch.screens.confirm import ConfirmDialog
+from dispatch.screens.dialogs import TextDialog
 from dispatch.widgets.fast_table import Column, FastTable, Row, fold
 
 Json = dict[str, Any]
@@ -36,16 +38,31 @@ REASON_TEXT = {
 }
 # What only team leads (and admins) may do; for everybody else these are not offered at all.
 LEAD_ACTIONS = frozenset({"acknowledge", "relevel", "resolve"})
+STATE_TEXT = {"open": "open", "acknowledged": "ACK", "resolved": "done"}
+# What the pane says (one place per screen, for the translation to come).
+TEXT = {
+    "relevel_ask": "Re-level {number} to L{level} ({who}): why?",
+    "relevel_done": "{number} is now L{level} ({who}).",
+    "resolve_ask": "Resolve the escalation on {number}: how was it resolved?",
+    "resolve_done": "Resolved {number}.",
+    "resolved_already": "The escalation on {number} is resolved already.",
+    "with_resolved": " · {n} resolved shown",
+    "showing_resolved": "Showing resolved escalations too.",
+    "hiding_resolved": "Showing open escalations only.",
+    "resolved_offline": "Resolved escalations come from the service, which is not reachable now.",
+    "resolved_by": " · resolved {when} by {who}: {note}",
+    "level_note": " · L{level} because: {note}",
+}
 
 
 def escalation_row(esc: Json, now: datetime) -> Row:
     """One row; the level and state read as text (`L2`, `open`/`ACK`), colour is an extra."""
     raised = datetime.fromisoformat(esc["raised_at"])
     is_open = esc["status"] == "open"
-    owner = esc.get("acknowledged_by_name") or "-"
+    owner = safe.one_line(esc.get("acknowledged_by_name") or "-")
     cells = (
         f"L{esc['level']}",
-        "open" if is_open else "ACK",
+        STATE_TEXT.get(esc["status"], safe.one_line(esc["status"])),
         age_text(raised, now),
         str(esc["ticket_number"]),
         esc.get("customer_name") or "",
@@ -99,6 +116,7 @@ class EscalationsScreen(PaneScreen, FilterAsYouType):
         Binding("A", "acknowledge", "Acknowledge", id="escalations.acknowledge"),
         Binding("L", "relevel", "Re-level", id="escalations.relevel"),
         Binding("R", "resolve", "Resolve", id="escalations.resolve"),
+        Binding("v", "toggle_resolved", "Show done", id="escalations.resolved"),
         Binding("slash", "filter", "Filter", id="escalations.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="escalations.clear"),
     ]
@@ -111,11 +129,15 @@ class EscalationsScreen(PaneScreen, FilterAsYouType):
         yield Label("", id="escalations-detail")
         yield from self.compose_footer()
 
+    show_resolved = False
+    """`v` also lists resolved escalations, read from the service (they are not synced)."""
+
     def on_mount(self) -> None:
         super().on_mount()
+        self.resolved: dict[int, Json] = {}
         self.table.set_columns(COLUMNS)
         self.query_one("#filter", Input).display = False
-        self.dispatch.escalations_changed.subscribe(self, lambda _: self.rebuild())
+        self.dispatch.escalations_changed.subscribe(self, lambda _: self._changed())
         self.set_interval(60, self.rebuild)  # ages move on
         self.rebuild()
         self.table.focus()
@@ -130,9 +152,21 @@ class EscalationsScreen(PaneScreen, FilterAsYouType):
         return True
 
     # rendering ------------------------------------------------------------------
+    def shown(self) -> dict[int, Json]:
+        """The open escalations, and with `v` the resolved ones too."""
+        if not self.show_resolved:
+            return self.dispatch.store.escalations
+        return {**self.resolved, **self.dispatch.store.escalations}
+
     def rebuild(self) -> None:
         now = datetime.now().astimezone()
-        escalations = sorted(self.dispatch.store.escalations.values(), key=urgency)
+        open_ones = sorted(self.dispatch.store.escalations.values(), key=urgency)
+        done = sorted(
+            (e for k, e in self.shown().items() if k not in self.dispatch.store.escalations),
+            key=lambda e: (e.get("resolved_at") or "", e["id"]),
+            reverse=True,
+        )
+        escalations = open_ones + done  # resolved ones below the open, newest first
         self.table.set_rows(escalation_row(e, now) for e in escalations)
         empty = not escalations
         self.query_one("#escalations-empty").display = empty
@@ -146,6 +180,8 @@ class EscalationsScreen(PaneScreen, FilterAsYouType):
         text = f"Escalations · {len(items)} open · {unowned} not acknowledged"
         if not items:
             text = "Escalations · none open"
+        if self.show_resolved:
+            text += TEXT["with_resolved"].format(n=len(self.resolved))
         if self.table.visible_count != self.table.total_count:
             text += f" · showing {self.table.visible_count}"
         self.query_one("#escalations-title", Label).update(text)
@@ -156,11 +192,21 @@ class EscalationsScreen(PaneScreen, FilterAsYouType):
         if esc is not None:
             raised = datetime.fromisoformat(esc["raised_at"]).astimezone()
             text = (
-                f"{REASON_TEXT.get(esc['reason'], esc['reason'])} · raised {raised:%d.%m. %H:%M}"
-                f" by {esc.get('raised_by_name') or '?'}"
+                f"{REASON_TEXT.get(esc['reason'], esc['reason'])} · raised {clock.moment(raised)}"
+                f" by {safe.one_line(esc.get('raised_by_name') or '?')}"
             )
             if esc.get("note"):
-                text += f" · {esc['note']}"
+                text += f" · {safe.one_line(esc['note'])}"
+            if esc.get("level_note"):
+                text += TEXT["level_note"].format(
+                    level=esc["level"], note=safe.one_line(esc["level_note"])
+                )
+            if esc["status"] == "resolved":
+                text += TEXT["resolved_by"].format(
+                    when=clock.moment(esc.get("resolved_at")),
+                    who=safe.one_line(esc.get("resolved_by_name") or "?"),
+                    note=safe.one_line(esc.get("resolution_note") or "-"),
+                )
         self.query_one("#escalations-detail", Label).update(text)
 
     def on_fast_table_highlighted(self, event: FastTable.Highlighted) -> None:
@@ -168,7 +214,7 @@ class EscalationsScreen(PaneScreen, FilterAsYouType):
 
     def selected(self) -> Json | None:
         key = self.table.cursor_key
-        return self.dispatch.store.escalations.get(key) if key is not None else None
+        return self.shown().get(key) if key is not None else None
 
     # actions ----------------------------------------------------------------------
     def on_fast_table_selected(self, event: FastTable.Selected) -> None:
@@ -186,6 +232,9 @@ class EscalationsScreen(PaneScreen, FilterAsYouType):
         esc = self.selected()
         if esc is None:
             self.notify("No escalation selected.", severity="warning")
+        elif esc["status"] == "resolved":
+            self.notify(TEXT["resolved_already"].format(number=esc["ticket_number"]))
+            return None
         return esc
 
     def action_acknowledge(self) -> None:
@@ -204,25 +253,56 @@ class EscalationsScreen(PaneScreen, FilterAsYouType):
             return
         level = 2 if esc["level"] == 1 else 1
         who = "service area management" if level == 2 else "team lead"
-        self.write(esc, {"level": level}, f"{esc['ticket_number']} is now L{level} ({who}).")
+        number = esc["ticket_number"]
+
+        def written(note: str | None) -> None:
+            if note:
+                done = TEXT["relevel_done"].format(number=number, level=level, who=who)
+                self.write(esc, {"level": level, "note": note}, done)
+
+        ask = TEXT["relevel_ask"].format(number=number, level=level, who=who)
+        self.app.push_screen(TextDialog(ask), written)
 
     def action_resolve(self) -> None:
         esc = self._need_selected()
         if esc is None:
             return
 
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.write(esc, {"status": "resolved"}, f"Resolved {esc['ticket_number']}.")
+        number = esc["ticket_number"]
 
-        self.app.push_screen(
-            ConfirmDialog(
-                f"Resolve the escalation on {esc['ticket_number']}?",
-                f"{esc.get('customer_name') or ''}: {esc.get('ticket_title') or ''}",
-                yes="resolve",
-            ),
-            answered,
-        )
+        def written(note: str | None) -> None:
+            if note:
+                done = TEXT["resolve_done"].format(number=number)
+                self.write(esc, {"status": "resolved", "note": note}, done)
+
+        # The title holds only the number: the dialog's title is markup, stored text is not.
+        self.app.push_screen(TextDialog(TEXT["resolve_ask"].format(number=number)), written)
+
+    def action_toggle_resolved(self) -> None:
+        self.show_resolved = not self.show_resolved
+        if not self.show_resolved:
+            self.resolved = {}
+            self.rebuild()
+            self.notify(TEXT["hiding_resolved"])
+            return
+        self.run_worker(self._load_resolved(announce=True), group="resolved", exclusive=True)
+
+    def _changed(self) -> None:
+        self.rebuild()
+        if self.show_resolved:  # one just resolved belongs in the list now
+            self.run_worker(self._load_resolved(), group="resolved", exclusive=True)
+
+    async def _load_resolved(self, *, announce: bool = False) -> None:
+        try:
+            every = await self.dispatch.client.escalations(include_resolved=True)
+        except (ApiError, Unreachable):
+            self.show_resolved = False
+            self.notify(TEXT["resolved_offline"], severity="warning")
+            return
+        self.resolved = {e["id"]: e for e in every if e["status"] == "resolved"}
+        self.rebuild()
+        if announce:
+            self.notify(TEXT["showing_resolved"])
 
     def write(self, esc: Json, changes: Json, done: str) -> None:
         """Queue the PATCH (If-Match: the version we showed) in the outbox; a stale one

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from dispatch.client.errors import ApiError, Unreachable
+from dispatch.display import clock, labels, safe
 from dispatch.domain.types import Priority, Status
 from dispatch.domain.workflow import allowed_next
 from dispatch.screens.assign import AssignChoice, AssignDialog
+from dispatch.screens.confirm import ConfirmDialog
 from dispatch.screens.dialogs import ChoiceDialog, EscalateDialog, EscalationRequest, TextDialog
 
 if TYPE_CHECKING:
@@ -34,6 +38,26 @@ TICKET_BINDINGS: list[BindingType] = [
     Binding("e", "escalate", "Escalate", id="ticket.escalate"),
     Binding("c", "comment", "Comment", id="ticket.comment"),
 ]
+
+
+# What the status dialog says about bookings a resolution frees (issue 15.5).
+ENDING = frozenset({"resolved", "closed"})
+FREES = "{verb}: this frees {n} booked slot{s} still ahead:"
+FREES_UNKNOWN = "{verb}: booked slots still ahead are freed when the service gets this."
+FREED = "{number}: freed {n} booked slot{s}."
+
+
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"
+
+
+def booked_ahead(detail: dict[str, Any], now: datetime) -> list[dict[str, Any]]:
+    """The ticket-work bookings a resolution frees (the service's rule: not yet ended)."""
+    return [
+        a
+        for a in detail.get("appointments", [])
+        if a.get("kind") == "ticket_work" and datetime.fromisoformat(a["end"]) > now
+    ]
 
 
 class TicketActions(Screen[None]):
@@ -99,7 +123,10 @@ class TicketActions(Screen[None]):
         options = [(s.value, s.value.replace("_", " ")) for s in nexts]
 
         def chosen(value: str | None) -> None:
-            if value:
+            if value in ENDING:
+                # Resolving frees the ticket's bookings still ahead: say which before it does.
+                self.run_worker(self._end_ticket(ticket, value), group="end-ticket")
+            elif value:
                 self.write_patch(ticket, {"status": value})
 
         self.app.push_screen(
@@ -108,6 +135,37 @@ class TicketActions(Screen[None]):
             ),
             chosen,
         )
+
+    async def _end_ticket(self, ticket: dict[str, Any], status: str) -> None:
+        """Ask before a status that frees booked slots, naming them; tell once it is done."""
+        try:
+            detail = await self.dispatch.client.get_ticket(ticket["id"])
+        except (ApiError, Unreachable):
+            detail = None  # offline: the service frees them when the change reaches it
+        slots = None if detail is None else booked_ahead(detail, datetime.now(UTC))
+        if slots == []:
+            self.write_patch(ticket, {"status": status})
+            return
+        verb = labels.status(status)
+        if slots is None:
+            question = FREES_UNKNOWN.format(verb=verb.capitalize())
+            lines = ""
+        else:
+            question = FREES.format(verb=verb.capitalize(), n=len(slots), s=_s(len(slots)))
+            lines = "\n".join(self._slot_line(a) for a in slots)
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            self.write_patch(ticket, {"status": status})
+            if slots:
+                self.notify(FREED.format(number=ticket["number"], n=len(slots), s=_s(len(slots))))
+
+        self.app.push_screen(ConfirmDialog(question, lines, yes=verb), answered)
+
+    def _slot_line(self, appt: dict[str, Any]) -> str:
+        name = self.dispatch.store.technician_name(appt.get("technician_id"))
+        return f"{clock.moment(appt['start'])} {safe.one_line(name)}"
 
     # comment, escalate, assign -------------------------------------------------
     def action_comment(self) -> None:
@@ -130,7 +188,10 @@ class TicketActions(Screen[None]):
             if request:
                 self.write_escalation(ticket, request)
 
-        self.app.push_screen(EscalateDialog(), chosen)
+        dialog = EscalateDialog()
+        if self.dispatch.is_technician:
+            dialog.max_level = 1  # their level 2 is the service's 403
+        self.app.push_screen(dialog, chosen)
 
     def action_assign(self) -> None:
         ticket = self._need_ticket()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from dispatch.domain.types import Role
@@ -17,22 +18,39 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(session: Session, user: User) -> str:
-    """Create a new token for `user`; the caller must show it once and forget it."""
+def issue_token(session: Session, user: User, *, issued_by: int | None = None) -> str:
+    """Create a new token for `user`; the caller must show it once and forget it.
+
+    `issued_by` is the admin issuing it through the service; when that is someone else,
+    every event written with the token names them beside the user (`change_event.issued_by`).
+    """
     assert user.id is not None
     token = secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_hash=hash_token(token)))
+    issuer = issued_by if issued_by != user.id else None
+    session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), issued_by=issuer))
     return token
 
 
-def create_user(session: Session, name: str, display_name: str, role: Role) -> tuple[User, str]:
+def create_user(
+    session: Session, name: str, display_name: str, role: Role, *, issued_by: int | None = None
+) -> tuple[User, str]:
     """Add a user with a first token. Raises ValueError if the name is taken."""
     if session.exec(select(User).where(User.name == name)).first() is not None:
         raise ValueError(f"user {name!r} exists already")
     user = User.model_validate({"name": name, "display_name": display_name, "role": role})
     session.add(user)
     session.flush()
-    return user, issue_token(session, user)
+    return user, issue_token(session, user, issued_by=issued_by)
+
+
+def live_admins(session: Session) -> set[int]:
+    """Ids of the active admins holding at least one live token."""
+    rows = session.exec(
+        select(User.id)
+        .join(ApiToken, ApiToken.user_id == User.id)  # type: ignore[arg-type]
+        .where(User.role == Role.ADMIN, User.active == True, ApiToken.revoked_at == None)  # noqa: E711, E712
+    ).all()
+    return {r for r in rows if r is not None}
 
 
 def revoke_tokens(session: Session, user: User) -> int:
@@ -45,6 +63,21 @@ def revoke_tokens(session: Session, user: User) -> int:
         token.revoked_at = now
         session.add(token)
     return len(tokens)
+
+
+def caller_for_token(session: Session, token: str) -> tuple[User, str | None] | None:
+    """The active user a live token belongs to and the login of the admin who issued it
+    for them (None when they did not), else None."""
+    issuer = aliased(User)
+    row = session.exec(
+        select(User, issuer.name)
+        .join(ApiToken, ApiToken.user_id == User.id)  # type: ignore[arg-type]
+        .outerjoin(issuer, issuer.id == ApiToken.issued_by)  # type: ignore[arg-type]
+        .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at == None)  # noqa: E711
+    ).first()
+    if row is None or not row[0].active:
+        return None
+    return row[0], row[1]
 
 
 def user_for_token(session: Session, token: str) -> User | None:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from dispatch.domain.types import AppointmentKind
 from dispatch.models.appointment import Appointment
+from dispatch.server import feed
+from dispatch.server.deps import Caller
 from dispatch.server.problems import ProblemError
+from dispatch.server.writes import versioned_update
 
 
 def check_no_clash(
@@ -51,3 +55,50 @@ def check_no_clash(
                 }
             },
         )
+
+
+def free_future_work(
+    session: Session, caller: Caller, ticket_id: int, now: datetime
+) -> list[Appointment]:
+    """A resolved or closed ticket needs no more work: its ticket-work bookings still ahead
+    are deleted and one running now ends now, each with its feed event, in the caller's
+    transaction. Returns them as they were before (what the technician had booked), so the
+    answer can say which slots were freed."""
+    rows = session.exec(
+        select(Appointment)
+        .where(
+            Appointment.ticket_id == ticket_id,
+            Appointment.kind == AppointmentKind.TICKET_WORK,
+            col(Appointment.end) > now,
+        )
+        .order_by(col(Appointment.start), col(Appointment.id))
+    ).all()
+    freed = []
+    for appt in rows:
+        assert appt.id is not None
+        session.expunge(appt)
+        freed.append(appt)
+        if appt.start >= now:
+            session.execute(delete(Appointment).where(col(Appointment.id) == appt.id))
+            op, version = "delete", appt.version + 1
+            fields = {
+                k: [feed._plain(v), None]
+                for k, v in appt.model_dump(exclude={"id", "version"}).items()
+                if v is not None
+            }
+        else:
+            versioned_update(session, Appointment, appt.id, appt.version, {"end": now})
+            op, version = "update", appt.version + 1
+            fields = feed.diff({"end": appt.end}, {"end": now})
+        feed.record(
+            session,
+            caller,
+            entity="appointment",
+            entity_id=appt.id,
+            op=op,
+            version=version,
+            fields=fields,
+            ticket_id=ticket_id,
+            technician_id=appt.technician_id,
+        )
+    return freed

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from dispatch.domain.permissions import sees_all
 from dispatch.models.user import ApiToken, Technician, User
-from dispatch.server.accounts import hash_token, user_for_token
+from dispatch.server.accounts import caller_for_token, hash_token
 from dispatch.server.problems import ProblemError
 from dispatch.settings import Settings
 
@@ -67,6 +67,8 @@ class Caller:
 
     user: User
     technician_id: int | None
+    issued_by: str | None = None
+    """The admin who issued this caller's token for them: named in every event it writes."""
 
     @property
     def id(self) -> int:
@@ -171,12 +173,13 @@ def _remembered(engine: Engine, token: str) -> tuple[tuple[Any, str], Caller | N
 def _look_up(engine: Engine, token: str, key: tuple[Any, str]) -> Caller:
     generation = CALLERS.generation
     with Session(engine) as session:
-        user = user_for_token(session, token)
-        if user is None:
+        found = caller_for_token(session, token)
+        if found is None:
             raise ProblemError(401, "this token is unknown or revoked", headers=CHALLENGE)
+        user, issued_by = found
         tech = session.exec(select(Technician.id).where(Technician.user_id == user.id)).first()
         session.expunge(user)
-    caller = Caller(user=user, technician_id=tech)
+    caller = Caller(user=user, technician_id=tech, issued_by=issued_by)
     CALLERS.put(key, caller, generation)
     return caller
 

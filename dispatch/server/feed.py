@@ -120,6 +120,7 @@ def record(
         "version": version,
         "actor": caller.user.name,
         "actor_id": caller.id,
+        "issued_by": caller.issued_by,
         "at": utcnow(),
         "fields": fields,
         "ticket_id": ticket_id,
@@ -184,8 +185,11 @@ def visible_filter(caller: Caller) -> Any:
         return None
     tech = caller.technician_id if caller.technician_id is not None else -1
     from dispatch.models.ticket import Ticket
+    from dispatch.server.views import booked_ticket_ids
 
-    own = select(Ticket.id).where(Ticket.assignee_id == tech)
+    own = select(Ticket.id).where(
+        or_(col(Ticket.assignee_id) == tech, col(Ticket.id).in_(booked_ticket_ids(tech)))
+    )
     return or_(
         col(ChangeEvent.ticket_id).in_(own),
         col(ChangeEvent.technician_id) == tech,
@@ -229,6 +233,7 @@ def public(ev: ChangeEvent) -> ChangePublic:
         op=ev.op,
         version=ev.version,
         actor=ev.actor,
+        issued_by=ev.issued_by,
         at=ev.at,
         fields=ev.fields,
     )

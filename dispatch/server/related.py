@@ -35,8 +35,11 @@ def escalations_public(
     if ids is not None:
         stmt = stmt.where(col(Escalation.id).in_(ids))
     rows = session.exec(stmt.order_by(col(Escalation.raised_at), col(Escalation.id))).all()
-    people = {e.raised_by for e, *_ in rows} | {
-        e.acknowledged_by for e, *_ in rows if e.acknowledged_by is not None
+    people = {
+        who
+        for e, *_ in rows
+        for who in (e.raised_by, e.acknowledged_by, e.resolved_by)
+        if who is not None
     }
     names = (
         dict(session.exec(select(User.id, User.display_name).where(col(User.id).in_(people))).all())
@@ -50,8 +53,11 @@ def escalations_public(
         pub.ticket_title = title
         pub.customer_name = customer
         pub.raised_by_name = names.get(esc.raised_by, "")
+        pub.created_at = esc.raised_at
         if esc.acknowledged_by is not None:
             pub.acknowledged_by_name = names.get(esc.acknowledged_by)
+        if esc.resolved_by is not None:
+            pub.resolved_by_name = names.get(esc.resolved_by)
         out.append(pub)
     return out
 

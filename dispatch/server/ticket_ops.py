@@ -9,12 +9,14 @@ from sqlmodel import Session, select
 from dispatch.domain import sla, workflow
 from dispatch.domain.permissions import Action, allowed
 from dispatch.domain.types import EscalationStatus, Priority, Status
+from dispatch.models.appointment import Appointment
 from dispatch.models.base import utcnow
 from dispatch.models.customer import Contact, Customer, Site
 from dispatch.models.escalation import Escalation
 from dispatch.models.ticket import Ticket, TicketCreate, search_text
 from dispatch.models.user import Technician
 from dispatch.server import feed
+from dispatch.server.calendar_ops import free_future_work
 from dispatch.server.deps import Caller
 from dispatch.server.loaded import name_of
 from dispatch.server.problems import ProblemError, invalid
@@ -24,6 +26,7 @@ from dispatch.server.writes import versioned_update
 
 # Fields each role may change through PATCH; anything else is 403 (unknown ones are 422).
 TECHNICIAN_FIELDS = frozenset({"status"})
+DEFAULT_PRIORITY = TicketCreate.model_fields["priority"].default
 
 
 def snapshot(ticket: Ticket) -> dict[str, Any]:
@@ -38,6 +41,16 @@ def intake(session: Session, caller: Caller, data: TicketCreate) -> Ticket:
     if not caller.sees_all and caller.technician_id is None:
         # Their intake would be assigned to no one, and they could never see it again.
         raise ProblemError(403, "your user has no technician profile yet; ask an admin")
+    if (
+        "priority" in data.model_fields_set
+        and data.priority != DEFAULT_PRIORITY
+        and not allowed(caller.user.role, Action.ASSIGN, own=False)
+    ):
+        # Prioritising is ASSIGN's; a technician's intake takes the default, as their PATCH
+        # of the priority is 403 naming the field.
+        raise ProblemError(
+            403, f"technicians may not prioritise; not: priority (intake is {DEFAULT_PRIORITY})"
+        )
     customer = session.get(Customer, data.customer_id)
     if customer is None:
         raise _field(f"there is no customer {data.customer_id}", "customer_id")
@@ -104,10 +117,13 @@ def apply_changes(
     changes: dict[str, Any],
     *,
     expected_version: int,
+    freed: list[Appointment] | None = None,
 ) -> Ticket:
     """Apply `changes` to `ticket` with every rule, in one versioned UPDATE plus its event.
 
-    The ticket is detached first so the ORM never flushes it behind the versioned UPDATE.
+    Resolving or closing frees the ticket's bookings still ahead (`free_future_work`); they
+    are added to `freed` when it is given. The ticket is detached first so the ORM never
+    flushes it behind the versioned UPDATE.
     """
     if ticket in session:
         session.expunge(ticket)
@@ -173,11 +189,49 @@ def apply_changes(
         technician_id=ticket.assignee_id,
         prev_technician_id=prev_assignee if prev_assignee != ticket.assignee_id else None,
     )
+    if new_status in (Status.RESOLVED, Status.CLOSED):
+        released = free_future_work(session, caller, ticket.id, now)
+        if freed is not None:
+            freed.extend(released)
     return ticket
 
 
 class StaleWrite(Exception):
     """The row moved on between read and UPDATE; the route answers 412."""
+
+
+def assignment_changes(ticket: Ticket, technician_id: int, *, booked: bool) -> dict[str, Any]:
+    """What assigning `ticket` to a technician changes: the assignee, and the status
+    (booked work makes it scheduled where the workflow allows, a new ticket triaged).
+    The one rule for `POST /tickets/{id}/assignment` and for booking ticket work."""
+    changes: dict[str, Any] = {"assignee_id": technician_id}
+    if booked and ticket.status is not Status.SCHEDULED:
+        if Status.SCHEDULED in workflow.allowed_next(ticket.status):
+            changes["status"] = Status.SCHEDULED
+    elif ticket.status is Status.NEW:
+        changes["status"] = Status.TRIAGED
+    return changes
+
+
+def check_open_for_work(ticket: Ticket) -> None:
+    """409 for booking or assigning work on a resolved or closed ticket."""
+    if ticket.status in (Status.RESOLVED, Status.CLOSED):
+        raise ProblemError(409, f"ticket {ticket.number} is {ticket.status.value}; reopen it first")
+
+
+def assign_booked(session: Session, caller: Caller, ticket_id: int, technician_id: int) -> None:
+    """Booking ticket work for a technician assigns the ticket to them, in the booking's
+    transaction, with the assignment's rules and feed event: a job in someone's calendar
+    on a ticket that is not theirs (or no one's) was invisible to them and looked
+    unassigned in the queue."""
+    ticket = session.get(Ticket, ticket_id)
+    assert ticket is not None
+    check_open_for_work(ticket)
+    changes = assignment_changes(ticket, technician_id, booked=True)
+    try:
+        apply_changes(session, caller, ticket, changes, expected_version=ticket.version)
+    except StaleWrite:
+        raise ProblemError(409, "the ticket changed at the same moment; try again") from None
 
 
 def _status_effects(session: Session, ticket: Ticket, new: Status, now: Any) -> None:

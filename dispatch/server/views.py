@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
+from dispatch.models.appointment import Appointment
 from dispatch.models.customer import Customer, Site
 from dispatch.models.ticket import Ticket, TicketPublic
 from dispatch.models.user import Technician
@@ -36,11 +39,26 @@ def visible_ticket(
     rows = session.exec(_WITH_TERMS if terms else _WITH_ASSIGNEE, params=params).all()
     ticket: Ticket | None = rows[0][0] if rows else None
     hold(session, rows[0][1] if rows else None)
-    if ticket is None or not can_see(caller, ticket):
+    if ticket is None or not (can_see(caller, ticket) or _booked(session, caller, ticket_id)):
         raise ProblemError(404, f"there is no ticket {ticket_id} you can see")
     if terms:
         note_terms(session, ticket.customer_id, ticket.site_id, [row[2:] for row in rows])
     return ticket
+
+
+def booked_ticket_ids(technician_id: int) -> Any:
+    """The ids of tickets with work booked in a technician's calendar: they see those too,
+    assigned to them or not (two on one job; a booking the dispatcher has not moved yet)."""
+    return select(Appointment.ticket_id).where(
+        Appointment.technician_id == technician_id, col(Appointment.ticket_id).is_not(None)
+    )
+
+
+def _booked(session: Session, caller: Caller, ticket_id: int) -> bool:
+    if caller.technician_id is None:
+        return False
+    stmt = booked_ticket_ids(caller.technician_id).where(Appointment.ticket_id == ticket_id)
+    return session.exec(stmt.limit(1)).first() is not None
 
 
 def is_own(caller: Caller, ticket: Ticket) -> bool:

@@ -14,7 +14,7 @@ from textual.widgets import Footer, Label, Static
 from textual.widgets._footer import FooterKey
 
 from dispatch.app import DispatchApp
-from dispatch.screens.confirm import ConfirmDialog
+from dispatch.screens.dialogs import TextDialog
 from dispatch.screens.escalations import EscalationsScreen
 from dispatch.widgets.fast_table import FastTable
 
@@ -48,6 +48,13 @@ def notes(app: DispatchApp) -> list[str]:
     return [n.message for n in app._notifications]
 
 
+async def write_note(pilot: Pilot[None], text: str) -> None:
+    """Type `text` into the note dialog that is open and save it (ctrl+s)."""
+    assert isinstance(pilot.app.screen, TextDialog)
+    await pilot.press(*["space" if c == " " else c for c in text], "ctrl+s")
+    await settle(pilot)
+
+
 async def test_team_lead_acknowledges_relevels_and_resolves(tmp_path: Path) -> None:
     async with console(tmp_path, as_user=TEAM_LEAD, size=(80, 24)) as (app, pilot):
         screen = await open_pane(pilot)
@@ -67,24 +74,25 @@ async def test_team_lead_acknowledges_relevels_and_resolves(tmp_path: Path) -> N
 
         await pilot.press("L")
         await settle(pilot)
+        await write_note(pilot, "vendor silent")
         relevelled = await on_service(app, first)
         assert relevelled["level"] == 3 - before["level"]
+        assert relevelled["level_note"] == "vendor silent"
         assert table.cursor_key == first  # the cursor follows the row when it re-sorts
 
         await pilot.press("R")
         await settle(pilot)
-        assert isinstance(app.screen, ConfirmDialog)
-        await pilot.press("y")
-        await settle(pilot)
-        assert (await on_service(app, first))["status"] == "resolved"
+        await write_note(pilot, "router swapped")
+        resolved = await on_service(app, first)
+        assert (resolved["status"], resolved["resolution_note"]) == ("resolved", "router swapped")
+        assert resolved["resolved_by_name"] == "Tom Lehmann"
         assert first not in app.store.escalations
         assert first not in {e["id"] for e in await app.client.escalations()}
 
         # the last one: resolved without acknowledging first; then the pane says so
         await pilot.press("R")
         await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await write_note(pilot, "done")
         assert await app.client.escalations() == []
         empty = screen.query_one("#escalations-empty", Label)
         assert empty.display
@@ -99,10 +107,18 @@ async def test_resolve_can_be_cancelled(tmp_path: Path) -> None:
         assert key is not None
         await pilot.press("R")
         await settle(pilot)
-        await pilot.press("n")
+        await pilot.press("ctrl+s")  # no note: the dialog stays and says so
         await settle(pilot)
-        assert app.screen is screen
+        assert isinstance(app.screen, TextDialog)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, EscalationsScreen)
         assert (await on_service(app, key))["status"] == "open"
+        await pilot.press("L")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert (await on_service(app, key))["version"] == app.store.escalations[key]["version"]
 
 
 async def test_dispatcher_is_not_offered_lead_actions(tmp_path: Path) -> None:
@@ -144,6 +160,7 @@ async def test_stale_write_reloads_instead_of_overwriting(tmp_path: Path) -> Non
 
         await pilot.press("L")
         await settle(pilot)
+        await write_note(pilot, "vendor silent")
         now = await on_service(app, key)
         assert now["level"] == shown["level"]  # not overwritten
         assert now["note"] == "on it"
@@ -170,3 +187,40 @@ async def test_filter_and_open_ticket(tmp_path: Path) -> None:
         from dispatch.screens.ticket import TicketScreen
 
         assert isinstance(app.screen, TicketScreen)
+
+
+async def test_v_shows_resolved_escalations_with_who_resolved_them_and_why(
+    tmp_path: Path,
+) -> None:
+    async with console(tmp_path, as_user=TEAM_LEAD) as (app, pilot):
+        screen = await open_pane(pilot)
+        table = screen.query_one(FastTable)
+        key = table.cursor_key
+        assert key is not None
+        esc = app.store.escalations[key]
+        async with other_client(app, "tom.lehmann") as colleague:
+            await colleague.patch_escalation(
+                key, {"status": "resolved", "note": "vendor replaced the part"}, esc["version"]
+            )
+        await app.sync.full_sync()
+        await settle(pilot)
+        assert key not in table.visible_keys()
+
+        await pilot.press("v")
+        await settle(pilot)
+        assert key in table.visible_keys()
+        table.move_cursor_to_key(key)
+        await pilot.pause()
+        assert table._rows[key].cells[1] == "done"
+        detail = str(screen.query_one("#escalations-detail", Label).render())
+        assert "resolved" in detail and "Tom Lehmann" in detail
+        assert "vendor replaced the part" in detail
+        for action in ("A", "L", "R"):  # nothing more to do on a resolved one
+            await pilot.press(action)
+            await settle(pilot)
+            assert app.screen is screen
+        assert "resolved already" in notes(app)[-1]
+
+        await pilot.press("v")
+        await settle(pilot)
+        assert key not in table.visible_keys()

@@ -142,7 +142,7 @@ def test_mixed_writers_on_one_ticket_never_deadlock_or_crash(world: World) -> No
                     note(
                         world.client.patch(
                             f"{API}/escalations/{e['id']}",
-                            json={"status": "resolved"},
+                            json={"status": "resolved", "note": "done"},
                             headers=world.hm("lea", e["version"]),
                         )
                     )

@@ -46,7 +46,7 @@ def test_a_second_open_escalation_is_409(world: World) -> None:
     acked = _patch(world, first, status="acknowledged").json()
     r = world.post("lea", f"/tickets/{t['id']}/escalations", {"reason": "other"})
     assert r.status_code == 409
-    _patch(world, acked, status="resolved")
+    _patch(world, acked, status="resolved", note="fixed")
     assert (
         world.post("lea", f"/tickets/{t['id']}/escalations", {"reason": "other"}).status_code == 201
     )
@@ -66,9 +66,11 @@ def test_acknowledge_relevel_resolve(world: World) -> None:
         2,
     )
     esc = _patch(world, esc, who="adam", level=2, note="vendor ticket 4711").json()
-    assert (esc["level"], esc["note"], esc["version"]) == (2, "vendor ticket 4711", 3)
-    esc = _patch(world, esc, status="resolved").json()
+    assert (esc["level"], esc["level_note"], esc["version"]) == (2, "vendor ticket 4711", 3)
+    assert esc["note"] == ""  # the raising note stays as it was written
+    esc = _patch(world, esc, status="resolved", note="vendor shipped the part").json()
     assert esc["status"] == "resolved"
+    assert esc["resolution_note"] == "vendor shipped the part"
     assert esc["resolved_at"] is not None
     after = world.ticket(t["id"])
     assert after["escalated"] is False
@@ -78,7 +80,7 @@ def test_acknowledge_relevel_resolve(world: World) -> None:
 
 def test_resolving_straight_away_also_acknowledges(world: World) -> None:
     esc = world.escalate(world.new_ticket())
-    esc = _patch(world, esc, status="resolved").json()
+    esc = _patch(world, esc, status="resolved", note="false alarm").json()
     assert esc["acknowledged_by_name"] == "Lea"
     assert esc["acknowledged_at"] is not None
 
@@ -89,7 +91,7 @@ def test_escalation_status_moves_only_forward_409_naming_the_allowed(world: Worl
     r = _patch(world, esc, status="open")
     assert r.status_code == 409
     assert r.json()["allowed"] == ["resolved"]
-    esc = _patch(world, esc, status="resolved").json()
+    esc = _patch(world, esc, status="resolved", note="done").json()
     for change in ({"status": "open"}, {"status": "acknowledged"}, {"level": 2}, {"note": "x"}):
         r = _patch(world, esc, **change)
         assert r.status_code == 409, change
@@ -112,7 +114,7 @@ def test_patch_needs_if_match_and_a_current_version(world: World) -> None:
         f"{API}/escalations/{esc['id']}", json={"level": 2}, headers=world.h("lea")
     )
     assert r.status_code == 428
-    assert _patch(world, esc, level=2).status_code == 200
+    assert _patch(world, esc, level=2, note="vendor silent").status_code == 200
     r = _patch(world, esc, note="stale")  # still holds version 1
     assert r.status_code == 412
     assert r.json()["current"]["level"] == 2
@@ -128,7 +130,7 @@ def test_get_one_and_list(world: World) -> None:
     assert r.headers["etag"] == '"1"'
     assert r.json()["ticket_title"] == "first"
     assert world.get("dana", "/escalations/999").status_code == 404
-    _patch(world, b, status="resolved")
+    _patch(world, b, status="resolved", note="done")
     open_ones = world.get("dana", "/escalations").json()["items"]
     assert [e["id"] for e in open_ones] == [a["id"]]
     every = world.get("dana", "/escalations", include_resolved="true").json()["items"]
@@ -154,3 +156,54 @@ def test_bad_escalations_are_422(world: World) -> None:
         assert r.status_code == 422, change
     assert world.get("dana", f"/escalations/{esc['id']}").json()["version"] == 1
     assert world.post("dana", "/tickets/999/escalations", {"reason": "other"}).status_code == 404
+
+
+def test_the_answer_names_who_raised_acknowledged_and_resolved_each_with_the_time(
+    world: World,
+) -> None:
+    """Issue 15.4: three different people, each named with their own time."""
+    t = world.assigned_ticket("tina")
+    esc = world.escalate(t, who="tina")
+    assert (esc["raised_by_name"], esc["created_at"]) == ("Tina", esc["raised_at"])
+    assert esc["resolved_by_name"] is None
+    esc = _patch(world, esc, who="lea", status="acknowledged").json()
+    esc = _patch(world, esc, who="adam", status="resolved", note="router swapped").json()
+    assert (esc["raised_by_name"], esc["acknowledged_by_name"], esc["resolved_by_name"]) == (
+        "Tina",
+        "Lea",
+        "Adam",
+    )
+    assert esc["created_at"] <= esc["acknowledged_at"] <= esc["resolved_at"]
+    shown = world.ticket(t["id"])["escalations"][0]
+    assert (shown["resolved_by_name"], shown["resolution_note"]) == ("Adam", "router swapped")
+
+
+def test_relevelling_and_resolving_need_a_note_kept_with_the_change(world: World) -> None:
+    """Issue 15.21: no silent re-level or resolve; the note is in the escalation and its event."""
+    esc = world.escalate(world.new_ticket(), note="whole branch offline")
+    for change in ({"level": 2}, {"level": 2, "note": "  "}, {"status": "resolved"}):
+        r = _patch(world, esc, **change)
+        assert r.status_code == 422, change
+        assert r.json()["errors"][0]["field"] == "note"
+    assert world.get("lea", f"/escalations/{esc['id']}").json()["version"] == 1
+    esc = _patch(world, esc, level=2, note="vendor silent for 4 h").json()
+    assert (esc["level_note"], esc["note"]) == ("vendor silent for 4 h", "whole branch offline")
+    esc = _patch(world, esc, status="resolved", note="replacement installed").json()
+    events = world.events_of("escalation", esc["id"])
+    assert events[-2].fields["level_note"] == ["", "vendor silent for 4 h"]
+    assert events[-1].fields["resolution_note"] == ["", "replacement installed"]
+    # acknowledging needs no note
+    other = world.escalate(world.new_ticket())
+    assert _patch(world, other, status="acknowledged").status_code == 200
+
+
+def test_a_technician_raises_level_1_only(world: World) -> None:
+    """Issue 16.8: a technician's level 2 is 403 and raises nothing."""
+    t = world.assigned_ticket("tina")
+    r = world.post("tina", f"/tickets/{t['id']}/escalations", {"reason": "other", "level": 2})
+    assert r.status_code == 403
+    assert "level" in r.json()["detail"]
+    assert world.ticket(t["id"])["escalated"] is False
+    assert world.escalate(t, who="tina", level=1)["level"] == 1
+    other = world.new_ticket()
+    assert world.escalate(other, who="dana", level=2)["level"] == 2

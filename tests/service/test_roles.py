@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 
 from dispatch.domain.permissions import TABLE, Action, allowed, sees_all
 from dispatch.domain.types import Role
-from dispatch.models import ApiToken, IdempotencyRecord
+from dispatch.models import ApiToken, Customer, IdempotencyRecord
 
 PEOPLE: dict[str, Role] = {
     "tina": Role.TECHNICIAN,
@@ -133,7 +133,9 @@ def _acknowledge(w: World, who: str, own: bool) -> Response:
 def _relevel(w: World, who: str, own: bool) -> Response:
     esc = w.escalate(_ticket(w, own))
     r: Response = w.client.patch(
-        f"{API}/escalations/{esc['id']}", json={"level": 2}, headers=w.hm(who, 1)
+        f"{API}/escalations/{esc['id']}",
+        json={"level": 2, "note": "vendor silent"},
+        headers=w.hm(who, 1),
     )
     return r
 
@@ -163,6 +165,21 @@ def _issue(w: World, who: str, own: bool) -> Response:
     return w.post(who, f"/users/{_someone(w)}/tokens")
 
 
+def _read_customer(w: World, who: str, own: bool) -> Response:
+    """The full record of a customer of tina's ticket (own) or of otto's only."""
+    with Session(w.engine) as s:
+        customer = Customer(number=f"K-R{next(_days)}", name="Kanzlei")
+        s.add(customer)
+        s.commit()
+        customer_id = customer.id
+    w.assigned_ticket("tina" if own else "otto", customer_id=customer_id, site_id=None)
+    return w.get(who, f"/customers/{customer_id}")
+
+
+def _directory(w: World, who: str, own: bool) -> Response:
+    return w.get(who, "/customers/directory", q="K-")
+
+
 CASES = [
     Case("view a ticket", Action.SEE_ALL_TICKETS, 200, _view),
     Case("intake", Action.INTAKE, 201, _intake, scoped=False),
@@ -183,6 +200,8 @@ CASES = [
     Case("add a user", Action.MANAGE_USERS, 201, _add_user, scoped=False),
     Case("revoke tokens", Action.MANAGE_USERS, 200, _revoke, scoped=False),
     Case("issue a token", Action.MANAGE_USERS, 201, _issue, scoped=False),
+    Case("read a customer", Action.READ_CUSTOMERS, 200, _read_customer),
+    Case("search the customer directory", Action.CUSTOMER_DIRECTORY, 200, _directory, scoped=False),
 ]
 
 

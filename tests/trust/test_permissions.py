@@ -85,8 +85,7 @@ EVERYONE = {  # operations every role may call; what they answer is filtered per
     "GET /escalations",
     "GET /technicians",
     "GET /appointments",
-    "GET /customers",
-    "GET /customers/{customer_id}",
+    "GET /customers",  # technicians: only their own customers (tests/service/test_customers)
     "GET /changes",
 }
 
@@ -109,6 +108,8 @@ OPERATIONS: dict[str, list[str]] = {
     "POST /users": ["add a user"],
     "POST /users/{user_id}/revoke": ["revoke tokens"],
     "POST /users/{user_id}/tokens": ["issue a token"],
+    "GET /customers/{customer_id}": ["read a customer"],
+    "GET /customers/directory": ["search the customer directory"],
 }
 
 

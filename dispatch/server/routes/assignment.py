@@ -11,8 +11,7 @@ from sqlmodel import Session
 
 from dispatch.domain import suggest
 from dispatch.domain.permissions import Action, allowed
-from dispatch.domain.types import AppointmentKind, Status
-from dispatch.domain.workflow import allowed_next
+from dispatch.domain.types import AppointmentKind
 from dispatch.models.appointment import AppointmentCreate
 from dispatch.models.detail import AssignmentCreate, AssignmentResult, Forecast, SlotRequest
 from dispatch.models.ticket import Ticket
@@ -23,7 +22,12 @@ from dispatch.server.problems import ProblemError, invalid, problems
 from dispatch.server.related import appointments_public
 from dispatch.server.routes.calendar import create_appointment_row
 from dispatch.server.routes.suggestions import miss_minutes, ticket_info
-from dispatch.server.ticket_ops import StaleWrite, apply_changes
+from dispatch.server.ticket_ops import (
+    StaleWrite,
+    apply_changes,
+    assignment_changes,
+    check_open_for_work,
+)
 from dispatch.server.views import ticket_public, visible_ticket
 from dispatch.server.write_route import on_the_writer
 from dispatch.server.writes import WriteResult, etag, parse_if_match, run_write, stale
@@ -76,10 +80,7 @@ def assign(
         if version is not None and version != ticket.version:
             raise stale(ticket_public(session, ticket), version)
         slot = data.slot
-        if ticket.status in (Status.RESOLVED, Status.CLOSED):
-            raise ProblemError(
-                409, f"ticket {ticket.number} is {ticket.status.value}; reopen it first"
-            )
+        check_open_for_work(ticket)
         appointment = None
         if slot is not None:
             appointment = create_appointment_row(
@@ -95,12 +96,7 @@ def assign(
                     note=data.note,
                 ),
             )
-        changes: dict[str, object] = {"assignee_id": data.technician_id}
-        if slot is not None and ticket.status is not Status.SCHEDULED:
-            if Status.SCHEDULED in allowed_next(ticket.status):
-                changes["status"] = Status.SCHEDULED
-        elif ticket.status is Status.NEW:
-            changes["status"] = Status.TRIAGED
+        changes = assignment_changes(ticket, data.technician_id, booked=slot is not None)
         current_version = ticket.version
         try:
             ticket = apply_changes(

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session, SQLModel, col, select
 
 from dispatch.domain.permissions import Action, allowed
+from dispatch.domain.types import AppointmentKind
 from dispatch.models.appointment import (
     Appointment,
     AppointmentCreate,
@@ -27,6 +28,7 @@ from dispatch.server.deps import Caller, CallerDep, SessionDep, WriteSessionDep
 from dispatch.server.params import Id, IdPath
 from dispatch.server.problems import ProblemError, invalid, problems
 from dispatch.server.related import appointments_public
+from dispatch.server.ticket_ops import assign_booked
 from dispatch.server.write_route import on_the_writer
 from dispatch.server.writes import (
     WriteResult,
@@ -193,6 +195,8 @@ def create_appointment(
     def work() -> WriteResult:
         _check_schedule(caller)
         appt = create_appointment_row(session, caller, data)
+        if data.kind is AppointmentKind.TICKET_WORK and data.ticket_id is not None:
+            assign_booked(session, caller, data.ticket_id, data.technician_id)
         return WriteResult(201, _one(session, appt), etag(1), f"/api/v1/appointments/{appt.id}")
 
     return run_write(request, session, caller, work)
@@ -259,6 +263,13 @@ def move_appointment(
             if before["technician_id"] != appt.technician_id
             else None,
         )
+        if (
+            appt.kind is AppointmentKind.TICKET_WORK
+            and appt.ticket_id is not None
+            and appt.technician_id != before["technician_id"]
+        ):
+            # The job goes with its booking: the technician it moves to gets the ticket.
+            assign_booked(session, caller, appt.ticket_id, appt.technician_id)
         return WriteResult(200, _one(session, appt), etag(appt.version))
 
     return run_write(request, session, caller, work)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy import or_
 from sqlmodel import Session, SQLModel, col, select
 
+from dispatch.domain.permissions import Action, allowed
 from dispatch.domain.types import SupportProfile
 from dispatch.models.base import MAX_ID
 from dispatch.models.customer import (
@@ -17,13 +18,17 @@ from dispatch.models.customer import (
     Contract,
     ContractPublic,
     Customer,
+    CustomerListing,
     CustomerPublic,
+    DirectorySite,
     Site,
     SitePublic,
 )
-from dispatch.server.deps import CallerDep, SessionDep
+from dispatch.models.ticket import Ticket
+from dispatch.server.deps import Caller, CallerDep, SessionDep
 from dispatch.server.params import NO_NUL, IdPath, like_escape
 from dispatch.server.problems import ProblemError, problems
+from dispatch.server.views import booked_ticket_ids
 from dispatch.server.writes import content_etag, json_response
 
 router = APIRouter(prefix="/customers", tags=["customers"])
@@ -66,17 +71,21 @@ def _public(session: Session, customers: list[Customer]) -> list[CustomerPublic]
     return out
 
 
-@router.get("", response_model=CustomerPage, responses=problems())
-def list_customers(
-    session: SessionDep,
-    caller: CallerDep,
-    q: Annotated[str | None, Query(max_length=200, pattern=NO_NUL)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    cursor: Annotated[
-        int | None, Query(ge=0, le=MAX_ID, description="last id of the previous page")
-    ] = None,
-) -> JSONResponse:
-    stmt = select(Customer)
+class CustomerDirectory(SQLModel):
+    items: list[CustomerListing]
+    next_cursor: str | None
+
+
+Q = Annotated[
+    str | None,
+    Query(max_length=200, pattern=NO_NUL, description="part of the name or customer number"),
+]
+Limit = Annotated[int, Query(ge=1, le=500)]
+Cursor = Annotated[int | None, Query(ge=0, le=MAX_ID, description="last id of the previous page")]
+
+
+def _page(session: Session, stmt: Any, q: str | None, limit: int, cursor: int | None) -> Any:
+    """One page of `stmt` (customers) matching `q`, after `cursor`; and whether more follow."""
     if q:
         pattern = f"%{like_escape(q.strip())}%"
         stmt = stmt.where(
@@ -88,8 +97,31 @@ def list_customers(
     if cursor is not None:
         stmt = stmt.where(col(Customer.id) > cursor)
     rows = list(session.exec(stmt.order_by(col(Customer.id)).limit(limit + 1)).all())
-    more = len(rows) > limit
-    rows = rows[:limit]
+    return rows[:limit], len(rows) > limit
+
+
+def _own_customers(technician_id: int | None) -> Any:
+    """Ids of the customers of a technician's tickets, assigned or booked to them."""
+    tech = technician_id if technician_id is not None else -1
+    return select(Ticket.customer_id).where(
+        or_(col(Ticket.assignee_id) == tech, col(Ticket.id).in_(booked_ticket_ids(tech)))
+    )
+
+
+def _reads_all(caller: Caller) -> bool:
+    return allowed(caller.user.role, Action.READ_CUSTOMERS, own=False)
+
+
+@router.get("", response_model=CustomerPage, responses=problems())
+def list_customers(
+    session: SessionDep, caller: CallerDep, q: Q = None, limit: Limit = 100, cursor: Cursor = None
+) -> JSONResponse:
+    """Full records: every customer for the office, a technician's own customers for them
+    (those of tickets assigned or booked to them; everyone else is in /customers/directory)."""
+    stmt = select(Customer)
+    if not _reads_all(caller):
+        stmt = stmt.where(col(Customer.id).in_(_own_customers(caller.technician_id)))
+    rows, more = _page(session, stmt, q, limit, cursor)
     return json_response(
         CustomerPage(
             items=_public(session, rows),
@@ -98,11 +130,49 @@ def list_customers(
     )
 
 
+@router.get("/directory", response_model=CustomerDirectory, responses=problems())
+def customer_directory(
+    session: SessionDep, caller: CallerDep, q: Q = None, limit: Limit = 100, cursor: Cursor = None
+) -> JSONResponse:
+    """Every customer by name and number, with their sites, for every role: a technician
+    taking a VIP-hotline call finds the caller's customer here. No contacts, contracts or
+    contingent balance."""
+    if not allowed(caller.user.role, Action.CUSTOMER_DIRECTORY, own=False):
+        raise ProblemError(403, "your role may not search the customer directory")
+    rows, more = _page(session, select(Customer), q, limit, cursor)
+    ids = [c.id for c in rows]
+    sites = session.exec(
+        select(Site).where(col(Site.customer_id).in_(ids)).order_by(col(Site.id))
+    ).all()
+    items = [
+        CustomerListing(
+            id=c.id or 0,
+            number=c.number,
+            name=c.name,
+            sites=[
+                DirectorySite(id=s.id or 0, name=s.name, city=s.city)
+                for s in sites
+                if s.customer_id == c.id
+            ],
+        )
+        for c in rows
+    ]
+    return json_response(
+        CustomerDirectory(items=items, next_cursor=str(rows[-1].id) if more and rows else None)
+    )
+
+
 @router.get("/{customer_id}", response_model=CustomerPublic, responses=problems(404))
 def get_customer(customer_id: IdPath, session: SessionDep, caller: CallerDep) -> JSONResponse:
     customer = session.get(Customer, customer_id)
+    if customer is not None and not _reads_all(caller):
+        own = session.exec(
+            _own_customers(caller.technician_id).where(Ticket.customer_id == customer_id).limit(1)
+        ).first()
+        if own is None:
+            customer = None  # as if there were none: the directory names it, no more
     if customer is None:
-        raise ProblemError(404, f"there is no customer {customer_id}")
+        raise ProblemError(404, f"there is no customer {customer_id} you can see")
     public = _public(session, [customer])[0]
     # Customers are kept by the back office, not through this API: no version, so the
     # ETag is a digest of the representation (it changes whenever the answer would).

@@ -22,7 +22,7 @@ from dispatch.models.ticket import Ticket
 from dispatch.server import feed
 from dispatch.server.deps import Caller, CallerDep, SessionDep, WriteSessionDep
 from dispatch.server.params import IdPath
-from dispatch.server.problems import ProblemError, problems
+from dispatch.server.problems import ProblemError, invalid, problems
 from dispatch.server.related import escalations_public
 from dispatch.server.ticket_ops import StaleWrite, apply_changes, open_escalation
 from dispatch.server.views import can_see, is_own, visible_ticket
@@ -69,6 +69,12 @@ def raise_escalation(
         own = is_own(caller, ticket)
         if not allowed(caller.user.role, Action.FLAG_ESCALATION, own=own):
             raise ProblemError(403, "you may only escalate your own tickets")
+        if data.level > 1 and not allowed(caller.user.role, Action.ASSIGN, own=False):
+            # Level 2 calls in service area management: prioritising, which technicians may
+            # not do (a team lead re-levels when it is needed).
+            raise ProblemError(
+                403, "level: technicians raise level 1; a team lead decides on level 2"
+            )
         existing = open_escalation(session, ticket_id)
         if existing is not None:
             raise ProblemError(
@@ -118,6 +124,23 @@ def _set_escalated(session: Session, caller: Caller, ticket_id: int, on: bool) -
         apply_changes(session, caller, ticket, changes, expected_version=ticket.version)
     except StaleWrite:
         raise ProblemError(409, "the ticket changed at the same moment; try again") from None
+
+
+def _place_note(values: dict[str, object], note: str, esc: Escalation) -> None:
+    """The note goes with the change it explains: re-levelling and resolving need one (422
+    otherwise), kept as `level_note` / `resolution_note` and so in the change's feed event.
+    A note with neither amends the escalation's own note."""
+    relevel = "level" in values
+    resolve = values.get("status") == EscalationStatus.RESOLVED
+    if (relevel or resolve) and not note:
+        what = "re-levelling" if relevel else "resolving"
+        raise invalid("note", f"{what} an escalation needs a note saying why")
+    if relevel:
+        values["level_note"] = note
+    if resolve:
+        values["resolution_note"] = note
+    if note and not relevel and not resolve and note != esc.note:
+        values["note"] = note
 
 
 @router.get("/escalations", response_model=EscalationList, responses=problems())
@@ -195,9 +218,9 @@ def patch_escalation(
                     values.update(acknowledged_by=caller.id, acknowledged_at=now)
         if esc.status is EscalationStatus.RESOLVED and ("level" in changes or "note" in changes):
             raise ProblemError(409, "this escalation is resolved; raise a new one if needed")
-        for key in ("level", "note"):
-            if key in changes and changes[key] != getattr(esc, key):
-                values[key] = changes[key]
+        if "level" in changes and changes["level"] != esc.level:
+            values["level"] = changes["level"]
+        _place_note(values, (changes.get("note") or "").strip(), esc)
         fields = feed.diff(before, values)
         if not fields:
             return WriteResult(200, _one(session, escalation_id), etag(esc.version))

@@ -15,9 +15,10 @@ from sqlmodel import Session, col, select
 
 from dispatch.domain.permissions import Action, allowed
 from dispatch.domain.types import OPEN_STATUSES, Priority, Status
+from dispatch.models.appointment import Appointment
 from dispatch.models.base import MAX_ID, check_instant
 from dispatch.models.comment import Comment, CommentCreate, CommentPublic
-from dispatch.models.detail import TicketDetail
+from dispatch.models.detail import TicketChanged, TicketDetail
 from dispatch.models.event import ChangeEvent
 from dispatch.models.ticket import Ticket, TicketCreate, TicketPage, TicketPublic, TicketUpdate
 from dispatch.models.user import User
@@ -27,9 +28,9 @@ from dispatch.server.page_json import cursor_of, page_body, page_ids, page_rows
 from dispatch.server.params import NO_NUL, IdPath
 from dispatch.server.problems import ProblemError, invalid, problems
 from dispatch.server.reads import run_read
-from dispatch.server.related import appointments_of, escalations_public
+from dispatch.server.related import appointments_of, appointments_public, escalations_public
 from dispatch.server.ticket_ops import StaleWrite, apply_changes, check_fields_allowed, intake
-from dispatch.server.views import is_own, ticket_public, visible_ticket
+from dispatch.server.views import booked_ticket_ids, is_own, ticket_public, visible_ticket
 from dispatch.server.write_route import on_the_writer
 from dispatch.server.writes import (
     PreparedJSON,
@@ -108,7 +109,10 @@ async def list_tickets(
         raise invalid("query.limit", f"limit may be at most {settings.max_page_size}")
     stmt = page_ids()
     if not caller.sees_all:
-        stmt = stmt.where(col(Ticket.assignee_id) == (caller.technician_id or -1))
+        tech = caller.technician_id or -1
+        stmt = stmt.where(
+            or_(col(Ticket.assignee_id) == tech, col(Ticket.id).in_(booked_ticket_ids(tech)))
+        )
     if status:
         stmt = stmt.where(col(Ticket.status).in_(status))
     if open is not None:
@@ -214,7 +218,7 @@ def detail(session: Session, caller: Caller, ticket: Ticket) -> TicketDetail:
 
 
 @router.patch(
-    "/{ticket_id}", response_model=TicketPublic, responses=problems(403, 404, 409, 412, 428)
+    "/{ticket_id}", response_model=TicketChanged, responses=problems(403, 404, 409, 412, 428)
 )
 @on_the_writer
 def patch_ticket(
@@ -235,13 +239,20 @@ def patch_ticket(
             if key in changes and changes[key] is None:
                 changes.pop(key)
         version = require_version(if_match, ticket.version, lambda: ticket_public(session, ticket))
+        freed: list[Appointment] = []
         try:
-            ticket = apply_changes(session, caller, ticket, changes, expected_version=version)
+            ticket = apply_changes(
+                session, caller, ticket, changes, expected_version=version, freed=freed
+            )
         except StaleWrite:
             session.rollback()
             current = ticket_public(session, visible_ticket(session, caller, ticket_id))
             raise stale(current, version) from None
-        return WriteResult(200, ticket_public(session, ticket), etag(ticket.version))
+        answer = TicketChanged(
+            **ticket_public(session, ticket).model_dump(),
+            freed_appointments=appointments_public(session, freed),
+        )
+        return WriteResult(200, answer, etag(ticket.version))
 
     return run_write(request, session, caller, work)
 

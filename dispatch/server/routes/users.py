@@ -61,7 +61,9 @@ def add_user(
     def work() -> WriteResult:
         _admin(caller)
         try:
-            user, token = accounts.create_user(session, data.name, data.display_name, data.role)
+            user, token = accounts.create_user(
+                session, data.name, data.display_name, data.role, issued_by=caller.id
+            )
         except ValueError as exc:
             raise ProblemError(409, str(exc)) from None
         assert user.id is not None
@@ -88,13 +90,21 @@ def _managed_user(session: Session, caller: Caller, user_id: int) -> User:
     return user
 
 
-@router.post("/{user_id}/revoke", response_model=UserPublic, responses=problems(403, 404))
+@router.post("/{user_id}/revoke", response_model=UserPublic, responses=problems(403, 404, 409))
 @on_the_writer
 def revoke(
     request: Request, user_id: IdPath, session: WriteSessionDep, caller: CallerDep
 ) -> Response:
     def work() -> WriteResult:
         user = _managed_user(session, caller, user_id)
+        if accounts.live_admins(session) == {user_id}:
+            # Without a live admin token no one could manage users through the service again.
+            raise ProblemError(
+                409,
+                f"{user.name} is the only admin with a live token; issue another admin a "
+                "token first",
+                title="Last admin",
+            )
         count = accounts.revoke_tokens(session, user)
         feed.record(
             session,
@@ -121,7 +131,7 @@ def new_token(
 
     def work() -> WriteResult:
         user = _managed_user(session, caller, user_id)
-        token = accounts.issue_token(session, user)
+        token = accounts.issue_token(session, user, issued_by=caller.id)
         feed.record(
             session,
             caller,
