@@ -151,6 +151,10 @@ class AppointmentDialog(ModalScreen[AppointmentRequest | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="appointment.cancel"),
         Binding("ctrl+s", "save", "Save", id="appointment.save", priority=True),
+        # A binding, not a key handler: a binding consumes the key, a handler let it go on to
+        # the calendar behind, which opened a ticket over the saved booking. An Input's own
+        # enter (submit, which saves too) comes first, so this serves the selectors.
+        Binding("enter", "save", "Save", show=False, id="appointment.save_enter"),
     ]
 
     def __init__(
@@ -231,10 +235,6 @@ class AppointmentDialog(ModalScreen[AppointmentRequest | None]):
     def _mode_follows_kind(self) -> None:
         kind = self.query_one("#kind", Choice).value
         self.query_one("#mode", Choice).disabled = kind not in WITH_MODE
-
-    def key_enter(self) -> None:
-        if isinstance(self.focused, Choice):
-            self.action_save()
 
     def action_save(self) -> None:
         def value(field: str) -> str:

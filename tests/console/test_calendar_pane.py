@@ -280,3 +280,31 @@ def test_day_loads_read_without_colour() -> None:
     assert loads[(1, 3)].text == "2h15+OC"
     assert loads[(1, 4)].text == "on-call"
     assert (1, 5) not in loads and DayLoad().text == "·"
+
+
+async def test_enter_on_the_kind_selector_saves_and_stays_in_the_dialog_layer(
+    tmp_path: Path,
+) -> None:
+    """Enter in the dialog saves the booking and never reaches the calendar behind it."""
+    async with console(tmp_path, as_user=DISPATCHER, follow_feed=False) as (app, pilot):
+        screen = await open_pane(pilot)
+        job = next(a for a in screen.appointments if a["kind"] == "ticket_work")
+        day = next(i for i, d in enumerate(screen.days) if on_day(job, d))
+        screen.grid.select(job["technician_id"], day)
+        await settle(pilot)
+        assert screen.selected_appointment() is not None  # enter would open its ticket
+        before = await week_on_service(app, screen.days)
+        await pilot.press("b")
+        await settle(pilot)
+        number = some_ticket(app)["number"]
+        # ticket, date, start, minutes, then the kind selector
+        await pilot.press(*str(number), "tab", "tab", "ctrl+u", *"23:00", "tab", "ctrl+u")
+        await pilot.press(*"30", "tab")
+        dialog = app.screen
+        assert isinstance(dialog, AppointmentDialog)
+        assert dialog.focused is dialog.query_one("#kind")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen
+        after = await week_on_service(app, screen.days)
+        assert len(after) == len(before) + 1
