@@ -408,7 +408,12 @@ class SyncEngine:
         )
 
     def create_appointment(self, data: Json) -> Op:
-        return self.enqueue("booking", "POST", "/appointments", data, base=None)
+        # Ticket work booked for a technician assigns the ticket to them (the service does it
+        # in the booking's transaction): tied to the ticket, the queue shows it at once.
+        ticket_id = data.get("ticket_id") if data.get("kind") == "ticket_work" else None
+        return self.enqueue(
+            "booking", "POST", "/appointments", data, ticket_id=ticket_id, base=None
+        )
 
     def patch_appointment(self, appointment: Json, changes: Json) -> Op:
         return self.enqueue(
@@ -632,6 +637,10 @@ class SyncEngine:
             elif op.kind == "escalate":
                 shown["escalated"] = True
                 shown["priority"] = "P1"
+            if op.kind == "booking" and op.body and op.body.get("kind") == "ticket_work":
+                # booked ticket work assigns the ticket, as the service does with the booking
+                shown["assignee_id"] = op.body["technician_id"]
+                shown["assignee_name"] = self.store.technician_name(op.body["technician_id"])
         shown["_pending"] = pending
         self.store.put_tickets([shown])
 

@@ -19,6 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label
 
 from dispatch.app import STYLES
+from dispatch.display.safe import one_line
 
 BERLIN = ZoneInfo("Europe/Berlin")
 KINDS = (
@@ -168,6 +169,7 @@ class AppointmentDialog(ModalScreen[AppointmentRequest | None]):
         mode: str = "onsite",
         ticket_number: int | None = None,
         moving: bool = False,
+        assignee: str | None = None,
     ) -> None:
         super().__init__(classes="dialog")
         self.title_text = title
@@ -178,6 +180,7 @@ class AppointmentDialog(ModalScreen[AppointmentRequest | None]):
         self.mode = mode
         self.ticket_number = ticket_number
         self.moving = moving
+        self.assignee = assignee  # whom booked ticket work assigns the ticket to
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
@@ -205,6 +208,7 @@ class AppointmentDialog(ModalScreen[AppointmentRequest | None]):
             )
             yield from self._row("Kind", Choice(KINDS, self.kind, id="kind"))
             yield from self._row("Mode", Choice(MODES, self.mode, id="mode"))
+            yield Label("", id="effect", classes="dialog-hint")
             yield Label("", id="error", classes="dialog-error")
             yield Label(
                 "tab next · ←/→ pick · ctrl+s/enter save · esc cancel", classes="dialog-hint"
@@ -225,12 +229,27 @@ class AppointmentDialog(ModalScreen[AppointmentRequest | None]):
         else:
             self.query_one("#ticket", Input).focus()
         self._mode_follows_kind()
+        self._say_effect()
 
     def on_input_submitted(self) -> None:
         self.action_save()
 
     def on_choice_changed(self) -> None:
         self._mode_follows_kind()
+        self._say_effect()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "ticket":
+            self._say_effect()
+
+    def _say_effect(self) -> None:
+        """Say before saving what booking ticket work does besides the booking."""
+        number = self.query_one("#ticket", Input).value.strip().lstrip("#")
+        kind = self.query_one("#kind", Choice).value
+        text = ""
+        if not self.moving and self.assignee and kind == "ticket_work" and number.isdigit():
+            text = f"booking assigns ticket {int(number)} to {one_line(self.assignee)}"
+        self.query_one("#effect", Label).update(Text(text))
 
     def _mode_follows_kind(self) -> None:
         kind = self.query_one("#kind", Choice).value

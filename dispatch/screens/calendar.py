@@ -230,7 +230,7 @@ class CalendarScreen(PaneScreen):
         day = self.grid.cursor_date
         name = self.dispatch.store.technician_name(technician)
         dialog = AppointmentDialog(
-            f"Book {name} · {DAY_NAMES[day.weekday()]} {day:%d.%m.%Y}", day=day
+            f"Book {name} · {DAY_NAMES[day.weekday()]} {day:%d.%m.%Y}", day=day, assignee=name
         )
 
         def booked(request: AppointmentRequest | None) -> None:

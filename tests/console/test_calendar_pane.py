@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from console.harness import console, other_client, settle
+from console.test_outbox_pane import cut_in, wait_until
 from textual.pilot import Pilot
 from textual.widgets import Label
 
@@ -308,3 +309,56 @@ async def test_enter_on_the_kind_selector_saves_and_stays_in_the_dialog_layer(
         assert app.screen is screen
         after = await week_on_service(app, screen.days)
         assert len(after) == len(before) + 1
+
+
+def unassigned_ticket(app: DispatchApp) -> dict[str, Any]:
+    return min(
+        (
+            t
+            for t in app.store.tickets.values()
+            if t["assignee_id"] is None and t["status"] == "new"
+        ),
+        key=lambda t: int(t["number"]),
+    )
+
+
+async def test_booking_says_it_assigns_and_the_queue_shows_it_at_once_offline(
+    tmp_path: Path,
+) -> None:
+    """The dialog names the assignment; the queued booking shows the ticket assigned before
+    the service has seen it (the outbox overlay), as `a` does."""
+    async with console(tmp_path, as_user=DISPATCHER, follow_feed=False) as (app, pilot):
+        screen = await open_pane(pilot)
+        technician, day = free_cell(screen)
+        screen.grid.select(technician, day)
+        ticket = unassigned_ticket(app)
+        network = cut_in(app)
+        network.offline = True
+        await pilot.press("b")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, AppointmentDialog)
+        await pilot.press(*str(ticket["number"]))
+        name = app.store.technician_name(technician)
+        effect = str(dialog.query_one("#effect", Label).render())
+        assert effect == f"booking assigns ticket {ticket['number']} to {name}"
+        await pilot.press("tab", "tab", "ctrl+u", *"09:00", "enter")
+        await wait_until(pilot, lambda: app.screen is screen, "the dialog closed")
+        shown = app.store.tickets[ticket["id"]]
+        assert shown["assignee_id"] == technician and shown["_pending"] == 1
+        assert shown["assignee_name"] == name
+        network.offline = False
+
+
+async def test_booking_ticket_work_leaves_the_ticket_assigned(tmp_path: Path) -> None:
+    """Needs the service to assign on booking (POST /appointments with ticket work)."""
+    async with console(tmp_path, as_user=DISPATCHER, follow_feed=False) as (app, pilot):
+        screen = await open_pane(pilot)
+        technician, day = free_cell(screen)
+        screen.grid.select(technician, day)
+        ticket = unassigned_ticket(app)
+        await book(pilot, ticket["number"], "09:00")
+        assert not app.sync.pending()
+        assert app.store.tickets[ticket["id"]]["assignee_id"] == technician
+        async with other_client(app, DISPATCHER) as other:
+            assert (await other.get_ticket(ticket["id"]))["assignee_id"] == technician
