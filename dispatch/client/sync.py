@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from dispatch.client import appointment_cache
 from dispatch.client.api import ApiClient, new_key
 from dispatch.client.cache import (
     CONFLICT,
@@ -220,6 +221,9 @@ class SyncEngine:
             self.store.escalations = {e["id"]: e for e in items}
             self.listener.escalations_changed()
         if calendar:
+            # Best effort: a cached entry a failed read left old is read again with the week.
+            with contextlib.suppress(ApiError, Unreachable):
+                await appointment_cache.follow_changes(self.client, self.cache, changes)
             self.listener.calendar_changed()
         self.store.last_seq = last_seq
         self.cache.put("last_seq", last_seq)
