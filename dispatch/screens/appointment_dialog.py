@@ -19,16 +19,15 @@ from textual.widget import Widget
 from textual.widgets import Input, Label
 
 from dispatch.app import STYLES
+from dispatch.display import clock, labels
 from dispatch.display.safe import one_line
 
-BERLIN = ZoneInfo("Europe/Berlin")
-KINDS = (
-    ("ticket_work", "ticket work"),
-    ("absence", "absence"),
-    ("on_call", "on-call"),
-    ("project", "project"),
+BERLIN = ZoneInfo("Europe/Berlin")  # the provider's zone: a typed 09:00 is 09:00 there
+KINDS = tuple(
+    (kind, labels.APPOINTMENT_KIND[kind])
+    for kind in ("ticket_work", "absence", "on_call", "project")
 )
-MODES = (("onsite", "on-site"), ("remote", "remote"))
+MODES = tuple((mode, labels.WORK_MODE[mode]) for mode in ("onsite", "remote"))
 WITH_MODE = frozenset({"ticket_work", "project"})
 MAX_MINUTES = 31 * 24 * 60
 
@@ -45,12 +44,17 @@ class AppointmentRequest:
 
 
 def parse_minutes(text: str) -> int:
-    """`90`, `90m`, `1.5h`, `2d` as minutes; ValueError with a sentence otherwise."""
+    """`2:45` (h:mm, as durations are shown), `90`, `90m`, `1.5h`, `2d` as minutes;
+    ValueError with a sentence otherwise."""
+    clock_like = re.fullmatch(r"\s*(\d+):([0-5]\d)\s*(?:h)?\s*", text.lower())
     match = re.fullmatch(r"\s*(\d+(?:[.,]\d+)?)\s*([mhd]?)\s*", text.lower())
-    if not match:
-        raise ValueError("duration is a number of minutes, e.g. 90 (or 1.5h, 2d)")
-    value = float(match.group(1).replace(",", "."))
-    minutes = round(value * {"": 1, "m": 1, "h": 60, "d": 1440}[match.group(2)])
+    if clock_like:
+        minutes = int(clock_like.group(1)) * 60 + int(clock_like.group(2))
+    elif match:
+        value = float(match.group(1).replace(",", "."))
+        minutes = round(value * {"": 1, "m": 1, "h": 60, "d": 1440}[match.group(2)])
+    else:
+        raise ValueError("length is h:mm, e.g. 1:30 (or 90 minutes, 1.5h, 2d)")
     if not 5 <= minutes <= MAX_MINUTES:
         raise ValueError("duration is 5 minutes to 31 days")
     return minutes
@@ -202,12 +206,19 @@ class AppointmentDialog(ModalScreen[AppointmentRequest | None]):
             yield from self._row(
                 "Start", Input(self.start, placeholder="HH:MM", id="start", compact=True)
             )
+            # h:mm as every duration reads; the line under the fields shows start and end
             yield from self._row(
-                "Minutes",
-                Input(str(self.minutes), placeholder="e.g. 90", id="minutes", compact=True),
+                "Length",
+                Input(
+                    clock.duration(self.minutes).removesuffix(" h"),
+                    placeholder="h:mm, e.g. 1:30 (or 90m, 2d)",
+                    id="minutes",
+                    compact=True,
+                ),
             )
             yield from self._row("Kind", Choice(KINDS, self.kind, id="kind"))
             yield from self._row("Mode", Choice(MODES, self.mode, id="mode"))
+            yield Label("", id="span", classes="dialog-hint")
             yield Label("", id="effect", classes="dialog-hint")
             yield Label("", id="error", classes="dialog-error")
             yield Label(
@@ -230,6 +241,7 @@ class AppointmentDialog(ModalScreen[AppointmentRequest | None]):
             self.query_one("#ticket", Input).focus()
         self._mode_follows_kind()
         self._say_effect()
+        self._say_span()
 
     def on_input_submitted(self) -> None:
         self.action_save()
@@ -241,6 +253,19 @@ class AppointmentDialog(ModalScreen[AppointmentRequest | None]):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "ticket":
             self._say_effect()
+        else:
+            self._say_span()
+
+    def _say_span(self) -> None:
+        """`Mo 07.12. 17:00 - Mo 14.12. 08:00 · 159:00 h`: what the fields add up to."""
+        try:
+            asked = self._request()
+        except ValueError:
+            text = ""
+        else:
+            minutes = (asked.end - asked.start).total_seconds() / 60
+            text = f"{clock.span(asked.start, asked.end)} · {clock.duration(minutes)}"
+        self.query_one("#span", Label).update(Text(text))
 
     def _say_effect(self) -> None:
         """Say before saving what booking ticket work does besides the booking."""
@@ -255,20 +280,23 @@ class AppointmentDialog(ModalScreen[AppointmentRequest | None]):
         kind = self.query_one("#kind", Choice).value
         self.query_one("#mode", Choice).disabled = kind not in WITH_MODE
 
-    def action_save(self) -> None:
+    def _request(self) -> AppointmentRequest:
         def value(field: str) -> str:
             return self.query_one(f"#{field}", Input).value
 
+        return parse_request(
+            value("date"),
+            value("start"),
+            value("minutes"),
+            "" if self.moving else value("ticket"),
+            self.query_one("#kind", Choice).value,
+            self.query_one("#mode", Choice).value,
+            new=not self.moving,
+        )
+
+    def action_save(self) -> None:
         try:
-            result = parse_request(
-                value("date"),
-                value("start"),
-                value("minutes"),
-                "" if self.moving else value("ticket"),
-                self.query_one("#kind", Choice).value,
-                self.query_one("#mode", Choice).value,
-                new=not self.moving,
-            )
+            result = self._request()
         except ValueError as exc:
             self.query_one("#error", Label).update(str(exc))
             return

@@ -276,11 +276,16 @@ def test_day_loads_read_without_colour() -> None:
         ],
         days,
     )
-    assert loads[(1, 0)].text == "3.5h"
-    assert loads[(1, 1)].text == loads[(1, 2)].text == "ABS"
-    assert loads[(1, 3)].text == "2h15+OC"
-    assert loads[(1, 4)].text == "on-call"
+    assert loads[(1, 0)].text == "3:30 h"
+    assert loads[(1, 1)].text == loads[(1, 2)].text == "absent"
+    assert loads[(1, 3)].text == "2:15 h+"
+    assert loads[(1, 3)].words == "2:15 h booked · on call"
+    assert loads[(1, 4)].text == "on call"
     assert (1, 5) not in loads and DayLoad().text == "·"
+    christmas = DayLoad(holiday="Christmas Day")
+    assert (christmas.text, christmas.state) == ("holiday", "holiday")
+    assert christmas.words == "public holiday: Christmas Day"
+    assert max(len(DayLoad(m, True, True, "x").text) for m in range(0, 1440, 5)) <= 8
 
 
 async def test_enter_on_the_kind_selector_saves_and_stays_in_the_dialog_layer(
