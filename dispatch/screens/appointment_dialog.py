@@ -194,7 +194,7 @@ class AppointmentDialog(ModalScreen[AppointmentRequest | None]):
                 "Ticket",
                 Input(
                     number,
-                    placeholder="number (empty for absence, on-call)",
+                    placeholder="number (empty for absence, on call)",
                     id="ticket",
                     compact=True,
                 ),
@@ -259,7 +259,7 @@ class AppointmentDialog(ModalScreen[AppointmentRequest | None]):
     def _say_span(self) -> None:
         """`Mo 07.12. 17:00 - Mo 14.12. 08:00 · 159:00 h`: what the fields add up to."""
         try:
-            asked = self._request()
+            asked = self._request(span_only=True)  # the span, whether or not a ticket is given
         except ValueError:
             text = ""
         else:
@@ -280,7 +280,7 @@ class AppointmentDialog(ModalScreen[AppointmentRequest | None]):
         kind = self.query_one("#kind", Choice).value
         self.query_one("#mode", Choice).disabled = kind not in WITH_MODE
 
-    def _request(self) -> AppointmentRequest:
+    def _request(self, *, span_only: bool = False) -> AppointmentRequest:
         def value(field: str) -> str:
             return self.query_one(f"#{field}", Input).value
 
@@ -288,10 +288,10 @@ class AppointmentDialog(ModalScreen[AppointmentRequest | None]):
             value("date"),
             value("start"),
             value("minutes"),
-            "" if self.moving else value("ticket"),
+            "" if self.moving or span_only else value("ticket"),
             self.query_one("#kind", Choice).value,
             self.query_one("#mode", Choice).value,
-            new=not self.moving,
+            new=not (self.moving or span_only),
         )
 
     def action_save(self) -> None:

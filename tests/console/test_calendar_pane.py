@@ -12,6 +12,7 @@ from textual.pilot import Pilot
 from textual.widgets import Label
 
 from dispatch.app import DispatchApp
+from dispatch.display import clock
 from dispatch.screens.appointment_dialog import AppointmentDialog, parse_minutes, parse_request
 from dispatch.screens.calendar import CalendarScreen
 from dispatch.screens.confirm import ConfirmDialog
@@ -347,7 +348,10 @@ async def test_booking_says_it_assigns_and_the_queue_shows_it_at_once_offline(
         name = app.store.technician_name(technician)
         effect = str(dialog.query_one("#effect", Label).render())
         assert effect == f"booking assigns ticket {ticket['number']} to {name}"
-        await pilot.press("tab", "tab", "ctrl+u", *"09:00", "enter")
+        await pilot.press("tab", "tab", "ctrl+u", *"09:00")
+        span = str(dialog.query_one("#span", Label).render())
+        assert span == f"{clock.day(screen.days[day])} 09:00-11:00 · 2:00 h"
+        await pilot.press("enter")
         await wait_until(pilot, lambda: app.screen is screen, "the dialog closed")
         shown = app.store.tickets[ticket["id"]]
         assert shown["assignee_id"] == technician and shown["_pending"] == 1
