@@ -53,10 +53,12 @@ def week_holidays(technicians: list[Json], days: list[date]) -> Holidays:
 
 
 def grid_lines(technicians: list[Json], only: int | None = None) -> list[GridLine]:
-    """A header line per branch, then its technicians, in the service's order."""
+    """A header line per branch, then its technicians: by branch, then by name, as the service
+    lists them (the cache hands them back in another order)."""
     lines: list[GridLine] = []
     branch: str | None = None
-    for tech in technicians:
+    ordered = sorted(technicians, key=lambda t: (int(t["branch_id"]), str(t["name"])))
+    for tech in ordered:
         if only is not None and tech["id"] != only:
             continue
         name = str(tech.get("branch_name") or f"branch {tech['branch_id']}")
@@ -103,9 +105,10 @@ class CalendarScreen(PaneScreen):
         self.days: list[date] = week_of(today())
         self.appointments: list[Json] = []
         self.loaded_week: date | None = None  # the Monday `appointments` belong to
-        # None: `appointments` came from the service just now; else the time of the load
-        # the cache kept (shown while the service is away or the week is loading)
+        # When `appointments` were loaded from the service (now, or in an earlier session
+        # when they came from the cache); `from_cache` until this session's load of the week.
         self.as_of: datetime | None = None
+        self.from_cache = False
         self.offline = False  # the last load found the service away
         self.holidays: Holidays = {}
 
@@ -163,6 +166,7 @@ class CalendarScreen(PaneScreen):
             if cached is not None:
                 self.appointments, self.as_of = cached
                 self.loaded_week = monday
+                self.from_cache = True
             self.show_week()
         try:
             client = self.dispatch.client
@@ -178,12 +182,14 @@ class CalendarScreen(PaneScreen):
         except ApiError as exc:
             self.dispatch.show_error(exc)
             return
-        store_week(self.dispatch.cache, monday, start, end, items, datetime.now(UTC))
+        loaded = datetime.now(UTC)
+        store_week(self.dispatch.cache, monday, start, end, items, loaded)
         if monday != self.days[0]:
             return  # the user moved on to another week meanwhile
         self.appointments = items
         self.loaded_week = monday
-        self.as_of = None
+        self.as_of = loaded
+        self.from_cache = False
         self.offline = False
         self.show_week()
 
@@ -221,11 +227,13 @@ class CalendarScreen(PaneScreen):
         """How current the week shown is: nothing when just loaded."""
         if not self.known:
             return " · offline: week not loaded" if self.offline else " · loading…"
-        if self.as_of is None:
+        if self.as_of is None or not (self.offline or self.from_cache):
             return ""
         at = clock.local(self.as_of)
         when = clock.hhmm(at) if at.date() == today() else clock.moment(at)
-        return f" · {'offline: ' if self.offline else ''}as of {when}"
+        if self.offline:
+            return f" · offline: as of {when}"
+        return f" · as of {when}, loading…"
 
     def on_calendar_grid_cell_changed(self, event: CalendarGrid.CellChanged) -> None:
         self.show_cell()

@@ -13,6 +13,7 @@ from console.test_outbox_pane import cut_in
 from dispatch.client.appointment_cache import cached_week, follow_changes, store_week
 from dispatch.display import clock
 from dispatch.screens.appointment_dialog import AppointmentDialog
+from dispatch.screens.calendar import grid_lines
 from dispatch.widgets.calendar_grid import day_bounds
 
 
@@ -33,19 +34,8 @@ async def test_offline_shows_the_cached_week_and_never_an_unknown_week_as_free(
         screen = await open_pane(pilot)
         seen, seen_loads = list(screen.appointments), dict(screen.grid.loads)
         assert seen, "the demo week has appointments"
-        await pilot.press("right_square_bracket")  # another week, loaded while online
-        await settle(pilot)
         network = cut_in(app)
         network.offline = True
-
-        await pilot.press("left_square_bracket")  # back: from the cache, with its age
-        await settle(pilot)
-        assert screen.known and screen.offline
-        assert by_id(screen.appointments) == by_id(seen) and screen.grid.loads == seen_loads
-        assert screen.grid.known
-        assert "offline: as of " in title(screen) and "loading" not in title(screen)
-        assert screen.as_of is not None
-        assert f"as of {clock.hhmm(screen.as_of)}" in title(screen)
 
         await pilot.press("right_square_bracket", "right_square_bracket")  # never loaded
         await settle(pilot)
@@ -60,13 +50,28 @@ async def test_offline_shows_the_cached_week_and_never_an_unknown_week_as_free(
             n.startswith("Cannot book: this week's calendar is not loaded") for n in notes(app)
         )
 
+        await pilot.press("t")  # the week still in memory: as old as its load
+        await settle(pilot)
+        assert screen.known and screen.offline and screen.as_of is not None
+        assert f"offline: as of {clock.hhmm(screen.as_of)}" in title(screen)
+        assert "loading" not in title(screen)
+
         network.offline = False
-        await pilot.press("r")  # the service again: the week loads
+        await pilot.press("right_square_bracket")  # another week, loaded while online
         await settle(pilot)
-        await pilot.press("t", "right_square_bracket", "right_square_bracket")
+        assert screen.known and not screen.offline and "as of" not in title(screen)
+        network.offline = True
+        await pilot.press("left_square_bracket")  # back: from the cache, with its age
         await settle(pilot)
-        assert screen.known and not screen.offline and screen.as_of is None
-        assert "offline" not in title(screen)
+        assert screen.known and screen.offline and screen.grid.known
+        assert by_id(screen.appointments) == by_id(seen) and screen.grid.loads == seen_loads
+        assert "offline: as of " in title(screen)
+
+        network.offline = False
+        await pilot.press("t")  # the service again: the week loads
+        await settle(pilot)
+        assert screen.known and not screen.offline
+        assert "offline" not in title(screen) and "as of" not in title(screen)
 
 
 async def test_feed_events_keep_the_cached_appointments_current(tmp_path: Path) -> None:
@@ -98,3 +103,20 @@ async def test_feed_events_keep_the_cached_appointments_current(tmp_path: Path) 
             assert await follow_changes(app.client, app.cache, page["changes"])
             week = cached_week(app.cache, screen.days[0], lo, hi)
             assert week is not None and made["id"] not in {a["id"] for a in week[0]}
+
+
+def test_grid_lines_group_technicians_in_any_order_by_branch() -> None:
+    """The cache returns technicians by id; the grid must still show each branch once."""
+    technicians = [
+        {"id": 1, "name": "Marco Wagner", "branch_id": 1, "branch_name": "Warendorf"},
+        {"id": 2, "name": "Jan Sommer", "branch_id": 2, "branch_name": "Rheda"},
+        {"id": 3, "name": "Anja Arnold", "branch_id": 1, "branch_name": "Warendorf"},
+    ]
+    lines = grid_lines(technicians)
+    assert [(line.technician_id, line.label) for line in lines] == [
+        (None, "Warendorf"),
+        (3, "Anja Arnold"),
+        (1, "Marco Wagner"),
+        (None, "Rheda"),
+        (2, "Jan Sommer"),
+    ]
