@@ -74,6 +74,7 @@ class TechnicianPublic(TechnicianBase):
     id: int
     user_id: int
     branch_name: str = ""
+    branch_state: str = Field(default="", description="the branch's state, for public holidays")
 
 
 class MePublic(SQLModel):

@@ -19,15 +19,15 @@ from textual.widget import Widget
 from textual.widgets import Input, Label
 
 from dispatch.app import STYLES
+from dispatch.display import clock, labels
+from dispatch.display.safe import one_line
 
-BERLIN = ZoneInfo("Europe/Berlin")
-KINDS = (
-    ("ticket_work", "ticket work"),
-    ("absence", "absence"),
-    ("on_call", "on-call"),
-    ("project", "project"),
+BERLIN = ZoneInfo("Europe/Berlin")  # the provider's zone: a typed 09:00 is 09:00 there
+KINDS = tuple(
+    (kind, labels.APPOINTMENT_KIND[kind])
+    for kind in ("ticket_work", "absence", "on_call", "project")
 )
-MODES = (("onsite", "on-site"), ("remote", "remote"))
+MODES = tuple((mode, labels.WORK_MODE[mode]) for mode in ("onsite", "remote"))
 WITH_MODE = frozenset({"ticket_work", "project"})
 MAX_MINUTES = 31 * 24 * 60
 
@@ -44,12 +44,17 @@ class AppointmentRequest:
 
 
 def parse_minutes(text: str) -> int:
-    """`90`, `90m`, `1.5h`, `2d` as minutes; ValueError with a sentence otherwise."""
+    """`2:45` (h:mm, as durations are shown), `90`, `90m`, `1.5h`, `2d` as minutes;
+    ValueError with a sentence otherwise."""
+    clock_like = re.fullmatch(r"\s*(\d+):([0-5]\d)\s*(?:h)?\s*", text.lower())
     match = re.fullmatch(r"\s*(\d+(?:[.,]\d+)?)\s*([mhd]?)\s*", text.lower())
-    if not match:
-        raise ValueError("duration is a number of minutes, e.g. 90 (or 1.5h, 2d)")
-    value = float(match.group(1).replace(",", "."))
-    minutes = round(value * {"": 1, "m": 1, "h": 60, "d": 1440}[match.group(2)])
+    if clock_like:
+        minutes = int(clock_like.group(1)) * 60 + int(clock_like.group(2))
+    elif match:
+        value = float(match.group(1).replace(",", "."))
+        minutes = round(value * {"": 1, "m": 1, "h": 60, "d": 1440}[match.group(2)])
+    else:
+        raise ValueError("length is h:mm, e.g. 1:30 (or 90 minutes, 1.5h, 2d)")
     if not 5 <= minutes <= MAX_MINUTES:
         raise ValueError("duration is 5 minutes to 31 days")
     return minutes
@@ -151,6 +156,10 @@ class AppointmentDialog(ModalScreen[AppointmentRequest | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="appointment.cancel"),
         Binding("ctrl+s", "save", "Save", id="appointment.save", priority=True),
+        # A binding, not a key handler: a binding consumes the key, a handler let it go on to
+        # the calendar behind, which opened a ticket over the saved booking. An Input's own
+        # enter (submit, which saves too) comes first, so this serves the selectors.
+        Binding("enter", "save", "Save", show=False, id="appointment.save_enter"),
     ]
 
     def __init__(
@@ -164,6 +173,7 @@ class AppointmentDialog(ModalScreen[AppointmentRequest | None]):
         mode: str = "onsite",
         ticket_number: int | None = None,
         moving: bool = False,
+        assignee: str | None = None,
     ) -> None:
         super().__init__(classes="dialog")
         self.title_text = title
@@ -174,6 +184,7 @@ class AppointmentDialog(ModalScreen[AppointmentRequest | None]):
         self.mode = mode
         self.ticket_number = ticket_number
         self.moving = moving
+        self.assignee = assignee  # whom booked ticket work assigns the ticket to
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog-box"):
@@ -183,7 +194,7 @@ class AppointmentDialog(ModalScreen[AppointmentRequest | None]):
                 "Ticket",
                 Input(
                     number,
-                    placeholder="number (empty for absence, on-call)",
+                    placeholder="number (empty for absence, on call)",
                     id="ticket",
                     compact=True,
                 ),
@@ -195,12 +206,20 @@ class AppointmentDialog(ModalScreen[AppointmentRequest | None]):
             yield from self._row(
                 "Start", Input(self.start, placeholder="HH:MM", id="start", compact=True)
             )
+            # h:mm as every duration reads; the line under the fields shows start and end
             yield from self._row(
-                "Minutes",
-                Input(str(self.minutes), placeholder="e.g. 90", id="minutes", compact=True),
+                "Length",
+                Input(
+                    clock.duration(self.minutes).removesuffix(" h"),
+                    placeholder="h:mm, e.g. 1:30 (or 90m, 2d)",
+                    id="minutes",
+                    compact=True,
+                ),
             )
             yield from self._row("Kind", Choice(KINDS, self.kind, id="kind"))
             yield from self._row("Mode", Choice(MODES, self.mode, id="mode"))
+            yield Label("", id="span", classes="dialog-hint")
+            yield Label("", id="effect", classes="dialog-hint")
             yield Label("", id="error", classes="dialog-error")
             yield Label(
                 "tab next · ←/→ pick · ctrl+s/enter save · esc cancel", classes="dialog-hint"
@@ -221,35 +240,63 @@ class AppointmentDialog(ModalScreen[AppointmentRequest | None]):
         else:
             self.query_one("#ticket", Input).focus()
         self._mode_follows_kind()
+        self._say_effect()
+        self._say_span()
 
     def on_input_submitted(self) -> None:
         self.action_save()
 
     def on_choice_changed(self) -> None:
         self._mode_follows_kind()
+        self._say_effect()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "ticket":
+            self._say_effect()
+        else:
+            self._say_span()
+
+    def _say_span(self) -> None:
+        """`Mo 07.12. 17:00 - Mo 14.12. 08:00 · 159:00 h`: what the fields add up to."""
+        try:
+            asked = self._request(span_only=True)  # the span, whether or not a ticket is given
+        except ValueError:
+            text = ""
+        else:
+            minutes = (asked.end - asked.start).total_seconds() / 60
+            text = f"{clock.span(asked.start, asked.end)} · {clock.duration(minutes)}"
+        self.query_one("#span", Label).update(Text(text))
+
+    def _say_effect(self) -> None:
+        """Say before saving what booking ticket work does besides the booking."""
+        number = self.query_one("#ticket", Input).value.strip().lstrip("#")
+        kind = self.query_one("#kind", Choice).value
+        text = ""
+        if not self.moving and self.assignee and kind == "ticket_work" and number.isdigit():
+            text = f"booking assigns ticket {int(number)} to {one_line(self.assignee)}"
+        self.query_one("#effect", Label).update(Text(text))
 
     def _mode_follows_kind(self) -> None:
         kind = self.query_one("#kind", Choice).value
         self.query_one("#mode", Choice).disabled = kind not in WITH_MODE
 
-    def key_enter(self) -> None:
-        if isinstance(self.focused, Choice):
-            self.action_save()
-
-    def action_save(self) -> None:
+    def _request(self, *, span_only: bool = False) -> AppointmentRequest:
         def value(field: str) -> str:
             return self.query_one(f"#{field}", Input).value
 
+        return parse_request(
+            value("date"),
+            value("start"),
+            value("minutes"),
+            "" if self.moving or span_only else value("ticket"),
+            self.query_one("#kind", Choice).value,
+            self.query_one("#mode", Choice).value,
+            new=not (self.moving or span_only),
+        )
+
+    def action_save(self) -> None:
         try:
-            result = parse_request(
-                value("date"),
-                value("start"),
-                value("minutes"),
-                "" if self.moving else value("ticket"),
-                self.query_one("#kind", Choice).value,
-                self.query_one("#mode", Choice).value,
-                new=not self.moving,
-            )
+            result = self._request()
         except ValueError as exc:
             self.query_one("#error", Label).update(str(exc))
             return

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+import asyncio
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Label, OptionList
 
 from dispatch.app import STYLES
-from dispatch.client.errors import ApiError, Conflict, Unreachable
+from dispatch.client.appointment_cache import cached_week, store_week
+from dispatch.client.errors import ApiError, Conflict, ServerError, Unreachable
+from dispatch.display import clock, labels
+from dispatch.display.safe import one_line
+from dispatch.domain.holiday_names import public_holidays
 from dispatch.screens.appointment_dialog import AppointmentDialog, AppointmentRequest
 from dispatch.screens.base import PaneScreen
 from dispatch.screens.confirm import ConfirmDialog
+from dispatch.widgets.appointment_list import AppointmentList, what_text
 from dispatch.widgets.calendar_grid import (
-    BERLIN,
-    DAY_NAMES,
-    KIND_TEXT,
-    AppointmentList,
     CalendarGrid,
     DayLoad,
     GridLine,
@@ -35,17 +39,26 @@ Json = dict[str, Any]
 PLANNER_ACTIONS = frozenset({"book", "move", "delete"})
 # ...and these need an appointment under the cursor.
 APPOINTMENT_ACTIONS = frozenset({"move", "delete", "open_ticket"})
+Holidays = dict[str, dict[date, str]]  # state -> day -> the holiday's name
 
 
 def today() -> date:
-    return datetime.now(BERLIN).date()
+    return datetime.now(clock.zone()).date()
+
+
+def week_holidays(technicians: list[Json], days: list[date]) -> Holidays:
+    """The public holidays of the week in each technician's state (of their home branch)."""
+    states = {str(t.get("branch_state") or "") for t in technicians} - {""}
+    return {state: public_holidays(state, days[0], days[-1]) for state in states}
 
 
 def grid_lines(technicians: list[Json], only: int | None = None) -> list[GridLine]:
-    """A header line per branch, then its technicians, in the service's order."""
+    """A header line per branch, then its technicians: by branch, then by name, as the service
+    lists them (the cache hands them back in another order)."""
     lines: list[GridLine] = []
     branch: str | None = None
-    for tech in technicians:
+    ordered = sorted(technicians, key=lambda t: (int(t["branch_id"]), str(t["name"])))
+    for tech in ordered:
         if only is not None and tech["id"] != only:
             continue
         name = str(tech.get("branch_name") or f"branch {tech['branch_id']}")
@@ -62,12 +75,12 @@ def clash_text(error: ApiError, tickets: dict[int, Json]) -> str:
     if not isinstance(clash, dict) or "start" not in clash:
         return error.detail or error.title
     start, end = appointment_span(clash)
-    what = KIND_TEXT.get(str(clash.get("kind")), str(clash.get("kind")))
+    what = labels.word(labels.APPOINTMENT_KIND, clash.get("kind"))
     ticket = tickets.get(clash.get("ticket_id") or -1)
     if ticket is not None:
         what += f" #{ticket['number']}"
-    when = f"{DAY_NAMES[start.weekday()]} {start:%d.%m. %H:%M}-{end:%H:%M}"
-    return f"{error.detail}\n= appointment {clash.get('id')}: {what}, {when} (Berlin)"
+    detail = one_line(error.detail)
+    return f"{detail}\n= appointment {clash.get('id')}: {what}, {clock.span(start, end)}"
 
 
 class CalendarScreen(PaneScreen):
@@ -79,6 +92,8 @@ class CalendarScreen(PaneScreen):
         Binding("b", "book", "Book", id="calendar.book"),
         Binding("m", "move", "Move", id="calendar.move"),
         Binding("d", "delete", "Delete", id="calendar.delete"),
+        # move and delete act on the chosen entry of the day (highlighted in the list)
+        Binding("e", "next_entry", "Next entry", id="calendar.next_entry"),
         Binding("enter", "open_ticket", "Open ticket", id="calendar.open"),
         Binding("left_square_bracket", "week(-1)", "Prev week", id="calendar.previous_week"),
         Binding("right_square_bracket", "week(1)", "Next week", id="calendar.next_week"),
@@ -90,6 +105,12 @@ class CalendarScreen(PaneScreen):
         self.days: list[date] = week_of(today())
         self.appointments: list[Json] = []
         self.loaded_week: date | None = None  # the Monday `appointments` belong to
+        # When `appointments` were loaded from the service (now, or in an earlier session
+        # when they came from the cache); `from_cache` until this session's load of the week.
+        self.as_of: datetime | None = None
+        self.from_cache = False
+        self.offline = False  # the last load found the service away
+        self.holidays: Holidays = {}
 
     def compose(self) -> ComposeResult:
         yield Label("", id="calendar-title")
@@ -125,64 +146,138 @@ class CalendarScreen(PaneScreen):
     # loading --------------------------------------------------------------------
     @work(exclusive=True, group="calendar-load", exit_on_error=False)
     async def load_week(self) -> None:
-        """The displayed week's appointments (the service filters a technician's own)."""
-        client = self.dispatch.client
+        """The displayed week's appointments (the service filters a technician's own).
+
+        The cached copy of the week is shown first, marked with its age; the service's answer
+        replaces it and is cached. Offline, the cached week stays; a week never loaded is
+        drawn unknown, never free.
+        """
         store = self.dispatch.store
-        if not store.technicians:
-            store.technicians = {t["id"]: t for t in await client.technicians()}
-        monday = self.days[0]
+        days = list(self.days)
+        monday = days[0]
         start, _ = day_bounds(monday)
-        _, end = day_bounds(self.days[-1])
-        items = await client.appointments(start, end)
+        _, end = day_bounds(days[-1])
+        if store.technicians:
+            self.holidays = await asyncio.to_thread(
+                week_holidays, list(store.technicians.values()), days
+            )
+        if self.loaded_week != monday:
+            cached = cached_week(self.dispatch.cache, monday, start, end)
+            if cached is not None:
+                self.appointments, self.as_of = cached
+                self.loaded_week = monday
+                self.from_cache = True
+            self.show_week()
+        try:
+            client = self.dispatch.client
+            if not store.technicians:
+                store.technicians = {t["id"]: t for t in await client.technicians()}
+                self.holidays = week_holidays(list(store.technicians.values()), days)
+            items = await client.appointments(start, end)
+        except (Unreachable, ServerError):
+            if monday == self.days[0]:
+                self.offline = True
+                self.show_week()
+            return
+        except ApiError as exc:
+            self.dispatch.show_error(exc)
+            return
+        loaded = datetime.now(UTC)
+        store_week(self.dispatch.cache, monday, start, end, items, loaded)
         if monday != self.days[0]:
             return  # the user moved on to another week meanwhile
         self.appointments = items
         self.loaded_week = monday
+        self.as_of = loaded
+        self.from_cache = False
+        self.offline = False
         self.show_week()
+
+    @property
+    def known(self) -> bool:
+        """Whether the displayed week's appointments are known (loaded now or cached)."""
+        return self.loaded_week == self.days[0]
 
     def show_week(self) -> None:
         technicians = list(self.dispatch.store.technicians.values())
         only = self.dispatch.technician_id if self.dispatch.is_technician else None
-        current = self.appointments if self.loaded_week == self.days[0] else []
-        self.grid.set_data(grid_lines(technicians, only), day_loads(current, self.days))
+        current = self.appointments if self.known else []
+        lines = grid_lines(technicians, only)
+        loads = day_loads(current, self.days)
+        for line in lines:
+            if line.technician_id is None:
+                continue
+            tech = self.dispatch.store.technicians.get(line.technician_id) or {}
+            named = self.holidays.get(str(tech.get("branch_state") or ""), {})
+            for index, day in enumerate(self.days):
+                if day in named:
+                    key = (line.technician_id, index)
+                    loads[key] = replace(loads.get(key, DayLoad()), holiday=named[day])
+        self.grid.set_data(lines, loads, known=self.known)
         first, last = self.days[0], self.days[-1]
         text = f"Calendar · week {first.isocalendar().week} · {first:%d.%m.}-{last:%d.%m.%Y}"
         now = today()
         if first <= now <= last:
-            text += f" · today {DAY_NAMES[now.weekday()]} {now:%d.%m.}"
-        if self.loaded_week != first:
-            text += " · loading…"
-        self.query_one("#calendar-title", Label).update(text)
+            text += f" · today {clock.day(now)}"
+        text += self.freshness()
+        self.query_one("#calendar-title", Label).update(Text(text))
         self.show_cell()
+
+    def freshness(self) -> str:
+        """How current the week shown is: nothing when just loaded."""
+        if not self.known:
+            return " · offline: week not loaded" if self.offline else " · loading…"
+        if self.as_of is None or not (self.offline or self.from_cache):
+            return ""
+        at = clock.local(self.as_of)
+        when = clock.hhmm(at) if at.date() == today() else clock.moment(at)
+        if self.offline:
+            return f" · offline: as of {when}"
+        return f" · as of {when}, loading…"
 
     def on_calendar_grid_cell_changed(self, event: CalendarGrid.CellChanged) -> None:
         self.show_cell()
 
     def cell_appointments(self) -> list[Json]:
         technician = self.grid.cursor_technician
-        if technician is None or self.loaded_week != self.days[0]:
+        if technician is None or not self.known:
             return []
         day = self.grid.cursor_date
         found = [a for a in self.appointments if a["technician_id"] == technician]
         return sorted((a for a in found if on_day(a, day)), key=lambda a: str(a["start"]))
 
     def show_cell(self) -> None:
-        technician = self.grid.cursor_technician
         day = self.grid.cursor_date
         items = self.cell_appointments()
         tickets = self.dispatch.store.tickets
         wanted = {a["ticket_id"] for a in items if a.get("ticket_id") in tickets}
         titles = {i: str(tickets[i]["title"]) for i in wanted}
         self.agenda.show(items, day, titles)
+        self.show_cell_title()
+
+    def show_cell_title(self) -> None:
+        """Who, which day, what is on it in words, and which entry move and delete act on."""
+        technician = self.grid.cursor_technician
+        day = self.grid.cursor_date
+        items = self.agenda.appointments
         if technician is None:
             text = "No technicians to show."
         else:
             name = self.dispatch.store.technician_name(technician)
             load = self.grid.loads.get((technician, self.grid.cursor_day), DayLoad())
-            summary = "free" if load.text == "·" else load.text
-            count = f"{len(items)} appointment{'s' if len(items) != 1 else ''}"
-            text = f"{name} · {DAY_NAMES[day.weekday()]} {day:%d.%m.%Y} · {summary} · {count}"
-        self.query_one("#cell-title", Label).update(text)
+            text = f"{one_line(name)} · {clock.day(day)}{day:%Y} · "
+            if not self.known:
+                text += "not loaded"
+                if load.holiday:
+                    text += f" · public holiday: {load.holiday}"
+            else:
+                text += load.words
+                chosen = self.agenda.highlighted
+                if len(items) > 1 and chosen is not None:
+                    text += f" · entry {chosen + 1} of {len(items)} (e: next)"
+                else:
+                    text += f" · {len(items)} entr{'y' if len(items) == 1 else 'ies'}"
+        self.query_one("#cell-title", Label).update(Text(text))
         self.refresh_bindings()
 
     def selected_appointment(self) -> Json | None:
@@ -190,7 +285,11 @@ class CalendarScreen(PaneScreen):
         return found.first().selected_appointment if found else None
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        self.refresh_bindings()
+        self.show_cell_title()
+
+    def action_next_entry(self) -> None:
+        """Choose the day's next entry for move, delete and open (round the end)."""
+        self.agenda.cycle(1)
 
     # weeks ------------------------------------------------------------------------
     def _go(self, monday: date) -> None:
@@ -214,7 +313,7 @@ class CalendarScreen(PaneScreen):
         if appointment is None:
             return
         if appointment.get("ticket_id") is None:
-            kind = KIND_TEXT.get(appointment["kind"], appointment["kind"])
+            kind = labels.word(labels.APPOINTMENT_KIND, appointment["kind"])
             self.notify(f"This {kind} entry has no ticket.")
             return
         from dispatch.screens.ticket import TicketScreen
@@ -227,10 +326,15 @@ class CalendarScreen(PaneScreen):
         if technician is None:
             self.notify("Pick a technician first.", severity="warning")
             return
+        if not self.known:
+            # unknown is not free: a booking there would be made blind
+            why = "the service is unreachable" if self.offline else "it is still loading"
+            self.notify(f"Cannot book: this week's calendar is not loaded ({why}).")
+            return
         day = self.grid.cursor_date
         name = self.dispatch.store.technician_name(technician)
         dialog = AppointmentDialog(
-            f"Book {name} · {DAY_NAMES[day.weekday()]} {day:%d.%m.%Y}", day=day
+            f"Book {one_line(name)} · {clock.day(day)}{day:%Y}", day=day, assignee=name
         )
 
         def booked(request: AppointmentRequest | None) -> None:
@@ -245,8 +349,10 @@ class CalendarScreen(PaneScreen):
             return
         start, end = appointment_span(appointment)
         name = self.dispatch.store.technician_name(appointment["technician_id"])
+        ticket = self.dispatch.store.tickets.get(appointment.get("ticket_id") or -1) or {}
+        what = what_text(appointment, str(ticket.get("title") or ""))
         dialog = AppointmentDialog(
-            f"Move appointment {appointment['id']} of {name}",
+            f"Move {what} · {one_line(name)}",
             day=start.date(),
             start=f"{start:%H:%M}",
             minutes=int((end - start).total_seconds() // 60),
@@ -266,7 +372,7 @@ class CalendarScreen(PaneScreen):
         appointment = self.selected_appointment()
         if appointment is None:
             return
-        name = self.dispatch.store.technician_name(appointment["technician_id"])
+        name = one_line(self.dispatch.store.technician_name(appointment["technician_id"]))
         day = appointment_span(appointment)[0].date()
         line = self.agenda.get_option_at_index(self.agenda.highlighted or 0).prompt
 
@@ -276,7 +382,7 @@ class CalendarScreen(PaneScreen):
 
         self.app.push_screen(
             ConfirmDialog(
-                f"Delete this appointment of {name} on {day:%d.%m.}?", str(line), yes="delete"
+                f"Delete this entry of {name} on {clock.day(day)}?", str(line), yes="delete"
             ),
             answered,
         )
@@ -309,8 +415,8 @@ class CalendarScreen(PaneScreen):
                 "mode": request.mode,
             }
         )
-        name = self.dispatch.store.technician_name(technician)
-        self.notify(f"Booking {name} {request.start:%d.%m. %H:%M}-{request.end:%H:%M}.")
+        name = one_line(self.dispatch.store.technician_name(technician))
+        self.notify(f"Booking {name} {clock.span(request.start, request.end)}.")
         self._follow(technician, request.start.date())
 
     def move(self, appointment: Json, request: AppointmentRequest) -> None:
@@ -319,7 +425,7 @@ class CalendarScreen(PaneScreen):
         if request.mode is not None:
             changes["mode"] = request.mode
         self.dispatch.sync.patch_appointment(appointment, changes)
-        self.notify(f"Moving to {request.start:%d.%m. %H:%M}-{request.end:%H:%M}.")
+        self.notify(f"Moving to {clock.span(request.start, request.end)}.")
         self._follow(int(appointment["technician_id"]), request.start.date())
 
     def delete(self, appointment: Json) -> None:

@@ -15,8 +15,8 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+
+from dispatch.display import clock, labels
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DAY_NAMES = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
@@ -40,36 +40,50 @@ class DayLoad:
     minutes: int = 0  # ticket and project work
     absent: bool = False
     on_call: bool = False
+    holiday: str = ""  # the public holiday's name in the technician's state
 
     @property
     def text(self) -> str:
-        """Eight cells at most: `3.5h`, `ABS`, `on-call`, `2h+OC`, `·` when free."""
-        hours = hours_text(self.minutes) if self.minutes else ""
-        main = ("ABS " + hours).strip() if self.absent else hours
+        """Eight cells at most: the day's main state (`2:45 h`, `absent`, `on call`,
+        `holiday`, `·` when free), and `+` when there is more (the line under the grid
+        says what)."""
+        states = [
+            "absent" if self.absent else "",
+            clock.duration(self.minutes) if self.minutes else "",
+            labels.APPOINTMENT_KIND["on_call"] if self.on_call else "",
+            "holiday" if self.holiday else "",
+        ]
+        shown = [s for s in states if s]
+        if not shown:
+            return "·"
+        return shown[0] + ("+" if len(shown) > 1 else "")
+
+    @property
+    def words(self) -> str:
+        """Everything about the day, in words: `2:45 h booked · on call · Christmas Day`."""
+        parts = []
+        if self.absent:
+            parts.append("absent")
+        if self.minutes:
+            parts.append(f"{clock.duration(self.minutes)} booked")
         if self.on_call:
-            return f"{main}+OC" if main else "on-call"
-        return main or "·"
+            parts.append(labels.APPOINTMENT_KIND["on_call"])
+        if self.holiday:
+            parts.append(f"public holiday: {self.holiday}")
+        return " · ".join(parts) or "free"
 
     @property
     def state(self) -> str:
-        """free, busy, full, absent or oncall: picks the (extra) colour."""
+        """free, busy, full, absent, oncall or holiday: picks the (extra) colour."""
         if self.absent:
             return "absent"
         if self.minutes >= FULL_DAY_MINUTES:
             return "full"
         if self.minutes:
             return "busy"
-        return "oncall" if self.on_call else "free"
-
-
-def hours_text(minutes: int) -> str:
-    """`3h`, `3.5h`, `2h15`: exact, and short enough for a cell."""
-    hours, rest = divmod(minutes, 60)
-    if rest == 0:
-        return f"{hours}h"
-    if rest == 30:
-        return f"{hours}.5h"
-    return f"{hours}h{rest:02d}" if hours else f"{rest}m"
+        if self.on_call:
+            return "oncall"
+        return "holiday" if self.holiday else "free"
 
 
 def week_of(day: date) -> list[date]:
@@ -80,16 +94,14 @@ def week_of(day: date) -> list[date]:
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
     """Midnight to midnight in Berlin (23 or 25 hours on DST days)."""
-    start = datetime.combine(day, time(), tzinfo=BERLIN)
-    end = datetime.combine(day + timedelta(days=1), time(), tzinfo=BERLIN)
+    start = datetime.combine(day, time(), tzinfo=clock.zone())
+    end = datetime.combine(day + timedelta(days=1), time(), tzinfo=clock.zone())
     return start, end
 
 
 def appointment_span(appointment: dict[str, Any]) -> tuple[datetime, datetime]:
-    """Start and end of an appointment, in Berlin time."""
-    start = datetime.fromisoformat(appointment["start"]).astimezone(BERLIN)
-    end = datetime.fromisoformat(appointment["end"]).astimezone(BERLIN)
-    return start, end
+    """Start and end of an appointment, in the display zone (Berlin)."""
+    return clock.local(appointment["start"]), clock.local(appointment["end"])
 
 
 def on_day(appointment: dict[str, Any], day: date) -> bool:
@@ -135,7 +147,8 @@ class CalendarGrid(ScrollView, can_focus=True):
     """Rows of technicians under branch headers, one column per day; a cell cursor.
 
     The header line stays put while the rows scroll under it. Every state reads as text
-    (`3.5h`, `ABS`, `on-call`, `·`); colours are only an extra.
+    (`2:45 h`, `absent`, `on call`, `holiday`, `·`, `?` for a week not loaded); colours are
+    only an extra.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -160,6 +173,8 @@ class CalendarGrid(ScrollView, can_focus=True):
         "calendar-grid--full",
         "calendar-grid--absent",
         "calendar-grid--oncall",
+        "calendar-grid--holiday",
+        "calendar-grid--unknown",
     }
 
     DEFAULT_CSS = """
@@ -178,6 +193,8 @@ class CalendarGrid(ScrollView, can_focus=True):
     CalendarGrid > .calendar-grid--full { color: $error; text-style: bold; }
     CalendarGrid > .calendar-grid--absent { color: $secondary; text-style: italic; }
     CalendarGrid > .calendar-grid--oncall { color: $accent; }
+    CalendarGrid > .calendar-grid--holiday { color: $success; text-style: italic; }
+    CalendarGrid > .calendar-grid--unknown { color: $text-disabled; }
     """
 
     class CellChanged(Message):
@@ -199,6 +216,7 @@ class CalendarGrid(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.lines: list[GridLine] = []
         self.loads: dict[tuple[int, int], DayLoad] = {}
+        self.known = True
         self.days: list[date] = week_of(date.today())
         self.today: date | None = None
         self.cursor_line = 0  # index into `lines`, always a technician when there is one
@@ -211,11 +229,22 @@ class CalendarGrid(ScrollView, can_focus=True):
         self.today = today
         self.refresh()
 
-    def set_data(self, lines: Sequence[GridLine], loads: dict[tuple[int, int], DayLoad]) -> None:
-        """New rows and loads; the cursor stays on the same technician when still there."""
+    def set_data(
+        self,
+        lines: Sequence[GridLine],
+        loads: dict[tuple[int, int], DayLoad],
+        *,
+        known: bool = True,
+    ) -> None:
+        """New rows and loads; the cursor stays on the same technician when still there.
+
+        `known` False: the week's appointments are unknown (never loaded, service away), so
+        no cell may read as free; each shows `?`.
+        """
         keep = self.cursor_technician
         self.lines = list(lines)
         self.loads = loads
+        self.known = known
         positions = [i for i, line in enumerate(self.lines) if line.technician_id is not None]
         if keep is not None and any(self.lines[i].technician_id == keep for i in positions):
             self.cursor_line = next(i for i in positions if self.lines[i].technician_id == keep)
@@ -344,8 +373,8 @@ class CalendarGrid(ScrollView, can_focus=True):
         segments = [Segment(_fit(marker + line.label, name_width), name_style)]
         for day in range(7):
             load = self.loads.get((line.technician_id, day), DayLoad())
-            style = self._style(load.state)
-            text = _fit(load.text, DAY_WIDTH - 1, center=True)
+            style = self._style(load.state if self.known else "unknown")
+            text = _fit(load.text if self.known else "?", DAY_WIDTH - 1, center=True)
             if on_cursor_line and day == self.cursor_day:
                 # brackets mark the cell even without colour or focus
                 cursor = self._style("cursor") if focused else Style(underline=True)
@@ -366,76 +395,3 @@ class CalendarGrid(ScrollView, can_focus=True):
 
     def on_blur(self) -> None:
         self.refresh()
-
-
-KIND_TEXT = {
-    "ticket_work": "ticket work",
-    "absence": "absence",
-    "on_call": "on-call",
-    "project": "project",
-}
-MODE_TEXT = {"onsite": "on-site", "remote": "remote"}
-
-
-def appointment_text(appointment: dict[str, Any], day: date, ticket_title: str = "") -> str:
-    """One line: time (Berlin), kind, mode, ticket number and title."""
-    start, end = appointment_span(appointment)
-    lo, hi = day_bounds(day)
-    begin = "  ...  " if start < lo else f"{start:%H:%M}"
-    finish = "..." if end > hi else f"{end:%H:%M}"
-    if end == hi:
-        finish = "24:00"
-    parts = [
-        f"{begin}-{finish}",
-        KIND_TEXT.get(appointment["kind"], appointment["kind"]).ljust(11),
-        MODE_TEXT.get(appointment.get("mode") or "", "").ljust(7),
-    ]
-    number = appointment.get("ticket_number")
-    if number is not None:
-        parts.append(f"#{number} {ticket_title}".rstrip())
-    elif appointment.get("note"):
-        parts.append(str(appointment["note"]))
-    return "  ".join(parts).rstrip()
-
-
-class AppointmentList(OptionList):
-    """The selected cell's appointments; j/k move like everywhere else."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False, id="appointment_list.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="appointment_list.up"),
-    ]
-
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes)
-        self.appointments: list[dict[str, Any]] = []
-
-    def show(
-        self, appointments: Sequence[dict[str, Any]], day: date, titles: dict[int, str]
-    ) -> None:
-        """Replace the options, keeping the highlighted appointment if it is still there."""
-        keep = self.highlighted_id
-        self.appointments = list(appointments)
-        self.clear_options()
-        self.add_options(
-            Option(
-                appointment_text(a, day, titles.get(a.get("ticket_id") or -1, "")),
-                id=str(a["id"]),
-            )
-            for a in appointments
-        )
-        ids = [str(a["id"]) for a in appointments]
-        if ids:
-            self.highlighted = ids.index(keep) if keep in ids else 0
-
-    @property
-    def highlighted_id(self) -> str | None:
-        if self.highlighted is None or self.option_count == 0:
-            return None
-        return self.get_option_at_index(self.highlighted).id
-
-    @property
-    def selected_appointment(self) -> dict[str, Any] | None:
-        """The highlighted appointment (the first one when nothing was picked yet)."""
-        ident = self.highlighted_id
-        return next((a for a in self.appointments if str(a["id"]) == ident), None)

@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from console.harness import console, other_client, settle
+from console.test_outbox_pane import cut_in, wait_until
 from textual.pilot import Pilot
 from textual.widgets import Label
 
 from dispatch.app import DispatchApp
+from dispatch.display import clock
 from dispatch.screens.appointment_dialog import AppointmentDialog, parse_minutes, parse_request
 from dispatch.screens.calendar import CalendarScreen
 from dispatch.screens.confirm import ConfirmDialog
@@ -275,8 +277,97 @@ def test_day_loads_read_without_colour() -> None:
         ],
         days,
     )
-    assert loads[(1, 0)].text == "3.5h"
-    assert loads[(1, 1)].text == loads[(1, 2)].text == "ABS"
-    assert loads[(1, 3)].text == "2h15+OC"
-    assert loads[(1, 4)].text == "on-call"
+    assert loads[(1, 0)].text == "3:30 h"
+    assert loads[(1, 1)].text == loads[(1, 2)].text == "absent"
+    assert loads[(1, 3)].text == "2:15 h+"
+    assert loads[(1, 3)].words == "2:15 h booked · on call"
+    assert loads[(1, 4)].text == "on call"
     assert (1, 5) not in loads and DayLoad().text == "·"
+    christmas = DayLoad(holiday="Christmas Day")
+    assert (christmas.text, christmas.state) == ("holiday", "holiday")
+    assert christmas.words == "public holiday: Christmas Day"
+    assert max(len(DayLoad(m, True, True, "x").text) for m in range(0, 1440, 5)) <= 8
+
+
+async def test_enter_on_the_kind_selector_saves_and_stays_in_the_dialog_layer(
+    tmp_path: Path,
+) -> None:
+    """Enter in the dialog saves the booking and never reaches the calendar behind it."""
+    async with console(tmp_path, as_user=DISPATCHER, follow_feed=False) as (app, pilot):
+        screen = await open_pane(pilot)
+        job = next(a for a in screen.appointments if a["kind"] == "ticket_work")
+        day = next(i for i, d in enumerate(screen.days) if on_day(job, d))
+        screen.grid.select(job["technician_id"], day)
+        await settle(pilot)
+        assert screen.selected_appointment() is not None  # enter would open its ticket
+        before = await week_on_service(app, screen.days)
+        await pilot.press("b")
+        await settle(pilot)
+        number = some_ticket(app)["number"]
+        # ticket, date, start, minutes, then the kind selector
+        await pilot.press(*str(number), "tab", "tab", "ctrl+u", *"23:00", "tab", "ctrl+u")
+        await pilot.press(*"30", "tab")
+        dialog = app.screen
+        assert isinstance(dialog, AppointmentDialog)
+        assert dialog.focused is dialog.query_one("#kind")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen
+        after = await week_on_service(app, screen.days)
+        assert len(after) == len(before) + 1
+
+
+def unassigned_ticket(app: DispatchApp) -> dict[str, Any]:
+    return min(
+        (
+            t
+            for t in app.store.tickets.values()
+            if t["assignee_id"] is None and t["status"] == "new"
+        ),
+        key=lambda t: int(t["number"]),
+    )
+
+
+async def test_booking_says_it_assigns_and_the_queue_shows_it_at_once_offline(
+    tmp_path: Path,
+) -> None:
+    """The dialog names the assignment; the queued booking shows the ticket assigned before
+    the service has seen it (the outbox overlay), as `a` does."""
+    async with console(tmp_path, as_user=DISPATCHER, follow_feed=False) as (app, pilot):
+        screen = await open_pane(pilot)
+        technician, day = free_cell(screen)
+        screen.grid.select(technician, day)
+        ticket = unassigned_ticket(app)
+        network = cut_in(app)
+        network.offline = True
+        await pilot.press("b")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, AppointmentDialog)
+        await pilot.press(*str(ticket["number"]))
+        name = app.store.technician_name(technician)
+        effect = str(dialog.query_one("#effect", Label).render())
+        assert effect == f"booking assigns ticket {ticket['number']} to {name}"
+        await pilot.press("tab", "tab", "ctrl+u", *"09:00")
+        span = str(dialog.query_one("#span", Label).render())
+        assert span == f"{clock.day(screen.days[day])} 09:00-11:00 · 2:00 h"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.screen is screen, "the dialog closed")
+        shown = app.store.tickets[ticket["id"]]
+        assert shown["assignee_id"] == technician and shown["_pending"] == 1
+        assert shown["assignee_name"] == name
+        network.offline = False
+
+
+async def test_booking_ticket_work_leaves_the_ticket_assigned(tmp_path: Path) -> None:
+    """Needs the service to assign on booking (POST /appointments with ticket work)."""
+    async with console(tmp_path, as_user=DISPATCHER, follow_feed=False) as (app, pilot):
+        screen = await open_pane(pilot)
+        technician, day = free_cell(screen)
+        screen.grid.select(technician, day)
+        ticket = unassigned_ticket(app)
+        await book(pilot, ticket["number"], "09:00")
+        assert not app.sync.pending()
+        assert app.store.tickets[ticket["id"]]["assignee_id"] == technician
+        async with other_client(app, DISPATCHER) as other:
+            assert (await other.get_ticket(ticket["id"]))["assignee_id"] == technician

@@ -51,11 +51,14 @@ class TechnicianList(SQLModel):
 @router.get("/technicians", response_model=TechnicianList, responses=problems())
 def list_technicians(session: SessionDep, caller: CallerDep) -> JSONResponse:
     rows = session.exec(
-        select(Technician, Branch.name)
+        select(Technician, Branch.name, Branch.state)
         .join(Branch, col(Branch.id) == Technician.branch_id)
         .order_by(col(Branch.id), col(Technician.name))
     ).all()
-    items = [TechnicianPublic(**t.model_dump(), branch_name=branch) for t, branch in rows]
+    items = [
+        TechnicianPublic(**t.model_dump(), branch_name=branch, branch_state=state)
+        for t, branch, state in rows
+    ]
     return json_response(TechnicianList(items=items))
 
 
