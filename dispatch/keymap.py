@@ -26,7 +26,8 @@ from dispatch.screens.mywork import MyWorkScreen
 from dispatch.screens.outbox import ConflictScreen, OutboxScreen
 from dispatch.screens.queue import QueueScreen
 from dispatch.screens.ticket import TicketScreen
-from dispatch.widgets.calendar_grid import AppointmentList, CalendarGrid
+from dispatch.widgets.appointment_list import AppointmentList
+from dispatch.widgets.calendar_grid import CalendarGrid
 from dispatch.widgets.fast_table import FastTable
 
 # Where keys are active together: the focused widget, its screen and (in a pane) the app.
