@@ -55,7 +55,9 @@ def free_cell(screen: CalendarScreen) -> tuple[int, int]:
 
 
 def some_ticket(app: DispatchApp) -> dict[str, Any]:
-    return min(app.store.tickets.values(), key=lambda t: int(t["number"]))
+    """An open ticket: booking work on a resolved or closed one is refused (409)."""
+    open_ = (t for t in app.store.tickets.values() if t["status"] not in ("resolved", "closed"))
+    return min(open_, key=lambda t: int(t["number"]))
 
 
 def notes(app: DispatchApp) -> list[str]:
