@@ -55,10 +55,23 @@ def _bindings(node: type[DOMNode]) -> list[tuple[str, Binding]]:
     return [(key, b) for key, bindings in merged.key_to_bindings.items() for b in bindings]
 
 
+def _dispatch_nodes() -> list[type[DOMNode]]:
+    """Every screen and widget class of dispatch that is imported (the panes import their
+    dialogs), so an id is known even on a dialog that `PLACES` does not list yet."""
+    found: list[type[DOMNode]] = []
+    todo: list[type[DOMNode]] = [DOMNode]
+    while todo:
+        node = todo.pop()
+        todo += node.__subclasses__()
+        if node.__module__.startswith("dispatch."):
+            found.append(node)
+    return found
+
+
 def keymap_problems(keymap: Mapping[str, str]) -> list[str]:
     """One line per problem with `keymap` (binding id -> keys, comma-separated); [] if none."""
     places = [(name, list(chain.from_iterable(map(_bindings, nodes)))) for name, nodes in PLACES]
-    known = {b.id for _, found in places for _, b in found if b.id}
+    known = {b.id for node in _dispatch_nodes() for _, b in _bindings(node) if b.id}
     problems = [
         f'dispatch: keymap: there is no binding "{binding_id}"; `?` in the console lists the ids'
         for binding_id in keymap

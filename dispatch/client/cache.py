@@ -66,9 +66,36 @@ CREATE TABLE ticket_head (
 );
 CREATE INDEX ticket_head_rank ON ticket_head (open, escalated, rank);
 CREATE INDEX ticket_head_assignee ON ticket_head (assignee_id);
+CREATE INDEX ticket_head_breached
+    ON ticket_head (open, escalated, paused, priority, resolution_due);
+CREATE INDEX ticket_head_late
+    ON ticket_head (open, escalated, paused, responded, priority, first_response_due);
 """
-# The cache's own format; 2 added `ticket_head` (filled from `objects` on first open).
-FORMAT = 2
+# `sla_clock`'s overdue states on an open head row, each in the queue's order within one
+# priority (`countdown.urgency`): BREACH (resolution due passed), the oldest first, then LATE
+# (first response due passed, not answered). Paused clocks are neither. Each reads only the
+# rows it returns off its index; every other row's rank is at or after now (a paused
+# clock's rank is its due time plus 31 years), so the rank walk starts there.
+_BREACHED = """
+SELECT id FROM ticket_head
+WHERE open = 1 AND escalated = :escalated AND paused = 0 AND priority = :priority
+  AND resolution_due < :now
+ORDER BY resolution_due, number LIMIT :wanted
+"""
+_LATE = """
+SELECT id FROM ticket_head
+WHERE open = 1 AND escalated = :escalated AND paused = 0 AND responded = 0
+  AND priority = :priority AND first_response_due < :now
+  AND (resolution_due IS NULL OR resolution_due >= :now)
+ORDER BY first_response_due, number LIMIT :wanted
+"""
+_FIRST_PRIORITY = """
+SELECT min(priority) FROM ticket_head WHERE open = 1 AND escalated = :escalated AND paused = 0
+"""
+_NEXT_PRIORITY = _FIRST_PRIORITY.strip() + " AND priority > :priority"
+# The cache's own format; 2 added `ticket_head` (filled from `objects` on first open), 3 its
+# indexes of overdue tickets by priority.
+FORMAT = 3
 NEVER = 1e18  # the rank of a clock without a due time
 # Values repeated across thousands of tickets: one string object each in memory.
 _SHARED_FIELDS = (
@@ -271,17 +298,20 @@ class LocalCache:
             wanted = limit - len(chosen)
             if wanted <= 0:
                 break
+            chosen += self._overdue_head(escalated, stamp, wanted)
+            wanted = limit - len(chosen)
+            if wanted <= 0:
+                break
             found: list[tuple[tuple[Any, ...], int]] = []
             worst: list[float] = []  # the `wanted` smallest seconds left, negated (a max-heap)
             rows = self.db.execute(
                 "SELECT id, status, paused, responded, first_response_due, resolution_due, "
                 "rank, priority, number FROM ticket_head WHERE open = 1 AND escalated = ? "
-                "ORDER BY rank",
-                (escalated,),
+                "AND rank >= ? ORDER BY rank",
+                (escalated, stamp),
             )
             for ticket_id, status, paused, responded, frd, res, rank, priority, number in rows:
-                # Overdue tickets (rank < now) go by priority, not by time left: all are read.
-                if len(worst) == wanted and rank - stamp > max(0.0, -worst[0]):
+                if len(worst) == wanted and rank - stamp > -worst[0]:
                     break
                 clock = sla_clock(
                     now,
@@ -299,6 +329,22 @@ class LocalCache:
                     heapq.heapreplace(worst, -left)
             chosen += [ticket_id for _, ticket_id in sorted(found)[:wanted]]
         return self._bodies(chosen)
+
+    def _overdue_head(self, escalated: int, stamp: float, wanted: int) -> list[int]:
+        """The first `wanted` overdue tickets in the queue's order: by priority, breached
+        before late, the longest overdue first (a walk over every overdue ticket instead took
+        180 ms of the first frame when 30,000 of 100,000 were). The epoch REALs keep the
+        microseconds, so these comparisons are the clock's own."""
+        chosen: list[int] = []
+        args: dict[str, Any] = {"escalated": escalated, "now": stamp}
+        priority = self.db.execute(_FIRST_PRIORITY, args).fetchone()[0]
+        while priority is not None and len(chosen) < wanted:
+            args.update(priority=priority)
+            for query in (_BREACHED, _LATE):
+                args["wanted"] = wanted - len(chosen)
+                chosen += [row[0] for row in self.db.execute(query, args)]
+            priority = self.db.execute(_NEXT_PRIORITY, args).fetchone()[0]
+        return chosen
 
     def _bodies(self, ids: list[int]) -> list[Json]:
         bodies: list[str] = []

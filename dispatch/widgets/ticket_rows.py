@@ -19,7 +19,7 @@ QUEUE_COLUMNS = (
     Column("customer", "Customer", width=None, min_width=10, want=16),
     Column("title", "Title", width=None, min_width=12, want=20),
     Column("status", "Status", width=11, give_way=3),
-    Column("assignee", "Assignee", width=14, give_way=2, shrink_to=8),
+    Column("assignee", "Assignee", width=14, give_way=2, shrink_to=9),
     Column("age", "Age", width=4, align="right", give_way=1),
 )
 # A technician's own work: the assignee is always themselves, so that column is not shown.
