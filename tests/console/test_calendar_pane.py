@@ -53,7 +53,9 @@ def free_cell(screen: CalendarScreen) -> tuple[int, int]:
 
 
 def some_ticket(app: DispatchApp) -> dict[str, Any]:
-    return min(app.store.tickets.values(), key=lambda t: int(t["number"]))
+    """An open ticket: work on a resolved or closed one is refused (reopen it first)."""
+    open_ones = [t for t in app.store.tickets.values() if t["status"] not in ("resolved", "closed")]
+    return min(open_ones, key=lambda t: int(t["number"]))
 
 
 def notes(app: DispatchApp) -> list[str]:
