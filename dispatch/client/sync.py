@@ -264,7 +264,7 @@ class SyncEngine:
         listed = {
             k: v
             for k, v in ticket.items()
-            if k not in ("history", "comments", "escalations", "appointments")
+            if k not in ("history", "comments", "escalations", "appointments", "freed_appointments")
         }
         self.cache.save("ticket", [listed])
         self.server[ticket["id"]] = slim(listed)
@@ -537,6 +537,8 @@ class SyncEngine:
         ticket = None
         if op.kind == "patch_ticket" and isinstance(body, dict):
             ticket = body
+            if body.get("freed_appointments"):  # resolving freed booked slots
+                self.listener.calendar_changed()
         elif op.kind == "assign" and isinstance(body, dict):
             ticket = body.get("ticket")
             if body.get("appointment"):

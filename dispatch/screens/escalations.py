@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input, Label
@@ -50,7 +51,7 @@ TEXT = {
     "showing_resolved": "Showing resolved escalations too.",
     "hiding_resolved": "Showing open escalations only.",
     "resolved_offline": "Resolved escalations come from the service, which is not reachable now.",
-    "resolved_by": " · resolved {when} by {who}: {note}",
+    "resolved_by": "resolved {when} by {who}: {note}",
     "level_note": " · L{level} because: {note}",
 }
 
@@ -201,13 +202,17 @@ class EscalationsScreen(PaneScreen, FilterAsYouType):
                 text += TEXT["level_note"].format(
                     level=esc["level"], note=safe.one_line(esc["level_note"])
                 )
-            if esc["status"] == "resolved":
-                text += TEXT["resolved_by"].format(
-                    when=clock.moment(esc.get("resolved_at")),
-                    who=safe.one_line(esc.get("resolved_by_name") or "?"),
-                    note=safe.one_line(esc.get("resolution_note") or "-"),
+            if esc["status"] == "resolved":  # first: the line is cut at the pane's width
+                text = (
+                    TEXT["resolved_by"].format(
+                        when=clock.moment(esc.get("resolved_at")),
+                        who=safe.one_line(esc.get("resolved_by_name") or "?"),
+                        note=safe.one_line(esc.get("resolution_note") or "-"),
+                    )
+                    + f" · {text}"
                 )
-        self.query_one("#escalations-detail", Label).update(text)
+        # Text, not markup: a note holding "[/]" must neither style the line nor raise.
+        self.query_one("#escalations-detail", Label).update(Text(text))
 
     def on_fast_table_highlighted(self, event: FastTable.Highlighted) -> None:
         self._update_detail()

@@ -9,7 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from dispatch.client.errors import ApiError, Unreachable
-from dispatch.display import clock, labels, safe
+from dispatch.display import clock, safe
 from dispatch.domain.types import Priority, Status
 from dispatch.domain.workflow import allowed_next
 from dispatch.screens.assign import AssignChoice, AssignDialog
@@ -41,9 +41,9 @@ TICKET_BINDINGS: list[BindingType] = [
 
 
 # What the status dialog says about bookings a resolution frees (issue 15.5).
-ENDING = frozenset({"resolved", "closed"})
-FREES = "{verb}: this frees {n} booked slot{s} still ahead:"
-FREES_UNKNOWN = "{verb}: booked slots still ahead are freed when the service gets this."
+ENDING = {"resolved": "resolve", "closed": "close"}  # status -> what the person does
+FREES = "{verb} {number}: this frees {n} booked slot{s} still ahead:"
+FREES_UNKNOWN = "{verb} {number}: booked slots still ahead are freed when the service gets this."
 FREED = "{number}: freed {n} booked slot{s}."
 
 
@@ -146,12 +146,13 @@ class TicketActions(Screen[None]):
         if slots == []:
             self.write_patch(ticket, {"status": status})
             return
-        verb = labels.status(status)
+        verb, number = ENDING[status], ticket["number"]
         if slots is None:
-            question = FREES_UNKNOWN.format(verb=verb.capitalize())
+            question = FREES_UNKNOWN.format(verb=verb.capitalize(), number=number)
             lines = ""
         else:
-            question = FREES.format(verb=verb.capitalize(), n=len(slots), s=_s(len(slots)))
+            n = len(slots)
+            question = FREES.format(verb=verb.capitalize(), number=number, n=n, s=_s(n))
             lines = "\n".join(self._slot_line(a) for a in slots)
 
         def answered(yes: bool | None) -> None:

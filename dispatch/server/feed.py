@@ -184,12 +184,9 @@ def visible_filter(caller: Caller) -> Any:
     if caller.sees_all:
         return None
     tech = caller.technician_id if caller.technician_id is not None else -1
-    from dispatch.models.ticket import Ticket
-    from dispatch.server.views import booked_ticket_ids
+    from dispatch.server.views import own_ticket_ids
 
-    own = select(Ticket.id).where(
-        or_(col(Ticket.assignee_id) == tech, col(Ticket.id).in_(booked_ticket_ids(tech)))
-    )
+    own = own_ticket_ids(tech)
     return or_(
         col(ChangeEvent.ticket_id).in_(own),
         col(ChangeEvent.technician_id) == tech,

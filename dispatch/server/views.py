@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, or_
 from sqlmodel import Session, col, select
 
 from dispatch.models.appointment import Appointment
@@ -52,6 +52,28 @@ def booked_ticket_ids(technician_id: int) -> Any:
     return select(Appointment.ticket_id).where(
         Appointment.technician_id == technician_id, col(Appointment.ticket_id).is_not(None)
     )
+
+
+def own_ticket_ids(technician_id: int) -> Any:
+    """Ids of the tickets a technician sees: assigned to them or booked in their calendar.
+    A UNION of two index lookups (an OR of the two made PostgreSQL scan every ticket)."""
+    assigned = select(Ticket.id).where(Ticket.assignee_id == technician_id)
+    return assigned.union(booked_ticket_ids(technician_id))
+
+
+def technician_list_filter(session: Session, technician_id: int) -> Any:
+    """The condition of a technician's ticket list. Booking assigns the ticket, so tickets
+    booked for them but assigned elsewhere are few (usually none): they are looked up first
+    and named by id, and the list keeps walking the assignee index in page order (an OR
+    with a subquery sorted all of their tickets instead: 3 -> 15 ms a page on SQLite)."""
+    elsewhere = session.exec(
+        booked_ticket_ids(technician_id)
+        .join(Ticket, col(Ticket.id) == Appointment.ticket_id)
+        .where(or_(col(Ticket.assignee_id).is_(None), col(Ticket.assignee_id) != technician_id))
+        .distinct()
+    ).all()
+    assigned = col(Ticket.assignee_id) == technician_id
+    return or_(assigned, col(Ticket.id).in_(list(elsewhere))) if elsewhere else assigned
 
 
 def _booked(session: Session, caller: Caller, ticket_id: int) -> bool:

@@ -224,3 +224,22 @@ async def test_v_shows_resolved_escalations_with_who_resolved_them_and_why(
         await pilot.press("v")
         await settle(pilot)
         assert key not in table.visible_keys()
+
+
+async def test_a_note_with_markup_is_shown_as_written(tmp_path: Path) -> None:
+    """Stored text is not markup: "[/]" in a note neither styles the detail line nor raises."""
+    async with console(tmp_path, as_user=TEAM_LEAD) as (app, pilot):
+        calm = min(
+            (t for t in app.store.tickets.values() if not t["escalated"]),
+            key=lambda t: int(t["number"]),
+        )
+        note = "[/] [bold]vendor[/bold] says [red]no"
+        async with other_client(app, DISPATCHER) as colleague:
+            made = await colleague.escalate(calm["id"], "other", note=note)
+        await app.sync.full_sync()
+        screen = await open_pane(pilot)
+        table = screen.query_one(FastTable)
+        table.move_cursor_to_key(made["id"])
+        await pilot.pause()
+        detail = screen.query_one("#escalations-detail", Label)
+        assert note in str(detail.render())

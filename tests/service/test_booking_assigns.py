@@ -100,6 +100,12 @@ def test_a_technician_always_opens_a_ticket_booked_in_their_calendar(world: Worl
     assert world.get("tina", f"/tickets/{t['id']}").status_code == 200
     assert t["id"] in _mine(world, "tina")
     assert t["id"] in _mine(world, "otto")
+    # ... and her feed brings what happens on it
+    since = world.changes("tina")["last_seq"]
+    assert (
+        world.post("otto", f"/tickets/{t['id']}/comments", {"body": "on my way"}).status_code == 201
+    )
+    assert [c["entity"] for c in world.changes("tina", since=since)["changes"]] == ["comment"]
     # seeing is not owning: the status is the assignee's to change
     current = world.ticket(t["id"])
     assert world.patch("tina", current, status="in_progress").status_code == 403

@@ -28,7 +28,7 @@ from dispatch.models.ticket import Ticket
 from dispatch.server.deps import Caller, CallerDep, SessionDep
 from dispatch.server.params import NO_NUL, IdPath, like_escape
 from dispatch.server.problems import ProblemError, problems
-from dispatch.server.views import booked_ticket_ids
+from dispatch.server.views import own_ticket_ids
 from dispatch.server.writes import content_etag, json_response
 
 router = APIRouter(prefix="/customers", tags=["customers"])
@@ -103,9 +103,7 @@ def _page(session: Session, stmt: Any, q: str | None, limit: int, cursor: int | 
 def _own_customers(technician_id: int | None) -> Any:
     """Ids of the customers of a technician's tickets, assigned or booked to them."""
     tech = technician_id if technician_id is not None else -1
-    return select(Ticket.customer_id).where(
-        or_(col(Ticket.assignee_id) == tech, col(Ticket.id).in_(booked_ticket_ids(tech)))
-    )
+    return select(Ticket.customer_id).where(col(Ticket.id).in_(own_ticket_ids(tech)))
 
 
 def _reads_all(caller: Caller) -> bool:

@@ -30,7 +30,12 @@ from dispatch.server.problems import ProblemError, invalid, problems
 from dispatch.server.reads import run_read
 from dispatch.server.related import appointments_of, appointments_public, escalations_public
 from dispatch.server.ticket_ops import StaleWrite, apply_changes, check_fields_allowed, intake
-from dispatch.server.views import booked_ticket_ids, is_own, ticket_public, visible_ticket
+from dispatch.server.views import (
+    is_own,
+    technician_list_filter,
+    ticket_public,
+    visible_ticket,
+)
 from dispatch.server.write_route import on_the_writer
 from dispatch.server.writes import (
     PreparedJSON,
@@ -108,11 +113,7 @@ async def list_tickets(
     if limit > settings.max_page_size:
         raise invalid("query.limit", f"limit may be at most {settings.max_page_size}")
     stmt = page_ids()
-    if not caller.sees_all:
-        tech = caller.technician_id or -1
-        stmt = stmt.where(
-            or_(col(Ticket.assignee_id) == tech, col(Ticket.id).in_(booked_ticket_ids(tech)))
-        )
+    tech = None if caller.sees_all else (caller.technician_id or -1)
     if status:
         stmt = stmt.where(col(Ticket.status).in_(status))
     if open is not None:
@@ -126,7 +127,12 @@ async def list_tickets(
         stmt = stmt.where(col(Ticket.customer_id) == customer)
     if escalated is not None:
         stmt = stmt.where(col(Ticket.escalated) == escalated)
-    return await run_read(session, lambda: _page(session, stmt, q, sort, limit, cursor))
+
+    def page() -> JSONResponse:
+        own = stmt if tech is None else stmt.where(technician_list_filter(session, tech))
+        return _page(session, own, q, sort, limit, cursor)
+
+    return await run_read(session, page)
 
 
 def _page(
