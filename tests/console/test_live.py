@@ -183,6 +183,7 @@ async def test_technician_loses_a_ticket_reassigned_elsewhere(tmp_path: Path) ->
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, TicketScreen)
+        lead = other_client(app, "tom.lehmann")
         detail = await lead.get_ticket(gone)
         others = [t for t in await lead.technicians() if t["id"] != app.technician_id]
         await lead.assign(gone, others[0]["id"], version=detail["version"])
