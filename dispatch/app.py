@@ -18,7 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from dispatch.client.api import ApiClient
 from dispatch.client.cache import LocalCache, Op
-from dispatch.client.errors import ApiError, Unauthorized, Unreachable
+from dispatch.client.errors import ApiError, ServerError, Unauthorized, Unreachable
 from dispatch.client.store import Store
 from dispatch.client.sync import SyncEngine
 from dispatch.commands import DispatchCommands
@@ -176,6 +176,7 @@ class DispatchApp(App[None]):
     async def run_sync(self) -> None:
         """Catch up (full sync on an empty cache), then follow the feed and drain the outbox."""
         import asyncio
+        import contextlib
 
         # Embedded, the first use of the client imports and builds the whole service: in a
         # thread, so the painted console keeps answering keys meanwhile.
@@ -183,7 +184,9 @@ class DispatchApp(App[None]):
         if self.verify_me and not await self._verify_me():
             return
         if not self.painted_from_cache:
-            await self.sync.full_sync()
+            # offline (the status bar says so): the feed follower retries the sync
+            with contextlib.suppress(Unreachable, ServerError):
+                await self.sync.full_sync()
         # The loaded store is long-lived: keep it out of the cyclic collector's way, or a full
         # collection over 100k ticket dicts stalls the screen for about a second now and then.
         gc.freeze()
@@ -213,7 +216,17 @@ class DispatchApp(App[None]):
 
     @work(exclusive=True, group="load")
     async def load_everything(self) -> None:
-        await self.sync.full_sync()
+        try:
+            await self.sync.full_sync()
+        except Unreachable:
+            # Offline is a state the status bar shows, not a failure: one line, the cache stays.
+            self.notify(
+                "Offline: refresh needs the service; showing the cache until it is back.",
+                severity="warning",
+                timeout=5,
+            )
+        except ApiError as exc:
+            self.show_error(exc)
 
     async def reload_ticket(self, ticket_id: int) -> dict[str, Any] | None:
         """Fetch one ticket into the store; drop it when the user may no longer see it."""

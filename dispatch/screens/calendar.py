@@ -128,12 +128,16 @@ class CalendarScreen(PaneScreen):
         """The displayed week's appointments (the service filters a technician's own)."""
         client = self.dispatch.client
         store = self.dispatch.store
-        if not store.technicians:
-            store.technicians = {t["id"]: t for t in await client.technicians()}
         monday = self.days[0]
         start, _ = day_bounds(monday)
         _, end = day_bounds(self.days[-1])
-        items = await client.appointments(start, end)
+        try:
+            if not store.technicians:
+                store.technicians = {t["id"]: t for t in await client.technicians()}
+            items = await client.appointments(start, end)
+        except Unreachable:
+            self.notify("Offline: the calendar needs the service.", severity="warning")
+            return
         if monday != self.days[0]:
             return  # the user moved on to another week meanwhile
         self.appointments = items
