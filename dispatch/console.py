@@ -118,8 +118,27 @@ def run_app(
         sys.exit(app.return_code)
 
 
+def guard_files() -> None:
+    """Owner-only data (an earlier version's files were 0644 in 0755 directories), and a word
+    when config.toml shows its token to every account on the machine."""
+    from dispatch.private_files import exposed_token, notice, private_tree
+    from dispatch.settings import config_file, data_dir
+
+    fixed = private_tree(data_dir())
+    if fixed:
+        print(notice(fixed), file=sys.stderr)
+    config = config_file()
+    if exposed_token(config):
+        print(
+            f"dispatch: warning: {config} holds a token other accounts can read; "
+            f"chmod 600 {config}",
+            file=sys.stderr,
+        )
+
+
 def open_console(settings: Settings) -> None:
     """`dispatch`: a server if configured, else the embedded database (created on first run)."""
+    guard_files()
     label = settings.server or f"embedded ({Path(settings.database_url.split('///')[-1]).name})"
     run_app(settings, client_factory(settings), label)
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from dispatch.domain.countdown import sla_clock
 from dispatch.domain.types import OPEN_STATUSES
+from dispatch.private_files import private_dir, private_sqlite
 
 Json = dict[str, Any]
 
@@ -146,7 +147,9 @@ class LocalCache:
 
     def __init__(self, path: Path | None) -> None:
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            # Every ticket, contact and the outbox: owner-only, never the umask's 0644.
+            private_dir(path.parent)
+            private_sqlite(path)
         self.path = path
         self.db = sqlite3.connect(str(path) if path else ":memory:", isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
