@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from dispatch.client.api import ApiClient
 from dispatch.client.cache import LocalCache, Op
+from dispatch.client.cache_repair import CACHE_DAMAGE
 from dispatch.client.errors import ApiError, ServerError, Unauthorized, Unreachable
 from dispatch.client.store import Store
 from dispatch.client.sync import SyncEngine
@@ -111,13 +112,19 @@ class DispatchApp(App[None]):
         if self.cache.path is None:  # nothing on disk: the whole (empty) store at once
             self.painted_from_cache = self.sync.paint_from_cache()
         else:  # first frame from the few tickets it shows; the rest is read in a thread after it
-            self.painted_from_cache = self.sync.paint_head(
-                HEAD_ROWS,
-                datetime.now(UTC),
-                assignee_id=self.technician_id if self.is_technician else None,
-            )
+            try:
+                self.painted_from_cache = self.sync.paint_head(
+                    HEAD_ROWS,
+                    datetime.now(UTC),
+                    assignee_id=self.technician_id if self.is_technician else None,
+                )
+            except CACHE_DAMAGE as exc:  # only a cache: set aside, synced again
+                self.cache.set_aside(exc)
+                self.painted_from_cache = self.sync.paint_from_cache()
             self.loading = self.painted_from_cache
         self.switch_mode("mywork" if self.is_technician else "queue")
+        if self.cache.notice:
+            self.notify(self.cache.notice, severity="warning", timeout=12)
         if self.loading:
             # Reading 100k tickets holds the GIL for a second: let the first frames out first.
             self.call_after_refresh(self.set_timer, 0.1, self.load_cache)
@@ -132,14 +139,29 @@ class DispatchApp(App[None]):
         gc.disable()
         try:
             tickets = self.sync.read_cached_tickets()
+        except CACHE_DAMAGE as exc:
+            gc.enable()
+            self.call_from_thread(self._cache_damaged, exc)
+            return
         except BaseException:
             gc.enable()
             raise
         self.call_from_thread(self._cache_loaded, tickets)
 
+    def _cache_damaged(self, error: BaseException) -> None:
+        """Reading the cache failed past its first screen: set it aside, sync again."""
+        self.notify(self.cache.set_aside(error), severity="warning", timeout=12)
+        self.painted_from_cache = self.sync.paint_from_cache()
+        self.loading = False
+        self.tickets_changed.publish(TicketsUpdate(None))
+        self.run_sync()
+
     def _cache_loaded(self, tickets: list[dict[str, Any]]) -> None:
         try:
             self.sync.install_cached(tickets)
+        except CACHE_DAMAGE as exc:
+            self._cache_damaged(exc)
+            return
         finally:
             gc.freeze()  # the store lives as long as the console: out of the collector's way
             gc.enable()
