@@ -198,7 +198,6 @@ class DispatchApp(App[None]):
     async def run_sync(self) -> None:
         """Catch up (full sync on an empty cache), then follow the feed and drain the outbox."""
         import asyncio
-        import contextlib
 
         # Embedded, the first use of the client imports and builds the whole service: in a
         # thread, so the painted console keeps answering keys meanwhile.
@@ -206,9 +205,14 @@ class DispatchApp(App[None]):
         if self.verify_me and not await self._verify_me():
             return
         if not self.painted_from_cache:
-            # offline (the status bar says so): the feed follower retries the sync
-            with contextlib.suppress(Unreachable, ServerError):
+            # Offline (the status bar says so) or a server answering wrong (said once): the
+            # feed follower retries the sync.
+            try:
                 await self.sync.full_sync()
+            except Unreachable:
+                pass
+            except ServerError as exc:
+                self.show_error(exc)
         # The loaded store is long-lived: keep it out of the cyclic collector's way, or a full
         # collection over 100k ticket dicts stalls the screen for about a second now and then.
         gc.freeze()

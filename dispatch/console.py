@@ -19,7 +19,7 @@ ClientFactory = Callable[[], Any]
 
 def _preflight(factory: ClientFactory) -> dict[str, Any]:
     """Ask GET /me once so a wrong URL or token is a sentence, not a traceback."""
-    from dispatch.client.errors import ApiError, Unauthorized, Unreachable
+    from dispatch.client.errors import ApiError, ContractError, Unauthorized, Unreachable
 
     async def check() -> dict[str, Any]:
         async with factory() as client:
@@ -32,6 +32,8 @@ def _preflight(factory: ClientFactory) -> dict[str, Any]:
         sys.exit(f"dispatch: {exc}\nIs the service running? Check --server or DISPATCH_SERVER.")
     except Unauthorized:
         sys.exit("dispatch: the service refused the token. Check --token or DISPATCH_TOKEN.")
+    except ContractError as exc:  # names the server and what it answered
+        sys.exit(f"dispatch: {exc.detail}")
     except ApiError as exc:
         sys.exit(f"dispatch: the service answered {exc.status}: {exc.detail or exc.title}")
 
