@@ -138,6 +138,9 @@ class CalendarScreen(PaneScreen):
         except Unreachable:
             self.notify("Offline: the calendar needs the service.", severity="warning")
             return
+        except ApiError as exc:
+            self.dispatch.show_error(exc)
+            return
         if monday != self.days[0]:
             return  # the user moved on to another week meanwhile
         self.appointments = items

@@ -11,7 +11,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.widgets import Input, Label, Static
 
-from dispatch.client.errors import Unreachable
+from dispatch.client.errors import ApiError, Unreachable
 from dispatch.screens.queue import QueueScreen
 from dispatch.widgets.fast_table import FastTable
 
@@ -60,6 +60,9 @@ class MyWorkScreen(QueueScreen):
             items = await self.dispatch.client.calendar(me, today, today + timedelta(days=7))
         except Unreachable:
             self.query_one("#mywork-calendar", Static).update(OFFLINE_CALENDAR)
+            return
+        except ApiError as exc:
+            self.dispatch.show_error(exc)
             return
         text = Text("My calendar, next 7 days\n", style="bold")
         if not items:

@@ -11,6 +11,7 @@ import contextlib
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from console.harness import console
 from console.test_outbox_pane import Network, cut_in
@@ -114,14 +115,25 @@ async def press_all(
     return len(keys)
 
 
-@pytest.mark.parametrize("user", ROLES)
-async def test_every_key_of_every_pane_while_the_service_is_unreachable(
-    tmp_path: Path, user: str, monkeypatch: pytest.MonkeyPatch
+class Failing(httpx.AsyncBaseTransport):
+    """A service that answers every request with a 503 problem (a proxy in front of a
+    service that is down, a database that is away)."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        problem = {"title": "Service Unavailable", "detail": "the database is away"}
+        return httpx.Response(503, json=problem, request=request)
+
+
+async def every_key_of_every_pane(
+    tmp_path: Path, user: str, monkeypatch: pytest.MonkeyPatch, *, failing: bool
 ) -> None:
     failures = Failures(monkeypatch)
     async with console(tmp_path, as_user=user, tickets=20) as (app, pilot):
         network = cut_in(app)
         network.offline = True
+        if failing:
+            network.inner = Failing()
+            network.offline = False
         pressed = 0
         for pane in PANES:
             app.switch_mode(pane)
@@ -210,3 +222,17 @@ async def test_assign_while_offline_offers_the_cached_technicians_and_queues_it(
         assert [op.ticket_id for op in queued] == [ticket["id"]]
         assert queued[0].body == {"technician_id": dialog.suggestions[0]["technician_id"]}
         assert app.is_running
+
+
+@pytest.mark.parametrize("user", ROLES)
+async def test_every_key_of_every_pane_while_the_service_is_unreachable(
+    tmp_path: Path, user: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await every_key_of_every_pane(tmp_path, user, monkeypatch, failing=False)
+
+
+@pytest.mark.parametrize("user", ["anna.becker", "marco.wagner"])
+async def test_every_key_of_every_pane_while_the_service_fails(
+    tmp_path: Path, user: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await every_key_of_every_pane(tmp_path, user, monkeypatch, failing=True)
