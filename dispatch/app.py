@@ -18,7 +18,8 @@ from textual.worker import Worker, WorkerState
 
 from dispatch.client.api import ApiClient
 from dispatch.client.cache import LocalCache, Op
-from dispatch.client.errors import ApiError, Unauthorized, Unreachable
+from dispatch.client.cache_repair import CACHE_DAMAGE
+from dispatch.client.errors import ApiError, ServerError, Unauthorized, Unreachable
 from dispatch.client.store import Store
 from dispatch.client.sync import SyncEngine
 from dispatch.commands import DispatchCommands
@@ -111,13 +112,19 @@ class DispatchApp(App[None]):
         if self.cache.path is None:  # nothing on disk: the whole (empty) store at once
             self.painted_from_cache = self.sync.paint_from_cache()
         else:  # first frame from the few tickets it shows; the rest is read in a thread after it
-            self.painted_from_cache = self.sync.paint_head(
-                HEAD_ROWS,
-                datetime.now(UTC),
-                assignee_id=self.technician_id if self.is_technician else None,
-            )
+            try:
+                self.painted_from_cache = self.sync.paint_head(
+                    HEAD_ROWS,
+                    datetime.now(UTC),
+                    assignee_id=self.technician_id if self.is_technician else None,
+                )
+            except CACHE_DAMAGE as exc:  # only a cache: set aside, synced again
+                self.cache.set_aside(exc)
+                self.painted_from_cache = self.sync.paint_from_cache()
             self.loading = self.painted_from_cache
         self.switch_mode("mywork" if self.is_technician else "queue")
+        if self.cache.notice:
+            self.notify(self.cache.notice, severity="warning", timeout=12)
         if self.loading:
             # Reading 100k tickets holds the GIL for a second: let the first frames out first.
             self.call_after_refresh(self.set_timer, 0.1, self.load_cache)
@@ -132,14 +139,29 @@ class DispatchApp(App[None]):
         gc.disable()
         try:
             tickets = self.sync.read_cached_tickets()
+        except CACHE_DAMAGE as exc:
+            gc.enable()
+            self.call_from_thread(self._cache_damaged, exc)
+            return
         except BaseException:
             gc.enable()
             raise
         self.call_from_thread(self._cache_loaded, tickets)
 
+    def _cache_damaged(self, error: BaseException) -> None:
+        """Reading the cache failed past its first screen: set it aside, sync again."""
+        self.notify(self.cache.set_aside(error), severity="warning", timeout=12)
+        self.painted_from_cache = self.sync.paint_from_cache()
+        self.loading = False
+        self.tickets_changed.publish(TicketsUpdate(None))
+        self.run_sync()
+
     def _cache_loaded(self, tickets: list[dict[str, Any]]) -> None:
         try:
             self.sync.install_cached(tickets)
+        except CACHE_DAMAGE as exc:
+            self._cache_damaged(exc)
+            return
         finally:
             gc.freeze()  # the store lives as long as the console: out of the collector's way
             gc.enable()
@@ -183,7 +205,14 @@ class DispatchApp(App[None]):
         if self.verify_me and not await self._verify_me():
             return
         if not self.painted_from_cache:
-            await self.sync.full_sync()
+            # Offline (the status bar says so) or a server answering wrong (said once): the
+            # feed follower retries the sync.
+            try:
+                await self.sync.full_sync()
+            except Unreachable:
+                pass
+            except ServerError as exc:
+                self.show_error(exc)
         # The loaded store is long-lived: keep it out of the cyclic collector's way, or a full
         # collection over 100k ticket dicts stalls the screen for about a second now and then.
         gc.freeze()
@@ -213,7 +242,17 @@ class DispatchApp(App[None]):
 
     @work(exclusive=True, group="load")
     async def load_everything(self) -> None:
-        await self.sync.full_sync()
+        try:
+            await self.sync.full_sync()
+        except Unreachable:
+            # Offline is a state the status bar shows, not a failure: one line, the cache stays.
+            self.notify(
+                "Offline: refresh needs the service; showing the cache until it is back.",
+                severity="warning",
+                timeout=5,
+            )
+        except ApiError as exc:
+            self.show_error(exc)
 
     async def reload_ticket(self, ticket_id: int) -> dict[str, Any] | None:
         """Fetch one ticket into the store; drop it when the user may no longer see it."""

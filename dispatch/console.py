@@ -19,7 +19,7 @@ ClientFactory = Callable[[], Any]
 
 def _preflight(factory: ClientFactory) -> dict[str, Any]:
     """Ask GET /me once so a wrong URL or token is a sentence, not a traceback."""
-    from dispatch.client.errors import ApiError, Unauthorized, Unreachable
+    from dispatch.client.errors import ApiError, ContractError, Unauthorized, Unreachable
 
     async def check() -> dict[str, Any]:
         async with factory() as client:
@@ -32,6 +32,8 @@ def _preflight(factory: ClientFactory) -> dict[str, Any]:
         sys.exit(f"dispatch: {exc}\nIs the service running? Check --server or DISPATCH_SERVER.")
     except Unauthorized:
         sys.exit("dispatch: the service refused the token. Check --token or DISPATCH_TOKEN.")
+    except ContractError as exc:  # names the server and what it answered
+        sys.exit(f"dispatch: {exc.detail}")
     except ApiError as exc:
         sys.exit(f"dispatch: the service answered {exc.status}: {exc.detail or exc.title}")
 
@@ -125,8 +127,27 @@ def run_app(
         sys.exit(app.return_code)
 
 
+def guard_files() -> None:
+    """Owner-only data (an earlier version's files were 0644 in 0755 directories), and a word
+    when config.toml shows its token to every account on the machine."""
+    from dispatch.private_files import exposed_token, notice, private_tree
+    from dispatch.settings import config_file, data_dir
+
+    fixed = private_tree(data_dir())
+    if fixed:
+        print(notice(fixed), file=sys.stderr)
+    config = config_file()
+    if exposed_token(config):
+        print(
+            f"dispatch: warning: {config} holds a token other accounts can read; "
+            f"chmod 600 {config}",
+            file=sys.stderr,
+        )
+
+
 def open_console(settings: Settings) -> None:
     """`dispatch`: a server if configured, else the embedded database (created on first run)."""
+    guard_files()
     label = settings.server or f"embedded ({Path(settings.database_url.split('///')[-1]).name})"
     run_app(settings, client_factory(settings), label)
 

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dispatch.private_files import private_dir
 from dispatch.settings import Settings, data_dir
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ def local_token(settings: Settings, *, role: str = "admin") -> str:
             token = issue_token(session, user)
         session.commit()
     engine.dispose()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(token)

@@ -7,13 +7,19 @@ from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from dispatch.client.errors import ApiError, Unreachable, error_for
+from dispatch.client.errors import ApiError, ContractError, Unreachable, error_for
+from dispatch.display.safe import one_line
 
 if TYPE_CHECKING:
     import httpx
 
 API_PREFIX = "/api/v1"
 Json = dict[str, Any]
+# What the console and the CLI read of every ticket, escalation and appointment without
+# asking: an answer without them is not the contract's (a ContractError, not a KeyError).
+TICKET_KEYS = ("id", "number", "version", "title", "status", "priority", "customer_name")
+ESCALATION_KEYS = ("id", "version", "level", "status", "reason", "raised_at", "ticket_number")
+APPOINTMENT_KEYS = ("id", "technician_id", "start", "end", "kind")
 
 
 def new_key() -> str:
@@ -91,13 +97,58 @@ class ApiClient:
             try:
                 body = response.json()
             except ValueError:
-                body = {"title": f"HTTP {response.status_code}", "detail": response.text[:200]}
+                body = None
             if not isinstance(body, dict):
-                body = {"detail": str(body)}
+                # Not a problem document: another server's page (never shown), or a proxy's.
+                unfit = self._unfit(response, "not a problem document")
+                if response.status_code >= 500:  # a gateway's page: the service is away
+                    raise error_for(response.status_code, {"detail": unfit.detail}) from None
+                raise unfit from None
             if "retry-after" in response.headers:
                 body.setdefault("retry_after", response.headers["retry-after"])
             raise error_for(response.status_code, body)
         return response
+
+    def _unfit(self, response: httpx.Response, what: str) -> ContractError:
+        """The one line for an answer outside the contract: the server, the request, what
+        came back (its type, never its text)."""
+        kind = response.headers.get("content-type", "no content type").split(";")[0]
+        request = response.request
+        detail = (
+            f"{self.base_url} does not answer like a dispatch service: {request.method} "
+            f"{request.url.path} gave {response.status_code} {one_line(kind)[:40]}, {what}"
+        )
+        if response.status_code == 404:
+            detail += " (is the URL the service's, without /api/v1?)"
+        return ContractError(response.status_code, "Not a dispatch answer", detail)
+
+    def _json(self, response: httpx.Response) -> Any:
+        try:
+            return response.json()
+        except ValueError:
+            raise self._unfit(response, "not JSON") from None
+
+    def _object(self, response: httpx.Response, keys: tuple[str, ...] = ()) -> Json:
+        """The answer as a JSON object holding `keys`, or a ContractError."""
+        return self._fits(response, self._json(response), keys, "an answer")
+
+    def _items(self, response: httpx.Response, keys: tuple[str, ...] = ()) -> Json:
+        """A page: an object whose `items` is a list of objects holding `keys`."""
+        page = self._object(response, ("items",))
+        items = page["items"]
+        if not isinstance(items, list):
+            raise self._unfit(response, "'items' is not a list")
+        for item in items:
+            self._fits(response, item, keys, "an item")
+        return page
+
+    def _fits(self, response: httpx.Response, value: Any, keys: tuple[str, ...], what: str) -> Json:
+        if not isinstance(value, dict):
+            raise self._unfit(response, f"{what} that is not a JSON object")
+        missing = [key for key in keys if key not in value]
+        if missing:
+            raise self._unfit(response, f"{what} without {', '.join(missing[:3])}")
+        return value
 
     async def write(
         self,
@@ -113,18 +164,24 @@ class ApiClient:
         headers = {"Idempotency-Key": key or new_key()}
         if version is not None:
             headers["If-Match"] = _etag(version)
-        return await self.request(method, path, json=json, headers=headers, params=params)
+        response = await self.request(method, path, json=json, headers=headers, params=params)
+        if response.content:
+            self._json(response)  # an acknowledgement is JSON (the outbox reads it)
+        return response
 
     # meta
     async def health(self) -> Json:
-        return (await self.request("GET", "/health")).json()  # type: ignore[no-any-return]
+        return self._object(await self.request("GET", "/health"))
 
     async def me(self) -> Json:
-        return (await self.request("GET", "/me")).json()  # type: ignore[no-any-return]
+        response = await self.request("GET", "/me")
+        me = self._object(response, ("user", "role"))
+        self._fits(response, me["user"], ("id", "name", "display_name"), "a user")
+        return me
 
     # tickets
     async def list_tickets(self, **params: Any) -> Json:
-        return (await self.request("GET", "/tickets", params=params)).json()  # type: ignore[no-any-return]
+        return self._items(await self.request("GET", "/tickets", params=params), TICKET_KEYS)
 
     async def iter_tickets(self, page_size: int = 500, **params: Any) -> AsyncIterator[list[Json]]:
         """Every ticket matching `params`, page by page (keyset pagination)."""
@@ -137,7 +194,7 @@ class ApiClient:
                 return
 
     async def get_ticket(self, ticket_id: int) -> Json:
-        return (await self.request("GET", f"/tickets/{ticket_id}")).json()  # type: ignore[no-any-return]
+        return self._object(await self.request("GET", f"/tickets/{ticket_id}"), TICKET_KEYS)
 
     async def find_ticket(self, number: int) -> Json:
         """The ticket with this human number (404 as NotFound)."""
@@ -150,7 +207,7 @@ class ApiClient:
         )
 
     async def create_ticket(self, data: Json, *, key: str | None = None) -> Json:
-        return (await self.write("POST", "/tickets", json=data, key=key)).json()  # type: ignore[no-any-return]
+        return self._object(await self.write("POST", "/tickets", json=data, key=key), TICKET_KEYS)
 
     async def patch_ticket(
         self, ticket_id: int, changes: Json, version: int, *, key: str | None = None
@@ -158,7 +215,7 @@ class ApiClient:
         response = await self.write(
             "PATCH", f"/tickets/{ticket_id}", json=changes, version=version, key=key
         )
-        return response.json()  # type: ignore[no-any-return]
+        return self._object(response, TICKET_KEYS)
 
     async def assign(
         self,
@@ -181,17 +238,17 @@ class ApiClient:
             key=key,
             params={"dry_run": "true"} if dry_run else None,
         )
-        return response.json()  # type: ignore[no-any-return]
+        return self._object(response)
 
     async def suggestions(self, ticket_id: int, **params: Any) -> Json:
         response = await self.request("GET", f"/tickets/{ticket_id}/suggestions", params=params)
-        return response.json()  # type: ignore[no-any-return]
+        return self._items(response, ("technician_id", "name"))
 
     async def comment(self, ticket_id: int, body: str, *, key: str | None = None) -> Json:
         response = await self.write(
             "POST", f"/tickets/{ticket_id}/comments", json={"body": body}, key=key
         )
-        return response.json()  # type: ignore[no-any-return]
+        return self._object(response)
 
     # escalations
     async def escalate(
@@ -199,11 +256,12 @@ class ApiClient:
     ) -> Json:
         body = {"reason": reason, "level": level, "note": note}
         response = await self.write("POST", f"/tickets/{ticket_id}/escalations", json=body, key=key)
-        return response.json()  # type: ignore[no-any-return]
+        return self._object(response, ("id",))
 
     async def escalations(self, *, include_resolved: bool = False) -> list[Json]:
         params = {"include_resolved": "true"} if include_resolved else None
-        return (await self.request("GET", "/escalations", params=params)).json()["items"]  # type: ignore[no-any-return]
+        response = await self.request("GET", "/escalations", params=params)
+        return list(self._items(response, ESCALATION_KEYS)["items"])
 
     async def patch_escalation(
         self, escalation_id: int, changes: Json, version: int, *, key: str | None = None
@@ -211,11 +269,12 @@ class ApiClient:
         response = await self.write(
             "PATCH", f"/escalations/{escalation_id}", json=changes, version=version, key=key
         )
-        return response.json()  # type: ignore[no-any-return]
+        return self._object(response, ("id", "version"))
 
     # people and calendars
     async def technicians(self) -> list[Json]:
-        return (await self.request("GET", "/technicians")).json()["items"]  # type: ignore[no-any-return]
+        response = await self.request("GET", "/technicians")
+        return list(self._items(response, ("id", "name"))["items"])
 
     async def appointments(
         self, start: datetime, end: datetime, technician: list[int] | None = None
@@ -223,17 +282,18 @@ class ApiClient:
         params: dict[str, Any] = {"start": start.isoformat(), "end": end.isoformat()}
         if technician:
             params["technician"] = technician
-        return (await self.request("GET", "/appointments", params=params)).json()["items"]  # type: ignore[no-any-return]
+        response = await self.request("GET", "/appointments", params=params)
+        return list(self._items(response, APPOINTMENT_KEYS)["items"])
 
     async def calendar(self, technician_id: int, start: datetime, end: datetime) -> list[Json]:
         params = {"start": start.isoformat(), "end": end.isoformat()}
         response = await self.request(
             "GET", f"/technicians/{technician_id}/calendar", params=params
         )
-        return response.json()["items"]  # type: ignore[no-any-return]
+        return list(self._items(response, APPOINTMENT_KEYS)["items"])
 
     async def create_appointment(self, data: Json, *, key: str | None = None) -> Json:
-        return (await self.write("POST", "/appointments", json=data, key=key)).json()  # type: ignore[no-any-return]
+        return self._object(await self.write("POST", "/appointments", json=data, key=key), ("id",))
 
     async def patch_appointment(
         self, appointment_id: int, changes: Json, version: int, *, key: str | None = None
@@ -241,7 +301,7 @@ class ApiClient:
         response = await self.write(
             "PATCH", f"/appointments/{appointment_id}", json=changes, version=version, key=key
         )
-        return response.json()  # type: ignore[no-any-return]
+        return self._object(response, ("id",))
 
     async def delete_appointment(
         self, appointment_id: int, version: int, *, key: str | None = None
@@ -251,11 +311,10 @@ class ApiClient:
     # customers
     async def customers(self, q: str | None = None) -> list[Json]:
         response = await self.request("GET", "/customers", params={"q": q, "limit": 500})
-        items: list[Json] = response.json()["items"]
-        return items
+        return list(self._items(response, ("id",))["items"])
 
     async def customer(self, customer_id: int) -> Json:
-        return (await self.request("GET", f"/customers/{customer_id}")).json()  # type: ignore[no-any-return]
+        return self._object(await self.request("GET", f"/customers/{customer_id}"), ("id",))
 
     # change feed
     async def changes(self, since: int, wait: float = 0, limit: int = 500) -> Json:
@@ -265,7 +324,12 @@ class ApiClient:
             params={"since": since, "wait": wait, "limit": limit},
             timeout=wait + 10,
         )
-        return response.json()  # type: ignore[no-any-return]
+        page = self._object(response, ("changes", "last_seq"))
+        if not isinstance(page["changes"], list) or not isinstance(page["last_seq"], int):
+            raise self._unfit(response, "a feed page of the wrong shape")
+        for change in page["changes"]:
+            self._fits(response, change, ("entity", "id"), "a change")
+        return page
 
 
 __all__ = ["ApiClient", "ApiError", "Unreachable", "new_key"]

@@ -7,6 +7,7 @@ synchronous=FULL so a write the console accepted survives a crash.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import heapq
 import json
@@ -17,8 +18,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from dispatch.client.cache_repair import (
+    CACHE_DAMAGE,
+    check_schema,
+    damage_notice,
+    expected_columns,
+    move_aside,
+    salvage,
+)
 from dispatch.domain.countdown import sla_clock, urgency
 from dispatch.domain.types import OPEN_STATUSES
+from dispatch.private_files import private_dir, private_sqlite
 
 Json = dict[str, Any]
 
@@ -173,14 +183,50 @@ class LocalCache:
 
     def __init__(self, path: Path | None) -> None:
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            # Every ticket, contact and the outbox: owner-only, never the umask's 0644.
+            private_dir(path.parent)
+            private_sqlite(path)
         self.path = path
-        self.db = sqlite3.connect(str(path) if path else ":memory:", isolation_level=None)
+        self.notice: str | None = None  # set when a damaged cache was set aside
+        try:
+            self._open()
+        except CACHE_DAMAGE as exc:
+            if path is None:
+                raise
+            self.set_aside(exc)
+
+    def _open(self) -> None:
+        self.db = sqlite3.connect(str(self.path) if self.path else ":memory:", isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(SCHEMA)
         if self.db.execute("PRAGMA user_version").fetchone()[0] < FORMAT:
             self._upgrade()
+        if self.path is not None:
+            # What every start reads whole (small): a damaged part shows here, before the
+            # console relies on it. Tickets are checked as they are read (`set_aside`).
+            check_schema(self.db, _expected())
+            for (value,) in self.db.execute("SELECT value FROM kv"):
+                json.loads(value)
+            self.ops()
+
+    def set_aside(self, error: BaseException) -> str:
+        """The file is damaged: rename it, start an empty one, carry over the queued writes
+        that can be read. Returns (and keeps in `notice`) the one line that says so."""
+        assert self.path is not None
+        with contextlib.suppress(sqlite3.Error):
+            self.db.close()
+        aside = move_aside(self.path)
+        rows, lost = salvage(aside, _OP_COLUMNS, _op)
+        private_sqlite(self.path)
+        self._open()
+        with self._transaction():
+            self.db.executemany(
+                f"INSERT INTO outbox ({_OP_COLUMNS}) VALUES ({', '.join('?' * len(_COLUMNS))})",
+                rows,
+            )
+        self.notice = damage_notice(error, aside, len(rows), lost)
+        return self.notice
 
     def _upgrade(self) -> None:
         """Fill what a newer format adds from what an older cache already holds."""
@@ -460,6 +506,12 @@ _OP_COLUMNS = (
     "id, key, kind, ticket_id, method, path, body, base_version, base, state, error, attempts, "
     "created_at"
 )
+_COLUMNS = _OP_COLUMNS.split(", ")
+
+
+@functools.cache
+def _expected() -> dict[str, list[tuple[str, str]]]:
+    return expected_columns(SCHEMA + TICKET_HEAD)
 
 
 _INSERT_HEAD = (

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from dispatch.display.safe import one_line
+
 
 class ApiError(Exception):
     """The service answered with an error (a problem document)."""
@@ -65,6 +67,12 @@ class TooManyRequests(ServerError):
             return 1.0
 
 
+class ContractError(ServerError):
+    """The server answered, but not as the dispatch contract says (not JSON, the wrong
+    shape, an HTML page): a wrong URL, a proxy's page, another version. A server failure
+    like a 5xx: the console retries, the CLI and the console's start say it in one line."""
+
+
 class Unreachable(Exception):
     """The service could not be reached at all (network, DNS, refused, timeout)."""
 
@@ -80,8 +88,19 @@ _BY_STATUS: dict[int, type[ApiError]] = {
 }
 
 
+# A problem's title and detail are the server's text: shown in one line, at most this long.
+TITLE_CHARS = 80
+DETAIL_CHARS = 300
+
+
+def shorten(text: object, limit: int) -> str:
+    """`text` on one line, without control characters, cut to `limit` characters."""
+    line = one_line(text).strip()
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 def error_for(status: int, body: dict[str, Any]) -> ApiError:
     cls = _BY_STATUS.get(status) or (ServerError if status >= 500 else Invalid)
-    title = str(body.get("title") or f"HTTP {status}")
-    detail = str(body.get("detail") or "")
+    title = shorten(body.get("title") or f"HTTP {status}", TITLE_CHARS)
+    detail = shorten(body.get("detail") or "", DETAIL_CHARS)
     return cls(status, title, detail, body)

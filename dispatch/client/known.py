@@ -14,6 +14,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from dispatch.private_files import private_dir, private_file
+
 
 def _path(directory: Path, where: str, bearer: str) -> Path:
     digest = hashlib.sha256(f"{where}\n{bearer}".encode()).hexdigest()[:32]
@@ -32,7 +34,8 @@ def known_me(directory: Path, where: str, bearer: str) -> dict[str, Any] | None:
 
 def remember_me(directory: Path, where: str, bearer: str, me: dict[str, Any]) -> None:
     path = _path(directory, where, bearer)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
+    private_file(path)  # 0600 from the start, and an older file made so
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         json.dump(me, fh)

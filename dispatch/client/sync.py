@@ -142,7 +142,11 @@ class SyncEngine:
 
     async def full_sync(self) -> None:
         """Page through everything the user may see; the outbox is left alone."""
-        position = await self._position()
+        try:
+            position = await self._position()
+        except Unreachable:
+            self._set_online(False)  # the status bar says offline at once, not after a poll
+            raise
         technicians = await self.client.technicians()
         rows, server = await self._download_tickets()
         escalations = await self.client.escalations()

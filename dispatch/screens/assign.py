@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from dispatch.client.errors import NotFound
+from dispatch.client.errors import ApiError, NotFound, Unreachable
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -97,17 +97,13 @@ class AssignDialog(ModalScreen[AssignChoice | None]):
             self.suggestions = list(result["items"])
             label = "Ranked for this ticket (best first):"
         except NotFound:
-            self.suggestions = [
-                {
-                    "technician_id": t["id"],
-                    "name": t["name"],
-                    "branch": t.get("branch_name", ""),
-                    "reasons": [],
-                    "slot": None,
-                }
-                for t in app.store.technicians.values()
-            ]
+            self.suggestions = self._cached_technicians()
             label = "Technicians (no ranking available):"
+        except (Unreachable, ApiError) as exc:
+            # The ranking needs the service; the assignment itself waits in the outbox.
+            self.suggestions = self._cached_technicians()
+            why = "offline" if isinstance(exc, Unreachable) else "no ranking from the service"
+            label = f"Technicians from the cache ({why}); the assignment is sent when possible:"
         self.query_one("#assign-status", Label).update(label)
         options = self.query_one("#candidates", OptionList)
         options.clear_options()
@@ -115,6 +111,22 @@ class AssignDialog(ModalScreen[AssignChoice | None]):
         if self.suggestions:
             options.highlighted = 0
             self._fill_slot(self.suggestions[0])
+
+    def _cached_technicians(self) -> list[dict[str, Any]]:
+        """Every technician the cache knows, unranked and without a suggested slot."""
+        from dispatch.app import DispatchApp
+
+        technicians = cast(DispatchApp, self.app).store.technicians.values()
+        return [
+            {
+                "technician_id": t["id"],
+                "name": t["name"],
+                "branch": t.get("branch_name", ""),
+                "reasons": [],
+                "slot": None,
+            }
+            for t in technicians
+        ]
 
     def _describe(self, s: dict[str, Any]) -> str:
         parts = [f"{s['name']}"]

@@ -11,11 +11,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.widgets import Input, Label, Static
 
+from dispatch.client.errors import ApiError, Unreachable
 from dispatch.screens.queue import QueueScreen
 from dispatch.widgets.fast_table import FastTable
 from dispatch.widgets.ticket_rows import MY_WORK_COLUMNS
 
 BERLIN = ZoneInfo("Europe/Berlin")
+OFFLINE_CALENDAR = "My calendar needs the service: offline."
 
 
 class MyWorkScreen(QueueScreen):
@@ -57,7 +59,14 @@ class MyWorkScreen(QueueScreen):
         if me is None:
             return
         today = datetime.now(BERLIN).replace(hour=0, minute=0, second=0, microsecond=0)
-        items = await self.dispatch.client.calendar(me, today, today + timedelta(days=7))
+        try:
+            items = await self.dispatch.client.calendar(me, today, today + timedelta(days=7))
+        except Unreachable:
+            self.query_one("#mywork-calendar", Static).update(OFFLINE_CALENDAR)
+            return
+        except ApiError as exc:
+            self.dispatch.show_error(exc)
+            return
         text = Text("My calendar, next 7 days\n", style="bold")
         if not items:
             text.append("  nothing booked\n", style="dim")

@@ -16,7 +16,7 @@ from textual.widgets import Static
 
 from dispatch.app import STYLES, TicketsUpdate
 from dispatch.client.cache import plain
-from dispatch.client.errors import NotFound, Unreachable
+from dispatch.client.errors import ApiError, NotFound, ServerError, Unreachable
 from dispatch.domain.countdown import sla_clock
 from dispatch.screens.ticket_actions import TICKET_BINDINGS, TicketActions
 from dispatch.widgets.key_footer import KeyFooter
@@ -96,13 +96,13 @@ class TicketScreen(TicketActions):
             self.notify("This ticket is gone or no longer yours to see.", severity="warning")
             self.dismiss()
             return
-        except Unreachable:
+        except (Unreachable, ServerError):  # offline, or a failing or wrong server
             self.show_cached()
             return
         if self.customer is None or self.customer["id"] != detail["customer_id"]:
             try:
                 self.customer = await client.customer(detail["customer_id"])
-            except Unreachable:
+            except (Unreachable, ApiError):  # the contract needs the service (and the right)
                 self.customer = None
         # Online again only together with the service's view, no await in between.
         self.offline = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import select
 import sqlite3
 import threading
@@ -16,6 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlmodel import create_engine
 
+from dispatch.private_files import notice, private_sqlite
 from dispatch.server.file_lock import WritersFileLock
 
 WRITE = "dispatch_write"
@@ -99,7 +101,11 @@ def make_engine(url: str) -> Engine:
         database = parsed.database
         pool: dict[str, Any] = {}
         if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            # Every ticket, contact and address: owner-only, not the umask's 0644 (a new
+            # directory 0700; SQLite gives -wal and -shm the file's mode).
+            fixed = private_sqlite(Path(database))
+            if fixed:
+                logging.getLogger("dispatch").warning(notice(fixed))
             pool = {"pool_size": SQLITE_POOL_SIZE, "max_overflow": 10}
         engine = create_engine(
             url,

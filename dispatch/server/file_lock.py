@@ -30,7 +30,7 @@ class WritersFileLock:
     def acquire(self, timeout: float) -> bool:
         """Take the lock within `timeout` seconds; False when someone else kept it longer."""
         if self._fd is None:
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         deadline = time.monotonic() + timeout
         tries = 0
         while True:
