@@ -111,7 +111,7 @@ class InputModel(SQLModel):
     def _no_controls(cls, value: Any) -> Any:
         # Stored text reaches other people's terminals: an ESC in a title could retitle
         # them, write their clipboard (OSC 52) or plant links (OSC 8).
-        if has_control(value):
+        if has_control(value) and not has_nul(value):  # NUL has its own message
             raise ValueError("text may not contain control characters (newline and tab are fine)")
         return value
 
