@@ -16,11 +16,12 @@ from sqlmodel import Session
 from dispatch import __version__
 from dispatch.domain import sla
 from dispatch.server import problems, search
+from dispatch.server.authfirst import AuthFirst
 from dispatch.server.db import WRITE, is_postgres, make_engine
 from dispatch.server.feed import FeedSignal, lock_writes
 from dispatch.server.middleware import BodyLimit
 from dispatch.server.pgfeed import FeedListener, conninfo
-from dispatch.server.ratelimit import RateLimit
+from dispatch.server.ratelimit import AuthFailureLimit, RateLimit
 from dispatch.server.routes import (
     assignment,
     calendar,
@@ -147,7 +148,13 @@ def create_app(
     ):
         api.include_router(module.router)
     app.include_router(api)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    # Outermost: a caller over its rate is turned away before its body is read.
-    app.add_middleware(RateLimit, settings=settings)
+    # Never counted, never refused for its token: monitors poll it.
+    exempt = frozenset({f"{API_PREFIX}/health"})
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, settings=settings)
+    # No byte of a body is read for a caller without a live token.
+    app.add_middleware(AuthFirst, engine=engine, exempt=exempt)
+    # A caller over its rate is turned away before its body is read.
+    app.add_middleware(RateLimit, settings=settings, exempt=exempt)
+    # Outermost: an address that keeps failing authentication is turned away first.
+    app.add_middleware(AuthFailureLimit, settings=settings, exempt=exempt, engine=engine)
     return app

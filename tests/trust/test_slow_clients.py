@@ -1,0 +1,273 @@
+"""Clients without a token, or too slow to finish a request, hold nothing for long.
+
+Measured before: 40 stalled unauthenticated uploads held 33 MB for as long as they liked,
+30 connections trickling their headers stayed open 60 s, and 1,000 random bearer tokens
+gave 1,000 x 401 and no 429. The socket tests run the service as `dispatch serve` does
+(uvicorn with the guarded httptools protocol, `http_guard.uvicorn_config`), on loopback,
+with raw sockets and short timeouts.
+"""
+
+from __future__ import annotations
+
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+from service.world import API, PROBLEM, MakeWorld, seed
+from sqlalchemy import Engine
+
+from dispatch.server.app import create_app
+from dispatch.server.db import make_engine
+from dispatch.server.http_guard import uvicorn_config
+from dispatch.server.schema import create_schema
+from dispatch.settings import Settings
+
+HEADER_TIMEOUT = 0.5
+BODY_TIMEOUT = 0.5
+PER_ADDRESS = 6
+
+
+# -- in process: no sockets needed ------------------------------------------------------
+def test_health_is_never_rate_limited_even_with_a_token(
+    make_trust_world: MakeWorld, figure: Callable[[str], None]
+) -> None:
+    w = make_trust_world(rate_limit_per_minute=60, rate_limit_burst=3)
+    health = [w.get("dana", "/health").status_code for _ in range(30)]
+    assert health == [200] * 30
+    # ... and did not spend the token's requests either.
+    assert [w.get("dana", "/me").status_code for _ in range(4)] == [200, 200, 200, 429]
+    assert w.get("dana", "/health").status_code == 200
+    figure(
+        f"health [{w.engine.dialect.name}]: 30 x GET /health with a token at a burst of 3 "
+        f"-> {health.count(200)} x 200; the token's own 3 requests still left"
+    )
+
+
+def test_random_tokens_turn_into_429_per_address(
+    make_trust_world: MakeWorld, figure: Callable[[str], None]
+) -> None:
+    w = make_trust_world(auth_failures_per_minute=10, auth_failure_burst=10)
+    assert w.get("dana", "/me").status_code == 200  # dana is working right now
+    answers = []
+    for _ in range(1000):
+        headers = {"Authorization": f"Bearer {secrets.token_urlsafe(32)}"}
+        answers.append(w.client.get(f"{API}/me", headers=headers))
+    codes = [r.status_code for r in answers]
+    assert codes[:10] == [401] * 10
+    assert set(codes[10:]) == {429}
+    last = answers[-1]
+    assert last.headers["content-type"] == PROBLEM and int(last.headers["retry-after"]) >= 1
+    # Writes with a made-up token are refused the same way, and change nothing.
+    events = w.event_count()
+    r = w.client.post(
+        f"{API}/tickets",
+        json={"title": "x", "customer_id": 1},
+        headers={"Authorization": "Bearer x"},
+    )
+    assert r.status_code == 429 and w.event_count() == events
+    # A live caller from the same address, and the health check, still get through.
+    assert w.get("dana", "/me").status_code == 200
+    assert w.client.get(f"{API}/health").status_code == 200
+    # Without a token nothing is tried, so nothing is counted: still a plain 401.
+    assert w.client.get(f"{API}/me").status_code == 401
+    figure(
+        f"auth failures [{w.engine.dialect.name}]: 1,000 random bearer tokens from one address "
+        f"-> {codes.count(401)} x 401 then {codes.count(429)} x 429 (burst 10); "
+        "a live token from it 200"
+    )
+
+
+def test_a_body_without_a_live_token_is_401_and_never_read(
+    make_trust_world: MakeWorld,
+) -> None:
+    w = make_trust_world()
+    # A body that cannot be JSON, with a live token, is the endpoint's to judge (422) ...
+    bad = b"{" * 10
+    headers = {"Content-Type": "application/json"}
+    r = w.client.post(f"{API}/tickets", content=bad, headers={**headers, **w.h("dana")})
+    assert r.status_code == 422
+    # ... without one it is 401, and the answer closes the connection: the body stays unread.
+    for auth in ({}, {"Authorization": "Bearer made-up"}):
+        r = w.client.post(f"{API}/tickets", content=bad, headers={**headers, **auth})
+        assert r.status_code == 401 and r.headers["connection"] == "close", r.text
+
+
+# -- on a real socket -----------------------------------------------------------------------
+@dataclass
+class Live:
+    port: int
+    server: uvicorn.Server
+    tokens: dict[str, str]
+    engine: Engine
+
+    def connect(self) -> socket.socket:
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+        return s
+
+    def open_connections(self) -> int:
+        return len(self.server.server_state.connections)
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[Live]:
+    url = f"sqlite:///{tmp_path / 'live.db'}"
+    engine = make_engine(url)
+    create_schema(engine)
+    tokens, _ = seed(engine)
+    settings = Settings(
+        database_url=url,
+        header_timeout_seconds=HEADER_TIMEOUT,
+        body_timeout_seconds=BODY_TIMEOUT,
+        max_connections_per_address=PER_ADDRESS,
+    )
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))  # a free port: tests run side by side
+    config = uvicorn_config(
+        create_app(settings, engine=engine, create=False), settings, "127.0.0.1", 0
+    )
+    config.log_level = "warning"
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "the service did not start"
+        time.sleep(0.01)
+    yield Live(sock.getsockname()[1], server, tokens, engine)
+    server.should_exit = True
+    thread.join(10)
+    sock.close()
+    engine.dispose()
+
+
+def _answer(s: socket.socket, timeout: float = 5) -> tuple[bytes, bool]:
+    """Everything the server sends until it closes (or `timeout`), and whether it closed."""
+    s.settimeout(timeout)
+    got = b""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            chunk = s.recv(65536)
+        except TimeoutError:
+            return got, False
+        except ConnectionResetError:
+            return got, True
+        if not chunk:
+            return got, True
+        got += chunk
+    return got, False
+
+
+def _status(raw: bytes) -> int:
+    return int(raw.split(b" ", 2)[1]) if raw.startswith(b"HTTP/1.1 ") else 0
+
+
+def test_slow_headers_are_answered_408_and_closed(
+    live: Live, figure: Callable[[str], None]
+) -> None:
+    socks = [live.connect() for _ in range(PER_ADDRESS - 1)]
+    start = time.monotonic()
+    socks[0].sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n")  # never finished
+    socks[1].sendall(b"GET /api/v1/heal")
+    # (the others send nothing at all)
+    answers = [_answer(s) for s in socks]
+    took = time.monotonic() - start
+    assert all(closed for _, closed in answers)
+    assert {_status(raw) for raw, _ in answers} == {408}
+    assert took < HEADER_TIMEOUT + 2
+    time.sleep(0.1)
+    assert live.open_connections() == 0
+    # A kept-alive connection's second request has the same deadline for its headers.
+    with live.connect() as s:
+        s.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        first = s.recv(65536)
+        assert _status(first) == 200
+        s.sendall(b"GET /api/v1/health HTTP/1.1\r\n")
+        raw, closed = _answer(s)
+        assert closed and _status(raw) == 408
+    for s in socks:
+        s.close()
+    figure(
+        f"slow headers: {len(socks)} connections sending partial or no headers -> all 408 "
+        f"and closed after {took:.2f} s (header timeout {HEADER_TIMEOUT} s; default 10 s)"
+    )
+
+
+def test_a_stalled_body_is_answered_408_and_closed(
+    live: Live, figure: Callable[[str], None]
+) -> None:
+    with live.connect() as s:
+        start = time.monotonic()
+        s.sendall(
+            b"POST /api/v1/tickets HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            + f"Authorization: Bearer {live.tokens['dana']}\r\n".encode()
+            + b"Content-Length: 1000\r\n\r\n"
+            + b'{"title": "'
+        )
+        raw, closed = _answer(s)
+        took = time.monotonic() - start
+    assert closed and _status(raw) == 408, raw
+    assert b"application/problem+json" in raw
+    assert took < BODY_TIMEOUT + 2
+    figure(
+        f"stalled body: an authenticated upload stalled after 11 of 1,000 bytes -> 408 and "
+        f"closed after {took:.2f} s (body timeout {BODY_TIMEOUT} s; default 30 s)"
+    )
+
+
+def test_an_unauthenticated_upload_is_401_before_its_body_is_sent(
+    live: Live, figure: Callable[[str], None]
+) -> None:
+    n = PER_ADDRESS
+    socks = [live.connect() for _ in range(n)]
+    start = time.monotonic()
+    for i, s in enumerate(socks):
+        auth = b"Authorization: Bearer made-up\r\n" if i % 2 else b""
+        # Headers only: the 1 MiB the request announces is never sent.
+        s.sendall(
+            b"POST /api/v1/tickets HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            + auth
+            + b"Content-Length: 1048576\r\n\r\n"
+        )
+    answers = [_answer(s) for s in socks]
+    took = time.monotonic() - start
+    assert all(closed for _, closed in answers)
+    assert {_status(raw) for raw, _ in answers} == {401}
+    assert took < 2
+    time.sleep(0.1)
+    assert live.open_connections() == 0
+    for s in socks:
+        s.close()
+    figure(
+        f"unauthenticated uploads: {n} x POST announcing 1 MiB, no body sent -> {n} x 401 "
+        f"and closed in {took:.2f} s, 0 bytes of body read, 0 connections left open"
+    )
+
+
+def test_one_address_holds_a_bounded_number_of_connections(
+    live: Live, figure: Callable[[str], None]
+) -> None:
+    held = [live.connect() for _ in range(PER_ADDRESS)]
+    time.sleep(0.1)
+    extra = live.connect()
+    raw, closed = _answer(extra, timeout=2)
+    assert closed and _status(raw) == 429, raw
+    held.pop().close()
+    time.sleep(0.1)
+    with live.connect() as s:  # a place came free
+        s.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert _status(s.recv(65536)) == 200
+    for s in held:
+        s.close()
+    extra.close()
+    figure(
+        f"connections per address: {PER_ADDRESS} held open, the next one -> 429 and closed; "
+        "after one closed, a new one is served (default 64)"
+    )
