@@ -34,7 +34,7 @@ from dispatch.server.routes import (
     users,
 )
 from dispatch.server.schema import create_schema
-from dispatch.server.strictness import no_repeated_scalars
+from dispatch.server.strictness import no_repeated_scalars, strict_body
 from dispatch.server.writer import Writer
 from dispatch.server.writes import prune_idempotency
 from dispatch.settings import Settings
@@ -125,7 +125,7 @@ def create_app(
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
-        dependencies=[Depends(no_repeated_scalars)],
+        dependencies=[Depends(no_repeated_scalars), Depends(strict_body)],
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -59,14 +60,17 @@ def parse_if_match(value: str | None, *, required: bool) -> int | None:
             title="Precondition Required",
         )
     if raw.startswith("W/"):
-        raw = raw[2:]
-    raw = raw.strip('"')
-    try:
-        return int(raw)
-    except ValueError:
+        # RFC 9110 13.1.1: If-Match compares strongly, and a weak tag never matches.
         raise ProblemError(
-            412, f"If-Match {value!r} is not an ETag this service gave out"
-        ) from None
+            412, f"If-Match {value!r} is a weak ETag; send the strong one this service gave out"
+        )
+    match = _STRONG_TAG.fullmatch(raw)
+    if match is None:  # int() would also read " 1", "+1" and "1_0" (as 10)
+        raise ProblemError(412, f"If-Match {value!r} is not an ETag this service gave out")
+    return int(match[1])
+
+
+_STRONG_TAG = re.compile(r'"([0-9]{1,10})"')
 
 
 def stale(current: BaseModel, version: int) -> ProblemError:
