@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from dispatch import __version__
 from dispatch.domain import sla
-from dispatch.server import problems, search
+from dispatch.server import openapi_doc, problems, search
 from dispatch.server.authfirst import AuthFirst
 from dispatch.server.db import WRITE, is_postgres, make_engine
 from dispatch.server.feed import FeedSignal, lock_writes
@@ -148,6 +148,7 @@ def create_app(
     ):
         api.include_router(module.router)
     app.include_router(api)
+    openapi_doc.install(app)
     # Never counted, never refused for its token: monitors poll it.
     exempt = frozenset({f"{API_PREFIX}/health"})
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, settings=settings)

@@ -211,9 +211,9 @@ class Problem(BaseModel):
 
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` entries for the given error statuses (and those any request
-    may meet: 401, 413, 415, 422, 429)."""
+    may meet: 401, 408, 413, 415, 422, 429, 503)."""
     out: dict[int | str, dict[str, Any]] = {}
-    for status in sorted({401, 413, 415, 422, 429, *statuses}):
+    for status in sorted({401, 408, 413, 415, 422, 429, 503, *statuses}):
         out[status] = {
             "model": Problem,
             "description": HTTPStatus(status).phrase,

@@ -88,8 +88,17 @@ def stale(current: BaseModel, version: int) -> ProblemError:
 def require_version(
     if_match: str | None, current_version: int, current: Callable[[], BaseModel]
 ) -> int:
-    """The version If-Match names: 428 without one, 412 (with `current()`) when stale."""
-    version = parse_if_match(if_match, required=True)
+    """The version If-Match names: 428 without one, 412 (with `current()`) when stale or
+    not a strong ETag this service gave out (every 412 carries the current representation,
+    as the OpenAPI document promises)."""
+    try:
+        version = parse_if_match(if_match, required=True)
+    except ProblemError as exc:
+        if exc.status == 412:
+            now = current()
+            exc.extra["current"] = jsonable_encoder(now)
+            exc.headers["ETag"] = etag(int(getattr(now, "version", 0)))
+        raise
     assert version is not None
     if version != current_version:
         raise stale(current(), version)

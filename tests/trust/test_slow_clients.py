@@ -11,22 +11,13 @@ from __future__ import annotations
 
 import secrets
 import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
-from service.world import API, PROBLEM, MakeWorld, seed
-from sqlalchemy import Engine
-
-from dispatch.server.app import create_app
-from dispatch.server.db import make_engine
-from dispatch.server.http_guard import uvicorn_config
-from dispatch.server.schema import create_schema
-from dispatch.settings import Settings
+from service.world import API, PROBLEM, MakeWorld
+from trust.live import Live, serving
 
 HEADER_TIMEOUT = 0.5
 BODY_TIMEOUT = 0.5
@@ -99,52 +90,15 @@ def test_a_body_without_a_live_token_is_401_and_never_read(
 
 
 # -- on a real socket -----------------------------------------------------------------------
-@dataclass
-class Live:
-    port: int
-    server: uvicorn.Server
-    tokens: dict[str, str]
-    engine: Engine
-
-    def connect(self) -> socket.socket:
-        s = socket.create_connection(("127.0.0.1", self.port), timeout=5)
-        return s
-
-    def open_connections(self) -> int:
-        return len(self.server.server_state.connections)
-
-
 @pytest.fixture
 def live(tmp_path: Path) -> Iterator[Live]:
-    url = f"sqlite:///{tmp_path / 'live.db'}"
-    engine = make_engine(url)
-    create_schema(engine)
-    tokens, _ = seed(engine)
-    settings = Settings(
-        database_url=url,
+    with serving(
+        f"sqlite:///{tmp_path / 'live.db'}",
         header_timeout_seconds=HEADER_TIMEOUT,
         body_timeout_seconds=BODY_TIMEOUT,
         max_connections_per_address=PER_ADDRESS,
-    )
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))  # a free port: tests run side by side
-    config = uvicorn_config(
-        create_app(settings, engine=engine, create=False), settings, "127.0.0.1", 0
-    )
-    config.log_level = "warning"
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the service did not start"
-        time.sleep(0.01)
-    yield Live(sock.getsockname()[1], server, tokens, engine)
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
-    engine.dispose()
+    ) as running:
+        yield running
 
 
 def _answer(s: socket.socket, timeout: float = 5) -> tuple[bytes, bool]:
