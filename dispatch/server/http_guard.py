@@ -106,7 +106,10 @@ class GuardedProtocol(HttpToolsProtocol):
     def _headers_too_slow(self) -> None:
         self._header_deadline = None
         if self.cycle is not None and not self.cycle.response_complete:
-            return  # a request is running; the next one's headers are late, not this one's
+            # A request is still being answered (a long-poll) and the next one pipelined
+            # behind it: its headers may still come in time. Look again later.
+            self._arm()
+            return
         seconds = self.limits.header_timeout_seconds
         self._refuse(
             _problem(
