@@ -9,7 +9,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -45,8 +45,11 @@ class Live:
 
 
 @contextmanager
-def serving(database_url: str, **overrides: Any) -> Iterator[Live]:
-    """The service on `database_url` (schema made, seeded) with Settings(**overrides)."""
+def serving(
+    database_url: str, wrap: Callable[[Any], Any] | None = None, **overrides: Any
+) -> Iterator[Live]:
+    """The service on `database_url` (schema made, seeded) with Settings(**overrides);
+    `wrap` may put an ASGI spy around the app."""
     engine = make_engine(database_url)
     create_schema(engine)
     tokens, ids = seed(engine)
@@ -55,6 +58,8 @@ def serving(database_url: str, **overrides: Any) -> Iterator[Live]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))  # a free port: tests run side by side
     app = create_app(settings, engine=engine, create=False)
+    if wrap is not None:
+        app = wrap(app)
     config = uvicorn_config(app, settings, "127.0.0.1", 0)
     config.log_level = "warning"
     server = uvicorn.Server(config)
