@@ -9,15 +9,21 @@ the first place, with the same character class, so the two gates cannot disagree
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, get_args
 
 import pytest
 from pydantic import ValidationError
 from service.world import API, PROBLEM, MakeWorld, World
+from sqlmodel import Session
 
 import dispatch.models  # noqa: F401  (every input model is defined)
 from dispatch.display.safe import has_unsafe
+from dispatch.domain.types import Role
 from dispatch.models.base import InputModel
+from dispatch.server.accounts import create_user
+from dispatch.server.db import make_engine
+from dispatch.server.schema import create_schema
 
 HOSTILE = [
     "x \x1b]0;PWNED\x1b\\ y",  # OSC 0: the terminal's title
@@ -149,3 +155,15 @@ def test_a_hostile_write_is_422_naming_the_field_and_stores_nothing(
         f"control characters [{w.engine.dialect.name}]: {len(writes)} hostile writes "
         f"(ESC/OSC 0/52/8, CSI, BEL, C1, DEL) -> {len(writes)} x 422 naming the field, 0 stored"
     )
+
+
+def test_users_made_outside_the_api_refuse_them_too(tmp_path: Path) -> None:
+    """`dispatch users add` and `seed-demo` create users without an input model."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'u.db'}")
+    create_schema(engine)
+    with Session(engine) as session:
+        for name, display in [("eve", HOSTILE[0]), ("eve\x1b[2J", "Eve")]:
+            with pytest.raises(ValueError, match="control characters"):
+                create_user(session, name, display, Role.DISPATCHER)
+        create_user(session, "eve", "Eve Example", Role.DISPATCHER)
+    engine.dispose()
