@@ -100,8 +100,10 @@ def serve(
         _serve_workers(host, port, workers)
     else:
         from dispatch.server.app import create_app
+        from dispatch.server.http_guard import uvicorn_config
 
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info", http=HTTP)
+        # The httptools protocol with header deadline and connections-per-address cap.
+        uvicorn.Server(uvicorn_config(create_app(settings), settings, host, port)).run()
 
 
 def _serve_workers(host: str, port: int, workers: int) -> None:
@@ -118,6 +120,8 @@ def _serve_workers(host: str, port: int, workers: int) -> None:
     from uvicorn import Config
     from uvicorn.supervisors import Multiprocess
 
+    from dispatch.server.http_guard import PROTOCOL
+
     config = Config(
         "dispatch.server.app:create_app",
         factory=True,
@@ -125,7 +129,7 @@ def _serve_workers(host: str, port: int, workers: int) -> None:
         port=port,
         workers=workers,
         log_level="info",
-        http=HTTP,
+        http=PROTOCOL,  # HTTP guarded: limits from the environment, as the app's are
     )
     sock = config.bind_socket()
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

@@ -62,6 +62,24 @@ class Settings(BaseSettings):
         default=200, ge=1, description="Requests one token may send at once before the rate applies"
     )
     """Size of each token's bucket: a burst up to this passes, then `rate_limit_per_minute`."""
+    auth_failures_per_minute: float = Field(
+        default=30,
+        description="Failed authentications a minute one client address may make (0 = no limit)",
+    )
+    """Refill rate of each address's bucket of failed authentications; past it, requests
+    from that address with a token not seen live just before are 429 (DESIGN.md)."""
+    auth_failure_burst: int = Field(
+        default=20, ge=1, description="Failed authentications one address may make at once"
+    )
+    header_timeout_seconds: float = Field(
+        default=10, gt=0, description="Time a client has to send a request's headers"
+    )
+    body_timeout_seconds: float = Field(
+        default=30, gt=0, description="Time a client has to send a request's whole body"
+    )
+    max_connections_per_address: int = Field(
+        default=64, ge=1, description="Open connections one client address may hold"
+    )
     keymap: dict[str, str] = Field(
         default_factory=dict,
         description="Binding id -> keys, e.g. {'ticket.comment': 'n'} (ids: `?` in the console)",

@@ -11,6 +11,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 
+from dispatch.display.safe import has_unsafe
+
 MAX_ID = 2**31 - 1
 """The largest id a client may name (a PostgreSQL INTEGER); larger ones are 422, not a crash."""
 
@@ -73,6 +75,19 @@ def has_nul(value: Any) -> bool:
     return False
 
 
+def has_control(value: Any) -> bool:
+    """Whether a string anywhere in `value` holds a character the console's sanitiser would
+    remove (C0/C1 controls but newline and tab, DEL, bidi overrides): one character class,
+    `dispatch.display.safe`, decides for both gates."""
+    if isinstance(value, str):
+        return has_unsafe(value)
+    if isinstance(value, list | tuple):
+        return any(has_control(v) for v in value)
+    if isinstance(value, dict):
+        return any(has_control(k) or has_control(v) for k, v in value.items())
+    return False
+
+
 def _takes_bool(annotation: Any) -> bool:
     if annotation is bool:
         return True
@@ -89,6 +104,15 @@ class InputModel(SQLModel):
     def _no_nul(cls, value: Any) -> Any:
         if has_nul(value):
             raise ValueError("text may not contain NUL characters")
+        return value
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_controls(cls, value: Any) -> Any:
+        # Stored text reaches other people's terminals: an ESC in a title could retitle
+        # them, write their clipboard (OSC 52) or plant links (OSC 8).
+        if has_control(value) and not has_nul(value):  # NUL has its own message
+            raise ValueError("text may not contain control characters (newline and tab are fine)")
         return value
 
     @field_validator("*", mode="before")

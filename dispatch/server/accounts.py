@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from dispatch.domain.types import Role
-from dispatch.models.base import utcnow
+from dispatch.models.base import has_control, utcnow
 from dispatch.models.user import ApiToken, User
 
 
@@ -35,6 +35,8 @@ def create_user(
     session: Session, name: str, display_name: str, role: Role, *, issued_by: int | None = None
 ) -> tuple[User, str]:
     """Add a user with a first token. Raises ValueError if the name is taken."""
+    if has_control(name) or has_control(display_name):  # `dispatch users add` too
+        raise ValueError("a name may not contain control characters")
     if session.exec(select(User).where(User.name == name)).first() is not None:
         raise ValueError(f"user {name!r} exists already")
     user = User.model_validate({"name": name, "display_name": display_name, "role": role})

@@ -15,12 +15,13 @@ from sqlmodel import Session
 
 from dispatch import __version__
 from dispatch.domain import sla
-from dispatch.server import problems, search
+from dispatch.server import openapi_doc, problems, search
+from dispatch.server.authfirst import AuthFirst
 from dispatch.server.db import WRITE, is_postgres, make_engine
 from dispatch.server.feed import FeedSignal, lock_writes
 from dispatch.server.middleware import BodyLimit
 from dispatch.server.pgfeed import FeedListener, conninfo
-from dispatch.server.ratelimit import RateLimit
+from dispatch.server.ratelimit import AuthFailureLimit, RateLimit
 from dispatch.server.routes import (
     assignment,
     calendar,
@@ -33,7 +34,7 @@ from dispatch.server.routes import (
     users,
 )
 from dispatch.server.schema import create_schema
-from dispatch.server.strictness import no_repeated_scalars
+from dispatch.server.strictness import no_repeated_scalars, strict_body
 from dispatch.server.writer import Writer
 from dispatch.server.writes import prune_idempotency
 from dispatch.settings import Settings
@@ -124,7 +125,7 @@ def create_app(
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
-        dependencies=[Depends(no_repeated_scalars)],
+        dependencies=[Depends(no_repeated_scalars), Depends(strict_body)],
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -147,7 +148,14 @@ def create_app(
     ):
         api.include_router(module.router)
     app.include_router(api)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    # Outermost: a caller over its rate is turned away before its body is read.
-    app.add_middleware(RateLimit, settings=settings)
+    openapi_doc.install(app)
+    # Never counted, never refused for its token: monitors poll it.
+    exempt = frozenset({f"{API_PREFIX}/health"})
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, settings=settings)
+    # No byte of a body is read for a caller without a live token.
+    app.add_middleware(AuthFirst, engine=engine, exempt=exempt)
+    # A caller over its rate is turned away before its body is read.
+    app.add_middleware(RateLimit, settings=settings, exempt=exempt)
+    # Outermost: an address that keeps failing authentication is turned away first.
+    app.add_middleware(AuthFailureLimit, settings=settings, exempt=exempt, engine=engine)
     return app

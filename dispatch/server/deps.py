@@ -191,6 +191,21 @@ def caller_for(engine: Engine, authorization: str | None) -> Caller:
     return caller if caller is not None else _look_up(engine, token, key)
 
 
+async def authenticate(engine: Engine, authorization: str | None) -> Caller:
+    """`caller_for` off the event loop: a remembered caller at once, a new token looked up
+    in a worker thread."""
+    token = _token(authorization)
+    key, caller = _remembered(engine, token)
+    if caller is not None:
+        return caller
+    return await anyio.to_thread.run_sync(_look_up, engine, token, key)
+
+
+def remembered(engine: Engine, token: str) -> bool:
+    """Whether `token` is a live caller's, seen within CALLER_SECONDS (no database read)."""
+    return _remembered(engine, token)[1] is not None
+
+
 async def get_caller(
     request: Request,
     _declared: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)] = None,
@@ -199,12 +214,7 @@ async def get_caller(
 
     Engine and header come from the request itself: each dependency FastAPI resolves costs
     about as much as a small query, on every request."""
-    engine: Engine = request.app.state.engine
-    token = _token(request.headers.get("authorization"))
-    key, caller = _remembered(engine, token)
-    if caller is not None:
-        return caller
-    return await anyio.to_thread.run_sync(_look_up, engine, token, key)
+    return await authenticate(request.app.state.engine, request.headers.get("authorization"))
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]

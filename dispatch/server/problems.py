@@ -81,6 +81,11 @@ def unavailable(detail: str) -> JSONResponse:
     )
 
 
+MAX_LISTED_ERRORS = 50
+"""A 422 lists this many errors at most (and counts the rest): 50,000 unknown keys made
+an answer of 3 MB."""
+_AUTH_FIRST = ("json_invalid", "repeated_parameter", "int_digits", "duplicate_key")
+"""Errors found before the endpoint's dependencies ran: the caller is authenticated first."""
 _NOT_AN_OBJECT = {"model_attributes_type", "dict_type", "model_type"}
 _NOT_AN_OBJECT_MESSAGE = "send a JSON object as the body, with Content-Type: application/json"
 
@@ -121,7 +126,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        if any(e.get("type") in ("json_invalid", "repeated_parameter") for e in exc.errors()):
+        if any(e.get("type") in _AUTH_FIRST for e in exc.errors()):
             # The body was decoded before authentication ran: authenticate first.
             from dispatch.server.authfirst import refused_without_token
 
@@ -129,11 +134,11 @@ def install(app: FastAPI) -> None:
                 return refused
         errors = _field_errors(exc)
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+        extra: dict[str, Any] = {"errors": errors[:MAX_LISTED_ERRORS]}
+        if len(errors) > MAX_LISTED_ERRORS:
+            extra["errors_not_listed"] = len(errors) - MAX_LISTED_ERRORS
         return problem_response(
-            422,
-            detail or "the request is not valid",
-            title="Invalid request",
-            extra={"errors": errors},
+            422, detail or "the request is not valid", title="Invalid request", extra=extra
         )
 
     @app.exception_handler(StarletteHTTPException)
@@ -200,13 +205,15 @@ class Problem(BaseModel):
     status: int
     detail: str
     errors: list[dict[str, Any]] | None = None
+    errors_not_listed: int | None = None
     current: dict[str, Any] | None = None
 
 
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses` entries for the given error statuses (401 and 422 always)."""
+    """OpenAPI `responses` entries for the given error statuses (and those any request
+    may meet: 401, 408, 413, 415, 422, 429, 503)."""
     out: dict[int | str, dict[str, Any]] = {}
-    for status in sorted({401, 413, 422, 429, *statuses}):
+    for status in sorted({401, 408, 413, 415, 422, 429, 503, *statuses}):
         out[status] = {
             "model": Problem,
             "description": HTTPStatus(status).phrase,

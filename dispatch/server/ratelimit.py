@@ -14,8 +14,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from sqlalchemy import Engine
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from dispatch.server.deps import remembered
 from dispatch.server.problems import PROBLEM_JSON
 from dispatch.settings import Settings
 
@@ -52,6 +54,17 @@ class TokenBuckets:
             return 0.0
         return (1.0 - bucket.tokens) / rate if rate > 0 else math.inf
 
+    def wait(self, key: str, per_minute: float, burst: int) -> float:
+        """The seconds until `key` may spend one (0: now), spending nothing."""
+        bucket = self.buckets.get(key)
+        if bucket is None:
+            return 0.0
+        rate = per_minute / 60.0
+        tokens = min(float(burst), bucket.tokens + (self.clock() - bucket.at) * rate)
+        if tokens >= 1.0:
+            return 0.0
+        return (1.0 - tokens) / rate if rate > 0 else math.inf
+
     def _forget_full(self, now: float, rate: float, burst: int) -> None:
         for key, bucket in list(self.buckets.items()):
             if bucket.tokens + (now - bucket.at) * rate >= burst:
@@ -76,15 +89,18 @@ class RateLimit:
     read on every request, so a changed limit applies at once.
     """
 
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+    def __init__(self, app: ASGIApp, settings: Settings, exempt: frozenset[str]) -> None:
         self.app = app
         self.settings = settings
+        self.exempt = exempt
         self.buckets = TokenBuckets()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # `exempt` (GET /health) is never counted: a monitor that sends its token along
+        # must not be told the service is away, nor spend the desk's requests.
         token = _bearer(scope) if scope["type"] == "http" else None
         per_minute = self.settings.rate_limit_per_minute
-        if token is None or per_minute <= 0:
+        if token is None or per_minute <= 0 or scope["path"] in self.exempt:
             await self.app(scope, receive, send)
             return
         key = hashlib.sha256(token.encode()).hexdigest()
@@ -92,16 +108,67 @@ class RateLimit:
         if wait <= 0:
             await self.app(scope, receive, send)
             return
-        await _too_many(send, max(1, math.ceil(wait)), per_minute)
+        retry = max(1, math.ceil(wait))
+        await _too_many(
+            send,
+            retry,
+            f"this token may send {per_minute:g} requests a minute; try again in {retry} s",
+        )
 
 
-async def _too_many(send: Send, retry_after: int, per_minute: float) -> None:
+class AuthFailureLimit:
+    """ASGI middleware: each client address may fail authentication `auth_failure_burst`
+    times at once and `auth_failures_per_minute` times a minute after that.
+
+    1,000 random bearer tokens were 1,000 x 401, each a database read. Past its budget, an
+    address's requests carrying a token are 429 with `Retry-After`, unless the token is a
+    live caller seen within the last seconds (`deps.remembered`, no database read), so
+    a colleague behind the same address who is working goes on working. Requests without
+    a token try no authentication and are left to their 401.
+    """
+
+    def __init__(
+        self, app: ASGIApp, settings: Settings, exempt: frozenset[str], engine: Engine
+    ) -> None:
+        self.app = app
+        self.settings = settings
+        self.exempt = exempt
+        self.engine = engine
+        self.failures = TokenBuckets()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        token = _bearer(scope) if scope["type"] == "http" else None
+        per_minute = self.settings.auth_failures_per_minute
+        if token is None or per_minute <= 0 or scope["path"] in self.exempt:
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client")
+        address = str(client[0]) if client else ""
+        burst = max(1, self.settings.auth_failure_burst)
+        wait = self.failures.wait(address, per_minute, burst)
+        if wait > 0 and not remembered(self.engine, token):
+            retry = max(1, math.ceil(wait))
+            await _too_many(
+                send,
+                retry,
+                f"too many failed authentications from this address; try again in {retry} s",
+            )
+            return
+
+        async def counting(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 401:
+                self.failures.take(address, per_minute, burst)
+            await send(message)
+
+        await self.app(scope, receive, counting)
+
+
+async def _too_many(send: Send, retry_after: int, detail: str) -> None:
     body = {
         "type": "/problems/too-many-requests",
         "title": "Too Many Requests",
         "status": 429,
-        "detail": f"this token may send {per_minute:g} requests a minute; "
-        f"try again in {retry_after} s",
+        "detail": detail,
     }
     raw = json.dumps(body).encode()
     await send(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -59,14 +60,17 @@ def parse_if_match(value: str | None, *, required: bool) -> int | None:
             title="Precondition Required",
         )
     if raw.startswith("W/"):
-        raw = raw[2:]
-    raw = raw.strip('"')
-    try:
-        return int(raw)
-    except ValueError:
+        # RFC 9110 13.1.1: If-Match compares strongly, and a weak tag never matches.
         raise ProblemError(
-            412, f"If-Match {value!r} is not an ETag this service gave out"
-        ) from None
+            412, f"If-Match {value!r} is a weak ETag; send the strong one this service gave out"
+        )
+    match = _STRONG_TAG.fullmatch(raw)
+    if match is None:  # int() would also read " 1", "+1" and "1_0" (as 10)
+        raise ProblemError(412, f"If-Match {value!r} is not an ETag this service gave out")
+    return int(match[1])
+
+
+_STRONG_TAG = re.compile(r'"([0-9]{1,10})"')
 
 
 def stale(current: BaseModel, version: int) -> ProblemError:
@@ -84,8 +88,17 @@ def stale(current: BaseModel, version: int) -> ProblemError:
 def require_version(
     if_match: str | None, current_version: int, current: Callable[[], BaseModel]
 ) -> int:
-    """The version If-Match names: 428 without one, 412 (with `current()`) when stale."""
-    version = parse_if_match(if_match, required=True)
+    """The version If-Match names: 428 without one, 412 (with `current()`) when stale or
+    not a strong ETag this service gave out (every 412 carries the current representation,
+    as the OpenAPI document promises)."""
+    try:
+        version = parse_if_match(if_match, required=True)
+    except ProblemError as exc:
+        if exc.status == 412:
+            now = current()
+            exc.extra["current"] = jsonable_encoder(now)
+            exc.headers["ETag"] = etag(int(getattr(now, "version", 0)))
+        raise
     assert version is not None
     if version != current_version:
         raise stale(current(), version)

@@ -100,9 +100,10 @@ def make_world(db: Engine, clients: dict[str, TestClient]) -> Iterator[MakeWorld
             own.append(client)
         else:
             if db.dialect.name not in clients:
-                clients[db.dialect.name] = TestClient(
-                    create_app(Settings(database_url=url), engine=db, create=False)
-                )
+                # One app for the whole session: its budget of failed authentications
+                # would run out over many tests' made-up tokens (tests/trust tests it).
+                settings = Settings(database_url=url, auth_failures_per_minute=0)
+                clients[db.dialect.name] = TestClient(create_app(settings, engine=db, create=False))
                 clients[db.dialect.name].__enter__()
             client = clients[db.dialect.name]
         tokens, ids = seed(db)

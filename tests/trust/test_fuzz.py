@@ -40,6 +40,7 @@ def _schema(world: World) -> Any:
     app = cast(FastAPI, world.client.app)
     app.state.settings.max_wait_seconds = 0.01  # long-polls answer at once
     app.state.settings.rate_limit_per_minute = 0  # many requests per token on purpose
+    app.state.settings.auth_failures_per_minute = 0  # and many made-up tokens
     return schemathesis.openapi.from_asgi(f"{API}/openapi.json", app)
 
 
