@@ -101,7 +101,7 @@ class TicketScreen(TicketActions):
         if self.customer is None or self.customer["id"] != detail["customer_id"]:
             try:
                 self.customer = await client.customer(detail["customer_id"])
-            except Unreachable:
+            except (Unreachable, NotFound):  # NotFound: the ticket left this technician
                 self.customer = None
         # Online again only together with the service's view, no await in between.
         self.offline = False
