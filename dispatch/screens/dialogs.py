@@ -116,14 +116,14 @@ class EscalateDialog(ModalScreen[EscalationRequest | None]):
     """Technicians raise level 1 only (the service answers 403 to their level 2)."""
 
     def compose(self) -> ComposeResult:
-        levels = [
-            Option("Level 1: team lead", id="1"),
-            Option("Level 2: service area management", id="2"),
-        ]
         with Vertical(classes="dialog-box"):
             yield Label("Escalate: why?", classes="dialog-title")
             yield OptionList(*[Option(label, id=value) for value, label in REASONS], id="reason")
-            yield OptionList(*levels[: self.max_level], id="level")
+            yield OptionList(
+                Option("Level 1: team lead", id="1"),
+                Option("Level 2: service area management", id="2"),
+                id="level",
+            )
             yield Input(placeholder="note: what is going on (optional)", id="note")
             yield Label("tab next field · ctrl+s raise · esc cancel", classes="dialog-hint")
 
@@ -131,6 +131,8 @@ class EscalateDialog(ModalScreen[EscalationRequest | None]):
         self.query_one("#reason", OptionList).highlighted = 0
         self.query_one("#level", OptionList).highlighted = 0
         self.query_one("#reason", OptionList).focus()
+        if self.max_level < 2:
+            self.query_one("#level", OptionList).remove_option("2")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.focus_next()
