@@ -119,14 +119,22 @@ class EscalateDialog(ModalScreen[EscalationRequest | None]):
         super().__init__(classes="dialog")  # the class that centres every dialog
 
     def compose(self) -> ComposeResult:
+<<<<<<< HEAD
         levels = [
             Option("Level 1: team lead", id="1"),
             Option("Level 2: service area management", id="2"),
         ]
         with VerticalScroll(classes="dialog-box"):
+=======
+        with Vertical(classes="dialog-box"):
+>>>>>>> srvtickets
             yield Label("Escalate: why?", classes="dialog-title")
             yield OptionList(*[Option(label, id=value) for value, label in REASONS], id="reason")
-            yield OptionList(*levels[: self.max_level], id="level")
+            yield OptionList(
+                Option("Level 1: team lead", id="1"),
+                Option("Level 2: service area management", id="2"),
+                id="level",
+            )
             yield Input(placeholder="note: what is going on (optional)", id="note")
             yield Label("tab next field · ctrl+s raise · esc cancel", classes="dialog-hint")
 
@@ -134,6 +142,8 @@ class EscalateDialog(ModalScreen[EscalationRequest | None]):
         self.query_one("#reason", OptionList).highlighted = 0
         self.query_one("#level", OptionList).highlighted = 0
         self.query_one("#reason", OptionList).focus()
+        if self.max_level < 2:
+            self.query_one("#level", OptionList).remove_option("2")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.focus_next()

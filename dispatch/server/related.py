@@ -10,6 +10,7 @@ from dispatch.models.customer import Customer
 from dispatch.models.escalation import Escalation, EscalationPublic
 from dispatch.models.ticket import Ticket
 from dispatch.models.user import User
+from dispatch.server.views import own_ticket_ids
 
 
 def escalations_public(
@@ -30,8 +31,8 @@ def escalations_public(
         stmt = stmt.where(Escalation.ticket_id == ticket_id)
     if only_open:
         stmt = stmt.where(Escalation.status != EscalationStatus.RESOLVED)
-    if technician_id is not None:
-        stmt = stmt.where(Ticket.assignee_id == technician_id)
+    if technician_id is not None:  # the tickets they see: assigned or booked to them
+        stmt = stmt.where(col(Ticket.id).in_(own_ticket_ids(technician_id)))
     if ids is not None:
         stmt = stmt.where(col(Escalation.id).in_(ids))
     rows = session.exec(stmt.order_by(col(Escalation.raised_at), col(Escalation.id))).all()

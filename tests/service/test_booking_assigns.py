@@ -106,6 +106,10 @@ def test_a_technician_always_opens_a_ticket_booked_in_their_calendar(world: Worl
         world.post("otto", f"/tickets/{t['id']}/comments", {"body": "on my way"}).status_code == 201
     )
     assert [c["entity"] for c in world.changes("tina", since=since)["changes"]] == ["comment"]
+    # ... and its escalations, as the ticket view shows them
+    esc = world.escalate(world.ticket(t["id"]))
+    assert world.get("tina", f"/escalations/{esc['id']}").status_code == 200
+    assert esc["id"] in {e["id"] for e in world.get("tina", "/escalations").json()["items"]}
     # seeing is not owning: the status is the assignee's to change
     current = world.ticket(t["id"])
     assert world.patch("tina", current, status="in_progress").status_code == 403

@@ -25,7 +25,7 @@ from dispatch.server.params import IdPath
 from dispatch.server.problems import ProblemError, invalid, problems
 from dispatch.server.related import escalations_public
 from dispatch.server.ticket_ops import StaleWrite, apply_changes, open_escalation
-from dispatch.server.views import can_see, is_own, visible_ticket
+from dispatch.server.views import is_own, visible_ticket
 from dispatch.server.write_route import on_the_writer
 from dispatch.server.writes import (
     WriteResult,
@@ -169,9 +169,10 @@ def _visible(session: Session, caller: Caller, escalation_id: int) -> Escalation
     esc = session.get(Escalation, escalation_id)
     if esc is None:
         raise ProblemError(404, f"there is no escalation {escalation_id} you can see")
-    ticket = session.get(Ticket, esc.ticket_id)
-    if ticket is None or not can_see(caller, ticket):
-        raise ProblemError(404, f"there is no escalation {escalation_id} you can see")
+    try:
+        visible_ticket(session, caller, esc.ticket_id)  # assigned or booked to a technician
+    except ProblemError:
+        raise ProblemError(404, f"there is no escalation {escalation_id} you can see") from None
     return esc
 
 
