@@ -196,6 +196,7 @@ def seed_demo_cmd(
     from sqlmodel import Session, select
 
     from dispatch.demo import DemoSize, seed_demo
+    from dispatch.demo_users import roles, user_lines
     from dispatch.models import Ticket
     from dispatch.server.db import make_engine
     from dispatch.server.schema import create_schema
@@ -208,9 +209,10 @@ def seed_demo_cmd(
             fail("this database has tickets already; seed-demo only fills an empty one")
         logins = seed_demo(session, seed=seed, size=DemoSize(tickets=tickets))
         session.commit()
+        who = roles(session)
     typer.echo(f"demo data loaded into {_safe(settings.database_url)}; tokens (shown once):")
-    for name, token in logins.tokens.items():
-        typer.echo(f"  {name:<16} {token}")
+    for line in user_lines(logins.tokens, who):
+        typer.echo(line)
 
 
 @users_app.command("add")
