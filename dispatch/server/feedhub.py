@@ -117,11 +117,11 @@ class FeedHub:
         key = hashlib.sha256(token.encode()).hexdigest()
         deadline = time.monotonic() + seconds
         with self._cond:
-            mine = self._open.setdefault(key, [])
+            mine = self._open.get(key, [])
             if len(mine) >= self.settings.long_polls_per_token:
-                retry = max(1, math.ceil(min(mine) - time.monotonic()))
-                if not mine:  # a cap of 0 turns long-polls off for every token
-                    del self._open[key]
+                # Its first long-poll ends by then at the latest (a cap of 0: no long-polls).
+                first_end = min(mine, default=time.monotonic() + PROCESS_RETRY_SECONDS)
+                retry = max(1, math.ceil(first_end - time.monotonic()))
                 raise _too_many(
                     f"this token has {len(mine)} long-polls open, the most it may; "
                     f"try again in {retry} s",
@@ -133,6 +133,7 @@ class FeedHub:
                     f"try again in {PROCESS_RETRY_SECONDS} s",
                     PROCESS_RETRY_SECONDS,
                 )
+            self._open[key] = mine
             mine.append(deadline)
             self._open_count += 1
         try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ import httpx
 import pytest
 from deploy.pgdb import drop_pg, fresh_pg_url, seeded, serve
 from fastapi.testclient import TestClient
+from httpx import Response
+from service.world import MakeWorld, World
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -288,3 +291,43 @@ def test_a_technician_is_woken_only_by_what_she_may_see(served: Served) -> None:
         assert page["last_seq"] >= page["changes"][-1]["seq"]
 
     asyncio.run(run())
+
+
+def _polls_in_threads(
+    world: World, who: str, count: int, wait: float
+) -> tuple[list[threading.Thread], list[Response]]:
+    since = world.changes(since=0)["last_seq"]
+    answers: list[Response] = []
+    threads = [
+        threading.Thread(
+            target=lambda: answers.append(world.get(who, "/changes", since=since, wait=wait))
+        )
+        for _ in range(count)
+    ]
+    for t in threads:
+        t.start()
+    return threads, answers
+
+
+def test_the_process_cap_and_one_shared_check_for_every_waiter(
+    make_trust_world: MakeWorld,
+) -> None:
+    """In-process: with `long_polls_per_process` 6 the 7th long-poll is 429 (Retry-After),
+    and the six waiters together cost the reader one `max(seq)` check per
+    `recheck_seconds`, not one each."""
+    world = make_trust_world(long_polls_per_process=6, long_polls_per_token=6)
+    threads, answers = _polls_in_threads(world, "dana", 6, 3)
+    time.sleep(1.0)
+    hub = world.client.app.state.feed_hub  # type: ignore[attr-defined]
+    assert hub.waiting() == 6
+    seventh = world.get("lea", "/changes", since=0, wait=1)
+    assert seventh.status_code == 429, seventh.text
+    assert int(seventh.headers["Retry-After"]) >= 1
+    reads = hub.reads
+    time.sleep(1.5)
+    checks = hub.reads - reads
+    assert checks <= 1.5 / hub.signal.recheck_seconds + 2, checks  # not 6 x that
+    for t in threads:
+        t.join(10)
+    assert [a.status_code for a in answers] == [200] * 6
+    assert world.get("lea", "/changes", since=0, wait=0.1).status_code == 200
