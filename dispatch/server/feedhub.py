@@ -75,8 +75,8 @@ class Batch:
     after: int
     upto: int
     rows: list[Row]
-    pages: dict[tuple[int | None, int, int], bytes] = field(default_factory=dict)
-    """Answers already serialised, by (technician or None for all, last seen, limit): a
+    pages: dict[tuple[str, int, int], bytes] = field(default_factory=dict)
+    """Answers already serialised, by (whose: "all" or a technician id, last seen, limit): a
     write usually wakes many waiters that get the same page."""
 
 
@@ -189,7 +189,9 @@ class FeedHub:
             return last
         if batch is None or batch.after > last:
             return None
-        who = None if caller.sees_all else caller.technician_id
+        # Everyone who sees all gets the same page; a technician their own (-1: a technician
+        # user without a technician record sees nothing, as in `visible_to`).
+        who = "all" if caller.sees_all else str(caller.technician_id or -1)
         key = (who, last, limit)
         page = batch.pages.get(key)
         if page is not None:

@@ -27,9 +27,16 @@ from service.world import MakeWorld, World
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from dispatch.domain.types import Role
 from dispatch.models import Customer
+from dispatch.models.base import utcnow
+from dispatch.models.event import ChangePublic
+from dispatch.models.user import User
 from dispatch.server.app import create_app
 from dispatch.server.db import make_engine
+from dispatch.server.deps import Caller
+from dispatch.server.feed import FeedSignal
+from dispatch.server.feedhub import Batch, FeedHub, Row
 from dispatch.settings import Settings
 
 API = "/api/v1"
@@ -331,3 +338,43 @@ def test_the_process_cap_and_one_shared_check_for_every_waiter(
         t.join(10)
     assert [a.status_code for a in answers] == [200] * 6
     assert world.get("lea", "/changes", since=0, wait=0.1).status_code == 200
+
+
+def test_memory_answers_follow_the_feeds_visibility_rule(tmp_path: Path) -> None:
+    """What a woken waiter gets from the batch in memory, per caller: everything for staff,
+    a technician's own events, and nothing for a technician user without a technician
+    record (who must not get the staff's cached page)."""
+    hub = FeedHub(make_engine(f"sqlite:///{tmp_path / 'x.db'}"), FeedSignal(), Settings())
+
+    def row(seq: int, assignee: int | None, tech: int | None = None) -> Row:
+        change = ChangePublic(
+            seq=seq,
+            entity="ticket",
+            id=seq,
+            op="update",
+            version=2,
+            actor="d",
+            at=utcnow(),
+            fields={},
+        )
+        return Row(change, assignee, tech, None)
+
+    hub.top = 13
+    hub.latest = Batch(10, 13, [row(11, 7), row(12, None), row(13, 8, tech=7)])
+
+    def caller(role: Role, tech: int | None) -> Caller:
+        return Caller(User(id=1, name="x", display_name="x", role=role), tech)
+
+    def seqs(found: bytes | int | None) -> list[int]:
+        assert isinstance(found, bytes), found
+        return [c["seq"] for c in json.loads(found)["changes"]]
+
+    staff = caller(Role.DISPATCHER, None)
+    assert seqs(hub.answer(staff, 10, 500)) == [11, 12, 13]
+    assert seqs(hub.answer(staff, 11, 500)) == [12, 13]
+    assert json.loads(hub.answer(staff, 10, 2))["last_seq"] == 12  # type: ignore[arg-type]
+    assert seqs(hub.answer(caller(Role.TECHNICIAN, 7), 10, 500)) == [11, 13]
+    assert hub.answer(caller(Role.TECHNICIAN, 9), 10, 500) == 13  # nothing: waits on from 13
+    assert hub.answer(caller(Role.TECHNICIAN, None), 10, 500) == 13
+    assert hub.answer(staff, 9, 500) is None  # memory does not reach back: read the database
+    assert hub.answer(staff, 13, 500) == 13
