@@ -47,10 +47,13 @@ class Plan:
     stock_mounts: int
     suggest_runs: int
     load_budget: float  # seconds per load phase (list, PATCH, search) and backend
+    longpoll_rounds: int  # rounds of 1,000 long-polls woken by one write, per backend
 
 
-FULL = Plan(100_000, 2, 4, 40, 20, 5, 15, 4_000, 20, 1_000, 1_000, 3, 1, 30, 40)
-QUICK = Plan(5_000, 1, 2, 10, 5, 2, 5, 400, 8, 100, 40, 1, 1, 10, 15)
+FULL = Plan(100_000, 2, 4, 40, 20, 5, 15, 4_000, 20, 1_000, 1_000, 3, 1, 30, 40, 3)
+QUICK = Plan(5_000, 1, 2, 10, 5, 2, 5, 400, 8, 100, 40, 1, 1, 10, 15, 1)
+LONGPOLL_TICKETS = 2_000
+"""The long-poll figures' own small demo database: they are about waiting, not reading."""
 
 
 def log(message: str) -> None:
@@ -135,7 +138,7 @@ def main() -> None:
         print(render(header, figures))
 
 
-PARTS = ("sync", "console", "service", "references", "suggestions")
+PARTS = ("sync", "console", "service", "references", "suggestions", "longpoll")
 """The parts `--only` may pick; the console and references parts need the synced cache."""
 
 
@@ -167,6 +170,35 @@ def run(
         figures.append(references.suggestions(plan.suggest_runs))
     if postgres and "service" in only:
         figures += _postgres(plan, root, workers)
+    if "longpoll" in only:
+        figures += _longpoll(plan, root, postgres=postgres)
+    return figures
+
+
+def _longpoll(plan: Plan, root: Path, *, postgres: bool) -> list[Figure]:
+    """1,000 idle long-polls and one write that wakes them, on SQLite and PostgreSQL."""
+    from bench import longpoll_figures as lp
+    from bench import service_figures as sf
+    from dispatch.console import prepare_demo
+
+    log(f"- long-polls, SQLite ({lp.WAITERS:,} waiters, {plan.longpoll_rounds} round(s))")
+    settings, tokens = prepare_demo(_mkdir(root / "longpoll"), tickets=LONGPOLL_TICKETS, seed=7)
+    with Server(settings.database_url, root / "serve-longpoll.log", env=lp.env()) as server:
+        figures = lp.long_polls(server, tokens, "sqlite", plan.longpoll_rounds)
+    if not postgres:
+        return figures
+    name = f"dispatch_bench_lp_{os.getpid()}"
+    log(f"- long-polls, PostgreSQL (fresh database {name})")
+    try:
+        with sf.postgres_database(name) as url:
+            tokens = sf.seed(url, LONGPOLL_TICKETS)
+            with Server(url, root / "serve-longpoll-pg.log", env=lp.env()) as server:
+                figures += lp.long_polls(server, tokens, "postgres", plan.longpoll_rounds)
+    except Exception as exc:  # PostgreSQL missing is a note, not a crash of the whole run
+        log(f"  PostgreSQL skipped: {exc!r}")
+        skipped = Figure("longpoll_idle_postgres", "long-polls, postgres", "", "", "")
+        skipped.skipped = f"PostgreSQL not usable: {exc!r}"
+        figures.append(skipped)
     return figures
 
 
@@ -294,6 +326,8 @@ def _fmt(value: float, unit: str) -> str:
         return f"{value:.2f} s"
     if unit == "ms":
         return f"{value:.1f} ms"
+    if unit == "% core":
+        return f"{value:.1f} % core"
     return f"{value:,.0f} {unit}"
 
 

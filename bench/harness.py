@@ -156,9 +156,13 @@ def peak_rss_mb(pid: int) -> float:
 class Server:
     """`dispatch serve` on 127.0.0.1 and a random port, for one database URL."""
 
-    def __init__(self, database_url: str, log: Path, workers: int = 1) -> None:
+    def __init__(
+        self, database_url: str, log: Path, workers: int = 1, env: dict[str, str] | None = None
+    ) -> None:
         self.database_url = database_url
         self.workers = workers
+        self.env = env or {}
+        """More environment for the service (settings a figure needs)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
@@ -177,9 +181,13 @@ class Server:
                     *(["--workers", str(self.workers)] if self.workers > 1 else []),
                 ],
                 # The load phases send far more than a person would: measure, don't throttle.
-                env=child_env(DATABASE_URL=self.database_url, DISPATCH_RATE_LIMIT_PER_MINUTE="0")
-                # ... and all their clients share one address (loopback).
-                | {"DISPATCH_MAX_CONNECTIONS_PER_ADDRESS": "100000"},
+                env=child_env(
+                    DATABASE_URL=self.database_url,
+                    DISPATCH_RATE_LIMIT_PER_MINUTE="0",
+                    # ... and all their clients share one address (loopback).
+                    DISPATCH_MAX_CONNECTIONS_PER_ADDRESS="100000",
+                    **self.env,
+                ),
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,

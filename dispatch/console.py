@@ -175,13 +175,28 @@ def open_demo(*, as_user: str, tickets: int, seed: int) -> None:
     with tempfile.TemporaryDirectory(prefix="dispatch-demo-") as tmp:
         settings, tokens = prepare_demo(Path(tmp), tickets=tickets, seed=seed)
         if as_user not in tokens:
-            sys.exit(
-                f"dispatch: there is no demo user {as_user!r}; try one of: "
-                + ", ".join(sorted(tokens))
-            )
+            sys.exit(_no_such_demo_user(as_user, settings, tokens))
         run_app(
             settings,
             client_factory(settings, tokens[as_user]),
             f"demo as {as_user}",
             cache_dir=Path(tmp),
         )
+
+
+def _no_such_demo_user(as_user: str, settings: Settings, tokens: dict[str, str]) -> str:
+    """The refusal of `demo --as` an unknown login: every demo user with their role."""
+    from sqlmodel import Session
+
+    from dispatch.demo_users import roles, user_lines
+    from dispatch.display.safe import one_line
+    from dispatch.server.db import make_engine
+
+    engine = make_engine(settings.database_url)
+    with Session(engine) as session:
+        who = roles(session)
+    engine.dispose()
+    names = dict.fromkeys(tokens, "")  # staff first, then technicians, as seeded
+    return f"dispatch: there is no demo user {one_line(as_user)!r}; try one of:\n" + "\n".join(
+        user_lines(names, who)
+    )

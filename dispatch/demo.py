@@ -54,6 +54,7 @@ from dispatch.models import (
 )
 from dispatch.models.ticket import search_text
 from dispatch.server.accounts import create_user
+from dispatch.server.sequences import move_sequences
 
 BERLIN = sla.BERLIN
 CHUNK = 5_000
@@ -829,6 +830,8 @@ def seed_demo(
     session.flush()
     _Seeder(session, rng, now, size, techs, customers, staff).run()
     session.flush()
+    # Tickets went in with chosen ids: move PostgreSQL's sequences past them.
+    move_sequences(session.connection())
     return DemoLogins(tokens=tokens)
 
 

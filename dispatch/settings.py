@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     )
     idempotency_hours: float = Field(default=48, description="How long idempotency keys are kept")
     max_wait_seconds: float = Field(default=60, description="Longest long-poll of GET /changes")
+    long_polls_per_token: int = Field(
+        default=4, ge=0, description="Long-polls of GET /changes one token may hold open at once"
+    )
+    long_polls_per_process: int = Field(
+        default=2000, ge=0, description="Long-polls one service process holds open at once"
+    )
     rate_limit_per_minute: float = Field(
         default=1200,
         description="Requests a minute one bearer token may send (0 = no limit); per process",

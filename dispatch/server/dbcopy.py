@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Engine, Table, func, select, text
+from sqlalchemy import Connection, Engine, Table, select
 from sqlmodel import SQLModel
 
 import dispatch.models  # noqa: F401  (registers every table)
 from dispatch.server.db import WRITE
 from dispatch.server.feed import take_feed_lock
 from dispatch.server.migrate import upgrade
+from dispatch.server.sequences import move_sequences
 
 BATCH = 1000
 
@@ -41,9 +42,7 @@ def copy_database(source: Engine, target: Engine) -> dict[str, int]:
         with src.begin():  # one snapshot of the source for every table
             for table in tables:
                 counts[table.name] = _copy_table(src, dst, table)
-        if dst.dialect.name == "postgresql":
-            for table in tables:
-                _reset_sequence(dst, table)
+        move_sequences(dst, tables)
     return counts
 
 
@@ -56,22 +55,3 @@ def _copy_table(src: Connection, dst: Connection, table: Table) -> int:
         dst.execute(table.insert(), [dict(row._mapping) for row in part])
         copied += len(part)
     return copied
-
-
-def _reset_sequence(dst: Connection, table: Table) -> None:
-    """Point the table's id sequence past its largest id (PostgreSQL keeps them apart)."""
-    pk = list(table.primary_key.columns)
-    if len(pk) != 1 or pk[0].autoincrement is False:
-        return
-    column = pk[0]
-    quoted = dst.dialect.identifier_preparer.format_table(table)
-    sequence = dst.execute(
-        text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": quoted, "c": column.name}
-    ).scalar()
-    if sequence is None:
-        return
-    top = dst.execute(select(func.max(column))).scalar()
-    dst.execute(
-        text("SELECT setval(:s, :v, :called)"),
-        {"s": sequence, "v": top or 1, "called": top is not None},
-    )

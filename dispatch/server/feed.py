@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -141,25 +141,33 @@ def append(connection: Any, events: list[dict[str, Any]]) -> None:
 
 
 class FeedSignal:
-    """Wakes long-polls in this process right after a write commits.
+    """Says "the feed may have grown" right after a write commits in this process.
 
     Other processes' writes reach it through LISTEN/NOTIFY on PostgreSQL (see
-    `pgfeed.FeedListener`), else through the waiters' re-check every
-    `recheck_seconds`, so nothing here is state another process would need.
+    `pgfeed.FeedListener`), else through the shared re-check every `recheck_seconds` of
+    `feedhub.FeedHub`, so nothing here is state another process would need. Long-polls wait
+    in the hub, which listens here (`on_notify`); `wait` is for waiting on the signal itself.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+        self._hooks: list[Callable[[], None]] = []
         self.generation = 0
         """Counts notifications: a reader that saw it change knows to read again."""
         self.recheck_seconds = 0.5
-        """How often a waiter re-reads the feed anyway (longer while NOTIFY is live)."""
+        """How often the feed is looked at anyway (longer while NOTIFY is live)."""
+
+    def on_notify(self, hook: Callable[[], None]) -> None:
+        """Call `hook` (on the notifying thread, so it must be quick) at every notify."""
+        self._hooks.append(hook)
 
     def notify(self) -> None:
         with self._lock:
             self.generation += 1
             waiters = list(self._waiters)
+        for hook in self._hooks:
+            hook()
         for loop, ev in waiters:
             with contextlib.suppress(RuntimeError):  # that loop has closed
                 loop.call_soon_threadsafe(ev.set)

@@ -24,8 +24,8 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     tokens = {}
     for line in result.output.splitlines():
         parts = line.split()
-        if len(parts) == 2 and len(parts[1]) > 30:
-            tokens[parts[0]] = parts[1]
+        if len(parts) >= 2 and len(parts[-1]) > 30:  # name, role, token
+            tokens[parts[0]] = parts[-1]
     assert "anna.becker" in tokens
     return tokens
 

@@ -25,7 +25,7 @@ from dispatch.domain.types import (
 from dispatch.models import Branch, ChangeEvent, Contract, Customer, Site, Technician
 from dispatch.server.accounts import create_user
 from dispatch.server.app import create_app
-from dispatch.server.feed import FeedSignal
+from dispatch.server.feedhub import FeedHub
 from dispatch.settings import Settings
 
 PG_URL = os.environ.get("DISPATCH_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -132,15 +132,14 @@ class World:
     ) -> tuple[threading.Thread, list[Response]]:
         """Adam's `GET /changes` long-poll in a thread, returned once it waits for a write;
         its answer lands in the list."""
-        signal: FeedSignal = self.client.app.state.feed_signal  # type: ignore[attr-defined]
-        waiting = threading.Event()
-        real_wait = signal.wait
+        waiting = threading.Event()  # long-polls wait in the app's FeedHub
+        real_wait = FeedHub.wait
 
-        async def spy(seconds: float) -> None:
+        async def spy(self: FeedHub, *args: Any) -> None:
             waiting.set()
-            await real_wait(seconds)
+            await real_wait(self, *args)
 
-        monkeypatch.setattr(signal, "wait", spy)
+        monkeypatch.setattr(FeedHub, "wait", spy)
         answer: list[Response] = []
         poll = threading.Thread(
             target=lambda: answer.append(self.get("adam", "/changes", since=since, wait=wait))
