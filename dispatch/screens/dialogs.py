@@ -119,15 +119,7 @@ class EscalateDialog(ModalScreen[EscalationRequest | None]):
         super().__init__(classes="dialog")  # the class that centres every dialog
 
     def compose(self) -> ComposeResult:
-<<<<<<< HEAD
-        levels = [
-            Option("Level 1: team lead", id="1"),
-            Option("Level 2: service area management", id="2"),
-        ]
         with VerticalScroll(classes="dialog-box"):
-=======
-        with Vertical(classes="dialog-box"):
->>>>>>> srvtickets
             yield Label("Escalate: why?", classes="dialog-title")
             yield OptionList(*[Option(label, id=value) for value, label in REASONS], id="reason")
             yield OptionList(
