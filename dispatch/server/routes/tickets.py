@@ -204,9 +204,16 @@ def detail(session: Session, caller: Caller, ticket: Ticket) -> TicketDetail:
         .where(Comment.ticket_id == ticket.id)
         .order_by(col(Comment.created_at), col(Comment.id))
     ).all()
+    # The history names its actors by login; people read their names (one query, read-only).
+    logins = {ev.actor for ev in history}
+    actor_names: dict[str, str] = {}
+    if logins:
+        named = select(User.name, User.display_name).where(col(User.name).in_(logins))
+        actor_names = {login: name for login, name in session.exec(named).all()}
     return TicketDetail(
         **base.model_dump(),
         history=[feed.public(ev) for ev in history],
+        actor_names=actor_names,
         comments=[CommentPublic(**c.model_dump(), author_name=name) for c, name in comments],
         escalations=escalations_public(session, ticket_id=ticket.id),
         appointments=appointments_of(session, ticket_id=ticket.id),
