@@ -43,7 +43,11 @@ uvloop, whose scheduling lengthened the p95; this is the parser alone."""
 
 
 def _settings(**overrides: Any) -> Settings:
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    from dispatch.display.clock import set_zone
+
+    set_zone(settings.timezone)  # every time printed is in the provider's zone
+    return settings
 
 
 def fail(message: str, code: int = 1) -> None:

@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input, Label
 
 from dispatch.app import STYLES
+from dispatch.display import clock, labels
+from dispatch.display.safe import one_line
 from dispatch.domain.countdown import age_text
 from dispatch.screens.base import FilterAsYouType, PaneScreen
 from dispatch.screens.confirm import ConfirmDialog
@@ -27,13 +30,7 @@ COLUMNS = (
     Column("raised", "Raised by", width=11),
     Column("owner", "Owner", width=11),
 )
-REASON_TEXT = {
-    "total_outage": "total outage",
-    "vendor_stuck": "vendor stuck",
-    "sla_breach": "SLA breach",
-    "customer_complaint": "customer complaint",
-    "other": "other",
-}
+REASON_TEXT = labels.ESCALATION_REASON
 # What only team leads (and admins) may do; for everybody else these are not offered at all.
 LEAD_ACTIONS = frozenset({"acknowledge", "relevel", "resolve"})
 
@@ -153,14 +150,14 @@ class EscalationsScreen(PaneScreen, FilterAsYouType):
         esc = self.selected()
         text = ""
         if esc is not None:
-            raised = datetime.fromisoformat(esc["raised_at"]).astimezone()
             text = (
-                f"{REASON_TEXT.get(esc['reason'], esc['reason'])} · raised {raised:%d.%m. %H:%M}"
-                f" by {esc.get('raised_by_name') or '?'}"
+                f"{labels.word(REASON_TEXT, esc['reason'])} · raised "
+                f"{clock.moment(esc['raised_at'])} by {one_line(esc.get('raised_by_name') or '?')}"
             )
             if esc.get("note"):
-                text += f" · {esc['note']}"
-        self.query_one("#escalations-detail", Label).update(text)
+                text += f" · {one_line(esc['note'])}"
+        # Text, not a str: a `[` in a note is a bracket, not markup
+        self.query_one("#escalations-detail", Label).update(Text(text))
 
     def on_fast_table_highlighted(self, event: FastTable.Highlighted) -> None:
         self._update_detail()
@@ -192,8 +189,10 @@ class EscalationsScreen(PaneScreen, FilterAsYouType):
         if esc is None:
             return
         if esc["status"] != "open":
-            who = esc.get("acknowledged_by_name") or "someone"
-            self.notify(f"Escalation on {esc['ticket_number']} is already owned by {who}.")
+            who = one_line(esc.get("acknowledged_by_name") or "someone")
+            self.notify(
+                f"Escalation on {esc['ticket_number']} is already owned by {who}.", markup=False
+            )
             return
         self.write(esc, {"status": "acknowledged"}, f"Acknowledged {esc['ticket_number']}.")
 
@@ -217,7 +216,7 @@ class EscalationsScreen(PaneScreen, FilterAsYouType):
         self.app.push_screen(
             ConfirmDialog(
                 f"Resolve the escalation on {esc['ticket_number']}?",
-                f"{esc.get('customer_name') or ''}: {esc.get('ticket_title') or ''}",
+                one_line(f"{esc.get('customer_name') or ''}: {esc.get('ticket_title') or ''}"),
                 yes="resolve",
             ),
             answered,

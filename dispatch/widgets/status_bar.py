@@ -8,6 +8,9 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from dispatch.display import clock, labels
+from dispatch.display.safe import one_line
+
 
 class StatusBar(Static):
     """Renders the connection state as words, with colour as an extra."""
@@ -26,7 +29,7 @@ class StatusBar(Static):
 
     def render(self) -> Text:
         text = Text()
-        text.append(f"{self.user} ({self.role.replace('_', ' ')})", style="bold")
+        text.append(f"{one_line(self.user)} ({labels.word(labels.ROLE, self.role)})", style="bold")
         text.append(f"  {self.server}  ")
         if self.online:
             text.append("● online", style="green")
@@ -35,7 +38,7 @@ class StatusBar(Static):
         if self.pending:
             text.append(f"  {self.pending} pending", style="yellow")
         if self.last_update is not None:
-            text.append(f"  synced {self.last_update:%H:%M:%S}")
+            text.append(f"  synced {clock.hhmm(self.last_update)}")
         if self.note:
             text.append(f"  {self.note}", style="dim")
         return text
