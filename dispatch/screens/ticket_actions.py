@@ -23,8 +23,8 @@ if TYPE_CHECKING:
 # What the actions say, in one place (stored text in them passes `one_line`).
 TEXT = {
     "priority_title": "Priority of {number}",
-    "priority_option": "{priority}: first response {first}, resolution {resolution}",
-    "standard_targets": " (standard targets; the contract is not known here)",
+    "priority_option": "{priority}: response {first}, resolution {resolution}",
+    "standard_targets": " (standard targets: the contract is not known)",
     "status_title": "{number} is {status}; next:",
     "comment_title": "Comment on {number}",
     "select_first": "Select a ticket first.",
@@ -47,7 +47,7 @@ def priority_options(customer: dict[str, Any] | None) -> list[tuple[str, str]]:
             first=clock.duration(first),
             resolution=clock.duration(resolution),
         )
-        options.append((p.value, label + ("" if customer else TEXT["standard_targets"])))
+        options.append((p.value, label))
     return options
 
 
@@ -122,7 +122,8 @@ class TicketActions(Screen[None]):
 
         self.app.push_screen(
             ChoiceDialog(
-                TEXT["priority_title"].format(number=ticket["number"]),
+                TEXT["priority_title"].format(number=ticket["number"])
+                + ("" if customer else TEXT["standard_targets"]),
                 priority_options(customer),
                 ticket["priority"],
             ),

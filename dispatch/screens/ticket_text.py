@@ -41,7 +41,7 @@ TEXT = {
     "sla_due": "first response due {first}, resolution due {resolution}",
     "sla_left": "{left} left",
     "sla_late": "{late} late",
-    "targets": "targets: first response {first}, resolution {resolution} (business time)",
+    "targets": "response {first}, resolution {resolution}",
     "escalation_head": "L{level} {reason}, {status}",
     "raised": "raised by {who} {when}",
     "acknowledged": "acknowledged by {who} {when}",
@@ -108,11 +108,10 @@ def priority_text(t: Json, customer: Json | None) -> str:
     if customer is None or t.get("priority") not in labels.PRIORITY:
         return word
     first, resolution = response_targets(contract_overrides(customer))[str(t["priority"])]
-    return (
-        f"{word}  ("
-        + TEXT["targets"].format(first=clock.duration(first), resolution=clock.duration(resolution))
-        + ")"
+    targets = TEXT["targets"].format(
+        first=clock.duration(first), resolution=clock.duration(resolution)
     )
+    return f"{word} · {targets}"
 
 
 def contract_overrides(customer: Json | None) -> Mapping[str, int] | None:

@@ -97,13 +97,13 @@ async def test_priority_dialog_offers_this_contracts_targets(tmp_path: Path) -> 
                 ('{"P1": 30}', ticket["customer_id"]),
             )
         view = await open_view(pilot, app, ticket)
-        assert "first response 8:00 h" in text_of(view)
+        assert "P3 normal · response 8:00 h, resolution 32:00 h" in text_of(view)
         await pilot.press("p")
         dialog = app.screen
         assert isinstance(dialog, ChoiceDialog)
         offered = dict(dialog.options)
-        assert offered["P1"] == "P1 critical: first response 0:30 h, resolution 2:00 h"
-        assert offered["P2"] == "P2 high: first response 4:00 h, resolution 16:00 h"
+        assert offered["P1"] == "P1 critical: response 0:30 h, resolution 2:00 h"
+        assert offered["P2"] == "P2 high: response 4:00 h, resolution 16:00 h"
         await pilot.press("escape")
         await pilot.press("escape")
         await settle(pilot)
@@ -112,4 +112,4 @@ async def test_priority_dialog_offers_this_contracts_targets(tmp_path: Path) -> 
         await settle(pilot)
         dialog = app.screen
         assert isinstance(dialog, ChoiceDialog)
-        assert dict(dialog.options)["P1"].startswith("P1 critical: first response 0:30 h")
+        assert dict(dialog.options)["P1"].startswith("P1 critical: response 0:30 h")
