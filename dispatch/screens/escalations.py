@@ -11,11 +11,12 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Input, Label
 
 from dispatch.app import STYLES
-from dispatch.display import clock, labels
+from dispatch.display import labels
 from dispatch.display.safe import one_line
 from dispatch.domain.countdown import age_text
 from dispatch.screens.base import FilterAsYouType, PaneScreen
 from dispatch.screens.confirm import ConfirmDialog
+from dispatch.screens.ticket_text import escalation_lines
 from dispatch.widgets.fast_table import Column, FastTable, Row
 
 Json = dict[str, Any]
@@ -150,10 +151,9 @@ class EscalationsScreen(PaneScreen, FilterAsYouType):
         esc = self.selected()
         text = ""
         if esc is not None:
-            text = (
-                f"{labels.word(REASON_TEXT, esc['reason'])} · raised "
-                f"{clock.moment(esc['raised_at'])} by {one_line(esc.get('raised_by_name') or '?')}"
-            )
+            # who raised, acknowledged and resolved it, each with the time (as the ticket view)
+            steps = [line for i, line in escalation_lines(esc) if i > 0]
+            text = " · ".join([labels.word(REASON_TEXT, esc["reason"]), *steps])
             if esc.get("note"):
                 text += f" · {one_line(esc['note'])}"
         # Text, not a str: a `[` in a note is a bracket, not markup

@@ -10,7 +10,6 @@ from textual.screen import Screen
 from dispatch.client.errors import ApiError, Unreachable
 from dispatch.display import clock, labels
 from dispatch.display.safe import one_line
-from dispatch.domain.sla import response_targets
 from dispatch.domain.types import Priority, Status
 from dispatch.domain.workflow import allowed_next
 from dispatch.screens.assign import AssignChoice, AssignDialog
@@ -38,6 +37,10 @@ TEXT = {
 def priority_options(customer: dict[str, Any] | None) -> list[tuple[str, str]]:
     """The priorities with the targets that apply to this ticket: the customer's contract
     may shorten them (P1 in 30 min instead of 1 h), as the service computes its due times."""
+    # here, not at the top: domain.sla loads the holiday calendars (0.3 s), and the queue
+    # imports this module before its first frame
+    from dispatch.domain.sla import response_targets
+
     targets = response_targets(contract_overrides(customer))
     options = []
     for p in Priority:

@@ -18,7 +18,6 @@ from dispatch.display import clock, labels
 from dispatch.display.history import Names, event_line
 from dispatch.display.safe import clean, one_line
 from dispatch.domain.countdown import Clock, ClockState
-from dispatch.domain.sla import response_targets
 
 Json = Mapping[str, Any]
 
@@ -104,6 +103,10 @@ def head_rows(
 
 def priority_text(t: Json, customer: Json | None) -> str:
     """`P1 critical`, with this customer's targets when the contract is known."""
+    # here, not at the top: domain.sla loads the holiday calendars (0.3 s), and the queue
+    # imports this module before its first frame
+    from dispatch.domain.sla import response_targets
+
     word = labels.priority(t.get("priority"))
     if customer is None or t.get("priority") not in labels.PRIORITY:
         return word

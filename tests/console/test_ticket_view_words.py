@@ -12,12 +12,14 @@ import sqlite3
 from pathlib import Path
 
 from console.harness import console, other_client
-from console.test_queue import fresh_ticket, settle
+from console.test_queue import fresh_ticket, settle, until
 from console.test_ticket_view import open_view, text_of
+from textual.widgets import Label
 
 from dispatch.app import DispatchApp
 from dispatch.display import clock
 from dispatch.screens.dialogs import ChoiceDialog
+from dispatch.screens.escalations import EscalationsScreen
 
 TITLE = "x \x1b]0;PWNED\x1b\\ y [bold red]loud[/]"
 DESCRIPTION = "clip \x1b]52;c;cHduZWQ=\x1b\\ done\x07"
@@ -113,3 +115,30 @@ async def test_priority_dialog_offers_this_contracts_targets(tmp_path: Path) -> 
         dialog = app.screen
         assert isinstance(dialog, ChoiceDialog)
         assert dict(dialog.options)["P1"].startswith("P1 critical: response 0:30 h")
+
+
+async def test_escalations_pane_says_who_and_when_in_berlin(tmp_path: Path) -> None:
+    async with console(tmp_path) as (app, pilot):
+        ticket = await fresh_ticket(app, pilot)
+        anna = other_client(app, "anna.becker")
+        tom = other_client(app, "tom.lehmann")
+        esc = await anna.escalate(ticket["id"], "vendor_stuck", note="[bold]vendor[/] silent")
+        esc = await tom.patch_escalation(esc["id"], {"status": "acknowledged"}, esc["version"])
+        await pilot.press("2")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, EscalationsScreen)
+        await until(pilot, lambda: esc["id"] in app.store.escalations, "the escalation arrives")
+        await until(
+            pilot,
+            lambda: app.store.escalations[esc["id"]]["status"] == "acknowledged",
+            "its acknowledgement arrives",
+        )
+        screen.table.move_cursor_to_key(esc["id"])
+        await settle(pilot)
+        detail = str(screen.query_one("#escalations-detail", Label).render())
+        assert detail == (
+            f"vendor ticket stuck · raised by Anna Becker {clock.moment(esc['raised_at'])}"
+            f" · acknowledged by Tom Lehmann {clock.moment(esc['acknowledged_at'])}"
+            " · [bold]vendor[/] silent"
+        )
