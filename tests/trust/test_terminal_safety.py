@@ -147,7 +147,9 @@ def run_cli(args: list[str], env: dict[str, str]) -> bytes:
         terminal.close()
 
 
-def test_cli_show_and_list_print_hostile_text_inert(hostile: Hostile) -> None:
+def test_cli_show_and_list_print_hostile_text_inert(
+    hostile: Hostile, figure: Callable[[str], None]
+) -> None:
     shown = run_cli(["tickets", "show", str(hostile.number), "--token", hostile.token], hostile.env)
     assert_inert(shown)
     assert b"]0;PWNED" in shown and b"[bold red]LOUD[/]" in shown, "the text itself is shown"
@@ -156,17 +158,25 @@ def test_cli_show_and_list_print_hostile_text_inert(hostile: Hostile) -> None:
     listed = run_cli(["tickets", "list", "--limit", "500", "--token", hostile.token], hostile.env)
     assert_inert(listed)
     assert b"]0;PWNED" in listed and b"\x1b" not in listed
+    figure(
+        f"terminal safety, CLI: tickets show {len(shown)} B, tickets list {len(listed)} B read "
+        f"from a pty; ESC bytes 0, forbidden sequences 0 of {len(FORBIDDEN)}"
+    )
 
 
-def test_console_shows_hostile_ticket_inert(hostile: Hostile) -> None:
+def test_console_shows_hostile_ticket_inert(
+    hostile: Hostile, figure: Callable[[str], None]
+) -> None:
     terminal = Terminal([DISPATCH, "--token", hostile.token], hostile.env)
     try:
         terminal.read_until(lambda out: b"PWNED" in out, timeout=60)
         assert b"PWNED" in terminal.output, "the queue lists the hostile ticket"
         terminal.send("/")
         time.sleep(0.5)
+        mark = len(terminal.output)
         terminal.send("PWNED")
-        time.sleep(0.5)
+        terminal.read_until(lambda out: b" 1 of " in out[mark:], timeout=20)  # the title's count
+        time.sleep(0.3)
         terminal.send("\r")  # back to the table, the one row left selected
         time.sleep(0.5)
         terminal.send("\r")  # open it
@@ -176,6 +186,12 @@ def test_console_shows_hostile_ticket_inert(hostile: Hostile) -> None:
         assert b"WIPED" in output and b"LOUD" in output, "the ticket view drew the payload"
         assert_inert(output)
         assert b"[bold red]LOUD[/]" in output, "markup in stored text shows literally"
+        own = output.count(b"\x1b")
+        figure(
+            f"terminal safety, console: queue and ticket view {len(output)} B read from a pty "
+            f"(Textual's own sequences: {own} ESC); forbidden sequences from "
+            f"the data 0 of {len(FORBIDDEN)}"
+        )
         terminal.send("\x1b")
         time.sleep(0.3)
         terminal.send("q")
