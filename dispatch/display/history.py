@@ -106,10 +106,12 @@ def value_text(name: str, value: object, names: Names) -> str:
         return names.ticket(value)
     if isinstance(value, bool):
         return TEXT["yes"] if value else TEXT["no"]
+    if name == "kind" and str(value) in labels.APPOINTMENT_KIND:  # an appointment's kind
+        return labels.APPOINTMENT_KIND[str(value)]
+    if name == "status" and str(value) in labels.ESCALATION_STATUS:  # an escalation's
+        return labels.ESCALATION_STATUS[str(value)]
     if name in labels.FIELD_VALUES:
         return labels.word(labels.FIELD_VALUES[name], value)
-    if name == "kind" and str(value) in labels.APPOINTMENT_KIND:
-        return labels.APPOINTMENT_KIND[str(value)]
     if name == "sla_paused_minutes" and isinstance(value, int | float):
         return clock.duration(value)
     if isinstance(value, list):

@@ -16,7 +16,7 @@ from textual.widgets import Checkbox, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from dispatch.client.errors import NotFound
-from dispatch.display import clock
+from dispatch.display import clock, labels
 from dispatch.display.safe import one_line
 
 
@@ -78,7 +78,7 @@ class AssignDialog(ModalScreen[AssignChoice | None]):
                 yield Input(placeholder="YYYY-MM-DD", id="day")
                 yield Input(placeholder="HH:MM", id="start")
                 yield Input(placeholder="minutes", id="minutes", value="120")
-                yield Label("on-site", id="mode")
+                yield Label(labels.WORK_MODE["onsite"], id="mode")
             yield Label("", id="error", classes="dialog-error")
             yield Label(
                 "enter/ctrl+s assign · ctrl+r on-site/remote · tab fields · esc cancel",
@@ -147,7 +147,7 @@ class AssignDialog(ModalScreen[AssignChoice | None]):
         self.query_one("#start", Input).value = f"{start:%H:%M}"
         self.query_one("#minutes", Input).value = str(int((end - start).total_seconds() // 60))
         self.mode = slot.get("mode", "onsite")
-        self.query_one("#mode", Label).update("on-site" if self.mode == "onsite" else "remote")
+        self.query_one("#mode", Label).update(labels.word(labels.WORK_MODE, self.mode))
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if event.option_index is not None and event.option_index < len(self.suggestions):
@@ -161,7 +161,7 @@ class AssignDialog(ModalScreen[AssignChoice | None]):
 
     def action_toggle_mode(self) -> None:
         self.mode = "remote" if self.mode == "onsite" else "onsite"
-        self.query_one("#mode", Label).update("on-site" if self.mode == "onsite" else "remote")
+        self.query_one("#mode", Label).update(labels.word(labels.WORK_MODE, self.mode))
 
     def action_confirm(self) -> None:
         index = self.query_one("#candidates", OptionList).highlighted

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dispatch.display.history import Names, describe_event, event_line, names_for
+from dispatch.display.history import Names, describe_event, event_line, names_for, value_text
 from dispatch.screens.mywork import appointment_line
 from dispatch.screens.ticket_text import booking_text, escalation_lines
 
@@ -128,3 +128,12 @@ def test_names_come_with_the_detail() -> None:
     assert names.user(5) == "Andreas Beck" and names.technician(1) == "Andreas Beck"
     assert names.actor("tom.lehmann") == "Tom Lehmann" and names.ticket(301) == "100301"
     assert names.technician(99) == "#99"
+
+
+def test_values_of_appointments_and_escalations_read_as_words() -> None:
+    assert value_text("kind", "on_call", NAMES) == "on call"
+    assert value_text("kind", "pick_pack", NAMES) == "pick & pack"
+    assert value_text("status", "acknowledged", NAMES) == "acknowledged"
+    assert value_text("status", "waiting_vendor", NAMES) == "waiting for vendor"
+    assert value_text("escalated", True, NAMES) == "yes"
+    assert value_text("tags", ["vpn", "x\x1b[2J"], NAMES) == "vpn, x[2J"
