@@ -103,7 +103,9 @@ class TicketActions(Screen[None]):
         if ticket is None:
             return
         customer = self.known_customer(ticket)
-        if customer is None:
+        if customer is None and not self.dispatch.online:  # no wait for a service that is away
+            self._priority_dialog(ticket, None)
+        elif customer is None:
             self.run_worker(self._priority_with_contract(ticket), group="priority", exclusive=True)
         else:
             self._priority_dialog(ticket, customer)
