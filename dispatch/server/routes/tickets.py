@@ -192,24 +192,23 @@ def get_ticket(ticket_id: IdPath, session: SessionDep, caller: CallerDep) -> JSO
 def detail(session: Session, caller: Caller, ticket: Ticket) -> TicketDetail:
     assert ticket.id is not None
     base = ticket_public(session, ticket)
-    history = session.exec(
-        select(ChangeEvent)
+    # each change with its actor's display name (the feed says `actor` by login; people
+    # read names): joined into the same statement, no query of its own
+    changes = session.exec(
+        select(ChangeEvent, User.display_name)
+        .outerjoin(User, col(User.id) == ChangeEvent.actor_id)
         .where(ChangeEvent.ticket_id == ticket.id)
         .order_by(col(ChangeEvent.seq))
         .limit(500)
     ).all()
+    history = [ev for ev, _ in changes]
+    actor_names = {ev.actor: name for ev, name in changes if name}
     comments = session.exec(
         select(Comment, User.display_name)
         .join(User, col(User.id) == Comment.author_id)
         .where(Comment.ticket_id == ticket.id)
         .order_by(col(Comment.created_at), col(Comment.id))
     ).all()
-    # The history names its actors by login; people read their names (one query, read-only).
-    logins = {ev.actor for ev in history}
-    actor_names: dict[str, str] = {}
-    if logins:
-        named = select(User.name, User.display_name).where(col(User.name).in_(logins))
-        actor_names = {login: name for login, name in session.exec(named).all()}
     return TicketDetail(
         **base.model_dump(),
         history=[feed.public(ev) for ev in history],
