@@ -11,6 +11,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.css.query import NoMatches
 from textual.widgets import Footer, Static
 
 from dispatch.app import STYLES, TicketsUpdate
@@ -134,6 +135,10 @@ class TicketScreen(TicketActions):
     def render_all(self) -> None:
         if not self.is_attached:  # closed (or the console quit) while it loaded
             return
+        try:  # the console quitting removes the widgets before the screen is detached
+            head_widget = self.query_one("#ticket-head", Static)
+        except NoMatches:
+            return
         t = self.detail
         assert t is not None
         sla = sla_clock(
@@ -160,7 +165,7 @@ class TicketScreen(TicketActions):
         body.add_row(head)
         if t.get("description"):
             body.add_row(description_text(t))
-        self.query_one("#ticket-head", Static).update(body)
+        head_widget.update(body)
         self.query_one("#ticket-customer", Static).update(customer_text(self.customer))
         self.query_one("#ticket-comments", Static).update(comments_text(t, self.offline))
         names = names_for(t, self.dispatch.store.technicians.values())

@@ -142,3 +142,14 @@ async def test_escalations_pane_says_who_and_when_in_berlin(tmp_path: Path) -> N
             f" · acknowledged by Tom Lehmann {clock.moment(esc['acknowledged_at'])}"
             " · [bold]vendor[/] silent"
         )
+
+
+async def test_a_view_whose_widgets_are_going_draws_nothing(tmp_path: Path) -> None:
+    """Quitting removes the view's widgets while the screen is still attached; a load that
+    ends then must not fail the console (seen as NoMatches('#ticket-head') at exit)."""
+    async with console(tmp_path) as (app, pilot):
+        ticket = await fresh_ticket(app, pilot)
+        view = await open_view(pilot, app, ticket)
+        await view.query_one("#ticket-head").remove()
+        assert view.is_attached
+        view.render_all()
