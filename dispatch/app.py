@@ -23,6 +23,8 @@ from dispatch.client.errors import ApiError, ServerError, Unauthorized, Unreacha
 from dispatch.client.store import Store
 from dispatch.client.sync import SyncEngine
 from dispatch.commands import DispatchCommands
+from dispatch.display.clock import set_zone
+from dispatch.display.safe import one_line
 from dispatch.settings import Settings
 
 STYLES = Path(__file__).parent / "styles"
@@ -91,6 +93,7 @@ class DispatchApp(App[None]):
         self.calendar_changed: Signal[None] = Signal(self, "calendar_changed")
         self.status_changed: Signal[None] = Signal(self, "status_changed")
         self.set_keymap(settings.keymap)
+        set_zone(settings.timezone)  # every time shown is the provider's, not the machine's
 
     @property
     def client(self) -> ApiClient:
@@ -291,11 +294,12 @@ class DispatchApp(App[None]):
                 timeout=10,
             )
         else:
-            detail = (op.error or {}).get("detail", "")
+            detail = one_line((op.error or {}).get("detail", ""))  # the server's words
             self.notify(
                 f"The service refused your {op.label}: {detail} (press 5)",
                 severity="error",
                 timeout=10,
+                markup=False,
             )
 
     # errors from workers are shown in one place, never swallowed ---------------
@@ -305,16 +309,27 @@ class DispatchApp(App[None]):
 
     def show_error(self, error: BaseException) -> None:
         if isinstance(error, Unreachable):
-            self.notify("The service cannot be reached. " + str(error), severity="error", timeout=8)
-        elif isinstance(error, ApiError):
             self.notify(
-                error.detail or error.title,
-                title=f"{error.status} {error.title}",
+                "The service cannot be reached. " + one_line(error),
                 severity="error",
                 timeout=8,
+                markup=False,
+            )
+        elif isinstance(error, ApiError):  # a server's words, shown as text, never as markup
+            self.notify(
+                one_line(error.detail or error.title),
+                title=one_line(f"{error.status} {error.title}"),
+                severity="error",
+                timeout=8,
+                markup=False,
             )
         else:
-            self.notify(f"{error.__class__.__name__}: {error}", severity="error", timeout=8)
+            self.notify(
+                one_line(f"{error.__class__.__name__}: {error}"),
+                severity="error",
+                timeout=8,
+                markup=False,
+            )
 
     async def on_unmount(self) -> None:
         if self.sync.has_client:

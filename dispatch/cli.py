@@ -44,7 +44,11 @@ uvloop, whose scheduling lengthened the p95; this is the parser alone."""
 
 
 def _settings(**overrides: Any) -> Settings:
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    from dispatch.display.clock import set_zone
+
+    set_zone(settings.timezone)  # every time printed is in the provider's zone
+    return settings
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -348,7 +352,9 @@ def _run(server: str | None, token: str | None, call: Callable[[Any], Awaitable[
     except Unreachable as exc:
         fail(f"{exc}. Is the service running? Check --server / DISPATCH_SERVER.")
     except ApiError as exc:
-        fail(f"{exc.detail or exc.title} (HTTP {exc.status})")
+        from dispatch.display.safe import one_line  # the server's words reach this terminal
+
+        fail(f"{one_line(exc.detail or exc.title)} (HTTP {exc.status})")
     raise AssertionError("unreachable")
 
 
@@ -378,11 +384,10 @@ def tickets_list(
     page = _run(server, token, lambda c: c.list_tickets(**params))
 
     def render(data: Any) -> None:
+        from dispatch.display.cli_text import list_line
+
         for t in data["items"]:
-            typer.echo(
-                f"{t['number']}  {t['priority']}  {t['status']:<16} "
-                f"{(t['assignee_name'] or '-'):<18} {t['customer_name'][:24]:<24}  {t['title']}"
-            )
+            typer.echo(list_line(t))
 
     _print(page, as_json, render)
 
@@ -396,28 +401,24 @@ def tickets_show(
 ) -> None:
     """Show one ticket with its history."""
 
-    async def call(c: Any) -> Any:
-        found = await c.find_ticket(number)
-        return await c.get_ticket(found["id"])
+    async def call(c: Any) -> tuple[Any, list[Any]]:
+        from dispatch.client.errors import ApiError
 
-    ticket = _run(server, token, call)
+        found = await c.find_ticket(number)
+        detail = await c.get_ticket(found["id"])
+        try:  # names for the technician ids in the history (ids when it may not know them)
+            technicians = [] if as_json else await c.technicians()
+        except ApiError:
+            technicians = []
+        return detail, technicians
+
+    ticket, technicians = _run(server, token, call)
 
     def render(t: Any) -> None:
-        typer.echo(f"{t['number']} {t['title']}")
-        for key in (
-            "status",
-            "priority",
-            "customer_name",
-            "assignee_name",
-            "received_at",
-            "first_response_due",
-            "resolution_due",
-            "escalated",
-            "tags",
-        ):
-            typer.echo(f"  {key:<20} {t.get(key)}")
-        for ev in t["history"]:
-            typer.echo(f"  {ev['at']} {ev['actor']} {ev['op']} {', '.join(ev['fields'])}")
+        from dispatch.display.cli_text import show_lines
+
+        for line in show_lines(t, technicians):
+            typer.echo(line)
 
     _print(ticket, as_json, render)
 
@@ -459,15 +460,10 @@ def tickets_assign(
     result = _run(server, token, call)
 
     def render(r: Any) -> None:
-        t = r["ticket"]
-        verb = "would assign" if r.get("dry_run") else "assigned"
-        typer.echo(f"{verb} {t['number']} to {t['assignee_name']} (status {t['status']})")
-        if r.get("forecast"):
-            f = r["forecast"]
-            typer.echo(
-                f"  first response: {'ok' if f['meets_first_response'] else 'MISSED'}; "
-                f"resolution: {'ok' if f['meets_resolution'] else 'MISSED'}"
-            )
+        from dispatch.display.cli_text import assignment_lines
+
+        for line in assignment_lines(r):
+            typer.echo(line)
 
     _print(result, as_json, render)
 
@@ -491,14 +487,9 @@ def tickets_escalate(
         return await c.escalate(found["id"], reason, level=level, note=note)
 
     result = _run(server, token, call)
-    _print(
-        result,
-        as_json,
-        lambda e: typer.echo(
-            f"escalation {e['id']} raised on {e['ticket_number']} "
-            f"(level {e['level']}, {e['reason']})"
-        ),
-    )
+    from dispatch.display.cli_text import escalation_line
+
+    _print(result, as_json, lambda e: typer.echo(escalation_line(e)))
 
 
 @tickets_app.command("suggest")
@@ -522,12 +513,10 @@ def tickets_suggest(
     result = _run(server, token, call)
 
     def render(r: Any) -> None:
-        for rank, s in enumerate(r["items"], 1):
-            slot = s.get("slot")
-            when = f"{slot['start']} ({slot['mode']})" if slot else "no free slot"
-            flag = "  BREACH" if s.get("breach") else ""
-            typer.echo(f"{rank}. {s['name']} ({s['branch']})  score {s['score']:.0f}  {when}{flag}")
-            typer.echo(f"   {'; '.join(s['reasons'])}")
+        from dispatch.display.cli_text import suggestion_lines
+
+        for line in suggestion_lines(r):
+            typer.echo(line)
 
     _print(result, as_json, render)
 

@@ -6,6 +6,10 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.command import Hit, Hits, Provider
+from textual.markup import escape
+
+from dispatch.display import labels
+from dispatch.display.safe import one_line
 
 if TYPE_CHECKING:
     from dispatch.app import DispatchApp
@@ -54,14 +58,22 @@ class DispatchCommands(Provider):
             return
         count = 0
         for ticket in self.dispatch.store.tickets.values():
-            label = f"{ticket['number']} {ticket['title']} ({ticket.get('customer_name', '')})"
+            # stored text: cleaned, and escaped because the matcher reads its candidate as
+            # markup (a `[` in a title may shift the highlight by a character; never styles)
+            label = escape(
+                one_line(
+                    f"{ticket['number']} {ticket['title']} ({ticket.get('customer_name', '')})"
+                )
+            )
             score = matcher.match(label)
             if score > 0:
                 yield Hit(
                     score,
                     matcher.highlight(label),
                     partial(self._open, ticket["id"]),
-                    help=f"{ticket['priority']} {ticket['status']}",
+                    help=labels.priority(ticket["priority"])
+                    + ", "
+                    + labels.status(ticket["status"]),
                 )
                 count += 1
                 if count >= 50:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from platformdirs import user_config_dir, user_data_dir
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -90,6 +91,22 @@ class Settings(BaseSettings):
         default_factory=dict,
         description="Binding id -> keys, e.g. {'ticket.comment': 'n'} (ids: `?` in the console)",
     )
+    timezone: str = Field(
+        default="Europe/Berlin",
+        description="IANA zone every time a person reads is shown in (the provider's zone)",
+    )
+    """Not the machine's zone: a console over SSH on a server in UTC still shows Berlin."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {name!r} (an IANA name like Europe/Berlin)"
+            ) from None
+        return name
 
     @classmethod
     def settings_customise_sources(

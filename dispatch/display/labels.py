@@ -116,6 +116,13 @@ FIELD = {
     "end": "end",
     "mode": "mode",
     "body": "text",
+    "raised_by": "raised by",
+    "raised_at": "raised",
+    "acknowledged_by": "acknowledged by",
+    "acknowledged_at": "acknowledged",
+    "resolved_by": "resolved by",
+    "resolution_note": "resolution note",
+    "author_id": "author",
     "version": "version",
 }
 # Which value table a field's values are read through.

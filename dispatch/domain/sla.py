@@ -28,6 +28,20 @@ RESPONSE_MINUTES: Mapping[Priority, int] = MappingProxyType(
 RESOLUTION_FACTOR = 4
 """Resolution target = this many times the first-response target."""
 
+
+def response_targets(overrides: Mapping[str, int] | None) -> dict[str, tuple[int, int]]:
+    """Each priority's (first response, resolution) target in business minutes, with a
+    contract's `response_overrides` (priority value -> first-response minutes) applied as the
+    service applies them (`sla_terms.target_minutes`)."""
+    targets = {}
+    for priority, minutes in RESPONSE_MINUTES.items():
+        first = (
+            int(overrides[priority.value]) if overrides and priority.value in overrides else minutes
+        )
+        targets[priority.value] = (first, first * RESOLUTION_FACTOR)
+    return targets
+
+
 _MAX_IDLE_DAYS = 400
 """A search for business time that finds none this many days in a row is a bug, not a wait."""
 

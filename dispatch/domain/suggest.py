@@ -307,13 +307,14 @@ def _load(open_load: Mapping[Priority, int]) -> tuple[int, str]:
 
 
 def format_span(span: timedelta) -> str:
-    """A duration for people: 45m, 1h30m, 2d3h."""
+    """A duration for people in the one shape every screen uses (`display.clock.duration`):
+    0:45 h, 1:30 h; from a day on, days first: 1 d, 2 d 3:20 h."""
     minutes = max(0, int(-(-span.total_seconds() // 60)))  # a started minute counts
+    days, minutes = divmod(minutes, 24 * 60)
     hours, mins = divmod(minutes, 60)
-    if hours >= 24:
-        days, hours = divmod(hours, 24)
-        return f"{days}d{hours}h" if hours else f"{days}d"
-    return f"{hours}h{mins:02d}m" if hours else f"{mins}m"
+    if not days:
+        return f"{hours}:{mins:02d} h"
+    return f"{days} d {hours}:{mins:02d} h" if minutes else f"{days} d"
 
 
 def _when(at: datetime, now: datetime) -> str:

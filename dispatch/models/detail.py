@@ -21,6 +21,8 @@ class TicketDetail(TicketPublic):
     comments: list[CommentPublic] = []
     escalations: list[EscalationPublic] = []
     appointments: list[AppointmentPublic] = []
+    actor_names: dict[str, str] = {}
+    """Display names of the history's actors by login (the history says `actor` by login)."""
 
 
 class TicketChanged(TicketPublic):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, cast
-from zoneinfo import ZoneInfo
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -16,8 +16,8 @@ from textual.widgets import Checkbox, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from dispatch.client.errors import ApiError, NotFound, Unreachable
-
-BERLIN = ZoneInfo("Europe/Berlin")
+from dispatch.display import clock, labels
+from dispatch.display.safe import one_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +33,7 @@ def parse_slot(day: str, start: str, minutes: str, mode: str) -> dict[str, str]:
     except ValueError:
         raise ValueError("date must look like 2026-11-30") from None
     try:
-        clock = datetime.strptime(start.strip(), "%H:%M").time()
+        at = datetime.strptime(start.strip(), "%H:%M").time()
     except ValueError:
         raise ValueError("start must look like 09:30") from None
     try:
@@ -42,7 +42,7 @@ def parse_slot(day: str, start: str, minutes: str, mode: str) -> dict[str, str]:
         raise ValueError("duration is a number of minutes") from None
     if not 15 <= length <= 12 * 60:
         raise ValueError("duration is 15 to 720 minutes")
-    begin = datetime.combine(date, clock, tzinfo=BERLIN)
+    begin = datetime.combine(date, at, tzinfo=clock.zone())  # typed in the shown zone
     return {
         "start": begin.isoformat(),
         "end": (begin + timedelta(minutes=length)).isoformat(),
@@ -68,7 +68,9 @@ class AssignDialog(ModalScreen[AssignChoice | None]):
     def compose(self) -> ComposeResult:
         t = self.ticket
         with VerticalScroll(classes="dialog-box wide"):
-            yield Label(f"Assign {t['number']}: {t['title']}", classes="dialog-title")
+            yield Label(
+                Text(f"Assign {t['number']}: {one_line(t['title'])}"), classes="dialog-title"
+            )
             yield Label("Loading suggestions…", id="assign-status")
             yield OptionList(id="candidates")
             yield Checkbox("Book a slot", value=True, id="book")
@@ -76,7 +78,7 @@ class AssignDialog(ModalScreen[AssignChoice | None]):
                 yield Input(placeholder="YYYY-MM-DD", id="day")
                 yield Input(placeholder="HH:MM", id="start")
                 yield Input(placeholder="minutes", id="minutes", value="120")
-                yield Label("on-site", id="mode")
+                yield Label(labels.WORK_MODE["onsite"], id="mode")
             yield Label("", id="error", classes="dialog-error")
             yield Label(
                 "enter/ctrl+s assign · ctrl+r on-site/remote · tab fields · esc cancel",
@@ -128,22 +130,23 @@ class AssignDialog(ModalScreen[AssignChoice | None]):
             for t in technicians
         ]
 
-    def _describe(self, s: dict[str, Any]) -> str:
-        parts = [f"{s['name']}"]
+    def _describe(self, s: dict[str, Any]) -> Text:
+        """One candidate; names and reasons come from the service, so they are cleaned and
+        kept out of markup."""
+        parts = [one_line(s["name"])]
         if s.get("branch"):
-            parts[0] += f" ({s['branch']})"
+            parts[0] += f" ({one_line(s['branch'])})"
         if s.get("score") is not None:
             parts.append(f"score {s['score']:.0f}")
         slot = s.get("slot")
         if slot:
-            start = datetime.fromisoformat(slot["start"]).astimezone(BERLIN)
-            parts.append(f"next slot {start:%a %d.%m. %H:%M}")
+            parts.append(f"next slot {clock.span(slot['start'], slot['end'])}")
         elif "score" in s:
             parts.append("no free slot in 14 days")
         if s.get("breach"):
             parts.append("BREACH")
-        parts.extend(r for r in s.get("reasons", []) if not r.startswith("free "))
-        return " · ".join(parts)
+        parts.extend(one_line(r) for r in s.get("reasons", []) if not r.startswith("free "))
+        return Text(" · ".join(parts))
 
     def _fill_slot(self, s: dict[str, Any]) -> None:
         slot = s.get("slot")
@@ -151,13 +154,12 @@ class AssignDialog(ModalScreen[AssignChoice | None]):
         self.query_one("#book", Checkbox).value = bool(slot)
         if not slot:
             return
-        start = datetime.fromisoformat(slot["start"]).astimezone(BERLIN)
-        end = datetime.fromisoformat(slot["end"]).astimezone(BERLIN)
+        start, end = clock.local(slot["start"]), clock.local(slot["end"])
         self.query_one("#day", Input).value = f"{start:%Y-%m-%d}"
         self.query_one("#start", Input).value = f"{start:%H:%M}"
         self.query_one("#minutes", Input).value = str(int((end - start).total_seconds() // 60))
         self.mode = slot.get("mode", "onsite")
-        self.query_one("#mode", Label).update("on-site" if self.mode == "onsite" else "remote")
+        self.query_one("#mode", Label).update(labels.word(labels.WORK_MODE, self.mode))
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if event.option_index is not None and event.option_index < len(self.suggestions):
@@ -171,7 +173,7 @@ class AssignDialog(ModalScreen[AssignChoice | None]):
 
     def action_toggle_mode(self) -> None:
         self.mode = "remote" if self.mode == "onsite" else "onsite"
-        self.query_one("#mode", Label).update("on-site" if self.mode == "onsite" else "remote")
+        self.query_one("#mode", Label).update(labels.word(labels.WORK_MODE, self.mode))
 
     def action_confirm(self) -> None:
         index = self.query_one("#candidates", OptionList).highlighted

@@ -12,10 +12,12 @@ from textual.widgets import Input, Label
 
 from dispatch.app import STYLES
 from dispatch.client.errors import ApiError, Unreachable
-from dispatch.display import clock, safe
+from dispatch.display import labels
+from dispatch.display.safe import one_line
 from dispatch.domain.countdown import age_text
 from dispatch.screens.base import FilterAsYouType, PaneScreen
 from dispatch.screens.dialogs import TextDialog
+from dispatch.screens.ticket_text import escalation_lines
 from dispatch.widgets.fast_table import Column, FastTable, Row, fold
 
 Json = dict[str, Any]
@@ -30,13 +32,7 @@ COLUMNS = (
     Column("raised", "Raised by", width=11),
     Column("owner", "Owner", width=11),
 )
-REASON_TEXT = {
-    "total_outage": "total outage",
-    "vendor_stuck": "vendor stuck",
-    "sla_breach": "SLA breach",
-    "customer_complaint": "customer complaint",
-    "other": "other",
-}
+REASON_TEXT = labels.ESCALATION_REASON
 # What only team leads (and admins) may do; for everybody else these are not offered at all.
 LEAD_ACTIONS = frozenset({"acknowledge", "relevel", "resolve"})
 STATE_TEXT = {"open": "open", "acknowledged": "ACK", "resolved": "done"}
@@ -51,8 +47,6 @@ TEXT = {
     "showing_resolved": "Showing resolved escalations too.",
     "hiding_resolved": "Showing open escalations only.",
     "resolved_offline": "Resolved escalations come from the service, which is not reachable now.",
-    "resolved_by": "resolved {when} by {who}: {note}",
-    "level_note": " · L{level} because: {note}",
 }
 
 
@@ -60,10 +54,10 @@ def escalation_row(esc: Json, now: datetime) -> Row:
     """One row; the level and state read as text (`L2`, `open`/`ACK`), colour is an extra."""
     raised = datetime.fromisoformat(esc["raised_at"])
     is_open = esc["status"] == "open"
-    owner = safe.one_line(esc.get("acknowledged_by_name") or "-")
+    owner = one_line(esc.get("acknowledged_by_name") or "-")
     cells = (
         f"L{esc['level']}",
-        STATE_TEXT.get(esc["status"], safe.one_line(esc["status"])),
+        STATE_TEXT.get(esc["status"], one_line(esc["status"])),
         age_text(raised, now),
         str(esc["ticket_number"]),
         esc.get("customer_name") or "",
@@ -191,26 +185,13 @@ class EscalationsScreen(PaneScreen, FilterAsYouType):
         esc = self.selected()
         text = ""
         if esc is not None:
-            raised = datetime.fromisoformat(esc["raised_at"]).astimezone()
-            text = (
-                f"{REASON_TEXT.get(esc['reason'], esc['reason'])} · raised {clock.moment(raised)}"
-                f" by {safe.one_line(esc.get('raised_by_name') or '?')}"
-            )
-            if esc.get("note"):
-                text += f" · {safe.one_line(esc['note'])}"
-            if esc.get("level_note"):
-                text += TEXT["level_note"].format(
-                    level=esc["level"], note=safe.one_line(esc["level_note"])
-                )
+            # who raised, acknowledged and resolved it, each with the time (as the ticket view)
+            steps = [line for i, line in escalation_lines(esc) if i > 0]
             if esc["status"] == "resolved":  # first: the line is cut at the pane's width
-                text = (
-                    TEXT["resolved_by"].format(
-                        when=clock.moment(esc.get("resolved_at")),
-                        who=safe.one_line(esc.get("resolved_by_name") or "?"),
-                        note=safe.one_line(esc.get("resolution_note") or "-"),
-                    )
-                    + f" · {text}"
-                )
+                steps.insert(0, steps.pop())
+            text = " · ".join([labels.word(REASON_TEXT, esc["reason"]), *steps])
+            if esc.get("note"):
+                text += f" · {one_line(esc['note'])}"
         # Text, not markup: a note holding "[/]" must neither style the line nor raise.
         self.query_one("#escalations-detail", Label).update(Text(text))
 
@@ -247,8 +228,10 @@ class EscalationsScreen(PaneScreen, FilterAsYouType):
         if esc is None:
             return
         if esc["status"] != "open":
-            who = esc.get("acknowledged_by_name") or "someone"
-            self.notify(f"Escalation on {esc['ticket_number']} is already owned by {who}.")
+            who = one_line(esc.get("acknowledged_by_name") or "someone")
+            self.notify(
+                f"Escalation on {esc['ticket_number']} is already owned by {who}.", markup=False
+            )
             return
         self.write(esc, {"status": "acknowledged"}, f"Acknowledged {esc['ticket_number']}.")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual import work
@@ -12,12 +11,25 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Label, Static
 
 from dispatch.client.errors import ApiError, Unreachable
+from dispatch.display import clock, labels
+from dispatch.display.safe import one_line
 from dispatch.screens.queue import QueueScreen
 from dispatch.widgets.fast_table import FastTable
 from dispatch.widgets.ticket_rows import MY_WORK_COLUMNS
 
-BERLIN = ZoneInfo("Europe/Berlin")
 OFFLINE_CALENDAR = "My calendar needs the service: offline."
+TEXT = {"job": "ticket {number} {mode}"}
+
+
+def appointment_line(a: dict[str, Any]) -> str:
+    """`  Mo 07.12. 09:00-11:45  ticket 100301 on site  note`; an entry over several days
+    shows its real start and end (`Mo 07.12. 17:00 - Mo 14.12. 08:00  on call`)."""
+    what = labels.word(labels.APPOINTMENT_KIND, a.get("kind"))
+    if a.get("ticket_number"):
+        mode = labels.word(labels.WORK_MODE, a["mode"]) if a.get("mode") else ""
+        what = TEXT["job"].format(number=a["ticket_number"], mode=mode).strip()
+    note = one_line(a.get("note") or "")
+    return f"  {clock.span(a['start'], a['end'])}  {what}  {note}".rstrip() + "\n"
 
 
 class MyWorkScreen(QueueScreen):
@@ -45,7 +57,7 @@ class MyWorkScreen(QueueScreen):
         if self.dispatch.technician_id is None:
             self.query_one("#queue-title", Label).update(
                 "My work lists a technician's own tickets; you are logged in as "
-                f"{self.dispatch.role.replace('_', ' ')}. Press 1 for the queue."
+                f"{labels.word(labels.ROLE, self.dispatch.role)}. Press 1 for the queue."
             )
             return
         table = self.table
@@ -58,7 +70,7 @@ class MyWorkScreen(QueueScreen):
         me = self.dispatch.technician_id
         if me is None:
             return
-        today = datetime.now(BERLIN).replace(hour=0, minute=0, second=0, microsecond=0)
+        today = datetime.now(clock.zone()).replace(hour=0, minute=0, second=0, microsecond=0)
         try:
             items = await self.dispatch.client.calendar(me, today, today + timedelta(days=7))
         except Unreachable:
@@ -71,10 +83,5 @@ class MyWorkScreen(QueueScreen):
         if not items:
             text.append("  nothing booked\n", style="dim")
         for a in items:
-            start = datetime.fromisoformat(a["start"]).astimezone(BERLIN)
-            end = datetime.fromisoformat(a["end"]).astimezone(BERLIN)
-            what = a["kind"].replace("_", " ")
-            if a.get("ticket_number"):
-                what = f"ticket {a['ticket_number']} {a.get('mode') or ''}".strip()
-            text.append(f"  {start:%a %d.%m. %H:%M}-{end:%H:%M}  {what}  {a.get('note', '')}\n")
+            text.append(appointment_line(a))
         self.query_one("#mywork-calendar", Static).update(text)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, ClassVar
-from zoneinfo import ZoneInfo
 
 from rich.table import Table
 from rich.text import Text
@@ -12,23 +11,27 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.css.query import NoMatches
 from textual.widgets import Static
 
 from dispatch.app import STYLES, TicketsUpdate
 from dispatch.client.cache import plain
 from dispatch.client.errors import ApiError, NotFound, ServerError, Unreachable
+from dispatch.display.history import names_for
+from dispatch.display.safe import one_line
 from dispatch.domain.countdown import sla_clock
 from dispatch.screens.ticket_actions import TICKET_BINDINGS, TicketActions
+from dispatch.screens.ticket_text import (
+    TEXT,
+    comments_text,
+    customer_text,
+    description_text,
+    head_rows,
+    history_text,
+    parse,
+)
 from dispatch.widgets.key_footer import KeyFooter
 from dispatch.widgets.status_bar import StatusBar
-
-BERLIN = ZoneInfo("Europe/Berlin")
-
-
-def when(value: str | None) -> str:
-    if not value:
-        return "-"
-    return f"{datetime.fromisoformat(value).astimezone(BERLIN):%a %d.%m. %H:%M}"
 
 
 class TicketScreen(TicketActions):
@@ -126,112 +129,48 @@ class TicketScreen(TicketActions):
     def selected_ticket(self) -> dict[str, Any] | None:
         return self.detail
 
+    def known_customer(self, ticket: dict[str, Any]) -> dict[str, Any] | None:
+        c = self.customer
+        return c if c is not None and c.get("id") == ticket.get("customer_id") else None
+
     def render_all(self) -> None:
         if not self.is_attached:  # closed (or the console quit) while it loaded
             return
+        try:  # the console quitting removes the widgets before the screen is detached
+            head_widget = self.query_one("#ticket-head", Static)
+        except NoMatches:
+            return
         t = self.detail
         assert t is not None
-        now = datetime.now().astimezone()
-        clock = sla_clock(
-            now,
+        sla = sla_clock(
+            datetime.now(UTC),
             status=t["status"],
-            first_response_due=datetime.fromisoformat(t["first_response_due"])
-            if t.get("first_response_due")
-            else None,
-            resolution_due=datetime.fromisoformat(t["resolution_due"])
-            if t.get("resolution_due")
-            else None,
-            responded_at=datetime.fromisoformat(t["responded_at"])
-            if t.get("responded_at")
-            else None,
+            first_response_due=parse(t.get("first_response_due")),
+            resolution_due=parse(t.get("resolution_due")),
+            responded_at=parse(t.get("responded_at")),
             paused=t.get("sla_paused_at") is not None,
         )
+        technicians = {k: str(v["name"]) for k, v in self.dispatch.store.technicians.items()}
         head = Table.grid(padding=(0, 2))
         head.add_column(style="bold")
         head.add_column()
-        title = Text(f"{t['number']}  {t['title']}", style="bold")
+        title = Text(f"{t['number']}  {one_line(t.get('title'))}", style="bold")
         if t.get("escalated"):
-            title.append("  ESCALATED", style="bold red")
+            title.append(TEXT["escalated"], style="bold red")
         if self.offline:
-            title.append("  (offline: as last synced; history and comments need the service)")
-        rows = [
-            ("Priority", t["priority"]),
-            ("Status", t["status"].replace("_", " ")),
-            (
-                "SLA",
-                f"{clock.text}  (first response due {when(t.get('first_response_due'))}, "
-                f"resolution due {when(t.get('resolution_due'))})",
-            ),
-            ("Assignee", t.get("assignee_name") or "unassigned"),
-            ("Customer", t.get("customer_name", "")),
-            ("Site", t.get("site_name") or "-"),
-            ("Kind / source", f"{t['kind']} / {t['source']}"),
-            ("Received", when(t.get("received_at"))),
-            ("Responded", when(t.get("responded_at"))),
-            ("Tags", ", ".join(t.get("tags", [])) or "-"),
-            ("Version", str(t["version"])),
-        ]
-        for appt in t.get("appointments", []):
-            rows.append(
-                (
-                    "Booked",
-                    f"{when(appt['start'])}-{when(appt['end'])[-5:]} "
-                    f"{appt.get('mode') or appt['kind']}",
-                )
-            )
-        for esc in t.get("escalations", []):
-            rows.append(
-                (
-                    "Escalation",
-                    f"L{esc['level']} {esc['reason']} {esc['status']} "
-                    f"by {esc.get('raised_by_name', '')}: {esc.get('note', '')}",
-                )
-            )
-        for label, value in rows:
-            head.add_row(label, value)
+            title.append(TEXT["offline"])
+        for label, value in head_rows(t, sla, technicians, self.customer):
+            head.add_row(label, Text(value))
         body = Table.grid()
         body.add_row(title)
         body.add_row(head)
         if t.get("description"):
-            body.add_row(Text("\n" + t["description"]))
-        self.query_one("#ticket-head", Static).update(body)
-        self.query_one("#ticket-customer", Static).update(self._customer_text())
-        comments = Text("\nComments\n", style="bold")
-        if self.offline:
-            comments.append("  shown when the service is reachable again\n", style="dim")
-        elif not t.get("comments"):
-            comments.append("  none yet (c adds one)\n", style="dim")
-        for c in t.get("comments", []):
-            comments.append(f"  {when(c['created_at'])} {c.get('author_name', '')}: ", style="bold")
-            comments.append(f"{c['body']}\n", style="")
-        self.query_one("#ticket-comments", Static).update(comments)
-        history = Text("\nHistory\n", style="bold")
-        for ev in t.get("history", []):
-            history.append(f"  {when(ev['at'])} {ev['actor']} {ev['op']}: ")
-            changes = []
-            for field, (old, new) in ev["fields"].items():
-                if ev["op"] == "create":
-                    continue
-                changes.append(f"{field} {old} → {new}")
-            history.append(("; ".join(changes) or ev["entity"]) + "\n", style="dim")
-        self.query_one("#ticket-history", Static).update(history)
-
-    def _customer_text(self) -> Text:
-        c = self.customer
-        text = Text("\nCustomer\n", style="bold")
-        if c is None:
-            return text
-        text.append(f"  {c['name']} ({c['number']}), support profile {c['support_profile']}\n")
-        contracts = ", ".join(k["kind"].replace("_", " ") for k in c.get("contracts", []))
-        text.append(f"  contracts: {contracts or '-'}\n")
-        minutes = c.get("contingent_balance_minutes", 0)
-        if any(k["kind"] == "contingent" for k in c.get("contracts", [])):
-            text.append(
-                f"  contingent balance: {minutes / 60:.1f} h\n", style="red" if minutes < 0 else ""
-            )
-        if c.get("account_manager"):
-            text.append(f"  account manager: {c['account_manager']}\n")
-        return text
+            body.add_row(description_text(t))
+        head_widget.update(body)
+        self.query_one("#ticket-customer", Static).update(customer_text(self.customer))
+        self.query_one("#ticket-comments", Static).update(comments_text(t, self.offline))
+        names = names_for(t, self.dispatch.store.technicians.values())
+        self.query_one("#ticket-history", Static).update(history_text(t, names))
 
     def action_back(self) -> None:
         self.dismiss()

@@ -9,22 +9,53 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from dispatch.client.errors import ApiError, Unreachable
-from dispatch.display import clock, safe
+from dispatch.display import clock, labels, safe
+from dispatch.display.safe import one_line
 from dispatch.domain.types import Priority, Status
 from dispatch.domain.workflow import allowed_next
 from dispatch.screens.assign import AssignChoice, AssignDialog
 from dispatch.screens.confirm import ConfirmDialog
 from dispatch.screens.dialogs import ChoiceDialog, EscalateDialog, EscalationRequest, TextDialog
+from dispatch.screens.ticket_text import contract_overrides
 
 if TYPE_CHECKING:
     from dispatch.app import DispatchApp
 
-PRIORITY_LABELS = [
-    ("P1", "P1  critical: 1 h first response"),
-    ("P2", "P2  high: 4 h"),
-    ("P3", "P3  normal: 8 h"),
-    ("P4", "P4  low: 24 h"),
-]
+# What the actions say, in one place (stored text in them passes `one_line`).
+TEXT = {
+    "priority_title": "Priority of {number}",
+    "priority_option": "{priority}: response {first}, resolution {resolution}",
+    "standard_targets": " (standard targets: the contract is not known)",
+    "status_title": "{number} is {status}; next:",
+    "comment_title": "Comment on {number}",
+    "select_first": "Select a ticket first.",
+    "patched": "{number}: {changes}",
+    "comment_queued": "Comment on {number} queued",
+    "escalated": "{number} escalated (level {level}, {reason})",
+    "assigned": "{number} assigned to {name}",
+}
+
+
+def priority_options(customer: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """The priorities with the targets that apply to this ticket: the customer's contract
+    may shorten them (P1 in 30 min instead of 1 h), as the service computes its due times."""
+    # here, not at the top: domain.sla loads the holiday calendars (0.3 s), and the queue
+    # imports this module before its first frame
+    from dispatch.domain.sla import response_targets
+
+    targets = response_targets(contract_overrides(customer))
+    options = []
+    for p in Priority:
+        first, resolution = targets[p.value]
+        label = TEXT["priority_option"].format(
+            priority=labels.priority(p.value),
+            first=clock.duration(first),
+            resolution=clock.duration(resolution),
+        )
+        options.append((p.value, label))
+    return options
+
+
 # Actions a technician may take (on own tickets); the rest are hidden for them.
 TECHNICIAN_ACTIONS = frozenset({"status", "comment", "escalate", "open_ticket"})
 TEAM_ACTIONS = frozenset({"assign", "priority", "raise_priority", "lower_priority"})
@@ -75,13 +106,17 @@ class TicketActions(Screen[None]):
     def selected_ticket(self) -> dict[str, Any] | None:
         raise NotImplementedError
 
+    def known_customer(self, ticket: dict[str, Any]) -> dict[str, Any] | None:
+        """The ticket's customer with its contracts when this screen already has it."""
+        return None
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (action in TEAM_ACTIONS and self.dispatch.is_technician)
 
     def _need_ticket(self) -> dict[str, Any] | None:
         ticket = self.selected_ticket()
         if ticket is None:
-            self.notify("Select a ticket first.", severity="warning")
+            self.notify(TEXT["select_first"], severity="warning")
         return ticket
 
     # priority ------------------------------------------------------------------
@@ -89,13 +124,36 @@ class TicketActions(Screen[None]):
         ticket = self._need_ticket()
         if ticket is None:
             return
+        customer = self.known_customer(ticket)
+        if customer is None and not self.dispatch.online:  # no wait for a service that is away
+            self._priority_dialog(ticket, None)
+        elif customer is None:
+            self.run_worker(self._priority_with_contract(ticket), group="priority", exclusive=True)
+        else:
+            self._priority_dialog(ticket, customer)
 
+    async def _priority_with_contract(self, ticket: dict[str, Any]) -> None:
+        """The targets depend on the customer's contract: ask the service for it, and offer
+        the standard targets (said as such) when it cannot tell."""
+        customer: dict[str, Any] | None
+        try:
+            customer = await self.dispatch.client.customer(ticket["customer_id"])
+        except (Unreachable, ApiError, KeyError):
+            customer = None
+        self._priority_dialog(ticket, customer)
+
+    def _priority_dialog(self, ticket: dict[str, Any], customer: dict[str, Any] | None) -> None:
         def chosen(value: str | None) -> None:
             if value and value != ticket["priority"]:
                 self.write_patch(ticket, {"priority": value})
 
         self.app.push_screen(
-            ChoiceDialog(f"Priority of {ticket['number']}", PRIORITY_LABELS, ticket["priority"]),
+            ChoiceDialog(
+                TEXT["priority_title"].format(number=ticket["number"])
+                + ("" if customer else TEXT["standard_targets"]),
+                priority_options(customer),
+                ticket["priority"],
+            ),
             chosen,
         )
 
@@ -120,7 +178,7 @@ class TicketActions(Screen[None]):
         if ticket is None:
             return
         nexts = sorted(allowed_next(Status(ticket["status"])), key=list(Status).index)
-        options = [(s.value, s.value.replace("_", " ")) for s in nexts]
+        options = [(s.value, labels.status(s.value)) for s in nexts]
 
         def chosen(value: str | None) -> None:
             if value in ENDING:
@@ -131,7 +189,10 @@ class TicketActions(Screen[None]):
 
         self.app.push_screen(
             ChoiceDialog(
-                f"{ticket['number']} is {ticket['status'].replace('_', ' ')}; next:", options
+                TEXT["status_title"].format(
+                    number=ticket["number"], status=labels.status(ticket["status"])
+                ),
+                options,
             ),
             chosen,
         )
@@ -178,7 +239,9 @@ class TicketActions(Screen[None]):
             if text:
                 self.write_comment(ticket, text)
 
-        self.app.push_screen(TextDialog(f"Comment on {ticket['number']}"), chosen)
+        self.app.push_screen(
+            TextDialog(TEXT["comment_title"].format(number=ticket["number"])), chosen
+        )
 
     def action_escalate(self) -> None:
         ticket = self._need_ticket()
@@ -208,21 +271,30 @@ class TicketActions(Screen[None]):
     # writes: into the outbox first, shown at once, sent by the sync engine ----------
     def write_patch(self, ticket: dict[str, Any], changes: dict[str, Any]) -> None:
         self.dispatch.sync.patch_ticket(ticket, changes)
-        what = ", ".join(f"{k} {v}" for k, v in changes.items())
-        self.notify(f"{ticket['number']}: {what}")
+        what = ", ".join(
+            f"{labels.field(k)} {labels.word(labels.FIELD_VALUES.get(k, {}), v)}"
+            for k, v in changes.items()
+        )
+        self.notify(TEXT["patched"].format(number=ticket["number"], changes=what), markup=False)
 
     def write_comment(self, ticket: dict[str, Any], text: str) -> None:
         self.dispatch.sync.comment(ticket, text)
-        self.notify(f"Comment on {ticket['number']} queued")
+        self.notify(TEXT["comment_queued"].format(number=ticket["number"]))
 
     def write_escalation(self, ticket: dict[str, Any], request: EscalationRequest) -> None:
         self.dispatch.sync.escalate(ticket, request.reason, request.level, request.note)
-        self.notify(f"{ticket['number']} escalated (level {request.level})")
+        self.notify(
+            TEXT["escalated"].format(
+                number=ticket["number"],
+                level=request.level,
+                reason=labels.word(labels.ESCALATION_REASON, request.reason),
+            )
+        )
 
     def write_assignment(self, ticket: dict[str, Any], choice: AssignChoice) -> None:
         self.dispatch.sync.assign(ticket, choice.technician_id, choice.slot)
-        name = self.dispatch.store.technician_name(choice.technician_id)
-        self.notify(f"{ticket['number']} assigned to {name}")
+        name = one_line(self.dispatch.store.technician_name(choice.technician_id))
+        self.notify(TEXT["assigned"].format(number=ticket["number"], name=name), markup=False)
 
 
 __all__ = ["TICKET_BINDINGS", "TicketActions"]

@@ -7,8 +7,10 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from dispatch.display import clock, labels
 from dispatch.domain.types import AppointmentKind
 from dispatch.models.appointment import Appointment
+from dispatch.models.ticket import Ticket
 from dispatch.server import feed
 from dispatch.server.deps import Caller
 from dispatch.server.problems import ProblemError
@@ -37,13 +39,16 @@ def check_no_clash(
         stmt = stmt.where(Appointment.id != ignore_id)
     clash = session.exec(stmt.order_by(col(Appointment.start)).limit(1)).first()
     if clash is not None:
-        what = clash.kind.value.replace("_", " ")
+        # People read this detail (toasts, the CLI): words, the ticket's number, the
+        # provider's time; the `clash` member below keeps the ids and instants for programs.
+        what = labels.word(labels.APPOINTMENT_KIND, clash.kind.value)
+        number = None
         if clash.ticket_id is not None:
-            what += f" on ticket id {clash.ticket_id}"
+            number = session.exec(select(Ticket.number).where(Ticket.id == clash.ticket_id)).first()
+            what += f" on ticket {number}"
         raise ProblemError(
             409,
-            f"the technician is busy then: appointment {clash.id} ({what}) runs "
-            f"{clash.start.isoformat()} to {clash.end.isoformat()}",
+            f"the technician is busy then: {what}, {clock.span(clash.start, clash.end)}",
             title="Slot taken",
             extra={
                 "clash": {
@@ -52,6 +57,7 @@ def check_no_clash(
                     "end": clash.end,
                     "kind": clash.kind,
                     "ticket_id": clash.ticket_id,
+                    "ticket_number": number,
                 }
             },
         )

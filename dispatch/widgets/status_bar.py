@@ -9,6 +9,9 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from dispatch.display import clock, labels
+from dispatch.display.safe import one_line
+
 
 class StatusBar(Static):
     """Renders the connection state as words, with colour as an extra."""
@@ -34,7 +37,7 @@ class StatusBar(Static):
         if self.pending:
             state.append(f"  {self.pending} pending", style="yellow")
         if self.last_update is not None:
-            state.append(f"  synced {self.last_update:%H:%M:%S}")
+            state.append(f"  synced {clock.hhmm(self.last_update)}")
         if self.note:
             state.append(f"  {self.note}", style="dim")
         return self._fit(state, self.content_size.width)
@@ -43,7 +46,8 @@ class StatusBar(Static):
         """Who and where, then the state; on a narrow line the server name is cut, then
         dropped, then the role, then the user's name is cut: the state (online, pending
         writes, sync time, what needs you) is what a glance must find, so it stays whole."""
-        who = f"{self.user} ({self.role.replace('_', ' ')})"
+        user = one_line(self.user)
+        who = f"{user} ({labels.word(labels.ROLE, self.role)})"
         room = width - state.cell_len - 2  # what is left for who and where, with a gap
         name, server = who, self.server
         if width <= 0 or cell_len(who) + 2 + cell_len(server) <= room:
@@ -52,10 +56,10 @@ class StatusBar(Static):
             server = set_cell_size(server, room - cell_len(who) - 3) + "…"
         elif cell_len(who) <= room:
             server = ""
-        elif cell_len(self.user) <= room:
-            name, server = self.user, ""
+        elif cell_len(user) <= room:
+            name, server = user, ""
         else:
-            name, server = (set_cell_size(self.user, room - 1) + "…" if room > 1 else ""), ""
+            name, server = (set_cell_size(user, room - 1) + "…" if room > 1 else ""), ""
         text = Text(no_wrap=True, overflow="ellipsis")
         if name:
             text.append(name, style="bold")

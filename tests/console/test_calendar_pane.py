@@ -142,7 +142,7 @@ async def test_book_clash_move_and_delete(tmp_path: Path) -> None:
         # the same slot again: the service's 409 detail is shown, nothing is created
         await book(pilot, ticket["number"], "09:30")
         assert await week_on_service(app, screen.days) == after
-        assert any(f"appointment {new['id']}" in n for n in notes(app)), notes(app)
+        assert any(f"job on ticket {ticket['number']}, " in n for n in notes(app)), notes(app)
         assert screen.grid.loads[(technician, day)] == DayLoad(minutes=90)
 
         # move it to the afternoon (If-Match carries the version we showed)

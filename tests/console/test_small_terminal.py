@@ -27,7 +27,7 @@ from dispatch.screens.dialogs import ChoiceDialog, EscalateDialog, TextDialog
 from dispatch.screens.help import HelpScreen
 from dispatch.screens.mywork import MyWorkScreen
 from dispatch.screens.outbox import ConflictScreen
-from dispatch.screens.ticket_actions import PRIORITY_LABELS
+from dispatch.screens.ticket_actions import priority_options
 from dispatch.widgets.fast_table import FastTable, column_widths
 from dispatch.widgets.status_bar import StatusBar
 from dispatch.widgets.ticket_rows import QUEUE_COLUMNS
@@ -57,7 +57,7 @@ def conflict_op() -> Op:
 
 
 DIALOGS: dict[str, Callable[[DispatchApp], ModalScreen[Any]]] = {
-    "choice": lambda app: ChoiceDialog("Priority of 100301", PRIORITY_LABELS, "P2"),
+    "choice": lambda app: ChoiceDialog("Priority of 100301", priority_options(None), "P2"),
     "text": lambda app: TextDialog("Comment on 100301"),
     "escalate": lambda app: EscalateDialog(),
     "confirm": lambda app: ConfirmDialog("Resolve it?", "Kunde: a long detail " * 8, yes="ok"),

@@ -14,6 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from dispatch.app import DispatchApp
+from dispatch.display import labels
 from dispatch.domain.types import OPEN_STATUSES
 from dispatch.screens.dialogs import ChoiceDialog, TextDialog
 from dispatch.screens.mywork import MyWorkScreen
@@ -75,12 +76,13 @@ async def test_ticket_view_shows_number_title_customer_and_contract(tmp_path: Pa
         assert f"{detail['number']}  {detail['title']}" in text
         assert customer["name"] in text
         assert str(customer["number"]) in text
-        contracts = [k["kind"].replace("_", " ") for k in customer["contracts"]]
+        contracts = [labels.CONTRACT_KIND[k["kind"]] for k in customer["contracts"]]
         assert contracts, "demo customers have contracts"
         assert "contracts: " + ", ".join(contracts) in text
-        assert f"support profile {customer['support_profile']}" in text
-        assert detail["priority"] in text
-        assert detail["status"].replace("_", " ") in text
+        profile = labels.SUPPORT_PROFILE[customer["support_profile"]]
+        assert f"support profile: {profile}" in text
+        assert labels.priority(detail["priority"]) in text
+        assert labels.status(detail["status"]) in text
         assert (detail.get("assignee_name") or "unassigned") in text
         assert "Comments" in text and "History" in text
         for comment in detail["comments"]:
@@ -113,9 +115,8 @@ async def test_priority_from_the_view_updates_it_in_place(tmp_path: Path) -> Non
         assert view.detail is not None
         assert view.detail["version"] == detail["version"]
         text = text_of(view)
-        assert re.search(rf"Version\s+{detail['version']}\b", text)
-        assert re.search(r"Priority\s+P1\b", text)
-        assert "priority P3 → P1" in text, "the history shows the change"
+        assert re.search(r"Priority\s+P1 critical\b", text)
+        assert "priority: P3 normal → P1 critical" in text, "the history shows the change"
 
 
 async def test_comment_from_the_view_shows_in_the_view(tmp_path: Path) -> None:
@@ -151,7 +152,7 @@ async def test_status_from_the_view(tmp_path: Path) -> None:
         await pilot.press("home", *["down"] * values.index("waiting_vendor"), "enter")
         await settle(pilot)
         assert (await app.client.get_ticket(ticket["id"]))["status"] == "waiting_vendor"
-        assert re.search(r"Status\s+waiting vendor", text_of(view))
+        assert re.search(r"Status\s+waiting for vendor", text_of(view))
 
 
 async def test_technician_sees_own_ticket_without_team_actions(tmp_path: Path) -> None:

@@ -189,13 +189,13 @@ def test_forecast_counts_first_response_from_start_and_resolution_from_end() -> 
 @pytest.mark.parametrize(
     ("span", "text"),
     [
-        (timedelta(0), "0m"),
-        (timedelta(minutes=45), "45m"),
-        (timedelta(seconds=61), "2m"),
-        (timedelta(hours=1, minutes=30), "1h30m"),
-        (timedelta(hours=2), "2h00m"),
-        (timedelta(days=1), "1d"),
-        (timedelta(days=2, hours=3, minutes=20), "2d3h"),
+        (timedelta(0), "0:00 h"),
+        (timedelta(minutes=45), "0:45 h"),
+        (timedelta(seconds=61), "0:02 h"),
+        (timedelta(hours=1, minutes=30), "1:30 h"),
+        (timedelta(hours=2), "2:00 h"),
+        (timedelta(days=1), "1 d"),
+        (timedelta(days=2, hours=3, minutes=20), "2 d 3:20 h"),
     ],
 )
 def test_format_span(span: timedelta, text: str) -> None:
@@ -349,7 +349,7 @@ def test_missing_the_first_response_is_a_breach_and_sorts_after() -> None:
     assert late.first_response_miss == timedelta(hours=2)
     assert late.meets_resolution is True
     assert late.resolution_miss is None
-    assert "misses first response by 2h00m" in late.reasons
+    assert "misses first response by 2:00 h" in late.reasons
 
 
 def test_missing_the_resolution_is_a_breach() -> None:
@@ -359,7 +359,7 @@ def test_missing_the_resolution_is_a_breach() -> None:
     assert s.meets_resolution is False
     assert s.resolution_miss == timedelta(minutes=15)
     assert s.breach is True
-    assert "misses resolution by 15m" in s.reasons
+    assert "misses resolution by 0:15 h" in s.reasons
 
 
 def test_fully_booked_is_last_without_slot() -> None:
@@ -369,7 +369,7 @@ def test_fully_booked_is_last_without_slot() -> None:
     assert free.technician_id == 2
     assert (booked.technician_id, booked.slot, booked.breach) == (1, None, True)
     assert booked.meets_first_response is None
-    assert "no free slot within 14d" in booked.reasons
+    assert "no free slot within 14 d" in booked.reasons
 
 
 def test_ties_go_to_more_skills_then_lower_id() -> None:

@@ -60,13 +60,25 @@ def test_book_read_and_list(world: World) -> None:
     assert world.get("dana", "/technicians/999/calendar", **WEEK).status_code == 404
 
 
+def test_a_clash_names_the_ticket_by_number_and_the_time_in_berlin(world: World) -> None:
+    t = world.new_ticket()
+    world.book(**_at("09:00", "11:00", ticket_id=t["id"], mode="onsite"))
+    r = world.book(**_at("10:00", "12:00"))
+    assert r.status_code == 409
+    assert r.json()["detail"] == (
+        f"the technician is busy then: job on ticket {t['number']}, Mo 04.03. 09:00-11:00"
+    )
+    assert r.json()["clash"]["ticket_number"] == t["number"]
+
+
 def test_a_clash_is_409_naming_the_appointment(world: World) -> None:
     first = world.book(**_at("09:00", "11:00")).json()
     r = world.book(**_at("10:00", "12:00"))
     assert r.status_code == 409
     assert r.headers["content-type"] == PROBLEM
     problem = r.json()
-    assert f"appointment {first['id']}" in problem["detail"]
+    # a person reads the detail: words and the provider's time, no ids or ISO instants
+    assert problem["detail"].endswith(", Mo 04.03. 09:00-11:00"), problem["detail"]
     assert problem["clash"]["id"] == first["id"]
     assert world.rows(Appointment) == 1
     # Back to back is not a clash; another technician is not either.

@@ -101,6 +101,9 @@ def test_ticket_view_has_history_comments_escalations_and_appointments(world: Wo
     assert ("appointment", "create") in ops
     seqs = [h["seq"] for h in view["history"]]
     assert seqs == sorted(seqs)
+    # the history names actors by login; the view names people by name
+    assert {h["actor"] for h in view["history"]} == {"tina", "dana"}
+    assert view["actor_names"] == {"tina": "Tina", "dana": "Dana"}
 
 
 def test_unknown_ticket_is_404(world: World) -> None:

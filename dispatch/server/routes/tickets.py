@@ -218,12 +218,17 @@ def get_ticket(ticket_id: IdPath, session: SessionDep, caller: CallerDep) -> JSO
 def detail(session: Session, caller: Caller, ticket: Ticket) -> TicketDetail:
     assert ticket.id is not None
     base = ticket_public(session, ticket)
-    history = session.exec(
-        select(ChangeEvent)
+    # each change with its actor's display name (the feed says `actor` by login; people
+    # read names): joined into the same statement, no query of its own
+    changes = session.exec(
+        select(ChangeEvent, User.display_name)
+        .outerjoin(User, col(User.id) == ChangeEvent.actor_id)
         .where(ChangeEvent.ticket_id == ticket.id)
         .order_by(col(ChangeEvent.seq))
         .limit(500)
     ).all()
+    history = [ev for ev, _ in changes]
+    actor_names = {ev.actor: name for ev, name in changes if name}
     comments = session.exec(
         select(Comment, User.display_name)
         .join(User, col(User.id) == Comment.author_id)
@@ -233,6 +238,7 @@ def detail(session: Session, caller: Caller, ticket: Ticket) -> TicketDetail:
     return TicketDetail(
         **base.model_dump(),
         history=[feed.public(ev) for ev in history],
+        actor_names=actor_names,
         comments=[CommentPublic(**c.model_dump(), author_name=name) for c, name in comments],
         escalations=escalations_public(session, ticket_id=ticket.id),
         appointments=appointments_of(session, ticket_id=ticket.id),

@@ -1,0 +1,232 @@
+"""What the ticket view says, in one place: its words, and its rows built from the API's JSON.
+
+Everything here is stored text from other people (titles, descriptions, comments, names), so
+every value passes `dispatch.display.safe` and is put into Rich `Text` (never markup): an ESC
+or a `[bold red]` in a comment shows as what it is. Times come from `dispatch.display.clock`,
+value words from `dispatch.display.labels`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from rich.text import Text
+
+from dispatch.display import clock, labels
+from dispatch.display.history import Names, event_line
+from dispatch.display.safe import clean, one_line
+from dispatch.domain.countdown import Clock, ClockState
+
+Json = Mapping[str, Any]
+
+TEXT = {
+    "priority": "Priority",
+    "status": "Status",
+    "sla": "SLA",
+    "assignee": "Assignee",
+    "customer": "Customer",
+    "site": "Site",
+    "kind_source": "Kind / source",
+    "received": "Received",
+    "responded": "Responded",
+    "tags": "Tags",
+    "booked": "Booked",
+    "escalation": "Escalation",
+    "unassigned": "unassigned",
+    "escalated": "  ESCALATED",
+    "offline": "  (offline: as last synced; history and comments need the service)",
+    "sla_due": "first response due {first}, resolution due {resolution}",
+    "sla_left": "{left} left",
+    "sla_late": "{late} late",
+    "targets": "response {first}, resolution {resolution}",
+    "escalation_head": "L{level} {reason}, {status}",
+    "raised": "raised by {who} {when}",
+    "acknowledged": "acknowledged by {who} {when}",
+    "resolved": "resolved by {who} {when}",
+    "relevelled": "L{level} because: {note}",
+    "someone": "someone",
+    "comments": "\nComments\n",
+    "comments_offline": "  shown when the service is reachable again\n",
+    "no_comments": "  none yet (c adds one)\n",
+    "history": "\nHistory\n",
+    "no_history": "  no changes yet\n",
+    "customer_head": "\nCustomer\n",
+    "customer_line": "  {name} ({number}), support profile: {profile}\n",
+    "contracts": "  contracts: {kinds}\n",
+    "contingent": "  contingent balance: {balance}\n",
+    "account_manager": "  account manager: {name}\n",
+}
+
+
+def sla_text(t: Json, sla: Clock) -> str:
+    """The countdown as a duration, then the due times themselves."""
+    due = TEXT["sla_due"].format(
+        first=clock.moment(t.get("first_response_due")),
+        resolution=clock.moment(t.get("resolution_due")),
+    )
+    if sla.state in (ClockState.OK, ClockState.SOON):
+        return TEXT["sla_left"].format(left=clock.duration(sla.seconds_left / 60)) + f"  ({due})"
+    if sla.state is ClockState.LATE:
+        return TEXT["sla_late"].format(late=clock.duration(-sla.seconds_left / 60)) + f"  ({due})"
+    return f"{sla.text}  ({due})"
+
+
+def head_rows(
+    t: Json, sla: Clock, technicians: Mapping[int, str], customer: Json | None
+) -> list[tuple[str, str]]:
+    """The label/value rows under the title; values are cleaned, one line each."""
+    rows = [
+        (TEXT["priority"], priority_text(t, customer)),
+        (TEXT["status"], labels.status(t.get("status"))),
+        (TEXT["sla"], sla_text(t, sla)),
+        (TEXT["assignee"], one_line(t.get("assignee_name") or TEXT["unassigned"])),
+        (TEXT["customer"], one_line(t.get("customer_name") or "")),
+        (TEXT["site"], one_line(t.get("site_name") or clock.NONE)),
+        (
+            TEXT["kind_source"],
+            f"{labels.word(labels.KIND, t.get('kind'))} / "
+            f"{labels.word(labels.SOURCE, t.get('source'))}",
+        ),
+        (TEXT["received"], clock.moment(t.get("received_at"))),
+        (TEXT["responded"], clock.moment(t.get("responded_at"))),
+        (TEXT["tags"], ", ".join(one_line(x) for x in t.get("tags", [])) or clock.NONE),
+    ]
+    for appt in t.get("appointments", []):
+        rows.append((TEXT["booked"], booking_text(appt, technicians)))
+    for esc in t.get("escalations", []):
+        rows.extend(
+            (TEXT["escalation"] if i == 0 else "", line) for i, line in escalation_lines(esc)
+        )
+    return rows
+
+
+def priority_text(t: Json, customer: Json | None) -> str:
+    """`P1 critical`, with this customer's targets when the contract is known."""
+    # here, not at the top: domain.sla loads the holiday calendars (0.3 s), and the queue
+    # imports this module before its first frame
+    from dispatch.domain.sla import response_targets
+
+    word = labels.priority(t.get("priority"))
+    if customer is None or t.get("priority") not in labels.PRIORITY:
+        return word
+    first, resolution = response_targets(contract_overrides(customer))[str(t["priority"])]
+    targets = TEXT["targets"].format(
+        first=clock.duration(first), resolution=clock.duration(resolution)
+    )
+    return f"{word} · {targets}"
+
+
+def contract_overrides(customer: Json | None) -> Mapping[str, int] | None:
+    """The response-time overrides the service applies: the first contract that has any."""
+    for contract in (customer or {}).get("contracts", []):
+        if contract.get("response_overrides"):
+            return dict(contract["response_overrides"])
+    return None
+
+
+def booking_text(appt: Json, technicians: Mapping[int, str]) -> str:
+    """`Mo 07.12. 08:00-10:00  job on site  Marco Wagner`."""
+    what = labels.word(labels.APPOINTMENT_KIND, appt.get("kind"))
+    if appt.get("mode"):
+        what += f" {labels.word(labels.WORK_MODE, appt['mode'])}"
+    who = technicians.get(appt.get("technician_id") or 0, "")
+    parts = [clock.span(appt["start"], appt["end"]), what]
+    if who:
+        parts.append(one_line(who))
+    return "  ".join(parts)
+
+
+def escalation_lines(esc: Json) -> Iterable[tuple[int, str]]:
+    """Who raised, acknowledged and resolved it, each with the time; the notes as written."""
+    head = TEXT["escalation_head"].format(
+        level=esc.get("level", "?"),
+        reason=labels.word(labels.ESCALATION_REASON, esc.get("reason")),
+        status=labels.word(labels.ESCALATION_STATUS, esc.get("status")),
+    )
+    if esc.get("note"):
+        head += f": {one_line(esc['note'])}"
+    lines = [head]
+    for step in ("raised", "acknowledged", "resolved"):
+        when = esc.get(f"{step}_at")
+        if not when:
+            continue
+        line = TEXT[step].format(who=_person(esc, step), when=clock.moment(when))
+        note = esc.get(f"{step}_note") or (esc.get("resolution_note") if step == "resolved" else "")
+        if note:
+            line += f": {one_line(note)}"
+        lines.append(line)
+    if esc.get("level_note"):
+        note = one_line(esc["level_note"])
+        lines.append(TEXT["relevelled"].format(level=esc["level"], note=note))
+    return enumerate(lines)
+
+
+def _person(esc: Json, step: str) -> str:
+    """The name of who took `step`; a service that sends only the id is matched against the
+    other people of the same escalation rather than shown as a wrong or raw name."""
+    name = esc.get(f"{step}_by_name")
+    if name:
+        return one_line(name)
+    who = esc.get(f"{step}_by")
+    for other in ("raised", "acknowledged", "resolved"):
+        if who is not None and esc.get(f"{other}_by") == who and esc.get(f"{other}_by_name"):
+            return one_line(esc[f"{other}_by_name"])
+    return TEXT["someone"]
+
+
+def description_text(t: Json) -> Text:
+    return Text("\n" + clean(t.get("description") or ""))
+
+
+def comments_text(t: Json, offline: bool) -> Text:
+    text = Text(TEXT["comments"], style="bold")
+    if offline:
+        text.append(TEXT["comments_offline"], style="dim")
+    elif not t.get("comments"):
+        text.append(TEXT["no_comments"], style="dim")
+    for c in t.get("comments", []):
+        author = one_line(c.get("author_name") or "")
+        text.append(f"  {clock.moment(c.get('created_at'))} {author}: ", style="bold")
+        text.append(clean(c.get("body") or "") + "\n")
+    return text
+
+
+def history_text(t: Json, names: Names) -> Text:
+    text = Text(TEXT["history"], style="bold")
+    events = t.get("history", [])
+    if not events:
+        text.append(TEXT["no_history"], style="dim")
+    for ev in events:
+        text.append(f"  {event_line(ev, names)}\n", style="dim")
+    return text
+
+
+def customer_text(c: Json | None) -> Text:
+    text = Text(TEXT["customer_head"], style="bold")
+    if c is None:
+        return text
+    text.append(
+        TEXT["customer_line"].format(
+            name=one_line(c.get("name")),
+            number=one_line(c.get("number")),
+            profile=labels.word(labels.SUPPORT_PROFILE, c.get("support_profile")),
+        )
+    )
+    contracts = c.get("contracts", [])
+    kinds = ", ".join(labels.word(labels.CONTRACT_KIND, k.get("kind")) for k in contracts)
+    text.append(TEXT["contracts"].format(kinds=kinds or clock.NONE))
+    minutes = c.get("contingent_balance_minutes") or 0
+    if any(k.get("kind") == "contingent" for k in contracts):
+        text.append(
+            TEXT["contingent"].format(balance=clock.duration(minutes)),
+            style="red" if minutes < 0 else "",
+        )
+    if c.get("account_manager"):
+        text.append(TEXT["account_manager"].format(name=one_line(c["account_manager"])))
+    return text
+
+
+def parse(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
