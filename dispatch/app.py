@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -216,6 +217,9 @@ class DispatchApp(App[None]):
                 pass
             except ServerError as exc:
                 self.show_error(exc)
+            except sqlite3.DatabaseError as exc:  # damage only a write into the cache met
+                self._cache_damaged(exc)
+                return
         # The loaded store is long-lived: keep it out of the cyclic collector's way, or a full
         # collection over 100k ticket dicts stalls the screen for about a second now and then.
         gc.freeze()
@@ -256,6 +260,8 @@ class DispatchApp(App[None]):
             )
         except ApiError as exc:
             self.show_error(exc)
+        except sqlite3.DatabaseError as exc:  # damage only a write into the cache met
+            self._cache_damaged(exc)
 
     async def reload_ticket(self, ticket_id: int) -> dict[str, Any] | None:
         """Fetch one ticket into the store; drop it when the user may no longer see it."""

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from dispatch.client.errors import ApiError, ContractError, Unreachable, error_for
+from dispatch.client.errors import ApiError, ContractError, NotFound, Unreachable, error_for
 from dispatch.display.safe import one_line
 
 if TYPE_CHECKING:
@@ -174,7 +174,15 @@ class ApiClient:
         return self._object(await self.request("GET", "/health"))
 
     async def me(self) -> Json:
-        response = await self.request("GET", "/me")
+        try:
+            response = await self.request("GET", "/me")
+        except NotFound as exc:  # every dispatch service has /me: this URL is not one
+            raise ContractError(
+                404,
+                "Not a dispatch answer",
+                f"{self.base_url} has no {API_PREFIX}/me (404): is the URL the service's, "
+                "without /api/v1?",
+            ) from exc
         me = self._object(response, ("user", "role"))
         self._fits(response, me["user"], ("id", "name", "display_name"), "a user")
         return me

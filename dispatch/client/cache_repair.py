@@ -108,7 +108,7 @@ def damage_notice(error: BaseException, aside: Path, kept: int, lost: int | None
     """One line: what was wrong, where the file went, what became of the queued writes."""
     text = f"The cache was damaged ({_reason(error)}); set aside as {aside.name}, syncing again."
     if lost is None:
-        return text + " Its queued writes could not be read."
+        return text + " Any writes still queued in it could not be read."
     if kept or lost:
         text += f" {kept} queued write{'s' if kept != 1 else ''} kept"
         text += f", {lost} could not be read." if lost else "."

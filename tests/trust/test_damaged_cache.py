@@ -148,3 +148,32 @@ async def test_a_damaged_cache_is_set_aside_and_synced_again(
     reopened = LocalCache(path)
     assert reopened.notice is None, "the new cache is whole"
     reopened.close()
+
+
+async def test_damage_a_write_into_the_cache_meets_is_set_aside_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages nobody read at start (a free list, an index) can fail the first write of a
+    sync: `r` then sets the cache aside and syncs again, like damage found at start."""
+    settings, tokens, path, _ = await filled_cache(tmp_path)
+    factory = client_factory(settings, tokens[DISPATCHER])
+    async with factory() as probe:
+        me = await probe.me()
+    app = DispatchApp(
+        settings=settings, client_factory=factory, me=me, server_label="test", cache_file=path
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        real = LocalCache.replace_tickets
+
+        def replace_tickets(cache: LocalCache, rows: Any) -> None:
+            if cache.notice is None:  # the damaged file; the one set up after it is whole
+                raise sqlite3.DatabaseError("database disk image is malformed")
+            real(cache, rows)
+
+        monkeypatch.setattr(LocalCache, "replace_tickets", replace_tickets)
+        await pilot.press("r")
+        await settle(pilot)
+        said = [str(n.message) for n in app._notifications if "cache was damaged" in n.message]
+        assert said and "database disk image is malformed" in said[0], said
+        assert len(app.store.tickets) == 60 and app.is_running and app._exception is None

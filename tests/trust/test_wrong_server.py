@@ -163,3 +163,16 @@ async def test_a_running_console_says_in_one_line_that_the_server_answers_wrong(
         assert any(url in m and "does not answer like a dispatch service" in m for m in said)
         assert app.is_running and app._exception is None
         assert app.sync.last_sync is None
+
+
+def test_a_url_that_has_no_dispatch_api_says_so(
+    tmp_path: Path, wrong_server: Callable[[str], str]
+) -> None:
+    """A problem-speaking server without /api/v1/me (a dispatch URL given with /api/v1)."""
+    ANSWERS["no me"] = (404, "application/problem+json", json.dumps({"title": "Not Found"}))
+    try:
+        url = wrong_server("no me") + "/api/v1"
+        line = one_clean_line(run(tmp_path, "--server", url, "--token", "t"), url)
+    finally:
+        del ANSWERS["no me"]
+    assert f"{url} has no /api/v1/me (404): is the URL the service's, without /api/v1?" in line
