@@ -65,6 +65,7 @@ class SyncEngine:
         *,
         wait: float = 20.0,
         backoff_cap: float = 15.0,
+        probe_every: float = 2.0,
         rng: random.Random | None = None,
     ) -> None:
         # A factory defers the client (and, embedded, the whole service) until first used:
@@ -77,6 +78,7 @@ class SyncEngine:
         self.listener = listener
         self.wait = wait
         self.backoff_cap = backoff_cap
+        self.probe_every = probe_every  # seconds between health probes while offline
         self.rng = rng or random.Random()
         self.server: dict[int, Json] = {}  # tickets as the service last said
         self.online: bool | None = None
@@ -274,12 +276,21 @@ class SyncEngine:
                 if self._resync_needed or (not self.server and self.store.last_seq == 0):
                     self._resync_needed = False
                     await self.full_sync()
-                page = await self.client.changes(self.store.last_seq, wait=self.wait)
+                # Not known to be online (start, or back after a failure): ask without waiting,
+                # so the status bar says online as soon as the service answers, not after a
+                # long poll that has nothing to report.
+                wait = self.wait if self.online else 0
+                page = await self.client.changes(self.store.last_seq, wait=wait)
             except TooManyRequests as exc:  # throttled, not offline
                 await asyncio.sleep(exc.retry_after)
                 continue
-            except (Unreachable, ServerError):
+            except (Unreachable, ServerError) as exc:
                 self._set_online(False)
+                # A service that is down is probed cheaply until it answers, then the feed is
+                # asked at once; backoff is only for a service that answers but keeps failing.
+                if isinstance(exc, Unreachable) and not await self._wait_for_service():
+                    delay = self._first_delay()
+                    continue
                 # Retry after the backoff, or at once when a write got through meanwhile.
                 self._back_online.clear()
                 with contextlib.suppress(TimeoutError):
@@ -301,6 +312,24 @@ class SyncEngine:
                 self._synced()
             else:
                 self._synced()
+
+    async def _wait_for_service(self) -> bool:
+        """Probe `GET /health` every `probe_every` seconds until the service answers (or a
+        write got through). True when it answered the first probe: the service is up and
+        the feed itself failed, so the caller backs off instead of asking again at once."""
+        first = True
+        while True:
+            self._back_online.clear()
+            try:
+                await self.client.request("GET", "/health", timeout=self.probe_every)
+            except (Unreachable, ApiError):
+                first = False
+            else:
+                return first
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._back_online.wait(), self.probe_every)
+            if self._back_online.is_set():
+                return False
 
     def _first_delay(self) -> float:
         """The first retry waits half a second, or less when the cap is lower."""
