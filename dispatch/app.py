@@ -79,6 +79,7 @@ class DispatchApp(App[None]):
         self.store = Store()
         self.cache = LocalCache(cache_file)
         self.sync = SyncEngine(client_factory, self.cache, self.store, _Listener(self))
+        self.sync.actor = me["user"]["name"]  # the feed names this console's writes by login
         self.painted_from_cache = False
         self.loading = False  # the first frame's few tickets are shown, the rest is coming
         self.online = True
@@ -208,6 +209,7 @@ class DispatchApp(App[None]):
             return True  # offline: the feed follower says so and retries
         if me != self.me:
             self.me, self.role, self.technician_id = me, me["role"], me.get("technician_id")
+            self.sync.actor = me["user"]["name"]
             self.status_changed.publish(None)
         return True
 

@@ -86,6 +86,10 @@ class SyncEngine:
         self._wake = asyncio.Event()
         self._back_online = asyncio.Event()  # ends the feed follower's backoff early
         self._resync_needed = False
+        # Whose writes are this console's: the login (`actor` in the feed) and the objects and
+        # versions its acknowledged writes produced, so the feed bringing them back is no news.
+        self.actor: str | None = None
+        self._own: dict[tuple[str, int, int], None] = {}
 
     @property
     def client(self) -> ApiClient:
@@ -200,16 +204,22 @@ class SyncEngine:
     async def apply_changes(self, changes: list[Json], last_seq: int) -> None:
         """Bring changed objects up to date (fetching each ticket once) and move the position."""
         ticket_ids: list[int] = []
+        news: set[int] = set()  # tickets someone else changed (not this console's own writes)
         escalations = calendar = False
         for change in changes:
             entity = change["entity"]
-            if entity == "ticket" and change["id"] not in ticket_ids:
-                ticket_ids.append(change["id"])
+            if entity == "ticket":
+                if change["id"] not in ticket_ids:
+                    ticket_ids.append(change["id"])
+                if self._is_news(change, change["id"]):
+                    news.add(change["id"])
             elif entity == "comment":
                 # a comment belongs to a ticket: its view (history, comments) must refresh
                 ticket_id = (change["fields"].get("ticket_id") or [None, None])[1]
                 if isinstance(ticket_id, int) and ticket_id not in ticket_ids:
                     ticket_ids.append(ticket_id)
+                if isinstance(ticket_id, int) and self._is_news(change, ticket_id):
+                    news.add(ticket_id)
             elif entity == "escalation":
                 escalations = True
             elif entity == "appointment":
@@ -226,8 +236,39 @@ class SyncEngine:
         self.store.last_seq = last_seq
         self.cache.put("last_seq", last_seq)
         self._synced()
-        if ticket_ids:
-            self.listener.tickets_changed(ticket_ids, remote=True)
+        quiet = [i for i in ticket_ids if i not in news]
+        if quiet:
+            self.listener.tickets_changed(quiet, remote=False)
+        if news:
+            self.listener.tickets_changed([i for i in ticket_ids if i in news], remote=True)
+
+    def _is_news(self, change: Json, ticket_id: int) -> bool:
+        """Whether a feed change to `ticket_id` is someone else's, not yet shown (read before
+        the ticket is fetched again)."""
+        if change["entity"] == "ticket":
+            known = self.server.get(ticket_id)
+            if known is not None and int(known["version"]) >= int(change["version"]):
+                return False  # shown already: my acknowledged write, or read since
+        return not self._is_own(change, ticket_id)
+
+    def _is_own(self, change: Json, ticket_id: int | None) -> bool:
+        """This console's own write: a version its acknowledgement brought, or by its login on
+        a ticket it has a write in flight for (the feed can be quicker than the answer)."""
+        if (change["entity"], change["id"], int(change["version"])) in self._own:
+            return True
+        return (
+            self.actor is not None
+            and change.get("actor") == self.actor
+            and ticket_id is not None
+            and bool(self.cache.ops(ticket_id=ticket_id))
+        )
+
+    def _remember(self, entity: str, item: Any) -> None:
+        """Note an object version one of my writes produced (the last thousand are kept)."""
+        if isinstance(item, dict) and "id" in item and "version" in item:
+            self._own[(entity, int(item["id"]), int(item["version"]))] = None
+            while len(self._own) > 1000:
+                del self._own[next(iter(self._own))]
 
     async def refresh_ticket(self, ticket_id: int, *, notify: bool = True) -> Json | None:
         """Fetch one ticket; drop it everywhere when the user may no longer see it."""
@@ -554,6 +595,12 @@ class SyncEngine:
         self.listener.status_changed()
 
     async def _acknowledged(self, op: Op, body: Any) -> None:
+        entity = _ENTITY_OF_KIND.get(op.kind)
+        if entity is not None:
+            self._remember(entity, body)
+        elif op.kind == "assign" and isinstance(body, dict):
+            self._remember("ticket", body.get("ticket"))
+            self._remember("appointment", body.get("appointment"))
         ticket = None
         if op.kind == "patch_ticket" and isinstance(body, dict):
             ticket = body
@@ -663,6 +710,17 @@ class SyncEngine:
                 shown["priority"] = "P1"
         shown["_pending"] = pending
         self.store.put_tickets([shown])
+
+
+# The object a write's answer is, by the write's kind (an assignment answers with two).
+_ENTITY_OF_KIND = {
+    "patch_ticket": "ticket",
+    "comment": "comment",
+    "escalate": "escalation",
+    "escalation_update": "escalation",
+    "booking": "appointment",
+    "appointment_move": "appointment",
+}
 
 
 def _escalated_version(ticket: Json | None, escalation: Any) -> int | None:

@@ -15,6 +15,7 @@ from textual.widgets import Static
 
 from dispatch.app import DispatchApp
 from dispatch.domain.types import OPEN_STATUSES
+from dispatch.screens.assign import AssignDialog
 from dispatch.screens.mywork import MyWorkScreen
 from dispatch.screens.queue import QueueScreen
 from dispatch.screens.ticket import TicketScreen
@@ -191,3 +192,32 @@ async def test_technician_loses_a_ticket_reassigned_elsewhere(tmp_path: Path) ->
         assert screen.table.visible_keys() == mine[1:]
         warnings = [n.message for n in app._notifications if n.severity == "warning"]
         assert any("no longer yours" in m for m in warnings), warnings
+
+
+async def test_my_own_assignment_is_not_announced_as_someone_elses(tmp_path: Path) -> None:
+    """`a` → `enter` in the ticket view: the feed brings my own write back; no "meanwhile"."""
+    async with console(tmp_path) as (app, pilot):
+        ticket = await fresh_ticket(app, pilot, priority="P3")
+        view = await open_view(pilot, app, ticket)
+        await pilot.press("a")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, AssignDialog)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is view
+        mine = await app.client.get_ticket(ticket["id"])
+        assert mine["assignee_id"] is not None
+        end = (await app.client.changes(0, wait=0, limit=1000))["last_seq"]
+        await until(pilot, lambda: app.store.last_seq >= end, "the feed brought my write back")
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert not any("meanwhile" in m for m in messages), messages
+        # a colleague's change right after it is still announced
+        other = other_client(app, OTHER)
+        await other.patch_ticket(ticket["id"], {"priority": "P2"}, mine["version"])
+        await until(
+            pilot,
+            lambda: any("meanwhile" in n.message for n in app._notifications),
+            "their change is announced",
+        )
