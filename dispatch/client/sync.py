@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import random
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -27,6 +27,7 @@ from dispatch.client.cache import (
     plain,
     slim,
 )
+from dispatch.client.conflicts import ConflictField, decided, rows
 from dispatch.client.errors import (
     ApiError,
     Gone,
@@ -641,30 +642,68 @@ class SyncEngine:
                 self.cache.rebase(later.id, new_version)
 
     # the user's decisions ---------------------------------------------------------
-    def keep_theirs(self, op_id: int) -> None:
-        """Drop my write; the service's state stands."""
+    def conflict_group(self, op_id: int) -> list[Op]:
+        """The conflict `op_id` and every write queued behind it on the same ticket that was
+        made on a version older than theirs: one decision covers them all (see conflicts.py)."""
         op = self.cache.op(op_id)
         if op is None:
-            return
-        self.cache.remove_op(op_id)
-        self._after_decision(op)
+            return []
+        theirs = self.theirs(op)
+        if op.state != CONFLICT or op.ticket_id is None or theirs is None:
+            return [op]
+        now = int(theirs["version"])
+        return [op] + [
+            later
+            for later in self.cache.ops(PENDING, ticket_id=op.ticket_id)
+            if later.id > op.id and later.base_version is not None and later.base_version < now
+        ]
 
-    def apply_mine(self, op_id: int, body: Json | None = None) -> None:
-        """Send my write (or an edited one) again on top of their version."""
-        op = self.cache.op(op_id)
-        if op is None:
+    def theirs(self, op: Op) -> Json | None:
+        """The object as the service has it now: the 412's copy, or newer from the feed."""
+        current: Json | None = (op.error or {}).get("current")
+        known = self.server.get(op.ticket_id) if op.ticket_id is not None else None
+        if known is not None and (current is None or int(known["version"]) > current["version"]):
+            return self._with_disk_fields(known)
+        return current
+
+    def conflict_view(self, op_id: int) -> list[ConflictField]:
+        """Base, theirs and mine for every field of every write the decision covers."""
+        group = self.conflict_group(op_id)
+        return rows(group, self.theirs(group[0])) if group else []
+
+    def keep_theirs(self, op_id: int) -> None:
+        """Drop my write and every stale write behind it; the service's state stands."""
+        group = self.conflict_group(op_id)
+        for op in group:
+            self.cache.remove_op(op.id)
+        if group:
+            self._after_decision(group[0])
+
+    def apply_mine(self, op_id: int) -> None:
+        """Send my write and the stale writes behind it again, on top of their version."""
+        self.resolve(op_id, ())
+
+    def resolve(self, op_id: int, theirs_fields: Iterable[str]) -> None:
+        """The user's decision field by field: `theirs_fields` keep their value (dropped from
+        my writes), every other field of mine goes on top of their version; a write left with
+        nothing of mine is dropped."""
+        group = self.conflict_group(op_id)
+        if not group:
             return
-        current = (op.error or {}).get("current") or self.server.get(op.ticket_id or -1)
-        version = int(current["version"]) if current else op.base_version
-        for later in self.cache.ops(PENDING):
-            if (
-                later.id > op.id
-                and later.ticket_id == op.ticket_id
-                and later.base_version == op.base_version
-            ):
-                self.cache.rebase(later.id, version or 0)
-        self.cache.requeue(op_id, body if body is not None else op.body, version, new_key())
-        self._after_decision(op)
+        theirs = self.theirs(group[0])
+        version = int(theirs["version"]) if theirs else group[0].base_version
+        for op in group:
+            keep, body = decided(op, theirs_fields)
+            if not keep:
+                self.cache.remove_op(op.id)
+            elif op.state == CONFLICT or body != op.body:
+                # a changed write needs a fresh Idempotency-Key
+                self.cache.requeue(op.id, body, version, new_key())
+            else:
+                # never sent (it waited behind the conflict): the same key on the new version;
+                # once the first is acknowledged, `_rebase_followers` moves it on again
+                self.cache.rebase(op.id, version or 0)
+        self._after_decision(group[0])
 
     def dismiss(self, op_id: int) -> None:
         """Forget a write the service refused (403/404/409/422), after the user read why."""
