@@ -20,7 +20,7 @@ from dispatch.client.api import ApiClient
 from dispatch.client.cache import LocalCache, Op
 from dispatch.client.errors import ApiError, Unauthorized, Unreachable
 from dispatch.client.store import Store
-from dispatch.client.sync import SyncEngine
+from dispatch.client.sync import Arrival, SyncEngine
 from dispatch.commands import DispatchCommands
 from dispatch.settings import Settings
 
@@ -235,6 +235,7 @@ class DispatchApp(App[None]):
 
     def escalations_changed_by_sync(self) -> None:
         self.escalations_changed.publish(None)
+        self.status_changed.publish(None)  # the status bar counts unacknowledged ones
 
     def calendar_changed_by_sync(self) -> None:
         self.calendar_changed.publish(None)
@@ -244,6 +245,15 @@ class DispatchApp(App[None]):
         if self.sync.last_sync is not None:
             self.last_update = self.sync.last_sync.astimezone()
         self.status_changed.publish(None)
+
+    def arrived_by_sync(self, arrivals: list[Arrival]) -> None:
+        from dispatch.screens.arrivals import announce
+
+        announce(self, arrivals)
+
+    def open_escalations(self) -> int:
+        """Escalations nobody has acknowledged yet (the status bar counts them)."""
+        return sum(1 for e in self.store.escalations.values() if e.get("status") == "open")
 
     def op_needs_attention(self, op: Op) -> None:
         if op.state == "conflict":
@@ -324,3 +334,6 @@ class _Listener:
 
     def op_needs_attention(self, op: Op) -> None:
         self.app.op_needs_attention(op)
+
+    def arrived(self, arrivals: list[Arrival]) -> None:
+        self.app.arrived_by_sync(arrivals)

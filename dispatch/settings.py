@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     )
     idempotency_hours: float = Field(default=48, description="How long idempotency keys are kept")
     max_wait_seconds: float = Field(default=60, description="Longest long-poll of GET /changes")
+    bell: bool = Field(
+        default=False,
+        description="Ring the terminal bell on a new escalation or P1 (the console, live only)",
+    )
     rate_limit_per_minute: float = Field(
         default=1200,
         description="Requests a minute one bearer token may send (0 = no limit); per process",

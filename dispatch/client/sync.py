@@ -13,6 +13,7 @@ import contextlib
 import random
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -44,6 +45,9 @@ Json = dict[str, Any]
 OVERLAY_FIELDS = ("priority", "status", "title", "description", "tags", "assignee_id")
 
 
+FEED_PAGE = 500  # changes a feed page holds at most; a shorter page is the feed's end
+
+
 class SyncListener(Protocol):
     """What the engine tells the console (called on the event loop)."""
 
@@ -52,6 +56,18 @@ class SyncListener(Protocol):
     def calendar_changed(self) -> None: ...
     def status_changed(self) -> None: ...
     def op_needs_attention(self, op: Op) -> None: ...
+    def arrived(self, arrivals: list[Arrival]) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """Something new a desk must notice, as it arrived live from someone else: a new
+    escalation, or a ticket that became P1 (not one of this console's own writes, and not
+    what the catch-up at start brings from before)."""
+
+    kind: str  # "escalation" or "p1"
+    ticket_id: int
+    change: Json  # the feed's change (an escalation's reason and level are in its fields)
 
 
 class SyncEngine:
@@ -91,6 +107,9 @@ class SyncEngine:
         # versions its acknowledged writes produced, so the feed bringing them back is no news.
         self.actor: str | None = None
         self._own: dict[tuple[str, int, int], None] = {}
+        # Live once the feed has caught up (or a full sync read everything): only then is a
+        # new escalation or P1 announced; the backlog read at start is old news.
+        self.live = False
 
     @property
     def client(self) -> ApiClient:
@@ -161,6 +180,7 @@ class SyncEngine:
         self.store.escalations = {e["id"]: e for e in escalations}
         self.store.last_seq = position
         self._overlay_all()
+        self.live = True
         self._synced()
         self.listener.tickets_changed(None, remote=True)
         self.listener.escalations_changed()
@@ -206,6 +226,7 @@ class SyncEngine:
         """Bring changed objects up to date (fetching each ticket once) and move the position."""
         ticket_ids: list[int] = []
         news: set[int] = set()  # tickets someone else changed (not this console's own writes)
+        arrivals: list[Arrival] = []
         escalations = calendar = False
         for change in changes:
             entity = change["entity"]
@@ -214,6 +235,8 @@ class SyncEngine:
                     ticket_ids.append(change["id"])
                 if self._is_news(change, change["id"]):
                     news.add(change["id"])
+                    if _became_p1(change):
+                        arrivals.append(Arrival("p1", change["id"], change))
             elif entity == "comment":
                 # a comment belongs to a ticket: its view (history, comments) must refresh
                 ticket_id = (change["fields"].get("ticket_id") or [None, None])[1]
@@ -223,6 +246,13 @@ class SyncEngine:
                     news.add(ticket_id)
             elif entity == "escalation":
                 escalations = True
+                ticket_id = (change["fields"].get("ticket_id") or [None, None])[1]
+                if (
+                    change["op"] == "create"
+                    and isinstance(ticket_id, int)
+                    and not self._is_own(change, ticket_id)
+                ):
+                    arrivals.append(Arrival("escalation", ticket_id, change))
             elif entity == "appointment":
                 calendar = True
         for ticket_id in ticket_ids:
@@ -242,6 +272,12 @@ class SyncEngine:
             self.listener.tickets_changed(quiet, remote=False)
         if news:
             self.listener.tickets_changed([i for i in ticket_ids if i in news], remote=True)
+        if arrivals and self.live:
+            # An escalation raises its ticket to P1: one arrival for it, the escalation.
+            escalated = {a.ticket_id for a in arrivals if a.kind == "escalation"}
+            self.listener.arrived(
+                [a for a in arrivals if a.kind == "escalation" or a.ticket_id not in escalated]
+            )
 
     def _is_news(self, change: Json, ticket_id: int) -> bool:
         """Whether a feed change to `ticket_id` is someone else's, not yet shown (read before
@@ -322,7 +358,7 @@ class SyncEngine:
                 # so the status bar says online as soon as the service answers, not after a
                 # long poll that has nothing to report.
                 wait = self.wait if self.online else 0
-                page = await self.client.changes(self.store.last_seq, wait=wait)
+                page = await self.client.changes(self.store.last_seq, wait=wait, limit=FEED_PAGE)
             except TooManyRequests as exc:  # throttled, not offline
                 await asyncio.sleep(exc.retry_after)
                 continue
@@ -354,6 +390,8 @@ class SyncEngine:
                 self._synced()
             else:
                 self._synced()
+            if len(page["changes"]) < FEED_PAGE:
+                self.live = True  # caught up: what comes next arrives live
 
     async def _wait_for_service(self) -> bool:
         """Probe `GET /health` every `probe_every` seconds until the service answers (or a
@@ -760,6 +798,12 @@ _ENTITY_OF_KIND = {
     "booking": "appointment",
     "appointment_move": "appointment",
 }
+
+
+def _became_p1(change: Json) -> bool:
+    """A ticket created as P1 or raised to P1 by this change."""
+    before, after = (change["fields"].get("priority") or [None, None])[:2]
+    return bool(after == "P1" and before != "P1")
 
 
 def _escalated_version(ticket: Json | None, escalation: Any) -> int | None:

@@ -21,6 +21,7 @@ class StatusBar(Static):
     server: reactive[str] = reactive("")
     online: reactive[bool] = reactive(True)
     pending: reactive[int] = reactive(0)
+    escalations: reactive[int] = reactive(0)  # open, nobody has acknowledged them yet
     last_update: reactive[datetime | None] = reactive(None)
     note: reactive[str] = reactive("")
 
@@ -34,6 +35,9 @@ class StatusBar(Static):
             text.append("○ OFFLINE", style="bold red")
         if self.pending:
             text.append(f"  {self.pending} pending", style="yellow")
+        if self.escalations:
+            noun = "escalation" if self.escalations == 1 else "escalations"
+            text.append(f"  {self.escalations} {noun} unacknowledged", style="bold yellow")
         if self.last_update is not None:
             text.append(f"  synced {self.last_update:%H:%M:%S}")
         if self.note:

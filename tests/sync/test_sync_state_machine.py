@@ -53,7 +53,7 @@ from dispatch.client.api import ApiClient
 from dispatch.client.cache import CONFLICT, DISK_ONLY_FIELDS, FAILED, PENDING, LocalCache, Op
 from dispatch.client.errors import Conflict, Unreachable
 from dispatch.client.store import Store
-from dispatch.client.sync import SyncEngine
+from dispatch.client.sync import Arrival, SyncEngine
 from dispatch.demo import DemoSize, seed_demo
 from dispatch.models import ChangeEvent
 from dispatch.server.app import create_app
@@ -175,6 +175,7 @@ class Listener:
     def __init__(self) -> None:
         self.status_changes = 0
         self.attention: list[Op] = []
+        self.arrivals: list[Arrival] = []
 
     def tickets_changed(self, ids: list[int] | None, remote: bool) -> None:
         pass
@@ -190,6 +191,9 @@ class Listener:
 
     def op_needs_attention(self, op: Op) -> None:
         self.attention.append(op)
+
+    def arrived(self, arrivals: list[Arrival]) -> None:
+        self.arrivals.extend(arrivals)
 
 
 @dataclass
