@@ -252,7 +252,7 @@ class ConflictScreen(ModalScreen[tuple[str, list[str] | None] | None]):
 # Every word of the conflict view, in one place for the translation.
 TEXT = {
     "title": "Conflict: your {what}",
-    "and_more": " and {count} more write(s) of yours queued behind it",
+    "and_more": " + {count} more queued after it",
     "hint": "t keep theirs · m re-apply mine on top · e edit field by field · esc decide later",
     "edit_hint": "space: take mine or theirs for the field · ctrl+s apply · esc decide later",
     "field": "field",

@@ -356,7 +356,7 @@ async def test_a_conflict_shows_every_field_of_every_write_queued_on_the_ticket(
         table = conflict_text(dialog)
         assert "priority | P3 normal | P4 low | P1 critical" in table, table
         assert "status | triaged | waiting for customer | in progress" in table, table
-        assert "2 more write(s)" in str(dialog.query_one(".dialog-title", Label).render())
+        assert "+ 2 more queued after it" in str(dialog.query_one(".dialog-title", Label).render())
         await pilot.press(*keys)
         await wait_until(pilot, lambda: not app.cache.ops(), "the decision left the outbox")
         service = await on_service(app, ticket["id"])
