@@ -359,6 +359,11 @@ class SyncEngine:
                 # long poll that has nothing to report.
                 wait = self.wait if self.online else 0
                 page = await self.client.changes(self.store.last_seq, wait=wait, limit=FEED_PAGE)
+                delay = self._first_delay()
+                self._set_online(True)
+                # Inside the try: the reads that bring the changed objects can fail too, and
+                # must end in "offline, retry", never in the end of the follower.
+                await self._take(page)
             except TooManyRequests as exc:  # throttled, not offline
                 await asyncio.sleep(exc.retry_after)
                 continue
@@ -380,18 +385,19 @@ class SyncEngine:
             except Gone:
                 self._resync_needed = True
                 continue
-            delay = self._first_delay()
-            self._set_online(True)
-            if page["changes"]:
-                await self.apply_changes(page["changes"], page["last_seq"])
-            elif page["last_seq"] != self.store.last_seq:
-                self.store.last_seq = page["last_seq"]
-                self.cache.put("last_seq", page["last_seq"])
-                self._synced()
-            else:
-                self._synced()
-            if len(page["changes"]) < FEED_PAGE:
-                self.live = True  # caught up: what comes next arrives live
+
+    async def _take(self, page: Json) -> None:
+        """Apply one page of the feed and move the position past it."""
+        if page["changes"]:
+            await self.apply_changes(page["changes"], page["last_seq"])
+        elif page["last_seq"] != self.store.last_seq:
+            self.store.last_seq = page["last_seq"]
+            self.cache.put("last_seq", page["last_seq"])
+            self._synced()
+        else:
+            self._synced()
+        if len(page["changes"]) < FEED_PAGE:
+            self.live = True  # caught up: what comes next arrives live
 
     async def _wait_for_service(self) -> bool:
         """Probe `GET /health` every `probe_every` seconds until the service answers (or a

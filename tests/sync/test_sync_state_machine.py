@@ -660,6 +660,18 @@ def test_their_change_right_after_my_escalation_is_a_conflict_not_overwritten(
     assert machine.run(machine.other.get_ticket(ticket_id))["title"] == "theirs"
 
 
+def test_a_ticket_read_failing_after_a_feed_page_leaves_the_follower_running(
+    machine: SyncMachine,
+) -> None:
+    """The feed answered, the network went before the changed ticket was read: offline, then
+    read again, never the end of the follower (a traceback in the console)."""
+    machine.remote_edit(0, None)
+    machine.net.fail_next_ticket_read = True
+    machine.sync()
+    assert machine.net.lost == 1
+    machine.no_edit_vanishes_or_applies_twice()
+
+
 def test_writes_go_out_as_soon_as_the_service_is_seen_again(
     machine: SyncMachine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
