@@ -223,6 +223,7 @@ async def test_my_own_assignment_is_not_announced_as_someone_elses(tmp_path: Pat
             lambda: any("meanwhile" in n.message for n in app._notifications),
             "their change is announced",
         )
+        await settle(pilot)  # the view's reload ends before the console does
 
 
 # new arrivals are announced (issue 15, item 22) ---------------------------------------------
