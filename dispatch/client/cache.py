@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from dispatch.display.clock import moment
+from dispatch.display.safe import one_line
 from dispatch.domain.countdown import sla_clock
 from dispatch.domain.types import OPEN_STATUSES
 
@@ -125,7 +127,10 @@ class Op:
             return f"{what} on ticket {base['ticket_number']}"
         body = self.body or {}
         if "start" in body:
-            return f"{what} at {str(body['start'])[:16].replace('T', ' ')}"
+            try:  # in the display zone and format, as the calendar shows it
+                return f"{what} at {moment(body['start'])}"
+            except (TypeError, ValueError):
+                return f"{what} at {one_line(body['start'])}"
         return f"{what} ({self.path})"
 
 
