@@ -22,6 +22,7 @@ from dispatch.client.errors import ApiError, Unauthorized, Unreachable
 from dispatch.client.store import Store
 from dispatch.client.sync import Arrival, SyncEngine
 from dispatch.commands import DispatchCommands
+from dispatch.display.safe import one_line
 from dispatch.settings import Settings
 
 STYLES = Path(__file__).parent / "styles"
@@ -266,9 +267,10 @@ class DispatchApp(App[None]):
         else:
             detail = (op.error or {}).get("detail", "")
             self.notify(
-                f"The service refused your {op.label}: {detail} (press 5)",
+                one_line(f"The service refused your {op.label}: {detail} (press 5)"),
                 severity="error",
                 timeout=10,
+                markup=False,  # the service's words, not markup
             )
 
     # errors from workers are shown in one place, never swallowed ---------------

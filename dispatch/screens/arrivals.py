@@ -52,7 +52,14 @@ def announce(app: DispatchApp, arrivals: list[Arrival]) -> None:
     else:
         messages = [_message(arrival, ticket) for arrival, ticket in told]
     for message in messages:
-        app.notify(message, title=TEXT["title"], severity="warning", timeout=SECONDS)
+        # markup off: a ticket title is someone else's text, never markup to interpret
+        app.notify(
+            one_line(message),
+            title=TEXT["title"],
+            severity="warning",
+            timeout=SECONDS,
+            markup=False,
+        )
     if app.settings.bell:
         app.bell()
 

@@ -314,3 +314,25 @@ async def test_a_technician_hears_of_an_escalation_of_their_own_ticket_only(
         )
         await settle(pilot)
         assert not any("New P1" in n.message for n in app._notifications)
+
+
+async def test_an_announced_title_is_text_not_markup(tmp_path: Path) -> None:
+    async with console(tmp_path) as (app, pilot):
+        sample = first_open(app)
+        other = other_client(app, OTHER)
+        title = "Drucker [/] kaputt [b]jetzt[/b]"
+        created = await other.create_ticket(
+            {
+                "title": title,
+                "description": "markup in a title",
+                "kind": "incident",
+                "source": "phone",
+                "customer_id": sample["customer_id"],
+                "priority": "P1",
+            }
+        )
+        await until(pilot, lambda: bool(app._notifications), "the P1 is announced")
+        await settle(pilot)
+        [told] = app._notifications
+        assert told.message == f"New P1: ticket {created['number']} {title}"
+        assert not told.markup
