@@ -14,15 +14,18 @@ import socket
 import time
 from pathlib import Path
 
+import httpx
+import pytest
 from sqlalchemy import Engine
 from sync.test_fault_proxy import QuietListener, Service, service_db
+from sync.test_sync_state_machine import SyncMachine, Template, machine, template
 
 from dispatch.client.api import ApiClient
 from dispatch.client.cache import LocalCache
 from dispatch.client.store import Store
 from dispatch.client.sync import SyncEngine
 
-__all__ = ["service_db"]  # the fixture, shared with the fault proxy test
+__all__ = ["machine", "service_db", "template"]  # fixtures shared with the other sync tests
 
 AWAY = 9.0  # seconds the service is down: the old backoff had grown to 8 s (x0.5-1.5) by then
 BACK_WITHIN = 3.0
@@ -92,3 +95,49 @@ async def test_the_console_is_online_within_3_s_of_the_service_coming_back(
         await client.aclose()
         cache.close()
         service.close()
+
+
+class FeedFails(httpx.AsyncBaseTransport):
+    """The real service, but its feed fails: 503, or the connection drops (health answers)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, how: str) -> None:
+        self.inner = inner
+        self.how = how
+        self.feed_asks = 0
+        self.health_asks = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/changes"):
+            self.feed_asks += 1
+            if self.how == "drop":
+                raise httpx.RemoteProtocolError("connection closed", request=request)
+            return httpx.Response(503, json={"title": "Service Unavailable", "status": 503})
+        if request.url.path.endswith("/health"):
+            self.health_asks += 1
+        return await self.inner.handle_async_request(request)
+
+
+@pytest.mark.parametrize("how", ["503", "drop"])
+async def test_a_service_that_answers_but_keeps_failing_is_asked_with_backoff(
+    machine: SyncMachine, template: Template, how: str
+) -> None:
+    """Backoff stays for a service that is up and fails: no tight loop of feed requests."""
+    network = FeedFails(machine.asgi, how)
+    client = ApiClient("http://service", template.tokens["anna.becker"], transport=network)
+    engine = SyncEngine(
+        client, machine.engine.cache, Store(), QuietListener(), backoff_cap=0.4, probe_every=0.05
+    )
+    engine.store.last_seq = machine.engine.store.last_seq
+    engine.server = dict(machine.engine.server)
+    follower = asyncio.ensure_future(engine.follow())
+    try:
+        await asyncio.sleep(2.0)
+        assert not follower.done(), follower.exception()
+    finally:
+        follower.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await follower
+        await client.aclose()
+    assert engine.online is False
+    # 0.4 s x (0.5 to 1.5) between tries: at most about a dozen in 2 s, not hundreds
+    assert 2 <= network.feed_asks <= 12, network.feed_asks
