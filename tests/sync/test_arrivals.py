@@ -3,9 +3,13 @@ and never for the backlog a console reads when it starts (issue 15, item 22)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from sync.test_sync_state_machine import SyncMachine, machine, template
 
 from dispatch.client.sync import Arrival
+from dispatch.settings import Settings
 
 __all__ = ["machine", "template"]  # the fixtures, shared with the state machine
 
@@ -81,3 +85,18 @@ def test_the_backlog_read_at_start_is_not_reported(machine: SyncMachine) -> None
     live = their_ticket(machine, "P1")
     machine.sync()
     assert kinds(heard) == [("p1", live)]
+
+
+def test_the_bell_is_off_unless_the_user_turns_it_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.delenv("DISPATCH_BELL", raising=False)
+    assert Settings().bell is False
+    monkeypatch.setenv("DISPATCH_BELL", "1")
+    assert Settings().bell is True
+    monkeypatch.delenv("DISPATCH_BELL")
+    config = tmp_path / "dispatch" / "config.toml"
+    config.parent.mkdir()
+    config.write_text("bell = true\n")
+    assert Settings().bell is True
