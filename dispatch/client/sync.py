@@ -407,8 +407,12 @@ class SyncEngine:
         while True:
             self._back_online.clear()
             try:
-                await self.client.request("GET", "/health", timeout=self.probe_every)
-            except (Unreachable, ApiError):
+                # bounded as a whole: the client's connect timeout alone is longer than a probe
+                await asyncio.wait_for(
+                    self.client.request("GET", "/health", timeout=self.probe_every),
+                    self.probe_every,
+                )
+            except (Unreachable, ApiError, TimeoutError):
                 first = False
             else:
                 return first
