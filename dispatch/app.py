@@ -22,7 +22,7 @@ from dispatch.client.cache import LocalCache, Op
 from dispatch.client.cache_repair import CACHE_DAMAGE
 from dispatch.client.errors import ApiError, ServerError, Unauthorized, Unreachable
 from dispatch.client.store import Store
-from dispatch.client.sync import SyncEngine
+from dispatch.client.sync import Arrival, SyncEngine
 from dispatch.commands import DispatchCommands
 from dispatch.display.clock import set_zone
 from dispatch.display.safe import one_line
@@ -83,6 +83,7 @@ class DispatchApp(App[None]):
         self.store = Store()
         self.cache = LocalCache(cache_file)
         self.sync = SyncEngine(client_factory, self.cache, self.store, _Listener(self))
+        self.sync.actor = me["user"]["name"]  # the feed names this console's writes by login
         self.painted_from_cache = False
         self.loading = False  # the first frame's few tickets are shown, the rest is coming
         self.online = True
@@ -244,6 +245,7 @@ class DispatchApp(App[None]):
             return True  # offline: the feed follower says so and retries
         if me != self.me:
             self.me, self.role, self.technician_id = me, me["role"], me.get("technician_id")
+            self.sync.actor = me["user"]["name"]
             self.status_changed.publish(None)
         return True
 
@@ -281,6 +283,7 @@ class DispatchApp(App[None]):
 
     def escalations_changed_by_sync(self) -> None:
         self.escalations_changed.publish(None)
+        self.status_changed.publish(None)  # the status bar counts unacknowledged ones
 
     def calendar_changed_by_sync(self) -> None:
         self.calendar_changed.publish(None)
@@ -290,6 +293,15 @@ class DispatchApp(App[None]):
         if self.sync.last_sync is not None:
             self.last_update = self.sync.last_sync.astimezone()
         self.status_changed.publish(None)
+
+    def arrived_by_sync(self, arrivals: list[Arrival]) -> None:
+        from dispatch.screens.arrivals import announce
+
+        announce(self, arrivals)
+
+    def open_escalations(self) -> int:
+        """Escalations nobody has acknowledged yet (the status bar counts them)."""
+        return sum(1 for e in self.store.escalations.values() if e.get("status") == "open")
 
     def op_needs_attention(self, op: Op) -> None:
         if op.state == "conflict":
@@ -302,7 +314,7 @@ class DispatchApp(App[None]):
         else:
             detail = one_line((op.error or {}).get("detail", ""))  # the server's words
             self.notify(
-                f"The service refused your {op.label}: {detail} (press 5)",
+                one_line(f"The service refused your {op.label}: {detail} (press 5)"),
                 severity="error",
                 timeout=10,
                 markup=False,
@@ -382,3 +394,6 @@ class _Listener:
 
     def op_needs_attention(self, op: Op) -> None:
         self.app.op_needs_attention(op)
+
+    def arrived(self, arrivals: list[Arrival]) -> None:
+        self.app.arrived_by_sync(arrivals)

@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     long_polls_per_process: int = Field(
         default=2000, ge=0, description="Long-polls one service process holds open at once"
     )
+    bell: bool = Field(
+        default=False,
+        description="Ring the terminal bell on a new escalation or P1 (the console, live only)",
+    )
     rate_limit_per_minute: float = Field(
         default=1200,
         description="Requests a minute one bearer token may send (0 = no limit); per process",

@@ -26,6 +26,8 @@ from dispatch.client.cache_repair import (
     move_aside,
     salvage,
 )
+from dispatch.display.clock import moment
+from dispatch.display.safe import one_line
 from dispatch.domain.countdown import sla_clock, urgency
 from dispatch.domain.types import OPEN_STATUSES
 from dispatch.private_files import private_dir, private_sqlite
@@ -162,7 +164,10 @@ class Op:
             return f"{what} on ticket {base['ticket_number']}"
         body = self.body or {}
         if "start" in body:
-            return f"{what} at {str(body['start'])[:16].replace('T', ' ')}"
+            try:  # in the display zone and format, as the calendar shows it
+                return f"{what} at {moment(body['start'])}"
+            except (TypeError, ValueError):
+                return f"{what} at {one_line(body['start'])}"
         return f"{what} ({self.path})"
 
 

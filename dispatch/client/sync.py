@@ -12,7 +12,8 @@ import asyncio
 import contextlib
 import random
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -28,6 +29,7 @@ from dispatch.client.cache import (
     plain,
     slim,
 )
+from dispatch.client.conflicts import ConflictField, decided, rows
 from dispatch.client.errors import (
     ApiError,
     Gone,
@@ -44,6 +46,9 @@ Json = dict[str, Any]
 OVERLAY_FIELDS = ("priority", "status", "title", "description", "tags", "assignee_id")
 
 
+FEED_PAGE = 500  # changes a feed page holds at most; a shorter page is the feed's end
+
+
 class SyncListener(Protocol):
     """What the engine tells the console (called on the event loop)."""
 
@@ -52,6 +57,18 @@ class SyncListener(Protocol):
     def calendar_changed(self) -> None: ...
     def status_changed(self) -> None: ...
     def op_needs_attention(self, op: Op) -> None: ...
+    def arrived(self, arrivals: list[Arrival]) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """Something new a desk must notice, as it arrived live from someone else: a new
+    escalation, or a ticket that became P1 (not one of this console's own writes, and not
+    what the catch-up at start brings from before)."""
+
+    kind: str  # "escalation" or "p1"
+    ticket_id: int
+    change: Json  # the feed's change (an escalation's reason and level are in its fields)
 
 
 class SyncEngine:
@@ -66,6 +83,7 @@ class SyncEngine:
         *,
         wait: float = 20.0,
         backoff_cap: float = 15.0,
+        probe_every: float = 2.0,
         rng: random.Random | None = None,
     ) -> None:
         # A factory defers the client (and, embedded, the whole service) until first used:
@@ -78,6 +96,7 @@ class SyncEngine:
         self.listener = listener
         self.wait = wait
         self.backoff_cap = backoff_cap
+        self.probe_every = probe_every  # seconds between health probes while offline
         self.rng = rng or random.Random()
         self.server: dict[int, Json] = {}  # tickets as the service last said
         self.online: bool | None = None
@@ -85,6 +104,13 @@ class SyncEngine:
         self._wake = asyncio.Event()
         self._back_online = asyncio.Event()  # ends the feed follower's backoff early
         self._resync_needed = False
+        # Whose writes are this console's: the login (`actor` in the feed) and the objects and
+        # versions its acknowledged writes produced, so the feed bringing them back is no news.
+        self.actor: str | None = None
+        self._own: dict[tuple[str, int, int], None] = {}
+        # Live once the feed has caught up (or a full sync read everything): only then is a
+        # new escalation or P1 announced; the backlog read at start is old news.
+        self.live = False
 
     @property
     def client(self) -> ApiClient:
@@ -159,6 +185,7 @@ class SyncEngine:
         self.store.escalations = {e["id"]: e for e in escalations}
         self.store.last_seq = position
         self._overlay_all()
+        self.live = True
         self._synced()
         self.listener.tickets_changed(None, remote=True)
         self.listener.escalations_changed()
@@ -203,18 +230,34 @@ class SyncEngine:
     async def apply_changes(self, changes: list[Json], last_seq: int) -> None:
         """Bring changed objects up to date (fetching each ticket once) and move the position."""
         ticket_ids: list[int] = []
+        news: set[int] = set()  # tickets someone else changed (not this console's own writes)
+        arrivals: list[Arrival] = []
         escalations = calendar = False
         for change in changes:
             entity = change["entity"]
-            if entity == "ticket" and change["id"] not in ticket_ids:
-                ticket_ids.append(change["id"])
+            if entity == "ticket":
+                if change["id"] not in ticket_ids:
+                    ticket_ids.append(change["id"])
+                if self._is_news(change, change["id"]):
+                    news.add(change["id"])
+                    if _became_p1(change):
+                        arrivals.append(Arrival("p1", change["id"], change))
             elif entity == "comment":
                 # a comment belongs to a ticket: its view (history, comments) must refresh
                 ticket_id = (change["fields"].get("ticket_id") or [None, None])[1]
                 if isinstance(ticket_id, int) and ticket_id not in ticket_ids:
                     ticket_ids.append(ticket_id)
+                if isinstance(ticket_id, int) and self._is_news(change, ticket_id):
+                    news.add(ticket_id)
             elif entity == "escalation":
                 escalations = True
+                ticket_id = (change["fields"].get("ticket_id") or [None, None])[1]
+                if (
+                    change["op"] == "create"
+                    and isinstance(ticket_id, int)
+                    and not self._is_own(change, ticket_id)
+                ):
+                    arrivals.append(Arrival("escalation", ticket_id, change))
             elif entity == "appointment":
                 calendar = True
         for ticket_id in ticket_ids:
@@ -232,8 +275,45 @@ class SyncEngine:
         self.store.last_seq = last_seq
         self.cache.put("last_seq", last_seq)
         self._synced()
-        if ticket_ids:
-            self.listener.tickets_changed(ticket_ids, remote=True)
+        quiet = [i for i in ticket_ids if i not in news]
+        if quiet:
+            self.listener.tickets_changed(quiet, remote=False)
+        if news:
+            self.listener.tickets_changed([i for i in ticket_ids if i in news], remote=True)
+        if arrivals and self.live:
+            # An escalation raises its ticket to P1: one arrival for it, the escalation.
+            escalated = {a.ticket_id for a in arrivals if a.kind == "escalation"}
+            self.listener.arrived(
+                [a for a in arrivals if a.kind == "escalation" or a.ticket_id not in escalated]
+            )
+
+    def _is_news(self, change: Json, ticket_id: int) -> bool:
+        """Whether a feed change to `ticket_id` is someone else's, not yet shown (read before
+        the ticket is fetched again)."""
+        if change["entity"] == "ticket":
+            known = self.server.get(ticket_id)
+            if known is not None and int(known["version"]) >= int(change["version"]):
+                return False  # shown already: my acknowledged write, or read since
+        return not self._is_own(change, ticket_id)
+
+    def _is_own(self, change: Json, ticket_id: int | None) -> bool:
+        """This console's own write: a version its acknowledgement brought, or by its login on
+        a ticket it has a write in flight for (the feed can be quicker than the answer)."""
+        if (change["entity"], change["id"], int(change["version"])) in self._own:
+            return True
+        return (
+            self.actor is not None
+            and change.get("actor") == self.actor
+            and ticket_id is not None
+            and bool(self.cache.ops(ticket_id=ticket_id))
+        )
+
+    def _remember(self, entity: str, item: Any) -> None:
+        """Note an object version one of my writes produced (the last thousand are kept)."""
+        if isinstance(item, dict) and "id" in item and "version" in item:
+            self._own[(entity, int(item["id"]), int(item["version"]))] = None
+            while len(self._own) > 1000:
+                del self._own[next(iter(self._own))]
 
     async def refresh_ticket(self, ticket_id: int, *, notify: bool = True) -> Json | None:
         """Fetch one ticket; drop it everywhere when the user may no longer see it."""
@@ -282,12 +362,26 @@ class SyncEngine:
                 if self._resync_needed or (not self.server and self.store.last_seq == 0):
                     self._resync_needed = False
                     await self.full_sync()
-                page = await self.client.changes(self.store.last_seq, wait=self.wait)
+                # Not known to be online (start, or back after a failure): ask without waiting,
+                # so the status bar says online as soon as the service answers, not after a
+                # long poll that has nothing to report.
+                wait = self.wait if self.online else 0
+                page = await self.client.changes(self.store.last_seq, wait=wait, limit=FEED_PAGE)
+                delay = self._first_delay()
+                self._set_online(True)
+                # Inside the try: the reads that bring the changed objects can fail too, and
+                # must end in "offline, retry", never in the end of the follower.
+                await self._take(page)
             except TooManyRequests as exc:  # throttled, not offline
                 await asyncio.sleep(exc.retry_after)
                 continue
-            except (Unreachable, ServerError):
+            except (Unreachable, ServerError) as exc:
                 self._set_online(False)
+                # A service that is down is probed cheaply until it answers, then the feed is
+                # asked at once; backoff is only for a service that answers but keeps failing.
+                if isinstance(exc, Unreachable) and not await self._wait_for_service():
+                    delay = self._first_delay()
+                    continue
                 # Retry after the backoff, or at once when a write got through meanwhile.
                 self._back_online.clear()
                 with contextlib.suppress(TimeoutError):
@@ -299,16 +393,41 @@ class SyncEngine:
             except Gone:
                 self._resync_needed = True
                 continue
-            delay = self._first_delay()
-            self._set_online(True)
-            if page["changes"]:
-                await self.apply_changes(page["changes"], page["last_seq"])
-            elif page["last_seq"] != self.store.last_seq:
-                self.store.last_seq = page["last_seq"]
-                self.cache.put("last_seq", page["last_seq"])
-                self._synced()
+
+    async def _take(self, page: Json) -> None:
+        """Apply one page of the feed and move the position past it."""
+        if page["changes"]:
+            await self.apply_changes(page["changes"], page["last_seq"])
+        elif page["last_seq"] != self.store.last_seq:
+            self.store.last_seq = page["last_seq"]
+            self.cache.put("last_seq", page["last_seq"])
+            self._synced()
+        else:
+            self._synced()
+        if len(page["changes"]) < FEED_PAGE:
+            self.live = True  # caught up: what comes next arrives live
+
+    async def _wait_for_service(self) -> bool:
+        """Probe `GET /health` every `probe_every` seconds until the service answers (or a
+        write got through). True when it answered the first probe: the service is up and
+        the feed itself failed, so the caller backs off instead of asking again at once."""
+        first = True
+        while True:
+            self._back_online.clear()
+            try:
+                # bounded as a whole: the client's connect timeout alone is longer than a probe
+                await asyncio.wait_for(
+                    self.client.request("GET", "/health", timeout=self.probe_every),
+                    self.probe_every,
+                )
+            except (Unreachable, ApiError, TimeoutError):
+                first = False
             else:
-                self._synced()
+                return first
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._back_online.wait(), self.probe_every)
+            if self._back_online.is_set():
+                return False
 
     def _first_delay(self) -> float:
         """The first retry waits half a second, or less when the cap is lower."""
@@ -538,6 +657,12 @@ class SyncEngine:
         self.listener.status_changed()
 
     async def _acknowledged(self, op: Op, body: Any) -> None:
+        entity = _ENTITY_OF_KIND.get(op.kind)
+        if entity is not None:
+            self._remember(entity, body)
+        elif op.kind == "assign" and isinstance(body, dict):
+            self._remember("ticket", body.get("ticket"))
+            self._remember("appointment", body.get("appointment"))
         ticket = None
         if op.kind == "patch_ticket" and isinstance(body, dict):
             ticket = body
@@ -580,30 +705,68 @@ class SyncEngine:
                 self.cache.rebase(later.id, new_version)
 
     # the user's decisions ---------------------------------------------------------
-    def keep_theirs(self, op_id: int) -> None:
-        """Drop my write; the service's state stands."""
+    def conflict_group(self, op_id: int) -> list[Op]:
+        """The conflict `op_id` and every write queued behind it on the same ticket that was
+        made on a version older than theirs: one decision covers them all (see conflicts.py)."""
         op = self.cache.op(op_id)
         if op is None:
-            return
-        self.cache.remove_op(op_id)
-        self._after_decision(op)
+            return []
+        theirs = self.theirs(op)
+        if op.state != CONFLICT or op.ticket_id is None or theirs is None:
+            return [op]
+        now = int(theirs["version"])
+        return [op] + [
+            later
+            for later in self.cache.ops(PENDING, ticket_id=op.ticket_id)
+            if later.id > op.id and later.base_version is not None and later.base_version < now
+        ]
 
-    def apply_mine(self, op_id: int, body: Json | None = None) -> None:
-        """Send my write (or an edited one) again on top of their version."""
-        op = self.cache.op(op_id)
-        if op is None:
+    def theirs(self, op: Op) -> Json | None:
+        """The object as the service has it now: the 412's copy, or newer from the feed."""
+        current: Json | None = (op.error or {}).get("current")
+        known = self.server.get(op.ticket_id) if op.ticket_id is not None else None
+        if known is not None and (current is None or int(known["version"]) > current["version"]):
+            return self._with_disk_fields(known)
+        return current
+
+    def conflict_view(self, op_id: int) -> list[ConflictField]:
+        """Base, theirs and mine for every field of every write the decision covers."""
+        group = self.conflict_group(op_id)
+        return rows(group, self.theirs(group[0])) if group else []
+
+    def keep_theirs(self, op_id: int) -> None:
+        """Drop my write and every stale write behind it; the service's state stands."""
+        group = self.conflict_group(op_id)
+        for op in group:
+            self.cache.remove_op(op.id)
+        if group:
+            self._after_decision(group[0])
+
+    def apply_mine(self, op_id: int) -> None:
+        """Send my write and the stale writes behind it again, on top of their version."""
+        self.resolve(op_id, ())
+
+    def resolve(self, op_id: int, theirs_fields: Iterable[str]) -> None:
+        """The user's decision field by field: `theirs_fields` keep their value (dropped from
+        my writes), every other field of mine goes on top of their version; a write left with
+        nothing of mine is dropped."""
+        group = self.conflict_group(op_id)
+        if not group:
             return
-        current = (op.error or {}).get("current") or self.server.get(op.ticket_id or -1)
-        version = int(current["version"]) if current else op.base_version
-        for later in self.cache.ops(PENDING):
-            if (
-                later.id > op.id
-                and later.ticket_id == op.ticket_id
-                and later.base_version == op.base_version
-            ):
-                self.cache.rebase(later.id, version or 0)
-        self.cache.requeue(op_id, body if body is not None else op.body, version, new_key())
-        self._after_decision(op)
+        theirs = self.theirs(group[0])
+        version = int(theirs["version"]) if theirs else group[0].base_version
+        for op in group:
+            keep, body = decided(op, theirs_fields)
+            if not keep:
+                self.cache.remove_op(op.id)
+            elif op.state == CONFLICT or body != op.body:
+                # a changed write needs a fresh Idempotency-Key
+                self.cache.requeue(op.id, body, version, new_key())
+            else:
+                # never sent (it waited behind the conflict): the same key on the new version;
+                # once the first is acknowledged, `_rebase_followers` moves it on again
+                self.cache.rebase(op.id, version or 0)
+        self._after_decision(group[0])
 
     def dismiss(self, op_id: int) -> None:
         """Forget a write the service refused (403/404/409/422), after the user read why."""
@@ -653,6 +816,23 @@ class SyncEngine:
                 shown["assignee_name"] = self.store.technician_name(op.body["technician_id"])
         shown["_pending"] = pending
         self.store.put_tickets([shown])
+
+
+# The object a write's answer is, by the write's kind (an assignment answers with two).
+_ENTITY_OF_KIND = {
+    "patch_ticket": "ticket",
+    "comment": "comment",
+    "escalate": "escalation",
+    "escalation_update": "escalation",
+    "booking": "appointment",
+    "appointment_move": "appointment",
+}
+
+
+def _became_p1(change: Json) -> bool:
+    """A ticket created as P1 or raised to P1 by this change."""
+    before, after = (change["fields"].get("priority") or [None, None])[:2]
+    return bool(after == "P1" and before != "P1")
 
 
 def _escalated_version(ticket: Json | None, escalation: Any) -> int | None:

@@ -44,6 +44,7 @@ class PaneScreen(Screen[None]):
             bar.server = app.server_label
             bar.online = app.online
             bar.pending = app.pending_count()
+            bar.escalations = app.open_escalations()
             attention = app.attention_count()
             bar.note = f"{attention} need you (press 5)" if attention else ""
             bar.last_update = app.last_update

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from rich.table import Table
@@ -14,15 +15,10 @@ from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from dispatch.client.cache import CONFLICT, FAILED, Op
+from dispatch.client.conflicts import ConflictField
+from dispatch.display import clock, labels
+from dispatch.display.safe import one_line
 from dispatch.screens.base import PaneScreen
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value) or "-"
-    return str(value)
 
 
 class OutboxScreen(PaneScreen):
@@ -62,14 +58,19 @@ class OutboxScreen(PaneScreen):
                 Option("Nothing pending: every write is acknowledged.", disabled=True)
             )
             return
+        blocked: set[int] = set()  # tickets with a conflict: their later writes wait for it
         for op in ops:
             state = {CONFLICT: "CONFLICT", FAILED: "REFUSED"}.get(op.state, "pending")
             extra = ""
             if op.error:
                 extra = f": {op.error.get('detail', '')}"
+            elif op.ticket_id in blocked:
+                state, extra = "waiting", " (waits for the conflict above)"
             elif op.attempts:
                 extra = f" (tried {op.attempts}x)"
-            options.add_option(Option(f"{state:<8} {op.label}{extra}"))
+            if op.state == CONFLICT and op.ticket_id is not None:
+                blocked.add(op.ticket_id)
+            options.add_option(Option(one_line(f"{state:<8} {op.label}{extra}")))
         # Keep the cursor where it was (on the last row when rows went away); start on the
         # first row, so enter and d work at once without moving first.
         options.highlighted = min(highlighted or 0, len(ops) - 1)
@@ -94,16 +95,20 @@ class OutboxScreen(PaneScreen):
         if op is None:
             return
         if op.state == CONFLICT:
-            self.app.push_screen(ConflictScreen(op), self._decided)
+            sync = self.dispatch.sync
+            group = sync.conflict_group(op.id)
+            fields = sync.conflict_view(op.id)
+            name_of = self.dispatch.store.technician_name
+            self.app.push_screen(ConflictScreen(op, fields, name_of, len(group)), self._decided)
         elif op.state == FAILED:
             self.notify("Refused by the service: read why, then press d to dismiss it.")
         else:
             self.notify("Pending: it is sent as soon as the service answers.")
 
-    def _decided(self, result: tuple[str, dict[str, Any] | None] | None) -> None:
+    def _decided(self, result: tuple[str, list[str] | None] | None) -> None:
         if result is None:
             return
-        choice, body = result
+        choice, theirs_fields = result
         op = self._selected()
         if op is None:
             return
@@ -114,13 +119,9 @@ class OutboxScreen(PaneScreen):
         elif choice == "mine":
             sync.apply_mine(op.id)
             self.notify("Your change is sent again on top of theirs.")
-        elif choice == "edit" and body is not None:
-            if body:
-                sync.apply_mine(op.id, body)
-                self.notify("Your edited change is sent on top of theirs.")
-            else:
-                sync.keep_theirs(op.id)
-                self.notify("Nothing of yours kept; their version stands.")
+        elif choice == "edit" and theirs_fields is not None:
+            sync.resolve(op.id, theirs_fields)
+            self.notify("Your choice per field is sent on top of theirs.")
         self.rebuild()
 
     def action_dismiss_failed(self) -> None:
@@ -132,8 +133,9 @@ class OutboxScreen(PaneScreen):
         self.rebuild()
 
 
-class ConflictScreen(ModalScreen[tuple[str, dict[str, Any] | None] | None]):
-    """Base, theirs and mine, field by field; nothing is dropped without the user's word."""
+class ConflictScreen(ModalScreen[tuple[str, list[str] | None] | None]):
+    """Base, theirs and mine, field by field, for the stale write and every stale write queued
+    behind it on the ticket: nothing is sent on top of theirs unless the user saw it here."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("t", "theirs", "Keep theirs", id="conflict.theirs"),
@@ -144,54 +146,61 @@ class ConflictScreen(ModalScreen[tuple[str, dict[str, Any] | None] | None]):
         Binding("escape", "cancel", "Later", id="conflict.cancel"),
     ]
 
-    def __init__(self, op: Op) -> None:
+    def __init__(
+        self, op: Op, fields: list[ConflictField], name_of: Callable[[int], str], writes: int = 1
+    ) -> None:
         super().__init__(classes="dialog")
         self.op = op
-        self.base = op.base or {}
-        self.theirs = (op.error or {}).get("current") or {}
-        self.mine = op.body or {}
-        self.fields = list(self.mine)
+        self.rows = fields
+        self.name_of = name_of
+        self.writes = writes  # how many queued writes the decision covers
+        self.fields = [f.name for f in fields if f.decidable]
         self.pick = {f: "mine" for f in self.fields}
         self.editing = False
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog-box wide"):
-            yield Label(f"Conflict: your {self.op.label}", classes="dialog-title")
+            title = TEXT["title"].format(what=self.op.label)
+            if self.writes > 1:
+                title += TEXT["and_more"].format(count=self.writes - 1)
+            yield Label(Text(one_line(title)), classes="dialog-title")
             yield Static(self._table(), id="conflict-table")
             yield OptionList(id="conflict-fields")
-            yield Label(
-                "t keep theirs · m re-apply mine on top · e edit field by field · esc decide later",
-                classes="dialog-hint",
-                id="conflict-hint",
-            )
+            yield Label(TEXT["hint"], classes="dialog-hint", id="conflict-hint")
 
     def on_mount(self) -> None:
         self.query_one("#conflict-fields", OptionList).display = False
 
+    def show(self, name: str, value: Any) -> str:
+        """A value as a person reads it: words for enums, names for people, Berlin times."""
+        if value is None:
+            return "-"
+        if name in PEOPLE and isinstance(value, int):
+            return one_line(self.name_of(value))
+        if name in TIMES and isinstance(value, str):
+            try:
+                return clock.moment(value)
+            except ValueError:
+                return one_line(value)
+        if isinstance(value, bool):
+            return TEXT["yes"] if value else TEXT["no"]
+        if isinstance(value, list):
+            return ", ".join(one_line(v) for v in value) or "-"
+        table = labels.FIELD_VALUES.get(name)
+        return labels.word(table, value) if table else one_line(value)
+
     def _table(self) -> Table:
         table = Table(expand=True)
-        table.add_column("field", style="bold")
-        table.add_column("base (what you saw)")
-        table.add_column("theirs (now)")
-        table.add_column("mine")
-        names = sorted(
-            set(self.fields)
-            | {
-                k
-                for k in self.theirs
-                if self.base.get(k) != self.theirs.get(k)
-                and not k.startswith("_")
-                and k in self.base
-            }
-        )
-        for name in names:
-            if name in ("version", "updated_at", "history"):
-                continue
-            mine = _show(self.mine[name]) if name in self.mine else ""
-            changed = Text(_show(self.theirs.get(name)))
-            if self.base.get(name) != self.theirs.get(name):
-                changed.stylize("bold")
-            table.add_row(name, _show(self.base.get(name)), changed, mine)
+        table.add_column(TEXT["field"], style="bold")
+        table.add_column(TEXT["base"])
+        table.add_column(TEXT["theirs"])
+        table.add_column(TEXT["mine"])
+        for row in self.rows:
+            theirs = Text(self.show(row.name, row.theirs))
+            if row.changed_by_them:
+                theirs.stylize("bold")
+            mine = self.show(row.name, row.mine) if row.decidable else ""
+            table.add_row(labels.field(row.name), self.show(row.name, row.base), theirs, mine)
         return table
 
     def action_theirs(self) -> None:
@@ -206,17 +215,18 @@ class ConflictScreen(ModalScreen[tuple[str, dict[str, Any] | None] | None]):
         options.display = True
         self._refresh_fields()
         options.focus()
-        self.query_one("#conflict-hint", Label).update(
-            "space: take mine or theirs for the field · ctrl+s apply · esc decide later"
-        )
+        self.query_one("#conflict-hint", Label).update(TEXT["edit_hint"])
 
     def _refresh_fields(self) -> None:
         options = self.query_one("#conflict-fields", OptionList)
         highlighted = options.highlighted
         options.clear_options()
+        by_name = {row.name: row for row in self.rows}
         for name in self.fields:
-            value = self.mine[name] if self.pick[name] == "mine" else self.theirs.get(name)
-            options.add_option(Option(f"{name}: {self.pick[name]} ({_show(value)})"))
+            row = by_name[name]
+            value = row.mine if self.pick[name] == "mine" else row.theirs
+            whose = TEXT["mine"] if self.pick[name] == "mine" else TEXT["theirs_short"]
+            options.add_option(Option(f"{labels.field(name)}: {whose} ({self.show(name, value)})"))
         options.highlighted = highlighted or 0
 
     def action_toggle_field(self) -> None:
@@ -233,8 +243,38 @@ class ConflictScreen(ModalScreen[tuple[str, dict[str, Any] | None] | None]):
     def action_apply_edit(self) -> None:
         if not self.editing:
             return
-        body = {name: self.mine[name] for name in self.fields if self.pick[name] == "mine"}
-        self.dismiss(("edit", body))
+        self.dismiss(("edit", [name for name in self.fields if self.pick[name] == "theirs"]))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+# Every word of the conflict view, in one place for the translation.
+TEXT = {
+    "title": "Conflict: your {what}",
+    "and_more": " + {count} more queued after it",
+    "hint": "t keep theirs · m re-apply mine on top · e edit field by field · esc decide later",
+    "edit_hint": "space: take mine or theirs for the field · ctrl+s apply · esc decide later",
+    "field": "field",
+    "base": "base (what you saw)",
+    "theirs": "theirs (now)",
+    "theirs_short": "theirs",
+    "mine": "mine",
+    "yes": "yes",
+    "no": "no",
+}
+# Fields whose values are people (shown by name) and times (shown as `Mo 07.12. 09:00`).
+PEOPLE = frozenset(("assignee_id", "technician_id"))
+TIMES = frozenset(
+    (
+        "received_at",
+        "first_response_due",
+        "resolution_due",
+        "responded_at",
+        "resolved_at",
+        "sla_paused_at",
+        "start",
+        "end",
+        "created_at",
+    )
+)

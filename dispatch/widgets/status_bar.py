@@ -25,6 +25,7 @@ class StatusBar(Static):
     server: reactive[str] = reactive("")
     online: reactive[bool] = reactive(True)
     pending: reactive[int] = reactive(0)
+    escalations: reactive[int] = reactive(0)  # open, nobody has acknowledged them yet
     last_update: reactive[datetime | None] = reactive(None)
     note: reactive[str] = reactive("")
 
@@ -36,6 +37,9 @@ class StatusBar(Static):
             state.append("○ OFFLINE", style="bold red")
         if self.pending:
             state.append(f"  {self.pending} pending", style="yellow")
+        if self.escalations:
+            noun = "escalation" if self.escalations == 1 else "escalations"
+            state.append(f"  {self.escalations} {noun} unacknowledged", style="bold yellow")
         if self.last_update is not None:
             state.append(f"  synced {clock.hhmm(self.last_update)}")
         if self.note:

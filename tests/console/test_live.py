@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from console.harness import console, other_client
 from console.test_queue import fresh_ticket, give_work, settle, until
 from rich.console import Console
@@ -15,10 +16,12 @@ from textual.widgets import Static
 
 from dispatch.app import DispatchApp
 from dispatch.domain.types import OPEN_STATUSES
+from dispatch.screens.assign import AssignDialog
 from dispatch.screens.mywork import MyWorkScreen
 from dispatch.screens.queue import QueueScreen
 from dispatch.screens.ticket import TicketScreen
 from dispatch.widgets.fast_table import FastTable
+from dispatch.widgets.status_bar import StatusBar
 
 OPEN = {s.value for s in OPEN_STATUSES}
 Ticket = dict[str, Any]
@@ -192,3 +195,145 @@ async def test_technician_loses_a_ticket_reassigned_elsewhere(tmp_path: Path) ->
         assert screen.table.visible_keys() == [k for k in mine if k != gone]
         warnings = [n.message for n in app._notifications if n.severity == "warning"]
         assert any("no longer yours" in m for m in warnings), warnings
+
+
+async def test_my_own_assignment_is_not_announced_as_someone_elses(tmp_path: Path) -> None:
+    """`a` → `enter` in the ticket view: the feed brings my own write back; no "meanwhile"."""
+    async with console(tmp_path) as (app, pilot):
+        ticket = await fresh_ticket(app, pilot, priority="P3")
+        view = await open_view(pilot, app, ticket)
+        await pilot.press("a")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, AssignDialog)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is view
+        mine = await app.client.get_ticket(ticket["id"])
+        assert mine["assignee_id"] is not None
+        end = (await app.client.changes(0, wait=0, limit=1000))["last_seq"]
+        await until(pilot, lambda: app.store.last_seq >= end, "the feed brought my write back")
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert not any("meanwhile" in m for m in messages), messages
+        # a colleague's change right after it is still announced
+        other = other_client(app, OTHER)
+        await other.patch_ticket(ticket["id"], {"priority": "P2"}, mine["version"])
+        await until(
+            pilot,
+            lambda: any("meanwhile" in n.message for n in app._notifications),
+            "their change is announced",
+        )
+        await settle(pilot)  # the view's reload ends before the console does
+
+
+# new arrivals are announced (issue 15, item 22) ---------------------------------------------
+
+
+def bar_text(app: DispatchApp) -> str:
+    return str(app.screen.query_one(StatusBar).render())
+
+
+async def test_a_new_escalation_and_a_new_p1_are_announced_with_the_bell(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with console(tmp_path) as (app, pilot):
+        rings: list[None] = []
+        monkeypatch.setattr(app, "bell", lambda: rings.append(None))
+        app.settings.bell = True
+        before = app.open_escalations()
+        assert f"{before} escalation" in bar_text(app)
+        ticket = await fresh_ticket(app, pilot, priority="P3")
+        other = other_client(app, OTHER)
+        await other.escalate(ticket["id"], "vendor_stuck", level=2, note="vendor silent")
+        await until(pilot, lambda: bool(app._notifications), "the escalation is announced")
+        [told] = [n.message for n in app._notifications]
+        assert told == (
+            f"New escalation: ticket {ticket['number']} {ticket['title']} "
+            "(vendor ticket stuck, level 2)"
+        )
+        assert rings == [None]
+        await until(
+            pilot,
+            lambda: f"{before + 1} escalations unacknowledged" in bar_text(app),
+            "the status bar counts it",
+        )
+        created = await other.create_ticket(
+            {
+                "title": "Whole branch offline",
+                "description": "Router dead",
+                "kind": "incident",
+                "source": "phone",
+                "customer_id": ticket["customer_id"],
+                "priority": "P1",
+            }
+        )
+        await until(pilot, lambda: len(app._notifications) == 2, "the P1 is announced")
+        assert [n.message for n in app._notifications][-1] == (
+            f"New P1: ticket {created['number']} Whole branch offline"
+        )
+        assert len(rings) == 2
+
+
+async def test_my_own_escalation_is_not_announced(tmp_path: Path) -> None:
+    async with console(tmp_path) as (app, pilot):
+        ticket = await fresh_ticket(app, pilot, priority="P3")
+        app.sync.escalate(ticket, "total_outage", 1, "mine")
+        await until(
+            pilot,
+            lambda: any(e["ticket_id"] == ticket["id"] for e in app.store.escalations.values()),
+            "my escalation is on the service",
+        )
+        end = (await app.client.changes(0, wait=0, limit=1000))["last_seq"]
+        await until(pilot, lambda: app.store.last_seq >= end, "the feed brought it back")
+        await settle(pilot)
+        assert not [n for n in app._notifications if "New " in n.message]
+
+
+async def test_a_technician_hears_of_an_escalation_of_their_own_ticket_only(
+    tmp_path: Path,
+) -> None:
+    async with console(tmp_path, as_user="marco.wagner") as (app, pilot):
+        [mine, *_] = await give_work(app, pilot)
+        lead = other_client(app, "tom.lehmann")
+        await lead.create_ticket(
+            {
+                "title": "Not his: a new P1",
+                "description": "elsewhere",
+                "kind": "incident",
+                "source": "phone",
+                "customer_id": app.store.tickets[mine]["customer_id"],
+                "priority": "P1",
+            }
+        )
+        await lead.escalate(mine, "total_outage", level=1, note="his ticket")
+        number = app.store.tickets[mine]["number"]
+        await until(
+            pilot,
+            lambda: any(f"ticket {number}" in n.message for n in app._notifications),
+            "his escalation is announced",
+        )
+        await settle(pilot)
+        assert not any("New P1" in n.message for n in app._notifications)
+
+
+async def test_an_announced_title_is_text_not_markup(tmp_path: Path) -> None:
+    async with console(tmp_path) as (app, pilot):
+        sample = first_open(app)
+        other = other_client(app, OTHER)
+        title = "Drucker [/] kaputt [b]jetzt[/b]"
+        created = await other.create_ticket(
+            {
+                "title": title,
+                "description": "markup in a title",
+                "kind": "incident",
+                "source": "phone",
+                "customer_id": sample["customer_id"],
+                "priority": "P1",
+            }
+        )
+        await until(pilot, lambda: bool(app._notifications), "the P1 is announced")
+        await settle(pilot)
+        [told] = app._notifications
+        assert told.message == f"New P1: ticket {created['number']} {title}"
+        assert not told.markup

@@ -6,6 +6,7 @@ in-process transport; another dispatcher (lukas.schneider) changes tickets behin
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,9 +14,10 @@ from typing import Any
 import httpx
 import pytest
 from console.harness import console, settle
+from rich.console import Console
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import OptionList
+from textual.widgets import Label, OptionList, Static
 
 from dispatch.app import DispatchApp
 from dispatch.client.api import ApiClient
@@ -218,8 +220,12 @@ async def test_the_conflict_screen_choices(
         await pilot.press("enter")
         dialog = app.screen
         assert isinstance(dialog, ConflictScreen)
-        assert dialog.mine == {"priority": "P1", "title": "mine"}
-        assert dialog.theirs["title"] == "theirs" and dialog.base["title"] == ticket["title"]
+        by_name = {row.name: row for row in dialog.rows}
+        assert {n: r.mine for n, r in by_name.items() if r.decidable} == {
+            "priority": "P1",
+            "title": "mine",
+        }
+        assert by_name["title"].theirs == "theirs" and by_name["title"].base == ticket["title"]
         await pilot.press(*keys)
         await wait_until(pilot, lambda: not app.cache.ops(), "the decision left the outbox")
         await wait_until(pilot, lambda: isinstance(app.screen, OutboxScreen), "dialog closed")
@@ -303,3 +309,57 @@ async def test_d_on_a_pending_write_dismisses_nothing(tmp_path: Path) -> None:
         assert len(app.cache.ops()) == 1 and rows(screen)[0].startswith("pending")
         network.offline = False
         await wait_until(pilot, lambda: not app.cache.ops(), "the outbox drained")
+
+
+# a conflict covers every stale write of the ticket (issue 15, item 1) ----------------------
+
+
+def conflict_text(dialog: ConflictScreen) -> list[str]:
+    """The conflict table as a person reads it, one line a row, cells split by │."""
+    out = Console(width=160, record=True, file=io.StringIO())
+    out.print(dialog.query_one("#conflict-table", Static).content)
+    lines = out.export_text().splitlines()
+    return [" | ".join(c.strip() for c in line.split("│")[1:-1]) for line in lines if "│" in line]
+
+
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        (["m"], ("P1", "in_progress")),
+        (["t"], ("P4", "waiting_customer")),
+        # edit: priority stays mine, the second field (status) is toggled to theirs
+        (["e", "down", "space", "ctrl+s"], ("P1", "waiting_customer")),
+    ],
+    ids=["mine-on-top", "keep-theirs", "my-priority-their-status"],
+)
+async def test_a_conflict_shows_every_field_of_every_write_queued_on_the_ticket(
+    tmp_path: Path, keys: list[str], expected: tuple[str, str]
+) -> None:
+    """A offline: P3 → P2 → P1 and triaged → in progress; B meanwhile: P4, waiting for
+    customer. Pane 5 shows one conflict with both fields; only what A chose is sent."""
+    async with console(tmp_path, tickets=12) as (app, pilot):
+        ticket = await new_ticket(app, pilot)
+        network = cut_in(app)
+        network.offline = True
+        await select(pilot, app, ticket["id"])
+        await pilot.press("plus")
+        await select(pilot, app, ticket["id"])
+        await pilot.press("plus")
+        app.sync.patch_ticket(app.store.tickets[ticket["id"]], {"status": "in_progress"})
+        their = await theirs(app, ticket["id"], priority="P4", status="waiting_customer")
+        network.offline = False
+        screen = await conflict_in_outbox(pilot, app)
+        assert [line.split()[0] for line in rows(screen)] == ["CONFLICT", "waiting", "waiting"]
+        await pilot.press("enter")
+        dialog = app.screen
+        assert isinstance(dialog, ConflictScreen)
+        table = conflict_text(dialog)
+        assert "priority | P3 normal | P4 low | P1 critical" in table, table
+        assert "status | triaged | waiting for customer | in progress" in table, table
+        assert "+ 2 more queued after it" in str(dialog.query_one(".dialog-title", Label).render())
+        await pilot.press(*keys)
+        await wait_until(pilot, lambda: not app.cache.ops(), "the decision left the outbox")
+        service = await on_service(app, ticket["id"])
+        assert (service["priority"], service["status"]) == expected
+        if keys == ["t"]:
+            assert service["version"] == their["version"], "nothing of mine was sent"

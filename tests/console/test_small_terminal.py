@@ -20,6 +20,7 @@ from textual.widgets._footer import FooterKey
 
 from dispatch.app import DispatchApp
 from dispatch.client.cache import Op
+from dispatch.client.conflicts import rows
 from dispatch.screens.appointment_dialog import AppointmentDialog
 from dispatch.screens.assign import AssignDialog
 from dispatch.screens.confirm import ConfirmDialog
@@ -56,13 +57,18 @@ def conflict_op() -> Op:
     )
 
 
+def conflict_screen(op: Op) -> ConflictScreen:
+    """The conflict dialog for one stale write, people named by number."""
+    return ConflictScreen(op, rows([op], (op.error or {})["current"]), lambda i: f"#{i}")
+
+
 DIALOGS: dict[str, Callable[[DispatchApp], ModalScreen[Any]]] = {
     "choice": lambda app: ChoiceDialog("Priority of 100301", priority_options(None), "P2"),
     "text": lambda app: TextDialog("Comment on 100301"),
     "escalate": lambda app: EscalateDialog(),
     "confirm": lambda app: ConfirmDialog("Resolve it?", "Kunde: a long detail " * 8, yes="ok"),
     "appointment": lambda app: AppointmentDialog("Book for Marco Wagner", day=date(2026, 12, 7)),
-    "conflict": lambda app: ConflictScreen(conflict_op()),
+    "conflict": lambda app: conflict_screen(conflict_op()),
     "help": lambda app: HelpScreen(app.screen),
 }
 

@@ -32,7 +32,7 @@ from sqlmodel import Session, col, select
 from dispatch.client.api import ApiClient
 from dispatch.client.cache import LocalCache, Op
 from dispatch.client.store import Store
-from dispatch.client.sync import SyncEngine
+from dispatch.client.sync import Arrival, SyncEngine
 from dispatch.demo import DemoSize, seed_demo
 from dispatch.models import ChangeEvent
 from dispatch.models.comment import Comment
@@ -172,6 +172,9 @@ class QuietListener:
 
     def op_needs_attention(self, op: Op) -> None:
         raise AssertionError(f"no write here may need the user: {op.state} {op.error}")
+
+    def arrived(self, arrivals: list[Arrival]) -> None:
+        pass
 
 
 SERVER = """

@@ -53,7 +53,7 @@ from dispatch.client.api import ApiClient
 from dispatch.client.cache import CONFLICT, DISK_ONLY_FIELDS, FAILED, PENDING, LocalCache, Op
 from dispatch.client.errors import Conflict, Unreachable
 from dispatch.client.store import Store
-from dispatch.client.sync import SyncEngine
+from dispatch.client.sync import Arrival, SyncEngine
 from dispatch.demo import DemoSize, seed_demo
 from dispatch.models import ChangeEvent
 from dispatch.server.app import create_app
@@ -175,6 +175,7 @@ class Listener:
     def __init__(self) -> None:
         self.status_changes = 0
         self.attention: list[Op] = []
+        self.arrivals: list[Arrival] = []
 
     def tickets_changed(self, ids: list[int] | None, remote: bool) -> None:
         pass
@@ -190,6 +191,9 @@ class Listener:
 
     def op_needs_attention(self, op: Op) -> None:
         self.attention.append(op)
+
+    def arrived(self, arrivals: list[Arrival]) -> None:
+        self.arrivals.extend(arrivals)
 
 
 @dataclass
@@ -371,16 +375,28 @@ class SyncMachine(RuleBasedStateMachine):
             self.engine.dismiss(op.id)
             edit.dropped = True
             assert self.engine.cache.op(op.id) is None
-        elif choice == "theirs":
-            self.engine.keep_theirs(op.id)
-            edit.dropped = True
-            assert self.engine.cache.op(op.id) is None
         else:
-            self.engine.apply_mine(op.id)
-            again = self.engine.cache.op(op.id)
-            assert again is not None and again.state == PENDING
-            assert again.key != op.key, "a changed write needs a fresh Idempotency-Key"
-            edit.base_version = again.base_version or 0
+            # One decision covers the conflict and the stale writes queued behind it: the
+            # conflict view shows every field of each (see test_every_stale_write_...).
+            group = self.engine.conflict_group(op.id)
+            seen = {f.name for f in self.engine.conflict_view(op.id) if f.decidable}
+            for member in group:
+                assert set(member.body or {}) <= seen, "a queued field missing from the view"
+            covered = [e for e in self.edits if e.op_id in {m.id for m in group}]
+            if choice == "theirs":
+                self.engine.keep_theirs(op.id)
+                for covered_edit in covered:
+                    covered_edit.dropped = True
+                    assert self.engine.cache.op(covered_edit.op_id) is None
+            else:
+                self.engine.apply_mine(op.id)
+                again = self.engine.cache.op(op.id)
+                assert again is not None and again.state == PENDING
+                assert again.key != op.key, "a changed write needs a fresh Idempotency-Key"
+                for covered_edit in covered:
+                    moved = self.engine.cache.op(covered_edit.op_id)
+                    assert moved is not None and moved.state == PENDING
+                    covered_edit.base_version = moved.base_version or 0
 
     @rule()
     def sync(self) -> None:
@@ -474,6 +490,31 @@ class SyncMachine(RuleBasedStateMachine):
                     )
             elif not edit.dropped:
                 assert count == 1, f"{edit.title!r} left the outbox but never reached the service"
+
+    @invariant()
+    def no_write_moves_onto_their_version_unseen(self) -> None:
+        """A queued write is sent on the version the user saw, on one my own writes made, or
+        on theirs after the user saw the write's fields in a conflict and chose."""
+        ops = {op.id: op for op in self.engine.cache.ops(PENDING)}
+        for edit in self.edits:
+            op = ops.get(edit.op_id)
+            if op is None or edit.kind != "patch_ticket" or op.base_version == edit.base_version:
+                continue
+            assert op.base_version in self.own_versions(edit.ticket_id), (
+                f"{edit.title!r} was moved from version {edit.base_version} onto "
+                f"{op.base_version}, which someone else made, without the user's word"
+            )
+
+    def own_versions(self, ticket_id: int) -> set[int]:
+        with Session(self.db) as session:
+            rows = session.exec(
+                select(ChangeEvent.version).where(
+                    ChangeEvent.entity == "ticket",
+                    ChangeEvent.entity_id == ticket_id,
+                    ChangeEvent.actor == ME,
+                )
+            ).all()
+        return set(rows)
 
     @invariant()
     def store_shows_the_outbox(self) -> None:
@@ -619,6 +660,18 @@ def test_their_change_right_after_my_escalation_is_a_conflict_not_overwritten(
     assert machine.run(machine.other.get_ticket(ticket_id))["title"] == "theirs"
 
 
+def test_a_ticket_read_failing_after_a_feed_page_leaves_the_follower_running(
+    machine: SyncMachine,
+) -> None:
+    """The feed answered, the network went before the changed ticket was read: offline, then
+    read again, never the end of the follower (a traceback in the console)."""
+    machine.remote_edit(0, None)
+    machine.net.fail_next_ticket_read = True
+    machine.sync()
+    assert machine.net.lost == 1
+    machine.no_edit_vanishes_or_applies_twice()
+
+
 def test_writes_go_out_as_soon_as_the_service_is_seen_again(
     machine: SyncMachine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -690,3 +743,103 @@ def test_the_feed_resumes_as_soon_as_a_write_gets_through(
     took = machine.run(scenario())
     assert machine.engine.store.tickets[ticket_id]["title"] == "live"
     assert took < 1.5, f"their change showed {took:.1f} s after the console was back online"
+
+
+def test_every_stale_write_behind_a_conflict_is_in_its_view(machine: SyncMachine) -> None:
+    """Issue 15 item 1: A offline sets P1 and then in progress; B meanwhile sets P3 and
+    waiting for customer. The conflict view shows both fields of both writes, and only what
+    the user chose goes on top of theirs: their waiting_customer is not overwritten unseen."""
+    engine = machine.engine
+    ticket_id = triaged_ticket(machine)
+    machine.go_offline()
+    first = engine.patch_ticket(engine.store.tickets[ticket_id], {"priority": "P1"})
+    engine.patch_ticket(engine.store.tickets[ticket_id], {"status": "in_progress"})
+    their = their_edit(machine, ticket_id, priority="P3", status="waiting_customer")
+    machine.come_back()
+    machine.sync()
+    assert [op.state for op in engine.cache.ops()] == [CONFLICT, PENDING]
+    view = {f.name: f for f in engine.conflict_view(first.id)}
+    assert view["priority"].decidable and view["status"].decidable
+    assert (view["status"].base, view["status"].theirs, view["status"].mine) == (
+        "triaged",
+        "waiting_customer",
+        "in_progress",
+    )
+    assert (view["priority"].theirs, view["priority"].mine) == ("P3", "P1")
+    assert [op.id for op in engine.conflict_group(first.id)] == [op.id for op in engine.cache.ops()]
+    engine.resolve(first.id, ["status"])  # my priority, their status
+    machine.sync()
+    assert engine.cache.ops() == []
+    after = machine.run(machine.other.get_ticket(ticket_id))
+    assert (after["priority"], after["status"]) == ("P1", "waiting_customer")
+    assert after["version"] == their["version"] + 1, "only the priority was sent"
+
+
+def test_keep_theirs_drops_the_stale_writes_behind_the_conflict_too(
+    machine: SyncMachine,
+) -> None:
+    engine = machine.engine
+    ticket_id = triaged_ticket(machine)
+    machine.go_offline()
+    first = engine.patch_ticket(engine.store.tickets[ticket_id], {"priority": "P1"})
+    engine.patch_ticket(engine.store.tickets[ticket_id], {"status": "in_progress"})
+    their = their_edit(machine, ticket_id, priority="P3", status="waiting_customer")
+    machine.come_back()
+    machine.sync()
+    engine.keep_theirs(first.id)
+    machine.sync()
+    assert engine.cache.ops() == [], "no second conflict for a write the user already saw"
+    after = machine.run(machine.other.get_ticket(ticket_id))
+    assert after["version"] == their["version"], "nothing of mine was sent"
+
+
+def test_mine_on_top_sends_every_field_the_user_saw(machine: SyncMachine) -> None:
+    engine = machine.engine
+    ticket_id = triaged_ticket(machine)
+    machine.go_offline()
+    first = engine.patch_ticket(engine.store.tickets[ticket_id], {"priority": "P1"})
+    engine.patch_ticket(engine.store.tickets[ticket_id], {"status": "in_progress"})
+    their_edit(machine, ticket_id, priority="P3", status="waiting_customer")
+    machine.come_back()
+    machine.sync()
+    engine.apply_mine(first.id)
+    machine.sync()
+    assert engine.cache.ops() == []
+    after = machine.run(machine.other.get_ticket(ticket_id))
+    assert (after["priority"], after["status"]) == ("P1", "in_progress")
+
+
+def triaged_ticket(machine: SyncMachine) -> int:
+    """A fresh triaged P2 ticket, made by the other dispatcher and synced to the console."""
+
+    async def make() -> Json:
+        customer_id = min(t["customer_id"] for t in machine.engine.store.tickets.values())
+        ticket: Json = await machine.other.create_ticket(
+            {
+                "title": "Mail server queue stuck",
+                "description": "Made by the conflict tests.",
+                "kind": "incident",
+                "source": "phone",
+                "customer_id": customer_id,
+                "priority": "P2",
+            }
+        )
+        if ticket["status"] != "triaged":
+            ticket = await machine.other.patch_ticket(
+                ticket["id"], {"status": "triaged"}, ticket["version"]
+            )
+        return ticket
+
+    ticket = machine.run(make())
+    machine.sync()
+    assert machine.engine.store.tickets[ticket["id"]]["status"] == "triaged"
+    return int(ticket["id"])
+
+
+def their_edit(machine: SyncMachine, ticket_id: int, **changes: Any) -> Json:
+    async def edit() -> Json:
+        current = await machine.other.get_ticket(ticket_id)
+        result: Json = await machine.other.patch_ticket(ticket_id, changes, current["version"])
+        return result
+
+    return machine.run(edit())

@@ -10,7 +10,7 @@ import httpx
 from dispatch.client.api import ApiClient
 from dispatch.client.cache import LocalCache, Op
 from dispatch.client.store import Store
-from dispatch.client.sync import SyncEngine
+from dispatch.client.sync import Arrival, SyncEngine
 
 
 class Quiet:
@@ -25,6 +25,8 @@ class Quiet:
     def status_changed(self) -> None: ...
     def op_needs_attention(self, op: Op) -> None:
         self.attention.append(op)
+
+    def arrived(self, arrivals: list[Arrival]) -> None: ...
 
 
 def test_a_throttled_write_waits_and_lands_once() -> None:

@@ -21,7 +21,7 @@ from dispatch.app import DispatchApp
 from dispatch.client.api import new_key
 from dispatch.client.cache import LocalCache, Op
 from dispatch.client.store import Store
-from dispatch.client.sync import SyncEngine
+from dispatch.client.sync import Arrival, SyncEngine
 from dispatch.console import client_factory, prepare_demo
 
 
@@ -33,6 +33,7 @@ class Quiet:
     def calendar_changed(self) -> None: ...
     def status_changed(self) -> None: ...
     def op_needs_attention(self, op: Op) -> None: ...
+    def arrived(self, arrivals: list[Arrival]) -> None: ...
 
 
 def _truncate(path: Path) -> None:

@@ -1,0 +1,83 @@
+"""New escalations and new P1 tickets, announced on the consoles that must act on them.
+
+The sync engine reports what arrived live from someone else (`Arrival`); this decides who
+hears it and says it: team leads and dispatchers hear of every new escalation, dispatchers
+of every new P1, a technician of an escalation on their own ticket. The terminal bell rings
+too when the user asked for it (`bell = true` in config.toml, or `DISPATCH_BELL=1`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from dispatch.display import labels
+from dispatch.display.safe import one_line
+
+if TYPE_CHECKING:
+    from dispatch.app import DispatchApp
+    from dispatch.client.sync import Arrival
+
+# Every word of the announcements, in one place for the translation.
+TEXT = {
+    "escalation": "New escalation: ticket {number} {title} ({reason}, level {level})",
+    "p1": "New P1: ticket {number} {title}",
+    "many": "{count} new escalations and P1 tickets: see panes 1 and 2",
+    "title": "Needs attention",
+}
+SHOWN = 3  # more at once (a reconnect after a long outage) are told as one count
+SECONDS = 12
+
+
+def hears(app: DispatchApp, arrival: Arrival, ticket: dict[str, Any] | None) -> bool:
+    """Whether this console's user is told of `arrival`."""
+    if app.role == "technician":
+        own = ticket is not None and ticket.get("assignee_id") == app.technician_id
+        return arrival.kind == "escalation" and own
+    if arrival.kind == "escalation":
+        return app.role in ("dispatcher", "team_lead", "admin")
+    return app.role in ("dispatcher", "admin")
+
+
+def announce(app: DispatchApp, arrivals: list[Arrival]) -> None:
+    """Notify (and ring, when enabled) for each arrival this user must notice."""
+    told = [
+        (arrival, ticket)
+        for arrival in arrivals
+        if hears(app, arrival, ticket := app.store.tickets.get(arrival.ticket_id))
+    ]
+    if not told:
+        return
+    if len(told) > SHOWN:
+        messages = [TEXT["many"].format(count=len(told))]
+    else:
+        messages = [_message(arrival, ticket) for arrival, ticket in told]
+    for message in messages:
+        # markup off: a ticket title is someone else's text, never markup to interpret
+        app.notify(
+            one_line(message),
+            title=TEXT["title"],
+            severity="warning",
+            timeout=SECONDS,
+            markup=False,
+        )
+    if app.settings.bell:
+        app.bell()
+
+
+def _message(arrival: Arrival, ticket: dict[str, Any] | None) -> str:
+    number = ticket["number"] if ticket else arrival.ticket_id
+    title = one_line((ticket or {}).get("title", ""))
+    if arrival.kind == "p1":
+        return TEXT["p1"].format(number=number, title=title)
+    fields = arrival.change.get("fields") or {}
+    reason = (fields.get("reason") or [None, None])[1]
+    level = (fields.get("level") or [None, None])[1]
+    return TEXT["escalation"].format(
+        number=number,
+        title=title,
+        reason=labels.word(labels.ESCALATION_REASON, reason),
+        level=one_line(level if level is not None else "-"),
+    )
+
+
+__all__ = ["announce", "hears"]
