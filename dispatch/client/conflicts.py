@@ -28,6 +28,7 @@ NOT_DECIDED = frozenset(
         "comments",
         "escalations",
         "appointments",
+        "actor_names",
         "assignee_name",
     )
 )

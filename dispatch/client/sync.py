@@ -46,6 +46,10 @@ Json = dict[str, Any]
 OVERLAY_FIELDS = ("priority", "status", "title", "description", "tags", "assignee_id")
 
 
+# What only GET /tickets/{id} carries: never part of the stored (list-shaped) ticket.
+DETAIL_ONLY = frozenset(
+    ("history", "comments", "escalations", "appointments", "freed_appointments", "actor_names")
+)
 FEED_PAGE = 500  # changes a feed page holds at most; a shorter page is the feed's end
 
 
@@ -345,11 +349,7 @@ class SyncEngine:
             # hide a newer state the feed already brought.
             self._overlay(ticket["id"])
             return
-        listed = {
-            k: v
-            for k, v in ticket.items()
-            if k not in ("history", "comments", "escalations", "appointments", "freed_appointments")
-        }
+        listed = {k: v for k, v in ticket.items() if k not in DETAIL_ONLY}
         self.cache.save("ticket", [listed])
         self.server[ticket["id"]] = slim(listed)
         self._overlay(ticket["id"])

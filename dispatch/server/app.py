@@ -125,6 +125,8 @@ def create_app(
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
+        # `/tickets/%2F` was redirected to the list: a path is what it says or 404
+        redirect_slashes=False,
         dependencies=[Depends(no_repeated_scalars), Depends(strict_body)],
     )
     app.state.settings = settings

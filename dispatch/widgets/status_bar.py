@@ -12,6 +12,11 @@ from textual.widgets import Static
 from dispatch.display import clock, labels
 from dispatch.display.safe import one_line
 
+TEXT = {
+    "escalations": "  {n} {noun} unacknowledged",
+    "escalations_short": "  {n} esc. to ack",
+}
+
 
 class StatusBar(Static):
     """Renders the connection state as words, with colour as an extra."""
@@ -30,6 +35,13 @@ class StatusBar(Static):
     note: reactive[str] = reactive("")
 
     def render(self) -> Text:
+        width = self.content_size.width
+        state = self._state(short=False)
+        if width > 0 and state.cell_len > width:  # 80 columns: the counts in fewer words
+            state = self._state(short=True)
+        return self._fit(state, width)
+
+    def _state(self, *, short: bool) -> Text:
         state = Text()
         if self.online:
             state.append("● online", style="green")
@@ -39,12 +51,13 @@ class StatusBar(Static):
             state.append(f"  {self.pending} pending", style="yellow")
         if self.escalations:
             noun = "escalation" if self.escalations == 1 else "escalations"
-            state.append(f"  {self.escalations} {noun} unacknowledged", style="bold yellow")
+            words = TEXT["escalations_short" if short else "escalations"]
+            state.append(words.format(n=self.escalations, noun=noun), style="bold yellow")
         if self.last_update is not None:
             state.append(f"  synced {clock.hhmm(self.last_update)}")
         if self.note:
             state.append(f"  {self.note}", style="dim")
-        return self._fit(state, self.content_size.width)
+        return state
 
     def _fit(self, state: Text, width: int) -> Text:
         """Who and where, then the state; on a narrow line the server name is cut, then

@@ -15,6 +15,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from dispatch.app import DispatchApp
+from dispatch.display import labels
 from dispatch.domain.types import OPEN_STATUSES
 from dispatch.screens.assign import AssignDialog
 from dispatch.screens.mywork import MyWorkScreen
@@ -155,7 +156,7 @@ async def test_open_ticket_view_updates_in_place(tmp_path: Path) -> None:
         assert app.screen is view, "the same view, updated in place"
         text = view_text(view)
         assert f"{ticket['number']}  Whole office offline since 9" in text
-        assert f"priority {ticket['priority']} → P2" in text
+        assert f"priority: {labels.priority(ticket['priority'])} → {labels.priority('P2')}" in text
         messages = [n.message for n in app._notifications]
         assert any("changed meanwhile" in m for m in messages), messages
 

@@ -21,6 +21,7 @@ from textual.widgets._footer import FooterKey
 from dispatch.app import DispatchApp
 from dispatch.client.cache import Op
 from dispatch.client.conflicts import rows
+from dispatch.display import clock
 from dispatch.screens.appointment_dialog import AppointmentDialog
 from dispatch.screens.assign import AssignDialog
 from dispatch.screens.confirm import ConfirmDialog
@@ -207,7 +208,7 @@ async def test_the_status_bar_keeps_the_sync_time_at_80x24(tmp_path: Path) -> No
         assert app.last_update is not None
         text = bar.render().plain
         assert cell_len(text) <= bar.content_size.width, text
-        assert f"synced {app.last_update:%H:%M:%S}" in text, text
+        assert f"synced {clock.hhmm(app.last_update)}" in text, text
         assert "12 pending" in text and "3 need you (press 5)" in text, text
         assert "Anna Becker" in text, text
         assert "online" in text, text

@@ -55,14 +55,17 @@ async def test_escalation_names_who_raised_acknowledged_and_resolved(tmp_path: P
         tom = other_client(app, "tom.lehmann")
         esc = await anna.escalate(ticket["id"], "vendor_stuck", note="vendor silent")
         esc = await tom.patch_escalation(esc["id"], {"status": "acknowledged"}, esc["version"])
-        esc = await tom.patch_escalation(esc["id"], {"status": "resolved"}, esc["version"])
+        esc = await tom.patch_escalation(
+            esc["id"], {"status": "resolved", "note": "part replaced"}, esc["version"]
+        )
         await app.reload_and_publish(ticket["id"])
         await settle(pilot)
         text = text_of(await open_view(pilot, app, ticket))
         assert "L1 vendor ticket stuck, resolved: vendor silent" in text
         assert f"raised by Anna Becker {clock.moment(esc['raised_at'])}" in text
         assert f"acknowledged by Tom Lehmann {clock.moment(esc['acknowledged_at'])}" in text
-        assert f"resolved by Tom Lehmann {clock.moment(esc['resolved_at'])}" in text
+        resolved = f"resolved by Tom Lehmann {clock.moment(esc['resolved_at'])}: part replaced"
+        assert resolved in text
         assert "resolved by Anna Becker" not in text
 
 

@@ -126,6 +126,7 @@ def test_a_list_item_is_the_ticket_as_the_single_view_shows_it(world: World) -> 
             "comments",
             "escalations",
             "appointments",
+            "actor_names",
         }
     assert items[b["id"]]["assignee_name"] is not None
     assert items[a["id"]]["site_name"] is not None

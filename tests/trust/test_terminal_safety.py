@@ -58,7 +58,9 @@ def hostile(tmp_path: Path) -> Hostile:
 
     async def make() -> dict[str, object]:
         async with client_factory(settings, technician)() as client:
-            customers = await client.customers()
+            # a technician finds the caller's customer in the directory (no full records)
+            found = await client.request("GET", "/customers/directory")
+            customers = found.json()["items"]
             ticket: dict[str, object] = await client.create_ticket(
                 {
                     "title": "placeholder title",
