@@ -14,7 +14,7 @@ from dispatch.display.safe import one_line
 
 TEXT = {
     "escalations": "  {n} {noun} unacknowledged",
-    "escalations_short": "  {n} esc. to ack",
+    "escalations_short": "  {n} esc.",
 }
 
 
