@@ -269,11 +269,6 @@ class DispatchApp(App[None]):
         """Fetch one ticket into the store; drop it when the user may no longer see it."""
         return await self.sync.refresh_ticket(ticket_id, notify=False)
 
-    def store_ticket(self, ticket: dict[str, Any]) -> None:
-        """Put a ticket the service returned into the store and tell the screens."""
-        self.sync._server_ticket(ticket)
-        self.tickets_changed.publish(TicketsUpdate([ticket["id"]]))
-
     async def reload_and_publish(self, ticket_id: int) -> None:
         await self.sync.refresh_ticket(ticket_id, notify=True)
 
