@@ -19,7 +19,7 @@ from dispatch.client.cache import plain
 from dispatch.client.errors import ApiError, NotFound, ServerError, Unreachable
 from dispatch.display.history import names_for
 from dispatch.display.safe import one_line
-from dispatch.domain.countdown import sla_clock
+from dispatch.domain.countdown import clock_of
 from dispatch.screens.ticket_actions import TICKET_BINDINGS, TicketActions
 from dispatch.screens.ticket_text import (
     TEXT,
@@ -28,7 +28,6 @@ from dispatch.screens.ticket_text import (
     description_text,
     head_rows,
     history_text,
-    parse,
 )
 from dispatch.widgets.key_footer import KeyFooter
 from dispatch.widgets.status_bar import StatusBar
@@ -142,14 +141,7 @@ class TicketScreen(TicketActions):
             return
         t = self.detail
         assert t is not None
-        sla = sla_clock(
-            datetime.now(UTC),
-            status=t["status"],
-            first_response_due=parse(t.get("first_response_due")),
-            resolution_due=parse(t.get("resolution_due")),
-            responded_at=parse(t.get("responded_at")),
-            paused=t.get("sla_paused_at") is not None,
-        )
+        sla = clock_of(t, datetime.now(UTC))
         technicians = {k: str(v["name"]) for k, v in self.dispatch.store.technicians.items()}
         head = Table.grid(padding=(0, 2))
         head.add_column(style="bold")
