@@ -20,6 +20,7 @@ from dispatch.client.errors import ApiError, NotFound, ServerError, Unreachable
 from dispatch.display.history import names_for
 from dispatch.display.safe import one_line
 from dispatch.domain.countdown import clock_of
+from dispatch.screens.base import show_status
 from dispatch.screens.ticket_actions import TICKET_BINDINGS, TicketActions
 from dispatch.screens.ticket_text import (
     TEXT,
@@ -69,13 +70,7 @@ class TicketScreen(TicketActions):
 
     def refresh_status(self) -> None:
         app = self.dispatch
-        bar = self.query_one(StatusBar)
-        bar.user = str(app.me["user"]["display_name"])
-        bar.role = app.role
-        bar.server = app.server_label
-        bar.online = app.online
-        bar.pending = app.pending_count()
-        bar.last_update = app.last_update
+        show_status(self.query_one(StatusBar), app)
         if self.offline and app.online:  # back: replace the cached view by the service's
             self.load()
 
