@@ -138,8 +138,8 @@ class DispatchApp(App[None]):
 
     @work(exclusive=True, group="cache", thread=True)
     def load_cache(self) -> None:
-        # The cyclic collector scanned the growing store again and again while it loaded (six
-        # full passes of 50-150 ms for 100k tickets, each a stall of the painted screen): off
+        # The cyclic collector scanned the growing store again and again while it loaded (full
+        # passes, each a stall of the painted screen): off
         # until the store is in and frozen (`_cache_loaded`).
         gc.disable()
         try:

@@ -74,8 +74,8 @@ def clock_of(ticket: Mapping[str, Any], now: datetime) -> Clock:
 
 
 def _time(value: str | None) -> datetime | None:
-    # The client keeps ISO strings (a parsed copy of four times per ticket costs 20 MB at
-    # 100k tickets), so each clock parses the ones it needs.
+    # The client keeps ISO strings (a parsed copy of four times per ticket costs memory for
+    # every ticket), so each clock parses the ones it needs: parsing is cheap.
     return datetime.fromisoformat(value) if value else None
 
 

@@ -46,8 +46,8 @@ _STATUS_TEXT = {
 
 
 def _time(value: str | None) -> datetime | None:
-    # The store keeps ISO strings (a parsed copy of four times per ticket costs 20 MB at
-    # 100k tickets); parsing them here costs about 2 µs a row.
+    # The store keeps ISO strings (a parsed copy of four times per ticket costs memory for
+    # every ticket); parsing them here when a row is made is cheap.
     return datetime.fromisoformat(value) if value else None
 
 
