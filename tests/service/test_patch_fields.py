@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from service.world import API, World
 
+from dispatch.models.appointment import AppointmentUpdate
 from dispatch.models.escalation import EscalationUpdate
 from dispatch.models.ticket import TicketUpdate
 from dispatch.server import ticket_ops
@@ -85,6 +86,34 @@ def test_an_escalation_field_outside_the_allow_list_is_refused_not_ignored(
     assert "reason" in r.text
     after = world.get("lea", f"/escalations/{esc['id']}").json()
     assert (after["status"], after["version"]) == ("open", esc["version"])
+
+
+# The same for a booking's PATCH, which applies whatever the model let through.
+MOVES: dict[str, Any] = {
+    "technician_id": None,  # the world's other technician, below
+    "start": "2030-03-04T08:00:00+01:00",
+    "end": "2030-03-04T12:00:00+01:00",
+    "mode": "remote",
+    "note": "bring the spare toner",
+}
+
+
+@pytest.mark.parametrize("field", sorted(AppointmentUpdate.model_fields))
+def test_every_appointment_update_field_is_applied(world: World, field: str) -> None:
+    assert set(MOVES) == set(AppointmentUpdate.model_fields)
+    sent = world.other_tech_id if field == "technician_id" else MOVES[field]
+    booked = world.book()
+    assert booked.status_code == 201, booked.text
+    appt = booked.json()
+    r = world.client.patch(
+        f"{API}/appointments/{appt['id']}",
+        json={field: sent},
+        headers=world.hm("dana", appt["version"]),
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()[field] != appt[field]
+    shown = world.get("dana", f"/appointments/{appt['id']}").json()[field]
+    assert shown == r.json()[field]
 
 
 def test_the_ticket_rules_know_exactly_the_fields_of_ticket_update() -> None:
