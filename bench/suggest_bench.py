@@ -18,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from zoneinfo import ZoneInfo
 
+from dispatch.domain.sla import BERLIN
 from dispatch.domain.suggest import Busy, TechnicianInfo, TicketInfo, rank
 from dispatch.domain.types import (
     AppointmentKind,
@@ -31,7 +31,6 @@ from dispatch.domain.types import (
     WorkMode,
 )
 
-BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2025, 3, 10, 9, 7, tzinfo=BERLIN).astimezone(UTC)  # a Monday morning
 SKILLS = ["firewall", "vpn", "exchange", "m365", "backup", "printer", "datev", "network", "linux"]
 BRANCHES = ["Warendorf", "Rheda-Wiedenbrück", "Siegen", "Kamen", "Mittenaar", "Butzbach"]

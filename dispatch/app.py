@@ -138,8 +138,8 @@ class DispatchApp(App[None]):
 
     @work(exclusive=True, group="cache", thread=True)
     def load_cache(self) -> None:
-        # The cyclic collector scanned the growing store again and again while it loaded (six
-        # full passes of 50-150 ms for 100k tickets, each a stall of the painted screen): off
+        # The cyclic collector scanned the growing store again and again while it loaded (full
+        # passes, each a stall of the painted screen): off
         # until the store is in and frozen (`_cache_loaded`).
         gc.disable()
         try:
@@ -268,11 +268,6 @@ class DispatchApp(App[None]):
     async def reload_ticket(self, ticket_id: int) -> dict[str, Any] | None:
         """Fetch one ticket into the store; drop it when the user may no longer see it."""
         return await self.sync.refresh_ticket(ticket_id, notify=False)
-
-    def store_ticket(self, ticket: dict[str, Any]) -> None:
-        """Put a ticket the service returned into the store and tell the screens."""
-        self.sync._server_ticket(ticket)
-        self.tickets_changed.publish(TicketsUpdate([ticket["id"]]))
 
     async def reload_and_publish(self, ticket_id: int) -> None:
         await self.sync.refresh_ticket(ticket_id, notify=True)

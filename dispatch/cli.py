@@ -38,9 +38,9 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON for scripts")]
 
 
 HTTP = "httptools"
-"""uvicorn's C parser for HTTP/1.1: 0.1 ms less of the service's CPU per request than h11
-(list and search +5-7 % a second with 20 clients on 2 cores). The earlier try paired it with
-uvloop, whose scheduling lengthened the p95; this is the parser alone."""
+"""uvicorn's C parser for HTTP/1.1: it spends less of the service's CPU per request than h11
+(measured in bench/RESULTS.md). The earlier try paired it with uvloop, whose scheduling
+lengthened the p95; this is the parser alone."""
 
 
 def _settings(**overrides: Any) -> Settings:

@@ -25,6 +25,7 @@ from sqlalchemy import func, insert
 from sqlmodel import Session, SQLModel, select
 
 from dispatch.domain import sla
+from dispatch.domain.sla import BERLIN
 from dispatch.domain.types import (
     AppointmentKind,
     ContractKind,
@@ -56,7 +57,6 @@ from dispatch.models.ticket import search_text
 from dispatch.server.accounts import create_user
 from dispatch.server.sequences import move_sequences
 
-BERLIN = sla.BERLIN
 CHUNK = 5_000
 """Rows per bulk insert."""
 

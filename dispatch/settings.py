@@ -14,6 +14,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from dispatch.display.clock import DEFAULT_ZONE
+
 APP_NAME = "dispatch"
 
 
@@ -96,7 +98,7 @@ class Settings(BaseSettings):
         description="Binding id -> keys, e.g. {'ticket.comment': 'n'} (ids: `?` in the console)",
     )
     timezone: str = Field(
-        default="Europe/Berlin",
+        default=DEFAULT_ZONE,
         description="IANA zone every time a person reads is shown in (the provider's zone)",
     )
     """Not the machine's zone: a console over SSH on a server in UTC still shows Berlin."""

@@ -7,13 +7,14 @@ from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from dispatch.client import paths
 from dispatch.client.errors import ApiError, ContractError, NotFound, Unreachable, error_for
 from dispatch.display.safe import one_line
 
 if TYPE_CHECKING:
     import httpx
 
-API_PREFIX = "/api/v1"
+API_PREFIX = paths.PREFIX
 Json = dict[str, Any]
 # What the console and the CLI read of every ticket, escalation and appointment without
 # asking: an answer without them is not the contract's (a ContractError, not a KeyError).
@@ -171,11 +172,11 @@ class ApiClient:
 
     # meta
     async def health(self) -> Json:
-        return self._object(await self.request("GET", "/health"))
+        return self._object(await self.request("GET", paths.HEALTH))
 
     async def me(self) -> Json:
         try:
-            response = await self.request("GET", "/me")
+            response = await self.request("GET", paths.ME)
         except NotFound as exc:  # every dispatch service has /me: this URL is not one
             raise ContractError(
                 404,
@@ -189,7 +190,7 @@ class ApiClient:
 
     # tickets
     async def list_tickets(self, **params: Any) -> Json:
-        return self._items(await self.request("GET", "/tickets", params=params), TICKET_KEYS)
+        return self._items(await self.request("GET", paths.TICKETS, params=params), TICKET_KEYS)
 
     async def iter_tickets(self, page_size: int = 500, **params: Any) -> AsyncIterator[list[Json]]:
         """Every ticket matching `params`, page by page (keyset pagination)."""
@@ -202,7 +203,7 @@ class ApiClient:
                 return
 
     async def get_ticket(self, ticket_id: int) -> Json:
-        return self._object(await self.request("GET", f"/tickets/{ticket_id}"), TICKET_KEYS)
+        return self._object(await self.request("GET", paths.ticket(ticket_id)), TICKET_KEYS)
 
     async def find_ticket(self, number: int) -> Json:
         """The ticket with this human number (404 as NotFound)."""
@@ -215,13 +216,15 @@ class ApiClient:
         )
 
     async def create_ticket(self, data: Json, *, key: str | None = None) -> Json:
-        return self._object(await self.write("POST", "/tickets", json=data, key=key), TICKET_KEYS)
+        return self._object(
+            await self.write("POST", paths.TICKETS, json=data, key=key), TICKET_KEYS
+        )
 
     async def patch_ticket(
         self, ticket_id: int, changes: Json, version: int, *, key: str | None = None
     ) -> Json:
         response = await self.write(
-            "PATCH", f"/tickets/{ticket_id}", json=changes, version=version, key=key
+            "PATCH", paths.ticket(ticket_id), json=changes, version=version, key=key
         )
         return self._object(response, TICKET_KEYS)
 
@@ -240,7 +243,7 @@ class ApiClient:
             body["slot"] = slot
         response = await self.write(
             "POST",
-            f"/tickets/{ticket_id}/assignment",
+            paths.assignment(ticket_id),
             json=body,
             version=version,
             key=key,
@@ -249,13 +252,11 @@ class ApiClient:
         return self._object(response)
 
     async def suggestions(self, ticket_id: int, **params: Any) -> Json:
-        response = await self.request("GET", f"/tickets/{ticket_id}/suggestions", params=params)
+        response = await self.request("GET", paths.suggestions(ticket_id), params=params)
         return self._items(response, ("technician_id", "name"))
 
     async def comment(self, ticket_id: int, body: str, *, key: str | None = None) -> Json:
-        response = await self.write(
-            "POST", f"/tickets/{ticket_id}/comments", json={"body": body}, key=key
-        )
+        response = await self.write("POST", paths.comments(ticket_id), json={"body": body}, key=key)
         return self._object(response)
 
     # escalations
@@ -263,25 +264,25 @@ class ApiClient:
         self, ticket_id: int, reason: str, *, level: int = 1, note: str = "", key: str | None = None
     ) -> Json:
         body = {"reason": reason, "level": level, "note": note}
-        response = await self.write("POST", f"/tickets/{ticket_id}/escalations", json=body, key=key)
+        response = await self.write("POST", paths.ticket_escalations(ticket_id), json=body, key=key)
         return self._object(response, ("id",))
 
     async def escalations(self, *, include_resolved: bool = False) -> list[Json]:
         params = {"include_resolved": "true"} if include_resolved else None
-        response = await self.request("GET", "/escalations", params=params)
+        response = await self.request("GET", paths.ESCALATIONS, params=params)
         return list(self._items(response, ESCALATION_KEYS)["items"])
 
     async def patch_escalation(
         self, escalation_id: int, changes: Json, version: int, *, key: str | None = None
     ) -> Json:
         response = await self.write(
-            "PATCH", f"/escalations/{escalation_id}", json=changes, version=version, key=key
+            "PATCH", paths.escalation(escalation_id), json=changes, version=version, key=key
         )
         return self._object(response, ("id", "version"))
 
     # people and calendars
     async def technicians(self) -> list[Json]:
-        response = await self.request("GET", "/technicians")
+        response = await self.request("GET", paths.TECHNICIANS)
         return list(self._items(response, ("id", "name"))["items"])
 
     async def appointments(
@@ -290,45 +291,45 @@ class ApiClient:
         params: dict[str, Any] = {"start": start.isoformat(), "end": end.isoformat()}
         if technician:
             params["technician"] = technician
-        response = await self.request("GET", "/appointments", params=params)
+        response = await self.request("GET", paths.APPOINTMENTS, params=params)
         return list(self._items(response, APPOINTMENT_KEYS)["items"])
 
     async def calendar(self, technician_id: int, start: datetime, end: datetime) -> list[Json]:
         params = {"start": start.isoformat(), "end": end.isoformat()}
-        response = await self.request(
-            "GET", f"/technicians/{technician_id}/calendar", params=params
-        )
+        response = await self.request("GET", paths.calendar(technician_id), params=params)
         return list(self._items(response, APPOINTMENT_KEYS)["items"])
 
     async def create_appointment(self, data: Json, *, key: str | None = None) -> Json:
-        return self._object(await self.write("POST", "/appointments", json=data, key=key), ("id",))
+        return self._object(
+            await self.write("POST", paths.APPOINTMENTS, json=data, key=key), ("id",)
+        )
 
     async def patch_appointment(
         self, appointment_id: int, changes: Json, version: int, *, key: str | None = None
     ) -> Json:
         response = await self.write(
-            "PATCH", f"/appointments/{appointment_id}", json=changes, version=version, key=key
+            "PATCH", paths.appointment(appointment_id), json=changes, version=version, key=key
         )
         return self._object(response, ("id",))
 
     async def delete_appointment(
         self, appointment_id: int, version: int, *, key: str | None = None
     ) -> None:
-        await self.write("DELETE", f"/appointments/{appointment_id}", version=version, key=key)
+        await self.write("DELETE", paths.appointment(appointment_id), version=version, key=key)
 
     # customers
     async def customers(self, q: str | None = None) -> list[Json]:
-        response = await self.request("GET", "/customers", params={"q": q, "limit": 500})
+        response = await self.request("GET", paths.CUSTOMERS, params={"q": q, "limit": 500})
         return list(self._items(response, ("id",))["items"])
 
     async def customer(self, customer_id: int) -> Json:
-        return self._object(await self.request("GET", f"/customers/{customer_id}"), ("id",))
+        return self._object(await self.request("GET", paths.customer(customer_id)), ("id",))
 
     # change feed
     async def changes(self, since: int, wait: float = 0, limit: int = 500) -> Json:
         response = await self.request(
             "GET",
-            "/changes",
+            paths.CHANGES,
             params={"since": since, "wait": wait, "limit": limit},
             timeout=wait + 10,
         )

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
+from dispatch.client import paths
 from dispatch.client.api import ApiClient
 from dispatch.client.cache import LocalCache
 from dispatch.client.errors import NotFound
@@ -75,7 +76,7 @@ async def follow_changes(client: ApiClient, cache: LocalCache, changes: Iterable
             cache.delete(KIND, appointment_id)
             continue
         try:
-            response = await client.request("GET", f"/appointments/{appointment_id}")
+            response = await client.request("GET", paths.appointment(appointment_id))
         except NotFound:
             cache.delete(KIND, appointment_id)
             continue

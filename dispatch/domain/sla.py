@@ -19,6 +19,8 @@ import holidays
 from dispatch.domain.types import Priority, StateCode, SupportProfile
 
 BERLIN = ZoneInfo("Europe/Berlin")
+"""The provider's zone: business hours, bookings and typed times are wall times here. The one
+definition for the whole code; what people read uses the display clock's configurable zone."""
 
 RESPONSE_MINUTES: Mapping[Priority, int] = MappingProxyType(
     {Priority.P1: 60, Priority.P2: 240, Priority.P3: 480, Priority.P4: 1440}

@@ -35,9 +35,8 @@ from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from dispatch.domain.sla import business_windows
+from dispatch.domain.sla import BERLIN, business_windows
 from dispatch.domain.types import (
     AppointmentKind,
     Priority,
@@ -47,8 +46,6 @@ from dispatch.domain.types import (
     TicketKind,
     WorkMode,
 )
-
-BERLIN = ZoneInfo("Europe/Berlin")
 
 HORIZON = timedelta(days=14)
 """How far ahead a free slot is searched for."""

@@ -15,7 +15,3 @@ class BranchBase(SQLModel):
 
 class Branch(BranchBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
-
-
-class BranchPublic(BranchBase):
-    id: int

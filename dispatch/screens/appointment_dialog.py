@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import ClassVar
-from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -21,8 +20,8 @@ from textual.widgets import Input, Label
 from dispatch.app import STYLES
 from dispatch.display import clock, labels
 from dispatch.display.safe import one_line
+from dispatch.domain.sla import BERLIN  # the provider's zone: a typed 09:00 is 09:00 there
 
-BERLIN = ZoneInfo("Europe/Berlin")  # the provider's zone: a typed 09:00 is 09:00 there
 KINDS = tuple(
     (kind, labels.APPOINTMENT_KIND[kind])
     for kind in ("ticket_work", "absence", "on_call", "project")

@@ -39,15 +39,21 @@ class PaneScreen(Screen[None]):
     def refresh_status(self) -> None:
         app = self.dispatch
         for bar in self.query(StatusBar):
-            bar.user = str(app.me["user"]["display_name"])
-            bar.role = app.role
-            bar.server = app.server_label
-            bar.online = app.online
-            bar.pending = app.pending_count()
+            show_status(bar, app)
             bar.escalations = app.open_escalations()
             attention = app.attention_count()
             bar.note = f"{attention} need you (press 5)" if attention else ""
-            bar.last_update = app.last_update
+
+
+def show_status(bar: StatusBar, app: DispatchApp) -> None:
+    """What every status bar shows, the panes' and the ticket view's: who, where, whether
+    online, the writes still queued and the last sync."""
+    bar.user = str(app.me["user"]["display_name"])
+    bar.role = app.role
+    bar.server = app.server_label
+    bar.online = app.online
+    bar.pending = app.pending_count()
+    bar.last_update = app.last_update
 
 
 class FilterAsYouType(Screen[None]):

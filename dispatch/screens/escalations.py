@@ -297,9 +297,3 @@ class EscalationsScreen(PaneScreen, FilterAsYouType):
         becomes a conflict the user decides in pane 5, never an overwrite."""
         self.dispatch.sync.patch_escalation(esc, changes)
         self.notify(done)
-
-    async def reload(self) -> None:
-        """Fetch the open escalations into the store and tell every pane."""
-        client = self.dispatch.client
-        self.dispatch.store.escalations = {e["id"]: e for e in await client.escalations()}
-        self.dispatch.escalations_changed.publish(None)

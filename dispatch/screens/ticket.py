@@ -19,7 +19,8 @@ from dispatch.client.cache import plain
 from dispatch.client.errors import ApiError, NotFound, ServerError, Unreachable
 from dispatch.display.history import names_for
 from dispatch.display.safe import one_line
-from dispatch.domain.countdown import sla_clock
+from dispatch.domain.countdown import clock_of
+from dispatch.screens.base import show_status
 from dispatch.screens.ticket_actions import TICKET_BINDINGS, TicketActions
 from dispatch.screens.ticket_text import (
     TEXT,
@@ -28,7 +29,6 @@ from dispatch.screens.ticket_text import (
     description_text,
     head_rows,
     history_text,
-    parse,
 )
 from dispatch.widgets.key_footer import KeyFooter
 from dispatch.widgets.status_bar import StatusBar
@@ -70,13 +70,7 @@ class TicketScreen(TicketActions):
 
     def refresh_status(self) -> None:
         app = self.dispatch
-        bar = self.query_one(StatusBar)
-        bar.user = str(app.me["user"]["display_name"])
-        bar.role = app.role
-        bar.server = app.server_label
-        bar.online = app.online
-        bar.pending = app.pending_count()
-        bar.last_update = app.last_update
+        show_status(self.query_one(StatusBar), app)
         if self.offline and app.online:  # back: replace the cached view by the service's
             self.load()
 
@@ -142,14 +136,7 @@ class TicketScreen(TicketActions):
             return
         t = self.detail
         assert t is not None
-        sla = sla_clock(
-            datetime.now(UTC),
-            status=t["status"],
-            first_response_due=parse(t.get("first_response_due")),
-            resolution_due=parse(t.get("resolution_due")),
-            responded_at=parse(t.get("responded_at")),
-            paused=t.get("sla_paused_at") is not None,
-        )
+        sla = clock_of(t, datetime.now(UTC))
         technicians = {k: str(v["name"]) for k, v in self.dispatch.store.technicians.items()}
         head = Table.grid(padding=(0, 2))
         head.add_column(style="bold")

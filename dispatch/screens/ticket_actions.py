@@ -56,8 +56,7 @@ def priority_options(customer: dict[str, Any] | None) -> list[tuple[str, str]]:
     return options
 
 
-# Actions a technician may take (on own tickets); the rest are hidden for them.
-TECHNICIAN_ACTIONS = frozenset({"status", "comment", "escalate", "open_ticket"})
+# Actions hidden from technicians (they may take the rest, on their own tickets).
 TEAM_ACTIONS = frozenset({"assign", "priority", "raise_priority", "lower_priority"})
 
 TICKET_BINDINGS: list[BindingType] = [

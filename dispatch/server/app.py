@@ -70,7 +70,7 @@ def _prepare_calendars() -> None:
 def _freeze_once() -> None:
     """Leave everything made until now (modules, models, routes, the engine), which lives as
     long as the process, out of the collector's full passes. Those scanned it all and paused
-    every request for 65-77 ms, a few times a minute under load; 8 ms after. Once per process:
+    every request a few times a minute under load. Once per process:
     tests build many apps, and frozen objects are never collected as cycles."""
     global _frozen
     if not _frozen:

@@ -128,8 +128,8 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA synchronous=FULL")
             cur.execute("PRAGMA foreign_keys=ON")
             # Read the file through a memory map: every connection shares the OS page cache
-            # instead of copying pages into its own 2 MB cache with a read() each. A q= walk
-            # over 3,400 tickets cost 1.6 ms of system time per request without it.
+            # instead of copying pages into its own cache with a read() each: system time
+            # that every long q= walk paid.
             cur.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
             cur.close()
 
@@ -159,12 +159,12 @@ def make_engine(url: str) -> Engine:
         if parsed.drivername == "postgresql":
             url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
         # Per process at most 20, all of them kept: N processes need N * 20 (+1 listener
-        # each) of max_connections. (With 10 kept + 10 in bursts, 20 concurrent requests
-        # opened and closed ~27 connections a second, a backend fork each.) The idle ping
+        # each) of max_connections. (With fewer kept than a burst needs, concurrent
+        # requests kept opening and closing connections, a backend fork each.) The idle ping
         # and recycle replace connections PostgreSQL dropped (restart, pg_terminate_backend,
         # an idle timeout in between) unnoticed. Last in, first out: the connections in use
-        # stay few and hot, with psycopg's prepared statements (a list page costs PostgreSQL
-        # 0.9 ms prepared, 1.5 ms planned anew) and warm backend caches; first in, first
+        # stay few and hot, with psycopg's prepared statements (a list page planned anew costs
+        # PostgreSQL more than the prepared one) and warm backend caches; first in, first
         # out spread the reads over all 20, each too seldom to prepare its statements.
         engine = create_engine(
             url,
@@ -187,7 +187,7 @@ _IDLE_SINCE = "dispatch_idle_since"
 
 def _ping_when_idle(engine: Engine) -> None:
     """Ping connections that sat idle, not every one (`pool_pre_ping`): under load the ping
-    was a round trip per request, 0.15 ms of the service's CPU and 0.1 ms of PostgreSQL's.
+    was a round trip per request, CPU on both sides for nothing.
     A connection dropped while in use fails its request (a 503); SQLAlchemy then replaces
     every connection of the pool that is older than the failure."""
 

@@ -1,8 +1,8 @@
 """Long-polls of GET /changes: one reader per process, and waiters that cost nothing idle.
 
-Each long-poll used to re-read the feed every `recheck_seconds` on its own: 195 idle
-long-polls kept 59 % of a core busy on SQLite, and one write woke 200 of them into 200 reads
-(median 410 ms). Now a waiting long-poll is a future and a timer. One thread per process,
+Each long-poll used to re-read the feed every `recheck_seconds` on its own, so idle
+long-polls kept a core busy, and one write woke every one of them into a read of its own.
+Now a waiting long-poll is a future and a timer. One thread per process,
 the feed reader, looks for growth: at once when this process committed a write (the writer
 calls `FeedSignal.notify`, which pokes it), when PostgreSQL's NOTIFY arrives (the listener
 does the same), and otherwise with one shared `SELECT max(seq)` every `recheck_seconds`

@@ -1,9 +1,8 @@
 """Where a read runs: SQLite on the event loop, PostgreSQL in a worker thread.
 
 Under 20 concurrent requests, sync endpoints fanned out over anyio's 40 worker threads spent
-more CPU handing the GIL around than answering: one list request cost 10 ms of CPU with 40
-threads, 4.7 ms with one (3.3 ms of the 10 were system time, futex calls). A SQLite read in
-WAL mode never waits for a writer and a page takes about a millisecond, so it runs right on
+more CPU handing the GIL around (system time, futex calls) than answering. A SQLite read in
+WAL mode never waits for a writer and a page is short work, so it runs right on
 the event loop, with no thread hand-off at all. A PostgreSQL read waits for a network round
 trip, so it goes to a worker thread and the loop serves others meanwhile.
 """
@@ -23,9 +22,9 @@ T = TypeVar("T")
 
 POSTGRES_READS = max(4, 2 * (os.cpu_count() or 2))
 """PostgreSQL reads one process runs at once; the others wait their turn, first come first
-served. With 20 at once the backends took turns on the cores instead: PostgreSQL's CPU per
-search 2.3 -> 2.1 ms with 4, and the q= p95 of 20 clients 73-76 -> 58-60 ms (the median
-stayed): the slowest were the ones the scheduler kept waiting."""
+served. With 20 at once the backends took turns on the cores instead, and the slowest
+requests were the ones the scheduler kept waiting: the limit shortens the p95, not the
+median (figures in bench/RESULTS.md)."""
 _limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
     weakref.WeakKeyDictionary()
 )
@@ -39,8 +38,8 @@ async def run_read(session: Session, work: Callable[[], T]) -> T:
 
     def work_then_close() -> T:
         try:
-            # One statement needs no transaction: no BEGIN and ROLLBACK round trips
-            # (PostgreSQL's CPU per list page 2.4 -> 1.7 ms, 454 -> 563 pages a second).
+            # One statement needs no transaction: no BEGIN and ROLLBACK round trips, which
+            # were a large share of PostgreSQL's CPU per list page.
             session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
             return work()
         finally:

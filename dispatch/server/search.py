@@ -85,9 +85,9 @@ the newest tickets anyway."""
 
 def _postgres_conditions(session: Session, words: list[str], out: list[Any]) -> list[Any]:
     """On PostgreSQL pg_trgm's GIN index reads the list of every trigram of every word, the
-    common ones too ("firewall warendorf": 14 lists, 2.7 ms). When the counts (sampled every
-    ten minutes) show a rare trigram among the words, the index is asked for each word's
-    rarest trigrams only (1.6 ms for that search) and the words' own LIKE filters, hidden
+    common ones too ("firewall warendorf": 14 lists). When the counts (sampled every ten
+    minutes) show a rare trigram among the words, the index is asked for each word's rarest
+    trigrams only, a fraction of the lists, and the words' own LIKE filters, hidden
     from the index, keep the meaning exact. Otherwise the conditions stay as they are."""
     counts = _trigram_counts.get(_engine(session).url)
     if not counts:
@@ -153,8 +153,8 @@ def refresh_trigram_counts(engine: Engine) -> None:
     """Read how many tickets hold each trigram, for `_rarest`: on SQLite from the search
     index's vocabulary, on PostgreSQL from a sample (`_sampled_trigram_counts`).
 
-    The vocabulary counts a trigram by reading its whole list (0.5 ms for a common one), so
-    the counts are read for all of them at once (0.4 s for the bench's 100k tickets) and kept;
+    The vocabulary counts a trigram by reading its whole list, which is slow for a common one,
+    so the counts are read for all of them at once and kept;
     they only steer which trigrams are asked for, never what is found."""
     if engine.dialect.name == "postgresql":
         _trigram_counts[engine.url] = _sampled_trigram_counts(engine)
@@ -176,7 +176,7 @@ _SAMPLED = " sampled"
 
 def _sampled_trigram_counts(engine: Engine) -> dict[str, int]:
     """How many of a sample of tickets hold each trigram (pg_trgm's `show_trgm`, which keeps
-    no counts of its own): about 0.2 s for 5,000 of 100k tickets."""
+    no counts of its own): a sample, because counting every ticket would take too long."""
     with engine.connect() as conn:
         estimate = conn.execute(
             text("SELECT reltuples FROM pg_class WHERE oid = 'ticket'::regclass")
@@ -197,8 +197,8 @@ COMMON_SECONDS = 60.0
 
 Only the choice of path is remembered, never which tickets matched: either path gives the
 same page (the LIKE filter decides), so a stale choice costs time, never a wrong answer.
-Asking the index costs about 1 ms for a common word (it counts up to FEW matches), as much as
-the walk that follows; the common words are the ones searched again and again."""
+Asking the index about a common word (it counts up to FEW matches) costs as much as the walk
+that follows; the common words are the ones searched again and again."""
 MAX_COMMON = 1000
 _common: dict[str, float] = {}
 

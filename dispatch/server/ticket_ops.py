@@ -13,7 +13,7 @@ from dispatch.models.appointment import Appointment
 from dispatch.models.base import utcnow
 from dispatch.models.customer import Contact, Customer, Site
 from dispatch.models.escalation import Escalation
-from dispatch.models.ticket import Ticket, TicketCreate, search_text
+from dispatch.models.ticket import Ticket, TicketCreate, TicketUpdate, search_text
 from dispatch.models.user import Technician
 from dispatch.server import feed
 from dispatch.server.calendar_ops import free_future_work
@@ -26,6 +26,14 @@ from dispatch.server.writes import versioned_update
 
 # Fields each role may change through PATCH; anything else is 403 (unknown ones are 422).
 TECHNICIAN_FIELDS = frozenset({"status"})
+PATCH_FIELDS = frozenset(TicketUpdate.model_fields)
+"""What a PATCH may change, taken from the input model so that the two cannot drift apart: a
+field added to `TicketUpdate` is applied below, never accepted and silently dropped."""
+RULED_FIELDS = frozenset({"priority", "status"})
+"""Fields with rules of their own in `apply_changes`; every other field is assigned as sent."""
+INTERNAL_FIELDS = frozenset({"escalated"})
+"""Fields only the service's own rules change (raising and resolving escalations)."""
+PLAIN_FIELDS = tuple(sorted(PATCH_FIELDS - RULED_FIELDS)) + tuple(sorted(INTERNAL_FIELDS))
 DEFAULT_PRIORITY = TicketCreate.model_fields["priority"].default
 
 
@@ -125,6 +133,10 @@ def apply_changes(
     are added to `freed` when it is given. The ticket is detached first so the ORM never
     flushes it behind the versioned UPDATE.
     """
+    unknown = sorted(set(changes) - PATCH_FIELDS - INTERNAL_FIELDS)
+    if unknown:
+        # A change no rule below applies is refused rather than answered with a 200.
+        raise _field(f"this field cannot be changed: {', '.join(unknown)}", unknown[0])
     if ticket in session:
         session.expunge(ticket)
     before = snapshot(ticket)
@@ -152,7 +164,7 @@ def apply_changes(
     new_assignee = changes.get("assignee_id")
     if new_assignee is not None and session.get(Technician, new_assignee) is None:
         raise _field(f"there is no technician {new_assignee}", "assignee_id")
-    for key in ("title", "description", "tags", "assignee_id", "escalated"):
+    for key in PLAIN_FIELDS:
         if key in changes:
             setattr(ticket, key, changes[key])
     if new_status is not None:

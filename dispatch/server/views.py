@@ -65,7 +65,7 @@ def technician_list_filter(session: Session, technician_id: int) -> Any:
     """The condition of a technician's ticket list. Booking assigns the ticket, so tickets
     booked for them but assigned elsewhere are few (usually none): they are looked up first
     and named by id, and the list keeps walking the assignee index in page order (an OR
-    with a subquery sorted all of their tickets instead: 3 -> 15 ms a page on SQLite)."""
+    with a subquery sorted all of their tickets instead, several times slower a page)."""
     elsewhere = session.exec(
         booked_ticket_ids(technician_id)
         .join(Ticket, col(Ticket.id) == Appointment.ticket_id)

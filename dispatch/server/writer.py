@@ -13,9 +13,9 @@ instead (it fails, answers a dry run, finds its Idempotency-Key taken: it calls 
 the first try ends there, the transaction is rolled back, and the whole batch runs again with
 each request in a SAVEPOINT of its own (`join_transaction_mode="create_savepoint"`: its
 `commit()` releases the savepoint, its `rollback()` undoes only that request). The answers of
-the first try are never given. A savepoint and its release for every request had cost 13 % of
-the service's CPU per PATCH on PostgreSQL under load; the second run costs a batch with a
-failing request its first requests twice.
+the first try are never given. A savepoint and its release for every request were a
+noticeable share of the service's CPU per PATCH on PostgreSQL under load, and failures are
+rare; the second run costs only a batch with a failing request its first requests twice.
 
 The feed stays in commit order: the batch holds the write lock from BEGIN to COMMIT, so the
 events of one batch get consecutive `seq` and all become visible together. A request's events

@@ -6,7 +6,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, ClassVar
-from zoneinfo import ZoneInfo
 
 from rich.segment import Segment
 from rich.style import Style
@@ -18,7 +17,6 @@ from textual.strip import Strip
 
 from dispatch.display import clock, labels
 
-BERLIN = ZoneInfo("Europe/Berlin")
 DAY_NAMES = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 DAY_WIDTH = 9  # one separator + eight cells of text
 FULL_DAY_MINUTES = 8 * 60

@@ -13,11 +13,11 @@ from textual.widgets import Label
 
 from dispatch.app import DispatchApp
 from dispatch.display import clock
+from dispatch.domain.sla import BERLIN
 from dispatch.screens.appointment_dialog import AppointmentDialog, parse_minutes, parse_request
 from dispatch.screens.calendar import CalendarScreen
 from dispatch.screens.confirm import ConfirmDialog
 from dispatch.widgets.calendar_grid import (
-    BERLIN,
     DayLoad,
     day_bounds,
     day_loads,

@@ -6,13 +6,12 @@ import random
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dispatch.domain.sla import business_windows
+from dispatch.domain.sla import BERLIN, business_windows
 from dispatch.domain.suggest import (
     HORIZON,
     Busy,
@@ -34,7 +33,6 @@ from dispatch.domain.types import (
     WorkMode,
 )
 
-BERLIN = ZoneInfo("Europe/Berlin")
 STD = SupportProfile.STANDARD
 NW = StateCode.NW
 HE = StateCode.HE

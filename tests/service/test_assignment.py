@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from httpx import Response
 from service.world import API, PROBLEM, Clock, Json, World
 
+from dispatch.domain.sla import BERLIN
 from dispatch.models import Appointment
-
-BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def _slot(start: str, end: str, **extra: Any) -> dict[str, Any]:

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from service.world import Clock, Json, World
 from sqlmodel import Session, select
 
 from dispatch.domain import sla
+from dispatch.domain.sla import BERLIN
 from dispatch.domain.types import ContractKind, Priority, StateCode, SupportProfile
 from dispatch.models import Branch, Contract, Customer, Site
-
-BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def _t(value: str) -> datetime:

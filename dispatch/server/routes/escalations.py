@@ -39,6 +39,11 @@ from dispatch.server.writes import (
 
 router = APIRouter(tags=["escalations"])
 
+PATCH_FIELDS = frozenset({"status", "level", "note"})
+"""The fields `patch_escalation` has a rule for. Each has its own rule, so the list cannot be
+derived from `EscalationUpdate`; a test holds the two equal, and a field outside it is refused
+with a 422 rather than accepted and dropped."""
+
 _NEXT = {
     EscalationStatus.OPEN: {EscalationStatus.ACKNOWLEDGED, EscalationStatus.RESOLVED},
     EscalationStatus.ACKNOWLEDGED: {EscalationStatus.RESOLVED},
@@ -196,6 +201,9 @@ def patch_escalation(
             raise ProblemError(403, "only team leads acknowledge, re-level or resolve escalations")
         version = require_version(if_match, esc.version, lambda: _one(session, escalation_id))
         changes = data.model_dump(exclude_unset=True, exclude_none=True)
+        unknown = sorted(set(changes) - PATCH_FIELDS)
+        if unknown:
+            raise invalid(unknown[0], f"this field cannot be changed: {', '.join(unknown)}")
         before = esc.model_dump()
         values: dict[str, object] = {}
         now = utcnow()

@@ -169,7 +169,7 @@ def _page(
             stmt = stmt.where(or_(column > value, and_(column == value, col(Ticket.id) > row_id)))
     order = (column.desc(), col(Ticket.id).desc()) if desc else (column.asc(), col(Ticket.id))
     # LIMIT as a literal: PostgreSQL's generic plan for a prepared `LIMIT $n` assumes a tenth
-    # of the matches and joins all of them (30 ms); with the number it walks the index.
+    # of the matches and joins all of them; with the number it walks the index.
     page = stmt.order_by(*order).limit(literal_column(str(limit + 1)))
     rows = page_rows(session, page, [(field, desc), ("id", desc)])
     more = len(rows) > limit

@@ -1,0 +1,54 @@
+"""The service's REST paths, spelled once for the client, its outbox and its caches.
+
+Relative to `PREFIX`, which the HTTP client puts in front. The outbox stores the path of each
+queued write, so a path here must keep its spelling as long as queued writes may hold it.
+"""
+
+from __future__ import annotations
+
+PREFIX = "/api/v1"
+
+HEALTH = "/health"
+ME = "/me"
+CHANGES = "/changes"
+TICKETS = "/tickets"
+ESCALATIONS = "/escalations"
+APPOINTMENTS = "/appointments"
+TECHNICIANS = "/technicians"
+CUSTOMERS = "/customers"
+
+
+def ticket(ticket_id: int) -> str:
+    return f"{TICKETS}/{ticket_id}"
+
+
+def assignment(ticket_id: int) -> str:
+    return f"{TICKETS}/{ticket_id}/assignment"
+
+
+def suggestions(ticket_id: int) -> str:
+    return f"{TICKETS}/{ticket_id}/suggestions"
+
+
+def comments(ticket_id: int) -> str:
+    return f"{TICKETS}/{ticket_id}/comments"
+
+
+def ticket_escalations(ticket_id: int) -> str:
+    return f"{TICKETS}/{ticket_id}/escalations"
+
+
+def escalation(escalation_id: int) -> str:
+    return f"{ESCALATIONS}/{escalation_id}"
+
+
+def appointment(appointment_id: int) -> str:
+    return f"{APPOINTMENTS}/{appointment_id}"
+
+
+def calendar(technician_id: int) -> str:
+    return f"{TECHNICIANS}/{technician_id}/calendar"
+
+
+def customer(customer_id: int) -> str:
+    return f"{CUSTOMERS}/{customer_id}"
