@@ -10,12 +10,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input, Label
 
-from dispatch.app import STYLES
 from dispatch.client.errors import ApiError, Unreachable
 from dispatch.display import labels
 from dispatch.display.safe import one_line
 from dispatch.domain.countdown import age_text
 from dispatch.screens.base import FilterAsYouType, PaneScreen
+from dispatch.screens.context import STYLES
 from dispatch.screens.dialogs import TextDialog
 from dispatch.screens.ticket_text import escalation_lines
 from dispatch.widgets.fast_table import Column, FastTable, Row, fold
@@ -297,9 +297,3 @@ class EscalationsScreen(PaneScreen, FilterAsYouType):
         becomes a conflict the user decides in pane 5, never an overwrite."""
         self.dispatch.sync.patch_escalation(esc, changes)
         self.notify(done)
-
-    async def reload(self) -> None:
-        """Fetch the open escalations into the store and tell every pane."""
-        client = self.dispatch.client
-        self.dispatch.store.escalations = {e["id"]: e for e in await client.escalations()}
-        self.dispatch.escalations_changed.publish(None)
