@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -26,19 +25,11 @@ from dispatch.client.sync import Arrival, SyncEngine
 from dispatch.commands import DispatchCommands
 from dispatch.display.clock import set_zone
 from dispatch.display.safe import one_line
+from dispatch.screens.context import STYLES, Console, TicketsUpdate
 from dispatch.settings import Settings
 
-STYLES = Path(__file__).parent / "styles"
 # Tickets read for the first frame, before the rest of the cache: a tall terminal's queue.
 HEAD_ROWS = 200
-
-
-@dataclass(frozen=True, slots=True)
-class TicketsUpdate:
-    """Which tickets changed in the store (None: everything was reloaded)."""
-
-    ids: list[int] | None
-    remote: bool = False
 
 
 class DispatchApp(App[None]):
@@ -348,6 +339,11 @@ class DispatchApp(App[None]):
         if self.sync.has_client:
             await self.client.aclose()
         self.cache.close()
+
+
+def _implements_the_door(app: DispatchApp) -> Console:
+    """Never called: mypy (strict, in CI) checks here that the app implements `Console`."""
+    return app
 
 
 PANES = (

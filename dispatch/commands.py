@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING
 
 from textual.command import Hit, Hits, Provider
 from textual.markup import escape
 
 from dispatch.display import labels
 from dispatch.display.safe import one_line
-
-if TYPE_CHECKING:
-    from dispatch.app import DispatchApp
+from dispatch.screens.context import Console, door
 
 ACTIONS = [
     ("Go to queue", "pane('queue')"),
@@ -35,11 +32,8 @@ class DispatchCommands(Provider):
     """Tickets by number or title, and the app's and the pane's actions."""
 
     @property
-    def dispatch(self) -> DispatchApp:
-        from dispatch.app import DispatchApp
-
-        assert isinstance(self.app, DispatchApp)
-        return self.app
+    def dispatch(self) -> Console:
+        return door(self.app)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)

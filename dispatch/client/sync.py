@@ -14,7 +14,7 @@ import random
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
 from dispatch.client import appointment_cache, paths
@@ -561,6 +561,36 @@ class SyncEngine:
             base_version=int(appointment["version"]),
             base=plain(appointment),
         )
+
+    # what the engine keeps, read and loaded for the screens (they never touch cache or store)
+    def ops(self) -> list[Op]:
+        """Every write in the outbox, oldest first."""
+        return self.cache.ops()
+
+    def cached_ticket(self, ticket_id: int) -> Json | None:
+        """The ticket as last synced, with the fields the store leaves out."""
+        return self.cache.body("ticket", ticket_id)
+
+    def cached_week(
+        self, monday: date, start: datetime, end: datetime
+    ) -> tuple[list[Json], datetime] | None:
+        return appointment_cache.cached_week(self.cache, monday, start, end)
+
+    async def load_technicians(self) -> bool:
+        """Fetch the technicians into the store unless it has them; whether it fetched."""
+        if self.store.technicians:
+            return False
+        self.store.technicians = {t["id"]: t for t in await self.client.technicians()}
+        return True
+
+    async def load_week(
+        self, monday: date, start: datetime, end: datetime
+    ) -> tuple[list[Json], datetime]:
+        """The service's appointments of a week, cached with the time of the load."""
+        items = await self.client.appointments(start, end)
+        loaded = datetime.now(UTC)
+        appointment_cache.store_week(self.cache, monday, start, end, items, loaded)
+        return items, loaded
 
     def kick(self) -> None:
         self._wake.set()

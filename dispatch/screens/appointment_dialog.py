@@ -17,10 +17,10 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Input, Label
 
-from dispatch.app import STYLES
 from dispatch.display import clock, labels
 from dispatch.display.safe import one_line
 from dispatch.domain.sla import BERLIN  # the provider's zone: a typed 09:00 is 09:00 there
+from dispatch.screens.context import STYLES
 
 KINDS = tuple(
     (kind, labels.APPOINTMENT_KIND[kind])

@@ -14,8 +14,10 @@ from dispatch.display import labels
 from dispatch.display.safe import one_line
 
 if TYPE_CHECKING:
-    from dispatch.app import DispatchApp
+    from textual.app import App
+
     from dispatch.client.sync import Arrival
+    from dispatch.screens.context import Console
 
 # Every word of the announcements, in one place for the translation.
 TEXT = {
@@ -28,7 +30,7 @@ SHOWN = 3  # more at once (a reconnect after a long outage) are told as one coun
 SECONDS = 12
 
 
-def hears(app: DispatchApp, arrival: Arrival, ticket: dict[str, Any] | None) -> bool:
+def hears(app: Console, arrival: Arrival, ticket: dict[str, Any] | None) -> bool:
     """Whether this console's user is told of `arrival`."""
     if app.role == "technician":
         own = ticket is not None and ticket.get("assignee_id") == app.technician_id
@@ -38,12 +40,15 @@ def hears(app: DispatchApp, arrival: Arrival, ticket: dict[str, Any] | None) -> 
     return app.role in ("dispatcher", "admin")
 
 
-def announce(app: DispatchApp, arrivals: list[Arrival]) -> None:
+def announce(app: App[Any], arrivals: list[Arrival]) -> None:
     """Notify (and ring, when enabled) for each arrival this user must notice."""
+    from dispatch.screens.context import door
+
+    console = door(app)
     told = [
         (arrival, ticket)
         for arrival in arrivals
-        if hears(app, arrival, ticket := app.store.tickets.get(arrival.ticket_id))
+        if hears(console, arrival, ticket := console.store.tickets.get(arrival.ticket_id))
     ]
     if not told:
         return
@@ -60,7 +65,7 @@ def announce(app: DispatchApp, arrivals: list[Arrival]) -> None:
             timeout=SECONDS,
             markup=False,
         )
-    if app.settings.bell:
+    if console.settings.bell:
         app.bell()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from dispatch.client.errors import ApiError, NotFound, Unreachable
 from dispatch.display import clock, labels
 from dispatch.display.safe import one_line
+from dispatch.screens.context import door
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,11 +92,8 @@ class AssignDialog(ModalScreen[AssignChoice | None]):
 
     @work(exclusive=True)
     async def load(self) -> None:
-        from dispatch.app import DispatchApp
-
-        app = cast(DispatchApp, self.app)
         try:
-            result = await app.client.suggestions(self.ticket["id"])
+            result = await door(self.app).client.suggestions(self.ticket["id"])
             self.suggestions = list(result["items"])
             label = "Ranked for this ticket (best first):"
         except NotFound:
@@ -116,9 +114,7 @@ class AssignDialog(ModalScreen[AssignChoice | None]):
 
     def _cached_technicians(self) -> list[dict[str, Any]]:
         """Every technician the cache knows, unranked and without a suggested slot."""
-        from dispatch.app import DispatchApp
-
-        technicians = cast(DispatchApp, self.app).store.technicians.values()
+        technicians = door(self.app).store.technicians.values()
         return [
             {
                 "technician_id": t["id"],

@@ -3,28 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, cast
 
 from textual.screen import Screen
 from textual.widgets import Input
 
+from dispatch.screens.context import Console, door
 from dispatch.widgets.fast_table import FastTable
 from dispatch.widgets.key_footer import KeyFooter
 from dispatch.widgets.status_bar import StatusBar
-
-if TYPE_CHECKING:
-    from dispatch.app import DispatchApp
 
 
 class PaneScreen(Screen[None]):
     """A top-level pane (queue, escalations, calendar, my work) with a status bar."""
 
     @property
-    def dispatch(self) -> DispatchApp:
-        """The app, typed (the app owns client, settings and store)."""
-        from dispatch.app import DispatchApp
-
-        return cast(DispatchApp, self.app)
+    def dispatch(self) -> Console:
+        """The app through the door screens use (see `context.py`)."""
+        return door(self.app)
 
     def compose_footer(self) -> tuple[StatusBar, KeyFooter]:
         return StatusBar(), KeyFooter()
@@ -45,7 +40,7 @@ class PaneScreen(Screen[None]):
             bar.note = f"{attention} need you (press 5)" if attention else ""
 
 
-def show_status(bar: StatusBar, app: DispatchApp) -> None:
+def show_status(bar: StatusBar, app: Console) -> None:
     """What every status bar shows, the panes' and the ticket view's: who, where, whether
     online, the writes still queued and the last sync."""
     bar.user = str(app.me["user"]["display_name"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -13,8 +13,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Label, OptionList
 
-from dispatch.app import STYLES
-from dispatch.client.appointment_cache import cached_week, store_week
 from dispatch.client.errors import ApiError, Conflict, ServerError, Unreachable
 from dispatch.display import clock, labels
 from dispatch.display.safe import one_line
@@ -22,6 +20,7 @@ from dispatch.domain.holiday_names import public_holidays
 from dispatch.screens.appointment_dialog import AppointmentDialog, AppointmentRequest
 from dispatch.screens.base import PaneScreen
 from dispatch.screens.confirm import ConfirmDialog
+from dispatch.screens.context import STYLES
 from dispatch.widgets.appointment_list import AppointmentList, what_text
 from dispatch.widgets.calendar_grid import (
     CalendarGrid,
@@ -162,18 +161,17 @@ class CalendarScreen(PaneScreen):
                 week_holidays, list(store.technicians.values()), days
             )
         if self.loaded_week != monday:
-            cached = cached_week(self.dispatch.cache, monday, start, end)
+            cached = self.dispatch.sync.cached_week(monday, start, end)
             if cached is not None:
                 self.appointments, self.as_of = cached
                 self.loaded_week = monday
                 self.from_cache = True
             self.show_week()
         try:
-            client = self.dispatch.client
-            if not store.technicians:
-                store.technicians = {t["id"]: t for t in await client.technicians()}
+            sync = self.dispatch.sync
+            if await sync.load_technicians():
                 self.holidays = week_holidays(list(store.technicians.values()), days)
-            items = await client.appointments(start, end)
+            items, loaded = await sync.load_week(monday, start, end)
         except (Unreachable, ServerError):
             if monday == self.days[0]:
                 self.offline = True
@@ -182,8 +180,6 @@ class CalendarScreen(PaneScreen):
         except ApiError as exc:
             self.dispatch.show_error(exc)
             return
-        loaded = datetime.now(UTC)
-        store_week(self.dispatch.cache, monday, start, end, items, loaded)
         if monday != self.days[0]:
             return  # the user moved on to another week meanwhile
         self.appointments = items

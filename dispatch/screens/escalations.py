@@ -10,12 +10,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input, Label
 
-from dispatch.app import STYLES
 from dispatch.client.errors import ApiError, Unreachable
 from dispatch.display import labels
 from dispatch.display.safe import one_line
 from dispatch.domain.countdown import age_text
 from dispatch.screens.base import FilterAsYouType, PaneScreen
+from dispatch.screens.context import STYLES
 from dispatch.screens.dialogs import TextDialog
 from dispatch.screens.ticket_text import escalation_lines
 from dispatch.widgets.fast_table import Column, FastTable, Row, fold

@@ -48,7 +48,7 @@ class OutboxScreen(PaneScreen):
         self.rebuild()
 
     def rebuild(self) -> None:
-        ops = self.dispatch.cache.ops()
+        ops = self.dispatch.sync.ops()
         self.ops = ops
         options = self.query_one(OptionList)
         highlighted = options.highlighted

@@ -10,10 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input, Label
 
-from dispatch.app import STYLES, TicketsUpdate
 from dispatch.domain.countdown import ClockState
 from dispatch.domain.types import OPEN_STATUSES
 from dispatch.screens.base import FilterAsYouType, PaneScreen
+from dispatch.screens.context import STYLES, TicketsUpdate
 from dispatch.screens.ticket_actions import TICKET_BINDINGS, TicketActions
 from dispatch.widgets.fast_table import Column, FastTable, Row
 from dispatch.widgets.ticket_rows import QUEUE_COLUMNS, clock_state, ticket_row

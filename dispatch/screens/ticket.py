@@ -14,13 +14,13 @@ from textual.containers import VerticalScroll
 from textual.css.query import NoMatches
 from textual.widgets import Static
 
-from dispatch.app import STYLES, TicketsUpdate
 from dispatch.client.cache import plain
 from dispatch.client.errors import ApiError, NotFound, ServerError, Unreachable
 from dispatch.display.history import names_for
 from dispatch.display.safe import one_line
 from dispatch.domain.countdown import clock_of
 from dispatch.screens.base import show_status
+from dispatch.screens.context import STYLES, TicketsUpdate
 from dispatch.screens.ticket_actions import TICKET_BINDINGS, TicketActions
 from dispatch.screens.ticket_text import (
     TEXT,
@@ -109,7 +109,7 @@ class TicketScreen(TicketActions):
     def show_cached(self) -> None:
         """Offline: the ticket as last synced (the cache keeps the whole body), said as such;
         history, comments and the customer's contract need the service."""
-        cached = self.dispatch.cache.body("ticket", self.ticket_id)
+        cached = self.dispatch.sync.cached_ticket(self.ticket_id)
         shown = self.dispatch.store.tickets.get(self.ticket_id)
         if cached is None and shown is None:
             self.notify("This ticket is not in the cache and the service is unreachable.")

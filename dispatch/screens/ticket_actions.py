@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -15,11 +15,9 @@ from dispatch.domain.types import Priority, Status
 from dispatch.domain.workflow import allowed_next
 from dispatch.screens.assign import AssignChoice, AssignDialog
 from dispatch.screens.confirm import ConfirmDialog
+from dispatch.screens.context import Console, door
 from dispatch.screens.dialogs import ChoiceDialog, EscalateDialog, EscalationRequest, TextDialog
 from dispatch.screens.ticket_text import contract_overrides
-
-if TYPE_CHECKING:
-    from dispatch.app import DispatchApp
 
 # What the actions say, in one place (stored text in them passes `one_line`).
 TEXT = {
@@ -96,11 +94,8 @@ class TicketActions(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = []
 
     @property
-    def dispatch(self) -> DispatchApp:
-        from dispatch.app import DispatchApp
-
-        assert isinstance(self.app, DispatchApp)
-        return self.app
+    def dispatch(self) -> Console:
+        return door(self.app)
 
     def selected_ticket(self) -> dict[str, Any] | None:
         raise NotImplementedError

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from dispatch import __version__
 from dispatch.domain import sla
 from dispatch.server import openapi_doc, problems, search
-from dispatch.server.authfirst import AuthFirst
+from dispatch.server.authfirst import AuthFirst, refused_without_token
 from dispatch.server.db import WRITE, is_postgres, make_engine
 from dispatch.server.feed import FeedSignal, lock_writes
 from dispatch.server.middleware import BodyLimit
@@ -135,7 +135,7 @@ def create_app(
     app.state.feed_listener = None
     # Write endpoints (`@on_the_writer`) run here, one at a time, their commits grouped.
     app.state.writer = Writer(writes, signal)
-    problems.install(app)
+    problems.install(app, refused_without_token)
     api = APIRouter(prefix=API_PREFIX)
     for module in (
         meta,

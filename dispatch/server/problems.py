@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -115,7 +116,13 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return errors
 
 
-def install(app: FastAPI) -> None:
+# The 401 a request deserves before its body errors, or None when it carries a live token.
+# Handed in by the app (it is `authfirst.refused_without_token`): authfirst needs this module's
+# problem documents, so importing authfirst from here would close an import circle.
+AuthFirstCheck = Callable[[Request], Awaitable[JSONResponse | None]]
+
+
+def install(app: FastAPI, refused_without_token: AuthFirstCheck) -> None:
     """Map every exception the service can meet onto a problem document."""
 
     @app.exception_handler(ProblemError)
@@ -126,12 +133,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        if any(e.get("type") in _AUTH_FIRST for e in exc.errors()):
-            # The body was decoded before authentication ran: authenticate first.
-            from dispatch.server.authfirst import refused_without_token
-
-            if (refused := await refused_without_token(request)) is not None:
-                return refused
+        # The body was decoded before authentication ran: authenticate first.
+        if any(e.get("type") in _AUTH_FIRST for e in exc.errors()) and (
+            (refused := await refused_without_token(request)) is not None
+        ):
+            return refused
         errors = _field_errors(exc)
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
         extra: dict[str, Any] = {"errors": errors[:MAX_LISTED_ERRORS]}
@@ -145,8 +151,6 @@ def install(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
         if exc.status_code == 400 and detail == "There was an error parsing the body":
-            from dispatch.server.authfirst import refused_without_token
-
             if (refused := await refused_without_token(request)) is not None:
                 return refused
             # FastAPI's answer to JSON it cannot even parse (e.g. nested too deeply).
