@@ -16,6 +16,9 @@ _HERE = Path(__file__).parent
 
 # Whole directories that start processes, servers or many databases: the quick loop skips them.
 SLOW_DIRS = ("deploy", "trust", "sync")
+# Sweeps of the same kind outside them: every key of every pane, three roles, two kinds of
+# failure (about 170 s of the quick loop's 400 worker-seconds on its own).
+SLOW_FILES = {"console/test_offline_bindings.py"}
 
 # Tests whose assertions are about time or CPU (idle long-poll cost, back-online latency,
 # header deadlines, crash timing). They run one after another in one worker, so two of them
@@ -34,7 +37,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             where = item.path.relative_to(_HERE).as_posix()
         except ValueError:
             continue
-        if where.split("/", 1)[0] in SLOW_DIRS:
+        if where.split("/", 1)[0] in SLOW_DIRS or where in SLOW_FILES:
             item.add_marker(pytest.mark.slow)
         if where in TIMED:
             item.add_marker(pytest.mark.xdist_group("timed"))
