@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from urllib.parse import quote
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from service.world import API, PROBLEM, MakeWorld, World
 
@@ -171,6 +171,10 @@ def test_fuzzed_ids_and_limits_are_answered_or_422(make_trust_world: MakeWorld) 
         | st.from_regex(r"\A[ +\-]?[0-9_.]{1,12}[ ]?\Z")
     )
     def fuzz(text: str) -> None:
+        # "." and ".." are dot segments: the HTTP client resolves /tickets/. to /tickets/ (the
+        # list) before anything is sent, so they never reach the service as an id. Two full
+        # parallel runs met "." here (200, the list); run alone the test did not.
+        assume(text not in {".", ".."})
         enc = quote(text, safe="")
         r = w.client.get(f"{API}/tickets/{enc}", headers=w.h("dana"))
         allowed = {200, 404, 422} if plain.fullmatch(text) else {404, 422}
