@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import re
 
-from cli.test_cli import env, runner  # noqa: F401  (the seeded-database fixture)
+from cli.seeded import runner
 
 from dispatch.cli import app
 
 
-def test_show_and_assign_read_as_words(env: dict[str, str]) -> None:  # noqa: F811
+def test_show_and_assign_read_as_words(env: dict[str, str]) -> None:
     token = env["tom.lehmann"]
     listed = runner.invoke(app, ["tickets", "list", "--json", "--token", token, "--status", "new"])
     ticket = json.loads(listed.output)["items"][0]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -20,8 +20,21 @@ DISPATCHER = "anna.becker"
 async def settle(pilot: Pilot[None]) -> None:
     """Wait until every worker but the endless feed follower is done, then for the screen.
 
-    A worker replaced by a newer exclusive one ends cancelled; that is settled too.
+    The one settle of the console tests. A worker replaced by a newer exclusive one (the
+    ticket view's reload) ends cancelled; that is settled too, and waiting goes on for the
+    newer one.
     """
+    for _ in range(20):
+        try:
+            await _settle_once(pilot)
+        except WorkerCancelled:
+            await pilot.pause()
+            continue
+        return
+    raise AssertionError("workers kept being cancelled")
+
+
+async def _settle_once(pilot: Pilot[None]) -> None:
     app = pilot.app
     assert isinstance(app, DispatchApp)
     for _ in range(200):
@@ -34,6 +47,15 @@ async def settle(pilot: Pilot[None]) -> None:
             break
         await pilot.pause(0.02)
     await pilot.pause()
+
+
+async def until(pilot: Pilot[None], condition: Callable[[], bool], what: str) -> None:
+    """Wait for `condition` (at most 8 s): the feed is a long poll, so this is no time assertion."""
+    for _ in range(400):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"never happened: {what}")
 
 
 @asynccontextmanager

@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from console.harness import console, other_client, settle
-from console.test_calendar_pane import DISPATCHER, free_cell, open_pane, some_ticket
+from console.calendar_pane import free_cell, open_pane, some_ticket
+from console.harness import DISPATCHER, console, other_client, settle
 from textual.pilot import Pilot
 from textual.widgets import Input, Label
 

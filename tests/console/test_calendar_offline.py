@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from console.harness import console, other_client, settle
-from console.test_calendar_pane import DISPATCHER, free_cell, notes, open_pane, some_ticket
-from console.test_outbox_pane import cut_in
+from console.calendar_pane import free_cell, notes, open_pane, some_ticket
+from console.harness import DISPATCHER, console, other_client, settle
+from console.offline import cut_in
 
 from dispatch.client.appointment_cache import cached_week, follow_changes, store_week
 from dispatch.display import clock

@@ -6,8 +6,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from console.harness import console, other_client, settle
-from console.test_outbox_pane import cut_in, wait_until
+from console.calendar_pane import TECHNICIAN, free_cell, notes, open_pane, some_ticket
+from console.harness import DISPATCHER, console, other_client, settle, until
+from console.offline import cut_in
 from textual.pilot import Pilot
 from textual.widgets import Label
 
@@ -15,7 +16,6 @@ from dispatch.app import DispatchApp
 from dispatch.display import clock
 from dispatch.domain.sla import BERLIN
 from dispatch.screens.appointment_dialog import AppointmentDialog, parse_minutes, parse_request
-from dispatch.screens.calendar import CalendarScreen
 from dispatch.screens.confirm import ConfirmDialog
 from dispatch.widgets.calendar_grid import (
     DayLoad,
@@ -25,43 +25,9 @@ from dispatch.widgets.calendar_grid import (
     week_of,
 )
 
-DISPATCHER = "anna.becker"
-TECHNICIAN = "marco.wagner"  # technician 1 in the seed-7 demo
-
-
-async def open_pane(pilot: Pilot[None]) -> CalendarScreen:
-    await pilot.press("3")
-    await settle(pilot)
-    screen = pilot.app.screen
-    assert isinstance(screen, CalendarScreen)
-    assert screen.loaded_week == screen.days[0]
-    return screen
-
 
 async def week_on_service(app: DispatchApp, days: list[date]) -> list[dict[str, Any]]:
     return await app.client.appointments(day_bounds(days[0])[0], day_bounds(days[-1])[1])
-
-
-def free_cell(screen: CalendarScreen) -> tuple[int, int]:
-    """A technician's weekday with nothing booked at all in the displayed week."""
-    grid = screen.grid
-    for line in grid.lines:
-        if line.technician_id is None:
-            continue
-        for day in range(5):
-            if (line.technician_id, day) not in grid.loads:
-                return line.technician_id, day
-    raise AssertionError("the demo week has no free weekday")
-
-
-def some_ticket(app: DispatchApp) -> dict[str, Any]:
-    """An open ticket: booking work on a resolved or closed one is refused (409)."""
-    open_ = (t for t in app.store.tickets.values() if t["status"] not in ("resolved", "closed"))
-    return min(open_, key=lambda t: int(t["number"]))
-
-
-def notes(app: DispatchApp) -> list[str]:
-    return [n.message for n in app._notifications]
 
 
 async def book(pilot: Pilot[None], number: int, start: str, minutes: str = "") -> None:
@@ -354,7 +320,7 @@ async def test_booking_says_it_assigns_and_the_queue_shows_it_at_once_offline(
         span = str(dialog.query_one("#span", Label).render())
         assert span == f"{clock.day(screen.days[day])} 09:00-11:00 · 2:00 h"
         await pilot.press("enter")
-        await wait_until(pilot, lambda: app.screen is screen, "the dialog closed")
+        await until(pilot, lambda: app.screen is screen, "the dialog closed")
         shown = app.store.tickets[ticket["id"]]
         assert shown["assignee_id"] == technician and shown["_pending"] == 1
         assert shown["assignee_name"] == name

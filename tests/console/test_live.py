@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from console.harness import console, other_client
-from console.test_queue import fresh_ticket, give_work, settle, until
+from console.harness import console, other_client, settle, until
+from console.tickets import fresh_ticket, give_work
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Static

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from console.harness import console
-from console.test_outbox_pane import Network, cut_in
+from console.offline import Network, cut_in
 from textual.binding import Binding
 from textual.pilot import Pilot
 from textual.screen import Screen

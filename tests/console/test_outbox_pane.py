@@ -7,104 +7,31 @@ in-process transport; another dispatcher (lukas.schneider) changes tickets behin
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from console.harness import console, settle
+from console.harness import console, until
+from console.offline import cut_in, new_ticket, select, their_client
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Label, OptionList, Static
 
 from dispatch.app import DispatchApp
-from dispatch.client.api import ApiClient
 from dispatch.client.cache import CONFLICT, FAILED
 from dispatch.screens.outbox import ConflictScreen, OutboxScreen
-from dispatch.screens.queue import QueueScreen
 from dispatch.widgets.status_bar import StatusBar
 
 Ticket = dict[str, Any]
-OTHER = "lukas.schneider"
-
-
-class Network(httpx.AsyncBaseTransport):
-    """The console's way to the service, with a switch to take it away."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-        self.offline = False
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if self.offline:
-            raise httpx.ConnectError("network is unreachable", request=request)
-        return await self.inner.handle_async_request(request)
-
-
-def cut_in(app: DispatchApp) -> Network:
-    """Put a switchable network between the console's client and the service."""
-    http = app.client._http
-    network = Network(http._transport)
-    http._transport = network
-    app.sync.backoff_cap = 0.1  # retry quickly once it is back
-    return network
-
-
-async def wait_until(pilot: Pilot[None], check: Callable[[], bool], what: str) -> None:
-    for _ in range(200):
-        if check():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"never happened: {what}")
 
 
 def status_line(app: DispatchApp) -> str:
     return str(app.screen.query_one(StatusBar).render())
 
 
-def their_client(app: DispatchApp) -> ApiClient:
-    """The other dispatcher's client: their own way to the service, never cut."""
-    transport = app.client._http._transport
-    if isinstance(transport, Network):
-        transport = transport.inner
-    return ApiClient("http://embedded", app.demo_tokens[OTHER], transport=transport)  # type: ignore[attr-defined]
-
-
 def screen_of(app: DispatchApp) -> Screen[Any]:
     return app.screen
-
-
-async def new_ticket(app: DispatchApp, pilot: Pilot[None], *, escalated: bool = False) -> Ticket:
-    """A fresh triaged P3 ticket made by the other dispatcher, loaded into the console."""
-    other = their_client(app)
-    customer_id = min(t["customer_id"] for t in app.store.tickets.values())
-    ticket = await other.create_ticket(
-        {
-            "title": "Scanner on floor 2 rejects every job",
-            "description": "Made by the outbox tests.",
-            "kind": "incident",
-            "source": "phone",
-            "customer_id": customer_id,
-            "priority": "P3",
-        }
-    )
-    ticket = await other.patch_ticket(ticket["id"], {"status": "triaged"}, ticket["version"])
-    if escalated:
-        await other.escalate(ticket["id"], "total_outage", note="made by the outbox tests")
-    await other.aclose()
-    await app.reload_and_publish(ticket["id"])
-    await settle(pilot)
-    return app.store.tickets[ticket["id"]]
-
-
-async def select(pilot: Pilot[None], app: DispatchApp, ticket_id: int) -> None:
-    screen = app.screen
-    assert isinstance(screen, QueueScreen)
-    screen.table.move_cursor_to_key(ticket_id)
-    await pilot.pause()
-    assert screen.table.cursor_key == ticket_id
 
 
 async def theirs(app: DispatchApp, ticket_id: int, **changes: Any) -> Ticket:
@@ -135,9 +62,9 @@ def rows(screen: OutboxScreen) -> list[str]:
 
 
 async def conflict_in_outbox(pilot: Pilot[None], app: DispatchApp) -> OutboxScreen:
-    await wait_until(pilot, lambda: bool(app.cache.ops(CONFLICT)), "the write became a conflict")
+    await until(pilot, lambda: bool(app.cache.ops(CONFLICT)), "the write became a conflict")
     screen = await open_outbox(pilot, app)
-    await wait_until(pilot, lambda: rows(screen)[0].startswith("CONFLICT"), "CONFLICT shown")
+    await until(pilot, lambda: rows(screen)[0].startswith("CONFLICT"), "CONFLICT shown")
     return screen
 
 
@@ -157,7 +84,7 @@ async def test_offline_shows_in_the_status_bar_with_the_pending_count_and_drains
         await select(pilot, app, ticket["id"])
         await pilot.press("plus")  # P2 -> P1, queued behind it
         assert app.store.tickets[ticket["id"]]["priority"] == "P1", "shown at once"
-        await wait_until(pilot, lambda: "OFFLINE" in status_line(app), "the bar says OFFLINE")
+        await until(pilot, lambda: "OFFLINE" in status_line(app), "the bar says OFFLINE")
         assert "2 pending" in status_line(app)
         assert (await on_service(app, ticket["id"]))["priority"] == "P3"
 
@@ -167,12 +94,12 @@ async def test_offline_shows_in_the_status_bar_with_the_pending_count_and_drains
         assert "OFFLINE" in status_line(app) and "2 pending" in status_line(app)
 
         network.offline = False
-        await wait_until(pilot, lambda: not app.cache.ops(), "the outbox drained")
-        await wait_until(pilot, lambda: "online" in status_line(app), "the bar says online")
+        await until(pilot, lambda: not app.cache.ops(), "the outbox drained")
+        await until(pilot, lambda: "online" in status_line(app), "the bar says online")
         # Bar and pane repaint from the drain's own status message, a moment after the cache.
-        await wait_until(pilot, lambda: "pending" not in status_line(app), "the count went")
+        await until(pilot, lambda: "pending" not in status_line(app), "the count went")
         empty = ["Nothing pending: every write is acknowledged."]
-        await wait_until(pilot, lambda: rows(screen) == empty, "the pane says nothing pending")
+        await until(pilot, lambda: rows(screen) == empty, "the pane says nothing pending")
         after = await on_service(app, ticket["id"])
         assert after["priority"] == "P1"
         assert app.store.tickets[ticket["id"]]["version"] == after["version"]
@@ -227,8 +154,8 @@ async def test_the_conflict_screen_choices(
         }
         assert by_name["title"].theirs == "theirs" and by_name["title"].base == ticket["title"]
         await pilot.press(*keys)
-        await wait_until(pilot, lambda: not app.cache.ops(), "the decision left the outbox")
-        await wait_until(pilot, lambda: isinstance(app.screen, OutboxScreen), "dialog closed")
+        await until(pilot, lambda: not app.cache.ops(), "the decision left the outbox")
+        await until(pilot, lambda: isinstance(app.screen, OutboxScreen), "dialog closed")
         service = await on_service(app, ticket["id"])
         assert {k: service[k] for k in expected} == expected
         shown = app.store.tickets[ticket["id"]]
@@ -261,7 +188,7 @@ async def test_a_refused_write_shows_the_reason_and_d_dismisses_it(tmp_path: Pat
         assert ticket["priority"] == "P1" and ticket["escalated"]
         await select(pilot, app, ticket["id"])
         await pilot.press("minus")  # P1 -> P2: the open escalation keeps it at P1
-        await wait_until(pilot, lambda: bool(app.cache.ops(FAILED)), "the write was refused")
+        await until(pilot, lambda: bool(app.cache.ops(FAILED)), "the write was refused")
         screen = await open_outbox(pilot, app)
         [line] = rows(screen)
         assert line.startswith("REFUSED")
@@ -286,8 +213,8 @@ async def test_mine_on_top_that_the_workflow_forbids_is_refused_with_the_reason(
         app.sync.patch_ticket(ticket, {"status": "in_progress"})
         screen = await conflict_in_outbox(pilot, app)
         await pilot.press("enter", "m")
-        await wait_until(pilot, lambda: bool(app.cache.ops(FAILED)), "mine on top was refused")
-        await wait_until(pilot, lambda: rows(screen)[0].startswith("REFUSED"), "REFUSED shown")
+        await until(pilot, lambda: bool(app.cache.ops(FAILED)), "mine on top was refused")
+        await until(pilot, lambda: rows(screen)[0].startswith("REFUSED"), "REFUSED shown")
         assert "closed" in rows(screen)[0] and "in_progress" in rows(screen)[0]
         assert (await on_service(app, ticket["id"]))["status"] == "closed"
         await pilot.press("enter")  # a refusal is read, not decided
@@ -308,7 +235,7 @@ async def test_d_on_a_pending_write_dismisses_nothing(tmp_path: Path) -> None:
         await pilot.pause()
         assert len(app.cache.ops()) == 1 and rows(screen)[0].startswith("pending")
         network.offline = False
-        await wait_until(pilot, lambda: not app.cache.ops(), "the outbox drained")
+        await until(pilot, lambda: not app.cache.ops(), "the outbox drained")
 
 
 # a conflict covers every stale write of the ticket (issue 15, item 1) ----------------------
@@ -358,7 +285,7 @@ async def test_a_conflict_shows_every_field_of_every_write_queued_on_the_ticket(
         assert "status | triaged | waiting for customer | in progress" in table, table
         assert "+ 2 more queued after it" in str(dialog.query_one(".dialog-title", Label).render())
         await pilot.press(*keys)
-        await wait_until(pilot, lambda: not app.cache.ops(), "the decision left the outbox")
+        await until(pilot, lambda: not app.cache.ops(), "the decision left the outbox")
         service = await on_service(app, ticket["id"])
         assert (service["priority"], service["status"]) == expected
         if keys == ["t"]:

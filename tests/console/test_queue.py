@@ -8,12 +8,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from console import harness
-from console.harness import console, other_client
+from console.harness import console, other_client, settle
+from console.tickets import fresh_ticket, give_work, select
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, OptionList, TextArea
-from textual.worker import WorkerCancelled
 
 from dispatch.app import DispatchApp
 from dispatch.domain.types import OPEN_STATUSES, Status
@@ -27,22 +26,6 @@ from dispatch.screens.ticket import TicketScreen
 
 OPEN = {s.value for s in OPEN_STATUSES}
 Ticket = dict[str, Any]
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """harness.settle, where a worker cancelled while we wait is no error.
-
-    An exclusive worker (the ticket view's reload) is cancelled when a newer one replaces it;
-    Worker.wait() raises WorkerCancelled for it, so settling again waits for the newer one.
-    """
-    for _ in range(20):
-        try:
-            await harness.settle(pilot)
-        except WorkerCancelled:
-            await pilot.pause()
-            continue
-        return
-    raise AssertionError("workers kept being cancelled")
 
 
 def queue(app: DispatchApp) -> QueueScreen:
@@ -61,13 +44,6 @@ def pick(app: DispatchApp, wanted: Callable[[Ticket], bool]) -> Ticket:
     return candidates[0]
 
 
-async def select(pilot: Pilot[None], app: DispatchApp, ticket: Ticket) -> None:
-    table = queue(app).table
-    table.move_cursor_to_key(ticket["id"])
-    await pilot.pause()
-    assert table.cursor_key == ticket["id"]
-
-
 def row_ticket(app: DispatchApp, key: int) -> Ticket:
     return app.store.tickets[key]
 
@@ -76,75 +52,6 @@ def due(ticket: Ticket, field: str) -> datetime:
     value = ticket[field]
     assert value is not None
     return datetime.fromisoformat(value)
-
-
-async def until(pilot: Pilot[None], condition: Callable[[], bool], what: str) -> None:
-    """Wait for `condition` (bounded): the feed is a long poll, so this is not a time assertion."""
-    for _ in range(160):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"never happened: {what}")
-
-
-async def fresh_ticket(
-    app: DispatchApp,
-    pilot: Pilot[None],
-    *,
-    priority: str = "P3",
-    status: str = "triaged",
-    escalated: bool = False,
-) -> Ticket:
-    """A new ticket made by another dispatcher, exactly as a test needs it, in the store.
-
-    The demo data is relative to the current time, so which of its tickets are triaged, P3 or
-    escalated changes with the hour; tests that need such a ticket make their own.
-    """
-    other = other_client(app, "lukas.schneider")
-    customer_id = min(t["customer_id"] for t in app.store.tickets.values())
-    ticket = await other.create_ticket(
-        {
-            "title": f"Label printer offline ({priority}, {status})",
-            "description": "Made by the console tests.",
-            "kind": "incident",
-            "source": "phone",
-            "customer_id": customer_id,
-            "priority": priority,
-        }
-    )
-    if status != ticket["status"]:
-        ticket = await other.patch_ticket(ticket["id"], {"status": status}, ticket["version"])
-    if escalated:
-        await other.escalate(ticket["id"], "total_outage", note="made by the console tests")
-    await app.reload_and_publish(ticket["id"])
-    await settle(pilot)  # signals are delivered on the next turn: let the panes take it in
-    stored = app.store.tickets[ticket["id"]]
-    assert stored["status"] == status and bool(stored["escalated"]) is escalated
-    return stored
-
-
-async def give_work(app: DispatchApp, pilot: Pilot[None], count: int = 2) -> list[int]:
-    """The team lead assigns `count` open tickets to this technician; wait until they show.
-
-    The demo data is relative to the current time, so a technician's own open tickets may all
-    be closed at some hours; this makes sure there is work to look at.
-    """
-    me = app.technician_id
-    assert me is not None
-    lead = other_client(app, "tom.lehmann")
-    items = (await lead.list_tickets(limit=500))["items"]
-    candidates = sorted(
-        (t for t in items if t["status"] in OPEN and t["assignee_id"] != me),
-        key=lambda t: (t["assignee_id"] is not None, t["number"]),
-    )
-    ids = []
-    for ticket in candidates[:count]:
-        await lead.assign(ticket["id"], me, version=ticket["version"])
-        ids.append(ticket["id"])
-    assert len(ids) == count
-    await until(pilot, lambda: all(i in app.store.tickets for i in ids), "the new work arrives")
-    await settle(pilot)
-    return ids
 
 
 # listing ------------------------------------------------------------------------------------

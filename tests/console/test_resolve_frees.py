@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from console.harness import console, other_client
-from console.test_queue import fresh_ticket, select, settle
+from console.harness import console, other_client, settle
+from console.tickets import fresh_ticket, select
 from textual.widgets import OptionList, Static
 
 from dispatch.display import clock

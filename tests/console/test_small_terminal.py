@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from console.harness import console
-from console.test_queue import fresh_ticket, select, settle
+from console.harness import console, settle
+from console.tickets import fresh_ticket, select
 from rich.cells import cell_len
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from console.test_queue import settle
+from console.harness import settle
 from sqlmodel import Session
 from textual.pilot import Pilot
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from console.harness import console, settle
-from console.test_queue import give_work
+from console.tickets import give_work
 from textual.widgets import OptionList
 
 from dispatch.screens.dialogs import EscalateDialog

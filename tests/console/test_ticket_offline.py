@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from console.harness import console
-from console.test_outbox_pane import cut_in, new_ticket, select, wait_until
+from console.harness import console, until
+from console.offline import cut_in, new_ticket, select
 from rich.console import Console
 from textual.widgets import Static
 
@@ -25,7 +25,7 @@ async def test_an_offline_ticket_view_shows_the_cached_body_then_the_service_aga
         await pilot.press("plus")  # a pending write: the view shows it on top of the cache
         await select(pilot, app, ticket["id"])
         await pilot.press("enter")
-        await wait_until(
+        await until(
             pilot,
             lambda: isinstance(app.screen, TicketScreen) and app.screen.offline,
             "the ticket view fell back to the cache",
@@ -40,7 +40,7 @@ async def test_an_offline_ticket_view_shows_the_cached_body_then_the_service_aga
         assert screen.detail["priority"] == "P2", "my queued change is shown"
 
         network.offline = False
-        await wait_until(pilot, lambda: not screen.offline, "the view reloaded when back online")
+        await until(pilot, lambda: not screen.offline, "the view reloaded when back online")
         assert screen.detail["priority"] == "P2" and "history" in screen.detail
 
 
@@ -51,7 +51,7 @@ async def test_a_ticket_view_whose_load_ends_after_it_closed_draws_nothing(
     `render_all` on a screen whose widgets are gone: it must not fail the console."""
     async with console(tmp_path, tickets=12) as (app, pilot):
         await pilot.press("enter")
-        await wait_until(
+        await until(
             pilot,
             lambda: isinstance(app.screen, TicketScreen) and app.screen.detail is not None,
             "the ticket view opened",
@@ -59,7 +59,7 @@ async def test_a_ticket_view_whose_load_ends_after_it_closed_draws_nothing(
         screen = app.screen
         assert isinstance(screen, TicketScreen)
         await pilot.press("escape")
-        await wait_until(pilot, lambda: app.screen is not screen, "the ticket view closed")
+        await until(pilot, lambda: app.screen is not screen, "the ticket view closed")
         await pilot.pause()
         screen.render_all()  # before: NoMatches for '#ticket-head', the worker failed
         assert isinstance(app.screen, QueueScreen)

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 from typing import Any
 
-from console.harness import console
-from console.test_queue import fresh_ticket, give_work, settle
-from rich.console import Console
-from textual.pilot import Pilot
-from textual.widgets import Static
+from console.harness import console, settle
+from console.ticket_view import open_view, text_of
+from console.tickets import fresh_ticket, give_work
 
 from dispatch.app import DispatchApp
 from dispatch.display import labels
@@ -39,31 +36,9 @@ def first_open(app: DispatchApp, **fields: Any) -> Ticket:
     return candidates[0]
 
 
-async def open_view(pilot: Pilot[None], app: DispatchApp, ticket: Ticket) -> TicketScreen:
-    screen = app.screen
-    assert isinstance(screen, QueueScreen)
-    screen.table.move_cursor_to_key(ticket["id"])
-    assert screen.table.cursor_key == ticket["id"]
-    await pilot.press("enter")
-    await settle(pilot)
-    view = app.screen
-    assert isinstance(view, TicketScreen)
-    assert view.ticket_id == ticket["id"]
-    assert view.detail is not None, "loaded"
-    return view
-
-
 def top(app: DispatchApp) -> object:
     """The screen on top now (a function, so mypy does not keep an earlier narrowing)."""
     return app.screen
-
-
-def text_of(view: TicketScreen) -> str:
-    """Everything the view shows, as plain text (wide, so nothing wraps)."""
-    out = Console(width=240, record=True, file=io.StringIO())
-    for static in view.query(Static):
-        out.print(static.content)
-    return out.export_text()
 
 
 async def test_ticket_view_shows_number_title_customer_and_contract(tmp_path: Path) -> None:

@@ -11,9 +11,9 @@ import re
 import sqlite3
 from pathlib import Path
 
-from console.harness import console, other_client
-from console.test_queue import fresh_ticket, settle, until
-from console.test_ticket_view import open_view, text_of
+from console.harness import console, other_client, settle, until
+from console.ticket_view import open_view, text_of
+from console.tickets import fresh_ticket
 from textual.widgets import Label
 
 from dispatch.app import DispatchApp

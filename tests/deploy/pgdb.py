@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-from service.world import PG_URL, seed
+from service.world import PG_URL, seed, worker_tag
 from sqlalchemy import Engine, text
 
 from dispatch.server.db import make_engine
@@ -25,8 +25,7 @@ START_SECONDS = 30.0
 
 def fresh_pg_url(name: str) -> str:
     """A new, empty PostgreSQL database for this test (and this xdist worker)."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    db = f"dispatch_deploy_{name}_{worker}"[:63]
+    db = f"dispatch_deploy_{name}_{worker_tag()}"[:63]
     admin = make_engine(PG_URL)
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))

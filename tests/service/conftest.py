@@ -8,7 +8,6 @@ A test that needs other settings gets its own app on the same database.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -16,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
-from service.world import PG_URL, Clock, MakeWorld, World, seed
+from service.world import PG_URL, Clock, MakeWorld, World, seed, worker_tag
 from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
 
@@ -29,8 +28,7 @@ from dispatch.settings import Settings
 @pytest.fixture(scope="session")
 def pg_engine() -> Iterator[Engine]:
     """An engine on this worker's own, freshly created PostgreSQL test database."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    name = f"dispatch_test_{worker}"
+    name = f"dispatch_test_{worker_tag()}"
     admin = make_engine(PG_URL)
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

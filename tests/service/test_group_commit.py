@@ -303,11 +303,18 @@ def _one_batch_of(
         await asyncio.sleep(0)  # let them queue
         return await asyncio.gather(*tasks, return_exceptions=True)
 
+    async def queued() -> None:
+        """Run the loop until every job is in the writer's queue (bounded: 10 s)."""
+        for _ in range(10_000):
+            if writer.pending() >= len(works):
+                return
+            await asyncio.sleep(0.001)
+
     with writes_held(world.engine):
         loop = asyncio.new_event_loop()
         try:
             task = loop.create_task(batch())
-            loop.run_until_complete(asyncio.sleep(0.01))
+            loop.run_until_complete(queued())
             _wait_for(lambda: writer.pending() == len(works), "the jobs never queued")
         except BaseException:
             loop.close()

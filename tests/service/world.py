@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import threading
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,6 +31,19 @@ from dispatch.server.feedhub import FeedHub
 from dispatch.settings import Settings
 
 PG_URL = os.environ.get("DISPATCH_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def worker_tag() -> str:
+    """This xdist worker in this checkout, for the names of its own PostgreSQL databases.
+
+    xdist names its workers gw0, gw1, … in every checkout; the checkout's path is part of the
+    tag so that two checkouts running the suite at once never drop each other's databases.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    checkout = zlib.crc32(str(Path(__file__).resolve().parents[2]).encode())
+    return f"{worker}_{checkout:08x}"[:24]
+
+
 API = "/api/v1"
 PROBLEM = "application/problem+json"
 

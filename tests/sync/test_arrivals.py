@@ -6,12 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sync.test_sync_state_machine import SyncMachine, machine, template
+from sync.machine import SyncMachine
 
 from dispatch.client.sync import Arrival
 from dispatch.settings import Settings
-
-__all__ = ["machine", "template"]  # the fixtures, shared with the state machine
 
 
 def their_ticket(m: SyncMachine, priority: str) -> int:

@@ -17,15 +17,13 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import Engine
-from sync.test_fault_proxy import QuietListener, Service, service_db
-from sync.test_sync_state_machine import SyncMachine, Template, machine, template
+from sync.machine import SyncMachine, Template
+from sync.service_process import QuietListener, Service
 
 from dispatch.client.api import ApiClient
 from dispatch.client.cache import LocalCache
 from dispatch.client.store import Store
 from dispatch.client.sync import SyncEngine
-
-__all__ = ["machine", "service_db", "template"]  # fixtures shared with the other sync tests
 
 AWAY = 9.0  # seconds the service is down: the old backoff had grown to 8 s (x0.5-1.5) by then
 BACK_WITHIN = 3.0

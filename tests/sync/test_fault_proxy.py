@@ -15,37 +15,28 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-import socket
-import subprocess
-import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
-from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
+from sync.service_process import QuietListener, Service
 
 from dispatch.client.api import ApiClient
-from dispatch.client.cache import LocalCache, Op
+from dispatch.client.cache import LocalCache
 from dispatch.client.store import Store
-from dispatch.client.sync import Arrival, SyncEngine
-from dispatch.demo import DemoSize, seed_demo
+from dispatch.client.sync import SyncEngine
 from dispatch.models import ChangeEvent
 from dispatch.models.comment import Comment
 from dispatch.models.ticket import Ticket
-from dispatch.server.db import make_engine
-from dispatch.server.schema import create_schema
 
 WRITES = 500
 CLIENT_TIMEOUT = 0.25  # seconds the client waits for an answer
 STALL = 0.4  # a stalled request is held this long, then forwarded all the same
 IO_LIMIT = 10.0  # no proxy connection lives longer than this
 DEADLINE = 150.0  # the outbox must drain within this (a safety bound for busy machines)
-SERVER_WATCHDOG = 240.0  # the uvicorn process stops by itself after this
 
 
 class Fault(Enum):
@@ -155,99 +146,6 @@ def outbox_size(cache: LocalCache) -> int:
     """Rows in the outbox, counted without parsing them (the test polls this)."""
     row = cache.db.execute("SELECT count(*) FROM outbox").fetchone()
     return int(row[0])
-
-
-class QuietListener:
-    def tickets_changed(self, ids: list[int] | None, remote: bool) -> None:
-        pass
-
-    def escalations_changed(self) -> None:
-        pass
-
-    def calendar_changed(self) -> None:
-        pass
-
-    def status_changed(self) -> None:
-        pass
-
-    def op_needs_attention(self, op: Op) -> None:
-        raise AssertionError(f"no write here may need the user: {op.state} {op.error}")
-
-    def arrived(self, arrivals: list[Arrival]) -> None:
-        pass
-
-
-SERVER = """
-import os, sys, threading
-import uvicorn
-from dispatch.server.app import create_app
-from dispatch.settings import Settings
-
-url, fd, limit = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
-threading.Timer(limit, lambda: os._exit(3)).start()  # stops by itself, whatever happens
-uvicorn.run(
-    create_app(Settings(database_url=url, server=None)),
-    fd=fd, log_level="warning", access_log=False, lifespan="off",
-)
-"""
-
-
-class Service:
-    """The service under uvicorn in a subprocess (its own GIL), on a free port of 127.0.0.1."""
-
-    def __init__(self, url: str) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(128)
-        self.port: int = self.sock.getsockname()[1]
-        self.url = url
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        fd = self.sock.fileno()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", SERVER, self.url, str(fd), str(SERVER_WATCHDOG)],
-            pass_fds=[fd],
-        )
-        deadline = time.monotonic() + 30
-        while True:
-            assert self.proc.poll() is None, "uvicorn died on start"
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=2) as probe:
-                    probe.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
-                    if probe.recv(64).startswith(b"HTTP/1.1 200"):
-                        return
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.1)
-
-    def close(self) -> None:
-        if self.proc is not None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        self.sock.close()
-
-
-@pytest.fixture
-def service_db(tmp_path: Path) -> Iterator[tuple[str, dict[str, str], Engine]]:
-    url = f"sqlite:///{tmp_path / 'service.db'}"
-    engine = make_engine(url)
-    create_schema(engine)
-    with Session(engine) as session:
-        logins = seed_demo(
-            session,
-            now=datetime(2026, 11, 2, 9, 0, tzinfo=UTC),
-            seed=5,
-            size=DemoSize(tickets=12, customers=3, technicians=3, escalations=0),
-        )
-        session.commit()
-    yield url, logins.tokens, engine
-    engine.dispose()
 
 
 async def test_every_write_lands_exactly_once_through_a_faulty_network(

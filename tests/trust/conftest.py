@@ -6,14 +6,13 @@ reports are about its own requests only.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from service.world import PG_URL, MakeWorld, World, seed
+from service.world import PG_URL, MakeWorld, World, seed, worker_tag
 from sqlalchemy import Engine, text
 
 from dispatch.server.app import create_app
@@ -28,8 +27,7 @@ def sqlite_url(path: Path) -> str:
 
 def fresh_pg_url(tag: str) -> str:
     """A newly created, empty PostgreSQL database for this xdist worker and `tag`."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    name = f"dispatch_trust_{tag}_{worker}"
+    name = f"dispatch_trust_{tag}_{worker_tag()}"
     admin = make_engine(PG_URL)
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -78,20 +76,3 @@ def sqlite_world(tmp_path: Path) -> Iterator[World]:
         tokens, ids = seed(engine)
         yield World(client, engine, tokens, *ids)
     engine.dispose()
-
-
-# -- figures ------------------------------------------------------------------------------
-_FIGURES: list[str] = []
-
-
-@pytest.fixture
-def figure() -> Callable[[str], None]:
-    """Record one line of figures; they are printed in the summary at the end of the run."""
-    return _FIGURES.append
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if _FIGURES:
-        terminalreporter.section("trust figures")
-        for line in _FIGURES:
-            terminalreporter.write_line(line)

@@ -327,8 +327,13 @@ def test_the_process_cap_and_one_shared_check_for_every_waiter(
     `recheck_seconds`, not one each."""
     world = make_trust_world(long_polls_per_process=6, long_polls_per_token=6)
     threads, answers = _polls_in_threads(world, "dana", 6, 3)
-    time.sleep(1.0)
-    hub = world.client.app.state.feed_hub  # type: ignore[attr-defined]
+    state = world.client.app.state  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 2.0  # the polls ask for 3 s: all six must wait well before
+    while time.monotonic() < deadline:  # the hub is made by the first long-poll
+        if getattr(state, "feed_hub", None) is not None and state.feed_hub.waiting() == 6:
+            break
+        time.sleep(0.01)
+    hub = state.feed_hub
     assert hub.waiting() == 6
     seventh = world.get("lea", "/changes", since=0, wait=1)
     assert seventh.status_code == 429, seventh.text

@@ -1,9 +1,9 @@
 """Permissions are exactly the table: every operation x role x own/other's object, and
 mass assignment refused for every role.
 
-The write cells come from tests/service/test_roles.py (CASES); this suite adds the read
-cells, the field-by-field PATCH matrix and checks that *every* operation of the OpenAPI
-document is classified, so a new endpoint cannot slip in unchecked.
+The write cells come from tests/service/roles_cases.py (CASES, run by test_roles.py too);
+this suite adds the read cells, the field-by-field PATCH matrix and checks that *every*
+operation of the OpenAPI document is classified, so a new endpoint cannot slip in unchecked.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 from httpx import Response
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from service.test_roles import CASES, PEOPLE, Case, expected
+from service.roles_cases import CASES, PEOPLE, Case, expected
 from service.world import API, Json, World
 from sqlalchemy import Engine, select
 from sqlmodel import Session, SQLModel

@@ -1,0 +1,71 @@
+"""Suite-wide settings: which tests are slow, which must not share the machine, trust figures.
+
+`uv run pytest` runs on every core (pytest-xdist, `-n auto --dist loadgroup` in pyproject);
+`uv run pytest -m "not slow"` leaves out the process, trust and sync tests for a quick loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+_HERE = Path(__file__).parent
+
+# Whole directories that start processes, servers or many databases: the quick loop skips them.
+SLOW_DIRS = ("deploy", "trust", "sync")
+# Sweeps of the same kind outside them: every key of every pane, three roles, two kinds of
+# failure (about 170 s of the quick loop's 400 worker-seconds on its own).
+SLOW_FILES = {"console/test_offline_bindings.py"}
+
+# Tests whose assertions are about time or CPU (idle long-poll cost, back-online latency,
+# header deadlines, crash timing). They run one after another in one worker, so two of them
+# never compete for the same two cores; everything else still runs beside them.
+TIMED = {
+    "trust/test_long_poll.py",
+    "trust/test_slow_clients.py",
+    "trust/test_crash.py",
+    "sync/test_back_online.py",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        try:
+            where = item.path.relative_to(_HERE).as_posix()
+        except ValueError:
+            continue
+        if where.split("/", 1)[0] in SLOW_DIRS or where in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)
+        if where in TIMED:
+            item.add_marker(pytest.mark.xdist_group("timed"))
+
+
+# -- figures ------------------------------------------------------------------------------
+# A test's figure lines travel in its report's user_properties, so they reach the summary
+# from xdist workers too (a module-level list would stay in the worker's process).
+_FIGURES: list[str] = []
+
+
+@pytest.fixture
+def figure(request: pytest.FixtureRequest) -> Callable[[str], None]:
+    """Record one line of figures; they are printed in the summary at the end of the run."""
+
+    def record(line: str) -> None:
+        request.node.user_properties.append(("figure", line))
+
+    return record
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "teardown":
+        _FIGURES.extend(str(v) for k, v in report.user_properties if k == "figure")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _FIGURES:
+        terminalreporter.section("trust figures")
+        for line in _FIGURES:
+            terminalreporter.write_line(line)

@@ -1,0 +1,209 @@
+"""The cells of the DESIGN.md role table as requests: one Case per action, for every role.
+
+Shared by service/test_roles.py (the write cells) and trust/test_permissions.py.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from httpx import Response
+from service.world import API, Json, World
+from sqlmodel import Session
+
+from dispatch.domain.permissions import Action, allowed, sees_all
+from dispatch.domain.types import Role
+from dispatch.models import Customer
+
+PEOPLE: dict[str, Role] = {
+    "tina": Role.TECHNICIAN,
+    "dana": Role.DISPATCHER,
+    "lea": Role.TEAM_LEAD,
+    "adam": Role.ADMIN,
+}
+
+
+_days = itertools.count(1)
+
+
+def _slot() -> dict[str, str]:
+    """A slot on a day no other case uses, so bookings never clash by accident."""
+    day = date(2030, 3, 4) + timedelta(days=next(_days))
+    return {"start": f"{day}T13:00:00+01:00", "end": f"{day}T14:00:00+01:00"}
+
+
+def _tech(world: World, own: bool) -> int:
+    return world.tech_id if own else world.other_tech_id
+
+
+def _ticket(world: World, own: bool) -> Json:
+    """A ticket assigned to tina (own for the technician) or to otto (someone else's)."""
+    return world.assigned_ticket("tina" if own else "otto")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One kind of request that needs `action`; `run` prepares its objects and sends it."""
+
+    name: str
+    action: Action
+    ok: int
+    run: Callable[[World, str, bool], Response]
+    scoped: bool = True  # concerns a ticket or calendar that may be the caller's own
+
+
+def _view(w: World, who: str, own: bool) -> Response:
+    return w.get(who, f"/tickets/{_ticket(w, own)['id']}")
+
+
+def _intake(w: World, who: str, own: bool) -> Response:
+    return w.post(who, "/tickets", {"title": "from the field", "customer_id": w.customer_id})
+
+
+def _comment(w: World, who: str, own: bool) -> Response:
+    return w.post(who, f"/tickets/{_ticket(w, own)['id']}/comments", {"body": "note"})
+
+
+def _status(w: World, who: str, own: bool) -> Response:
+    t = _ticket(w, own)
+    return w.patch(who, t, status="in_progress")
+
+
+def _assign(w: World, who: str, own: bool) -> Response:
+    t = _ticket(w, own)
+    return w.post(who, f"/tickets/{t['id']}/assignment", {"technician_id": w.tech_id})
+
+
+def _assign_with_slot(w: World, who: str, own: bool) -> Response:
+    t = _ticket(w, own)
+    body = {"technician_id": _tech(w, own), "slot": _slot()}
+    return w.post(who, f"/tickets/{t['id']}/assignment", body)
+
+
+def _prioritise(w: World, who: str, own: bool) -> Response:
+    return w.patch(who, _ticket(w, own), priority="P1")
+
+
+def _reassign(w: World, who: str, own: bool) -> Response:
+    return w.patch(who, _ticket(w, own), assignee_id=w.other_tech_id)
+
+
+def _retitle(w: World, who: str, own: bool) -> Response:
+    return w.patch(who, _ticket(w, own), title="renamed")
+
+
+def _book(w: World, who: str, own: bool) -> Response:
+    return w.book(who, technician_id=_tech(w, own), **_slot())
+
+
+def _move(w: World, who: str, own: bool) -> Response:
+    appt = w.book("dana", technician_id=_tech(w, own), **_slot()).json()
+    r: Response = w.client.patch(
+        f"{API}/appointments/{appt['id']}", json={"note": "moved"}, headers=w.hm(who, 1)
+    )
+    return r
+
+
+def _cancel(w: World, who: str, own: bool) -> Response:
+    appt = w.book("dana", technician_id=_tech(w, own), **_slot()).json()
+    r: Response = w.client.delete(f"{API}/appointments/{appt['id']}", headers=w.hm(who, 1))
+    return r
+
+
+def _flag(w: World, who: str, own: bool) -> Response:
+    t = _ticket(w, own)
+    return w.post(who, f"/tickets/{t['id']}/escalations", {"reason": "vendor_stuck"})
+
+
+def _acknowledge(w: World, who: str, own: bool) -> Response:
+    esc = w.escalate(_ticket(w, own))
+    r: Response = w.client.patch(
+        f"{API}/escalations/{esc['id']}", json={"status": "acknowledged"}, headers=w.hm(who, 1)
+    )
+    return r
+
+
+def _relevel(w: World, who: str, own: bool) -> Response:
+    esc = w.escalate(_ticket(w, own))
+    r: Response = w.client.patch(
+        f"{API}/escalations/{esc['id']}",
+        json={"level": 2, "note": "vendor silent"},
+        headers=w.hm(who, 1),
+    )
+    return r
+
+
+def _list_users(w: World, who: str, own: bool) -> Response:
+    return w.get(who, "/users")
+
+
+def _add_user(w: World, who: str, own: bool) -> Response:
+    return w.post(
+        who, "/users", {"name": f"new-{who}", "display_name": "New", "role": "technician"}
+    )
+
+
+def _someone(w: World) -> int:
+    name = f"user{next(_days)}"
+    made = w.post("adam", "/users", {"name": name, "display_name": name, "role": "dispatcher"})
+    assert made.status_code == 201, made.text
+    return int(made.json()["user"]["id"])
+
+
+def _revoke(w: World, who: str, own: bool) -> Response:
+    return w.post(who, f"/users/{_someone(w)}/revoke")
+
+
+def _issue(w: World, who: str, own: bool) -> Response:
+    return w.post(who, f"/users/{_someone(w)}/tokens")
+
+
+def _read_customer(w: World, who: str, own: bool) -> Response:
+    """The full record of a customer of tina's ticket (own) or of otto's only."""
+    with Session(w.engine) as s:
+        customer = Customer(number=f"K-R{next(_days)}", name="Kanzlei")
+        s.add(customer)
+        s.commit()
+        customer_id = customer.id
+    w.assigned_ticket("tina" if own else "otto", customer_id=customer_id, site_id=None)
+    return w.get(who, f"/customers/{customer_id}")
+
+
+def _directory(w: World, who: str, own: bool) -> Response:
+    return w.get(who, "/customers/directory", q="K-")
+
+
+CASES = [
+    Case("view a ticket", Action.SEE_ALL_TICKETS, 200, _view),
+    Case("intake", Action.INTAKE, 201, _intake, scoped=False),
+    Case("comment", Action.COMMENT, 201, _comment),
+    Case("set the status", Action.SET_STATUS, 200, _status),
+    Case("assign", Action.ASSIGN, 200, _assign),
+    Case("assign and book", Action.ASSIGN, 200, _assign_with_slot),
+    Case("prioritise", Action.ASSIGN, 200, _prioritise),
+    Case("reassign by patch", Action.ASSIGN, 200, _reassign),
+    Case("retitle", Action.ASSIGN, 200, _retitle),
+    Case("book a calendar", Action.ASSIGN, 201, _book, scoped=False),
+    Case("move an appointment", Action.ASSIGN, 200, _move),
+    Case("cancel an appointment", Action.ASSIGN, 204, _cancel),
+    Case("flag an escalation", Action.FLAG_ESCALATION, 201, _flag),
+    Case("acknowledge an escalation", Action.MANAGE_ESCALATION, 200, _acknowledge),
+    Case("re-level an escalation", Action.MANAGE_ESCALATION, 200, _relevel),
+    Case("list users", Action.MANAGE_USERS, 200, _list_users, scoped=False),
+    Case("add a user", Action.MANAGE_USERS, 201, _add_user, scoped=False),
+    Case("revoke tokens", Action.MANAGE_USERS, 200, _revoke, scoped=False),
+    Case("issue a token", Action.MANAGE_USERS, 201, _issue, scoped=False),
+    Case("read a customer", Action.READ_CUSTOMERS, 200, _read_customer),
+    Case("search the customer directory", Action.CUSTOMER_DIRECTORY, 200, _directory, scoped=False),
+]
+
+
+def expected(case: Case, role: Role, own: bool) -> int:
+    """The answer DESIGN.md's table prescribes for `role` trying `case`."""
+    if case.scoped and not own and not sees_all(role):
+        return 404  # not even visible to this role
+    mine = own if case.scoped else case.action is Action.INTAKE
+    return case.ok if allowed(role, case.action, own=mine) else 403
