@@ -230,3 +230,99 @@ def test_calendar_pane(snap_compare: SnapCompare, tmp_path: Path) -> None:
         assert isinstance(pilot.app.screen, dispatch.screens.calendar.CalendarScreen)
 
     assert snap_compare(build_app(tmp_path), terminal_size=(120, 40), run_before=calendar)
+
+
+# Every pane and every dialog at both sizes a person uses ------------------------------
+
+
+async def _key_on_ticket(pilot: Pilot[None], key: str, **fields: Any) -> None:
+    await ready(pilot)
+    app = pilot.app
+    assert isinstance(app, DispatchApp)
+    await select_number(pilot, first_number(app, **fields))
+    await pilot.press(key)
+    await settle(pilot)
+
+
+async def _pane(pilot: Pilot[None], key: str) -> None:
+    await ready(pilot)
+    await pilot.press(key)
+    await settle(pilot)
+
+
+async def _push(pilot: Pilot[None], screen: Any) -> None:
+    await ready(pilot)
+    await pilot.app.push_screen(screen)
+    await settle(pilot)
+
+
+def _conflict() -> Any:
+    """The conflict dialog for a priority and status written on an old version."""
+    from dispatch.client.cache import Op
+    from dispatch.client.conflicts import rows
+    from dispatch.screens.outbox import ConflictScreen
+
+    body = {"priority": "P1", "status": "in_progress"}
+    base = {**body, "priority": "P3", "status": "triaged", "title": "Drucker druckt nicht"}
+    current = {**base, "priority": "P2", "status": "waiting_customer", "version": 4}
+    op = Op(
+        id=1,
+        key="k",
+        kind="patch_ticket",
+        ticket_id=1,
+        method="PATCH",
+        path="/tickets/1",
+        body=body,
+        base_version=3,
+        base={**base, "version": 3},
+        state="conflict",
+        error={"current": current},
+        attempts=1,
+        created_at="2026-11-25T09:00:00+00:00",
+    )
+    return ConflictScreen(op, rows([op], current), lambda i: f"#{i}")
+
+
+def _confirm() -> Any:
+    from dispatch.screens.confirm import ConfirmDialog
+
+    return ConfirmDialog(
+        "Resolve 100003: this frees 1 booked slot still ahead:",
+        "We 25.11. 13:00 Marco Wagner",
+        yes="resolve",
+    )
+
+
+VIEWS: dict[str, tuple[str, Callable[[Pilot[None]], Any]]] = {
+    "queue": ("anna.becker", ready),
+    "escalations": ("tom.lehmann", lambda p: _pane(p, "2")),
+    "calendar": ("anna.becker", lambda p: _pane(p, "3")),
+    "my-work": ("marco.wagner", ready),
+    "outbox": ("anna.becker", lambda p: _pane(p, "5")),
+    "ticket": ("anna.becker", lambda p: _key_on_ticket(p, "enter", escalated=True)),
+    "help": ("anna.becker", lambda p: _pane(p, "question_mark")),
+    "assign": ("anna.becker", lambda p: _key_on_ticket(p, "a", assignee_id=None)),
+    "priority": ("anna.becker", lambda p: _key_on_ticket(p, "p", escalated=False)),
+    "status": ("anna.becker", lambda p: _key_on_ticket(p, "s", escalated=False)),
+    "comment": ("anna.becker", lambda p: _key_on_ticket(p, "c", escalated=False)),
+    "escalate": ("anna.becker", lambda p: _key_on_ticket(p, "e", escalated=False)),
+    "booking": ("anna.becker", lambda p: _booking(p)),
+    "confirm": ("anna.becker", lambda p: _push(p, _confirm())),
+    "conflict": ("anna.becker", lambda p: _push(p, _conflict())),
+}
+
+
+async def _booking(pilot: Pilot[None]) -> None:
+    await _pane(pilot, "3")
+    await pilot.press("b")
+    await settle(pilot)
+
+
+@pytest.mark.usefixtures("frozen_clock")
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_every_view_at_both_sizes(
+    snap_compare: SnapCompare, tmp_path: Path, view: str, size: tuple[int, int]
+) -> None:
+    user, steps = VIEWS[view]
+    assert snap_compare(build_app(tmp_path, user=user), terminal_size=size, run_before=steps)
