@@ -32,7 +32,7 @@ TEXT = {
     "someone": "someone",
 }
 # Fields whose values are instants, people or tickets rather than words.
-_TIMES = frozenset(
+TIME_FIELDS = frozenset(
     {
         "received_at",
         "first_response_due",
@@ -48,7 +48,7 @@ _TIMES = frozenset(
         "updated_at",
     }
 )
-_TECHNICIANS = frozenset({"assignee_id", "technician_id"})
+TECHNICIAN_FIELDS = frozenset({"assignee_id", "technician_id"})
 _USERS = frozenset({"raised_by", "acknowledged_by", "resolved_by", "author_id"})
 # Shown elsewhere or meaningless to a person.
 _HIDDEN = frozenset({"version", "updated_at", "ticket_id", "id"})
@@ -93,12 +93,12 @@ def value_text(name: str, value: object, names: Names) -> str:
     """One field's value in words: times in the display zone, people by name, enums as words."""
     if value is None or value == "":
         return clock.NONE
-    if name in _TIMES and isinstance(value, str):
+    if name in TIME_FIELDS and isinstance(value, str):
         try:
             return clock.moment(value)
         except ValueError:
             return one_line(value)
-    if name in _TECHNICIANS:
+    if name in TECHNICIAN_FIELDS:
         return names.technician(value)
     if name in _USERS:
         return names.user(value)

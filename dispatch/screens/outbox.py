@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 from dispatch.client.cache import CONFLICT, FAILED, Op
 from dispatch.client.conflicts import ConflictField
 from dispatch.display import clock, labels
+from dispatch.display.history import TECHNICIAN_FIELDS, TIME_FIELDS
 from dispatch.display.safe import one_line
 from dispatch.screens.base import PaneScreen
 
@@ -175,9 +176,9 @@ class ConflictScreen(ModalScreen[tuple[str, list[str] | None] | None]):
         """A value as a person reads it: words for enums, names for people, Berlin times."""
         if value is None:
             return "-"
-        if name in PEOPLE and isinstance(value, int):
+        if name in TECHNICIAN_FIELDS and isinstance(value, int):
             return one_line(self.name_of(value))
-        if name in TIMES and isinstance(value, str):
+        if name in TIME_FIELDS and isinstance(value, str):
             try:
                 return clock.moment(value)
             except ValueError:
@@ -263,18 +264,3 @@ TEXT = {
     "yes": "yes",
     "no": "no",
 }
-# Fields whose values are people (shown by name) and times (shown as `Mo 07.12. 09:00`).
-PEOPLE = frozenset(("assignee_id", "technician_id"))
-TIMES = frozenset(
-    (
-        "received_at",
-        "first_response_due",
-        "resolution_due",
-        "responded_at",
-        "resolved_at",
-        "sla_paused_at",
-        "start",
-        "end",
-        "created_at",
-    )
-)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from console.conflict import conflict_op, conflict_screen
 from console.harness import console, settle
 from console.tickets import fresh_ticket, select
 from rich.cells import cell_len
@@ -19,8 +20,6 @@ from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
 from dispatch.app import DispatchApp
-from dispatch.client.cache import Op
-from dispatch.client.conflicts import rows
 from dispatch.display import clock
 from dispatch.screens.appointment_dialog import AppointmentDialog
 from dispatch.screens.assign import AssignDialog
@@ -28,39 +27,12 @@ from dispatch.screens.confirm import ConfirmDialog
 from dispatch.screens.dialogs import ChoiceDialog, EscalateDialog, TextDialog
 from dispatch.screens.help import HelpScreen
 from dispatch.screens.mywork import MyWorkScreen
-from dispatch.screens.outbox import ConflictScreen
 from dispatch.screens.ticket_actions import priority_options
 from dispatch.widgets.fast_table import FastTable, column_widths
 from dispatch.widgets.status_bar import StatusBar
 from dispatch.widgets.ticket_rows import QUEUE_COLUMNS
 
 SMALL = (80, 24)
-
-
-def conflict_op() -> Op:
-    body = {"priority": "P1", "status": "in_progress", "title": "Printer on fire " * 4}
-    base = {**body, "priority": "P3", "status": "triaged", "version": 3}
-    current = {**base, "priority": "P2", "status": "waiting_customer", "version": 4}
-    return Op(
-        id=1,
-        key="k",
-        kind="patch_ticket",
-        ticket_id=1,
-        method="PATCH",
-        path="/tickets/1",
-        body=body,
-        base_version=3,
-        base=base,
-        state="conflict",
-        error={"current": current},
-        attempts=1,
-        created_at="2026-12-07T09:00:00+00:00",
-    )
-
-
-def conflict_screen(op: Op) -> ConflictScreen:
-    """The conflict dialog for one stale write, people named by number."""
-    return ConflictScreen(op, rows([op], (op.error or {})["current"]), lambda i: f"#{i}")
 
 
 DIALOGS: dict[str, Callable[[DispatchApp], ModalScreen[Any]]] = {

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from console.conflict import conflict_op, conflict_screen
 from console.harness import settle
 from sqlmodel import Session
 from textual.pilot import Pilot
@@ -256,33 +257,6 @@ async def _push(pilot: Pilot[None], screen: Any) -> None:
     await settle(pilot)
 
 
-def _conflict() -> Any:
-    """The conflict dialog for a priority and status written on an old version."""
-    from dispatch.client.cache import Op
-    from dispatch.client.conflicts import rows
-    from dispatch.screens.outbox import ConflictScreen
-
-    body = {"priority": "P1", "status": "in_progress"}
-    base = {**body, "priority": "P3", "status": "triaged", "title": "Drucker druckt nicht"}
-    current = {**base, "priority": "P2", "status": "waiting_customer", "version": 4}
-    op = Op(
-        id=1,
-        key="k",
-        kind="patch_ticket",
-        ticket_id=1,
-        method="PATCH",
-        path="/tickets/1",
-        body=body,
-        base_version=3,
-        base={**base, "version": 3},
-        state="conflict",
-        error={"current": current},
-        attempts=1,
-        created_at="2026-11-25T09:00:00+00:00",
-    )
-    return ConflictScreen(op, rows([op], current), lambda i: f"#{i}")
-
-
 def _confirm() -> Any:
     from dispatch.screens.confirm import ConfirmDialog
 
@@ -308,7 +282,7 @@ VIEWS: dict[str, tuple[str, Callable[[Pilot[None]], Any]]] = {
     "escalate": ("anna.becker", lambda p: _key_on_ticket(p, "e", escalated=False)),
     "booking": ("anna.becker", lambda p: _booking(p)),
     "confirm": ("anna.becker", lambda p: _push(p, _confirm())),
-    "conflict": ("anna.becker", lambda p: _push(p, _conflict())),
+    "conflict": ("anna.becker", lambda p: _push(p, conflict_screen(conflict_op()))),
 }
 
 
