@@ -30,6 +30,7 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
+from sync.service_process import QuietListener
 
 from dispatch.client.api import ApiClient
 from dispatch.client.cache import CONFLICT, DISK_ONLY_FIELDS, FAILED, PENDING, LocalCache, Op
@@ -159,22 +160,13 @@ class FaultyNetwork(httpx.AsyncBaseTransport):
         )
 
 
-class Listener:
+class Listener(QuietListener):
     """Records what the engine told the console."""
 
     def __init__(self) -> None:
         self.status_changes = 0
         self.attention: list[Op] = []
         self.arrivals: list[Arrival] = []
-
-    def tickets_changed(self, ids: list[int] | None, remote: bool) -> None:
-        pass
-
-    def escalations_changed(self) -> None:
-        pass
-
-    def calendar_changed(self) -> None:
-        pass
 
     def status_changed(self) -> None:
         self.status_changes += 1

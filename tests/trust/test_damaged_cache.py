@@ -16,24 +16,14 @@ from typing import Any
 
 import pytest
 from console.harness import DISPATCHER, settle
+from sync.service_process import QuietListener
 
 from dispatch.app import DispatchApp
 from dispatch.client.api import new_key
-from dispatch.client.cache import LocalCache, Op
+from dispatch.client.cache import LocalCache
 from dispatch.client.store import Store
-from dispatch.client.sync import Arrival, SyncEngine
+from dispatch.client.sync import SyncEngine
 from dispatch.console import client_factory, prepare_demo
-
-
-class Quiet:
-    """A sync listener that listens to nothing (the cache is filled without a console)."""
-
-    def tickets_changed(self, ids: list[int] | None, remote: bool) -> None: ...
-    def escalations_changed(self) -> None: ...
-    def calendar_changed(self) -> None: ...
-    def status_changed(self) -> None: ...
-    def op_needs_attention(self, op: Op) -> None: ...
-    def arrived(self, arrivals: list[Arrival]) -> None: ...
 
 
 def _truncate(path: Path) -> None:
@@ -85,12 +75,24 @@ DAMAGE: dict[str, tuple[Callable[[Path], None], int | None]] = {
 }
 
 
+async def console_on(settings: Any, token: str, path: Path) -> DispatchApp:
+    """The console for `token` on the (damaged) cache file at `path`."""
+    factory = client_factory(settings, token)
+    async with factory() as probe:
+        me = await probe.me()
+    return DispatchApp(
+        settings=settings, client_factory=factory, me=me, server_label="test", cache_file=path
+    )
+
+
 async def filled_cache(tmp_path: Path) -> tuple[Any, dict[str, str], Path, list[int]]:
     """A demo service and a dispatcher's cache of it with two comments queued."""
     settings, tokens = prepare_demo(tmp_path, tickets=60, seed=7)
     path = tmp_path / "cache" / "cache.sqlite"
     cache = LocalCache(path)
-    engine = SyncEngine(client_factory(settings, tokens[DISPATCHER]), cache, Store(), Quiet())
+    engine = SyncEngine(
+        client_factory(settings, tokens[DISPATCHER]), cache, Store(), QuietListener()
+    )
     await engine.full_sync()
     await engine.client.aclose()
     heads = cache.db.execute("SELECT open, count(*) FROM ticket_head GROUP BY open").fetchall()
@@ -118,12 +120,7 @@ async def test_a_damaged_cache_is_set_aside_and_synced_again(
     damage, kept = DAMAGE[kind]
     settings, tokens, path, ids = await filled_cache(tmp_path)
     damage(path)
-    factory = client_factory(settings, tokens[DISPATCHER])
-    async with factory() as probe:
-        me = await probe.me()
-    app = DispatchApp(
-        settings=settings, client_factory=factory, me=me, server_label="test", cache_file=path
-    )
+    app = await console_on(settings, tokens[DISPATCHER], path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         said = [str(n.message) for n in app._notifications if "cache was damaged" in n.message]
@@ -136,7 +133,7 @@ async def test_a_damaged_cache_is_set_aside_and_synced_again(
             assert "could not be read" in said[0]
         else:
             assert f"{kept} queued write{'s' if kept != 1 else ''} kept" in said[0]
-        async with factory() as client:
+        async with app.client_factory() as client:
             comments = [
                 c
                 for ticket_id in ids
@@ -157,12 +154,7 @@ async def test_damage_a_write_into_the_cache_meets_is_set_aside_too(
     """Pages nobody read at start (a free list, an index) can fail the first write of a
     sync: `r` then sets the cache aside and syncs again, like damage found at start."""
     settings, tokens, path, _ = await filled_cache(tmp_path)
-    factory = client_factory(settings, tokens[DISPATCHER])
-    async with factory() as probe:
-        me = await probe.me()
-    app = DispatchApp(
-        settings=settings, client_factory=factory, me=me, server_label="test", cache_file=path
-    )
+    app = await console_on(settings, tokens[DISPATCHER], path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         real = LocalCache.replace_tickets
