@@ -142,6 +142,9 @@ def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8765,
     workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+    access_log: Annotated[
+        bool, typer.Option("--access-log", help="log every request (off: it slows wake-ups)")
+    ] = False,
 ) -> None:
     """Run the REST service; database from DATABASE_URL (default: SQLite in the data dir)."""
     import uvicorn
@@ -151,16 +154,18 @@ def serve(
         f"dispatch service on http://{host}:{port}/api/v1 (database {_safe(settings.database_url)})"
     )
     if workers > 1:
-        _serve_workers(host, port, workers)
+        _serve_workers(host, port, workers, access_log)
     else:
         from dispatch.server.app import create_app
         from dispatch.server.http_guard import uvicorn_config
 
         # The httptools protocol with header deadline and connections-per-address cap.
-        uvicorn.Server(uvicorn_config(create_app(settings), settings, host, port)).run()
+        uvicorn.Server(
+            uvicorn_config(create_app(settings), settings, host, port, access_log=access_log)
+        ).run()
 
 
-def _serve_workers(host: str, port: int, workers: int) -> None:
+def _serve_workers(host: str, port: int, workers: int, access_log: bool = False) -> None:
     """Several worker processes on one socket; each builds its own app (and engine) from the
     environment.
 
@@ -183,6 +188,7 @@ def _serve_workers(host: str, port: int, workers: int) -> None:
         port=port,
         workers=workers,
         log_level="info",
+        access_log=access_log,
         http=PROTOCOL,  # HTTP guarded: limits from the environment, as the app's are
     )
     sock = config.bind_socket()

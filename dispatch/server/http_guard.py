@@ -139,6 +139,21 @@ PROTOCOL = "dispatch.server.http_guard:GuardedProtocol"
 """The protocol as uvicorn's `http` option for worker processes (limits from `Settings()`)."""
 
 
-def uvicorn_config(app: Any, settings: Settings, host: str, port: int) -> uvicorn.Config:
-    """How `dispatch serve` runs `app`: the guarded protocol with `settings`' limits."""
-    return uvicorn.Config(app, host=host, port=port, log_level="info", http=protocol_for(settings))
+def uvicorn_config(
+    app: Any, settings: Settings, host: str, port: int, *, access_log: bool = False
+) -> uvicorn.Config:
+    """How `dispatch serve` runs `app`: the guarded protocol with `settings`' limits.
+
+    The access log is off unless asked for: a line per request is written in the event loop,
+    one after another, and when one write wakes every console's long-poll those lines were
+    about a quarter of the time to answer them all (bench/RESULTS.md). A reverse proxy in
+    front usually keeps the access log anyway; the service logs its own problems regardless.
+    """
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=access_log,
+        http=protocol_for(settings),
+    )
