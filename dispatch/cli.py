@@ -254,7 +254,7 @@ def seed_demo_cmd(
     from sqlmodel import Session, select
 
     from dispatch.demo import DemoSize, seed_demo
-    from dispatch.demo_users import roles, user_lines
+    from dispatch.demo.users import roles, user_lines
     from dispatch.models import Ticket
     from dispatch.server.db import make_engine
     from dispatch.server.schema import create_schema
