@@ -7,11 +7,12 @@ The root `app` is put together here; the commands live in one module per group:
 - `db`: `db upgrade`, `db copy`;  `users`: `users add`, `users revoke`;
 - `tickets`: `tickets list|show|assign|escalate|suggest`, through the API client;
 - `common`: settings, `fail`, the --server/--token/--json options;
+- `remote`: one API call against a service (or the embedded one), printed as text or JSON;
 - `scope`: --server/--token typed before the subcommand, handed down or refused.
 
 A new command group (say `dispatch technicians ...`) is a module here with its own
 `app = typer.Typer(help=...)` and one `app.add_typer(...)` line at the end of this file; if it
-talks to a service, its name goes in `scope.TAKES_SERVER` too.
+talks to a service, its name goes in `scope.TAKES_SERVER` too and it calls through `remote`.
 """
 
 from __future__ import annotations

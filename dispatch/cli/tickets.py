@@ -3,61 +3,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
-import sys
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
-from dispatch.cli.common import JsonOpt, ServerOpt, TokenOpt, fail, load_settings
-from dispatch.cli.scope import given
+from dispatch.cli.common import JsonOpt, ServerOpt, TokenOpt, fail
+from dispatch.cli.remote import call_service, print_result
 
 app = typer.Typer(help="Ticket actions for scripts (same API as the console).")
-
-T = TypeVar("T")
-
-
-def _run(server: str | None, token: str | None, call: Callable[[Any], Awaitable[T]]) -> T:
-    """Run one API call with the shared client, turning its errors into clear messages."""
-    from dispatch.client.api import ApiClient
-    from dispatch.client.errors import ApiError, Unreachable
-
-    server, token = given(server, token)
-    settings = load_settings(server=server, token=token)
-
-    async def go() -> T:
-        if settings.server:
-            client = ApiClient(settings.server, settings.token)
-        else:
-            from dispatch.embedded import embedded_transport, local_token
-
-            client = ApiClient(
-                "http://embedded",
-                settings.token or local_token(settings),
-                transport=embedded_transport(settings),
-            )
-        async with client:
-            return await call(client)
-
-    try:
-        return asyncio.run(go())
-    except Unreachable as exc:
-        fail(f"{exc}. Is the service running? Check --server / DISPATCH_SERVER.")
-    except ApiError as exc:
-        from dispatch.display.safe import one_line  # the server's words reach this terminal
-
-        fail(f"{one_line(exc.detail or exc.title)} (HTTP {exc.status})")
-    raise AssertionError("unreachable")
-
-
-def _print(data: Any, as_json: bool, render: Callable[[Any], None]) -> None:
-    if as_json:
-        json.dump(data, sys.stdout, indent=2, default=str)
-        sys.stdout.write("\n")
-    else:
-        render(data)
 
 
 @app.command("list")
@@ -75,7 +28,7 @@ def tickets_list(
     params: dict[str, Any] = {"q": q, "status": status, "assignee": assignee, "limit": limit}
     if not all_ and not status:
         params["open"] = "true"
-    page = _run(server, token, lambda c: c.list_tickets(**params))
+    page = call_service(server, token, lambda c: c.list_tickets(**params))
 
     def render(data: Any) -> None:
         from dispatch.display.cli_text import list_line
@@ -83,7 +36,7 @@ def tickets_list(
         for t in data["items"]:
             typer.echo(list_line(t))
 
-    _print(page, as_json, render)
+    print_result(page, as_json, render)
 
 
 @app.command("show")
@@ -106,7 +59,7 @@ def tickets_show(
             technicians = []
         return detail, technicians
 
-    ticket, technicians = _run(server, token, call)
+    ticket, technicians = call_service(server, token, call)
 
     def render(t: Any) -> None:
         from dispatch.display.cli_text import show_lines
@@ -114,7 +67,7 @@ def tickets_show(
         for line in show_lines(t, technicians):
             typer.echo(line)
 
-    _print(ticket, as_json, render)
+    print_result(ticket, as_json, render)
 
 
 @app.command("assign")
@@ -151,7 +104,7 @@ def tickets_assign(
         found = await c.find_ticket(number)
         return await c.assign(found["id"], technician, slot=slot, dry_run=dry_run)
 
-    result = _run(server, token, call)
+    result = call_service(server, token, call)
 
     def render(r: Any) -> None:
         from dispatch.display.cli_text import assignment_lines
@@ -159,7 +112,7 @@ def tickets_assign(
         for line in assignment_lines(r):
             typer.echo(line)
 
-    _print(result, as_json, render)
+    print_result(result, as_json, render)
 
 
 @app.command("escalate")
@@ -180,10 +133,10 @@ def tickets_escalate(
         found = await c.find_ticket(number)
         return await c.escalate(found["id"], reason, level=level, note=note)
 
-    result = _run(server, token, call)
+    result = call_service(server, token, call)
     from dispatch.display.cli_text import escalation_line
 
-    _print(result, as_json, lambda e: typer.echo(escalation_line(e)))
+    print_result(result, as_json, lambda e: typer.echo(escalation_line(e)))
 
 
 @app.command("suggest")
@@ -204,7 +157,7 @@ def tickets_suggest(
             found["id"], mode="remote" if remote else "onsite", duration=minutes, limit=limit
         )
 
-    result = _run(server, token, call)
+    result = call_service(server, token, call)
 
     def render(r: Any) -> None:
         from dispatch.display.cli_text import suggestion_lines
@@ -212,4 +165,4 @@ def tickets_suggest(
         for line in suggestion_lines(r):
             typer.echo(line)
 
-    _print(result, as_json, render)
+    print_result(result, as_json, render)
