@@ -188,7 +188,7 @@ def _no_such_demo_user(as_user: str, settings: Settings, tokens: dict[str, str])
     """The refusal of `demo --as` an unknown login: every demo user with their role."""
     from sqlmodel import Session
 
-    from dispatch.demo_users import roles, user_lines
+    from dispatch.demo.users import roles, user_lines
     from dispatch.display.safe import one_line
     from dispatch.server.db import make_engine
 

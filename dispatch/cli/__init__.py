@@ -1,0 +1,78 @@
+"""The `dispatch` command: console, service, database, users and scriptable ticket actions.
+
+The root `app` is put together here; the commands live in one module per group:
+
+- `service`: `serve` (one process, or `--workers N` on one socket);
+- `demo`: `demo` (the console on a throw-away demo database) and `seed-demo`;
+- `db`: `db upgrade`, `db copy`;  `users`: `users add`, `users revoke`;
+- `tickets`: `tickets list|show|assign|escalate|suggest`, through the API client;
+- `common`: settings, `fail`, the --server/--token/--json options;
+- `remote`: one API call against a service (or the embedded one), printed as text or JSON;
+- `scope`: --server/--token typed before the subcommand, handed down or refused.
+
+A new command group (say `dispatch technicians ...`) is a module here with its own
+`app = typer.Typer(help=...)` and one `app.add_typer(...)` line at the end of this file; if it
+talks to a service, its name goes in `scope.TAKES_SERVER` too and it calls through `remote`.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import typer
+
+from dispatch.cli import db, demo, service, tickets, users
+from dispatch.cli.common import ServerOpt, TokenOpt, fail, load_settings
+from dispatch.cli.scope import hand_down
+
+# tests/cli/test_serve_workers.py drives the shared socket from here
+from dispatch.cli.service import _serve_workers as _serve_workers
+
+CHECKOUT = Path(__file__).resolve().parent.parent.parent
+"""Where `bench/` lies in a checkout of dispatch (an installed wheel has no benchmarks)."""
+
+
+def main_callback(
+    ctx: typer.Context,
+    server: ServerOpt = None,
+    token: TokenOpt = None,
+) -> None:
+    """Open the console (embedded database unless --server is given)."""
+    if ctx.invoked_subcommand is not None:
+        hand_down(ctx, server=server, token=token)
+        return
+    from dispatch.console import open_console
+
+    open_console(load_settings(server=server, token=token))
+
+
+def bench(ctx: typer.Context) -> None:
+    """Run the benchmarks, as `python -m bench` does (its options pass through: --help)."""
+    if not (CHECKOUT / "bench" / "__main__.py").is_file():
+        fail(f"the benchmarks live in a checkout of dispatch (bench/), not in {CHECKOUT}", 2)
+    raise typer.Exit(subprocess.call([sys.executable, "-m", "bench", *ctx.args], cwd=CHECKOUT))
+
+
+app = typer.Typer(
+    help="Dispatch console and service for an MSP dispatch desk.",
+    no_args_is_help=False,
+    add_completion=False,
+)
+app.callback(invoke_without_command=True)(main_callback)
+# commands, then groups: the order `dispatch --help` lists them in
+app.command()(demo.demo)
+app.command()(service.serve)
+app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    add_help_option=False,
+)(bench)
+app.command("seed-demo")(demo.seed_demo_cmd)
+app.add_typer(db.app, name="db")
+app.add_typer(users.app, name="users")
+app.add_typer(tickets.app, name="tickets")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,59 @@
+"""Talking to a service from the command line: one API call with the console's client
+(against --server, or the embedded service on the local database), its errors as one-line
+messages, and its answer as JSON or text. Any command group that talks to a service uses
+these (and is named in `scope.TAKES_SERVER`)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from dispatch.cli.common import fail, load_settings
+from dispatch.cli.scope import given
+
+T = TypeVar("T")
+
+
+def call_service(server: str | None, token: str | None, call: Callable[[Any], Awaitable[T]]) -> T:
+    """Run one API call with the shared client, turning its errors into clear messages."""
+    from dispatch.client.api import ApiClient
+    from dispatch.client.errors import ApiError, Unreachable
+
+    server, token = given(server, token)
+    settings = load_settings(server=server, token=token)
+
+    async def go() -> T:
+        if settings.server:
+            client = ApiClient(settings.server, settings.token)
+        else:
+            from dispatch.embedded import embedded_transport, local_token
+
+            client = ApiClient(
+                "http://embedded",
+                settings.token or local_token(settings),
+                transport=embedded_transport(settings),
+            )
+        async with client:
+            return await call(client)
+
+    try:
+        return asyncio.run(go())
+    except Unreachable as exc:
+        fail(f"{exc}. Is the service running? Check --server / DISPATCH_SERVER.")
+    except ApiError as exc:
+        from dispatch.display.safe import one_line  # the server's words reach this terminal
+
+        fail(f"{one_line(exc.detail or exc.title)} (HTTP {exc.status})")
+    raise AssertionError("unreachable")
+
+
+def print_result(data: Any, as_json: bool, render: Callable[[Any], None]) -> None:
+    """`data` as JSON for scripts (--json), else as `render` words it for people."""
+    if as_json:
+        json.dump(data, sys.stdout, indent=2, default=str)
+        sys.stdout.write("\n")
+    else:
+        render(data)

@@ -1,0 +1,63 @@
+"""`dispatch users`: add a user (its token printed once) and revoke a user's tokens."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from dispatch.cli.common import fail, load_settings
+
+app = typer.Typer(help="Users and their tokens.")
+
+
+@app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="login name (a-z, 0-9, . _ -)")],
+    role: Annotated[str, typer.Option(help="technician, dispatcher, team_lead or admin")],
+    display_name: Annotated[str | None, typer.Option(help="full name")] = None,
+) -> None:
+    """Create a user and print its token once."""
+    from pydantic import ValidationError
+    from sqlmodel import Session
+
+    from dispatch.domain.types import Role
+    from dispatch.server.accounts import create_user
+    from dispatch.server.db import make_engine
+    from dispatch.server.schema import create_schema
+
+    try:
+        role_value = Role(role)
+    except ValueError:
+        fail(f"role must be one of: {', '.join(r.value for r in Role)}")
+        return
+    engine = make_engine(load_settings().database_url)
+    create_schema(engine)
+    with Session(engine) as session:
+        try:
+            _, token = create_user(session, name, display_name or name, role_value)
+        except (ValueError, ValidationError) as exc:
+            fail(str(exc).splitlines()[0] if isinstance(exc, ValueError) else "invalid name")
+            return
+        session.commit()
+    typer.echo(f"user {name} ({role_value.value}) created. Token, shown only now:\n{token}")
+
+
+@app.command("revoke")
+def users_revoke(name: Annotated[str, typer.Argument(help="login name")]) -> None:
+    """Revoke every token of a user."""
+    from sqlmodel import Session, select
+
+    from dispatch.models.user import User
+    from dispatch.server.accounts import revoke_tokens
+    from dispatch.server.db import make_engine
+
+    engine = make_engine(load_settings().database_url)
+    with Session(engine) as session:
+        user = session.exec(select(User).where(User.name == name)).first()
+        if user is None:
+            fail(f"there is no user {name!r}")
+            return
+        count = revoke_tokens(session, user)
+        session.commit()
+    typer.echo(f"revoked {count} token(s) of {name}")
