@@ -26,9 +26,17 @@ if TYPE_CHECKING:
 
     from dispatch.client.cache import Op
     from dispatch.client.conflicts import ConflictField
+    from dispatch.client.shapes import (
+        AppointmentShape,
+        MeShape,
+        TicketDetailShape,
+        TicketShape,
+    )
     from dispatch.client.store import Store
     from dispatch.settings import Settings
 
+# What the sync engine hands out and takes is untyped so far (its dicts are `Json`); what
+# the screens ask the service directly comes in the shapes of `dispatch.client.shapes`.
 Json = dict[str, Any]
 
 STYLES = Path(__file__).resolve().parent.parent / "styles"
@@ -45,12 +53,14 @@ class TicketsUpdate:
 class ServiceReads(Protocol):
     """What a screen may ask the service directly: what the store does not hold."""
 
-    async def get_ticket(self, ticket_id: int) -> Json: ...
-    async def find_ticket(self, number: int) -> Json: ...
+    async def ticket_detail(self, ticket_id: int) -> TicketDetailShape: ...
+    async def find_ticket(self, number: int) -> TicketShape: ...
     async def customer(self, customer_id: int) -> Json: ...
     async def suggestions(self, ticket_id: int, **params: Any) -> Json: ...
     async def escalations(self, *, include_resolved: bool = False) -> list[Json]: ...
-    async def calendar(self, technician_id: int, start: datetime, end: datetime) -> list[Json]: ...
+    async def calendar(
+        self, technician_id: int, start: datetime, end: datetime
+    ) -> list[AppointmentShape]: ...
 
 
 class Intents(Protocol):
@@ -93,7 +103,7 @@ class Console(Protocol):
     @property
     def settings(self) -> Settings: ...
     @property
-    def me(self) -> Json: ...
+    def me(self) -> MeShape: ...
     @property
     def role(self) -> str: ...
     @property

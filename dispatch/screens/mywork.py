@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
@@ -17,11 +17,14 @@ from dispatch.screens.queue import QueueScreen
 from dispatch.widgets.fast_table import FastTable
 from dispatch.widgets.ticket_rows import MY_WORK_COLUMNS
 
+if TYPE_CHECKING:
+    from dispatch.client.shapes import AppointmentShape
+
 OFFLINE_CALENDAR = "My calendar needs the service: offline."
 TEXT = {"job": "ticket {number} {mode}"}
 
 
-def appointment_line(a: dict[str, Any]) -> str:
+def appointment_line(a: AppointmentShape) -> str:
     """`  Mo 07.12. 09:00-11:45  ticket 100301 on site  note`; an entry over several days
     shows its real start and end (`Mo 07.12. 17:00 - Mo 14.12. 08:00  on call`)."""
     what = labels.word(labels.APPOINTMENT_KIND, a.get("kind"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.table import Table
 from rich.text import Text
@@ -33,6 +33,9 @@ from dispatch.screens.ticket_text import (
 from dispatch.widgets.key_footer import KeyFooter
 from dispatch.widgets.status_bar import StatusBar
 
+if TYPE_CHECKING:
+    from dispatch.client.shapes import TicketDetailShape
+
 
 class TicketScreen(TicketActions):
     """One ticket; it updates in place when someone else changes it."""
@@ -48,7 +51,7 @@ class TicketScreen(TicketActions):
     def __init__(self, ticket_id: int) -> None:
         super().__init__()
         self.ticket_id = ticket_id
-        self.detail: dict[str, Any] | None = None
+        self.detail: TicketDetailShape | None = None
         self.customer: dict[str, Any] | None = None
         self.offline = False  # showing the cached ticket: the service is unreachable
 
@@ -88,7 +91,7 @@ class TicketScreen(TicketActions):
     async def load(self) -> None:
         client = self.dispatch.client
         try:
-            detail = await client.get_ticket(self.ticket_id)
+            detail = await client.ticket_detail(self.ticket_id)
         except NotFound:
             self.notify("This ticket is gone or no longer yours to see.", severity="warning")
             self.dismiss()
@@ -116,12 +119,14 @@ class TicketScreen(TicketActions):
             self.dismiss()
             return
         # my pending writes, as the queue shows them, on top of the cached body
-        self.detail = {**(cached or {}), **plain(shown or {})}
+        # (the engine's dicts are untyped: they are the cached answer of GET /tickets/{id})
+        self.detail = cast("TicketDetailShape", {**(cached or {}), **plain(shown or {})})
         self.offline = True
         self.render_all()
 
     def selected_ticket(self) -> dict[str, Any] | None:
-        return self.detail
+        # as the engine's untyped dict: the intents the actions send take those (so far)
+        return cast("dict[str, Any] | None", self.detail)
 
     def known_customer(self, ticket: dict[str, Any]) -> dict[str, Any] | None:
         c = self.customer

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -18,6 +18,9 @@ from dispatch.screens.confirm import ConfirmDialog
 from dispatch.screens.context import Console, door
 from dispatch.screens.dialogs import ChoiceDialog, EscalateDialog, EscalationRequest, TextDialog
 from dispatch.screens.ticket_text import contract_overrides
+
+if TYPE_CHECKING:
+    from dispatch.client.shapes import AppointmentShape, TicketDetailShape
 
 # What the actions say, in one place (stored text in them passes `one_line`).
 TEXT = {
@@ -79,7 +82,7 @@ def _s(n: int) -> str:
     return "" if n == 1 else "s"
 
 
-def booked_ahead(detail: dict[str, Any], now: datetime) -> list[dict[str, Any]]:
+def booked_ahead(detail: TicketDetailShape, now: datetime) -> list[AppointmentShape]:
     """The ticket-work bookings a resolution frees (the service's rule: not yet ended)."""
     return [
         a
@@ -194,7 +197,7 @@ class TicketActions(Screen[None]):
     async def _end_ticket(self, ticket: dict[str, Any], status: str) -> None:
         """Ask before a status that frees booked slots, naming them; tell once it is done."""
         try:
-            detail = await self.dispatch.client.get_ticket(ticket["id"])
+            detail = await self.dispatch.client.ticket_detail(ticket["id"])
         except (ApiError, Unreachable):
             detail = None  # offline: the service frees them when the change reaches it
         slots = None if detail is None else booked_ahead(detail, datetime.now(UTC))
@@ -219,7 +222,7 @@ class TicketActions(Screen[None]):
 
         self.app.push_screen(ConfirmDialog(question, lines, yes=verb), answered)
 
-    def _slot_line(self, appt: dict[str, Any]) -> str:
+    def _slot_line(self, appt: AppointmentShape) -> str:
         name = self.dispatch.store.technician_name(appt.get("technician_id"))
         return f"{clock.moment(appt['start'])} {safe.one_line(name)}"
 
