@@ -140,7 +140,7 @@ class ApiClient:
             f"{request.url.path} gave {response.status_code} {one_line(kind)[:40]}, {what}"
         )
         if response.status_code == 404:
-            detail += " (is the URL the service's, without /api/v1?)"
+            detail += f" (is the URL the service's, without {API_PREFIX}?)"
         return ContractError(response.status_code, "Not a dispatch answer", detail)
 
     def _json(self, response: httpx.Response) -> Any:
@@ -212,8 +212,8 @@ class ApiClient:
             raise ContractError(
                 404,
                 "Not a dispatch answer",
-                f"{self.base_url} has no {API_PREFIX}/me (404): is the URL the service's, "
-                "without /api/v1?",
+                f"{self.base_url} has no {API_PREFIX}{paths.ME} (404): is the URL the "
+                f"service's, without {API_PREFIX}?",
             ) from exc
         me = self._answer(response, MeShape)
         self._fits(response, me["user"], required(UserShape), "a user")
