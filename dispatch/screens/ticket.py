@@ -19,8 +19,8 @@ from dispatch.client.errors import ApiError, NotFound, ServerError, Unreachable
 from dispatch.display.history import names_for
 from dispatch.display.safe import one_line
 from dispatch.domain.countdown import clock_of
-from dispatch.screens.base import show_status
-from dispatch.screens.context import STYLES, TicketsUpdate
+from dispatch.screens.base import StatusScreen
+from dispatch.screens.context import STYLES, Console, TicketsUpdate
 from dispatch.screens.ticket_actions import TICKET_BINDINGS, TicketActions
 from dispatch.screens.ticket_text import (
     TEXT,
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from dispatch.client.shapes import TicketDetailShape
 
 
-class TicketScreen(TicketActions):
+class TicketScreen(StatusScreen, TicketActions):
     """One ticket; it updates in place when someone else changes it."""
 
     CSS_PATH = [STYLES / "ticket.tcss"]
@@ -67,13 +67,10 @@ class TicketScreen(TicketActions):
     def on_mount(self) -> None:
         self.dispatch.tickets_changed.subscribe(self, self.on_tickets_update)
         # the same live status bar as the panes: online/offline, pending writes, last sync
-        self.dispatch.status_changed.subscribe(self, lambda _: self.refresh_status())
-        self.refresh_status()
+        self.follow_status()
         self.load()
 
-    def refresh_status(self) -> None:
-        app = self.dispatch
-        show_status(self.query_one(StatusBar), app)
+    def status_shown(self, app: Console) -> None:
         if self.offline and app.online:  # back: replace the cached view by the service's
             self.load()
 
