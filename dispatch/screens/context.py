@@ -16,10 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
     from textual.app import App
     from textual.signal import Signal
@@ -28,7 +28,10 @@ if TYPE_CHECKING:
     from dispatch.client.conflicts import ConflictField
     from dispatch.client.shapes import (
         AppointmentShape,
+        EscalationShape,
         MeShape,
+        StoreTicket,
+        TechnicianShape,
         TicketDetailShape,
         TicketShape,
     )
@@ -38,6 +41,8 @@ if TYPE_CHECKING:
 # What the sync engine hands out and takes is untyped so far (its dicts are `Json`); what
 # the screens ask the service directly comes in the shapes of `dispatch.client.shapes`.
 Json = dict[str, Any]
+
+T = TypeVar("T")
 
 STYLES = Path(__file__).resolve().parent.parent / "styles"
 
@@ -144,6 +149,31 @@ class Console(Protocol):
     @property
     def sync(self) -> Intents: ...
     def show_error(self, error: BaseException) -> None: ...
+
+
+# The engine's dicts named by their shapes, where a screen hands them to a row or text
+# builder: the sync engine and its store keep untyped dicts (so far), and these say once per
+# collection what they hold. Casts: no copy, nothing per item.
+def tickets_of(store: Store) -> Mapping[int, StoreTicket]:
+    return cast("Mapping[int, StoreTicket]", store.tickets)
+
+
+def escalations_of(store: Store) -> Mapping[int, EscalationShape]:
+    return cast("Mapping[int, EscalationShape]", store.escalations)
+
+
+def technicians_of(store: Store) -> Mapping[int, TechnicianShape]:
+    return cast("Mapping[int, TechnicianShape]", store.technicians)
+
+
+def shaped(items: list[Json], shape: type[T]) -> list[T]:
+    """A list the engine or a read it shares with the engine hands out, as `shape`s."""
+    return cast("list[T]", items)
+
+
+def engine_dict(value: Mapping[str, Any]) -> Json:
+    """A shape handed back to an intent: the engine takes its untyped dicts (so far)."""
+    return cast("Json", value)
 
 
 def door(app: App[Any]) -> Console:

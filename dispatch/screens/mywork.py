@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -15,10 +15,10 @@ from dispatch.display import clock, labels
 from dispatch.display.safe import one_line
 from dispatch.screens.queue import QueueScreen
 from dispatch.widgets.fast_table import FastTable
-from dispatch.widgets.ticket_rows import MY_WORK_COLUMNS
+from dispatch.widgets.rows import MY_WORK_COLUMNS
 
 if TYPE_CHECKING:
-    from dispatch.client.shapes import AppointmentShape
+    from dispatch.client.shapes import AppointmentShape, StoreTicket
 
 OFFLINE_CALENDAR = "My calendar needs the service: offline."
 TEXT = {"job": "ticket {number} {mode}"}
@@ -52,7 +52,7 @@ class MyWorkScreen(QueueScreen):
         self.dispatch.calendar_changed.subscribe(self, lambda _: self.load_calendar())
         self.load_calendar()
 
-    def lists_ticket(self, ticket: dict[str, Any]) -> bool:
+    def lists_ticket(self, ticket: StoreTicket) -> bool:
         me = self.dispatch.technician_id
         return me is not None and ticket.get("assignee_id") == me and ticket["status"] != "closed"
 
