@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -143,9 +143,9 @@ class QueueScreen(PaneScreen, FilterAsYouType, TicketActions):
         # the title line has a fixed height: no layout pass per keystroke
         self.query_one("#queue-title", Label).update(text, layout=False)
 
-    def selected_ticket(self) -> dict[str, Any] | None:
+    def selected_ticket(self) -> StoreTicket | None:
         key = self.table.cursor_key
-        return self.dispatch.store.tickets.get(key) if key is not None else None
+        return tickets_of(self.dispatch.store).get(key) if key is not None else None
 
     # sort ---------------------------------------------------------------------
 

@@ -34,7 +34,7 @@ from dispatch.widgets.key_footer import KeyFooter
 from dispatch.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
-    from dispatch.client.shapes import TicketDetailShape
+    from dispatch.client.shapes import TicketDetailShape, TicketShape
 
 
 class TicketScreen(StatusScreen, TicketActions):
@@ -121,11 +121,10 @@ class TicketScreen(StatusScreen, TicketActions):
         self.offline = True
         self.render_all()
 
-    def selected_ticket(self) -> dict[str, Any] | None:
-        # as the engine's untyped dict: the intents the actions send take those (so far)
-        return cast("dict[str, Any] | None", self.detail)
+    def selected_ticket(self) -> TicketShape | None:
+        return self.detail
 
-    def known_customer(self, ticket: dict[str, Any]) -> dict[str, Any] | None:
+    def known_customer(self, ticket: TicketShape) -> dict[str, Any] | None:
         c = self.customer
         return c if c is not None and c.get("id") == ticket.get("customer_id") else None
 
