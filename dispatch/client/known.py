@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import cast
 
-from dispatch.client.shapes import MeShape, UserShape, required
+from dispatch.client.shapes import MeShape
 from dispatch.private_files import private_dir, private_file
 
 
@@ -29,13 +29,8 @@ def known_me(directory: Path, where: str, bearer: str) -> MeShape | None:
         me = json.loads(_path(directory, where, bearer).read_text())
     except (OSError, ValueError):
         return None
-    # the keys the client checks in GET /me's answer (`ApiClient.me`), here too
-    ok = (
-        isinstance(me, dict)
-        and all(key in me for key in required(MeShape))
-        and isinstance(me["user"], dict)
-        and all(key in me["user"] for key in required(UserShape))
-    )
+    ok = isinstance(me, dict) and isinstance(me.get("user"), dict) and "role" in me
+    # written from GET /me's answer, which the client checked at its door (`ApiClient.me`)
     return cast("MeShape", me) if ok else None
 
 
