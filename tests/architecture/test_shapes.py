@@ -101,9 +101,8 @@ def test_each_key_has_its_fields_json_type(pair: tuple[type[Any], type[BaseModel
 
 @pytest.mark.parametrize("pair", MIRRORS, ids=_ids)
 def test_a_required_key_is_one_every_answer_has(pair: tuple[type[Any], type[BaseModel]]) -> None:
-    """The client may demand a key only if the model always sends it (no default that
-    `exclude_unset` or a later model change could leave out is involved: every public field
-    is sent, so this holds the shape's required keys to the model's fields)."""
+    """The client refuses an answer without a shape's required keys, so each must be a field
+    of the model the service answers with (every public field is sent)."""
     shape, model = pair
     assert set(shapes.required(shape)) <= set(model.model_fields)
 
