@@ -3,7 +3,7 @@
 Run by `python -m bench` in a fresh process per sample (so imports, memory and caches of one
 sample never help the next): `python -m bench.mount_probe fast|stock CACHE_FILE`.
 
-`fast` is dispatch's FastTable fed the queue's own rows (dispatch.widgets.ticket_rows), `stock`
+`fast` is dispatch's FastTable fed the queue's own rows (dispatch.widgets.rows), `stock`
 is Textual's DataTable fed the same cells. Timed from entering `App.run_test` until the first
 `pilot.pause()` returns: app start, mount, layout and the first full render of the screen.
 """
@@ -25,7 +25,7 @@ from textual.widgets import DataTable
 from dispatch.client.cache import LocalCache
 from dispatch.client.store import Store
 from dispatch.widgets.fast_table import FastTable, Row
-from dispatch.widgets.ticket_rows import QUEUE_COLUMNS, ticket_row
+from dispatch.widgets.rows import QUEUE_COLUMNS, ticket_row
 
 
 def queue_rows(cache_file: Path) -> list[Row]:

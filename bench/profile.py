@@ -220,7 +220,7 @@ def profile_memory(cache_file: Path, out: Path) -> None:
     from dispatch.client.store import Store
     from dispatch.client.sync import SyncEngine
     from dispatch.screens.queue import OPEN
-    from dispatch.widgets.ticket_rows import ticket_row
+    from dispatch.widgets.rows import ticket_row
 
     lines = [f"RSS after imports: {rss_mb():.0f} MB"]
     cache = LocalCache(cache_file)

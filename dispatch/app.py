@@ -20,6 +20,7 @@ from dispatch.client.api import ApiClient
 from dispatch.client.cache import LocalCache, Op
 from dispatch.client.cache_repair import CACHE_DAMAGE
 from dispatch.client.errors import ApiError, ServerError, Unauthorized, Unreachable
+from dispatch.client.shapes import MeShape
 from dispatch.client.store import Store
 from dispatch.client.sync import Arrival, SyncEngine
 from dispatch.commands import DispatchCommands
@@ -55,7 +56,7 @@ class DispatchApp(App[None]):
         *,
         settings: Settings,
         client_factory: Callable[[], ApiClient],
-        me: dict[str, Any],
+        me: MeShape,
         server_label: str,
         cache_file: Path | None = None,
         follow_feed: bool = True,

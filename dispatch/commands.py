@@ -9,7 +9,7 @@ from textual.markup import escape
 
 from dispatch.display import labels
 from dispatch.display.safe import one_line
-from dispatch.screens.context import Console, door
+from dispatch.screens.context import Console, door, tickets_of
 
 ACTIONS = [
     ("Go to queue", "pane('queue')"),
@@ -51,7 +51,7 @@ class DispatchCommands(Provider):
         if len(query) < 2:
             return
         count = 0
-        for ticket in self.dispatch.store.tickets.values():
+        for ticket in tickets_of(self.dispatch.store).values():
             # stored text: cleaned, and escaped because the matcher reads its candidate as
             # markup (a `[` in a title may shift the highlight by a character; never styles)
             label = escape(

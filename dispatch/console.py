@@ -12,18 +12,19 @@ from typing import TYPE_CHECKING, Any
 from dispatch.settings import Settings
 
 if TYPE_CHECKING:
+    from dispatch.client.shapes import MeShape
     from dispatch.embedded_life import LivingTransport
 
 ClientFactory = Callable[[], Any]
 
 
-def _preflight(factory: ClientFactory) -> dict[str, Any]:
+def _preflight(factory: ClientFactory) -> MeShape:
     """Ask GET /me once so a wrong URL or token is a sentence, not a traceback."""
     from dispatch.client.errors import ApiError, ContractError, Unauthorized, Unreachable
 
-    async def check() -> dict[str, Any]:
+    async def check() -> MeShape:
         async with factory() as client:
-            me: dict[str, Any] = await client.me()
+            me: MeShape = await client.me()
             return me
 
     try:

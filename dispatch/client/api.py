@@ -5,10 +5,25 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from dispatch.client import paths
 from dispatch.client.errors import ApiError, ContractError, NotFound, Unreachable, error_for
+from dispatch.client.shapes import (
+    AppointmentShape,
+    ChangeFeedShape,
+    ChangeShape,
+    CommentShape,
+    EscalationShape,
+    MeShape,
+    TechnicianShape,
+    TicketChangedShape,
+    TicketDetailShape,
+    TicketPageShape,
+    TicketShape,
+    UserShape,
+    required,
+)
 from dispatch.display.safe import one_line
 
 if TYPE_CHECKING:
@@ -16,11 +31,16 @@ if TYPE_CHECKING:
 
 API_PREFIX = paths.PREFIX
 Json = dict[str, Any]
+T = TypeVar("T")
 # What the console and the CLI read of every ticket, escalation and appointment without
 # asking: an answer without them is not the contract's (a ContractError, not a KeyError).
-TICKET_KEYS = ("id", "number", "version", "title", "status", "priority", "customer_name")
-ESCALATION_KEYS = ("id", "version", "level", "status", "reason", "raised_at", "ticket_number")
-APPOINTMENT_KEYS = ("id", "technician_id", "start", "end", "kind")
+# The shapes' `Required` keys, so what is checked here is what the type checker lets code
+# past this door index.
+TICKET_KEYS = required(TicketShape)
+ESCALATION_KEYS = required(EscalationShape)
+APPOINTMENT_KEYS = required(AppointmentShape)
+TECHNICIAN_KEYS = required(TechnicianShape)
+CHANGE_KEYS = required(ChangeShape)
 
 
 def new_key() -> str:
@@ -120,7 +140,7 @@ class ApiClient:
             f"{request.url.path} gave {response.status_code} {one_line(kind)[:40]}, {what}"
         )
         if response.status_code == 404:
-            detail += " (is the URL the service's, without /api/v1?)"
+            detail += f" (is the URL the service's, without {API_PREFIX}?)"
         return ContractError(response.status_code, "Not a dispatch answer", detail)
 
     def _json(self, response: httpx.Response) -> Any:
@@ -142,6 +162,17 @@ class ApiClient:
         for item in items:
             self._fits(response, item, keys, "an item")
         return page
+
+    # The one place JSON becomes a shape: each endpoint's method names the shape the contract
+    # promises, and these check the keys that shape requires before saying so (a cast, so the
+    # answer stays the dict `json.loads` made).
+    def _answer(self, response: httpx.Response, shape: type[T]) -> T:
+        """The answer as `shape`, or a ContractError."""
+        return cast("T", self._object(response, required(shape)))
+
+    def _listed(self, response: httpx.Response, shape: type[T]) -> list[T]:
+        """A page's items as `shape`s, or a ContractError."""
+        return cast("list[T]", self._items(response, required(shape))["items"])
 
     def _fits(self, response: httpx.Response, value: Any, keys: tuple[str, ...], what: str) -> Json:
         if not isinstance(value, dict):
@@ -174,59 +205,66 @@ class ApiClient:
     async def health(self) -> Json:
         return self._object(await self.request("GET", paths.HEALTH))
 
-    async def me(self) -> Json:
+    async def me(self) -> MeShape:
         try:
             response = await self.request("GET", paths.ME)
         except NotFound as exc:  # every dispatch service has /me: this URL is not one
             raise ContractError(
                 404,
                 "Not a dispatch answer",
-                f"{self.base_url} has no {API_PREFIX}/me (404): is the URL the service's, "
-                "without /api/v1?",
+                f"{self.base_url} has no {API_PREFIX}{paths.ME} (404): is the URL the "
+                f"service's, without {API_PREFIX}?",
             ) from exc
-        me = self._object(response, ("user", "role"))
-        self._fits(response, me["user"], ("id", "name", "display_name"), "a user")
+        me = self._answer(response, MeShape)
+        self._fits(response, me["user"], required(UserShape), "a user")
         return me
 
     # tickets
-    async def list_tickets(self, **params: Any) -> Json:
-        return self._items(await self.request("GET", paths.TICKETS, params=params), TICKET_KEYS)
+    async def list_tickets(self, **params: Any) -> TicketPageShape:
+        response = await self.request("GET", paths.TICKETS, params=params)
+        return cast("TicketPageShape", self._items(response, TICKET_KEYS))
 
     async def iter_tickets(self, page_size: int = 500, **params: Any) -> AsyncIterator[list[Json]]:
         """Every ticket matching `params`, page by page (keyset pagination)."""
         cursor: str | None = None
         while True:
             page = await self.list_tickets(limit=page_size, cursor=cursor, sort="number", **params)
-            yield page["items"]
+            # as Json: the sync engine, which takes these, keeps untyped dicts (so far)
+            yield cast("list[Json]", page["items"])
             cursor = page.get("next_cursor")
             if not cursor:
                 return
 
-    async def get_ticket(self, ticket_id: int) -> Json:
-        return self._object(await self.request("GET", paths.ticket(ticket_id)), TICKET_KEYS)
+    async def ticket_detail(self, ticket_id: int) -> TicketDetailShape:
+        """The ticket view's ticket: the ticket with its history, comments and bookings."""
+        return self._answer(await self.request("GET", paths.ticket(ticket_id)), TicketDetailShape)
 
-    async def find_ticket(self, number: int) -> Json:
+    async def get_ticket(self, ticket_id: int) -> Json:
+        """`ticket_detail` as Json, for the sync engine, which keeps untyped dicts (so far)."""
+        return cast("Json", await self.ticket_detail(ticket_id))
+
+    async def find_ticket(self, number: int) -> TicketShape:
         """The ticket with this human number (404 as NotFound)."""
         page = await self.list_tickets(q=str(number), limit=50)
         for item in page["items"]:
             if item["number"] == number:
-                return item  # type: ignore[no-any-return]
+                return item
         raise error_for(
             404, {"title": "Not Found", "detail": f"there is no ticket {number} you can see"}
         )
 
-    async def create_ticket(self, data: Json, *, key: str | None = None) -> Json:
-        return self._object(
-            await self.write("POST", paths.TICKETS, json=data, key=key), TICKET_KEYS
+    async def create_ticket(self, data: Json, *, key: str | None = None) -> TicketShape:
+        return self._answer(
+            await self.write("POST", paths.TICKETS, json=data, key=key), TicketShape
         )
 
     async def patch_ticket(
         self, ticket_id: int, changes: Json, version: int, *, key: str | None = None
-    ) -> Json:
+    ) -> TicketChangedShape:
         response = await self.write(
             "PATCH", paths.ticket(ticket_id), json=changes, version=version, key=key
         )
-        return self._object(response, TICKET_KEYS)
+        return self._answer(response, TicketChangedShape)
 
     async def assign(
         self,
@@ -255,17 +293,17 @@ class ApiClient:
         response = await self.request("GET", paths.suggestions(ticket_id), params=params)
         return self._items(response, ("technician_id", "name"))
 
-    async def comment(self, ticket_id: int, body: str, *, key: str | None = None) -> Json:
+    async def comment(self, ticket_id: int, body: str, *, key: str | None = None) -> CommentShape:
         response = await self.write("POST", paths.comments(ticket_id), json={"body": body}, key=key)
-        return self._object(response)
+        return self._answer(response, CommentShape)
 
     # escalations
     async def escalate(
         self, ticket_id: int, reason: str, *, level: int = 1, note: str = "", key: str | None = None
-    ) -> Json:
+    ) -> EscalationShape:
         body = {"reason": reason, "level": level, "note": note}
         response = await self.write("POST", paths.ticket_escalations(ticket_id), json=body, key=key)
-        return self._object(response, ("id",))
+        return self._answer(response, EscalationShape)
 
     async def escalations(self, *, include_resolved: bool = False) -> list[Json]:
         params = {"include_resolved": "true"} if include_resolved else None
@@ -274,16 +312,18 @@ class ApiClient:
 
     async def patch_escalation(
         self, escalation_id: int, changes: Json, version: int, *, key: str | None = None
-    ) -> Json:
+    ) -> EscalationShape:
         response = await self.write(
             "PATCH", paths.escalation(escalation_id), json=changes, version=version, key=key
         )
-        return self._object(response, ("id", "version"))
+        return self._answer(response, EscalationShape)
 
     # people and calendars
+    # technicians, appointments, escalations and the feed as Json: the sync engine, which takes
+    # them, keeps untyped dicts (so far); the keys checked are their shapes' all the same
     async def technicians(self) -> list[Json]:
         response = await self.request("GET", paths.TECHNICIANS)
-        return list(self._items(response, ("id", "name"))["items"])
+        return list(self._items(response, TECHNICIAN_KEYS)["items"])
 
     async def appointments(
         self, start: datetime, end: datetime, technician: list[int] | None = None
@@ -294,23 +334,24 @@ class ApiClient:
         response = await self.request("GET", paths.APPOINTMENTS, params=params)
         return list(self._items(response, APPOINTMENT_KEYS)["items"])
 
-    async def calendar(self, technician_id: int, start: datetime, end: datetime) -> list[Json]:
+    async def calendar(
+        self, technician_id: int, start: datetime, end: datetime
+    ) -> list[AppointmentShape]:
         params = {"start": start.isoformat(), "end": end.isoformat()}
         response = await self.request("GET", paths.calendar(technician_id), params=params)
-        return list(self._items(response, APPOINTMENT_KEYS)["items"])
+        return self._listed(response, AppointmentShape)
 
-    async def create_appointment(self, data: Json, *, key: str | None = None) -> Json:
-        return self._object(
-            await self.write("POST", paths.APPOINTMENTS, json=data, key=key), ("id",)
-        )
+    async def create_appointment(self, data: Json, *, key: str | None = None) -> AppointmentShape:
+        response = await self.write("POST", paths.APPOINTMENTS, json=data, key=key)
+        return self._answer(response, AppointmentShape)
 
     async def patch_appointment(
         self, appointment_id: int, changes: Json, version: int, *, key: str | None = None
-    ) -> Json:
+    ) -> AppointmentShape:
         response = await self.write(
             "PATCH", paths.appointment(appointment_id), json=changes, version=version, key=key
         )
-        return self._object(response, ("id",))
+        return self._answer(response, AppointmentShape)
 
     async def delete_appointment(
         self, appointment_id: int, version: int, *, key: str | None = None
@@ -333,11 +374,11 @@ class ApiClient:
             params={"since": since, "wait": wait, "limit": limit},
             timeout=wait + 10,
         )
-        page = self._object(response, ("changes", "last_seq"))
+        page = self._object(response, required(ChangeFeedShape))
         if not isinstance(page["changes"], list) or not isinstance(page["last_seq"], int):
             raise self._unfit(response, "a feed page of the wrong shape")
         for change in page["changes"]:
-            self._fits(response, change, ("entity", "id"), "a change")
+            self._fits(response, change, CHANGE_KEYS, "a change")
         return page
 
 

@@ -12,8 +12,9 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import cast
 
+from dispatch.client.shapes import MeShape
 from dispatch.private_files import private_dir, private_file
 
 
@@ -22,17 +23,18 @@ def _path(directory: Path, where: str, bearer: str) -> Path:
     return directory / "who" / f"{digest}.json"
 
 
-def known_me(directory: Path, where: str, bearer: str) -> dict[str, Any] | None:
+def known_me(directory: Path, where: str, bearer: str) -> MeShape | None:
     """What GET /me said for this server and token last time, or None."""
     try:
         me = json.loads(_path(directory, where, bearer).read_text())
     except (OSError, ValueError):
         return None
     ok = isinstance(me, dict) and isinstance(me.get("user"), dict) and "role" in me
-    return me if ok else None
+    # written from GET /me's answer, which the client checked at its door (`ApiClient.me`)
+    return cast("MeShape", me) if ok else None
 
 
-def remember_me(directory: Path, where: str, bearer: str, me: dict[str, Any]) -> None:
+def remember_me(directory: Path, where: str, bearer: str, me: MeShape) -> None:
     path = _path(directory, where, bearer)
     private_dir(path.parent)
     private_file(path)  # 0600 from the start, and an older file made so

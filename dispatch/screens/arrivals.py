@@ -16,6 +16,7 @@ from dispatch.display.safe import one_line
 if TYPE_CHECKING:
     from textual.app import App
 
+    from dispatch.client.shapes import StoreTicket
     from dispatch.client.sync import Arrival
     from dispatch.screens.context import Console
 
@@ -30,7 +31,7 @@ SHOWN = 3  # more at once (a reconnect after a long outage) are told as one coun
 SECONDS = 12
 
 
-def hears(app: Console, arrival: Arrival, ticket: dict[str, Any] | None) -> bool:
+def hears(app: Console, arrival: Arrival, ticket: StoreTicket | None) -> bool:
     """Whether this console's user is told of `arrival`."""
     if app.role == "technician":
         own = ticket is not None and ticket.get("assignee_id") == app.technician_id
@@ -42,13 +43,13 @@ def hears(app: Console, arrival: Arrival, ticket: dict[str, Any] | None) -> bool
 
 def announce(app: App[Any], arrivals: list[Arrival]) -> None:
     """Notify (and ring, when enabled) for each arrival this user must notice."""
-    from dispatch.screens.context import door
+    from dispatch.screens.context import door, tickets_of
 
     console = door(app)
     told = [
         (arrival, ticket)
         for arrival in arrivals
-        if hears(console, arrival, ticket := console.store.tickets.get(arrival.ticket_id))
+        if hears(console, arrival, ticket := tickets_of(console.store).get(arrival.ticket_id))
     ]
     if not told:
         return
@@ -69,9 +70,9 @@ def announce(app: App[Any], arrivals: list[Arrival]) -> None:
         app.bell()
 
 
-def _message(arrival: Arrival, ticket: dict[str, Any] | None) -> str:
+def _message(arrival: Arrival, ticket: StoreTicket | None) -> str:
     number = ticket["number"] if ticket else arrival.ticket_id
-    title = one_line((ticket or {}).get("title", ""))
+    title = one_line(ticket.get("title", "") if ticket else "")
     if arrival.kind == "p1":
         return TEXT["p1"].format(number=number, title=title)
     fields = arrival.change.get("fields") or {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -18,7 +18,10 @@ from textual.widgets.option_list import Option
 from dispatch.client.errors import ApiError, NotFound, Unreachable
 from dispatch.display import clock, labels
 from dispatch.display.safe import one_line
-from dispatch.screens.context import door
+from dispatch.screens.context import door, technicians_of
+
+if TYPE_CHECKING:
+    from dispatch.client.shapes import TicketShape
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +63,7 @@ class AssignDialog(ModalScreen[AssignChoice | None]):
         Binding("ctrl+r", "toggle_mode", "On-site/remote", id="assign.mode"),
     ]
 
-    def __init__(self, ticket: dict[str, Any]) -> None:
+    def __init__(self, ticket: TicketShape) -> None:
         super().__init__(classes="dialog")
         self.ticket = ticket
         self.suggestions: list[dict[str, Any]] = []
@@ -114,7 +117,7 @@ class AssignDialog(ModalScreen[AssignChoice | None]):
 
     def _cached_technicians(self) -> list[dict[str, Any]]:
         """Every technician the cache knows, unranked and without a suggested slot."""
-        technicians = door(self.app).store.technicians.values()
+        technicians = technicians_of(door(self.app).store).values()
         return [
             {
                 "technician_id": t["id"],

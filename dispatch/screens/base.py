@@ -13,42 +13,54 @@ from dispatch.widgets.key_footer import KeyFooter
 from dispatch.widgets.status_bar import StatusBar
 
 
-class PaneScreen(Screen[None]):
-    """A top-level pane (queue, escalations, calendar, my work) with a status bar."""
+class StatusScreen(Screen[None]):
+    """A screen with a live status bar: the panes and the ticket view."""
 
     @property
     def dispatch(self) -> Console:
         """The app through the door screens use (see `context.py`)."""
         return door(self.app)
 
+    def follow_status(self) -> None:
+        """Keep the status bar current from now on (call once, when mounted)."""
+        self.dispatch.status_changed.subscribe(self, lambda _: self.refresh_status())
+        self.refresh_status()
+
+    def refresh_status(self) -> None:
+        """What every status bar shows, the panes' and the ticket view's: who, where, whether
+        online, the writes still queued and the last sync; then what this screen adds."""
+        app = self.dispatch
+        for bar in self.query(StatusBar):
+            bar.user = str(app.me["user"]["display_name"])
+            bar.role = app.role
+            bar.server = app.server_label
+            bar.online = app.online
+            bar.pending = app.pending_count()
+            bar.last_update = app.last_update
+        self.status_shown(app)
+
+    def status_shown(self, app: Console) -> None:
+        """What a screen does once its status bar is current (nothing, unless it says)."""
+
+
+class PaneScreen(StatusScreen):
+    """A top-level pane (queue, escalations, calendar, my work) with a status bar."""
+
     def compose_footer(self) -> tuple[StatusBar, KeyFooter]:
         return StatusBar(), KeyFooter()
 
     def on_mount(self) -> None:
-        self.dispatch.status_changed.subscribe(self, lambda _: self.refresh_status())
-        self.refresh_status()
+        self.follow_status()
 
     def on_screen_resume(self) -> None:
         self.refresh_status()
 
-    def refresh_status(self) -> None:
-        app = self.dispatch
+    def status_shown(self, app: Console) -> None:
+        # the panes' bars also count open escalations and what needs the user
         for bar in self.query(StatusBar):
-            show_status(bar, app)
             bar.escalations = app.open_escalations()
             attention = app.attention_count()
             bar.note = f"{attention} need you (press 5)" if attention else ""
-
-
-def show_status(bar: StatusBar, app: Console) -> None:
-    """What every status bar shows, the panes' and the ticket view's: who, where, whether
-    online, the writes still queued and the last sync."""
-    bar.user = str(app.me["user"]["display_name"])
-    bar.role = app.role
-    bar.server = app.server_label
-    bar.online = app.online
-    bar.pending = app.pending_count()
-    bar.last_update = app.last_update
 
 
 class FilterAsYouType(Screen[None]):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import date, datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from rich.text import Text
 from textual import work
@@ -14,21 +15,22 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Label, OptionList
 
 from dispatch.client.errors import ApiError, Conflict, ServerError, Unreachable
+from dispatch.client.shapes import AppointmentShape, StoreTicket, TechnicianShape
 from dispatch.display import clock, labels
 from dispatch.display.safe import one_line
 from dispatch.domain.holiday_names import public_holidays
 from dispatch.screens.appointment_dialog import AppointmentDialog, AppointmentRequest
 from dispatch.screens.base import PaneScreen
 from dispatch.screens.confirm import ConfirmDialog
-from dispatch.screens.context import STYLES
+from dispatch.screens.context import STYLES, engine_dict, shaped, technicians_of, tickets_of
 from dispatch.widgets.appointment_list import AppointmentList, what_text
-from dispatch.widgets.calendar_grid import (
-    CalendarGrid,
+from dispatch.widgets.calendar_grid import CalendarGrid
+from dispatch.widgets.rows import (
     DayLoad,
-    GridLine,
     appointment_span,
     day_bounds,
     day_loads,
+    grid_lines,
     on_day,
     week_of,
 )
@@ -45,35 +47,18 @@ def today() -> date:
     return datetime.now(clock.zone()).date()
 
 
-def week_holidays(technicians: list[Json], days: list[date]) -> Holidays:
+def week_holidays(technicians: Iterable[TechnicianShape], days: list[date]) -> Holidays:
     """The public holidays of the week in each technician's state (of their home branch)."""
     states = {str(t.get("branch_state") or "") for t in technicians} - {""}
     return {state: public_holidays(state, days[0], days[-1]) for state in states}
 
 
-def grid_lines(technicians: list[Json], only: int | None = None) -> list[GridLine]:
-    """A header line per branch, then its technicians: by branch, then by name, as the service
-    lists them (the cache hands them back in another order)."""
-    lines: list[GridLine] = []
-    branch: str | None = None
-    ordered = sorted(technicians, key=lambda t: (int(t["branch_id"]), str(t["name"])))
-    for tech in ordered:
-        if only is not None and tech["id"] != only:
-            continue
-        name = str(tech.get("branch_name") or f"branch {tech['branch_id']}")
-        if name != branch:
-            branch = name
-            lines.append(GridLine(None, name))
-        lines.append(GridLine(int(tech["id"]), str(tech["name"])))
-    return lines
-
-
-def clash_text(error: ApiError, tickets: dict[int, Json]) -> str:
+def clash_text(error: ApiError, tickets: Mapping[int, StoreTicket]) -> str:
     """The service's 409 detail, plus the clashing entry in Berlin time when it names one."""
     clash = error.body.get("clash")
-    if not isinstance(clash, dict) or "start" not in clash:
+    if not isinstance(clash, dict) or not {"start", "end"} <= clash.keys():
         return error.detail or error.title
-    start, end = appointment_span(clash)
+    start, end = appointment_span(cast("AppointmentShape", clash))  # a booking, as the 409 says
     what = labels.word(labels.APPOINTMENT_KIND, clash.get("kind"))
     ticket = tickets.get(clash.get("ticket_id") or -1)
     if ticket is not None:
@@ -102,7 +87,7 @@ class CalendarScreen(PaneScreen):
     def __init__(self) -> None:
         super().__init__()
         self.days: list[date] = week_of(today())
-        self.appointments: list[Json] = []
+        self.appointments: list[AppointmentShape] = []
         self.loaded_week: date | None = None  # the Monday `appointments` belong to
         # When `appointments` were loaded from the service (now, or in an earlier session
         # when they came from the cache); `from_cache` until this session's load of the week.
@@ -158,19 +143,19 @@ class CalendarScreen(PaneScreen):
         _, end = day_bounds(days[-1])
         if store.technicians:
             self.holidays = await asyncio.to_thread(
-                week_holidays, list(store.technicians.values()), days
+                week_holidays, list(technicians_of(store).values()), days
             )
         if self.loaded_week != monday:
             cached = self.dispatch.sync.cached_week(monday, start, end)
             if cached is not None:
-                self.appointments, self.as_of = cached
+                self.appointments, self.as_of = shaped(cached[0], AppointmentShape), cached[1]
                 self.loaded_week = monday
                 self.from_cache = True
             self.show_week()
         try:
             sync = self.dispatch.sync
             if await sync.load_technicians():
-                self.holidays = week_holidays(list(store.technicians.values()), days)
+                self.holidays = week_holidays(technicians_of(store).values(), days)
             items, loaded = await sync.load_week(monday, start, end)
         except (Unreachable, ServerError):
             if monday == self.days[0]:
@@ -182,7 +167,7 @@ class CalendarScreen(PaneScreen):
             return
         if monday != self.days[0]:
             return  # the user moved on to another week meanwhile
-        self.appointments = items
+        self.appointments = shaped(items, AppointmentShape)
         self.loaded_week = monday
         self.as_of = loaded
         self.from_cache = False
@@ -195,16 +180,16 @@ class CalendarScreen(PaneScreen):
         return self.loaded_week == self.days[0]
 
     def show_week(self) -> None:
-        technicians = list(self.dispatch.store.technicians.values())
+        technicians = technicians_of(self.dispatch.store)
         only = self.dispatch.technician_id if self.dispatch.is_technician else None
         current = self.appointments if self.known else []
-        lines = grid_lines(technicians, only)
+        lines = grid_lines(technicians.values(), only)
         loads = day_loads(current, self.days)
         for line in lines:
             if line.technician_id is None:
                 continue
-            tech = self.dispatch.store.technicians.get(line.technician_id) or {}
-            named = self.holidays.get(str(tech.get("branch_state") or ""), {})
+            tech = technicians.get(line.technician_id)
+            named = self.holidays.get(str((tech and tech.get("branch_state")) or ""), {})
             for index, day in enumerate(self.days):
                 if day in named:
                     key = (line.technician_id, index)
@@ -234,7 +219,7 @@ class CalendarScreen(PaneScreen):
     def on_calendar_grid_cell_changed(self, event: CalendarGrid.CellChanged) -> None:
         self.show_cell()
 
-    def cell_appointments(self) -> list[Json]:
+    def cell_appointments(self) -> list[AppointmentShape]:
         technician = self.grid.cursor_technician
         if technician is None or not self.known:
             return []
@@ -245,8 +230,8 @@ class CalendarScreen(PaneScreen):
     def show_cell(self) -> None:
         day = self.grid.cursor_date
         items = self.cell_appointments()
-        tickets = self.dispatch.store.tickets
-        wanted = {a["ticket_id"] for a in items if a.get("ticket_id") in tickets}
+        tickets = tickets_of(self.dispatch.store)
+        wanted = {i for a in items if (i := a.get("ticket_id")) is not None and i in tickets}
         titles = {i: str(tickets[i]["title"]) for i in wanted}
         self.agenda.show(items, day, titles)
         self.show_cell_title()
@@ -276,7 +261,7 @@ class CalendarScreen(PaneScreen):
         self.query_one("#cell-title", Label).update(Text(text))
         self.refresh_bindings()
 
-    def selected_appointment(self) -> Json | None:
+    def selected_appointment(self) -> AppointmentShape | None:
         found = self.query(AppointmentList)  # check_action may ask before compose
         return found.first().selected_appointment if found else None
 
@@ -308,13 +293,14 @@ class CalendarScreen(PaneScreen):
         appointment = self.selected_appointment()
         if appointment is None:
             return
-        if appointment.get("ticket_id") is None:
+        ticket_id = appointment.get("ticket_id")
+        if ticket_id is None:
             kind = labels.word(labels.APPOINTMENT_KIND, appointment["kind"])
             self.notify(f"This {kind} entry has no ticket.")
             return
         from dispatch.screens.ticket import TicketScreen
 
-        self.app.push_screen(TicketScreen(int(appointment["ticket_id"])))
+        self.app.push_screen(TicketScreen(int(ticket_id)))
 
     # book, move, delete ---------------------------------------------------------------
     def action_book(self) -> None:
@@ -415,22 +401,22 @@ class CalendarScreen(PaneScreen):
         self.notify(f"Booking {name} {clock.span(request.start, request.end)}.")
         self._follow(technician, request.start.date())
 
-    def move(self, appointment: Json, request: AppointmentRequest) -> None:
+    def move(self, appointment: AppointmentShape, request: AppointmentRequest) -> None:
         """Queue a PATCH with If-Match; a stale entry becomes a conflict, never an overwrite."""
         changes: Json = {"start": request.start.isoformat(), "end": request.end.isoformat()}
         if request.mode is not None:
             changes["mode"] = request.mode
-        self.dispatch.sync.patch_appointment(appointment, changes)
+        self.dispatch.sync.patch_appointment(engine_dict(appointment), changes)
         self.notify(f"Moving to {clock.span(request.start, request.end)}.")
         self._follow(int(appointment["technician_id"]), request.start.date())
 
-    def delete(self, appointment: Json) -> None:
-        self.dispatch.sync.delete_appointment(appointment)
+    def delete(self, appointment: AppointmentShape) -> None:
+        self.dispatch.sync.delete_appointment(engine_dict(appointment))
         self.notify("Deleting the appointment.")
 
     def _clash(self, error: Conflict) -> None:
         """A 409 changes nothing; say what is in the way."""
-        text = clash_text(error, self.dispatch.store.tickets)
+        text = clash_text(error, tickets_of(self.dispatch.store))
         self.notify(text, title=f"{error.status} {error.title}", severity="error", timeout=10)
 
     def _follow(self, technician: int, day: date) -> None:

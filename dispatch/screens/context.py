@@ -16,20 +16,33 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
     from textual.app import App
     from textual.signal import Signal
 
     from dispatch.client.cache import Op
     from dispatch.client.conflicts import ConflictField
+    from dispatch.client.shapes import (
+        AppointmentShape,
+        EscalationShape,
+        MeShape,
+        StoreTicket,
+        TechnicianShape,
+        TicketDetailShape,
+        TicketShape,
+    )
     from dispatch.client.store import Store
     from dispatch.settings import Settings
 
+# What the sync engine hands out and takes is untyped so far (its dicts are `Json`); what
+# the screens ask the service directly comes in the shapes of `dispatch.client.shapes`.
 Json = dict[str, Any]
+
+T = TypeVar("T")
 
 STYLES = Path(__file__).resolve().parent.parent / "styles"
 
@@ -45,12 +58,14 @@ class TicketsUpdate:
 class ServiceReads(Protocol):
     """What a screen may ask the service directly: what the store does not hold."""
 
-    async def get_ticket(self, ticket_id: int) -> Json: ...
-    async def find_ticket(self, number: int) -> Json: ...
+    async def ticket_detail(self, ticket_id: int) -> TicketDetailShape: ...
+    async def find_ticket(self, number: int) -> TicketShape: ...
     async def customer(self, customer_id: int) -> Json: ...
     async def suggestions(self, ticket_id: int, **params: Any) -> Json: ...
     async def escalations(self, *, include_resolved: bool = False) -> list[Json]: ...
-    async def calendar(self, technician_id: int, start: datetime, end: datetime) -> list[Json]: ...
+    async def calendar(
+        self, technician_id: int, start: datetime, end: datetime
+    ) -> list[AppointmentShape]: ...
 
 
 class Intents(Protocol):
@@ -93,7 +108,7 @@ class Console(Protocol):
     @property
     def settings(self) -> Settings: ...
     @property
-    def me(self) -> Json: ...
+    def me(self) -> MeShape: ...
     @property
     def role(self) -> str: ...
     @property
@@ -134,6 +149,31 @@ class Console(Protocol):
     @property
     def sync(self) -> Intents: ...
     def show_error(self, error: BaseException) -> None: ...
+
+
+# The engine's dicts named by their shapes, where a screen hands them to a row or text
+# builder: the sync engine and its store keep untyped dicts (so far), and these say once per
+# collection what they hold. Casts: no copy, nothing per item.
+def tickets_of(store: Store) -> Mapping[int, StoreTicket]:
+    return cast("Mapping[int, StoreTicket]", store.tickets)
+
+
+def escalations_of(store: Store) -> Mapping[int, EscalationShape]:
+    return cast("Mapping[int, EscalationShape]", store.escalations)
+
+
+def technicians_of(store: Store) -> Mapping[int, TechnicianShape]:
+    return cast("Mapping[int, TechnicianShape]", store.technicians)
+
+
+def shaped(items: list[Json], shape: type[T]) -> list[T]:
+    """A list the engine or a read it shares with the engine hands out, as `shape`s."""
+    return cast("list[T]", items)
+
+
+def engine_dict(value: Mapping[str, Any]) -> Json:
+    """A shape handed back to an intent: the engine takes its untyped dicts (so far)."""
+    return cast("Json", value)
 
 
 def door(app: App[Any]) -> Console:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -11,31 +12,21 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Input, Label
 
 from dispatch.client.errors import ApiError, Unreachable
+from dispatch.client.shapes import EscalationShape
 from dispatch.display import labels
 from dispatch.display.safe import one_line
-from dispatch.domain.countdown import age_text
 from dispatch.screens.base import FilterAsYouType, PaneScreen
-from dispatch.screens.context import STYLES
+from dispatch.screens.context import STYLES, engine_dict, escalations_of, shaped
 from dispatch.screens.dialogs import TextDialog
 from dispatch.screens.ticket_text import escalation_lines
-from dispatch.widgets.fast_table import Column, FastTable, Row, fold
+from dispatch.widgets.fast_table import FastTable
+from dispatch.widgets.rows import ESCALATION_COLUMNS, escalation_order, escalation_row
 
 Json = dict[str, Any]
 
-COLUMNS = (
-    Column("level", "Lvl", width=3),
-    Column("status", "State", width=5),
-    Column("age", "Age", width=4, align="right"),
-    Column("number", "No.", width=6),
-    Column("customer", "Customer", width=None, min_width=8),
-    Column("title", "Title", width=None, min_width=10),
-    Column("raised", "Raised by", width=11),
-    Column("owner", "Owner", width=11),
-)
 REASON_TEXT = labels.ESCALATION_REASON
 # What only team leads (and admins) may do; for everybody else these are not offered at all.
 LEAD_ACTIONS = frozenset({"acknowledge", "relevel", "resolve"})
-STATE_TEXT = {"open": "open", "acknowledged": "ACK", "resolved": "done"}
 # What the pane says (one place per screen, for the translation to come).
 TEXT = {
     "relevel_ask": "Re-level {number} to L{level} ({who}): why?",
@@ -48,58 +39,6 @@ TEXT = {
     "hiding_resolved": "Showing open escalations only.",
     "resolved_offline": "Resolved escalations come from the service, which is not reachable now.",
 }
-
-
-def escalation_row(esc: Json, now: datetime) -> Row:
-    """One row; the level and state read as text (`L2`, `open`/`ACK`), colour is an extra."""
-    raised = datetime.fromisoformat(esc["raised_at"])
-    is_open = esc["status"] == "open"
-    owner = one_line(esc.get("acknowledged_by_name") or "-")
-    cells = (
-        f"L{esc['level']}",
-        STATE_TEXT.get(esc["status"], one_line(esc["status"])),
-        age_text(raised, now),
-        str(esc["ticket_number"]),
-        esc.get("customer_name") or "",
-        esc.get("ticket_title") or "",
-        esc.get("raised_by_name") or "",
-        owner,
-    )
-    search = " ".join(
-        [
-            cells[0],
-            cells[1],
-            cells[3],
-            cells[4],
-            cells[5],
-            cells[6],
-            owner,
-            REASON_TEXT.get(str(esc["reason"]), str(esc["reason"])),
-            str(esc.get("note") or ""),
-        ]
-    ).lower()
-    search = fold(search)  # as the filter folds what is typed: `baeckerei` finds `Bäckerei`
-    return Row(
-        key=esc["id"],
-        cells=cells,
-        search=search,
-        style="bold" if is_open else "",
-        cell_styles=(
-            "bold red" if esc["level"] == 2 else "red",
-            "bold yellow" if is_open else "green",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-        ),
-    )
-
-
-def urgency(esc: Json) -> tuple[int, int, str, int]:
-    """Level 2 first, unacknowledged before acknowledged, then the oldest."""
-    return (-int(esc["level"]), 0 if esc["status"] == "open" else 1, esc["raised_at"], esc["id"])
 
 
 class EscalationsScreen(PaneScreen, FilterAsYouType):
@@ -129,8 +68,8 @@ class EscalationsScreen(PaneScreen, FilterAsYouType):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.resolved: dict[int, Json] = {}
-        self.table.set_columns(COLUMNS)
+        self.resolved: dict[int, EscalationShape] = {}
+        self.table.set_columns(ESCALATION_COLUMNS)
         self.query_one("#filter", Input).display = False
         self.dispatch.escalations_changed.subscribe(self, lambda _: self._changed())
         self.set_interval(60, self.rebuild)  # ages move on
@@ -147,15 +86,15 @@ class EscalationsScreen(PaneScreen, FilterAsYouType):
         return True
 
     # rendering ------------------------------------------------------------------
-    def shown(self) -> dict[int, Json]:
+    def shown(self) -> Mapping[int, EscalationShape]:
         """The open escalations, and with `v` the resolved ones too."""
         if not self.show_resolved:
-            return self.dispatch.store.escalations
-        return {**self.resolved, **self.dispatch.store.escalations}
+            return escalations_of(self.dispatch.store)
+        return {**self.resolved, **escalations_of(self.dispatch.store)}
 
     def rebuild(self) -> None:
         now = datetime.now().astimezone()
-        open_ones = sorted(self.dispatch.store.escalations.values(), key=urgency)
+        open_ones = sorted(escalations_of(self.dispatch.store).values(), key=escalation_order)
         done = sorted(
             (e for k, e in self.shown().items() if k not in self.dispatch.store.escalations),
             key=lambda e: (e.get("resolved_at") or "", e["id"]),
@@ -198,7 +137,7 @@ class EscalationsScreen(PaneScreen, FilterAsYouType):
     def on_fast_table_highlighted(self, event: FastTable.Highlighted) -> None:
         self._update_detail()
 
-    def selected(self) -> Json | None:
+    def selected(self) -> EscalationShape | None:
         key = self.table.cursor_key
         return self.shown().get(key) if key is not None else None
 
@@ -214,7 +153,7 @@ class EscalationsScreen(PaneScreen, FilterAsYouType):
 
         self.app.push_screen(TicketScreen(esc["ticket_id"]))
 
-    def _need_selected(self) -> Json | None:
+    def _need_selected(self) -> EscalationShape | None:
         esc = self.selected()
         if esc is None:
             self.notify("No escalation selected.", severity="warning")
@@ -282,7 +221,9 @@ class EscalationsScreen(PaneScreen, FilterAsYouType):
 
     async def _load_resolved(self, *, announce: bool = False) -> None:
         try:
-            every = await self.dispatch.client.escalations(include_resolved=True)
+            every = shaped(
+                await self.dispatch.client.escalations(include_resolved=True), EscalationShape
+            )
         except (ApiError, Unreachable):
             self.show_resolved = False
             self.notify(TEXT["resolved_offline"], severity="warning")
@@ -292,8 +233,8 @@ class EscalationsScreen(PaneScreen, FilterAsYouType):
         if announce:
             self.notify(TEXT["showing_resolved"])
 
-    def write(self, esc: Json, changes: Json, done: str) -> None:
+    def write(self, esc: EscalationShape, changes: Json, done: str) -> None:
         """Queue the PATCH (If-Match: the version we showed) in the outbox; a stale one
         becomes a conflict the user decides in pane 5, never an overwrite."""
-        self.dispatch.sync.patch_escalation(esc, changes)
+        self.dispatch.sync.patch_escalation(engine_dict(esc), changes)
         self.notify(done)

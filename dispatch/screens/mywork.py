@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -15,13 +15,16 @@ from dispatch.display import clock, labels
 from dispatch.display.safe import one_line
 from dispatch.screens.queue import QueueScreen
 from dispatch.widgets.fast_table import FastTable
-from dispatch.widgets.ticket_rows import MY_WORK_COLUMNS
+from dispatch.widgets.rows import MY_WORK_COLUMNS
+
+if TYPE_CHECKING:
+    from dispatch.client.shapes import AppointmentShape, StoreTicket
 
 OFFLINE_CALENDAR = "My calendar needs the service: offline."
 TEXT = {"job": "ticket {number} {mode}"}
 
 
-def appointment_line(a: dict[str, Any]) -> str:
+def appointment_line(a: AppointmentShape) -> str:
     """`  Mo 07.12. 09:00-11:45  ticket 100301 on site  note`; an entry over several days
     shows its real start and end (`Mo 07.12. 17:00 - Mo 14.12. 08:00  on call`)."""
     what = labels.word(labels.APPOINTMENT_KIND, a.get("kind"))
@@ -49,7 +52,7 @@ class MyWorkScreen(QueueScreen):
         self.dispatch.calendar_changed.subscribe(self, lambda _: self.load_calendar())
         self.load_calendar()
 
-    def lists_ticket(self, ticket: dict[str, Any]) -> bool:
+    def lists_ticket(self, ticket: StoreTicket) -> bool:
         me = self.dispatch.technician_id
         return me is not None and ticket.get("assignee_id") == me and ticket["status"] != "closed"
 

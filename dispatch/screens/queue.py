@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -13,10 +13,13 @@ from textual.widgets import Input, Label
 from dispatch.domain.countdown import ClockState
 from dispatch.domain.types import OPEN_STATUSES
 from dispatch.screens.base import FilterAsYouType, PaneScreen
-from dispatch.screens.context import STYLES, TicketsUpdate
+from dispatch.screens.context import STYLES, TicketsUpdate, tickets_of
 from dispatch.screens.ticket_actions import TICKET_BINDINGS, TicketActions
 from dispatch.widgets.fast_table import Column, FastTable, Row
-from dispatch.widgets.ticket_rows import QUEUE_COLUMNS, clock_state, ticket_row
+from dispatch.widgets.rows import QUEUE_COLUMNS, clock_state, ticket_row
+
+if TYPE_CHECKING:
+    from dispatch.client.shapes import StoreTicket
 
 OPEN = frozenset(s.value for s in OPEN_STATUSES)
 QUICK_FILTERS = {
@@ -74,14 +77,16 @@ class QueueScreen(PaneScreen, FilterAsYouType, TicketActions):
     def table(self) -> FastTable:
         return self.query_one(FastTable)
 
-    def lists_ticket(self, ticket: dict[str, Any]) -> bool:
+    def lists_ticket(self, ticket: StoreTicket) -> bool:
         """Which tickets this pane lists (the queue: open ones)."""
         return ticket["status"] in OPEN
 
     def rebuild(self) -> None:
         now = datetime.now().astimezone()
         rows = [
-            ticket_row(t, now) for t in self.dispatch.store.tickets.values() if self.lists_ticket(t)
+            ticket_row(t, now)
+            for t in tickets_of(self.dispatch.store).values()
+            if self.lists_ticket(t)
         ]
         # Order first, then rows: a fresh queue opens on its most urgent ticket, not on
         # whichever row happened to come first from the cache.
@@ -96,7 +101,7 @@ class QueueScreen(PaneScreen, FilterAsYouType, TicketActions):
             return
         now = datetime.now().astimezone()
         for ticket_id in update.ids:
-            ticket = self.dispatch.store.tickets.get(ticket_id)
+            ticket = tickets_of(self.dispatch.store).get(ticket_id)
             if ticket is None or not self.lists_ticket(ticket):
                 self.table.remove_row(ticket_id)
             else:
@@ -116,7 +121,7 @@ class QueueScreen(PaneScreen, FilterAsYouType, TicketActions):
             return lambda r: bool(store.tickets[r.key].get("escalated"))
         if self.quick == "breaching":
             late = {ClockState.LATE, ClockState.BREACH}
-            return lambda r: clock_state(store.tickets[r.key], now) in late
+            return lambda r: clock_state(tickets_of(store)[r.key], now) in late
         return None
 
     EMPTY_STORE = "No open tickets. A new database? `dispatch seed-demo` fills it with demo data."
@@ -138,9 +143,9 @@ class QueueScreen(PaneScreen, FilterAsYouType, TicketActions):
         # the title line has a fixed height: no layout pass per keystroke
         self.query_one("#queue-title", Label).update(text, layout=False)
 
-    def selected_ticket(self) -> dict[str, Any] | None:
+    def selected_ticket(self) -> StoreTicket | None:
         key = self.table.cursor_key
-        return self.dispatch.store.tickets.get(key) if key is not None else None
+        return tickets_of(self.dispatch.store).get(key) if key is not None else None
 
     # sort ---------------------------------------------------------------------
 

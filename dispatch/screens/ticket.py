@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.table import Table
 from rich.text import Text
@@ -19,8 +19,8 @@ from dispatch.client.errors import ApiError, NotFound, ServerError, Unreachable
 from dispatch.display.history import names_for
 from dispatch.display.safe import one_line
 from dispatch.domain.countdown import clock_of
-from dispatch.screens.base import show_status
-from dispatch.screens.context import STYLES, TicketsUpdate
+from dispatch.screens.base import StatusScreen
+from dispatch.screens.context import STYLES, Console, TicketsUpdate
 from dispatch.screens.ticket_actions import TICKET_BINDINGS, TicketActions
 from dispatch.screens.ticket_text import (
     TEXT,
@@ -33,8 +33,11 @@ from dispatch.screens.ticket_text import (
 from dispatch.widgets.key_footer import KeyFooter
 from dispatch.widgets.status_bar import StatusBar
 
+if TYPE_CHECKING:
+    from dispatch.client.shapes import TicketDetailShape, TicketShape
 
-class TicketScreen(TicketActions):
+
+class TicketScreen(StatusScreen, TicketActions):
     """One ticket; it updates in place when someone else changes it."""
 
     CSS_PATH = [STYLES / "ticket.tcss"]
@@ -48,7 +51,7 @@ class TicketScreen(TicketActions):
     def __init__(self, ticket_id: int) -> None:
         super().__init__()
         self.ticket_id = ticket_id
-        self.detail: dict[str, Any] | None = None
+        self.detail: TicketDetailShape | None = None
         self.customer: dict[str, Any] | None = None
         self.offline = False  # showing the cached ticket: the service is unreachable
 
@@ -64,13 +67,10 @@ class TicketScreen(TicketActions):
     def on_mount(self) -> None:
         self.dispatch.tickets_changed.subscribe(self, self.on_tickets_update)
         # the same live status bar as the panes: online/offline, pending writes, last sync
-        self.dispatch.status_changed.subscribe(self, lambda _: self.refresh_status())
-        self.refresh_status()
+        self.follow_status()
         self.load()
 
-    def refresh_status(self) -> None:
-        app = self.dispatch
-        show_status(self.query_one(StatusBar), app)
+    def status_shown(self, app: Console) -> None:
         if self.offline and app.online:  # back: replace the cached view by the service's
             self.load()
 
@@ -88,7 +88,7 @@ class TicketScreen(TicketActions):
     async def load(self) -> None:
         client = self.dispatch.client
         try:
-            detail = await client.get_ticket(self.ticket_id)
+            detail = await client.ticket_detail(self.ticket_id)
         except NotFound:
             self.notify("This ticket is gone or no longer yours to see.", severity="warning")
             self.dismiss()
@@ -116,14 +116,15 @@ class TicketScreen(TicketActions):
             self.dismiss()
             return
         # my pending writes, as the queue shows them, on top of the cached body
-        self.detail = {**(cached or {}), **plain(shown or {})}
+        # (the engine's dicts are untyped: they are the cached answer of GET /tickets/{id})
+        self.detail = cast("TicketDetailShape", {**(cached or {}), **plain(shown or {})})
         self.offline = True
         self.render_all()
 
-    def selected_ticket(self) -> dict[str, Any] | None:
+    def selected_ticket(self) -> TicketShape | None:
         return self.detail
 
-    def known_customer(self, ticket: dict[str, Any]) -> dict[str, Any] | None:
+    def known_customer(self, ticket: TicketShape) -> dict[str, Any] | None:
         c = self.customer
         return c if c is not None and c.get("id") == ticket.get("customer_id") else None
 

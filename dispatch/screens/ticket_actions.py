@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -15,9 +15,12 @@ from dispatch.domain.types import Priority, Status
 from dispatch.domain.workflow import allowed_next
 from dispatch.screens.assign import AssignChoice, AssignDialog
 from dispatch.screens.confirm import ConfirmDialog
-from dispatch.screens.context import Console, door
+from dispatch.screens.context import Console, door, engine_dict
 from dispatch.screens.dialogs import ChoiceDialog, EscalateDialog, EscalationRequest, TextDialog
 from dispatch.screens.ticket_text import contract_overrides
+
+if TYPE_CHECKING:
+    from dispatch.client.shapes import AppointmentShape, TicketDetailShape, TicketShape
 
 # What the actions say, in one place (stored text in them passes `one_line`).
 TEXT = {
@@ -79,7 +82,7 @@ def _s(n: int) -> str:
     return "" if n == 1 else "s"
 
 
-def booked_ahead(detail: dict[str, Any], now: datetime) -> list[dict[str, Any]]:
+def booked_ahead(detail: TicketDetailShape, now: datetime) -> list[AppointmentShape]:
     """The ticket-work bookings a resolution frees (the service's rule: not yet ended)."""
     return [
         a
@@ -97,17 +100,17 @@ class TicketActions(Screen[None]):
     def dispatch(self) -> Console:
         return door(self.app)
 
-    def selected_ticket(self) -> dict[str, Any] | None:
+    def selected_ticket(self) -> TicketShape | None:
         raise NotImplementedError
 
-    def known_customer(self, ticket: dict[str, Any]) -> dict[str, Any] | None:
+    def known_customer(self, ticket: TicketShape) -> dict[str, Any] | None:
         """The ticket's customer with its contracts when this screen already has it."""
         return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (action in TEAM_ACTIONS and self.dispatch.is_technician)
 
-    def _need_ticket(self) -> dict[str, Any] | None:
+    def _need_ticket(self) -> TicketShape | None:
         ticket = self.selected_ticket()
         if ticket is None:
             self.notify(TEXT["select_first"], severity="warning")
@@ -126,7 +129,7 @@ class TicketActions(Screen[None]):
         else:
             self._priority_dialog(ticket, customer)
 
-    async def _priority_with_contract(self, ticket: dict[str, Any]) -> None:
+    async def _priority_with_contract(self, ticket: TicketShape) -> None:
         """The targets depend on the customer's contract: ask the service for it, and offer
         the standard targets (said as such) when it cannot tell."""
         customer: dict[str, Any] | None
@@ -136,7 +139,7 @@ class TicketActions(Screen[None]):
             customer = None
         self._priority_dialog(ticket, customer)
 
-    def _priority_dialog(self, ticket: dict[str, Any], customer: dict[str, Any] | None) -> None:
+    def _priority_dialog(self, ticket: TicketShape, customer: dict[str, Any] | None) -> None:
         def chosen(value: str | None) -> None:
             if value and value != ticket["priority"]:
                 self.write_patch(ticket, {"priority": value})
@@ -191,10 +194,10 @@ class TicketActions(Screen[None]):
             chosen,
         )
 
-    async def _end_ticket(self, ticket: dict[str, Any], status: str) -> None:
+    async def _end_ticket(self, ticket: TicketShape, status: str) -> None:
         """Ask before a status that frees booked slots, naming them; tell once it is done."""
         try:
-            detail = await self.dispatch.client.get_ticket(ticket["id"])
+            detail = await self.dispatch.client.ticket_detail(ticket["id"])
         except (ApiError, Unreachable):
             detail = None  # offline: the service frees them when the change reaches it
         slots = None if detail is None else booked_ahead(detail, datetime.now(UTC))
@@ -219,7 +222,7 @@ class TicketActions(Screen[None]):
 
         self.app.push_screen(ConfirmDialog(question, lines, yes=verb), answered)
 
-    def _slot_line(self, appt: dict[str, Any]) -> str:
+    def _slot_line(self, appt: AppointmentShape) -> str:
         name = self.dispatch.store.technician_name(appt.get("technician_id"))
         return f"{clock.moment(appt['start'])} {safe.one_line(name)}"
 
@@ -263,20 +266,22 @@ class TicketActions(Screen[None]):
         self.app.push_screen(AssignDialog(ticket), chosen)
 
     # writes: into the outbox first, shown at once, sent by the sync engine ----------
-    def write_patch(self, ticket: dict[str, Any], changes: dict[str, Any]) -> None:
-        self.dispatch.sync.patch_ticket(ticket, changes)
+    def write_patch(self, ticket: TicketShape, changes: dict[str, Any]) -> None:
+        self.dispatch.sync.patch_ticket(engine_dict(ticket), changes)
         what = ", ".join(
             f"{labels.field(k)} {labels.word(labels.FIELD_VALUES.get(k, {}), v)}"
             for k, v in changes.items()
         )
         self.notify(TEXT["patched"].format(number=ticket["number"], changes=what), markup=False)
 
-    def write_comment(self, ticket: dict[str, Any], text: str) -> None:
-        self.dispatch.sync.comment(ticket, text)
+    def write_comment(self, ticket: TicketShape, text: str) -> None:
+        self.dispatch.sync.comment(engine_dict(ticket), text)
         self.notify(TEXT["comment_queued"].format(number=ticket["number"]))
 
-    def write_escalation(self, ticket: dict[str, Any], request: EscalationRequest) -> None:
-        self.dispatch.sync.escalate(ticket, request.reason, request.level, request.note)
+    def write_escalation(self, ticket: TicketShape, request: EscalationRequest) -> None:
+        self.dispatch.sync.escalate(
+            engine_dict(ticket), request.reason, request.level, request.note
+        )
         self.notify(
             TEXT["escalated"].format(
                 number=ticket["number"],
@@ -285,8 +290,8 @@ class TicketActions(Screen[None]):
             )
         )
 
-    def write_assignment(self, ticket: dict[str, Any], choice: AssignChoice) -> None:
-        self.dispatch.sync.assign(ticket, choice.technician_id, choice.slot)
+    def write_assignment(self, ticket: TicketShape, choice: AssignChoice) -> None:
+        self.dispatch.sync.assign(engine_dict(ticket), choice.technician_id, choice.slot)
         name = one_line(self.dispatch.store.technician_name(choice.technician_id))
         self.notify(TEXT["assigned"].format(number=ticket["number"], name=name), markup=False)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
@@ -19,6 +19,11 @@ from dispatch.display.history import Names, event_line
 from dispatch.display.safe import clean, one_line
 from dispatch.domain.countdown import Clock, ClockState
 
+if TYPE_CHECKING:
+    from dispatch.client.shapes import AppointmentShape, TicketDetailShape
+
+# A customer (no shape yet), and an escalation as `escalation_lines` reads it: by keys it
+# composes (`raised_at`, `resolved_by_name`), which a TypedDict cannot name.
 Json = Mapping[str, Any]
 
 TEXT = {
@@ -60,7 +65,7 @@ TEXT = {
 }
 
 
-def sla_text(t: Json, sla: Clock) -> str:
+def sla_text(t: TicketDetailShape, sla: Clock) -> str:
     """The countdown as a duration, then the due times themselves."""
     due = TEXT["sla_due"].format(
         first=clock.moment(t.get("first_response_due")),
@@ -74,7 +79,7 @@ def sla_text(t: Json, sla: Clock) -> str:
 
 
 def head_rows(
-    t: Json, sla: Clock, technicians: Mapping[int, str], customer: Json | None
+    t: TicketDetailShape, sla: Clock, technicians: Mapping[int, str], customer: Json | None
 ) -> list[tuple[str, str]]:
     """The label/value rows under the title; values are cleaned, one line each."""
     rows = [
@@ -102,7 +107,7 @@ def head_rows(
     return rows
 
 
-def priority_text(t: Json, customer: Json | None) -> str:
+def priority_text(t: TicketDetailShape, customer: Json | None) -> str:
     """`P1 critical`, with this customer's targets when the contract is known."""
     # here, not at the top: domain.sla loads the holiday calendars (0.3 s), and the queue
     # imports this module before its first frame
@@ -126,7 +131,7 @@ def contract_overrides(customer: Json | None) -> Mapping[str, int] | None:
     return None
 
 
-def booking_text(appt: Json, technicians: Mapping[int, str]) -> str:
+def booking_text(appt: AppointmentShape, technicians: Mapping[int, str]) -> str:
     """`Mo 07.12. 08:00-10:00  job on site  Marco Wagner`."""
     what = labels.word(labels.APPOINTMENT_KIND, appt.get("kind"))
     if appt.get("mode"):
@@ -176,11 +181,11 @@ def _person(esc: Json, step: str) -> str:
     return TEXT["someone"]
 
 
-def description_text(t: Json) -> Text:
+def description_text(t: TicketDetailShape) -> Text:
     return Text("\n" + clean(t.get("description") or ""))
 
 
-def comments_text(t: Json, offline: bool) -> Text:
+def comments_text(t: TicketDetailShape, offline: bool) -> Text:
     text = Text(TEXT["comments"], style="bold")
     if offline:
         text.append(TEXT["comments_offline"], style="dim")
@@ -193,7 +198,7 @@ def comments_text(t: Json, offline: bool) -> Text:
     return text
 
 
-def history_text(t: Json, names: Names) -> Text:
+def history_text(t: TicketDetailShape, names: Names) -> Text:
     text = Text(TEXT["history"], style="bold")
     events = t.get("history", [])
     if not events:

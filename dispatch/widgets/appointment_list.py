@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.widgets import OptionList
@@ -12,12 +12,13 @@ from textual.widgets.option_list import Option
 
 from dispatch.display import clock, labels
 from dispatch.display.safe import one_line
-from dispatch.widgets.calendar_grid import appointment_span, day_bounds
+from dispatch.widgets.rows import appointment_span, day_bounds
 
-Json = dict[str, Any]
+if TYPE_CHECKING:
+    from dispatch.client.shapes import AppointmentShape
 
 
-def when_text(appointment: Json, day: date) -> str:
+def when_text(appointment: AppointmentShape, day: date) -> str:
     """`09:00-11:45` within `day`; an entry reaching into other days shows its real start and
     end (`Mo 07.12. 17:00 - Mo 14.12. 08:00`), never `...`."""
     start, end = appointment_span(appointment)
@@ -27,12 +28,12 @@ def when_text(appointment: Json, day: date) -> str:
     return clock.span(start, end)
 
 
-def minutes_of(appointment: Json) -> int:
+def minutes_of(appointment: AppointmentShape) -> int:
     start, end = appointment_span(appointment)
     return int((end - start).total_seconds() // 60)
 
 
-def what_text(appointment: Json, ticket_title: str = "") -> str:
+def what_text(appointment: AppointmentShape, ticket_title: str = "") -> str:
     """`job on site #100301 Printer jams`: kind, mode, ticket number and title (or the note)."""
     parts = [labels.word(labels.APPOINTMENT_KIND, appointment["kind"])]
     if appointment.get("mode"):
@@ -45,7 +46,7 @@ def what_text(appointment: Json, ticket_title: str = "") -> str:
     return " ".join(parts)
 
 
-def appointment_text(appointment: Json, day: date, ticket_title: str = "") -> str:
+def appointment_text(appointment: AppointmentShape, day: date, ticket_title: str = "") -> str:
     """One line: when (in the display zone), how long, kind, mode, ticket number and title."""
     when = when_text(appointment, day)
     return (
@@ -64,9 +65,11 @@ class AppointmentList(OptionList):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self.appointments: list[Json] = []
+        self.appointments: list[AppointmentShape] = []
 
-    def show(self, appointments: Sequence[Json], day: date, titles: dict[int, str]) -> None:
+    def show(
+        self, appointments: Sequence[AppointmentShape], day: date, titles: dict[int, str]
+    ) -> None:
         """Replace the options, keeping the highlighted appointment if it is still there."""
         keep = self.highlighted_id
         self.appointments = list(appointments)
@@ -94,7 +97,7 @@ class AppointmentList(OptionList):
         return self.get_option_at_index(self.highlighted).id
 
     @property
-    def selected_appointment(self) -> Json | None:
+    def selected_appointment(self) -> AppointmentShape | None:
         """The highlighted appointment (the first one when nothing was picked yet)."""
         ident = self.highlighted_id
         return next((a for a in self.appointments if str(a["id"]) == ident), None)

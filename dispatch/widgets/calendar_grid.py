@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from typing import Any, ClassVar
+from collections.abc import Sequence
+from datetime import date
+from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -15,123 +14,11 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from dispatch.display import clock, labels
+from dispatch.widgets.rows import DayLoad, GridLine, week_of
 
 DAY_NAMES = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 DAY_WIDTH = 9  # one separator + eight cells of text
-FULL_DAY_MINUTES = 8 * 60
 _NAME_MIN, _NAME_MAX = 8, 22
-
-
-@dataclass(frozen=True, slots=True)
-class GridLine:
-    """One line of the grid: a technician, or a branch header when `technician_id` is None."""
-
-    technician_id: int | None
-    label: str
-
-
-@dataclass(frozen=True, slots=True)
-class DayLoad:
-    """What one technician has on one day."""
-
-    minutes: int = 0  # ticket and project work
-    absent: bool = False
-    on_call: bool = False
-    holiday: str = ""  # the public holiday's name in the technician's state
-
-    @property
-    def text(self) -> str:
-        """Eight cells at most: the day's main state (`2:45 h`, `absent`, `on call`,
-        `holiday`, `·` when free), and `+` when there is more (the line under the grid
-        says what)."""
-        states = [
-            "absent" if self.absent else "",
-            clock.duration(self.minutes) if self.minutes else "",
-            labels.APPOINTMENT_KIND["on_call"] if self.on_call else "",
-            "holiday" if self.holiday else "",
-        ]
-        shown = [s for s in states if s]
-        if not shown:
-            return "·"
-        return shown[0] + ("+" if len(shown) > 1 else "")
-
-    @property
-    def words(self) -> str:
-        """Everything about the day, in words: `2:45 h booked · on call · Christmas Day`."""
-        parts = []
-        if self.absent:
-            parts.append("absent")
-        if self.minutes:
-            parts.append(f"{clock.duration(self.minutes)} booked")
-        if self.on_call:
-            parts.append(labels.APPOINTMENT_KIND["on_call"])
-        if self.holiday:
-            parts.append(f"public holiday: {self.holiday}")
-        return " · ".join(parts) or "free"
-
-    @property
-    def state(self) -> str:
-        """free, busy, full, absent, oncall or holiday: picks the (extra) colour."""
-        if self.absent:
-            return "absent"
-        if self.minutes >= FULL_DAY_MINUTES:
-            return "full"
-        if self.minutes:
-            return "busy"
-        if self.on_call:
-            return "oncall"
-        return "holiday" if self.holiday else "free"
-
-
-def week_of(day: date) -> list[date]:
-    """Monday to Sunday of the week that holds `day`."""
-    monday = day - timedelta(days=day.weekday())
-    return [monday + timedelta(days=i) for i in range(7)]
-
-
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    """Midnight to midnight in Berlin (23 or 25 hours on DST days)."""
-    start = datetime.combine(day, time(), tzinfo=clock.zone())
-    end = datetime.combine(day + timedelta(days=1), time(), tzinfo=clock.zone())
-    return start, end
-
-
-def appointment_span(appointment: dict[str, Any]) -> tuple[datetime, datetime]:
-    """Start and end of an appointment, in the display zone (Berlin)."""
-    return clock.local(appointment["start"]), clock.local(appointment["end"])
-
-
-def on_day(appointment: dict[str, Any], day: date) -> bool:
-    lo, hi = day_bounds(day)
-    start, end = appointment_span(appointment)
-    return start < hi and end > lo
-
-
-def day_loads(
-    appointments: Iterable[dict[str, Any]], days: Sequence[date]
-) -> dict[tuple[int, int], DayLoad]:
-    """Each (technician id, day index) with anything on it; absent keys are free days."""
-    bounds = [day_bounds(d) for d in days]
-    minutes: dict[tuple[int, int], int] = {}
-    absent: set[tuple[int, int]] = set()
-    on_call: set[tuple[int, int]] = set()
-    for appt in appointments:
-        start, end = appointment_span(appt)
-        for index, (lo, hi) in enumerate(bounds):
-            overlap = (min(end, hi) - max(start, lo)).total_seconds()
-            if overlap <= 0:
-                continue
-            key = (int(appt["technician_id"]), index)
-            kind = appt["kind"]
-            if kind == "absence":
-                absent.add(key)
-            elif kind == "on_call":
-                on_call.add(key)
-            else:
-                minutes[key] = minutes.get(key, 0) + int(overlap // 60)
-    keys = set(minutes) | absent | on_call
-    return {k: DayLoad(minutes.get(k, 0), k in absent, k in on_call) for k in keys}
 
 
 def _fit(text: str, width: int, *, center: bool = False) -> str:

@@ -16,7 +16,7 @@ from dispatch.display import clock
 from dispatch.screens.appointment_dialog import AppointmentDialog
 from dispatch.screens.calendar import CalendarScreen, week_holidays
 from dispatch.screens.help import HelpScreen
-from dispatch.widgets.calendar_grid import week_of
+from dispatch.widgets.rows import week_of
 
 ON_CALL_MINUTES = 9540  # a week of on-call duty, Monday 17:00 to the next Monday 08:00
 

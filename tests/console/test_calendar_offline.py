@@ -13,8 +13,7 @@ from console.offline import cut_in
 from dispatch.client.appointment_cache import cached_week, follow_changes, store_week
 from dispatch.display import clock
 from dispatch.screens.appointment_dialog import AppointmentDialog
-from dispatch.screens.calendar import grid_lines
-from dispatch.widgets.calendar_grid import day_bounds
+from dispatch.widgets.rows import day_bounds, grid_lines
 
 
 def by_id(items: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ from dispatch.display import clock
 from dispatch.domain.sla import BERLIN
 from dispatch.screens.appointment_dialog import AppointmentDialog, parse_minutes, parse_request
 from dispatch.screens.confirm import ConfirmDialog
-from dispatch.widgets.calendar_grid import (
+from dispatch.widgets.rows import (
     DayLoad,
     day_bounds,
     day_loads,

@@ -29,8 +29,8 @@ from dispatch.screens.help import HelpScreen
 from dispatch.screens.mywork import MyWorkScreen
 from dispatch.screens.ticket_actions import priority_options
 from dispatch.widgets.fast_table import FastTable, column_widths
+from dispatch.widgets.rows import QUEUE_COLUMNS
 from dispatch.widgets.status_bar import StatusBar
-from dispatch.widgets.ticket_rows import QUEUE_COLUMNS
 
 SMALL = (80, 24)
 

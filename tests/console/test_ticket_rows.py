@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from dispatch.widgets.fast_table import Row
-from dispatch.widgets.ticket_rows import ticket_row
+from dispatch.widgets.rows import ticket_row
 
 NOW = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 

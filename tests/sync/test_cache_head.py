@@ -16,7 +16,7 @@ from dispatch.client.cache import DISK_ONLY_FIELDS, LocalCache
 from dispatch.client.store import Store
 from dispatch.client.sync import SyncEngine
 from dispatch.domain.types import OPEN_STATUSES, Status
-from dispatch.widgets.ticket_rows import ticket_row
+from dispatch.widgets.rows import ticket_row
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 STATUSES = [s.value for s in Status]
