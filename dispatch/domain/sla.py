@@ -9,14 +9,22 @@ time and would be wrong across a DST switch.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from functools import lru_cache
 from types import MappingProxyType
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-import holidays
-
-from dispatch.domain.types import Priority, StateCode, SupportProfile
+from dispatch.domain.types import (
+    ContractKind,
+    Priority,
+    Source,
+    StateCode,
+    SupportProfile,
+    TicketKind,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 """The provider's zone: business hours, bookings and typed times are wall times here. The one
@@ -30,18 +38,119 @@ RESPONSE_MINUTES: Mapping[Priority, int] = MappingProxyType(
 RESOLUTION_FACTOR = 4
 """Resolution target = this many times the first-response target."""
 
+DEFAULT_STATE = StateCode.NW
+"""Whose holidays count when a ticket's customer has no site (the headquarters' state)."""
+
+WIDTH: Mapping[SupportProfile, int] = MappingProxyType(
+    {SupportProfile.STANDARD: 0, SupportProfile.EXTENDED: 1, SupportProfile.ALWAYS: 2}
+)
+"""How wide a profile's hours are: a ticket covered twice takes the wider one."""
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """Which tickets a contract sets the clock for: a ticket is covered when its kind is
+    among `kinds` and its source among `sources`; None means every kind (every source)."""
+
+    kinds: frozenset[TicketKind] | None
+    sources: frozenset[Source] | None
+
+    def covers(self, kind: TicketKind, source: Source) -> bool:
+        return (self.kinds is None or kind in self.kinds) and (
+            self.sources is None or source in self.sources
+        )
+
+
+_EVERY_TICKET = Coverage(None, None)
+_NO_TICKET = Coverage(frozenset(), frozenset())
+DEFAULT_COVERAGE: Mapping[ContractKind, Coverage] = MappingProxyType(
+    {
+        # The agreement names reachability and response times: every ticket, its own hours.
+        ContractKind.COOPERATION: _EVERY_TICKET,
+        # Booked extended support ("Supportbereitschaft") widens the hours of every ticket.
+        ContractKind.EXTENDED_SUPPORT: _EVERY_TICKET,
+        # 24/7 monitoring means the sensors are watched around the clock: their alerts only.
+        ContractKind.MANAGED_SERVICES: Coverage(frozenset({TicketKind.MONITORING}), None),
+    }
+)
+"""What a contract covers unless it says otherwise; other kinds promise no response time."""
+
+
+def coverage_of(kind: ContractKind, stored: Mapping[str, Any] | None) -> Coverage:
+    """A contract's coverage: the stored one (`{"kinds": [...], "sources": [...]}`, a missing
+    or null list meaning every value), else the default of its kind. Words that name no
+    kind or source are left out (the back office keeps these rows, not this API)."""
+    if stored is None:
+        return DEFAULT_COVERAGE.get(kind, _NO_TICKET)
+    return Coverage(_words(stored.get("kinds"), TicketKind), _words(stored.get("sources"), Source))
+
+
+_E = TypeVar("_E", bound=StrEnum)
+
+
+def _words(values: Iterable[str] | None, enum: type[_E]) -> frozenset[_E] | None:
+    if values is None:
+        return None
+    known = {e.value: e for e in enum}
+    return frozenset(known[v] for v in values if v in known)
+
+
+@dataclass(frozen=True, slots=True)
+class ContractTerms:
+    """What one contract promises, as the terms are chosen from it."""
+
+    id: int | None
+    kind: ContractKind
+    profile: SupportProfile
+    overrides: Mapping[str, int] | None
+    coverage: Coverage
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """The clock of one ticket: whose hours, whose holidays, which targets, and the contract
+    that set them (None: no contract covers the ticket, standard hours and targets)."""
+
+    profile: SupportProfile
+    state: StateCode
+    overrides: Mapping[str, int] | None
+    contract_id: int | None
+
+
+def choose_terms(
+    contracts: Iterable[ContractTerms], kind: TicketKind, source: Source, state: StateCode | None
+) -> Terms:
+    """The terms of a ticket of `kind` from `source`: the widest profile among the contracts
+    covering it, with the targets of that contract (on a tie, the lowest contract id)."""
+    best: ContractTerms | None = None
+    for c in sorted(contracts, key=lambda c: (c.id is None, c.id or 0)):
+        if c.coverage.covers(kind, source) and (
+            best is None or WIDTH[c.profile] > WIDTH[best.profile]
+        ):
+            best = c
+    state = state or DEFAULT_STATE
+    if best is None:
+        return Terms(SupportProfile.STANDARD, state, None, None)
+    return Terms(best.profile, state, best.overrides, best.id)
+
+
+def response_minutes(priority: Priority, overrides: Mapping[str, int] | None = None) -> int:
+    """First-response target for `priority`, the contract's override ("P1".."P4") winning."""
+    if overrides is not None and priority.value in overrides:
+        return int(overrides[priority.value])
+    return RESPONSE_MINUTES[priority]
+
 
 def response_targets(overrides: Mapping[str, int] | None) -> dict[str, tuple[int, int]]:
-    """Each priority's (first response, resolution) target in business minutes, with a
-    contract's `response_overrides` (priority value -> first-response minutes) applied as the
-    service applies them (`sla_terms.target_minutes`)."""
-    targets = {}
-    for priority, minutes in RESPONSE_MINUTES.items():
-        first = (
-            int(overrides[priority.value]) if overrides and priority.value in overrides else minutes
+    """Each priority's (first response, resolution) target in business minutes under a
+    contract's `response_overrides`, as `due_times` counts them."""
+    return {
+        p.value: (
+            response_minutes(p, overrides),
+            response_minutes(p, overrides) * RESOLUTION_FACTOR,
         )
-        targets[priority.value] = (first, first * RESOLUTION_FACTOR)
-    return targets
+        for p in Priority
+    }
 
 
 _MAX_IDLE_DAYS = 400
@@ -67,6 +176,10 @@ _Window = tuple[datetime, datetime]
 @lru_cache(maxsize=64)
 def _holidays(state: StateCode, year: int) -> frozenset[date]:
     """Public holidays of one German state in one year."""
+    # Imported here: the package takes 0.4 s to import, and the console reads countdowns
+    # (this module) before its first frame but needs a calendar only for the rows it shows.
+    import holidays
+
     return frozenset(holidays.country_holidays("DE", subdiv=state.value, years=year).keys())
 
 
@@ -191,44 +304,36 @@ def business_minutes_between(
     return total
 
 
-def response_minutes(priority: Priority, overrides: Mapping[str, int] | None = None) -> int:
-    """First-response target for `priority`, a contract's override ("P1".."P4") winning."""
-    if overrides is not None and priority.value in overrides:
-        return int(overrides[priority.value])
-    return RESPONSE_MINUTES[priority]
-
-
 def due_times(
     received_at: datetime,
     priority: Priority,
     profile: SupportProfile,
     state: StateCode,
     overrides: Mapping[str, int] | None = None,
+    paused_minutes: float = 0,
 ) -> tuple[datetime, datetime]:
-    """(first_response_due, resolution_due) in UTC for a ticket received at `received_at`."""
+    """(first_response_due, resolution_due) in UTC for a ticket received at `received_at`,
+    both pushed back by the business minutes it spent waiting for the customer.
+
+    Always counted from receipt (not from the previous due time), so a priority change or a
+    second wait gives the same instants as if they had been known at intake.
+    """
     first = response_minutes(priority, overrides)
     return (
-        add_business_minutes(received_at, first, profile, state),
-        add_business_minutes(received_at, first * RESOLUTION_FACTOR, profile, state),
+        add_business_minutes(received_at, first + paused_minutes, profile, state),
+        add_business_minutes(
+            received_at, first * RESOLUTION_FACTOR + paused_minutes, profile, state
+        ),
     )
 
 
-def extend_for_pause(
-    due: datetime,
-    paused_from: datetime,
-    paused_until: datetime,
-    profile: SupportProfile,
-    state: StateCode,
-) -> datetime:
-    """`due` pushed later by the business minutes spent waiting in [paused_from, paused_until).
-
-    A pause that held no business time leaves `due` as it was (only converted to UTC).
-    """
-    paused = business_minutes_between(paused_from, paused_until, profile, state)
-    due_utc = _utc(due, "due")
-    if paused <= 0:
-        return due_utc
-    return add_business_minutes(due_utc, paused, profile, state)
+def due_times_for(
+    terms: Terms, received_at: datetime, priority: Priority, paused_minutes: float = 0
+) -> tuple[datetime, datetime]:
+    """`due_times` under a ticket's chosen `terms`."""
+    return due_times(
+        received_at, priority, terms.profile, terms.state, terms.overrides, paused_minutes
+    )
 
 
 def remaining_minutes(
@@ -243,3 +348,11 @@ def remaining_minutes(
     if now_utc > due_utc:
         return -_minutes(now_utc - due_utc)
     return business_minutes_between(now_utc, due_utc, profile, state)
+
+
+def resumes_at(now: datetime, profile: SupportProfile, state: StateCode) -> datetime | None:
+    """When a clock that is stopped outside support hours runs again (UTC), or None while
+    it runs (`now` inside a window)."""
+    at = _utc(now, "now")
+    opens = next_business_time(at, profile, state)
+    return None if opens == at else opens

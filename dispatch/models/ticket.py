@@ -8,7 +8,7 @@ from pydantic import field_validator
 from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
-from dispatch.domain.types import Priority, Source, Status, TicketKind
+from dispatch.domain.types import Priority, Source, StateCode, Status, SupportProfile, TicketKind
 from dispatch.models.base import MAX_ID, InputModel, UTCDateTime, utcnow
 
 MAX_TAGS = 20
@@ -69,6 +69,11 @@ class Ticket(TicketBase, table=True):
     sla_paused_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     sla_paused_minutes: float = Field(default=0, description="Business minutes spent waiting")
     escalated: bool = Field(default=False, index=True)
+    # The terms the due times were computed with (`domain.sla.choose_terms`), kept so that
+    # every list row can count business time without reading the customer's contracts.
+    sla_profile: SupportProfile | None = Field(default=None)
+    sla_state: StateCode | None = Field(default=None)
+    sla_contract_id: int | None = Field(default=None)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     search: str = Field(default="", description="Lower-cased text the q filter matches")
     version: int = 1
@@ -124,6 +129,15 @@ class TicketPublic(TicketBase):
     resolved_at: datetime | None
     sla_paused_at: datetime | None
     escalated: bool
+    sla_profile: SupportProfile | None = Field(
+        default=None, description="Whose business hours the clock counts (null: standard)"
+    )
+    sla_state: StateCode | None = Field(
+        default=None, description="Whose public holidays the clock skips (null: NW)"
+    )
+    sla_contract_id: int | None = Field(
+        default=None, description="The contract that set the clock (null: none covers it)"
+    )
     updated_at: datetime
     version: int
     customer_name: str = ""
