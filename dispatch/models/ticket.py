@@ -69,14 +69,14 @@ class Ticket(TicketBase, table=True):
     sla_paused_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     sla_paused_minutes: float = Field(default=0, description="Business minutes spent waiting")
     escalated: bool = Field(default=False, index=True)
-    # The terms the due times were computed with (`domain.sla.choose_terms`), kept so that
-    # every list row can count business time without reading the customer's contracts.
-    sla_profile: SupportProfile | None = Field(default=None)
-    sla_state: StateCode | None = Field(default=None)
-    sla_contract_id: int | None = Field(default=None)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     search: str = Field(default="", description="Lower-cased text the q filter matches")
     version: int = 1
+    # The terms the due times were computed with (`domain.sla.choose_terms`, migration 0008),
+    # kept so that every list row counts business time without reading any contract.
+    sla_profile: SupportProfile | None = Field(default=None)
+    sla_state: StateCode | None = Field(default=None)
+    sla_contract_id: int | None = Field(default=None)
 
 
 class TicketCreate(TicketBase, InputModel):
