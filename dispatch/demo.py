@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import func, insert
 from sqlmodel import Session, SQLModel, select
 
+from dispatch import demo_sla
 from dispatch.domain import sla
 from dispatch.domain.sla import BERLIN
 from dispatch.domain.types import (
@@ -670,7 +671,6 @@ _OFFICE_HOURS_BIAS: dict[Source, float] = {
     Source.VIP_HOTLINE: 0.9,
     Source.GOODS_RECEIPT: 1.0,
 }
-_WIDTH = {SupportProfile.STANDARD: 0, SupportProfile.EXTENDED: 1, SupportProfile.ALWAYS: 2}
 
 _DAY = timedelta(days=1)
 _MINUTE = timedelta(minutes=1)
@@ -745,8 +745,7 @@ class _SiteInfo:
 class _CustomerInfo:
     id: int
     name: str
-    profile: SupportProfile
-    overrides: dict[str, int] | None
+    terms: list[sla.ContractTerms]
     sites: list[_SiteInfo]
     contact_ids: list[int]
     contact_names: list[str]
@@ -976,7 +975,8 @@ def _seed_customers(
         # make sure managed services (monitoring) and contingent (VIP hotline) exist
         managed = i == 0 or rng.random() < 0.3
         contingent = i == min(1, count - 1) or rng.random() < 0.35
-        base_profile = SupportProfile.EXTENDED if rng.random() < 0.3 else SupportProfile.STANDARD
+        extended = rng.random() < 0.3 or i == demo_sla.EXTENDED_CUSTOMER
+        base_profile = SupportProfile.EXTENDED if extended else SupportProfile.STANDARD
         overrides: dict[str, int] | None = None
         if rng.random() < 0.2:
             overrides = rng.choice(({"P1": 30}, {"P1": 30, "P2": 120}, {"P2": 180, "P3": 240}))
@@ -1029,8 +1029,8 @@ def _seed_customers(
                     customer_id=customer.id,
                 )
             )
+        demo_sla.book_extended_support(contracts, customer.id)
         session.add_all(contracts)
-        profile = max((c.support_profile for c in contracts), key=_WIDTH.__getitem__)
 
         domain = _slug(name.split(" GmbH")[0].split(" gGmbH")[0], "-")[:40] + ".de"
         sites: list[Site] = []
@@ -1077,8 +1077,7 @@ def _seed_customers(
             _CustomerInfo(
                 id=customer.id,
                 name=name,
-                profile=profile,
-                overrides=overrides,
+                terms=demo_sla.contract_terms(contracts),
                 sites=[
                     _SiteInfo(
                         id=site.id or 0,
@@ -1221,8 +1220,8 @@ class _Seeder:
             title, description, tags = self._text(template, customer, site)
 
             received = self._received(status, source, escalated=reason is not None)
-            first_due, resolution_due = sla.due_times(
-                received, priority, customer.profile, site.state, customer.overrides
+            first_due, resolution_due, sla_columns = demo_sla.ticket_clock(
+                customer.terms, kind, source, site.state, received, priority
             )
             responded = resolved = paused = None
             updated = received
@@ -1279,6 +1278,7 @@ class _Seeder:
                 "updated_at": updated,
                 "search": search_text(number, title, customer.name, tags, description),
                 "version": 1,
+                **sla_columns,
             }
             rows.append(row)
             if assignee is not None and (
