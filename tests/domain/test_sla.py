@@ -470,3 +470,15 @@ def test_a_stored_coverage_replaces_the_default_and_ignores_unknown_words() -> N
 def test_equal_profiles_take_the_lowest_contract_id() -> None:
     again = _contract(9, ContractKind.COOPERATION, STD, overrides={"P2": 60})
     assert choose_terms([again, COOP], TicketKind.INCIDENT, Source.EMAIL, NW).contract_id == 1
+
+
+@pytest.mark.parametrize("state", list(StateCode))
+def test_the_holiday_dates_are_the_holidays_packages(state: StateCode) -> None:
+    """`sla` computes the dates itself (the package is slow to import); they must agree."""
+    import holidays
+
+    from dispatch.domain import sla
+
+    for year in range(1995, 2100):  # Repentance Day was a holiday everywhere until 1994
+        package = holidays.country_holidays("DE", subdiv=state.value, years=year)
+        assert sla._holidays(state, year) == frozenset(package), (state, year)
