@@ -285,14 +285,56 @@ def add_business_minutes(
 def business_minutes_between(
     start: datetime, end: datetime, profile: SupportProfile, state: StateCode
 ) -> float:
-    """Business minutes in [start, end); 0 when end <= start."""
+    """Business minutes in [start, end); 0 when end <= start.
+
+    The difference of two running totals (`_minutes_until`), so it costs the same however far
+    apart the two are: the queue counts one for every open ticket it shows.
+    """
     start_utc, end_utc = _utc(start, "start"), _utc(end, "end")
-    total = 0.0
-    for opens, closes in _windows_from(start_utc, profile, state):
-        if opens >= end_utc:
+    if end_utc <= start_utc:
+        return 0.0
+    if profile is SupportProfile.ALWAYS:
+        return _minutes(end_utc - start_utc)
+    return _minutes_until(end_utc, profile, state) - _minutes_until(start_utc, profile, state)
+
+
+_EPOCH_YEAR = 2000
+"""The running totals of business minutes count from the start of this year."""
+
+
+def _minutes_until(at: datetime, profile: SupportProfile, state: StateCode) -> float:
+    """Business minutes from the start of `_EPOCH_YEAR` to the UTC instant `at`."""
+    day = at.astimezone(BERLIN).date()
+    total = _year_start(day.year, profile, state)
+    total += _year_prefix(day.year, profile, state)[day.timetuple().tm_yday - 1]
+    for opens, closes in _day_windows(day, profile, state):
+        if at <= opens:
             break
-        total += _minutes(min(closes, end_utc) - opens)
+        total += _minutes(min(at, closes) - opens)
     return total
+
+
+@lru_cache(maxsize=64)
+def _year_prefix(year: int, profile: SupportProfile, state: StateCode) -> tuple[float, ...]:
+    """Business minutes of `year` before each of its days (index: day of the year - 1); the
+    last entry is the whole year's."""
+    out = [0.0]
+    day = date(year, 1, 1)
+    while day.year == year:
+        out.append(out[-1] + sum(_minutes(c - o) for o, c in _day_windows(day, profile, state)))
+        day += timedelta(days=1)
+    return tuple(out)
+
+
+@lru_cache(maxsize=256)
+def _year_start(year: int, profile: SupportProfile, state: StateCode) -> float:
+    """Business minutes from the start of `_EPOCH_YEAR` to the start of `year` (negative
+    before it)."""
+    if year == _EPOCH_YEAR:
+        return 0.0
+    if year > _EPOCH_YEAR:
+        return _year_start(year - 1, profile, state) + _year_prefix(year - 1, profile, state)[-1]
+    return _year_start(year + 1, profile, state) - _year_prefix(year, profile, state)[-1]
 
 
 def due_times(
