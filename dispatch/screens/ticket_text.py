@@ -28,6 +28,10 @@ TEXT = {
     "priority": "Priority",
     "status": "Status",
     "sla": "SLA",
+    "hours": "Hours",
+    "hours_line": "{profile}, holidays of {state}",
+    "hours_by": ", set by the {kind}",
+    "hours_uncovered": ", no contract covers this ticket",
     "assignee": "Assignee",
     "customer": "Customer",
     "site": "Site",
@@ -89,6 +93,7 @@ def head_rows(
         (TEXT["priority"], priority_text(t, customer)),
         (TEXT["status"], labels.status(t.get("status"))),
         (TEXT["sla"], sla_text(t, sla)),
+        (TEXT["hours"], hours_text(t, customer)),
         (TEXT["assignee"], one_line(t.get("assignee_name") or TEXT["unassigned"])),
         (TEXT["customer"], one_line(t.get("customer_name") or "")),
         (TEXT["site"], one_line(t.get("site_name") or clock.NONE)),
@@ -108,6 +113,23 @@ def head_rows(
             (TEXT["escalation"] if i == 0 else "", line) for i, line in escalation_lines(esc)
         )
     return rows
+
+
+def hours_text(t: Json, customer: Json | None) -> str:
+    """Whose hours and holidays the clock counts in, and which contract set them."""
+    text = TEXT["hours_line"].format(
+        profile=labels.word(labels.SUPPORT_PROFILE, t.get("sla_profile") or "standard"),
+        state=one_line(t.get("sla_state") or sla.DEFAULT_STATE.value),
+    )
+    chosen = t.get("sla_contract_id")
+    for contract in (customer or {}).get("contracts", []):
+        if chosen is not None and contract.get("id") == chosen:
+            return text + TEXT["hours_by"].format(
+                kind=labels.word(labels.CONTRACT_KIND, contract.get("kind"))
+            )
+    if "sla_contract_id" in t and chosen is None:
+        return text + TEXT["hours_uncovered"]
+    return text
 
 
 def priority_text(t: Json, customer: Json | None) -> str:
