@@ -41,6 +41,9 @@ class TicketShape(TypedDict, total=False):
     responded_at: str | None
     resolved_at: str | None
     sla_paused_at: str | None
+    sla_profile: str | None
+    sla_state: str | None
+    sla_contract_id: int | None
     escalated: bool
     updated_at: str
     site_name: str | None

@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session, SQLModel
 
+from dispatch.domain import sla
 from dispatch.domain.sla import BERLIN
-from dispatch.domain.types import ServiceRole, StateCode, SupportProfile
+from dispatch.domain.types import ServiceRole, StateCode
 
 CHUNK = 5_000
 """Rows per bulk insert."""
@@ -91,8 +92,7 @@ class SiteInfo:
 class CustomerInfo:
     id: int
     name: str
-    profile: SupportProfile
-    overrides: dict[str, int] | None
+    terms: list[sla.ContractTerms]
     sites: list[SiteInfo]
     contact_ids: list[int]
     contact_names: list[str]

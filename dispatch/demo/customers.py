@@ -12,8 +12,8 @@ import random
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from dispatch.demo import sla as demo_sla
 from dispatch.demo.common import CustomerInfo, SiteInfo, Weighted, slug
-from dispatch.demo.ticket_mix import PROFILE_WIDTH
 from dispatch.demo.vocabulary import (
     ACCOUNT_MANAGERS,
     CUSTOMER_PATTERNS,
@@ -70,9 +70,9 @@ class _CustomerSeeder:
         # managed services (monitoring) and contingent (VIP hotline) exist
         managed = i == 0 or rng.random() < 0.3
         contingent = i == min(1, self.count - 1) or rng.random() < 0.35
-        contracts, overrides = self._contracts(customer, managed=managed, contingent=contingent)
+        contracts = self._contracts(customer, i, managed=managed, contingent=contingent)
+        demo_sla.book_extended_support(contracts, customer.id)
         session.add_all(contracts)
-        profile = max((c.support_profile for c in contracts), key=PROFILE_WIDTH.__getitem__)
         sites = self._sites(customer.id, home, city)
         contacts = self._contacts(customer.id, name, home[1].area_code)
         session.add_all([*(site for site, _ in sites), *contacts])
@@ -80,8 +80,7 @@ class _CustomerSeeder:
         return CustomerInfo(
             id=customer.id,
             name=name,
-            profile=profile,
-            overrides=overrides,
+            terms=demo_sla.contract_terms(contracts),
             sites=[
                 SiteInfo(
                     id=site.id or 0,
@@ -109,13 +108,14 @@ class _CustomerSeeder:
         return name
 
     def _contracts(
-        self, customer: Customer, *, managed: bool, contingent: bool
-    ) -> tuple[list[Contract], dict[str, int] | None]:
-        """The customer's contracts and the response times its cooperation agreement
-        overrides; a contingent also sets the customer's balance."""
+        self, customer: Customer, i: int, *, managed: bool, contingent: bool
+    ) -> list[Contract]:
+        """The customer's contracts (the `i`th customer's); a contingent also sets the
+        customer's balance."""
         rng, customer_id = self.rng, customer.id
         assert customer_id is not None
-        base_profile = SupportProfile.EXTENDED if rng.random() < 0.3 else SupportProfile.STANDARD
+        extended = rng.random() < 0.3 or i == demo_sla.EXTENDED_CUSTOMER
+        base_profile = SupportProfile.EXTENDED if extended else SupportProfile.STANDARD
         overrides: dict[str, int] | None = None
         if rng.random() < 0.2:
             overrides = rng.choice(({"P1": 30}, {"P1": 30, "P2": 120}, {"P2": 180, "P3": 240}))
@@ -150,7 +150,7 @@ class _CustomerSeeder:
             contracts.append(
                 _contract(ContractKind.MANAGED_SERVICES, SupportProfile.ALWAYS, customer_id)
             )
-        return contracts, overrides
+        return contracts
 
     def _sites(self, customer_id: int, home: Home, city: str) -> list[tuple[Site, BranchSpec]]:
         """The head office in the customer's city, then branch sites, mostly near home."""

@@ -3,7 +3,7 @@ and what people write about them (escalation notes, comments)."""
 
 from __future__ import annotations
 
-from dispatch.domain.types import EscalationReason, Source, Status, SupportProfile, TicketKind
+from dispatch.domain.types import EscalationReason, Source, Status, TicketKind
 
 ESCALATION_NOTES: dict[EscalationReason, str] = {
     EscalationReason.TOTAL_OUTAGE: "Totalausfall beim Kunden, Geschäftsführung hat angerufen.",
@@ -96,5 +96,4 @@ OFFICE_HOURS_BIAS: dict[Source, float] = {
     Source.VIP_HOTLINE: 0.9,
     Source.GOODS_RECEIPT: 1.0,
 }
-PROFILE_WIDTH = {SupportProfile.STANDARD: 0, SupportProfile.EXTENDED: 1, SupportProfile.ALWAYS: 2}
 """Order of the support profiles: a customer's tickets run on the widest of its contracts."""

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from dispatch.demo import sla as demo_sla
 from dispatch.demo.common import (
     DAY,
     MINUTE,
@@ -40,7 +41,6 @@ from dispatch.demo.ticket_mix import (
     STATUS_WEIGHTS,
 )
 from dispatch.demo.vocabulary import LAST_NAMES, SERVERS, SKILLS, VMS, WORKSTATIONS
-from dispatch.domain import sla
 from dispatch.domain.sla import BERLIN
 from dispatch.domain.types import EscalationReason, Priority, Source, Status, TicketKind
 from dispatch.models import Comment, Ticket
@@ -174,8 +174,8 @@ class TicketSeeder:
         templates = ESCALATION_TITLES[reason] if reason in ESCALATION_TITLES else TEMPLATES[kind]
         title, description, tags = self._text(rng.choice(templates), customer, site)
         received = self._received(status, source, escalated=reason is not None)
-        first_due, resolution_due = sla.due_times(
-            received, priority, customer.profile, site.state, customer.overrides
+        first_due, resolution_due, sla_columns = demo_sla.ticket_clock(
+            customer.terms, kind, source, site.state, received, priority
         )
         times = self._times(status, received, first_due, resolution_due)
         assignee: Tech | None = None
@@ -205,6 +205,7 @@ class TicketSeeder:
             "escalated": reason is not None,
             "search": search_text(number, title, customer.name, tags, description),
             "version": 1,
+            **sla_columns,
         }
         return row, assignee
 

@@ -60,6 +60,7 @@ CONTRACT_KIND = {
     "rental": "rental",
     "asp": "ASP",
     "managed_services": "managed services",
+    "extended_support": "extended support",
 }
 ESCALATION_REASON = {
     "total_outage": "total outage",

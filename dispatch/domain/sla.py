@@ -9,14 +9,23 @@ time and would be wrong across a DST switch.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from functools import lru_cache
 from types import MappingProxyType
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-import holidays
-
-from dispatch.domain.types import Priority, StateCode, SupportProfile
+from dispatch.domain.holiday_dates import holiday_dates as _holidays
+from dispatch.domain.types import (
+    ContractKind,
+    Priority,
+    Source,
+    StateCode,
+    SupportProfile,
+    TicketKind,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 """The provider's zone: business hours, bookings and typed times are wall times here. The one
@@ -30,18 +39,119 @@ RESPONSE_MINUTES: Mapping[Priority, int] = MappingProxyType(
 RESOLUTION_FACTOR = 4
 """Resolution target = this many times the first-response target."""
 
+DEFAULT_STATE = StateCode.NW
+"""Whose holidays count when a ticket's customer has no site (the headquarters' state)."""
+
+WIDTH: Mapping[SupportProfile, int] = MappingProxyType(
+    {SupportProfile.STANDARD: 0, SupportProfile.EXTENDED: 1, SupportProfile.ALWAYS: 2}
+)
+"""How wide a profile's hours are: a ticket covered twice takes the wider one."""
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """Which tickets a contract sets the clock for: a ticket is covered when its kind is
+    among `kinds` and its source among `sources`; None means every kind (every source)."""
+
+    kinds: frozenset[TicketKind] | None
+    sources: frozenset[Source] | None
+
+    def covers(self, kind: TicketKind, source: Source) -> bool:
+        return (self.kinds is None or kind in self.kinds) and (
+            self.sources is None or source in self.sources
+        )
+
+
+_EVERY_TICKET = Coverage(None, None)
+_NO_TICKET = Coverage(frozenset(), frozenset())
+DEFAULT_COVERAGE: Mapping[ContractKind, Coverage] = MappingProxyType(
+    {
+        # The agreement names reachability and response times: every ticket, its own hours.
+        ContractKind.COOPERATION: _EVERY_TICKET,
+        # Booked extended support ("Supportbereitschaft") widens the hours of every ticket.
+        ContractKind.EXTENDED_SUPPORT: _EVERY_TICKET,
+        # 24/7 monitoring means the sensors are watched around the clock: their alerts only.
+        ContractKind.MANAGED_SERVICES: Coverage(frozenset({TicketKind.MONITORING}), None),
+    }
+)
+"""What a contract covers unless it says otherwise; other kinds promise no response time."""
+
+
+def coverage_of(kind: ContractKind, stored: Mapping[str, Any] | None) -> Coverage:
+    """A contract's coverage: the stored one (`{"kinds": [...], "sources": [...]}`, a missing
+    or null list meaning every value), else the default of its kind. Words that name no
+    kind or source are left out (the back office keeps these rows, not this API)."""
+    if stored is None:
+        return DEFAULT_COVERAGE.get(kind, _NO_TICKET)
+    return Coverage(_words(stored.get("kinds"), TicketKind), _words(stored.get("sources"), Source))
+
+
+_E = TypeVar("_E", bound=StrEnum)
+
+
+def _words(values: Iterable[str] | None, enum: type[_E]) -> frozenset[_E] | None:
+    if values is None:
+        return None
+    known = {e.value: e for e in enum}
+    return frozenset(known[v] for v in values if v in known)
+
+
+@dataclass(frozen=True, slots=True)
+class ContractTerms:
+    """What one contract promises, as the terms are chosen from it."""
+
+    id: int | None
+    kind: ContractKind
+    profile: SupportProfile
+    overrides: Mapping[str, int] | None
+    coverage: Coverage
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """The clock of one ticket: whose hours, whose holidays, which targets, and the contract
+    that set them (None: no contract covers the ticket, standard hours and targets)."""
+
+    profile: SupportProfile
+    state: StateCode
+    overrides: Mapping[str, int] | None
+    contract_id: int | None
+
+
+def choose_terms(
+    contracts: Iterable[ContractTerms], kind: TicketKind, source: Source, state: StateCode | None
+) -> Terms:
+    """The terms of a ticket of `kind` from `source`: the widest profile among the contracts
+    covering it, with the targets of that contract (on a tie, the lowest contract id)."""
+    best: ContractTerms | None = None
+    for c in sorted(contracts, key=lambda c: (c.id is None, c.id or 0)):
+        if c.coverage.covers(kind, source) and (
+            best is None or WIDTH[c.profile] > WIDTH[best.profile]
+        ):
+            best = c
+    state = state or DEFAULT_STATE
+    if best is None:
+        return Terms(SupportProfile.STANDARD, state, None, None)
+    return Terms(best.profile, state, best.overrides, best.id)
+
+
+def response_minutes(priority: Priority, overrides: Mapping[str, int] | None = None) -> int:
+    """First-response target for `priority`, the contract's override ("P1".."P4") winning."""
+    if overrides is not None and priority.value in overrides:
+        return int(overrides[priority.value])
+    return RESPONSE_MINUTES[priority]
+
 
 def response_targets(overrides: Mapping[str, int] | None) -> dict[str, tuple[int, int]]:
-    """Each priority's (first response, resolution) target in business minutes, with a
-    contract's `response_overrides` (priority value -> first-response minutes) applied as the
-    service applies them (`sla_terms.target_minutes`)."""
-    targets = {}
-    for priority, minutes in RESPONSE_MINUTES.items():
-        first = (
-            int(overrides[priority.value]) if overrides and priority.value in overrides else minutes
+    """Each priority's (first response, resolution) target in business minutes under a
+    contract's `response_overrides`, as `due_times` counts them."""
+    return {
+        p.value: (
+            response_minutes(p, overrides),
+            response_minutes(p, overrides) * RESOLUTION_FACTOR,
         )
-        targets[priority.value] = (first, first * RESOLUTION_FACTOR)
-    return targets
+        for p in Priority
+    }
 
 
 _MAX_IDLE_DAYS = 400
@@ -64,16 +174,10 @@ _FOREVER = datetime(9000, 1, 1, tzinfo=UTC)
 _Window = tuple[datetime, datetime]
 
 
-@lru_cache(maxsize=64)
-def _holidays(state: StateCode, year: int) -> frozenset[date]:
-    """Public holidays of one German state in one year."""
-    return frozenset(holidays.country_holidays("DE", subdiv=state.value, years=year).keys())
-
-
 def prepare(years: Iterable[int]) -> None:
     """Build every state's holiday calendar for `years` now rather than in the first request
-    that needs one: the first call loads all of the holidays package's countries, 0.1-0.3 s,
-    and the service's first write waited for it (the writes queued behind it too)."""
+    that needs one (when the calendars came from the holidays package, the first call loaded
+    all of its countries, 0.1-0.3 s, and the service's first write waited for it)."""
     for state in StateCode:
         for year in years:
             _holidays(state, year)
@@ -181,21 +285,56 @@ def add_business_minutes(
 def business_minutes_between(
     start: datetime, end: datetime, profile: SupportProfile, state: StateCode
 ) -> float:
-    """Business minutes in [start, end); 0 when end <= start."""
+    """Business minutes in [start, end); 0 when end <= start.
+
+    The difference of two running totals (`_minutes_until`), so it costs the same however far
+    apart the two are: the queue counts one for every open ticket it shows.
+    """
     start_utc, end_utc = _utc(start, "start"), _utc(end, "end")
-    total = 0.0
-    for opens, closes in _windows_from(start_utc, profile, state):
-        if opens >= end_utc:
+    if end_utc <= start_utc:
+        return 0.0
+    if profile is SupportProfile.ALWAYS:
+        return _minutes(end_utc - start_utc)
+    return _minutes_until(end_utc, profile, state) - _minutes_until(start_utc, profile, state)
+
+
+_EPOCH_YEAR = 2000
+"""The running totals of business minutes count from the start of this year."""
+
+
+def _minutes_until(at: datetime, profile: SupportProfile, state: StateCode) -> float:
+    """Business minutes from the start of `_EPOCH_YEAR` to the UTC instant `at`."""
+    day = at.astimezone(BERLIN).date()
+    total = _year_start(day.year, profile, state)
+    total += _year_prefix(day.year, profile, state)[day.timetuple().tm_yday - 1]
+    for opens, closes in _day_windows(day, profile, state):
+        if at <= opens:
             break
-        total += _minutes(min(closes, end_utc) - opens)
+        total += _minutes(min(at, closes) - opens)
     return total
 
 
-def response_minutes(priority: Priority, overrides: Mapping[str, int] | None = None) -> int:
-    """First-response target for `priority`, a contract's override ("P1".."P4") winning."""
-    if overrides is not None and priority.value in overrides:
-        return int(overrides[priority.value])
-    return RESPONSE_MINUTES[priority]
+@lru_cache(maxsize=64)
+def _year_prefix(year: int, profile: SupportProfile, state: StateCode) -> tuple[float, ...]:
+    """Business minutes of `year` before each of its days (index: day of the year - 1); the
+    last entry is the whole year's."""
+    out = [0.0]
+    day = date(year, 1, 1)
+    while day.year == year:
+        out.append(out[-1] + sum(_minutes(c - o) for o, c in _day_windows(day, profile, state)))
+        day += timedelta(days=1)
+    return tuple(out)
+
+
+@lru_cache(maxsize=256)
+def _year_start(year: int, profile: SupportProfile, state: StateCode) -> float:
+    """Business minutes from the start of `_EPOCH_YEAR` to the start of `year` (negative
+    before it)."""
+    if year == _EPOCH_YEAR:
+        return 0.0
+    if year > _EPOCH_YEAR:
+        return _year_start(year - 1, profile, state) + _year_prefix(year - 1, profile, state)[-1]
+    return _year_start(year + 1, profile, state) - _year_prefix(year, profile, state)[-1]
 
 
 def due_times(
@@ -204,31 +343,30 @@ def due_times(
     profile: SupportProfile,
     state: StateCode,
     overrides: Mapping[str, int] | None = None,
+    paused_minutes: float = 0,
 ) -> tuple[datetime, datetime]:
-    """(first_response_due, resolution_due) in UTC for a ticket received at `received_at`."""
+    """(first_response_due, resolution_due) in UTC for a ticket received at `received_at`,
+    both pushed back by the business minutes it spent waiting for the customer.
+
+    Always counted from receipt (not from the previous due time), so a priority change or a
+    second wait gives the same instants as if they had been known at intake.
+    """
     first = response_minutes(priority, overrides)
     return (
-        add_business_minutes(received_at, first, profile, state),
-        add_business_minutes(received_at, first * RESOLUTION_FACTOR, profile, state),
+        add_business_minutes(received_at, first + paused_minutes, profile, state),
+        add_business_minutes(
+            received_at, first * RESOLUTION_FACTOR + paused_minutes, profile, state
+        ),
     )
 
 
-def extend_for_pause(
-    due: datetime,
-    paused_from: datetime,
-    paused_until: datetime,
-    profile: SupportProfile,
-    state: StateCode,
-) -> datetime:
-    """`due` pushed later by the business minutes spent waiting in [paused_from, paused_until).
-
-    A pause that held no business time leaves `due` as it was (only converted to UTC).
-    """
-    paused = business_minutes_between(paused_from, paused_until, profile, state)
-    due_utc = _utc(due, "due")
-    if paused <= 0:
-        return due_utc
-    return add_business_minutes(due_utc, paused, profile, state)
+def due_times_for(
+    terms: Terms, received_at: datetime, priority: Priority, paused_minutes: float = 0
+) -> tuple[datetime, datetime]:
+    """`due_times` under a ticket's chosen `terms`."""
+    return due_times(
+        received_at, priority, terms.profile, terms.state, terms.overrides, paused_minutes
+    )
 
 
 def remaining_minutes(
@@ -243,3 +381,11 @@ def remaining_minutes(
     if now_utc > due_utc:
         return -_minutes(now_utc - due_utc)
     return business_minutes_between(now_utc, due_utc, profile, state)
+
+
+def resumes_at(now: datetime, profile: SupportProfile, state: StateCode) -> datetime | None:
+    """When a clock that is stopped outside support hours runs again (UTC), or None while
+    it runs (`now` inside a window)."""
+    at = _utc(now, "now")
+    opens = next_business_time(at, profile, state)
+    return None if opens == at else opens

@@ -62,7 +62,7 @@ class SupportProfile(StrEnum):
 
     STANDARD = "standard"  # Mon-Fri 08:00-17:00
     EXTENDED = "extended"  # Mon-Fri 06:00-20:00, Sat 08:00-14:00
-    ALWAYS = "24_7"  # monitoring contracts
+    ALWAYS = "24_7"  # round the clock (managed monitoring, for its alerts)
 
 
 class ServiceRole(StrEnum):
@@ -81,6 +81,7 @@ class ContractKind(StrEnum):
     RENTAL = "rental"
     ASP = "asp"
     MANAGED_SERVICES = "managed_services"
+    EXTENDED_SUPPORT = "extended_support"  # booked extended hours ("Supportbereitschaft")
 
 
 class EscalationReason(StrEnum):

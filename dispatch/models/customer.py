@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from dispatch.domain.types import ContractKind, SupportProfile
+from dispatch.domain.types import ContractKind, Source, SupportProfile, TicketKind
 
 
 class CustomerBase(SQLModel):
@@ -71,16 +71,32 @@ class ContractBase(SQLModel):
 class Contract(ContractBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id", index=True)
+    coverage: dict[str, list[str] | None] | None = Field(
+        default=None,
+        sa_column=Column(JSON),
+        description='Which tickets it covers, e.g. {"kinds": ["monitoring"], "sources": null};'
+        " null: the default of its kind (`domain.sla.DEFAULT_COVERAGE`)",
+    )
+
+
+class CoveragePublic(SQLModel):
+    """The tickets a contract sets the clock for: kind in `kinds` and source in `sources`."""
+
+    kinds: list[TicketKind] | None = Field(description="null: every kind")
+    sources: list[Source] | None = Field(description="null: every source")
 
 
 class ContractPublic(ContractBase):
     id: int
     customer_id: int
+    coverage: CoveragePublic
 
 
 class CustomerPublic(CustomerBase):
     id: int
-    support_profile: SupportProfile
+    support_profile: SupportProfile = Field(
+        description="The hours of an everyday request (contracts covering it, widest first)"
+    )
     sites: list[SitePublic] = []
     contacts: list[ContactPublic] = []
     contracts: list[ContractPublic] = []

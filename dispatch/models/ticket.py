@@ -8,7 +8,7 @@ from pydantic import field_validator
 from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
-from dispatch.domain.types import Priority, Source, Status, TicketKind
+from dispatch.domain.types import Priority, Source, StateCode, Status, SupportProfile, TicketKind
 from dispatch.models.base import MAX_ID, InputModel, UTCDateTime, utcnow
 
 MAX_TAGS = 20
@@ -72,6 +72,11 @@ class Ticket(TicketBase, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     search: str = Field(default="", description="Lower-cased text the q filter matches")
     version: int = 1
+    # The terms the due times were computed with (`domain.sla.choose_terms`, migration 0008),
+    # kept so that every list row counts business time without reading any contract.
+    sla_profile: SupportProfile | None = Field(default=None)
+    sla_state: StateCode | None = Field(default=None)
+    sla_contract_id: int | None = Field(default=None)
 
 
 class TicketCreate(TicketBase, InputModel):
@@ -124,6 +129,15 @@ class TicketPublic(TicketBase):
     resolved_at: datetime | None
     sla_paused_at: datetime | None
     escalated: bool
+    sla_profile: SupportProfile | None = Field(
+        default=None, description="Whose business hours the clock counts (null: standard)"
+    )
+    sla_state: StateCode | None = Field(
+        default=None, description="Whose public holidays the clock skips (null: NW)"
+    )
+    sla_contract_id: int | None = Field(
+        default=None, description="The contract that set the clock (null: none covers it)"
+    )
     updated_at: datetime
     version: int
     customer_name: str = ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -11,6 +12,7 @@ from textual.screen import Screen
 from dispatch.client.errors import ApiError, Unreachable
 from dispatch.display import clock, labels, safe
 from dispatch.display.safe import one_line
+from dispatch.domain.sla import response_targets
 from dispatch.domain.types import Priority, Status
 from dispatch.domain.workflow import allowed_next
 from dispatch.screens.assign import AssignChoice, AssignDialog
@@ -37,14 +39,13 @@ TEXT = {
 }
 
 
-def priority_options(customer: dict[str, Any] | None) -> list[tuple[str, str]]:
-    """The priorities with the targets that apply to this ticket: the customer's contract
-    may shorten them (P1 in 30 min instead of 1 h), as the service computes its due times."""
-    # here, not at the top: domain.sla loads the holiday calendars (0.3 s), and the queue
-    # imports this module before its first frame
-    from dispatch.domain.sla import response_targets
-
-    targets = response_targets(contract_overrides(customer))
+def priority_options(
+    customer: dict[str, Any] | None, ticket: Mapping[str, Any] | None = None
+) -> list[tuple[str, str]]:
+    """The priorities with the targets that apply to this ticket: the contract that sets its
+    clock may shorten them (P1 in 30 min instead of 1 h), as the service computes its due
+    times."""
+    targets = response_targets(contract_overrides(customer, ticket))
     options = []
     for p in Priority:
         first, resolution = targets[p.value]
@@ -148,7 +149,7 @@ class TicketActions(Screen[None]):
             ChoiceDialog(
                 TEXT["priority_title"].format(number=ticket["number"])
                 + ("" if customer else TEXT["standard_targets"]),
-                priority_options(customer),
+                priority_options(customer, ticket),
                 ticket["priority"],
             ),
             chosen,

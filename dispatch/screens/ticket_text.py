@@ -17,7 +17,10 @@ from rich.text import Text
 from dispatch.display import clock, labels
 from dispatch.display.history import Names, event_line
 from dispatch.display.safe import clean, one_line
-from dispatch.domain.countdown import Clock, ClockState
+from dispatch.domain import sla
+from dispatch.domain.countdown import Clock, ClockState, resume_text
+from dispatch.domain.sla import response_targets
+from dispatch.domain.types import ContractKind, Source, SupportProfile, TicketKind
 
 if TYPE_CHECKING:
     from dispatch.client.shapes import AppointmentShape, TicketDetailShape
@@ -30,6 +33,10 @@ TEXT = {
     "priority": "Priority",
     "status": "Status",
     "sla": "SLA",
+    "hours": "Hours",
+    "hours_line": "{profile}, holidays of {state}",
+    "hours_by": ", set by the {kind}",
+    "hours_uncovered": ", no contract covers this ticket",
     "assignee": "Assignee",
     "customer": "Customer",
     "site": "Site",
@@ -43,7 +50,8 @@ TEXT = {
     "escalated": "  ESCALATED",
     "offline": "  (offline: as last synced; history and comments need the service)",
     "sla_due": "first response due {first}, resolution due {resolution}",
-    "sla_left": "{left} left",
+    "sla_left": "{left} business time left",
+    "sla_stopped": ", clock stopped until {at}",
     "sla_late": "{late} late",
     "targets": "response {first}, resolution {resolution}",
     "escalation_head": "L{level} {reason}, {status}",
@@ -66,13 +74,17 @@ TEXT = {
 
 
 def sla_text(t: TicketDetailShape, sla: Clock) -> str:
-    """The countdown as a duration, then the due times themselves."""
+    """The countdown as business time left (and until when a stopped clock waits), then the
+    due times themselves as wall-clock times."""
     due = TEXT["sla_due"].format(
         first=clock.moment(t.get("first_response_due")),
         resolution=clock.moment(t.get("resolution_due")),
     )
     if sla.state in (ClockState.OK, ClockState.SOON):
-        return TEXT["sla_left"].format(left=clock.duration(sla.seconds_left / 60)) + f"  ({due})"
+        left = TEXT["sla_left"].format(left=clock.duration(sla.minutes_left))
+        if sla.resumes is not None:
+            left += TEXT["sla_stopped"].format(at=resume_text(sla.resumes))
+        return f"{left}  ({due})"
     if sla.state is ClockState.LATE:
         return TEXT["sla_late"].format(late=clock.duration(-sla.seconds_left / 60)) + f"  ({due})"
     return f"{sla.text}  ({due})"
@@ -86,6 +98,7 @@ def head_rows(
         (TEXT["priority"], priority_text(t, customer)),
         (TEXT["status"], labels.status(t.get("status"))),
         (TEXT["sla"], sla_text(t, sla)),
+        (TEXT["hours"], hours_text(t, customer)),
         (TEXT["assignee"], one_line(t.get("assignee_name") or TEXT["unassigned"])),
         (TEXT["customer"], one_line(t.get("customer_name") or "")),
         (TEXT["site"], one_line(t.get("site_name") or clock.NONE)),
@@ -107,28 +120,70 @@ def head_rows(
     return rows
 
 
-def priority_text(t: TicketDetailShape, customer: Json | None) -> str:
-    """`P1 critical`, with this customer's targets when the contract is known."""
-    # here, not at the top: domain.sla loads the holiday calendars (0.3 s), and the queue
-    # imports this module before its first frame
-    from dispatch.domain.sla import response_targets
+def hours_text(t: TicketDetailShape, customer: Json | None) -> str:
+    """Whose hours and holidays the clock counts in, and which contract set them."""
+    text = TEXT["hours_line"].format(
+        profile=labels.word(labels.SUPPORT_PROFILE, t.get("sla_profile") or "standard"),
+        state=one_line(t.get("sla_state") or sla.DEFAULT_STATE.value),
+    )
+    chosen = t.get("sla_contract_id")
+    for contract in (customer or {}).get("contracts", []):
+        if chosen is not None and contract.get("id") == chosen:
+            return text + TEXT["hours_by"].format(
+                kind=labels.word(labels.CONTRACT_KIND, contract.get("kind"))
+            )
+    if "sla_contract_id" in t and chosen is None:
+        return text + TEXT["hours_uncovered"]
+    return text
 
+
+def priority_text(t: TicketDetailShape, customer: Json | None) -> str:
+    """`P1 critical`, with this ticket's targets when the contract is known."""
     word = labels.priority(t.get("priority"))
     if customer is None or t.get("priority") not in labels.PRIORITY:
         return word
-    first, resolution = response_targets(contract_overrides(customer))[str(t["priority"])]
+    first, resolution = response_targets(contract_overrides(customer, t))[str(t["priority"])]
     targets = TEXT["targets"].format(
         first=clock.duration(first), resolution=clock.duration(resolution)
     )
     return f"{word} · {targets}"
 
 
-def contract_overrides(customer: Json | None) -> Mapping[str, int] | None:
-    """The response-time overrides the service applies: the first contract that has any."""
-    for contract in (customer or {}).get("contracts", []):
-        if contract.get("response_overrides"):
-            return dict(contract["response_overrides"])
+def contract_overrides(customer: Json | None, ticket: Json | None) -> Mapping[str, int] | None:
+    """The response-time overrides of the contract that set the ticket's clock
+    (`sla_contract_id`); for a ticket synced before the service named it, of the contract
+    the service would choose (`sla.choose_terms` over the contracts' coverage)."""
+    contracts = (customer or {}).get("contracts", [])
+    if ticket is not None and "sla_contract_id" in ticket:
+        chosen = ticket["sla_contract_id"]
+    elif ticket is not None:
+        terms = sla.choose_terms(
+            [_contract_terms(c) for c in contracts],
+            TicketKind(ticket.get("kind") or TicketKind.INCIDENT),
+            Source(ticket.get("source") or Source.EMAIL),
+            None,
+        )
+        chosen = terms.contract_id
+    else:
+        return None
+    for contract in contracts:
+        if chosen is not None and contract.get("id") == chosen:
+            return dict(contract.get("response_overrides") or {}) or None
     return None
+
+
+def _contract_terms(c: Json) -> sla.ContractTerms:
+    cov = c.get("coverage") or {}
+    return sla.ContractTerms(
+        id=c.get("id"),
+        kind=ContractKind(c["kind"]),
+        profile=SupportProfile(c.get("support_profile") or SupportProfile.STANDARD),
+        overrides=c.get("response_overrides"),
+        coverage=sla.Coverage(
+            None if cov.get("kinds") is None else frozenset(map(TicketKind, cov["kinds"])),
+            None if cov.get("sources") is None else frozenset(map(Source, cov["sources"])),
+        ),
+    )
 
 
 def booking_text(appt: AppointmentShape, technicians: Mapping[int, str]) -> str:

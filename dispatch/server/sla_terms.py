@@ -1,10 +1,13 @@
-"""Which business hours and targets apply to a ticket, and its due times."""
+"""Reading what a ticket's SLA terms are made of; the rules are `domain.sla`'s.
+
+The customer's contracts with their coverage and the state of the branch serving the site are
+read here (with the ticket where possible, `with_terms`), then `sla.choose_terms` picks the
+terms and `sla.due_times_for` computes the due times.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, bindparam, event
@@ -13,21 +16,11 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
 from dispatch.domain import sla
-from dispatch.domain.types import Priority, StateCode, SupportProfile
+from dispatch.domain.sla import ContractTerms, Terms
 from dispatch.models.branch import Branch
 from dispatch.models.customer import Contract, Customer, Site
 from dispatch.models.ticket import Ticket
 from dispatch.server.loaded import hold, note_name
-
-_WIDTH = {SupportProfile.STANDARD: 0, SupportProfile.EXTENDED: 1, SupportProfile.ALWAYS: 2}
-
-
-@dataclass(frozen=True, slots=True)
-class Terms:
-    profile: SupportProfile
-    state: StateCode
-    overrides: dict[str, int] | None
-
 
 _CUSTOMER: Table = Customer.__table__  # type: ignore[attr-defined]
 _SITE: Table = Site.__table__  # type: ignore[attr-defined]
@@ -40,6 +33,9 @@ TERMS_COLUMNS = (
     _BRANCH.c.state,
     _CONTRACT.c.support_profile,
     _CONTRACT.c.response_overrides,
+    _CONTRACT.c.id,
+    _CONTRACT.c.kind,
+    _CONTRACT.c.coverage,
 )
 """What the terms are made of (`_CUSTOMER_TERMS` reads them alone, `with_terms` adds them to
 a ticket's own SELECT)."""
@@ -94,63 +90,54 @@ def _note_names(session: Session, customer_id: int, rows: Sequence[Sequence[Any]
             note_name(session, Site, rows[0][1], rows[0][2])
 
 
-def terms_for(session: Session, customer_id: int, site_id: int | None) -> Terms:
-    """The widest support profile the customer bought, in the state of the serving branch.
+def terms_for(session: Session, ticket: Ticket) -> Terms:
+    """The terms of `ticket`'s clock (`sla.choose_terms`), in the state of the serving branch.
 
     One statement reads the customer's name, the ticket's site and its branch's state and
     the customer's contracts, as plain columns (unless they came with the ticket,
     `note_terms`); the names are noted for the request (`loaded.note_name`), so its answer
     and search text need no query of their own.
     """
+    customer_id, site_id = ticket.customer_id, ticket.site_id
     noted: dict[tuple[int, int | None], Sequence[Sequence[Any]]] | None = session.info.get(_TERMS)
     rows = None if noted is None else noted.get((customer_id, site_id))
     if rows is None:
         params = {"b_customer_id": customer_id, "b_site_id": site_id}
         rows = session.connection().execute(_CUSTOMER_TERMS, params).all()
-    return _terms_of(session, customer_id, rows)
+    contracts = [
+        ContractTerms(
+            id=r[6], kind=r[7], profile=r[4], overrides=r[5], coverage=sla.coverage_of(r[7], r[8])
+        )
+        for r in rows
+        if r[4]
+    ]
+    return sla.choose_terms(
+        contracts, ticket.kind, ticket.source, _state_of(session, customer_id, rows)
+    )
 
 
-def _terms_of(session: Session, customer_id: int, rows: Sequence[Sequence[Any]]) -> Terms:
-    contracts = [(r[4], r[5]) for r in rows if r[4]]
-    best = max(contracts, key=lambda c: _WIDTH[c[0]], default=None)
-    profile = best[0] if best else SupportProfile.STANDARD
-    overrides = next((o for _, o in contracts if o), None)
+def _state_of(session: Session, customer_id: int, rows: Sequence[Sequence[Any]]) -> Any:
+    """The state of the branch serving the ticket's site, else the customer's first site's."""
     _note_names(session, customer_id, rows)
-    state = rows[0][3] if rows and rows[0][1] is not None else None  # the site's branch
-    if not rows or rows[0][1] is None:  # no site on the ticket (or it is gone): the first one
-        found = session.exec(_site_and_branch().where(Site.customer_id == customer_id)).first()
-        site, branch = found if found is not None else (None, None)
-        hold(session, site, branch)
-        state = branch.state if branch is not None else None
-    return Terms(profile=profile, state=state or StateCode.NW, overrides=overrides)
+    if rows and rows[0][1] is not None:
+        return rows[0][3]
+    # no site on the ticket (or it is gone): the first one
+    found = session.exec(_site_and_branch().where(Site.customer_id == customer_id)).first()
+    site, branch = found if found is not None else (None, None)
+    hold(session, site, branch)
+    return branch.state if branch is not None else None
 
 
 def _site_and_branch() -> Select[Site, Branch]:
     return select(Site, Branch).outerjoin(Branch, col(Branch.id) == Site.branch_id)
 
 
-def target_minutes(terms: Terms, priority: Priority) -> int:
-    if terms.overrides and priority.value in terms.overrides:
-        return int(terms.overrides[priority.value])
-    return sla.RESPONSE_MINUTES[priority]
-
-
-def due_times(
-    terms: Terms, received_at: datetime, priority: Priority, paused_minutes: float = 0
-) -> tuple[datetime, datetime]:
-    """First-response and resolution due, pushed back by business time spent waiting."""
-    first = target_minutes(terms, priority)
-    return (
-        sla.add_business_minutes(received_at, first + paused_minutes, terms.profile, terms.state),
-        sla.add_business_minutes(
-            received_at, first * sla.RESOLUTION_FACTOR + paused_minutes, terms.profile, terms.state
-        ),
-    )
-
-
 def apply_due_times(session: Session, ticket: Ticket) -> Terms:
-    terms = terms_for(session, ticket.customer_id, ticket.site_id)
-    ticket.first_response_due, ticket.resolution_due = due_times(
+    """Set the ticket's due times and the terms they were counted in."""
+    terms = terms_for(session, ticket)
+    ticket.first_response_due, ticket.resolution_due = sla.due_times_for(
         terms, ticket.received_at, ticket.priority, ticket.sla_paused_minutes
     )
+    ticket.sla_profile, ticket.sla_state = terms.profile, terms.state
+    ticket.sla_contract_id = terms.contract_id
     return terms

@@ -249,7 +249,7 @@ def assign_booked(session: Session, caller: Caller, ticket_id: int, technician_i
 def _status_effects(session: Session, ticket: Ticket, new: Status, now: Any) -> None:
     old = ticket.status
     if old is Status.WAITING_CUSTOMER and ticket.sla_paused_at is not None:
-        terms = terms_for(session, ticket.customer_id, ticket.site_id)
+        terms = terms_for(session, ticket)
         ticket.sla_paused_minutes += sla.business_minutes_between(
             ticket.sla_paused_at, now, terms.profile, terms.state
         )

@@ -29,14 +29,17 @@ if TYPE_CHECKING:
 # tickets: the queue and my work ----------------------------------------------------------
 
 # Customer and title are what a row is read by: on a narrow screen age goes first, the
-# assignee shrinks to a first name's width, then assignee and status go (see `Column`).
+# assignee shrinks to a first name's width, the SLA column to the time left (it names the
+# next support window only outside support hours), then status goes (see `Column`).
 QUEUE_COLUMNS = (
     Column("priority", "Pri", width=3),
-    Column("sla", "SLA", width=7, align="right"),
+    # `3h10m ▸Mo 08:00` outside support hours: the time left first, so a narrow screen that
+    # shrinks the column still shows it.
+    Column("sla", "SLA", width=15, give_way=3, shrink_to=7),
     Column("number", "No.", width=6),
     Column("customer", "Customer", width=None, min_width=10, want=16),
     Column("title", "Title", width=None, min_width=12, want=20),
-    Column("status", "Status", width=11, give_way=3),
+    Column("status", "Status", width=11, give_way=4),
     Column("assignee", "Assignee", width=14, give_way=2, shrink_to=9),
     Column("age", "Age", width=4, align="right", give_way=1),
 )

@@ -17,7 +17,6 @@ from dispatch.domain.sla import (
     business_minutes_between,
     business_windows,
     due_times,
-    extend_for_pause,
     is_business_time,
     next_business_time,
     remaining_minutes,
@@ -216,15 +215,21 @@ def test_next_business_time() -> None:
     assert add_business_minutes(berlin(2024, 6, 7, 17), 0, STD, NW) == berlin(2024, 6, 10, 8)
 
 
+def _paused(start: datetime, end: datetime, profile: SupportProfile = STD) -> float:
+    return business_minutes_between(start, end, profile, NW)
+
+
 def test_pause_over_weekend_counts_only_business_time() -> None:
-    due = berlin(2024, 6, 11, 10)
-    # paused Friday 16:00 until Monday 09:00: 60 + 60 business minutes
-    assert extend_for_pause(due, berlin(2024, 6, 7, 16), berlin(2024, 6, 10, 9), STD, NW) == (
-        berlin(2024, 6, 11, 12)
-    )
+    # A P3 received Monday 11:00 is due 8 business hours later, Tuesday 10:00.
+    received = berlin(2024, 6, 10, 11)
+    assert due_times(received, Priority.P3, STD, NW)[0] == berlin(2024, 6, 11, 10)
+    paused = _paused(berlin(2024, 6, 7, 16), berlin(2024, 6, 10, 9))  # Fri 16:00 to Mon 09:00
+    assert paused == 120  # 60 + 60 business minutes
+    assert due_times(received, Priority.P3, STD, NW, None, paused)[0] == berlin(2024, 6, 11, 12)
     # a pause wholly outside business hours changes nothing, not even a due at closing time
-    at_close = berlin(2024, 6, 11, 17)
-    assert extend_for_pause(at_close, berlin(2024, 6, 8), berlin(2024, 6, 9), STD, NW) == at_close
+    at_close = berlin(2024, 6, 10, 17)  # a P2 received Monday 13:00
+    none = _paused(berlin(2024, 6, 8), berlin(2024, 6, 9))
+    assert due_times(berlin(2024, 6, 10, 13), Priority.P2, STD, NW, None, none)[0] == at_close
 
 
 def test_remaining_minutes() -> None:
@@ -369,16 +374,18 @@ def test_between_is_additive_and_non_negative(
     states,
 )
 def test_pause_never_moves_due_earlier(
-    due: datetime,
+    received: datetime,
     paused_from: datetime,
     length: timedelta,
     profile: SupportProfile,
     state: StateCode,
 ) -> None:
     paused_until = paused_from.astimezone(UTC) + length
-    extended = extend_for_pause(due, paused_from, paused_until, profile, state)
-    assert extended >= due
-    assert extended.tzinfo is UTC
+    paused = business_minutes_between(paused_from, paused_until, profile, state)
+    plain = due_times(received, Priority.P2, profile, state)
+    extended = due_times(received, Priority.P2, profile, state, None, paused)
+    assert extended[0] >= plain[0] and extended[1] >= plain[1]
+    assert extended[0].tzinfo is UTC
 
 
 def test_prepare_builds_every_states_calendar_ahead_of_use() -> None:

@@ -31,6 +31,8 @@ def test_a_customer_with_sites_contacts_contracts_and_profile(world: World) -> N
                 kind=ContractKind.MANAGED_SERVICES,
                 support_profile=SupportProfile.EXTENDED,
                 contingent_hours_per_month=10,
+                # said explicitly: by default managed services cover monitoring alerts only
+                coverage={"kinds": None, "sources": None},
             )
         )
         s.commit()
@@ -40,7 +42,7 @@ def test_a_customer_with_sites_contacts_contracts_and_profile(world: World) -> N
     assert r.json() == world.get("dana", f"/customers/{world.customer_id}").json()
     c = r.json()
     assert (c["number"], c["name"]) == ("K-1", "Bäckerei Sonnenschein")
-    assert c["support_profile"] == "extended"  # the widest profile bought
+    assert c["support_profile"] == "extended"  # the widest profile covering a request
     assert [s["name"] for s in c["sites"]] == ["Hauptfiliale"]
     assert [k["name"] for k in c["contacts"]] == ["Frau Sonne"]
     assert {k["kind"] for k in c["contracts"]} == {"cooperation", "managed_services"}

@@ -123,13 +123,14 @@ def test_waiting_for_a_vendor_does_not_pause(world: World, clock: Clock) -> None
 
 
 def _customer(world: World, name: str, **contract: Any) -> int:
-    """A customer with one contract and one site served by tina's branch (NW)."""
+    """A customer with one cooperation agreement (which covers every ticket) and one site
+    served by tina's branch (NW)."""
     with Session(world.engine) as s:
         c = Customer(number=f"K-{name}", name=name)
         s.add(c)
         s.flush()
         assert c.id is not None
-        s.add(Contract(customer_id=c.id, kind=ContractKind.MANAGED_SERVICES, **contract))
+        s.add(Contract(customer_id=c.id, kind=ContractKind.COOPERATION, **contract))
         s.add(Site(customer_id=c.id, name="Main", branch_id=world.branch_id))
         s.commit()
         return c.id

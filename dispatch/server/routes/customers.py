@@ -9,14 +9,16 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import or_
 from sqlmodel import Session, SQLModel, col, select
 
+from dispatch.domain import sla
 from dispatch.domain.permissions import Action, allowed
-from dispatch.domain.types import SupportProfile
+from dispatch.domain.types import Source, TicketKind
 from dispatch.models.base import MAX_ID
 from dispatch.models.customer import (
     Contact,
     ContactPublic,
     Contract,
     ContractPublic,
+    CoveragePublic,
     Customer,
     CustomerListing,
     CustomerPublic,
@@ -32,7 +34,6 @@ from dispatch.server.views import own_ticket_ids
 from dispatch.server.writes import content_etag, json_response
 
 router = APIRouter(prefix="/customers", tags=["customers"])
-_WIDTH = [SupportProfile.STANDARD, SupportProfile.EXTENDED, SupportProfile.ALWAYS]
 
 
 class CustomerPage(SQLModel):
@@ -48,13 +49,13 @@ def _public(session: Session, customers: list[Customer]) -> list[CustomerPublic]
     out = []
     for c in customers:
         mine = [k for k in contracts if k.customer_id == c.id]
-        profile = max(
-            (k.support_profile for k in mine), key=_WIDTH.index, default=SupportProfile.STANDARD
-        )
+        terms = [_terms(k) for k in mine]
+        # The hours of an everyday request (a monitoring alert may run around the clock).
+        ordinary = sla.choose_terms(terms, TicketKind.REQUEST, Source.EMAIL, None)
         out.append(
             CustomerPublic(
                 **c.model_dump(),
-                support_profile=profile,
+                support_profile=ordinary.profile,
                 sites=[
                     SitePublic.model_validate(s, from_attributes=True)
                     for s in sites
@@ -65,10 +66,31 @@ def _public(session: Session, customers: list[Customer]) -> list[CustomerPublic]
                     for s in contacts
                     if s.customer_id == c.id
                 ],
-                contracts=[ContractPublic.model_validate(k, from_attributes=True) for k in mine],
+                contracts=[_contract(k, t.coverage) for k, t in zip(mine, terms, strict=True)],
             )
         )
     return out
+
+
+def _terms(k: Contract) -> sla.ContractTerms:
+    return sla.ContractTerms(
+        id=k.id,
+        kind=k.kind,
+        profile=k.support_profile,
+        overrides=k.response_overrides,
+        coverage=sla.coverage_of(k.kind, k.coverage),
+    )
+
+
+def _contract(k: Contract, coverage: sla.Coverage) -> ContractPublic:
+    """The contract with the coverage that applies (its own, or its kind's default)."""
+    return ContractPublic(
+        **k.model_dump(exclude={"coverage"}),
+        coverage=CoveragePublic(
+            kinds=None if coverage.kinds is None else sorted(coverage.kinds),
+            sources=None if coverage.sources is None else sorted(coverage.sources),
+        ),
+    )
 
 
 class CustomerDirectory(SQLModel):

@@ -42,7 +42,7 @@ def ticket_info(
     session: Session, ticket: Ticket, mode: WorkMode, duration: timedelta | None
 ) -> suggest.TicketInfo:
     """What ranking needs to know about `ticket`; a first response given is no longer due."""
-    terms = terms_for(session, ticket.customer_id, ticket.site_id)
+    terms = terms_for(session, ticket)
     site = session.get(Site, ticket.site_id) if ticket.site_id is not None else None
     if site is None:
         site = session.exec(select(Site).where(Site.customer_id == ticket.customer_id)).first()
