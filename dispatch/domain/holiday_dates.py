@@ -1,7 +1,9 @@
 """The dates of public holidays per German state: not business time (`domain.sla`).
 
-Computed here rather than with the holidays package (which names them for the calendar,
-`holiday_names`): importing it took 0.4 s, and the console's first frame counts business time.
+Only the dates, from the two states' rules and dateutil's Easter: the holidays package (which
+names them for the calendar, `holiday_names`) took 0.4 s to import, and the console's first
+frame counts business time. Its dates are the reference: tests/domain/test_sla.py compares
+these with the package's for 1995-2099, so a change in the law shows up there first.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from functools import lru_cache
 from types import MappingProxyType
+
+from dateutil.easter import easter as easter_sunday
 
 from dispatch.domain.types import StateCode
 
@@ -26,20 +30,6 @@ _ONCE: Mapping[int, tuple[tuple[int, int], ...]] = MappingProxyType(
 )
 
 
-def _easter(year: int) -> date:
-    """Easter Sunday of the Gregorian calendar (the anonymous algorithm, Meeus/Jones/Butcher)."""
-    a = year % 19
-    b, c = divmod(year, 100)
-    d, e = divmod(b, 4)
-    g = (b - (b + 8) // 25 + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    weekday = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * weekday) // 451
-    month, day = divmod(h + weekday - 7 * m + 114, 31)
-    return date(year, month, day + 1)
-
-
 @lru_cache(maxsize=64)
 def holiday_dates(state: StateCode, year: int) -> frozenset[date]:
     """Public holidays of one German state in one year, as the law stands since 1995.
@@ -49,7 +39,7 @@ def holiday_dates(state: StateCode, year: int) -> frozenset[date]:
     time. tests/domain/test_sla.py checks these dates against the package for 1995-2099.
     """
     fixed = (*_EVERY_STATE, *_OWN_DATES[state], *_ONCE.get(year, ()))
-    easter = _easter(year)
+    easter = easter_sunday(year)
     return frozenset(
         [date(year, month, day) for month, day in fixed]
         + [easter + timedelta(days=offset) for offset in _AROUND_EASTER]
