@@ -153,8 +153,8 @@ def serve(
     if workers > 1:
         _serve_workers(host, port, workers)
     else:
-        from dispatch.server.app import create_app
-        from dispatch.server.http_guard import uvicorn_config
+        from dispatch.server.http.app import create_app
+        from dispatch.server.http.http_guard import uvicorn_config
 
         # The httptools protocol with header deadline and connections-per-address cap.
         uvicorn.Server(uvicorn_config(create_app(settings), settings, host, port)).run()
@@ -174,10 +174,10 @@ def _serve_workers(host: str, port: int, workers: int) -> None:
     from uvicorn import Config
     from uvicorn.supervisors import Multiprocess
 
-    from dispatch.server.http_guard import PROTOCOL
+    from dispatch.server.http.http_guard import PROTOCOL
 
     config = Config(
-        "dispatch.server.app:create_app",
+        "dispatch.server.http.app:create_app",
         factory=True,
         host=host,
         port=port,
@@ -214,12 +214,12 @@ def bench(ctx: typer.Context) -> None:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the schema of the configured database."""
-    from dispatch.server.db import make_engine
-    from dispatch.server.schema import create_schema
+    from dispatch.server.persistence.db import make_engine
+    from dispatch.server.persistence.schema import create_schema
 
     settings = _settings()
     create_schema(make_engine(settings.database_url))
-    from dispatch.server.migrate import head
+    from dispatch.server.persistence.migrate import head
 
     typer.echo(f"schema is at revision {head()} in {_safe(settings.database_url)}")
 
@@ -232,8 +232,8 @@ def db_copy(
     ],
 ) -> None:
     """Copy every row (ids kept) into an empty database: the move from SQLite to PostgreSQL."""
-    from dispatch.server.db import make_engine
-    from dispatch.server.dbcopy import TargetNotEmptyError, copy_database
+    from dispatch.server.persistence.db import make_engine
+    from dispatch.server.persistence.dbcopy import TargetNotEmptyError, copy_database
 
     try:
         counts = copy_database(make_engine(from_url), make_engine(to_url))
@@ -256,8 +256,8 @@ def seed_demo_cmd(
     from dispatch.demo import DemoSize, seed_demo
     from dispatch.demo_users import roles, user_lines
     from dispatch.models import Ticket
-    from dispatch.server.db import make_engine
-    from dispatch.server.schema import create_schema
+    from dispatch.server.persistence.db import make_engine
+    from dispatch.server.persistence.schema import create_schema
 
     settings = _settings()
     engine = make_engine(settings.database_url)
@@ -284,9 +284,9 @@ def users_add(
     from sqlmodel import Session
 
     from dispatch.domain.types import Role
-    from dispatch.server.accounts import create_user
-    from dispatch.server.db import make_engine
-    from dispatch.server.schema import create_schema
+    from dispatch.server.persistence.db import make_engine
+    from dispatch.server.persistence.schema import create_schema
+    from dispatch.server.rules.accounts import create_user
 
     try:
         role_value = Role(role)
@@ -311,8 +311,8 @@ def users_revoke(name: Annotated[str, typer.Argument(help="login name")]) -> Non
     from sqlmodel import Session, select
 
     from dispatch.models.user import User
-    from dispatch.server.accounts import revoke_tokens
-    from dispatch.server.db import make_engine
+    from dispatch.server.persistence.db import make_engine
+    from dispatch.server.rules.accounts import revoke_tokens
 
     engine = make_engine(_settings().database_url)
     with Session(engine) as session:

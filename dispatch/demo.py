@@ -54,8 +54,8 @@ from dispatch.models import (
     Ticket,
 )
 from dispatch.models.ticket import search_text
-from dispatch.server.accounts import create_user
-from dispatch.server.sequences import move_sequences
+from dispatch.server.persistence.sequences import move_sequences
+from dispatch.server.rules.accounts import create_user
 
 CHUNK = 5_000
 """Rows per bulk insert."""
