@@ -1,1 +1,4 @@
-"""Alembic migrations of the service's schema (run through `dispatch.server.persistence.migrate`)."""
+"""Alembic migrations of the service's schema.
+
+Run through `dispatch.server.persistence.migrate`.
+"""

@@ -1,4 +1,5 @@
-"""Alembic environment: migrations run on the connection `dispatch.server.persistence.migrate` hands in."""
+"""Alembic environment: migrations run on the connection that
+`dispatch.server.persistence.migrate` hands in."""
 
 from __future__ import annotations
 
