@@ -16,7 +16,7 @@ from sqlalchemy import text, update
 from sqlmodel import Session, select
 
 from dispatch.models import Escalation, Ticket
-from dispatch.server.http.writes import versioned_update
+from dispatch.server.persistence.versioned import versioned_update
 from dispatch.server.rules import ticket_ops
 
 T = TypeVar("T")

@@ -31,10 +31,10 @@ from dispatch.server.http.routes import (
     users,
 )
 from dispatch.server.http.strictness import no_repeated_scalars, strict_body
-from dispatch.server.http.writes import prune_idempotency
 from dispatch.server.persistence import search
 from dispatch.server.persistence.db import WRITE, is_postgres, make_engine
 from dispatch.server.persistence.feed import FeedSignal, lock_writes
+from dispatch.server.persistence.idempotency import prune_idempotency
 from dispatch.server.persistence.pgfeed import FeedListener, conninfo
 from dispatch.server.persistence.schema import create_schema
 from dispatch.server.persistence.writer import Writer
@@ -134,7 +134,7 @@ def create_app(
     app.state.engine = engine
     app.state.feed_signal = signal
     app.state.feed_listener = None
-    # Write endpoints (`@on_the_writer`) run here, one at a time, their commits grouped.
+    # Write endpoints (`@write_endpoint`) run here, one at a time, their commits grouped.
     app.state.writer = Writer(writes, signal)
     problems.install(app, refused_without_token)
     api = APIRouter(prefix=API_PREFIX)

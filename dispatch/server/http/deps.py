@@ -50,10 +50,10 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
 
 async def get_write_session() -> Session:
-    """Marks a write endpoint's session (`WriteSessionDep`): `write_route.on_the_writer`
+    """Marks a write endpoint's session (`WriteSessionDep`): `write_path.write_endpoint`
     takes the parameter out and passes the session of the writer's batch instead. Resolved
     any other way it refuses, so no write runs outside the writer."""
-    raise RuntimeError("an endpoint with a WriteSessionDep needs @on_the_writer")
+    raise RuntimeError("an endpoint with a WriteSessionDep needs @write_endpoint")
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

@@ -102,7 +102,7 @@ def record(
     On PostgreSQL a transaction-scoped advisory lock makes event appends (and so
     the commits that follow them) happen one at a time, so `seq` follows commit
     order and a reader that has seen N can never later find a change below N.
-    SQLite has a single writer already. Writes through `run_write` hold the lock
+    SQLite has a single writer already. Write endpoints (`@write_endpoint`) hold the lock
     from their start already (see `lock_writes`).
 
     A Core INSERT, after whatever the session still holds unflushed (the order the ORM's

@@ -13,8 +13,8 @@ from dispatch.models.appointment import Appointment
 from dispatch.models.ticket import Ticket
 from dispatch.server.http.deps import Caller
 from dispatch.server.http.problems import ProblemError
-from dispatch.server.http.writes import versioned_update
 from dispatch.server.persistence import feed
+from dispatch.server.persistence.versioned import versioned_update
 
 
 def check_no_clash(

@@ -17,9 +17,9 @@ from dispatch.models.ticket import Ticket, TicketCreate, TicketUpdate, search_te
 from dispatch.models.user import Technician
 from dispatch.server.http.deps import Caller
 from dispatch.server.http.problems import ProblemError, invalid
-from dispatch.server.http.writes import versioned_update
 from dispatch.server.persistence import feed
 from dispatch.server.persistence.loaded import name_of
+from dispatch.server.persistence.versioned import versioned_update
 from dispatch.server.rules.calendar_ops import free_future_work
 from dispatch.server.rules.sla_terms import apply_due_times, terms_for
 from dispatch.server.rules.views import is_own

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Header, Query
 from sqlmodel import Session
 
 from dispatch.domain import suggest
@@ -21,8 +20,8 @@ from dispatch.server.http.params import IdPath
 from dispatch.server.http.problems import ProblemError, invalid, problems
 from dispatch.server.http.routes.calendar import create_appointment_row
 from dispatch.server.http.routes.suggestions import miss_minutes, ticket_info
-from dispatch.server.http.write_route import on_the_writer
-from dispatch.server.http.writes import WriteResult, etag, parse_if_match, run_write, stale
+from dispatch.server.http.write_path import write_endpoint
+from dispatch.server.http.writes import WriteResult, etag, parse_if_match, stale
 from dispatch.server.rules.related import appointments_public
 from dispatch.server.rules.ticket_ops import (
     StaleWrite,
@@ -60,59 +59,53 @@ def forecast(session: Session, ticket: Ticket, slot: SlotRequest) -> Forecast:
     response_model=AssignmentResult,
     responses=problems(403, 404, 409, 412),
 )
-@on_the_writer
+@write_endpoint
 def assign(
-    request: Request,
     ticket_id: IdPath,
     data: AssignmentCreate,
     session: WriteSessionDep,
     caller: CallerDep,
     dry_run: Annotated[bool, Query(description="only forecast; change nothing")] = False,
     if_match: Annotated[str | None, Header()] = None,
-) -> Response:
-    def work() -> WriteResult:
-        ticket = visible_ticket(session, caller, ticket_id)
-        if not allowed(caller.user.role, Action.ASSIGN, own=False):
-            raise ProblemError(403, "only dispatchers and team leads assign tickets")
-        if session.get(Technician, data.technician_id) is None:
-            raise invalid("technician_id", f"there is no technician {data.technician_id}")
-        version = parse_if_match(if_match, required=False)
-        if version is not None and version != ticket.version:
-            raise stale(ticket_public(session, ticket), version)
-        slot = data.slot
-        check_open_for_work(ticket)
-        appointment = None
-        if slot is not None:
-            appointment = create_appointment_row(
-                session,
-                caller,
-                AppointmentCreate(
-                    technician_id=data.technician_id,
-                    ticket_id=ticket_id,
-                    start=slot.start,
-                    end=slot.end,
-                    mode=slot.mode,
-                    kind=AppointmentKind.TICKET_WORK,
-                    note=data.note,
-                ),
-            )
-        changes = assignment_changes(ticket, data.technician_id, booked=slot is not None)
-        current_version = ticket.version
-        try:
-            ticket = apply_changes(
-                session, caller, ticket, changes, expected_version=current_version
-            )
-        except StaleWrite:
-            session.rollback()
-            raise stale(
-                ticket_public(session, visible_ticket(session, caller, ticket_id)), current_version
-            ) from None
-        result = AssignmentResult(
-            ticket=ticket_public(session, ticket),
-            appointment=appointments_public(session, [appointment])[0] if appointment else None,
-            forecast=forecast(session, ticket, slot) if slot else None,
-            dry_run=dry_run,
+) -> WriteResult:
+    ticket = visible_ticket(session, caller, ticket_id)
+    if not allowed(caller.user.role, Action.ASSIGN, own=False):
+        raise ProblemError(403, "only dispatchers and team leads assign tickets")
+    if session.get(Technician, data.technician_id) is None:
+        raise invalid("technician_id", f"there is no technician {data.technician_id}")
+    version = parse_if_match(if_match, required=False)
+    if version is not None and version != ticket.version:
+        raise stale(ticket_public(session, ticket), version)
+    slot = data.slot
+    check_open_for_work(ticket)
+    appointment = None
+    if slot is not None:
+        appointment = create_appointment_row(
+            session,
+            caller,
+            AppointmentCreate(
+                technician_id=data.technician_id,
+                ticket_id=ticket_id,
+                start=slot.start,
+                end=slot.end,
+                mode=slot.mode,
+                kind=AppointmentKind.TICKET_WORK,
+                note=data.note,
+            ),
         )
-        return WriteResult(200, result, etag(ticket.version))
-
-    return run_write(request, session, caller, work, dry_run=dry_run)
+    changes = assignment_changes(ticket, data.technician_id, booked=slot is not None)
+    current_version = ticket.version
+    try:
+        ticket = apply_changes(session, caller, ticket, changes, expected_version=current_version)
+    except StaleWrite:
+        session.rollback()
+        raise stale(
+            ticket_public(session, visible_ticket(session, caller, ticket_id)), current_version
+        ) from None
+    result = AssignmentResult(
+        ticket=ticket_public(session, ticket),
+        appointment=appointments_public(session, [appointment])[0] if appointment else None,
+        forecast=forecast(session, ticket, slot) if slot else None,
+        dry_run=dry_run,
+    )
+    return WriteResult(200, result, etag(ticket.version))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import JSONResponse
 from sqlmodel import Session, SQLModel, col, select
 
 from dispatch.domain.permissions import Action, allowed
@@ -25,17 +25,10 @@ from dispatch.models.user import Technician, TechnicianPublic
 from dispatch.server.http.deps import Caller, CallerDep, SessionDep, WriteSessionDep
 from dispatch.server.http.params import Id, IdPath
 from dispatch.server.http.problems import ProblemError, invalid, problems
-from dispatch.server.http.write_route import on_the_writer
-from dispatch.server.http.writes import (
-    WriteResult,
-    etag,
-    json_response,
-    require_version,
-    run_write,
-    stale,
-    versioned_update,
-)
+from dispatch.server.http.write_path import write_endpoint
+from dispatch.server.http.writes import WriteResult, etag, json_response, require_version, stale
 from dispatch.server.persistence import feed
+from dispatch.server.persistence.versioned import versioned_update
 from dispatch.server.rules.calendar_ops import check_no_clash
 from dispatch.server.rules.related import appointments_public
 from dispatch.server.rules.ticket_ops import assign_booked
@@ -191,18 +184,15 @@ def create_appointment_row(
     response_model=AppointmentPublic,
     responses=problems(403, 409),
 )
-@on_the_writer
+@write_endpoint
 def create_appointment(
-    request: Request, data: AppointmentCreate, session: WriteSessionDep, caller: CallerDep
-) -> Response:
-    def work() -> WriteResult:
-        _check_schedule(caller)
-        appt = create_appointment_row(session, caller, data)
-        if data.kind is AppointmentKind.TICKET_WORK and data.ticket_id is not None:
-            assign_booked(session, caller, data.ticket_id, data.technician_id)
-        return WriteResult(201, _one(session, appt), etag(1), f"/api/v1/appointments/{appt.id}")
-
-    return run_write(request, session, caller, work)
+    data: AppointmentCreate, session: WriteSessionDep, caller: CallerDep
+) -> WriteResult:
+    _check_schedule(caller)
+    appt = create_appointment_row(session, caller, data)
+    if data.kind is AppointmentKind.TICKET_WORK and data.ticket_id is not None:
+        assign_booked(session, caller, data.ticket_id, data.technician_id)
+    return WriteResult(201, _one(session, appt), etag(1), f"/api/v1/appointments/{appt.id}")
 
 
 @router.patch(
@@ -210,72 +200,66 @@ def create_appointment(
     response_model=AppointmentPublic,
     responses=problems(403, 404, 409, 412, 428),
 )
-@on_the_writer
+@write_endpoint
 def move_appointment(
-    request: Request,
     appointment_id: IdPath,
     data: AppointmentUpdate,
     session: WriteSessionDep,
     caller: CallerDep,
     if_match: Annotated[str | None, Header()] = None,
-) -> Response:
-    def work() -> WriteResult:
-        appt = _visible_appointment(session, caller, appointment_id)
-        _check_schedule(caller)
-        version = require_version(if_match, appt.version, lambda: _one(session, appt))
-        changes = data.model_dump(exclude_unset=True, exclude_none=True)
-        before = appt.model_dump()
-        after = {**before, **changes}
-        try:
-            check_span(after["start"], after["end"])
-        except ValueError as exc:
-            raise invalid("body", str(exc)) from None
-        if "technician_id" in changes and session.get(Technician, changes["technician_id"]) is None:
-            raise invalid("technician_id", f"there is no technician {changes['technician_id']}")
-        check_no_clash(
-            session,
-            after["technician_id"],
-            after["start"],
-            after["end"],
-            appt.kind,
-            ignore_id=appointment_id,
-        )
-        fields = feed.diff(before, changes)
-        if not fields:
-            return WriteResult(200, _one(session, appt), etag(appt.version))
-        session.expunge(appt)
-        if not versioned_update(session, Appointment, appointment_id, version, changes):
-            session.rollback()
-            raise stale(
-                _one(session, _visible_appointment(session, caller, appointment_id)), version
-            )
-        for key, value in changes.items():
-            setattr(appt, key, value)
-        appt.version = version + 1
-        feed.record(
-            session,
-            caller,
-            entity="appointment",
-            entity_id=appointment_id,
-            op="update",
-            version=appt.version,
-            fields=fields,
-            ticket_id=appt.ticket_id,
-            technician_id=appt.technician_id,
-            prev_technician_id=before["technician_id"]
-            if before["technician_id"] != appt.technician_id
-            else None,
-        )
-        if (
-            appt.kind is AppointmentKind.TICKET_WORK
-            and appt.ticket_id is not None
-            and appt.technician_id != before["technician_id"]
-        ):
-            # The job goes with its booking: the technician it moves to gets the ticket.
-            assign_booked(session, caller, appt.ticket_id, appt.technician_id)
+) -> WriteResult:
+    appt = _visible_appointment(session, caller, appointment_id)
+    _check_schedule(caller)
+    version = require_version(if_match, appt.version, lambda: _one(session, appt))
+    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    before = appt.model_dump()
+    after = {**before, **changes}
+    try:
+        check_span(after["start"], after["end"])
+    except ValueError as exc:
+        raise invalid("body", str(exc)) from None
+    if "technician_id" in changes and session.get(Technician, changes["technician_id"]) is None:
+        raise invalid("technician_id", f"there is no technician {changes['technician_id']}")
+    check_no_clash(
+        session,
+        after["technician_id"],
+        after["start"],
+        after["end"],
+        appt.kind,
+        ignore_id=appointment_id,
+    )
+    fields = feed.diff(before, changes)
+    if not fields:
         return WriteResult(200, _one(session, appt), etag(appt.version))
-
-    return run_write(request, session, caller, work)
+    session.expunge(appt)
+    if not versioned_update(session, Appointment, appointment_id, version, changes):
+        session.rollback()
+        raise stale(_one(session, _visible_appointment(session, caller, appointment_id)), version)
+    for key, value in changes.items():
+        setattr(appt, key, value)
+    appt.version = version + 1
+    feed.record(
+        session,
+        caller,
+        entity="appointment",
+        entity_id=appointment_id,
+        op="update",
+        version=appt.version,
+        fields=fields,
+        ticket_id=appt.ticket_id,
+        technician_id=appt.technician_id,
+        prev_technician_id=before["technician_id"]
+        if before["technician_id"] != appt.technician_id
+        else None,
+    )
+    if (
+        appt.kind is AppointmentKind.TICKET_WORK
+        and appt.ticket_id is not None
+        and appt.technician_id != before["technician_id"]
+    ):
+        # The job goes with its booking: the technician it moves to gets the ticket.
+        assign_booked(session, caller, appt.ticket_id, appt.technician_id)
+    return WriteResult(200, _one(session, appt), etag(appt.version))
 
 
 @router.delete(
@@ -283,45 +267,39 @@ def move_appointment(
     status_code=204,
     responses=problems(403, 404, 412, 428),
 )
-@on_the_writer
+@write_endpoint
 def delete_appointment(
-    request: Request,
     appointment_id: IdPath,
     session: WriteSessionDep,
     caller: CallerDep,
     if_match: Annotated[str | None, Header()] = None,
-) -> Response:
-    def work() -> WriteResult:
-        appt = _visible_appointment(session, caller, appointment_id)
-        _check_schedule(caller)
-        version = require_version(if_match, appt.version, lambda: _one(session, appt))
-        from sqlalchemy import delete
+) -> WriteResult:
+    appt = _visible_appointment(session, caller, appointment_id)
+    _check_schedule(caller)
+    version = require_version(if_match, appt.version, lambda: _one(session, appt))
+    from sqlalchemy import delete
 
-        result = session.execute(
-            delete(Appointment).where(
-                col(Appointment.id) == appointment_id, col(Appointment.version) == version
-            )
+    result = session.execute(
+        delete(Appointment).where(
+            col(Appointment.id) == appointment_id, col(Appointment.version) == version
         )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            session.rollback()
-            raise stale(
-                _one(session, _visible_appointment(session, caller, appointment_id)), version
-            )
-        feed.record(
-            session,
-            caller,
-            entity="appointment",
-            entity_id=appointment_id,
-            op="delete",
-            version=version + 1,
-            fields={
-                k: [feed._plain(v), None]
-                for k, v in appt.model_dump(exclude={"id", "version"}).items()
-                if v is not None
-            },
-            ticket_id=appt.ticket_id,
-            technician_id=appt.technician_id,
-        )
-        return WriteResult(204, None)
-
-    return run_write(request, session, caller, work)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise stale(_one(session, _visible_appointment(session, caller, appointment_id)), version)
+    feed.record(
+        session,
+        caller,
+        entity="appointment",
+        entity_id=appointment_id,
+        op="delete",
+        version=version + 1,
+        fields={
+            k: [feed._plain(v), None]
+            for k, v in appt.model_dump(exclude={"id", "version"}).items()
+            if v is not None
+        },
+        ticket_id=appt.ticket_id,
+        technician_id=appt.technician_id,
+    )
+    return WriteResult(204, None)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
 from dispatch.domain.permissions import Action, allowed
@@ -22,17 +22,10 @@ from dispatch.models.ticket import Ticket
 from dispatch.server.http.deps import Caller, CallerDep, SessionDep, WriteSessionDep
 from dispatch.server.http.params import IdPath
 from dispatch.server.http.problems import ProblemError, invalid, problems
-from dispatch.server.http.write_route import on_the_writer
-from dispatch.server.http.writes import (
-    WriteResult,
-    etag,
-    json_response,
-    require_version,
-    run_write,
-    stale,
-    versioned_update,
-)
+from dispatch.server.http.write_path import write_endpoint
+from dispatch.server.http.writes import WriteResult, etag, json_response, require_version, stale
 from dispatch.server.persistence import feed
+from dispatch.server.persistence.versioned import versioned_update
 from dispatch.server.rules.related import escalations_public
 from dispatch.server.rules.ticket_ops import StaleWrite, apply_changes, open_escalation
 from dispatch.server.rules.views import is_own, visible_ticket
@@ -61,59 +54,53 @@ def _one(session: Session, escalation_id: int) -> EscalationPublic:
     response_model=EscalationPublic,
     responses=problems(403, 404, 409),
 )
-@on_the_writer
+@write_endpoint
 def raise_escalation(
-    request: Request,
     ticket_id: IdPath,
     data: EscalationCreate,
     session: WriteSessionDep,
     caller: CallerDep,
-) -> Response:
-    def work() -> WriteResult:
-        ticket = visible_ticket(session, caller, ticket_id)
-        own = is_own(caller, ticket)
-        if not allowed(caller.user.role, Action.FLAG_ESCALATION, own=own):
-            raise ProblemError(403, "you may only escalate your own tickets")
-        if data.level > 1 and not allowed(caller.user.role, Action.ASSIGN, own=False):
-            # Level 2 calls in service area management: prioritising, which technicians may
-            # not do (a team lead re-levels when it is needed).
-            raise ProblemError(
-                403, "level: technicians raise level 1; a team lead decides on level 2"
-            )
-        existing = open_escalation(session, ticket_id)
-        if existing is not None:
-            raise ProblemError(
-                409,
-                f"ticket {ticket.number} is already escalated (escalation {existing.id}, "
-                f"{existing.status.value}); add a comment or re-level that one",
-                title="Already escalated",
-            )
-        esc = Escalation(
-            ticket_id=ticket_id,
-            level=data.level,
-            reason=data.reason,
-            note=data.note,
-            raised_by=caller.id,
-            raised_at=utcnow(),
+) -> WriteResult:
+    ticket = visible_ticket(session, caller, ticket_id)
+    own = is_own(caller, ticket)
+    if not allowed(caller.user.role, Action.FLAG_ESCALATION, own=own):
+        raise ProblemError(403, "you may only escalate your own tickets")
+    if data.level > 1 and not allowed(caller.user.role, Action.ASSIGN, own=False):
+        # Level 2 calls in service area management: prioritising, which technicians may
+        # not do (a team lead re-levels when it is needed).
+        raise ProblemError(403, "level: technicians raise level 1; a team lead decides on level 2")
+    existing = open_escalation(session, ticket_id)
+    if existing is not None:
+        raise ProblemError(
+            409,
+            f"ticket {ticket.number} is already escalated (escalation {existing.id}, "
+            f"{existing.status.value}); add a comment or re-level that one",
+            title="Already escalated",
         )
-        session.add(esc)
-        session.flush()
-        assert esc.id is not None
-        feed.record(
-            session,
-            caller,
-            entity="escalation",
-            entity_id=esc.id,
-            op="create",
-            version=1,
-            fields=feed.created(esc.model_dump(exclude={"id", "version"})),
-            ticket_id=ticket_id,
-            technician_id=ticket.assignee_id,
-        )
-        _set_escalated(session, caller, ticket_id, True)
-        return WriteResult(201, _one(session, esc.id), etag(1), f"/api/v1/escalations/{esc.id}")
-
-    return run_write(request, session, caller, work)
+    esc = Escalation(
+        ticket_id=ticket_id,
+        level=data.level,
+        reason=data.reason,
+        note=data.note,
+        raised_by=caller.id,
+        raised_at=utcnow(),
+    )
+    session.add(esc)
+    session.flush()
+    assert esc.id is not None
+    feed.record(
+        session,
+        caller,
+        entity="escalation",
+        entity_id=esc.id,
+        op="create",
+        version=1,
+        fields=feed.created(esc.model_dump(exclude={"id", "version"})),
+        ticket_id=ticket_id,
+        technician_id=ticket.assignee_id,
+    )
+    _set_escalated(session, caller, ticket_id, True)
+    return WriteResult(201, _one(session, esc.id), etag(1), f"/api/v1/escalations/{esc.id}")
 
 
 def _set_escalated(session: Session, caller: Caller, ticket_id: int, on: bool) -> None:
@@ -186,72 +173,68 @@ def _visible(session: Session, caller: Caller, escalation_id: int) -> Escalation
     response_model=EscalationPublic,
     responses=problems(403, 404, 409, 412, 428),
 )
-@on_the_writer
+@write_endpoint
 def patch_escalation(
-    request: Request,
     escalation_id: IdPath,
     data: EscalationUpdate,
     session: WriteSessionDep,
     caller: CallerDep,
     if_match: Annotated[str | None, Header()] = None,
-) -> Response:
-    def work() -> WriteResult:
-        esc = _visible(session, caller, escalation_id)
-        if not allowed(caller.user.role, Action.MANAGE_ESCALATION, own=False):
-            raise ProblemError(403, "only team leads acknowledge, re-level or resolve escalations")
-        version = require_version(if_match, esc.version, lambda: _one(session, escalation_id))
-        changes = data.model_dump(exclude_unset=True, exclude_none=True)
-        unknown = sorted(set(changes) - PATCH_FIELDS)
-        if unknown:
-            raise invalid(unknown[0], f"this field cannot be changed: {', '.join(unknown)}")
-        before = esc.model_dump()
-        values: dict[str, object] = {}
-        now = utcnow()
-        new_status = changes.get("status")
-        if new_status is not None and new_status != esc.status:
-            if new_status not in _NEXT[esc.status]:
-                allowed_next = sorted(s.value for s in _NEXT[esc.status])
-                raise ProblemError(
-                    409,
-                    f"an escalation that is {esc.status.value} can go to: "
-                    f"{', '.join(allowed_next) or 'nothing (it is closed)'}",
-                    title="Status change not allowed",
-                    extra={"allowed": allowed_next},
-                )
-            values["status"] = new_status
-            if new_status == EscalationStatus.ACKNOWLEDGED:
+) -> WriteResult:
+    esc = _visible(session, caller, escalation_id)
+    if not allowed(caller.user.role, Action.MANAGE_ESCALATION, own=False):
+        raise ProblemError(403, "only team leads acknowledge, re-level or resolve escalations")
+    version = require_version(if_match, esc.version, lambda: _one(session, escalation_id))
+    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    unknown = sorted(set(changes) - PATCH_FIELDS)
+    if unknown:
+        raise invalid(unknown[0], f"this field cannot be changed: {', '.join(unknown)}")
+    before = esc.model_dump()
+    values: dict[str, object] = {}
+    now = utcnow()
+    new_status = changes.get("status")
+    if new_status is not None and new_status != esc.status:
+        if new_status not in _NEXT[esc.status]:
+            allowed_next = sorted(s.value for s in _NEXT[esc.status])
+            raise ProblemError(
+                409,
+                f"an escalation that is {esc.status.value} can go to: "
+                f"{', '.join(allowed_next) or 'nothing (it is closed)'}",
+                title="Status change not allowed",
+                extra={"allowed": allowed_next},
+            )
+        values["status"] = new_status
+        if new_status == EscalationStatus.ACKNOWLEDGED:
+            values.update(acknowledged_by=caller.id, acknowledged_at=now)
+        if new_status == EscalationStatus.RESOLVED:
+            values.update(resolved_by=caller.id, resolved_at=now)
+            if esc.acknowledged_at is None:
                 values.update(acknowledged_by=caller.id, acknowledged_at=now)
-            if new_status == EscalationStatus.RESOLVED:
-                values.update(resolved_by=caller.id, resolved_at=now)
-                if esc.acknowledged_at is None:
-                    values.update(acknowledged_by=caller.id, acknowledged_at=now)
-        if esc.status is EscalationStatus.RESOLVED and ("level" in changes or "note" in changes):
-            raise ProblemError(409, "this escalation is resolved; raise a new one if needed")
-        if "level" in changes and changes["level"] != esc.level:
-            values["level"] = changes["level"]
-        _place_note(values, (changes.get("note") or "").strip(), esc)
-        fields = feed.diff(before, values)
-        if not fields:
-            return WriteResult(200, _one(session, escalation_id), etag(esc.version))
-        session.expunge(esc)
-        if not versioned_update(session, Escalation, escalation_id, version, values):
-            session.rollback()
-            raise stale(_one(session, escalation_id), version)
-        feed.record(
-            session,
-            caller,
-            entity="escalation",
-            entity_id=escalation_id,
-            op="update",
-            version=version + 1,
-            fields=fields,
-            ticket_id=esc.ticket_id,
-        )
-        if values.get("status") == EscalationStatus.RESOLVED:
-            session.flush()
-            if open_escalation(session, esc.ticket_id) is None:
-                _set_escalated(session, caller, esc.ticket_id, False)
+    if esc.status is EscalationStatus.RESOLVED and ("level" in changes or "note" in changes):
+        raise ProblemError(409, "this escalation is resolved; raise a new one if needed")
+    if "level" in changes and changes["level"] != esc.level:
+        values["level"] = changes["level"]
+    _place_note(values, (changes.get("note") or "").strip(), esc)
+    fields = feed.diff(before, values)
+    if not fields:
+        return WriteResult(200, _one(session, escalation_id), etag(esc.version))
+    session.expunge(esc)
+    if not versioned_update(session, Escalation, escalation_id, version, values):
+        session.rollback()
+        raise stale(_one(session, escalation_id), version)
+    feed.record(
+        session,
+        caller,
+        entity="escalation",
+        entity_id=escalation_id,
+        op="update",
+        version=version + 1,
+        fields=fields,
+        ticket_id=esc.ticket_id,
+    )
+    if values.get("status") == EscalationStatus.RESOLVED:
         session.flush()
-        return WriteResult(200, _one(session, escalation_id), etag(version + 1))
-
-    return run_write(request, session, caller, work)
+        if open_escalation(session, esc.ticket_id) is None:
+            _set_escalated(session, caller, esc.ticket_id, False)
+    session.flush()
+    return WriteResult(200, _one(session, escalation_id), etag(version + 1))

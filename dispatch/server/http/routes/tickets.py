@@ -8,8 +8,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import JSONResponse
 from sqlalchemy import Select, and_, literal_column, or_
 from sqlmodel import Session, col, select
 
@@ -25,14 +25,13 @@ from dispatch.models.user import User
 from dispatch.server.http.deps import Caller, CallerDep, SessionDep, SettingsDep, WriteSessionDep
 from dispatch.server.http.params import NO_NUL, IdPath
 from dispatch.server.http.problems import ProblemError, invalid, problems
-from dispatch.server.http.write_route import on_the_writer
+from dispatch.server.http.write_path import write_endpoint
 from dispatch.server.http.writes import (
     PreparedJSON,
     WriteResult,
     etag,
     json_response,
     require_version,
-    run_write,
     stale,
 )
 from dispatch.server.persistence import feed, search
@@ -193,20 +192,15 @@ def _assignee_filter(assignee: str, caller: Caller) -> Any:
 
 
 @router.post("", status_code=201, response_model=TicketPublic, responses=problems(403))
-@on_the_writer
-def create_ticket(
-    request: Request, data: TicketCreate, session: WriteSessionDep, caller: CallerDep
-) -> Response:
-    def work() -> WriteResult:
-        ticket = intake(session, caller, data)
-        return WriteResult(
-            201,
-            ticket_public(session, ticket),
-            etag(ticket.version),
-            f"/api/v1/tickets/{ticket.id}",
-        )
-
-    return run_write(request, session, caller, work)
+@write_endpoint
+def create_ticket(data: TicketCreate, session: WriteSessionDep, caller: CallerDep) -> WriteResult:
+    ticket = intake(session, caller, data)
+    return WriteResult(
+        201,
+        ticket_public(session, ticket),
+        etag(ticket.version),
+        f"/api/v1/tickets/{ticket.id}",
+    )
 
 
 @router.get("/{ticket_id}", response_model=TicketDetail, responses=problems(404))
@@ -248,41 +242,37 @@ def detail(session: Session, caller: Caller, ticket: Ticket) -> TicketDetail:
 @router.patch(
     "/{ticket_id}", response_model=TicketChanged, responses=problems(403, 404, 409, 412, 428)
 )
-@on_the_writer
+@write_endpoint
 def patch_ticket(
-    request: Request,
     ticket_id: IdPath,
     data: TicketUpdate,
     session: WriteSessionDep,
     caller: CallerDep,
     if_match: Annotated[str | None, Header()] = None,
-) -> Response:
-    def work() -> WriteResult:
-        ticket = visible_ticket(session, caller, ticket_id, terms=True)
-        changes = data.model_dump(exclude_unset=True)
-        check_fields_allowed(caller, ticket, changes)
-        if "title" in changes and changes["title"] is None:
-            raise invalid("title", "a title is required")
-        for key in ("priority", "status", "tags", "description"):
-            if key in changes and changes[key] is None:
-                changes.pop(key)
-        version = require_version(if_match, ticket.version, lambda: ticket_public(session, ticket))
-        freed: list[Appointment] = []
-        try:
-            ticket = apply_changes(
-                session, caller, ticket, changes, expected_version=version, freed=freed
-            )
-        except StaleWrite:
-            session.rollback()
-            current = ticket_public(session, visible_ticket(session, caller, ticket_id))
-            raise stale(current, version) from None
-        answer = TicketChanged(
-            **ticket_public(session, ticket).model_dump(),
-            freed_appointments=appointments_public(session, freed),
+) -> WriteResult:
+    ticket = visible_ticket(session, caller, ticket_id, terms=True)
+    changes = data.model_dump(exclude_unset=True)
+    check_fields_allowed(caller, ticket, changes)
+    if "title" in changes and changes["title"] is None:
+        raise invalid("title", "a title is required")
+    for key in ("priority", "status", "tags", "description"):
+        if key in changes and changes[key] is None:
+            changes.pop(key)
+    version = require_version(if_match, ticket.version, lambda: ticket_public(session, ticket))
+    freed: list[Appointment] = []
+    try:
+        ticket = apply_changes(
+            session, caller, ticket, changes, expected_version=version, freed=freed
         )
-        return WriteResult(200, answer, etag(ticket.version))
-
-    return run_write(request, session, caller, work)
+    except StaleWrite:
+        session.rollback()
+        current = ticket_public(session, visible_ticket(session, caller, ticket_id))
+        raise stale(current, version) from None
+    answer = TicketChanged(
+        **ticket_public(session, ticket).model_dump(),
+        freed_appointments=appointments_public(session, freed),
+    )
+    return WriteResult(200, answer, etag(ticket.version))
 
 
 @router.post(
@@ -291,36 +281,32 @@ def patch_ticket(
     response_model=CommentPublic,
     responses=problems(403, 404),
 )
-@on_the_writer
+@write_endpoint
 def add_comment(
-    request: Request,
     ticket_id: IdPath,
     data: CommentCreate,
     session: WriteSessionDep,
     caller: CallerDep,
-) -> Response:
-    def work() -> WriteResult:
-        ticket = visible_ticket(session, caller, ticket_id)
-        own = is_own(caller, ticket)
-        if not allowed(caller.user.role, Action.COMMENT, own=own):
-            raise ProblemError(403, "you may only comment on your own tickets")
-        comment = Comment(ticket_id=ticket_id, author_id=caller.id, body=data.body)
-        session.add(comment)
-        session.flush()
-        assert comment.id is not None
-        feed.record(
-            session,
-            caller,
-            entity="comment",
-            entity_id=comment.id,
-            op="create",
-            version=1,
-            fields=feed.created({"ticket_id": ticket_id, "body": data.body}),
-            ticket_id=ticket_id,
-            technician_id=ticket.assignee_id,
-        )
-        out = CommentPublic(**comment.model_dump(), author_name=caller.user.display_name)
-        # Comments never change: every one stays at version 1.
-        return WriteResult(201, out, etag(1))
-
-    return run_write(request, session, caller, work)
+) -> WriteResult:
+    ticket = visible_ticket(session, caller, ticket_id)
+    own = is_own(caller, ticket)
+    if not allowed(caller.user.role, Action.COMMENT, own=own):
+        raise ProblemError(403, "you may only comment on your own tickets")
+    comment = Comment(ticket_id=ticket_id, author_id=caller.id, body=data.body)
+    session.add(comment)
+    session.flush()
+    assert comment.id is not None
+    feed.record(
+        session,
+        caller,
+        entity="comment",
+        entity_id=comment.id,
+        op="create",
+        version=1,
+        fields=feed.created({"ticket_id": ticket_id, "body": data.body}),
+        ticket_id=ticket_id,
+        technician_id=ticket.assignee_id,
+    )
+    out = CommentPublic(**comment.model_dump(), author_name=caller.user.display_name)
+    # Comments never change: every one stays at version 1.
+    return WriteResult(201, out, etag(1))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from dispatch.domain.permissions import Action, allowed
@@ -11,8 +11,8 @@ from dispatch.models.user import User, UserCreate, UserPublic
 from dispatch.server.http.deps import Caller, CallerDep, SessionDep, WriteSessionDep
 from dispatch.server.http.params import IdPath
 from dispatch.server.http.problems import ProblemError, problems
-from dispatch.server.http.write_route import on_the_writer
-from dispatch.server.http.writes import WriteResult, json_response, run_write
+from dispatch.server.http.write_path import write_endpoint
+from dispatch.server.http.writes import WriteResult, json_response
 from dispatch.server.persistence import feed
 from dispatch.server.rules import accounts
 
@@ -55,31 +55,26 @@ def list_users(session: SessionDep, caller: CallerDep) -> JSONResponse:
 
 
 @router.post("", status_code=201, response_model=UserWithToken, responses=problems(403, 409))
-@on_the_writer
-def add_user(
-    request: Request, data: UserCreate, session: WriteSessionDep, caller: CallerDep
-) -> Response:
-    def work() -> WriteResult:
-        _admin(caller)
-        try:
-            user, token = accounts.create_user(
-                session, data.name, data.display_name, data.role, issued_by=caller.id
-            )
-        except ValueError as exc:
-            raise ProblemError(409, str(exc)) from None
-        assert user.id is not None
-        feed.record(
-            session,
-            caller,
-            entity="user",
-            entity_id=user.id,
-            op="create",
-            version=1,
-            fields=feed.created({"name": user.name, "role": user.role}),
+@write_endpoint
+def add_user(data: UserCreate, session: WriteSessionDep, caller: CallerDep) -> WriteResult:
+    _admin(caller)
+    try:
+        user, token = accounts.create_user(
+            session, data.name, data.display_name, data.role, issued_by=caller.id
         )
-        return _with_token(user, token)
-
-    return run_write(request, session, caller, work)
+    except ValueError as exc:
+        raise ProblemError(409, str(exc)) from None
+    assert user.id is not None
+    feed.record(
+        session,
+        caller,
+        entity="user",
+        entity_id=user.id,
+        op="create",
+        version=1,
+        fields=feed.created({"name": user.name, "role": user.role}),
+    )
+    return _with_token(user, token)
 
 
 def _managed_user(session: Session, caller: Caller, user_id: int) -> User:
@@ -92,56 +87,45 @@ def _managed_user(session: Session, caller: Caller, user_id: int) -> User:
 
 
 @router.post("/{user_id}/revoke", response_model=UserPublic, responses=problems(403, 404, 409))
-@on_the_writer
-def revoke(
-    request: Request, user_id: IdPath, session: WriteSessionDep, caller: CallerDep
-) -> Response:
-    def work() -> WriteResult:
-        user = _managed_user(session, caller, user_id)
-        if accounts.live_admins(session) == {user_id}:
-            # Without a live admin token no one could manage users through the service again.
-            raise ProblemError(
-                409,
-                f"{user.name} is the only admin with a live token; issue another admin a "
-                "token first",
-                title="Last admin",
-            )
-        count = accounts.revoke_tokens(session, user)
-        feed.record(
-            session,
-            caller,
-            entity="user",
-            entity_id=user_id,
-            op="update",
-            version=1,
-            fields={"revoked_tokens": [None, count]},
+@write_endpoint
+def revoke(user_id: IdPath, session: WriteSessionDep, caller: CallerDep) -> WriteResult:
+    user = _managed_user(session, caller, user_id)
+    if accounts.live_admins(session) == {user_id}:
+        # Without a live admin token no one could manage users through the service again.
+        raise ProblemError(
+            409,
+            f"{user.name} is the only admin with a live token; issue another admin a token first",
+            title="Last admin",
         )
-        return WriteResult(200, UserPublic.model_validate(user, from_attributes=True))
-
-    return run_write(request, session, caller, work)
+    count = accounts.revoke_tokens(session, user)
+    feed.record(
+        session,
+        caller,
+        entity="user",
+        entity_id=user_id,
+        op="update",
+        version=1,
+        fields={"revoked_tokens": [None, count]},
+    )
+    return WriteResult(200, UserPublic.model_validate(user, from_attributes=True))
 
 
 @router.post(
     "/{user_id}/tokens", status_code=201, response_model=UserWithToken, responses=problems(403, 404)
 )
-@on_the_writer
-def new_token(
-    request: Request, user_id: IdPath, session: WriteSessionDep, caller: CallerDep
-) -> Response:
+@write_endpoint
+def new_token(user_id: IdPath, session: WriteSessionDep, caller: CallerDep) -> WriteResult:
     """Issue another token for a user; like the first, it is shown only in this answer."""
 
-    def work() -> WriteResult:
-        user = _managed_user(session, caller, user_id)
-        token = accounts.issue_token(session, user, issued_by=caller.id)
-        feed.record(
-            session,
-            caller,
-            entity="user",
-            entity_id=user_id,
-            op="update",
-            version=1,
-            fields={"tokens_issued": [None, 1]},
-        )
-        return _with_token(user, token)
-
-    return run_write(request, session, caller, work)
+    user = _managed_user(session, caller, user_id)
+    token = accounts.issue_token(session, user, issued_by=caller.id)
+    feed.record(
+        session,
+        caller,
+        entity="user",
+        entity_id=user_id,
+        op="update",
+        version=1,
+        fields={"tokens_issued": [None, 1]},
+    )
+    return _with_token(user, token)
