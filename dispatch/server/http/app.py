@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 
 import anyio
@@ -89,40 +89,11 @@ def create_app(
         create_schema(engine)
     signal = FeedSignal()
     writes = engine.execution_options(**{WRITE: True})
-
-    def prune() -> None:
-        with Session(writes, expire_on_commit=False) as session:
-            lock_writes(session)
-            prune_idempotency(session, settings.idempotency_hours)
-            session.commit()
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        _freeze_once()
-        # Housekeeping that any number of service processes may do at the same time.
-        async with anyio.create_task_group() as tasks:
-            tasks.start_soon(_every, PRUNE_SECONDS, prune)
-            tasks.start_soon(anyio.to_thread.run_sync, _prepare_calendars)
-            tasks.start_soon(
-                _every, search.TRIGRAM_SECONDS, lambda: search.refresh_trigram_counts(engine)
-            )
-            listener: FeedListener | None = None
-            if is_postgres(engine):  # other processes' writes wake this one's long-polls
-                listener = FeedListener(conninfo(engine), signal, fallback_recheck=0.5)
-                listener.start()
-            app.state.feed_listener = listener
-            try:
-                yield
-            finally:
-                if listener is not None:
-                    await anyio.to_thread.run_sync(listener.stop)
-            tasks.cancel_scope.cancel()
-
     app = FastAPI(
         title="dispatch",
         version=__version__,
         description="REST service of the dispatch console (see DESIGN.md)",
-        lifespan=lifespan,
+        lifespan=_lifespan(settings, engine, writes, signal),
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
@@ -138,20 +109,56 @@ def create_app(
     app.state.writer = Writer(writes, signal)
     problems.install(app, refused_without_token)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (
-        meta,
-        tickets,
-        assignment,
-        suggestions,
-        escalations,
-        calendar,
-        customers,
-        changes,
-        users,
-    ):
+    for module in ROUTES:
         api.include_router(module.router)
     app.include_router(api)
     openapi_doc.install(app)
+    _add_middleware(app, settings, engine)
+    return app
+
+
+ROUTES = (meta, tickets, assignment, suggestions, escalations, calendar, customers, changes, users)
+
+
+def _lifespan(
+    settings: Settings, engine: Engine, writes: Engine, signal: FeedSignal
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Housekeeping that any number of service processes may do at the same time, and on
+    PostgreSQL the listener through which other processes' writes wake this one's
+    long-polls."""
+
+    def prune() -> None:
+        with Session(writes, expire_on_commit=False) as session:
+            lock_writes(session)
+            prune_idempotency(session, settings.idempotency_hours)
+            session.commit()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        _freeze_once()
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(_every, PRUNE_SECONDS, prune)
+            tasks.start_soon(anyio.to_thread.run_sync, _prepare_calendars)
+            tasks.start_soon(
+                _every, search.TRIGRAM_SECONDS, lambda: search.refresh_trigram_counts(engine)
+            )
+            listener: FeedListener | None = None
+            if is_postgres(engine):
+                listener = FeedListener(conninfo(engine), signal, fallback_recheck=0.5)
+                listener.start()
+            app.state.feed_listener = listener
+            try:
+                yield
+            finally:
+                if listener is not None:
+                    await anyio.to_thread.run_sync(listener.stop)
+            tasks.cancel_scope.cancel()
+
+    return lifespan
+
+
+def _add_middleware(app: FastAPI, settings: Settings, engine: Engine) -> None:
+    """The middleware, innermost first (Starlette runs the last one added first)."""
     # Never counted, never refused for its token: monitors poll it.
     exempt = frozenset({f"{API_PREFIX}/health"})
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, settings=settings)
@@ -161,4 +168,3 @@ def create_app(
     app.add_middleware(RateLimit, settings=settings, exempt=exempt)
     # Outermost: an address that keeps failing authentication is turned away first.
     app.add_middleware(AuthFailureLimit, settings=settings, exempt=exempt, engine=engine)
-    return app

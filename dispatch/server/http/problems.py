@@ -166,6 +166,13 @@ def install(app: FastAPI, refused_without_token: AuthFirstCheck) -> None:
             detail = "this method is not allowed here"
         return problem_response(exc.status_code, detail, headers=dict(exc.headers or {}))
 
+    _install_failures(app)
+
+
+def _install_failures(app: FastAPI) -> None:
+    """What the database or the service itself failed at: 422 for a value the database
+    refuses, 503 when it cannot be reached (try again), 500 for the rest."""
+
     @app.exception_handler(DataError)
     async def _data(_: Request, exc: DataError) -> JSONResponse:
         # A value validation let through that the database refuses: still the client's input.

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlmodel import create_engine
 
@@ -98,86 +98,98 @@ def make_engine(url: str) -> Engine:
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        database = parsed.database
-        pool: dict[str, Any] = {}
-        if database and database != ":memory:":
-            # Every ticket, contact and address: owner-only, not the umask's 0644 (a new
-            # directory 0700; SQLite gives -wal and -shm the file's mode).
-            fixed = private_sqlite(Path(database))
-            if fixed:
-                logging.getLogger("dispatch").warning(notice(fixed))
-            pool = {"pool_size": SQLITE_POOL_SIZE, "max_overflow": 10}
-        engine = create_engine(
-            url,
-            connect_args={
-                "check_same_thread": False,
-                "timeout": BUSY_SECONDS,
-                "isolation_level": None,
-            },
-            **pool,
-        )
-        lock = _WRITE_LOCKS[engine] = FifoLock()
-        # Writers of other processes (service workers, the CLI) on the same file.
-        others = WritersFileLock(f"{database}-writers") if pool else None
-
-        @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA busy_timeout=30000")
-            _wal(cur)
-            cur.execute("PRAGMA synchronous=FULL")
-            cur.execute("PRAGMA foreign_keys=ON")
-            # Read the file through a memory map: every connection shares the OS page cache
-            # instead of copying pages into its own cache with a read() each: system time
-            # that every long q= walk paid.
-            cur.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
-            cur.close()
-
-        @event.listens_for(engine, "begin")
-        def _begin(conn: Any) -> None:
-            if not conn.get_execution_options().get(WRITE):
-                conn.exec_driver_sql("BEGIN DEFERRED")
-                return
-            info = conn.connection.info
-            if not info.get(_HOLDS_WRITE_LOCK):
-                # Past the busy timeout, BEGIN IMMEDIATE below fails as it always did.
-                info[_HOLDS_WRITE_LOCK] = lock.acquire(timeout=BUSY_SECONDS)
-                if info[_HOLDS_WRITE_LOCK] and others is not None:
-                    info[_HOLDS_FILE_LOCK] = others.acquire(timeout=BUSY_SECONDS)
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-        @event.listens_for(engine, "checkin")
-        def _checkin(_dbapi_conn: Any, record: Any) -> None:
-            # Committed or rolled back by now (the pool resets before check-in): next writer.
-            if record.info.pop(_HOLDS_FILE_LOCK, False) and others is not None:
-                others.release()
-            if record.info.pop(_HOLDS_WRITE_LOCK, False):
-                lock.release()
-
-        return engine
+        return _sqlite_engine(url, parsed.database)
     if parsed.get_backend_name() == "postgresql":
-        if parsed.drivername == "postgresql":
-            url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-        # Per process at most 20, all of them kept: N processes need N * 20 (+1 listener
-        # each) of max_connections. (With fewer kept than a burst needs, concurrent
-        # requests kept opening and closing connections, a backend fork each.) The idle ping
-        # and recycle replace connections PostgreSQL dropped (restart, pg_terminate_backend,
-        # an idle timeout in between) unnoticed. Last in, first out: the connections in use
-        # stay few and hot, with psycopg's prepared statements (a list page planned anew costs
-        # PostgreSQL more than the prepared one) and warm backend caches; first in, first
-        # out spread the reads over all 20, each too seldom to prepare its statements.
-        engine = create_engine(
-            url,
-            pool_size=20,
-            max_overflow=0,
-            pool_timeout=10,
-            pool_recycle=1800,
-            pool_use_lifo=True,
-            connect_args={"connect_timeout": 5},
-        )
-        _ping_when_idle(engine)
-        return engine
+        return _postgres_engine(url, parsed)
     raise ValueError(f"unsupported database URL: {parsed.drivername}")
+
+
+def _sqlite_engine(url: str, database: str | None) -> Engine:
+    pool: dict[str, Any] = {}
+    if database and database != ":memory:":
+        # Every ticket, contact and address: owner-only, not the umask's 0644 (a new
+        # directory 0700; SQLite gives -wal and -shm the file's mode).
+        fixed = private_sqlite(Path(database))
+        if fixed:
+            logging.getLogger("dispatch").warning(notice(fixed))
+        pool = {"pool_size": SQLITE_POOL_SIZE, "max_overflow": 10}
+    engine = create_engine(
+        url,
+        connect_args={
+            "check_same_thread": False,
+            "timeout": BUSY_SECONDS,
+            "isolation_level": None,
+        },
+        **pool,
+    )
+    lock = _WRITE_LOCKS[engine] = FifoLock()
+    # Writers of other processes (service workers, the CLI) on the same file.
+    others = WritersFileLock(f"{database}-writers") if pool else None
+    _sqlite_events(engine, lock, others)
+    return engine
+
+
+def _sqlite_events(engine: Engine, lock: FifoLock, others: WritersFileLock | None) -> None:
+    """Pragmas on every new connection; write transactions BEGIN IMMEDIATE after the
+    process's `lock` and the other processes' lock file (`others`), released at check-in."""
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA busy_timeout=30000")
+        _wal(cur)
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        # Read the file through a memory map: every connection shares the OS page cache
+        # instead of copying pages into its own cache with a read() each: system time
+        # that every long q= walk paid.
+        cur.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        if not conn.get_execution_options().get(WRITE):
+            conn.exec_driver_sql("BEGIN DEFERRED")
+            return
+        info = conn.connection.info
+        if not info.get(_HOLDS_WRITE_LOCK):
+            # Past the busy timeout, BEGIN IMMEDIATE below fails as it always did.
+            info[_HOLDS_WRITE_LOCK] = lock.acquire(timeout=BUSY_SECONDS)
+            if info[_HOLDS_WRITE_LOCK] and others is not None:
+                info[_HOLDS_FILE_LOCK] = others.acquire(timeout=BUSY_SECONDS)
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_conn: Any, record: Any) -> None:
+        # Committed or rolled back by now (the pool resets before check-in): next writer.
+        if record.info.pop(_HOLDS_FILE_LOCK, False) and others is not None:
+            others.release()
+        if record.info.pop(_HOLDS_WRITE_LOCK, False):
+            lock.release()
+
+
+def _postgres_engine(url: str, parsed: URL) -> Engine:
+    if parsed.drivername == "postgresql":
+        url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    # Per process at most 20, all of them kept: N processes need N * 20 (+1 listener
+    # each) of max_connections. (With fewer kept than a burst needs, concurrent
+    # requests kept opening and closing connections, a backend fork each.) The idle ping
+    # and recycle replace connections PostgreSQL dropped (restart, pg_terminate_backend,
+    # an idle timeout in between) unnoticed. Last in, first out: the connections in use
+    # stay few and hot, with psycopg's prepared statements (a list page planned anew costs
+    # PostgreSQL more than the prepared one) and warm backend caches; first in, first
+    # out spread the reads over all 20, each too seldom to prepare its statements.
+    engine = create_engine(
+        url,
+        pool_size=20,
+        max_overflow=0,
+        pool_timeout=10,
+        pool_recycle=1800,
+        pool_use_lifo=True,
+        connect_args={"connect_timeout": 5},
+    )
+    _ping_when_idle(engine)
+    return engine
 
 
 PING_IDLE_SECONDS = 2.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, select
@@ -142,20 +143,7 @@ def apply_changes(
     before = snapshot(ticket)
     prev_assignee = ticket.assignee_id
     now = utcnow()
-    new_status = changes.get("status")
-    if new_status is not None and new_status != ticket.status:
-        try:
-            workflow.check_transition(ticket.status, Status(new_status))
-        except workflow.IllegalTransition as exc:
-            raise ProblemError(
-                409,
-                str(exc),
-                title="Status change not allowed",
-                extra={"allowed": sorted(s.value for s in exc.allowed)},
-            ) from None
-    elif new_status is not None:
-        changes.pop("status")
-        new_status = None
+    new_status = _status_change(ticket, changes)
     if "priority" in changes and changes["priority"] is not None:
         prio = Priority(changes["priority"])
         if ticket.escalated and prio is not Priority.P1:
@@ -177,11 +165,51 @@ def apply_changes(
     fields = feed.diff(before, after)
     if not fields:
         return ticket
+    _store(session, caller, ticket, fields, expected_version, now, prev_assignee)
+    if new_status in (Status.RESOLVED, Status.CLOSED):
+        assert ticket.id is not None
+        released = free_future_work(session, caller, ticket.id, now)
+        if freed is not None:
+            freed.extend(released)
+    return ticket
+
+
+def _status_change(ticket: Ticket, changes: dict[str, Any]) -> Any:
+    """The status `changes` moves the ticket to (409 when the workflow forbids it); None,
+    and the status dropped from `changes`, when it stays as it is."""
+    new_status = changes.get("status")
+    if new_status is not None and new_status != ticket.status:
+        try:
+            workflow.check_transition(ticket.status, Status(new_status))
+        except workflow.IllegalTransition as exc:
+            raise ProblemError(
+                409,
+                str(exc),
+                title="Status change not allowed",
+                extra={"allowed": sorted(s.value for s in exc.allowed)},
+            ) from None
+    elif new_status is not None:
+        changes.pop("status")
+        new_status = None
+    return new_status
+
+
+def _store(
+    session: Session,
+    caller: Caller,
+    ticket: Ticket,
+    fields: dict[str, Any],
+    expected_version: int,
+    now: datetime,
+    prev_assignee: int | None,
+) -> None:
+    """The changed `fields` (and the search text) in one versioned UPDATE, and its event;
+    StaleWrite when the row moved on."""
     customer_name = name_of(session, Customer, ticket.customer_id)
     ticket.search = search_text(
         ticket.number, ticket.title, customer_name or "", ticket.tags, ticket.description
     )
-    values = {k: getattr(ticket, k) for k in after if k in fields}
+    values = {k: getattr(ticket, k) for k in fields}
     values["search"] = ticket.search
     values["updated_at"] = now
     assert ticket.id is not None
@@ -201,11 +229,6 @@ def apply_changes(
         technician_id=ticket.assignee_id,
         prev_technician_id=prev_assignee if prev_assignee != ticket.assignee_id else None,
     )
-    if new_status in (Status.RESOLVED, Status.CLOSED):
-        released = free_future_work(session, caller, ticket.id, now)
-        if freed is not None:
-            freed.extend(released)
-    return ticket
 
 
 class StaleWrite(Exception):

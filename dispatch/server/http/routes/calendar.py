@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse
@@ -238,28 +238,39 @@ def move_appointment(
     for key, value in changes.items():
         setattr(appt, key, value)
     appt.version = version + 1
+    _moved(session, caller, appt, fields, before["technician_id"])
+    return WriteResult(200, _one(session, appt), etag(appt.version))
+
+
+def _moved(
+    session: Session,
+    caller: Caller,
+    appt: Appointment,
+    fields: dict[str, list[Any]],
+    prev_technician_id: int,
+) -> None:
+    """The event of a moved appointment; a booking moved to another technician takes its
+    ticket along."""
+    assert appt.id is not None
     feed.record(
         session,
         caller,
         entity="appointment",
-        entity_id=appointment_id,
+        entity_id=appt.id,
         op="update",
         version=appt.version,
         fields=fields,
         ticket_id=appt.ticket_id,
         technician_id=appt.technician_id,
-        prev_technician_id=before["technician_id"]
-        if before["technician_id"] != appt.technician_id
-        else None,
+        prev_technician_id=prev_technician_id if prev_technician_id != appt.technician_id else None,
     )
     if (
         appt.kind is AppointmentKind.TICKET_WORK
         and appt.ticket_id is not None
-        and appt.technician_id != before["technician_id"]
+        and appt.technician_id != prev_technician_id
     ):
         # The job goes with its booking: the technician it moves to gets the ticket.
         assign_booked(session, caller, appt.ticket_id, appt.technician_id)
-    return WriteResult(200, _one(session, appt), etag(appt.version))
 
 
 @router.delete(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse
@@ -118,6 +119,31 @@ def _set_escalated(session: Session, caller: Caller, ticket_id: int, on: bool) -
         raise ProblemError(409, "the ticket changed at the same moment; try again") from None
 
 
+def _move_status(
+    values: dict[str, object], esc: Escalation, new_status: Any, caller: Caller, now: datetime
+) -> None:
+    """Put a status change (409 when `_NEXT` forbids it) and who acknowledged or resolved
+    it, and when, into `values`."""
+    if new_status is None or new_status == esc.status:
+        return
+    if new_status not in _NEXT[esc.status]:
+        allowed_next = sorted(s.value for s in _NEXT[esc.status])
+        raise ProblemError(
+            409,
+            f"an escalation that is {esc.status.value} can go to: "
+            f"{', '.join(allowed_next) or 'nothing (it is closed)'}",
+            title="Status change not allowed",
+            extra={"allowed": allowed_next},
+        )
+    values["status"] = new_status
+    if new_status == EscalationStatus.ACKNOWLEDGED:
+        values.update(acknowledged_by=caller.id, acknowledged_at=now)
+    if new_status == EscalationStatus.RESOLVED:
+        values.update(resolved_by=caller.id, resolved_at=now)
+        if esc.acknowledged_at is None:
+            values.update(acknowledged_by=caller.id, acknowledged_at=now)
+
+
 def _place_note(values: dict[str, object], note: str, esc: Escalation) -> None:
     """The note goes with the change it explains: re-levelling and resolving need one (422
     otherwise), kept as `level_note` / `resolution_note` and so in the change's feed event.
@@ -192,24 +218,7 @@ def patch_escalation(
     before = esc.model_dump()
     values: dict[str, object] = {}
     now = utcnow()
-    new_status = changes.get("status")
-    if new_status is not None and new_status != esc.status:
-        if new_status not in _NEXT[esc.status]:
-            allowed_next = sorted(s.value for s in _NEXT[esc.status])
-            raise ProblemError(
-                409,
-                f"an escalation that is {esc.status.value} can go to: "
-                f"{', '.join(allowed_next) or 'nothing (it is closed)'}",
-                title="Status change not allowed",
-                extra={"allowed": allowed_next},
-            )
-        values["status"] = new_status
-        if new_status == EscalationStatus.ACKNOWLEDGED:
-            values.update(acknowledged_by=caller.id, acknowledged_at=now)
-        if new_status == EscalationStatus.RESOLVED:
-            values.update(resolved_by=caller.id, resolved_at=now)
-            if esc.acknowledged_at is None:
-                values.update(acknowledged_by=caller.id, acknowledged_at=now)
+    _move_status(values, esc, changes.get("status"), caller, now)
     if esc.status is EscalationStatus.RESOLVED and ("level" in changes or "note" in changes):
         raise ProblemError(409, "this escalation is resolved; raise a new one if needed")
     if "level" in changes and changes["level"] != esc.level:
