@@ -349,8 +349,8 @@ def seed(database_url: str, tickets: int) -> dict[str, str]:
     from sqlmodel import Session
 
     from dispatch.demo import DemoSize, seed_demo
-    from dispatch.server.db import make_engine
-    from dispatch.server.schema import create_schema
+    from dispatch.server.persistence.db import make_engine
+    from dispatch.server.persistence.schema import create_schema
 
     engine = make_engine(database_url)
     try:

@@ -158,8 +158,8 @@ def prepare_demo(directory: Path, *, tickets: int, seed: int) -> tuple[Settings,
     from sqlmodel import Session
 
     from dispatch.demo import DemoSize, seed_demo
-    from dispatch.server.db import make_engine
-    from dispatch.server.schema import create_schema
+    from dispatch.server.persistence.db import make_engine
+    from dispatch.server.persistence.schema import create_schema
 
     settings = Settings(database_url=f"sqlite:///{directory / 'demo.db'}", server=None)
     engine = make_engine(settings.database_url)
@@ -191,7 +191,7 @@ def _no_such_demo_user(as_user: str, settings: Settings, tokens: dict[str, str])
 
     from dispatch.demo.users import roles, user_lines
     from dispatch.display.safe import one_line
-    from dispatch.server.db import make_engine
+    from dispatch.server.persistence.db import make_engine
 
     engine = make_engine(settings.database_url)
     with Session(engine) as session:

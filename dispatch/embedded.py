@@ -25,9 +25,9 @@ def local_token(settings: Settings, *, role: str = "admin") -> str:
 
     from dispatch.domain.types import Role
     from dispatch.models.user import User
-    from dispatch.server.accounts import create_user, issue_token
-    from dispatch.server.db import make_engine
-    from dispatch.server.schema import create_schema
+    from dispatch.server.persistence.db import make_engine
+    from dispatch.server.persistence.schema import create_schema
+    from dispatch.server.rules.accounts import create_user, issue_token
 
     path = token_file(settings.database_url)
     if path.exists():
@@ -59,6 +59,6 @@ def embedded_transport(settings: Settings, *, housekeeping: bool = False) -> Liv
     console kept every key of every write forever. A one-shot CLI command needs none of it.
     """
     from dispatch.embedded_life import LivingTransport
-    from dispatch.server.app import create_app
+    from dispatch.server.http.app import create_app
 
     return LivingTransport(create_app(settings), housekeeping=housekeeping)

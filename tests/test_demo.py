@@ -40,9 +40,9 @@ from dispatch.models import (
     Ticket,
     User,
 )
-from dispatch.server.accounts import user_for_token
-from dispatch.server.db import make_engine
-from dispatch.server.schema import create_schema
+from dispatch.server.persistence.db import make_engine
+from dispatch.server.persistence.schema import create_schema
+from dispatch.server.rules.accounts import user_for_token
 
 NOW = datetime(2026, 3, 11, 9, 30, tzinfo=UTC)  # a Wednesday
 SIZE = DemoSize()

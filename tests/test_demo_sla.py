@@ -15,8 +15,8 @@ from dispatch.demo import sla as demo_sla
 from dispatch.domain import sla
 from dispatch.domain.types import ContractKind, SupportProfile, TicketKind
 from dispatch.models import Branch, Contract, Site, Ticket
-from dispatch.server.db import make_engine
-from dispatch.server.schema import create_schema
+from dispatch.server.persistence.db import make_engine
+from dispatch.server.persistence.schema import create_schema
 
 NOW = datetime(2026, 3, 11, 9, 30, tzinfo=UTC)  # a Wednesday
 

@@ -14,8 +14,8 @@ from sqlmodel import Session, SQLModel
 from dispatch.demo import DemoSize, seed_demo
 from dispatch.domain.types import Role
 from dispatch.models import User
-from dispatch.server.db import make_engine
-from dispatch.server.schema import create_schema
+from dispatch.server.persistence.db import make_engine
+from dispatch.server.persistence.schema import create_schema
 
 NOW = datetime(2026, 12, 5, 22, 47, 13, tzinfo=UTC)  # a Saturday night: no one is sick today
 FRESH = {("apitoken", "token_hash"), ("apitoken", "created_at"), ("user", "created_at")}

@@ -14,12 +14,12 @@ app = typer.Typer(help="Database schema.")
 @app.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the schema of the configured database."""
-    from dispatch.server.db import make_engine
-    from dispatch.server.schema import create_schema
+    from dispatch.server.persistence.db import make_engine
+    from dispatch.server.persistence.schema import create_schema
 
     settings = load_settings()
     create_schema(make_engine(settings.database_url))
-    from dispatch.server.migrate import head
+    from dispatch.server.persistence.migrate import head
 
     typer.echo(f"schema is at revision {head()} in {safe_url(settings.database_url)}")
 
@@ -32,8 +32,8 @@ def db_copy(
     ],
 ) -> None:
     """Copy every row (ids kept) into an empty database: the move from SQLite to PostgreSQL."""
-    from dispatch.server.db import make_engine
-    from dispatch.server.dbcopy import TargetNotEmptyError, copy_database
+    from dispatch.server.persistence.db import make_engine
+    from dispatch.server.persistence.dbcopy import TargetNotEmptyError, copy_database
 
     try:
         counts = copy_database(make_engine(from_url), make_engine(to_url))

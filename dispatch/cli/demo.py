@@ -37,8 +37,8 @@ def seed_demo_cmd(
     from dispatch.demo import DemoSize, seed_demo
     from dispatch.demo.users import roles, user_lines
     from dispatch.models import Ticket
-    from dispatch.server.db import make_engine
-    from dispatch.server.schema import create_schema
+    from dispatch.server.persistence.db import make_engine
+    from dispatch.server.persistence.schema import create_schema
 
     settings = load_settings()
     engine = make_engine(settings.database_url)

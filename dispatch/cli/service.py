@@ -33,8 +33,8 @@ def serve(
     if workers > 1:
         _serve_workers(host, port, workers, access_log)
     else:
-        from dispatch.server.app import create_app
-        from dispatch.server.http_guard import uvicorn_config
+        from dispatch.server.http.app import create_app
+        from dispatch.server.http.http_guard import uvicorn_config
 
         # The httptools protocol with header deadline and connections-per-address cap.
         uvicorn.Server(
@@ -56,10 +56,10 @@ def _serve_workers(host: str, port: int, workers: int, access_log: bool = False)
     from uvicorn import Config
     from uvicorn.supervisors import Multiprocess
 
-    from dispatch.server.http_guard import PROTOCOL
+    from dispatch.server.http.http_guard import PROTOCOL
 
     config = Config(
-        "dispatch.server.app:create_app",
+        "dispatch.server.http.app:create_app",
         factory=True,
         host=host,
         port=port,

@@ -22,9 +22,9 @@ def users_add(
     from sqlmodel import Session
 
     from dispatch.domain.types import Role
-    from dispatch.server.accounts import create_user
-    from dispatch.server.db import make_engine
-    from dispatch.server.schema import create_schema
+    from dispatch.server.persistence.db import make_engine
+    from dispatch.server.persistence.schema import create_schema
+    from dispatch.server.rules.accounts import create_user
 
     try:
         role_value = Role(role)
@@ -49,8 +49,8 @@ def users_revoke(name: Annotated[str, typer.Argument(help="login name")]) -> Non
     from sqlmodel import Session, select
 
     from dispatch.models.user import User
-    from dispatch.server.accounts import revoke_tokens
-    from dispatch.server.db import make_engine
+    from dispatch.server.persistence.db import make_engine
+    from dispatch.server.rules.accounts import revoke_tokens
 
     engine = make_engine(load_settings().database_url)
     with Session(engine) as session:

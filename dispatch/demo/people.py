@@ -10,7 +10,7 @@ from dispatch.demo.common import Staff, Tech, Weighted, slug
 from dispatch.demo.vocabulary import BRANCHES, FIRST_NAMES, LAST_NAMES, SKILLS, BranchSpec
 from dispatch.domain.types import Role, ServiceRole
 from dispatch.models import Branch, Technician
-from dispatch.server.accounts import create_user
+from dispatch.server.rules.accounts import create_user
 
 STAFF: tuple[tuple[str, str, Role], ...] = (
     ("admin", "Administrator", Role.ADMIN),

@@ -14,7 +14,7 @@ from dispatch.demo.people import seed_branches, seed_staff, seed_technicians
 from dispatch.demo.schedule import build_calendar
 from dispatch.demo.tickets import TicketSeeder
 from dispatch.models import Appointment
-from dispatch.server.sequences import move_sequences
+from dispatch.server.persistence.sequences import move_sequences
 
 
 @dataclass

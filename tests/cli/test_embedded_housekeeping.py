@@ -17,8 +17,8 @@ from sqlmodel import Session, select
 from dispatch.console import Connection
 from dispatch.models import IdempotencyRecord
 from dispatch.models.base import utcnow
-from dispatch.server.db import make_engine
-from dispatch.server.schema import create_schema
+from dispatch.server.persistence.db import make_engine
+from dispatch.server.persistence.schema import create_schema
 from dispatch.settings import Settings
 
 

@@ -28,7 +28,7 @@ import dispatch.screens.escalations
 import dispatch.screens.mywork
 import dispatch.screens.queue
 import dispatch.screens.ticket
-import dispatch.server.app
+import dispatch.server.http.app
 from dispatch.app import DispatchApp
 from dispatch.console import client_factory
 from dispatch.demo import DemoSize, seed_demo
@@ -36,8 +36,8 @@ from dispatch.models.base import utcnow
 from dispatch.screens.assign import AssignDialog
 from dispatch.screens.queue import QueueScreen
 from dispatch.screens.ticket import TicketScreen
-from dispatch.server.db import make_engine
-from dispatch.server.schema import create_schema
+from dispatch.server.persistence.db import make_engine
+from dispatch.server.persistence.schema import create_schema
 from dispatch.settings import Settings
 
 # A Wednesday morning in Berlin, in business hours (CET, so 10:30 local).

@@ -16,8 +16,8 @@ import httpx
 from service.world import PG_URL, seed, worker_tag
 from sqlalchemy import Engine, text
 
-from dispatch.server.db import make_engine
-from dispatch.server.migrate import upgrade
+from dispatch.server.persistence.db import make_engine
+from dispatch.server.persistence.migrate import upgrade
 
 API = "/api/v1"
 START_SECONDS = 30.0

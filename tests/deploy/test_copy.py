@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 
 from dispatch.cli import app as cli
 from dispatch.demo import DemoSize, seed_demo
-from dispatch.server.app import create_app
-from dispatch.server.db import make_engine
-from dispatch.server.migrate import upgrade
+from dispatch.server.http.app import create_app
+from dispatch.server.persistence.db import make_engine
+from dispatch.server.persistence.migrate import upgrade
 from dispatch.settings import Settings
 
 API = "/api/v1"

@@ -18,9 +18,15 @@ from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session, SQLModel
 
 from dispatch.models import ChangeEvent
-from dispatch.server.db import make_engine
-from dispatch.server.migrate import alembic_config, current, head, include_object, upgrade
-from dispatch.server.schema import create_all
+from dispatch.server.persistence.db import make_engine
+from dispatch.server.persistence.migrate import (
+    alembic_config,
+    current,
+    head,
+    include_object,
+    upgrade,
+)
+from dispatch.server.persistence.schema import create_all
 
 NewDb = Callable[[str], Engine]
 

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from dispatch.cli import app as cli
-from dispatch.server.app import create_app
-from dispatch.server.db import make_engine
+from dispatch.server.http.app import create_app
+from dispatch.server.persistence.db import make_engine
 from dispatch.settings import Settings
 
 API = "/api/v1"

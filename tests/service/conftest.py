@@ -19,9 +19,9 @@ from service.world import PG_URL, Clock, MakeWorld, World, seed, worker_tag
 from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
 
-from dispatch.server.app import create_app
-from dispatch.server.db import make_engine
-from dispatch.server.schema import SQLITE_AUDIT_GUARDS, create_schema
+from dispatch.server.http.app import create_app
+from dispatch.server.persistence.db import make_engine
+from dispatch.server.persistence.schema import SQLITE_AUDIT_GUARDS, create_schema
 from dispatch.settings import Settings
 
 
@@ -121,6 +121,6 @@ def world(make_world: MakeWorld) -> World:
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     """Monday 4 March 2030, 09:00 in Berlin (business time in every profile) until moved."""
     c = Clock(datetime(2030, 3, 4, 9, 0, tzinfo=ZoneInfo("Europe/Berlin")))
-    monkeypatch.setattr("dispatch.server.ticket_ops.utcnow", c)
-    monkeypatch.setattr("dispatch.server.routes.suggestions.utcnow", c)
+    monkeypatch.setattr("dispatch.server.rules.ticket_ops.utcnow", c)
+    monkeypatch.setattr("dispatch.server.http.routes.suggestions.utcnow", c)
     return c

@@ -16,8 +16,8 @@ from sqlalchemy import text, update
 from sqlmodel import Session, select
 
 from dispatch.models import Escalation, Ticket
-from dispatch.server import ticket_ops
-from dispatch.server.writes import versioned_update
+from dispatch.server.persistence.versioned import versioned_update
+from dispatch.server.rules import ticket_ops
 
 T = TypeVar("T")
 

@@ -13,7 +13,7 @@ import pytest
 from service.world import API, PROBLEM, Json, MakeWorld, World
 
 from dispatch.models.base import utcnow
-from dispatch.server.feed import FeedSignal
+from dispatch.server.persistence.feed import FeedSignal
 
 
 def _changes(world: World, since: int, who: str = "adam", **params: Any) -> Json:
@@ -85,7 +85,7 @@ def test_since_older_than_retention_is_410(
 ) -> None:
     world = make_world(feed_retention_hours=1)
     three_hours_ago = utcnow() - timedelta(hours=3)
-    monkeypatch.setattr("dispatch.server.feed.utcnow", lambda: three_hours_ago)
+    monkeypatch.setattr("dispatch.server.persistence.feed.utcnow", lambda: three_hours_ago)
     old = world.new_ticket(title="old")
     world.patch("dana", old, title="older")
     monkeypatch.undo()

@@ -20,11 +20,11 @@ from sqlmodel import Session, col, select
 
 from dispatch.domain.types import Role
 from dispatch.models import ChangeEvent, User
-from dispatch.server import feed
-from dispatch.server.db import WRITE, write_lock
-from dispatch.server.deps import Caller
-from dispatch.server.feed import FEED_LOCK_KEY, FeedSignal
-from dispatch.server.writer import Writer
+from dispatch.server.http.deps import Caller
+from dispatch.server.persistence import feed
+from dispatch.server.persistence.db import WRITE, write_lock
+from dispatch.server.persistence.feed import FEED_LOCK_KEY, FeedSignal
+from dispatch.server.persistence.writer import Writer
 
 
 @contextmanager

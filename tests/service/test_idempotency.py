@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from dispatch.models import Appointment, Comment, IdempotencyRecord, Ticket
 from dispatch.models.base import utcnow
-from dispatch.server.writes import prune_idempotency
+from dispatch.server.persistence.idempotency import prune_idempotency
 
 
 def _key(world: World, who: str, key: str, **extra: str) -> dict[str, str]:

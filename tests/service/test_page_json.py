@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from dispatch.domain.types import Priority, Source, Status, TicketKind
 from dispatch.models.ticket import Ticket
-from dispatch.server.views import ticket_public
+from dispatch.server.rules.views import ticket_public
 
 BASE = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
 times = st.builds(

@@ -15,8 +15,8 @@ from service.world import API, World
 from dispatch.models.appointment import AppointmentUpdate
 from dispatch.models.escalation import EscalationUpdate
 from dispatch.models.ticket import TicketUpdate
-from dispatch.server import ticket_ops
-from dispatch.server.routes import escalations
+from dispatch.server.http.routes import escalations
+from dispatch.server.rules import ticket_ops
 
 # A value for each field of TicketUpdate that differs from a new ticket's, and what the
 # answer shows for it. A field added to TicketUpdate needs a row here, or the test fails.

@@ -13,8 +13,8 @@ import pytest
 from service.world import PG_URL
 from sqlalchemy import Engine, text
 
-from dispatch.server import db
-from dispatch.server.db import make_engine
+from dispatch.server.persistence import db
+from dispatch.server.persistence.db import make_engine
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from dispatch.server import reads
+from dispatch.server.persistence import reads
 
 
 class _FakeSession:

@@ -18,9 +18,9 @@ from sqlalchemy import event, text
 from sqlmodel import Session, select
 
 from dispatch.models.user import ApiToken
-from dispatch.server import search
-from dispatch.server.db import FifoLock
-from dispatch.server.deps import CALLERS
+from dispatch.server.http.deps import CALLERS
+from dispatch.server.persistence import search
+from dispatch.server.persistence.db import FifoLock
 
 
 def _ids(world: World, **params: Any) -> list[int]:

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from dispatch.domain import sla
 from dispatch.domain.types import StateCode
-from dispatch.server.app import create_app
+from dispatch.server.http.app import create_app
 from dispatch.settings import Settings
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from dispatch.server.db import WRITE, make_engine
-from dispatch.server.file_lock import WritersFileLock
+from dispatch.server.persistence.db import WRITE, make_engine
+from dispatch.server.persistence.file_lock import WritersFileLock
 
 
 def _held(path: str) -> bool:

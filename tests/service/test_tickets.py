@@ -10,7 +10,7 @@ from sqlmodel import Session
 from dispatch.domain.types import Status
 from dispatch.domain.workflow import TRANSITIONS, allowed_next
 from dispatch.models import Ticket
-from dispatch.server.writes import versioned_update
+from dispatch.server.persistence.versioned import versioned_update
 
 
 def test_intake_sets_number_receipt_time_and_due_times(world: World) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import event
 from sqlmodel import Session
 
 from dispatch.models import Customer
-from dispatch.server.loaded import name_of, note_name
+from dispatch.server.persistence.loaded import name_of, note_name
 
 
 def test_a_patch_reads_the_customer_site_and_branch_once(world: World) -> None:

@@ -25,9 +25,9 @@ from dispatch.domain.types import (
     SupportProfile,
 )
 from dispatch.models import Branch, ChangeEvent, Contract, Customer, Site, Technician
-from dispatch.server.accounts import create_user
-from dispatch.server.app import create_app
-from dispatch.server.feedhub import FeedHub
+from dispatch.server.http.app import create_app
+from dispatch.server.http.feedhub import FeedHub
+from dispatch.server.rules.accounts import create_user
 from dispatch.settings import Settings
 
 PG_URL = os.environ.get("DISPATCH_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

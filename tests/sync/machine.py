@@ -39,9 +39,9 @@ from dispatch.client.store import Store
 from dispatch.client.sync import Arrival, SyncEngine
 from dispatch.demo import DemoSize, seed_demo
 from dispatch.models import ChangeEvent
-from dispatch.server.app import create_app
-from dispatch.server.db import make_engine
-from dispatch.server.schema import create_schema
+from dispatch.server.http.app import create_app
+from dispatch.server.persistence.db import make_engine
+from dispatch.server.persistence.schema import create_schema
 from dispatch.settings import Settings
 
 Json = dict[str, Any]

@@ -21,8 +21,8 @@ from sqlmodel import Session
 from dispatch.client.cache import Op
 from dispatch.client.sync import Arrival
 from dispatch.demo import DemoSize, seed_demo
-from dispatch.server.db import make_engine
-from dispatch.server.schema import create_schema
+from dispatch.server.persistence.db import make_engine
+from dispatch.server.persistence.schema import create_schema
 
 SERVER_WATCHDOG = 240.0  # the uvicorn process stops by itself after this
 
@@ -50,7 +50,7 @@ class QuietListener:
 SERVER = """
 import os, sys, threading
 import uvicorn
-from dispatch.server.app import create_app
+from dispatch.server.http.app import create_app
 from dispatch.settings import Settings
 
 url, fd, limit = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])

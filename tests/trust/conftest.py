@@ -15,9 +15,9 @@ from fastapi.testclient import TestClient
 from service.world import PG_URL, MakeWorld, World, seed, worker_tag
 from sqlalchemy import Engine, text
 
-from dispatch.server.app import create_app
-from dispatch.server.db import make_engine
-from dispatch.server.schema import create_schema
+from dispatch.server.http.app import create_app
+from dispatch.server.persistence.db import make_engine
+from dispatch.server.persistence.schema import create_schema
 from dispatch.settings import Settings
 
 

@@ -15,7 +15,7 @@ import sys
 
 import uvicorn
 
-from dispatch.server.app import create_app
+from dispatch.server.http.app import create_app
 from dispatch.settings import Settings
 
 

@@ -18,10 +18,10 @@ import uvicorn
 from service.world import seed
 from sqlalchemy import Engine
 
-from dispatch.server.app import create_app
-from dispatch.server.db import make_engine
-from dispatch.server.http_guard import uvicorn_config
-from dispatch.server.schema import create_schema
+from dispatch.server.http.app import create_app
+from dispatch.server.http.http_guard import uvicorn_config
+from dispatch.server.persistence.db import make_engine
+from dispatch.server.persistence.schema import create_schema
 from dispatch.settings import Settings
 
 

@@ -21,9 +21,9 @@ import dispatch.models  # noqa: F401  (every input model is defined)
 from dispatch.display.safe import has_unsafe
 from dispatch.domain.types import Role
 from dispatch.models.base import InputModel
-from dispatch.server.accounts import create_user
-from dispatch.server.db import make_engine
-from dispatch.server.schema import create_schema
+from dispatch.server.persistence.db import make_engine
+from dispatch.server.persistence.schema import create_schema
+from dispatch.server.rules.accounts import create_user
 
 HOSTILE = [
     "x \x1b]0;PWNED\x1b\\ y",  # OSC 0: the terminal's title

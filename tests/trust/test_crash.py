@@ -29,8 +29,8 @@ import httpx
 from service.world import API, seed
 from sqlalchemy import text
 
-from dispatch.server.db import make_engine
-from dispatch.server.schema import create_schema
+from dispatch.server.persistence.db import make_engine
+from dispatch.server.persistence.schema import create_schema
 
 WRITERS = 8
 WRITES = 500

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from service.world import PROBLEM, MakeWorld, World
 
-from dispatch.server.routes.tickets import Sort
+from dispatch.server.http.routes.tickets import Sort
 
 SORTS = [s.value for s in Sort]
 

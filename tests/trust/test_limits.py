@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from service.world import API, PROBLEM, MakeWorld
 
-from dispatch.server.ratelimit import MAX_BUCKETS, TokenBuckets
+from dispatch.server.http.ratelimit import MAX_BUCKETS, TokenBuckets
 
 MiB = 1024 * 1024
 

@@ -32,11 +32,11 @@ from dispatch.models import Customer
 from dispatch.models.base import utcnow
 from dispatch.models.event import ChangePublic
 from dispatch.models.user import User
-from dispatch.server.app import create_app
-from dispatch.server.db import make_engine
-from dispatch.server.deps import Caller
-from dispatch.server.feed import FeedSignal
-from dispatch.server.feedhub import Batch, FeedHub, Row
+from dispatch.server.http.app import create_app
+from dispatch.server.http.deps import Caller
+from dispatch.server.http.feedhub import Batch, FeedHub, Row
+from dispatch.server.persistence.db import make_engine
+from dispatch.server.persistence.feed import FeedSignal
 from dispatch.settings import Settings
 
 API = "/api/v1"

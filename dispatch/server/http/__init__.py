@@ -1,0 +1,1 @@
+"""The HTTP face of the service: app, middleware, problems, request dependencies, routes."""

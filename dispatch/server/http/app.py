@@ -1,0 +1,170 @@
+"""The FastAPI app factory: nothing is created at import time."""
+
+from __future__ import annotations
+
+import gc
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import UTC, datetime
+
+import anyio
+from fastapi import APIRouter, Depends, FastAPI
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from dispatch import __version__
+from dispatch.domain import sla
+from dispatch.server.http import openapi_doc, problems
+from dispatch.server.http.authfirst import AuthFirst, refused_without_token
+from dispatch.server.http.middleware import BodyLimit
+from dispatch.server.http.ratelimit import AuthFailureLimit, RateLimit
+from dispatch.server.http.routes import (
+    assignment,
+    calendar,
+    changes,
+    customers,
+    escalations,
+    meta,
+    suggestions,
+    tickets,
+    users,
+)
+from dispatch.server.http.strictness import no_repeated_scalars, strict_body
+from dispatch.server.persistence import search
+from dispatch.server.persistence.db import WRITE, is_postgres, make_engine
+from dispatch.server.persistence.feed import FeedSignal, lock_writes
+from dispatch.server.persistence.idempotency import prune_idempotency
+from dispatch.server.persistence.pgfeed import FeedListener, conninfo
+from dispatch.server.persistence.schema import create_schema
+from dispatch.server.persistence.writer import Writer
+from dispatch.settings import Settings
+
+log = logging.getLogger("dispatch.server")
+
+API_PREFIX = "/api/v1"
+PRUNE_SECONDS = 3600.0
+
+
+async def _every(seconds: float, job: Callable[[], None]) -> None:
+    """Run the blocking `job` in a thread now and every `seconds`; a failure waits a round."""
+    while True:
+        try:
+            await anyio.to_thread.run_sync(job)
+        except Exception:
+            log.exception("housekeeping failed; trying again later")
+        await anyio.sleep(seconds)
+
+
+_frozen = False
+
+
+def _prepare_calendars() -> None:
+    """Holiday calendars of last, this and next year, before the first write needs one."""
+    year = datetime.now(UTC).year
+    try:
+        sla.prepare(range(year - 1, year + 2))
+    except Exception:  # the first write builds what it needs, as before
+        log.exception("could not prepare the holiday calendars")
+
+
+def _freeze_once() -> None:
+    """Leave everything made until now (modules, models, routes, the engine), which lives as
+    long as the process, out of the collector's full passes. Those scanned it all and paused
+    every request a few times a minute under load. Once per process:
+    tests build many apps, and frozen objects are never collected as cycles."""
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.freeze()  # O(1); no collection first, which would stall an embedded console
+
+
+def create_app(
+    settings: Settings | None = None, *, engine: Engine | None = None, create: bool = True
+) -> FastAPI:
+    """Build the service for `settings` (its own engine unless one is given)."""
+    settings = settings or Settings()
+    engine = engine or make_engine(settings.database_url)
+    if create:
+        create_schema(engine)
+    signal = FeedSignal()
+    writes = engine.execution_options(**{WRITE: True})
+    app = FastAPI(
+        title="dispatch",
+        version=__version__,
+        description="REST service of the dispatch console (see DESIGN.md)",
+        lifespan=_lifespan(settings, engine, writes, signal),
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        # `/tickets/%2F` was redirected to the list: a path is what it says or 404
+        redirect_slashes=False,
+        dependencies=[Depends(no_repeated_scalars), Depends(strict_body)],
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.feed_signal = signal
+    app.state.feed_listener = None
+    # Write endpoints (`@write_endpoint`) run here, one at a time, their commits grouped.
+    app.state.writer = Writer(writes, signal)
+    problems.install(app, refused_without_token)
+    api = APIRouter(prefix=API_PREFIX)
+    for module in ROUTES:
+        api.include_router(module.router)
+    app.include_router(api)
+    openapi_doc.install(app)
+    _add_middleware(app, settings, engine)
+    return app
+
+
+ROUTES = (meta, tickets, assignment, suggestions, escalations, calendar, customers, changes, users)
+
+
+def _lifespan(
+    settings: Settings, engine: Engine, writes: Engine, signal: FeedSignal
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Housekeeping that any number of service processes may do at the same time, and on
+    PostgreSQL the listener through which other processes' writes wake this one's
+    long-polls."""
+
+    def prune() -> None:
+        with Session(writes, expire_on_commit=False) as session:
+            lock_writes(session)
+            prune_idempotency(session, settings.idempotency_hours)
+            session.commit()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        _freeze_once()
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(_every, PRUNE_SECONDS, prune)
+            tasks.start_soon(anyio.to_thread.run_sync, _prepare_calendars)
+            tasks.start_soon(
+                _every, search.TRIGRAM_SECONDS, lambda: search.refresh_trigram_counts(engine)
+            )
+            listener: FeedListener | None = None
+            if is_postgres(engine):
+                listener = FeedListener(conninfo(engine), signal, fallback_recheck=0.5)
+                listener.start()
+            app.state.feed_listener = listener
+            try:
+                yield
+            finally:
+                if listener is not None:
+                    await anyio.to_thread.run_sync(listener.stop)
+            tasks.cancel_scope.cancel()
+
+    return lifespan
+
+
+def _add_middleware(app: FastAPI, settings: Settings, engine: Engine) -> None:
+    """The middleware, innermost first (Starlette runs the last one added first)."""
+    # Never counted, never refused for its token: monitors poll it.
+    exempt = frozenset({f"{API_PREFIX}/health"})
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, settings=settings)
+    # No byte of a body is read for a caller without a live token.
+    app.add_middleware(AuthFirst, engine=engine, exempt=exempt)
+    # A caller over its rate is turned away before its body is read.
+    app.add_middleware(RateLimit, settings=settings, exempt=exempt)
+    # Outermost: an address that keeps failing authentication is turned away first.
+    app.add_middleware(AuthFailureLimit, settings=settings, exempt=exempt, engine=engine)

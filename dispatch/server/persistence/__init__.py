@@ -1,0 +1,1 @@
+"""Storage: engines, the writer, migrations, the feed, page JSON, search."""

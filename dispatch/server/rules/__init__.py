@@ -1,0 +1,1 @@
+"""What the service does to tickets, calendars and accounts, on the rows."""

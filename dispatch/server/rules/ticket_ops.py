@@ -1,0 +1,294 @@
+"""What happens to a ticket on intake and on change: workflow, SLA clock, audit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from dispatch.domain import sla, workflow
+from dispatch.domain.permissions import Action, allowed
+from dispatch.domain.types import EscalationStatus, Priority, Status
+from dispatch.models.appointment import Appointment
+from dispatch.models.base import utcnow
+from dispatch.models.customer import Contact, Customer, Site
+from dispatch.models.escalation import Escalation
+from dispatch.models.ticket import Ticket, TicketCreate, TicketUpdate, search_text
+from dispatch.models.user import Technician
+from dispatch.server.http.deps import Caller
+from dispatch.server.http.problems import ProblemError, invalid
+from dispatch.server.persistence import feed
+from dispatch.server.persistence.loaded import name_of
+from dispatch.server.persistence.versioned import versioned_update
+from dispatch.server.rules.calendar_ops import free_future_work
+from dispatch.server.rules.sla_terms import apply_due_times, terms_for
+from dispatch.server.rules.views import is_own
+
+# Fields each role may change through PATCH; anything else is 403 (unknown ones are 422).
+TECHNICIAN_FIELDS = frozenset({"status"})
+PATCH_FIELDS = frozenset(TicketUpdate.model_fields)
+"""What a PATCH may change, taken from the input model so that the two cannot drift apart: a
+field added to `TicketUpdate` is applied below, never accepted and silently dropped."""
+RULED_FIELDS = frozenset({"priority", "status"})
+"""Fields with rules of their own in `apply_changes`; every other field is assigned as sent."""
+INTERNAL_FIELDS = frozenset({"escalated"})
+"""Fields only the service's own rules change (raising and resolving escalations)."""
+PLAIN_FIELDS = tuple(sorted(PATCH_FIELDS - RULED_FIELDS)) + tuple(sorted(INTERNAL_FIELDS))
+DEFAULT_PRIORITY = TicketCreate.model_fields["priority"].default
+
+
+def snapshot(ticket: Ticket) -> dict[str, Any]:
+    """The audited fields of a ticket, for diffs."""
+    return ticket.model_dump(exclude={"search", "id", "version", "updated_at"})
+
+
+def intake(session: Session, caller: Caller, data: TicketCreate) -> Ticket:
+    """A new ticket: number and receipt time from the service, due times computed."""
+    if not allowed(caller.user.role, Action.INTAKE, own=True):
+        raise ProblemError(403, "your role may not create tickets")
+    if not caller.sees_all and caller.technician_id is None:
+        # Their intake would be assigned to no one, and they could never see it again.
+        raise ProblemError(403, "your user has no technician profile yet; ask an admin")
+    if (
+        "priority" in data.model_fields_set
+        and data.priority != DEFAULT_PRIORITY
+        and not allowed(caller.user.role, Action.ASSIGN, own=False)
+    ):
+        # Prioritising is ASSIGN's; a technician's intake takes the default, as their PATCH
+        # of the priority is 403 naming the field.
+        raise ProblemError(
+            403, f"technicians may not prioritise; not: priority (intake is {DEFAULT_PRIORITY})"
+        )
+    customer = session.get(Customer, data.customer_id)
+    if customer is None:
+        raise _field(f"there is no customer {data.customer_id}", "customer_id")
+    if data.site_id is not None:
+        site = session.get(Site, data.site_id)
+        if site is None or site.customer_id != customer.id:
+            raise _field(f"site {data.site_id} does not belong to this customer", "site_id")
+    if data.contact_id is not None:
+        contact = session.get(Contact, data.contact_id)
+        if contact is None or contact.customer_id != customer.id:
+            raise _field(
+                f"contact {data.contact_id} does not belong to this customer", "contact_id"
+            )
+    ticket = Ticket.model_validate(data.model_dump())
+    ticket.received_at = utcnow()
+    if not caller.sees_all:
+        # A technician's intake is their own ticket, or they could not see it afterwards.
+        ticket.assignee_id = caller.technician_id
+    apply_due_times(session, ticket)
+    session.add(ticket)
+    session.flush()
+    assert ticket.id is not None
+    ticket.number = 100_000 + ticket.id
+    ticket.search = search_text(
+        ticket.number, ticket.title, customer.name, ticket.tags, ticket.description
+    )
+    session.flush()
+    feed.record(
+        session,
+        caller,
+        entity="ticket",
+        entity_id=ticket.id,
+        op="create",
+        version=1,
+        fields=feed.created(snapshot(ticket)),
+        ticket_id=ticket.id,
+        technician_id=ticket.assignee_id,
+    )
+    return ticket
+
+
+def _field(detail: str, field: str) -> ProblemError:
+    return invalid(field, detail)
+
+
+def check_fields_allowed(caller: Caller, ticket: Ticket, changes: dict[str, Any]) -> None:
+    """403 for a change the caller's role may not make."""
+    own = is_own(caller, ticket)
+    if caller.sees_all:
+        return
+    forbidden = sorted(set(changes) - TECHNICIAN_FIELDS)
+    if forbidden:
+        raise ProblemError(
+            403, f"technicians may only change the status; not: {', '.join(forbidden)}"
+        )
+    if "status" in changes and not allowed(caller.user.role, Action.SET_STATUS, own=own):
+        raise ProblemError(403, "you may only change the status of your own tickets")
+
+
+def apply_changes(
+    session: Session,
+    caller: Caller,
+    ticket: Ticket,
+    changes: dict[str, Any],
+    *,
+    expected_version: int,
+    freed: list[Appointment] | None = None,
+) -> Ticket:
+    """Apply `changes` to `ticket` with every rule, in one versioned UPDATE plus its event.
+
+    Resolving or closing frees the ticket's bookings still ahead (`free_future_work`); they
+    are added to `freed` when it is given. The ticket is detached first so the ORM never
+    flushes it behind the versioned UPDATE.
+    """
+    unknown = sorted(set(changes) - PATCH_FIELDS - INTERNAL_FIELDS)
+    if unknown:
+        # A change no rule below applies is refused rather than answered with a 200.
+        raise _field(f"this field cannot be changed: {', '.join(unknown)}", unknown[0])
+    if ticket in session:
+        session.expunge(ticket)
+    before = snapshot(ticket)
+    prev_assignee = ticket.assignee_id
+    now = utcnow()
+    new_status = _status_change(ticket, changes)
+    if "priority" in changes and changes["priority"] is not None:
+        prio = Priority(changes["priority"])
+        if ticket.escalated and prio is not Priority.P1:
+            raise ProblemError(409, "an open escalation keeps this ticket at P1; resolve it first")
+        ticket.priority = prio
+    new_assignee = changes.get("assignee_id")
+    if new_assignee is not None and session.get(Technician, new_assignee) is None:
+        raise _field(f"there is no technician {new_assignee}", "assignee_id")
+    for key in PLAIN_FIELDS:
+        if key in changes:
+            setattr(ticket, key, changes[key])
+    if new_status is not None:
+        _status_effects(session, ticket, Status(new_status), now)
+    if ticket.status is not Status.NEW and ticket.responded_at is None:
+        ticket.responded_at = now
+    if "priority" in changes or new_status is not None:
+        apply_due_times(session, ticket)
+    after = snapshot(ticket)
+    fields = feed.diff(before, after)
+    if not fields:
+        return ticket
+    _store(session, caller, ticket, fields, expected_version, now, prev_assignee)
+    if new_status in (Status.RESOLVED, Status.CLOSED):
+        assert ticket.id is not None
+        released = free_future_work(session, caller, ticket.id, now)
+        if freed is not None:
+            freed.extend(released)
+    return ticket
+
+
+def _status_change(ticket: Ticket, changes: dict[str, Any]) -> Any:
+    """The status `changes` moves the ticket to (409 when the workflow forbids it); None,
+    and the status dropped from `changes`, when it stays as it is."""
+    new_status = changes.get("status")
+    if new_status is not None and new_status != ticket.status:
+        try:
+            workflow.check_transition(ticket.status, Status(new_status))
+        except workflow.IllegalTransition as exc:
+            raise ProblemError(
+                409,
+                str(exc),
+                title="Status change not allowed",
+                extra={"allowed": sorted(s.value for s in exc.allowed)},
+            ) from None
+    elif new_status is not None:
+        changes.pop("status")
+        new_status = None
+    return new_status
+
+
+def _store(
+    session: Session,
+    caller: Caller,
+    ticket: Ticket,
+    fields: dict[str, Any],
+    expected_version: int,
+    now: datetime,
+    prev_assignee: int | None,
+) -> None:
+    """The changed `fields` (and the search text) in one versioned UPDATE, and its event;
+    StaleWrite when the row moved on."""
+    customer_name = name_of(session, Customer, ticket.customer_id)
+    ticket.search = search_text(
+        ticket.number, ticket.title, customer_name or "", ticket.tags, ticket.description
+    )
+    values = {k: getattr(ticket, k) for k in fields}
+    values["search"] = ticket.search
+    values["updated_at"] = now
+    assert ticket.id is not None
+    if not versioned_update(session, Ticket, ticket.id, expected_version, values):
+        raise StaleWrite()
+    ticket.version = expected_version + 1
+    ticket.updated_at = now
+    feed.record(
+        session,
+        caller,
+        entity="ticket",
+        entity_id=ticket.id,
+        op="update",
+        version=ticket.version,
+        fields=fields,
+        ticket_id=ticket.id,
+        technician_id=ticket.assignee_id,
+        prev_technician_id=prev_assignee if prev_assignee != ticket.assignee_id else None,
+    )
+
+
+class StaleWrite(Exception):
+    """The row moved on between read and UPDATE; the route answers 412."""
+
+
+def assignment_changes(ticket: Ticket, technician_id: int, *, booked: bool) -> dict[str, Any]:
+    """What assigning `ticket` to a technician changes: the assignee, and the status
+    (booked work makes it scheduled where the workflow allows, a new ticket triaged).
+    The one rule for `POST /tickets/{id}/assignment` and for booking ticket work."""
+    changes: dict[str, Any] = {"assignee_id": technician_id}
+    if booked and ticket.status is not Status.SCHEDULED:
+        if Status.SCHEDULED in workflow.allowed_next(ticket.status):
+            changes["status"] = Status.SCHEDULED
+    elif ticket.status is Status.NEW:
+        changes["status"] = Status.TRIAGED
+    return changes
+
+
+def check_open_for_work(ticket: Ticket) -> None:
+    """409 for booking or assigning work on a resolved or closed ticket."""
+    if ticket.status in (Status.RESOLVED, Status.CLOSED):
+        raise ProblemError(409, f"ticket {ticket.number} is {ticket.status.value}; reopen it first")
+
+
+def assign_booked(session: Session, caller: Caller, ticket_id: int, technician_id: int) -> None:
+    """Booking ticket work for a technician assigns the ticket to them, in the booking's
+    transaction, with the assignment's rules and feed event: a job in someone's calendar
+    on a ticket that is not theirs (or no one's) was invisible to them and looked
+    unassigned in the queue."""
+    ticket = session.get(Ticket, ticket_id)
+    assert ticket is not None
+    check_open_for_work(ticket)
+    changes = assignment_changes(ticket, technician_id, booked=True)
+    try:
+        apply_changes(session, caller, ticket, changes, expected_version=ticket.version)
+    except StaleWrite:
+        raise ProblemError(409, "the ticket changed at the same moment; try again") from None
+
+
+def _status_effects(session: Session, ticket: Ticket, new: Status, now: Any) -> None:
+    old = ticket.status
+    if old is Status.WAITING_CUSTOMER and ticket.sla_paused_at is not None:
+        terms = terms_for(session, ticket)
+        ticket.sla_paused_minutes += sla.business_minutes_between(
+            ticket.sla_paused_at, now, terms.profile, terms.state
+        )
+        ticket.sla_paused_at = None
+    if new is Status.WAITING_CUSTOMER:
+        ticket.sla_paused_at = now
+    if new in (Status.RESOLVED, Status.CLOSED) and ticket.resolved_at is None:
+        ticket.resolved_at = now
+    if new not in (Status.RESOLVED, Status.CLOSED):
+        ticket.resolved_at = None
+    ticket.status = new
+
+
+def open_escalation(session: Session, ticket_id: int) -> Escalation | None:
+    return session.exec(
+        select(Escalation).where(
+            Escalation.ticket_id == ticket_id, Escalation.status != EscalationStatus.RESOLVED
+        )
+    ).first()
