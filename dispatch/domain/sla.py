@@ -9,6 +9,7 @@ time and would be wrong across a DST switch.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from types import MappingProxyType
@@ -243,3 +244,50 @@ def remaining_minutes(
     if now_utc > due_utc:
         return -_minutes(now_utc - due_utc)
     return business_minutes_between(now_utc, due_utc, profile, state)
+
+
+# --- the booking forecast: one function for the ranking and the booking ---------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SlaForecast:
+    """Whether work booked for [start, end) keeps a ticket's due times.
+
+    `meets_*` is None where the ticket has no such due time; `*_miss` is how late, None when
+    met (or not due)."""
+
+    meets_first_response: bool | None
+    first_response_miss: timedelta | None
+    meets_resolution: bool | None
+    resolution_miss: timedelta | None
+
+    @property
+    def breach(self) -> bool:
+        return self.meets_first_response is False or self.meets_resolution is False
+
+
+def _judge(at: datetime, due: datetime | None) -> tuple[bool | None, timedelta | None]:
+    if due is None:
+        return None, None
+    late = _utc(at, "at") - _utc(due, "due")
+    return (True, None) if late <= timedelta(0) else (False, late)
+
+
+def booking_forecast(
+    *,
+    first_response_due: datetime | None,
+    resolution_due: datetime | None,
+    responded_at: datetime | None,
+    start: datetime,
+    end: datetime,
+) -> SlaForecast:
+    """The SLA forecast of booking work for [start, end), used by the ranking (every
+    suggested slot) and by the booking's answer alike, so the two can never disagree.
+
+    First contact is assumed at the slot's start (the technician calls the customer before
+    starting work) unless the customer was already reached (`responded_at`), which then
+    decides; resolution is due by the slot's end.
+    """
+    meets_first, first_miss = _judge(responded_at or start, first_response_due)
+    meets_resolution, resolution_miss = _judge(end, resolution_due)
+    return SlaForecast(meets_first, first_miss, meets_resolution, resolution_miss)
