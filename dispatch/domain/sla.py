@@ -280,14 +280,16 @@ def booking_forecast(
     responded_at: datetime | None,
     start: datetime,
     end: datetime,
+    travel: timedelta = timedelta(0),
 ) -> SlaForecast:
     """The SLA forecast of booking work for [start, end), used by the ranking (every
     suggested slot) and by the booking's answer alike, so the two can never disagree.
 
     First contact is assumed at the slot's start (the technician calls the customer before
-    starting work) unless the customer was already reached (`responded_at`), which then
-    decides; resolution is due by the slot's end.
+    setting out) unless the customer was already reached (`responded_at`), which then
+    decides; resolution is due when the work ends, before the `travel` back to the home
+    branch that ends the booking.
     """
     meets_first, first_miss = _judge(responded_at or start, first_response_due)
-    meets_resolution, resolution_miss = _judge(end, resolution_due)
+    meets_resolution, resolution_miss = _judge(end - travel, resolution_due)
     return SlaForecast(meets_first, first_miss, meets_resolution, resolution_miss)

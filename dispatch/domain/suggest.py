@@ -154,16 +154,17 @@ class Suggestion:
 
 
 def forecast(
-    ticket: TicketInfo, start: datetime, end: datetime
+    ticket: TicketInfo, start: datetime, end: datetime, travel: timedelta = timedelta(0)
 ) -> tuple[bool | None, timedelta | None, bool | None, timedelta | None]:
-    """Breach forecast for booking [start, end) (`sla.booking_forecast`): (meets first
-    response, miss, meets resolution, miss)."""
+    """Breach forecast for booking [start, end) with `travel` each way
+    (`sla.booking_forecast`): (meets first response, miss, meets resolution, miss)."""
     f = booking_forecast(
         first_response_due=ticket.first_response_due,
         resolution_due=ticket.resolution_due,
         responded_at=ticket.responded_at,
         start=start,
         end=end,
+        travel=travel,
     )
     return f.meets_first_response, f.first_response_miss, f.meets_resolution, f.resolution_miss
 
@@ -248,7 +249,9 @@ def _suggest(ctx: _Context, tech: TechnicianInfo, calendar: _Calendar) -> tuple[
     wait = (start - ctx.floor) / ctx.horizon
     score += terms.SLOT_POINTS * max(0.0, 1.0 - wait)
     reasons.append(f"free {terms.when(start, ctx.now)}")
-    meets_first, first_miss, meets_resolution, resolution_miss = forecast(ctx.ticket, start, end)
+    meets_first, first_miss, meets_resolution, resolution_miss = forecast(
+        ctx.ticket, start, end, travel
+    )
     if first_miss is not None:
         reasons.append(f"misses first response by {format_span(first_miss)}")
     if resolution_miss is not None:

@@ -30,6 +30,7 @@ from dispatch.server.routes import (
     escalations,
     meta,
     suggestions,
+    technicians,
     tickets,
     users,
 )
@@ -144,6 +145,7 @@ def create_app(
         suggestions,
         escalations,
         calendar,
+        technicians,
         customers,
         changes,
         users,

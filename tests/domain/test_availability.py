@@ -284,6 +284,7 @@ def test_ranking_and_booking_forecasts_agree_for_every_slot(
             responded_at=t.responded_at,
             start=s.slot.start,
             end=s.slot.end,
+            travel=s.slot.travel,
         )
         assert (s.meets_first_response, s.first_response_miss) == (
             booked.meets_first_response,
@@ -294,4 +295,4 @@ def test_ranking_and_booking_forecasts_agree_for_every_slot(
             booked.resolution_miss,
         )
         assert s.breach == booked.breach
-        assert forecast(t, s.slot.start, s.slot.end)[0] == booked.meets_first_response
+        assert forecast(t, s.slot.start, s.slot.end, s.slot.travel)[2] == booked.meets_resolution

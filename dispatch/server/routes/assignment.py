@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
-from sqlmodel import Session
 
-from dispatch.domain import suggest
 from dispatch.domain.permissions import Action, allowed
 from dispatch.domain.types import AppointmentKind
 from dispatch.models.appointment import AppointmentCreate
-from dispatch.models.detail import AssignmentCreate, AssignmentResult, Forecast, SlotRequest
-from dispatch.models.ticket import Ticket
+from dispatch.models.detail import AssignmentCreate, AssignmentResult
 from dispatch.models.user import Technician
+from dispatch.server.calendar_ops import forecast_for
 from dispatch.server.deps import CallerDep, WriteSessionDep
 from dispatch.server.params import IdPath
 from dispatch.server.problems import ProblemError, invalid, problems
 from dispatch.server.related import appointments_public
 from dispatch.server.routes.calendar import create_appointment_row
-from dispatch.server.routes.suggestions import miss_minutes, ticket_info
 from dispatch.server.ticket_ops import (
     StaleWrite,
     apply_changes,
@@ -33,26 +29,6 @@ from dispatch.server.write_route import on_the_writer
 from dispatch.server.writes import WriteResult, etag, parse_if_match, run_write, stale
 
 router = APIRouter(tags=["tickets"])
-
-
-def forecast(session: Session, ticket: Ticket, slot: SlotRequest) -> Forecast:
-    """Whether booking `slot` keeps the ticket's due times (domain.suggest's forecast).
-
-    Resolution is due by the slot's end. First response counts from when it was given
-    (assigning a new ticket gives it), else from the slot's start.
-    """
-    info = replace(
-        ticket_info(session, ticket, slot.mode, slot.end - slot.start),
-        first_response_due=ticket.first_response_due,
-    )
-    responded = ticket.responded_at or slot.start
-    meets_first, first_miss, meets_res, res_miss = suggest.forecast(info, responded, slot.end)
-    return Forecast(
-        meets_first_response=meets_first,
-        first_response_miss_minutes=miss_minutes(first_miss),
-        meets_resolution=meets_res,
-        resolution_miss_minutes=miss_minutes(res_miss),
-    )
 
 
 @router.post(
@@ -81,6 +57,11 @@ def assign(
             raise stale(ticket_public(session, ticket), version)
         slot = data.slot
         check_open_for_work(ticket)
+        # The forecast is about the ticket as it was before this assignment changed it.
+        plan = None
+        if slot is not None:
+            span = (slot.start, slot.end)
+            plan = forecast_for(session, ticket, data.technician_id, span, slot.mode)
         appointment = None
         if slot is not None:
             appointment = create_appointment_row(
@@ -94,6 +75,7 @@ def assign(
                     mode=slot.mode,
                     kind=AppointmentKind.TICKET_WORK,
                     note=data.note,
+                    override_reason=data.override_reason,
                 ),
             )
         changes = assignment_changes(ticket, data.technician_id, booked=slot is not None)
@@ -110,7 +92,7 @@ def assign(
         result = AssignmentResult(
             ticket=ticket_public(session, ticket),
             appointment=appointments_public(session, [appointment])[0] if appointment else None,
-            forecast=forecast(session, ticket, slot) if slot else None,
+            forecast=plan,
             dry_run=dry_run,
         )
         return WriteResult(200, result, etag(ticket.version))
