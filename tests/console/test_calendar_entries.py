@@ -55,6 +55,8 @@ async def job_under_on_call(
                 "mode": "onsite",
             }
         )
+    # The booking's answer adds its SLA forecast; the calendar lists the entry itself.
+    job.pop("forecast", None)
     screen.load_week()
     await settle(pilot)
     screen.grid.select(technician, day)

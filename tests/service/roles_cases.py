@@ -114,6 +114,15 @@ def _move(w: World, who: str, own: bool) -> Response:
     return r
 
 
+def _set_hours(w: World, who: str, own: bool) -> Response:
+    r: Response = w.client.put(
+        f"{API}/technicians/{_tech(w, own)}/hours",
+        json={"working_hours": {"mon": "08:00-17:00", "tue": "08:00-17:00"}},
+        headers=w.h(who),
+    )
+    return r
+
+
 def _cancel(w: World, who: str, own: bool) -> Response:
     appt = w.book("dana", technician_id=_tech(w, own), **_slot()).json()
     r: Response = w.client.delete(f"{API}/appointments/{appt['id']}", headers=w.hm(who, 1))
@@ -196,6 +205,7 @@ CASES = [
     Case("book a calendar", Action.ASSIGN, 201, _book, scoped=False),
     Case("move an appointment", Action.ASSIGN, 200, _move),
     Case("cancel an appointment", Action.ASSIGN, 204, _cancel),
+    Case("set working hours", Action.ASSIGN, 200, _set_hours, scoped=False),
     Case("flag an escalation", Action.FLAG_ESCALATION, 201, _flag),
     Case("acknowledge an escalation", Action.MANAGE_ESCALATION, 200, _acknowledge),
     Case("re-level an escalation", Action.MANAGE_ESCALATION, 200, _relevel),

@@ -288,7 +288,6 @@ def move_appointment(
     session: WriteSessionDep,
     caller: CallerDep,
     if_match: Annotated[str | None, Header()] = None,
-    dry_run: DryRun = False,
 ) -> Response:
     def work() -> WriteResult:
         appt = _visible_appointment(session, caller, appointment_id)
@@ -328,7 +327,7 @@ def move_appointment(
             assign_booked(session, caller, ticket.id or 0, appt.technician_id)
         return WriteResult(200, _booked(session, appt, ticket), etag(appt.version))
 
-    return run_write(request, session, caller, work, dry_run=dry_run)
+    return run_write(request, session, caller, work)
 
 
 @router.delete(
