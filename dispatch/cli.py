@@ -13,6 +13,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from dispatch.cli_technicians import technicians_app
 from dispatch.settings import Settings
 
 app = typer.Typer(
@@ -26,6 +27,7 @@ tickets_app = typer.Typer(help="Ticket actions for scripts (same API as the cons
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(tickets_app, name="tickets")
+app.add_typer(technicians_app, name="technicians")
 
 T = TypeVar("T")
 ServerOpt = Annotated[
