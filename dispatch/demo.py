@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import func, insert
 from sqlmodel import Session, SQLModel, select
 
+from dispatch.demo_availability import seed_hours
 from dispatch.domain import sla
 from dispatch.domain.sla import BERLIN
 from dispatch.domain.types import (
@@ -826,6 +827,7 @@ def seed_demo(
     branches = _seed_branches(session)
     staff = _seed_staff(session, rng, tokens)
     techs = _seed_technicians(session, rng, size.technicians, branches, tokens)
+    seed_hours(session, [t.id for t in techs])  # demo_availability: their own working hours
     customers = _seed_customers(session, rng, size.customers, branches)
     session.flush()
     _Seeder(session, rng, now, size, techs, customers, staff).run()
