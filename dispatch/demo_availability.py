@@ -1,8 +1,8 @@
 """Demo data for technician availability: a few technicians with their own working hours.
 
 On-call duty is in the demo calendar already (one technician per state and week, Monday
-17:00 to the next Monday 08:00, see demo.py). Every shift here still covers 09:00-12:00 on
-weekdays, where the console tests book demo technicians. The demo's two weeks hold a holiday
+17:00 to the next Monday 08:00, see demo.py). Every shift here still covers 08:00-17:00 on
+weekdays, where the demo books work and the console tests book demo technicians. The demo's two weeks hold a holiday
 of one state and not the other only at some times of the year (e.g. 01.11. All Saints' Day:
 NRW yes, Hesse no); tests/domain/test_availability.py shows it on 31.10./01.11.2024.
 """
@@ -18,10 +18,10 @@ from dispatch.domain.availability import parse_hours
 from dispatch.models.user import Technician
 
 SHIFTS: tuple[tuple[str, ...], ...] = (
-    ("mon-fri", "07:00-16:00"),  # early shift
-    ("mon-fri", "09:00-18:00"),  # late shift
-    ("mon-fri", "08:00-13:00"),  # part time, mornings
+    ("mon-fri", "07:00-17:00"),  # starts early
+    ("mon-fri", "08:00-19:00"),  # stays late
     ("mon-fri", "08:00-17:00", "sat", "08:00-12:00"),  # Saturday mornings too
+    ("mon-fri", "06:00-17:00", "sat", "08:00-14:00"),  # the extended-support early bird
 )
 
 FIRST_WITH_SHIFT = 4

@@ -57,6 +57,7 @@ async def job_under_on_call(
         )
     # The booking's answer adds its SLA forecast; the calendar lists the entry itself.
     job.pop("forecast", None)
+    on_call.pop("forecast", None)
     screen.load_week()
     await settle(pilot)
     screen.grid.select(technician, day)
