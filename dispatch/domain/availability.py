@@ -189,8 +189,9 @@ def available(
 ) -> list[Interval]:
     """When the technician works or is on call within [floor, until) (UTC, sorted, merged)."""
     floor, until = floor.astimezone(UTC), until.astimezone(UTC)
+    working = _working(floor, until, hours, state)
     duty = [(max(s.astimezone(UTC), floor), min(e.astimezone(UTC), until)) for s, e in on_call]
-    return merge([*_working(floor, until, hours, state), *duty])
+    return merge([*working, *duty]) if duty else list(working)
 
 
 def unavailable_reason(

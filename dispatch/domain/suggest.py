@@ -185,6 +185,9 @@ class _Context:
     until: datetime
     horizon: timedelta
     windows: Sequence[Interval]
+    # (hours, state) -> the support windows cut to them, for technicians without on-call duty
+    # in the horizon: most share the default hours, so most intersections are done once.
+    shared: dict[tuple[WorkingHours, StateCode], list[Interval]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -230,8 +233,14 @@ def _points(ctx: _Context, tech: TechnicianInfo) -> tuple[float, list[str], int,
 def _windows_for(ctx: _Context, tech: TechnicianInfo, calendar: _Calendar) -> list[Interval]:
     """The support windows cut down to when this technician works or is on call."""
     state = tech.state or ctx.ticket.state
-    mine = available(ctx.floor, ctx.until, tech.hours, state, calendar.on_call)
-    return intersect(ctx.windows, mine)
+    if calendar.on_call:
+        mine = available(ctx.floor, ctx.until, tech.hours, state, calendar.on_call)
+        return intersect(ctx.windows, mine)
+    found = ctx.shared.get((tech.hours, state))
+    if found is None:
+        mine = available(ctx.floor, ctx.until, tech.hours, state)
+        found = ctx.shared[(tech.hours, state)] = intersect(ctx.windows, mine)
+    return found
 
 
 def _suggest(ctx: _Context, tech: TechnicianInfo, calendar: _Calendar) -> tuple[Suggestion, int]:
