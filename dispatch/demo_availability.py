@@ -2,9 +2,10 @@
 
 On-call duty is in the demo calendar already (one technician per state and week, Monday
 17:00 to the next Monday 08:00, see demo.py). Every shift here still covers 08:00-17:00 on
-weekdays, where the demo books work and the console tests book demo technicians. The demo's two weeks hold a holiday
-of one state and not the other only at some times of the year (e.g. 01.11. All Saints' Day:
-NRW yes, Hesse no); tests/domain/test_availability.py shows it on 31.10./01.11.2024.
+weekdays, where the demo books work and the console tests book demo technicians. The demo's
+two weeks hold a holiday of one state and not the other only at some times of the year
+(e.g. 01.11. All Saints' Day: NRW yes, Hesse no); tests/domain/test_availability.py shows it
+on 31.10./01.11.2024.
 """
 
 from __future__ import annotations
