@@ -6,14 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from dispatch.domain.permissions import Action, allowed
 from dispatch.domain.types import AppointmentKind
-from dispatch.models.appointment import AppointmentCreate
-from dispatch.models.detail import AssignmentCreate, AssignmentResult
+from dispatch.models.appointment import Appointment, AppointmentCreate
+from dispatch.models.detail import AssignmentCreate, AssignmentResult, Forecast
+from dispatch.models.ticket import Ticket
 from dispatch.models.user import Technician
 from dispatch.server.calendar_ops import forecast_for
-from dispatch.server.deps import CallerDep, WriteSessionDep
+from dispatch.server.deps import Caller, CallerDep, WriteSessionDep
 from dispatch.server.params import IdPath
 from dispatch.server.problems import ProblemError, invalid, problems
 from dispatch.server.related import appointments_public
@@ -29,6 +31,31 @@ from dispatch.server.write_route import on_the_writer
 from dispatch.server.writes import WriteResult, etag, parse_if_match, run_write, stale
 
 router = APIRouter(tags=["tickets"])
+
+
+def _book(
+    session: Session, caller: Caller, ticket: Ticket, data: AssignmentCreate
+) -> tuple[Appointment, Forecast]:
+    """The slot's booking and its forecast, made from the ticket before the assignment."""
+    slot = data.slot
+    assert slot is not None and ticket.id is not None
+    span = (slot.start, slot.end)
+    forecast = forecast_for(session, ticket, data.technician_id, span, slot.mode)
+    appointment = create_appointment_row(
+        session,
+        caller,
+        AppointmentCreate(
+            technician_id=data.technician_id,
+            ticket_id=ticket.id,
+            start=slot.start,
+            end=slot.end,
+            mode=slot.mode,
+            kind=AppointmentKind.TICKET_WORK,
+            note=data.note,
+            override_reason=data.override_reason,
+        ),
+    )
+    return appointment, forecast
 
 
 @router.post(
@@ -58,26 +85,8 @@ def assign(
         slot = data.slot
         check_open_for_work(ticket)
         # The forecast is about the ticket as it was before this assignment changed it.
-        plan = None
-        if slot is not None:
-            span = (slot.start, slot.end)
-            plan = forecast_for(session, ticket, data.technician_id, span, slot.mode)
-        appointment = None
-        if slot is not None:
-            appointment = create_appointment_row(
-                session,
-                caller,
-                AppointmentCreate(
-                    technician_id=data.technician_id,
-                    ticket_id=ticket_id,
-                    start=slot.start,
-                    end=slot.end,
-                    mode=slot.mode,
-                    kind=AppointmentKind.TICKET_WORK,
-                    note=data.note,
-                    override_reason=data.override_reason,
-                ),
-            )
+        plan = _book(session, caller, ticket, data) if slot is not None else None
+        appointment, forecast = plan if plan is not None else (None, None)
         changes = assignment_changes(ticket, data.technician_id, booked=slot is not None)
         current_version = ticket.version
         try:
@@ -92,7 +101,7 @@ def assign(
         result = AssignmentResult(
             ticket=ticket_public(session, ticket),
             appointment=appointments_public(session, [appointment])[0] if appointment else None,
-            forecast=plan,
+            forecast=forecast,
             dry_run=dry_run,
         )
         return WriteResult(200, result, etag(ticket.version))
