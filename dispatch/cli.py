@@ -13,7 +13,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from dispatch.cli_technicians import technicians_app
+from dispatch.cli_technicians import install, technicians_app
 from dispatch.settings import Settings
 
 app = typer.Typer(
@@ -358,6 +358,9 @@ def _run(server: str | None, token: str | None, call: Callable[[Any], Awaitable[
 
         fail(f"{one_line(exc.detail or exc.title)} (HTTP {exc.status})")
     raise AssertionError("unreachable")
+
+
+install(_run)  # `dispatch technicians` runs its API calls as every command here does
 
 
 def _print(data: Any, as_json: bool, render: Callable[[Any], None]) -> None:

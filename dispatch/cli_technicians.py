@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, NoReturn
 
 import typer
 
 technicians_app = typer.Typer(help="Technicians and their working hours.")
+
+Run = Callable[[str | None, str | None, Callable[[Any], Awaitable[Any]]], Any]
+_RUN: list[Run] = []
+
+
+def install(run: Run) -> None:
+    """Take cli.py's runner (one API call, its errors as one line): cli.py imports this
+    module, so importing cli.py from here would make a circle."""
+    _RUN[:] = [run]
+
+
+def _fail(message: str) -> NoReturn:
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    raise typer.Exit(2)
+
 
 _HOURS_HELP = (
     "new hours as pairs of days and a span, e.g. mon-thu 07:00-15:30 fri 07:00-12:00 "
@@ -61,7 +77,6 @@ def technicians_hours(
 ) -> None:
     """Show or set a technician's working hours (Berlin time; public holidays of their home
     branch's state are never worked; on-call duty is booked in the calendar)."""
-    from dispatch.cli import _run, fail
     from dispatch.domain.availability import parse_hours
 
     wanted = None
@@ -69,7 +84,7 @@ def technicians_hours(
         try:
             wanted = parse_hours(hours).as_mapping()
         except ValueError as exc:
-            fail(f"hours: {exc}", code=2)
+            _fail(f"hours: {exc}")
 
     async def call(client: Any) -> dict[str, Any]:
         tech = _pick(await client.technicians(), name)
@@ -81,7 +96,7 @@ def technicians_hours(
         return dict(response.json())
 
     try:
-        tech = _run(server, token, call)
+        tech = _RUN[0](server, token, call)
     except ValueError as exc:
-        fail(str(exc), code=2)
+        _fail(str(exc))
     typer.echo(_line(tech))
