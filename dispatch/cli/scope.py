@@ -10,7 +10,7 @@ import typer
 from dispatch.cli.common import fail
 
 ENVVARS = {"server": "DISPATCH_SERVER", "token": "DISPATCH_TOKEN"}
-TAKES_SERVER = {"tickets"}
+TAKES_SERVER = {"tickets", "technicians"}
 """Subcommands that talk to a service; the others work on DATABASE_URL (or a demo file)."""
 _top_level: dict[str, str] = {}
 """--server/--token as typed before the subcommand (set by the callback on every run)."""

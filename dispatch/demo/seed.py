@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session
 
+from dispatch.demo.availability import seed_hours
 from dispatch.demo.common import bulk
 from dispatch.demo.customers import seed_customers
 from dispatch.demo.people import seed_branches, seed_staff, seed_technicians
@@ -57,6 +58,7 @@ def seed_demo(
     branches = seed_branches(session)
     staff = seed_staff(session, tokens)
     techs = seed_technicians(session, rng, size.technicians, branches, tokens)
+    seed_hours(session, [t.id for t in techs])  # no random draw: ids in turn
     customers = seed_customers(session, rng, size.customers, branches)
     session.flush()
     calendar = build_calendar(rng, now, techs)

@@ -170,7 +170,9 @@ def _appointment_text(op: str, fields: Mapping[str, Any], names: Names) -> str:
             what += f" {labels.word(labels.WORK_MODE, mode)}"
         start, end = _new(fields, "start"), _new(fields, "end")
         when = clock.span(start, end) if start and end else clock.NONE
-        return TEXT["booked"].format(what=what, who=who, when=when)
+        text = TEXT["booked"].format(what=what, who=who, when=when)
+        override = _new(fields, "override_reason")
+        return text + (f"; override: {one_line(override)}" if override else "")
     if op == "delete":
         return TEXT["removed_booking"].format(who=who)
     return TEXT["moved_booking"].format(who=who, changes=changes_text(fields, names))

@@ -198,7 +198,7 @@ def _day_windows(day: date, profile: SupportProfile, state: StateCode) -> tuple[
     )
 
 
-def _utc(value: datetime, name: str) -> datetime:
+def aware_utc(value: datetime, name: str) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{name} must be timezone-aware, got naive {value.isoformat()}")
     return value.astimezone(UTC)
@@ -240,7 +240,7 @@ def business_windows(
     start: datetime, end: datetime, profile: SupportProfile, state: StateCode
 ) -> Iterator[tuple[datetime, datetime]]:
     """Business intervals within [start, end), in order, as Berlin-time datetimes."""
-    start_utc, end_utc = _utc(start, "start"), _utc(end, "end")
+    start_utc, end_utc = aware_utc(start, "start"), aware_utc(end, "end")
     if end_utc <= start_utc:
         return
     for opens, closes in _windows_from(start_utc, profile, state):
@@ -251,13 +251,13 @@ def business_windows(
 
 def next_business_time(at: datetime, profile: SupportProfile, state: StateCode) -> datetime:
     """`at` itself if it is business time, else the start of the next business window."""
-    opens, _ = next(_windows_from(_utc(at, "at"), profile, state))
+    opens, _ = next(_windows_from(aware_utc(at, "at"), profile, state))
     return opens
 
 
 def is_business_time(at: datetime, profile: SupportProfile, state: StateCode) -> bool:
     """Whether `at` lies inside a business window (windows are half-open: end excluded)."""
-    return next_business_time(at, profile, state) == _utc(at, "at")
+    return next_business_time(at, profile, state) == aware_utc(at, "at")
 
 
 def add_business_minutes(
@@ -270,7 +270,7 @@ def add_business_minutes(
     """
     if not minutes >= 0:  # also rejects NaN
         raise ValueError(f"minutes must be >= 0, got {minutes}")
-    start_utc = _utc(start, "start")
+    start_utc = aware_utc(start, "start")
     if minutes == 0:
         return next_business_time(start_utc, profile, state)
     left = float(minutes)
@@ -290,7 +290,7 @@ def business_minutes_between(
     The difference of two running totals (`_minutes_until`), so it costs the same however far
     apart the two are: the queue counts one for every open ticket it shows.
     """
-    start_utc, end_utc = _utc(start, "start"), _utc(end, "end")
+    start_utc, end_utc = aware_utc(start, "start"), aware_utc(end, "end")
     if end_utc <= start_utc:
         return 0.0
     if profile is SupportProfile.ALWAYS:
@@ -377,7 +377,7 @@ def remaining_minutes(
     Overdue time is wall-clock so that a breached ticket is negative even at night or on a
     weekend, when no business minutes would accrue.
     """
-    due_utc, now_utc = _utc(due, "due"), _utc(now, "now")
+    due_utc, now_utc = aware_utc(due, "due"), aware_utc(now, "now")
     if now_utc > due_utc:
         return -_minutes(now_utc - due_utc)
     return business_minutes_between(now_utc, due_utc, profile, state)
@@ -386,6 +386,6 @@ def remaining_minutes(
 def resumes_at(now: datetime, profile: SupportProfile, state: StateCode) -> datetime | None:
     """When a clock that is stopped outside support hours runs again (UTC), or None while
     it runs (`now` inside a window)."""
-    at = _utc(now, "now")
+    at = aware_utc(now, "now")
     opens = next_business_time(at, profile, state)
     return None if opens == at else opens

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import overload
+from typing import Any, overload
 
 from pydantic import model_validator
 from sqlmodel import Field, SQLModel
@@ -54,7 +54,20 @@ class Appointment(AppointmentBase, table=True):
     version: int = 1
 
 
+def override_reason() -> Any:
+    """The `override_reason` field of every booking input (a fresh FieldInfo per model)."""
+    return Field(
+        default=None,
+        min_length=1,
+        max_length=500,
+        description="book even though the technician is not available then (off hours, public "
+        "holiday): why; kept in the history. Without it such a booking is 409",
+    )
+
+
 class AppointmentCreate(AppointmentBase, InputModel):
+    override_reason: str | None = override_reason()
+
     @model_validator(mode="after")
     def _span(self) -> AppointmentCreate:
         check_span(self.start, self.end)
@@ -68,6 +81,7 @@ class AppointmentUpdate(InputModel):
     end: datetime | None = None
     mode: WorkMode | None = None
     note: str | None = Field(default=None, max_length=2000)
+    override_reason: str | None = override_reason()
 
     @model_validator(mode="after")
     def _span(self) -> AppointmentUpdate:

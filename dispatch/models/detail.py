@@ -8,7 +8,7 @@ from pydantic import model_validator
 from sqlmodel import Field, SQLModel
 
 from dispatch.domain.types import WorkMode
-from dispatch.models.appointment import AppointmentPublic, as_utc, check_span
+from dispatch.models.appointment import AppointmentPublic, as_utc, check_span, override_reason
 from dispatch.models.base import MAX_ID, InputModel
 from dispatch.models.comment import CommentPublic
 from dispatch.models.escalation import EscalationPublic
@@ -55,6 +55,7 @@ class AssignmentCreate(InputModel):
     technician_id: int = Field(ge=1, le=MAX_ID)
     slot: SlotRequest | None = None
     note: str = Field(default="", max_length=2000)
+    override_reason: str | None = override_reason()
 
 
 class Forecast(SQLModel):
@@ -64,6 +65,16 @@ class Forecast(SQLModel):
     first_response_miss_minutes: int | None
     meets_resolution: bool | None
     resolution_miss_minutes: int | None
+
+
+class AppointmentBooked(AppointmentPublic):
+    """The answer to booking or moving an entry: for ticket work, whether the SLA holds."""
+
+    forecast: Forecast | None = Field(
+        default=None,
+        description="ticket work only: the SLA forecast of this booking (first contact at its "
+        "start unless the customer was reached, resolution by its end)",
+    )
 
 
 class AssignmentResult(SQLModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import SQLModel
+from sqlmodel import Field, SQLModel
 
 from dispatch.domain.types import WorkMode
 
@@ -13,6 +13,11 @@ class SlotPublic(SQLModel):
     start: datetime
     end: datetime
     mode: WorkMode
+    travel_minutes: int = Field(
+        default=0,
+        description="on-site: one-way travel from the technician's home branch to the site's "
+        "branch, booked at both ends of the slot; 0 remote or within the branch",
+    )
 
 
 class SuggestionPublic(SQLModel):

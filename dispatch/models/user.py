@@ -9,6 +9,7 @@ from pydantic import field_validator
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
+from dispatch.domain.availability import DEFAULT_HOURS, WorkingHours
 from dispatch.domain.types import Role, ServiceRole
 from dispatch.models.base import InputModel, UTCDateTime, utcnow
 
@@ -68,6 +69,17 @@ class TechnicianBase(SQLModel):
 class Technician(TechnicianBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", unique=True)
+    # Weekday -> "HH:MM-HH:MM" (migration 0008); NULL: the default hours, so a technician
+    # nobody set hours for follows a change of the default.
+    working_hours: dict[str, str] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True)
+    )
+
+    def hours(self) -> WorkingHours:
+        """The technician's working hours (the default when none were set)."""
+        if not self.working_hours:
+            return DEFAULT_HOURS
+        return WorkingHours.from_mapping(self.working_hours)
 
 
 class TechnicianPublic(TechnicianBase):
@@ -75,6 +87,27 @@ class TechnicianPublic(TechnicianBase):
     user_id: int
     branch_name: str = ""
     branch_state: str = Field(default="", description="the branch's state, for public holidays")
+    working_hours: dict[str, str] = Field(
+        default_factory=DEFAULT_HOURS.as_mapping,
+        description='weekday ("mon".."sun") -> "HH:MM-HH:MM" in Berlin time; days left out '
+        "are not worked; public holidays of the branch's state are never worked",
+    )
+
+
+class TechnicianHours(InputModel):
+    """New working hours for one technician (`PUT /technicians/{id}/hours`)."""
+
+    working_hours: dict[str, str] = Field(
+        description='weekday ("mon".."sun") -> "HH:MM-HH:MM" (Berlin time); days left out '
+        'or "off" are not worked, e.g. {"mon": "07:00-15:30", "fri": "07:00-12:00"}'
+    )
+
+    @field_validator("working_hours")
+    @classmethod
+    def _hours(cls, spans: dict[str, str]) -> dict[str, str]:
+        return WorkingHours.from_mapping(
+            {k.strip().lower(): v for k, v in spans.items()}
+        ).as_mapping()
 
 
 class MePublic(SQLModel):

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from datetime import date, datetime, timedelta
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -14,20 +12,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Label, OptionList
 
-from dispatch.client.errors import ApiError, Conflict, ServerError, Unreachable
-from dispatch.client.shapes import AppointmentShape, StoreTicket, TechnicianShape
+from dispatch.client.errors import ApiError, ServerError, Unreachable
+from dispatch.client.shapes import AppointmentShape, TechnicianShape
 from dispatch.display import clock, labels
 from dispatch.display.safe import one_line
-from dispatch.domain.holiday_names import public_holidays
-from dispatch.screens.appointment_dialog import AppointmentDialog, AppointmentRequest
-from dispatch.screens.base import PaneScreen
-from dispatch.screens.confirm import ConfirmDialog
-from dispatch.screens.context import STYLES, engine_dict, shaped, technicians_of, tickets_of
-from dispatch.widgets.appointment_list import AppointmentList, what_text
+from dispatch.screens.calendar_actions import CalendarActions
+from dispatch.screens.calendar_marks import Holidays, mark_days, own_hours, week_holidays
+from dispatch.screens.context import STYLES, shaped, tickets_of
+from dispatch.widgets.appointment_list import AppointmentList
 from dispatch.widgets.calendar_grid import CalendarGrid
 from dispatch.widgets.rows import (
     DayLoad,
-    appointment_span,
     day_bounds,
     day_loads,
     grid_lines,
@@ -40,34 +35,13 @@ Json = dict[str, Any]
 PLANNER_ACTIONS = frozenset({"book", "move", "delete"})
 # ...and these need an appointment under the cursor.
 APPOINTMENT_ACTIONS = frozenset({"move", "delete", "open_ticket"})
-Holidays = dict[str, dict[date, str]]  # state -> day -> the holiday's name
 
 
 def today() -> date:
     return datetime.now(clock.zone()).date()
 
 
-def week_holidays(technicians: Iterable[TechnicianShape], days: list[date]) -> Holidays:
-    """The public holidays of the week in each technician's state (of their home branch)."""
-    states = {str(t.get("branch_state") or "") for t in technicians} - {""}
-    return {state: public_holidays(state, days[0], days[-1]) for state in states}
-
-
-def clash_text(error: ApiError, tickets: Mapping[int, StoreTicket]) -> str:
-    """The service's 409 detail, plus the clashing entry in Berlin time when it names one."""
-    clash = error.body.get("clash")
-    if not isinstance(clash, dict) or not {"start", "end"} <= clash.keys():
-        return error.detail or error.title
-    start, end = appointment_span(cast("AppointmentShape", clash))  # a booking, as the 409 says
-    what = labels.word(labels.APPOINTMENT_KIND, clash.get("kind"))
-    ticket = tickets.get(clash.get("ticket_id") or -1)
-    if ticket is not None:
-        what += f" #{ticket['number']}"
-    detail = one_line(error.detail)
-    return f"{detail}\n= appointment {clash.get('id')}: {what}, {clock.span(start, end)}"
-
-
-class CalendarScreen(PaneScreen):
+class CalendarScreen(CalendarActions):
     """Who is free when: a week of every technician (a technician sees their own)."""
 
     CSS_PATH = [STYLES / "calendar.tcss"]
@@ -112,14 +86,6 @@ class CalendarScreen(PaneScreen):
         self.grid.focus()
         self.load_week()
 
-    @property
-    def grid(self) -> CalendarGrid:
-        return self.query_one(CalendarGrid)
-
-    @property
-    def agenda(self) -> AppointmentList:
-        return self.query_one(AppointmentList)
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in PLANNER_ACTIONS and self.dispatch.is_technician:
             return False
@@ -143,7 +109,7 @@ class CalendarScreen(PaneScreen):
         _, end = day_bounds(days[-1])
         if store.technicians:
             self.holidays = await asyncio.to_thread(
-                week_holidays, list(technicians_of(store).values()), days
+                week_holidays, list(store.technicians.values()), days
             )
         if self.loaded_week != monday:
             cached = self.dispatch.sync.cached_week(monday, start, end)
@@ -155,7 +121,7 @@ class CalendarScreen(PaneScreen):
         try:
             sync = self.dispatch.sync
             if await sync.load_technicians():
-                self.holidays = week_holidays(technicians_of(store).values(), days)
+                self.holidays = week_holidays(list(store.technicians.values()), days)
             items, loaded = await sync.load_week(monday, start, end)
         except (Unreachable, ServerError):
             if monday == self.days[0]:
@@ -174,26 +140,14 @@ class CalendarScreen(PaneScreen):
         self.offline = False
         self.show_week()
 
-    @property
-    def known(self) -> bool:
-        """Whether the displayed week's appointments are known (loaded now or cached)."""
-        return self.loaded_week == self.days[0]
-
     def show_week(self) -> None:
-        technicians = technicians_of(self.dispatch.store)
+        technicians = list(self.dispatch.store.technicians.values())
         only = self.dispatch.technician_id if self.dispatch.is_technician else None
         current = self.appointments if self.known else []
-        lines = grid_lines(technicians.values(), only)
+        lines = grid_lines(shaped(technicians, TechnicianShape), only)
         loads = day_loads(current, self.days)
-        for line in lines:
-            if line.technician_id is None:
-                continue
-            tech = technicians.get(line.technician_id)
-            named = self.holidays.get(str((tech and tech.get("branch_state")) or ""), {})
-            for index, day in enumerate(self.days):
-                if day in named:
-                    key = (line.technician_id, index)
-                    loads[key] = replace(loads.get(key, DayLoad()), holiday=named[day])
+        store = self.dispatch.store.technicians
+        loads = mark_days(loads, lines, store, self.days, self.holidays)
         self.grid.set_data(lines, loads, known=self.known)
         first, last = self.days[0], self.days[-1]
         text = f"Calendar · week {first.isocalendar().week} · {first:%d.%m.}-{last:%d.%m.%Y}"
@@ -253,6 +207,8 @@ class CalendarScreen(PaneScreen):
                     text += f" · public holiday: {load.holiday}"
             else:
                 text += load.words
+                works = own_hours(self.dispatch.store.technicians.get(technician) or {}, day)
+                text += f" · {works}" if works else ""
                 chosen = self.agenda.highlighted
                 if len(items) > 1 and chosen is not None:
                     text += f" · entry {chosen + 1} of {len(items)} (e: next)"
@@ -260,10 +216,6 @@ class CalendarScreen(PaneScreen):
                     text += f" · {len(items)} entr{'y' if len(items) == 1 else 'ies'}"
         self.query_one("#cell-title", Label).update(Text(text))
         self.refresh_bindings()
-
-    def selected_appointment(self) -> AppointmentShape | None:
-        found = self.query(AppointmentList)  # check_action may ask before compose
-        return found.first().selected_appointment if found else None
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         self.show_cell_title()
@@ -301,125 +253,3 @@ class CalendarScreen(PaneScreen):
         from dispatch.screens.ticket import TicketScreen
 
         self.app.push_screen(TicketScreen(int(ticket_id)))
-
-    # book, move, delete ---------------------------------------------------------------
-    def action_book(self) -> None:
-        technician = self.grid.cursor_technician
-        if technician is None:
-            self.notify("Pick a technician first.", severity="warning")
-            return
-        if not self.known:
-            # unknown is not free: a booking there would be made blind
-            why = "the service is unreachable" if self.offline else "it is still loading"
-            self.notify(f"Cannot book: this week's calendar is not loaded ({why}).")
-            return
-        day = self.grid.cursor_date
-        name = self.dispatch.store.technician_name(technician)
-        dialog = AppointmentDialog(
-            f"Book {one_line(name)} · {clock.day(day)}{day:%Y}", day=day, assignee=name
-        )
-
-        def booked(request: AppointmentRequest | None) -> None:
-            if request is not None:
-                self.book(technician, request)
-
-        self.app.push_screen(dialog, booked)
-
-    def action_move(self) -> None:
-        appointment = self.selected_appointment()
-        if appointment is None:
-            return
-        start, end = appointment_span(appointment)
-        name = self.dispatch.store.technician_name(appointment["technician_id"])
-        ticket = self.dispatch.store.tickets.get(appointment.get("ticket_id") or -1) or {}
-        what = what_text(appointment, str(ticket.get("title") or ""))
-        dialog = AppointmentDialog(
-            f"Move {what} · {one_line(name)}",
-            day=start.date(),
-            start=f"{start:%H:%M}",
-            minutes=int((end - start).total_seconds() // 60),
-            kind=appointment["kind"],
-            mode=appointment.get("mode") or "onsite",
-            ticket_number=appointment.get("ticket_number"),
-            moving=True,
-        )
-
-        def moved(request: AppointmentRequest | None) -> None:
-            if request is not None:
-                self.move(appointment, request)
-
-        self.app.push_screen(dialog, moved)
-
-    def action_delete(self) -> None:
-        appointment = self.selected_appointment()
-        if appointment is None:
-            return
-        name = one_line(self.dispatch.store.technician_name(appointment["technician_id"]))
-        day = appointment_span(appointment)[0].date()
-        line = self.agenda.get_option_at_index(self.agenda.highlighted or 0).prompt
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.delete(appointment)
-
-        self.app.push_screen(
-            ConfirmDialog(
-                f"Delete this entry of {name} on {clock.day(day)}?", str(line), yes="delete"
-            ),
-            answered,
-        )
-
-    async def _ticket_id(self, number: int) -> int:
-        for ticket in self.dispatch.store.tickets.values():
-            if ticket["number"] == number:
-                return int(ticket["id"])
-        return int((await self.dispatch.client.find_ticket(number))["id"])
-
-    @work(group="calendar-write", exit_on_error=False)
-    async def book(self, technician: int, request: AppointmentRequest) -> None:
-        """Queue the entry in the outbox; a clash (409) comes back naming what is in the way."""
-        try:
-            ticket_id = (
-                None
-                if request.ticket_number is None
-                else await self._ticket_id(request.ticket_number)
-            )
-        except (ApiError, Unreachable) as exc:
-            self.dispatch.show_error(exc)
-            return
-        self.dispatch.sync.create_appointment(
-            {
-                "technician_id": technician,
-                "ticket_id": ticket_id,
-                "start": request.start.isoformat(),
-                "end": request.end.isoformat(),
-                "kind": request.kind,
-                "mode": request.mode,
-            }
-        )
-        name = one_line(self.dispatch.store.technician_name(technician))
-        self.notify(f"Booking {name} {clock.span(request.start, request.end)}.")
-        self._follow(technician, request.start.date())
-
-    def move(self, appointment: AppointmentShape, request: AppointmentRequest) -> None:
-        """Queue a PATCH with If-Match; a stale entry becomes a conflict, never an overwrite."""
-        changes: Json = {"start": request.start.isoformat(), "end": request.end.isoformat()}
-        if request.mode is not None:
-            changes["mode"] = request.mode
-        self.dispatch.sync.patch_appointment(engine_dict(appointment), changes)
-        self.notify(f"Moving to {clock.span(request.start, request.end)}.")
-        self._follow(int(appointment["technician_id"]), request.start.date())
-
-    def delete(self, appointment: AppointmentShape) -> None:
-        self.dispatch.sync.delete_appointment(engine_dict(appointment))
-        self.notify("Deleting the appointment.")
-
-    def _clash(self, error: Conflict) -> None:
-        """A 409 changes nothing; say what is in the way."""
-        text = clash_text(error, tickets_of(self.dispatch.store))
-        self.notify(text, title=f"{error.status} {error.title}", severity="error", timeout=10)
-
-    def _follow(self, technician: int, day: date) -> None:
-        """Keep the cursor on the entry just written when it is in the week shown."""
-        if day in self.days:
-            self.grid.select(technician, self.days.index(day))

@@ -225,6 +225,7 @@ class DayLoad:
     absent: bool = False
     on_call: bool = False
     holiday: str = ""  # the public holiday's name in the technician's state
+    off: bool = False  # a day the technician does not work (their hours, see the API)
 
     @property
     def text(self) -> str:
@@ -236,6 +237,7 @@ class DayLoad:
             clock.duration(self.minutes) if self.minutes else "",
             labels.APPOINTMENT_KIND["on_call"] if self.on_call else "",
             "holiday" if self.holiday else "",
+            "off" if self.off and not self.holiday else "",
         ]
         shown = [s for s in states if s]
         if not shown:
@@ -254,6 +256,8 @@ class DayLoad:
             parts.append(labels.APPOINTMENT_KIND["on_call"])
         if self.holiday:
             parts.append(f"public holiday: {self.holiday}")
+        if self.off:
+            parts.append("not working")
         return " · ".join(parts) or "free"
 
     @property

@@ -14,7 +14,8 @@ from textual.widgets import Input, Label
 from dispatch.app import DispatchApp
 from dispatch.display import clock
 from dispatch.screens.appointment_dialog import AppointmentDialog
-from dispatch.screens.calendar import CalendarScreen, week_holidays
+from dispatch.screens.calendar import CalendarScreen
+from dispatch.screens.calendar_marks import week_holidays
 from dispatch.screens.help import HelpScreen
 from dispatch.widgets.rows import week_of
 
@@ -55,6 +56,9 @@ async def job_under_on_call(
                 "mode": "onsite",
             }
         )
+    # The booking's answer adds its SLA forecast; the calendar lists the entry itself.
+    job.pop("forecast", None)
+    on_call.pop("forecast", None)
     screen.load_week()
     await settle(pilot)
     screen.grid.select(technician, day)

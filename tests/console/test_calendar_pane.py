@@ -16,6 +16,7 @@ from dispatch.app import DispatchApp
 from dispatch.display import clock
 from dispatch.domain.sla import BERLIN
 from dispatch.screens.appointment_dialog import AppointmentDialog, parse_minutes, parse_request
+from dispatch.screens.calendar_marks import mark_days
 from dispatch.screens.confirm import ConfirmDialog
 from dispatch.widgets.rows import (
     DayLoad,
@@ -64,7 +65,15 @@ async def test_grid_groups_technicians_by_branch_and_pages_weeks(tmp_path: Path)
         assert f"week {today.isocalendar().week}" in title
 
         shown = await week_on_service(app, screen.days)
-        assert screen.grid.loads == day_loads(shown, screen.days)
+        # the service's appointments, plus the days off and public holidays each technician has
+        marked = mark_days(
+            day_loads(shown, screen.days),
+            screen.grid.lines,
+            technicians,
+            screen.days,
+            screen.holidays,
+        )
+        assert screen.grid.loads == marked
 
         await pilot.press("right_square_bracket")
         await settle(pilot)

@@ -33,6 +33,8 @@ async def test_resolving_names_the_slots_it_frees_and_frees_them(tmp_path: Path)
                 "end": (start + timedelta(hours=1)).isoformat(),
                 "kind": "ticket_work",
                 "mode": "remote",
+                # 03:00 is outside every technician's hours: an override keeps the night slot
+                "override_reason": "night work agreed with the customer",
             }
         )
         await app.reload_and_publish(ticket["id"])
@@ -73,6 +75,7 @@ async def test_escape_at_the_question_resolves_nothing(tmp_path: Path) -> None:
                 "ticket_id": ticket["id"],
                 "start": start.isoformat(),
                 "end": (start + timedelta(hours=1)).isoformat(),
+                "override_reason": "night work agreed with the customer",
             }
         )
         await app.reload_and_publish(ticket["id"])

@@ -18,7 +18,16 @@ from dispatch.widgets.status_bar import StatusBar
 ROOT = Path(__file__).resolve().parents[2] / "dispatch"
 # The calendar grid, its dialog and the outbox are other work's; the assign dialog fills its
 # input fields in the form its parser reads back (YYYY-MM-DD, HH:MM).
-NOT_HERE = {"calendar.py", "calendar_grid.py", "appointment_dialog.py", "outbox.py", "assign.py"}
+# calendar_actions.py and calendar_marks.py are calendar.py, split below 400 lines.
+NOT_HERE = {
+    "calendar.py",
+    "calendar_actions.py",
+    "calendar_marks.py",
+    "calendar_grid.py",
+    "appointment_dialog.py",
+    "outbox.py",
+    "assign.py",
+}
 
 
 @pytest.fixture(autouse=True)

@@ -14,8 +14,9 @@ from httpx import Response
 from service.world import API, Json, World
 from sqlmodel import Session
 
+from dispatch.domain.availability import is_holiday
 from dispatch.domain.permissions import Action, allowed, sees_all
-from dispatch.domain.types import Role
+from dispatch.domain.types import Role, StateCode
 from dispatch.models import Customer
 
 PEOPLE: dict[str, Role] = {
@@ -26,11 +27,17 @@ PEOPLE: dict[str, Role] = {
 }
 
 
-_days = itertools.count(1)
+def _working_day(offset: int) -> bool:
+    day = date(2030, 3, 4) + timedelta(days=offset)
+    return day.weekday() < 5 and not any(is_holiday(day, state) for state in StateCode)
+
+
+# Working days only: a booking on a technician's day off is 409 (issue 18).
+_days = (d for d in itertools.count(1) if _working_day(d))
 
 
 def _slot() -> dict[str, str]:
-    """A slot on a day no other case uses, so bookings never clash by accident."""
+    """A slot on a working day no other case uses, so bookings never clash by accident."""
     day = date(2030, 3, 4) + timedelta(days=next(_days))
     return {"start": f"{day}T13:00:00+01:00", "end": f"{day}T14:00:00+01:00"}
 
@@ -103,6 +110,15 @@ def _move(w: World, who: str, own: bool) -> Response:
     appt = w.book("dana", technician_id=_tech(w, own), **_slot()).json()
     r: Response = w.client.patch(
         f"{API}/appointments/{appt['id']}", json={"note": "moved"}, headers=w.hm(who, 1)
+    )
+    return r
+
+
+def _set_hours(w: World, who: str, own: bool) -> Response:
+    r: Response = w.client.put(
+        f"{API}/technicians/{_tech(w, own)}/hours",
+        json={"working_hours": {"mon": "08:00-17:00", "tue": "08:00-17:00"}},
+        headers=w.h(who),
     )
     return r
 
@@ -189,6 +205,7 @@ CASES = [
     Case("book a calendar", Action.ASSIGN, 201, _book, scoped=False),
     Case("move an appointment", Action.ASSIGN, 200, _move),
     Case("cancel an appointment", Action.ASSIGN, 204, _cancel),
+    Case("set working hours", Action.ASSIGN, 200, _set_hours, scoped=False),
     Case("flag an escalation", Action.FLAG_ESCALATION, 201, _flag),
     Case("acknowledge an escalation", Action.MANAGE_ESCALATION, 200, _acknowledge),
     Case("re-level an escalation", Action.MANAGE_ESCALATION, 200, _relevel),

@@ -104,6 +104,7 @@ OPERATIONS: dict[str, list[str]] = {
     "GET /appointments/{appointment_id}": ["read an appointment"],
     "PATCH /appointments/{appointment_id}": ["move an appointment"],
     "DELETE /appointments/{appointment_id}": ["cancel an appointment"],
+    "PUT /technicians/{technician_id}/hours": ["set working hours"],
     "GET /users": ["list users"],
     "POST /users": ["add a user"],
     "POST /users/{user_id}/revoke": ["revoke tokens"],

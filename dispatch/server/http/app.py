@@ -27,6 +27,7 @@ from dispatch.server.http.routes import (
     escalations,
     meta,
     suggestions,
+    technicians,
     tickets,
     users,
 )
@@ -117,7 +118,18 @@ def create_app(
     return app
 
 
-ROUTES = (meta, tickets, assignment, suggestions, escalations, calendar, customers, changes, users)
+ROUTES = (
+    meta,
+    tickets,
+    assignment,
+    suggestions,
+    escalations,
+    calendar,
+    technicians,
+    customers,
+    changes,
+    users,
+)
 
 
 def _lifespan(

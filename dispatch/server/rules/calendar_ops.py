@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from dispatch.display import clock, labels
-from dispatch.domain.types import AppointmentKind
+from dispatch.domain.availability import unavailable_reason
+from dispatch.domain.sla_forecast import booking_forecast
+from dispatch.domain.travel import travel_time
+from dispatch.domain.types import AppointmentKind, WorkMode
 from dispatch.models.appointment import Appointment
+from dispatch.models.branch import Branch
+from dispatch.models.customer import Site
+from dispatch.models.detail import Forecast
 from dispatch.models.ticket import Ticket
+from dispatch.models.user import Technician
 from dispatch.server.http.deps import Caller
 from dispatch.server.http.problems import ProblemError
 from dispatch.server.persistence import feed
@@ -108,3 +115,112 @@ def free_future_work(
             technician_id=appt.technician_id,
         )
     return freed
+
+
+WORK_KINDS = (AppointmentKind.TICKET_WORK, AppointmentKind.PROJECT)
+"""Entries that need the technician at work; absences and on-call markers do not."""
+
+
+def check_available(
+    session: Session,
+    technician_id: int,
+    start: datetime,
+    end: datetime,
+    kind: AppointmentKind,
+    override_reason: str | None,
+    *,
+    ignore_id: int | None = None,
+) -> str | None:
+    """409 saying why, when work in [start, end) falls outside the technician's working
+    hours (and on-call duty) or on a public holiday of their home state; with an
+    `override_reason` the booking goes ahead and the reason it overrode is returned (the
+    caller keeps both in the history). None when the technician is available."""
+    if kind not in WORK_KINDS:
+        return None
+    tech = session.get(Technician, technician_id)
+    assert tech is not None
+    branch = session.get(Branch, tech.branch_id)
+    assert branch is not None
+    stmt = select(Appointment.start, Appointment.end).where(
+        Appointment.technician_id == technician_id,
+        Appointment.kind == AppointmentKind.ON_CALL,
+        col(Appointment.start) < end,
+        col(Appointment.end) > start,
+    )
+    if ignore_id is not None:
+        stmt = stmt.where(Appointment.id != ignore_id)
+    duty = [(s, e) for s, e in session.exec(stmt).all()]
+    why = unavailable_reason(start, end, tech.hours(), branch.state, duty)
+    if why is None or override_reason:
+        return why
+    raise ProblemError(
+        409,
+        f"{tech.name} is not available then: {why}. "
+        "Book anyway with an override_reason, which the history keeps",
+        title="Technician not available",
+        extra={"unavailable": why},
+    )
+
+
+def overridden(why: str | None, override_reason: str | None) -> dict[str, list[object]]:
+    """The feed fields that keep an override in the history (nothing without one)."""
+    if why is None or not override_reason:
+        return {}
+    return {"override_reason": [None, f"{override_reason} (overrode: {why})"]}
+
+
+def miss_minutes(late: timedelta | None) -> int | None:
+    """Whole minutes late, a started minute counting as one; None when on time."""
+    if late is None:
+        return None
+    return int(-(-late.total_seconds() // 60))
+
+
+def site_branch(session: Session, ticket: Ticket) -> Branch | None:
+    """The branch serving the ticket's site (the customer's first site when it names none)."""
+    site = session.get(Site, ticket.site_id) if ticket.site_id is not None else None
+    if site is None:
+        site = session.exec(
+            select(Site).where(Site.customer_id == ticket.customer_id).order_by(col(Site.id))
+        ).first()
+    return session.get(Branch, site.branch_id) if site is not None else None
+
+
+def travel_for(
+    session: Session, ticket: Ticket, technician_id: int, mode: WorkMode | None
+) -> timedelta:
+    """One-way travel the booking holds at each end: on-site work from another branch."""
+    tech = session.get(Technician, technician_id)
+    target = site_branch(session, ticket)
+    if mode is not WorkMode.ONSITE or tech is None or target is None:
+        return timedelta(0)
+    if tech.branch_id == target.id:
+        return timedelta(0)
+    home = session.get(Branch, tech.branch_id)
+    return (travel_time(home.name, target.name) if home else None) or timedelta(0)
+
+
+def forecast_for(
+    session: Session,
+    ticket: Ticket,
+    technician_id: int,
+    span: tuple[datetime, datetime],
+    mode: WorkMode | None,
+) -> Forecast:
+    """Whether work booked for `span` keeps `ticket`'s due times: the one forecast of
+    domain.sla that the ranking uses too (with the same travel). Call it with the ticket as
+    it was before the booking changed it."""
+    f = booking_forecast(
+        first_response_due=ticket.first_response_due,
+        resolution_due=ticket.resolution_due,
+        responded_at=ticket.responded_at,
+        start=span[0],
+        end=span[1],
+        travel=travel_for(session, ticket, technician_id, mode),
+    )
+    return Forecast(
+        meets_first_response=f.meets_first_response,
+        first_response_miss_minutes=miss_minutes(f.first_response_miss),
+        meets_resolution=f.meets_resolution,
+        resolution_miss_minutes=miss_minutes(f.resolution_miss),
+    )

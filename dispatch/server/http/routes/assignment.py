@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
 from sqlmodel import Session
 
-from dispatch.domain import suggest
 from dispatch.domain.permissions import Action, allowed
 from dispatch.domain.types import AppointmentKind
-from dispatch.models.appointment import AppointmentCreate
-from dispatch.models.detail import AssignmentCreate, AssignmentResult, Forecast, SlotRequest
+from dispatch.models.appointment import Appointment, AppointmentCreate
+from dispatch.models.detail import AssignmentCreate, AssignmentResult, Forecast
 from dispatch.models.ticket import Ticket
 from dispatch.models.user import Technician
-from dispatch.server.http.deps import CallerDep, WriteSessionDep
+from dispatch.server.http.deps import Caller, CallerDep, WriteSessionDep
 from dispatch.server.http.params import IdPath
 from dispatch.server.http.problems import ProblemError, invalid, problems
 from dispatch.server.http.routes.calendar import create_appointment_row
-from dispatch.server.http.routes.suggestions import miss_minutes, ticket_info
 from dispatch.server.http.write_path import write_endpoint
 from dispatch.server.http.writes import WriteResult, etag, parse_if_match, stale
+from dispatch.server.rules.calendar_ops import forecast_for
 from dispatch.server.rules.related import appointments_public
 from dispatch.server.rules.ticket_ops import (
     StaleWrite,
@@ -34,24 +32,29 @@ from dispatch.server.rules.views import ticket_public, visible_ticket
 router = APIRouter(tags=["tickets"])
 
 
-def forecast(session: Session, ticket: Ticket, slot: SlotRequest) -> Forecast:
-    """Whether booking `slot` keeps the ticket's due times (domain.suggest's forecast).
-
-    Resolution is due by the slot's end. First response counts from when it was given
-    (assigning a new ticket gives it), else from the slot's start.
-    """
-    info = replace(
-        ticket_info(session, ticket, slot.mode, slot.end - slot.start),
-        first_response_due=ticket.first_response_due,
+def _book(
+    session: Session, caller: Caller, ticket: Ticket, data: AssignmentCreate
+) -> tuple[Appointment, Forecast]:
+    """The slot's booking and its forecast, made from the ticket before the assignment."""
+    slot = data.slot
+    assert slot is not None and ticket.id is not None
+    span = (slot.start, slot.end)
+    forecast = forecast_for(session, ticket, data.technician_id, span, slot.mode)
+    appointment = create_appointment_row(
+        session,
+        caller,
+        AppointmentCreate(
+            technician_id=data.technician_id,
+            ticket_id=ticket.id,
+            start=slot.start,
+            end=slot.end,
+            mode=slot.mode,
+            kind=AppointmentKind.TICKET_WORK,
+            note=data.note,
+            override_reason=data.override_reason,
+        ),
     )
-    responded = ticket.responded_at or slot.start
-    meets_first, first_miss, meets_res, res_miss = suggest.forecast(info, responded, slot.end)
-    return Forecast(
-        meets_first_response=meets_first,
-        first_response_miss_minutes=miss_minutes(first_miss),
-        meets_resolution=meets_res,
-        resolution_miss_minutes=miss_minutes(res_miss),
-    )
+    return appointment, forecast
 
 
 @router.post(
@@ -78,21 +81,9 @@ def assign(
         raise stale(ticket_public(session, ticket), version)
     slot = data.slot
     check_open_for_work(ticket)
-    appointment = None
-    if slot is not None:
-        appointment = create_appointment_row(
-            session,
-            caller,
-            AppointmentCreate(
-                technician_id=data.technician_id,
-                ticket_id=ticket_id,
-                start=slot.start,
-                end=slot.end,
-                mode=slot.mode,
-                kind=AppointmentKind.TICKET_WORK,
-                note=data.note,
-            ),
-        )
+    # The forecast is about the ticket as it was before this assignment changed it.
+    plan = _book(session, caller, ticket, data) if slot is not None else None
+    appointment, forecast = plan if plan is not None else (None, None)
     changes = assignment_changes(ticket, data.technician_id, booked=slot is not None)
     current_version = ticket.version
     try:
@@ -105,7 +96,7 @@ def assign(
     result = AssignmentResult(
         ticket=ticket_public(session, ticket),
         appointment=appointments_public(session, [appointment])[0] if appointment else None,
-        forecast=forecast(session, ticket, slot) if slot else None,
+        forecast=forecast,
         dry_run=dry_run,
     )
     return WriteResult(200, result, etag(ticket.version))

@@ -20,6 +20,7 @@ from dispatch.models.appointment import (
     check_span,
 )
 from dispatch.models.branch import Branch
+from dispatch.models.detail import AppointmentBooked
 from dispatch.models.ticket import Ticket
 from dispatch.models.user import Technician, TechnicianPublic
 from dispatch.server.http.deps import Caller, CallerDep, SessionDep, WriteSessionDep
@@ -29,7 +30,12 @@ from dispatch.server.http.write_path import write_endpoint
 from dispatch.server.http.writes import WriteResult, etag, json_response, require_version, stale
 from dispatch.server.persistence import feed
 from dispatch.server.persistence.versioned import versioned_update
-from dispatch.server.rules.calendar_ops import check_no_clash
+from dispatch.server.rules.calendar_ops import (
+    check_available,
+    check_no_clash,
+    forecast_for,
+    overridden,
+)
 from dispatch.server.rules.related import appointments_public
 from dispatch.server.rules.ticket_ops import assign_booked
 
@@ -49,7 +55,12 @@ def list_technicians(session: SessionDep, caller: CallerDep) -> JSONResponse:
         .order_by(col(Branch.id), col(Technician.name))
     ).all()
     items = [
-        TechnicianPublic(**t.model_dump(), branch_name=branch, branch_state=state)
+        TechnicianPublic(
+            **t.model_dump(exclude={"working_hours"}),
+            branch_name=branch,
+            branch_state=state,
+            working_hours=t.hours().as_mapping(),
+        )
         for t, branch, state in rows
     ]
     return json_response(TechnicianList(items=items))
@@ -160,7 +171,10 @@ def create_appointment_row(
         if ticket is None:
             raise invalid("ticket_id", f"there is no ticket {data.ticket_id}")
     check_no_clash(session, data.technician_id, data.start, data.end, data.kind)
-    appt = Appointment.model_validate(data.model_dump())
+    why = check_available(
+        session, data.technician_id, data.start, data.end, data.kind, data.override_reason
+    )
+    appt = Appointment.model_validate(data.model_dump(exclude={"override_reason"}))
     session.add(appt)
     session.flush()
     assert appt.id is not None
@@ -171,33 +185,88 @@ def create_appointment_row(
         entity_id=appt.id,
         op="create",
         version=1,
-        fields=feed.created(appt.model_dump(exclude={"id", "version"})),
+        fields={
+            **feed.created(appt.model_dump(exclude={"id", "version"})),
+            **overridden(why, data.override_reason),
+        },
         ticket_id=data.ticket_id,
         technician_id=data.technician_id,
     )
     return appt
 
 
+def _booked(session: Session, appt: Appointment, ticket: Ticket | None) -> AppointmentBooked:
+    """The entry with, for ticket work, the SLA forecast of `ticket` as it was before."""
+    plan = None
+    if ticket is not None:
+        span = (appt.start, appt.end)
+        plan = forecast_for(session, ticket, appt.technician_id, span, appt.mode)
+    return AppointmentBooked(**_one(session, appt).model_dump(), forecast=plan)
+
+
+def _work_ticket(session: Session, kind: AppointmentKind, ticket_id: int | None) -> Ticket | None:
+    """A copy of the ticket that ticket work is booked for, taken before the booking
+    assigns it (the forecast is about the ticket as the dispatcher saw it)."""
+    if kind is not AppointmentKind.TICKET_WORK or ticket_id is None:
+        return None
+    ticket = session.get(Ticket, ticket_id)
+    return None if ticket is None else Ticket.model_validate(ticket.model_dump())
+
+
+DryRun = Annotated[bool, Query(description="only check and forecast; change nothing")]
+
+
 @router.post(
     "/appointments",
     status_code=201,
-    response_model=AppointmentPublic,
+    response_model=AppointmentBooked,
     responses=problems(403, 409),
 )
 @write_endpoint
 def create_appointment(
-    data: AppointmentCreate, session: WriteSessionDep, caller: CallerDep
+    data: AppointmentCreate,
+    session: WriteSessionDep,
+    caller: CallerDep,
+    dry_run: DryRun = False,
 ) -> WriteResult:
     _check_schedule(caller)
+    before = _work_ticket(session, data.kind, data.ticket_id)
     appt = create_appointment_row(session, caller, data)
     if data.kind is AppointmentKind.TICKET_WORK and data.ticket_id is not None:
         assign_booked(session, caller, data.ticket_id, data.technician_id)
-    return WriteResult(201, _one(session, appt), etag(1), f"/api/v1/appointments/{appt.id}")
+    answer = _booked(session, appt, before)
+    return WriteResult(201, answer, etag(1), f"/api/v1/appointments/{appt.id}")
+
+
+def _move_checks(
+    session: Session, appt: Appointment, data: AppointmentUpdate
+) -> tuple[dict[str, object], dict[str, list[object]]]:
+    """The changes of a move after the same checks as a booking (span, technician, clash,
+    availability); with the feed fields an override adds."""
+    changes = data.model_dump(exclude_unset=True, exclude_none=True, exclude={"override_reason"})
+    after = {**appt.model_dump(), **changes}
+    try:
+        check_span(after["start"], after["end"])
+    except ValueError as exc:
+        raise invalid("body", str(exc)) from None
+    if "technician_id" in changes and session.get(Technician, changes["technician_id"]) is None:
+        raise invalid("technician_id", f"there is no technician {changes['technician_id']}")
+    tech, start, end = after["technician_id"], after["start"], after["end"]
+    check_no_clash(session, tech, start, end, appt.kind, ignore_id=appt.id)
+    moved = {"technician_id", "start", "end"} & {
+        k for k, v in changes.items() if after[k] != getattr(appt, k)
+    }
+    why = None
+    if moved:
+        why = check_available(
+            session, tech, start, end, appt.kind, data.override_reason, ignore_id=appt.id
+        )
+    return changes, overridden(why, data.override_reason)
 
 
 @router.patch(
     "/appointments/{appointment_id}",
-    response_model=AppointmentPublic,
+    response_model=AppointmentBooked,
     responses=problems(403, 404, 409, 412, 428),
 )
 @write_endpoint
@@ -211,26 +280,12 @@ def move_appointment(
     appt = _visible_appointment(session, caller, appointment_id)
     _check_schedule(caller)
     version = require_version(if_match, appt.version, lambda: _one(session, appt))
-    changes = data.model_dump(exclude_unset=True, exclude_none=True)
     before = appt.model_dump()
-    after = {**before, **changes}
-    try:
-        check_span(after["start"], after["end"])
-    except ValueError as exc:
-        raise invalid("body", str(exc)) from None
-    if "technician_id" in changes and session.get(Technician, changes["technician_id"]) is None:
-        raise invalid("technician_id", f"there is no technician {changes['technician_id']}")
-    check_no_clash(
-        session,
-        after["technician_id"],
-        after["start"],
-        after["end"],
-        appt.kind,
-        ignore_id=appointment_id,
-    )
+    ticket = _work_ticket(session, appt.kind, appt.ticket_id)
+    changes, override = _move_checks(session, appt, data)
     fields = feed.diff(before, changes)
     if not fields:
-        return WriteResult(200, _one(session, appt), etag(appt.version))
+        return WriteResult(200, _booked(session, appt, ticket), etag(appt.version))
     session.expunge(appt)
     if not versioned_update(session, Appointment, appointment_id, version, changes):
         session.rollback()
@@ -238,19 +293,21 @@ def move_appointment(
     for key, value in changes.items():
         setattr(appt, key, value)
     appt.version = version + 1
-    _moved(session, caller, appt, fields, before["technician_id"])
-    return WriteResult(200, _one(session, appt), etag(appt.version))
+    _moved(session, caller, appt, {**fields, **override}, before["technician_id"])
+    if ticket is not None and appt.technician_id != before["technician_id"]:
+        # The job goes with its booking: the technician it moves to gets the ticket.
+        assign_booked(session, caller, ticket.id or 0, appt.technician_id)
+    return WriteResult(200, _booked(session, appt, ticket), etag(appt.version))
 
 
 def _moved(
     session: Session,
     caller: Caller,
     appt: Appointment,
-    fields: dict[str, list[Any]],
+    fields: dict[str, Any],
     prev_technician_id: int,
 ) -> None:
-    """The event of a moved appointment; a booking moved to another technician takes its
-    ticket along."""
+    """The event of a moved appointment (with the override reason, when one was given)."""
     assert appt.id is not None
     feed.record(
         session,
@@ -264,13 +321,6 @@ def _moved(
         technician_id=appt.technician_id,
         prev_technician_id=prev_technician_id if prev_technician_id != appt.technician_id else None,
     )
-    if (
-        appt.kind is AppointmentKind.TICKET_WORK
-        and appt.ticket_id is not None
-        and appt.technician_id != prev_technician_id
-    ):
-        # The job goes with its booking: the technician it moves to gets the ticket.
-        assign_booked(session, caller, appt.ticket_id, appt.technician_id)
 
 
 @router.delete(

@@ -13,11 +13,10 @@ from sqlmodel import Session, col, select
 
 from dispatch.domain import suggest
 from dispatch.domain.permissions import Action, allowed
-from dispatch.domain.types import OPEN_STATUSES, Priority, WorkMode
+from dispatch.domain.types import OPEN_STATUSES, Priority, StateCode, WorkMode
 from dispatch.models.appointment import Appointment
 from dispatch.models.base import utcnow
 from dispatch.models.branch import Branch
-from dispatch.models.customer import Site
 from dispatch.models.suggestion import SlotPublic, SuggestionList, SuggestionPublic
 from dispatch.models.ticket import Ticket
 from dispatch.models.user import Technician
@@ -25,40 +24,35 @@ from dispatch.server.http.deps import CallerDep, SessionDep
 from dispatch.server.http.params import IdPath
 from dispatch.server.http.problems import ProblemError, problems
 from dispatch.server.http.writes import json_response
+from dispatch.server.rules.calendar_ops import miss_minutes, site_branch
 from dispatch.server.rules.sla_terms import terms_for
 from dispatch.server.rules.views import visible_ticket
 
 router = APIRouter(tags=["tickets"])
 
 
-def miss_minutes(late: timedelta | None) -> int | None:
-    """Whole minutes late, a started minute counting as one; None when on time."""
-    if late is None:
-        return None
-    return int(-(-late.total_seconds() // 60))
-
-
 def ticket_info(
     session: Session, ticket: Ticket, mode: WorkMode, duration: timedelta | None
 ) -> suggest.TicketInfo:
-    """What ranking needs to know about `ticket`; a first response given is no longer due."""
+    """What ranking needs to know about `ticket` (the customer reached decides the first
+    response, see sla.booking_forecast)."""
     terms = terms_for(session, ticket)
-    site = session.get(Site, ticket.site_id) if ticket.site_id is not None else None
-    if site is None:
-        site = session.exec(select(Site).where(Site.customer_id == ticket.customer_id)).first()
+    branch = site_branch(session, ticket)
     assert ticket.id is not None
     return suggest.TicketInfo(
         id=ticket.id,
         kind=ticket.kind,
         priority=ticket.priority,
         tags=tuple(ticket.tags),
-        site_branch_id=site.branch_id if site is not None else None,
+        site_branch_id=branch.id if branch is not None else None,
         profile=terms.profile,
         state=terms.state,
-        first_response_due=None if ticket.responded_at else ticket.first_response_due,
+        first_response_due=ticket.first_response_due,
         resolution_due=ticket.resolution_due,
         mode=mode,
         duration=duration,
+        site_branch_name=branch.name if branch is not None else None,
+        responded_at=ticket.responded_at,
     )
 
 
@@ -73,10 +67,12 @@ def _technicians(session: Session) -> tuple[list[suggest.TechnicianInfo], dict[i
         if tech_id is not None:
             load[tech_id][Priority(priority)] = int(n)
     rows = session.exec(
-        select(Technician, Branch.name).join(Branch, col(Branch.id) == Technician.branch_id)
+        select(Technician, Branch.name, Branch.state).join(
+            Branch, col(Branch.id) == Technician.branch_id
+        )
     ).all()
     techs = []
-    for tech, branch in rows:
+    for tech, branch, state in rows:
         assert tech.id is not None
         techs.append(
             suggest.TechnicianInfo(
@@ -87,6 +83,8 @@ def _technicians(session: Session) -> tuple[list[suggest.TechnicianInfo], dict[i
                 service_role=tech.service_role,
                 skills=tuple(tech.skills),
                 open_load=load.get(tech.id, {}),
+                state=StateCode(state),
+                hours=tech.hours(),
             )
         )
     return techs, {t.id: t.branch_name for t in techs}
@@ -131,7 +129,12 @@ def suggestions(
             name=s.name,
             branch=branches[s.technician_id],
             score=s.score,
-            slot=SlotPublic(start=s.slot.start, end=s.slot.end, mode=s.slot.mode)
+            slot=SlotPublic(
+                start=s.slot.start,
+                end=s.slot.end,
+                mode=s.slot.mode,
+                travel_minutes=int(s.slot.travel.total_seconds() // 60),
+            )
             if s.slot
             else None,
             meets_first_response=s.meets_first_response,
