@@ -22,8 +22,8 @@ nothing here reads a clock or a database. Scores are points, higher is better:
 Order: technicians whose slot meets every due time (`sla_forecast.booking_forecast`: first
 contact at the slot's start unless the customer was already reached, resolution by its end)
 come first, by score; then those whose slot misses one (`breach=True`), by score, so the
-least late leads; then those with no free slot within the horizon (also `breach=True`). Ties go to more matching
-skills, then to the lower technician id.
+least late leads; then those with no free slot within the horizon (also `breach=True`). Ties
+go to more matching skills, then to the lower technician id.
 
 A slot is the earliest start on the 15-minute grid, not before now, where the whole booking
 (travel there, the work - default 2 h on-site, 30 min remote - and travel back) fits into one
