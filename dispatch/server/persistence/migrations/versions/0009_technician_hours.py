@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_technician_hours"
-down_revision: str | None = "0007"
+revision = "0009_technician_hours"
+down_revision: str | None = "0008_sla_coverage"
 branch_labels = None
 depends_on = None
 
