@@ -160,7 +160,7 @@ class TechnicianShape(TypedDict, total=False):
     branch_state: str
     service_role: str
     skills: list[str]
-    working_hours: dict[str, str] | None
+    working_hours: dict[str, str]
 
 
 class UserShape(TypedDict, total=False):

@@ -3,7 +3,7 @@
 `technician.working_hours` holds weekday -> "HH:MM-HH:MM" (JSON); NULL means the default
 hours (Monday to Friday 08:00-17:00), so existing technicians keep working as before.
 
-Revision ID: 0008_technician_hours
+Revision ID: 0009_technician_hours
 Revises: 0007
 Create Date: 2026-12-06
 """
