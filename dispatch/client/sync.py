@@ -13,7 +13,7 @@ import contextlib
 import random
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
@@ -39,6 +39,7 @@ from dispatch.client.errors import (
     TooManyRequests,
     Unreachable,
 )
+from dispatch.client.feed_apply import applied
 from dispatch.client.store import Store
 
 Json = dict[str, Any]
@@ -51,6 +52,7 @@ DETAIL_ONLY = frozenset(
     ("history", "comments", "escalations", "appointments", "freed_appointments", "actor_names")
 )
 FEED_PAGE = 500  # changes a feed page holds at most; a shorter page is the feed's end
+MAX_IDS = 200  # tickets one `GET /tickets?ids=` may name (the service's limit)
 
 
 class SyncListener(Protocol):
@@ -232,63 +234,119 @@ class SyncEngine:
         return int(page["last_seq"])
 
     async def apply_changes(self, changes: list[Json], last_seq: int) -> None:
-        """Bring changed objects up to date (fetching each ticket once) and move the position."""
-        ticket_ids: list[int] = []
-        news: set[int] = set()  # tickets someone else changed (not this console's own writes)
-        arrivals: list[Arrival] = []
-        escalations = calendar = False
+        """Bring changed objects up to date and move the position.
+
+        A ticket event is applied from its own fields when the ticket is held at the version
+        right before it, skipped when that version is held already (this console's own
+        acknowledged write, or read since); only the rest is read, slim, in one request for
+        the page (`_fetch_slim`). No event causes a detail read.
+        """
+        batch = _Batch()
         for change in changes:
             entity = change["entity"]
             if entity == "ticket":
-                if change["id"] not in ticket_ids:
-                    ticket_ids.append(change["id"])
-                if self._is_news(change, change["id"]):
-                    news.add(change["id"])
-                    if _became_p1(change):
-                        arrivals.append(Arrival("p1", change["id"], change))
+                self._take_ticket_change(change, batch)
             elif entity == "comment":
-                # a comment belongs to a ticket: its view (history, comments) must refresh
-                ticket_id = (change["fields"].get("ticket_id") or [None, None])[1]
-                if isinstance(ticket_id, int) and ticket_id not in ticket_ids:
-                    ticket_ids.append(ticket_id)
-                if isinstance(ticket_id, int) and self._is_news(change, ticket_id):
-                    news.add(ticket_id)
+                # a comment belongs to a ticket: an open view of it shows it (the view reads
+                # the detail; the list-shaped ticket does not change)
+                ticket_id = _ticket_of(change)
+                if ticket_id is not None and self._is_news(change, ticket_id):
+                    batch.touch(ticket_id, news=True)
             elif entity == "escalation":
-                escalations = True
-                ticket_id = (change["fields"].get("ticket_id") or [None, None])[1]
+                batch.escalations = True
+                ticket_id = _ticket_of(change)
                 if (
                     change["op"] == "create"
-                    and isinstance(ticket_id, int)
+                    and ticket_id is not None
                     and not self._is_own(change, ticket_id)
                 ):
-                    arrivals.append(Arrival("escalation", ticket_id, change))
+                    batch.arrivals.append(Arrival("escalation", ticket_id, change))
             elif entity == "appointment":
-                calendar = True
-        for ticket_id in ticket_ids:
-            await self.refresh_ticket(ticket_id, notify=False)
-        if escalations:
+                batch.calendar = True
+        await self._fetch_slim(batch.fetch)
+        await self._reload_batch(batch, changes)
+        self.store.last_seq = last_seq
+        self.cache.put("last_seq", last_seq)
+        self._synced()
+        self._announce(batch)
+
+    def _take_ticket_change(self, change: Json, batch: _Batch) -> None:
+        """Apply one ticket event from its fields, skip it, or note the ticket for a read."""
+        ticket_id = int(change["id"])
+        news = self._is_news(change, ticket_id)  # before the ticket moves on
+        if news and _became_p1(change):
+            batch.arrivals.append(Arrival("p1", ticket_id, change))
+        known = self.server.get(ticket_id)
+        if ticket_id not in batch.fetch and (
+            known is not None and int(known["version"]) >= int(change["version"])
+        ):
+            return  # held already: my acknowledged write, or read since
+        batch.touch(ticket_id, news=news)
+        if ticket_id in batch.fetch:
+            return  # a read is due anyway and brings this change too
+        body = self.cache.body("ticket", ticket_id) if known is not None else None
+        if body is not None and body.get("version") == known["version"]:  # type: ignore[index]
+            ticket = applied(body, change, self._technician_name)
+            if ticket is not None:
+                self._server_ticket(ticket)
+                return
+        batch.fetch.append(ticket_id)
+
+    def _technician_name(self, technician_id: int) -> str | None:
+        technician = self.store.technicians.get(technician_id)
+        return str(technician["name"]) if technician is not None else None
+
+    async def _fetch_slim(self, ticket_ids: list[int]) -> None:
+        """Read the tickets a feed page changed but could not carry, list-shaped (no
+        history), `MAX_IDS` at a time; one the answer leaves out is no longer the user's to
+        see and is dropped everywhere."""
+        for start in range(0, len(ticket_ids), MAX_IDS):
+            part = ticket_ids[start : start + MAX_IDS]
+            page = await self.client.list_tickets(ids=",".join(map(str, part)), limit=len(part))
+            found = {int(t["id"]): t for t in page["items"]}
+            for ticket_id in part:
+                ticket = found.get(ticket_id)
+                if ticket is not None:
+                    self._server_ticket(ticket)
+                else:
+                    self._drop_ticket(ticket_id)
+
+    def _drop_ticket(self, ticket_id: int) -> None:
+        self.server.pop(ticket_id, None)
+        self.cache.delete("ticket", ticket_id)
+        self.store.drop_ticket(ticket_id)
+
+    async def _reload_batch(self, batch: _Batch, changes: list[Json]) -> None:
+        """Escalations and the calendar: what a feed page touched, read again once."""
+        if batch.escalations:
             items = await self.client.escalations()
             self.cache.replace("escalation", items)
             self.store.escalations = {e["id"]: e for e in items}
             self.listener.escalations_changed()
-        if calendar:
+        if batch.calendar:
             # Best effort: a cached entry a failed read left old is read again with the week.
             with contextlib.suppress(ApiError, Unreachable):
                 await appointment_cache.follow_changes(self.client, self.cache, changes)
             self.listener.calendar_changed()
-        self.store.last_seq = last_seq
-        self.cache.put("last_seq", last_seq)
-        self._synced()
-        quiet = [i for i in ticket_ids if i not in news]
+
+    def _announce(self, batch: _Batch) -> None:
+        """Tell the console which tickets changed, whose news they are, and what arrived."""
+        quiet = [i for i in batch.ticket_ids if i not in batch.news]
         if quiet:
             self.listener.tickets_changed(quiet, remote=False)
-        if news:
-            self.listener.tickets_changed([i for i in ticket_ids if i in news], remote=True)
-        if arrivals and self.live:
+        if batch.news:
+            self.listener.tickets_changed(
+                [i for i in batch.ticket_ids if i in batch.news], remote=True
+            )
+        if batch.arrivals and self.live:
             # An escalation raises its ticket to P1: one arrival for it, the escalation.
-            escalated = {a.ticket_id for a in arrivals if a.kind == "escalation"}
+            escalated = {a.ticket_id for a in batch.arrivals if a.kind == "escalation"}
             self.listener.arrived(
-                [a for a in arrivals if a.kind == "escalation" or a.ticket_id not in escalated]
+                [
+                    a
+                    for a in batch.arrivals
+                    if a.kind == "escalation" or a.ticket_id not in escalated
+                ]
             )
 
     def _is_news(self, change: Json, ticket_id: int) -> bool:
@@ -324,9 +382,7 @@ class SyncEngine:
         try:
             ticket = await self.client.get_ticket(ticket_id)
         except NotFound:
-            self.server.pop(ticket_id, None)
-            self.cache.delete("ticket", ticket_id)
-            self.store.drop_ticket(ticket_id)
+            self._drop_ticket(ticket_id)
             if notify:
                 self.listener.tickets_changed([ticket_id], remote=True)
             return None
@@ -706,9 +762,14 @@ class SyncEngine:
             self._rebase_followers(op, int(ticket["version"]))
             self._server_ticket(ticket)
             self.listener.tickets_changed([op.ticket_id], remote=False)
+        elif op.ticket_id is not None and op.kind != "escalate":
+            # a comment or booking may move the ticket on (first response, assignee): the
+            # list-shaped ticket is enough, so the feed's echo of it is no news
+            await self._fetch_slim([op.ticket_id])
+            self.listener.tickets_changed([op.ticket_id], remote=False)
         elif op.ticket_id is not None:
-            fresh = await self.refresh_ticket(op.ticket_id)
-            mine = _escalated_version(fresh, body) if op.kind == "escalate" else None
+            fresh = await self.refresh_ticket(op.ticket_id)  # its history names our version
+            mine = _escalated_version(fresh, body)
             if mine is not None:
                 # Our own escalation moved the ticket on by one version; writes queued after
                 # it build on that version (not on a later one someone else made meanwhile).
@@ -857,6 +918,30 @@ _ENTITY_OF_KIND = {
     "booking": "appointment",
     "appointment_move": "appointment",
 }
+
+
+@dataclass
+class _Batch:
+    """What one feed page changed, gathered before anything is read or announced."""
+
+    ticket_ids: list[int] = field(default_factory=list)  # changed tickets, in feed order
+    news: set[int] = field(default_factory=set)  # of those, changed by someone else
+    fetch: list[int] = field(default_factory=list)  # to read: the feed could not carry them
+    arrivals: list[Arrival] = field(default_factory=list)
+    escalations: bool = False
+    calendar: bool = False
+
+    def touch(self, ticket_id: int, *, news: bool) -> None:
+        if ticket_id not in self.ticket_ids:
+            self.ticket_ids.append(ticket_id)
+        if news:
+            self.news.add(ticket_id)
+
+
+def _ticket_of(change: Json) -> int | None:
+    """The ticket a comment or escalation event belongs to."""
+    ticket_id = (change["fields"].get("ticket_id") or [None, None])[1]
+    return ticket_id if isinstance(ticket_id, int) else None
 
 
 def _became_p1(change: Json) -> bool:

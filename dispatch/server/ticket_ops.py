@@ -200,6 +200,7 @@ def apply_changes(
         ticket_id=ticket.id,
         technician_id=ticket.assignee_id,
         prev_technician_id=prev_assignee if prev_assignee != ticket.assignee_id else None,
+        at=now,  # the ticket's updated_at: a client applying the event's fields needs it
     )
     if new_status in (Status.RESOLVED, Status.CLOSED):
         released = free_future_work(session, caller, ticket.id, now)
