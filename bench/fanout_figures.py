@@ -55,9 +55,7 @@ def cpu_ns(pid: int) -> int:
     return total
 
 
-async def _console(
-    client: LeanClient, since: int, held: Json, names: dict[int, str], detail: bool
-) -> tuple[float, int]:
+async def _console(client: LeanClient, since: int, held: Json, detail: bool) -> tuple[float, int]:
     """One console's turn: wait for the feed, then bring the ticket up to date as the sync
     engine does; (time.perf_counter() when it has the new ticket, reads it needed)."""
     page = (
@@ -72,7 +70,7 @@ async def _console(
             await client.get(f"/tickets/{change['id']}")
             reads += 1
             continue
-        new = applied(ticket, change, names.get)
+        new = applied(ticket, change)
         if new is None:
             found = await client.get("/tickets", {"ids": str(change["id"])})
             reads += 1
@@ -81,20 +79,31 @@ async def _console(
     return time.perf_counter(), reads
 
 
+async def _alone(server: Server, writer: LeanClient, ticket_id: int) -> float:
+    """The service CPU (ms) of the same PATCH with no console following: the write's own
+    share of the fan-out figure."""
+    held = (await writer.get("/tickets", {"ids": str(ticket_id)})).json()["items"][0]
+    await asyncio.sleep(0.3)
+    cpu = cpu_ns(server.pid)
+    await writer.patch(
+        f"/tickets/{ticket_id}",
+        {"title": f"alone {time.time_ns()}"},
+        {"If-Match": f'"{held["version"]}"'},
+    )
+    return (cpu_ns(server.pid) - cpu) / 1e6
+
+
 async def _round(
     server: Server, tokens: dict[str, str], writer: LeanClient, ticket_id: int, detail: bool
 ) -> tuple[float, list[float], int, list[str]]:
     """One PATCH while CONSOLES follow: (service CPU ms, latencies ms, reads, errors)."""
     held = (await writer.get("/tickets", {"ids": str(ticket_id)})).json()["items"][0]
-    names = {
-        int(t["id"]): str(t["name"]) for t in (await writer.get("/technicians")).json()["items"]
-    }
     since = int((await writer.get("/changes", {"limit": 1, "since": 2**62})).json()["last_seq"])
     clients = [
         LeanClient(f"{server.url}{API}", {"Authorization": f"Bearer {tokens[STAFF[i % 4]]}"})
         for i in range(CONSOLES)
     ]
-    tasks = [asyncio.create_task(_console(c, since, held, names, detail)) for c in clients]
+    tasks = [asyncio.create_task(_console(c, since, held, detail)) for c in clients]
     await asyncio.sleep(SETTLE_SECONDS)  # every long-poll is in and waiting
     errors = (
         [f"{sum(t.done() for t in tasks)} answered early"] if any(t.done() for t in tasks) else []
@@ -153,6 +162,7 @@ def fanout(
     )
     errors: list[str] = []
     reads: list[int] = []
+    alone: list[float] = []
 
     async def run() -> None:
         writer = LeanClient(
@@ -162,6 +172,7 @@ def fanout(
             page = (await writer.get("/tickets", {"limit": 1, "open": "true"})).json()
             ticket_id = int(page["items"][0]["id"])
             for _ in range(rounds):
+                alone.append(await _alone(server, writer, ticket_id))
                 spent, woke, read, wrong = await _round(server, tokens, writer, ticket_id, detail)
                 cpu.samples.append(spent)
                 reach.samples += woke
@@ -175,6 +186,9 @@ def fanout(
     if errors:
         reach.notes.append(f"errors: {', '.join(sorted(set(errors)))} ({len(errors)})")
     cpu.notes.append(f"reads the consoles made per PATCH: {sorted(set(reads))}")
+    if alone:
+        floor = sorted(alone)[len(alone) // 2]
+        cpu.notes.append(f"the same PATCH with no console following: median {floor:.1f} ms CPU")
     return [cpu, reach]
 
 

@@ -5,19 +5,21 @@ the new value (`fields`). A client holding the ticket at the version right befor
 knows the new state exactly: the new values, the new version, and `updated_at`, which
 the service writes as the event's `at`. Only what the event cannot carry needs a read:
 a ticket the client does not hold (new, or newly visible), a gap in its versions, or a
-field whose shown name lives elsewhere (the customer's or site's name).
+field whose shown name lives elsewhere (the customer's or site's name), or a new
+assignee (who may see the ticket then is the service's to say).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 Json = dict[str, Any]
 
-# Fields the list shape shows by a name the event does not carry: a change means a read.
-_NAMED_ELSEWHERE = frozenset(("customer_id", "site_id"))
+# A change of these means a read: the list shows the customer and site by a name the event
+# does not carry, and a new assignee may take the ticket out of a technician's sight (the
+# read says whether the user may still see it).
+_READ_AGAIN = frozenset(("customer_id", "site_id", "assignee_id"))
 # Times are named so (received_at, responded_at, first_response_due, ...); the feed writes
 # them as Python does (`+00:00`), the list as pydantic does (`Z`).
 _TIME_SUFFIXES = ("_at", "_due")
@@ -37,7 +39,7 @@ def wire_time(value: Any) -> Any:
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
 
 
-def applied(body: Json, change: Json, technician_name: Callable[[int], str | None]) -> Json | None:
+def applied(body: Json, change: Json) -> Json | None:
     """`body` (the whole list-shaped ticket, at the version before `change`) with `change`
     applied; None when the event does not say enough and the ticket must be read."""
     if change.get("entity") != "ticket" or change.get("op") != "update":
@@ -50,18 +52,12 @@ def applied(body: Json, change: Json, technician_name: Callable[[int], str | Non
         return None
     ticket = dict(body)
     for name, values in fields.items():
-        if name not in body or name in _NAMED_ELSEWHERE:
+        if name not in body or name in _READ_AGAIN:
             return None
         if not isinstance(values, list) or len(values) != 2:
             return None
         new = values[1]
         ticket[name] = wire_time(new) if name.endswith(_TIME_SUFFIXES) else new
-    if "assignee_id" in fields:
-        assignee = ticket["assignee_id"]
-        name = technician_name(assignee) if isinstance(assignee, int) else None
-        if assignee is not None and name is None:
-            return None
-        ticket["assignee_name"] = name
     ticket["version"] = version
     ticket["updated_at"] = wire_time(change["at"])
     return ticket

@@ -219,15 +219,11 @@ class FeedFollower(EngineBase):
             return  # a read is due anyway and brings this change too
         body = self.cache.body("ticket", ticket_id) if known is not None else None
         if body is not None and body.get("version") == known["version"]:  # type: ignore[index]
-            ticket = applied(body, change, self._technician_name)
+            ticket = applied(body, change)
             if ticket is not None:
                 self._server_ticket(ticket)
                 return
         batch.fetch.append(ticket_id)
-
-    def _technician_name(self, technician_id: int) -> str | None:
-        technician = self.store.technicians.get(technician_id)
-        return str(technician["name"]) if technician is not None else None
 
     async def _reload_batch(self, batch: _Batch, changes: list[Json]) -> None:
         """Escalations and the calendar: what a feed page touched, read again once."""

@@ -183,12 +183,13 @@ def apply_changes(
     )
     values = {k: getattr(ticket, k) for k in after if k in fields}
     values["search"] = ticket.search
-    values["updated_at"] = now
+    # the event's time, to the microsecond: a client applying the event's fields knows it
+    stamp = values["updated_at"] = feed.clock()
     assert ticket.id is not None
     if not versioned_update(session, Ticket, ticket.id, expected_version, values):
         raise StaleWrite()
     ticket.version = expected_version + 1
-    ticket.updated_at = now
+    ticket.updated_at = stamp
     feed.record(
         session,
         caller,
@@ -200,7 +201,7 @@ def apply_changes(
         ticket_id=ticket.id,
         technician_id=ticket.assignee_id,
         prev_technician_id=prev_assignee if prev_assignee != ticket.assignee_id else None,
-        at=now,  # the ticket's updated_at: a client applying the event's fields needs it
+        at=stamp,
     )
     if new_status in (Status.RESOLVED, Status.CLOSED):
         released = free_future_work(session, caller, ticket.id, now)
