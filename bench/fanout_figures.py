@@ -97,6 +97,7 @@ async def _round(
     server: Server, tokens: dict[str, str], writer: LeanClient, ticket_id: int, detail: bool
 ) -> tuple[float, list[float], int, list[str]]:
     """One PATCH while CONSOLES follow: (service CPU ms, latencies ms, reads, errors)."""
+    writer.close()
     held = (await writer.get("/tickets", {"ids": str(ticket_id)})).json()["items"][0]
     since = int((await writer.get("/changes", {"limit": 1, "since": 2**62})).json()["last_seq"])
     clients = [
@@ -172,8 +173,14 @@ def fanout(
             page = (await writer.get("/tickets", {"limit": 1, "open": "true"})).json()
             ticket_id = int(page["items"][0]["id"])
             for _ in range(rounds):
-                alone.append(await _alone(server, writer, ticket_id))
-                spent, woke, read, wrong = await _round(server, tokens, writer, ticket_id, detail)
+                try:
+                    alone.append(await _alone(server, writer, ticket_id))
+                    spent, woke, read, wrong = await _round(
+                        server, tokens, writer, ticket_id, detail
+                    )
+                except ConnectionError as exc:  # said in the notes, not the end of the run
+                    errors.append(f"{exc.__class__.__name__}: {exc}")
+                    continue
                 cpu.samples.append(spent)
                 reach.samples += woke
                 reads.append(read)
