@@ -25,9 +25,7 @@ from dispatch.client.cache import (
     plain,
     slim,
 )
-from dispatch.client.errors import (
-    NotFound,
-)
+from dispatch.client.errors import NotFound
 from dispatch.client.store import Marks, Store
 
 Json = dict[str, Any]

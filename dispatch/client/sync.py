@@ -4,6 +4,10 @@ No Textual here: the console subscribes through a `SyncListener`. Every write is
 stored in the outbox with its own Idempotency-Key and the version it was based on, shown
 as pending, then sent; it leaves the outbox only after a 2xx. Retrying with the same key
 after a lost response replays the service's stored answer, so nothing applies twice.
+
+`SyncEngine` is three jobs on one shared base (`engine_base`): following the feed
+(`feed_follower`), sending the outbox (`outbox`) and the user's conflict decisions
+(`decisions`); painting from the cache and the few reads for the screens are here.
 """
 
 from __future__ import annotations
@@ -12,9 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from dispatch.client import appointment_cache
-from dispatch.client.cache import (
-    Op,
-)
+from dispatch.client.cache import Op
 from dispatch.client.decisions import ConflictDecisions
 from dispatch.client.engine_base import (
     DETAIL_ONLY,
