@@ -48,10 +48,11 @@ class Plan:
     suggest_runs: int
     load_budget: float  # seconds per load phase (list, PATCH, search) and backend
     longpoll_rounds: int  # rounds of 1,000 long-polls woken by one write, per backend
+    fanout_rounds: int  # PATCHes, each followed by 100 consoles, per backend and mode
 
 
-FULL = Plan(100_000, 2, 4, 40, 20, 5, 15, 4_000, 20, 1_000, 1_000, 3, 1, 30, 40, 3)
-QUICK = Plan(5_000, 1, 2, 10, 5, 2, 5, 400, 8, 100, 40, 1, 1, 10, 15, 1)
+FULL = Plan(100_000, 2, 4, 40, 20, 5, 15, 4_000, 20, 1_000, 1_000, 3, 1, 30, 40, 3, 20)
+QUICK = Plan(5_000, 1, 2, 10, 5, 2, 5, 400, 8, 100, 40, 1, 1, 10, 15, 1, 5)
 LONGPOLL_TICKETS = 2_000
 """The long-poll figures' own small demo database: they are about waiting, not reading."""
 
@@ -138,7 +139,7 @@ def main() -> None:
         print(render(header, figures))
 
 
-PARTS = ("sync", "console", "service", "references", "suggestions", "longpoll")
+PARTS = ("sync", "console", "service", "references", "suggestions", "longpoll", "fanout")
 """The parts `--only` may pick; the console and references parts need the synced cache."""
 
 
@@ -172,6 +173,10 @@ def run(
         figures += _postgres(plan, root, workers)
     if "longpoll" in only:
         figures += _longpoll(plan, root, postgres=postgres)
+    if "fanout" in only:
+        from bench import fanout_figures
+
+        figures += fanout_figures.both(root, plan.fanout_rounds, LONGPOLL_TICKETS, postgres)
     return figures
 
 

@@ -9,15 +9,14 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import heapq
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from dispatch.client.cache_head import INSERT_HEAD, TICKET_HEAD, HeadIndex, head_row
 from dispatch.client.cache_repair import (
     CACHE_DAMAGE,
     check_schema,
@@ -26,10 +25,17 @@ from dispatch.client.cache_repair import (
     move_aside,
     salvage,
 )
-from dispatch.display.clock import moment
-from dispatch.display.safe import one_line
-from dispatch.domain.countdown import sla_clock, urgency
-from dispatch.domain.types import OPEN_STATUSES
+from dispatch.client.outbox_store import (
+    CONFLICT,
+    FAILED,
+    OP_COLUMN_NAMES,
+    OP_COLUMNS,
+    PENDING,
+    Op,
+    OutboxStore,
+    op_of,
+)
+from dispatch.client.store import plain
 from dispatch.private_files import private_dir, private_sqlite
 
 Json = dict[str, Any]
@@ -57,58 +63,9 @@ CREATE TABLE IF NOT EXISTS outbox (
 CREATE INDEX IF NOT EXISTS outbox_ticket ON outbox (ticket_id);
 """
 
-# What the first screen needs to pick its rows without reading every ticket body: the
-# queue's urgency order (`dispatch.domain.countdown.sla_clock`) as plain columns. `rank` is a
-# lower bound of a ticket's seconds left plus now, so the most urgent are found by walking an
-# index (see `head_tickets`).
-TICKET_HEAD = """
-CREATE TABLE ticket_head (
-    id INTEGER PRIMARY KEY,
-    open INTEGER NOT NULL,
-    escalated INTEGER NOT NULL,
-    paused INTEGER NOT NULL,
-    responded INTEGER NOT NULL,
-    first_response_due REAL,
-    resolution_due REAL,
-    rank REAL NOT NULL,
-    priority TEXT NOT NULL,
-    number INTEGER NOT NULL,
-    assignee_id INTEGER,
-    status TEXT NOT NULL
-);
-CREATE INDEX ticket_head_rank ON ticket_head (open, escalated, rank);
-CREATE INDEX ticket_head_assignee ON ticket_head (assignee_id);
-CREATE INDEX ticket_head_breached
-    ON ticket_head (open, escalated, paused, priority, resolution_due);
-CREATE INDEX ticket_head_late
-    ON ticket_head (open, escalated, paused, responded, priority, first_response_due);
-"""
-# `sla_clock`'s overdue states on an open head row, each in the queue's order within one
-# priority (`countdown.urgency`): BREACH (resolution due passed), the oldest first, then LATE
-# (first response due passed, not answered). Paused clocks are neither. Each reads only the
-# rows it returns off its index; every other row's rank is at or after now (a paused
-# clock's rank is its due time plus 31 years), so the rank walk starts there.
-_BREACHED = """
-SELECT id FROM ticket_head
-WHERE open = 1 AND escalated = :escalated AND paused = 0 AND priority = :priority
-  AND resolution_due < :now
-ORDER BY resolution_due, number LIMIT :wanted
-"""
-_LATE = """
-SELECT id FROM ticket_head
-WHERE open = 1 AND escalated = :escalated AND paused = 0 AND responded = 0
-  AND priority = :priority AND first_response_due < :now
-  AND (resolution_due IS NULL OR resolution_due >= :now)
-ORDER BY first_response_due, number LIMIT :wanted
-"""
-_FIRST_PRIORITY = """
-SELECT min(priority) FROM ticket_head WHERE open = 1 AND escalated = :escalated AND paused = 0
-"""
-_NEXT_PRIORITY = _FIRST_PRIORITY.strip() + " AND priority > :priority"
 # The cache's own format; 2 added `ticket_head` (filled from `objects` on first open), 3 its
 # indexes of overdue tickets by priority.
 FORMAT = 3
-NEVER = 1e18  # the rank of a clock without a due time
 # Values repeated across thousands of tickets: one string object each in memory.
 _SHARED_FIELDS = (
     "kind",
@@ -125,10 +82,6 @@ _SHARED_FIELDS = (
 DISK_ONLY_FIELDS = frozenset(("description", "contact_id", "site_id", "updated_at", "resolved_at"))
 _CHUNK = 2000
 
-PENDING = "pending"
-CONFLICT = "conflict"
-FAILED = "failed"
-
 
 def cache_path(directory: Path, server: str, user: str) -> Path:
     """One cache file per server and user."""
@@ -136,55 +89,10 @@ def cache_path(directory: Path, server: str, user: str) -> Path:
     return directory / f"cache-{digest}.sqlite"
 
 
-@dataclass
-class Op:
-    """One queued write: sent with its own Idempotency-Key until the service acknowledges it."""
-
-    id: int
-    key: str
-    kind: str
-    ticket_id: int | None
-    method: str
-    path: str
-    body: Json | None
-    base_version: int | None
-    base: Json | None
-    state: str
-    error: Json | None
-    attempts: int
-    created_at: str
-
-    @property
-    def label(self) -> str:
-        what = _KIND_LABELS.get(self.kind, self.kind.replace("_", " "))
-        base = self.base or {}
-        if "number" in base:
-            return f"{what} on ticket {base['number']}"
-        if base.get("ticket_number"):
-            return f"{what} on ticket {base['ticket_number']}"
-        body = self.body or {}
-        if "start" in body:
-            try:  # in the display zone and format, as the calendar shows it
-                return f"{what} at {moment(body['start'])}"
-            except (TypeError, ValueError):
-                return f"{what} at {one_line(body['start'])}"
-        return f"{what} ({self.path})"
-
-
-_KIND_LABELS = {
-    "patch_ticket": "change",
-    "assign": "assignment",
-    "comment": "comment",
-    "escalate": "escalation",
-    "escalation_update": "escalation update",
-    "booking": "booking",
-    "appointment_move": "appointment move",
-    "appointment_delete": "appointment delete",
-}
-
-
-class LocalCache:
-    """Tickets, technicians, escalations, me, last seq and the outbox in one SQLite file."""
+class LocalCache(HeadIndex, OutboxStore):
+    """Tickets, technicians, escalations, me, last seq and the outbox in one SQLite file:
+    the object cache here, the first screen's index in `cache_head`, the outbox's reads and
+    writes in `outbox_store`."""
 
     def __init__(self, path: Path | None) -> None:
         if path is not None:
@@ -222,12 +130,12 @@ class LocalCache:
         with contextlib.suppress(sqlite3.Error):
             self.db.close()
         aside = move_aside(self.path)
-        rows, lost = salvage(aside, _OP_COLUMNS, _op)
+        rows, lost = salvage(aside, OP_COLUMNS, op_of)
         private_sqlite(self.path)
         self._open()
         with self._transaction():
             self.db.executemany(
-                f"INSERT INTO outbox ({_OP_COLUMNS}) VALUES ({', '.join('?' * len(_COLUMNS))})",
+                f"INSERT INTO outbox ({OP_COLUMNS}) VALUES ({_marks(len(OP_COLUMN_NAMES))})",
                 rows,
             )
         self.notice = damage_notice(error, aside, len(rows), lost)
@@ -318,85 +226,12 @@ class LocalCache:
             self.db.executemany(
                 "INSERT INTO objects (kind, id, body) VALUES ('ticket', ?, ?)", rows.bodies
             )
-            self.db.executemany(_INSERT_HEAD, rows.heads)
+            self.db.executemany(INSERT_HEAD, rows.heads)
 
     def _put_heads(self, tickets: list[Json]) -> None:
-        self.db.executemany(_INSERT_HEAD, [_head(t) for t in tickets])
+        self.db.executemany(INSERT_HEAD, [head_row(t) for t in tickets])
 
-    # the first screen -------------------------------------------------------------
-    def head_tickets(
-        self, limit: int, now: datetime, *, assignee_id: int | None = None
-    ) -> list[Json]:
-        """The `limit` most urgent open tickets (the queue's first screen), or all of one
-        technician's tickets but closed ones (their "my work"), without reading the rest.
-
-        Urgency is the queue's order: escalated first, then seconds left on the SLA clock
-        (`sla_clock`), priority, number. `rank` never exceeds now + seconds left, so walking
-        the rank index may stop once a rank is later than the `limit`-th best found so far.
-        """
-        if assignee_id is not None:
-            ids = [
-                row[0]
-                for row in self.db.execute(
-                    "SELECT id FROM ticket_head WHERE assignee_id = ? AND status != 'closed'",
-                    (assignee_id,),
-                )
-            ]
-            return self._bodies(ids)
-        stamp = now.timestamp()
-        chosen: list[int] = []
-        for escalated in (1, 0):
-            wanted = limit - len(chosen)
-            if wanted <= 0:
-                break
-            chosen += self._overdue_head(escalated, stamp, wanted)
-            wanted = limit - len(chosen)
-            if wanted <= 0:
-                break
-            found: list[tuple[tuple[Any, ...], int]] = []
-            worst: list[float] = []  # the `wanted` smallest seconds left, negated (a max-heap)
-            rows = self.db.execute(
-                "SELECT id, status, paused, responded, first_response_due, resolution_due, "
-                "rank, priority, number FROM ticket_head WHERE open = 1 AND escalated = ? "
-                "AND rank >= ? ORDER BY rank",
-                (escalated, stamp),
-            )
-            for ticket_id, status, paused, responded, frd, res, rank, priority, number in rows:
-                if len(worst) == wanted and rank - stamp > -worst[0]:
-                    break
-                clock = sla_clock(
-                    now,
-                    status=status,
-                    first_response_due=_when(frd),
-                    resolution_due=_when(res),
-                    responded_at=now if responded else None,
-                    paused=bool(paused),
-                )
-                left = clock.seconds_left
-                found.append(((*urgency(clock, priority), number), ticket_id))
-                if len(worst) < wanted:
-                    heapq.heappush(worst, -left)
-                elif left < -worst[0]:
-                    heapq.heapreplace(worst, -left)
-            chosen += [ticket_id for _, ticket_id in sorted(found)[:wanted]]
-        return self._bodies(chosen)
-
-    def _overdue_head(self, escalated: int, stamp: float, wanted: int) -> list[int]:
-        """The first `wanted` overdue tickets in the queue's order: by priority, breached
-        before late, the longest overdue first (a walk over every overdue ticket instead delayed
-        the first frame when many were overdue). The epoch REALs keep the
-        microseconds, so these comparisons are the clock's own."""
-        chosen: list[int] = []
-        args: dict[str, Any] = {"escalated": escalated, "now": stamp}
-        priority = self.db.execute(_FIRST_PRIORITY, args).fetchone()[0]
-        while priority is not None and len(chosen) < wanted:
-            args.update(priority=priority)
-            for query in (_BREACHED, _LATE):
-                args["wanted"] = wanted - len(chosen)
-                chosen += [row[0] for row in self.db.execute(query, args)]
-            priority = self.db.execute(_NEXT_PRIORITY, args).fetchone()[0]
-        return chosen
-
+    # the first screen (the head index, `cache_head.HeadIndex`, picks the rows) ----
     def _bodies(self, ids: list[int]) -> list[Json]:
         bodies: list[str] = []
         for start in range(0, len(ids), 500):
@@ -424,106 +259,10 @@ class LocalCache:
             if db is not self.db:
                 db.close()
 
-    # outbox -----------------------------------------------------------------------
-    def add_op(
-        self,
-        *,
-        key: str,
-        kind: str,
-        method: str,
-        path: str,
-        body: Json | None,
-        ticket_id: int | None,
-        base_version: int | None,
-        base: Json | None,
-    ) -> Op:
-        """Store a write durably (fsync'd) before anything is sent."""
-        cur = self.db.execute(
-            "INSERT INTO outbox (key, kind, ticket_id, method, path, body, base_version, base, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                key,
-                kind,
-                ticket_id,
-                method,
-                path,
-                _dump(body),
-                base_version,
-                _dump(base),
-                datetime.now(UTC).isoformat(),
-            ),
-        )
-        op = self.op(int(cur.lastrowid or 0))
-        assert op is not None
-        return op
-
-    def op(self, op_id: int) -> Op | None:
-        row = self.db.execute(f"SELECT {_OP_COLUMNS} FROM outbox WHERE id = ?", (op_id,)).fetchone()
-        return _op(row) if row else None
-
-    def ops(self, state: str | None = None, *, ticket_id: int | None = None) -> list[Op]:
-        """Outbox entries, oldest first; only those in `state` / of `ticket_id` when given."""
-        where: list[str] = []
-        args: list[Any] = []
-        if state is not None:
-            where.append("state = ?")
-            args.append(state)
-        if ticket_id is not None:
-            where.append("ticket_id = ?")
-            args.append(ticket_id)
-        sql = f"SELECT {_OP_COLUMNS} FROM outbox"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        return [_op(row) for row in self.db.execute(sql + " ORDER BY id", args).fetchall()]
-
-    def remove_op(self, op_id: int) -> None:
-        self.db.execute("DELETE FROM outbox WHERE id = ?", (op_id,))
-
-    def mark(self, op_id: int, state: str, error: Json | None = None) -> None:
-        self.db.execute(
-            "UPDATE outbox SET state = ?, error = ? WHERE id = ?", (state, _dump(error), op_id)
-        )
-
-    def count_attempt(self, op_id: int) -> None:
-        self.db.execute("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (op_id,))
-
-    def rebase(self, op_id: int, base_version: int, base: Json | None = None) -> None:
-        if base is None:
-            self.db.execute(
-                "UPDATE outbox SET base_version = ? WHERE id = ?", (base_version, op_id)
-            )
-        else:
-            self.db.execute(
-                "UPDATE outbox SET base_version = ?, base = ? WHERE id = ?",
-                (base_version, _dump(base), op_id),
-            )
-
-    def requeue(self, op_id: int, body: Json | None, base_version: int | None, key: str) -> None:
-        """Send again with new content (conflict resolved by the user): a new key, pending."""
-        self.db.execute(
-            "UPDATE outbox SET body = ?, base_version = ?, key = ?, state = ?, error = NULL "
-            "WHERE id = ?",
-            (_dump(body), base_version, key, PENDING, op_id),
-        )
-
-
-_OP_COLUMNS = (
-    "id, key, kind, ticket_id, method, path, body, base_version, base, state, error, attempts, "
-    "created_at"
-)
-_COLUMNS = _OP_COLUMNS.split(", ")
-
 
 @functools.cache
 def _expected() -> dict[str, list[tuple[str, str]]]:
     return expected_columns(SCHEMA + TICKET_HEAD)
-
-
-_INSERT_HEAD = (
-    "INSERT OR REPLACE INTO ticket_head (id, open, escalated, paused, responded, "
-    "first_response_due, resolution_due, rank, priority, number, assignee_id, status) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
 
 
 @dataclass
@@ -542,7 +281,11 @@ class TicketRows:
     def add(self, tickets: list[Json]) -> None:
         """Tickets straight from the service (no store keys to drop)."""
         self.bodies += [(t["id"], json.dumps(t, separators=(",", ":"))) for t in tickets]
-        self.heads += [_head(t) for t in tickets]
+        self.heads += [head_row(t) for t in tickets]
+
+
+def _marks(count: int) -> str:
+    return ", ".join("?" * count)
 
 
 def _parse(bodies: Iterable[str]) -> list[Json]:
@@ -575,81 +318,16 @@ def slim(ticket: Json) -> Json:
 _shared: dict[str, str] = {}
 
 
-def _epoch(value: str | None) -> float | None:
-    return datetime.fromisoformat(value).timestamp() if value else None
-
-
-def _when(stamp: float | None) -> datetime | None:
-    return datetime.fromtimestamp(stamp, UTC) if stamp is not None else None
-
-
-def _head(t: Json) -> tuple[Any, ...]:
-    """A ticket's `ticket_head` row; its rank is a lower bound of now + seconds left."""
-    frd, res = _epoch(t.get("first_response_due")), _epoch(t.get("resolution_due"))
-    paused = t.get("sla_paused_at") is not None
-    responded = t.get("responded_at") is not None
-    if paused:
-        due = res if res is not None else frd
-        rank = due + 1e9 if due is not None else NEVER
-    elif responded:
-        rank = res if res is not None else NEVER
-    else:  # first response due, or the resolution due if that is earlier and passes first
-        rank = min((d for d in (frd, res) if d is not None), default=NEVER)
-    return (
-        t["id"],
-        t.get("status") in OPEN_STATUSES,
-        bool(t.get("escalated")),
-        paused,
-        responded,
-        frd,
-        res,
-        rank,
-        t.get("priority") or "",
-        t.get("number") or 0,
-        t.get("assignee_id"),
-        t.get("status") or "",
-    )
-
-
-def _dump(value: Any) -> str | None:
-    return None if value is None else json.dumps(plain(value))
-
-
-def plain(item: Any) -> Any:
-    """Without the store's derived keys (they start with an underscore)."""
-    if isinstance(item, dict):
-        return {k: v for k, v in item.items() if not str(k).startswith("_")}
-    return item
-
-
-def _op(row: tuple[Any, ...]) -> Op:
-    (
-        op_id,
-        key,
-        kind,
-        ticket_id,
-        method,
-        path,
-        body,
-        base_version,
-        base,
-        state,
-        error,
-        attempts,
-        created_at,
-    ) = row
-    return Op(
-        id=op_id,
-        key=key,
-        kind=kind,
-        ticket_id=ticket_id,
-        method=method,
-        path=path,
-        body=json.loads(body) if body else None,
-        base_version=base_version,
-        base=json.loads(base) if base else None,
-        state=state,
-        error=json.loads(error) if error else None,
-        attempts=attempts,
-        created_at=created_at,
-    )
+__all__ = [
+    "CONFLICT",
+    "DISK_ONLY_FIELDS",
+    "FAILED",
+    "PENDING",
+    "LocalCache",
+    "Op",
+    "TicketRows",
+    "cache_path",
+    "plain",
+    "slim",
+    "slim_tickets",
+]

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 Json = dict[str, Any]
+
+
+class Marks(TypedDict, total=False):
+    """What the engine adds to a ticket it shows, beside the service's fields: how many of
+    the user's writes on it wait to be sent, and whether one waits for a conflict decision
+    (only there when it does). The names start with an underscore so `cache.plain` drops
+    them before anything is stored or sent."""
+
+    _pending: int
+    _conflict: bool
 
 
 @dataclass
@@ -37,3 +47,10 @@ class Store:
             return ""
         tech = self.technicians.get(technician_id)
         return str(tech["name"]) if tech else f"#{technician_id}"
+
+
+def plain(item: Any) -> Any:
+    """Without the store's derived keys (they start with an underscore)."""
+    if isinstance(item, dict):
+        return {k: v for k, v in item.items() if not str(k).startswith("_")}
+    return item

@@ -100,7 +100,8 @@ class FaultyNetwork(httpx.AsyncBaseTransport):
         self.offline = False
         self.lose_next_write = False  # forward it (the service commits), then fail the read
         self.gone_next_feed = False  # answer the next GET /changes with 410
-        self.fail_next_ticket_read = False  # GET /tickets/{id} cannot reach the service once
+        self.fail_next_ticket_read = False  # a ticket read cannot reach the service once
+        self.seen: list[httpx.Request] = []  # every request that reached the service
         self.after_write: Callable[[httpx.Request], Awaitable[None]] | None = None
         self.lost = 0  # answers the test made fail after the service may have acted
         self.gone = 0
@@ -119,11 +120,15 @@ class FaultyNetwork(httpx.AsyncBaseTransport):
         if (
             self.fail_next_ticket_read
             and request.method == "GET"
-            and request.url.path.rstrip("/").split("/")[-1].isdigit()
+            and (
+                request.url.path.rstrip("/").split("/")[-1].isdigit()  # GET /tickets/{id}
+                or "ids" in request.url.params  # GET /tickets?ids=
+            )
         ):
             self.fail_next_ticket_read = False
             self.lost += 1
             raise httpx.ConnectError("network is unreachable", request=request)
+        self.seen.append(request)
         response = await self.inner.handle_async_request(request)
         if request.method != "GET" and self.after_write is not None:
             hook, self.after_write = self.after_write, None
@@ -167,6 +172,10 @@ class Listener(QuietListener):
         self.status_changes = 0
         self.attention: list[Op] = []
         self.arrivals: list[Arrival] = []
+        self.changed: list[tuple[list[int] | None, bool]] = []  # tickets_changed calls
+
+    def tickets_changed(self, ids: list[int] | None, remote: bool) -> None:
+        self.changed.append((ids, remote))
 
     def status_changed(self) -> None:
         self.status_changes += 1
@@ -311,6 +320,25 @@ class SyncMachine(RuleBasedStateMachine):
                 await self.other.patch_ticket(ticket_id, body, current["version"])
 
         self.run(edit())
+
+    def remote_create(self, priority: str = "P3") -> int:
+        """Another dispatcher takes a call: a ticket this console has never seen, so the
+        feed cannot carry it whole and it must be read."""
+
+        async def create() -> int:
+            customer_id = min(t["customer_id"] for t in self.engine.store.tickets.values())
+            ticket = await self.other.create_ticket(
+                {
+                    "title": f"remote call {next(self.numbers)}",
+                    "kind": "incident",
+                    "source": "phone",
+                    "customer_id": customer_id,
+                    "priority": priority,
+                }
+            )
+            return int(ticket["id"])
+
+        return self.run(create())
 
     @precondition(lambda self: not self.net.offline)
     @rule()

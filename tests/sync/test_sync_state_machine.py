@@ -123,8 +123,9 @@ def test_a_ticket_read_failing_after_a_feed_page_leaves_the_follower_running(
     machine: SyncMachine,
 ) -> None:
     """The feed answered, the network went before the changed ticket was read: offline, then
-    read again, never the end of the follower (a traceback in the console)."""
-    machine.remote_edit(0, None)
+    read again, never the end of the follower (a traceback in the console). A new ticket,
+    as an edit of a ticket held at the version before it is applied from the feed unread."""
+    machine.remote_create()
     machine.net.fail_next_ticket_read = True
     machine.sync()
     assert machine.net.lost == 1

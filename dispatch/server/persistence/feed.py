@@ -84,6 +84,12 @@ def take_feed_lock(connection: Any) -> None:
     connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": FEED_LOCK_KEY})
 
 
+def clock() -> datetime:
+    """Now, as the feed stamps its events (a write that stamps its rows the same passes it to
+    `record` as `at`)."""
+    return utcnow()
+
+
 def record(
     session: Session,
     caller: Caller,
@@ -96,8 +102,12 @@ def record(
     ticket_id: int | None = None,
     technician_id: int | None = None,
     prev_technician_id: int | None = None,
+    at: datetime | None = None,
 ) -> None:
     """Append one event in the caller's transaction.
+
+    `at` is when the change happened (now unless given): a ticket update passes its
+    `updated_at`, so a client can apply the event's `fields` and know the ticket exactly.
 
     On PostgreSQL a transaction-scoped advisory lock makes event appends (and so
     the commits that follow them) happen one at a time, so `seq` follows commit
@@ -121,7 +131,7 @@ def record(
         "actor": caller.user.name,
         "actor_id": caller.id,
         "issued_by": caller.issued_by,
-        "at": utcnow(),
+        "at": at if at is not None else clock(),
         "fields": fields,
         "ticket_id": ticket_id,
         "technician_id": technician_id,

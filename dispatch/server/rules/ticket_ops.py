@@ -211,12 +211,13 @@ def _store(
     )
     values = {k: getattr(ticket, k) for k in fields}
     values["search"] = ticket.search
-    values["updated_at"] = now
+    # the event's time, to the microsecond: a client applying the event's fields knows it
+    stamp = values["updated_at"] = feed.clock()
     assert ticket.id is not None
     if not versioned_update(session, Ticket, ticket.id, expected_version, values):
         raise StaleWrite()
     ticket.version = expected_version + 1
-    ticket.updated_at = now
+    ticket.updated_at = stamp
     feed.record(
         session,
         caller,
@@ -228,6 +229,7 @@ def _store(
         ticket_id=ticket.id,
         technician_id=ticket.assignee_id,
         prev_technician_id=prev_assignee if prev_assignee != ticket.assignee_id else None,
+        at=stamp,
     )
 
 

@@ -48,6 +48,9 @@ from dispatch.server.rules.views import (
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
 
+MAX_IDS = 200
+"""Tickets one `ids` list may name: a feed page's changed tickets, in a few requests."""
+
 
 class Sort(StrEnum):
     RECEIVED = "received_at"
@@ -124,10 +127,23 @@ async def list_tickets(
     sort: Sort = Sort.RECEIVED_DESC,
     limit: Annotated[int, Query(ge=1, description="page size, capped")] = 100,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
+    ids: Annotated[
+        str | None,
+        Query(
+            max_length=MAX_IDS * 16,
+            description=f"only these tickets: up to {MAX_IDS} ids, comma-separated; "
+            "the answer is one page of those the caller may see (`limit` does not apply)",
+        ),
+    ] = None,
 ) -> JSONResponse:
-    if limit > settings.max_page_size:
+    wanted = _ids(ids) if ids is not None else None
+    if wanted is not None:
+        limit = len(wanted)
+    elif limit > settings.max_page_size:
         raise invalid("query.limit", f"limit may be at most {settings.max_page_size}")
     stmt = page_ids()
+    if wanted is not None:
+        stmt = stmt.where(col(Ticket.id).in_(wanted))
     tech = None if caller.sees_all else (caller.technician_id or -1)
     if status:
         stmt = stmt.where(col(Ticket.status).in_(status))
@@ -175,6 +191,24 @@ def _page(
     rows = rows[:limit]
     next_cursor = _encode_cursor(sort, *cursor_of(rows[-1], field)) if more and rows else None
     return PreparedJSON(page_body(rows, next_cursor))
+
+
+def _ids(raw: str) -> list[int]:
+    """The ticket ids of `?ids=1,2,3`, each a positive id once; 422 for anything else, so a
+    typo never silently means "fewer tickets"."""
+    parts = raw.split(",")
+    if len(parts) > MAX_IDS:
+        raise invalid("query.ids", f"ids may name at most {MAX_IDS} tickets")
+    found: dict[int, None] = {}
+    for part in parts:
+        # digits only: int() would also take " 7", "+7", "1_000" and non-ASCII digits
+        if not (part.isascii() and part.isdigit() and len(part) <= 19):
+            raise invalid("query.ids", "ids is a comma-separated list of ticket ids, e.g. 1,2,3")
+        value = int(part)
+        if not 0 < value <= MAX_ID:
+            raise invalid("query.ids", f"{part} is not a ticket id")
+        found[value] = None
+    return list(found)
 
 
 def _assignee_filter(assignee: str, caller: Caller) -> Any:
