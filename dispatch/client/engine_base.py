@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from dispatch.client.api import ApiClient
 from dispatch.client.cache import (
@@ -176,7 +176,7 @@ class EngineBase:
             for ticket_id in part:
                 ticket = found.get(ticket_id)
                 if ticket is not None:
-                    self._server_ticket(ticket)
+                    self._server_ticket(cast("Json", ticket))  # the engine keeps plain dicts
                 else:
                     self._drop_ticket(ticket_id)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from service.world import World
 
-from dispatch.server.routes.tickets import MAX_IDS
+from dispatch.server.http.routes.tickets import MAX_IDS
 
 
 def test_ids_lists_exactly_those_tickets_in_one_page(world: World) -> None:
