@@ -54,6 +54,9 @@ _USERS = frozenset({"raised_by", "acknowledged_by", "resolved_by", "author_id"})
 _HIDDEN = frozenset({"version", "updated_at", "ticket_id", "id"})
 # Fields a history line leaves out when nothing a person sees changed with them.
 _QUIET = frozenset({"sla_paused_minutes"})
+# What the service works out from a person's change: told after what the person changed, so a
+# line starts with the change itself ("priority: P3 → P2; ... first response due: ...").
+_DERIVED = ("first_response_due", "resolution_due", "sla_profile", "sla_state", "sla_contract_id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +125,8 @@ def value_text(name: str, value: object, names: Names) -> str:
 def changes_text(fields: Mapping[str, Any], names: Names) -> str:
     """`priority: P3 normal → P1 critical; assignee: - → Andreas Beck`."""
     parts = []
-    for name, pair in fields.items():
+    ordered = sorted(fields.items(), key=lambda item: item[0] in _DERIVED)
+    for name, pair in ordered:
         if name in _HIDDEN or name in _QUIET:
             continue
         old, new = pair if isinstance(pair, list | tuple) and len(pair) == 2 else (None, pair)

@@ -137,3 +137,17 @@ def test_values_of_appointments_and_escalations_read_as_words() -> None:
     assert value_text("status", "waiting_vendor", NAMES) == "waiting for vendor"
     assert value_text("escalated", True, NAMES) == "yes"
     assert value_text("tags", ["vpn", "x\x1b[2J"], NAMES) == "vpn, x[2J"
+
+
+def test_a_history_line_tells_the_persons_change_before_the_due_times_it_moved() -> None:
+    from dispatch.display.history import changes_text
+
+    fields = {
+        "resolution_due": ["2026-12-09T09:00:00Z", "2026-12-08T07:00:00Z"],
+        "priority": ["P3", "P2"],
+        "first_response_due": ["2026-12-07T13:00:00Z", "2026-12-07T09:00:00Z"],
+        "title": ["Printer", "Office offline"],
+    }
+    text = changes_text(fields, NAMES)
+    order = [text.index(word) for word in ("priority", "title", "first response", "resolution")]
+    assert max(order[:2]) < min(order[2:]), text
