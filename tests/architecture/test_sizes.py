@@ -2,8 +2,7 @@
 
 No module of `dispatch` over 400 lines and no function over 60, except where length is the
 nature of the thing: the migrations (a schema as it was on one day), the Line-API table widget
-(one class drawing lines by hand, measured for speed) and the demo's data tables (rows of
-data, not logic).
+(one class drawing lines by hand, measured for speed).
 """
 
 from __future__ import annotations
@@ -25,7 +24,7 @@ def _exempt_file(path: Path) -> bool:
 
 def _exempt_function(path: Path) -> bool:
     parts = path.relative_to(PACKAGE).parts
-    return "migrations" in parts or (parts[0] == "demo" and "data" in path.stem)
+    return "migrations" in parts
 
 
 def _modules() -> list[Path]:
