@@ -160,20 +160,22 @@ def test_the_forecast_names_the_minutes_missed(world: World, clock: Clock) -> No
     assert t["resolution_due"] == "2030-03-04T11:00:00Z"
     r = _assign(world, t, slot=_slot("13:00", "14:30"))
     forecast = r.json()["forecast"]
-    # Assigning at 07:00 is the first response, in time; the work ends 150 minutes late.
+    # Assigning is not a first response (issue 18.2): the customer is first reached at the
+    # slot's start, 13:00, four business hours after 09:00; the work ends 150 minutes late.
     assert forecast == {
-        "meets_first_response": True,
-        "first_response_miss_minutes": None,
+        "meets_first_response": False,
+        "first_response_miss_minutes": 240,
         "meets_resolution": False,
         "resolution_miss_minutes": 150,
     }
     clock.at(datetime(2030, 3, 4, 9, 30, tzinfo=BERLIN))
     late = world.new_ticket(priority="P1")
-    clock.at(datetime(2030, 3, 4, 11, 0, tzinfo=BERLIN))  # due 10:30: 30 minutes late
+    clock.at(datetime(2030, 3, 4, 11, 0, tzinfo=BERLIN))  # due 10:30: 30 minutes late now
     forecast = _assign(world, late, slot=_slot("15:00", "16:00")).json()["forecast"]
+    # and reached at 15:00 at the earliest: 270 minutes late
     assert (forecast["meets_first_response"], forecast["first_response_miss_minutes"]) == (
         False,
-        30,
+        270,
     )
 
 
@@ -238,8 +240,11 @@ def test_suggestions_see_calendars_load_and_breaches(world: World, clock: Clock)
     assert (tina["meets_first_response"], tina["first_response_miss_minutes"]) == (False, 180)
     assert (tina["meets_resolution"], tina["resolution_miss_minutes"]) == (False, 120)
     assert any(reason.startswith("misses resolution by") for reason in tina["reasons"])
-    # Once answered, the first response is no longer due.
-    world.patch("dana", t, status="triaged")
+    # Once answered (a call that reached the customer), the first response is no longer due.
+    r = world.post(
+        "dana", f"/tickets/{t['id']}/comments", {"body": "called", "kind": "customer_contact"}
+    )
+    assert r.status_code == 201, r.text
     again = _suggest(world, t).json()["items"]
     assert {i["meets_first_response"] for i in again} == {None}
 

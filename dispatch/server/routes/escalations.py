@@ -21,10 +21,11 @@ from dispatch.models.escalation import (
 from dispatch.models.ticket import Ticket
 from dispatch.server import feed
 from dispatch.server.deps import Caller, CallerDep, SessionDep, WriteSessionDep
+from dispatch.server.escalation_priority import give_back, open_escalation
 from dispatch.server.params import IdPath
 from dispatch.server.problems import ProblemError, invalid, problems
 from dispatch.server.related import escalations_public
-from dispatch.server.ticket_ops import StaleWrite, apply_changes, open_escalation
+from dispatch.server.ticket_ops import StaleWrite, apply_changes
 from dispatch.server.views import is_own, visible_ticket
 from dispatch.server.write_route import on_the_writer
 from dispatch.server.writes import (
@@ -95,6 +96,7 @@ def raise_escalation(
             note=data.note,
             raised_by=caller.id,
             raised_at=utcnow(),
+            priority_before=ticket.priority,
         )
         session.add(esc)
         session.flush()
@@ -116,19 +118,53 @@ def raise_escalation(
     return run_write(request, session, caller, work)
 
 
-def _set_escalated(session: Session, caller: Caller, ticket_id: int, on: bool) -> None:
-    """An open escalation flags the ticket and makes it P1; the last one resolved unflags it."""
+def _set_escalated(
+    session: Session, caller: Caller, ticket_id: int, on: bool, back: Priority | None = None
+) -> None:
+    """An open escalation flags the ticket and makes it P1; the last one resolved unflags it
+    and gives `back` the priority before. Neither touches the due times (`by_rule`)."""
     ticket = session.get(Ticket, ticket_id)
     assert ticket is not None
     changes: dict[str, object] = {"escalated": on}
     if on and ticket.priority is not Priority.P1:
         changes["priority"] = Priority.P1
+    if not on and back is not None and back is not ticket.priority:
+        changes["priority"] = back
     if ticket.escalated == on and len(changes) == 1:
         return
     try:
-        apply_changes(session, caller, ticket, changes, expected_version=ticket.version)
+        apply_changes(
+            session, caller, ticket, changes, expected_version=ticket.version, by_rule=True
+        )
     except StaleWrite:
         raise ProblemError(409, "the ticket changed at the same moment; try again") from None
+
+
+def _status_values(
+    esc: Escalation, new_status: EscalationStatus | None, caller: Caller
+) -> dict[str, object]:
+    """What moving `esc` to `new_status` sets (who and when); 409 naming the allowed ones."""
+    values: dict[str, object] = {}
+    if new_status is None or new_status == esc.status:
+        return values
+    if new_status not in _NEXT[esc.status]:
+        allowed_next = sorted(s.value for s in _NEXT[esc.status])
+        raise ProblemError(
+            409,
+            f"an escalation that is {esc.status.value} can go to: "
+            f"{', '.join(allowed_next) or 'nothing (it is closed)'}",
+            title="Status change not allowed",
+            extra={"allowed": allowed_next},
+        )
+    now = utcnow()
+    values["status"] = new_status
+    if new_status == EscalationStatus.ACKNOWLEDGED:
+        values.update(acknowledged_by=caller.id, acknowledged_at=now)
+    if new_status == EscalationStatus.RESOLVED:
+        values.update(resolved_by=caller.id, resolved_at=now)
+        if esc.acknowledged_at is None:
+            values.update(acknowledged_by=caller.id, acknowledged_at=now)
+    return values
 
 
 def _place_note(values: dict[str, object], note: str, esc: Escalation) -> None:
@@ -205,26 +241,7 @@ def patch_escalation(
         if unknown:
             raise invalid(unknown[0], f"this field cannot be changed: {', '.join(unknown)}")
         before = esc.model_dump()
-        values: dict[str, object] = {}
-        now = utcnow()
-        new_status = changes.get("status")
-        if new_status is not None and new_status != esc.status:
-            if new_status not in _NEXT[esc.status]:
-                allowed_next = sorted(s.value for s in _NEXT[esc.status])
-                raise ProblemError(
-                    409,
-                    f"an escalation that is {esc.status.value} can go to: "
-                    f"{', '.join(allowed_next) or 'nothing (it is closed)'}",
-                    title="Status change not allowed",
-                    extra={"allowed": allowed_next},
-                )
-            values["status"] = new_status
-            if new_status == EscalationStatus.ACKNOWLEDGED:
-                values.update(acknowledged_by=caller.id, acknowledged_at=now)
-            if new_status == EscalationStatus.RESOLVED:
-                values.update(resolved_by=caller.id, resolved_at=now)
-                if esc.acknowledged_at is None:
-                    values.update(acknowledged_by=caller.id, acknowledged_at=now)
+        values = _status_values(esc, changes.get("status"), caller)
         if esc.status is EscalationStatus.RESOLVED and ("level" in changes or "note" in changes):
             raise ProblemError(409, "this escalation is resolved; raise a new one if needed")
         if "level" in changes and changes["level"] != esc.level:
@@ -233,6 +250,10 @@ def patch_escalation(
         fields = feed.diff(before, values)
         if not fields:
             return WriteResult(200, _one(session, escalation_id), etag(esc.version))
+        resolving = values.get("status") == EscalationStatus.RESOLVED
+        back = give_back(session, esc) if resolving else None
+        if back is not None:
+            fields.update(back.event_fields)  # the history line says what became of P1
         session.expunge(esc)
         if not versioned_update(session, Escalation, escalation_id, version, values):
             session.rollback()
@@ -247,10 +268,10 @@ def patch_escalation(
             fields=fields,
             ticket_id=esc.ticket_id,
         )
-        if values.get("status") == EscalationStatus.RESOLVED:
+        if back is not None:
             session.flush()
             if open_escalation(session, esc.ticket_id) is None:
-                _set_escalated(session, caller, esc.ticket_id, False)
+                _set_escalated(session, caller, esc.ticket_id, False, back.priority)
         session.flush()
         return WriteResult(200, _one(session, escalation_id), etag(version + 1))
 
