@@ -3,11 +3,13 @@ priority change recomputes from receipt, and the console can ask first (sla-fore
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from httpx import Response
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from service.world import API, Clock, Json, World
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -158,3 +160,55 @@ def test_a_reached_customer_is_never_late_and_bad_asks_are_refused(
     assert world.get("dana", f"/tickets/{t['id']}/sla-forecast").status_code == 422
     assert _forecast(world, {"id": 999}, "P1").status_code == 404
     assert _forecast(world, t, "P1", who="tina").status_code == 404  # not hers
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    received=st.datetimes(
+        min_value=datetime(2030, 3, 1),
+        max_value=datetime(2030, 3, 28),  # before DST: no gap
+    ),
+    priority=st.sampled_from(["P1", "P2", "P3", "P4"]),
+    later=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=9)),
+    pause=st.booleans(),
+)
+def test_escalating_never_changes_due_times(
+    world: World,
+    clock: Clock,
+    received: datetime,
+    priority: str,
+    later: timedelta,
+    pause: bool,
+) -> None:
+    """Whenever a ticket is received and however long after it is escalated, raising and
+    resolving the escalation leave its due times alone; a pause meanwhile moves them exactly
+    as it moves those of a twin that was never escalated."""
+    clock.at(received.replace(tzinfo=BERLIN))
+    t, twin = world.new_ticket(priority=priority), world.new_ticket(priority=priority)
+    clock.at(received.replace(tzinfo=BERLIN) + later)
+    if pause:
+        t, twin = (_waiting(world, x) for x in (t, twin))
+    esc = world.escalate(t)
+    during = world.ticket(t["id"])
+    assert during["priority"] == "P1"
+    assert (during["first_response_due"], during["resolution_due"]) == _due(t)
+    if pause:
+        clock.at(clock.now + timedelta(hours=3))
+        during = world.patch("dana", during, status="in_progress").json()
+        twin = world.patch("dana", twin, status="in_progress").json()
+        assert _due(during) == _due(twin)
+    _resolve(world, world.get("lea", f"/escalations/{esc['id']}").json())
+    after = world.ticket(t["id"])
+    assert _due(after) == _due(during)
+    assert after["priority"] == priority
+
+
+def _waiting(world: World, ticket: Json) -> Json:
+    ticket = world.patch("dana", ticket, status="triaged").json()
+    return world.patch("dana", ticket, status="waiting_customer").json()  # type: ignore[no-any-return]
+
+
+def _due(ticket: Json) -> tuple[str, str]:
+    return ticket["first_response_due"], ticket["resolution_due"]
