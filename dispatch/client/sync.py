@@ -503,12 +503,12 @@ class SyncEngine:
             base=server,
         )
 
-    def comment(self, ticket: Json, text: str) -> Op:
+    def comment(self, ticket: Json, text: str, kind: str = "internal") -> Op:
         return self.enqueue(
             "comment",
             "POST",
             paths.comments(ticket["id"]),
-            {"body": text},
+            {"body": text, "kind": kind},
             ticket_id=ticket["id"],
             base=self.server.get(ticket["id"]),
         )
@@ -708,10 +708,12 @@ class SyncEngine:
             self.listener.tickets_changed([op.ticket_id], remote=False)
         elif op.ticket_id is not None:
             fresh = await self.refresh_ticket(op.ticket_id)
-            mine = _escalated_version(fresh, body) if op.kind == "escalate" else None
+            entity = _MOVES_TICKET.get(op.kind)
+            mine = _caused_version(fresh, entity, body) if entity else None
             if mine is not None:
-                # Our own escalation moved the ticket on by one version; writes queued after
-                # it build on that version (not on a later one someone else made meanwhile).
+                # Our own escalation (or first customer contact) moved the ticket on by one
+                # version; writes queued after it build on that version (not on a later one
+                # someone else made meanwhile).
                 self._rebase_followers(op, mine, from_version=mine - 1)
         await self._reload_others(op)
 
@@ -840,6 +842,10 @@ class SyncEngine:
             elif op.kind == "escalate":
                 shown["escalated"] = True
                 shown["priority"] = "P1"
+            if _first_contact(op) and not shown.get("responded_at"):
+                # the customer was reached: the clock counts to the resolution, as the
+                # service will say (it takes its own time when the write arrives)
+                shown["responded_at"] = op.created_at
             if op.kind == "booking" and op.body and op.body.get("kind") == "ticket_work":
                 # booked ticket work assigns the ticket, as the service does with the booking
                 shown["assignee_id"] = op.body["technician_id"]
@@ -859,26 +865,41 @@ _ENTITY_OF_KIND = {
 }
 
 
+def _first_contact(op: Op) -> bool:
+    """A queued write that reaches the customer: a customer-contact comment, or work begun."""
+    body = op.body or {}
+    if op.kind == "comment":
+        return body.get("kind") == "customer_contact"
+    return op.kind == "patch_ticket" and body.get("status") == "in_progress"
+
+
 def _became_p1(change: Json) -> bool:
     """A ticket created as P1 or raised to P1 by this change."""
     before, after = (change["fields"].get("priority") or [None, None])[:2]
     return bool(after == "P1" and before != "P1")
 
 
-def _escalated_version(ticket: Json | None, escalation: Any) -> int | None:
-    """The ticket version our escalation produced, read from the ticket's history.
+# Writes whose object, once created, may move its ticket on a version in the same
+# transaction: an escalation (P1 and the flag), a comment that reached the customer first
+# (responded_at).
+_MOVES_TICKET = {"escalate": "escalation", "comment": "comment"}
 
-    The escalation and the ticket update it causes are recorded in one transaction, so
-    the ticket's event right after the escalation's own event is ours.
+
+def _caused_version(ticket: Json | None, entity: str, created_obj: Any) -> int | None:
+    """The ticket version our escalation or comment produced, read from the ticket's history
+    (None when it produced none).
+
+    The object and the ticket update it causes are recorded in one transaction, so the
+    ticket's event right after the object's own event is ours.
     """
-    if ticket is None or not isinstance(escalation, dict) or "id" not in escalation:
+    if ticket is None or not isinstance(created_obj, dict) or "id" not in created_obj:
         return None
     history = sorted(ticket.get("history") or [], key=lambda e: e["seq"])
     created = next(
         (
             e
             for e in history
-            if e["entity"] == "escalation" and e["id"] == escalation["id"] and e["op"] == "create"
+            if e["entity"] == entity and e["id"] == created_obj["id"] and e["op"] == "create"
         ),
         None,
     )
