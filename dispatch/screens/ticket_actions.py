@@ -148,7 +148,8 @@ class TicketActions(Screen[None]):
 
     def _priority_dialog(self, ticket: dict[str, Any], customer: dict[str, Any] | None) -> None:
         def chosen(value: str | None) -> None:
-            if value and value != ticket["priority"]:
+            # P1 on an escalated ticket is a person's P1: a promise the escalation's is not
+            if value and (value != ticket["priority"] or ticket.get("escalated")):
                 self.change_priority(ticket, value)
 
         self.app.push_screen(
@@ -168,7 +169,8 @@ class TicketActions(Screen[None]):
         order = [p.value for p in Priority]
         index = order.index(ticket["priority"]) + step
         if 0 <= index < len(order):
-            self.change_priority(ticket, order[index])
+            # the quick keys write at once (the row shows the new due times); `p` asks first
+            self.write_patch(ticket, {"priority": order[index]})
 
     def change_priority(self, ticket: dict[str, Any], priority: str) -> None:
         """A person's priority recomputes the due times from receipt: show them first."""

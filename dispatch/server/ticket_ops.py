@@ -154,7 +154,10 @@ def apply_changes(
     new_status = _new_status(ticket, changes)
     set_priority = "priority" in changes and changes["priority"] is not None
     if set_priority:
-        ticket.priority = Priority(changes["priority"])
+        prio = Priority(changes["priority"])
+        if ticket.escalated and not by_rule and prio is not Priority.P1:
+            raise ProblemError(409, "an open escalation keeps this ticket at P1; resolve it first")
+        ticket.priority = prio
     new_assignee = changes.get("assignee_id")
     if new_assignee is not None and session.get(Technician, new_assignee) is None:
         raise _field(f"there is no technician {new_assignee}", "assignee_id")

@@ -18,6 +18,7 @@ from dispatch.app import DispatchApp
 from dispatch.domain.types import OPEN_STATUSES, Status
 from dispatch.domain.workflow import allowed_next
 from dispatch.screens.assign import AssignDialog
+from dispatch.screens.confirm import ConfirmDialog
 from dispatch.screens.dialogs import ChoiceDialog, EscalateDialog, TextDialog
 from dispatch.screens.help import HelpScreen
 from dispatch.screens.mywork import MyWorkScreen
@@ -183,6 +184,9 @@ async def test_p_then_p1_raises_priority_on_the_service_and_due_times_move_earli
         assert [o.id for o in options.options] == ["P1", "P2", "P3", "P4"]
         assert options.highlighted == ["P1", "P2", "P3", "P4"].index(ticket["priority"])
         await pilot.press("home", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog), "the new due times before the change"
+        await pilot.press("y")
         await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
         after = await app.client.get_ticket(ticket["id"])

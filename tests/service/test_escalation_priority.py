@@ -63,37 +63,31 @@ def test_escalating_an_old_ticket_keeps_its_due_times_and_resolving_gives_p3_bac
     assert "priority_kept" not in said
 
 
-def test_a_priority_set_during_the_escalation_stays_when_it_is_resolved(
+def test_a_p1_set_by_a_person_during_the_escalation_stays_when_it_is_resolved(
     world: World, clock: Clock
 ) -> None:
+    """The escalation's P1 and a person's P1 look alike; only the person's is a promise (from
+    receipt), and resolving gives nothing back. Another priority waits for the resolution."""
     t = _old_ticket(world, clock, priority="P4")
     esc = world.escalate(t)
-    set_by_dana = world.patch("dana", world.ticket(t["id"]), priority="P2").json()
-    assert set_by_dana["priority"] == "P2"
-    # a person's priority is a new promise, from receipt: P2 is 4 and 16 business hours
-    assert set_by_dana["first_response_due"] == "2030-03-01T12:00:00Z"
-    assert set_by_dana["resolution_due"] == "2030-03-04T15:00:00Z"
+    assert world.patch("dana", world.ticket(t["id"]), priority="P2").status_code == 409
+    confirmed = world.patch("dana", world.ticket(t["id"]), priority="P1").json()
+    assert confirmed["priority"] == "P1"
+    assert (confirmed["first_response_due"], confirmed["resolution_due"]) == (
+        "2030-03-01T09:00:00Z",
+        "2030-03-01T12:00:00Z",
+    )
     changed = world.events_of("escalation", esc["id"])[-1]
     assert changed.fields == {"priority_changed": [False, True]}
     esc = world.get("lea", f"/escalations/{esc['id']}").json()
     assert (esc["priority_before"], esc["priority_changed"], esc["version"]) == ("P4", True, 2)
     _resolve(world, esc)
     after = world.ticket(t["id"])
-    assert (after["priority"], after["escalated"]) == ("P2", False)
-    assert after["resolution_due"] == set_by_dana["resolution_due"]
+    assert (after["priority"], after["escalated"]) == ("P1", False)
+    assert after["resolution_due"] == confirmed["resolution_due"]
     said = world.events_of("escalation", esc["id"])[-1].fields
-    assert said["priority_kept"] == ["P4", "P2"]
+    assert said["priority_kept"] == ["P4", "P1"]
     assert "priority_back" not in said
-
-
-def test_a_p1_set_by_a_person_during_the_escalation_is_kept(world: World, clock: Clock) -> None:
-    """The escalation's P1 and a person's P1 look alike; only the person's is a promise."""
-    t = _old_ticket(world, clock)
-    esc = world.escalate(t)
-    confirmed = world.patch("dana", world.ticket(t["id"]), priority="P1").json()
-    assert confirmed["resolution_due"] == "2030-03-01T12:00:00Z"  # P1 from receipt
-    _resolve(world, world.get("lea", f"/escalations/{esc['id']}").json())
-    assert world.ticket(t["id"])["priority"] == "P1"
 
 
 def test_a_pause_during_the_escalation_keeps_the_promise_of_the_priority_before(

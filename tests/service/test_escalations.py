@@ -100,19 +100,14 @@ def test_escalation_status_moves_only_forward_409_naming_the_allowed(world: Worl
     assert world.get("lea", f"/escalations/{esc['id']}").json()["version"] == esc["version"]
 
 
-def test_a_person_may_set_the_priority_of_an_escalated_ticket(world: World) -> None:
-    """Issue 18.4: intake misjudged it; the person's priority stands (from receipt), and the
-    escalation notes that it has nothing to give back."""
-    t = world.new_ticket(priority="P4")
-    esc = world.escalate(t)
+def test_an_open_escalation_keeps_the_ticket_at_p1(world: World) -> None:
+    t = world.new_ticket()
+    world.escalate(t)
     t = world.ticket(t["id"])
     r = world.patch("dana", t, priority="P3")
-    assert r.status_code == 200, r.text
-    after = world.ticket(t["id"])
-    assert (after["priority"], after["escalated"]) == ("P3", True)
-    assert after["resolution_due"] < t["resolution_due"]  # P3 from receipt, not P4's
-    shown = world.get("dana", f"/escalations/{esc['id']}").json()
-    assert (shown["priority_before"], shown["priority_changed"]) == ("P4", True)
+    assert r.status_code == 409
+    assert "escalation" in r.json()["detail"]
+    assert world.ticket(t["id"])["priority"] == "P1"
 
 
 def test_patch_needs_if_match_and_a_current_version(world: World) -> None:
