@@ -336,6 +336,9 @@ async def test_stale_write_warns_reloads_and_never_overwrites(tmp_path: Path) ->
         await select(pilot, app, ticket)
         await pilot.press("p", "end", "enter")  # P4 on the old version: stale
         await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog), "the new due times before the change"
+        await pilot.press("y")
+        await settle(pilot)
         detail = await app.client.get_ticket(ticket["id"])
         assert detail["priority"] == "P2", "their change stands"
         assert detail["version"] == theirs["version"]
