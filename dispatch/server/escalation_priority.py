@@ -55,21 +55,19 @@ def apply_promised_due_times(session: Session, ticket: Ticket) -> None:
         ticket.priority = shown
 
 
-class EscalationMoved(Exception):
-    """The open escalation changed under this write; the route answers 409."""
-
-
-def note_priority_set(session: Session, caller: Caller, ticket: Ticket) -> None:
+def note_priority_set(session: Session, caller: Caller, ticket: Ticket) -> bool:
     """A person set the priority of an escalated ticket: its open escalation gives nothing
-    back when resolved (the change is kept on the escalation and in its feed event)."""
+    back when resolved (the change is kept on the escalation and in its feed event).
+    False when the escalation moved on under this write (the caller answers as for a stale
+    ticket)."""
     assert ticket.id is not None
     esc = open_escalation(session, ticket.id)
     if esc is None or esc.priority_changed or esc.id is None:
-        return
+        return True
     version = esc.version
     session.expunge(esc)
     if not versioned_update(session, Escalation, esc.id, version, {"priority_changed": True}):
-        raise EscalationMoved()
+        return False
     feed.record(
         session,
         caller,
@@ -81,6 +79,7 @@ def note_priority_set(session: Session, caller: Caller, ticket: Ticket) -> None:
         ticket_id=ticket.id,
         technician_id=ticket.assignee_id,
     )
+    return True
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,6 @@ from dispatch.server import feed
 from dispatch.server.calendar_ops import free_future_work
 from dispatch.server.deps import Caller
 from dispatch.server.escalation_priority import (
-    EscalationMoved,
     apply_promised_due_times,
     note_priority_set,
 )
@@ -175,11 +174,9 @@ def apply_changes(
         return ticket
     _write(session, caller, ticket, fields, expected_version, now, prev_assignee)
     assert ticket.id is not None
-    if set_priority and not by_rule and ticket.escalated:
-        try:
-            note_priority_set(session, caller, ticket)
-        except EscalationMoved:
-            raise StaleWrite() from None
+    person_set = set_priority and not by_rule and ticket.escalated
+    if person_set and not note_priority_set(session, caller, ticket):
+        raise StaleWrite()  # its open escalation moved under this write
     if new_status in (Status.RESOLVED, Status.CLOSED):
         released = free_future_work(session, caller, ticket.id, now)
         if freed is not None:
