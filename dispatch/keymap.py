@@ -18,6 +18,7 @@ from dispatch.app import DispatchApp
 from dispatch.screens.appointment_dialog import AppointmentDialog, Choice
 from dispatch.screens.assign import AssignDialog
 from dispatch.screens.calendar import CalendarScreen
+from dispatch.screens.comment_dialog import ContactDialog
 from dispatch.screens.confirm import ConfirmDialog
 from dispatch.screens.dialogs import ChoiceDialog, EscalateDialog, TextDialog
 from dispatch.screens.escalations import EscalationsScreen
@@ -42,6 +43,7 @@ PLACES: Sequence[tuple[str, Sequence[type[DOMNode]]]] = (
     ("the help", (HelpScreen,)),
     ("a choice dialog", (ChoiceDialog,)),
     ("the comment dialog", (TextDialog,)),
+    ("the customer contact dialog", (ContactDialog,)),
     ("the escalate dialog", (EscalateDialog,)),
     ("the assign dialog", (AssignDialog,)),
     ("the booking dialog", (AppointmentDialog, Choice)),

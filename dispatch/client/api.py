@@ -293,8 +293,18 @@ class ApiClient:
         response = await self.request("GET", paths.suggestions(ticket_id), params=params)
         return self._items(response, ("technician_id", "name"))
 
-    async def comment(self, ticket_id: int, body: str, *, key: str | None = None) -> CommentShape:
-        response = await self.write("POST", paths.comments(ticket_id), json={"body": body}, key=key)
+    async def sla_forecast(self, ticket_id: int, priority: str) -> Json:
+        """The due times a priority change would give, and whether it is late at once."""
+        response = await self.request(
+            "GET", paths.sla_forecast(ticket_id), params={"priority": priority}
+        )
+        return self._object(response, ("first_response_due", "resolution_due"))
+
+    async def comment(
+        self, ticket_id: int, body: str, *, kind: str = "internal", key: str | None = None
+    ) -> CommentShape:
+        body_json = {"body": body, "kind": kind}
+        response = await self.write("POST", paths.comments(ticket_id), json=body_json, key=key)
         return self._answer(response, CommentShape)
 
     # escalations

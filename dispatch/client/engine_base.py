@@ -235,6 +235,10 @@ class EngineBase:
             elif op.kind == "escalate":
                 shown["escalated"] = True
                 shown["priority"] = "P1"
+            if first_contact(op) and not shown.get("responded_at"):
+                # the customer was reached: the clock counts to the resolution, as the
+                # service will say (it takes its own time when the write arrives)
+                shown["responded_at"] = op.created_at
             if op.kind == "booking" and op.body and op.body.get("kind") == "ticket_work":
                 # booked ticket work assigns the ticket, as the service does with the booking
                 shown["assignee_id"] = op.body["technician_id"]
@@ -242,3 +246,11 @@ class EngineBase:
         mark["_pending"] = pending
         shown.update(mark)
         self.store.put_tickets([shown])
+
+
+def first_contact(op: Op) -> bool:
+    """A queued write that reaches the customer: a customer-contact comment, or work begun."""
+    body = op.body or {}
+    if op.kind == "comment":
+        return body.get("kind") == "customer_contact"
+    return op.kind == "patch_ticket" and body.get("status") == "in_progress"

@@ -18,7 +18,7 @@ from dispatch.client.cache import (
     Op,
     plain,
 )
-from dispatch.client.engine_base import EngineBase
+from dispatch.client.engine_base import EngineBase, first_contact
 from dispatch.client.errors import (
     ApiError,
     ServerError,
@@ -90,12 +90,12 @@ class Outbox(EngineBase):
             base=server,
         )
 
-    def comment(self, ticket: Json, text: str) -> Op:
+    def comment(self, ticket: Json, text: str, kind: str = "internal") -> Op:
         return self.enqueue(
             "comment",
             "POST",
             paths.comments(ticket["id"]),
-            {"body": text},
+            {"body": text, "kind": kind},
             ticket_id=ticket["id"],
             base=self.server.get(ticket["id"]),
         )
@@ -260,17 +260,18 @@ class Outbox(EngineBase):
             self._rebase_followers(op, int(ticket["version"]))
             self._server_ticket(ticket)
             self.listener.tickets_changed([op.ticket_id], remote=False)
-        elif op.ticket_id is not None and op.kind != "escalate":
-            # a comment or booking may move the ticket on (first response, assignee): the
-            # list-shaped ticket is enough, so the feed's echo of it is no news
+        elif op.ticket_id is not None and _moves_ticket(op) is None:
+            # a comment or booking may move the ticket on (assignee): the list-shaped ticket
+            # is enough, so the feed's echo of it is no news
             await self._fetch_slim([op.ticket_id])
             self.listener.tickets_changed([op.ticket_id], remote=False)
         elif op.ticket_id is not None:
             fresh = await self.refresh_ticket(op.ticket_id)  # its history names our version
-            mine = _escalated_version(fresh, body)
+            mine = _caused_version(fresh, _moves_ticket(op) or "", body)
             if mine is not None:
-                # Our own escalation moved the ticket on by one version; writes queued after
-                # it build on that version (not on a later one someone else made meanwhile).
+                # Our own escalation (or first customer contact) moved the ticket on by one
+                # version; writes queued after it build on that version (not on a later one
+                # someone else made meanwhile).
                 self._rebase_followers(op, mine, from_version=mine - 1)
         await self._reload_others(op)
 
@@ -305,20 +306,30 @@ _ENTITY_OF_KIND = {
 }
 
 
-def _escalated_version(ticket: Json | None, escalation: Any) -> int | None:
-    """The ticket version our escalation produced, read from the ticket's history.
+def _moves_ticket(op: Op) -> str | None:
+    """The entity of a write whose object, once created, moves its ticket on a version in the
+    same transaction: an escalation (P1 and the flag), a comment that reached the customer
+    first (responded_at); None for the others."""
+    if op.kind == "escalate":
+        return "escalation"
+    return "comment" if first_contact(op) and op.kind == "comment" else None
 
-    The escalation and the ticket update it causes are recorded in one transaction, so
-    the ticket's event right after the escalation's own event is ours.
+
+def _caused_version(ticket: Json | None, entity: str, created_obj: Any) -> int | None:
+    """The ticket version our escalation or comment produced, read from the ticket's history
+    (None when it produced none).
+
+    The object and the ticket update it causes are recorded in one transaction, so the
+    ticket's event right after the object's own event is ours.
     """
-    if ticket is None or not isinstance(escalation, dict) or "id" not in escalation:
+    if ticket is None or not isinstance(created_obj, dict) or "id" not in created_obj:
         return None
     history = sorted(ticket.get("history") or [], key=lambda e: e["seq"])
     created = next(
         (
             e
             for e in history
-            if e["entity"] == "escalation" and e["id"] == escalation["id"] and e["op"] == "create"
+            if e["entity"] == entity and e["id"] == created_obj["id"] and e["op"] == "create"
         ),
         None,
     )

@@ -34,6 +34,10 @@ def comments(ticket_id: int) -> str:
     return f"{TICKETS}/{ticket_id}/comments"
 
 
+def sla_forecast(ticket_id: int) -> str:
+    return f"{TICKETS}/{ticket_id}/sla-forecast"
+
+
 def ticket_escalations(ticket_id: int) -> str:
     return f"{TICKETS}/{ticket_id}/escalations"
 

@@ -25,12 +25,19 @@ TEXT = {
     "escalated": "escalated: level {level}, {reason}",
     "escalation": "escalation: {changes}",
     "commented": "commented",
+    "contacted": "contacted the customer",
     "changed": "{changes}",
     "other": "{entity} {op}",
     "yes": "yes",
     "no": "no",
     "someone": "someone",
+    # what resolving an escalation did with the P1 it gave (issue 18.4)
+    "priority_back": "priority back to {new}, as before the escalation",
+    "priority_kept": "priority stays {new}: set by a person during the escalation",
+    "priority_changed": "a person set the priority: resolving gives nothing back",
 }
+# Fields of an event that read as a sentence of their own rather than "name: old → new".
+_SENTENCES = frozenset({"priority_back", "priority_kept", "priority_changed"})
 # Fields whose values are instants, people or tickets rather than words.
 TIME_FIELDS = frozenset(
     {
@@ -130,6 +137,9 @@ def changes_text(fields: Mapping[str, Any], names: Names) -> str:
         if name in _HIDDEN or name in _QUIET:
             continue
         old, new = pair if isinstance(pair, list | tuple) and len(pair) == 2 else (None, pair)
+        if name in _SENTENCES:
+            parts.append(TEXT[name].format(new=value_text("priority", new, names)))
+            continue
         parts.append(
             f"{labels.field(name)}: {value_text(name, old, names)} {ARROW} "
             f"{value_text(name, new, names)}"
@@ -149,7 +159,8 @@ def describe_event(event: Mapping[str, Any], names: Names) -> str:
     if entity == "ticket" and op == "create":
         return TEXT["created_ticket"]
     if entity == "comment":
-        return TEXT["commented"]
+        contact = _new(fields, "kind") == "customer_contact"
+        return TEXT["contacted"] if contact else TEXT["commented"]
     if entity == "appointment":
         return _appointment_text(op, fields, names)
     if entity == "escalation":

@@ -124,6 +124,8 @@ FIELD = {
     "resolved_by": "resolved by",
     "resolution_note": "resolution note",
     "author_id": "author",
+    "priority_before": "priority before",
+    "priority_changed": "priority set by a person",
     "version": "version",
 }
 # Which value table a field's values are read through.

@@ -117,3 +117,11 @@ class StateCode(StrEnum):
 
     NW = "NW"
     HE = "HE"
+
+
+class CommentKind(StrEnum):
+    """What a comment records: a note for colleagues, or a call or mail that reached the
+    customer (the first of those is the ticket's first response)."""
+
+    INTERNAL = "internal"
+    CUSTOMER_CONTACT = "customer_contact"

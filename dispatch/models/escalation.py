@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
+from sqlalchemy import false
 from sqlmodel import Field, SQLModel
 
-from dispatch.domain.types import EscalationReason, EscalationStatus
+from dispatch.domain.types import EscalationReason, EscalationStatus, Priority
 from dispatch.models.base import InputModel, UTCDateTime, utcnow
 
 Level = Literal[1, 2]
@@ -36,6 +37,11 @@ class Escalation(EscalationBase, table=True):
     resolution_note: str = Field(
         default="", max_length=4000, sa_column_kwargs={"server_default": ""}
     )
+    # Migration 0008. The ticket's priority when this was raised, given back when it is
+    # resolved (null for escalations raised before 0008: nothing is given back), unless a
+    # person set the ticket's priority while it was open (`priority_changed`).
+    priority_before: Priority | None = Field(default=None)
+    priority_changed: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class EscalationCreate(EscalationBase, InputModel):
@@ -74,6 +80,12 @@ class EscalationPublic(EscalationBase):
     resolved_at: datetime | None
     level_note: str = ""
     resolution_note: str = ""
+    priority_before: Priority | None = Field(
+        default=None, description="the ticket's priority when raised; given back on resolving"
+    )
+    priority_changed: bool = Field(
+        default=False, description="a person set the priority meanwhile: nothing is given back"
+    )
     version: int
 
 

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList, TextArea
+from textual.widgets import Checkbox, Input, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
 
@@ -54,28 +54,55 @@ class ChoiceDialog(ModalScreen[str | None]):
         self.query_one(OptionList).action_cursor_up()
 
 
+CONTACT_TOGGLE = "customer contacted (a call or mail that reached them: the first response)"
+
+
 class TextDialog(ModalScreen[str | None]):
-    """Write a text (a comment); ctrl+s saves, escape cancels."""
+    """Write a text (a comment); ctrl+s saves, escape cancels.
+
+    With `contact` (a comment on a ticket) it also asks whether the text records reaching the
+    customer: a checkbox, ctrl+t toggles it, and `customer_contact` says how it was left.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="text.cancel"),
         Binding("ctrl+s", "save", "Save", id="text.save", priority=True),
+        Binding("ctrl+t", "toggle_contact", "Customer contacted", id="text.contact"),
     ]
 
-    def __init__(self, title: str, placeholder: str = "") -> None:
+    def __init__(self, title: str, placeholder: str = "", *, contact: bool | None = None) -> None:
         super().__init__(classes="dialog")
         self.title_text = title
         self.placeholder = placeholder
+        self.contact = contact
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog-box"):
             yield Label(self.title_text, classes="dialog-title")
             yield TextArea(id="text", soft_wrap=True)
+            if self.contact is not None:
+                yield Checkbox(CONTACT_TOGGLE, self.contact, id="contact")
             yield Label("", id="error", classes="dialog-error")
-            yield Label("ctrl+s save · esc cancel", classes="dialog-hint")
+            hint = "ctrl+s save · ctrl+t customer contacted · esc cancel"
+            yield Label(
+                hint if self.contact is not None else "ctrl+s save · esc cancel",
+                classes="dialog-hint",
+            )
 
     def on_mount(self) -> None:
         self.query_one(TextArea).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return action != "toggle_contact" or self.contact is not None
+
+    def action_toggle_contact(self) -> None:
+        self.query_one("#contact", Checkbox).toggle()
+
+    @property
+    def customer_contact(self) -> bool:
+        """Whether the text is marked as reaching the customer (False without the toggle)."""
+        found = self.query("#contact")
+        return bool(found) and self.query_one("#contact", Checkbox).value
 
     def action_save(self) -> None:
         text = self.query_one(TextArea).text.strip()

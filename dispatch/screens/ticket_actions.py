@@ -15,7 +15,14 @@ from dispatch.display.safe import one_line
 from dispatch.domain.sla import response_targets
 from dispatch.domain.types import Priority, Status
 from dispatch.domain.workflow import allowed_next
+from dispatch.screens import priority_change
 from dispatch.screens.assign import AssignChoice, AssignDialog
+from dispatch.screens.comment_dialog import (
+    CUSTOMER_CONTACT,
+    INTERNAL,
+    CommentRequest,
+    ContactDialog,
+)
 from dispatch.screens.confirm import ConfirmDialog
 from dispatch.screens.context import Console, door, engine_dict
 from dispatch.screens.dialogs import ChoiceDialog, EscalateDialog, EscalationRequest, TextDialog
@@ -34,6 +41,7 @@ TEXT = {
     "select_first": "Select a ticket first.",
     "patched": "{number}: {changes}",
     "comment_queued": "Comment on {number} queued",
+    "contact_queued": "{number}: customer contacted (first response), queued",
     "escalated": "{number} escalated (level {level}, {reason})",
     "assigned": "{number} assigned to {name}",
 }
@@ -69,6 +77,8 @@ TICKET_BINDINGS: list[BindingType] = [
     Binding("s", "status", "Status", id="ticket.status"),
     Binding("e", "escalate", "Escalate", id="ticket.escalate"),
     Binding("c", "comment", "Comment", id="ticket.comment"),
+    # K, not k: k moves up in every list and in the ticket view (j/k, as documented)
+    Binding("K", "contact", "Contacted", id="ticket.contact"),
 ]
 
 
@@ -142,8 +152,9 @@ class TicketActions(Screen[None]):
 
     def _priority_dialog(self, ticket: TicketShape, customer: dict[str, Any] | None) -> None:
         def chosen(value: str | None) -> None:
-            if value and value != ticket["priority"]:
-                self.write_patch(ticket, {"priority": value})
+            # P1 on an escalated ticket is a person's P1: a promise the escalation's is not
+            if value and (value != ticket["priority"] or ticket.get("escalated")):
+                self.change_priority(ticket, value)
 
         self.app.push_screen(
             ChoiceDialog(
@@ -162,7 +173,33 @@ class TicketActions(Screen[None]):
         order = [p.value for p in Priority]
         index = order.index(ticket["priority"]) + step
         if 0 <= index < len(order):
+            # the quick keys write at once (the row shows the new due times); `p` asks first
             self.write_patch(ticket, {"priority": order[index]})
+
+    def change_priority(self, ticket: TicketShape, priority: str) -> None:
+        """A person's priority recomputes the due times from receipt: show them first."""
+        self.run_worker(self._confirm_priority(ticket, priority), group="priority-forecast")
+
+    async def _confirm_priority(self, ticket: TicketShape, priority: str) -> None:
+        forecast: dict[str, Any] | None = None
+        if self.dispatch.online:
+            try:
+                forecast = await self.dispatch.client.sla_forecast(ticket["id"], priority)
+            except (Unreachable, ApiError):
+                forecast = None  # said as offline: the service recomputes them when it can
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.write_patch(ticket, {"priority": priority})
+
+        self.app.push_screen(
+            ConfirmDialog(
+                priority_change.question(ticket, priority),
+                priority_change.detail(ticket, forecast),
+                yes=priority_change.TEXT["yes"],
+            ),
+            answered,
+        )
 
     def action_raise_priority(self) -> None:
         self._step_priority(-1)
@@ -233,13 +270,26 @@ class TicketActions(Screen[None]):
         if ticket is None:
             return
 
+        dialog = TextDialog(TEXT["comment_title"].format(number=ticket["number"]), contact=False)
+
         def chosen(text: str | None) -> None:
             if text:
-                self.write_comment(ticket, text)
+                kind = CUSTOMER_CONTACT if dialog.customer_contact else INTERNAL
+                self.write_comment(ticket, text, kind)
 
-        self.app.push_screen(
-            TextDialog(TEXT["comment_title"].format(number=ticket["number"])), chosen
-        )
+        self.app.push_screen(dialog, chosen)
+
+    def action_contact(self) -> None:
+        """The customer was reached (a call, a mail): the first response, in one key."""
+        ticket = self._need_ticket()
+        if ticket is None:
+            return
+
+        def chosen(request: CommentRequest | None) -> None:
+            if request:
+                self.write_comment(ticket, request.text, request.kind)
+
+        self.app.push_screen(ContactDialog(ticket["number"]), chosen)
 
     def action_escalate(self) -> None:
         ticket = self._need_ticket()
@@ -275,9 +325,10 @@ class TicketActions(Screen[None]):
         )
         self.notify(TEXT["patched"].format(number=ticket["number"], changes=what), markup=False)
 
-    def write_comment(self, ticket: TicketShape, text: str) -> None:
-        self.dispatch.sync.comment(engine_dict(ticket), text)
-        self.notify(TEXT["comment_queued"].format(number=ticket["number"]))
+    def write_comment(self, ticket: TicketShape, text: str, kind: str = "internal") -> None:
+        self.dispatch.sync.comment(engine_dict(ticket), text, kind)
+        done = "contact_queued" if kind == "customer_contact" else "comment_queued"
+        self.notify(TEXT[done].format(number=ticket["number"]))
 
     def write_escalation(self, ticket: TicketShape, request: EscalationRequest) -> None:
         self.dispatch.sync.escalate(

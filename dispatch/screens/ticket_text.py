@@ -63,6 +63,7 @@ TEXT = {
     "comments": "\nComments\n",
     "comments_offline": "  shown when the service is reachable again\n",
     "no_comments": "  none yet (c adds one)\n",
+    "contact": " (customer contacted)",
     "history": "\nHistory\n",
     "no_history": "  no changes yet\n",
     "customer_head": "\nCustomer\n",
@@ -248,7 +249,8 @@ def comments_text(t: TicketDetailShape, offline: bool) -> Text:
         text.append(TEXT["no_comments"], style="dim")
     for c in t.get("comments", []):
         author = one_line(c.get("author_name") or "")
-        text.append(f"  {clock.moment(c.get('created_at'))} {author}: ", style="bold")
+        contact = TEXT["contact"] if c.get("kind") == "customer_contact" else ""
+        text.append(f"  {clock.moment(c.get('created_at'))} {author}{contact}: ", style="bold")
         text.append(clean(c.get("body") or "") + "\n")
     return text
 

@@ -18,6 +18,7 @@ from dispatch.app import DispatchApp
 from dispatch.domain.types import OPEN_STATUSES, Status
 from dispatch.domain.workflow import allowed_next
 from dispatch.screens.assign import AssignDialog
+from dispatch.screens.confirm import ConfirmDialog
 from dispatch.screens.dialogs import ChoiceDialog, EscalateDialog, TextDialog
 from dispatch.screens.help import HelpScreen
 from dispatch.screens.mywork import MyWorkScreen
@@ -184,6 +185,9 @@ async def test_p_then_p1_raises_priority_on_the_service_and_due_times_move_earli
         assert options.highlighted == ["P1", "P2", "P3", "P4"].index(ticket["priority"])
         await pilot.press("home", "enter")
         await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog), "the new due times before the change"
+        await pilot.press("y")
+        await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
         after = await app.client.get_ticket(ticket["id"])
         assert after["priority"] == "P1"
@@ -331,6 +335,9 @@ async def test_stale_write_warns_reloads_and_never_overwrites(tmp_path: Path) ->
         assert app.store.tickets[ticket["id"]]["version"] == old_version
         await select(pilot, app, ticket)
         await pilot.press("p", "end", "enter")  # P4 on the old version: stale
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog), "the new due times before the change"
+        await pilot.press("y")
         await settle(pilot)
         detail = await app.client.get_ticket(ticket["id"])
         assert detail["priority"] == "P2", "their change stands"

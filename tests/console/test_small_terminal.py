@@ -23,6 +23,7 @@ from dispatch.app import DispatchApp
 from dispatch.display import clock
 from dispatch.screens.appointment_dialog import AppointmentDialog
 from dispatch.screens.assign import AssignDialog
+from dispatch.screens.comment_dialog import ContactDialog
 from dispatch.screens.confirm import ConfirmDialog
 from dispatch.screens.dialogs import ChoiceDialog, EscalateDialog, TextDialog
 from dispatch.screens.help import HelpScreen
@@ -38,6 +39,15 @@ SMALL = (80, 24)
 DIALOGS: dict[str, Callable[[DispatchApp], ModalScreen[Any]]] = {
     "choice": lambda app: ChoiceDialog("Priority of 100301", priority_options(None), "P2"),
     "text": lambda app: TextDialog("Comment on 100301"),
+    "comment": lambda app: TextDialog("Comment on 100301", contact=False),
+    "contact": lambda app: ContactDialog(100301),
+    "priority change": lambda app: ConfirmDialog(
+        "100301: priority P4 low → P1 critical? The due times are recomputed from receipt.",
+        "first response due  Mo 07.12. 09:00\nresolution due      Mo 07.12. 12:00\n"
+        "Warning: the first response is LATE at once.\n"
+        "Warning: the resolution is BREACHED at once.",
+        yes="change",
+    ),
     "escalate": lambda app: EscalateDialog(),
     "confirm": lambda app: ConfirmDialog("Resolve it?", "Kunde: a long detail " * 8, yes="ok"),
     "appointment": lambda app: AppointmentDialog("Book for Marco Wagner", day=date(2026, 12, 7)),

@@ -13,6 +13,7 @@ from console.tickets import fresh_ticket, give_work
 from dispatch.app import DispatchApp
 from dispatch.display import labels
 from dispatch.domain.types import OPEN_STATUSES
+from dispatch.screens.confirm import ConfirmDialog
 from dispatch.screens.dialogs import ChoiceDialog, TextDialog
 from dispatch.screens.mywork import MyWorkScreen
 from dispatch.screens.queue import QueueScreen
@@ -83,6 +84,9 @@ async def test_priority_from_the_view_updates_it_in_place(tmp_path: Path) -> Non
         await pilot.press("p")
         assert isinstance(app.screen, ChoiceDialog)
         await pilot.press("home", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog), "the new due times before the change"
+        await pilot.press("y")
         await settle(pilot)
         assert top(app) is view, "back on the same view, not a new one"
         detail = await app.client.get_ticket(ticket["id"])

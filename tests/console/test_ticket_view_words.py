@@ -76,6 +76,8 @@ async def test_history_and_fields_read_as_words_not_internal_names(tmp_path: Pat
         tech = min(app.store.technicians.values(), key=lambda t: t["id"])
         slot = {"start": "2027-01-11T08:00:00+00:00", "end": "2027-01-11T10:45:00+00:00"}
         await tom.assign(ticket["id"], tech["id"], slot=slot)
+        # the first response is reaching the customer (assigning no longer counts, issue 18.2)
+        await tom.comment(ticket["id"], "called the site", kind="customer_contact")
         await app.reload_and_publish(ticket["id"])
         await settle(pilot)
         view = await open_view(pilot, app, ticket)

@@ -29,8 +29,10 @@ def test_raising_makes_the_ticket_p1_and_escalated(world: World) -> None:
     assert (esc["raised_by_name"], esc["customer_name"]) == ("Dana", "Bäckerei Sonnenschein")
     after = world.ticket(t["id"])
     assert (after["priority"], after["escalated"], after["version"]) == ("P1", True, 2)
-    assert after["first_response_due"] < t["first_response_due"]
-    assert after["resolution_due"] < t["resolution_due"]
+    # P1 for order and attention; the promise to the customer stays (issue 18.4)
+    assert after["first_response_due"] == t["first_response_due"]
+    assert after["resolution_due"] == t["resolution_due"]
+    assert (esc["priority_before"], esc["priority_changed"]) == ("P3", False)
     update = world.events_of("ticket", t["id"])[-1]
     assert update.fields["priority"] == ["P3", "P1"]
     assert update.fields["escalated"] == [False, True]
@@ -74,7 +76,7 @@ def test_acknowledge_relevel_resolve(world: World) -> None:
     assert esc["resolved_at"] is not None
     after = world.ticket(t["id"])
     assert after["escalated"] is False
-    assert after["priority"] == "P1"  # resolving unflags; the priority stays as it is
+    assert after["priority"] == "P3"  # resolving unflags and gives the priority back
     assert [e.version for e in world.events_of("escalation", esc["id"])] == [1, 2, 3, 4]
 
 

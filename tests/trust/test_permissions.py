@@ -77,6 +77,12 @@ READS = [
         200,
         _get(lambda w, o: f"/tickets/{_own_ticket(w, o)['id']}/suggestions"),
     ),
+    Case(
+        "forecast a priority change",
+        Action.SEE_ALL_TICKETS,
+        200,
+        _get(lambda w, o: f"/tickets/{_own_ticket(w, o)['id']}/sla-forecast", priority="P2"),
+    ),
 ]
 
 EVERYONE = {  # operations every role may call; what they answer is filtered per role
@@ -96,6 +102,7 @@ OPERATIONS: dict[str, list[str]] = {
     "POST /tickets/{ticket_id}/comments": ["comment"],
     "POST /tickets/{ticket_id}/assignment": ["assign", "assign and book"],
     "GET /tickets/{ticket_id}/suggestions": ["suggestions"],
+    "GET /tickets/{ticket_id}/sla-forecast": ["forecast a priority change"],
     "POST /tickets/{ticket_id}/escalations": ["flag an escalation"],
     "GET /escalations/{escalation_id}": ["read an escalation"],
     "PATCH /escalations/{escalation_id}": ["acknowledge an escalation", "re-level an escalation"],

@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from dispatch.domain import sla, workflow
 from dispatch.domain.permissions import Action, allowed
-from dispatch.domain.types import EscalationStatus, Priority, Status
+from dispatch.domain.types import Priority, Status
 from dispatch.models.appointment import Appointment
 from dispatch.models.base import utcnow
 from dispatch.models.customer import Contact, Customer, Site
-from dispatch.models.escalation import Escalation
 from dispatch.models.ticket import Ticket, TicketCreate, TicketUpdate, search_text
 from dispatch.models.user import Technician
 from dispatch.server.http.deps import Caller
@@ -22,6 +21,10 @@ from dispatch.server.persistence import feed
 from dispatch.server.persistence.loaded import name_of
 from dispatch.server.persistence.versioned import versioned_update
 from dispatch.server.rules.calendar_ops import free_future_work
+from dispatch.server.rules.escalation_priority import (
+    apply_promised_due_times,
+    note_priority_set,
+)
 from dispatch.server.rules.sla_terms import apply_due_times, terms_for
 from dispatch.server.rules.views import is_own
 
@@ -32,8 +35,9 @@ PATCH_FIELDS = frozenset(TicketUpdate.model_fields)
 field added to `TicketUpdate` is applied below, never accepted and silently dropped."""
 RULED_FIELDS = frozenset({"priority", "status"})
 """Fields with rules of their own in `apply_changes`; every other field is assigned as sent."""
-INTERNAL_FIELDS = frozenset({"escalated"})
-"""Fields only the service's own rules change (raising and resolving escalations)."""
+INTERNAL_FIELDS = frozenset({"escalated", "responded_at"})
+"""Fields only the service's own rules change (raising and resolving escalations, a comment
+that reached the customer)."""
 PLAIN_FIELDS = tuple(sorted(PATCH_FIELDS - RULED_FIELDS)) + tuple(sorted(INTERNAL_FIELDS))
 DEFAULT_PRIORITY = TicketCreate.model_fields["priority"].default
 
@@ -127,12 +131,15 @@ def apply_changes(
     *,
     expected_version: int,
     freed: list[Appointment] | None = None,
+    by_rule: bool = False,
 ) -> Ticket:
     """Apply `changes` to `ticket` with every rule, in one versioned UPDATE plus its event.
 
     Resolving or closing frees the ticket's bookings still ahead (`free_future_work`); they
     are added to `freed` when it is given. The ticket is detached first so the ORM never
-    flushes it behind the versioned UPDATE.
+    flushes it behind the versioned UPDATE. A priority a person sets recomputes the due times
+    from receipt (intake misjudged it); one set `by_rule` (an escalation raised or resolved)
+    is for order and attention and leaves them as they are.
     """
     unknown = sorted(set(changes) - PATCH_FIELDS - INTERNAL_FIELDS)
     if unknown:
@@ -143,10 +150,11 @@ def apply_changes(
     before = snapshot(ticket)
     prev_assignee = ticket.assignee_id
     now = utcnow()
-    new_status = _status_change(ticket, changes)
-    if "priority" in changes and changes["priority"] is not None:
+    new_status = _new_status(ticket, changes)
+    set_priority = "priority" in changes and changes["priority"] is not None
+    if set_priority:
         prio = Priority(changes["priority"])
-        if ticket.escalated and prio is not Priority.P1:
+        if ticket.escalated and not by_rule and prio is not Priority.P1:
             raise ProblemError(409, "an open escalation keeps this ticket at P1; resolve it first")
         ticket.priority = prio
     new_assignee = changes.get("assignee_id")
@@ -156,55 +164,57 @@ def apply_changes(
         if key in changes:
             setattr(ticket, key, changes[key])
     if new_status is not None:
-        _status_effects(session, ticket, Status(new_status), now)
-    if ticket.status is not Status.NEW and ticket.responded_at is None:
-        ticket.responded_at = now
-    if "priority" in changes or new_status is not None:
+        _status_effects(session, ticket, new_status, now)
+    if set_priority and not by_rule:
         apply_due_times(session, ticket)
-    after = snapshot(ticket)
-    fields = feed.diff(before, after)
+    elif new_status is not None:  # the end of a pause moves them; the same promise
+        apply_promised_due_times(session, ticket)
+    fields = feed.diff(before, snapshot(ticket))
     if not fields:
         return ticket
-    _store(session, caller, ticket, fields, expected_version, now, prev_assignee)
+    _write(session, caller, ticket, fields, expected_version, now, prev_assignee)
+    assert ticket.id is not None
+    person_set = set_priority and not by_rule and ticket.escalated
+    if person_set and not note_priority_set(session, caller, ticket):
+        raise StaleWrite()  # its open escalation moved under this write
     if new_status in (Status.RESOLVED, Status.CLOSED):
-        assert ticket.id is not None
         released = free_future_work(session, caller, ticket.id, now)
         if freed is not None:
             freed.extend(released)
     return ticket
 
 
-def _status_change(ticket: Ticket, changes: dict[str, Any]) -> Any:
-    """The status `changes` moves the ticket to (409 when the workflow forbids it); None,
-    and the status dropped from `changes`, when it stays as it is."""
+def _new_status(ticket: Ticket, changes: dict[str, Any]) -> Status | None:
+    """The status `changes` move the ticket to (None for none, or the one it has: dropped
+    from `changes`); 409 naming the allowed ones for a move the workflow refuses."""
     new_status = changes.get("status")
-    if new_status is not None and new_status != ticket.status:
-        try:
-            workflow.check_transition(ticket.status, Status(new_status))
-        except workflow.IllegalTransition as exc:
-            raise ProblemError(
-                409,
-                str(exc),
-                title="Status change not allowed",
-                extra={"allowed": sorted(s.value for s in exc.allowed)},
-            ) from None
-    elif new_status is not None:
+    if new_status is None:
+        return None
+    if new_status == ticket.status:
         changes.pop("status")
-        new_status = None
-    return new_status
+        return None
+    try:
+        workflow.check_transition(ticket.status, Status(new_status))
+    except workflow.IllegalTransition as exc:
+        raise ProblemError(
+            409,
+            str(exc),
+            title="Status change not allowed",
+            extra={"allowed": sorted(s.value for s in exc.allowed)},
+        ) from None
+    return Status(new_status)
 
 
-def _store(
+def _write(
     session: Session,
     caller: Caller,
     ticket: Ticket,
-    fields: dict[str, Any],
+    fields: dict[str, list[Any]],
     expected_version: int,
     now: datetime,
     prev_assignee: int | None,
 ) -> None:
-    """The changed `fields` (and the search text) in one versioned UPDATE, and its event;
-    StaleWrite when the row moved on."""
+    """The versioned UPDATE of the changed `fields` (and the search text) and its event."""
     customer_name = name_of(session, Customer, ticket.customer_id)
     ticket.search = search_text(
         ticket.number, ticket.title, customer_name or "", ticket.tags, ticket.description
@@ -271,8 +281,23 @@ def assign_booked(session: Session, caller: Caller, ticket_id: int, technician_i
         raise ProblemError(409, "the ticket changed at the same moment; try again") from None
 
 
+def first_response(session: Session, caller: Caller, ticket: Ticket, at: datetime) -> None:
+    """A comment that reached the customer (a call or a mail) is the first response when
+    there was none yet; the ticket's clock then counts to the resolution."""
+    try:
+        apply_changes(
+            session, caller, ticket, {"responded_at": at}, expected_version=ticket.version
+        )
+    except StaleWrite:
+        raise ProblemError(409, "the ticket changed at the same moment; try again") from None
+
+
 def _status_effects(session: Session, ticket: Ticket, new: Status, now: Any) -> None:
     old = ticket.status
+    if new is Status.IN_PROGRESS and ticket.responded_at is None:
+        # The technician calls the customer before starting work: the first response.
+        # Triage, assignment and booking are the desk's own steps and never set it.
+        ticket.responded_at = now
     if old is Status.WAITING_CUSTOMER and ticket.sla_paused_at is not None:
         terms = terms_for(session, ticket)
         ticket.sla_paused_minutes += sla.business_minutes_between(
@@ -286,11 +311,3 @@ def _status_effects(session: Session, ticket: Ticket, new: Status, now: Any) -> 
     if new not in (Status.RESOLVED, Status.CLOSED):
         ticket.resolved_at = None
     ticket.status = new
-
-
-def open_escalation(session: Session, ticket_id: int) -> Escalation | None:
-    return session.exec(
-        select(Escalation).where(
-            Escalation.ticket_id == ticket_id, Escalation.status != EscalationStatus.RESOLVED
-        )
-    ).first()

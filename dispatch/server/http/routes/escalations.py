@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse
@@ -27,8 +26,9 @@ from dispatch.server.http.write_path import write_endpoint
 from dispatch.server.http.writes import WriteResult, etag, json_response, require_version, stale
 from dispatch.server.persistence import feed
 from dispatch.server.persistence.versioned import versioned_update
+from dispatch.server.rules.escalation_priority import give_back, open_escalation
 from dispatch.server.rules.related import escalations_public
-from dispatch.server.rules.ticket_ops import StaleWrite, apply_changes, open_escalation
+from dispatch.server.rules.ticket_ops import StaleWrite, apply_changes
 from dispatch.server.rules.views import is_own, visible_ticket
 
 router = APIRouter(tags=["escalations"])
@@ -85,6 +85,7 @@ def raise_escalation(
         note=data.note,
         raised_by=caller.id,
         raised_at=utcnow(),
+        priority_before=ticket.priority,
     )
     session.add(esc)
     session.flush()
@@ -104,28 +105,35 @@ def raise_escalation(
     return WriteResult(201, _one(session, esc.id), etag(1), f"/api/v1/escalations/{esc.id}")
 
 
-def _set_escalated(session: Session, caller: Caller, ticket_id: int, on: bool) -> None:
-    """An open escalation flags the ticket and makes it P1; the last one resolved unflags it."""
+def _set_escalated(
+    session: Session, caller: Caller, ticket_id: int, on: bool, back: Priority | None = None
+) -> None:
+    """An open escalation flags the ticket and makes it P1; the last one resolved unflags it
+    and gives `back` the priority before. Neither touches the due times (`by_rule`)."""
     ticket = session.get(Ticket, ticket_id)
     assert ticket is not None
     changes: dict[str, object] = {"escalated": on}
     if on and ticket.priority is not Priority.P1:
         changes["priority"] = Priority.P1
+    if not on and back is not None and back is not ticket.priority:
+        changes["priority"] = back
     if ticket.escalated == on and len(changes) == 1:
         return
     try:
-        apply_changes(session, caller, ticket, changes, expected_version=ticket.version)
+        apply_changes(
+            session, caller, ticket, changes, expected_version=ticket.version, by_rule=True
+        )
     except StaleWrite:
         raise ProblemError(409, "the ticket changed at the same moment; try again") from None
 
 
-def _move_status(
-    values: dict[str, object], esc: Escalation, new_status: Any, caller: Caller, now: datetime
-) -> None:
-    """Put a status change (409 when `_NEXT` forbids it) and who acknowledged or resolved
-    it, and when, into `values`."""
+def _status_values(
+    esc: Escalation, new_status: EscalationStatus | None, caller: Caller
+) -> dict[str, object]:
+    """What moving `esc` to `new_status` sets (who and when); 409 naming the allowed ones."""
+    values: dict[str, object] = {}
     if new_status is None or new_status == esc.status:
-        return
+        return values
     if new_status not in _NEXT[esc.status]:
         allowed_next = sorted(s.value for s in _NEXT[esc.status])
         raise ProblemError(
@@ -135,6 +143,7 @@ def _move_status(
             title="Status change not allowed",
             extra={"allowed": allowed_next},
         )
+    now = utcnow()
     values["status"] = new_status
     if new_status == EscalationStatus.ACKNOWLEDGED:
         values.update(acknowledged_by=caller.id, acknowledged_at=now)
@@ -142,6 +151,7 @@ def _move_status(
         values.update(resolved_by=caller.id, resolved_at=now)
         if esc.acknowledged_at is None:
             values.update(acknowledged_by=caller.id, acknowledged_at=now)
+    return values
 
 
 def _place_note(values: dict[str, object], note: str, esc: Escalation) -> None:
@@ -216,9 +226,7 @@ def patch_escalation(
     if unknown:
         raise invalid(unknown[0], f"this field cannot be changed: {', '.join(unknown)}")
     before = esc.model_dump()
-    values: dict[str, object] = {}
-    now = utcnow()
-    _move_status(values, esc, changes.get("status"), caller, now)
+    values = _status_values(esc, changes.get("status"), caller)
     if esc.status is EscalationStatus.RESOLVED and ("level" in changes or "note" in changes):
         raise ProblemError(409, "this escalation is resolved; raise a new one if needed")
     if "level" in changes and changes["level"] != esc.level:
@@ -227,6 +235,10 @@ def patch_escalation(
     fields = feed.diff(before, values)
     if not fields:
         return WriteResult(200, _one(session, escalation_id), etag(esc.version))
+    resolving = values.get("status") == EscalationStatus.RESOLVED
+    back = give_back(session, esc) if resolving else None
+    if back is not None:
+        fields.update(back.event_fields)  # the history line says what became of P1
     session.expunge(esc)
     if not versioned_update(session, Escalation, escalation_id, version, values):
         session.rollback()
@@ -241,9 +253,9 @@ def patch_escalation(
         fields=fields,
         ticket_id=esc.ticket_id,
     )
-    if values.get("status") == EscalationStatus.RESOLVED:
+    if back is not None:
         session.flush()
         if open_escalation(session, esc.ticket_id) is None:
-            _set_escalated(session, caller, esc.ticket_id, False)
+            _set_escalated(session, caller, esc.ticket_id, False, back.priority)
     session.flush()
     return WriteResult(200, _one(session, escalation_id), etag(version + 1))

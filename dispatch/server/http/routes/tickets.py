@@ -14,7 +14,7 @@ from sqlalchemy import Select, and_, literal_column, or_
 from sqlmodel import Session, col, select
 
 from dispatch.domain.permissions import Action, allowed
-from dispatch.domain.types import OPEN_STATUSES, Priority, Status
+from dispatch.domain.types import OPEN_STATUSES, CommentKind, Priority, Status
 from dispatch.models.appointment import Appointment
 from dispatch.models.base import MAX_ID, check_instant
 from dispatch.models.comment import Comment, CommentCreate, CommentPublic
@@ -38,7 +38,13 @@ from dispatch.server.persistence import feed, search
 from dispatch.server.persistence.page_json import cursor_of, page_body, page_ids, page_rows
 from dispatch.server.persistence.reads import run_read
 from dispatch.server.rules.related import appointments_of, appointments_public, escalations_public
-from dispatch.server.rules.ticket_ops import StaleWrite, apply_changes, check_fields_allowed, intake
+from dispatch.server.rules.ticket_ops import (
+    StaleWrite,
+    apply_changes,
+    check_fields_allowed,
+    first_response,
+    intake,
+)
 from dispatch.server.rules.views import (
     is_own,
     technician_list_filter,
@@ -326,7 +332,9 @@ def add_comment(
     own = is_own(caller, ticket)
     if not allowed(caller.user.role, Action.COMMENT, own=own):
         raise ProblemError(403, "you may only comment on your own tickets")
-    comment = Comment(ticket_id=ticket_id, author_id=caller.id, body=data.body)
+    comment = Comment(
+        ticket_id=ticket_id, author_id=caller.id, body=data.body, kind=data.kind.value
+    )
     session.add(comment)
     session.flush()
     assert comment.id is not None
@@ -337,10 +345,12 @@ def add_comment(
         entity_id=comment.id,
         op="create",
         version=1,
-        fields=feed.created({"ticket_id": ticket_id, "body": data.body}),
+        fields=feed.created({"ticket_id": ticket_id, "body": data.body, "kind": data.kind}),
         ticket_id=ticket_id,
         technician_id=ticket.assignee_id,
     )
+    if data.kind is CommentKind.CUSTOMER_CONTACT and ticket.responded_at is None:
+        first_response(session, caller, ticket, comment.created_at)
     out = CommentPublic(**comment.model_dump(), author_name=caller.user.display_name)
     # Comments never change: every one stays at version 1.
     return WriteResult(201, out, etag(1))

@@ -4,7 +4,7 @@
 hours (Monday to Friday 08:00-17:00), so existing technicians keep working as before.
 
 Revision ID: 0009_technician_hours
-Revises: 0007
+Revises: 0008_sla_coverage
 Create Date: 2026-12-06
 """
 

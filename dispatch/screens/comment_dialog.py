@@ -1,0 +1,66 @@
+"""Recording that the customer was reached, in one key (issue 18.2).
+
+A comment marked as customer contact (a call or a mail that reached the customer) is the
+ticket's first response; a plain one is a note for colleagues. `c` writes either (the
+comment dialog's toggle, `dialogs.TextDialog`); `K` records a contact in one line whose
+default text enter accepts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label
+
+INTERNAL = "internal"
+CUSTOMER_CONTACT = "customer_contact"
+
+TEXT = {
+    "empty": "Write something first (or esc to cancel).",
+    "contact_title": "Customer contacted: {number}",
+    "contact_default": "Called the customer.",
+    "contact_hint": "enter save · esc cancel (the text is yours to change)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CommentRequest:
+    text: str
+    kind: str  # INTERNAL or CUSTOMER_CONTACT
+
+
+class ContactDialog(ModalScreen[CommentRequest | None]):
+    """`k`: the customer was reached, in one line; enter accepts the default text."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="contact.cancel"),
+    ]
+
+    def __init__(self, number: object) -> None:
+        super().__init__(classes="dialog")
+        self.number = number
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog-box"):
+            yield Label(TEXT["contact_title"].format(number=self.number), classes="dialog-title")
+            yield Input(TEXT["contact_default"], id="text", select_on_focus=True)
+            yield Label("", id="error", classes="dialog-error")
+            yield Label(TEXT["contact_hint"], classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if not text:
+            self.query_one("#error", Label).update(TEXT["empty"])
+            return
+        self.dismiss(CommentRequest(text, CUSTOMER_CONTACT))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

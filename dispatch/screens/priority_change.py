@@ -1,0 +1,56 @@
+"""What the console says before a person changes a ticket's priority (issue 18.4).
+
+A person's priority is a new promise: the service recomputes both due times from receipt.
+The confirmation shows the new ones (`GET /tickets/{id}/sla-forecast`) and warns when the
+change makes the ticket late or breached at once; offline it says the service will
+recompute them, and still allows it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dispatch.display import clock, labels
+
+Json = dict[str, Any]
+
+TEXT = {
+    "question": "{number}: priority {old} → {new}? The due times are recomputed from receipt.",
+    "first": "first response due  {when}",
+    "resolution": "resolution due      {when}",
+    "answered": "first response      given {when}",
+    "late": "Warning: the first response is LATE at once.",
+    "breached": "Warning: the resolution is BREACHED at once.",
+    "escalated": "The ticket is escalated: resolving it will keep this priority.",
+    "offline": "Offline: the service recomputes the due times when it gets this change.",
+    "yes": "change",
+}
+
+
+def question(ticket: Mapping[str, Any], new: str) -> str:
+    return TEXT["question"].format(
+        number=ticket["number"],
+        old=labels.priority(ticket["priority"]),
+        new=labels.priority(new),
+    )
+
+
+def detail(ticket: Mapping[str, Any], forecast: Json | None) -> str:
+    """The new due times and any warning, one per line; `None` forecast: offline."""
+    lines = []
+    if forecast is None:
+        lines.append(TEXT["offline"])
+    else:
+        if ticket.get("responded_at"):
+            lines.append(TEXT["answered"].format(when=clock.moment(ticket["responded_at"])))
+        else:
+            lines.append(TEXT["first"].format(when=clock.moment(forecast["first_response_due"])))
+        lines.append(TEXT["resolution"].format(when=clock.moment(forecast["resolution_due"])))
+        if forecast.get("late"):
+            lines.append(TEXT["late"])
+        if forecast.get("breached"):
+            lines.append(TEXT["breached"])
+    if ticket.get("escalated"):
+        lines.append(TEXT["escalated"])
+    return "\n".join(lines)
