@@ -59,6 +59,7 @@ class CommentShape(TypedDict, total=False):
     author_id: int
     author_name: str
     created_at: str
+    kind: str
 
 
 class EscalationShape(TypedDict, total=False):
@@ -86,6 +87,8 @@ class EscalationShape(TypedDict, total=False):
     resolved_at: str | None
     level_note: str
     resolution_note: str
+    priority_before: str | None
+    priority_changed: bool
 
 
 class AppointmentShape(TypedDict, total=False):

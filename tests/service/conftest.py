@@ -98,9 +98,12 @@ def make_world(db: Engine, clients: dict[str, TestClient]) -> Iterator[MakeWorld
             own.append(client)
         else:
             if db.dialect.name not in clients:
-                # One app for the whole session: its budget of failed authentications
-                # would run out over many tests' made-up tokens (tests/trust tests it).
-                settings = Settings(database_url=url, auth_failures_per_minute=0)
+                # One app for the whole session: its budget of failed authentications, and
+                # each token's request budget, would run out over many tests' requests
+                # (tests/trust tests both, with apps of their own).
+                settings = Settings(
+                    database_url=url, auth_failures_per_minute=0, rate_limit_per_minute=0
+                )
                 clients[db.dialect.name] = TestClient(create_app(settings, engine=db, create=False))
                 clients[db.dialect.name].__enter__()
             client = clients[db.dialect.name]
