@@ -31,7 +31,7 @@ TIMED = {
 }
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         try:
             where = item.path.relative_to(_HERE).as_posix()
@@ -41,6 +41,33 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
         if where in TIMED:
             item.add_marker(pytest.mark.xdist_group("timed"))
+    if getattr(config.option, "loadgroup", False):  # an xdist worker under --dist loadgroup
+        for item in items:
+            _name_the_group(item)
+
+
+def _name_the_group(item: pytest.Item) -> None:
+    """Put the item's xdist_group into its node id, where --dist loadgroup looks for it.
+
+    pytest-xdist 3.8 writes `item._nodeid`, which pytest 9.2's structured node ids no longer
+    read (pytest-dev/pytest-xdist#1386): every group was silently spread over the workers, the
+    timed tests ran beside each other and a module's server started in each worker. The id
+    is written the way xdist's own fix does; nothing is done when xdist already did it.
+    """
+    names = sorted(
+        {
+            str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+            for m in item.iter_markers("xdist_group")
+        }
+    )
+    if not names:
+        return
+    suffix = "@" + "_".join(names)
+    if item.nodeid.endswith(suffix):
+        return
+    node_id = getattr(item, "_id", None)
+    if node_id is not None and hasattr(node_id, "parse"):
+        item._id = type(node_id).parse(item.nodeid + suffix)
 
 
 # -- figures ------------------------------------------------------------------------------

@@ -19,6 +19,9 @@ from typer.testing import CliRunner
 from dispatch.cli import app
 
 runner = CliRunner()
+# One worker takes the whole module, so the `dispatch serve` behind `remote` starts once, not
+# once in each worker (it is most of the module's time).
+pytestmark = pytest.mark.xdist_group("remote_serve")
 
 
 @dataclass

@@ -7,12 +7,13 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from console.demo_db import demo_copy
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
 
 from dispatch.app import DispatchApp
 from dispatch.client.api import ApiClient
-from dispatch.console import client_factory, prepare_demo
+from dispatch.console import client_factory
 
 DISPATCHER = "anna.becker"
 
@@ -67,7 +68,7 @@ async def console(
     tickets: int = 60,
     follow_feed: bool = True,
 ) -> AsyncIterator[tuple[DispatchApp, Pilot[None]]]:
-    settings, tokens = prepare_demo(tmp_path, tickets=tickets, seed=7)
+    settings, tokens = demo_copy(tmp_path, tickets=tickets, seed=7)
     factory = client_factory(settings, tokens[as_user])
     async with factory() as probe:
         me = await probe.me()

@@ -6,19 +6,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from console.demo_db import demo_copy
 from console.harness import DISPATCHER, settle
 
 import dispatch.app
 import dispatch.client.sync
 from dispatch.app import DispatchApp
 from dispatch.client.known import forget_me, known_me, remember_me
-from dispatch.console import client_factory, prepare_demo
+from dispatch.console import client_factory
 from dispatch.screens.queue import QueueScreen
 from dispatch.widgets.fast_table import FastTable
 
 
 async def _first_start(tmp_path: Path) -> tuple[object, dict[str, str], dict[str, object], Path]:
-    settings, tokens = prepare_demo(tmp_path / "demo", tickets=60, seed=7)
+    settings, tokens = demo_copy(tmp_path / "demo", tickets=60, seed=7)
     factory = client_factory(settings, tokens[DISPATCHER])
     async with factory() as probe:
         me = await probe.me()
