@@ -13,8 +13,8 @@ from sqlmodel import Session, select
 from dispatch.demo import DemoSize, seed_demo
 from dispatch.demo import sla as demo_sla
 from dispatch.domain import sla
-from dispatch.domain.types import ContractKind, SupportProfile, TicketKind
-from dispatch.models import Branch, Contract, Site, Ticket
+from dispatch.domain.types import CommentKind, ContractKind, Status, SupportProfile, TicketKind
+from dispatch.models import Branch, Comment, Contract, Site, Ticket
 from dispatch.server.persistence.db import make_engine
 from dispatch.server.persistence.schema import create_schema
 
@@ -83,3 +83,24 @@ def test_every_demo_ticket_counts_in_the_terms_of_its_covering_contract(
             assert t.kind is TicketKind.MONITORING  # monitoring alone runs around the clock
         profiles.add(t.sla_profile)
     assert profiles == set(SupportProfile)
+
+
+def test_a_demo_ticket_was_answered_only_by_reaching_the_customer(session: Session) -> None:
+    """Triage and scheduling never answer a ticket: where the demo says one in those states
+    was answered, a customer-contact comment says when; a new ticket is not answered."""
+    contacts: dict[int, list[Comment]] = {}
+    for comment in session.exec(select(Comment)).all():
+        if comment.kind == CommentKind.CUSTOMER_CONTACT.value:
+            contacts.setdefault(comment.ticket_id, []).append(comment)
+    desk = [
+        t
+        for t in session.exec(select(Ticket)).all()
+        if t.status in (Status.TRIAGED, Status.SCHEDULED) and t.responded_at is not None
+    ]
+    assert desk, "the demo has answered tickets at the desk"
+    for ticket in desk:
+        assert ticket.id in contacts, ticket.number
+        first = min(c.created_at for c in contacts[ticket.id])
+        assert first == ticket.responded_at, ticket.number
+    new = session.exec(select(Ticket).where(Ticket.status == Status.NEW)).all()
+    assert new and all(t.responded_at is None for t in new)

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from dispatch.demo.common import Staff, Tech
 from dispatch.demo.ticket_mix import COMMENTS, ESCALATION_NOTES
-from dispatch.domain.types import EscalationReason, EscalationStatus, Status
+from dispatch.domain.types import CommentKind, EscalationReason, EscalationStatus, Status
 from dispatch.models import Escalation
 
 
@@ -40,8 +40,26 @@ def ticket_comments(
             "ticket_id": row["id"],
             "author_id": rng.choice(authors),
             "body": rng.choice(pool),
+            "kind": CommentKind.INTERNAL.value,
             "created_at": at.replace(microsecond=0),
         }
+
+
+# Triage and scheduling are the desk's own steps; a ticket there was answered only if someone
+# reached the customer, so its first response is a customer-contact comment.
+REACHED_BEFORE_WORK = (Status.TRIAGED, Status.SCHEDULED)
+
+
+def first_contact(staff: Staff, row: dict[str, Any], assignee: Tech | None) -> dict[str, Any]:
+    """The customer-contact comment that is a triaged or scheduled ticket's first response."""
+    author = assignee.user_id if assignee is not None else staff.dispatchers[row["id"] % 2]
+    return {
+        "ticket_id": row["id"],
+        "author_id": author,
+        "body": "Kunde telefonisch erreicht, Termin wird abgestimmt.",
+        "kind": CommentKind.CUSTOMER_CONTACT.value,
+        "created_at": row["responded_at"],
+    }
 
 
 def seed_escalations(

@@ -28,7 +28,12 @@ from dispatch.demo.common import (
     berlin,
     bulk,
 )
-from dispatch.demo.followups import seed_escalations, ticket_comments
+from dispatch.demo.followups import (
+    REACHED_BEFORE_WORK,
+    first_contact,
+    seed_escalations,
+    ticket_comments,
+)
 from dispatch.demo.schedule import Calendar, book_work
 from dispatch.demo.templates import ESCALATION_TITLES, TEMPLATES, Template
 from dispatch.demo.ticket_mix import (
@@ -134,6 +139,8 @@ class TicketSeeder:
                 work.append((row["id"], row))
             if plan.escalation is not None:
                 escalated.append((plan.escalation, row))
+            if row["responded_at"] is not None and row["status"] in REACHED_BEFORE_WORK:
+                comments.append(first_contact(self.staff, row, assignee))
             if row["responded_at"] is not None and (
                 plan.escalation is not None or rng.random() < 0.3
             ):
