@@ -33,9 +33,9 @@ if TYPE_CHECKING:
 # next support window only outside support hours), then status goes (see `Column`).
 QUEUE_COLUMNS = (
     Column("priority", "Pri", width=3),
-    # `3h10m ▸Mo 08:00` outside support hours: the time left first, so a narrow screen that
-    # shrinks the column still shows it.
-    Column("sla", "SLA", width=15, give_way=3, shrink_to=7),
+    # `23h10m ▸Mo 08:00` outside support hours (16 cells): the time left first, so a narrow
+    # screen that shrinks the column still shows it.
+    Column("sla", "SLA", width=16, give_way=3, shrink_to=7),
     Column("number", "No.", width=6),
     Column("customer", "Customer", width=None, min_width=10, want=16),
     Column("title", "Title", width=None, min_width=12, want=20),
