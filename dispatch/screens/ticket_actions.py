@@ -42,6 +42,7 @@ TEXT = {
     "patched": "{number}: {changes}",
     "comment_queued": "Comment on {number} queued",
     "contact_queued": "{number}: customer contacted (first response), queued",
+    "contact_again_queued": "{number}: customer contacted, queued",
     "escalated": "{number} escalated (level {level}, {reason})",
     "assigned": "{number} assigned to {name}",
 }
@@ -327,7 +328,10 @@ class TicketActions(Screen[None]):
 
     def write_comment(self, ticket: TicketShape, text: str, kind: str = "internal") -> None:
         self.dispatch.sync.comment(engine_dict(ticket), text, kind)
-        done = "contact_queued" if kind == "customer_contact" else "comment_queued"
+        done = "comment_queued"
+        if kind == "customer_contact":
+            # only the first contact is the first response; later ones are just noted
+            done = "contact_again_queued" if ticket.get("responded_at") else "contact_queued"
         self.notify(TEXT[done].format(number=ticket["number"]))
 
     def write_escalation(self, ticket: TicketShape, request: EscalationRequest) -> None:

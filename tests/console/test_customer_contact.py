@@ -49,12 +49,16 @@ async def test_shift_k_records_a_customer_contact_in_one_key(tmp_path: Path) -> 
         ]
         assert detail["responded_at"] is not None
         assert app.store.tickets[ticket["id"]]["responded_at"] == detail["responded_at"]
+        told = [n.message for n in app._notifications]
+        assert any("customer contacted (first response)" in m for m in told), told
         # the text is the user's to change: typing replaces the default
         await pilot.press("K", *"Mail to Frau Kaya", "enter")
         await settle(pilot)
         again = await app.client.get_ticket(ticket["id"])
         assert again["comments"][-1]["body"] == "Mail to Frau Kaya"
         assert again["responded_at"] == detail["responded_at"], "only the first one counts"
+        told = [n.message for n in app._notifications]
+        assert told[-1].endswith("customer contacted, queued"), told  # no "first response"
 
 
 async def test_the_comment_dialog_toggles_customer_contact(tmp_path: Path) -> None:
