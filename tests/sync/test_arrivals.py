@@ -14,22 +14,7 @@ from dispatch.settings import Settings
 
 def their_ticket(m: SyncMachine, priority: str) -> int:
     """The other dispatcher takes a call: a new ticket with `priority`."""
-
-    async def create() -> int:
-        customer_id = min(t["customer_id"] for t in m.engine.store.tickets.values())
-        ticket = await m.other.create_ticket(
-            {
-                "title": f"Phones dead at reception ({priority})",
-                "description": "Made by the arrival tests.",
-                "kind": "incident",
-                "source": "phone",
-                "customer_id": customer_id,
-                "priority": priority,
-            }
-        )
-        return int(ticket["id"])
-
-    return m.run(create())
+    return m.remote_create(priority)
 
 
 def their_escalation(m: SyncMachine, ticket_id: int) -> None:
