@@ -299,13 +299,9 @@ class DispatchApp(App[None]):
                 timeout=10,
             )
         else:
-            detail = one_line((op.error or {}).get("detail", ""))  # the server's words
-            self.notify(
-                one_line(f"The service refused your {op.label}: {detail} (press 5)"),
-                severity="error",
-                timeout=10,
-                markup=False,
-            )
+            from dispatch.screens.refusals import refused
+
+            refused(self, op)  # says why; may offer booking anyway
 
     # errors from workers are shown in one place, never swallowed ---------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

@@ -15,6 +15,7 @@ from dispatch.client.cache import (
 )
 from dispatch.client.conflicts import ConflictField, decided, rows
 from dispatch.client.engine_base import EngineBase
+from dispatch.client.overrides import overridable, reason_problem
 
 Json = dict[str, Any]
 
@@ -88,6 +89,22 @@ class ConflictDecisions(EngineBase):
     def dismiss(self, op_id: int) -> None:
         """Forget a write the service refused (403/404/409/422), after the user read why."""
         self.keep_theirs(op_id)
+
+    def override(self, op_id: int, reason: str) -> None:
+        """Send a write refused because the technician is not available then again, with
+        the dispatcher's `override_reason`: the same write, a fresh Idempotency-Key (the
+        refusal is the service's stored answer for the old one), in its place in the
+        outbox, so it waits offline like every write. ValueError, changing nothing, when
+        the write is not such a refusal or the reason is empty or too long."""
+        op = self.cache.op(op_id)
+        if op is None or not overridable(op):
+            raise ValueError("Only a write refused because the technician is not available.")
+        problem = reason_problem(reason)
+        if problem is not None:
+            raise ValueError(problem)
+        body = {**(op.body or {}), "override_reason": reason.strip()}
+        self.cache.requeue(op.id, body, op.base_version, new_key())
+        self._after_decision(op)
 
     def _after_decision(self, op: Op) -> None:
         if op.ticket_id is not None:

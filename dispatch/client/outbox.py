@@ -20,11 +20,13 @@ from dispatch.client.cache import (
 )
 from dispatch.client.engine_base import EngineBase, first_contact
 from dispatch.client.errors import (
+    DETAIL_CHARS,
     ApiError,
     ServerError,
     Stale,
     TooManyRequests,
     Unreachable,
+    shorten,
 )
 
 Json = dict[str, Any]
@@ -216,9 +218,10 @@ class Outbox(EngineBase):
             except (Unreachable, ServerError):
                 raise
             except ApiError as exc:
-                self.cache.mark(
-                    op.id, FAILED, {"status": exc.status, "title": exc.title, "detail": exc.detail}
-                )
+                error: Json = {"status": exc.status, "title": exc.title, "detail": exc.detail}
+                if exc.body.get("unavailable"):  # why the technician is not available then
+                    error["unavailable"] = shorten(exc.body["unavailable"], DETAIL_CHARS)
+                self.cache.mark(op.id, FAILED, error)
                 if op.ticket_id is not None:
                     self._overlay(op.ticket_id)
                     self.listener.tickets_changed([op.ticket_id], remote=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -70,11 +71,19 @@ class TextDialog(ModalScreen[str | None]):
         Binding("ctrl+t", "toggle_contact", "Customer contacted", id="text.contact"),
     ]
 
-    def __init__(self, title: str, placeholder: str = "", *, contact: bool | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        placeholder: str = "",
+        *,
+        contact: bool | None = None,
+        check: Callable[[str], str | None] | None = None,
+    ) -> None:
         super().__init__(classes="dialog")
         self.title_text = title
         self.placeholder = placeholder
         self.contact = contact
+        self.check = check  # what is wrong with the text (None: fine); the dialog stays open
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog-box"):
@@ -106,8 +115,11 @@ class TextDialog(ModalScreen[str | None]):
 
     def action_save(self) -> None:
         text = self.query_one(TextArea).text.strip()
-        if not text:
-            self.query_one("#error", Label).update("Write something first (or esc to cancel).")
+        problem = self.check(text) if self.check is not None else None
+        if not text and problem is None:
+            problem = "Write something first (or esc to cancel)."
+        if problem is not None:
+            self.query_one("#error", Label).update(problem)
             return
         self.dismiss(text)
 

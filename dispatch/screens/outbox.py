@@ -16,10 +16,12 @@ from textual.widgets.option_list import Option
 
 from dispatch.client.cache import CONFLICT, FAILED, Op
 from dispatch.client.conflicts import ConflictField
+from dispatch.client.overrides import unavailable_reason
 from dispatch.display import clock, labels
 from dispatch.display.history import TECHNICIAN_FIELDS, TIME_FIELDS
 from dispatch.display.safe import one_line
 from dispatch.screens.base import PaneScreen
+from dispatch.screens.refusals import ask_reason, may_override
 
 
 class OutboxScreen(PaneScreen):
@@ -28,6 +30,7 @@ class OutboxScreen(PaneScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "decide", "Decide", id="outbox.decide"),
         Binding("d", "dismiss_failed", "Dismiss refused", id="outbox.dismiss"),
+        Binding("o", "override", "Book anyway", id="outbox.override"),
         Binding("j", "down", "Down", show=False, id="outbox.down"),
         Binding("k", "up", "Up", show=False, id="outbox.up"),
     ]
@@ -71,16 +74,31 @@ class OutboxScreen(PaneScreen):
                 extra = f" (tried {op.attempts}x)"
             if op.state == CONFLICT and op.ticket_id is not None:
                 blocked.add(op.ticket_id)
+            if may_override(self.dispatch, op):
+                extra = f": not available, {unavailable_reason(op)} (o: book anyway)"
             options.add_option(Option(one_line(f"{state:<8} {op.label}{extra}")))
         # Keep the cursor where it was (on the last row when rows went away); start on the
         # first row, so enter and d work at once without moving first.
         options.highlighted = min(highlighted or 0, len(ops) - 1)
+        self.refresh_bindings()
 
     def _selected(self) -> Op | None:
         index = self.query_one(OptionList).highlighted
         if index is None or not self.ops or index >= len(self.ops):
             return None
         return self.ops[index]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`o` only shows (and works) on a refusal this user may book anyway."""
+        if action != "override":
+            return True
+        if not getattr(self, "ops", None):  # asked before the first rebuild
+            return False
+        op = self._selected()
+        return op is not None and may_override(self.dispatch, op)
+
+    def on_option_list_option_highlighted(self) -> None:
+        self.refresh_bindings()
 
     def action_down(self) -> None:
         self.query_one(OptionList).action_cursor_down()
@@ -101,6 +119,8 @@ class OutboxScreen(PaneScreen):
             fields = sync.conflict_view(op.id)
             name_of = self.dispatch.store.technician_name
             self.app.push_screen(ConflictScreen(op, fields, name_of, len(group)), self._decided)
+        elif may_override(self.dispatch, op):
+            self.notify("Not available then: o books anyway with a reason, d dismisses it.")
         elif op.state == FAILED:
             self.notify("Refused by the service: read why, then press d to dismiss it.")
         else:
@@ -124,6 +144,12 @@ class OutboxScreen(PaneScreen):
             sync.resolve(op.id, theirs_fields)
             self.notify("Your choice per field is sent on top of theirs.")
         self.rebuild()
+
+    def action_override(self) -> None:
+        """Book the refused write anyway: the reason dialog, then the sync engine sends it."""
+        op = self._selected()
+        if op is not None and may_override(self.dispatch, op):
+            ask_reason(self.app, op)
 
     def action_dismiss_failed(self) -> None:
         op = self._selected()

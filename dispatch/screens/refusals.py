@@ -1,0 +1,103 @@
+"""What the console does when the service refuses a write: it says why, and for a booking
+refused because the technician is not available then it offers to book anyway.
+
+Booking anyway asks for the reason (the service keeps it in the history) and hands the
+same write back to the sync engine with it (`Intents.override`); the engine queues it in
+the outbox like every write, so offline it waits there. Technicians are never offered it:
+they may not book. Saying no leaves the refusal in the outbox (pane 5) as before, where
+`o` offers it again and `d` dismisses it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.markup import escape
+from textual.app import App
+
+from dispatch.client.cache import Op
+from dispatch.client.overrides import overridable, reason_problem, unavailable_reason
+from dispatch.display.safe import one_line
+from dispatch.screens.calendar_actions import CalendarActions
+from dispatch.screens.confirm import ConfirmDialog
+from dispatch.screens.context import Console, door
+from dispatch.screens.dialogs import TextDialog
+
+TEXT = {
+    "refused": "The service refused your {what}: {detail} (press 5)",
+    "unavailable": "The service refused your {what}: {who} is not available then: {why}. "
+    "Press 5, then o to book anyway with a reason.",
+    "question": "{who} is not available for your {what}. Book anyway?",
+    "detail": "{why}\nBooking anyway needs a reason; the history keeps it. "
+    "n/esc keeps it refused in the outbox (5).",
+    "yes": "book anyway",
+    "title": "Why book anyway? {what}: {why}",
+    "sent": "Booking anyway: your {what} is sent again with the reason.",
+    "kept": "Kept refused: it stays in the outbox (5), where o books anyway and d dismisses it.",
+}
+
+
+def may_override(console: Console, op: Op) -> bool:
+    """Whether this user may book `op` anyway: a dispatcher's availability refusal."""
+    return not console.is_technician and overridable(op)
+
+
+def who(console: Console, op: Op) -> str:
+    """The technician the refused write is for (a move names them only in its base)."""
+    technician = (op.body or {}).get("technician_id") or (op.base or {}).get("technician_id")
+    if not isinstance(technician, int):
+        return "The technician"
+    return one_line(console.store.technician_name(technician))
+
+
+def refused(app: App[Any], op: Op) -> None:
+    """Say that the service refused `op`; when the calendar is in front and the refusal is
+    one a dispatcher may override, ask right away whether to book anyway."""
+    console = door(app)
+    if not may_override(console, op):
+        detail = (op.error or {}).get("detail", "")  # the server's words
+        words = TEXT["refused"].format(what=op.label, detail=detail)
+        app.notify(one_line(words), severity="error", timeout=10, markup=False)
+        return
+    if isinstance(app.screen, CalendarActions):  # the pane itself, no dialog on top
+        offer(app, op)
+        return
+    words = TEXT["unavailable"].format(
+        what=op.label, who=who(console, op), why=unavailable_reason(op)
+    )
+    app.notify(one_line(words), severity="error", timeout=10, markup=False)
+
+
+def offer(app: App[Any], op: Op) -> None:
+    """Ask whether to book `op` anyway; yes asks for the reason, no keeps the refusal."""
+    console = door(app)
+    question = TEXT["question"].format(who=who(console, op), what=one_line(op.label))
+    detail = TEXT["detail"].format(why=one_line(unavailable_reason(op)))
+
+    def answered(yes: bool | None) -> None:
+        if yes:
+            ask_reason(app, op)
+        else:
+            app.notify(TEXT["kept"], timeout=6)
+
+    app.push_screen(ConfirmDialog(question, detail, yes=TEXT["yes"]), answered)
+
+
+def ask_reason(app: App[Any], op: Op) -> None:
+    """The reason dialog (an empty or too long reason is refused in it, saying so); the
+    reason goes to the sync engine, which sends the same write again with it."""
+    console = door(app)
+    title = TEXT["title"].format(what=op.label, why=unavailable_reason(op))
+
+    def answered(reason: str | None) -> None:
+        if reason is None:
+            app.notify(TEXT["kept"], timeout=6)
+            return
+        try:
+            console.sync.override(op.id, reason)
+        except ValueError as exc:  # dismissed or sent meanwhile: nothing changed
+            app.notify(one_line(exc), severity="warning", markup=False)
+            return
+        app.notify(one_line(TEXT["sent"].format(what=op.label)), markup=False)
+
+    app.push_screen(TextDialog(escape(one_line(title)), check=reason_problem), answered)
