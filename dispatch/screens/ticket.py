@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -13,10 +15,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.css.query import NoMatches
 from textual.widgets import Static
+from textual.worker import Worker
 
 from dispatch.client.cache import plain
 from dispatch.client.errors import ApiError, NotFound, ServerError, Unreachable
-from dispatch.display.history import names_for
+from dispatch.client.feed_apply import wire_time
+from dispatch.display.history import TIME_FIELDS, names_for
 from dispatch.display.safe import one_line
 from dispatch.domain.countdown import clock_of
 from dispatch.screens.base import StatusScreen
@@ -36,6 +40,10 @@ from dispatch.widgets.status_bar import StatusBar
 if TYPE_CHECKING:
     from dispatch.client.shapes import TicketDetailShape, TicketShape
 
+# Updates of the open ticket closer together than this are one burst: one look at the
+# engine's events, at most one read of the detail.
+COALESCE = 0.15
+
 
 class TicketScreen(StatusScreen, TicketActions):
     """One ticket; it updates in place when someone else changes it."""
@@ -54,6 +62,10 @@ class TicketScreen(StatusScreen, TicketActions):
         self.detail: TicketDetailShape | None = None
         self.customer: dict[str, Any] | None = None
         self.offline = False  # showing the cached ticket: the service is unreachable
+        self._held_version = -1  # the version whose history the view holds
+        self._stale = False  # an update came that `refresh_detail` has not looked at yet
+        self._needs_read = False  # ... and what it did may show only in the detail
+        self._refresher: Worker[None] | None = None
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="ticket-body"):
@@ -75,17 +87,83 @@ class TicketScreen(StatusScreen, TicketActions):
             self.load()
 
     def on_tickets_update(self, update: TicketsUpdate) -> None:
-        if update.ids is None or self.ticket_id in update.ids:
-            self.load()
-            if update.remote:
-                self.notify(
-                    f"Ticket {self.detail['number'] if self.detail else ''} changed meanwhile; "
-                    "showing the new state.",
-                    timeout=4,
-                )
+        if update.ids is not None and self.ticket_id not in update.ids:
+            return
+        if update.remote:
+            self.notify(
+                f"Ticket {self.detail['number'] if self.detail else ''} changed meanwhile; "
+                "showing the new state.",
+                timeout=4,
+            )
+        # My own write (a comment, a booking, a change whose history line has not come back
+        # yet), a reload of everything or a ticket gone from the store: what it did may show
+        # only in the detail. Someone else's change comes with its feed event, which is its
+        # history line.
+        gone = self.ticket_id not in self.dispatch.store.tickets
+        self._needs_read |= not update.remote or update.ids is None or gone
+        self._stale = True
+        self.show_store()
+        if self._refresher is None or self._refresher.is_finished:
+            self._refresher = self.refresh_detail()
+
+    def show_store(self) -> None:
+        """The head as the engine holds it (the queue's dict, my pending writes on top), at
+        once and without a request; history and comments follow from `refresh_detail`."""
+        shown = self.dispatch.store.tickets.get(self.ticket_id)
+        if shown is None or self.detail is None or self.offline:
+            return
+        self.detail = cast("TicketDetailShape", {**self.detail, **plain(shown)})
+        self.render_all()
+
+    @work(group="ticket-refresh")
+    async def refresh_detail(self) -> None:
+        """History, comments, escalations and bookings brought up to date once per burst of
+        updates: from the feed events the engine holds when they say it all, else by one
+        read of the detail."""
+        while self._stale:
+            await asyncio.sleep(COALESCE)
+            shown = self.dispatch.store.tickets.get(self.ticket_id)
+            if shown is not None and shown.get("_pending"):
+                return  # my write is on its way: its acknowledgement tells the view again
+            self._stale = False
+            needs_read, self._needs_read = self._needs_read, False
+            added = self.take_recent()
+            if added is None or (needs_read and not added):
+                await self.read_detail()
+            else:
+                self.render_all()
+
+    def take_recent(self) -> int | None:
+        """Add the feed events the engine holds for this ticket to the history; how many,
+        or None when they do not explain the ticket as the engine holds it (a gap, a
+        comment, escalation or booking, an actor whose name the view does not know)."""
+        held, shown = self.detail, self.dispatch.store.tickets.get(self.ticket_id)
+        if held is None or shown is None or "history" not in held or self.offline:
+            return None
+        history = held["history"]
+        seen = max((int(e.get("seq") or 0) for e in history), default=0)
+        events = self.dispatch.store.recent.after(self.ticket_id, seen)
+        version, actors = self._held_version, held.get("actor_names") or {}
+        merged: dict[str, Any] = dict(held)
+        for event in events:
+            if not _explains(event, version + 1, actors):
+                return None
+            version += 1
+            for name, values in event["fields"].items():
+                merged[name] = wire_time(values[1]) if name in TIME_FIELDS else values[1]
+        if int(shown["version"]) != version:
+            return None
+        merged["history"] = [*history, *events]
+        self.detail = cast("TicketDetailShape", {**merged, **plain(shown)})
+        self._held_version = version
+        return len(events)
 
     @work(exclusive=True, group="ticket-view")
     async def load(self) -> None:
+        await self.read_detail()
+
+    async def read_detail(self) -> None:
+        """The whole detail from the service, and the customer when it is another one."""
         client = self.dispatch.client
         try:
             detail = await client.ticket_detail(self.ticket_id)
@@ -104,6 +182,7 @@ class TicketScreen(StatusScreen, TicketActions):
         # Online again only together with the service's view, no await in between.
         self.offline = False
         self.detail = detail
+        self._held_version = int(detail["version"])
         self.render_all()
 
     def show_cached(self) -> None:
@@ -168,3 +247,15 @@ class TicketScreen(StatusScreen, TicketActions):
 
     def action_scroll_up(self) -> None:
         self.query_one("#ticket-body", VerticalScroll).scroll_up()
+
+
+def _explains(event: Mapping[str, Any], version: int, actors: Mapping[str, str]) -> bool:
+    """Whether `event` is the ticket's change to `version`, a line the view can add itself."""
+    return (
+        event.get("entity") == "ticket"
+        and event.get("op") == "update"
+        and event.get("version") == version
+        and isinstance(event.get("fields"), dict)
+        and all(isinstance(v, list) and len(v) == 2 for v in event["fields"].values())
+        and str(event.get("actor")) in actors
+    )
