@@ -33,11 +33,13 @@ def count_requests(app: DispatchApp) -> list[httpx.Request]:
 
 
 def detail_reads(seen: list[httpx.Request], ticket_id: int) -> int:
-    return sum(1 for r in seen if r.url.path.rstrip("/").endswith(f"/tickets/{ticket_id}"))
+    """GET /tickets/{id}: the whole detail, history and all (not its PATCH)."""
+    path = f"/tickets/{ticket_id}"
+    return sum(1 for r in seen if r.method == "GET" and r.url.path.rstrip("/").endswith(path))
 
 
 def customer_reads(seen: list[httpx.Request]) -> int:
-    return sum(1 for r in seen if "/customers/" in r.url.path)
+    return sum(1 for r in seen if r.method == "GET" and "/customers/" in r.url.path)
 
 
 def history_versions(view: TicketScreen) -> set[int]:
@@ -110,3 +112,25 @@ async def test_a_colleague_the_view_cannot_name_is_read_once(tmp_path: Path) -> 
         names = (view.detail or {}).get("actor_names") or {}
         assert "tom.lehmann" in names
         assert names["tom.lehmann"] in text_of(view)
+
+
+async def test_my_own_change_from_the_view_is_at_most_one_read(tmp_path: Path) -> None:
+    """Sent, acknowledged and echoed by the feed: the view shows the change and its history
+    line, and reads the detail at most once for all three (not when the echo came first)."""
+    async with console(tmp_path) as (app, pilot):
+        ticket = await fresh_ticket(app, pilot, priority="P3")
+        view = await open_view(pilot, app, ticket)
+        seen = count_requests(app)
+        await pilot.press("p")
+        await pilot.press("home", "enter")
+        await settle(pilot)
+        await pilot.press("y")  # confirms the new due times
+        await settle(pilot)
+        assert app.screen is view
+        other = other_client(app, OTHER)  # the test's own reads, not counted
+        assert (await other.get_ticket(ticket["id"]))["priority"] == "P1"
+        end = (await other.changes(app.store.last_seq, wait=0))["last_seq"]
+        await until(pilot, lambda: app.store.last_seq >= end, "the feed brought my write back")
+        await settle(pilot)
+        assert "priority: P3 normal → P1 critical" in text_of(view)
+        assert detail_reads(seen, ticket["id"]) == 0, [str(r.url) for r in seen]
