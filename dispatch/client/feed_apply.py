@@ -39,6 +39,11 @@ def wire_time(value: Any) -> Any:
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
 
 
+def wire_value(name: str, value: Any) -> Any:
+    """A field's new value as the service's list writes it (times in its own way)."""
+    return wire_time(value) if name.endswith(_TIME_SUFFIXES) else value
+
+
 def applied(body: Json, change: Json) -> Json | None:
     """`body` (the whole list-shaped ticket, at the version before `change`) with `change`
     applied; None when the event does not say enough and the ticket must be read."""
@@ -57,7 +62,7 @@ def applied(body: Json, change: Json) -> Json | None:
         if not isinstance(values, list) or len(values) != 2:
             return None
         new = values[1]
-        ticket[name] = wire_time(new) if name.endswith(_TIME_SUFFIXES) else new
+        ticket[name] = wire_value(name, new)
     ticket["version"] = version
     ticket["updated_at"] = wire_time(change["at"])
     return ticket

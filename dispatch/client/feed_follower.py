@@ -22,6 +22,7 @@ from dispatch.client.errors import (
     Unreachable,
 )
 from dispatch.client.feed_apply import applied
+from dispatch.client.store import Store
 
 Json = dict[str, Any]
 FEED_PAGE = 500  # changes a feed page holds at most; a shorter page is the feed's end
@@ -176,6 +177,7 @@ class FeedFollower(EngineBase):
         """
         batch = _Batch()
         for change in changes:
+            _remember(self.store, change)
             entity = change["entity"]
             if entity == "ticket":
                 self._take_ticket_change(change, batch)
@@ -284,6 +286,16 @@ class _Batch:
             self.ticket_ids.append(ticket_id)
         if news:
             self.news.add(ticket_id)
+
+
+def _remember(store: Store, change: Json) -> None:
+    """Keep a ticket's event (and its comments', escalations' and bookings') for an open view
+    of it, which adds it to its history instead of reading the ticket again; kept before
+    anything is skipped, so my own write's event is there too."""
+    if change["entity"] == "ticket":
+        store.recent.add(int(change["id"]), change)
+    elif isinstance(change.get("fields"), dict) and (ticket_id := _ticket_of(change)):
+        store.recent.add(ticket_id, change)
 
 
 def _ticket_of(change: Json) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
@@ -31,6 +32,7 @@ class Store:
     technicians: dict[int, Json] = field(default_factory=dict)
     escalations: dict[int, Json] = field(default_factory=dict)
     last_seq: int = 0
+    recent: RecentChanges = field(default_factory=lambda: RecentChanges())
 
     def put_tickets(self, items: Iterable[Json]) -> list[int]:
         ids = []
@@ -47,6 +49,35 @@ class Store:
             return ""
         tech = self.technicians.get(technician_id)
         return str(tech["name"]) if tech else f"#{technician_id}"
+
+
+class RecentChanges:
+    """The last feed events of the tickets changed lately, kept so an open ticket view can
+    add a colleague's change to its history from the event the engine already holds instead
+    of reading the ticket's whole detail again (the history is made of these same events).
+
+    Bounded: a few events for a few hundred tickets; a view that finds a gap reads the
+    detail, so what is dropped costs a read, never a wrong history.
+    """
+
+    def __init__(self, tickets: int = 256, per_ticket: int = 32) -> None:
+        self._events: OrderedDict[int, list[Json]] = OrderedDict()
+        self._tickets = tickets
+        self._per_ticket = per_ticket
+
+    def add(self, ticket_id: int, change: Json) -> None:
+        events = self._events.pop(ticket_id, [])
+        events.append(change)
+        self._events[ticket_id] = events[-self._per_ticket :]
+        while len(self._events) > self._tickets:
+            self._events.popitem(last=False)
+
+    def after(self, ticket_id: int, seq: int) -> list[Json]:
+        """The held events of `ticket_id` after feed position `seq`, oldest first."""
+        return [e for e in self._events.get(ticket_id, ()) if int(e.get("seq") or 0) > seq]
+
+    def clear(self) -> None:
+        self._events.clear()
 
 
 def plain(item: Any) -> Any:

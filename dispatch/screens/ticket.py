@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -13,9 +15,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.css.query import NoMatches
 from textual.widgets import Static
+from textual.worker import Worker
 
 from dispatch.client.cache import plain
 from dispatch.client.errors import ApiError, NotFound, ServerError, Unreachable
+from dispatch.client.feed_apply import wire_time, wire_value
 from dispatch.display.history import names_for
 from dispatch.display.safe import one_line
 from dispatch.domain.countdown import clock_of
@@ -36,6 +40,14 @@ from dispatch.widgets.status_bar import StatusBar
 if TYPE_CHECKING:
     from dispatch.client.shapes import TicketDetailShape, TicketShape
 
+# Updates of the open ticket closer together than this are one burst: one look at the
+# engine's events, at most one read of the detail.
+COALESCE = 0.15
+# How many such turns the view waits for the event of a version the engine holds already
+# (my acknowledged write, whose event the feed brings right after), then it reads.
+ECHO_WAITS = 5
+LATE = -1  # `take_recent`: the engine holds a version whose event has not come yet
+
 
 class TicketScreen(StatusScreen, TicketActions):
     """One ticket; it updates in place when someone else changes it."""
@@ -54,6 +66,12 @@ class TicketScreen(StatusScreen, TicketActions):
         self.detail: TicketDetailShape | None = None
         self.customer: dict[str, Any] | None = None
         self.offline = False  # showing the cached ticket: the service is unreachable
+        self._held_version = -1  # the version whose history the view holds
+        self._read_at_seq = 0  # the feed position when the detail was read
+        self._customer_refused: int | None = None  # a customer the user may not read
+        self._stale = False  # an update came that `refresh_detail` has not looked at yet
+        self._needs_read = False  # ... and what it did may show only in the detail
+        self._refresher: Worker[None] | None = None
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="ticket-body"):
@@ -75,18 +93,111 @@ class TicketScreen(StatusScreen, TicketActions):
             self.load()
 
     def on_tickets_update(self, update: TicketsUpdate) -> None:
-        if update.ids is None or self.ticket_id in update.ids:
-            self.load()
-            if update.remote:
-                self.notify(
-                    f"Ticket {self.detail['number'] if self.detail else ''} changed meanwhile; "
-                    "showing the new state.",
-                    timeout=4,
-                )
+        if update.ids is not None and self.ticket_id not in update.ids:
+            return
+        if update.remote:
+            self.notify(
+                f"Ticket {self.detail['number'] if self.detail else ''} changed meanwhile; "
+                "showing the new state.",
+                timeout=4,
+            )
+        # My own write (a comment, a booking, a change whose history line has not come back
+        # yet), a reload of everything or a ticket gone from the store: what it did may show
+        # only in the detail. Someone else's change comes with its feed event, which is its
+        # history line.
+        gone = self.ticket_id not in self.dispatch.store.tickets
+        self._needs_read |= not update.remote or update.ids is None or gone
+        self._stale = True
+        self.show_store()
+        if self._refresher is None or self._refresher.is_finished:
+            self._refresher = self.refresh_detail()
+
+    def show_store(self) -> None:
+        """The head as the engine holds it (the queue's dict, my pending writes on top), at
+        once and without a request; history and comments follow from `refresh_detail`."""
+        shown = self.dispatch.store.tickets.get(self.ticket_id)
+        if shown is None or self.detail is None or self.offline:
+            return
+        self.detail = cast("TicketDetailShape", {**self.detail, **plain(shown)})
+        self.render_all()
+
+    @work(group="ticket-refresh")
+    async def refresh_detail(self) -> None:
+        """History, comments, escalations and bookings brought up to date once per burst of
+        updates: from the feed events the engine holds when they say it all, else by one
+        read of the detail."""
+        while self._stale:
+            await asyncio.sleep(COALESCE)
+            shown = self.dispatch.store.tickets.get(self.ticket_id)
+            if shown is not None and shown.get("_pending"):
+                return  # my write is on its way: its acknowledgement tells the view again
+            self._stale = False
+            needs_read, self._needs_read = self._needs_read, False
+            added = await self.recent_events()
+            other_customer = self.detail is not None and self.detail["customer_id"] not in (
+                self._customer_refused,
+                (self.customer or {}).get("id"),
+            )
+            if added is None or (needs_read and not added) or other_customer:
+                await self.read_detail()
+            else:
+                self.render_all()
+
+    async def recent_events(self) -> int | None:
+        """`take_recent`, waiting a moment for events the feed has yet to bring: my own
+        write is acknowledged before its event comes back (live, a few ms later), and
+        reading the detail meanwhile would cost what the event brings for nothing."""
+        added = self.take_recent()
+        for _ in range(ECHO_WAITS):
+            if added != LATE or not self.dispatch.online:
+                break
+            await asyncio.sleep(COALESCE)
+            added = self.take_recent()
+        return None if added == LATE else added
+
+    def take_recent(self) -> int | None:
+        """Add the feed events the engine holds for this ticket to the history; how many,
+        LATE when the engine holds a newer version whose event has not come yet, None when
+        they do not explain the ticket as the engine holds it (a gap, a comment,
+        escalation or booking, an actor whose name the view does not know)."""
+        held, shown = self.detail, self.dispatch.store.tickets.get(self.ticket_id)
+        if held is None or shown is None or "history" not in held or self.offline:
+            return None
+        history = held["history"]
+        # after the feed position of the last read; what that read brought already is in
+        # the history (which holds a ticket's first 500 events only, so not by its end)
+        shown_seqs = {e.get("seq") for e in history}
+        events = [
+            e
+            for e in self.dispatch.store.recent.after(self.ticket_id, self._read_at_seq)
+            if e.get("seq") not in shown_seqs
+        ]
+        # the user is named by the session: their own write's event needs no read for it
+        user = self.dispatch.me["user"]
+        actors = {user["name"]: user["display_name"], **(held.get("actor_names") or {})}
+        version, merged = self._held_version, dict[str, Any](held, actor_names=actors)
+        for event in events:
+            if not _explains(event, version + 1, actors):
+                return None
+            version += 1
+            for name, values in event["fields"].items():
+                merged[name] = wire_value(name, values[1])
+            merged["updated_at"] = wire_time(event.get("at"))
+        if int(shown["version"]) != version:
+            return LATE if int(shown["version"]) > version else None
+        merged["history"] = [*history, *events]
+        self.detail = cast("TicketDetailShape", {**merged, **plain(shown)})
+        self._held_version = version
+        return len(events)
 
     @work(exclusive=True, group="ticket-view")
     async def load(self) -> None:
+        await self.read_detail()
+
+    async def read_detail(self) -> None:
+        """The whole detail from the service, and the customer when it is another one."""
         client = self.dispatch.client
+        read_at = self.dispatch.store.last_seq  # the detail holds every event up to here
         try:
             detail = await client.ticket_detail(self.ticket_id)
         except NotFound:
@@ -96,15 +207,24 @@ class TicketScreen(StatusScreen, TicketActions):
         except (Unreachable, ServerError):  # offline, or a failing or wrong server
             self.show_cached()
             return
-        if self.customer is None or self.customer["id"] != detail["customer_id"]:
-            try:
-                self.customer = await client.customer(detail["customer_id"])
-            except (Unreachable, ApiError):  # the contract needs the service (and the right)
-                self.customer = None
+        await self.read_customer(detail["customer_id"])
         # Online again only together with the service's view, no await in between.
         self.offline = False
         self.detail = detail
+        self._held_version, self._read_at_seq = int(detail["version"]), read_at
         self.render_all()
+
+    async def read_customer(self, customer_id: int) -> None:
+        """The customer's contract, read when the ticket names another customer; one the
+        user may not read is not asked for again (only an unreachable service is)."""
+        if customer_id in (self._customer_refused, (self.customer or {}).get("id")):
+            return
+        try:
+            self.customer = await self.dispatch.client.customer(customer_id)
+        except Unreachable:
+            self.customer = None
+        except ApiError:  # the contract needs the right to read the customer
+            self.customer, self._customer_refused = None, customer_id
 
     def show_cached(self) -> None:
         """Offline: the ticket as last synced (the cache keeps the whole body), said as such;
@@ -168,3 +288,15 @@ class TicketScreen(StatusScreen, TicketActions):
 
     def action_scroll_up(self) -> None:
         self.query_one("#ticket-body", VerticalScroll).scroll_up()
+
+
+def _explains(event: Mapping[str, Any], version: int, actors: Mapping[str, str]) -> bool:
+    """Whether `event` is the ticket's change to `version`, a line the view can add itself."""
+    return (
+        event.get("entity") == "ticket"
+        and event.get("op") == "update"
+        and event.get("version") == version
+        and isinstance(event.get("fields"), dict)
+        and all(isinstance(v, list) and len(v) == 2 for v in event["fields"].values())
+        and str(event.get("actor")) in actors
+    )
