@@ -74,7 +74,7 @@ def test_the_logins_the_docs_and_tests_name_exist_with_their_roles(tmp_path: Pat
     with Session(engine) as session:
         logins = seed_demo(session, now=NOW)
         session.commit()
-        roles = {u.name: u.role for u in session.exec(select(User)).scalars()}
+        roles = {u.name: u.role for u in session.scalars(select(User))}
     engine.dispose()
     assert set(logins.tokens) == set(roles)
     expected = {

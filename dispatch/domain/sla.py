@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from dispatch.domain.holiday_dates import holiday_dates as _holidays
+from dispatch.domain.holiday_dates import holiday_dates
 from dispatch.domain.types import (
     ContractKind,
     Priority,
@@ -26,6 +26,9 @@ from dispatch.domain.types import (
     SupportProfile,
     TicketKind,
 )
+
+_holidays = holiday_dates
+"""The holiday dates as the clock reads them (tests look at its cache)."""
 
 BERLIN = ZoneInfo("Europe/Berlin")
 """The provider's zone: business hours, bookings and typed times are wall times here. The one

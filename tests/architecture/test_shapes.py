@@ -73,7 +73,7 @@ def _json_kind(annotation: Any) -> str:
     if origin is bool:
         return "boolean"
     if origin in (int, float):
-        return origin.__name__
+        return str(origin.__name__)
     return f"unknown {annotation!r}"
 
 

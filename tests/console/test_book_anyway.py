@@ -23,8 +23,7 @@ from dispatch.screens.calendar import CalendarScreen
 from dispatch.screens.confirm import ConfirmDialog
 from dispatch.screens.dialogs import TextDialog
 from dispatch.screens.outbox import OutboxScreen
-from dispatch.widgets.calendar_grid import DayLoad
-from dispatch.widgets.rows import day_bounds
+from dispatch.widgets.rows import DayLoad, day_bounds
 
 OFF = DayLoad(off=True)
 REASON = "customer only reachable on Sunday, agreed by phone"

@@ -13,7 +13,7 @@ from textual.widgets import Label, Static
 
 from dispatch.screens.calendar import CalendarScreen
 from dispatch.screens.confirm import ConfirmDialog
-from dispatch.widgets.calendar_grid import DayLoad
+from dispatch.widgets.rows import DayLoad
 
 
 def cell_title(screen: CalendarScreen) -> str:

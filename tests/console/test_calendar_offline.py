@@ -11,8 +11,10 @@ from console.harness import DISPATCHER, console, other_client, settle
 from console.offline import cut_in
 
 from dispatch.client.appointment_cache import cached_week, follow_changes, store_week
+from dispatch.client.shapes import TechnicianShape
 from dispatch.display import clock
 from dispatch.screens.appointment_dialog import AppointmentDialog
+from dispatch.screens.context import engine_dict, shaped
 from dispatch.widgets.rows import day_bounds, grid_lines
 
 
@@ -80,7 +82,14 @@ async def test_feed_events_keep_the_cached_appointments_current(tmp_path: Path) 
         start = datetime.combine(screen.days[day], datetime.min.time(), clock.zone())
         start = start.replace(hour=10)
         lo, hi = day_bounds(screen.days[0])[0], day_bounds(screen.days[-1])[1]
-        store_week(app.cache, screen.days[0], lo, hi, screen.appointments, datetime.now(UTC))
+        store_week(
+            app.cache,
+            screen.days[0],
+            lo,
+            hi,
+            [engine_dict(a) for a in screen.appointments],
+            datetime.now(UTC),
+        )
         async with other_client(app, "tom.lehmann") as colleague:
             made = await colleague.create_appointment(
                 {
@@ -111,7 +120,7 @@ def test_grid_lines_group_technicians_in_any_order_by_branch() -> None:
         {"id": 2, "name": "Jan Sommer", "branch_id": 2, "branch_name": "Rheda"},
         {"id": 3, "name": "Anja Arnold", "branch_id": 1, "branch_name": "Warendorf"},
     ]
-    lines = grid_lines(technicians)
+    lines = grid_lines(shaped(technicians, TechnicianShape))
     assert [(line.technician_id, line.label) for line in lines] == [
         (None, "Warendorf"),
         (3, "Anja Arnold"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from console.calendar_pane import TECHNICIAN, free_cell, notes, open_pane, some_ticket
 from console.harness import DISPATCHER, console, other_client, settle, until
@@ -13,11 +13,13 @@ from textual.pilot import Pilot
 from textual.widgets import Label
 
 from dispatch.app import DispatchApp
+from dispatch.client.shapes import AppointmentShape
 from dispatch.display import clock
 from dispatch.domain.sla import BERLIN
 from dispatch.screens.appointment_dialog import AppointmentDialog, parse_minutes, parse_request
 from dispatch.screens.calendar_marks import mark_days
 from dispatch.screens.confirm import ConfirmDialog
+from dispatch.screens.context import shaped
 from dispatch.widgets.rows import (
     DayLoad,
     day_bounds,
@@ -67,7 +69,7 @@ async def test_grid_groups_technicians_by_branch_and_pages_weeks(tmp_path: Path)
         shown = await week_on_service(app, screen.days)
         # the service's appointments, plus the days off and public holidays each technician has
         marked = mark_days(
-            day_loads(shown, screen.days),
+            day_loads(shaped(shown, AppointmentShape), screen.days),
             screen.grid.lines,
             technicians,
             screen.days,
@@ -234,15 +236,18 @@ def test_parse_request_reads_like_a_person_types() -> None:
 def test_day_loads_read_without_colour() -> None:
     days = week_of(date(2026, 11, 30))
 
-    def at(day: int, hour: int, minutes: int, kind: str, tech: int = 1) -> dict[str, Any]:
+    def at(day: int, hour: int, minutes: int, kind: str, tech: int = 1) -> AppointmentShape:
         start = datetime.combine(days[day], datetime.min.time(), BERLIN).replace(hour=hour)
         end = start + timedelta(minutes=minutes)
-        return {
-            "technician_id": tech,
-            "kind": kind,
-            "start": start.isoformat(),
-            "end": end.isoformat(),
-        }
+        return cast(
+            "AppointmentShape",
+            {
+                "technician_id": tech,
+                "kind": kind,
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+            },
+        )
 
     loads = day_loads(
         [

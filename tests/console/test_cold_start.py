@@ -4,6 +4,7 @@ rest; who the token belongs to is remembered, and still checked once the queue i
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import pytest
 from console.demo_db import demo_copy
@@ -13,7 +14,9 @@ import dispatch.app
 import dispatch.client.sync
 from dispatch.app import DispatchApp
 from dispatch.client.known import forget_me, known_me, remember_me
+from dispatch.client.shapes import MeShape
 from dispatch.console import client_factory
+from dispatch.screens.context import tickets_of
 from dispatch.screens.queue import QueueScreen
 from dispatch.widgets.fast_table import FastTable
 
@@ -45,7 +48,7 @@ def _second_start(
     return DispatchApp(
         settings=settings,  # type: ignore[arg-type]
         client_factory=client_factory(settings, tokens[DISPATCHER]),  # type: ignore[arg-type]
-        me=me,
+        me=cast("MeShape", me),
         server_label="t",
         cache_file=cache_file,
         verify_me=verify_me,
@@ -71,7 +74,7 @@ async def test_the_second_start_paints_the_head_first_then_everything(
         assert seen_at_mount == [5], "the first frame had only the head"
         assert isinstance(app.screen, QueueScreen)
         table = app.screen.query_one(FastTable)
-        open_tickets = [t for t in app.store.tickets.values() if app.screen.lists_ticket(t)]
+        open_tickets = [t for t in tickets_of(app.store).values() if app.screen.lists_ticket(t)]
         assert table.total_count == len(open_tickets) > 5
         assert not app.loading and not app.refused
 
@@ -81,7 +84,7 @@ async def test_a_refused_token_ends_the_console_with_a_sentence(tmp_path: Path) 
     app = DispatchApp(
         settings=settings,  # type: ignore[arg-type]
         client_factory=client_factory(settings, "revoked-token"),  # type: ignore[arg-type]
-        me=me,
+        me=cast("MeShape", me),
         server_label="t",
         cache_file=cache_file,
         verify_me=True,
@@ -98,7 +101,7 @@ async def test_a_refused_token_ends_the_console_with_a_sentence(tmp_path: Path) 
 def test_who_a_token_belongs_to_is_remembered_without_the_token(tmp_path: Path) -> None:
     me = {"user": {"name": "anna.becker", "display_name": "Anna"}, "role": "dispatcher"}
     assert known_me(tmp_path, "http://x", "secret-token") is None
-    remember_me(tmp_path, "http://x", "secret-token", me)
+    remember_me(tmp_path, "http://x", "secret-token", cast("MeShape", me))
     assert known_me(tmp_path, "http://x", "secret-token") == me
     assert known_me(tmp_path, "http://x", "other-token") is None
     assert known_me(tmp_path, "http://y", "secret-token") is None

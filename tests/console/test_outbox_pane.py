@@ -38,8 +38,7 @@ async def theirs(app: DispatchApp, ticket_id: int, **changes: Any) -> Ticket:
     """The other dispatcher changes the ticket on the version they just read."""
     async with their_client(app) as other:
         current = await other.get_ticket(ticket_id)
-        result: Ticket = await other.patch_ticket(ticket_id, changes, current["version"])
-        return result
+        return dict(await other.patch_ticket(ticket_id, changes, current["version"]))
 
 
 async def on_service(app: DispatchApp, ticket_id: int) -> Ticket:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from console.harness import console, settle
 
+from dispatch.screens.context import tickets_of
 from dispatch.screens.queue import QueueScreen
 
 
@@ -19,7 +20,9 @@ async def test_queue_opens_on_the_most_urgent_ticket(tmp_path: Path) -> None:
         table = fresh.table
         keys = table.visible_keys()
         assert keys, "the demo has open tickets"
-        first_in_store = next(t["id"] for t in app.store.tickets.values() if fresh.lists_ticket(t))
+        first_in_store = next(
+            t["id"] for t in tickets_of(app.store).values() if fresh.lists_ticket(t)
+        )
         assert keys[0] != first_in_store, "store order differs from urgency in this demo"
         assert table.cursor_key == keys[0]
         assert table.scroll_y == 0

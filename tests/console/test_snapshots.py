@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from console.conflict import conflict_op, conflict_screen
@@ -30,6 +30,7 @@ import dispatch.screens.queue
 import dispatch.screens.ticket
 import dispatch.server.http.app
 from dispatch.app import DispatchApp
+from dispatch.client.shapes import MeShape
 from dispatch.console import client_factory
 from dispatch.models.base import utcnow
 from dispatch.screens.assign import AssignDialog
@@ -95,10 +96,9 @@ def build_app(tmp_path: Path, user: str = "anna.becker") -> DispatchApp:
     settings, tokens = demo_copy(tmp_path, tickets=60, seed=7, now=FIXED)
     factory = client_factory(settings, tokens[user])
 
-    async def whoami() -> dict[str, Any]:
+    async def whoami() -> MeShape:
         async with factory() as probe:
-            me: dict[str, Any] = await probe.me()
-            return me
+            return cast("MeShape", await probe.me())  # the factory's client is untyped here
 
     me = asyncio.run(whoami())
     return DispatchApp(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
+from dispatch.client.shapes import StoreTicket
 from dispatch.widgets.fast_table import Row
 from dispatch.widgets.rows import ticket_row
 
@@ -34,7 +35,7 @@ def ticket(number: int, priority: str, **fields: Any) -> dict[str, Any]:
 
 
 def sla_order(tickets: list[dict[str, Any]]) -> list[int]:
-    rows: list[Row] = [ticket_row(t, NOW) for t in tickets]
+    rows: list[Row] = [ticket_row(cast("StoreTicket", t), NOW) for t in tickets]
 
     def sla_key(row: Row) -> Any:
         assert row.sort_keys is not None
@@ -72,9 +73,13 @@ def test_escalated_tickets_still_come_first() -> None:
 
 def test_search_holds_folded_names_and_priority_and_status_words() -> None:
     row = ticket_row(
-        ticket(7, "P1", customer_name="Bäckerei Ludwig", status="waiting_customer"), NOW
+        cast(
+            "StoreTicket",
+            ticket(7, "P1", customer_name="Bäckerei Ludwig", status="waiting_customer"),
+        ),
+        NOW,
     )
     assert "baeckerei ludwig" in row.search
     assert "p1" in row.search and "critical" in row.search
     assert "waiting for customer" in row.search
-    assert "in progress" in ticket_row(ticket(8, "P2"), NOW).search
+    assert "in progress" in ticket_row(cast("StoreTicket", ticket(8, "P2")), NOW).search

@@ -5,7 +5,9 @@ escalation, a colleague the view cannot name yet), once per burst of updates."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import httpx
 from console.harness import console, other_client, settle, until
@@ -42,8 +44,13 @@ def customer_reads(seen: list[httpx.Request]) -> int:
     return sum(1 for r in seen if r.method == "GET" and "/customers/" in r.url.path)
 
 
+def shown_in(view: TicketScreen, version: int) -> Callable[[], bool]:
+    """Whether the view's history shows the ticket's `version` yet."""
+    return lambda: version in history_versions(view)
+
+
 def history_versions(view: TicketScreen) -> set[int]:
-    detail = view.detail or {}
+    detail: Mapping[str, Any] = view.detail or {}
     return {
         int(e.get("version") or 0) for e in detail.get("history", []) if e["entity"] == "ticket"
     }
@@ -63,7 +70,7 @@ async def test_their_field_changes_cost_the_open_view_no_request(tmp_path: Path)
                 ticket["id"], {"title": f"Label printer, try {n}", "priority": priority}, version
             )
             version = theirs["version"]
-            await until(pilot, lambda v=version: v in history_versions(view), f"change {n} shown")
+            await until(pilot, shown_in(view, version), f"change {n} shown")
             await settle(pilot)
             text = text_of(view)
             assert f"{ticket['number']}  Label printer, try {n}" in text
@@ -106,10 +113,11 @@ async def test_a_colleague_the_view_cannot_name_is_read_once(tmp_path: Path) -> 
         for n in range(3):
             theirs = await lead.patch_ticket(ticket["id"], {"title": f"Lead's {n}"}, version)
             version = theirs["version"]
-            await until(pilot, lambda v=version: v in history_versions(view), f"change {n} shown")
+            await until(pilot, shown_in(view, version), f"change {n} shown")
             await settle(pilot)
         assert detail_reads(seen, ticket["id"]) == 1, [str(r.url) for r in seen]
-        names = (view.detail or {}).get("actor_names") or {}
+        shown: Mapping[str, Any] = view.detail or {}
+        names = shown.get("actor_names") or {}
         assert "tom.lehmann" in names
         assert names["tom.lehmann"] in text_of(view)
 

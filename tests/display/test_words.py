@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dispatch.client.shapes import AppointmentShape
 from dispatch.display.history import Names, describe_event, event_line, names_for, value_text
 from dispatch.screens.mywork import appointment_line
 from dispatch.screens.ticket_text import booking_text, escalation_lines
@@ -99,9 +100,17 @@ def test_escalation_people_with_the_fields_the_service_adds() -> None:
 
 
 def test_entries_over_several_days_show_their_real_start_and_end() -> None:
-    on_call = {"kind": "on_call", "start": "2026-12-07T16:00:00Z", "end": "2026-12-14T07:00:00Z"}
+    on_call: AppointmentShape = {
+        "id": 1,
+        "technician_id": 1,
+        "kind": "on_call",
+        "start": "2026-12-07T16:00:00Z",
+        "end": "2026-12-14T07:00:00Z",
+    }
     assert appointment_line(on_call) == "  Mo 07.12. 17:00 - Mo 14.12. 08:00  on call\n"
-    job = {
+    job: AppointmentShape = {
+        "id": 2,
+        "technician_id": 1,
         "kind": "ticket_work",
         "ticket_number": 100301,
         "mode": "remote",

@@ -85,7 +85,7 @@ def test_no_covering_contract_means_standard_hours_and_targets() -> None:
 
 def test_a_stored_coverage_replaces_the_default_and_ignores_unknown_words() -> None:
     phone = _contract(5, ContractKind.MANAGED_SERVICES, ALL, coverage={"sources": ["phone", "fax"]})
-    assert phone.coverage.kinds is None and phone.coverage.sources == {Source.PHONE}
+    assert phone.coverage.kinds is None and phone.coverage.sources == frozenset({Source.PHONE})
     assert choose_terms([COOP, phone], TicketKind.REQUEST, Source.PHONE, NW).contract_id == 5
     assert choose_terms([COOP, phone], TicketKind.REQUEST, Source.PORTAL, NW).contract_id == 1
 

@@ -28,7 +28,7 @@ def _hours(world: World, tech_id: int, hours: Any, who: str = "dana") -> Respons
 
 def _tina(world: World) -> dict[str, Any]:
     items = world.get("dana", "/technicians").json()["items"]
-    return next(t for t in items if t["id"] == world.tech_id)  # type: ignore[no-any-return]
+    return next(t for t in items if t["id"] == world.tech_id)
 
 
 def test_hours_are_set_shown_and_checked(world: World) -> None:

@@ -278,7 +278,7 @@ class SyncMachine(RuleBasedStateMachine):
 
     async def service_tickets(self) -> dict[int, Json]:
         page = await self.other.list_tickets(limit=500, sort="number")
-        return {t["id"]: t for t in page["items"]}
+        return {t["id"]: dict(t) for t in page["items"]}
 
     # rules --------------------------------------------------------------------------------
     @rule(index=st.integers(0, 2), priority=st.none() | st.sampled_from(PRIORITIES))

@@ -7,12 +7,13 @@ import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dispatch.client.cache import DISK_ONLY_FIELDS, LocalCache
+from dispatch.client.shapes import StoreTicket
 from dispatch.client.store import Store
 from dispatch.client.sync import SyncEngine
 from dispatch.domain.types import OPEN_STATUSES, Status
@@ -57,7 +58,7 @@ def tickets(draw: st.DrawFn) -> list[dict[str, Any]]:
 
 def queue_order(items: list[dict[str, Any]], now: datetime) -> list[int]:
     """The queue's own order (the SLA column's sort key), over every open ticket."""
-    rows = [ticket_row(t, now) for t in items if t["status"] in OPEN_STATUSES]
+    rows = [ticket_row(cast("StoreTicket", t), now) for t in items if t["status"] in OPEN_STATUSES]
     urgency = {r.key: (r.sort_keys or ())[1] for r in rows}
     return sorted(urgency, key=urgency.__getitem__)
 

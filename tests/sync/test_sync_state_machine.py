@@ -274,19 +274,23 @@ def triaged_ticket(machine: SyncMachine) -> int:
 
     async def make() -> Json:
         customer_id = min(t["customer_id"] for t in machine.engine.store.tickets.values())
-        ticket: Json = await machine.other.create_ticket(
-            {
-                "title": "Mail server queue stuck",
-                "description": "Made by the conflict tests.",
-                "kind": "incident",
-                "source": "phone",
-                "customer_id": customer_id,
-                "priority": "P2",
-            }
+        ticket: Json = dict(
+            await machine.other.create_ticket(
+                {
+                    "title": "Mail server queue stuck",
+                    "description": "Made by the conflict tests.",
+                    "kind": "incident",
+                    "source": "phone",
+                    "customer_id": customer_id,
+                    "priority": "P2",
+                }
+            )
         )
         if ticket["status"] != "triaged":
-            ticket = await machine.other.patch_ticket(
-                ticket["id"], {"status": "triaged"}, ticket["version"]
+            ticket = dict(
+                await machine.other.patch_ticket(
+                    ticket["id"], {"status": "triaged"}, ticket["version"]
+                )
             )
         return ticket
 
@@ -299,7 +303,9 @@ def triaged_ticket(machine: SyncMachine) -> int:
 def their_edit(machine: SyncMachine, ticket_id: int, **changes: Any) -> Json:
     async def edit() -> Json:
         current = await machine.other.get_ticket(ticket_id)
-        result: Json = await machine.other.patch_ticket(ticket_id, changes, current["version"])
+        result: Json = dict(
+            await machine.other.patch_ticket(ticket_id, changes, current["version"])
+        )
         return result
 
     return machine.run(edit())

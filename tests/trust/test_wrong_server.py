@@ -18,11 +18,13 @@ import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import cast
 
 import pytest
 
 from dispatch.app import DispatchApp
 from dispatch.client.api import ApiClient
+from dispatch.client.shapes import MeShape
 from dispatch.settings import Settings
 
 DISPATCH = str(Path(sys.executable).parent / "dispatch")
@@ -149,7 +151,7 @@ async def test_a_running_console_says_in_one_line_that_the_server_answers_wrong(
     app = DispatchApp(
         settings=Settings(server=url, token="t"),
         client_factory=lambda: ApiClient(url, "t"),
-        me=ME,
+        me=cast("MeShape", ME),
         server_label=url,
         cache_file=tmp_path / "cache.sqlite",
     )
