@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -40,13 +41,26 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     loop)."""
     engine: Engine = request.app.state.engine
     session = Session(engine, expire_on_commit=False)
+    cancelled = False
     try:
         yield session
+    except asyncio.CancelledError:
+        # The caller went away (an in-process client cancelled its request) while the
+        # endpoint's worker thread may still be inside a query on this session: closing it
+        # here would pull it from under that thread (IllegalStateChangeError). The thread
+        # finishes its query; the session and its connection are then collected.
+        cancelled = True
+        raise
     finally:
-        if session.get_bind().dialect.name == "sqlite" or not session.in_transaction():
-            session.close()  # no round trip to make
-        else:
-            await anyio.to_thread.run_sync(session.close)
+        if not cancelled:
+            await _close(session)
+
+
+async def _close(session: Session) -> None:
+    if session.get_bind().dialect.name == "sqlite" or not session.in_transaction():
+        session.close()  # no round trip to make
+    else:
+        await anyio.to_thread.run_sync(session.close)
 
 
 async def get_write_session() -> Session:
