@@ -22,6 +22,7 @@ from dispatch.domain.types import (
     TicketKind,
 )
 from dispatch.models import Contract
+from dispatch.server.rules.sla_terms import contract_terms as terms_of_contract
 
 EXTENDED_CUSTOMER = 2
 """The demo customer (by position) who always books extended support, so one is there even
@@ -49,16 +50,7 @@ def book_extended_support(contracts: list[Contract], customer_id: int) -> None:
 
 def contract_terms(contracts: Sequence[Contract]) -> list[sla.ContractTerms]:
     """What `sla.choose_terms` reads of the customer's (flushed) contracts."""
-    return [
-        sla.ContractTerms(
-            id=c.id,
-            kind=c.kind,
-            profile=c.support_profile,
-            overrides=c.response_overrides,
-            coverage=sla.coverage_of(c.kind, c.coverage),
-        )
-        for c in contracts
-    ]
+    return [terms_of_contract(c) for c in contracts]
 
 
 def ticket_clock(

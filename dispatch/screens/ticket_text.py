@@ -174,16 +174,14 @@ def contract_overrides(customer: Json | None, ticket: Json | None) -> Mapping[st
 
 
 def _contract_terms(c: Json) -> sla.ContractTerms:
-    cov = c.get("coverage") or {}
+    kind = ContractKind(c["kind"])
     return sla.ContractTerms(
         id=c.get("id"),
-        kind=ContractKind(c["kind"]),
+        kind=kind,
         profile=SupportProfile(c.get("support_profile") or SupportProfile.STANDARD),
         overrides=c.get("response_overrides"),
-        coverage=sla.Coverage(
-            None if cov.get("kinds") is None else frozenset(map(TicketKind, cov["kinds"])),
-            None if cov.get("sources") is None else frozenset(map(Source, cov["sources"])),
-        ),
+        # the service sends the coverage that applies, filled in; a null list is every value
+        coverage=sla.coverage_of(kind, c.get("coverage") or {}),
     )
 
 

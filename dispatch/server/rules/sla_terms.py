@@ -116,6 +116,17 @@ def terms_for(session: Session, ticket: Ticket) -> Terms:
     )
 
 
+def contract_terms(contract: Contract) -> ContractTerms:
+    """What `sla.choose_terms` reads of one contract row (its coverage, or its kind's)."""
+    return ContractTerms(
+        id=contract.id,
+        kind=contract.kind,
+        profile=contract.support_profile,
+        overrides=contract.response_overrides,
+        coverage=sla.coverage_of(contract.kind, contract.coverage),
+    )
+
+
 def _state_of(session: Session, customer_id: int, rows: Sequence[Sequence[Any]]) -> Any:
     """The state of the branch serving the ticket's site, else the customer's first site's."""
     _note_names(session, customer_id, rows)

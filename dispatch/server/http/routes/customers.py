@@ -31,6 +31,7 @@ from dispatch.server.http.deps import Caller, CallerDep, SessionDep
 from dispatch.server.http.params import NO_NUL, IdPath, like_escape
 from dispatch.server.http.problems import ProblemError, problems
 from dispatch.server.http.writes import content_etag, json_response
+from dispatch.server.rules.sla_terms import contract_terms
 from dispatch.server.rules.views import own_ticket_ids
 
 router = APIRouter(prefix="/customers", tags=["customers"])
@@ -49,7 +50,7 @@ def _public(session: Session, customers: list[Customer]) -> list[CustomerPublic]
     out = []
     for c in customers:
         mine = [k for k in contracts if k.customer_id == c.id]
-        terms = [_terms(k) for k in mine]
+        terms = [contract_terms(k) for k in mine]
         # The hours of an everyday request (a monitoring alert may run around the clock).
         ordinary = sla.choose_terms(terms, TicketKind.REQUEST, Source.EMAIL, None)
         out.append(
@@ -70,16 +71,6 @@ def _public(session: Session, customers: list[Customer]) -> list[CustomerPublic]
             )
         )
     return out
-
-
-def _terms(k: Contract) -> sla.ContractTerms:
-    return sla.ContractTerms(
-        id=k.id,
-        kind=k.kind,
-        profile=k.support_profile,
-        overrides=k.response_overrides,
-        coverage=sla.coverage_of(k.kind, k.coverage),
-    )
 
 
 def _contract(k: Contract, coverage: sla.Coverage) -> ContractPublic:
