@@ -10,12 +10,13 @@ can be overridden: a clash with another entry or a closed ticket stays refused.
 from __future__ import annotations
 
 from dispatch.client.cache import FAILED, Op
+from dispatch.models.appointment import MAX_OVERRIDE_REASON
 
 # The writes whose body takes an `override_reason` (POST /appointments, PATCH
 # /appointments/{id}, POST /tickets/{id}/assignment).
 OVERRIDABLE_KINDS = frozenset(("booking", "appointment_move", "assign"))
 UNAVAILABLE_TITLE = "Technician not available"
-MAX_REASON = 500  # the service's limit on `override_reason`
+MAX_REASON = MAX_OVERRIDE_REASON
 
 
 def overridable(op: Op) -> bool:

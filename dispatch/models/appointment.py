@@ -54,12 +54,16 @@ class Appointment(AppointmentBase, table=True):
     version: int = 1
 
 
+MAX_OVERRIDE_REASON = 500
+"""The longest `override_reason` the service keeps (the console checks it before sending)."""
+
+
 def override_reason() -> Any:
     """The `override_reason` field of every booking input (a fresh FieldInfo per model)."""
     return Field(
         default=None,
         min_length=1,
-        max_length=500,
+        max_length=MAX_OVERRIDE_REASON,
         description="book even though the technician is not available then (off hours, public "
         "holiday): why; kept in the history. Without it such a booking is 409",
     )
