@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
@@ -61,16 +61,19 @@ class RecentChanges:
     """
 
     def __init__(self, tickets: int = 256, per_ticket: int = 32) -> None:
-        self._events: OrderedDict[int, list[Json]] = OrderedDict()
+        self._events: OrderedDict[int, deque[Json]] = OrderedDict()
         self._tickets = tickets
         self._per_ticket = per_ticket
 
     def add(self, ticket_id: int, change: Json) -> None:
-        events = self._events.pop(ticket_id, [])
-        events.append(change)
-        self._events[ticket_id] = events[-self._per_ticket :]
-        while len(self._events) > self._tickets:
-            self._events.popitem(last=False)
+        events = self._events.get(ticket_id)
+        if events is None:
+            events = self._events[ticket_id] = deque(maxlen=self._per_ticket)
+            if len(self._events) > self._tickets:
+                self._events.popitem(last=False)  # the ticket changed longest ago
+        else:
+            self._events.move_to_end(ticket_id)
+        events.append(change)  # the oldest of its events falls out past `per_ticket`
 
     def after(self, ticket_id: int, seq: int) -> list[Json]:
         """The held events of `ticket_id` after feed position `seq`, oldest first."""
