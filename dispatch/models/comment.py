@@ -20,7 +20,7 @@ class Comment(CommentBase, table=True):
     ticket_id: int = Field(foreign_key="ticket.id", index=True)
     author_id: int = Field(foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    # Last, as migration 0008 adds it: a plain string column (the enum is checked on input),
+    # Last, as migration 0010 adds it: a plain string column (the enum is checked on input),
     # every comment written before it was a note.
     kind: str = Field(
         default=CommentKind.INTERNAL.value,

@@ -37,8 +37,8 @@ class Escalation(EscalationBase, table=True):
     resolution_note: str = Field(
         default="", max_length=4000, sa_column_kwargs={"server_default": ""}
     )
-    # Migration 0008. The ticket's priority when this was raised, given back when it is
-    # resolved (null for escalations raised before 0008: nothing is given back), unless a
+    # Migration 0010. The ticket's priority when this was raised, given back when it is
+    # resolved (null for escalations raised before 0010: nothing is given back), unless a
     # person set the ticket's priority while it was open (`priority_changed`).
     priority_before: Priority | None = Field(default=None)
     priority_changed: bool = Field(default=False, sa_column_kwargs={"server_default": false()})

@@ -69,7 +69,7 @@ class TechnicianBase(SQLModel):
 class Technician(TechnicianBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", unique=True)
-    # Weekday -> "HH:MM-HH:MM" (migration 0008); NULL: the default hours, so a technician
+    # Weekday -> "HH:MM-HH:MM" (migration 0009); NULL: the default hours, so a technician
     # nobody set hours for follows a change of the default.
     working_hours: dict[str, str] | None = Field(
         default=None, sa_column=Column(JSON, nullable=True)

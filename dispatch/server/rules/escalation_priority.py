@@ -34,7 +34,7 @@ def open_escalation(session: Session, ticket_id: int) -> Escalation | None:
 
 def promised_priority(session: Session, ticket: Ticket) -> Priority:
     """The priority the ticket's due times belong to: its own, or while an escalation holds
-    it at P1, the one before (escalations raised before migration 0008 remember none; their
+    it at P1, the one before (escalations raised before migration 0010 remember none; their
     tickets' due times were recomputed as P1 then, so P1 it is)."""
     if not ticket.escalated or ticket.id is None:
         return ticket.priority
