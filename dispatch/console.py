@@ -30,6 +30,10 @@ def _preflight(factory: ClientFactory) -> MeShape:
     try:
         return asyncio.run(check())
     except Unreachable as exc:
+        from dispatch.client.tls import untrusted
+
+        if hint := untrusted(exc):
+            sys.exit(f"dispatch: {hint}")
         sys.exit(f"dispatch: {exc}\nIs the service running? Check --server or DISPATCH_SERVER.")
     except Unauthorized:
         sys.exit("dispatch: the service refused the token. Check --token or DISPATCH_TOKEN.")
@@ -51,12 +55,27 @@ class Connection:
                     "dispatch: connecting to a server needs a token (--token or DISPATCH_TOKEN)."
                 )
             self.bearer = str(token or settings.token)
+            self._refuse_unsafe()
         else:
             from dispatch.embedded import local_token
 
             self.bearer = token or settings.token or local_token(settings)
         self._transport: LivingTransport | None = None
         self._housekeeping = False
+
+    def _refuse_unsafe(self) -> None:
+        """Before the first frame: a token that would cross a network in clear, or a CA file
+        that cannot be read, is a sentence and exit 2, not a console that cannot connect."""
+        from dispatch.client.tls import TransportRefused, verify_for
+
+        try:
+            verify_for(self.where, self.bearer, None, **self._transport_options())
+        except TransportRefused as exc:
+            print(f"dispatch: {exc}", file=sys.stderr)
+            sys.exit(2)
+
+    def _transport_options(self) -> dict[str, Any]:
+        return {"insecure": self.settings.insecure, "ca_file": self.settings.ca_file}
 
     @property
     def where(self) -> str:
@@ -66,7 +85,7 @@ class Connection:
         from dispatch.client.api import ApiClient
 
         if self.settings.server:
-            return ApiClient(self.settings.server, self.bearer)
+            return ApiClient(self.settings.server, self.bearer, **self._transport_options())
         if self._transport is None:
             from dispatch.embedded import embedded_transport
 

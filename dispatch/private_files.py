@@ -105,3 +105,37 @@ def exposed_token(config: Path) -> bool:
         return bool(tomllib.loads(config.read_text()).get("token"))
     except (OSError, ValueError):
         return False
+
+
+class TokenFileError(Exception):
+    """A token file that is missing, empty, or readable by other accounts; one line."""
+
+
+def read_token_file(path: Path) -> str:
+    """The bearer token in `path`: its first line, the file owner-only (as ssh insists for a
+    private key: a token readable by others is refused, not used with a warning that scrolls
+    away). A pipe (`DISPATCH_TOKEN_FILE=<(pass show dispatch)`) is owner-only by nature."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise TokenFileError(f"the token file {path} does not exist") from None
+    except OSError as exc:
+        raise TokenFileError(f"cannot read the token file {path}: {exc.strerror}") from None
+    mode = stat.S_IMODE(info.st_mode)
+    if mode & 0o077:
+        raise TokenFileError(
+            f"the token file {path} is readable by other accounts (mode {mode:04o}); "
+            f"chmod 600 {path}"
+        )
+    if hasattr(os, "getuid") and info.st_uid not in (os.getuid(), 0):
+        raise TokenFileError(f"the token file {path} belongs to another account")
+    try:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            text = handle.read(4096)  # a token is 43 characters; a wrong path may be huge
+    except OSError as exc:
+        raise TokenFileError(f"cannot read the token file {path}: {exc.strerror}") from None
+    lines = text.strip().splitlines()
+    token = lines[0].strip() if lines else ""
+    if not token or not token.isprintable():
+        raise TokenFileError(f"the token file {path} holds no token on its first line")
+    return token

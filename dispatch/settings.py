@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ipaddress import ip_network
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -29,6 +30,11 @@ def data_dir() -> Path:
     return Path(user_data_dir(APP_NAME))
 
 
+def proxy_list(value: str) -> list[str]:
+    """`trusted_proxies` as a list (uvicorn's `forwarded_allow_ips`)."""
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
 def default_database_url() -> str:
     """The embedded SQLite file in the user's data directory."""
     return f"sqlite:///{data_dir() / 'dispatch.db'}"
@@ -43,6 +49,19 @@ class Settings(BaseSettings):
         default=None, description="URL of a running dispatch service; unset = embedded service"
     )
     token: str | None = Field(default=None, description="Bearer token for the service")
+    token_file: Path | None = Field(
+        default=None,
+        description="File holding the bearer token (owner-only); used when no token is given",
+    )
+    """Keeps the token out of argv, shell history and config.toml (`client/token_file.py`)."""
+    insecure: bool = Field(
+        default=False,
+        description="Send the token over plain http:// to another host (a network you trust)",
+    )
+    ca_file: Path | None = Field(
+        default=None,
+        description="PEM file of the CAs to verify https:// with (default: the system's)",
+    )
     database_url: str = Field(
         default_factory=default_database_url,
         validation_alias=AliasChoices("DATABASE_URL", "DISPATCH_DATABASE_URL", "database_url"),
@@ -93,6 +112,14 @@ class Settings(BaseSettings):
     max_connections_per_address: int = Field(
         default=64, ge=1, description="Open connections one client address may hold"
     )
+    trusted_proxies: str = Field(
+        default="",
+        description="Reverse proxies (IPs or networks, comma-separated) whose X-Forwarded-For "
+        "and X-Forwarded-Proto the service believes; empty = none",
+    )
+    """Behind a proxy every request comes from the proxy's address: trusted, its
+    X-Forwarded-For names the client that the failed-login limit counts, and the connection
+    cap per address leaves it alone (the proxy limits its clients' connections itself)."""
     keymap: dict[str, str] = Field(
         default_factory=dict,
         description="Binding id -> keys, e.g. {'ticket.comment': 'n'} (ids: `?` in the console)",
@@ -113,6 +140,18 @@ class Settings(BaseSettings):
                 f"unknown time zone {name!r} (an IANA name like Europe/Berlin)"
             ) from None
         return name
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses(cls, value: str) -> str:
+        for item in proxy_list(value):
+            try:
+                ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{item!r} is not an IP address or network (e.g. 127.0.0.1, 10.0.0.0/24)"
+                ) from None
+        return value
 
     @classmethod
     def settings_customise_sources(

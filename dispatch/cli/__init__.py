@@ -25,8 +25,15 @@ from pathlib import Path
 import typer
 
 from dispatch.cli import db, demo, service, technicians, tickets, users
-from dispatch.cli.common import ServerOpt, TokenOpt, fail, load_settings
-from dispatch.cli.scope import hand_down
+from dispatch.cli.common import (
+    CaFileOpt,
+    InsecureOpt,
+    ServerOpt,
+    TokenOpt,
+    client_settings,
+    fail,
+)
+from dispatch.cli.scope import hand_down, warn_typed_token
 
 # tests/cli/test_serve_workers.py drives the shared socket from here
 from dispatch.cli.service import _serve_workers as _serve_workers
@@ -39,14 +46,22 @@ def main_callback(
     ctx: typer.Context,
     server: ServerOpt = None,
     token: TokenOpt = None,
+    insecure: InsecureOpt = False,
+    ca_file: CaFileOpt = None,
 ) -> None:
     """Open the console (embedded database unless --server is given)."""
+    typed_ca = str(ca_file) if ca_file is not None else None
     if ctx.invoked_subcommand is not None:
-        hand_down(ctx, server=server, token=token)
+        hand_down(
+            ctx, server=server, token=token, insecure="yes" if insecure else None, ca_file=typed_ca
+        )
         return
     from dispatch.console import open_console
 
-    open_console(load_settings(server=server, token=token))
+    warn_typed_token(token)
+    open_console(
+        client_settings(server=server, token=token, insecure=insecure or None, ca_file=ca_file)
+    )
 
 
 def bench(ctx: typer.Context) -> None:

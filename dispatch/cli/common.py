@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -10,10 +12,36 @@ import typer
 from dispatch.settings import Settings
 
 ServerOpt = Annotated[
-    str | None, typer.Option("--server", help="URL of a running service", envvar="DISPATCH_SERVER")
+    str | None,
+    typer.Option(
+        "--server",
+        help="URL of a running service, e.g. https://dispatch.example",
+        envvar="DISPATCH_SERVER",
+    ),
 ]
 TokenOpt = Annotated[
-    str | None, typer.Option("--token", help="bearer token", envvar="DISPATCH_TOKEN")
+    str | None,
+    typer.Option(
+        "--token",
+        help="bearer token (seen in `ps`: prefer DISPATCH_TOKEN_FILE or config.toml)",
+        envvar="DISPATCH_TOKEN",
+    ),
+]
+InsecureOpt = Annotated[
+    bool,
+    typer.Option(
+        "--insecure",
+        help="send the token over plain http:// to another host, on a network you trust "
+        "(also DISPATCH_INSECURE=1); https:// is verified regardless",
+    ),
+]
+CaFileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--ca-file",
+        help="verify https:// against the CAs in this PEM file instead of the system's "
+        "(also DISPATCH_CA_FILE)",
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON for scripts")]
 
@@ -23,6 +51,23 @@ def load_settings(**overrides: Any) -> Settings:
     from dispatch.display.clock import set_zone
 
     set_zone(settings.timezone)  # every time printed is in the provider's zone
+    return settings
+
+
+def client_settings(**overrides: Any) -> Settings:
+    """Settings of a client of a service: with the token from the token file when it is the
+    token's only source beside config.toml (--token and DISPATCH_TOKEN come first; a token
+    file set anywhere comes before a token written in config.toml)."""
+    from dispatch.private_files import TokenFileError, read_token_file
+
+    settings = load_settings(**overrides)
+    given = overrides.get("token") or os.environ.get("DISPATCH_TOKEN")
+    if settings.token_file is not None and not given:
+        try:
+            token = read_token_file(Path(settings.token_file).expanduser())
+        except TokenFileError as exc:
+            fail(str(exc), 2)
+        settings = settings.model_copy(update={"token": token})
     return settings
 
 

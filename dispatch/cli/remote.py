@@ -11,8 +11,8 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from dispatch.cli.common import fail, load_settings
-from dispatch.cli.scope import given
+from dispatch.cli.common import client_settings, fail
+from dispatch.cli.scope import given, transport_options, warn_typed_token
 
 T = TypeVar("T")
 
@@ -21,13 +21,20 @@ def call_service(server: str | None, token: str | None, call: Callable[[Any], Aw
     """Run one API call with the shared client, turning its errors into clear messages."""
     from dispatch.client.api import ApiClient
     from dispatch.client.errors import ApiError, Unreachable
+    from dispatch.client.tls import TransportRefused
 
+    warn_typed_token(token)
     server, token = given(server, token)
-    settings = load_settings(server=server, token=token)
+    settings = client_settings(server=server, token=token, **transport_options())
 
     async def go() -> T:
         if settings.server:
-            client = ApiClient(settings.server, settings.token)
+            client = ApiClient(
+                settings.server,
+                settings.token,
+                insecure=settings.insecure,
+                ca_file=settings.ca_file,
+            )
         else:
             from dispatch.embedded import embedded_transport, local_token
 
@@ -41,8 +48,12 @@ def call_service(server: str | None, token: str | None, call: Callable[[Any], Aw
 
     try:
         return asyncio.run(go())
+    except TransportRefused as exc:  # before any connection: nothing was sent
+        fail(str(exc), 2)
     except Unreachable as exc:
-        fail(f"{exc}. Is the service running? Check --server / DISPATCH_SERVER.")
+        from dispatch.client.tls import untrusted
+
+        fail(untrusted(exc) or f"{exc}. Is the service running? Check --server / DISPATCH_SERVER.")
     except ApiError as exc:
         from dispatch.display.safe import one_line  # the server's words reach this terminal
 

@@ -10,16 +10,23 @@ import typer
 from dispatch.cli.common import fail
 
 ENVVARS = {"server": "DISPATCH_SERVER", "token": "DISPATCH_TOKEN"}
+"""Options whose typer option reads a variable; --insecure and --ca-file read none (Settings
+reads DISPATCH_INSECURE and DISPATCH_CA_FILE), so any value of theirs here was typed."""
 TAKES_SERVER = {"tickets", "technicians"}
 """Subcommands that talk to a service; the others work on DATABASE_URL (or a demo file)."""
+TYPED_TOKEN = (
+    "dispatch: warning: --token on the command line is shown to every account on this machine "
+    "(ps) and stays in your shell history; use DISPATCH_TOKEN_FILE or config.toml (chmod 600)"
+)
 _top_level: dict[str, str] = {}
-"""--server/--token as typed before the subcommand (set by the callback on every run)."""
+"""--server/--token/--ca-file as typed before the subcommand (set by the callback on every run);
+"insecure" is there, as "yes", when --insecure was."""
 
 
 def _typed(name: str, value: str | None) -> bool:
     """Whether an option's value came from the command line rather than its variable (the
     same value from both is the same answer either way)."""
-    return value is not None and value != os.environ.get(ENVVARS[name])
+    return value is not None and (name not in ENVVARS or value != os.environ.get(ENVVARS[name]))
 
 
 def hand_down(ctx: typer.Context, **options: str | None) -> None:
@@ -50,8 +57,28 @@ def given(server: str | None, token: str | None) -> tuple[str | None, str | None
     """
     out: dict[str, str | None] = {"server": server, "token": token}
     for name, value in _top_level.items():
+        if name not in out:
+            continue
         if not _typed(name, out[name]):
             out[name] = value
         elif out[name] != value:
             fail(f"--{name} given twice, before and after the command, with two values", 2)
     return out["server"], out["token"]
+
+
+def transport_options() -> dict[str, object]:
+    """--insecure and --ca-file as typed before the subcommand, as Settings overrides (only
+    the top level has them: they say how to reach a server, not what to do there)."""
+    options: dict[str, object] = {}
+    if "insecure" in _top_level:
+        options["insecure"] = True
+    if "ca_file" in _top_level:
+        options["ca_file"] = _top_level["ca_file"]
+    return options
+
+
+def warn_typed_token(token: str | None) -> None:
+    """One line on stderr when --token was typed on this command line (before or after the
+    subcommand), where `ps` shows it to every account for as long as the command runs."""
+    if _typed("token", token) or "token" in _top_level:
+        typer.echo(TYPED_TOKEN, err=True)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dispatch.cli.common import load_settings, safe_url
+from dispatch.cli.common import fail, load_settings, safe_url
+
+if TYPE_CHECKING:
+    from dispatch.server.http.http_guard import TlsFiles
 
 HTTP = "httptools"
 """uvicorn's C parser for HTTP/1.1: it spends less of the service's CPU per request than h11
@@ -22,28 +26,88 @@ def serve(
     access_log: Annotated[
         bool, typer.Option("--access-log", help="log every request (off: it slows wake-ups)")
     ] = False,
+    tls_cert: Annotated[
+        Path | None,
+        typer.Option(
+            "--tls-cert",
+            help="serve https:// with this PEM certificate (chain)",
+            envvar="DISPATCH_TLS_CERT",
+        ),
+    ] = None,
+    tls_key: Annotated[
+        Path | None,
+        typer.Option(
+            "--tls-key", help="the certificate's PEM private key", envvar="DISPATCH_TLS_KEY"
+        ),
+    ] = None,
 ) -> None:
     """Run the REST service; database from DATABASE_URL (default: SQLite in the data dir)."""
     import uvicorn
 
     settings = load_settings()
+    tls = _tls_files(tls_cert, tls_key)
     typer.echo(
-        f"dispatch service on http://{host}:{port}/api/v1 "
+        f"dispatch service on {'https' if tls else 'http'}://{_shown(host)}:{port}/api/v1 "
         f"(database {safe_url(settings.database_url)})"
     )
+    if tls is None and not _loopback(host):
+        typer.echo(
+            f"dispatch: warning: plain http on {host}: tokens cross the network in clear; "
+            "use --tls-cert/--tls-key, or a reverse proxy with TLS in front of 127.0.0.1",
+            err=True,
+        )
     if workers > 1:
-        _serve_workers(host, port, workers, access_log)
+        _serve_workers(host, port, workers, access_log, tls)
     else:
         from dispatch.server.http.app import create_app
         from dispatch.server.http.http_guard import uvicorn_config
 
         # The httptools protocol with header deadline and connections-per-address cap.
         uvicorn.Server(
-            uvicorn_config(create_app(settings), settings, host, port, access_log=access_log)
+            uvicorn_config(
+                create_app(settings), settings, host, port, access_log=access_log, tls=tls
+            )
         ).run()
 
 
-def _serve_workers(host: str, port: int, workers: int, access_log: bool = False) -> None:
+def _tls_files(cert: Path | None, key: Path | None) -> TlsFiles | None:
+    """Both files or neither, loaded once here so a wrong one is a sentence before uvicorn
+    starts (its own error is a traceback per worker)."""
+    import ssl
+
+    from dispatch.private_files import readable_by_others
+    from dispatch.server.http.http_guard import TlsFiles
+
+    if cert is None and key is None:
+        return None
+    if cert is None or key is None:
+        fail("--tls-cert and --tls-key go together: the certificate and its private key", 2)
+        raise AssertionError("unreachable")
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(cert, key)
+    except (OSError, ssl.SSLError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        fail(f"cannot serve https with {cert} and {key}: {reason}", 2)
+    if readable_by_others(key):
+        typer.echo(
+            f"dispatch: warning: {key} (the TLS private key) is readable by others", err=True
+        )
+    return TlsFiles(cert, key)
+
+
+def _loopback(host: str) -> bool:
+    from dispatch.client.tls import is_loopback
+
+    return is_loopback(host)
+
+
+def _shown(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _serve_workers(
+    host: str, port: int, workers: int, access_log: bool = False, tls: TlsFiles | None = None
+) -> None:
     """Several worker processes on one socket; each builds its own app (and engine) from the
     environment.
 
@@ -57,7 +121,7 @@ def _serve_workers(host: str, port: int, workers: int, access_log: bool = False)
     from uvicorn import Config
     from uvicorn.supervisors import Multiprocess
 
-    from dispatch.server.http.http_guard import PROTOCOL
+    from dispatch.server.http.http_guard import PROTOCOL, served_with
 
     config = Config(
         "dispatch.server.http.app:create_app",
@@ -68,6 +132,7 @@ def _serve_workers(host: str, port: int, workers: int, access_log: bool = False)
         log_level="info",
         access_log=access_log,
         http=PROTOCOL,  # HTTP guarded: limits from the environment, as the app's are
+        **served_with(load_settings(), tls),
     )
     sock = config.bind_socket()
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

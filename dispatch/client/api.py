@@ -27,6 +27,8 @@ from dispatch.client.shapes import (
 from dispatch.display.safe import one_line
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import httpx
 
 API_PREFIX = paths.PREFIX
@@ -53,11 +55,8 @@ def _etag(version: int) -> str:
 
 
 class ApiClient:
-    """Typed calls for every endpoint of the REST contract.
-
-    `transport` lets tests and the embedded mode talk to an in-process app
-    (httpx.ASGITransport) through exactly the same code.
-    """
+    """Typed calls for every endpoint of the REST contract. `transport` lets tests and the
+    embedded mode talk to an in-process app (httpx.ASGITransport) through the same code."""
 
     def __init__(
         self,
@@ -66,8 +65,12 @@ class ApiClient:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = 10.0,
+        insecure: bool = False,
+        ca_file: Path | None = None,
     ) -> None:
         import httpx  # here, not at the top: the console paints before it needs the network
+
+        from dispatch.client.tls import verify_for  # the token never in clear, nor unverified
 
         headers = {"Accept": "application/json"}
         if token:
@@ -77,6 +80,7 @@ class ApiClient:
             base_url=self.base_url + API_PREFIX,
             headers=headers,
             transport=transport,
+            verify=verify_for(base_url, token, transport, insecure=insecure, ca_file=ca_file),
             timeout=httpx.Timeout(timeout, connect=5.0),
         )
 

@@ -8,7 +8,8 @@ minute, each holding a socket and a buffer. Two guards that only the protocol ca
 - a request's headers must arrive within `header_timeout_seconds` of the connection opening
   (or of the request's first byte on a kept-alive one), else 408 and the connection closes;
 - one client address holds at most `max_connections_per_address` connections; the next is
-  answered 429 and closed at once.
+  answered 429 and closed at once. A reverse proxy named in `trusted_proxies` is not held to
+  it: all its clients' connections come from its one address.
 
 The body has its own deadline in the ASGI middleware (`middleware.BodyLimit`), which reads it.
 """
@@ -18,13 +19,17 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
+from pathlib import Path
 from typing import Any, ClassVar
 
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from dispatch.server.http.problems import PROBLEM_JSON
-from dispatch.settings import Settings
+from dispatch.settings import Settings, proxy_list
 
 
 def _problem(status: int, reason: str, title: str, detail: str) -> bytes:
@@ -54,12 +59,13 @@ class GuardedProtocol(HttpToolsProtocol):
         if cls.settings is None:
             cls.settings = Settings()
         self.limits = cls.settings
+        self.proxies = _networks(self.limits.trusted_proxies)
         self._address: str | None = None
         self._header_deadline: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        if self.client is not None:
+        if self.client is not None and not _among(self.client[0], self.proxies):
             self._address = self.client[0]
             self.open_per_address[self._address] += 1
             if self.open_per_address[self._address] > self.limits.max_connections_per_address:
@@ -126,6 +132,21 @@ class GuardedProtocol(HttpToolsProtocol):
             self.transport.close()
 
 
+@cache
+def _networks(trusted: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    return tuple(ip_network(item, strict=False) for item in proxy_list(trusted))
+
+
+def _among(host: str, networks: tuple[IPv4Network | IPv6Network, ...]) -> bool:
+    if not networks:
+        return False
+    try:
+        address = ip_address(host)
+    except ValueError:
+        return False
+    return any(address in network for network in networks)
+
+
 def protocol_for(settings: Settings) -> type[GuardedProtocol]:
     """A GuardedProtocol with `settings`' limits and a count of connections of its own."""
     return type(
@@ -140,7 +161,13 @@ PROTOCOL = "dispatch.server.http.http_guard:GuardedProtocol"
 
 
 def uvicorn_config(
-    app: Any, settings: Settings, host: str, port: int, *, access_log: bool = False
+    app: Any,
+    settings: Settings,
+    host: str,
+    port: int,
+    *,
+    access_log: bool = False,
+    tls: TlsFiles | None = None,
 ) -> uvicorn.Config:
     """How `dispatch serve` runs `app`: the guarded protocol with `settings`' limits.
 
@@ -156,4 +183,25 @@ def uvicorn_config(
         log_level="info",
         access_log=access_log,
         http=protocol_for(settings),
+        **served_with(settings, tls),
     )
+
+
+@dataclass(frozen=True)
+class TlsFiles:
+    """The certificate (chain) and private key `dispatch serve` answers https:// with."""
+
+    cert: Path
+    key: Path
+
+
+def served_with(settings: Settings, tls: TlsFiles | None) -> dict[str, Any]:
+    """uvicorn's options for TLS and for the proxies it believes, in one process or several.
+
+    uvicorn believes X-Forwarded-For from 127.0.0.1 unless told otherwise: any local account
+    could then name itself another address to the failed-login limit. Here no one is
+    believed unless named in `trusted_proxies`."""
+    options: dict[str, Any] = {"forwarded_allow_ips": proxy_list(settings.trusted_proxies)}
+    if tls is not None:
+        options |= {"ssl_certfile": str(tls.cert), "ssl_keyfile": str(tls.key)}
+    return options
