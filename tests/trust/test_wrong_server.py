@@ -93,14 +93,15 @@ def wrong_server() -> Iterator[Callable[[str], str]]:
 
 
 def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`dispatch *args` with the token "t" from DISPATCH_TOKEN (--token adds its warning)."""
     env = {
         **os.environ,
         "XDG_DATA_HOME": str(tmp_path / "data"),
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
         "COLUMNS": "200",
+        "DISPATCH_TOKEN": "t",
     }
-    for name in ("DISPATCH_SERVER", "DISPATCH_TOKEN"):
-        env.pop(name, None)
+    env.pop("DISPATCH_SERVER", None)
     return subprocess.run(
         [DISPATCH, *args], capture_output=True, text=True, timeout=60, env=env, stdin=None
     )
@@ -125,7 +126,7 @@ def test_the_cli_says_in_one_line_what_a_wrong_server_answered(
     tmp_path: Path, wrong_server: Callable[[str], str], mode: str, figure: Callable[[str], None]
 ) -> None:
     url = wrong_server(mode)
-    line = one_clean_line(run(tmp_path, "tickets", "list", "--server", url, "--token", "t"), url)
+    line = one_clean_line(run(tmp_path, "tickets", "list", "--server", url), url)
     if mode != "hostile problem":  # that one is a problem document: its detail, cleaned
         assert "does not answer like a dispatch service" in line, line
     figure(f"wrong server [{mode}], dispatch tickets list: {line}")
@@ -136,7 +137,7 @@ def test_the_console_does_not_start_on_a_wrong_server_and_says_why(
     tmp_path: Path, wrong_server: Callable[[str], str], mode: str, figure: Callable[[str], None]
 ) -> None:
     url = wrong_server(mode)
-    line = one_clean_line(run(tmp_path, "--server", url, "--token", "t"), url)
+    line = one_clean_line(run(tmp_path, "--server", url), url)
     if mode != "hostile problem":
         assert "does not answer like a dispatch service" in line, line
     figure(f"wrong server [{mode}], dispatch (console): {line}")
@@ -174,7 +175,7 @@ def test_a_url_that_has_no_dispatch_api_says_so(
     ANSWERS["no me"] = (404, "application/problem+json", json.dumps({"title": "Not Found"}))
     try:
         url = wrong_server("no me") + "/api/v1"
-        line = one_clean_line(run(tmp_path, "--server", url, "--token", "t"), url)
+        line = one_clean_line(run(tmp_path, "--server", url), url)
     finally:
         del ANSWERS["no me"]
     assert f"{url} has no /api/v1/me (404): is the URL the service's, without /api/v1?" in line
