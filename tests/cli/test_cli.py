@@ -19,17 +19,17 @@ def test_list_show_and_suggest_as_json(env: dict[str, str]) -> None:
     token = env["anna.becker"]
     listed = runner.invoke(app, ["tickets", "list", "--json", "--token", token])
     assert listed.exit_code == 0, listed.output
-    items = json.loads(listed.output)["items"]
+    items = json.loads(listed.stdout)["items"]
     assert items and all(t["status"] not in ("resolved", "closed") for t in items)
     number = items[0]["number"]
     shown = runner.invoke(app, ["tickets", "show", str(number), "--json", "--token", token])
     assert shown.exit_code == 0, shown.output
-    assert json.loads(shown.output)["number"] == number
+    assert json.loads(shown.stdout)["number"] == number
     suggested = runner.invoke(
         app, ["tickets", "suggest", str(number), "--json", "--token", token, "--limit", "3"]
     )
     assert suggested.exit_code == 0, suggested.output
-    ranked = json.loads(suggested.output)["items"]
+    ranked = json.loads(suggested.stdout)["items"]
     assert 1 <= len(ranked) <= 3
     assert all(r["reasons"] for r in ranked)
     text = runner.invoke(app, ["tickets", "suggest", str(number), "--token", token])
@@ -41,13 +41,13 @@ def test_assign_and_escalate(env: dict[str, str]) -> None:
     items = json.loads(
         runner.invoke(
             app, ["tickets", "list", "--json", "--token", token, "--status", "new"]
-        ).output
+        ).stdout
     )["items"]
     ticket = next(t for t in items if not t["escalated"])
     techs = runner.invoke(
         app, ["tickets", "suggest", str(ticket["number"]), "--json", "--token", token]
     )
-    tech_id = json.loads(techs.output)["items"][0]["technician_id"]
+    tech_id = json.loads(techs.stdout)["items"][0]["technician_id"]
     assigned = runner.invoke(
         app,
         [
@@ -62,7 +62,7 @@ def test_assign_and_escalate(env: dict[str, str]) -> None:
         ],
     )
     assert assigned.exit_code == 0, assigned.output
-    assert json.loads(assigned.output)["ticket"]["assignee_id"] == tech_id
+    assert json.loads(assigned.stdout)["ticket"]["assignee_id"] == tech_id
     raised = runner.invoke(
         app,
         [

@@ -13,14 +13,14 @@ from dispatch.cli import app
 def test_show_and_assign_read_as_words(env: dict[str, str]) -> None:
     token = env["tom.lehmann"]
     listed = runner.invoke(app, ["tickets", "list", "--json", "--token", token, "--status", "new"])
-    ticket = json.loads(listed.output)["items"][0]
+    ticket = json.loads(listed.stdout)["items"][0]
     number = str(ticket["number"])
     ranked = runner.invoke(app, ["tickets", "suggest", number, "--token", token])
     assert ranked.exit_code == 0, ranked.output
     assert not re.search(r"\d{4}-\d\d-\d\dT", ranked.output), "no ISO times"
     assert re.search(r"[A-Z][a-z] \d\d\.\d\d\. \d\d:\d\d-\d\d:\d\d (on site|remote)", ranked.output)
     suggestions = json.loads(
-        runner.invoke(app, ["tickets", "suggest", number, "--json", "--token", token]).output
+        runner.invoke(app, ["tickets", "suggest", number, "--json", "--token", token]).stdout
     )
     tech = suggestions["items"][0]
     assigned = runner.invoke(

@@ -12,12 +12,12 @@ from dispatch.cli import app
 def test_show_set_and_refuse_hours(env: dict[str, str]) -> None:
     token = env["anna.becker"]
     techs = json.loads(
-        runner.invoke(app, ["tickets", "suggest", "100001", "--json", "--token", token]).output
+        runner.invoke(app, ["tickets", "suggest", "100001", "--json", "--token", token]).stdout
     )["items"]
     name = techs[0]["name"]
     shown = runner.invoke(app, ["technicians", "hours", name, "--token", token])
     assert shown.exit_code == 0, shown.output
-    assert shown.output.startswith(f"{name} (")
+    assert shown.stdout.startswith(f"{name} (")
     changed = runner.invoke(
         app,
         [
@@ -41,6 +41,6 @@ def test_show_set_and_refuse_hours(env: dict[str, str]) -> None:
     assert "ends before it starts" in bad.output
     nobody = runner.invoke(app, ["technicians", "hours", "Nobody Atall", "--token", token])
     assert nobody.exit_code == 2 and "no technician is called" in nobody.output
-    assert runner.invoke(app, ["technicians", "hours", name, "--token", token]).output == (
-        changed.output
+    assert runner.invoke(app, ["technicians", "hours", name, "--token", token]).stdout == (
+        changed.stdout
     )

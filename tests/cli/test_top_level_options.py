@@ -46,7 +46,7 @@ def remote(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Remote]:
             app, ["tickets", "list", "--json", "--server", url, "--token", token]
         )
         assert listed.exit_code == 0, listed.output
-        number = json.loads(listed.output)["items"][0]["number"]
+        number = json.loads(listed.stdout)["items"][0]["number"]
         yield Remote(url, token, number, root / "local" / "local.db")
 
 
@@ -68,10 +68,10 @@ def test_server_and_token_before_the_subcommand_apply_to_it(remote: Remote, tmp_
     top = ["--server", remote.url, "--token", remote.token]
     shown = runner.invoke(app, [*top, "tickets", "show", str(remote.number), "--json"])
     assert shown.exit_code == 0, shown.output
-    assert json.loads(shown.output)["number"] == remote.number
+    assert json.loads(shown.stdout)["number"] == remote.number
     listed = runner.invoke(app, [*top, "tickets", "list", "--json"])
     assert listed.exit_code == 0, listed.output
-    assert remote.number in [t["number"] for t in json.loads(listed.output)["items"]]
+    assert remote.number in [t["number"] for t in json.loads(listed.stdout)["items"]]
     assert not _local_opened(tmp_path)
 
 
