@@ -14,6 +14,7 @@ import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -23,7 +24,7 @@ from dispatch.settings import Settings
 
 pytestmark = pytest.mark.slow
 PER_ADDRESS = 2
-LIMITS = {
+LIMITS: dict[str, Any] = {
     "auth_failure_burst": 3,
     "auth_failures_per_minute": 0.01,
     "max_connections_per_address": PER_ADDRESS,
