@@ -66,10 +66,12 @@ class Connection:
     def _refuse_unsafe(self) -> None:
         """Before the first frame: a token that would cross a network in clear, or a CA file
         that cannot be read, is a sentence and exit 2, not a console that cannot connect."""
-        from dispatch.client.tls import TransportRefused, verify_for
+        from dispatch.client.tls import TransportRefused, check_server, ssl_context
 
         try:
-            verify_for(self.where, self.bearer, None, **self._transport_options())
+            check_server(self.where, insecure=self.settings.insecure)
+            if self.settings.ca_file is not None:  # the system's store needs no reading yet
+                ssl_context(self.settings.ca_file)
         except TransportRefused as exc:
             print(f"dispatch: {exc}", file=sys.stderr)
             sys.exit(2)

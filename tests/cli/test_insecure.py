@@ -181,3 +181,23 @@ def test_the_client_itself_refuses_whoever_builds_it() -> None:
         ApiClient("http://dispatch.example", TOKEN)
     ApiClient("http://dispatch.example", TOKEN, insecure=True)
     ApiClient("http://dispatch.example", None)  # nothing secret to send
+
+
+@pytest.mark.parametrize("console", [False, True], ids=["cli", "console"])
+def test_a_ca_file_that_is_no_ca_is_a_sentence(
+    console: bool, tmp_path: Path, lookups: list[Any]
+) -> None:
+    command = ["--server", "https://dispatch.example"]
+    if not console:
+        command = ["tickets", "list", *command]
+    not_pem = tmp_path / "ca.pem"
+    not_pem.write_text("no certificate here\n")
+    for ca_file, said in ((tmp_path / "none.pem", "does not exist"), (not_pem, "no PEM")):
+        result = runner.invoke(
+            app,
+            ["--ca-file", str(ca_file), *command],
+            env={"DISPATCH_TOKEN": TOKEN},
+        )
+        assert result.exit_code == 2, result.output
+        assert said in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert lookups == []
