@@ -114,12 +114,16 @@ class Settings(BaseSettings):
     )
     trusted_proxies: str = Field(
         default="",
+        validation_alias=AliasChoices(
+            "DISPATCH_TRUSTED_PROXIES", "FORWARDED_ALLOW_IPS", "trusted_proxies"
+        ),
         description="Reverse proxies (IPs or networks, comma-separated) whose X-Forwarded-For "
         "and X-Forwarded-Proto the service believes; empty = none",
     )
     """Behind a proxy every request comes from the proxy's address: trusted, its
     X-Forwarded-For names the client that the failed-login limit counts, and the connection
-    cap per address leaves it alone (the proxy limits its clients' connections itself)."""
+    cap per address leaves it alone (the proxy limits its clients' connections itself).
+    uvicorn's own FORWARDED_ALLOW_IPS, which earlier versions documented, is read too."""
     keymap: dict[str, str] = Field(
         default_factory=dict,
         description="Binding id -> keys, e.g. {'ticket.comment': 'n'} (ids: `?` in the console)",

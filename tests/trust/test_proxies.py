@@ -103,3 +103,12 @@ def test_the_connection_cap_leaves_a_trusted_proxy_alone(tmp_path: Path) -> None
 def test_trusted_proxies_are_addresses(wrong: str) -> None:
     with pytest.raises(ValueError, match="not an IP address or network"):
         Settings(trusted_proxies=wrong)
+
+
+def test_uvicorns_own_variable_still_names_the_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """FORWARDED_ALLOW_IPS, as the README of earlier versions said to set it."""
+    monkeypatch.delenv("DISPATCH_TRUSTED_PROXIES", raising=False)
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", "10.0.0.7")
+    assert Settings().trusted_proxies == "10.0.0.7"
+    monkeypatch.setenv("DISPATCH_TRUSTED_PROXIES", "10.0.0.8")
+    assert Settings().trusted_proxies == "10.0.0.8"
