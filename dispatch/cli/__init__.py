@@ -7,9 +7,11 @@ The root `app` is put together here; the commands live in one module per group:
 - `db`: `db upgrade`, `db copy`;  `users`: `users add`, `users revoke`;
 - `tickets`: `tickets list|show|assign|escalate|suggest`, through the API client;
 - `technicians`: `technicians hours`, through the API client;
-- `common`: settings, `fail`, the --server/--token/--json options;
+- `common`: settings (a client's with its token file), `fail`, the --server/--token/--json,
+  --insecure and --ca-file options;
 - `remote`: one API call against a service (or the embedded one), printed as text or JSON;
-- `scope`: --server/--token typed before the subcommand, handed down or refused.
+- `scope`: --server/--token/--insecure/--ca-file typed before the subcommand, handed down or
+  refused; the warning for a typed --token.
 
 A new command group (say `dispatch technicians ...`) is a module here with its own
 `app = typer.Typer(help=...)` and one `app.add_typer(...)` line at the end of this file; if it
