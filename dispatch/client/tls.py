@@ -89,7 +89,7 @@ def ssl_context(ca_file: Path | None = None) -> ssl.SSLContext:
 
         return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     try:
-        context = ssl.create_default_context(cafile=str(ca_file))
+        context = ssl.create_default_context(cafile=str(Path(ca_file).expanduser()))
     except FileNotFoundError:
         raise TransportRefused(f"the CA file {one_line(str(ca_file))} does not exist") from None
     except (OSError, ssl.SSLError) as exc:
