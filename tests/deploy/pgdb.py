@@ -20,7 +20,7 @@ from dispatch.server.persistence.db import make_engine
 from dispatch.server.persistence.migrate import upgrade
 
 API = "/api/v1"
-START_SECONDS = 30.0
+START_SECONDS = 90.0
 
 
 def fresh_pg_url(name: str) -> str:
