@@ -31,7 +31,7 @@ COPY_PHONE = Binding("y", "copy_phone", "Copy phone", id="ticket.copy_phone")
 EDIT = Binding("E", "edit", "Edit", id="ticket.edit")
 
 TEXT = {
-    "copied": "Copied {phone} ({name}) to the clipboard, where the terminal allows (OSC 52).",
+    "copied": "Copied {phone} ({name})",
     "no_phone": "{number}: the contact {name} has no phone number.",
     "no_contact": "{number}: the ticket names no contact to call.",
     "not_known": "{number}: the contact needs the service (offline or still loading).",

@@ -82,9 +82,20 @@ class EditDialog(ModalScreen[TicketEdit | None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog-box"):
             yield Label(TEXT["title"].format(number=self.number), classes="dialog-title")
-            yield Input(self.title_shown, placeholder=TEXT["title_placeholder"], id="title")
+            # editing, not replacing: focus leaves the text unselected, the cursor at its end
+            yield Input(
+                self.title_shown,
+                placeholder=TEXT["title_placeholder"],
+                id="title",
+                select_on_focus=False,
+            )
             yield TextArea(self.description_shown, id="description", soft_wrap=True)
-            yield Input(", ".join(self.tags_shown), placeholder=TEXT["tags_placeholder"], id="tags")
+            yield Input(
+                ", ".join(self.tags_shown),
+                placeholder=TEXT["tags_placeholder"],
+                id="tags",
+                select_on_focus=False,
+            )
             yield Label("", id="error", classes="dialog-error")
             yield Label(TEXT["hint"], classes="dialog-hint")
 

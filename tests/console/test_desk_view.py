@@ -11,6 +11,7 @@ from typing import Any
 from console.harness import console, other_client, settle, until
 from console.offline import cut_in
 from console.ticket_view import open_view, text_of
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input, Label, TextArea
 
@@ -223,3 +224,22 @@ async def test_a_technician_is_told_no_for_e(tmp_path: Path) -> None:
         assert not app.sync.ops()
         # whom to call: the technician's own ticket names its contact
         assert f"Erika Brandt · {PHONE}" in text_of(app.screen)
+
+
+async def test_the_edit_dialog_edits_rather_than_replaces_what_it_shows() -> None:
+    """Tabbing into a field leaves its text unselected: typing adds to it."""
+
+    class Bare(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(EditDialog(100123, "Till\x1b[2J down", "", ["till"]))
+
+    app = Bare()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, EditDialog)
+        assert dialog.query_one("#title", Input).value == "Till[2J down", "shown cleaned"
+        await pilot.press("tab", "tab", *", kasse")
+        assert dialog.query_one("#tags", Input).value == "till, kasse"
+        # the title is left as shown: not sent (the service keeps what it has)
+        assert dialog.changes() == {"tags": ["till", "kasse"]}
