@@ -37,10 +37,10 @@ SETTLE = 0.2
 KEEP = 200  # details kept for tickets looked at before (a contact does not change by PATCH)
 
 
-def whereabouts_text(number: object, detail: TicketDetailShape) -> Text:
+def whereabouts_text(detail: TicketDetailShape) -> Text:
     """The highlighted ticket's contact and address, two lines as the ticket view says them."""
     text = Text()
-    text.append(f"{VIEW_TEXT['contact_row']} {number}: ", style="bold")
+    text.append(f"{VIEW_TEXT['contact_row']}: ", style="bold")
     text.append(contact_line(detail))
     if detail.get("contact_phone"):
         text.append(TEXT["copy_hint"], style="dim")
@@ -100,6 +100,10 @@ class MyWorkScreen(QueueScreen, DeskActions):
             f"My work · {table.visible_count} tickets (s status · c comment · enter open)"
         )
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # E edits in the ticket view, which holds the description the list leaves out
+        return action != "edit" and super().check_action(action, parameters)
+
     def contact_detail(self) -> TicketDetailShape | None:
         key = self.table.cursor_key
         return self.details.get(key) if key is not None else None
@@ -131,7 +135,7 @@ class MyWorkScreen(QueueScreen, DeskActions):
             if len(self.details) >= KEEP:
                 self.details.clear()
             self.details[int(ticket["id"])] = detail
-        shown.update(whereabouts_text(number, detail))
+        shown.update(whereabouts_text(detail))
 
     @work(exclusive=True, group="mywork-calendar")
     async def load_calendar(self) -> None:
