@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from console.harness import console, other_client, settle, until
-from console.offline import cut_in
+from console.offline import cut_in, their_client
 from console.ticket_view import open_view, text_of
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input, Label, Static, TextArea
 
 from dispatch.app import DispatchApp
+from dispatch.client.cache import CONFLICT
 from dispatch.screens.edit_dialog import EditDialog
 from dispatch.screens.mywork import MyWorkScreen
 from dispatch.screens.ticket import TicketScreen
@@ -244,3 +245,48 @@ async def test_the_edit_dialog_edits_rather_than_replaces_what_it_shows() -> Non
         assert dialog.query_one("#tags", Input).value == "till, kasse"
         # the title is left as shown: not sent (the service keeps what it has)
         assert dialog.changes() == {"tags": ["till", "kasse"]}
+
+
+async def test_an_offline_edit_someone_else_overtook_goes_to_the_conflict_decisions(
+    tmp_path: Path,
+) -> None:
+    async with console(tmp_path, tickets=12) as (app, pilot):
+        ticket, _ = await _ticket(app, pilot)
+        await open_view(pilot, app, ticket)
+        network = cut_in(app)
+        network.offline = True
+        await _edit(pilot, app, "Mine: till does not boot", "till")
+        other = their_client(app)  # their way to the service is not cut
+        await other.patch_ticket(ticket["id"], {"title": "Theirs: till"}, ticket["version"])
+        await other.aclose()
+        network.offline = False
+        await until(pilot, lambda: bool(app.cache.ops(CONFLICT)), "the edit became a conflict")
+        detail = await app.client.get_ticket(ticket["id"])
+        assert detail["title"] == "Theirs: till", "nothing overwritten before a decision"
+        [op] = app.cache.ops(CONFLICT)
+        assert op.kind == "patch_ticket" and op.body is not None
+        assert op.body["title"] == "Mine: till does not boot"
+
+
+async def test_the_dialog_says_when_someone_changed_the_field_meanwhile(tmp_path: Path) -> None:
+    async with console(tmp_path, tickets=12) as (app, pilot):
+        ticket, _ = await _ticket(app, pilot)
+        await open_view(pilot, app, ticket)
+        await pilot.press("E")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, EditDialog)
+        other = other_client(app, "lukas.schneider")
+        await other.patch_ticket(ticket["id"], {"title": "Theirs: till"}, ticket["version"])
+        await other.aclose()
+        await app.reload_and_publish(ticket["id"])
+        await settle(pilot)
+        dialog.query_one("#title", Input).value = "Mine: till"
+        await pilot.press("ctrl+s")
+        assert app.screen is dialog, "asked first"
+        assert "Changed meanwhile by someone else: title" in str(
+            dialog.query_one("#error", Label).content
+        )
+        await pilot.press("ctrl+s")  # again: mine over theirs, as said
+        await settle(pilot)
+        assert (await app.client.get_ticket(ticket["id"]))["title"] == "Mine: till"
