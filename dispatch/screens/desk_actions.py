@@ -17,12 +17,12 @@ from textual.binding import Binding
 
 from dispatch.display import labels
 from dispatch.display.safe import one_line
+from dispatch.display.whereabouts import phone_of
 from dispatch.domain.permissions import Action, allowed
 from dispatch.domain.types import Role
 from dispatch.screens.context import engine_dict
 from dispatch.screens.edit_dialog import EditDialog, TicketEdit
 from dispatch.screens.ticket_actions import TicketActions
-from dispatch.screens.ticket_text import phone_of
 
 if TYPE_CHECKING:
     from dispatch.client.shapes import TicketDetailShape

@@ -15,10 +15,10 @@ from textual.widgets import Input, Label, Static
 from dispatch.client.errors import ApiError, NotFound, ServerError, Unreachable
 from dispatch.display import clock, labels
 from dispatch.display.safe import one_line
+from dispatch.display.whereabouts import address_line, contact_line
 from dispatch.screens.desk_actions import COPY_PHONE, DeskActions
 from dispatch.screens.queue import QueueScreen
 from dispatch.screens.ticket_text import TEXT as VIEW_TEXT
-from dispatch.screens.ticket_text import address_line, contact_line
 from dispatch.widgets.fast_table import FastTable
 from dispatch.widgets.rows import MY_WORK_COLUMNS
 

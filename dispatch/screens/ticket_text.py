@@ -17,6 +17,7 @@ from rich.text import Text
 from dispatch.display import clock, labels
 from dispatch.display.history import Names, event_line
 from dispatch.display.safe import clean, one_line
+from dispatch.display.whereabouts import address_line, contact_line
 from dispatch.domain import sla
 from dispatch.domain.countdown import Clock, ClockState, resume_text
 from dispatch.domain.sla import response_targets
@@ -42,9 +43,6 @@ TEXT = {
     "site": "Site",
     "contact_row": "Contact",
     "address_row": "Address",
-    "no_contact": "none named",
-    "whereabouts_offline": "shown when the service is reachable again",
-    "branch": "branch {name}",
     "kind_source": "Kind / source",
     "received": "Received",
     "responded": "Responded",
@@ -126,36 +124,6 @@ def head_rows(
             (TEXT["escalation"] if i == 0 else "", line) for i, line in escalation_lines(esc)
         )
     return rows
-
-
-def contact_line(t: TicketDetailShape) -> str:
-    """Whom to call: `Anna Sommer · +49 2581 123456 · anna@example.de`. Only the service's
-    detail names them (the stored, list-shaped ticket does not): offline it says so."""
-    if "contact_name" not in t:
-        return TEXT["whereabouts_offline"]
-    parts = [t.get("contact_name"), t.get("contact_phone"), t.get("contact_email")]
-    shown = [one_line(p) for p in parts if p and one_line(p).strip()]
-    return " · ".join(shown) or TEXT["no_contact"]
-
-
-def address_line(t: TicketDetailShape) -> str:
-    """Where to go: `Kirchstraße 4, Warendorf · branch Warendorf`."""
-    if "site_address" not in t:
-        return TEXT["whereabouts_offline"]
-    place = ", ".join(
-        one_line(p) for p in (t.get("site_address"), t.get("site_city")) if p and p.strip()
-    )
-    branch = t.get("branch_name")
-    parts = [place] if place else []
-    if branch:
-        parts.append(TEXT["branch"].format(name=one_line(branch)))
-    return " · ".join(parts) or clock.NONE
-
-
-def phone_of(t: TicketDetailShape | None) -> str | None:
-    """The contact's phone number as it may be copied (cleaned, one line), or None."""
-    phone = one_line(t.get("contact_phone") if t is not None else "").strip()
-    return phone or None
 
 
 def hours_text(t: TicketDetailShape, customer: Json | None) -> str:
