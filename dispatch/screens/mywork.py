@@ -15,7 +15,7 @@ from textual.widgets import Input, Label, Static
 from dispatch.client.errors import ApiError, NotFound, ServerError, Unreachable
 from dispatch.display import clock, labels
 from dispatch.display.safe import one_line
-from dispatch.display.whereabouts import address_line, contact_line
+from dispatch.display.whereabouts import address_line, contact_line, phone_of
 from dispatch.screens.desk_actions import COPY_PHONE, DeskActions
 from dispatch.screens.queue import QueueScreen
 from dispatch.screens.ticket_text import TEXT as VIEW_TEXT
@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 OFFLINE_CALENDAR = "My calendar needs the service: offline."
 TEXT = {
     "job": "ticket {number} {mode}",
-    "reading": "  reading the contact of {number}…",
-    "offline": "  the contact of {number} needs the service: offline",
+    "reading": "reading the contact of {number}…",
+    "offline": "the contact of {number} needs the service: offline",
     "copy_hint": "  (y copies the phone)",
 }
 # Moving the cursor quickly past tickets reads the detail of the one it rests on only.
@@ -42,7 +42,7 @@ def whereabouts_text(detail: TicketDetailShape) -> Text:
     text = Text()
     text.append(f"{VIEW_TEXT['contact_row']}: ", style="bold")
     text.append(contact_line(detail))
-    if detail.get("contact_phone"):
+    if phone_of(detail):
         text.append(TEXT["copy_hint"], style="dim")
     text.append(f"\n{VIEW_TEXT['address_row']}: ", style="bold")
     text.append(address_line(detail))
