@@ -25,6 +25,8 @@ SCREEN_ACTIONS = [
     ("Change status of selected ticket", "status"),
     ("Escalate selected ticket", "escalate"),
     ("Comment on selected ticket", "comment"),
+    ("Edit title, description and tags of the ticket", "edit"),
+    ("Copy the contact's phone number", "copy_phone"),
 ]
 
 

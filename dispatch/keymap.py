@@ -21,6 +21,7 @@ from dispatch.screens.calendar import CalendarScreen
 from dispatch.screens.comment_dialog import ContactDialog
 from dispatch.screens.confirm import ConfirmDialog
 from dispatch.screens.dialogs import ChoiceDialog, EscalateDialog, TextDialog
+from dispatch.screens.edit_dialog import EditDialog
 from dispatch.screens.escalations import EscalationsScreen
 from dispatch.screens.help import HelpScreen
 from dispatch.screens.mywork import MyWorkScreen
@@ -45,6 +46,7 @@ PLACES: Sequence[tuple[str, Sequence[type[DOMNode]]]] = (
     ("the comment dialog", (TextDialog,)),
     ("the customer contact dialog", (ContactDialog,)),
     ("the escalate dialog", (EscalateDialog,)),
+    ("the edit dialog", (EditDialog,)),
     ("the assign dialog", (AssignDialog,)),
     ("the booking dialog", (AppointmentDialog, Choice)),
     ("the confirm dialog", (ConfirmDialog,)),

@@ -33,7 +33,11 @@ Json = dict[str, Any]
 OVERLAY_FIELDS = ("priority", "status", "title", "description", "tags", "assignee_id")
 # What only GET /tickets/{id} carries: never part of the stored (list-shaped) ticket.
 DETAIL_ONLY = frozenset(
-    ("history", "comments", "escalations", "appointments", "freed_appointments", "actor_names")
+    (
+        *("history", "comments", "escalations", "appointments", "freed_appointments"),
+        *("actor_names", "contact_name", "contact_phone", "contact_email"),
+        *("site_address", "site_city", "branch_name"),
+    )
 )
 MAX_IDS = 200  # tickets one `GET /tickets?ids=` may name (the service's limit)
 

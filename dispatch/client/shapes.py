@@ -144,6 +144,12 @@ class TicketDetailShape(TicketShape, total=False):
     escalations: list[EscalationShape]
     appointments: list[AppointmentShape]
     actor_names: dict[str, str]
+    contact_name: str | None
+    contact_phone: str | None
+    contact_email: str | None
+    site_address: str | None
+    site_city: str | None
+    branch_name: str | None
 
 
 class TicketChangedShape(TicketShape, total=False):

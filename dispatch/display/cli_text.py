@@ -14,6 +14,7 @@ from typing import Any
 from dispatch.display import clock, labels
 from dispatch.display.history import event_line, names_for
 from dispatch.display.safe import clean, one_line
+from dispatch.display.whereabouts import address_line, contact_line
 
 Json = Mapping[str, Any]
 
@@ -22,6 +23,8 @@ SHOW_FIELDS = (
     ("priority", "priority"),
     ("customer", "customer"),
     ("site", "site"),
+    ("contact", "contact"),
+    ("address", "address"),
     ("assignee", "assignee"),
     ("kind", "kind"),
     ("source", "source"),
@@ -68,6 +71,8 @@ def _show_values(t: Json) -> dict[str, str]:
         "priority": labels.priority(t.get("priority")),
         "customer": one_line(t.get("customer_name") or ""),
         "site": one_line(t.get("site_name") or clock.NONE),
+        "contact": contact_line(t),
+        "address": address_line(t),
         "assignee": one_line(t.get("assignee_name") or TEXT["unassigned"]),
         "kind": labels.word(labels.KIND, t.get("kind")),
         "source": labels.word(labels.SOURCE, t.get("source")),

@@ -23,6 +23,14 @@ class TicketDetail(TicketPublic):
     appointments: list[AppointmentPublic] = []
     actor_names: dict[str, str] = {}
     """Display names of the history's actors by login (the history says `actor` by login)."""
+    # Whom to call and where to go: the ticket's contact and site, for whoever may read the
+    # ticket's customer (a technician: the customers of their own tickets, as /customers).
+    contact_name: str | None = Field(default=None, description="The ticket's contact")
+    contact_phone: str | None = Field(default=None, description="The contact's phone number")
+    contact_email: str | None = Field(default=None, description="The contact's e-mail address")
+    site_address: str | None = Field(default=None, description="The site's street address")
+    site_city: str | None = Field(default=None, description="The site's city")
+    branch_name: str | None = Field(default=None, description="The branch serving the site")
 
 
 class TicketChanged(TicketPublic):

@@ -2,26 +2,51 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.widgets import Input, Label, Static
 
-from dispatch.client.errors import ApiError, Unreachable
+from dispatch.client.errors import ApiError, NotFound, ServerError, Unreachable
 from dispatch.display import clock, labels
 from dispatch.display.safe import one_line
+from dispatch.display.whereabouts import address_line, contact_line, phone_of
+from dispatch.screens.desk_actions import COPY_PHONE, DeskActions
 from dispatch.screens.queue import QueueScreen
+from dispatch.screens.ticket_text import TEXT as VIEW_TEXT
 from dispatch.widgets.fast_table import FastTable
 from dispatch.widgets.rows import MY_WORK_COLUMNS
 
 if TYPE_CHECKING:
-    from dispatch.client.shapes import AppointmentShape, StoreTicket
+    from dispatch.client.shapes import AppointmentShape, StoreTicket, TicketDetailShape
 
 OFFLINE_CALENDAR = "My calendar needs the service: offline."
-TEXT = {"job": "ticket {number} {mode}"}
+TEXT = {
+    "job": "ticket {number} {mode}",
+    "reading": "reading the contact of {number}…",
+    "offline": "the contact of {number} needs the service: offline",
+    "copy_hint": "  (y copies the phone)",
+}
+# Moving the cursor quickly past tickets reads the detail of the one it rests on only.
+SETTLE = 0.2
+KEEP = 200  # details kept for tickets looked at before (a contact does not change by PATCH)
+
+
+def whereabouts_text(detail: TicketDetailShape) -> Text:
+    """The highlighted ticket's contact and address, two lines as the ticket view says them."""
+    text = Text()
+    text.append(f"{VIEW_TEXT['contact_row']}: ", style="bold")
+    text.append(contact_line(detail))
+    if phone_of(detail):
+        text.append(TEXT["copy_hint"], style="dim")
+    text.append(f"\n{VIEW_TEXT['address_row']}: ", style="bold")
+    text.append(address_line(detail))
+    return text
 
 
 def appointment_line(a: AppointmentShape) -> str:
@@ -35,15 +60,22 @@ def appointment_line(a: AppointmentShape) -> str:
     return f"  {clock.span(a['start'], a['end'])}  {what}  {note}".rstrip() + "\n"
 
 
-class MyWorkScreen(QueueScreen):
-    """What a technician opens on: own open tickets, then own appointments."""
+class MyWorkScreen(QueueScreen, DeskActions):
+    """What a technician opens on: own open tickets with whom to call and where to go for the
+    highlighted one, then own appointments."""
 
     COLUMNS = MY_WORK_COLUMNS
+    BINDINGS: ClassVar[list[BindingType]] = [COPY_PHONE]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.details: dict[int, TicketDetailShape] = {}
 
     def compose(self) -> ComposeResult:
         yield Label("", id="queue-title")
         yield Input(placeholder="filter my tickets", id="filter")
         yield FastTable(id="queue")
+        yield Static("", id="mywork-contact")
         yield Static("", id="mywork-calendar")
         yield from self.compose_footer()
 
@@ -67,6 +99,43 @@ class MyWorkScreen(QueueScreen):
         self.query_one("#queue-title", Label).update(
             f"My work · {table.visible_count} tickets (s status · c comment · enter open)"
         )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # E edits in the ticket view, which holds the description the list leaves out
+        return action != "edit" and super().check_action(action, parameters)
+
+    def contact_detail(self) -> TicketDetailShape | None:
+        key = self.table.cursor_key
+        return self.details.get(key) if key is not None else None
+
+    def on_fast_table_highlighted(self, event: FastTable.Highlighted) -> None:
+        self.show_contact(event.key)
+
+    @work(exclusive=True, group="mywork-contact")
+    async def show_contact(self, ticket_id: int | None) -> None:
+        """The contact block of the highlighted ticket, its detail read once per ticket."""
+        shown = self.query_one("#mywork-contact", Static)
+        ticket = self.dispatch.store.tickets.get(ticket_id) if ticket_id is not None else None
+        if ticket is None:
+            shown.update("")
+            return
+        number = ticket["number"]
+        detail = self.details.get(int(ticket["id"]))
+        if detail is None:
+            shown.update(Text(TEXT["reading"].format(number=number), style="dim"))
+            await asyncio.sleep(SETTLE)
+            try:
+                detail = await self.dispatch.client.ticket_detail(int(ticket["id"]))
+            except (Unreachable, ServerError):
+                shown.update(Text(TEXT["offline"].format(number=number), style="dim"))
+                return
+            except NotFound:  # no longer mine: the feed takes it off the list
+                shown.update("")
+                return
+            if len(self.details) >= KEEP:
+                self.details.clear()
+            self.details[int(ticket["id"])] = detail
+        shown.update(whereabouts_text(detail))
 
     @work(exclusive=True, group="mywork-calendar")
     async def load_calendar(self) -> None:

@@ -25,7 +25,8 @@ from dispatch.display.safe import one_line
 from dispatch.domain.countdown import clock_of
 from dispatch.screens.base import StatusScreen
 from dispatch.screens.context import STYLES, Console, TicketsUpdate
-from dispatch.screens.ticket_actions import TICKET_BINDINGS, TicketActions
+from dispatch.screens.desk_actions import COPY_PHONE, EDIT, DeskActions
+from dispatch.screens.ticket_actions import TICKET_BINDINGS
 from dispatch.screens.ticket_text import (
     TEXT,
     comments_text,
@@ -49,13 +50,15 @@ ECHO_WAITS = 5
 LATE = -1  # `take_recent`: the engine holds a version whose event has not come yet
 
 
-class TicketScreen(StatusScreen, TicketActions):
+class TicketScreen(StatusScreen, DeskActions):
     """One ticket; it updates in place when someone else changes it."""
 
     CSS_PATH = [STYLES / "ticket.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="ticketview.back"),
         *TICKET_BINDINGS,
+        EDIT,
+        COPY_PHONE,
         Binding("j", "scroll_down", "Scroll down", show=False, id="ticketview.down"),
         Binding("k", "scroll_up", "Scroll up", show=False, id="ticketview.up"),
     ]
@@ -242,6 +245,9 @@ class TicketScreen(StatusScreen, TicketActions):
         self.render_all()
 
     def selected_ticket(self) -> TicketShape | None:
+        return self.detail
+
+    def contact_detail(self) -> TicketDetailShape | None:
         return self.detail
 
     def known_customer(self, ticket: TicketShape) -> dict[str, Any] | None:

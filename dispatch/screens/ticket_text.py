@@ -17,6 +17,7 @@ from rich.text import Text
 from dispatch.display import clock, labels
 from dispatch.display.history import Names, event_line
 from dispatch.display.safe import clean, one_line
+from dispatch.display.whereabouts import address_line, contact_line
 from dispatch.domain import sla
 from dispatch.domain.countdown import Clock, ClockState, resume_text
 from dispatch.domain.sla import response_targets
@@ -40,6 +41,8 @@ TEXT = {
     "assignee": "Assignee",
     "customer": "Customer",
     "site": "Site",
+    "contact_row": "Contact",
+    "address_row": "Address",
     "kind_source": "Kind / source",
     "received": "Received",
     "responded": "Responded",
@@ -103,6 +106,8 @@ def head_rows(
         (TEXT["assignee"], one_line(t.get("assignee_name") or TEXT["unassigned"])),
         (TEXT["customer"], one_line(t.get("customer_name") or "")),
         (TEXT["site"], one_line(t.get("site_name") or clock.NONE)),
+        (TEXT["contact_row"], contact_line(t)),
+        (TEXT["address_row"], address_line(t)),
         (
             TEXT["kind_source"],
             f"{labels.word(labels.KIND, t.get('kind'))} / "

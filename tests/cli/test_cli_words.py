@@ -35,5 +35,7 @@ def test_show_and_assign_read_as_words(env: dict[str, str]) -> None:
     assert re.search(r"status\s+(new|triaged|scheduled|in progress)", out)
     assert re.search(rf"Tom Lehmann: .*assignee: - → {tech['name']}", out)
     assert re.search(r"received\s+[A-Z][a-z] \d\d\.\d\d\. \d\d:\d\d", out)
+    # whom to call and where to go, from the detail
+    assert re.search(r"contact\s+\S", out) and re.search(r"address\s+.* · branch \S", out), out
     for internal in ("assignee_id", "_at ", "None", "+00:00", "tom.lehmann", "customer_name"):
         assert internal not in out, internal

@@ -51,6 +51,7 @@ from dispatch.server.rules.views import (
     ticket_public,
     visible_ticket,
 )
+from dispatch.server.rules.whereabouts import whereabouts
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
 
@@ -276,6 +277,7 @@ def detail(session: Session, caller: Caller, ticket: Ticket) -> TicketDetail:
         comments=[CommentPublic(**c.model_dump(), author_name=name) for c, name in comments],
         escalations=escalations_public(session, ticket_id=ticket.id),
         appointments=appointments_of(session, ticket_id=ticket.id),
+        **whereabouts(session, caller, ticket),
     )
 
 
