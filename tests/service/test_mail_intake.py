@@ -3,39 +3,18 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from mail.mailshapes import CONTACT, corpus, message
+from service.mail_world import AT, contact, mail_row, take
 from service.world import World
 from sqlalchemy import create_engine
 from sqlmodel import Session, select
 
-from dispatch.models import ChangeEvent, Comment, Contact, InboundMail, MailAttachment, Ticket
+from dispatch.models import ChangeEvent, Comment, InboundMail, MailAttachment, Ticket
 from dispatch.models.base import utcnow
 from dispatch.server.mail.intake import IntakeResult, IntakeUnavailable, take_in
-
-AT = datetime(2030, 3, 4, 8, 30, tzinfo=UTC)  # a Monday, 09:30 in Berlin
-
-
-def contact(world: World, email: str = CONTACT, customer_id: int | None = None) -> int:
-    with Session(world.engine) as s:
-        c = Contact(customer_id=customer_id or world.customer_id, name="Dirk Lorenz", email=email)
-        s.add(c)
-        s.commit()
-        assert c.id is not None
-        return c.id
-
-
-def take(world: World, raw: bytes, at: datetime = AT) -> IntakeResult:
-    return take_in(world.engine, raw, received_at=at)
-
-
-def mail_row(world: World, result: IntakeResult) -> InboundMail:
-    with Session(world.engine) as s:
-        row = s.get(InboundMail, result.inbound_mail_id)
-        assert row is not None
-        return row
 
 
 def test_a_known_contact_mail_becomes_a_ticket(world: World) -> None:
