@@ -18,6 +18,7 @@ class Action(StrEnum):
     MANAGE_USERS = "manage_users"
     READ_CUSTOMERS = "read_customers"  # contacts, contracts, contingent balance
     CUSTOMER_DIRECTORY = "customer_directory"  # find a customer by name or number
+    RETRY_MAIL = "retry_mail"  # send a failed notification again
 
 
 class Scope(StrEnum):
@@ -43,6 +44,8 @@ TABLE: dict[Action, dict[Role, Scope]] = {
     # shows no contacts, contracts or balances.
     Action.READ_CUSTOMERS: {_T: Scope.OWN, **_ALL},
     Action.CUSTOMER_DIRECTORY: {_T: Scope.ALL, **_ALL},
+    # The desk's: a technician sees their tickets' mails but leaves the mail side to it.
+    Action.RETRY_MAIL: {_T: Scope.NONE, **_ALL},
 }
 
 
