@@ -83,6 +83,12 @@ READS = [
         200,
         _get(lambda w, o: f"/tickets/{_own_ticket(w, o)['id']}/sla-forecast", priority="P2"),
     ),
+    Case(
+        "preview the mails of a status change",
+        Action.SEE_ALL_TICKETS,
+        200,
+        _get(lambda w, o: f"/tickets/{_own_ticket(w, o)['id']}/mail-preview", status="resolved"),
+    ),
 ]
 
 EVERYONE = {  # operations every role may call; what they answer is filtered per role
@@ -118,6 +124,8 @@ OPERATIONS: dict[str, list[str]] = {
     "POST /users/{user_id}/tokens": ["issue a token"],
     "GET /customers/{customer_id}": ["read a customer"],
     "GET /customers/directory": ["search the customer directory"],
+    "GET /tickets/{ticket_id}/mail-preview": ["preview the mails of a status change"],
+    "POST /notifications/{notification_id}/retry": ["retry a failed mail"],
 }
 
 
