@@ -73,3 +73,17 @@ def test_the_desks_ticket_of_an_unmatched_mail_confirms_it(make_world: MakeWorld
     assert made.status_code == 201, made.text
     [receipt] = receipts(world)
     assert (receipt.ticket_id, receipt.to_address) == (made.json()["id"], "neu@kunde.example")
+
+
+def test_the_mails_list_joins_received_and_sent(make_world: MakeWorld) -> None:
+    world = make_world(**MAIL_ON, auth_failures_per_minute=0, rate_limit_per_minute=0)
+    contact(world)
+    url = world.engine.url.render_as_string(hide_password=False)
+    settings = Settings(database_url=url, **MAIL_ON)
+    r = take_in(world.engine, message(), settings=settings)  # arrived now (its Date)
+    answer = world.get("dana", f"/tickets/{r.ticket_id}/mails").json()
+    assert answer["outgoing_enabled"] is True
+    assert [(m["direction"], m["kind"], m["state"]) for m in answer["items"]] == [
+        ("in", "ticket", "received"),
+        ("out", "receipt", "queued"),
+    ]
