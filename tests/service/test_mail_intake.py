@@ -259,7 +259,7 @@ def test_a_rule_failing_keeps_the_mail_for_the_desk(
     real = getattr(intake_module, "become")  # noqa: B009  (patched below)
 
     def half_then_fail(session: Session, caller: object, mail: object) -> object:
-        real(session, caller, mail)  # type: ignore[arg-type]  # makes a ticket, then:
+        real(session, caller, mail)  # makes a ticket, then:
         raise RuntimeError("a rule broke")
 
     monkeypatch.setattr(intake_module, "become", half_then_fail)
