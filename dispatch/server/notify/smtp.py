@@ -104,7 +104,7 @@ def _send(smtp: smtplib.SMTP, msg: EmailMessage, config: MailConfig, to: str) ->
     smtp.ehlo_or_helo_if_needed()
     if config.user:
         smtp.login(config.user, config.password or "")
-    code, text = smtp.mail(config.mail_from)
+    code, text = smtp.mail(config.envelope_from)
     if code != 250:
         return Outcome(False, code >= 500, _reply(code, text))
     code, text = smtp.rcpt(to)
