@@ -35,7 +35,9 @@ def test_every_mail_renders_clean_in_both_languages(what: str, language: str) ->
     assert text.body.startswith(greeting + "\n\n")
     assert "[#100123]" in text.body
     if what in ("receipt", "new_ticket"):
-        assert ("08:05 (Berlin time)" if language == "en" else "08:05 Uhr") in text.body
+        words = " ".join(text.body.split())
+        assert ("08:05 (Berlin time)" if language == "en" else "08:05 Uhr") in words
+    assert all(len(line) <= 72 for line in text.body.splitlines() if not line.startswith(" "))
 
 
 def test_the_details_of_each_mail() -> None:
