@@ -61,7 +61,7 @@ def test_status_changes_mail_the_contacts_flagged_for_them_in_their_language(
     assert [(r.to_address, r.language) for r in rows] == [(ANNA, "de"), (JOHN, "en")]
     de, en = rows
     assert de.subject == f"[#{t['number']}] Rückfrage: VPN bricht ab"
-    assert "brauchen wir eine Rückmeldung von Ihnen:\n\n  Welche Version des VPN-Clients" in de.body
+    assert "Ihnen:\n\n  Welche Version des VPN-Clients ist installiert?\n" in de.body
     assert en.subject == f"[#{t['number']}] Question: VPN bricht ab"
     assert en.body.startswith("Hello John Smith,\n\nwe need an answer from you on your ticket")
     _comment(w, t["id"], "Client neu installiert.\nDie Verbindung hält wieder.")

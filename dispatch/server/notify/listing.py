@@ -8,6 +8,8 @@ from sqlmodel import Session, col, select
 
 from dispatch.models.mail import MailPublic
 from dispatch.models.notification import Notification, NotificationState
+from dispatch.server.notify.config import mail_config
+from dispatch.settings import Settings
 
 _STATES: dict[str, Literal["queued", "sent", "failed"]] = {
     NotificationState.QUEUED.value: "queued",
@@ -33,6 +35,11 @@ def mail_public(row: Notification) -> MailPublic:
         error=row.last_error if state == "failed" else None,
         attempts=row.attempts,
     )
+
+
+def outgoing_enabled(settings: Settings) -> bool:
+    """The list's `outgoing_enabled`: whether the service mails customers at all."""
+    return mail_config(settings) is not None
 
 
 def outbound_mails(session: Session, ticket_id: int) -> list[MailPublic]:

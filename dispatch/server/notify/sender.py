@@ -99,6 +99,10 @@ class Sender:
             tried += 1
             outcome = smtp.deliver(claim.mail, self.config)
             self._record(claim, outcome)
+            if not outcome.sent and not outcome.permanent:
+                # The server is busy or unreachable: the rest wait for the next pass rather
+                # than each waiting out its timeout now (and holding up a shutdown).
+                break
         return tried
 
     def _due(self) -> Any:

@@ -7,19 +7,19 @@ header), the body without control characters. Times are the provider's (Berlin).
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from datetime import datetime
 from string import Template
-from zoneinfo import ZoneInfo
 
 from dispatch.display import safe
-from dispatch.display.clock import DEFAULT_ZONE
 from dispatch.domain.mail_ids import subject_tag
+from dispatch.domain.sla import BERLIN
 
-BERLIN = ZoneInfo(DEFAULT_ZONE)
 MAX_QUOTE = 8000
 """The longest comment quoted in a mail (a body is stored with at most 20,000 characters)."""
 MAX_SUBJECT = 300
+WIDTH = 72
 _WEEKDAYS = {
     "de": ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"),
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
@@ -198,5 +198,18 @@ def render(what: str, language: str, facts: Facts) -> Text:
     }
     text = Template(_BODIES[what, language]).substitute(values)
     sign = Template(_SIGN[language]).substitute(values)
-    body = f"{_greeting(language, facts.to_name)}\n\n{text}\n\n{sign}\n"
-    return Text(_subject(facts.number, _LEADS[what, language], facts.title), body)
+    body = _wrap(f"{_greeting(language, facts.to_name)}\n\n{text}\n\n{sign}")
+    return Text(_subject(facts.number, _LEADS[what, language], facts.title), body + "\n")
+
+
+def _fill(line: str) -> str:
+    return textwrap.fill(line, WIDTH, break_long_words=False, break_on_hyphens=False)
+
+
+def _wrap(body: str) -> str:
+    """Our sentences wrapped at WIDTH (plain text mail reads best so); indented lines (the
+    title, the slot, a quoted comment) stay as they are."""
+    return "\n".join(
+        line if line.startswith(" ") or len(line) <= WIDTH else _fill(line)
+        for line in body.split("\n")
+    )

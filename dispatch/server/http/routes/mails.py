@@ -22,8 +22,7 @@ from dispatch.server.http.write_path import write_endpoint
 from dispatch.server.http.writes import WriteResult, etag, json_response
 from dispatch.server.mail import unmatched
 from dispatch.server.mail.listing import attachment_for, download_headers, inbound_mails
-from dispatch.server.notify.config import mail_config
-from dispatch.server.notify.listing import outbound_mails
+from dispatch.server.notify.listing import outbound_mails, outgoing_enabled
 from dispatch.server.persistence.reads import run_read
 from dispatch.server.rules.views import ticket_public, visible_ticket
 
@@ -40,7 +39,7 @@ async def ticket_mails(
         visible_ticket(session, caller, ticket_id)
         items = inbound_mails(session, ticket_id) + outbound_mails(session, ticket_id)
         items.sort(key=lambda m: (m.at, m.direction, m.id))
-        return TicketMails(outgoing_enabled=mail_config(settings) is not None, items=items)
+        return TicketMails(outgoing_enabled=outgoing_enabled(settings), items=items)
 
     return json_response(await run_read(session, read))
 

@@ -23,8 +23,8 @@ from dispatch.server.http.params import IdPath
 from dispatch.server.http.problems import ProblemError, problems
 from dispatch.server.http.write_path import write_endpoint
 from dispatch.server.http.writes import WriteResult, etag, json_response
-from dispatch.server.notify.config import config_of, mail_config
-from dispatch.server.notify.listing import mail_public
+from dispatch.server.notify.config import config_of
+from dispatch.server.notify.listing import mail_public, outgoing_enabled
 from dispatch.server.notify.queue import status_recipients
 from dispatch.server.persistence import feed
 from dispatch.server.persistence.versioned import versioned_update
@@ -47,7 +47,7 @@ def mail_preview(
 ) -> JSONResponse:
     """Whom a change of the ticket to `status` would mail (the queueing's own choice)."""
     ticket = visible_ticket(session, caller, ticket_id)
-    enabled = mail_config(settings) is not None
+    enabled = outgoing_enabled(settings)
     people = status_recipients(session, ticket, status) if enabled else []
     return json_response(
         MailPreview(
