@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from ipaddress import ip_network
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from platformdirs import user_config_dir, user_data_dir
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -128,11 +129,55 @@ class Settings(BaseSettings):
         default_factory=dict,
         description="Binding id -> keys, e.g. {'ticket.comment': 'n'} (ids: `?` in the console)",
     )
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server for the mails to customers; unset = mail off"
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP port")
+    smtp_security: Literal["starttls", "ssl", "none"] = Field(
+        default="starttls", description="starttls (port 587), ssl (port 465) or none"
+    )
+    smtp_user: str | None = Field(default=None, description="SMTP AUTH user (unset: no AUTH)")
+    smtp_password: str | None = Field(default=None, description="SMTP AUTH password")
+    smtp_ca_file: str | None = Field(
+        default=None,
+        description="CA bundle to check the SMTP server's certificate with (unset: the system's)",
+    )
+    smtp_timeout_seconds: float = Field(
+        default=30, gt=0, description="Longest wait for the SMTP server at each step"
+    )
+    mail_from: str | None = Field(
+        default=None, description="Sender of the mails to customers, e.g. support@provider.example"
+    )
+    mail_reply_to: str | None = Field(
+        default=None, description="Where customers' replies go: the support mailbox"
+    )
+    mail_domain: str | None = Field(
+        default=None, description="Domain of our Message-IDs (unset: the domain of mail_from)"
+    )
+    smtp_poll_seconds: float = Field(
+        default=5,
+        ge=0,
+        description="How often this process sends the mails due (0: it sends none; another does)",
+    )
+    mail_max_attempts: int = Field(
+        default=8, ge=1, description="Tries of one mail before it is marked failed"
+    )
+
     timezone: str = Field(
         default=DEFAULT_ZONE,
         description="IANA zone every time a person reads is shown in (the provider's zone)",
     )
     """Not the machine's zone: a console over SSH on a server in UTC still shows Berlin."""
+    mail_attachment_max_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=0,
+        description="Largest mail attachment kept; larger ones are listed, not kept",
+    )
+    mail_attachments_max_bytes: int = Field(
+        default=25 * 1024 * 1024,
+        ge=0,
+        description="Most attachment bytes kept of one mail; past it the rest are only listed",
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -156,6 +201,14 @@ class Settings(BaseSettings):
                     f"{item!r} is not an IP address or network (e.g. 127.0.0.1, 10.0.0.0/24)"
                 ) from None
         return value
+
+    @model_validator(mode="after")
+    def _mail_needs_a_sender(self) -> Settings:
+        if self.smtp_host and not self.mail_from:
+            raise ValueError("mail_from is required when smtp_host is set (the mails' sender)")
+        if self.smtp_password and not self.smtp_user:
+            raise ValueError("smtp_password needs smtp_user")
+        return self
 
     @classmethod
     def settings_customise_sources(
