@@ -47,6 +47,9 @@ class SyncListener(Protocol):
     def status_changed(self) -> None: ...
     def op_needs_attention(self, op: Op) -> None: ...
     def arrived(self, arrivals: list[Arrival]) -> None: ...
+    def mails_changed(self, changes: list[Json], live: bool) -> None:
+        """Mail and notification events of a feed page ([]: my own mail write was
+        acknowledged); `live` once the feed has caught up, so they are news."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,12 +26,12 @@ from dispatch.client.engine_base import (
     SyncListener,
 )
 from dispatch.client.feed_follower import FEED_PAGE, FeedFollower
-from dispatch.client.outbox import Outbox
+from dispatch.client.mail_intents import MailIntents
 
 Json = dict[str, Any]
 
 
-class SyncEngine(FeedFollower, Outbox, ConflictDecisions):
+class SyncEngine(FeedFollower, MailIntents, ConflictDecisions):
     """Keeps `store` equal to the service's state plus the user's pending writes."""
 
     def paint_from_cache(self) -> bool:
