@@ -16,6 +16,7 @@ ACTIONS = [
     ("Go to escalations", "pane('escalations')"),
     ("Go to calendar", "pane('calendar')"),
     ("Go to my work", "pane('mywork')"),
+    ("Go to unmatched mail", "pane('mail')"),
     ("Refresh everything", "refresh"),
     ("Show keys (help)", "help"),
 ]
@@ -24,6 +25,7 @@ SCREEN_ACTIONS = [
     ("Change priority of selected ticket", "priority"),
     ("Change status of selected ticket", "status"),
     ("Escalate selected ticket", "escalate"),
+    ("Send a failed mail again", "retry_mail"),
     ("Comment on selected ticket", "comment"),
 ]
 

@@ -29,11 +29,14 @@ if TYPE_CHECKING:
     from dispatch.client.shapes import (
         AppointmentShape,
         EscalationShape,
+        MailPreviewShape,
         MeShape,
         StoreTicket,
         TechnicianShape,
         TicketDetailShape,
+        TicketMailsShape,
         TicketShape,
+        UnmatchedMailShape,
     )
     from dispatch.client.store import Store
     from dispatch.settings import Settings
@@ -55,6 +58,16 @@ class TicketsUpdate:
     remote: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class MailsUpdate:
+    """Mail and notification events of the feed, whole (a ticket view and pane 6 decide
+    what concerns them); `changes` empty: one of my own mail writes was acknowledged. `live`:
+    they arrived live, not with the catch-up at start."""
+
+    changes: list[Json]
+    live: bool = False
+
+
 class ServiceReads(Protocol):
     """What a screen may ask the service directly: what the store does not hold."""
 
@@ -67,6 +80,10 @@ class ServiceReads(Protocol):
     async def calendar(
         self, technician_id: int, start: datetime, end: datetime
     ) -> list[AppointmentShape]: ...
+    async def customers(self, q: str | None = None) -> list[Json]: ...
+    async def ticket_mails(self, ticket_id: int) -> TicketMailsShape: ...
+    async def mail_preview(self, ticket_id: int, status: str) -> MailPreviewShape: ...
+    async def unmatched_mails(self, state: str = "open") -> list[UnmatchedMailShape]: ...
 
 
 class Intents(Protocol):
@@ -81,9 +98,13 @@ class Intents(Protocol):
     def create_appointment(self, data: Json) -> Op: ...
     def patch_appointment(self, appointment: Json, changes: Json) -> Op: ...
     def delete_appointment(self, appointment: Json) -> Op: ...
+    def mail_ticket(self, mail: Json, data: Json) -> Op: ...
+    def discard_mail(self, mail: Json, reason: str) -> Op: ...
+    def retry_notification(self, ticket: Json, mail: Json) -> Op: ...
 
     # the outbox and the user's decisions on its conflicts
     def ops(self) -> list[Op]: ...
+    def unmatched_ops(self) -> list[Op]: ...
     def conflict_group(self, op_id: int) -> list[Op]: ...
     def conflict_view(self, op_id: int) -> list[ConflictField]: ...
     def keep_theirs(self, op_id: int) -> None: ...
@@ -144,6 +165,8 @@ class Console(Protocol):
     def calendar_changed(self) -> Signal[None]: ...
     @property
     def status_changed(self) -> Signal[None]: ...
+    @property
+    def mails_changed(self) -> Signal[MailsUpdate]: ...
 
     # reads from the service, intents to the sync engine, errors said in one place
     @property

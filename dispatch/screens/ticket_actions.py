@@ -26,6 +26,7 @@ from dispatch.screens.comment_dialog import (
 from dispatch.screens.confirm import ConfirmDialog
 from dispatch.screens.context import Console, door, engine_dict
 from dispatch.screens.dialogs import ChoiceDialog, EscalateDialog, EscalationRequest, TextDialog
+from dispatch.screens.status_dialog import StatusDialog
 from dispatch.screens.ticket_text import contract_overrides
 
 if TYPE_CHECKING:
@@ -224,11 +225,12 @@ class TicketActions(Screen[None]):
                 self.write_patch(ticket, {"status": value})
 
         self.app.push_screen(
-            ChoiceDialog(
+            StatusDialog(
                 TEXT["status_title"].format(
                     number=ticket["number"], status=labels.status(ticket["status"])
                 ),
                 options,
+                ticket["id"],
             ),
             chosen,
         )
