@@ -49,6 +49,8 @@ class Op:
             return f"{what} on ticket {base['number']}"
         if base.get("ticket_number"):
             return f"{what} on ticket {base['ticket_number']}"
+        if base.get("from_address"):  # an unmatched mail: whose it is
+            return f"{what} of the mail from {one_line(base['from_address'])}"
         body = self.body or {}
         if "start" in body:
             try:  # in the display zone and format, as the calendar shows it
@@ -67,6 +69,9 @@ _KIND_LABELS = {
     "booking": "booking",
     "appointment_move": "appointment move",
     "appointment_delete": "appointment delete",
+    "mail_ticket": "ticket",
+    "mail_discard": "discard",
+    "notification_retry": "mail sent again",
 }
 
 
