@@ -1,0 +1,51 @@
+"""`dispatch mail`: the support mailbox. `intake` reads one message from stdin, as an MTA
+pipe delivers it (exit 0 taken or a duplicate, 75 EX_TEMPFAIL when the database is out so
+the MTA keeps the message and retries)."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+import typer
+
+from dispatch.cli.common import load_settings
+
+if TYPE_CHECKING:
+    from dispatch.server.mail.intake import IntakeResult
+
+app = typer.Typer(help="The support mailbox: take mail in.")
+
+EX_TEMPFAIL = 75
+
+
+@app.command("intake")
+def intake() -> None:
+    """Take the message on stdin in (a ticket, a reply comment, unmatched or ignored).
+
+    Exit status as an MTA pipe expects: 0 when taken (or taken before: nothing changes),
+    75 (EX_TEMPFAIL) when the database cannot take it now, so the MTA retries later."""
+    from dispatch.server.mail.intake import IntakeUnavailable, take_in
+    from dispatch.server.persistence.db import make_engine
+
+    settings = load_settings()
+    raw = sys.stdin.buffer.read()
+    try:
+        result = take_in(make_engine(settings.database_url), raw, settings=settings)
+    except IntakeUnavailable as exc:
+        typer.secho(f"error: {exc}; try again later", err=True, fg=typer.colors.RED)
+        raise typer.Exit(EX_TEMPFAIL) from None
+    typer.echo(describe(result))
+
+
+def describe(result: IntakeResult) -> str:
+    """One line for the MTA's log: what the message became."""
+    what = {
+        "ticket": f"ticket #{result.ticket_number}",
+        "reply": f"a comment on ticket #{result.ticket_number}",
+        "unmatched": f"unmatched mail ({result.reason})",
+        "ignored": f"ignored ({result.reason})",
+    }[result.outcome]
+    if result.duplicate:
+        return f"{result.message_key}: taken before as {what}; nothing changed"
+    return f"{result.message_key}: {what}"
