@@ -235,7 +235,7 @@ class UnmatchedMailShape(TypedDict, total=False):
 
 
 class UnmatchedPageShape(TypedDict):
-    """`UnmatchedMailPage`: the unmatched mails, newest first."""
+    """`UnmatchedMailList`: the unmatched mails, newest first."""
 
     items: list[UnmatchedMailShape]
 

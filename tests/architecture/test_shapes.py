@@ -23,6 +23,13 @@ from dispatch.models.comment import CommentPublic
 from dispatch.models.detail import TicketChanged, TicketDetail
 from dispatch.models.escalation import EscalationPublic
 from dispatch.models.event import ChangeFeed, ChangePublic
+from dispatch.models.mail import (
+    AttachmentPublic,
+    MailPublic,
+    TicketMails,
+    UnmatchedMailList,
+    UnmatchedMailPublic,
+)
 from dispatch.models.ticket import TicketPage, TicketPublic
 from dispatch.models.user import MePublic, TechnicianPublic, UserPublic
 
@@ -39,6 +46,11 @@ MIRRORS: list[tuple[type[Any], type[BaseModel]]] = [
     (shapes.TechnicianShape, TechnicianPublic),
     (shapes.UserShape, UserPublic),
     (shapes.MeShape, MePublic),
+    (shapes.AttachmentShape, AttachmentPublic),
+    (shapes.MailShape, MailPublic),
+    (shapes.TicketMailsShape, TicketMails),
+    (shapes.UnmatchedMailShape, UnmatchedMailPublic),
+    (shapes.UnmatchedPageShape, UnmatchedMailList),
 ]
 # Keys the console adds to a ticket in its store: its own, no model has them.
 STORE_ONLY = {"_pending", "_conflict"}
