@@ -33,6 +33,7 @@ from dispatch.server.http.routes import (
     users,
 )
 from dispatch.server.http.strictness import no_repeated_scalars, strict_body
+from dispatch.server.notify import config as notify_config
 from dispatch.server.persistence import search
 from dispatch.server.persistence.db import WRITE, is_postgres, make_engine
 from dispatch.server.persistence.feed import FeedSignal, lock_writes
@@ -108,7 +109,7 @@ def create_app(
     app.state.feed_signal = signal
     app.state.feed_listener = None
     # Write endpoints (`@write_endpoint`) run here, one at a time, their commits grouped.
-    app.state.writer = Writer(writes, signal)
+    app.state.writer = Writer(writes, signal, info=notify_config.session_info(settings))
     problems.install(app, refused_without_token)
     api = APIRouter(prefix=API_PREFIX)
     for module in ROUTES:
