@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_notifications"
-down_revision: str | None = "0010_first_response"
+down_revision: str | None = "0011_inbound_mail"
 branch_labels = None
 depends_on = None
 
