@@ -25,6 +25,7 @@ from dispatch.server.http.routes import (
     changes,
     customers,
     escalations,
+    mails,
     meta,
     sla_forecast,
     suggestions,
@@ -132,6 +133,7 @@ ROUTES = (
     customers,
     changes,
     users,
+    mails,
 )
 
 
