@@ -107,6 +107,10 @@ class Settings(BaseSettings):
     )
     smtp_user: str | None = Field(default=None, description="SMTP AUTH user (unset: no AUTH)")
     smtp_password: str | None = Field(default=None, description="SMTP AUTH password")
+    smtp_ca_file: str | None = Field(
+        default=None,
+        description="CA bundle to check the SMTP server's certificate with (unset: the system's)",
+    )
     smtp_timeout_seconds: float = Field(
         default=30, gt=0, description="Longest wait for the SMTP server at each step"
     )
@@ -118,6 +122,11 @@ class Settings(BaseSettings):
     )
     mail_domain: str | None = Field(
         default=None, description="Domain of our Message-IDs (unset: the domain of mail_from)"
+    )
+    smtp_poll_seconds: float = Field(
+        default=5,
+        ge=0,
+        description="How often this process sends the mails due (0: it sends none; another does)",
     )
     mail_max_attempts: int = Field(
         default=8, ge=1, description="Tries of one mail before it is marked failed"

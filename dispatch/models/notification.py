@@ -57,3 +57,19 @@ class Notification(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     version: int = 1
+    smtp_reply: str | None = Field(default=None, max_length=1000)
+    """The SMTP server's last answer (sent: its acceptance; failed: the refusal or the
+    network error)."""
+
+
+class MailRecipient(SQLModel):
+    contact_id: int
+    name: str
+    address: str
+
+
+class MailPreview(SQLModel):
+    """Whom a status change would mail (`GET /tickets/{id}/mail-preview?status=...`)."""
+
+    outgoing_enabled: bool
+    recipients: list[MailRecipient] = []

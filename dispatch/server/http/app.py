@@ -27,6 +27,7 @@ from dispatch.server.http.routes import (
     escalations,
     mails,
     meta,
+    notifications,
     sla_forecast,
     suggestions,
     technicians,
@@ -35,6 +36,7 @@ from dispatch.server.http.routes import (
 )
 from dispatch.server.http.strictness import no_repeated_scalars, strict_body
 from dispatch.server.notify import config as notify_config
+from dispatch.server.notify.sender import Sender
 from dispatch.server.persistence import search
 from dispatch.server.persistence.db import WRITE, is_postgres, make_engine
 from dispatch.server.persistence.feed import FeedSignal, lock_writes
@@ -134,6 +136,7 @@ ROUTES = (
     changes,
     users,
     mails,
+    notifications,
 )
 
 
@@ -159,6 +162,10 @@ def _lifespan(
             tasks.start_soon(
                 _every, search.TRIGRAM_SECONDS, lambda: search.refresh_trigram_counts(engine)
             )
+            mail = notify_config.mail_config(settings)
+            if mail is not None and settings.smtp_poll_seconds > 0:
+                sender = Sender(engine, mail, signal=signal)
+                tasks.start_soon(_every, settings.smtp_poll_seconds, sender.run)
             listener: FeedListener | None = None
             if is_postgres(engine):
                 listener = FeedListener(conninfo(engine), signal, fallback_recheck=0.5)

@@ -30,6 +30,7 @@ class MailConfig:
     user: str | None
     password: str | None
     timeout: float
+    ca_file: str | None
     mail_from: str
     reply_to: str
     domain: str
@@ -49,6 +50,7 @@ def mail_config(settings: Settings) -> MailConfig | None:
         user=settings.smtp_user,
         password=settings.smtp_password,
         timeout=settings.smtp_timeout_seconds,
+        ca_file=settings.smtp_ca_file,
         mail_from=sender,
         reply_to=settings.mail_reply_to or sender,
         domain=domain,

@@ -57,6 +57,7 @@ def upgrade() -> None:
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("smtp_reply", sa.String(length=1000), nullable=True),
     )
     op.create_index("ix_notification_ticket_id", "notification", ["ticket_id"])
     op.create_index("ix_notification_due", "notification", ["state", "next_attempt_at"])
