@@ -31,6 +31,7 @@ from dispatch.models.mail import (
     UnmatchedMailPublic,
 )
 from dispatch.models.ticket import TicketPage, TicketPublic
+from dispatch.models.notification import MailPreview, MailRecipient
 from dispatch.models.user import MePublic, TechnicianPublic, UserPublic
 
 MIRRORS: list[tuple[type[Any], type[BaseModel]]] = [
@@ -51,6 +52,8 @@ MIRRORS: list[tuple[type[Any], type[BaseModel]]] = [
     (shapes.TicketMailsShape, TicketMails),
     (shapes.UnmatchedMailShape, UnmatchedMailPublic),
     (shapes.UnmatchedPageShape, UnmatchedMailList),
+    (shapes.RecipientShape, MailRecipient),
+    (shapes.MailPreviewShape, MailPreview),
 ]
 # Keys the console adds to a ticket in its store: its own, no model has them.
 STORE_ONLY = {"_pending", "_conflict"}
