@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -89,9 +90,10 @@ class CustomerPick(ModalScreen[Json | None]):
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
-        self.run_worker(self._load(), group="customers", exclusive=True)
+        self.load()
 
-    async def _load(self) -> None:
+    @work(exclusive=True, group="customers")
+    async def load(self) -> None:
         console = door(self.app)
         try:
             self.customers = await console.client.customers()

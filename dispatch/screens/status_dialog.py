@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Label, OptionList
@@ -56,9 +57,10 @@ class StatusDialog(ChoiceDialog):
             self._line(preview_line(None, "offline"))  # no wait for a service that is away
         else:
             self._line(preview_line(None, "loading"))
-            self.run_worker(self._ask(status), group="mail-preview", exclusive=True)
+            self.ask(status)
 
-    async def _ask(self, status: str) -> None:
+    @work(exclusive=True, group="mail-preview")
+    async def ask(self, status: str) -> None:
         preview: MailPreviewShape | None = None
         problem: str | None = None
         try:

@@ -39,12 +39,15 @@ class TicketMails(StatusScreen):
             self.load_mails()
 
     def _concerns(self, change: dict[str, Any]) -> bool:
-        """A mail or notification event of this ticket: its ticket named in the event, or
-        one of the mails shown (an update names only what changed)."""
+        """A mail or notification event of this ticket: its ticket named in the event, one
+        of the mails shown (an update names only what changed), or a new notification whose
+        event does not name its ticket (it may be this one's: read, rather than miss it)."""
         ticket = ((change.get("fields") or {}).get("ticket_id") or [None, None])[1]
         if ticket is not None:
             return bool(ticket == self.ticket_id)
         direction = "out" if change.get("entity") == "notification" else "in"
+        if direction == "out" and change.get("op") == "create":
+            return True
         items = self.mails["items"] if self.mails else []
         return any(m["id"] == change.get("id") and m["direction"] == direction for m in items)
 

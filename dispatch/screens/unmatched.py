@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input, Label, Static
@@ -107,10 +108,9 @@ class UnmatchedScreen(PaneScreen, FilterAsYouType):
         if update.ids is None:  # `r`, or a resync: everything was read again
             self.reload()
 
-    def reload(self) -> None:
-        self.run_worker(self._read(), group="unmatched", exclusive=True)
-
-    async def _read(self) -> None:
+    @work(exclusive=True, group="unmatched")
+    async def reload(self) -> None:
+        """The list from the service; offline, the last one read stays, said as such."""
         try:
             items = await self.dispatch.client.unmatched_mails(
                 "all" if self.show_handled else "open"

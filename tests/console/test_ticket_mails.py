@@ -73,8 +73,9 @@ async def test_the_view_lists_the_mail_received_and_the_receipt_sent(tmp_path: P
         assert address in received and "Netzwerk im Lager ausgefallen" in received
         assert "received" in received
         assert "attachment: bericht.pdf, 2 KB" in text
-        sent = next(line for line in text.splitlines() if "→" in line)
-        assert address in sent and "(receipt)" in sent
+        # the receipt to the sender (and the "new ticket" notice to the contacts asking for it)
+        sent = next(line for line in text.splitlines() if "→" in line and "(receipt)" in line)
+        assert address in sent and "Netzwerk im Lager" in sent
         assert any(word in sent for word in ("queued", "sent", "FAILED"))
         assert "mail is off" not in text
 
@@ -95,7 +96,7 @@ async def test_a_failed_mail_shows_why_and_M_sends_it_again(tmp_path: Path) -> N
         assert failed_ids
         view = await open_view(app, pilot, ticket_id)
         text = mails_text(view)
-        assert "FAILED (3 tries): " + SMTP_REFUSAL in text
+        assert text.count("FAILED (3 tries): " + SMTP_REFUSAL) == len(failed_ids)
         assert "M sends it again" in text
         assert view.check_action("retry_mail", ()) is True
         await pilot.press("M")
@@ -114,7 +115,11 @@ async def test_a_failed_mail_shows_why_and_M_sends_it_again(tmp_path: Path) -> N
                 .where(ChangeEvent.op == "update")
             ).all()
         assert any(e.fields.get("state", [None])[0] == "failed" for e in events)
-        await until(pilot, lambda: SMTP_REFUSAL not in mails_text(view), "read again")
+        await until(
+            pilot,
+            lambda: mails_text(view).count(SMTP_REFUSAL) == len(failed_ids) - 1,
+            "the view reads the mails again: that one is no longer failed",
+        )
 
 
 async def test_technicians_read_the_mails_but_get_no_retry(tmp_path: Path) -> None:
