@@ -30,8 +30,8 @@ from dispatch.models.mail import (
     UnmatchedMailList,
     UnmatchedMailPublic,
 )
-from dispatch.models.ticket import TicketPage, TicketPublic
 from dispatch.models.notification import MailPreview, MailRecipient
+from dispatch.models.ticket import TicketPage, TicketPublic
 from dispatch.models.user import MePublic, TechnicianPublic, UserPublic
 
 MIRRORS: list[tuple[type[Any], type[BaseModel]]] = [

@@ -173,7 +173,7 @@ async def test_the_status_dialog_names_who_is_mailed(tmp_path: Path) -> None:
             }
         )
         ticket = await other.patch_ticket(ticket["id"], {"status": "triaged"}, ticket["version"])
-        view = await open_view(app, pilot, ticket["id"])
+        await open_view(app, pilot, ticket["id"])
         await pilot.press("s")
         dialog = app.screen
         assert isinstance(dialog, StatusDialog)
