@@ -33,7 +33,7 @@ TEXT = {
     "offline": "Offline: the customers of the tickets you have ({n})",
     "failed": "The customers could not be read: {why}",
     "none": "No customer matches.",
-    "hint": "type to search · down: the list · enter choose · esc cancel",
+    "hint": "type to search · down: list · enter choose · esc cancel",
 }
 
 

@@ -98,7 +98,9 @@ def mails_text(
 
     `problem`: "offline", "loading" or the service's words when it could not list them.
     """
-    text = Text(TEXT["head"], style="bold")
+    # one line per line of text: a narrow view cuts a long subject with an ellipsis
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(TEXT["head"], style="bold")
     if problem == "offline" and mails is not None:
         text.append(TEXT["as_last_read"], style="dim")
     elif problem in ("offline", "loading"):
@@ -118,18 +120,23 @@ def mails_text(
 
 
 def _append_mail(text: Text, mail: MailShape, may_retry: bool) -> None:
+    """Two lines a mail (three when it failed): direction, time, state and kind first, so
+    a narrow terminal cuts only the address and subject, never the state."""
     state = str(mail.get("state") or "")
-    text.append(f"  {mail_line(mail)}  ")
+    arrow = TEXT["in"] if mail.get("direction") == "in" else TEXT["out"]
+    text.append(f"  {arrow} {clock.moment(mail.get('at'))}  ")
     text.append(STATE_WORDS.get(state, one_line(state)), style=STATE_STYLES.get(state, ""))
-    if state == "failed":
-        attempts = int(mail.get("attempts") or 0)
-        if attempts > 1:
-            text.append(TEXT["tries"].format(n=attempts), style="red")
-        if mail.get("error"):
-            text.append(f": {one_line(mail.get('error'))}", style="red")
-        if may_retry:
-            text.append(TEXT["retry_hint"], style="dim")
-    text.append("\n")
+    if state == "failed" and int(mail.get("attempts") or 0) > 1:
+        text.append(TEXT["tries"].format(n=int(mail.get("attempts") or 0)), style="red")
+    kind = KIND_WORDS.get(str(mail.get("kind")), one_line(mail.get("kind") or ""))
+    if kind:
+        text.append(f" · {kind}")
+    if state == "failed" and may_retry:
+        text.append(TEXT["retry_hint"], style="dim")
+    address = one_line(mail.get("address") or clock.NONE)
+    text.append(f"\n      {address}: {one_line(mail.get('subject') or '')}\n")
+    if state == "failed" and mail.get("error"):
+        text.append(f"      {one_line(mail.get('error'))}\n", style="red")
     for attachment in mail.get("attachments") or []:
         text.append(_attachment_line(attachment), style="dim")
 

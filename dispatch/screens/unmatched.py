@@ -20,7 +20,13 @@ from textual.widgets import Input, Label, Static
 from dispatch.client.errors import ApiError, Unreachable
 from dispatch.display.safe import one_line
 from dispatch.screens.base import FilterAsYouType, PaneScreen
-from dispatch.screens.context import STYLES, MailsUpdate, TicketsUpdate, engine_dict
+from dispatch.screens.context import (
+    STYLES,
+    MailsUpdate,
+    TicketsUpdate,
+    engine_dict,
+    tickets_of,
+)
 from dispatch.screens.customer_pick import CustomerPick
 from dispatch.screens.dialogs import TextDialog
 from dispatch.screens.mail_text import unmatched_detail
@@ -142,11 +148,17 @@ class UnmatchedScreen(PaneScreen, FilterAsYouType):
         now = datetime.now().astimezone()
         pending = self.pending()
         self.table.set_rows(
-            unmatched_row(m, now, pending.get(m["id"])) for m in self.mails.values()
+            unmatched_row(m, now, pending.get(m["id"]), self._number(m.get("ticket_id")))
+            for m in self.mails.values()
         )
         self._update_title()
         self._update_detail()
         self.refresh_bindings()
+
+    def _number(self, ticket_id: int | None) -> int | None:
+        """The number of the ticket made of a mail, when the store holds it."""
+        ticket = tickets_of(self.dispatch.store).get(ticket_id) if ticket_id else None
+        return ticket["number"] if ticket is not None else None
 
     def _update_title(self) -> None:
         open_count = sum(1 for m in self.mails.values() if m["state"] == "open")

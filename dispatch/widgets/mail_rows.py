@@ -23,7 +23,7 @@ UNMATCHED_COLUMNS = (
     Column("sender", "From", width=None, min_width=10, want=22),
     Column("subject", "Subject", width=None, min_width=12, want=24),
     Column("reason", "Why held", width=15, give_way=2, shrink_to=8),
-    Column("state", "State", width=11),
+    Column("state", "State", width=13),
 )
 # Why the intake held a mail (an unknown reason shows as the service spells it).
 REASON_WORDS = {
@@ -42,12 +42,20 @@ def reason_word(reason: str | None) -> str:
     return REASON_WORDS.get(reason, one_line(reason).replace("_", " "))
 
 
-def unmatched_row(mail: UnmatchedMailShape, now: datetime, pending: str | None = None) -> Row:
-    """One row; `pending` names the user's own write on it still in the outbox."""
+def unmatched_row(
+    mail: UnmatchedMailShape,
+    now: datetime,
+    pending: str | None = None,
+    ticket_number: int | None = None,
+) -> Row:
+    """One row; `pending` names the user's own write on it still in the outbox,
+    `ticket_number` the ticket made of it (when the store holds it)."""
     received = datetime.fromisoformat(mail["received_at"])
     sender = one_line(mail.get("from_name") or mail.get("from_address") or clock.NONE)
     state = mail["state"]
     shown_state = PENDING_WORDS[pending] if pending else STATE_WORDS.get(state, one_line(state))
+    if not pending and state == "ticket" and ticket_number is not None:
+        shown_state = f"ticket {ticket_number}"
     cells = (
         age_text(received, now),
         clock.moment(received),

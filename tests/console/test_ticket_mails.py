@@ -69,14 +69,15 @@ async def test_the_view_lists_the_mail_received_and_the_receipt_sent(tmp_path: P
         view = await open_view(app, pilot, ticket_id)
         text = mails_text(view)
         assert "Mails" in text
-        received = next(line for line in text.splitlines() if "←" in line)
-        assert address in received and "Netzwerk im Lager ausgefallen" in received
-        assert "received" in received
-        assert "attachment: bericht.pdf, 2 KB" in text
+        lines = text.splitlines()
+        first = next(i for i, line in enumerate(lines) if "←" in line)
+        assert "received · new ticket" in lines[first]
+        assert lines[first + 1].strip() == f"{address}: Netzwerk im Lager ausgefallen"
+        assert lines[first + 2].strip() == "attachment: bericht.pdf, 2 KB"
         # the receipt to the sender (and the "new ticket" notice to the contacts asking for it)
-        sent = next(line for line in text.splitlines() if "→" in line and "(receipt)" in line)
-        assert address in sent and "Netzwerk im Lager" in sent
-        assert any(word in sent for word in ("queued", "sent", "FAILED"))
+        receipt = next(i for i, line in enumerate(lines) if "→" in line and "receipt" in line)
+        assert any(word in lines[receipt] for word in ("queued", "sent", "FAILED"))
+        assert lines[receipt + 1].strip().startswith(f"{address}: [#")
         assert "mail is off" not in text
 
 
@@ -96,7 +97,8 @@ async def test_a_failed_mail_shows_why_and_M_sends_it_again(tmp_path: Path) -> N
         assert failed_ids
         view = await open_view(app, pilot, ticket_id)
         text = mails_text(view)
-        assert text.count("FAILED (3 tries): " + SMTP_REFUSAL) == len(failed_ids)
+        assert text.count("FAILED (3 tries)") == len(failed_ids)
+        assert text.count(SMTP_REFUSAL) == len(failed_ids)
         assert "M sends it again" in text
         assert view.check_action("retry_mail", ()) is True
         await pilot.press("M")
@@ -152,9 +154,7 @@ async def test_a_notice_queued_by_someone_elses_change_shows_at_once(tmp_path: P
         before = mails_text(view).count("→")
         ticket = await other.patch_ticket(ticket["id"], {"status": "triaged"}, ticket["version"])
         await other.patch_ticket(ticket["id"], {"status": "waiting_customer"}, ticket["version"])
-        await until(
-            pilot, lambda: "(status notice)" in mails_text(view), "the notice is listed live"
-        )
+        await until(pilot, lambda: "status notice" in mails_text(view), "the notice is listed live")
         assert mails_text(view).count("→") > before
 
 

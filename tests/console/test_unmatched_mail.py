@@ -74,6 +74,9 @@ async def test_a_strangers_mail_becomes_a_ticket_for_the_customer_picked(tmp_pat
         assert every[held.inbound_mail_id]["state"] == "ticket"
         assert every[held.inbound_mail_id]["ticket_id"] == made[0]["id"]
         assert not app.sync.attention()
+        await pilot.press("v")  # handled mail too: this one names its ticket
+        await settle(pilot)
+        assert f"ticket {made[0]['number']}" in row_of(screen, held.inbound_mail_id)
 
 
 async def test_a_mail_is_discarded_with_the_reason_given(tmp_path: Path) -> None:
