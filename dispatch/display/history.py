@@ -29,7 +29,7 @@ TEXT = {
     "changed": "{changes}",
     "other": "{entity} {op}",
     "mail_in": "mail received from {who}",
-    "mail_out": "mail to {who}: {state}",
+    "mail_out": "mail ({kind}): {state}",
     "mail": "mail: {changes}",
     "yes": "yes",
     "no": "no",
@@ -180,6 +180,9 @@ def describe_event(event: Mapping[str, Any], names: Names) -> str:
     return TEXT["other"].format(entity=one_line(entity), op=one_line(op))
 
 
+_MAIL_KINDS = {"receipt": "receipt", "new_ticket": "new ticket", "status_changed": "status"}
+
+
 def _mail_text(entity: str, op: str, fields: Mapping[str, Any], names: Names) -> str:
     """A mail received, or a notification queued, sent or failed (the ticket view lists the
     mails themselves; the history says when)."""
@@ -187,8 +190,9 @@ def _mail_text(entity: str, op: str, fields: Mapping[str, Any], names: Names) ->
         return TEXT["mail_in"].format(who=one_line(_new(fields, "from_address") or "?"))
     state = _new(fields, "state")
     if entity == "notification" and state is not None:
-        who = _new(fields, "to_address")
-        return TEXT["mail_out"].format(who=one_line(who or "a contact"), state=one_line(state))
+        kind = str(_new(fields, "kind") or "notice")
+        kind = _MAIL_KINDS.get(kind, one_line(kind))
+        return TEXT["mail_out"].format(kind=kind, state=one_line(state))
     return TEXT["mail"].format(changes=changes_text(fields, names))
 
 

@@ -98,8 +98,7 @@ def mails_text(
 
     `problem`: "offline", "loading" or the service's words when it could not list them.
     """
-    # one line per line of text: a narrow view cuts a long subject with an ellipsis
-    text = Text(no_wrap=True, overflow="ellipsis")
+    text = Text()  # not wrapped: the view's style cuts a long line (`ticket.tcss`)
     text.append(TEXT["head"], style="bold")
     if problem == "offline" and mails is not None:
         text.append(TEXT["as_last_read"], style="dim")
