@@ -17,6 +17,7 @@ from textual.fuzzy import Matcher
 from dispatch.display.safe import one_line
 
 SHOWN = 6  # matches the list shows: enough to pick from, small at 80x24
+EXACT = 1000.0  # above any fuzzy score
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +44,15 @@ def find_customers(
         return [Found(c, 0.0) for c in ordered[:limit]]
     letters = [ch for ch in query.lower() if not ch.isspace()]
     matcher = Matcher(query)
+    wanted = query.lower()
     found: list[Found] = []
     for customer in customers:
         texts = _haystack(customer)
         if not _in_order(letters, " ".join(texts).lower()):
             continue
         best, via = max(matcher.match(texts[0]), matcher.match(texts[1])), None
+        if wanted in (texts[0].lower(), texts[1].lower()):
+            best += EXACT  # the number (or name) as typed: first, before near misses
         for name in texts[2:]:
             score = matcher.match(name)
             if score > best:

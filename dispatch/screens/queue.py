@@ -186,7 +186,8 @@ class QueueScreen(PaneScreen, FilterAsYouType, TicketActions):
         if taken is None:
             return
         op = self.dispatch.sync.create_ticket(taken.body, taken.shown)
-        self.table.move_cursor_to_key(op.provisional_id)
+        # on the new row once the store's news of it reached the table
+        self.call_after_refresh(self.table.move_cursor_to_key, op.provisional_id)
         self.notify(f"New ticket queued: {one_line(taken.body['title'])}")
         if taken.warning:
             self.notify(taken.warning, severity="warning", timeout=10)
