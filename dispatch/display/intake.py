@@ -140,7 +140,7 @@ class Targets:
     """The clock a new ticket would get, and each priority's targets under it."""
 
     terms: sla.Terms
-    known: bool  # False: the contracts are not visible (standard targets shown)
+    known: bool | None  # False: contracts not visible (standard targets); None: no customer
     by_priority: Mapping[str, Target]
 
 
@@ -163,7 +163,7 @@ def targets(
         found[p.value] = Target(
             p.value, minutes, minutes * sla.RESOLUTION_FACTOR, first, resolution
         )
-    return Targets(terms, customer is not None and is_full(customer), found)
+    return Targets(terms, None if customer is None else is_full(customer), found)
 
 
 def priority_label(target: Target) -> str:
@@ -182,7 +182,9 @@ def due_line(found: Targets, priority: str) -> str:
         f" · resolution by {clock.moment(target.resolution_due)}"
         f" ({labels.word(labels.SUPPORT_PROFILE, found.terms.profile)})"
     )
-    if not found.known:
+    if found.known is None:
+        text += "; the customer's contracts may shorten them"
+    elif not found.known:
         text += "; standard targets: the contracts are not visible to you"
     return text
 

@@ -48,7 +48,7 @@ TEXT = {
     "hidden_contacts": "Contacts are not visible to technicians: name the caller below.",
     "fixed_priority": "priority: {label} (the desk sets another)",
     "subject": "title: what is wrong, in one line",
-    "hint": "tab next · enter pick customer · ctrl+s save · esc cancel",
+    "hint": "↑↓ matches · enter pick · tab next field · ctrl+s save · esc cancel",
 }
 
 
@@ -67,6 +67,22 @@ def _text(value: str) -> Text:
     return Text(value)
 
 
+class CustomerInput(Input):
+    """The customer line: typing searches, the arrows walk the matches below it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "match(1)", "Next match", show=False, id="new_ticket.next_match"),
+        Binding("up", "match(-1)", "Previous match", show=False, id="new_ticket.previous_match"),
+    ]
+
+    def action_match(self, step: int) -> None:
+        matches = self.screen.query_one("#matches", OptionList)
+        if step > 0:
+            matches.action_cursor_down()
+        else:
+            matches.action_cursor_up()
+
+
 class NewTicketDialog(ModalScreen[NewTicket | None]):
     """Take a call (or any intake) into a ticket."""
 
@@ -79,7 +95,8 @@ class NewTicketDialog(ModalScreen[NewTicket | None]):
         super().__init__(classes="dialog")
         self.customers: list[Json] = []
         self.customer: Json | None = None
-        self.shown: list[Json] = []  # the customers the match list shows, in its order
+        # the match list's customers in its order, each with the contact it was found by
+        self.shown: list[tuple[Json, str | None]] = []
 
     @property
     def dispatch(self) -> Console:
@@ -93,7 +110,7 @@ class NewTicketDialog(ModalScreen[NewTicket | None]):
         source = intake.TECHNICIAN_SOURCE if self.technician else intake.DESK_SOURCE
         with VerticalScroll(classes="dialog-box wide", id="new-ticket"):
             yield Label(TEXT["title"], classes="dialog-title")
-            yield Input(placeholder=TEXT["customer"], id="customer")
+            yield CustomerInput(placeholder=TEXT["customer"], id="customer", compact=True)
             yield OptionList(id="matches")
             yield Label("", id="customer-facts")
             yield Select[int]([], prompt=TEXT["no_site"], id="site", compact=True)
@@ -114,7 +131,7 @@ class NewTicketDialog(ModalScreen[NewTicket | None]):
             )
             yield Select[str]([], allow_blank=True, prompt="priority", id="priority", compact=True)
             yield Label("", id="due")
-            yield Input(placeholder=TEXT["subject"], id="subject", max_length=200)
+            yield Input(placeholder=TEXT["subject"], id="subject", max_length=200, compact=True)
             yield TextArea(id="description", soft_wrap=True)
             yield Label("", id="warning", classes="dialog-warning")
             yield Label("", id="error", classes="dialog-error")
@@ -165,7 +182,7 @@ class NewTicketDialog(ModalScreen[NewTicket | None]):
 
     def _show_matches(self, query: str) -> None:
         found = find_customers(self.customers, query)
-        self.shown = [dict(f.customer) for f in found]
+        self.shown = [(dict(f.customer), f.contact) for f in found]
         matches = self.query_one("#matches", OptionList)
         matches.clear_options()
         for f in found:
@@ -181,17 +198,18 @@ class NewTicketDialog(ModalScreen[NewTicket | None]):
         if event.input.id == "customer":
             index = self.query_one("#matches", OptionList).highlighted
             if index is not None and index < len(self.shown):
-                self._choose(self.shown[index])
+                self._choose(*self.shown[index])
                 self.query_one("#site", Select).focus()
         elif event.input.id == "subject":
             self.query_one("#description", TextArea).focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option_list.id == "matches" and event.option_index < len(self.shown):
-            self._choose(self.shown[event.option_index])
+            self._choose(*self.shown[event.option_index])
             self.query_one("#site", Select).focus()
 
-    def _choose(self, customer: Json) -> None:
+    def _choose(self, customer: Json, via: str | None = None) -> None:
+        """Take `customer`, with its main site and the contact it was found by (if one)."""
         self.customer = customer
         self._say("#customer-facts", "✓ " + intake.customer_line(customer))
         sites = sorted(customer.get("sites") or [], key=lambda s: int(s["id"]))
@@ -201,9 +219,13 @@ class NewTicketDialog(ModalScreen[NewTicket | None]):
         if main is not None:
             site.value = int(main["id"])
         contacts = customer.get("contacts") or []
-        self.query_one("#contact", Select).set_options(
+        contact = self.query_one("#contact", Select)
+        contact.set_options(
             [(_text("contact: " + intake.contact_line(c)), int(c["id"])) for c in contacts]
         )
+        caller = next((c for c in contacts if via and one_line(c.get("name") or "") == via), None)
+        if caller is not None:
+            contact.value = int(caller["id"])
         self._refresh_priority()
 
     # kind, source, site, priority ------------------------------------------------------
@@ -235,23 +257,25 @@ class NewTicketDialog(ModalScreen[NewTicket | None]):
         found = self._targets()
         select = self.query_one("#priority", Select)
         current = self._value("priority") or Priority.P3.value
-        if self.technician:
-            label = intake.priority_label(found.by_priority[Priority.P3.value])
-            options = [(_text(TEXT["fixed_priority"].format(label=label)), Priority.P3.value)]
-            select.disabled = True
-        else:
-            options = [
-                (_text("priority: " + intake.priority_label(t)), p)
-                for p, t in found.by_priority.items()
-            ]
+        select.disabled = self.technician
         with self.prevent(Select.Changed):
-            select.set_options(options)
+            select.set_options(self._priority_options(found))
             select.value = current if not self.technician else Priority.P3.value
         self._say("#due", intake.due_line(found, str(select.value)))
         warning = intake.vip_warning(self.customer, self._value("source") or "")
         if self.technician and self.customer is not None and not self._value("contact"):
             warning = warning or TEXT["hidden_contacts"]
         self._say("#warning", warning or "")
+
+    def _priority_options(self, found: intake.Targets) -> list[tuple[Text, str]]:
+        """Each priority with its targets; a technician's intake keeps the default."""
+        if self.technician:
+            label = intake.priority_label(found.by_priority[Priority.P3.value])
+            return [(_text(TEXT["fixed_priority"].format(label=label)), Priority.P3.value)]
+        return [
+            (_text("priority: " + intake.priority_label(t)), p)
+            for p, t in found.by_priority.items()
+        ]
 
     def _say(self, widget: str, text: str) -> None:
         self.query_one(widget, Label).update(_text(text))
