@@ -21,6 +21,7 @@ ACTIONS = [
     ("Show keys (help)", "help"),
 ]
 SCREEN_ACTIONS = [
+    ("New ticket (take a call)", "new_ticket"),
     ("Assign selected ticket", "assign"),
     ("Change priority of selected ticket", "priority"),
     ("Change status of selected ticket", "status"),
@@ -54,6 +55,8 @@ class DispatchCommands(Provider):
             return
         count = 0
         for ticket in tickets_of(self.dispatch.store).values():
+            if ticket["id"] < 0:  # a queued new ticket: nothing to open before it is made
+                continue
             # stored text: cleaned, and escaped because the matcher reads its candidate as
             # markup (a `[` in a title may shift the highlight by a character; never styles)
             label = escape(

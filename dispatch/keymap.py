@@ -25,6 +25,7 @@ from dispatch.screens.dialogs import ChoiceDialog, EscalateDialog, TextDialog
 from dispatch.screens.escalations import EscalationsScreen
 from dispatch.screens.help import HelpScreen
 from dispatch.screens.mywork import MyWorkScreen
+from dispatch.screens.new_ticket import CustomerInput, NewTicketDialog
 from dispatch.screens.outbox import ConflictScreen, OutboxScreen
 from dispatch.screens.queue import QueueScreen
 from dispatch.screens.status_dialog import StatusDialog
@@ -55,6 +56,7 @@ PLACES: Sequence[tuple[str, Sequence[type[DOMNode]]]] = (
     ("the booking dialog", (AppointmentDialog, Choice)),
     ("the confirm dialog", (ConfirmDialog,)),
     ("the conflict dialog", (ConflictScreen,)),
+    ("the new-ticket dialog", (NewTicketDialog, CustomerInput)),
 )
 
 

@@ -370,9 +370,11 @@ class ApiClient(MailCalls):
         await self.write("DELETE", paths.appointment(appointment_id), version=version, key=key)
 
     # customers
-    async def customers(self, q: str | None = None) -> list[Json]:
-        response = await self.request("GET", paths.CUSTOMERS, params={"q": q, "limit": 500})
-        return list(self._items(response, ("id",))["items"])
+    async def customer_page(self, cursor: str | None, *, directory: bool = False) -> Json:
+        """One page of the customers (`client.customer_pages` reads them all)."""
+        path = paths.CUSTOMER_DIRECTORY if directory else paths.CUSTOMERS
+        response = await self.request("GET", path, params={"limit": 500, "cursor": cursor})
+        return self._items(response, ("id", "name"))
 
     async def customer(self, customer_id: int) -> Json:
         return self._object(await self.request("GET", paths.customer(customer_id)), ("id",))

@@ -42,6 +42,12 @@ class Op:
     created_at: str
 
     @property
+    def provisional_id(self) -> int:
+        """The id a queued new ticket (`create_ticket`) has in the store until the service
+        gives it its own: negative, so never a service's id, and the same after a restart."""
+        return -self.id
+
+    @property
     def label(self) -> str:
         what = _KIND_LABELS.get(self.kind, self.kind.replace("_", " "))
         base = self.base or {}
@@ -52,6 +58,11 @@ class Op:
         if base.get("from_address"):  # an unmatched mail: whose it is
             return f"{what} of the mail from {one_line(base['from_address'])}"
         body = self.body or {}
+        if self.kind == "create_ticket":
+            customer = one_line(base.get("customer_name") or "")
+            return f"{what}: {one_line(body.get('title') or '')}" + (
+                f" ({customer})" if customer else ""
+            )
         if "start" in body:
             try:  # in the display zone and format, as the calendar shows it
                 return f"{what} at {moment(body['start'])}"
@@ -61,6 +72,7 @@ class Op:
 
 
 _KIND_LABELS = {
+    "create_ticket": "new ticket",
     "patch_ticket": "change",
     "assign": "assignment",
     "comment": "comment",

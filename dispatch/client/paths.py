@@ -16,6 +16,7 @@ ESCALATIONS = "/escalations"
 APPOINTMENTS = "/appointments"
 TECHNICIANS = "/technicians"
 CUSTOMERS = "/customers"
+CUSTOMER_DIRECTORY = "/customers/directory"
 
 
 def ticket(ticket_id: int) -> str:

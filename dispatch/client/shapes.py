@@ -255,6 +255,80 @@ class MailPreviewShape(TypedDict, total=False):
     recipients: Required[list[RecipientShape]]
 
 
+class SiteShape(TypedDict, total=False):
+    """`SitePublic`: one of a customer's sites."""
+
+    id: Required[int]
+    name: Required[str]
+    customer_id: int
+    address: str
+    city: str
+    branch_id: int
+
+
+class ContactShape(TypedDict, total=False):
+    """`ContactPublic`: one of a customer's contacts."""
+
+    id: Required[int]
+    name: Required[str]
+    customer_id: int
+    email: str | None
+    phone: str | None
+    notify_new: bool
+    notify_status: bool
+    receives_reports: bool
+
+
+class CoverageShape(TypedDict):
+    """`CoveragePublic`: the tickets a contract sets the clock for (null: every value)."""
+
+    kinds: list[str] | None
+    sources: list[str] | None
+
+
+class ContractShape(TypedDict, total=False):
+    """`ContractPublic`: one of a customer's contracts."""
+
+    id: Required[int]
+    kind: Required[str]
+    customer_id: int
+    support_profile: str
+    response_overrides: dict[str, int] | None
+    contingent_hours_per_month: float | None
+    coverage: CoverageShape
+
+
+class CustomerShape(TypedDict, total=False):
+    """`CustomerPublic`: a customer's full record (the office's roles)."""
+
+    id: Required[int]
+    number: Required[str]
+    name: Required[str]
+    account_manager: str | None
+    contingent_balance_minutes: int
+    support_profile: str
+    sites: list[SiteShape]
+    contacts: list[ContactShape]
+    contracts: list[ContractShape]
+
+
+class DirectorySiteShape(TypedDict):
+    """`DirectorySite`: a site as the customer directory lists it."""
+
+    id: int
+    name: str
+    city: str
+
+
+class CustomerListingShape(TypedDict, total=False):
+    """`CustomerListing`: a customer as the directory shows it to every role."""
+
+    id: Required[int]
+    number: Required[str]
+    name: Required[str]
+    sites: list[DirectorySiteShape]
+
+
 class StoreTicket(TicketShape, total=False):
     """A ticket as the console's store shows it: the service's ticket (slim) with the user's
     pending writes on top, marked for the screens. Not a service shape: no model mirrors it."""

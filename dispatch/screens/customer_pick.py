@@ -1,8 +1,9 @@
-"""Choose a customer by fuzzy search over name, customer number and contact names.
+"""Choose a customer by fuzzy search over name, customer number and contact names (the
+search of the new-ticket dialog, `customer_search.find_customers`).
 
-The customers come from the service (`GET /customers`, with their contacts for the desk);
-offline, from the tickets in the store (name only), said as such, so a ticket can still be
-queued for a customer the desk has tickets of.
+The customers are the sync engine's (`load_customers`: full records with contacts, kept on
+disk); offline, the ones last read, or, never read, those of the tickets in the store (name
+only), said as such, so a ticket can still be queued for a customer.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.fuzzy import Matcher
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
@@ -21,47 +21,35 @@ from textual.widgets.option_list import Option
 from dispatch.client.errors import ApiError, Unreachable
 from dispatch.display.safe import one_line
 from dispatch.screens.context import door, tickets_of
-from dispatch.widgets.fast_table import fold
+from dispatch.screens.customer_search import Found, find_customers
 
 Json = dict[str, Any]
-SHOWN = 30  # best matches listed; typing narrows them
+SHOWN = 12  # best matches listed; typing narrows them
 TEXT = {
     "placeholder": "customer: name, number or a contact's name",
     "loading": "Reading the customers…",
     "count": "{n} customers",
     "matches": "{shown} of {n} customers match",
-    "offline": "Offline: the customers of the tickets you have ({n})",
+    "offline": "Offline: the customers as last read ({n})",
+    "offline_store": "Offline: the customers of the tickets you have ({n})",
     "failed": "The customers could not be read: {why}",
     "none": "No customer matches.",
     "hint": "type to search · down: list · enter choose · esc cancel",
 }
 
 
-def search_text(customer: Json) -> str:
-    """What the search looks at: name, number and the contacts' names, folded."""
-    contacts = " ".join(str(c.get("name") or "") for c in customer.get("contacts") or [])
-    return fold(f"{customer.get('name') or ''} {customer.get('number') or ''} {contacts}")
-
-
-def best(customers: list[Json], query: str, limit: int = SHOWN) -> list[Json]:
-    """The customers matching `query` best (all, by name, for an empty one)."""
-    if not query.strip():
-        return sorted(customers, key=lambda c: fold(str(c.get("name") or "")))[:limit]
-    matcher = Matcher(fold(query.strip()))
-    scored = [(matcher.match(search_text(c)), c) for c in customers]
-    found = [(s, c) for s, c in scored if s > 0]
-    found.sort(key=lambda sc: (-sc[0], fold(str(sc[1].get("name") or ""))))
-    return [c for _, c in found[:limit]]
-
-
-def label(customer: Json) -> str:
-    """`Bäckerei Müller (K-10023) · Anna Muster, Ben Kraus`."""
+def label(found: Found) -> str:
+    """`Bäckerei Müller (K10023) · Anna Muster`: the contact it was found by, else the first
+    few."""
+    customer = found.customer
     text = one_line(customer.get("name") or "?")
     if customer.get("number"):
         text += f" ({one_line(customer['number'])})"
     contacts = [one_line(c.get("name")) for c in customer.get("contacts") or [] if c.get("name")]
+    if found.contact:
+        contacts = [one_line(found.contact)]
     if contacts:
-        text += " · " + ", ".join(contacts[:3]) + (" …" if len(contacts) > 3 else "")
+        text += " · " + ", ".join(contacts[:2]) + (" …" if len(contacts) > 2 else "")
     return text
 
 
@@ -90,21 +78,28 @@ class CustomerPick(ModalScreen[Json | None]):
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
+        self.customers = door(self.app).sync.cached_customers()
+        if self.customers:  # as last read, at once; the service's list follows
+            self.refilter()
         self.load()
 
     @work(exclusive=True, group="customers")
     async def load(self) -> None:
         console = door(self.app)
         try:
-            self.customers = await console.client.customers()
+            self.customers = await console.sync.load_customers(directory=False)
+            self.source_note = ""
         except Unreachable:
-            by_id = {
-                t["customer_id"]: {"id": t["customer_id"], "name": t["customer_name"]}
-                for t in tickets_of(console.store).values()
-                if "customer_id" in t
-            }
-            self.customers = list(by_id.values())
-            self.source_note = TEXT["offline"].format(n=len(self.customers))
+            if self.customers:
+                self.source_note = TEXT["offline"].format(n=len(self.customers))
+            else:
+                by_id = {
+                    t["customer_id"]: {"id": t["customer_id"], "name": t["customer_name"]}
+                    for t in tickets_of(console.store).values()
+                    if "customer_id" in t
+                }
+                self.customers = list(by_id.values())
+                self.source_note = TEXT["offline_store"].format(n=len(self.customers))
         except ApiError as exc:
             self.source_note = TEXT["failed"].format(why=one_line(exc.detail or exc.title))
         self.refilter()
@@ -114,10 +109,11 @@ class CustomerPick(ModalScreen[Json | None]):
 
     def refilter(self) -> None:
         query = self.query_one(Input).value
-        self.shown = best(self.customers, query)
+        found = find_customers(self.customers, query, limit=SHOWN)
+        self.shown = [dict(f.customer) for f in found]
         options = self.query_one(OptionList)
         options.clear_options()
-        options.add_options(Option(label(c), id=str(c["id"])) for c in self.shown)
+        options.add_options(Option(label(f), id=str(f.customer["id"])) for f in found)
         if self.shown:
             options.highlighted = 0
         n = len(self.customers)
