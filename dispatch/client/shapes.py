@@ -277,6 +277,7 @@ class ContactShape(TypedDict, total=False):
     notify_new: bool
     notify_status: bool
     receives_reports: bool
+    language: str  # of the mails the contact gets (notify)
 
 
 class CoverageShape(TypedDict):
