@@ -59,8 +59,9 @@ class Recorder:
         if self.mode == "stall":
             await asyncio.sleep(self.stall_seconds)
         if self.mode == "drop":
-            assert session.transport is not None
-            session.transport.abort()
+            transport = server.transport
+            assert isinstance(transport, asyncio.WriteTransport)
+            transport.abort()
             return "421 4.4.2 dropped"  # never reaches the client
         content = envelope.original_content or b""
         got = Received(str(envelope.mail_from), list(envelope.rcpt_tos), content)
@@ -107,7 +108,7 @@ def _authenticate(
         USER.encode(),
         PASSWORD.encode(),
     )
-    return AuthResult(success=ok)
+    return AuthResult(success=ok, handled=False)
 
 
 def _tls(tmp: Path) -> tuple[ssl.SSLContext, Path]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-import pytest
 from mail.smtp_server import SmtpServer, smtp_server
 from service.world import MakeWorld, World
 from sqlmodel import Session, col, select
@@ -40,7 +40,7 @@ class MailWorld:
 
     def sender(self, later: timedelta = timedelta(0), **config: Any) -> Sender:
         """A sender whose clock runs `later` ahead of the real one."""
-        chosen = MailConfig(**{**self.config.__dict__, **config}) if config else self.config
+        chosen = dataclasses.replace(self.config, **config)
         clock: Callable[[], datetime] = lambda: utcnow() + later  # noqa: E731
         return Sender(self.world.engine, chosen, clock=clock)
 
@@ -95,8 +95,3 @@ def make_mail_world(
         assert config is not None
         anna, john = add_contacts(world)
         yield MailWorld(world, server, config, anna, john)
-
-
-@pytest.fixture
-def mail(make_world: MakeWorld, tmp_path: Path) -> Iterator[MailWorld]:
-    yield from make_mail_world(make_world, tmp_path)

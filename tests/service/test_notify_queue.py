@@ -4,14 +4,22 @@ queue them, a refused or rolled-back write queues none; mail off queues nothing.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
+from pathlib import Path
 
-from service.notify_world import ANNA, JOHN, MailWorld, mail  # noqa: F401  (fixture)
+import pytest
+from service.notify_world import ANNA, JOHN, MailWorld, add_contacts, make_mail_world
 from service.test_group_commit import _patch, in_one_batch
-from service.world import World
+from service.world import MakeWorld, World
 from sqlmodel import Session, col, select
 
 from dispatch.domain import mail_ids
 from dispatch.models import ChangeEvent, Comment, Notification
+
+
+@pytest.fixture
+def mail(make_world: MakeWorld, tmp_path: Path) -> Iterator[MailWorld]:
+    yield from make_mail_world(make_world, tmp_path)
 
 
 def _comment(world: World, ticket_id: int, body: str) -> None:
@@ -141,8 +149,6 @@ def test_the_preview_names_whom_a_status_change_would_mail(mail: MailWorld) -> N
 
 
 def test_mail_off_queues_nothing_and_says_so(world: World) -> None:
-    from service.notify_world import add_contacts
-
     add_contacts(world)
     t = world.new_ticket()
     _comment(world, t["id"], "done")

@@ -95,6 +95,7 @@ def _connect(config: MailConfig) -> smtplib.SMTP:
 
 
 def _send(smtp: smtplib.SMTP, msg: EmailMessage, config: MailConfig, to: str) -> Outcome:
+    smtp.ehlo_or_helo_if_needed()
     if config.user:
         smtp.login(config.user, config.password or "")
     code, text = smtp.mail(config.mail_from)

@@ -69,19 +69,7 @@ def intake(
         raise ProblemError(
             403, f"technicians may not prioritise; not: priority (intake is {DEFAULT_PRIORITY})"
         )
-    customer = session.get(Customer, data.customer_id)
-    if customer is None:
-        raise _field(f"there is no customer {data.customer_id}", "customer_id")
-    if data.site_id is not None:
-        site = session.get(Site, data.site_id)
-        if site is None or site.customer_id != customer.id:
-            raise _field(f"site {data.site_id} does not belong to this customer", "site_id")
-    if data.contact_id is not None:
-        contact = session.get(Contact, data.contact_id)
-        if contact is None or contact.customer_id != customer.id:
-            raise _field(
-                f"contact {data.contact_id} does not belong to this customer", "contact_id"
-            )
+    customer = _customer_of(session, data)
     ticket = Ticket.model_validate(data.model_dump())
     ticket.received_at = received_at if received_at is not None else utcnow()
     if not caller.sees_all:
@@ -110,6 +98,24 @@ def intake(
     # In this transaction: a rolled-back intake mails no one.
     queue_new_ticket(session, caller, ticket)
     return ticket
+
+
+def _customer_of(session: Session, data: TicketCreate) -> Customer:
+    """The intake's customer; 422 when it, or the site or contact named, does not fit."""
+    customer = session.get(Customer, data.customer_id)
+    if customer is None:
+        raise _field(f"there is no customer {data.customer_id}", "customer_id")
+    if data.site_id is not None:
+        site = session.get(Site, data.site_id)
+        if site is None or site.customer_id != customer.id:
+            raise _field(f"site {data.site_id} does not belong to this customer", "site_id")
+    if data.contact_id is not None:
+        contact = session.get(Contact, data.contact_id)
+        if contact is None or contact.customer_id != customer.id:
+            raise _field(
+                f"contact {data.contact_id} does not belong to this customer", "contact_id"
+            )
+    return customer
 
 
 def _field(detail: str, field: str) -> ProblemError:

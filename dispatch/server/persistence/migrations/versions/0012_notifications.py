@@ -5,7 +5,7 @@ change that causes it and sent later by the SMTP sender; `contact.language` ("de
 every contact before this revision, or "en") picks the text.
 
 Revision ID: 0012_notifications
-Revises: 0010_first_response
+Revises: 0011_inbound_mail
 Create Date: 2026-12-06
 """
 
