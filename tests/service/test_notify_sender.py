@@ -169,7 +169,8 @@ def test_two_senders_never_send_one_mail_twice(mail: MailWorld) -> None:
 
 @pytest.mark.parametrize("variant", ["starttls", "ssl"])
 def test_tls_and_auth(make_world: MakeWorld, tmp_path: Path, variant: str) -> None:
-    for mail in make_mail_world(make_world, tmp_path, variant):  # type: ignore[arg-type]
+    named = {"mail_from": "Service-Desk <support@provider.example>"}
+    for mail in make_mail_world(make_world, tmp_path, variant, **named):  # type: ignore[arg-type]
         t = mail.world.new_ticket()
         if variant == "starttls":  # AUTH is required there; a wrong password is retried
             mail.sender(password="wrong").run_once()
@@ -181,7 +182,10 @@ def test_tls_and_auth(make_world: MakeWorld, tmp_path: Path, variant: str) -> No
             mail.sender().run_once()
         [row] = mail.rows(t["id"])
         assert row.state == "sent", row.last_error
-        assert [m.rcpt_tos for m in mail.server.recorder.received] == [[ANNA]]
+        [received] = mail.server.recorder.received
+        assert received.rcpt_tos == [ANNA] and received.mail_from == "support@provider.example"
+        assert received.message["From"] == "Service-Desk <support@provider.example>"
+        assert received.message["Message-ID"].endswith("@provider.example>")
 
 
 def test_the_service_sends_on_its_own_when_mail_is_on(

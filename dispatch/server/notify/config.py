@@ -12,6 +12,7 @@ rules that queue (`queue.py`) know it without reaching for the app; a session ma
 from __future__ import annotations
 
 from dataclasses import dataclass
+from email.utils import parseaddr
 from typing import Any
 
 from sqlmodel import Session
@@ -32,6 +33,9 @@ class MailConfig:
     timeout: float
     ca_file: str | None
     mail_from: str
+    """The From header, maybe with a name: `Service-Desk <support@provider.example>`."""
+    envelope_from: str
+    """Its address alone (SMTP's MAIL FROM)."""
     reply_to: str
     domain: str
     max_attempts: int
@@ -42,7 +46,8 @@ def mail_config(settings: Settings) -> MailConfig | None:
     if not settings.smtp_host:
         return None
     sender = settings.mail_from or f"support@{settings.smtp_host}"
-    domain = settings.mail_domain or sender.rpartition("@")[2] or settings.smtp_host
+    address = parseaddr(sender)[1] or sender
+    domain = settings.mail_domain or address.rpartition("@")[2] or settings.smtp_host
     return MailConfig(
         host=settings.smtp_host,
         port=settings.smtp_port,
@@ -52,6 +57,7 @@ def mail_config(settings: Settings) -> MailConfig | None:
         timeout=settings.smtp_timeout_seconds,
         ca_file=settings.smtp_ca_file,
         mail_from=sender,
+        envelope_from=address,
         reply_to=settings.mail_reply_to or sender,
         domain=domain,
         max_attempts=settings.mail_max_attempts,

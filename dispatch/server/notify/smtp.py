@@ -16,6 +16,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+from dispatch.display import safe
 from dispatch.server.notify.config import MailConfig
 
 MAX_REPLY = 1000
@@ -66,7 +67,12 @@ def build(mail: Outgoing, config: MailConfig) -> EmailMessage:
 
 def _reply(code: int, text: bytes | str) -> str:
     words = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
-    return f"{code} {' '.join(words.split())}"[:MAX_REPLY]
+    return _clean(f"{code} {words}")
+
+
+def _clean(reply: str) -> str:
+    """A server's words as stored and shown: one line, no control characters, bounded."""
+    return " ".join(safe.one_line(reply).split())[:MAX_REPLY]
 
 
 def _context(config: MailConfig) -> ssl.SSLContext:
@@ -98,7 +104,7 @@ def _send(smtp: smtplib.SMTP, msg: EmailMessage, config: MailConfig, to: str) ->
     smtp.ehlo_or_helo_if_needed()
     if config.user:
         smtp.login(config.user, config.password or "")
-    code, text = smtp.mail(config.mail_from)
+    code, text = smtp.mail(config.envelope_from)
     if code != 250:
         return Outcome(False, code >= 500, _reply(code, text))
     code, text = smtp.rcpt(to)
@@ -127,5 +133,5 @@ def deliver(mail: Outgoing, config: MailConfig) -> Outcome:
     except smtplib.SMTPResponseException as exc:  # refused greeting, STARTTLS, DATA
         return Outcome(False, exc.smtp_code >= 500, _reply(exc.smtp_code, exc.smtp_error))
     except (smtplib.SMTPException, OSError) as exc:  # dropped, timed out, TLS, refused
-        return Outcome(False, False, f"{type(exc).__name__}: {exc}"[:MAX_REPLY])
+        return Outcome(False, False, _clean(f"{type(exc).__name__}: {exc}"))
     return outcome
