@@ -107,6 +107,7 @@ class QueueScreen(PaneScreen, FilterAsYouType, TicketActions):
             self.rebuild()
             return
         now = datetime.now().astimezone()
+        cursor = self.table.cursor_key
         for ticket_id in update.ids:
             ticket = tickets_of(self.dispatch.store).get(ticket_id)
             if ticket is None or not self.lists_ticket(ticket):
@@ -114,6 +115,11 @@ class QueueScreen(PaneScreen, FilterAsYouType, TicketActions):
             else:
                 self.table.upsert_row(ticket_row(ticket, now), flash=True)
         self.table.sort_by(self.sort_column, self.sort_reverse)
+        if cursor is not None and cursor < 0 and cursor in update.ids:
+            # the queued new ticket the cursor was on got its number: stay on it
+            numbered = [i for i in update.ids if i > 0 and i in tickets_of(self.dispatch.store)]
+            if numbered:
+                self.table.move_cursor_to_key(numbered[-1])
         self._update_title()
 
     def _predicate(self) -> Callable[[Row], bool] | None:
