@@ -42,8 +42,9 @@ class QueueScreen(PaneScreen, FilterAsYouType, TicketActions):
         Binding("slash", "filter", "Filter", id="queue.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="queue.clear"),
         Binding("enter", "open_ticket", "Open", id="queue.open"),
-        Binding("n", "new_ticket", "New ticket", id="queue.new_ticket"),
         *TICKET_BINDINGS,
+        # after the ticket keys: at 80 columns the footer keeps those, `?` lists this one
+        Binding("n", "new_ticket", "New ticket", id="queue.new_ticket"),
         Binding("u", "quick('unassigned')", "Unassigned", show=False, id="queue.unassigned"),
         Binding("m", "quick('mine')", "Mine", show=False, id="queue.mine"),
         Binding("x", "quick('escalated')", "Escalated", show=False, id="queue.escalated"),
@@ -106,6 +107,7 @@ class QueueScreen(PaneScreen, FilterAsYouType, TicketActions):
             self.rebuild()
             return
         now = datetime.now().astimezone()
+        cursor = self.table.cursor_key
         for ticket_id in update.ids:
             ticket = tickets_of(self.dispatch.store).get(ticket_id)
             if ticket is None or not self.lists_ticket(ticket):
@@ -113,6 +115,11 @@ class QueueScreen(PaneScreen, FilterAsYouType, TicketActions):
             else:
                 self.table.upsert_row(ticket_row(ticket, now), flash=True)
         self.table.sort_by(self.sort_column, self.sort_reverse)
+        if cursor is not None and cursor < 0 and cursor in update.ids:
+            # the queued new ticket the cursor was on got its number: stay on it
+            numbered = [i for i in update.ids if i > 0 and i in tickets_of(self.dispatch.store)]
+            if numbered:
+                self.table.move_cursor_to_key(numbered[-1])
         self._update_title()
 
     def _predicate(self) -> Callable[[Row], bool] | None:
@@ -188,9 +195,10 @@ class QueueScreen(PaneScreen, FilterAsYouType, TicketActions):
         op = self.dispatch.sync.create_ticket(taken.body, taken.shown)
         # on the new row once the store's news of it reached the table
         self.call_after_refresh(self.table.move_cursor_to_key, op.provisional_id)
-        self.notify(f"New ticket queued: {one_line(taken.body['title'])}")
+        # the typed title, never read as markup
+        self.notify(f"New ticket queued: {one_line(taken.body['title'])}", markup=False)
         if taken.warning:
-            self.notify(taken.warning, severity="warning", timeout=10)
+            self.notify(taken.warning, severity="warning", timeout=10, markup=False)
 
     # open -------------------------------------------------------------------------
     def on_fast_table_selected(self, event: FastTable.Selected) -> None:

@@ -220,3 +220,4 @@ async def test_an_offline_intake_shows_at_once_and_is_made_exactly_once(tmp_path
         assert made[0]["id"] in app.store.tickets and made[0]["number"] > 0
         assert not [t for t in app.store.tickets if t < 0]
         assert made[0]["id"] in queue.table.visible_keys()
+        assert queue.table.cursor_key == made[0]["id"], "the cursor stayed on the new ticket"
