@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
+from dispatch.app_listener import SignalsOf
 from dispatch.client.api import ApiClient
 from dispatch.client.cache import LocalCache, Op
 from dispatch.client.cache_repair import CACHE_DAMAGE
@@ -26,7 +27,7 @@ from dispatch.client.sync import Arrival, SyncEngine
 from dispatch.commands import DispatchCommands
 from dispatch.display.clock import set_zone
 from dispatch.display.safe import one_line
-from dispatch.screens.context import STYLES, Console, TicketsUpdate
+from dispatch.screens.context import STYLES, Console, MailsUpdate, TicketsUpdate
 from dispatch.settings import Settings
 
 # Tickets read for the first frame, before the rest of the cache: a tall terminal's queue.
@@ -46,6 +47,7 @@ class DispatchApp(App[None]):
         Binding("3", "pane('calendar')", "Calendar", id="app.calendar"),
         Binding("4", "pane('mywork')", "My work", id="app.mywork"),
         Binding("5", "pane('outbox')", "Outbox", id="app.outbox"),
+        Binding("6", "pane('mail')", "Mail", id="app.mail"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("r", "refresh", "Refresh", id="app.refresh"),
         Binding("q", "quit", "Quit", id="app.quit"),
@@ -74,7 +76,7 @@ class DispatchApp(App[None]):
         self.server_label = server_label
         self.store = Store()
         self.cache = LocalCache(cache_file)
-        self.sync = SyncEngine(client_factory, self.cache, self.store, _Listener(self))
+        self.sync = SyncEngine(client_factory, self.cache, self.store, SignalsOf(self))
         self.sync.actor = me["user"]["name"]  # the feed names this console's writes by login
         self.painted_from_cache = False
         self.loading = False  # the first frame's few tickets are shown, the rest is coming
@@ -86,6 +88,7 @@ class DispatchApp(App[None]):
         self.escalations_changed: Signal[None] = Signal(self, "escalations_changed")
         self.calendar_changed: Signal[None] = Signal(self, "calendar_changed")
         self.status_changed: Signal[None] = Signal(self, "status_changed")
+        self.mails_changed: Signal[MailsUpdate] = Signal(self, "mails_changed")
         self.set_keymap(settings.keymap)
         set_zone(settings.timezone)  # every time shown is the provider's, not the machine's
 
@@ -177,7 +180,14 @@ class DispatchApp(App[None]):
     def action_pane(self, name: str) -> None:
         if name == "queue" and self.is_technician:
             name = "mywork"
+        if name in DESK_PANES and self.is_technician:
+            return  # unmatched mail is the desk's (the service refuses technicians)
         self.switch_mode(name)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "pane" and parameters and parameters[0] in DESK_PANES:
+            return not self.is_technician  # not offered at all
+        return True
 
     def action_help(self) -> None:
         from dispatch.screens.help import HelpScreen
@@ -281,6 +291,13 @@ class DispatchApp(App[None]):
             self.last_update = self.sync.last_sync.astimezone()
         self.status_changed.publish(None)
 
+    def mails_changed_by_sync(self, changes: list[dict[str, Any]], live: bool) -> None:
+        self.mails_changed.publish(MailsUpdate(changes, live))
+        if live and changes:
+            from dispatch.screens.arrivals import announce_mail
+
+            announce_mail(self, changes)
+
     def arrived_by_sync(self, arrivals: list[Arrival]) -> None:
         from dispatch.screens.arrivals import announce
 
@@ -349,7 +366,10 @@ PANES = (
     ("calendar", "dispatch.screens.calendar", "CalendarScreen"),
     ("mywork", "dispatch.screens.mywork", "MyWorkScreen"),
     ("outbox", "dispatch.screens.outbox", "OutboxScreen"),
+    ("mail", "dispatch.screens.unmatched", "UnmatchedScreen"),
 )
+# Panes only the desk gets (dispatchers, team leads, admins): no key for technicians.
+DESK_PANES = frozenset(("mail",))
 
 
 def _lazy(module: str, name: str) -> Callable[[], Screen[Any]]:
@@ -360,28 +380,3 @@ def _lazy(module: str, name: str) -> Callable[[], Screen[Any]]:
         return screen
 
     return make
-
-
-class _Listener:
-    """Adapts the sync engine's callbacks to the app's signals."""
-
-    def __init__(self, app: DispatchApp) -> None:
-        self.app = app
-
-    def tickets_changed(self, ids: list[int] | None, remote: bool) -> None:
-        self.app.tickets_changed_by_sync(ids, remote)
-
-    def escalations_changed(self) -> None:
-        self.app.escalations_changed_by_sync()
-
-    def calendar_changed(self) -> None:
-        self.app.calendar_changed_by_sync()
-
-    def status_changed(self) -> None:
-        self.app.status_changed_by_sync()
-
-    def op_needs_attention(self, op: Op) -> None:
-        self.app.op_needs_attention(op)
-
-    def arrived(self, arrivals: list[Arrival]) -> None:
-        self.app.arrived_by_sync(arrivals)

@@ -16,14 +16,17 @@ ACTIONS = [
     ("Go to escalations", "pane('escalations')"),
     ("Go to calendar", "pane('calendar')"),
     ("Go to my work", "pane('mywork')"),
+    ("Go to unmatched mail", "pane('mail')"),
     ("Refresh everything", "refresh"),
     ("Show keys (help)", "help"),
 ]
 SCREEN_ACTIONS = [
+    ("New ticket (take a call)", "new_ticket"),
     ("Assign selected ticket", "assign"),
     ("Change priority of selected ticket", "priority"),
     ("Change status of selected ticket", "status"),
     ("Escalate selected ticket", "escalate"),
+    ("Send a failed mail again", "retry_mail"),
     ("Comment on selected ticket", "comment"),
     ("Edit title, description and tags of the ticket", "edit"),
     ("Copy the contact's phone number", "copy_phone"),
@@ -54,6 +57,8 @@ class DispatchCommands(Provider):
             return
         count = 0
         for ticket in tickets_of(self.dispatch.store).values():
+            if ticket["id"] < 0:  # a queued new ticket: nothing to open before it is made
+                continue
             # stored text: cleaned, and escaped because the matcher reads its candidate as
             # markup (a `[` in a title may shift the highlight by a character; never styles)
             label = escape(

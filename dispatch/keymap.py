@@ -20,14 +20,18 @@ from dispatch.screens.assign import AssignDialog
 from dispatch.screens.calendar import CalendarScreen
 from dispatch.screens.comment_dialog import ContactDialog
 from dispatch.screens.confirm import ConfirmDialog
+from dispatch.screens.customer_pick import CustomerPick
 from dispatch.screens.dialogs import ChoiceDialog, EscalateDialog, TextDialog
 from dispatch.screens.edit_dialog import EditDialog
 from dispatch.screens.escalations import EscalationsScreen
 from dispatch.screens.help import HelpScreen
 from dispatch.screens.mywork import MyWorkScreen
+from dispatch.screens.new_ticket import CustomerInput, NewTicketDialog
 from dispatch.screens.outbox import ConflictScreen, OutboxScreen
 from dispatch.screens.queue import QueueScreen
+from dispatch.screens.status_dialog import StatusDialog
 from dispatch.screens.ticket import TicketScreen
+from dispatch.screens.unmatched import UnmatchedScreen
 from dispatch.widgets.appointment_list import AppointmentList
 from dispatch.widgets.calendar_grid import CalendarGrid
 from dispatch.widgets.fast_table import FastTable
@@ -40,9 +44,12 @@ PLACES: Sequence[tuple[str, Sequence[type[DOMNode]]]] = (
     ("the calendar", (DispatchApp, CalendarScreen, CalendarGrid)),
     ("the calendar", (DispatchApp, CalendarScreen, AppointmentList)),
     ("the outbox", (DispatchApp, OutboxScreen)),
+    ("the unmatched mail", (DispatchApp, UnmatchedScreen, FastTable)),
     ("the ticket view", (DispatchApp, TicketScreen)),
     ("the help", (HelpScreen,)),
     ("a choice dialog", (ChoiceDialog,)),
+    ("the status dialog", (StatusDialog,)),
+    ("the customer choice", (CustomerPick,)),
     ("the comment dialog", (TextDialog,)),
     ("the customer contact dialog", (ContactDialog,)),
     ("the escalate dialog", (EscalateDialog,)),
@@ -51,6 +58,7 @@ PLACES: Sequence[tuple[str, Sequence[type[DOMNode]]]] = (
     ("the booking dialog", (AppointmentDialog, Choice)),
     ("the confirm dialog", (ConfirmDialog,)),
     ("the conflict dialog", (ConflictScreen,)),
+    ("the new-ticket dialog", (NewTicketDialog, CustomerInput)),
 )
 
 

@@ -5,7 +5,8 @@ The root `app` is put together here; the commands live in one module per group:
 - `service`: `serve` (one process, or `--workers N` on one socket);
 - `demo`: `demo` (the console on a throw-away demo database) and `seed-demo`;
 - `db`: `db upgrade`, `db copy`;  `users`: `users add`, `users revoke`;
-- `tickets`: `tickets list|show|assign|escalate|suggest`, through the API client;
+- `tickets`: `tickets add|list|show|assign|escalate|suggest`, through the API client (`add`
+  in `intake`);
 - `technicians`: `technicians hours`, through the API client;
 - `mail`: `mail intake` (one message from an MTA pipe, on the database directly);
 - `common`: settings (a client's with its token file), `fail`, the --server/--token/--json,

@@ -8,9 +8,11 @@ from typing import Annotated, Any
 import typer
 
 from dispatch.cli.common import JsonOpt, ServerOpt, TokenOpt, fail
+from dispatch.cli.intake import tickets_add
 from dispatch.cli.remote import call_service, print_result
 
 app = typer.Typer(help="Ticket actions for scripts (same API as the console).")
+app.command("add")(tickets_add)
 
 
 @app.command("list")

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from dispatch.client import paths
+from dispatch.client.api_mail import MailCalls
 from dispatch.client.errors import ApiError, ContractError, NotFound, Unreachable, error_for
 from dispatch.client.shapes import (
     AppointmentShape,
@@ -34,10 +35,8 @@ if TYPE_CHECKING:
 API_PREFIX = paths.PREFIX
 Json = dict[str, Any]
 T = TypeVar("T")
-# What the console and the CLI read of every ticket, escalation and appointment without
-# asking: an answer without them is not the contract's (a ContractError, not a KeyError).
-# The shapes' `Required` keys, so what is checked here is what the type checker lets code
-# past this door index.
+# The shapes' `Required` keys: what code past this door indexes without asking, so an answer
+# without them is not the contract's (a ContractError, not a KeyError).
 TICKET_KEYS = required(TicketShape)
 ESCALATION_KEYS = required(EscalationShape)
 APPOINTMENT_KEYS = required(AppointmentShape)
@@ -54,7 +53,7 @@ def _etag(version: int) -> str:
     return f'"{version}"'
 
 
-class ApiClient:
+class ApiClient(MailCalls):
     """Typed calls for every endpoint of the REST contract. `transport` lets tests and the
     embedded mode talk to an in-process app (httpx.ASGITransport) through the same code."""
 
@@ -373,9 +372,11 @@ class ApiClient:
         await self.write("DELETE", paths.appointment(appointment_id), version=version, key=key)
 
     # customers
-    async def customers(self, q: str | None = None) -> list[Json]:
-        response = await self.request("GET", paths.CUSTOMERS, params={"q": q, "limit": 500})
-        return list(self._items(response, ("id",))["items"])
+    async def customer_page(self, cursor: str | None, *, directory: bool = False) -> Json:
+        """One page of the customers (`client.customer_pages` reads them all)."""
+        path = paths.CUSTOMER_DIRECTORY if directory else paths.CUSTOMERS
+        response = await self.request("GET", path, params={"limit": 500, "cursor": cursor})
+        return self._items(response, ("id", "name"))
 
     async def customer(self, customer_id: int) -> Json:
         return self._object(await self.request("GET", paths.customer(customer_id)), ("id",))

@@ -40,6 +40,19 @@ DETAIL_ONLY = frozenset(
     )
 )
 MAX_IDS = 200  # tickets one `GET /tickets?ids=` may name (the service's limit)
+# What a queued new ticket's list row takes from what the desk saw when it queued it (the
+# outbox keeps it as the write's `base`): names and the due times the dialog showed.
+PROVISIONAL_FIELDS = (
+    "customer_name",
+    "site_name",
+    "assignee_id",
+    "assignee_name",
+    "first_response_due",
+    "resolution_due",
+    "sla_profile",
+    "sla_state",
+    "sla_contract_id",
+)
 
 
 class SyncListener(Protocol):
@@ -51,6 +64,9 @@ class SyncListener(Protocol):
     def status_changed(self) -> None: ...
     def op_needs_attention(self, op: Op) -> None: ...
     def arrived(self, arrivals: list[Arrival]) -> None: ...
+    def mails_changed(self, changes: list[Json], live: bool) -> None:
+        """Mail and notification events of a feed page ([]: my own mail write was
+        acknowledged); `live` once the feed has caught up, so they are news."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,8 +229,20 @@ class EngineBase:
         # server dict instead of copying it (a copy doubled memory and time for a large queue).
         self.store.tickets = {}
         self.store.put_tickets(self.server.values())
-        for ticket_id in {op.ticket_id for op in self.cache.ops() if op.ticket_id}:
+        ops = self.cache.ops()
+        for ticket_id in {op.ticket_id for op in ops if op.ticket_id}:
             self._overlay(ticket_id)
+        for op in ops:
+            if op.kind == "create_ticket":
+                self._overlay_new(op)
+
+    def _overlay_new(self, op: Op) -> None:
+        """A new ticket not sent yet, shown under its provisional id (`provisional_id`); one
+        the service refused is not shown (the outbox pane holds it for the user)."""
+        if op.state == PENDING:
+            self.store.put_tickets([provisional(op)])
+        else:
+            self.store.drop_ticket(op.provisional_id)
 
     def _overlay(self, ticket_id: int) -> None:
         """Server state plus my pending writes, with their `Marks` for the screen."""
@@ -250,6 +278,38 @@ class EngineBase:
         mark["_pending"] = pending
         shown.update(mark)
         self.store.put_tickets([shown])
+
+
+def provisional(op: Op) -> Json:
+    """The list-shaped ticket a queued new ticket (`create_ticket`) shows until the service
+    answers: what the body says, received when queued, number 0 (none yet)."""
+    body = op.body or {}
+    shown = op.base or {}
+    ticket: Json = {
+        "id": op.provisional_id,
+        "number": 0,
+        "version": 0,
+        "title": body.get("title", ""),
+        "status": "new",
+        "priority": body.get("priority") or "P3",
+        "kind": body.get("kind") or "incident",
+        "source": body.get("source") or "email",
+        "customer_id": body.get("customer_id"),
+        "tags": list(body.get("tags") or []),
+        "received_at": op.created_at,
+        "escalated": False,
+        "customer_name": "",
+        "assignee_id": None,
+        "assignee_name": None,
+        "first_response_due": None,
+        "resolution_due": None,
+        "responded_at": None,
+        "sla_paused_at": None,
+    }
+    ticket.update({k: shown[k] for k in PROVISIONAL_FIELDS if k in shown})
+    mark = Marks(_pending=1)
+    ticket.update(mark)
+    return ticket
 
 
 def first_contact(op: Op) -> bool:

@@ -25,6 +25,9 @@ from dispatch.client.feed_apply import applied
 from dispatch.client.store import Store
 
 Json = dict[str, Any]
+# Events of these the console hands on whole (`SyncListener.mails_changed`): a ticket view
+# shows its mails, pane 6 the unmatched mail; neither is kept in the store.
+MAIL_ENTITIES = frozenset(("mail", "notification"))
 FEED_PAGE = 500  # changes a feed page holds at most; a shorter page is the feed's end
 
 
@@ -198,6 +201,8 @@ class FeedFollower(EngineBase):
                     batch.arrivals.append(Arrival("escalation", ticket_id, change))
             elif entity == "appointment":
                 batch.calendar = True
+            elif entity in MAIL_ENTITIES:
+                batch.mails.append(change)  # a ticket view's mails, the unmatched mail
         await self._fetch_slim(batch.fetch)
         await self._reload_batch(batch, changes)
         self.store.last_seq = last_seq
@@ -242,6 +247,8 @@ class FeedFollower(EngineBase):
 
     def _announce(self, batch: _Batch) -> None:
         """Tell the console which tickets changed, whose news they are, and what arrived."""
+        if batch.mails:
+            self.listener.mails_changed(batch.mails, live=self.live)
         quiet = [i for i in batch.ticket_ids if i not in batch.news]
         if quiet:
             self.listener.tickets_changed(quiet, remote=False)
@@ -280,6 +287,7 @@ class _Batch:
     arrivals: list[Arrival] = field(default_factory=list)
     escalations: bool = False
     calendar: bool = False
+    mails: list[Json] = field(default_factory=list)  # mail and notification events
 
     def touch(self, ticket_id: int, *, news: bool) -> None:
         if ticket_id not in self.ticket_ids:
@@ -294,6 +302,8 @@ def _remember(store: Store, change: Json) -> None:
     anything is skipped, so my own write's event is there too."""
     if change["entity"] == "ticket":
         store.recent.add(int(change["id"]), change)
+    elif change["entity"] in MAIL_ENTITIES:
+        return  # the view reads its mails apart (`mails_changed`), not from its history
     elif isinstance(change.get("fields"), dict) and (ticket_id := _ticket_of(change)):
         store.recent.add(ticket_id, change)
 

@@ -64,6 +64,26 @@ class Outbox(EngineBase):
         self.kick()
         return op
 
+    def create_ticket(self, data: Json, shown: Json) -> Op:
+        """A new ticket (`POST /tickets`), shown at once under a provisional id until the
+        service answers with its number; `shown` is what its list row shows that the body
+        does not say (`engine_base.PROVISIONAL_FIELDS`)."""
+        op = self.cache.add_op(
+            key=new_key(),
+            kind="create_ticket",
+            method="POST",
+            path=paths.TICKETS,
+            body=data,
+            ticket_id=None,
+            base_version=None,
+            base=shown,
+        )
+        self._overlay_new(op)
+        self.listener.tickets_changed([op.provisional_id], remote=False)
+        self.listener.status_changed()
+        self.kick()
+        return op
+
     def patch_ticket(self, ticket: Json, changes: Json) -> Op:
         server = self._with_disk_fields(self.server.get(ticket["id"], ticket))
         base_version = int(server["version"])
@@ -222,6 +242,7 @@ class Outbox(EngineBase):
                 if exc.body.get("unavailable"):  # why the technician is not available then
                     error["unavailable"] = shorten(exc.body["unavailable"], DETAIL_CHARS)
                 self.cache.mark(op.id, FAILED, error)
+                self._new_ticket_done(op)
                 if op.ticket_id is not None:
                     self._overlay(op.ticket_id)
                     self.listener.tickets_changed([op.ticket_id], remote=False)
@@ -230,12 +251,25 @@ class Outbox(EngineBase):
             self._set_online(True)
             # Follow-up reads may fail; the op stays until they are done, and its retry (same
             # Idempotency-Key) replays the service's answer instead of writing again.
-            await self._acknowledged(op, response.json() if response.content else None)
+            answer = response.json() if response.content else None
+            await self._acknowledged(op, answer)
             self.cache.remove_op(op.id)
+            self._new_ticket_done(op, answer)
             if op.ticket_id is not None:
                 self._overlay(op.ticket_id)
                 self.listener.tickets_changed([op.ticket_id], remote=False)
             self.listener.status_changed()
+
+    def _new_ticket_done(self, op: Op, answer: Any = None) -> None:
+        """A queued new ticket was answered: its provisional row goes, and the service's
+        ticket (in the store since the acknowledgement) takes its place."""
+        if op.kind != "create_ticket":
+            return
+        self.store.drop_ticket(op.provisional_id)
+        ids = [op.provisional_id]
+        if isinstance(answer, dict) and isinstance(answer.get("id"), int):
+            ids.append(answer["id"])
+        self.listener.tickets_changed(ids, remote=False)
 
     def _attention(self, op_id: int) -> None:
         op = self.cache.op(op_id)
@@ -250,6 +284,8 @@ class Outbox(EngineBase):
         elif op.kind == "assign" and isinstance(body, dict):
             self._remember("ticket", body.get("ticket"))
             self._remember("appointment", body.get("appointment"))
+        if op.kind == "create_ticket" and isinstance(body, dict):
+            self._server_ticket(body)
         ticket = None
         if op.kind == "patch_ticket" and isinstance(body, dict):
             ticket = body
@@ -300,6 +336,7 @@ class Outbox(EngineBase):
 
 # The object a write's answer is, by the write's kind (an assignment answers with two).
 _ENTITY_OF_KIND = {
+    "create_ticket": "ticket",
     "patch_ticket": "ticket",
     "comment": "comment",
     "escalate": "escalation",

@@ -42,6 +42,12 @@ class Op:
     created_at: str
 
     @property
+    def provisional_id(self) -> int:
+        """The id a queued new ticket (`create_ticket`) has in the store until the service
+        gives it its own: negative, so never a service's id, and the same after a restart."""
+        return -self.id
+
+    @property
     def label(self) -> str:
         what = _KIND_LABELS.get(self.kind, self.kind.replace("_", " "))
         base = self.base or {}
@@ -49,7 +55,14 @@ class Op:
             return f"{what} on ticket {base['number']}"
         if base.get("ticket_number"):
             return f"{what} on ticket {base['ticket_number']}"
+        if base.get("from_address"):  # an unmatched mail: whose it is
+            return f"{what} of the mail from {one_line(base['from_address'])}"
         body = self.body or {}
+        if self.kind == "create_ticket":
+            customer = one_line(base.get("customer_name") or "")
+            return f"{what}: {one_line(body.get('title') or '')}" + (
+                f" ({customer})" if customer else ""
+            )
         if "start" in body:
             try:  # in the display zone and format, as the calendar shows it
                 return f"{what} at {moment(body['start'])}"
@@ -59,6 +72,7 @@ class Op:
 
 
 _KIND_LABELS = {
+    "create_ticket": "new ticket",
     "patch_ticket": "change",
     "assign": "assignment",
     "comment": "comment",
@@ -67,6 +81,9 @@ _KIND_LABELS = {
     "booking": "booking",
     "appointment_move": "appointment move",
     "appointment_delete": "appointment delete",
+    "mail_ticket": "ticket",
+    "mail_discard": "discard",
+    "notification_retry": "mail sent again",
 }
 
 

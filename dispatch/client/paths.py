@@ -16,6 +16,7 @@ ESCALATIONS = "/escalations"
 APPOINTMENTS = "/appointments"
 TECHNICIANS = "/technicians"
 CUSTOMERS = "/customers"
+CUSTOMER_DIRECTORY = "/customers/directory"
 
 
 def ticket(ticket_id: int) -> str:
@@ -56,3 +57,27 @@ def calendar(technician_id: int) -> str:
 
 def customer(customer_id: int) -> str:
     return f"{CUSTOMERS}/{customer_id}"
+
+
+# mail (issue 19): a ticket's mails, unmatched mail, notifications
+UNMATCHED_MAIL = "/mail/unmatched"
+
+
+def ticket_mails(ticket_id: int) -> str:
+    return f"{TICKETS}/{ticket_id}/mails"
+
+
+def mail_preview(ticket_id: int) -> str:
+    return f"{TICKETS}/{ticket_id}/mail-preview"
+
+
+def unmatched_ticket(mail_id: int) -> str:
+    return f"{UNMATCHED_MAIL}/{mail_id}/ticket"
+
+
+def unmatched_discard(mail_id: int) -> str:
+    return f"{UNMATCHED_MAIL}/{mail_id}/discard"
+
+
+def notification_retry(notification_id: int) -> str:
+    return f"/notifications/{notification_id}/retry"

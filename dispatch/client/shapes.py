@@ -190,6 +190,152 @@ class MeShape(TypedDict):
     technician_id: NotRequired[int | None]
 
 
+class AttachmentShape(TypedDict, total=False):
+    """`AttachmentPublic`: one attachment of a received mail (`kept`: stored, downloadable;
+    over the size cap it is only listed)."""
+
+    id: Required[int]
+    filename: Required[str]
+    content_type: str
+    size: int
+    kept: bool
+
+
+class MailShape(TypedDict, total=False):
+    """`MailPublic`: one mail of a ticket, received ("in") or sent/queued ("out")."""
+
+    id: Required[int]
+    direction: Required[str]
+    state: Required[str]
+    kind: str
+    at: str
+    address: str
+    name: str | None
+    subject: str
+    error: str | None
+    attempts: int
+    attachments: list[AttachmentShape]
+
+
+class TicketMailsShape(TypedDict, total=False):
+    """`TicketMails`: a ticket's mails, oldest first, and whether mail goes out at all."""
+
+    outgoing_enabled: Required[bool]
+    items: Required[list[MailShape]]
+
+
+class UnmatchedMailShape(TypedDict, total=False):
+    """`UnmatchedMailPublic`: a mail the intake could not put on a ticket, for the desk."""
+
+    id: Required[int]
+    state: Required[str]
+    received_at: Required[str]
+    from_address: str
+    from_name: str | None
+    subject: str
+    snippet: str
+    reason: str
+    ticket_id: int | None
+    discard_reason: str | None
+    version: int
+
+
+class UnmatchedPageShape(TypedDict):
+    """`UnmatchedMailList`: the unmatched mails, newest first."""
+
+    items: list[UnmatchedMailShape]
+
+
+class RecipientShape(TypedDict, total=False):
+    """`MailRecipient`: a contact a status change would mail."""
+
+    contact_id: int
+    name: str
+    address: Required[str]
+
+
+class MailPreviewShape(TypedDict, total=False):
+    """`MailPreview`: who a status change to a given status would mail."""
+
+    outgoing_enabled: Required[bool]
+    recipients: Required[list[RecipientShape]]
+
+
+class SiteShape(TypedDict, total=False):
+    """`SitePublic`: one of a customer's sites."""
+
+    id: Required[int]
+    name: Required[str]
+    customer_id: int
+    address: str
+    city: str
+    branch_id: int
+
+
+class ContactShape(TypedDict, total=False):
+    """`ContactPublic`: one of a customer's contacts."""
+
+    id: Required[int]
+    name: Required[str]
+    customer_id: int
+    email: str | None
+    phone: str | None
+    notify_new: bool
+    notify_status: bool
+    receives_reports: bool
+    language: str  # of the mails the contact gets (notify)
+
+
+class CoverageShape(TypedDict):
+    """`CoveragePublic`: the tickets a contract sets the clock for (null: every value)."""
+
+    kinds: list[str] | None
+    sources: list[str] | None
+
+
+class ContractShape(TypedDict, total=False):
+    """`ContractPublic`: one of a customer's contracts."""
+
+    id: Required[int]
+    kind: Required[str]
+    customer_id: int
+    support_profile: str
+    response_overrides: dict[str, int] | None
+    contingent_hours_per_month: float | None
+    coverage: CoverageShape
+
+
+class CustomerShape(TypedDict, total=False):
+    """`CustomerPublic`: a customer's full record (the office's roles)."""
+
+    id: Required[int]
+    number: Required[str]
+    name: Required[str]
+    account_manager: str | None
+    contingent_balance_minutes: int
+    support_profile: str
+    sites: list[SiteShape]
+    contacts: list[ContactShape]
+    contracts: list[ContractShape]
+
+
+class DirectorySiteShape(TypedDict):
+    """`DirectorySite`: a site as the customer directory lists it."""
+
+    id: int
+    name: str
+    city: str
+
+
+class CustomerListingShape(TypedDict, total=False):
+    """`CustomerListing`: a customer as the directory shows it to every role."""
+
+    id: Required[int]
+    number: Required[str]
+    name: Required[str]
+    sites: list[DirectorySiteShape]
+
+
 class StoreTicket(TicketShape, total=False):
     """A ticket as the console's store shows it: the service's ticket (slim) with the user's
     pending writes on top, marked for the screens. Not a service shape: no model mirrors it."""

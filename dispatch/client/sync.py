@@ -17,6 +17,7 @@ from typing import Any
 
 from dispatch.client import appointment_cache
 from dispatch.client.cache import Op
+from dispatch.client.customer_pages import all_customers
 from dispatch.client.decisions import ConflictDecisions
 from dispatch.client.engine_base import (
     DETAIL_ONLY,
@@ -26,12 +27,12 @@ from dispatch.client.engine_base import (
     SyncListener,
 )
 from dispatch.client.feed_follower import FEED_PAGE, FeedFollower
-from dispatch.client.outbox import Outbox
+from dispatch.client.mail_intents import MailIntents
 
 Json = dict[str, Any]
 
 
-class SyncEngine(FeedFollower, Outbox, ConflictDecisions):
+class SyncEngine(FeedFollower, MailIntents, ConflictDecisions):
     """Keeps `store` equal to the service's state plus the user's pending writes."""
 
     def paint_from_cache(self) -> bool:
@@ -94,6 +95,17 @@ class SyncEngine(FeedFollower, Outbox, ConflictDecisions):
             return False
         self.store.technicians = {t["id"]: t for t in await self.client.technicians()}
         return True
+
+    def cached_customers(self) -> list[Json]:
+        """The customers as last loaded (`load_customers`), for a dialog offline."""
+        return self.cache.load("customer")
+
+    async def load_customers(self, *, directory: bool) -> list[Json]:
+        """Every customer the user may see, kept on disk for when the service is away: full
+        records with contacts and contracts, or the directory's listing (`directory`)."""
+        items = await all_customers(self.client, directory=directory)
+        self.cache.replace("customer", items)
+        return items
 
     async def load_week(
         self, monday: date, start: datetime, end: datetime

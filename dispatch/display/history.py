@@ -28,6 +28,9 @@ TEXT = {
     "contacted": "contacted the customer",
     "changed": "{changes}",
     "other": "{entity} {op}",
+    "mail_in": "mail received from {who}",
+    "mail_out": "mail ({kind}): {state}",
+    "mail": "mail: {changes}",
     "yes": "yes",
     "no": "no",
     "someone": "someone",
@@ -172,7 +175,25 @@ def describe_event(event: Mapping[str, Any], names: Names) -> str:
         return TEXT["escalation"].format(changes=changes_text(fields, names))
     if entity == "ticket":
         return TEXT["changed"].format(changes=changes_text(fields, names))
+    if entity in ("mail", "notification"):
+        return _mail_text(entity, op, fields, names)
     return TEXT["other"].format(entity=one_line(entity), op=one_line(op))
+
+
+_MAIL_KINDS = {"receipt": "receipt", "new_ticket": "new ticket", "status_changed": "status"}
+
+
+def _mail_text(entity: str, op: str, fields: Mapping[str, Any], names: Names) -> str:
+    """A mail received, or a notification queued, sent or failed (the ticket view lists the
+    mails themselves; the history says when)."""
+    if entity == "mail" and op == "create":
+        return TEXT["mail_in"].format(who=one_line(_new(fields, "from_address") or "?"))
+    state = _new(fields, "state")
+    if entity == "notification" and state is not None:
+        kind = str(_new(fields, "kind") or "notice")
+        kind = _MAIL_KINDS.get(kind, one_line(kind))
+        return TEXT["mail_out"].format(kind=kind, state=one_line(state))
+    return TEXT["mail"].format(changes=changes_text(fields, names))
 
 
 def _appointment_text(op: str, fields: Mapping[str, Any], names: Names) -> str:

@@ -1,8 +1,10 @@
-"""New escalations and new P1 tickets, announced on the consoles that must act on them.
+"""New escalations, new P1 tickets and new unmatched mail, announced on the consoles that
+must act on them.
 
 The sync engine reports what arrived live from someone else (`Arrival`); this decides who
 hears it and says it: team leads and dispatchers hear of every new escalation, dispatchers
-of every new P1, a technician of an escalation on their own ticket. The terminal bell rings
+of every new P1 and every new unmatched mail (pane 6), a technician of an escalation on their
+own ticket. The terminal bell rings
 too when the user asked for it (`bell = true` in config.toml, or `DISPATCH_BELL=1`).
 """
 
@@ -25,6 +27,9 @@ TEXT = {
     "escalation": "New escalation: ticket {number} {title} ({reason}, level {level})",
     "p1": "New P1: ticket {number} {title}",
     "many": "{count} new escalations and P1 tickets: see panes 1 and 2",
+    "mail": "New unmatched mail from {sender}: {subject} (pane 6)",
+    "mails": "{count} new unmatched mails: see pane 6",
+    "someone": "an unknown sender",
     "title": "Needs attention",
 }
 SHOWN = 3  # more at once (a reconnect after a long outage) are told as one count
@@ -86,4 +91,43 @@ def _message(arrival: Arrival, ticket: StoreTicket | None) -> str:
     )
 
 
-__all__ = ["announce", "hears"]
+def new_unmatched(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The feed's events of mail the intake could not put on a ticket (held for the desk)."""
+    found = []
+    for change in changes:
+        fields = change.get("fields") or {}
+        state = (fields.get("state") or [None, "open"])[1]
+        ticket = (fields.get("ticket_id") or [None, None])[1]
+        mail = change.get("entity") == "mail" and change.get("op") == "create"
+        if mail and ticket is None and state == "open":
+            found.append(change)
+    return found
+
+
+def announce_mail(app: App[Any], changes: list[dict[str, Any]]) -> None:
+    """Dispatchers hear of new unmatched mail (nothing from a stranger may go unnoticed)."""
+    from dispatch.screens.context import door
+
+    console = door(app)
+    news = new_unmatched(changes)
+    if not news or console.role not in ("dispatcher", "admin"):
+        return
+    if len(news) > SHOWN:
+        messages = [TEXT["mails"].format(count=len(news))]
+    else:
+        messages = [_mail_message(change) for change in news]
+    for message in messages:
+        # a sender and subject are a stranger's text: cleaned, and never markup
+        app.notify(one_line(message), title=TEXT["title"], timeout=SECONDS, markup=False)
+    if console.settings.bell:
+        app.bell()
+
+
+def _mail_message(change: dict[str, Any]) -> str:
+    fields = change.get("fields") or {}
+    sender = (fields.get("from_address") or [None, None])[1] or TEXT["someone"]
+    subject = (fields.get("subject") or [None, None])[1] or ""
+    return TEXT["mail"].format(sender=one_line(sender), subject=one_line(subject))
+
+
+__all__ = ["announce", "announce_mail", "hears", "new_unmatched"]

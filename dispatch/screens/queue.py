@@ -10,13 +10,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input, Label
 
+from dispatch.display.safe import one_line
 from dispatch.domain.countdown import ClockState
 from dispatch.domain.types import OPEN_STATUSES
 from dispatch.screens.base import FilterAsYouType, PaneScreen
 from dispatch.screens.context import STYLES, TicketsUpdate, tickets_of
+from dispatch.screens.new_ticket import NewTicket, NewTicketDialog
 from dispatch.screens.ticket_actions import TICKET_BINDINGS, TicketActions
 from dispatch.widgets.fast_table import Column, FastTable, Row
 from dispatch.widgets.rows import QUEUE_COLUMNS, clock_state, ticket_row
+from dispatch.widgets.ticket_filter import filter_problem, ticket_terms
 
 if TYPE_CHECKING:
     from dispatch.client.shapes import StoreTicket
@@ -40,6 +43,8 @@ class QueueScreen(PaneScreen, FilterAsYouType, TicketActions):
         Binding("escape", "clear_filter", "Clear filter", show=False, id="queue.clear"),
         Binding("enter", "open_ticket", "Open", id="queue.open"),
         *TICKET_BINDINGS,
+        # after the ticket keys: at 80 columns the footer keeps those, `?` lists this one
+        Binding("n", "new_ticket", "New ticket", id="queue.new_ticket"),
         Binding("u", "quick('unassigned')", "Unassigned", show=False, id="queue.unassigned"),
         Binding("m", "quick('mine')", "Mine", show=False, id="queue.mine"),
         Binding("x", "quick('escalated')", "Escalated", show=False, id="queue.escalated"),
@@ -59,7 +64,8 @@ class QueueScreen(PaneScreen, FilterAsYouType, TicketActions):
     def compose(self) -> ComposeResult:
         yield Label("", id="queue-title")
         yield Input(
-            placeholder="filter: number, customer, title, assignee, P1, status, tags", id="filter"
+            placeholder="filter: text, P1, kind:alert, src:mail (number, customer, title, tags)",
+            id="filter",
         )
         yield FastTable(id="queue")
         yield from self.compose_footer()
@@ -68,6 +74,7 @@ class QueueScreen(PaneScreen, FilterAsYouType, TicketActions):
         super().on_mount()
         table = self.query_one(FastTable)
         table.set_columns(self.COLUMNS)
+        table.terms_of = ticket_terms  # `kind:alert`, `src:mail`, `P1` besides free text
         self.query_one("#filter", Input).display = False
         self.dispatch.tickets_changed.subscribe(self, self.on_tickets_update)
         self.rebuild()
@@ -100,6 +107,7 @@ class QueueScreen(PaneScreen, FilterAsYouType, TicketActions):
             self.rebuild()
             return
         now = datetime.now().astimezone()
+        cursor = self.table.cursor_key
         for ticket_id in update.ids:
             ticket = tickets_of(self.dispatch.store).get(ticket_id)
             if ticket is None or not self.lists_ticket(ticket):
@@ -107,6 +115,11 @@ class QueueScreen(PaneScreen, FilterAsYouType, TicketActions):
             else:
                 self.table.upsert_row(ticket_row(ticket, now), flash=True)
         self.table.sort_by(self.sort_column, self.sort_reverse)
+        if cursor is not None and cursor < 0 and cursor in update.ids:
+            # the queued new ticket the cursor was on got its number: stay on it
+            numbered = [i for i in update.ids if i > 0 and i in tickets_of(self.dispatch.store)]
+            if numbered:
+                self.table.move_cursor_to_key(numbered[-1])
         self._update_title()
 
     def _predicate(self) -> Callable[[Row], bool] | None:
@@ -129,6 +142,10 @@ class QueueScreen(PaneScreen, FilterAsYouType, TicketActions):
     def _update_title(self) -> None:
         table = self.table
         empty = self.EMPTY_STORE if table.total_count == 0 else "No ticket matches this filter."
+        if table.total_count and (
+            problem := filter_problem(self.query_one("#filter", Input).value)
+        ):
+            empty = f"No ticket matches: {problem}."
         if table.empty_text != empty:
             table.empty_text = empty
             table.refresh()
@@ -167,9 +184,26 @@ class QueueScreen(PaneScreen, FilterAsYouType, TicketActions):
         self.table.sort_by(self.sort_column, self.sort_reverse)
         self._update_title()
 
+    # new ticket ---------------------------------------------------------------------
+    def action_new_ticket(self) -> None:
+        self.app.push_screen(NewTicketDialog(), self._ticket_taken)
+
+    def _ticket_taken(self, taken: NewTicket | None) -> None:
+        """Queue the new ticket: it shows at once and gets its number from the service."""
+        if taken is None:
+            return
+        op = self.dispatch.sync.create_ticket(taken.body, taken.shown)
+        # on the new row once the store's news of it reached the table
+        self.call_after_refresh(self.table.move_cursor_to_key, op.provisional_id)
+        # the typed title, never read as markup
+        self.notify(f"New ticket queued: {one_line(taken.body['title'])}", markup=False)
+        if taken.warning:
+            self.notify(taken.warning, severity="warning", timeout=10, markup=False)
+
     # open -------------------------------------------------------------------------
     def on_fast_table_selected(self, event: FastTable.Selected) -> None:
-        self.open_ticket(event.key)
+        if self._need_ticket() is not None:  # not a queued new ticket
+            self.open_ticket(event.key)
 
     def action_open_ticket(self) -> None:
         ticket = self._need_ticket()

@@ -23,10 +23,10 @@ from dispatch.client.feed_apply import wire_time, wire_value
 from dispatch.display.history import names_for
 from dispatch.display.safe import one_line
 from dispatch.domain.countdown import clock_of
-from dispatch.screens.base import StatusScreen
 from dispatch.screens.context import STYLES, Console, TicketsUpdate
 from dispatch.screens.desk_actions import COPY_PHONE, EDIT, DeskActions
 from dispatch.screens.ticket_actions import TICKET_BINDINGS
+from dispatch.screens.ticket_mails import TicketMails
 from dispatch.screens.ticket_text import (
     TEXT,
     comments_text,
@@ -50,7 +50,7 @@ ECHO_WAITS = 5
 LATE = -1  # `take_recent`: the engine holds a version whose event has not come yet
 
 
-class TicketScreen(StatusScreen, DeskActions):
+class TicketScreen(TicketMails, DeskActions):
     """One ticket; it updates in place when someone else changes it."""
 
     CSS_PATH = [STYLES / "ticket.tcss"]
@@ -59,6 +59,7 @@ class TicketScreen(StatusScreen, DeskActions):
         *TICKET_BINDINGS,
         EDIT,
         COPY_PHONE,
+        Binding("M", "retry_mail", "Retry mail", id="ticketview.retry_mail"),
         Binding("j", "scroll_down", "Scroll down", show=False, id="ticketview.down"),
         Binding("k", "scroll_up", "Scroll up", show=False, id="ticketview.up"),
     ]
@@ -81,6 +82,7 @@ class TicketScreen(StatusScreen, DeskActions):
             yield Static("Loading…", id="ticket-head")
             yield Static("", id="ticket-customer")
             yield Static("", id="ticket-comments")
+            yield Static("", id="ticket-mails")
             yield Static("", id="ticket-history")
         yield StatusBar()
         yield KeyFooter()
@@ -89,6 +91,7 @@ class TicketScreen(StatusScreen, DeskActions):
         self.dispatch.tickets_changed.subscribe(self, self.on_tickets_update)
         # the same live status bar as the panes: online/offline, pending writes, last sync
         self.follow_status()
+        self.follow_mails()
         self.load()
 
     def status_shown(self, app: Console) -> None:
@@ -216,6 +219,7 @@ class TicketScreen(StatusScreen, DeskActions):
         self.detail = detail
         self._held_version, self._read_at_seq = int(detail["version"]), read_at
         self.render_all()
+        self.load_mails()
 
     async def read_customer(self, customer_id: int) -> None:
         """The customer's contract, read when the ticket names another customer; one the
@@ -243,6 +247,7 @@ class TicketScreen(StatusScreen, DeskActions):
         self.detail = cast("TicketDetailShape", {**(cached or {}), **plain(shown or {})})
         self.offline = True
         self.render_all()
+        self.mails_offline()
 
     def selected_ticket(self) -> TicketShape | None:
         return self.detail
@@ -283,6 +288,7 @@ class TicketScreen(StatusScreen, DeskActions):
         head_widget.update(body)
         self.query_one("#ticket-customer", Static).update(customer_text(self.customer))
         self.query_one("#ticket-comments", Static).update(comments_text(t, self.offline))
+        self.render_mails()
         names = names_for(t, self.dispatch.store.technicians.values())
         self.query_one("#ticket-history", Static).update(history_text(t, names))
 

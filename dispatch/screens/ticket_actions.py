@@ -26,6 +26,7 @@ from dispatch.screens.comment_dialog import (
 from dispatch.screens.confirm import ConfirmDialog
 from dispatch.screens.context import Console, door, engine_dict
 from dispatch.screens.dialogs import ChoiceDialog, EscalateDialog, EscalationRequest, TextDialog
+from dispatch.screens.status_dialog import StatusDialog
 from dispatch.screens.ticket_text import contract_overrides
 
 if TYPE_CHECKING:
@@ -39,6 +40,8 @@ TEXT = {
     "status_title": "{number} is {status}; next:",
     "comment_title": "Comment on {number}",
     "select_first": "Select a ticket first.",
+    "still_queued": "This new ticket is still queued: it gets its number when the service "
+    "answers, then you can open and change it.",
     "patched": "{number}: {changes}",
     "comment_queued": "Comment on {number} queued",
     "contact_queued": "{number}: customer contacted (first response), queued",
@@ -126,6 +129,9 @@ class TicketActions(Screen[None]):
         ticket = self.selected_ticket()
         if ticket is None:
             self.notify(TEXT["select_first"], severity="warning")
+        elif ticket["id"] < 0:  # a queued new ticket: the service has not named it yet
+            self.notify(TEXT["still_queued"], severity="warning")
+            return None
         return ticket
 
     # priority ------------------------------------------------------------------
@@ -224,11 +230,12 @@ class TicketActions(Screen[None]):
                 self.write_patch(ticket, {"status": value})
 
         self.app.push_screen(
-            ChoiceDialog(
+            StatusDialog(
                 TEXT["status_title"].format(
                     number=ticket["number"], status=labels.status(ticket["status"])
                 ),
                 options,
+                ticket["id"],
             ),
             chosen,
         )

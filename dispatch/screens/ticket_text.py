@@ -16,12 +16,13 @@ from rich.text import Text
 
 from dispatch.display import clock, labels
 from dispatch.display.history import Names, event_line
+from dispatch.display.intake import contract_terms_of
 from dispatch.display.safe import clean, one_line
 from dispatch.display.whereabouts import address_line, contact_line
 from dispatch.domain import sla
 from dispatch.domain.countdown import Clock, ClockState, resume_text
 from dispatch.domain.sla import response_targets
-from dispatch.domain.types import ContractKind, Source, SupportProfile, TicketKind
+from dispatch.domain.types import Source, TicketKind
 
 if TYPE_CHECKING:
     from dispatch.client.shapes import AppointmentShape, TicketDetailShape
@@ -164,7 +165,7 @@ def contract_overrides(customer: Json | None, ticket: Json | None) -> Mapping[st
         chosen = ticket["sla_contract_id"]
     elif ticket is not None:
         terms = sla.choose_terms(
-            [_contract_terms(c) for c in contracts],
+            [contract_terms_of(c) for c in contracts],
             TicketKind(ticket.get("kind") or TicketKind.INCIDENT),
             Source(ticket.get("source") or Source.EMAIL),
             None,
@@ -176,18 +177,6 @@ def contract_overrides(customer: Json | None, ticket: Json | None) -> Mapping[st
         if chosen is not None and contract.get("id") == chosen:
             return dict(contract.get("response_overrides") or {}) or None
     return None
-
-
-def _contract_terms(c: Json) -> sla.ContractTerms:
-    kind = ContractKind(c["kind"])
-    return sla.ContractTerms(
-        id=c.get("id"),
-        kind=kind,
-        profile=SupportProfile(c.get("support_profile") or SupportProfile.STANDARD),
-        overrides=c.get("response_overrides"),
-        # the service sends the coverage that applies, filled in; a null list is every value
-        coverage=sla.coverage_of(kind, c.get("coverage") or {}),
-    )
 
 
 def booking_text(appt: AppointmentShape, technicians: Mapping[int, str]) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from itertools import compress, repeat
-from operator import attrgetter, contains
+from operator import attrgetter, contains, or_
 from typing import Any, ClassVar, Literal
 
 from rich.cells import cell_len, set_cell_size
@@ -31,6 +31,9 @@ from textual.strip import Strip
 from textual.timer import Timer
 
 ELLIPSIS = "…"
+Term = str | tuple[str, ...]
+"""One filter term: a text every passing row's search holds, or alternatives of which a
+passing row's search holds at least one (a screen's word that names several values)."""
 SEPARATOR = " "
 _LINE_CACHE_LIMIT = 4096  # formatted lines kept; a full clear is cheaper than LRU bookkeeping
 Align = Literal["left", "right"]
@@ -87,6 +90,27 @@ def fold(text: str) -> str:
     if not unicodedata.is_normalized("NFC", text):  # a decomposed ä is a + U+0308
         text = unicodedata.normalize("NFC", text)
     return text.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
+
+
+def plain_terms(text: str) -> tuple[Term, ...]:
+    """The filter's terms in typed text: each whitespace-separated word, folded."""
+    return tuple(fold(text).split())
+
+
+def _holds(term: Term, search: str) -> bool:
+    if isinstance(term, str):
+        return term in search
+    return any(alt in search for alt in term)
+
+
+def _narrows(old: Term, new: Term) -> bool:
+    """Whether every search that holds `new` holds `old` too (each of `new`'s alternatives
+    contains one of `old`'s), so filtering by `new` can start from `old`'s result."""
+    if isinstance(old, str) and isinstance(new, str):
+        return old in new
+    olds = (old,) if isinstance(old, str) else old
+    news = (new,) if isinstance(new, str) else new
+    return all(any(o in n for o in olds) for n in news)
 
 
 def fit(text: str, width: int, align: Align = "left") -> str:
@@ -244,7 +268,10 @@ class FastTable(ScrollView, can_focus=True):
         self._visible_stale = False
         self._sync_pending = False
         self._ordered_pos: dict[int, int] | None = None  # unsorted only: built on demand
-        self._terms: tuple[str, ...] = ()
+        self._terms: tuple[Term, ...] = ()
+        # How typed filter text becomes terms; a screen that knows its rows may read words
+        # like `kind:alert` into markers its rows' search texts carry.
+        self.terms_of: Callable[[str], tuple[Term, ...]] = plain_terms
         self._predicate: Callable[[Row], bool] | None = None
         self._sort_column: str | None = None
         self._sort_reverse = False
@@ -364,13 +391,14 @@ class FastTable(ScrollView, can_focus=True):
 
     def set_filter(self, text: str) -> None:
         """Show rows whose `search` contains every whitespace-separated term, folded (`fold`:
-        case and German spellings do not matter when rows fold their `search` too)."""
-        terms = tuple(fold(text).split())
+        case and German spellings do not matter when rows fold their `search` too); the
+        terms are what `terms_of` reads in `text`."""
+        terms = self.terms_of(text)
         if terms == self._terms:
             return
         self._ensure()
         old, self._terms = self._terms, terms
-        if self._visible_at is not None and all(any(o in t for t in terms) for o in old):
+        if self._visible_at is not None and all(any(_narrows(o, t) for t in terms) for o in old):
             # Every old term lives inside a new one, so the result can only shrink: search the
             # rows already visible instead of all of them (typing a term gets cheaper per key).
             at = self._text_filter(self._visible_at)
@@ -543,7 +571,7 @@ class FastTable(ScrollView, can_focus=True):
 
     def _matches(self, row: Row) -> bool:
         search = row.search
-        return all(t in search for t in self._terms) and (
+        return all(_holds(t, search) for t in self._terms) and (
             self._predicate is None or self._predicate(row)
         )
 
@@ -572,7 +600,14 @@ class FastTable(ScrollView, can_focus=True):
                 texts: Iterable[str] = searches
             else:
                 texts = map(searches.__getitem__, at)
-            at = list(compress(at, map(contains, texts, repeat(term))))
+            if isinstance(term, str):
+                at = list(compress(at, map(contains, texts, repeat(term))))
+                continue
+            listed = list(texts)  # read once per alternative
+            keep: Iterable[bool] = repeat(False)
+            for alt in term:
+                keep = list(map(or_, keep, map(contains, listed, repeat(alt))))
+            at = list(compress(at, keep))
         return at if isinstance(at, list) else list(at)
 
     def _filtered(self) -> tuple[list[Row], list[int] | None]:

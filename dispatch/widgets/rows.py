@@ -17,6 +17,7 @@ from dispatch.display.labels import PRIORITY, STATUS
 from dispatch.display.safe import one_line
 from dispatch.domain.countdown import ClockState, age_text, clock_of, urgency
 from dispatch.widgets.fast_table import Column, Row, fold
+from dispatch.widgets.ticket_filter import marks
 
 if TYPE_CHECKING:
     from dispatch.client.shapes import (
@@ -45,6 +46,8 @@ QUEUE_COLUMNS = (
 )
 # A technician's own work: the assignee is always themselves, so that column is not shown.
 MY_WORK_COLUMNS = tuple(replace(c, width=0) if c.key == "assignee" else c for c in QUEUE_COLUMNS)
+
+NEW_NUMBER = "(new)"  # a queued new ticket, until the service gives it its number
 
 _CLOCK_STYLE = {
     ClockState.OK: "",
@@ -81,27 +84,14 @@ def ticket_row(t: StoreTicket, now: datetime) -> Row:
     cells = (
         prio,
         clock.text,
-        str(t["number"]),
+        str(t["number"]) if t["number"] else NEW_NUMBER,
         t.get("customer_name") or "",
         t["title"],
         _STATUS_TEXT.get(t["status"], t["status"]),
         assignee,
         age_text(received, now),
     )
-    # Priority and status in words too, so `p1`, `in progress` or `waiting` find tickets.
-    search = fold(
-        " ".join(
-            [
-                str(t["number"]),
-                t.get("customer_name") or "",
-                t["title"],
-                assignee,
-                PRIORITY.get(t["priority"], t["priority"]),
-                STATUS.get(t["status"], t["status"]),
-                *t.get("tags", []),
-            ]
-        )
-    )
+    search = _ticket_search(t, cells[2], assignee)
     urgent = (0 if t.get("escalated") else 1, *urgency(clock, t["priority"]), t["number"])
     sort_keys = (
         t["priority"],
@@ -132,6 +122,22 @@ def ticket_row(t: StoreTicket, now: datetime) -> Row:
         cell_styles=cell_styles,
         sort_keys=sort_keys,
     )
+
+
+def _ticket_search(t: StoreTicket, number: str, assignee: str) -> str:
+    """What the filter finds a ticket row by. Priority and status in words too, so `p1`,
+    `in progress` or `waiting` find tickets; kind, source and priority as markers for the
+    words `kind:alert`, `src:mail` and `P1` (`ticket_filter`)."""
+    words = [
+        number,
+        t.get("customer_name") or "",
+        t["title"],
+        assignee,
+        PRIORITY.get(t["priority"], t["priority"]),
+        STATUS.get(t["status"], t["status"]),
+        *t.get("tags", []),
+    ]
+    return fold(" ".join(words)) + marks(t.get("kind"), t.get("source"), t["priority"])
 
 
 def clock_state(t: StoreTicket, now: datetime) -> ClockState:

@@ -20,9 +20,26 @@ from pydantic import BaseModel
 from dispatch.client import api, shapes
 from dispatch.models.appointment import AppointmentPublic
 from dispatch.models.comment import CommentPublic
+from dispatch.models.customer import (
+    ContactPublic,
+    ContractPublic,
+    CoveragePublic,
+    CustomerListing,
+    CustomerPublic,
+    DirectorySite,
+    SitePublic,
+)
 from dispatch.models.detail import TicketChanged, TicketDetail
 from dispatch.models.escalation import EscalationPublic
 from dispatch.models.event import ChangeFeed, ChangePublic
+from dispatch.models.mail import (
+    AttachmentPublic,
+    MailPublic,
+    TicketMails,
+    UnmatchedMailList,
+    UnmatchedMailPublic,
+)
+from dispatch.models.notification import MailPreview, MailRecipient
 from dispatch.models.ticket import TicketPage, TicketPublic
 from dispatch.models.user import MePublic, TechnicianPublic, UserPublic
 
@@ -39,6 +56,20 @@ MIRRORS: list[tuple[type[Any], type[BaseModel]]] = [
     (shapes.TechnicianShape, TechnicianPublic),
     (shapes.UserShape, UserPublic),
     (shapes.MeShape, MePublic),
+    (shapes.AttachmentShape, AttachmentPublic),
+    (shapes.MailShape, MailPublic),
+    (shapes.TicketMailsShape, TicketMails),
+    (shapes.UnmatchedMailShape, UnmatchedMailPublic),
+    (shapes.UnmatchedPageShape, UnmatchedMailList),
+    (shapes.RecipientShape, MailRecipient),
+    (shapes.MailPreviewShape, MailPreview),
+    (shapes.SiteShape, SitePublic),
+    (shapes.ContactShape, ContactPublic),
+    (shapes.CoverageShape, CoveragePublic),
+    (shapes.ContractShape, ContractPublic),
+    (shapes.CustomerShape, CustomerPublic),
+    (shapes.DirectorySiteShape, DirectorySite),
+    (shapes.CustomerListingShape, CustomerListing),
 ]
 # Keys the console adds to a ticket in its store: its own, no model has them.
 STORE_ONLY = {"_pending", "_conflict"}

@@ -9,16 +9,22 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable
+from dataclasses import replace
+from datetime import UTC, datetime
 from functools import cmp_to_key
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from textual.app import App, ComposeResult
 from textual.widgets import Input, Label
 
+from dispatch.client.shapes import StoreTicket
 from dispatch.screens.base import FilterAsYouType
-from dispatch.widgets.fast_table import Column, FastTable, Row, fold
+from dispatch.widgets.fast_table import Column, FastTable, Row, Term, fold, plain_terms
+from dispatch.widgets.rows import ticket_row
+from dispatch.widgets.ticket_filter import filter_problem, ticket_terms
 
 COLUMNS = [Column("rank", "Rank", width=6), Column("name", "Name")]
 SORTS: list[str | None] = ["rank", "name", None]
@@ -45,8 +51,10 @@ def expected(
     reverse: bool,
     text: str,
     pred: Callable[[Row], bool] | None,
+    terms_of: Callable[[str], tuple[Term, ...]] = plain_terms,
 ) -> list[int]:
-    """What the table must show: every row whose search holds each term, in sort order."""
+    """What the table must show: every row whose search holds each term (one of a term's
+    alternatives), in sort order."""
     ordered = list(rows.values())
     if sort is None:
         if reverse:
@@ -65,12 +73,25 @@ def expected(
             return a.key - b.key  # ties by key, ascending either way
 
         ordered.sort(key=cmp_to_key(compare))
-    terms = fold(text).split()
+    terms = terms_of(text)
     return [
         row.key
         for row in ordered
-        if all(t in row.search for t in terms) and (pred is None or pred(row))
+        if all(holds(t, row.search) for t in terms) and (pred is None or pred(row))
     ]
+
+
+def holds(term: Term, search: str) -> bool:
+    return term in search if isinstance(term, str) else any(a in search for a in term)
+
+
+def mirrored(text: str) -> tuple[Term, ...]:
+    """Terms with alternatives, as a screen's words may make them: each word of two or more
+    letters is found either way round (`ab` matches `ab` or `ba`)."""
+    return tuple(w if len(w) < 2 else (w, w[::-1]) for w in fold(text).split())
+
+
+TERMS: list[Callable[[str], tuple[Term, ...]]] = [plain_terms, mirrored]
 
 
 keys = st.integers(min_value=0, max_value=15)  # upserts often replace a row
@@ -88,15 +109,19 @@ steps = st.one_of(
 )
 
 
+@pytest.mark.parametrize("terms_of", TERMS, ids=lambda f: f.__name__)
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     start=st.lists(st.tuples(keys, searches, ranks), max_size=30),
     script=st.lists(steps, max_size=25),
 )
 def test_filter_shows_exactly_what_a_naive_filter_shows(
-    start: list[tuple[int, str, int]], script: list[tuple[Any, ...]]
+    terms_of: Callable[[str], tuple[Term, ...]],
+    start: list[tuple[int, str, int]],
+    script: list[tuple[Any, ...]],
 ) -> None:
     table = FastTable()
+    table.terms_of = terms_of
     table.set_columns(COLUMNS)
     model = {key: make_row(key, search, rank) for key, search, rank in start}
     table.set_rows(model.values())
@@ -107,7 +132,7 @@ def test_filter_shows_exactly_what_a_naive_filter_shows(
 
     def check() -> None:
         visible = table.visible_keys()
-        assert visible == expected(model, sort, reverse, text, pred)
+        assert visible == expected(model, sort, reverse, text, pred, terms_of)
         assert table.visible_count == len(visible)
         assert table.total_count == len(model)
         assert table.cursor_key == (visible[table.cursor_row] if visible else None)
@@ -301,3 +326,95 @@ def test_umlauts_and_their_spellings_find_the_same_rows() -> None:
     for typed, key in (("gross", 2), ("groß", 2), ("mueller", 3), ("müll", 3)):
         table.set_filter(typed)
         assert table.visible_keys() == [key], typed
+
+
+# the ticket lists' words: kind:, src:/source:, P1..P4 (issue 19.3) --------------------------
+
+
+def ticket(key: int, kind: str, source: str, priority: str, title: str) -> StoreTicket:
+    return {
+        "id": key,
+        "number": 100_000 + key,
+        "version": 1,
+        "title": title,
+        "status": "new",
+        "priority": priority,
+        "customer_name": "Bäckerei Schulz",
+        "kind": kind,
+        "source": source,
+        "received_at": "2026-12-07T08:00:00+00:00",
+        "first_response_due": "2026-12-07T09:00:00+00:00",
+        "resolution_due": "2026-12-07T12:00:00+00:00",
+    }
+
+
+TICKETS = [
+    ticket(1, "monitoring", "monitoring", "P1", "disk almost full"),
+    ticket(2, "incident", "email", "P2", "HP1020 offline"),  # `p1` in the title, not P1
+    ticket(3, "incident", "phone", "P1", "VPN down"),
+    ticket(4, "request", "vip_hotline", "P3", "new laptop"),
+    ticket(5, "incident", "email", "P4", "mail quota"),
+]
+
+
+def ticket_table() -> FastTable:
+    table = FastTable()
+    table.terms_of = ticket_terms
+    table.set_columns(COLUMNS)
+    now = datetime(2026, 12, 7, 8, 30, tzinfo=UTC)
+    rows = [ticket_row(t, now) for t in TICKETS]
+    table.set_rows(replace(r, sort_keys=(r.key, None)) for r in rows)
+    table.sort_by("rank")
+    return table
+
+
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [
+        ("kind:alert", [1]),  # the display's word ("monitoring alert")
+        ("kind:monitoring", [1]),  # the API's value
+        ("kind:Incident", [2, 3, 5]),
+        ("kind:service", [4]),  # "service request"
+        ("src:mail", [2, 5]),  # "e-mail"
+        ("source:phone", [3]),
+        ("src:vip", [4]),
+        ("src:hotline", [3, 4]),  # phone hotline or VIP hotline
+        ("P1", [1, 3]),  # the priority, not "HP1020"
+        ("p1", [1, 3]),
+        ("hp1", [2]),  # free text is free text
+        ("kind:incident P1", [3]),  # AND
+        ("src:mail quota", [5]),  # with free text
+        ("kind:", [1, 2, 3, 4, 5]),  # still being typed
+        ("kind:xyz", []),
+        ("10:00", []),  # a colon alone is free text
+    ],
+)
+def test_ticket_words_filter_by_kind_source_and_priority(text: str, keys: list[int]) -> None:
+    table = ticket_table()
+    table.set_filter(text)
+    assert table.visible_keys() == keys
+
+
+def test_typing_a_word_letter_by_letter_narrows_right() -> None:
+    table = ticket_table()
+    for text, keys in [
+        ("s", [1, 2, 3, 4, 5]),  # free text: every row holds an "s" (Schulz)
+        ("src", []),
+        ("src:", [1, 2, 3, 4, 5]),
+        ("src:p", [3]),  # phone, portal
+        ("src:ph", [3]),
+        ("src:h", [3, 4]),  # hotline
+        ("src:ho", [3, 4]),
+        ("src:m", [1, 2, 5]),  # monitoring, e-mail
+        ("src:ma", [2, 5]),
+        ("", [1, 2, 3, 4, 5]),
+    ]:
+        table.set_filter(text)
+        assert table.visible_keys() == keys, text
+
+
+def test_a_word_naming_nothing_is_explained() -> None:
+    assert filter_problem("kind:xyz vpn") == (
+        "no kind 'xyz' (say: incident, service request, maintenance, pick & pack, monitoring alert)"
+    )
+    assert filter_problem("src:mail P1 kind:") is None

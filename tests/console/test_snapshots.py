@@ -273,7 +273,35 @@ VIEWS: dict[str, tuple[str, Callable[[Pilot[None]], Any]]] = {
     "booking": ("anna.becker", lambda p: _booking(p)),
     "confirm": ("anna.becker", lambda p: _push(p, _confirm())),
     "conflict": ("anna.becker", lambda p: _push(p, conflict_screen(conflict_op()))),
+    "unmatched-mail": ("anna.becker", lambda p: _unmatched(p)),
+    "customer-pick": ("anna.becker", lambda p: _unmatched(p, "t")),
 }
+
+
+async def _unmatched(pilot: Pilot[None], *keys: str) -> None:
+    """Pane 6 with one stranger's mail held 25 minutes ago (then `keys` pressed)."""
+    from datetime import timedelta
+    from email.message import EmailMessage
+
+    from dispatch.server.mail.intake import take_in
+    from dispatch.server.persistence.db import make_engine
+
+    await ready(pilot)
+    app = pilot.app
+    assert isinstance(app, DispatchApp)
+    mail = EmailMessage()
+    mail["From"] = "Frau Fremd <fremd@example.org>"
+    mail["To"] = "support@provider.example"
+    mail["Subject"] = "Drucker im 2. OG druckt nicht mehr"
+    mail["Message-ID"] = "<snapshot-1@example.org>"
+    mail.set_content("Guten Tag,\nunser Drucker im 2. OG druckt seit heute früh nicht mehr.\n")
+    engine = make_engine(app.settings.database_url)
+    try:
+        take_in(engine, bytes(mail), received_at=FIXED - timedelta(minutes=25))
+    finally:
+        engine.dispose()
+    await pilot.press("6", *keys)
+    await settle(pilot)
 
 
 async def _booking(pilot: Pilot[None]) -> None:

@@ -68,7 +68,7 @@ def test_keymap_problems_name_unknown_ids_and_pass_free_keys() -> None:
     assert keymap_problems({"queue.assign": "A"}) == [
         'dispatch: keymap: there is no binding "queue.assign"; `?` in the console lists the ids'
     ]
-    assert keymap_problems({"ticket.comment": "n", "queue.filter": "f"}) == []
+    assert keymap_problems({"ticket.comment": "w", "queue.filter": "f"}) == []
     assert keymap_problems({"ticket.priority": "P"}) == []
     assert (
         'dispatch: keymap: "calendar.book" = "j" collides with "calendar_grid.down" (j) '

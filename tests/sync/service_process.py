@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -44,6 +45,9 @@ class QuietListener:
         raise AssertionError(f"no write here may need the user: {op.state} {op.error}")
 
     def arrived(self, arrivals: list[Arrival]) -> None:
+        pass
+
+    def mails_changed(self, changes: list[dict[str, Any]], live: bool) -> None:
         pass
 
 

@@ -27,6 +27,7 @@ class Quiet:
         self.attention.append(op)
 
     def arrived(self, arrivals: list[Arrival]) -> None: ...
+    def mails_changed(self, changes: list[dict[str, Any]], live: bool) -> None: ...
 
 
 def test_a_throttled_write_waits_and_lands_once() -> None:
