@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dispatch.domain.billing import billed_minutes
 from dispatch.domain.contingent import (
     ContingentTerms,
     Ledger,
@@ -22,6 +23,7 @@ from dispatch.domain.contingent import (
 )
 from dispatch.domain.contingent_lots import Debit, Lot, LotKind, Month, monthly_lot, next_reset
 from dispatch.domain.sla import BERLIN
+from dispatch.domain.types import ServiceRole
 
 TEN_HOURS = 600
 
@@ -132,6 +134,34 @@ def test_the_last_twelve_months_for_the_sparkline() -> None:
     assert (april.credited, april.debited, april.expired) == (600, 50, 0)
 
 
+def test_the_worked_example_of_the_readme() -> None:
+    # 10 h a month since November 2026; 6:00, 2:00 and 3:00 h billed in Nov, Dec and Jan.
+    lots = lots_of(Month(2026, 11), 6)
+    debits = [Debit(berlin(y, m, d, 10), n) for y, m, d, n in READ_ME_BEFORE_MARCH]
+    march = [
+        (3, ServiceRole.TECHNICIAN, False, 35, True, 45),
+        (10, ServiceRole.TECHNICIAN, True, 130, True, 150),
+        (17, ServiceRole.CONSULTANT, False, 50, True, 120),
+        (24, ServiceRole.SYSTEM_ENGINEER, True, 40, True, 120),
+        (26, ServiceRole.TECHNICIAN, False, 20, False, 0),  # warranty
+    ]
+    for day, role, on_site, raw, billable, billed in march:
+        assert billed_minutes(raw, role, on_site, billable) == billed
+        debits.append(Debit(berlin(2027, 3, day, 10), billed))
+    standing = balance(lots, debits, berlin(2027, 3, 27, 12))
+    assert standing.minutes == 31 * 60 + 45
+    oldest, left = standing.remaining[0]
+    assert (oldest.month, left) == (Month(2026, 12), 105)
+    assert expiring_at_next_reset(lots, debits, berlin(2027, 3, 27, 12))[0] == 105
+    assert balance(lots, debits, berlin(2027, 3, 31, 23, 59)).minutes == 31 * 60 + 45
+    assert balance(lots, debits, berlin(2027, 4, 1, 0, 30)).minutes == 40 * 60
+    ends = [s.balance for s in last_months(lots, debits, berlin(2027, 4, 2), 6)]
+    assert ends == [240, 720, 1140, 1740, 1800, 2400]
+
+
+READ_ME_BEFORE_MARCH = [(2026, 11, 20, 360), (2026, 12, 15, 120), (2027, 1, 20, 180)]
+
+
 # --- the ledger and its month close ----------------------------------------------------------
 
 TERMS = ContingentTerms.from_hours(7, 10.0)
@@ -224,7 +254,8 @@ def test_the_march_reset_touches_only_last_years_lots(drawn: Drawn, at: datetime
 def test_the_months_add_up(drawn: Drawn, at: datetime) -> None:
     lots, debits = build(drawn)
     history = last_months(lots, debits, at)
-    previous = balance(lots, debits, history[0].month.start - timedelta(microseconds=1)).minutes
+    # The month before closes with the reset at its end, if it is a March.
+    previous = month_summary(lots, debits, history[0].month.previous()).balance
     for month in history:
         assert month.balance == previous + month.credited - month.debited - month.expired
         previous = month.balance
