@@ -111,7 +111,11 @@ def monthly_lot(month: Month, minutes: int) -> Lot:
 
 @dataclass(frozen=True, slots=True)
 class Debit:
-    """Billed minutes booked against the contingent at `at` (when the entry was approved)."""
+    """Billed minutes booked against the contingent at `at`, the moment the entry was approved.
+
+    Booking time, not working time, because a closed month must never change: work done in
+    March and approved after 31.03. 24:00 draws on this year's lots, not on the expired ones.
+    """
 
     at: datetime
     minutes: int
