@@ -81,6 +81,14 @@ APPOINTMENT_KIND = {
     "project": "project",
 }
 WORK_MODE = {"onsite": "on site", "remote": "remote"}
+NON_BILLABLE_REASON = {
+    "warranty": "warranty",
+    "rework": "rework",
+    "goodwill": "goodwill",
+    "covered_by_rental": "covered by rental",
+    "internal": "internal",
+    "other": "other",
+}
 ROLE = {
     "technician": "technician",
     "dispatcher": "dispatcher",
