@@ -1,0 +1,49 @@
+"""Fixtures of the mail tests: the Dovecot server (one per xdist worker) and a fresh mailbox.
+
+Without Dovecot the IMAP tests skip with the reason, except under CI (`CI=true`), where a
+missing server is a failure: `.ci/run` installs `dovecot-imapd`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from mail.dovecot import DOVECOT, Dovecot, Mailbox
+
+CORPUS = Path(__file__).parent / "corpus"
+
+
+def _need_dovecot() -> None:
+    if Path(DOVECOT).is_file():
+        return
+    reason = f"{DOVECOT} is missing (Debian package dovecot-imapd)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[Dovecot]:
+    _need_dovecot()
+    # Not under pytest's temp dir: that is private to the user running the tests (0700), and
+    # Dovecot's mail processes run as the `dovecot` user when the tests run as root.
+    root = Path(tempfile.mkdtemp(prefix="dispatch-dovecot-"))
+    root.chmod(0o755)
+    server = Dovecot(root)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def mailbox(dovecot: Dovecot) -> Mailbox:
+    """An empty mailbox of its own on the test server."""
+    return dovecot.mailbox()
