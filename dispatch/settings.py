@@ -130,6 +130,16 @@ class Settings(BaseSettings):
         description="IANA zone every time a person reads is shown in (the provider's zone)",
     )
     """Not the machine's zone: a console over SSH on a server in UTC still shows Berlin."""
+    mail_attachment_max_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=0,
+        description="Largest mail attachment kept; larger ones are listed, not kept",
+    )
+    mail_attachments_max_bytes: int = Field(
+        default=25 * 1024 * 1024,
+        ge=0,
+        description="Most attachment bytes kept of one mail; past it the rest are only listed",
+    )
 
     @field_validator("timezone")
     @classmethod

@@ -7,6 +7,7 @@ The root `app` is put together here; the commands live in one module per group:
 - `db`: `db upgrade`, `db copy`;  `users`: `users add`, `users revoke`;
 - `tickets`: `tickets list|show|assign|escalate|suggest`, through the API client;
 - `technicians`: `technicians hours`, through the API client;
+- `mail`: `mail intake` (one message from an MTA pipe, on the database directly);
 - `common`: settings, `fail`, the --server/--token/--json options;
 - `remote`: one API call against a service (or the embedded one), printed as text or JSON;
 - `scope`: --server/--token typed before the subcommand, handed down or refused.
@@ -24,7 +25,7 @@ from pathlib import Path
 
 import typer
 
-from dispatch.cli import db, demo, service, technicians, tickets, users
+from dispatch.cli import db, demo, mail, service, technicians, tickets, users
 from dispatch.cli.common import ServerOpt, TokenOpt, fail, load_settings
 from dispatch.cli.scope import hand_down
 
@@ -74,6 +75,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(users.app, name="users")
 app.add_typer(tickets.app, name="tickets")
 app.add_typer(technicians.app, name="technicians")
+app.add_typer(mail.app, name="mail")
 
 
 def main() -> None:
