@@ -8,6 +8,7 @@ import sys
 
 import typer
 
+from dispatch.cli import mail_fetch
 from dispatch.cli.common import load_settings
 
 app = typer.Typer(help="The support mailbox: take mail in.")
@@ -33,3 +34,7 @@ def intake() -> None:
 
 def describe(result: object) -> str:
     return str(result)
+
+
+# IMAP: one pass over the support mailbox (its own module: settings, connection, exit codes)
+app.command("fetch")(mail_fetch.fetch)

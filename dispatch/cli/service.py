@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from dispatch.cli.common import load_settings, safe_url
+from dispatch.cli.common import fail, load_settings, safe_url
+from dispatch.settings import Settings
 
 HTTP = "httptools"
 """uvicorn's C parser for HTTP/1.1: it spends less of the service's CPU per request than h11
@@ -31,6 +32,7 @@ def serve(
         f"dispatch service on http://{host}:{port}/api/v1 "
         f"(database {safe_url(settings.database_url)})"
     )
+    _say_mailbox(settings)
     if workers > 1:
         _serve_workers(host, port, workers, access_log)
     else:
@@ -41,6 +43,22 @@ def serve(
         uvicorn.Server(
             uvicorn_config(create_app(settings), settings, host, port, access_log=access_log)
         ).run()
+
+
+def _say_mailbox(settings: Settings) -> None:
+    """Refuse IMAP settings that cannot work before any worker starts; name the mailbox."""
+    from dispatch.server.mail.imap_config import ImapConfigError, imap_config
+
+    try:
+        mailbox = imap_config(settings)
+    except ImapConfigError as exc:
+        fail(str(exc), 2)
+        return
+    if mailbox is not None and mailbox.poll_seconds > 0:
+        typer.echo(
+            f"mail intake from {mailbox.describe()} every {mailbox.poll_seconds:g} s "
+            "(at once where the server offers IDLE)"
+        )
 
 
 def _serve_workers(host: str, port: int, workers: int, access_log: bool = False) -> None:

@@ -34,6 +34,8 @@ DOVECOT = "/usr/sbin/dovecot"
 PORT_BASE = 14300
 """This task's port range is 14300-14399: ten ports per xdist worker, two per server."""
 PORTS_PER_WORKER = 10
+MAILBOXES = 500
+"""Users in the passwd file: one per test that asks for a mailbox, per worker."""
 
 
 def worker_number() -> int:
@@ -197,7 +199,13 @@ class Dovecot:
         cert.cert_chain_pems[0].write_to_path(str(self.root / "cert.pem"))
         for sub in ("run", "state", "home"):
             (self.root / sub).mkdir()
-        (self.root / "passwd").write_text("")
+        # Every mailbox the run may use, written before the start: Dovecot notices a changed
+        # passwd file only by its modification time, which a second user added within the
+        # same second does not change.
+        self._secret = os.urandom(4).hex()
+        (self.root / "passwd").write_text(
+            "".join(f"{u}:{{PLAIN}}{self._password(u)}::::::\n" for u in self._user_names())
+        )
         shutil.chown(self.root / "home", self._mail_user, self._mail_user)
         login_user, internal_user, mail_user = _users()
         conf = self.root / "dovecot.conf"
@@ -248,13 +256,18 @@ class Dovecot:
             self._process.wait(10)
         self._process = None
 
+    def _user_names(self) -> list[str]:
+        return [f"desk{n}" for n in range(1, MAILBOXES + 1)]
+
+    def _password(self, user: str) -> str:
+        return f"pw-{user}-{self._secret}"
+
     def mailbox(self) -> Mailbox:
         """A new, empty mailbox (a new user: nothing another test delivered is in it)."""
         user = f"desk{next(self._numbers)}"
-        password = f"pw-{user}-{os.urandom(4).hex()}"
-        with (self.root / "passwd").open("a") as passwd:
-            passwd.write(f"{user}:{{PLAIN}}{password}::::::\n")
-        return Mailbox(self, user, password)
+        if user not in self._user_names():
+            raise RuntimeError(f"more than {MAILBOXES} mailboxes in one run: raise MAILBOXES")
+        return Mailbox(self, user, self._password(user))
 
     def ssl_context(self) -> ssl.SSLContext:
         """A client context that trusts this server's certificate."""

@@ -24,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 
 from dispatch.server.mail import imap_crashpoint
 from dispatch.server.mail.imap_config import KEYWORD, ImapConfig, ImapConfigError
+from dispatch.server.mail.intake import IntakeUnavailable
 
 log = logging.getLogger("dispatch.mail")
 
@@ -111,7 +112,7 @@ def fetch_pass(
         imap_crashpoint.reached("fetched")
         try:
             outcome = intake(*fetched)
-        except DBAPIError:
+        except (IntakeUnavailable, DBAPIError):
             raise
         except Exception as exc:
             result.failed += 1

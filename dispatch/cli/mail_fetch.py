@@ -1,0 +1,48 @@
+"""`dispatch mail fetch`: one pass over the support mailbox over IMAP (settings `imap_*`).
+
+Exit 0 when every pending message was taken, 1 when the mailbox or the database failed or a
+message was left for the next pass, 2 when the IMAP settings are missing or cannot work.
+Safe to run beside `dispatch serve` and from cron: each message is taken exactly once.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from dispatch.cli.common import fail, load_settings
+
+
+def fetch() -> None:
+    """Take every message of the mailbox not yet taken (tickets, replies, unmatched)."""
+    from dispatch.server.mail.imap_client import ImapError
+    from dispatch.server.mail.imap_config import ImapConfigError, imap_config
+    from dispatch.server.mail.imap_service import intake_into, run_pass
+    from dispatch.server.mail.intake import IntakeUnavailable
+    from dispatch.server.persistence.db import make_engine
+
+    settings = load_settings()
+    try:
+        config = imap_config(settings)
+    except ImapConfigError as exc:
+        fail(str(exc), 2)
+        return
+    if config is None:
+        fail(
+            "no mailbox configured: set imap_host, imap_user, imap_password "
+            "(DISPATCH_IMAP_HOST, ...)",
+            2,
+        )
+        return
+    engine = make_engine(settings.database_url)
+    try:
+        result = run_pass(config, intake_into(engine, settings))
+    except (ImapError, ImapConfigError, IntakeUnavailable) as exc:
+        fail(str(exc))
+        return
+    finally:
+        engine.dispose()
+    for line in result.outcomes or []:
+        typer.echo(line)
+    typer.echo(f"{result.taken} taken, {result.failed} left for the next pass")
+    if result.failed:
+        raise typer.Exit(1)
