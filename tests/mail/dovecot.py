@@ -87,6 +87,8 @@ ssl_key = <{root}/key.pem
 # loopback only: plain passwords over the unencrypted port are what the `none` tests use
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+# the tests of wrong passwords need no brake against guessing
+auth_failure_delay = 0
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN {root}/passwd

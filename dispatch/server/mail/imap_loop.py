@@ -77,7 +77,7 @@ class MailboxPoller:
                 except Exception as exc:
                     self.failures += 1
                     log.warning(
-                        "mail intake from %s failed, next try in %.0f s: %s",
+                        "mail intake from %s failed, next try in %.3g s: %s",
                         self.config.describe(),
                         delay,
                         _reason(exc),

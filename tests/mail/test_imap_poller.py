@@ -1,0 +1,150 @@
+"""The poller of `dispatch serve` against a real mailbox: IDLE wakes it at once, failures back
+off and recover, and one lease keeps a second poller of the same database off the mailbox."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from mail.dovecot import Mailbox
+from mail.imap_helpers import Recorder, config_for, message
+
+from dispatch.server.mail.imap_config import KEYWORD, ImapConfig
+from dispatch.server.mail.imap_lease import FileLease
+from dispatch.server.mail.imap_loop import MailboxPoller
+from dispatch.server.mail.intake import IntakeUnavailable
+
+
+def wait_for(check: Callable[[], bool], seconds: float) -> float:
+    """Seconds until `check()` held; fails after `seconds`."""
+    start = time.monotonic()
+    while not check():
+        if time.monotonic() - start > seconds:
+            pytest.fail(f"not within {seconds} s")
+        time.sleep(0.02)
+    return time.monotonic() - start
+
+
+@pytest.fixture
+def pollers() -> Iterator[list[MailboxPoller]]:
+    started: list[MailboxPoller] = []
+    yield started
+    for poller in started:
+        poller.stop()
+
+
+def start(pollers: list[MailboxPoller], config: ImapConfig, **kw: object) -> MailboxPoller:
+    poller = MailboxPoller(config, kw.pop("intake", Recorder()), **kw)  # type: ignore[arg-type]
+    poller.start()
+    pollers.append(poller)
+    return poller
+
+
+def test_idle_takes_new_mail_within_a_couple_of_seconds(
+    mailbox: Mailbox, pollers: list[MailboxPoller]
+) -> None:
+    mailbox.append(message("waiting before the start"))
+    recorder = Recorder()
+    # an hour between polls: only IDLE can bring the second message in time
+    config = config_for(mailbox, "ssl", imap_poll_seconds="3600")
+    poller = start(pollers, config, intake=recorder)
+    wait_for(lambda: len(recorder.taken) == 1 and poller.idling.is_set(), 10)
+
+    mailbox.append(message("arrives while the poller idles"))
+    took = wait_for(lambda: len(recorder.taken) == 2, 3)
+
+    assert b"arrives while" in recorder.taken[1][0]
+    assert took < 2.5
+    assert poller.failures == 0
+
+
+def test_without_news_it_still_polls_every_interval(
+    mailbox: Mailbox, pollers: list[MailboxPoller]
+) -> None:
+    """IDLE is not trusted alone: a pass every `imap_poll_seconds` catches what no EXISTS
+    announces (here a person took the keyword off a taken message)."""
+    mailbox.append(message("taken, then un-flagged by a person"))
+    recorder = Recorder()
+    poller = start(pollers, config_for(mailbox, imap_poll_seconds="1"), intake=recorder)
+    wait_for(lambda: len(recorder.taken) == 1 and poller.idling.is_set(), 5)
+
+    with mailbox.session() as imap:
+        imap.remove_flags(imap.search(["ALL"]), [KEYWORD])
+
+    wait_for(lambda: len(recorder.taken) == 2, 3)
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_failures_back_off_and_log_one_line_each(
+    mailbox: Mailbox, pollers: list[MailboxPoller], caplog: pytest.LogCaptureFixture
+) -> None:
+    gone = config_for(mailbox, imap_port=str(closed_port()), imap_poll_seconds="3600")
+    with caplog.at_level(logging.WARNING, logger="dispatch.mail"):
+        poller = start(pollers, gone, backoff=(0.2, 0.4))
+        wait_for(lambda: poller.failures >= 4, 5)
+        poller.stop()
+    lines = [r.getMessage() for r in caplog.records if r.name == "dispatch.mail"]
+    assert [line.split("next try in ")[1].split(" s")[0] for line in lines[:4]] == [
+        "0.2",
+        "0.4",
+        "0.4",
+        "0.4",
+    ]
+    assert all("\n" not in line for line in lines)
+    assert all(r.exc_info is None for r in caplog.records)
+    assert mailbox.password not in caplog.text
+
+
+class DatabaseDown:
+    """An intake whose database is out for the first `outages` messages it is given."""
+
+    def __init__(self, outages: int) -> None:
+        self.outages = outages
+        self.recorder = Recorder()
+
+    def __call__(self, raw: bytes, received_at: datetime) -> str:
+        if self.outages > 0:
+            self.outages -= 1
+            raise IntakeUnavailable("database is down")
+        return self.recorder(raw, received_at)
+
+
+def test_a_database_outage_leaves_the_mail_for_after_it(
+    mailbox: Mailbox, pollers: list[MailboxPoller]
+) -> None:
+    mailbox.append(message("during the outage"))
+    mailbox.append(message("also during the outage"))
+    intake = DatabaseDown(outages=2)
+    config = config_for(mailbox, imap_poll_seconds="3600")
+    poller = start(pollers, config, intake=intake, backoff=(0.1, 0.2))
+
+    wait_for(lambda: len(intake.recorder.taken) == 2, 5)
+    assert poller.failures == 2
+    assert all(KEYWORD in flags for flags in mailbox.flags().values())
+
+
+def test_one_poller_per_database(
+    mailbox: Mailbox, pollers: list[MailboxPoller], tmp_path: Path
+) -> None:
+    """Two service processes on one SQLite file: the second waits for the lease and takes
+    over when the first stops."""
+    config = config_for(mailbox, imap_poll_seconds="0.3")
+    lease_file = str(tmp_path / "dispatch.db-imap")
+    first = start(pollers, config, lease=FileLease(lease_file))
+    wait_for(lambda: first.passes >= 1, 5)
+    second = start(pollers, config, lease=FileLease(lease_file))
+    time.sleep(1)
+    assert second.passes == 0
+
+    first.stop()
+    wait_for(lambda: second.passes >= 1, 5)
