@@ -5,11 +5,15 @@ the MTA keeps the message and retries)."""
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 
 from dispatch.cli import mail_fetch
 from dispatch.cli.common import load_settings
+
+if TYPE_CHECKING:
+    from dispatch.server.mail.intake import IntakeResult
 
 app = typer.Typer(help="The support mailbox: take mail in.")
 
@@ -18,7 +22,10 @@ EX_TEMPFAIL = 75
 
 @app.command("intake")
 def intake() -> None:
-    """Take the message on stdin in (a ticket, a reply comment, unmatched or ignored)."""
+    """Take the message on stdin in (a ticket, a reply comment, unmatched or ignored).
+
+    Exit status as an MTA pipe expects: 0 when taken (or taken before: nothing changes),
+    75 (EX_TEMPFAIL) when the database cannot take it now, so the MTA retries later."""
     from dispatch.server.mail.intake import IntakeUnavailable, take_in
     from dispatch.server.persistence.db import make_engine
 
@@ -32,9 +39,20 @@ def intake() -> None:
     typer.echo(describe(result))
 
 
-def describe(result: object) -> str:
-    return str(result)
+def describe(result: IntakeResult) -> str:
+    """One line for the MTA's log: what the message became."""
+    what = {
+        "ticket": f"ticket #{result.ticket_number}",
+        "reply": f"a comment on ticket #{result.ticket_number}",
+        "unmatched": f"unmatched mail ({result.reason})",
+        "ignored": f"ignored ({result.reason})",
+    }[result.outcome]
+    if result.duplicate:
+        return f"{result.message_key}: taken before as {what}; nothing changed"
+    return f"{result.message_key}: {what}"
 
 
-# IMAP: one pass over the support mailbox (its own module: settings, connection, exit codes)
-app.command("fetch")(mail_fetch.fetch)
+@app.command("fetch")
+def fetch() -> None:
+    """Take every message of the mailbox not yet taken (tickets, replies, unmatched)."""
+    mail_fetch.fetch(describe)

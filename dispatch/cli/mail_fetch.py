@@ -7,13 +7,19 @@ Safe to run beside `dispatch serve` and from cron: each message is taken exactly
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
+
 import typer
 
 from dispatch.cli.common import fail, load_settings
 
+if TYPE_CHECKING:
+    from dispatch.server.mail.intake import IntakeResult
 
-def fetch() -> None:
-    """Take every message of the mailbox not yet taken (tickets, replies, unmatched)."""
+
+def fetch(describe: Callable[[IntakeResult], str]) -> None:
+    """One pass; each message taken is printed as `describe` says (as `mail intake` does)."""
     from dispatch.server.mail.imap_client import ImapError
     from dispatch.server.mail.imap_config import ImapConfigError, imap_config
     from dispatch.server.mail.imap_service import intake_into, run_pass
@@ -41,8 +47,8 @@ def fetch() -> None:
         return
     finally:
         engine.dispose()
-    for line in result.outcomes or []:
-        typer.echo(line)
+    for outcome in result.outcomes or []:
+        typer.echo(describe(cast("IntakeResult", outcome)))
     typer.echo(f"{result.taken} taken, {result.failed} left for the next pass")
     if result.failed:
         raise typer.Exit(1)

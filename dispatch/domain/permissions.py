@@ -18,6 +18,7 @@ class Action(StrEnum):
     MANAGE_USERS = "manage_users"
     READ_CUSTOMERS = "read_customers"  # contacts, contracts, contingent balance
     CUSTOMER_DIRECTORY = "customer_directory"  # find a customer by name or number
+    HANDLE_MAIL = "handle_mail"  # unmatched mail: list, make a ticket of, discard
 
 
 class Scope(StrEnum):
@@ -43,6 +44,9 @@ TABLE: dict[Action, dict[Role, Scope]] = {
     # shows no contacts, contracts or balances.
     Action.READ_CUSTOMERS: {_T: Scope.OWN, **_ALL},
     Action.CUSTOMER_DIRECTORY: {_T: Scope.ALL, **_ALL},
+    # Mail from strangers names no ticket, so it is the desk's; a technician sees the mails
+    # of their own tickets through SEE_ALL_TICKETS's rule.
+    Action.HANDLE_MAIL: {_T: Scope.NONE, **_ALL},
 }
 
 

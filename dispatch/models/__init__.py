@@ -7,6 +7,7 @@ from dispatch.models.customer import Contact, Contract, Customer, Site
 from dispatch.models.escalation import Escalation
 from dispatch.models.event import ChangeEvent
 from dispatch.models.idempotency import IdempotencyRecord
+from dispatch.models.mail import InboundMail, MailAttachment
 from dispatch.models.ticket import Ticket
 from dispatch.models.user import ApiToken, Technician, User
 
@@ -21,6 +22,8 @@ __all__ = [
     "Customer",
     "Escalation",
     "IdempotencyRecord",
+    "InboundMail",
+    "MailAttachment",
     "Site",
     "Technician",
     "Ticket",

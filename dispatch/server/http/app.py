@@ -25,6 +25,7 @@ from dispatch.server.http.routes import (
     changes,
     customers,
     escalations,
+    mails,
     meta,
     sla_forecast,
     suggestions,
@@ -135,6 +136,7 @@ ROUTES = (
     customers,
     changes,
     users,
+    mails,
 )
 
 

@@ -40,7 +40,8 @@ class PassResult:
 
     taken: int = 0
     failed: int = 0
-    outcomes: list[str] | None = None
+    outcomes: list[object] | None = None
+    """What the intake returned for each message taken (kept when asked for)."""
 
 
 def pending(imap: IMAPClient, config: ImapConfig) -> list[int]:
@@ -123,5 +124,5 @@ def fetch_pass(
         imap_crashpoint.reached("marked")
         result.taken += 1
         if result.outcomes is not None:
-            result.outcomes.append(str(outcome))
+            result.outcomes.append(outcome)
     return result

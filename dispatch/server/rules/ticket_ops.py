@@ -47,8 +47,12 @@ def snapshot(ticket: Ticket) -> dict[str, Any]:
     return ticket.model_dump(exclude={"search", "id", "version", "updated_at"})
 
 
-def intake(session: Session, caller: Caller, data: TicketCreate) -> Ticket:
-    """A new ticket: number and receipt time from the service, due times computed."""
+def intake(
+    session: Session, caller: Caller, data: TicketCreate, *, received_at: datetime | None = None
+) -> Ticket:
+    """A new ticket: number and receipt time from the service, due times computed.
+    `received_at` is for a ticket that arrived earlier than it is recorded (a mail's
+    arrival time); the SLA clock counts from then."""
     if not allowed(caller.user.role, Action.INTAKE, own=True):
         raise ProblemError(403, "your role may not create tickets")
     if not caller.sees_all and caller.technician_id is None:
@@ -78,7 +82,7 @@ def intake(session: Session, caller: Caller, data: TicketCreate) -> Ticket:
                 f"contact {data.contact_id} does not belong to this customer", "contact_id"
             )
     ticket = Ticket.model_validate(data.model_dump())
-    ticket.received_at = utcnow()
+    ticket.received_at = received_at if received_at is not None else utcnow()
     if not caller.sees_all:
         # A technician's intake is their own ticket, or they could not see it afterwards.
         ticket.assignee_id = caller.technician_id

@@ -1,0 +1,131 @@
+"""Mail: a ticket's mails, unmatched mail at the desk, attachments for download."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse, Response
+from sqlmodel import Session
+
+from dispatch.models.mail import (
+    MailDiscard,
+    MailPublic,
+    TicketMails,
+    UnmatchedMailList,
+    UnmatchedMailPublic,
+    UnmatchedToTicket,
+)
+from dispatch.models.ticket import TicketPublic
+from dispatch.server.http.deps import CallerDep, SessionDep, SettingsDep, WriteSessionDep
+from dispatch.server.http.params import IdPath
+from dispatch.server.http.problems import problems
+from dispatch.server.http.write_path import write_endpoint
+from dispatch.server.http.writes import WriteResult, etag, json_response
+from dispatch.server.mail import unmatched
+from dispatch.server.mail.listing import attachment_for, download_headers, inbound_mails
+from dispatch.server.persistence.reads import run_read
+from dispatch.server.rules.views import ticket_public, visible_ticket
+from dispatch.settings import Settings
+
+router = APIRouter(tags=["mail"])
+
+
+@router.get("/tickets/{ticket_id}/mails", response_model=TicketMails, responses=problems(404))
+async def ticket_mails(
+    ticket_id: IdPath, session: SessionDep, caller: CallerDep, settings: SettingsDep
+) -> JSONResponse:
+    """The mails received and sent for a ticket, oldest first (same read rule as the ticket)."""
+
+    def read() -> TicketMails:
+        visible_ticket(session, caller, ticket_id)
+        items = inbound_mails(session, ticket_id) + _outbound(session, ticket_id)
+        items.sort(key=lambda m: (m.at, m.direction, m.id))
+        return TicketMails(outgoing_enabled=_outgoing(settings), items=items)
+
+    return json_response(await run_read(session, read))
+
+
+def _outbound(session: Session, ticket_id: int) -> list[MailPublic]:
+    """notify's half of the list (`notify.listing.outbound_mails`), once it is merged."""
+    try:
+        listing = importlib.import_module("dispatch.server.notify.listing")
+    except ModuleNotFoundError:
+        return []
+    mails: list[MailPublic] = listing.outbound_mails(session, ticket_id)
+    return mails
+
+
+def _outgoing(settings: Settings) -> bool:
+    """Whether mail goes out: notify's `smtp_host` setting (None: mail off)."""
+    return getattr(settings, "smtp_host", None) is not None
+
+
+@router.get("/mail/unmatched", response_model=UnmatchedMailList, responses=problems(403))
+async def list_unmatched(
+    session: SessionDep,
+    caller: CallerDep,
+    state: Literal["open", "ticket", "discarded", "all"] = "open",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> JSONResponse:
+    """Mail no ticket could be found for, newest first: the desk makes tickets of it or
+    discards it (dispatchers, team leads, admins)."""
+    unmatched.check_handles_mail(caller)
+
+    def read() -> UnmatchedMailList:
+        return UnmatchedMailList(items=unmatched.listing(session, state, limit))
+
+    return json_response(await run_read(session, read))
+
+
+@router.post(
+    "/mail/unmatched/{mail_id}/ticket",
+    status_code=201,
+    response_model=TicketPublic,
+    responses=problems(403, 404, 409),
+)
+@write_endpoint
+def ticket_of_unmatched(
+    mail_id: IdPath, data: UnmatchedToTicket, session: WriteSessionDep, caller: CallerDep
+) -> WriteResult:
+    """Make the unmatched mail a ticket of the chosen customer; 409 once it is not open."""
+    unmatched.check_handles_mail(caller)
+    ticket = unmatched.make_ticket(session, caller, mail_id, data)
+    assert ticket.id is not None
+    return WriteResult(
+        201, ticket_public(session, ticket), etag(ticket.version), f"/api/v1/tickets/{ticket.id}"
+    )
+
+
+@router.post(
+    "/mail/unmatched/{mail_id}/discard",
+    response_model=UnmatchedMailPublic,
+    responses=problems(403, 404, 409),
+)
+@write_endpoint
+def discard_unmatched(
+    mail_id: IdPath, data: MailDiscard, session: WriteSessionDep, caller: CallerDep
+) -> WriteResult:
+    """Discard the unmatched mail with a reason; 409 once it is not open."""
+    unmatched.check_handles_mail(caller)
+    row = unmatched.discard(session, caller, mail_id, data.reason)
+    return WriteResult(200, unmatched.public(row), etag(row.version))
+
+
+@router.get(
+    "/attachments/{attachment_id}",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}, **problems(404, 410)},
+)
+async def download_attachment(
+    attachment_id: IdPath, session: SessionDep, caller: CallerDep
+) -> Response:
+    """A mail attachment, always as a download (same read rule as its ticket)."""
+
+    def read() -> Response:
+        att = attachment_for(session, caller, attachment_id)
+        headers = download_headers(att)
+        return Response(att.data, media_type=headers.pop("Content-Type"), headers=headers)
+
+    return await run_read(session, read)
