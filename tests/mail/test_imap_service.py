@@ -1,0 +1,165 @@
+"""The IMAP intake wired into the service and the command line, on a demo database: the
+service's poller makes tickets of new mail while it serves, `dispatch mail fetch` reports
+what each message became, and settings that cannot work are refused with the reason."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from mail.dovecot import Mailbox
+from mail.imap_helpers import message
+from mail.imap_world import copy_database, seeded_database
+from service.world import PG_URL
+from typer.testing import CliRunner
+
+from dispatch.cli import app as cli
+from dispatch.server.http.app import create_app
+from dispatch.server.mail.imap_lease import PgLease
+from dispatch.server.persistence.db import make_engine
+from dispatch.server.persistence.pgfeed import conninfo
+from dispatch.settings import Settings
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return seeded_database(tmp_path_factory.mktemp("template") / "demo.db")
+
+
+@pytest.fixture
+def database(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    return copy_database(template, tmp_path / "desk.db")
+
+
+def contact_address(database: Path) -> str:
+    with sqlite3.connect(database) as db:
+        return str(db.execute("SELECT email FROM contact ORDER BY id").fetchone()[0])
+
+
+def mails(database: Path) -> list[tuple[str, str, int | None]]:
+    with sqlite3.connect(database) as db:
+        rows = db.execute("SELECT subject, outcome, ticket_id FROM inbound_mail ORDER BY id")
+        return [(str(s), str(o), t) for s, o, t in rows]
+
+
+def imap_settings(mailbox: Mailbox, database: Path, **more: str) -> Settings:
+    env = {k.removeprefix("DISPATCH_").lower(): v for k, v in mailbox.env("ssl").items()}
+    return Settings.model_validate({**env, "database_url": f"sqlite:///{database}", **more})
+
+
+def test_the_service_polls_the_mailbox_while_it_serves(mailbox: Mailbox, database: Path) -> None:
+    sender = contact_address(database)
+    mailbox.append(message("Server im Keller piept", sender=sender))
+    app = create_app(imap_settings(mailbox, database, imap_poll_seconds="3600"))
+    with TestClient(app) as client:
+        poller = app.state.mailbox_poller
+        signal = app.state.feed_signal
+        deadline = time.monotonic() + 20
+        while not poller.idling.is_set() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [(s, o) for s, o, _ in mails(database)] == [("Server im Keller piept", "ticket")]
+        woken = signal.generation
+
+        mailbox.append(message("Monitor flackert", sender=sender))
+        deadline = time.monotonic() + 5
+        while len(mails(database)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert client.get("/api/v1/health").status_code == 200
+
+    assert [(s, o) for s, o, _ in mails(database)][1] == ("Monitor flackert", "ticket")
+    assert signal.generation > woken  # this process's long-polls were woken
+    assert poller.failures == 0
+    assert app.state.mailbox_poller is poller
+
+
+def test_no_mailbox_no_poller(database: Path) -> None:
+    app = create_app(Settings(database_url=f"sqlite:///{database}"))
+    with TestClient(app):
+        assert app.state.mailbox_poller is None
+
+
+def test_settings_that_cannot_work_leave_the_service_up_without_intake(
+    database: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(
+        database_url=f"sqlite:///{database}",
+        imap_host="mail.example.com",
+        imap_security="none",
+        imap_user="desk",
+        imap_password="secret",
+    )
+    app = create_app(settings)
+    with caplog.at_level(logging.ERROR), TestClient(app) as client:
+        assert app.state.mailbox_poller is None
+        assert client.get("/api/v1/health").status_code == 200
+    assert "mail intake is off" in caplog.text and "loopback" in caplog.text
+
+
+def test_serve_refuses_settings_that_cannot_work_before_it_starts(
+    database: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
+    monkeypatch.setenv("DISPATCH_IMAP_HOST", "mail.example.com")
+    result = runner.invoke(cli, ["serve", "--port", "8849"])
+    assert result.exit_code == 2
+    assert "imap_user" in result.output
+
+
+def test_mail_fetch_says_what_each_message_became(
+    mailbox: Mailbox, database: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mailbox.append(message("Telefonanlage tot", sender=contact_address(database)))
+    mailbox.append(message("Werbung", sender="fremd@unbekannt.example"))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
+    for name, value in mailbox.env("starttls").items():
+        monkeypatch.setenv(name, value)
+
+    result = runner.invoke(cli, ["mail", "fetch"])
+
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "ticket #" in lines[0]
+    assert "unmatched mail (unknown_sender)" in lines[1]
+    assert lines[-1] == "2 taken, 0 left for the next pass"
+    again = runner.invoke(cli, ["mail", "fetch"])
+    assert again.output.splitlines() == ["0 taken, 0 left for the next pass"]
+
+
+def test_mail_fetch_fails_clearly(
+    mailbox: Mailbox, database: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
+    unset = runner.invoke(cli, ["mail", "fetch"])
+    assert unset.exit_code == 2
+    assert "no mailbox configured" in unset.output
+
+    for name, value in mailbox.env("ssl", password="wrong-pass").items():
+        monkeypatch.setenv(name, value)
+    refused = runner.invoke(cli, ["mail", "fetch"])
+    assert refused.exit_code == 1
+    assert "AUTHENTICATIONFAILED" in refused.output and mailbox.user in refused.output
+    assert "wrong-pass" not in refused.output
+
+
+def test_one_poller_per_postgresql_database() -> None:
+    """The lease on PostgreSQL: a second holder waits until the first lets go (or dies)."""
+    engine = make_engine(PG_URL)
+    first, second = PgLease(conninfo(engine)), PgLease(conninfo(engine))
+    try:
+        assert first.hold() is True
+        assert first.hold() is True  # checked, still held
+        assert second.hold() is False
+        first.release()
+        assert second.hold() is True
+    finally:
+        first.release()
+        second.release()
+        engine.dispose()
