@@ -5,7 +5,11 @@ what each message became, and settings that cannot work are refused with the rea
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -163,3 +167,52 @@ def test_one_poller_per_postgresql_database() -> None:
         first.release()
         second.release()
         engine.dispose()
+
+
+def free_port() -> int:
+    """One of this task's service ports (8840-8849) that nothing listens on."""
+    for port in range(8840, 8850):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    pytest.skip("every port of 8840-8849 is taken")
+
+
+def tls_logins(mailbox: Mailbox) -> int:
+    """Logins over TLS to the mailbox: the service's (the test itself delivers in plain)."""
+    lines = mailbox.server.log().splitlines()
+    return sum(f"Login: user=<{mailbox.user}>" in line and ", TLS," in line for line in lines)
+
+
+@pytest.mark.slow
+def test_with_several_workers_one_polls(mailbox: Mailbox, database: Path, tmp_path: Path) -> None:
+    """`dispatch serve --workers 2`: both workers start a poller, one holds the lease and
+    logs in; the other only tries the lease every interval and never connects."""
+    port = free_port()
+    env = {
+        **os.environ,
+        **mailbox.env("ssl", poll_seconds="0.5"),
+        "DATABASE_URL": f"sqlite:///{database}",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+    }
+    serve = subprocess.Popen(
+        [sys.executable, "-c", "from dispatch.cli import main; main()", "serve"]
+        + ["--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        mailbox.append(message("Beamer im Konferenzraum", sender=contact_address(database)))
+        deadline = time.monotonic() + 60
+        while not mails(database) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert [(s, o) for s, o, _ in mails(database)] == [("Beamer im Konferenzraum", "ticket")]
+        time.sleep(2)  # four more lease tries of the other worker
+        assert tls_logins(mailbox) == 1
+    finally:
+        serve.terminate()
+        serve.wait(30)
