@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from httpx import Response
+from mail.mailshapes import message
 from service.world import API, Json, World
 from sqlmodel import Session
 
@@ -18,6 +19,7 @@ from dispatch.domain.availability import is_holiday
 from dispatch.domain.permissions import Action, allowed, sees_all
 from dispatch.domain.types import Role, StateCode
 from dispatch.models import Customer
+from dispatch.server.mail.intake import take_in
 
 PEOPLE: dict[str, Role] = {
     "tina": Role.TECHNICIAN,
@@ -192,6 +194,26 @@ def _directory(w: World, who: str, own: bool) -> Response:
     return w.get(who, "/customers/directory", q="K-")
 
 
+def unmatched_mail(w: World) -> int:
+    """A fresh mail from a stranger, waiting at the desk."""
+    r = take_in(w.engine, message(sender=f"someone{next(_days)}@stranger.example"))
+    assert r.outcome == "unmatched", r
+    return r.inbound_mail_id
+
+
+def _list_unmatched(w: World, who: str, own: bool) -> Response:
+    return w.get(who, "/mail/unmatched")
+
+
+def _ticket_of_unmatched(w: World, who: str, own: bool) -> Response:
+    body = {"customer_id": w.customer_id}
+    return w.post(who, f"/mail/unmatched/{unmatched_mail(w)}/ticket", body)
+
+
+def _discard_unmatched(w: World, who: str, own: bool) -> Response:
+    return w.post(who, f"/mail/unmatched/{unmatched_mail(w)}/discard", {"reason": "spam"})
+
+
 CASES = [
     Case("view a ticket", Action.SEE_ALL_TICKETS, 200, _view),
     Case("intake", Action.INTAKE, 201, _intake, scoped=False),
@@ -215,6 +237,9 @@ CASES = [
     Case("issue a token", Action.MANAGE_USERS, 201, _issue, scoped=False),
     Case("read a customer", Action.READ_CUSTOMERS, 200, _read_customer),
     Case("search the customer directory", Action.CUSTOMER_DIRECTORY, 200, _directory, scoped=False),
+    Case("list unmatched mail", Action.HANDLE_MAIL, 200, _list_unmatched, scoped=False),
+    Case("make a ticket of a mail", Action.HANDLE_MAIL, 201, _ticket_of_unmatched, scoped=False),
+    Case("discard a mail", Action.HANDLE_MAIL, 200, _discard_unmatched, scoped=False),
 ]
 
 

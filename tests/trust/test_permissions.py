@@ -17,14 +17,18 @@ from typing import Any
 from httpx import Response
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from mail.mailshapes import message
 from service.roles_cases import CASES, PEOPLE, Case, expected
 from service.world import API, Json, World
 from sqlalchemy import Engine, select
 from sqlmodel import Session, SQLModel
+from sqlmodel import select as rows
 
 from dispatch.domain.permissions import TABLE, Action, allowed, sees_all
 from dispatch.domain.types import Role
+from dispatch.models.mail import MailAttachment
 from dispatch.models.ticket import TicketUpdate
+from dispatch.server.mail.intake import take_in
 
 WEEK = {"start": "2030-03-04T00:00:00+01:00", "end": "2030-03-11T00:00:00+01:00"}
 
@@ -56,6 +60,22 @@ def _appointment(w: World, own: bool) -> str:
     return f"/appointments/{made.json()['id']}"
 
 
+def _attachment(w: World, own: bool) -> str:
+    """An attachment of a customer's reply to a ticket of tina's (own) or otto's."""
+    number = _own_ticket(w, own)["number"]
+    reply = message(
+        sender="kunde@example.org",
+        headers={"In-Reply-To": f"<dispatch.1.t{number}@provider.example>"},
+        attachments=[("a.txt", "text/plain", b"hi")],
+    )
+    result = take_in(w.engine, reply)
+    with Session(w.engine) as s:
+        att = s.exec(
+            rows(MailAttachment.id).where(MailAttachment.mail_id == result.inbound_mail_id)
+        ).one()
+    return f"/attachments/{att}"
+
+
 READS = [
     Case(
         "read a ticket",
@@ -83,6 +103,13 @@ READS = [
         200,
         _get(lambda w, o: f"/tickets/{_own_ticket(w, o)['id']}/sla-forecast", priority="P2"),
     ),
+    Case(
+        "read a ticket's mails",
+        Action.SEE_ALL_TICKETS,
+        200,
+        _get(lambda w, o: f"/tickets/{_own_ticket(w, o)['id']}/mails"),
+    ),
+    Case("download an attachment", Action.SEE_ALL_TICKETS, 200, _get(_attachment)),
 ]
 
 EVERYONE = {  # operations every role may call; what they answer is filtered per role
@@ -118,6 +145,11 @@ OPERATIONS: dict[str, list[str]] = {
     "POST /users/{user_id}/tokens": ["issue a token"],
     "GET /customers/{customer_id}": ["read a customer"],
     "GET /customers/directory": ["search the customer directory"],
+    "GET /tickets/{ticket_id}/mails": ["read a ticket's mails"],
+    "GET /attachments/{attachment_id}": ["download an attachment"],
+    "GET /mail/unmatched": ["list unmatched mail"],
+    "POST /mail/unmatched/{mail_id}/ticket": ["make a ticket of a mail"],
+    "POST /mail/unmatched/{mail_id}/discard": ["discard a mail"],
 }
 
 

@@ -88,16 +88,19 @@ def header(msg: Message, name: str) -> str:
         text = "" if value is None else str(value)
     except Exception:  # the structured parser choked: decode the raw value ourselves
         text = _raw_header(msg, name)
+    if "\ufffd" in text:  # raw 8-bit bytes the parser gave up on: guess their charset
+        text = _raw_header(msg, name) or text
     return line(text, 4 * MAX_SUBJECT)
 
 
 def _raw_header(msg: Message, name: str) -> str:
     for key, value in msg.raw_items():
         if key.lower() == name.lower():
+            text = storable(str(value))
             try:
-                return str(make_header(decode_header(str(value))))
+                return str(make_header(decode_header(text)))
             except Exception:
-                return storable(str(value))
+                return text
     return ""
 
 
@@ -175,7 +178,9 @@ def _collect(
         elif inline and ctype == "text/html":
             found.html.append(html_to_text(_part_text(leaf)))
         elif inline and leaf.get_content_maintype() == "multipart":
-            found.plain.append(_part_text(leaf))  # its boundary is missing: read it as text
+            # Its boundary is missing: its body is read as the text it is, undecoded.
+            payload = leaf.get_payload()
+            found.plain.append(storable(payload) if isinstance(payload, str) else "")
         else:
             attachments.append(collect_attachment(leaf, filename, caps, attachments))
 

@@ -23,7 +23,10 @@ def decode(data: bytes, charset: str | None) -> str:
     tried: list[str] = []
     if charset:
         with contextlib.suppress(LookupError, ValueError):
-            tried.append(codecs.lookup(charset.strip().strip('"')).name)
+            name = codecs.lookup(charset.strip().strip('"')).name
+            # Mail labelled Latin-1 is nearly always Windows-1252 (as browsers assume):
+            # read as Latin-1, its quotes, dashes and euro signs would be control codes.
+            tried.append("cp1252" if name in ("iso8859-1", "latin-1") else name)
     for name in (*tried, *FALLBACK_CHARSETS):
         try:
             return data.decode(name)
