@@ -64,7 +64,8 @@ def _mail(sender: str, subject: str, body: str, *, message_id: bool = True) -> E
 
 
 def customer_mail(database: Path) -> list[Sent]:
-    """Tickets from known contacts, replies to an open ticket, a stranger, an auto-reply."""
+    """Tickets from known contacts, replies to an open ticket, a stranger, an auto-reply,
+    and the corpus (its `{NUMBER}` placeholders made that open ticket's number)."""
     with sqlite3.connect(database) as db:
         contacts = [r[0] for r in db.execute("SELECT email FROM contact ORDER BY id LIMIT 3")]
         number, contact = db.execute(
@@ -86,7 +87,10 @@ def customer_mail(database: Path) -> list[Sent]:
         _sent(_mail("fremd@unbekannt.example", "Angebot", "Kaufen Sie!"), "unmatched"),
         _sent(auto, "ignored"),
     ]
-    return sent + [Sent(p.read_bytes(), None) for p in sorted(CORPUS.glob("*.eml"))]
+    return sent + [
+        Sent(p.read_bytes().replace(b"{NUMBER}", str(number).encode()), None)
+        for p in sorted(CORPUS.glob("*.eml"))
+    ]
 
 
 def arrived() -> datetime:
