@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 from mail.dovecot import DOVECOT, Dovecot, Mailbox
-
-CORPUS = Path(__file__).parent / "corpus"
+from mail.imap_world import copy_database, seeded_database
 
 
 def _need_dovecot() -> None:
@@ -47,3 +46,17 @@ def dovecot() -> Iterator[Dovecot]:
 def mailbox(dovecot: Dovecot) -> Mailbox:
     """An empty mailbox of its own on the test server."""
     return dovecot.mailbox()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo data in a SQLite file, made once; tests change copies of it."""
+    return seeded_database(tmp_path_factory.mktemp("template") / "demo.db")
+
+
+@pytest.fixture
+def demo_database(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the demo database of the test's own (and no user config in the way)."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    return copy_database(demo_template, tmp_path / "desk.db")

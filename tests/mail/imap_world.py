@@ -95,3 +95,16 @@ def customer_mail(database: Path) -> list[Sent]:
 
 def arrived() -> datetime:
     return datetime(2026, 3, 2, 7, 15, tzinfo=UTC)
+
+
+def contact_address(database: Path) -> str:
+    """The first contact's address: mail from it becomes a ticket."""
+    with sqlite3.connect(database) as db:
+        return str(db.execute("SELECT email FROM contact ORDER BY id").fetchone()[0])
+
+
+def mails(database: Path) -> list[tuple[str, str, int | None]]:
+    """(subject, outcome, ticket id) of every mail taken in, in order."""
+    with sqlite3.connect(database) as db:
+        rows = db.execute("SELECT subject, outcome, ticket_id FROM inbound_mail ORDER BY id")
+        return [(str(s), str(o), t) for s, o, t in rows]

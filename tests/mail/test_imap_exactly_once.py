@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from mail.dovecot import Mailbox
 from mail.imap_helpers import config_for
-from mail.imap_world import Sent, copy_database, customer_mail, seeded_database
+from mail.imap_world import Sent, copy_database, customer_mail
 
 from dispatch.server.mail.imap_config import KEYWORD
 from dispatch.server.mail.imap_crashpoint import ENV, POINTS
@@ -34,11 +34,6 @@ pytestmark = pytest.mark.slow
 
 RUNS = 20
 DONE_FOLDER = "Taken"
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return seeded_database(tmp_path_factory.mktemp("template") / "demo.db")
 
 
 def fetch_process(
@@ -109,10 +104,10 @@ def final_pass(database: Path, mailbox: Mailbox, done: bool) -> int:
 
 @pytest.mark.parametrize("run", range(RUNS))
 def test_killed_between_fetch_commit_and_mark_every_message_is_taken_once(
-    run: int, template: Path, mailbox: Mailbox, tmp_path: Path
+    run: int, demo_template: Path, mailbox: Mailbox, tmp_path: Path
 ) -> None:
     rng = random.Random(1900 + run)
-    database = copy_database(template, tmp_path / "run.db")
+    database = copy_database(demo_template, tmp_path / "run.db")
     before = counts(database)
     sent = customer_mail(database)
     for mail in sent:

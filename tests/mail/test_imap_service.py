@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from mail.dovecot import Mailbox
 from mail.imap_helpers import message
-from mail.imap_world import copy_database, seeded_database
+from mail.imap_world import contact_address, mails
 from service.world import PG_URL
 from typer.testing import CliRunner
 
@@ -31,70 +30,51 @@ from dispatch.settings import Settings
 runner = CliRunner()
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return seeded_database(tmp_path_factory.mktemp("template") / "demo.db")
-
-
-@pytest.fixture
-def database(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    return copy_database(template, tmp_path / "desk.db")
-
-
-def contact_address(database: Path) -> str:
-    with sqlite3.connect(database) as db:
-        return str(db.execute("SELECT email FROM contact ORDER BY id").fetchone()[0])
-
-
-def mails(database: Path) -> list[tuple[str, str, int | None]]:
-    with sqlite3.connect(database) as db:
-        rows = db.execute("SELECT subject, outcome, ticket_id FROM inbound_mail ORDER BY id")
-        return [(str(s), str(o), t) for s, o, t in rows]
-
-
 def imap_settings(mailbox: Mailbox, database: Path, **more: str) -> Settings:
     env = {k.removeprefix("DISPATCH_").lower(): v for k, v in mailbox.env("ssl").items()}
     return Settings.model_validate({**env, "database_url": f"sqlite:///{database}", **more})
 
 
-def test_the_service_polls_the_mailbox_while_it_serves(mailbox: Mailbox, database: Path) -> None:
-    sender = contact_address(database)
+def test_the_service_polls_the_mailbox_while_it_serves(
+    mailbox: Mailbox, demo_database: Path
+) -> None:
+    sender = contact_address(demo_database)
     mailbox.append(message("Server im Keller piept", sender=sender))
-    app = create_app(imap_settings(mailbox, database, imap_poll_seconds="3600"))
+    app = create_app(imap_settings(mailbox, demo_database, imap_poll_seconds="3600"))
     with TestClient(app) as client:
         poller = app.state.mailbox_poller
         signal = app.state.feed_signal
         deadline = time.monotonic() + 20
         while not poller.idling.is_set() and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert [(s, o) for s, o, _ in mails(database)] == [("Server im Keller piept", "ticket")]
+        assert [(s, o) for s, o, _ in mails(demo_database)] == [
+            ("Server im Keller piept", "ticket")
+        ]
         woken = signal.generation
 
         mailbox.append(message("Monitor flackert", sender=sender))
         deadline = time.monotonic() + 5
-        while len(mails(database)) < 2 and time.monotonic() < deadline:
+        while len(mails(demo_database)) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
         assert client.get("/api/v1/health").status_code == 200
 
-    assert [(s, o) for s, o, _ in mails(database)][1] == ("Monitor flackert", "ticket")
+    assert [(s, o) for s, o, _ in mails(demo_database)][1] == ("Monitor flackert", "ticket")
     assert signal.generation > woken  # this process's long-polls were woken
     assert poller.failures == 0
     assert app.state.mailbox_poller is poller
 
 
-def test_no_mailbox_no_poller(database: Path) -> None:
-    app = create_app(Settings(database_url=f"sqlite:///{database}"))
+def test_no_mailbox_no_poller(demo_database: Path) -> None:
+    app = create_app(Settings(database_url=f"sqlite:///{demo_database}"))
     with TestClient(app):
         assert app.state.mailbox_poller is None
 
 
 def test_settings_that_cannot_work_leave_the_service_up_without_intake(
-    database: Path, caplog: pytest.LogCaptureFixture
+    demo_database: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     settings = Settings(
-        database_url=f"sqlite:///{database}",
+        database_url=f"sqlite:///{demo_database}",
         imap_host="mail.example.com",
         imap_security="none",
         imap_user="desk",
@@ -108,9 +88,9 @@ def test_settings_that_cannot_work_leave_the_service_up_without_intake(
 
 
 def test_serve_refuses_settings_that_cannot_work_before_it_starts(
-    database: Path, monkeypatch: pytest.MonkeyPatch
+    demo_database: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{demo_database}")
     monkeypatch.setenv("DISPATCH_IMAP_HOST", "mail.example.com")
     result = runner.invoke(cli, ["serve", "--port", "8849"])
     assert result.exit_code == 2
@@ -118,11 +98,11 @@ def test_serve_refuses_settings_that_cannot_work_before_it_starts(
 
 
 def test_mail_fetch_says_what_each_message_became(
-    mailbox: Mailbox, database: Path, monkeypatch: pytest.MonkeyPatch
+    mailbox: Mailbox, demo_database: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    mailbox.append(message("Telefonanlage tot", sender=contact_address(database)))
+    mailbox.append(message("Telefonanlage tot", sender=contact_address(demo_database)))
     mailbox.append(message("Werbung", sender="fremd@unbekannt.example"))
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{demo_database}")
     for name, value in mailbox.env("starttls").items():
         monkeypatch.setenv(name, value)
 
@@ -138,9 +118,9 @@ def test_mail_fetch_says_what_each_message_became(
 
 
 def test_mail_fetch_fails_clearly(
-    mailbox: Mailbox, database: Path, monkeypatch: pytest.MonkeyPatch
+    mailbox: Mailbox, demo_database: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{demo_database}")
     unset = runner.invoke(cli, ["mail", "fetch"])
     assert unset.exit_code == 2
     assert "no mailbox configured" in unset.output
@@ -188,29 +168,33 @@ def tls_logins(mailbox: Mailbox) -> int:
 
 
 @pytest.mark.slow
-def test_with_several_workers_one_polls(mailbox: Mailbox, database: Path, tmp_path: Path) -> None:
+def test_with_several_workers_one_polls(
+    mailbox: Mailbox, demo_database: Path, tmp_path: Path
+) -> None:
     """`dispatch serve --workers 2`: both workers start a poller, one holds the lease and
     logs in; the other only tries the lease every interval and never connects."""
     port = free_port()
     env = {
         **os.environ,
         **mailbox.env("ssl", poll_seconds="0.5"),
-        "DATABASE_URL": f"sqlite:///{database}",
+        "DATABASE_URL": f"sqlite:///{demo_database}",
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
     }
+    command = ["serve", "--port", str(port), "--workers", "2"]
     serve = subprocess.Popen(
-        [sys.executable, "-c", "from dispatch.cli import main; main()", "serve"]
-        + ["--port", str(port), "--workers", "2"],
+        [sys.executable, "-c", "from dispatch.cli import main; main()", *command],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
-        mailbox.append(message("Beamer im Konferenzraum", sender=contact_address(database)))
+        mailbox.append(message("Beamer im Konferenzraum", sender=contact_address(demo_database)))
         deadline = time.monotonic() + 60
-        while not mails(database) and time.monotonic() < deadline:
+        while not mails(demo_database) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert [(s, o) for s, o, _ in mails(database)] == [("Beamer im Konferenzraum", "ticket")]
+        assert [(s, o) for s, o, _ in mails(demo_database)] == [
+            ("Beamer im Konferenzraum", "ticket")
+        ]
         time.sleep(2)  # four more lease tries of the other worker
         assert tls_logins(mailbox) == 1
     finally:
