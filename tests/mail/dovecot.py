@@ -31,6 +31,7 @@ import trustme
 from imapclient import IMAPClient
 
 DOVECOT = "/usr/sbin/dovecot"
+DOVEADM = "/usr/bin/doveadm"
 PORT_BASE = 14300
 """This task's port range is 14300-14399: ten ports per xdist worker, two per server."""
 PORTS_PER_WORKER = 10
@@ -194,6 +195,7 @@ class Dovecot:
         self._mail_user = _users()[2]
 
     def start(self) -> None:
+        """Make the certificate, the users and the configuration, and launch."""
         ca = trustme.CA()
         cert = ca.issue_cert("localhost", "127.0.0.1")
         ca.cert_pem.write_to_path(str(self.ca_file))
@@ -222,11 +224,16 @@ class Dovecot:
                 ssl_port=self.ssl_port,
             )
         )
-        self._process = subprocess.Popen(
-            [DOVECOT, "-F", "-c", str(conf)],
-            stdout=subprocess.DEVNULL,
-            stderr=(self.root / "stderr.log").open("wb"),
-        )
+        self.launch()
+
+    def launch(self) -> None:
+        """Run the prepared server (again, after `stop`: same ports, same mailboxes)."""
+        with (self.root / "stderr.log").open("ab") as stderr:
+            self._process = subprocess.Popen(
+                [DOVECOT, "-F", "-c", str(self.root / "dovecot.conf")],
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+            )
         self._wait_listening()
 
     def _wait_listening(self) -> None:
@@ -248,8 +255,16 @@ class Dovecot:
         return "\n".join(parts)
 
     def stop(self) -> None:
+        """Drop every client connection, then end the server. Terminated alone, its master
+        leaves the IMAP processes of open connections running, orphaned."""
         if self._process is None:
             return
+        subprocess.run(
+            [DOVEADM, "-c", str(self.root / "dovecot.conf"), "kick", "desk*"],
+            capture_output=True,
+            timeout=10,
+            check=False,
+        )
         self._process.terminate()
         try:
             self._process.wait(10)

@@ -3,6 +3,9 @@ that records what it was given (for tests of the IMAP side alone)."""
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
@@ -56,3 +59,47 @@ class Recorder:
             raise ValueError(f"cannot digest {self.fail_on}")
         self.taken.append((raw, received_at))
         return f"took {len(raw)} bytes"
+
+
+class CuttingProxy:
+    """A loopback TCP relay to the test server whose connections the test can cut without a
+    word (no BYE, no TLS close): the way a NAT box or a crashed server drops an IDLE."""
+
+    def __init__(self, port: int) -> None:
+        self.target = port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self.listener.getsockname()[1])
+        self._open: list[socket.socket] = []
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", self.target))
+            with self._lock:
+                self._open += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+
+    def cut(self) -> None:
+        """Drop every relayed connection at once (new ones are still let through)."""
+        with self._lock:
+            dropped, self._open = self._open, []
+        for sock in dropped:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+    def close(self) -> None:
+        self.listener.close()
+        self.cut()

@@ -4,15 +4,17 @@ off and recover, and one lease keeps a second poller of the same database off th
 from __future__ import annotations
 
 import logging
+import shutil
 import socket
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from mail.dovecot import Mailbox
-from mail.imap_helpers import Recorder, config_for, message
+from mail.dovecot import Dovecot, Mailbox
+from mail.imap_helpers import CuttingProxy, Recorder, config_for, message
 
 from dispatch.server.mail.imap_config import KEYWORD, ImapConfig
 from dispatch.server.mail.imap_lease import FileLease
@@ -148,3 +150,57 @@ def test_one_poller_per_database(
 
     first.stop()
     wait_for(lambda: second.passes >= 1, 5)
+
+
+@pytest.fixture
+def own_server() -> Iterator[Dovecot]:
+    """A Dovecot of the test's own, which it may stop and start again."""
+    root = Path(tempfile.mkdtemp(prefix="dispatch-dovecot-"))
+    root.chmod(0o755)
+    server = Dovecot(root)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_the_poller_comes_back_after_the_server_restarts(
+    own_server: Dovecot, pollers: list[MailboxPoller]
+) -> None:
+    mailbox = own_server.mailbox()
+    recorder = Recorder()
+    config = config_for(mailbox, "ssl", imap_poll_seconds="3600")
+    poller = start(pollers, config, intake=recorder, backoff=(0.2, 0.5))
+    wait_for(poller.idling.is_set, 10)
+
+    own_server.stop()  # the IDLE connection drops under the poller
+    wait_for(lambda: poller.failures >= 2, 10)
+    own_server.launch()
+    wait_for(poller.idling.is_set, 10)
+    mailbox.append(message("after the restart"))
+
+    wait_for(lambda: len(recorder.taken) == 1, 3)
+
+
+def test_a_connection_cut_without_a_word_is_noticed(
+    mailbox: Mailbox, pollers: list[MailboxPoller]
+) -> None:
+    """No BYE, no close from the server: the IDLE connection just ends. The poller must not
+    idle on a dead socket for ever, but connect anew and take the mail that came."""
+    proxy = CuttingProxy(mailbox.server.port)
+    try:
+        recorder = Recorder()
+        config = config_for(mailbox, imap_port=str(proxy.port), imap_poll_seconds="3600")
+        poller = start(pollers, config, intake=recorder, backoff=(0.2, 0.5))
+        wait_for(poller.idling.is_set, 10)
+
+        proxy.cut()
+        wait_for(lambda: poller.failures == 1, 3)
+        wait_for(poller.idling.is_set, 5)
+        mailbox.append(message("after the cut"))
+
+        wait_for(lambda: len(recorder.taken) == 1, 3)
+    finally:
+        proxy.close()

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from imapclient import IMAPClient
 
-from dispatch.server.mail.imap_client import connect, disconnect
+from dispatch.server.mail.imap_client import ImapError, connect, disconnect
 from dispatch.server.mail.imap_config import ImapConfig
 from dispatch.server.mail.imap_fetch import Intake, fetch_pass
 from dispatch.server.mail.imap_lease import Lease, SoleLease
@@ -107,17 +107,35 @@ class MailboxPoller:
         if not imap.has_capability("IDLE"):
             self._stop.wait(wait)
             return
-        deadline = time.monotonic() + min(wait, IDLE_RENEW_SECONDS)
         imap.idle()
         self.idling.set()
         try:
-            while not self._stop.is_set() and time.monotonic() < deadline:
-                responses = imap.idle_check(timeout=STOP_CHECK_SECONDS)
-                if any(_is_new_mail(r) for r in responses):
-                    return
-        finally:
+            self._idle(imap, time.monotonic() + min(wait, IDLE_RENEW_SECONDS))
+        finally:  # a connection that broke is dropped without a word to the server
             self.idling.clear()
-            imap.idle_done()
+        imap.idle_done()
+
+    def _idle(self, imap: IMAPClient, deadline: float) -> None:
+        """Wait in IDLE; raise ImapError when the server says BYE or the connection ends.
+
+        imapclient's idle_check swallows the end of the connection and returns nothing,
+        at once, every time after: that is how a dropped connection shows."""
+        at_once = 0
+        while not self._stop.is_set() and time.monotonic() < deadline:
+            began = time.monotonic()
+            responses = imap.idle_check(timeout=STOP_CHECK_SECONDS)
+            for response in responses:
+                if isinstance(response, tuple) and response[:1] == (b"BYE",):
+                    said = b" ".join(p for p in response[1:] if isinstance(p, bytes))
+                    raise ImapError(
+                        f"the server ended the connection: {said.decode(errors='replace')}"
+                    )
+            if any(_is_new_mail(r) for r in responses):
+                return
+            quick = not responses and time.monotonic() - began < STOP_CHECK_SECONDS / 10
+            at_once = at_once + 1 if quick else 0
+            if at_once >= 3:
+                raise ImapError("the server closed the connection")
 
 
 def _is_new_mail(response: object) -> bool:
