@@ -186,8 +186,10 @@ class Mailbox:
 class Dovecot:
     """A Dovecot process on loopback with everything under `root`."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, extra_config: str = "") -> None:
         self.root = root
+        self.extra_config = extra_config
+        """More settings, e.g. a capability list without IDLE and MOVE."""
         self.port, self.ssl_port = _port_pair()
         self.ca_file = root / "ca.pem"
         self._process: subprocess.Popen[bytes] | None = None
@@ -223,6 +225,7 @@ class Dovecot:
                 port=self.port,
                 ssl_port=self.ssl_port,
             )
+            + self.extra_config
         )
         self.launch()
 

@@ -3,6 +3,7 @@ off and recover, and one lease keeps a second poller of the same database off th
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 import socket
@@ -152,18 +153,24 @@ def test_one_poller_per_database(
     wait_for(lambda: second.passes >= 1, 5)
 
 
-@pytest.fixture
-def own_server() -> Iterator[Dovecot]:
+@contextlib.contextmanager
+def server_of_its_own(extra_config: str = "") -> Iterator[Dovecot]:
     """A Dovecot of the test's own, which it may stop and start again."""
     root = Path(tempfile.mkdtemp(prefix="dispatch-dovecot-"))
     root.chmod(0o755)
-    server = Dovecot(root)
+    server = Dovecot(root, extra_config)
     try:
         server.start()
         yield server
     finally:
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def own_server() -> Iterator[Dovecot]:
+    with server_of_its_own() as server:
+        yield server
 
 
 def test_the_poller_comes_back_after_the_server_restarts(
@@ -204,3 +211,27 @@ def test_a_connection_cut_without_a_word_is_noticed(
         wait_for(lambda: len(recorder.taken) == 1, 3)
     finally:
         proxy.close()
+
+
+PLAIN_SERVER = "imap_capability = IMAP4rev1 SASL-IR LITERAL+ ENABLE UIDPLUS\n"
+"""What an older server offers after login: no IDLE, no MOVE."""
+
+
+def test_a_server_without_idle_or_move_is_polled_and_copied(
+    pollers: list[MailboxPoller],
+) -> None:
+    with server_of_its_own(PLAIN_SERVER) as server:
+        mailbox = server.mailbox()
+        with mailbox.session() as imap:
+            assert not {b"IDLE", b"MOVE"} & set(imap.capabilities())
+        mailbox.append(message("first"))
+        recorder = Recorder()
+        config = config_for(mailbox, imap_poll_seconds="0.5", imap_done_folder="Taken")
+        poller = start(pollers, config, intake=recorder)
+        wait_for(lambda: len(recorder.taken) == 1, 5)
+        mailbox.append(message("second"))
+
+        wait_for(lambda: len(recorder.taken) == 2, 3)
+        assert not poller.idling.is_set()
+        assert (mailbox.count("INBOX"), mailbox.count("Taken")) == (0, 2)
+        poller.stop()
