@@ -14,6 +14,7 @@ from email.utils import format_datetime, make_msgid
 from mail.dovecot import Mailbox
 
 from dispatch.server.mail.imap_config import ImapConfig, imap_config
+from dispatch.server.mail.intake import IntakeUnavailable
 from dispatch.settings import Settings
 
 
@@ -56,7 +57,11 @@ class Recorder:
 
     def __call__(self, raw: bytes, received_at: datetime) -> str:
         if self.fail_on is not None and self.fail_on.encode() in raw:
-            raise ValueError(f"cannot digest {self.fail_on}")
+            # as take_in says it when not even the raw mail could be stored
+            try:
+                raise ValueError(f"cannot digest {self.fail_on}")
+            except ValueError as exc:
+                raise IntakeUnavailable(f"the mail could not be stored: {exc}") from exc
         self.taken.append((raw, received_at))
         return f"took {len(raw)} bytes"
 

@@ -20,7 +20,8 @@ from mail.imap_helpers import CuttingProxy, Recorder, config_for, message
 from dispatch.server.mail.imap_config import KEYWORD, ImapConfig
 from dispatch.server.mail.imap_lease import FileLease
 from dispatch.server.mail.imap_loop import MailboxPoller
-from dispatch.server.mail.intake import IntakeUnavailable
+from dispatch.server.mail.intake import take_in
+from dispatch.server.persistence.db import make_engine
 
 
 def wait_for(check: Callable[[], bool], seconds: float) -> float:
@@ -109,16 +110,17 @@ def test_failures_back_off_and_log_one_line_each(
 
 
 class DatabaseDown:
-    """An intake whose database is out for the first `outages` messages it is given."""
+    """The real intake on a database nothing answers for, the first `outages` messages."""
 
     def __init__(self, outages: int) -> None:
         self.outages = outages
         self.recorder = Recorder()
+        self.dead = make_engine(f"postgresql+psycopg://nobody@127.0.0.1:{closed_port()}/none")
 
-    def __call__(self, raw: bytes, received_at: datetime) -> str:
+    def __call__(self, raw: bytes, received_at: datetime) -> object:
         if self.outages > 0:
             self.outages -= 1
-            raise IntakeUnavailable("database is down")
+            return take_in(self.dead, raw, received_at=received_at)
         return self.recorder(raw, received_at)
 
 

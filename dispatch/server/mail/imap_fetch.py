@@ -95,6 +95,16 @@ def _fetch(imap: IMAPClient, uid: int) -> tuple[bytes, datetime] | None:
     return raw, when.astimezone(UTC)
 
 
+def _database_out(exc: Exception) -> bool:
+    """The database is out (the next message would fail alike), not this one message.
+    `take_in` says IntakeUnavailable for both; its cause tells them apart."""
+    if isinstance(exc, DBAPIError):
+        return True
+    if isinstance(exc, IntakeUnavailable):
+        return exc.__cause__ is None or isinstance(exc.__cause__, DBAPIError)
+    return False
+
+
 def fetch_pass(
     imap: IMAPClient, config: ImapConfig, intake: Intake, *, keep_outcomes: bool = False
 ) -> PassResult:
@@ -113,11 +123,11 @@ def fetch_pass(
         imap_crashpoint.reached("fetched")
         try:
             outcome = intake(*fetched)
-        except (IntakeUnavailable, DBAPIError):
-            raise
         except Exception as exc:
+            if _database_out(exc):
+                raise
             result.failed += 1
-            log.error("mail intake: message UID %s in %s failed: %r", uid, config.folder, exc)
+            log.error("mail intake: message UID %s in %s failed: %s", uid, config.folder, exc)
             continue
         imap_crashpoint.reached("committed")
         mark_taken(imap, uid, config)
