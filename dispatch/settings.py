@@ -7,7 +7,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from platformdirs import user_config_dir, user_data_dir
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -125,6 +125,40 @@ class Settings(BaseSettings):
         default=None,
         description="CA certificates (PEM) to trust for the IMAP server instead of the system's",
     )
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server for the mails to customers; unset = mail off"
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP port")
+    smtp_security: Literal["starttls", "ssl", "none"] = Field(
+        default="starttls", description="starttls (port 587), ssl (port 465) or none"
+    )
+    smtp_user: str | None = Field(default=None, description="SMTP AUTH user (unset: no AUTH)")
+    smtp_password: str | None = Field(default=None, description="SMTP AUTH password")
+    smtp_ca_file: str | None = Field(
+        default=None,
+        description="CA bundle to check the SMTP server's certificate with (unset: the system's)",
+    )
+    smtp_timeout_seconds: float = Field(
+        default=30, gt=0, description="Longest wait for the SMTP server at each step"
+    )
+    mail_from: str | None = Field(
+        default=None, description="Sender of the mails to customers, e.g. support@provider.example"
+    )
+    mail_reply_to: str | None = Field(
+        default=None, description="Where customers' replies go: the support mailbox"
+    )
+    mail_domain: str | None = Field(
+        default=None, description="Domain of our Message-IDs (unset: the domain of mail_from)"
+    )
+    smtp_poll_seconds: float = Field(
+        default=5,
+        ge=0,
+        description="How often this process sends the mails due (0: it sends none; another does)",
+    )
+    mail_max_attempts: int = Field(
+        default=8, ge=1, description="Tries of one mail before it is marked failed"
+    )
+
     timezone: str = Field(
         default=DEFAULT_ZONE,
         description="IANA zone every time a person reads is shown in (the provider's zone)",
@@ -151,6 +185,14 @@ class Settings(BaseSettings):
                 f"unknown time zone {name!r} (an IANA name like Europe/Berlin)"
             ) from None
         return name
+
+    @model_validator(mode="after")
+    def _mail_needs_a_sender(self) -> Settings:
+        if self.smtp_host and not self.mail_from:
+            raise ValueError("mail_from is required when smtp_host is set (the mails' sender)")
+        if self.smtp_password and not self.smtp_user:
+            raise ValueError("smtp_password needs smtp_user")
+        return self
 
     @classmethod
     def settings_customise_sources(

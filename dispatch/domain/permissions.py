@@ -19,6 +19,7 @@ class Action(StrEnum):
     READ_CUSTOMERS = "read_customers"  # contacts, contracts, contingent balance
     CUSTOMER_DIRECTORY = "customer_directory"  # find a customer by name or number
     HANDLE_MAIL = "handle_mail"  # unmatched mail: list, make a ticket of, discard
+    RETRY_MAIL = "retry_mail"  # send a failed notification again
 
 
 class Scope(StrEnum):
@@ -47,6 +48,8 @@ TABLE: dict[Action, dict[Role, Scope]] = {
     # Mail from strangers names no ticket, so it is the desk's; a technician sees the mails
     # of their own tickets through SEE_ALL_TICKETS's rule.
     Action.HANDLE_MAIL: {_T: Scope.NONE, **_ALL},
+    # The desk's: a technician sees their tickets' mails but leaves the mail side to it.
+    Action.RETRY_MAIL: {_T: Scope.NONE, **_ALL},
 }
 
 

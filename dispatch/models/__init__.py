@@ -8,6 +8,7 @@ from dispatch.models.escalation import Escalation
 from dispatch.models.event import ChangeEvent
 from dispatch.models.idempotency import IdempotencyRecord
 from dispatch.models.mail import InboundMail, MailAttachment
+from dispatch.models.notification import Notification
 from dispatch.models.ticket import Ticket
 from dispatch.models.user import ApiToken, Technician, User
 
@@ -24,6 +25,7 @@ __all__ = [
     "IdempotencyRecord",
     "InboundMail",
     "MailAttachment",
+    "Notification",
     "Site",
     "Technician",
     "Ticket",

@@ -50,11 +50,19 @@ class ContactBase(SQLModel):
 class Contact(ContactBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id", index=True)
+    # Last, as migration 0012 adds it: the language of the mails this contact gets.
+    language: str = Field(
+        default="de",
+        max_length=2,
+        description='Language of the mails they get: "de" or "en"',
+        sa_column_kwargs={"server_default": "de"},
+    )
 
 
 class ContactPublic(ContactBase):
     id: int
     customer_id: int
+    language: str = "de"
 
 
 class ContractBase(SQLModel):

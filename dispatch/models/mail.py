@@ -85,7 +85,7 @@ class MailPublic(SQLModel):
     kind: Literal["ticket", "reply", "receipt", "new_ticket", "status_changed"]
     at: datetime
     address: str
-    name: str | None
+    name: str | None = None
     subject: str
     state: Literal["received", "queued", "sent", "failed"]
     error: str | None = None

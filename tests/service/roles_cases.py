@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from fastapi.testclient import TestClient
 from httpx import Response
 from mail.mailshapes import message
 from service.world import API, Json, World
@@ -18,8 +19,10 @@ from sqlmodel import Session
 from dispatch.domain.availability import is_holiday
 from dispatch.domain.permissions import Action, allowed, sees_all
 from dispatch.domain.types import Role, StateCode
-from dispatch.models import Customer
+from dispatch.models import Customer, Notification
+from dispatch.server.http.app import create_app
 from dispatch.server.mail.intake import take_in
+from dispatch.settings import Settings
 
 PEOPLE: dict[str, Role] = {
     "tina": Role.TECHNICIAN,
@@ -214,6 +217,38 @@ def _discard_unmatched(w: World, who: str, own: bool) -> Response:
     return w.post(who, f"/mail/unmatched/{unmatched_mail(w)}/discard", {"reason": "spam"})
 
 
+def _retry_mail(w: World, who: str, own: bool) -> Response:
+    """A failed mail of a ticket, retried through an app of the same database with mail on
+    (with mail off a retry is 409 for everyone)."""
+    ticket = _ticket(w, own)
+    with Session(w.engine) as s:
+        row = Notification(
+            ticket_id=ticket["id"],
+            to_address="anna@kunde.example",
+            kind="new_ticket",
+            subject=f"[#{ticket['number']}] Neues Ticket",
+            body="Guten Tag,",
+            state="failed",
+            attempts=8,
+            last_error="550 5.1.1 no such user",
+        )
+        s.add(row)
+        s.commit()
+        row_id = row.id
+    url = w.engine.url.render_as_string(hide_password=False)
+    settings = Settings(
+        database_url=url,
+        smtp_host="127.0.0.1",
+        mail_from="support@provider.example",
+        smtp_poll_seconds=0,
+        auth_failures_per_minute=0,
+        rate_limit_per_minute=0,
+    )
+    mail_on = TestClient(create_app(settings, engine=w.engine, create=False))
+    r: Response = mail_on.post(f"{API}/notifications/{row_id}/retry", headers=w.h(who))
+    return r
+
+
 CASES = [
     Case("view a ticket", Action.SEE_ALL_TICKETS, 200, _view),
     Case("intake", Action.INTAKE, 201, _intake, scoped=False),
@@ -240,6 +275,7 @@ CASES = [
     Case("list unmatched mail", Action.HANDLE_MAIL, 200, _list_unmatched, scoped=False),
     Case("make a ticket of a mail", Action.HANDLE_MAIL, 201, _ticket_of_unmatched, scoped=False),
     Case("discard a mail", Action.HANDLE_MAIL, 200, _discard_unmatched, scoped=False),
+    Case("retry a failed mail", Action.RETRY_MAIL, 202, _retry_mail, scoped=False),
 ]
 
 

@@ -106,7 +106,9 @@ def test_discard_with_a_reason(world: World) -> None:
     assert world.get("dana", "/mail/unmatched").json()["items"] == []
     again = world.post("dana", f"/mail/unmatched/{mail_id}/discard", {"reason": "again"})
     assert again.status_code == 409
-    made = world.post("dana", f"/mail/unmatched/{mail_id}/ticket", {"customer_id": 1})
+    made = world.post(
+        "dana", f"/mail/unmatched/{mail_id}/ticket", {"customer_id": world.customer_id}
+    )
     assert made.status_code == 409
 
 

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from dispatch.models import ChangeEvent, Comment, InboundMail, MailAttachment, Ticket
 from dispatch.models.base import utcnow
+from dispatch.server.mail import intake as intake_module
 from dispatch.server.mail.intake import IntakeResult, IntakeUnavailable, take_in
 
 
@@ -249,3 +250,24 @@ def test_random_bytes_never_raise_out_of_take_in(world: World) -> None:
     with Session(world.engine) as s:
         events = s.exec(select(ChangeEvent).where(ChangeEvent.entity == "mail")).all()
     assert len(events) <= world.rows(InboundMail)
+
+
+def test_a_rule_failing_keeps_the_mail_for_the_desk(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    contact(world)
+    real = getattr(intake_module, "become")  # noqa: B009  (patched below)
+
+    def half_then_fail(session: Session, caller: object, mail: object) -> object:
+        real(session, caller, mail)  # makes a ticket, then:
+        raise RuntimeError("a rule broke")
+
+    monkeypatch.setattr(intake_module, "become", half_then_fail)
+    raw = message()
+    r = take(world, raw)
+    assert (r.outcome, r.reason, r.ticket_id) == ("unmatched", "intake_error", None)
+    assert world.rows(Ticket) == 0  # the half-made ticket went with the rollback
+    row = mail_row(world, r)
+    assert row.raw == raw and row.detail == "RuntimeError: a rule broke"
+    monkeypatch.setattr(intake_module, "become", real)
+    assert take(world, raw).duplicate  # kept once; the desk decides now

@@ -110,6 +110,12 @@ READS = [
         _get(lambda w, o: f"/tickets/{_own_ticket(w, o)['id']}/mails"),
     ),
     Case("download an attachment", Action.SEE_ALL_TICKETS, 200, _get(_attachment)),
+    Case(
+        "preview the mails of a status change",
+        Action.SEE_ALL_TICKETS,
+        200,
+        _get(lambda w, o: f"/tickets/{_own_ticket(w, o)['id']}/mail-preview", status="resolved"),
+    ),
 ]
 
 EVERYONE = {  # operations every role may call; what they answer is filtered per role
@@ -150,6 +156,8 @@ OPERATIONS: dict[str, list[str]] = {
     "GET /mail/unmatched": ["list unmatched mail"],
     "POST /mail/unmatched/{mail_id}/ticket": ["make a ticket of a mail"],
     "POST /mail/unmatched/{mail_id}/discard": ["discard a mail"],
+    "GET /tickets/{ticket_id}/mail-preview": ["preview the mails of a status change"],
+    "POST /notifications/{notification_id}/retry": ["retry a failed mail"],
 }
 
 

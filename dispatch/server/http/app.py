@@ -27,6 +27,7 @@ from dispatch.server.http.routes import (
     escalations,
     mails,
     meta,
+    notifications,
     sla_forecast,
     suggestions,
     technicians,
@@ -37,6 +38,8 @@ from dispatch.server.http.strictness import no_repeated_scalars, strict_body
 from dispatch.server.mail.imap_config import ImapConfigError
 from dispatch.server.mail.imap_loop import MailboxPoller
 from dispatch.server.mail.imap_service import start_poller
+from dispatch.server.notify import config as notify_config
+from dispatch.server.notify.sender import Sender
 from dispatch.server.persistence import search
 from dispatch.server.persistence.db import WRITE, is_postgres, make_engine
 from dispatch.server.persistence.feed import FeedSignal, lock_writes
@@ -113,7 +116,7 @@ def create_app(
     app.state.feed_listener = None
     app.state.mailbox_poller = None
     # Write endpoints (`@write_endpoint`) run here, one at a time, their commits grouped.
-    app.state.writer = Writer(writes, signal)
+    app.state.writer = Writer(writes, signal, info=notify_config.session_info(settings))
     problems.install(app, refused_without_token)
     api = APIRouter(prefix=API_PREFIX)
     for module in ROUTES:
@@ -137,6 +140,7 @@ ROUTES = (
     changes,
     users,
     mails,
+    notifications,
 )
 
 
@@ -162,6 +166,10 @@ def _lifespan(
             tasks.start_soon(
                 _every, search.TRIGRAM_SECONDS, lambda: search.refresh_trigram_counts(engine)
             )
+            mail = notify_config.mail_config(settings)
+            if mail is not None and settings.smtp_poll_seconds > 0:
+                sender = Sender(engine, mail, signal=signal)
+                tasks.start_soon(_every, settings.smtp_poll_seconds, sender.run)
             listener: FeedListener | None = None
             if is_postgres(engine):
                 listener = FeedListener(conninfo(engine), signal, fallback_recheck=0.5)

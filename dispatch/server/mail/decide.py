@@ -226,9 +226,7 @@ def new_ticket(
         to_address=p.from_address,
         to_name=p.from_name,
         in_reply_to=p.message_id,
-        received_at=mail.received_at,
-        # notify adds the contact's language; until then every receipt is German
-        language=getattr(contact, "language", None) or "de",
+        received_at=mail.received_at,  # in the contact's language (notify looks it up)
     )
     return ticket
 

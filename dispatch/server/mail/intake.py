@@ -33,6 +33,7 @@ from dispatch.server.mail.store import (
     record_mail,
     record_unmatched_event,
 )
+from dispatch.server.notify.config import attach
 from dispatch.server.persistence.db import WRITE
 from dispatch.server.persistence.feed import lock_writes
 from dispatch.settings import Settings
@@ -80,7 +81,8 @@ def take_in(
     `received_at` is the arrival time (IMAP INTERNALDATE); None takes the Date header when
     it is sane, else now. Raises only `IntakeUnavailable` (the database could not be reached
     or the commit failed: try again later); every malformed message is recorded instead.
-    `settings` gives the attachment caps (None: the defaults).
+    `settings` gives the attachment caps and the mail settings receipts are queued with
+    (None: the defaults, and the environment's mail settings).
     """
     caps = Caps() if settings is None else caps_of(settings)
     parsed = parse(raw, caps)
@@ -89,11 +91,11 @@ def take_in(
     )
     try:
         try:
-            return _once(source, mail, _decided(caps))
+            return _once(source, mail, _decided(caps), settings)
         except (OperationalError, IntakeUnavailable):
             raise
         except Exception as exc:  # a rule refused or a bug: keep the mail for the desk
-            return _once(source, mail, _fallback(exc, caps))
+            return _once(source, mail, _fallback(exc, caps), settings)
     except DBAPIError as exc:
         raise IntakeUnavailable(f"the database is unavailable: {type(exc.orig).__name__}") from exc
     except IntakeUnavailable:
@@ -125,9 +127,13 @@ def _arrival(given: datetime | None, date: datetime | None) -> datetime:
 Write = Callable[[Session, Incoming], InboundMail]
 
 
-def _once(source: SessionSource, mail: Incoming, write: Write) -> IntakeResult:
+def _once(
+    source: SessionSource, mail: Incoming, write: Write, settings: Settings | None
+) -> IntakeResult:
     """`write` in one transaction unless the message's key is there already."""
     with _session(source) as session:
+        if settings is not None:
+            attach(session, settings)  # whether and how receipts are mailed
         lock_writes(session)
         earlier = find(session, mail.key)
         if earlier is not None:

@@ -144,11 +144,20 @@ def _batch_sessions(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
 class Writer:
     """Runs this process's writes one at a time on a thread of its own, in batches."""
 
-    def __init__(self, engine: Engine, signal: FeedSignal, *, max_batch: int = MAX_BATCH) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        signal: FeedSignal,
+        *,
+        max_batch: int = MAX_BATCH,
+        info: dict[str, Any] | None = None,
+    ) -> None:
         self.engine = engine
         """An engine whose connections begin write transactions (`db.WRITE`)."""
         self.signal = signal
         self.max_batch = max_batch
+        self.info = dict(info or {})
+        """Put into every session's `info` (the service's mail settings, `notify.config`)."""
         self.batches = 0
         """Committed batches so far (tests and figures read it)."""
         self.last_batch = 0
@@ -264,7 +273,7 @@ class Writer:
         close would have undone it)."""
         events: list[dict[str, Any]] = []
         for job in jobs:
-            session = _batch_session(self._first_tries, conn)
+            session = _batch_session(self._first_tries, conn, self.info)
             try:
                 job.result = job.context.run(job.work, session)
                 done = not session.in_transaction()
@@ -282,7 +291,7 @@ class Writer:
     def _run_one(self, conn: Connection, job: _Job) -> list[dict[str, Any]]:
         """Run one request's work in its own savepoint; the feed events it released (kept
         even when the request failed after its release: its rows stay, so its events do)."""
-        session = _batch_session(self._sessions, conn)
+        session = _batch_session(self._sessions, conn, self.info)
         try:
             job.result = job.context.run(job.work, session)
         except Exception as exc:
@@ -293,9 +302,12 @@ class Writer:
         return released
 
 
-def _batch_session(sessions: sessionmaker[Session], conn: Connection) -> Session:
+def _batch_session(
+    sessions: sessionmaker[Session], conn: Connection, info: dict[str, Any]
+) -> Session:
     """A request's session on the batch's connection, its feed events left to the batch."""
     session = sessions(bind=conn)
+    session.info.update(info)
     session.info[_LOCKED_KEY] = True  # the batch holds the write lock already
     session.info[_DEFERRED_KEY] = []
     return session

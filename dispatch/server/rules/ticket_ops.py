@@ -17,6 +17,7 @@ from dispatch.models.ticket import Ticket, TicketCreate, TicketUpdate, search_te
 from dispatch.models.user import Technician
 from dispatch.server.http.deps import Caller
 from dispatch.server.http.problems import ProblemError, invalid
+from dispatch.server.notify.queue import queue_new_ticket, queue_status_change
 from dispatch.server.persistence import feed
 from dispatch.server.persistence.loaded import name_of
 from dispatch.server.persistence.versioned import versioned_update
@@ -68,19 +69,7 @@ def intake(
         raise ProblemError(
             403, f"technicians may not prioritise; not: priority (intake is {DEFAULT_PRIORITY})"
         )
-    customer = session.get(Customer, data.customer_id)
-    if customer is None:
-        raise _field(f"there is no customer {data.customer_id}", "customer_id")
-    if data.site_id is not None:
-        site = session.get(Site, data.site_id)
-        if site is None or site.customer_id != customer.id:
-            raise _field(f"site {data.site_id} does not belong to this customer", "site_id")
-    if data.contact_id is not None:
-        contact = session.get(Contact, data.contact_id)
-        if contact is None or contact.customer_id != customer.id:
-            raise _field(
-                f"contact {data.contact_id} does not belong to this customer", "contact_id"
-            )
+    customer = _customer_of(session, data)
     ticket = Ticket.model_validate(data.model_dump())
     ticket.received_at = received_at if received_at is not None else utcnow()
     if not caller.sees_all:
@@ -106,7 +95,27 @@ def intake(
         ticket_id=ticket.id,
         technician_id=ticket.assignee_id,
     )
+    # In this transaction: a rolled-back intake mails no one.
+    queue_new_ticket(session, caller, ticket)
     return ticket
+
+
+def _customer_of(session: Session, data: TicketCreate) -> Customer:
+    """The intake's customer; 422 when it, or the site or contact named, does not fit."""
+    customer = session.get(Customer, data.customer_id)
+    if customer is None:
+        raise _field(f"there is no customer {data.customer_id}", "customer_id")
+    if data.site_id is not None:
+        site = session.get(Site, data.site_id)
+        if site is None or site.customer_id != customer.id:
+            raise _field(f"site {data.site_id} does not belong to this customer", "site_id")
+    if data.contact_id is not None:
+        contact = session.get(Contact, data.contact_id)
+        if contact is None or contact.customer_id != customer.id:
+            raise _field(
+                f"contact {data.contact_id} does not belong to this customer", "contact_id"
+            )
+    return customer
 
 
 def _field(detail: str, field: str) -> ProblemError:
@@ -181,11 +190,28 @@ def apply_changes(
     person_set = set_priority and not by_rule and ticket.escalated
     if person_set and not note_priority_set(session, caller, ticket):
         raise StaleWrite()  # its open escalation moved under this write
-    if new_status in (Status.RESOLVED, Status.CLOSED):
+    if new_status is not None:
+        _status_written(session, caller, ticket, new_status, now, freed)
+    return ticket
+
+
+def _status_written(
+    session: Session,
+    caller: Caller,
+    ticket: Ticket,
+    status: Status,
+    now: datetime,
+    freed: list[Appointment] | None,
+) -> None:
+    """What a written status change does besides the row: frees the bookings still ahead
+    of a resolved or closed ticket, and queues the customers' mails (after every refusal,
+    in the change's transaction: a refused or rolled-back change mails no one)."""
+    assert ticket.id is not None
+    if status in (Status.RESOLVED, Status.CLOSED):
         released = free_future_work(session, caller, ticket.id, now)
         if freed is not None:
             freed.extend(released)
-    return ticket
+    queue_status_change(session, caller, ticket, status)
 
 
 def _new_status(ticket: Ticket, changes: dict[str, Any]) -> Status | None:

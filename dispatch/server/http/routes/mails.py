@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
-from sqlmodel import Session
 
 from dispatch.models.mail import (
     MailDiscard,
-    MailPublic,
     TicketMails,
     UnmatchedMailList,
     UnmatchedMailPublic,
@@ -25,9 +22,10 @@ from dispatch.server.http.write_path import write_endpoint
 from dispatch.server.http.writes import WriteResult, etag, json_response
 from dispatch.server.mail import unmatched
 from dispatch.server.mail.listing import attachment_for, download_headers, inbound_mails
+from dispatch.server.notify.config import mail_config
+from dispatch.server.notify.listing import outbound_mails
 from dispatch.server.persistence.reads import run_read
 from dispatch.server.rules.views import ticket_public, visible_ticket
-from dispatch.settings import Settings
 
 router = APIRouter(tags=["mail"])
 
@@ -40,26 +38,11 @@ async def ticket_mails(
 
     def read() -> TicketMails:
         visible_ticket(session, caller, ticket_id)
-        items = inbound_mails(session, ticket_id) + _outbound(session, ticket_id)
+        items = inbound_mails(session, ticket_id) + outbound_mails(session, ticket_id)
         items.sort(key=lambda m: (m.at, m.direction, m.id))
-        return TicketMails(outgoing_enabled=_outgoing(settings), items=items)
+        return TicketMails(outgoing_enabled=mail_config(settings) is not None, items=items)
 
     return json_response(await run_read(session, read))
-
-
-def _outbound(session: Session, ticket_id: int) -> list[MailPublic]:
-    """notify's half of the list (`notify.listing.outbound_mails`), once it is merged."""
-    try:
-        listing = importlib.import_module("dispatch.server.notify.listing")
-    except ModuleNotFoundError:
-        return []
-    mails: list[MailPublic] = listing.outbound_mails(session, ticket_id)
-    return mails
-
-
-def _outgoing(settings: Settings) -> bool:
-    """Whether mail goes out: notify's `smtp_host` setting (None: mail off)."""
-    return getattr(settings, "smtp_host", None) is not None
 
 
 @router.get("/mail/unmatched", response_model=UnmatchedMailList, responses=problems(403))

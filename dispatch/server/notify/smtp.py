@@ -1,0 +1,131 @@
+"""One mail over SMTP: the message as it goes out, and what the server answered.
+
+The message is built from the stored row alone (its Date is the row's creation), so a
+retry sends the same bytes with the same `Message-ID`: a customer whose server accepted the
+first try, whose answer we lost, sees one message in their threading, not two.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass
+from datetime import datetime
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+from dispatch.server.notify.config import MailConfig
+
+MAX_REPLY = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """What the sender read of a claimed row."""
+
+    notification_id: int
+    to_address: str
+    to_name: str | None
+    subject: str
+    body: str
+    message_id: str
+    in_reply_to: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    sent: bool
+    permanent: bool
+    """A refusal trying again cannot change (5xx)."""
+    reply: str
+
+
+def build(mail: Outgoing, config: MailConfig) -> EmailMessage:
+    """The plain-text mail: Reply-To the support mailbox, `Auto-Submitted: auto-generated`
+    (RFC 3834: other robots do not answer it), threaded to the customer's mail."""
+    msg = EmailMessage(policy=policy.SMTP)
+    msg["From"] = config.mail_from
+    local, _, domain = mail.to_address.rpartition("@")
+    msg["To"] = Address(display_name=mail.to_name or "", username=local, domain=domain)
+    msg["Reply-To"] = config.reply_to
+    msg["Subject"] = mail.subject
+    msg["Date"] = format_datetime(mail.created_at)
+    msg["Message-ID"] = mail.message_id
+    if mail.in_reply_to:
+        msg["In-Reply-To"] = mail.in_reply_to
+        msg["References"] = mail.in_reply_to
+    msg["Auto-Submitted"] = "auto-generated"
+    # Exchange's own word for it: no out-of-office answers to us.
+    msg["X-Auto-Response-Suppress"] = "All"
+    msg.set_content(mail.body, cte="quoted-printable")
+    return msg
+
+
+def _reply(code: int, text: bytes | str) -> str:
+    words = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+    return f"{code} {' '.join(words.split())}"[:MAX_REPLY]
+
+
+def _context(config: MailConfig) -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=config.ca_file)
+
+
+def _connect(config: MailConfig) -> smtplib.SMTP:
+    if config.security == "ssl":
+        return smtplib.SMTP_SSL(
+            config.host,
+            config.port,
+            local_hostname=config.domain,
+            timeout=config.timeout,
+            context=_context(config),
+        )
+    smtp = smtplib.SMTP(
+        config.host, config.port, local_hostname=config.domain, timeout=config.timeout
+    )
+    if config.security == "starttls":
+        try:
+            smtp.starttls(context=_context(config))
+        except BaseException:
+            smtp.close()
+            raise
+    return smtp
+
+
+def _send(smtp: smtplib.SMTP, msg: EmailMessage, config: MailConfig, to: str) -> Outcome:
+    smtp.ehlo_or_helo_if_needed()
+    if config.user:
+        smtp.login(config.user, config.password or "")
+    code, text = smtp.mail(config.mail_from)
+    if code != 250:
+        return Outcome(False, code >= 500, _reply(code, text))
+    code, text = smtp.rcpt(to)
+    if code not in (250, 251):
+        return Outcome(False, code >= 500, _reply(code, text))
+    code, text = smtp.data(msg.as_bytes())
+    return Outcome(code == 250, code >= 500, _reply(code, text))
+
+
+def deliver(mail: Outgoing, config: MailConfig) -> Outcome:
+    """Send `mail`; what the server said. 5xx is permanent; 4xx, timeouts and dropped or
+    refused connections are worth another try."""
+    msg = build(mail, config)
+    try:
+        smtp = _connect(config)
+        try:
+            outcome = _send(smtp, msg, config, mail.to_address)
+        finally:
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                smtp.close()
+    except smtplib.SMTPAuthenticationError as exc:
+        # our settings, not the mail: it goes once an admin fixes them (within its tries)
+        return Outcome(False, False, _reply(exc.smtp_code, exc.smtp_error))
+    except smtplib.SMTPResponseException as exc:  # refused greeting, STARTTLS, DATA
+        return Outcome(False, exc.smtp_code >= 500, _reply(exc.smtp_code, exc.smtp_error))
+    except (smtplib.SMTPException, OSError) as exc:  # dropped, timed out, TLS, refused
+        return Outcome(False, False, f"{type(exc).__name__}: {exc}"[:MAX_REPLY])
+    return outcome
