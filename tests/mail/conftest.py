@@ -15,6 +15,11 @@ from pathlib import Path
 import pytest
 from mail.dovecot import DOVECOT, Dovecot, Mailbox
 from mail.imap_world import copy_database, seeded_database
+from service.world import PG_URL, worker_tag
+from sqlalchemy import text
+
+from dispatch.server.persistence import dbcopy
+from dispatch.server.persistence.db import make_engine
 
 
 def _need_dovecot() -> None:
@@ -60,3 +65,31 @@ def demo_database(demo_template: Path, tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     return copy_database(demo_template, tmp_path / "desk.db")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def demo_url(
+    request: pytest.FixtureRequest, demo_template: Path, demo_database: Path
+) -> Iterator[str]:
+    """The demo data on each kind of database: the SQLite copy, or this worker's own
+    PostgreSQL database filled from it."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{demo_database}"
+        return
+    name = f"dispatch_imap_{worker_tag()}"
+    _pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+    url = PG_URL.rsplit("/", 1)[0] + f"/{name}"
+    source, target = make_engine(f"sqlite:///{demo_template}"), make_engine(url)
+    dbcopy.copy_database(source, target)
+    source.dispose()
+    target.dispose()
+    yield url
+    _pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _pg(*statements: str) -> None:
+    admin = make_engine(PG_URL)
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+    admin.dispose()

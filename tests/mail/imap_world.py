@@ -10,6 +10,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
 
+from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from dispatch.demo import DemoSize, seed_demo
@@ -108,3 +109,17 @@ def mails(database: Path) -> list[tuple[str, str, int | None]]:
     with sqlite3.connect(database) as db:
         rows = db.execute("SELECT subject, outcome, ticket_id FROM inbound_mail ORDER BY id")
         return [(str(s), str(o), t) for s, o, t in rows]
+
+
+def mails_in(engine: Engine) -> list[tuple[str, str, int | None]]:
+    """`mails` on any database."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT subject, outcome, ticket_id FROM inbound_mail ORDER BY id")
+        ).all()
+    return [(str(s), str(o), t) for s, o, t in rows]
+
+
+def first_contact(engine: Engine) -> str:
+    with engine.connect() as conn:
+        return str(conn.execute(text("SELECT email FROM contact ORDER BY id LIMIT 1")).scalar_one())

@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from mail.dovecot import Mailbox
 from mail.imap_helpers import message
-from mail.imap_world import contact_address, mails
+from mail.imap_world import contact_address, first_contact, mails, mails_in
 from service.world import PG_URL
 from typer.testing import CliRunner
 
@@ -30,38 +30,38 @@ from dispatch.settings import Settings
 runner = CliRunner()
 
 
-def imap_settings(mailbox: Mailbox, database: Path, **more: str) -> Settings:
+def imap_settings(mailbox: Mailbox, url: str, **more: str) -> Settings:
     env = {k.removeprefix("DISPATCH_").lower(): v for k, v in mailbox.env("ssl").items()}
-    return Settings.model_validate({**env, "database_url": f"sqlite:///{database}", **more})
+    return Settings.model_validate({**env, "database_url": url, **more})
 
 
-def test_the_service_polls_the_mailbox_while_it_serves(
-    mailbox: Mailbox, demo_database: Path
-) -> None:
-    sender = contact_address(demo_database)
+def test_the_service_polls_the_mailbox_while_it_serves(mailbox: Mailbox, demo_url: str) -> None:
+    engine = make_engine(demo_url)
+    sender = first_contact(engine)
     mailbox.append(message("Server im Keller piept", sender=sender))
-    app = create_app(imap_settings(mailbox, demo_database, imap_poll_seconds="3600"))
-    with TestClient(app) as client:
-        poller = app.state.mailbox_poller
-        signal = app.state.feed_signal
-        deadline = time.monotonic() + 20
-        while not poller.idling.is_set() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert [(s, o) for s, o, _ in mails(demo_database)] == [
-            ("Server im Keller piept", "ticket")
-        ]
-        woken = signal.generation
+    app = create_app(imap_settings(mailbox, demo_url, imap_poll_seconds="3600"))
+    try:
+        with TestClient(app) as client:
+            poller = app.state.mailbox_poller
+            signal = app.state.feed_signal
+            deadline = time.monotonic() + 20
+            while not poller.idling.is_set() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert [(s, o) for s, o, _ in mails_in(engine)] == [
+                ("Server im Keller piept", "ticket")
+            ]
+            woken = signal.generation
 
-        mailbox.append(message("Monitor flackert", sender=sender))
-        deadline = time.monotonic() + 5
-        while len(mails(demo_database)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert client.get("/api/v1/health").status_code == 200
-
-    assert [(s, o) for s, o, _ in mails(demo_database)][1] == ("Monitor flackert", "ticket")
+            mailbox.append(message("Monitor flackert", sender=sender))
+            deadline = time.monotonic() + 5
+            while len(mails_in(engine)) < 2 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert client.get("/api/v1/health").status_code == 200
+        assert [(s, o) for s, o, _ in mails_in(engine)][1] == ("Monitor flackert", "ticket")
+    finally:
+        engine.dispose()
     assert signal.generation > woken  # this process's long-polls were woken
     assert poller.failures == 0
-    assert app.state.mailbox_poller is poller
 
 
 def test_no_mailbox_no_poller(demo_database: Path) -> None:
