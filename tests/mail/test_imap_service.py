@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from mail.dovecot import Mailbox
-from mail.imap_helpers import message
+from mail.imap_helpers import config_for, message
 from mail.imap_world import contact_address, first_contact, mails, mails_in
 from service.world import PG_URL
 from typer.testing import CliRunner
@@ -23,8 +23,10 @@ from typer.testing import CliRunner
 from dispatch.cli import app as cli
 from dispatch.server.http.app import create_app
 from dispatch.server.mail.imap_lease import PgLease
+from dispatch.server.mail.imap_service import intake_into, run_pass
 from dispatch.server.persistence.db import make_engine
-from dispatch.server.persistence.pgfeed import conninfo
+from dispatch.server.persistence.feed import FeedSignal
+from dispatch.server.persistence.pgfeed import FeedListener, conninfo
 from dispatch.settings import Settings
 
 runner = CliRunner()
@@ -200,3 +202,28 @@ def test_with_several_workers_one_polls(
     finally:
         serve.terminate()
         serve.wait(30)
+
+
+@pytest.mark.parametrize("demo_url", ["postgresql"], indirect=True)
+def test_on_postgresql_a_fetch_wakes_the_other_processes(mailbox: Mailbox, demo_url: str) -> None:
+    """`dispatch mail fetch` (or the poller of one worker) makes a ticket: the consoles
+    long-polling on every other service process hear of it at once, not at their next
+    re-check of the feed."""
+    engine = make_engine(demo_url)
+    other_process = FeedSignal()
+    listener = FeedListener(conninfo(engine), other_process, fallback_recheck=0.5)
+    listener.start()
+    try:
+        assert listener.connected.wait(10)
+        mailbox.append(message("Kopierer klemmt", sender=first_contact(engine)))
+        before = other_process.generation
+
+        run_pass(config_for(mailbox), intake_into(engine, Settings()))
+
+        deadline = time.monotonic() + 2
+        while other_process.generation == before and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert other_process.generation > before
+    finally:
+        listener.stop()
+        engine.dispose()

@@ -17,22 +17,29 @@ from dispatch.server.mail.imap_fetch import Intake, PassResult, fetch_pass
 from dispatch.server.mail.imap_lease import lease_for
 from dispatch.server.mail.imap_loop import MailboxPoller
 from dispatch.server.mail.intake import IntakeResult, take_in
-from dispatch.server.persistence.db import WRITE
+from dispatch.server.persistence.db import WRITE, is_postgres
 from dispatch.server.persistence.feed import FeedSignal
+from dispatch.server.persistence.pgfeed import announce
 from dispatch.settings import Settings
 
 log = logging.getLogger("dispatch.mail")
 
 
 def intake_into(engine: Engine, settings: Settings, signal: FeedSignal | None = None) -> Intake:
-    """The intake the passes call: `take_in` on the database's write path, and this
-    process's long-polls woken when a message changed something."""
+    """The intake the passes call: `take_in` on the database's write path; when a message
+    changed something, the long-polls of this process (`signal`) and, on PostgreSQL, of
+    every other process are woken, as a write through the API wakes them."""
     writes = engine.execution_options(**{WRITE: True})
+    postgres = is_postgres(engine)
 
     def take(raw: bytes, received_at: datetime) -> IntakeResult:
         result = take_in(writes, raw, received_at=received_at, settings=settings)
-        if signal is not None and not result.duplicate:
-            signal.notify()
+        if not result.duplicate:
+            if signal is not None:
+                signal.notify()
+            if postgres:  # NOTIFY after the intake's commit: the listeners read the feed
+                with engine.begin() as conn:
+                    announce(conn)
         return result
 
     return take
