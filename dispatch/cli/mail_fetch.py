@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 def fetch(describe: Callable[[IntakeResult], str]) -> None:
     """One pass; each message taken is printed as `describe` says (as `mail intake` does)."""
+    from dispatch.display.safe import one_line
     from dispatch.server.mail.imap_client import ImapError
     from dispatch.server.mail.imap_config import ImapConfigError, imap_config
     from dispatch.server.mail.imap_service import intake_into, run_pass
@@ -43,12 +44,12 @@ def fetch(describe: Callable[[IntakeResult], str]) -> None:
     try:
         result = run_pass(config, intake_into(engine, settings))
     except (ImapError, ImapConfigError, IntakeUnavailable) as exc:
-        fail(str(exc))
+        fail(one_line(str(exc)))  # the server's words, fit for a terminal
         return
     finally:
         engine.dispose()
     for outcome in result.outcomes or []:
-        typer.echo(describe(cast("IntakeResult", outcome)))
+        typer.echo(one_line(describe(cast("IntakeResult", outcome))))  # Message-IDs: a stranger's
     typer.echo(f"{result.taken} taken, {result.failed} left for the next pass")
     if result.failed:
         raise typer.Exit(1)

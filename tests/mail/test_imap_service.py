@@ -227,3 +227,23 @@ def test_on_postgresql_a_fetch_wakes_the_other_processes(mailbox: Mailbox, demo_
     finally:
         listener.stop()
         engine.dispose()
+
+
+def test_mail_fetch_prints_a_strangers_words_harmless(
+    mailbox: Mailbox, demo_database: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Message-ID with terminal control sequences (retitle, clipboard) is printed without
+    them."""
+    mailbox.append(
+        b"From: fremd@unbekannt.example\r\nSubject: hi\r\n"
+        b"Message-ID: <\x1b]0;owned\x07\x1b]52;c;ZXZpbA==\x07@evil.example>\r\n\r\nhallo\r\n"
+    )
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{demo_database}")
+    for name, value in mailbox.env().items():
+        monkeypatch.setenv(name, value)
+
+    result = runner.invoke(cli, ["mail", "fetch"])
+
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "1 taken" in result.output

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from imapclient import IMAPClient
 
+from dispatch.display.safe import one_line
 from dispatch.server.mail.imap_client import ImapError, connect, disconnect
 from dispatch.server.mail.imap_config import ImapConfig
 from dispatch.server.mail.imap_fetch import Intake, fetch_pass
@@ -77,15 +78,20 @@ class MailboxPoller:
                 except Exception as exc:
                     self.failures += 1
                     log.warning(
-                        "mail intake from %s failed, next try in %.3g s: %s",
-                        self.config.describe(),
-                        delay,
-                        _reason(exc),
+                        "mail intake failed, next try in %.3g s: %s", delay, self._reason(exc)
                     )
                     self._stop.wait(delay)
                     delay = min(delay * 2, self.backoff[1])
         finally:
             self.lease.release()
+
+    def _reason(self, exc: BaseException) -> str:
+        """One line: the mailbox (ImapError's text names it) and what went wrong."""
+        lines = str(exc).strip().splitlines()
+        text = lines[0] if lines else ""
+        if not isinstance(exc, ImapError):
+            text = f"{self.config.describe()}: {type(exc).__name__}: {text}"
+        return one_line(text)[:300]  # the server's words reach the terminal of `serve`
 
     def _serve(self) -> None:
         """One connection: passes and waits until stopped, or until something fails."""
@@ -128,21 +134,17 @@ class MailboxPoller:
                 if isinstance(response, tuple) and response[:1] == (b"BYE",):
                     said = b" ".join(p for p in response[1:] if isinstance(p, bytes))
                     raise ImapError(
-                        f"the server ended the connection: {said.decode(errors='replace')}"
+                        f"{self.config.describe()}: the server ended the connection: "
+                        f"{said.decode(errors='replace')}"
                     )
             if any(_is_new_mail(r) for r in responses):
                 return
             quick = not responses and time.monotonic() - began < STOP_CHECK_SECONDS / 10
             at_once = at_once + 1 if quick else 0
             if at_once >= 3:
-                raise ImapError("the server closed the connection")
+                raise ImapError(f"{self.config.describe()}: the server closed the connection")
 
 
 def _is_new_mail(response: object) -> bool:
     """`* 7 EXISTS` (a message arrived); flag changes and expunges by others are not."""
     return isinstance(response, tuple) and len(response) >= 2 and response[1] == b"EXISTS"
-
-
-def _reason(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0] if text else ''}"[:300]
