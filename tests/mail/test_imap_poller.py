@@ -194,7 +194,7 @@ def test_the_poller_comes_back_after_the_server_restarts(
 
 
 def test_a_connection_cut_without_a_word_is_noticed(
-    mailbox: Mailbox, pollers: list[MailboxPoller]
+    mailbox: Mailbox, pollers: list[MailboxPoller], caplog: pytest.LogCaptureFixture
 ) -> None:
     """No BYE, no close from the server: the IDLE connection just ends. The poller must not
     idle on a dead socket for ever, but connect anew and take the mail that came."""
@@ -205,12 +205,17 @@ def test_a_connection_cut_without_a_word_is_noticed(
         poller = start(pollers, config, intake=recorder, backoff=(0.2, 0.5))
         wait_for(poller.idling.is_set, 10)
 
-        proxy.cut()
-        wait_for(lambda: poller.failures == 1, 3)
-        wait_for(poller.idling.is_set, 5)
-        mailbox.append(message("after the cut"))
+        with caplog.at_level(logging.WARNING, logger="dispatch.mail"):
+            proxy.cut()
+            wait_for(lambda: poller.failures == 1, 3)
+            wait_for(poller.idling.is_set, 5)
+            mailbox.append(message("after the cut"))
+            wait_for(lambda: len(recorder.taken) == 1, 3)
 
-        wait_for(lambda: len(recorder.taken) == 1, 3)
+            proxy.cut()  # once it worked again, the wait starts short again
+            wait_for(lambda: poller.failures == 2, 3)
+        waits = [r.getMessage().split(" s: ")[0][-3:] for r in caplog.records]
+        assert waits == ["0.2", "0.2"]
     finally:
         proxy.close()
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
 
 from imapclient import IMAPClient
 
@@ -40,14 +39,11 @@ class MailboxPoller:
         *,
         lease: Lease | None = None,
         backoff: tuple[float, float] = (5.0, 300.0),
-        after_pass: Callable[[int], None] | None = None,
     ) -> None:
         self.config = config
         self.intake = intake
         self.lease = lease or SoleLease()
         self.backoff = backoff
-        self.after_pass = after_pass
-        """Called with the number of messages a pass took (the service wakes long-polls)."""
         self.passes = 0
         self.failures = 0
         self.idling = threading.Event()
@@ -69,6 +65,7 @@ class MailboxPoller:
         delay = self.backoff[0]
         try:
             while not self._stop.is_set():
+                passes = self.passes
                 try:
                     if not self.lease.hold():
                         self._stop.wait(max(self.config.poll_seconds, 1.0))
@@ -77,6 +74,8 @@ class MailboxPoller:
                     delay = self.backoff[0]
                 except Exception as exc:
                     self.failures += 1
+                    if self.passes > passes:  # it had worked since the last failure
+                        delay = self.backoff[0]
                     log.warning(
                         "mail intake failed, next try in %.3g s: %s", delay, self._reason(exc)
                     )
@@ -98,10 +97,8 @@ class MailboxPoller:
         imap = connect(self.config)
         try:
             while not self._stop.is_set() and self.lease.hold():
-                result = fetch_pass(imap, self.config, self.intake)
+                fetch_pass(imap, self.config, self.intake)
                 self.passes += 1
-                if self.after_pass is not None:
-                    self.after_pass(result.taken)
                 self._wait_for_mail(imap)
         finally:
             self.idling.clear()
