@@ -7,7 +7,8 @@ The root `app` is put together here; the commands live in one module per group:
 - `db`: `db upgrade`, `db copy`;  `users`: `users add`, `users revoke`;
 - `tickets`: `tickets list|show|assign|escalate|suggest`, through the API client;
 - `technicians`: `technicians hours`, through the API client;
-- `mail`: `mail intake` (one message from an MTA pipe, on the database directly);
+- `mail`: `mail intake` (one message from an MTA pipe, on the database directly) and
+  `mail fetch` (one pass over the IMAP mailbox, `mail_fetch`);
 - `common`: settings, `fail`, the --server/--token/--json options;
 - `remote`: one API call against a service (or the embedded one), printed as text or JSON;
 - `scope`: --server/--token typed before the subcommand, handed down or refused.

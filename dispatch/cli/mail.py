@@ -1,6 +1,7 @@
 """`dispatch mail`: the support mailbox. `intake` reads one message from stdin, as an MTA
 pipe delivers it (exit 0 taken or a duplicate, 75 EX_TEMPFAIL when the database is out so
-the MTA keeps the message and retries)."""
+the MTA keeps the message and retries). `fetch` takes every new message of the IMAP mailbox
+once (`mail_fetch`)."""
 
 from __future__ import annotations
 
