@@ -1,4 +1,5 @@
-"""Fixtures of the mail tests: the Dovecot server (one per xdist worker) and a fresh mailbox.
+"""Fixtures of the mail tests: the Dovecot server (one per xdist worker), a fresh mailbox,
+and the demo data for tests of the real intake (a SQLite copy, or PostgreSQL filled from it).
 
 Without Dovecot the IMAP tests skip with the reason, except under CI (`CI=true`), where a
 missing server is a failure: `.ci/run` installs `dovecot-imapd`.
