@@ -8,7 +8,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from platformdirs import user_config_dir, user_data_dir
-from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -128,6 +128,33 @@ class Settings(BaseSettings):
     keymap: dict[str, str] = Field(
         default_factory=dict,
         description="Binding id -> keys, e.g. {'ticket.comment': 'n'} (ids: `?` in the console)",
+    )
+    imap_host: str | None = Field(
+        default=None, description="IMAP server of the support mailbox (unset: no mail intake)"
+    )
+    imap_port: int = Field(default=993, ge=1, le=65535, description="IMAP server's port")
+    imap_security: Literal["ssl", "starttls", "none"] = Field(
+        default="ssl",
+        description="ssl (IMAPS), starttls, or none (allowed only for a loopback host)",
+    )
+    imap_user: str | None = Field(default=None, description="Login of the support mailbox")
+    imap_password: SecretStr | None = Field(
+        default=None, description="Password of the support mailbox"
+    )
+    imap_folder: str = Field(default="INBOX", description="Folder the intake reads")
+    imap_done_folder: str | None = Field(
+        default=None,
+        description="Folder taken mail is moved to (unset: it stays, flagged \\Seen and "
+        "$DispatchTaken)",
+    )
+    imap_poll_seconds: float = Field(
+        default=60,
+        ge=0,
+        description="`dispatch serve` fetches this often (IDLE wakes it sooner; 0 = off)",
+    )
+    imap_ca_file: str | None = Field(
+        default=None,
+        description="CA certificates (PEM) to trust for the IMAP server instead of the system's",
     )
     smtp_host: str | None = Field(
         default=None, description="SMTP server for the mails to customers; unset = mail off"

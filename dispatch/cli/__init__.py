@@ -8,7 +8,8 @@ The root `app` is put together here; the commands live in one module per group:
 - `tickets`: `tickets add|list|show|assign|escalate|suggest`, through the API client (`add`
   in `intake`);
 - `technicians`: `technicians hours`, through the API client;
-- `mail`: `mail intake` (one message from an MTA pipe, on the database directly);
+- `mail`: `mail intake` (one message from an MTA pipe, on the database directly) and
+  `mail fetch` (one pass over the IMAP mailbox, `mail_fetch`);
 - `common`: settings (a client's with its token file), `fail`, the --server/--token/--json,
   --insecure and --ca-file options;
 - `remote`: one API call against a service (or the embedded one), printed as text or JSON;

@@ -1,6 +1,7 @@
 """`dispatch mail`: the support mailbox. `intake` reads one message from stdin, as an MTA
 pipe delivers it (exit 0 taken or a duplicate, 75 EX_TEMPFAIL when the database is out so
-the MTA keeps the message and retries)."""
+the MTA keeps the message and retries). `fetch` takes every new message of the IMAP mailbox
+once (`mail_fetch`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from dispatch.cli import mail_fetch
 from dispatch.cli.common import load_settings
 
 if TYPE_CHECKING:
@@ -49,3 +51,9 @@ def describe(result: IntakeResult) -> str:
     if result.duplicate:
         return f"{result.message_key}: taken before as {what}; nothing changed"
     return f"{result.message_key}: {what}"
+
+
+@app.command("fetch")
+def fetch() -> None:
+    """Take every message of the mailbox not yet taken (tickets, replies, unmatched)."""
+    mail_fetch.fetch(describe)

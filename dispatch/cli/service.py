@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from dispatch.cli.common import fail, load_settings, safe_url
+from dispatch.settings import Settings
 
 if TYPE_CHECKING:
     from dispatch.server.http.http_guard import TlsFiles
@@ -56,6 +57,7 @@ def serve(
             "use --tls-cert/--tls-key, or a reverse proxy with TLS in front of 127.0.0.1",
             err=True,
         )
+    _say_mailbox(settings)
     if workers > 1:
         _serve_workers(host, port, workers, access_log, tls)
     else:
@@ -103,6 +105,22 @@ def _loopback(host: str) -> bool:
 
 def _shown(host: str) -> str:
     return f"[{host}]" if ":" in host else host
+
+
+def _say_mailbox(settings: Settings) -> None:
+    """Refuse IMAP settings that cannot work before any worker starts; name the mailbox."""
+    from dispatch.server.mail.imap_config import ImapConfigError, imap_config
+
+    try:
+        mailbox = imap_config(settings)
+    except ImapConfigError as exc:
+        fail(str(exc), 2)
+        return
+    if mailbox is not None and mailbox.poll_seconds > 0:
+        typer.echo(
+            f"mail intake from {mailbox.describe()} every {mailbox.poll_seconds:g} s "
+            "(at once where the server offers IDLE)"
+        )
 
 
 def _serve_workers(

@@ -35,6 +35,9 @@ from dispatch.server.http.routes import (
     users,
 )
 from dispatch.server.http.strictness import no_repeated_scalars, strict_body
+from dispatch.server.mail.imap_config import ImapConfigError
+from dispatch.server.mail.imap_loop import MailboxPoller
+from dispatch.server.mail.imap_service import start_poller
 from dispatch.server.notify import config as notify_config
 from dispatch.server.notify.sender import Sender
 from dispatch.server.persistence import search
@@ -111,6 +114,7 @@ def create_app(
     app.state.engine = engine
     app.state.feed_signal = signal
     app.state.feed_listener = None
+    app.state.mailbox_poller = None
     # Write endpoints (`@write_endpoint`) run here, one at a time, their commits grouped.
     app.state.writer = Writer(writes, signal, info=notify_config.session_info(settings))
     problems.install(app, refused_without_token)
@@ -171,14 +175,29 @@ def _lifespan(
                 listener = FeedListener(conninfo(engine), signal, fallback_recheck=0.5)
                 listener.start()
             app.state.feed_listener = listener
+            app.state.mailbox_poller = poller = _start_mailbox_poller(settings, engine, signal)
             try:
                 yield
             finally:
                 if listener is not None:
                     await anyio.to_thread.run_sync(listener.stop)
+                if poller is not None:
+                    await anyio.to_thread.run_sync(poller.stop)
             tasks.cancel_scope.cancel()
 
     return lifespan
+
+
+def _start_mailbox_poller(
+    settings: Settings, engine: Engine, signal: FeedSignal
+) -> MailboxPoller | None:
+    """The IMAP intake's poller when the settings name a mailbox (`dispatch serve` refuses
+    to start with IMAP settings that cannot work; here they are logged and nothing polls)."""
+    try:
+        return start_poller(settings, engine, signal)
+    except ImapConfigError as exc:
+        log.error("mail intake is off: %s", exc)
+        return None
 
 
 def _add_middleware(app: FastAPI, settings: Settings, engine: Engine) -> None:

@@ -6,5 +6,9 @@
 - `decide`: what a mail becomes (ticket, reply comment, unmatched, ignored); `store`: the
   `inbound_mail` row, its attachments and the `mailbox` actor;
 - `unmatched` and `listing`: the desk's decisions on unmatched mail, a ticket's received
-  mails and attachment downloads, for `http/routes/mails.py`.
+  mails and attachment downloads, for `http/routes/mails.py`;
+- `imap_*`: the support mailbox over IMAP: settings checked (`imap_config`), the connection
+  (`imap_client`), one pass that marks a message only after its commit (`imap_fetch`), the
+  IDLE poller of the service (`imap_loop`) with its one-per-database lease (`imap_lease`),
+  put together in `imap_service`; `imap_crashpoint` is the exactly-once tests' kill hook.
 """
