@@ -5,6 +5,8 @@ The root `app` is put together here; the commands live in one module per group:
 - `service`: `serve` (one process, or `--workers N` on one socket);
 - `demo`: `demo` (the console on a throw-away demo database) and `seed-demo`;
 - `db`: `db upgrade`, `db copy`;  `users`: `users add`, `users revoke`;
+- `ssh`: `ssh keys add|list|remove`, `ssh setup`, and what sshd runs (`authorized-keys`,
+  `session`; `dispatch.main` runs those two without loading the CLI);
 - `tickets`: `tickets list|show|assign|escalate|suggest`, through the API client;
 - `technicians`: `technicians hours`, through the API client;
 - `common`: settings, `fail`, the --server/--token/--json options;
@@ -24,7 +26,7 @@ from pathlib import Path
 
 import typer
 
-from dispatch.cli import db, demo, service, technicians, tickets, users
+from dispatch.cli import db, demo, service, ssh, technicians, tickets, users
 from dispatch.cli.common import ServerOpt, TokenOpt, fail, load_settings
 from dispatch.cli.scope import hand_down
 
@@ -74,6 +76,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(users.app, name="users")
 app.add_typer(tickets.app, name="tickets")
 app.add_typer(technicians.app, name="technicians")
+app.add_typer(ssh.app, name="ssh")
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ from dispatch.models.customer import Contact, Contract, Customer, Site
 from dispatch.models.escalation import Escalation
 from dispatch.models.event import ChangeEvent
 from dispatch.models.idempotency import IdempotencyRecord
+from dispatch.models.ssh_key import SshKey
 from dispatch.models.ticket import Ticket
 from dispatch.models.user import ApiToken, Technician, User
 
@@ -22,6 +23,7 @@ __all__ = [
     "Escalation",
     "IdempotencyRecord",
     "Site",
+    "SshKey",
     "Technician",
     "Ticket",
     "User",

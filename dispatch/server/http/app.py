@@ -27,6 +27,7 @@ from dispatch.server.http.routes import (
     escalations,
     meta,
     sla_forecast,
+    ssh_keys,
     suggestions,
     technicians,
     tickets,
@@ -131,6 +132,7 @@ ROUTES = (
     customers,
     changes,
     users,
+    ssh_keys,
 )
 
 
