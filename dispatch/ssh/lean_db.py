@@ -48,7 +48,7 @@ class LeanDb:
         row: tuple[Any, ...] | None = self.conn.execute(self._sql(statement), params).fetchone()
         return row
 
-    def run(self, statement: str, *params: Any) -> int:
+    def write(self, statement: str, *params: Any) -> int:
         """One statement in its own transaction (autocommit); returns the rows it touched."""
         count: int = self.conn.execute(self._sql(statement), params).rowcount
         return count

@@ -57,12 +57,12 @@ def mint(db: LeanDb, person: Person, fp: str, hours: float) -> str:
     """A new token for `person`, expiring in `hours`; shown to no one, stored as a hash."""
     token = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
-    db.run(MINT, person.id, digest(token), db.when(now), db.when(now + timedelta(hours=hours)), fp)
+    db.write(MINT, person.id, digest(token), db.when(now), db.when(now + timedelta(hours=hours)), fp)
     return token
 
 
 def revoke(db: LeanDb, token: str) -> None:
-    db.run(REVOKE, db.when(datetime.now(UTC)), digest(token))
+    db.write(REVOKE, db.when(datetime.now(UTC)), digest(token))
 
 
 def alive(db: LeanDb, token: str) -> bool:
