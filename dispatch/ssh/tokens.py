@@ -57,7 +57,8 @@ def mint(db: LeanDb, person: Person, fp: str, hours: float) -> str:
     """A new token for `person`, expiring in `hours`; shown to no one, stored as a hash."""
     token = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
-    db.write(MINT, person.id, digest(token), db.when(now), db.when(now + timedelta(hours=hours)), fp)
+    until = now + timedelta(hours=hours)
+    db.write(MINT, person.id, digest(token), db.when(now), db.when(until), fp)
     return token
 
 

@@ -12,8 +12,8 @@ from datetime import date, timedelta
 
 from httpx import Response
 from service.world import API, Json, World
-from ssh.keyring import ed25519_line
 from sqlmodel import Session
+from ssh.keyring import ed25519_line
 
 from dispatch.domain.availability import is_holiday
 from dispatch.domain.permissions import Action, allowed, sees_all

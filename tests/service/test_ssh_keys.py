@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from service.world import API, PROBLEM, World
-from ssh.keyring import ed25519_line
 from sqlmodel import Session, select
+from ssh.keyring import ed25519_line
 
 from dispatch.models import ApiToken, SshKey
 from dispatch.server.http.deps import CALLERS
@@ -125,7 +125,7 @@ def _session(world: World, tmp_path: Path, who: str = "tina") -> tuple[GateConfi
 
 def _me(world: World, token: str) -> int:
     r = world.client.get(f"{API}/me", headers={"Authorization": f"Bearer {token}"})
-    return r.status_code
+    return int(r.status_code)
 
 
 def test_a_session_token_works_and_its_events_name_the_key(world: World, tmp_path: Path) -> None:
