@@ -5,6 +5,7 @@ where the person who took it can never fetch it, and beside every other person's
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
@@ -17,7 +18,7 @@ class ScreenshotPolicy(App[None]):
 
     screenshots = True
 
-    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         for command in super().get_system_commands(screen):
             if self.screenshots or command.title != "Screenshot":
                 yield command
