@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.harness import DISPATCH, Console, Server, child_env, stop
+from bench.harness import DISPATCH, Console, Server, child_env, cpu_seconds, stop
 
 ROW = re.compile(rb"P[1-4] .{0,40}?\d{6} ")
 HOST_MB, RESERVED_MB = 4096, 512
@@ -141,19 +141,20 @@ def _sshd(root: Path, config: Path) -> tuple[subprocess.Popen[bytes], int]:
     raise RuntimeError(f"sshd did not start; see {root / 'sshd.log'}")
 
 
-def _first_row(argv: list[str], env: dict[str, str], ssh: bool) -> tuple[float, float, float]:
-    """Seconds to the first row; the console's RSS and peak once synced (over SSH: the
-    session process on the host)."""
+def _first_row(argv: list[str], env: dict[str, str], ssh: bool) -> tuple[float, ...]:
+    """Seconds to the first row, CPU seconds the console (over SSH: the session process on
+    the host) had used by then, and its RSS and peak once synced."""
     term = Terminal(argv, env)
     try:
         took = term.wait_for(ROW, 60)
         if took is None:
             raise RuntimeError(f"no row on screen: {term.text()[-600:]!r}")
-        term.drain(quiet=1.0, timeout=15)
         pid = _session_pid() if ssh else term.proc.pid
         assert pid is not None, "no session process"
+        cpu = cpu_seconds(pid)
+        term.drain(quiet=1.0, timeout=15)
         now, peak = _rss(pid)
-        return took, now, peak
+        return took, now, peak, cpu
     finally:
         stop(term.proc)
 
@@ -203,17 +204,19 @@ def run(runs: int, tickets: int) -> dict[str, float]:
         if sshd is not None:
             stop(sshd)
         shutil.rmtree(root, ignore_errors=True)
-    warm = [t for t, _, _ in logins[1:]] or [logins[0][0]]
-    session = statistics.median(r for _, r, _ in logins)
+    warm = [each[0] for each in logins[1:]] or [logins[0][0]]
+    session = statistics.median(each[1] for each in logins)
     return {
         "ssh_first_row_cold_s": logins[0][0],
         "ssh_first_row_warm_median_s": statistics.median(warm),
         "ssh_first_row_warm_max_s": max(warm),
-        "console_alone_first_row_median_s": statistics.median(t for t, _, _ in direct[1:]),
-        "console_alone_rss_mb": statistics.median(r for _, r, _ in direct),
+        "session_cpu_to_first_row_median_s": statistics.median(each[3] for each in logins),
+        "console_alone_first_row_median_s": statistics.median(each[0] for each in direct[1:]),
+        "console_alone_cpu_to_first_row_median_s": statistics.median(each[3] for each in direct),
+        "console_alone_rss_mb": statistics.median(each[1] for each in direct),
         "authorized_keys_median_s": statistics.median(lookups),
         "session_rss_mb": session,
-        "session_peak_rss_mb": max(p for _, _, p in logins),
+        "session_peak_rss_mb": max(each[2] for each in logins),
         "service_rss_mb": service_rss,
         "sessions_per_4gb_host": (HOST_MB - RESERVED_MB - service_rss) // session,
     }
