@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 from bench.harness import DISPATCH, Console, Server, child_env, cpu_seconds, stop
+from bench.yardstick import yardstick_ms
 
 ROW = re.compile(rb"P[1-4] .{0,40}?\d{6} ")
 HOST_MB, RESERVED_MB = 4096, 512
@@ -229,7 +230,9 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("ssh") is None or not Path("/usr/sbin/sshd").exists():
         sys.exit("needs openssh-server and openssh-client")
+    before = yardstick_ms()
     figures = run(args.runs, args.tickets)
+    figures |= {"yardstick_before_ms": before, "yardstick_after_ms": yardstick_ms()}
     for name, value in figures.items():
         print(f"{name:<36} {value:8.2f}")
 

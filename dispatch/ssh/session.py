@@ -27,6 +27,10 @@ if TYPE_CHECKING:
 
 ENDED = "dispatch: your SSH access was revoked; the session has ended."
 NO_ACCESS = "dispatch: this key has no access (any more)."
+NO_TERMINAL = (
+    "dispatch: the console needs a terminal (ssh -t); without one, run 'today', 'week' "
+    "or 'ticket NUMBER'"
+)
 NO_SERVER = "dispatch: the SSH gateway has no service to talk to; set `server` in {path}."
 
 
@@ -130,6 +134,9 @@ def run(cfg: GateConfig, fp: str, original: str | None) -> int:
         return 1
     if cfg.server is None:
         print(NO_SERVER.format(path=cfg.path), file=sys.stderr)
+        return 1
+    if request.kind == "console" and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print(NO_TERMINAL, file=sys.stderr)
         return 1
     with LeanDb(cfg.database_url) as db:
         person = tokens.owner(db, fp)

@@ -23,6 +23,10 @@ WHO = """SELECT u.id, u.name, u.display_name, u.role, t.id
          WHERE k.fingerprint = ? AND u.active"""
 MINT = """INSERT INTO apitoken (user_id, token_hash, created_at, expires_at, via)
           VALUES (?, ?, ?, ?, ?)"""
+PRUNE = """DELETE FROM apitoken WHERE user_id = ? AND via IS NOT NULL
+           AND (expires_at < ? OR revoked_at < ?)"""
+"""Session tokens ended over a day ago: every login makes one, and nothing refers to them
+(their events name the key's fingerprint, not the token)."""
 REVOKE = "UPDATE apitoken SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL"
 ALIVE = """SELECT 1 FROM apitoken a JOIN "user" u ON u.id = a.user_id
            JOIN ssh_key k ON k.fingerprint = a.via AND k.user_id = a.user_id
@@ -58,6 +62,8 @@ def mint(db: LeanDb, person: Person, fp: str, hours: float) -> str:
     token = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
     until = now + timedelta(hours=hours)
+    long_ago = db.when(now - timedelta(days=1))
+    db.write(PRUNE, person.id, long_ago, long_ago)
     db.write(MINT, person.id, digest(token), db.when(now), db.when(until), fp)
     return token
 

@@ -202,3 +202,23 @@ def test_revoking_the_person_removes_their_keys_and_ends_sessions(
     with LeanDb(cfg.database_url) as db:
         assert not tokens.alive(db, token)
         assert tokens.owner(db, fp) is None
+
+
+def test_session_tokens_ended_a_day_ago_are_pruned_at_the_next_login(
+    world: World, tmp_path: Path
+) -> None:
+    cfg = _gate(world, tmp_path)
+    fp = str(_give(world, "tina", ed25519_line())["fingerprint"])
+    with LeanDb(cfg.database_url) as db:
+        person = tokens.owner(db, fp)
+        assert person is not None
+        old = tokens.mint(db, person, fp, hours=-48)
+        recent = tokens.mint(db, person, fp, hours=12)
+        tokens.revoke(db, recent)
+        tokens.mint(db, person, fp, hours=12)
+    with Session(world.engine) as s:
+        hashes = set(s.exec(select(ApiToken.token_hash).where(ApiToken.via == fp)).all())
+    assert tokens.digest(old) not in hashes
+    assert tokens.digest(recent) in hashes  # revoked just now: kept a day
+    assert len(hashes) == 2
+    assert world.get("tina", "/me").status_code == 200  # her other tokens are untouched

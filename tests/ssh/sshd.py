@@ -170,6 +170,9 @@ class Tmux:
                 pytest.fail(f"{window} never showed {texts}; it shows:\n{shown}")
             time.sleep(0.25)
 
+    def kill(self, window: str) -> None:
+        self._tmux("kill-session", "-t", window)
+
     def close(self) -> None:
         self._tmux("kill-server")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import getpass
 import os
 import socket
+import time as clock
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -150,6 +151,12 @@ def test_a_shell_command_is_refused_and_never_runs(site: Site) -> None:
         assert "you may run 'today', 'week' or 'ticket NUMBER'" in done.stderr
 
 
+def test_the_console_needs_a_terminal(site: Site) -> None:
+    done = site.sshd.run(site.people[0].key, "-T", "")
+    assert done.returncode == 1
+    assert "needs a terminal" in done.stderr
+
+
 def test_port_forwarding_is_refused(site: Site) -> None:
     import subprocess
 
@@ -171,8 +178,6 @@ def test_port_forwarding_is_refused(site: Site) -> None:
                     answered = s.recv(64)
                     break
             except OSError:
-                import time as clock
-
                 clock.sleep(0.1)
         assert not answered.startswith(b"HTTP/")
     finally:
@@ -198,6 +203,21 @@ def test_each_lands_on_their_own_work_and_no_token_shows(site: Site) -> None:
     assert oct(cache.stat().st_mode & 0o777) == "0o700"
     for path in cache.rglob("*"):
         assert path.stat().st_mode & 0o077 == 0, path
+
+
+def test_a_dropped_connection_revokes_the_session_token(site: Site) -> None:
+    tina = site.people[0]
+    site.tmux.open("dropped", site.sshd.ssh(tina.key, "-tt"))
+    site.tmux.wait_for("dropped", "My work", "online")
+    before = live_session_hashes(site.database)
+    site.tmux.kill("dropped")  # the client dies: sshd hangs up on the session (SIGHUP)
+    for _ in range(150):
+        now = live_session_hashes(site.database)
+        if len(now) < len(before):
+            break
+        clock.sleep(0.2)
+    assert now < before, "the dropped session's token is still live"
+    assert len(before - now) == 1  # the other sessions go on
 
 
 def test_a_removed_key_ends_its_session_and_is_refused_next_time(site: Site) -> None:
