@@ -193,7 +193,7 @@ def _add_ssh_key(w: World, who: str, own: bool) -> Response:
 def _remove_ssh_key(w: World, who: str, own: bool) -> Response:
     user = _ssh_key_owner(w)
     key = w.post("adam", f"/users/{user}/ssh-keys", {"key": ed25519_line()}).json()
-    r: Response = w.client.delete(f"{API}/users/{user}/ssh-keys/{key['id']}", headers=w.h(who))
+    r: Response = w.client.delete(f"{API}/users/{user}/ssh-keys/{key['id']}", headers=w.hm(who, 1))
     return r
 
 

@@ -48,7 +48,9 @@ def test_an_admin_gives_and_takes_keys_and_the_feed_says_so(world: World) -> Non
     assert str(key["fingerprint"]).startswith("SHA256:")
     listed = world.get("adam", f"/users/{tina}/ssh-keys").json()["items"]
     assert [k["id"] for k in listed] == [key["id"]]
-    gone = world.client.delete(f"{API}/users/{tina}/ssh-keys/{key['id']}", headers=world.h("adam"))
+    gone = world.client.delete(
+        f"{API}/users/{tina}/ssh-keys/{key['id']}", headers=world.hm("adam", 1)
+    )
     assert gone.status_code == 204
     assert world.get("adam", f"/users/{tina}/ssh-keys").json()["items"] == []
     events = [c for c in world.changes("adam")["changes"] if c["entity"] == "ssh_key"]
@@ -90,11 +92,23 @@ def test_what_is_no_key_is_422_and_changes_nothing(world: World, body: dict[str,
     assert world.event_count() == events
 
 
+def test_removing_a_key_needs_if_match(world: World) -> None:
+    key = _give(world, "tina", ed25519_line())
+    path = f"{API}/users/{_ids(world)['tina']}/ssh-keys/{key['id']}"
+    events = world.event_count()
+    assert world.client.delete(path, headers=world.h("adam")).status_code == 428
+    stale = world.client.delete(path, headers=world.hm("adam", 2))
+    assert stale.status_code == 412
+    assert stale.json()["current"]["fingerprint"] == key["fingerprint"]
+    assert world.event_count() == events
+    assert world.client.delete(path, headers=world.hm("adam", 1)).status_code == 204
+
+
 def test_unknown_users_and_keys_are_404(world: World) -> None:
     assert world.post("adam", "/users/999/ssh-keys", {"key": ed25519_line()}).status_code == 404
     key = _give(world, "tina", ed25519_line())
     otto = _ids(world)["otto"]
-    r = world.client.delete(f"{API}/users/{otto}/ssh-keys/{key['id']}", headers=world.h("adam"))
+    r = world.client.delete(f"{API}/users/{otto}/ssh-keys/{key['id']}", headers=world.hm("adam", 1))
     assert r.status_code == 404
 
 
@@ -182,7 +196,9 @@ def test_removing_the_key_ends_the_session_at_once(world: World, tmp_path: Path)
     assert _me(world, token) == 200
     tina = _ids(world)["tina"]
     key = world.get("adam", f"/users/{tina}/ssh-keys").json()["items"][0]
-    gone = world.client.delete(f"{API}/users/{tina}/ssh-keys/{key['id']}", headers=world.h("adam"))
+    gone = world.client.delete(
+        f"{API}/users/{tina}/ssh-keys/{key['id']}", headers=world.hm("adam", 1)
+    )
     assert gone.status_code == 204
     assert _me(world, token) == 401
     with LeanDb(cfg.database_url) as db:

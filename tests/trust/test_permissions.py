@@ -116,6 +116,9 @@ OPERATIONS: dict[str, list[str]] = {
     "POST /users": ["add a user"],
     "POST /users/{user_id}/revoke": ["revoke tokens"],
     "POST /users/{user_id}/tokens": ["issue a token"],
+    "GET /users/{user_id}/ssh-keys": ["list SSH keys"],
+    "POST /users/{user_id}/ssh-keys": ["add an SSH key"],
+    "DELETE /users/{user_id}/ssh-keys/{key_id}": ["remove an SSH key"],
     "GET /customers/{customer_id}": ["read a customer"],
     "GET /customers/directory": ["search the customer directory"],
 }

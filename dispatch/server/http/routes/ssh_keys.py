@@ -6,9 +6,9 @@ tokens are revoked in the same transaction).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
@@ -19,11 +19,13 @@ from dispatch.server.http.deps import Caller, CallerDep, SessionDep, WriteSessio
 from dispatch.server.http.params import IdPath
 from dispatch.server.http.problems import ProblemError, problems
 from dispatch.server.http.write_path import write_endpoint
-from dispatch.server.http.writes import WriteResult, json_response
+from dispatch.server.http.writes import WriteResult, etag, json_response, require_version
 from dispatch.server.persistence import feed
 from dispatch.server.rules import ssh_keys
 
 router = APIRouter(prefix="/users", tags=["users"])
+KEY_VERSION = 1
+"""A key is added and removed, never changed: its version (ETag) is always 1."""
 
 
 def _user(session: Session, caller: Caller, user_id: int) -> User:
@@ -71,24 +73,32 @@ def add_key(
         entity="ssh_key",
         entity_id=key.id,
         op="create",
-        version=1,
+        version=KEY_VERSION,
         fields=feed.created(
             {"user_id": user_id, "fingerprint": key.fingerprint, "comment": key.comment}
         ),
     )
-    return WriteResult(201, _public(key))
+    return WriteResult(201, _public(key), etag=etag(KEY_VERSION))
 
 
-@router.delete("/{user_id}/ssh-keys/{key_id}", status_code=204, responses=problems(403, 404))
+@router.delete(
+    "/{user_id}/ssh-keys/{key_id}", status_code=204, responses=problems(403, 404, 412, 428)
+)
 @write_endpoint
 def remove_key(
-    user_id: IdPath, key_id: IdPath, session: WriteSessionDep, caller: CallerDep
+    user_id: IdPath,
+    key_id: IdPath,
+    session: WriteSessionDep,
+    caller: CallerDep,
+    if_match: Annotated[str | None, Header()] = None,
 ) -> WriteResult:
-    """Take a key away: the next login with it is refused, open sessions end."""
+    """Take a key away: the next login with it is refused, open sessions end. A key is never
+    changed, so its ETag is always "1"; If-Match is required as for every DELETE."""
     _user(session, caller, user_id)
     key = session.get(SshKey, key_id)
     if key is None or key.user_id != user_id:
         raise ProblemError(404, f"user {user_id} has no SSH key {key_id}")
+    require_version(if_match, KEY_VERSION, lambda: _public(key))
     fields: dict[str, list[Any]] = {
         "user_id": [user_id, None],
         "fingerprint": [key.fingerprint, None],
@@ -100,7 +110,7 @@ def remove_key(
         entity="ssh_key",
         entity_id=key_id,
         op="delete",
-        version=2,
+        version=KEY_VERSION + 1,
         fields=fields,
     )
     return WriteResult(204, None)
