@@ -17,6 +17,7 @@ from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
 from dispatch.app_listener import SignalsOf
+from dispatch.app_screenshots import ScreenshotPolicy
 from dispatch.client.api import ApiClient
 from dispatch.client.cache import LocalCache, Op
 from dispatch.client.cache_repair import CACHE_DAMAGE
@@ -34,7 +35,7 @@ from dispatch.settings import Settings
 HEAD_ROWS = 200
 
 
-class DispatchApp(App[None]):
+class DispatchApp(ScreenshotPolicy):
     """dispatch: triage, assign, escalate and schedule with the keyboard alone."""
 
     TITLE = "dispatch"
@@ -63,8 +64,10 @@ class DispatchApp(App[None]):
         cache_file: Path | None = None,
         follow_feed: bool = True,
         verify_me: bool = False,
+        screenshots: bool = True,
     ) -> None:
         super().__init__()
+        self.screenshots = screenshots
         self.settings = settings
         self.client_factory = client_factory
         # `me` came from an earlier start: ask the service again once the queue is painted

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from ipaddress import ip_network
 from pathlib import Path
 from typing import Literal
@@ -22,8 +23,10 @@ APP_NAME = "dispatch"
 
 
 def config_file() -> Path:
-    """Where the user's TOML config lives (platformdirs)."""
-    return Path(user_config_dir(APP_NAME)) / "config.toml"
+    """Where the TOML config lives: `DISPATCH_CONFIG` (the SSH gateway's `--config`), else
+    the user's (platformdirs)."""
+    given = os.environ.get("DISPATCH_CONFIG")
+    return Path(given) if given else Path(user_config_dir(APP_NAME)) / "config.toml"
 
 
 def data_dir() -> Path:
@@ -190,6 +193,15 @@ class Settings(BaseSettings):
         default=8, ge=1, description="Tries of one mail before it is marked failed"
     )
 
+    ssh_user: str = Field(
+        default="dispatch", description="The account technicians log in to over SSH"
+    )
+    ssh_cache_dir: Path | None = Field(
+        default=None, description="Where SSH sessions keep each person's cache (data dir/ssh)"
+    )
+    ssh_check_seconds: float = Field(
+        default=20, gt=0, description="How often an SSH session checks its key is still valid"
+    )
     timezone: str = Field(
         default=DEFAULT_ZONE,
         description="IANA zone every time a person reads is shown in (the provider's zone)",

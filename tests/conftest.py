@@ -18,7 +18,7 @@ _HERE = Path(__file__).parent
 SLOW_DIRS = ("deploy", "trust", "sync")
 # Sweeps of the same kind outside them: every key of every pane, three roles, two kinds of
 # failure (about 170 s of the quick loop's 400 worker-seconds on its own).
-SLOW_FILES = {"console/test_offline_bindings.py"}
+SLOW_FILES = {"console/test_offline_bindings.py", "ssh/test_sshd.py"}
 
 # Tests whose assertions are about time or CPU (idle long-poll cost, back-online latency,
 # header deadlines, crash timing). They run one after another in one worker, so two of them

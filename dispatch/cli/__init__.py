@@ -5,6 +5,8 @@ The root `app` is put together here; the commands live in one module per group:
 - `service`: `serve` (one process, or `--workers N` on one socket);
 - `demo`: `demo` (the console on a throw-away demo database) and `seed-demo`;
 - `db`: `db upgrade`, `db copy`;  `users`: `users add`, `users revoke`;
+- `ssh`: `ssh keys add|list|remove`, `ssh setup`, and what sshd runs (`authorized-keys`,
+  `session`; `dispatch.main` runs those two without loading the CLI);
 - `tickets`: `tickets add|list|show|assign|escalate|suggest`, through the API client (`add`
   in `intake`);
 - `technicians`: `technicians hours`, through the API client;
@@ -29,7 +31,7 @@ from pathlib import Path
 
 import typer
 
-from dispatch.cli import db, demo, mail, service, technicians, tickets, users
+from dispatch.cli import db, demo, mail, service, ssh, technicians, tickets, users
 from dispatch.cli.common import (
     CaFileOpt,
     InsecureOpt,
@@ -95,6 +97,7 @@ app.add_typer(users.app, name="users")
 app.add_typer(tickets.app, name="tickets")
 app.add_typer(technicians.app, name="technicians")
 app.add_typer(mail.app, name="mail")
+app.add_typer(ssh.app, name="ssh")
 
 
 def main() -> None:

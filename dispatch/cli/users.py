@@ -45,12 +45,13 @@ def users_add(
 
 @app.command("revoke")
 def users_revoke(name: Annotated[str, typer.Argument(help="login name")]) -> None:
-    """Revoke every token of a user."""
+    """Revoke every token of a user and remove their SSH keys (open sessions end)."""
     from sqlmodel import Session, select
 
     from dispatch.models.user import User
     from dispatch.server.persistence.db import make_engine
     from dispatch.server.rules.accounts import revoke_tokens
+    from dispatch.server.rules.ssh_keys import remove_all
 
     engine = make_engine(load_settings().database_url)
     with Session(engine) as session:
@@ -59,5 +60,6 @@ def users_revoke(name: Annotated[str, typer.Argument(help="login name")]) -> Non
             fail(f"there is no user {name!r}")
             return
         count = revoke_tokens(session, user)
+        keys = remove_all(session, user)
         session.commit()
-    typer.echo(f"revoked {count} token(s) of {name}")
+    typer.echo(f"revoked {count} token(s) and removed {keys} SSH key(s) of {name}")

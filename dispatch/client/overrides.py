@@ -10,7 +10,7 @@ can be overridden: a clash with another entry or a closed ticket stays refused.
 from __future__ import annotations
 
 from dispatch.client.cache import FAILED, Op
-from dispatch.models.appointment import MAX_OVERRIDE_REASON
+from dispatch.domain.availability import MAX_OVERRIDE_REASON
 
 # The writes whose body takes an `override_reason` (POST /appointments, PATCH
 # /appointments/{id}, POST /tickets/{id}/assignment).

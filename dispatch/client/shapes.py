@@ -117,6 +117,7 @@ class ChangeShape(TypedDict, total=False):
     version: int
     actor: str
     issued_by: str | None
+    via: str | None
     at: str
     fields: dict[str, Any]
 

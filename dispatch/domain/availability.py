@@ -20,6 +20,10 @@ from dispatch.domain.holiday_names import public_holidays
 from dispatch.domain.sla import BERLIN
 from dispatch.domain.types import StateCode
 
+MAX_OVERRIDE_REASON = 500
+"""The longest `override_reason` (booking a technician who is not available) the service keeps;
+the console checks it before sending, without loading the models."""
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 Interval = tuple[datetime, datetime]

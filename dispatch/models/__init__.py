@@ -9,6 +9,7 @@ from dispatch.models.event import ChangeEvent
 from dispatch.models.idempotency import IdempotencyRecord
 from dispatch.models.mail import InboundMail, MailAttachment
 from dispatch.models.notification import Notification
+from dispatch.models.ssh_key import SshKey
 from dispatch.models.ticket import Ticket
 from dispatch.models.user import ApiToken, Technician, User
 
@@ -27,6 +28,7 @@ __all__ = [
     "MailAttachment",
     "Notification",
     "Site",
+    "SshKey",
     "Technician",
     "Ticket",
     "User",

@@ -8,6 +8,7 @@ from typing import Any, overload
 from pydantic import model_validator
 from sqlmodel import Field, SQLModel
 
+from dispatch.domain.availability import MAX_OVERRIDE_REASON
 from dispatch.domain.types import AppointmentKind, WorkMode
 from dispatch.models.base import MAX_ID, InputModel, UTCDateTime, check_instant
 
@@ -52,10 +53,6 @@ def check_span(start: datetime | None, end: datetime | None) -> None:
 class Appointment(AppointmentBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     version: int = 1
-
-
-MAX_OVERRIDE_REASON = 500
-"""The longest `override_reason` the service keeps (the console checks it before sending)."""
 
 
 def override_reason() -> Any:

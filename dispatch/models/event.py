@@ -34,6 +34,8 @@ class ChangeEvent(SQLModel, table=True):
     prev_technician_id: int | None = Field(default=None, index=True)
     # The admin who issued the actor's token for them (migration 0007), else None.
     issued_by: str | None = Field(default=None, max_length=40)
+    # The SSH key (its fingerprint) whose session wrote it (migration 0013), else None.
+    via: str | None = Field(default=None, max_length=60)
 
 
 class ChangePublic(SQLModel):
@@ -45,6 +47,9 @@ class ChangePublic(SQLModel):
     actor: str
     issued_by: str | None = Field(
         default=None, description="the admin who issued the actor's token for them, if any"
+    )
+    via: str | None = Field(
+        default=None, description="the fingerprint of the SSH key whose session wrote it, if any"
     )
     at: datetime
     fields: dict[str, Any]

@@ -57,6 +57,10 @@ class ApiToken(SQLModel, table=True):
     # every event written with the token names them too. No foreign key: SQLite cannot add
     # one to an existing table, and users are never deleted.
     issued_by: int | None = None
+    # A session token minted for an SSH login (migration 0013): it dies at `expires_at`, and
+    # `via` names the key's fingerprint in every event written with it.
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    via: str | None = Field(default=None, max_length=60)
 
 
 class TechnicianBase(SQLModel):

@@ -15,6 +15,7 @@ from httpx import Response
 from mail.mailshapes import message
 from service.world import API, Json, World
 from sqlmodel import Session
+from ssh.keyring import ed25519_line
 
 from dispatch.domain.availability import is_holiday
 from dispatch.domain.permissions import Action, allowed, sees_all
@@ -182,6 +183,25 @@ def _issue(w: World, who: str, own: bool) -> Response:
     return w.post(who, f"/users/{_someone(w)}/tokens")
 
 
+def _ssh_key_owner(w: World) -> int:
+    return int(_someone(w))
+
+
+def _list_ssh_keys(w: World, who: str, own: bool) -> Response:
+    return w.get(who, f"/users/{_ssh_key_owner(w)}/ssh-keys")
+
+
+def _add_ssh_key(w: World, who: str, own: bool) -> Response:
+    return w.post(who, f"/users/{_ssh_key_owner(w)}/ssh-keys", {"key": ed25519_line(who)})
+
+
+def _remove_ssh_key(w: World, who: str, own: bool) -> Response:
+    user = _ssh_key_owner(w)
+    key = w.post("adam", f"/users/{user}/ssh-keys", {"key": ed25519_line()}).json()
+    r: Response = w.client.delete(f"{API}/users/{user}/ssh-keys/{key['id']}", headers=w.hm(who, 1))
+    return r
+
+
 def _read_customer(w: World, who: str, own: bool) -> Response:
     """The full record of a customer of tina's ticket (own) or of otto's only."""
     with Session(w.engine) as s:
@@ -270,6 +290,9 @@ CASES = [
     Case("add a user", Action.MANAGE_USERS, 201, _add_user, scoped=False),
     Case("revoke tokens", Action.MANAGE_USERS, 200, _revoke, scoped=False),
     Case("issue a token", Action.MANAGE_USERS, 201, _issue, scoped=False),
+    Case("list SSH keys", Action.MANAGE_USERS, 200, _list_ssh_keys, scoped=False),
+    Case("add an SSH key", Action.MANAGE_USERS, 201, _add_ssh_key, scoped=False),
+    Case("remove an SSH key", Action.MANAGE_USERS, 204, _remove_ssh_key, scoped=False),
     Case("read a customer", Action.READ_CUSTOMERS, 200, _read_customer),
     Case("search the customer directory", Action.CUSTOMER_DIRECTORY, 200, _directory, scoped=False),
     Case("list unmatched mail", Action.HANDLE_MAIL, 200, _list_unmatched, scoped=False),

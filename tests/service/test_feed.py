@@ -43,9 +43,10 @@ def test_every_write_appends_one_event_with_who_what_and_from_what(world: World)
     ]
     first, update = feed["changes"][0], feed["changes"][1]
     assert set(first) == {
-        *("seq", "entity", "id", "op", "version", "actor", "issued_by", "at", "fields")
+        *("seq", "entity", "id", "op", "version", "actor", "issued_by", "via", "at", "fields")
     }
     assert first["issued_by"] is None  # dana's own token
+    assert first["via"] is None  # not an SSH session's
     assert first["fields"]["title"] == [None, t["title"]]
     assert update["fields"]["priority"] == ["P3", "P2"]
     assert update["actor"] == "dana"

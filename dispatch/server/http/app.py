@@ -29,6 +29,7 @@ from dispatch.server.http.routes import (
     meta,
     notifications,
     sla_forecast,
+    ssh_keys,
     suggestions,
     technicians,
     tickets,
@@ -141,6 +142,7 @@ ROUTES = (
     users,
     mails,
     notifications,
+    ssh_keys,
 )
 
 

@@ -83,6 +83,8 @@ class Caller:
     technician_id: int | None
     issued_by: str | None = None
     """The admin who issued this caller's token for them: named in every event it writes."""
+    via: str | None = None
+    """The SSH key (fingerprint) whose session token this is: named in every event too."""
 
     @property
     def id(self) -> int:
@@ -190,10 +192,10 @@ def _look_up(engine: Engine, token: str, key: tuple[Any, str]) -> Caller:
         found = caller_for_token(session, token)
         if found is None:
             raise ProblemError(401, "this token is unknown or revoked", headers=CHALLENGE)
-        user, issued_by = found
+        user, issued_by, via = found
         tech = session.exec(select(Technician.id).where(Technician.user_id == user.id)).first()
         session.expunge(user)
-    caller = Caller(user=user, technician_id=tech, issued_by=issued_by)
+    caller = Caller(user=user, technician_id=tech, issued_by=issued_by, via=via)
     CALLERS.put(key, caller, generation)
     return caller
 

@@ -131,6 +131,7 @@ def record(
         "actor": caller.user.name,
         "actor_id": caller.id,
         "issued_by": caller.issued_by,
+        "via": caller.via,
         "at": at if at is not None else clock(),
         "fields": fields,
         "ticket_id": ticket_id,
@@ -249,6 +250,7 @@ def public(ev: ChangeEvent) -> ChangePublic:
         version=ev.version,
         actor=ev.actor,
         issued_by=ev.issued_by,
+        via=ev.via,
         at=ev.at,
         fields=ev.fields,
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from dispatch.domain.types import Role
 from dispatch.models.base import has_control, utcnow
@@ -67,19 +68,27 @@ def revoke_tokens(session: Session, user: User) -> int:
     return len(tokens)
 
 
-def caller_for_token(session: Session, token: str) -> tuple[User, str | None] | None:
-    """The active user a live token belongs to and the login of the admin who issued it
-    for them (None when they did not), else None."""
+def _live() -> ColumnElement[bool]:
+    """A token neither revoked nor expired (an SSH session's token ends by itself)."""
+    return and_(
+        col(ApiToken.revoked_at).is_(None),
+        or_(col(ApiToken.expires_at).is_(None), col(ApiToken.expires_at) > utcnow()),
+    )
+
+
+def caller_for_token(session: Session, token: str) -> tuple[User, str | None, str | None] | None:
+    """The active user a live token belongs to, the login of the admin who issued it for
+    them (None when they did not) and the SSH key it was minted for (else None); or None."""
     issuer = aliased(User)
     row = session.exec(
-        select(User, issuer.name)
+        select(User, issuer.name, ApiToken.via)
         .join(ApiToken, ApiToken.user_id == User.id)  # type: ignore[arg-type]
         .outerjoin(issuer, issuer.id == ApiToken.issued_by)  # type: ignore[arg-type]
-        .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at == None)  # noqa: E711
+        .where(ApiToken.token_hash == hash_token(token), _live())
     ).first()
     if row is None or not row[0].active:
         return None
-    return row[0], row[1]
+    return row[0], row[1], row[2]
 
 
 def user_for_token(session: Session, token: str) -> User | None:
@@ -87,7 +96,7 @@ def user_for_token(session: Session, token: str) -> User | None:
     row = session.exec(
         select(User)
         .join(ApiToken, ApiToken.user_id == User.id)  # type: ignore[arg-type]
-        .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at == None)  # noqa: E711
+        .where(ApiToken.token_hash == hash_token(token), _live())
     ).first()
     if row is None or not row.active:
         return None

@@ -14,7 +14,7 @@ from dispatch.server.http.problems import ProblemError, problems
 from dispatch.server.http.write_path import write_endpoint
 from dispatch.server.http.writes import WriteResult, json_response
 from dispatch.server.persistence import feed
-from dispatch.server.rules import accounts
+from dispatch.server.rules import accounts, ssh_keys
 
 router = APIRouter(prefix="/users", tags=["users"])
 
@@ -98,6 +98,7 @@ def revoke(user_id: IdPath, session: WriteSessionDep, caller: CallerDep) -> Writ
             title="Last admin",
         )
     count = accounts.revoke_tokens(session, user)
+    keys = ssh_keys.remove_all(session, user)  # no new SSH session either
     feed.record(
         session,
         caller,
@@ -105,7 +106,7 @@ def revoke(user_id: IdPath, session: WriteSessionDep, caller: CallerDep) -> Writ
         entity_id=user_id,
         op="update",
         version=1,
-        fields={"revoked_tokens": [None, count]},
+        fields={"revoked_tokens": [None, count], "removed_ssh_keys": [None, keys]},
     )
     return WriteResult(200, UserPublic.model_validate(user, from_attributes=True))
 

@@ -1,0 +1,241 @@
+"""`uv run python -m bench.ssh_figures [--runs N] [--tickets N]`: technicians over SSH.
+
+A real sshd on loopback (its own host key, config and port in a temporary directory; the
+account running this is the service account, so it needs root like sshd does), `dispatch
+serve` on a demo database, and one technician's ed25519 key. Measured:
+
+- the time from spawning `ssh -tt` (a pty of 80x24, TERM=xterm) to the first row of "my work"
+  on its screen: key lookup, session token, console start and first sync, end to end; the
+  first login with no cache, then logins with the cache the earlier ones left;
+- the same console started directly (`dispatch --server --token`), for comparison;
+- `dispatch ssh authorized-keys` alone (what sshd waits for at every login);
+- the resident memory of the session process (the console) once it has synced, its peak,
+  and the service's; from these, how many sessions a 2-core, 4 GB host holds beside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import re
+import shutil
+import socket
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.harness import DISPATCH, Console, Server, child_env, cpu_seconds, stop
+from bench.yardstick import yardstick_ms
+
+ROW = re.compile(rb"P[1-4] .{0,40}?\d{6} ")
+HOST_MB, RESERVED_MB = 4096, 512
+"""The host of the issue, and what its system, sshd and page cache keep for themselves."""
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+class Terminal(Console):
+    """`argv` in a pty of 80x24 with TERM=xterm, as an SSH client in a small terminal."""
+
+    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
+        import fcntl
+        import termios
+
+        self.master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        self.started = time.perf_counter()
+        self.proc = subprocess.Popen(
+            argv,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env={**env, "TERM": "xterm"},
+            start_new_session=True,
+            close_fds=True,
+        )
+        os.close(slave)
+        self.raw = bytearray()
+        self.frame_ends: list[float] = []
+        self._tail = b""
+
+
+def _rss(pid: int) -> tuple[float, float]:
+    """Resident and peak resident MiB of `pid`."""
+    fields = dict(
+        line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+    )
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+def _session_pid() -> int | None:
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                args = (proc / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"session" in args and b"--key" in args and any(b"dispatch" in a for a in args):
+                return int(proc.name)
+    return None
+
+
+def _seed(root: Path, tickets: int) -> tuple[str, str, str]:
+    """The demo database; returns its URL, the busiest technician's login and token."""
+    from sqlmodel import Session, col, func, select
+
+    from dispatch.demo import DemoSize, seed_demo
+    from dispatch.models import Technician, Ticket, User
+    from dispatch.server.persistence.db import make_engine
+    from dispatch.server.persistence.schema import create_schema
+
+    url = f"sqlite:///{root / 'dispatch.db'}"
+    engine = make_engine(url)
+    create_schema(engine)
+    with Session(engine) as s:
+        logins = seed_demo(s, seed=7, size=DemoSize(tickets=tickets))
+        s.commit()
+        busiest = s.exec(
+            select(User.name)
+            .join(Technician, col(Technician.user_id) == col(User.id))
+            .join(Ticket, col(Ticket.assignee_id) == col(Technician.id))
+            .group_by(col(User.name))
+            .order_by(func.count().desc())
+        ).first()
+    engine.dispose()
+    assert busiest is not None
+    return url, busiest, logins.tokens[busiest]
+
+
+def _sshd(root: Path, config: Path) -> tuple[subprocess.Popen[bytes], int]:
+    host = root / "host_ed25519"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(host)], check=True)
+    block = subprocess.run(
+        [DISPATCH, "ssh", "--config", str(config), "setup"], capture_output=True, text=True
+    ).stdout
+    (root / "sshd_config").write_text(
+        "ListenAddress 127.0.0.1\nUsePAM no\nPermitRootLogin forced-commands-only\n" + block
+    )
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    argv = ["/usr/sbin/sshd", "-D", "-e", "-f", str(root / "sshd_config"), "-p", str(port)]
+    argv += ["-h", str(host)]
+    if not Path("/run/sshd").is_dir():  # a private /run, as tests/ssh/sshd.py explains
+        script = 'mount -t tmpfs tmpfs /run && mkdir -m 755 /run/sshd && exec "$@"'
+        argv = ["unshare", "-m", "sh", "-c", script, "sh", *argv]
+    with (root / "sshd.log").open("wb") as out:
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+                if s.recv(8).startswith(b"SSH-"):
+                    return proc, port
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"sshd did not start; see {root / 'sshd.log'}")
+
+
+def _first_row(argv: list[str], env: dict[str, str], ssh: bool) -> tuple[float, ...]:
+    """Seconds to the first row, CPU seconds the console (over SSH: the session process on
+    the host) had used by then, and its RSS and peak once synced."""
+    term = Terminal(argv, env)
+    try:
+        took = term.wait_for(ROW, 60)
+        if took is None:
+            raise RuntimeError(f"no row on screen: {term.text()[-600:]!r}")
+        pid = _session_pid() if ssh else term.proc.pid
+        assert pid is not None, "no session process"
+        cpu = cpu_seconds(pid)
+        term.drain(quiet=1.0, timeout=15)
+        now, peak = _rss(pid)
+        return took, now, peak, cpu
+    finally:
+        stop(term.proc)
+
+
+def run(runs: int, tickets: int) -> dict[str, float]:
+    root = Path(tempfile.mkdtemp(prefix="dispatch-ssh-bench-"))
+    root.chmod(0o755)
+    sshd: subprocess.Popen[bytes] | None = None
+    try:
+        log(f"seeding {tickets} demo tickets in {root}")
+        url, login, token = _seed(root, tickets)
+        env = child_env(XDG_DATA_HOME=str(root / "xdg"), XDG_CONFIG_HOME=str(root / "xdg"))
+        with Server(url, root / "serve.log") as server:
+            config = root / "gateway.toml"
+            config.write_text(
+                f'database_url = "{url}"\nserver = "{server.url}"\n'
+                f'ssh_user = "{getpass.getuser()}"\nssh_cache_dir = "{root / "cache"}"\n'
+            )
+            key = root / "tech_ed25519"
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)])
+            line = Path(f"{key}.pub").read_text().strip()
+            subprocess.run(
+                [DISPATCH, "ssh", "keys", "add", login, line],
+                env={**env, "DATABASE_URL": url},
+                check=True,
+                capture_output=True,
+            )
+            sshd, port = _sshd(root, config)
+            kind, data = line.split()[:2]
+            lookup = [DISPATCH, "ssh", "--config", str(config), "authorized-keys"]
+            lookup += [getpass.getuser(), kind, data]
+            lookups = []
+            for _ in range(10):
+                t0 = time.perf_counter()
+                subprocess.run(lookup, capture_output=True, check=True)
+                lookups.append(time.perf_counter() - t0)
+            ssh = ["ssh", "-F", "/dev/null", "-tt", "-i", str(key), "-p", str(port)]
+            ssh += ["-o", f"UserKnownHostsFile={root / 'known_hosts'}"]
+            ssh += ["-o", "StrictHostKeyChecking=no", "-o", "IdentityAgent=none"]
+            ssh += [f"{getpass.getuser()}@127.0.0.1"]
+            log(f"{runs} SSH logins as {login}")
+            logins = [_first_row(ssh, env, ssh=True) for _ in range(runs)]
+            direct_argv = [DISPATCH, "--server", server.url, "--token", token]
+            direct = [_first_row(direct_argv, env, ssh=False) for _ in range(runs)]
+            service_rss, _ = _rss(server.pid)
+    finally:
+        if sshd is not None:
+            stop(sshd)
+        shutil.rmtree(root, ignore_errors=True)
+    warm = [each[0] for each in logins[1:]] or [logins[0][0]]
+    session = statistics.median(each[1] for each in logins)
+    return {
+        "ssh_first_row_cold_s": logins[0][0],
+        "ssh_first_row_warm_median_s": statistics.median(warm),
+        "ssh_first_row_warm_max_s": max(warm),
+        "session_cpu_to_first_row_median_s": statistics.median(each[3] for each in logins),
+        "console_alone_first_row_median_s": statistics.median(each[0] for each in direct[1:]),
+        "console_alone_cpu_to_first_row_median_s": statistics.median(each[3] for each in direct),
+        "console_alone_rss_mb": statistics.median(each[1] for each in direct),
+        "authorized_keys_median_s": statistics.median(lookups),
+        "session_rss_mb": session,
+        "session_peak_rss_mb": max(each[2] for each in logins),
+        "service_rss_mb": service_rss,
+        "sessions_per_4gb_host": (HOST_MB - RESERVED_MB - service_rss) // session,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.ssh_figures", description=__doc__)
+    parser.add_argument("--runs", type=int, default=5, help="logins to time, at least 2 (5)")
+    parser.add_argument("--tickets", type=int, default=5_000, help="demo tickets (5,000)")
+    args = parser.parse_args()
+    if shutil.which("ssh") is None or not Path("/usr/sbin/sshd").exists():
+        sys.exit("needs openssh-server and openssh-client")
+    before = yardstick_ms()
+    figures = run(args.runs, args.tickets)
+    figures |= {"yardstick_before_ms": before, "yardstick_after_ms": yardstick_ms()}
+    for name, value in figures.items():
+        print(f"{name:<36} {value:8.2f}")
+
+
+if __name__ == "__main__":
+    main()

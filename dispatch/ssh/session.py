@@ -1,0 +1,153 @@
+"""`dispatch ssh session --key FP`: the command every SSH login of a person is forced into.
+
+It reads SSH_ORIGINAL_COMMAND through `commands.parse` only, mints the person's session
+token (`tokens`), hands it to the console or the read-only command in this process (never
+argv, environment or a file), checks every `ssh_check_seconds` that the key, the person and
+the token are still good, and revokes the token when the session ends: normal exit, an
+exception, or SIGHUP (dropped connection) and SIGTERM.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+from dispatch.ssh import tokens
+from dispatch.ssh.commands import Refused, Request, parse
+from dispatch.ssh.config import SESSION_HOURS, GateConfig
+from dispatch.ssh.lean_db import LeanDb
+
+if TYPE_CHECKING:
+    from dispatch.settings import Settings
+
+ENDED = "dispatch: your SSH access was revoked; the session has ended."
+NO_ACCESS = "dispatch: this key has no access (any more)."
+NO_TERMINAL = (
+    "dispatch: the console needs a terminal (ssh -t); without one, run 'today', 'week' "
+    "or 'ticket NUMBER'"
+)
+NO_SERVER = "dispatch: the SSH gateway has no service to talk to; set `server` in {path}."
+
+
+def _end(cfg: GateConfig, token: str) -> None:
+    """Revoke `token` on a connection of its own (a signal may come while another is busy)."""
+    try:
+        with LeanDb(cfg.database_url) as db:
+            tokens.revoke(db, token)
+    except Exception:  # it expires by itself; the session must still end
+        pass
+
+
+def _on_signals(cfg: GateConfig, token: str) -> None:
+    def hang_up(signum: int, _frame: FrameType | None) -> None:
+        _end(cfg, token)
+        os._exit(128 + signum)  # the terminal is gone: nothing left to draw or flush
+
+    for signum in (signal.SIGHUP, signal.SIGTERM):
+        signal.signal(signum, hang_up)
+
+
+def watch(cfg: GateConfig, token: str, ended: Callable[[], None]) -> threading.Event:
+    """Check the session every `check_seconds` in a daemon thread; call `ended` once it is
+    over. Set the returned event to stop watching."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.wait(cfg.check_seconds):
+            try:
+                with LeanDb(cfg.database_url) as db:
+                    ok = tokens.alive(db, token)
+            except Exception:  # the database briefly away: ask again later
+                continue
+            if not ok:
+                ended()
+                return
+
+    threading.Thread(target=loop, name="ssh-session-watch", daemon=True).start()
+    return stop
+
+
+def _settings(cfg: GateConfig) -> Settings:
+    from dispatch.display.clock import set_zone
+    from dispatch.settings import Settings
+
+    settings = Settings(server=cfg.server, token=None)
+    set_zone(settings.timezone)
+    return settings
+
+
+def _text(cfg: GateConfig, token: str, person: tokens.Person, request: Request) -> int:
+    import asyncio
+
+    from dispatch.client.api import ApiClient
+    from dispatch.client.errors import ApiError, Unreachable
+    from dispatch.display.safe import one_line
+    from dispatch.ssh.text import lines
+
+    assert cfg.server is not None
+    settings = _settings(cfg)
+
+    async def go() -> list[str]:
+        async with ApiClient(str(settings.server), token) as client:
+            return await lines(client, request, person.technician_id)
+
+    try:
+        out = asyncio.run(go())
+    except Unreachable:
+        print("dispatch: the service is not reachable; try again shortly.", file=sys.stderr)
+        return 1
+    except ApiError as exc:
+        print(f"dispatch: {one_line(exc.detail or exc.title)}", file=sys.stderr)
+        return 1
+    print("\n".join(out))
+    return 0
+
+
+def _console(cfg: GateConfig, token: str, person: tokens.Person) -> int:
+    from dispatch.ssh.console import run_console
+
+    app_box: list[Any] = []
+
+    def ended() -> None:
+        if app_box:
+            app = app_box[0]
+            app.call_from_thread(app.exit, None, 1, ENDED)
+
+    stop = watch(cfg, token, ended)
+    try:
+        return run_console(_settings(cfg), cfg, token, person, app_box.append)
+    finally:
+        stop.set()
+
+
+def run(cfg: GateConfig, fp: str, original: str | None) -> int:
+    """The whole session; returns its exit status."""
+    try:
+        request = parse(original)
+    except Refused as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    if cfg.server is None:
+        print(NO_SERVER.format(path=cfg.path), file=sys.stderr)
+        return 1
+    if request.kind == "console" and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print(NO_TERMINAL, file=sys.stderr)
+        return 1
+    with LeanDb(cfg.database_url) as db:
+        person = tokens.owner(db, fp)
+        if person is None:
+            print(NO_ACCESS, file=sys.stderr)
+            return 1
+        token = tokens.mint(db, person, fp, SESSION_HOURS)
+    _on_signals(cfg, token)
+    try:
+        if request.kind == "console":
+            return _console(cfg, token, person)
+        return _text(cfg, token, person, request)
+    finally:
+        _end(cfg, token)
