@@ -27,6 +27,7 @@ from dispatch.screens.help import HelpScreen
 from dispatch.screens.mywork import MyWorkScreen
 from dispatch.screens.outbox import ConflictScreen, OutboxScreen
 from dispatch.screens.queue import QueueScreen
+from dispatch.screens.status_note import StatusNoteDialog
 from dispatch.screens.ticket import TicketScreen
 from dispatch.widgets.appointment_list import AppointmentList
 from dispatch.widgets.calendar_grid import CalendarGrid
@@ -50,6 +51,7 @@ PLACES: Sequence[tuple[str, Sequence[type[DOMNode]]]] = (
     ("the assign dialog", (AssignDialog,)),
     ("the booking dialog", (AppointmentDialog, Choice)),
     ("the confirm dialog", (ConfirmDialog,)),
+    ("the status note dialog", (StatusNoteDialog,)),
     ("the conflict dialog", (ConflictScreen,)),
 )
 

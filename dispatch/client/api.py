@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from dispatch.client import paths
 from dispatch.client.errors import ApiError, ContractError, NotFound, Unreachable, error_for
+from dispatch.client.mail_reads import MailReads
 from dispatch.client.shapes import (
     AppointmentShape,
     ChangeFeedShape,
@@ -54,7 +55,7 @@ def _etag(version: int) -> str:
     return f'"{version}"'
 
 
-class ApiClient:
+class ApiClient(MailReads):
     """Typed calls for every endpoint of the REST contract. `transport` lets tests and the
     embedded mode talk to an in-process app (httpx.ASGITransport) through the same code."""
 

@@ -56,3 +56,7 @@ def calendar(technician_id: int) -> str:
 
 def customer(customer_id: int) -> str:
     return f"{CUSTOMERS}/{customer_id}"
+
+
+def mail_preview(ticket_id: int) -> str:
+    return f"{TICKETS}/{ticket_id}/mail-preview"
