@@ -25,7 +25,7 @@ MAX_NOTE = 4000
 TEXT = {
     "waiting_customer": "Question to the customer",
     "resolved": "Resolution for the customer",
-    "title": "{what} (optional): {number} to {status}",
+    "title": "{number} to {status}: {what} (optional)",
     "asking": "Asking the service whom this mails…",
     "offline": "Offline: the service mails the contacts flagged for status changes when it "
     "gets this change.",
@@ -33,7 +33,7 @@ TEXT = {
     "nobody": "No contact of this customer gets status mails: nothing is mailed; the note is "
     "kept on the ticket as customer contact.",
     "mailed": "Mailed to {n} contact{s}, quoting this note (without one: a neutral sentence).",
-    "hint": "ctrl+s change status · esc cancel · leave empty for no note",
+    "hint": "ctrl+s change status · esc cancel · empty: no note",
     "too_long": "At most {max} characters (now {n}).",
     "control": "The note may not hold control characters (newline and tab are fine).",
 }
@@ -61,6 +61,11 @@ def mailing_line(preview: dict[str, Any] | None) -> str:
 class StatusNoteDialog(ModalScreen[StatusNote | None]):
     """Write the question or the resolution for the customer; ctrl+s changes the status
     (with the note, or without one when empty), escape cancels the status change."""
+
+    # the mailing line is a sentence: wrapped in the box, not cut at its edge
+    DEFAULT_CSS = """
+    StatusNoteDialog Label { width: 100%; }
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="note.cancel"),

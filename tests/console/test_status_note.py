@@ -44,7 +44,7 @@ async def test_the_question_goes_with_the_status_change(tmp_path: Path) -> None:
         await select(pilot, app, ticket)
         dialog = await _choose(pilot, app, "waiting_customer")
         title = str(dialog.query(Label).first().render())
-        assert title.startswith("Question to the customer (optional)")
+        assert title.endswith("Question to the customer (optional)")
         # the service's preview: the demo has no mail server
         await until(pilot, lambda: _mailed(dialog) != TEXT["asking"], "the preview came")
         assert _mailed(dialog) == TEXT["off"]
