@@ -30,6 +30,7 @@ from dispatch.screens.new_ticket import CustomerInput, NewTicketDialog
 from dispatch.screens.outbox import ConflictScreen, OutboxScreen
 from dispatch.screens.queue import QueueScreen
 from dispatch.screens.status_dialog import StatusDialog
+from dispatch.screens.status_note import StatusNoteDialog
 from dispatch.screens.ticket import TicketScreen
 from dispatch.screens.unmatched import UnmatchedScreen
 from dispatch.widgets.appointment_list import AppointmentList
@@ -57,6 +58,7 @@ PLACES: Sequence[tuple[str, Sequence[type[DOMNode]]]] = (
     ("the assign dialog", (AssignDialog,)),
     ("the booking dialog", (AppointmentDialog, Choice)),
     ("the confirm dialog", (ConfirmDialog,)),
+    ("the status note dialog", (StatusNoteDialog,)),
     ("the conflict dialog", (ConflictScreen,)),
     ("the new-ticket dialog", (NewTicketDialog, CustomerInput)),
 )

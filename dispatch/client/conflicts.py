@@ -86,6 +86,8 @@ def decided(op: Op, theirs_fields: Iterable[str]) -> tuple[bool, Json | None]:
     """Whether `op` is still sent after the user gave `theirs_fields` to theirs, and its body
     without those fields (a write with nothing of mine left is dropped)."""
     drop = set(theirs_fields)
+    if "status" in drop:
+        drop.add("customer_note")  # the words for the customer go only with the status change
     if op.kind == "assign":
         return "assignee_id" not in drop, op.body
     if op.method == "PATCH":

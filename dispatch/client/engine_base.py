@@ -313,8 +313,11 @@ def provisional(op: Op) -> Json:
 
 
 def first_contact(op: Op) -> bool:
-    """A queued write that reaches the customer: a customer-contact comment, or work begun."""
+    """A queued write that reaches the customer: a customer-contact comment, work begun, or
+    a status change carrying words for the customer."""
     body = op.body or {}
     if op.kind == "comment":
         return body.get("kind") == "customer_contact"
-    return op.kind == "patch_ticket" and body.get("status") == "in_progress"
+    return op.kind == "patch_ticket" and (
+        body.get("status") == "in_progress" or bool(body.get("customer_note"))
+    )

@@ -118,6 +118,7 @@ FIELD = {
     "first_response_due": "first response due",
     "resolution_due": "resolution due",
     "responded_at": "first response",
+    "customer_note": "note for the customer",
     "resolved_at": "resolved",
     "sla_paused_at": "SLA paused since",
     "sla_paused_minutes": "SLA paused (minutes)",

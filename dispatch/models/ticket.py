@@ -104,11 +104,28 @@ class TicketUpdate(InputModel):
     status: Status | None = None
     tags: list[str] | None = None
     assignee_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    customer_note: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=4000,
+        description=(
+            "With a status of waiting_customer (the question) or resolved (the resolution): "
+            "the words mailed to the customer, stored as a customer_contact comment. "
+            "Not a ticket field."
+        ),
+    )
 
     @field_validator("tags")
     @classmethod
     def _tags(cls, tags: list[str] | None) -> list[str] | None:
         return None if tags is None else _clean_tags(tags)
+
+    @field_validator("customer_note")
+    @classmethod
+    def _note(cls, note: str | None) -> str | None:
+        if note is not None and not note.strip():
+            raise ValueError("a note for the customer needs text")
+        return note
 
     @field_validator("title")
     @classmethod

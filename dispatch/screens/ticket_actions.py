@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -10,6 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from dispatch.client.errors import ApiError, Unreachable
+from dispatch.client.shapes import MailPreviewShape
 from dispatch.display import clock, labels, safe
 from dispatch.display.safe import one_line
 from dispatch.domain.sla import response_targets
@@ -27,6 +28,7 @@ from dispatch.screens.confirm import ConfirmDialog
 from dispatch.screens.context import Console, door, engine_dict
 from dispatch.screens.dialogs import ChoiceDialog, EscalateDialog, EscalationRequest, TextDialog
 from dispatch.screens.status_dialog import StatusDialog
+from dispatch.screens.status_note import NOTE_STATUSES, StatusNote, StatusNoteDialog
 from dispatch.screens.ticket_text import contract_overrides
 
 if TYPE_CHECKING:
@@ -48,6 +50,7 @@ TEXT = {
     "contact_again_queued": "{number}: customer contacted, queued",
     "escalated": "{number} escalated (level {level}, {reason})",
     "assigned": "{number} assigned to {name}",
+    "with_note": ", with a note for the customer",
 }
 
 
@@ -91,6 +94,11 @@ ENDING = {"resolved": "resolve", "closed": "close"}  # status -> what the person
 FREES = "{verb} {number}: this frees {n} booked slot{s} still ahead:"
 FREES_UNKNOWN = "{verb} {number}: booked slots still ahead are freed when the service gets this."
 FREED = "{number}: freed {n} booked slot{s}."
+
+
+def status_changes(status: str, note: str | None) -> dict[str, Any]:
+    """The PATCH of a status change, with the words for the customer when there are any."""
+    return {"status": status} if not note else {"status": status, "customer_note": note}
 
 
 def _s(n: int) -> str:
@@ -223,11 +231,10 @@ class TicketActions(Screen[None]):
         options = [(s.value, labels.status(s.value)) for s in nexts]
 
         def chosen(value: str | None) -> None:
-            if value in ENDING:
-                # Resolving frees the ticket's bookings still ahead: say which before it does.
-                self.run_worker(self._end_ticket(ticket, value), group="end-ticket")
-            elif value:
-                self.write_patch(ticket, {"status": value})
+            if value in NOTE_STATUSES:
+                self._ask_note(ticket, value)
+            else:
+                self._change_status(ticket, value, None)
 
         self.app.push_screen(
             StatusDialog(
@@ -240,15 +247,36 @@ class TicketActions(Screen[None]):
             chosen,
         )
 
-    async def _end_ticket(self, ticket: TicketShape, status: str) -> None:
+    def _ask_note(self, ticket: TicketShape, status: str) -> None:
+        """The question or resolution for the customer, the second step of the status dialog
+        (optional; the status mail quotes only it)."""
+
+        def preview() -> Awaitable[MailPreviewShape]:
+            return self.dispatch.client.mail_preview(ticket["id"], status)
+
+        def answered(note: StatusNote | None) -> None:
+            if note is not None:
+                self._change_status(ticket, status, note.text)
+
+        self.app.push_screen(StatusNoteDialog(ticket["number"], status, preview), answered)
+
+    def _change_status(self, ticket: TicketShape, status: str | None, note: str | None) -> None:
+        if status in ENDING:
+            # Resolving frees the ticket's bookings still ahead: say which before it does.
+            self.run_worker(self._end_ticket(ticket, status, note), group="end-ticket")
+        elif status:
+            self.write_patch(ticket, status_changes(status, note))
+
+    async def _end_ticket(self, ticket: TicketShape, status: str, note: str | None = None) -> None:
         """Ask before a status that frees booked slots, naming them; tell once it is done."""
+        changes = status_changes(status, note)
         try:
             detail = await self.dispatch.client.ticket_detail(ticket["id"])
         except (ApiError, Unreachable):
             detail = None  # offline: the service frees them when the change reaches it
         slots = None if detail is None else booked_ahead(detail, datetime.now(UTC))
         if slots == []:
-            self.write_patch(ticket, {"status": status})
+            self.write_patch(ticket, changes)
             return
         verb, number = ENDING[status], ticket["number"]
         if slots is None:
@@ -262,7 +290,7 @@ class TicketActions(Screen[None]):
         def answered(yes: bool | None) -> None:
             if not yes:
                 return
-            self.write_patch(ticket, {"status": status})
+            self.write_patch(ticket, changes)
             if slots:
                 self.notify(FREED.format(number=ticket["number"], n=len(slots), s=_s(len(slots))))
 
@@ -330,7 +358,10 @@ class TicketActions(Screen[None]):
         what = ", ".join(
             f"{labels.field(k)} {labels.word(labels.FIELD_VALUES.get(k, {}), v)}"
             for k, v in changes.items()
+            if k != "customer_note"  # words for the customer, not a value to echo here
         )
+        if changes.get("customer_note"):
+            what += TEXT["with_note"]
         self.notify(TEXT["patched"].format(number=ticket["number"], changes=what), markup=False)
 
     def write_comment(self, ticket: TicketShape, text: str, kind: str = "internal") -> None:

@@ -14,6 +14,7 @@ from dispatch.display import clock
 from dispatch.screens.confirm import ConfirmDialog
 from dispatch.screens.dialogs import ChoiceDialog
 from dispatch.screens.queue import QueueScreen
+from dispatch.screens.status_note import StatusNoteDialog
 
 
 async def test_resolving_names_the_slots_it_frees_and_frees_them(tmp_path: Path) -> None:
@@ -47,6 +48,9 @@ async def test_resolving_names_the_slots_it_frees_and_frees_them(tmp_path: Path)
         assert isinstance(dialog, ChoiceDialog)
         offered = [o.id for o in dialog.query_one(OptionList).options]
         await pilot.press("home", *["down"] * offered.index("resolved"), "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, StatusNoteDialog)
+        await pilot.press("ctrl+s")  # no note for the customer
         await settle(pilot)
         confirm = app.screen
         assert isinstance(confirm, ConfirmDialog), confirm
@@ -85,6 +89,9 @@ async def test_escape_at_the_question_resolves_nothing(tmp_path: Path) -> None:
         await pilot.press("s")
         offered = [o.id for o in app.screen.query_one(OptionList).options]
         await pilot.press("home", *["down"] * offered.index("resolved"), "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, StatusNoteDialog)
+        await pilot.press("ctrl+s")  # no note for the customer
         await settle(pilot)
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("escape")

@@ -55,8 +55,8 @@ def test_status_changes_mail_the_contacts_flagged_for_them_in_their_language(
     t = w.new_ticket(title="VPN bricht ab")
     t = w.patch("dana", t, status="triaged").json()
     assert len(mail.rows(t["id"])) == 1  # triaged is not mailed
-    _comment(w, t["id"], "Welche Version des VPN-Clients ist installiert?")
-    t = w.patch("dana", t, status="waiting_customer").json()
+    question = "Welche Version des VPN-Clients ist installiert?"
+    t = w.patch("dana", t, status="waiting_customer", customer_note=question).json()
     rows = [r for r in mail.rows(t["id"]) if r.kind == "status_changed"]
     assert [(r.to_address, r.language) for r in rows] == [(ANNA, "de"), (JOHN, "en")]
     de, en = rows
@@ -64,8 +64,8 @@ def test_status_changes_mail_the_contacts_flagged_for_them_in_their_language(
     assert "Ihnen:\n\n  Welche Version des VPN-Clients ist installiert?\n" in de.body
     assert en.subject == f"[#{t['number']}] Question: VPN bricht ab"
     assert en.body.startswith("Hello John Smith,\n\nwe need an answer from you on your ticket")
-    _comment(w, t["id"], "Client neu installiert.\nDie Verbindung hält wieder.")
-    t = w.patch("dana", t, status="resolved").json()
+    resolution = "Client neu installiert.\nDie Verbindung hält wieder."
+    t = w.patch("dana", t, status="resolved", customer_note=resolution).json()
     last = mail.rows(t["id"])[-2:]
     assert [r.subject.split("]")[1] for r in last] == [
         " Gelöst: VPN bricht ab",

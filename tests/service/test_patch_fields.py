@@ -14,7 +14,7 @@ from service.world import API, World
 
 from dispatch.models.appointment import AppointmentUpdate
 from dispatch.models.escalation import EscalationUpdate
-from dispatch.models.ticket import TicketUpdate
+from dispatch.models.ticket import Ticket, TicketUpdate
 from dispatch.server.http.routes import escalations
 from dispatch.server.rules import ticket_ops
 
@@ -30,11 +30,27 @@ SAMPLES: dict[str, tuple[Any, Any]] = {
 }
 
 
+TICKET_FIELDS = sorted(ticket_ops.PATCH_FIELDS)
+"""The fields of TicketUpdate that are ticket columns (`customer_note` is a comment and a
+mail: `test_status_note.py` holds it)."""
+
+
 def test_every_ticket_update_field_has_a_sample() -> None:
-    assert set(SAMPLES) == set(TicketUpdate.model_fields)
+    assert set(SAMPLES) == set(TicketUpdate.model_fields) - ticket_ops.NOT_TICKET_FIELDS
 
 
-@pytest.mark.parametrize("field", sorted(TicketUpdate.model_fields))
+def test_the_fields_that_are_no_columns_are_applied_not_ignored(world: World) -> None:
+    assert {"customer_note"} == ticket_ops.NOT_TICKET_FIELDS
+    assert not ticket_ops.NOT_TICKET_FIELDS & set(Ticket.model_fields)
+    t = world.patch("dana", world.new_ticket(), status="triaged").json()
+    r = world.patch("dana", t, status="waiting_customer", customer_note="Which model?")
+    assert r.status_code == 200, r.text
+    assert "customer_note" not in r.json()
+    [comment] = world.ticket(t["id"])["comments"]
+    assert (comment["kind"], comment["body"]) == ("customer_contact", "Which model?")
+
+
+@pytest.mark.parametrize("field", TICKET_FIELDS)
 def test_every_ticket_update_field_is_applied(world: World, field: str) -> None:
     sent, shown = SAMPLES[field]
     if field == "assignee_id":
@@ -127,7 +143,9 @@ def test_every_appointment_update_field_is_applied(world: World, field: str) -> 
 
 
 def test_the_ticket_rules_know_exactly_the_fields_of_ticket_update() -> None:
-    assert frozenset(TicketUpdate.model_fields) == ticket_ops.PATCH_FIELDS
+    fields = frozenset(TicketUpdate.model_fields)
+    assert fields == ticket_ops.PATCH_FIELDS | ticket_ops.NOT_TICKET_FIELDS
+    assert not ticket_ops.PATCH_FIELDS & ticket_ops.NOT_TICKET_FIELDS
 
 
 def test_the_escalation_rules_know_exactly_the_fields_of_escalation_update() -> None:

@@ -225,21 +225,26 @@ _PATCH_VALUES: dict[str, Callable[[World], Any]] = {
     "status": lambda w: "in_progress",
     "tags": lambda w: ["vpn"],
     "assignee_id": lambda w: w.other_tech_id,
+    # not a ticket field: the words for the customer, only with a status change
+    "customer_note": lambda w: "Which model is it?",
 }
+_WITH = {"customer_note": {"status": "waiting_customer"}}
+"""What a field goes with: a note for the customer is sent with the status change it joins."""
 
 
 def test_each_ticket_field_follows_the_table(
     sqlite_world: World, figure: Callable[[str], None]
 ) -> None:
-    """PATCH /tickets field by field: status is SET_STATUS, every other field ASSIGN."""
+    """PATCH /tickets field by field: status (and the customer note sent with it) is
+    SET_STATUS, every other field ASSIGN."""
     world = sqlite_world
     assert set(_PATCH_VALUES) == set(TicketUpdate.model_fields)
     wrong: list[str] = []
     for field, value in _PATCH_VALUES.items():
-        action = Action.SET_STATUS if field == "status" else Action.ASSIGN
+        action = Action.SET_STATUS if field in ("status", "customer_note") else Action.ASSIGN
         for who, role, own in _cells():
             t = _own_ticket(world, own)
-            r = world.patch(who, t, **{field: value(world)})
+            r = world.patch(who, t, **_WITH.get(field, {}), **{field: value(world)})
             if not own and not sees_all(role):
                 want = 404
             else:

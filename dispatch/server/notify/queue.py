@@ -20,7 +20,6 @@ from dispatch.domain import mail_ids
 from dispatch.domain.types import AppointmentKind, Role, Status
 from dispatch.models.appointment import Appointment
 from dispatch.models.base import utcnow
-from dispatch.models.comment import Comment
 from dispatch.models.customer import Contact, Customer
 from dispatch.models.notification import Language, Notification, NotificationKind
 from dispatch.models.ticket import Ticket
@@ -127,10 +126,14 @@ def queue_new_ticket(session: Session, caller: Caller, ticket: Ticket) -> None:
         )
 
 
-def queue_status_change(session: Session, caller: Caller, ticket: Ticket, status: Status) -> None:
+def queue_status_change(
+    session: Session, caller: Caller, ticket: Ticket, status: Status, *, note: str | None = None
+) -> None:
     """ "Status changed" to the contacts flagged for it, for the statuses that are mailed
     (`texts.MAILED_STATUSES`): scheduled with the booked time, waiting for the customer with
-    the question, resolved with the resolution (the ticket's latest comment)."""
+    the question, resolved with the resolution. Question and resolution are only ever the
+    `note` the status change carried for the customer: any other comment may be an internal
+    note for colleagues and must never reach the customer. No note: a neutral sentence."""
     config = config_of(session)
     if config is None or status.value not in texts.MAILED_STATUSES:
         return
@@ -138,7 +141,7 @@ def queue_status_change(session: Session, caller: Caller, ticket: Ticket, status
     if not chosen:
         return
     booked = _booked(session, ticket) if status is Status.SCHEDULED else None
-    comment = None if status is Status.SCHEDULED else _latest_comment(session, ticket)
+    comment = None if status is Status.SCHEDULED else note
     for contact, address in chosen:
         facts = _facts(session, ticket, contact.name, utcnow(), booked=booked, comment=comment)
         _add(
@@ -222,15 +225,6 @@ def _booked(session: Session, ticket: Ticket) -> tuple[datetime, datetime] | Non
     ahead = [a for a in rows if a.end > now]
     chosen = ahead[0] if ahead else rows[-1]
     return chosen.start, chosen.end
-
-
-def _latest_comment(session: Session, ticket: Ticket) -> str | None:
-    return session.exec(
-        select(Comment.body)
-        .where(Comment.ticket_id == ticket.id)
-        .order_by(col(Comment.created_at).desc(), col(Comment.id).desc())
-        .limit(1)
-    ).first()
 
 
 def _add(

@@ -31,7 +31,10 @@ from dispatch.server.rules.views import is_own
 
 # Fields each role may change through PATCH; anything else is 403 (unknown ones are 422).
 TECHNICIAN_FIELDS = frozenset({"status"})
-PATCH_FIELDS = frozenset(TicketUpdate.model_fields)
+NOT_TICKET_FIELDS = frozenset({"customer_note"})
+"""What a PATCH carries besides ticket fields: the words for the customer that go with a
+status change (`customer_note.py`), a comment and a mail, never a column, diff or event field."""
+PATCH_FIELDS = frozenset(TicketUpdate.model_fields) - NOT_TICKET_FIELDS
 """What a PATCH may change, taken from the input model so that the two cannot drift apart: a
 field added to `TicketUpdate` is applied below, never accepted and silently dropped."""
 RULED_FIELDS = frozenset({"priority", "status"})
@@ -145,11 +148,13 @@ def apply_changes(
     expected_version: int,
     freed: list[Appointment] | None = None,
     by_rule: bool = False,
+    customer_note: str | None = None,
 ) -> Ticket:
     """Apply `changes` to `ticket` with every rule, in one versioned UPDATE plus its event.
 
     Resolving or closing frees the ticket's bookings still ahead (`free_future_work`); they
-    are added to `freed` when it is given. The ticket is detached first so the ORM never
+    are added to `freed` when it is given. `customer_note` is what a status change's mail
+    quotes (none: the mail quotes nothing). The ticket is detached first so the ORM never
     flushes it behind the versioned UPDATE. A priority a person sets recomputes the due times
     from receipt (intake misjudged it); one set `by_rule` (an escalation raised or resolved)
     is for order and attention and leaves them as they are.
@@ -191,7 +196,7 @@ def apply_changes(
     if person_set and not note_priority_set(session, caller, ticket):
         raise StaleWrite()  # its open escalation moved under this write
     if new_status is not None:
-        _status_written(session, caller, ticket, new_status, now, freed)
+        _status_written(session, caller, ticket, new_status, now, freed, customer_note)
     return ticket
 
 
@@ -202,6 +207,7 @@ def _status_written(
     status: Status,
     now: datetime,
     freed: list[Appointment] | None,
+    customer_note: str | None,
 ) -> None:
     """What a written status change does besides the row: frees the bookings still ahead
     of a resolved or closed ticket, and queues the customers' mails (after every refusal,
@@ -211,7 +217,7 @@ def _status_written(
         released = free_future_work(session, caller, ticket.id, now)
         if freed is not None:
             freed.extend(released)
-    queue_status_change(session, caller, ticket, status)
+    queue_status_change(session, caller, ticket, status, note=customer_note)
 
 
 def _new_status(ticket: Ticket, changes: dict[str, Any]) -> Status | None:

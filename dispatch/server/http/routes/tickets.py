@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from dispatch.domain.permissions import Action, allowed
 from dispatch.domain.types import OPEN_STATUSES, CommentKind, Priority, Status
 from dispatch.models.appointment import Appointment
-from dispatch.models.base import MAX_ID, check_instant
+from dispatch.models.base import MAX_ID, check_instant, utcnow
 from dispatch.models.comment import Comment, CommentCreate, CommentPublic
 from dispatch.models.detail import TicketChanged, TicketDetail
 from dispatch.models.event import ChangeEvent
@@ -37,6 +37,7 @@ from dispatch.server.http.writes import (
 from dispatch.server.persistence import feed, search
 from dispatch.server.persistence.page_json import cursor_of, page_body, page_ids, page_rows
 from dispatch.server.persistence.reads import run_read
+from dispatch.server.rules.customer_note import check_note, store_note
 from dispatch.server.rules.related import appointments_of, appointments_public, escalations_public
 from dispatch.server.rules.ticket_ops import (
     StaleWrite,
@@ -294,6 +295,7 @@ def patch_ticket(
 ) -> WriteResult:
     ticket = visible_ticket(session, caller, ticket_id, terms=True)
     changes = data.model_dump(exclude_unset=True)
+    note = changes.pop("customer_note", None)  # words for the customer, no ticket field
     check_fields_allowed(caller, ticket, changes)
     if "title" in changes and changes["title"] is None:
         raise invalid("title", "a title is required")
@@ -301,15 +303,25 @@ def patch_ticket(
         if key in changes and changes[key] is None:
             changes.pop(key)
     version = require_version(if_match, ticket.version, lambda: ticket_public(session, ticket))
+    now = utcnow()
+    note = check_note(ticket, changes, note, now)
     freed: list[Appointment] = []
     try:
         ticket = apply_changes(
-            session, caller, ticket, changes, expected_version=version, freed=freed
+            session,
+            caller,
+            ticket,
+            changes,
+            expected_version=version,
+            freed=freed,
+            customer_note=note,
         )
     except StaleWrite:
         session.rollback()
         current = ticket_public(session, visible_ticket(session, caller, ticket_id))
         raise stale(current, version) from None
+    if note is not None:
+        store_note(session, caller, ticket, note, now)
     answer = TicketChanged(
         **ticket_public(session, ticket).model_dump(),
         freed_appointments=appointments_public(session, freed),
