@@ -20,7 +20,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, TextArea
 
 from dispatch.display.safe import clean, one_line
-from dispatch.models.ticket import TicketUpdate
 
 TEXT = {
     "title": "Edit {number}: title, description, tags",
@@ -117,6 +116,10 @@ class EditDialog(ModalScreen[TicketEdit | None]):
             "tags": split_tags(self.query_one("#tags", Input).value),
         }
         try:
+            # Imported here, not at the top: the models bring SQLModel and SQLAlchemy, which a
+            # console (and every SSH session) should load only when someone uses this dialog.
+            from dispatch.models.ticket import TicketUpdate
+
             checked = TicketUpdate.model_validate(wanted).model_dump(exclude_unset=True)
         except ValidationError as exc:
             raise ValueError(_problem(exc)) from None

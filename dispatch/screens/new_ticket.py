@@ -31,7 +31,6 @@ from dispatch.client.errors import ApiError, Unreachable
 from dispatch.display import intake, labels
 from dispatch.display.safe import one_line
 from dispatch.domain.types import Priority, Source, TicketKind
-from dispatch.models.ticket import TicketCreate
 from dispatch.screens.context import Console, door
 from dispatch.screens.customer_search import find_customers
 
@@ -328,6 +327,10 @@ class NewTicketDialog(ModalScreen[NewTicket | None]):
 def _problem(body: Json) -> str | None:
     """What the service would refuse in `body` (the same model checks it), or None."""
     try:
+        # Imported here, not at the top: the models bring SQLModel and SQLAlchemy, which a
+        # console (and every SSH session) should load only when someone uses this dialog.
+        from dispatch.models.ticket import TicketCreate
+
         TicketCreate.model_validate(body)
     except ValidationError as exc:
         first = exc.errors()[0]
