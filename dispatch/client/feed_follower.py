@@ -187,9 +187,12 @@ class FeedFollower(EngineBase):
             elif entity == "comment":
                 # a comment belongs to a ticket: an open view of it shows it (the view reads
                 # the detail; the list-shaped ticket does not change)
+                # A comment by this login is not news: the service also writes one for a
+                # status change's note, which no outbox op of ours names.
                 ticket_id = _ticket_of(change)
-                if ticket_id is not None and self._is_news(change, ticket_id):
-                    batch.touch(ticket_id, news=True)
+                if ticket_id is not None and not self._is_own(change, ticket_id):
+                    mine = self.actor is not None and change.get("actor") == self.actor
+                    batch.touch(ticket_id, news=not mine)
             elif entity == "escalation":
                 batch.escalations = True
                 ticket_id = _ticket_of(change)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from console.harness import console, settle, until
 from console.offline import cut_in
+from console.ticket_view import open_view, text_of
 from console.tickets import fresh_ticket, select
 from textual.pilot import Pilot
 from textual.widgets import Label, OptionList, TextArea
@@ -64,6 +65,21 @@ async def test_the_question_goes_with_the_status_change(tmp_path: Path) -> None:
         assert await _notes(app, ticket["id"]) == [("customer_contact", QUESTION)]
         said = [n.message for n in app._notifications][-1]
         assert said.endswith("with a note for the customer") and QUESTION not in said
+
+
+async def test_the_open_view_shows_my_note_without_calling_it_their_change(tmp_path: Path) -> None:
+    """The service writes the note as a comment no outbox op of this console names; its
+    feed event is this login's own, so the view shows it without "changed meanwhile"."""
+    async with console(tmp_path) as (app, pilot):
+        ticket = await fresh_ticket(app, pilot, status="triaged")
+        view = await open_view(pilot, app, ticket)
+        dialog = await _choose(pilot, app, "waiting_customer")
+        dialog.query_one(TextArea).insert(QUESTION)
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: QUESTION in text_of(view), "the note shown in the view")
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert not any("changed meanwhile" in m for m in messages), messages
 
 
 async def test_an_empty_note_changes_the_status_without_a_note(tmp_path: Path) -> None:
