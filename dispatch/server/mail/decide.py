@@ -21,7 +21,6 @@ from sqlmodel import Session, col, select
 
 from dispatch.domain.mail_ids import ticket_number_in_subject, ticket_numbers_in_references
 from dispatch.domain.types import CommentKind, Source, Status, TicketKind
-from dispatch.models.comment import Comment
 from dispatch.models.customer import Contact, Site
 from dispatch.models.mail import MAX_MAIL_TEXT, InboundMail
 from dispatch.models.ticket import Ticket, TicketCreate
@@ -30,7 +29,7 @@ from dispatch.server.mail.parse import ParsedMail
 from dispatch.server.mail.store import Incoming
 from dispatch.server.mail.text import fit, line
 from dispatch.server.notify.queue import queue_receipt
-from dispatch.server.persistence import feed
+from dispatch.server.rules.comments import add_comment
 from dispatch.server.rules.ticket_ops import apply_changes, intake
 
 REOPEN_DAYS = 14
@@ -171,26 +170,8 @@ def _comment(session: Session, caller: Caller, mail: Incoming, ticket: Ticket) -
     who = f"{p.from_name} <{p.from_address}>" if p.from_name else p.from_address
     head = f"Mail from {who}: {p.subject or NO_SUBJECT}\n\n"
     body = fit(head + (p.text or NO_TEXT), MAX_MAIL_TEXT)
-    assert ticket.id is not None
-    comment = Comment(
-        ticket_id=ticket.id, author_id=caller.id, body=body, kind=CommentKind.CUSTOMER_CONTACT
-    )
-    session.add(comment)
-    session.flush()
+    comment = add_comment(session, caller, ticket, body, CommentKind.CUSTOMER_CONTACT)
     assert comment.id is not None
-    feed.record(
-        session,
-        caller,
-        entity="comment",
-        entity_id=comment.id,
-        op="create",
-        version=1,
-        fields=feed.created(
-            {"ticket_id": ticket.id, "body": body, "kind": CommentKind.CUSTOMER_CONTACT}
-        ),
-        ticket_id=ticket.id,
-        technician_id=ticket.assignee_id,
-    )
     return comment.id
 
 

@@ -14,11 +14,10 @@ from typing import Any
 from sqlmodel import Session
 
 from dispatch.domain.types import CommentKind, Status
-from dispatch.models.comment import Comment
 from dispatch.models.ticket import Ticket
 from dispatch.server.http.deps import Caller
 from dispatch.server.http.problems import ProblemError, invalid
-from dispatch.server.persistence import feed
+from dispatch.server.rules.comments import add_comment
 
 NOTE_STATUSES = (Status.WAITING_CUSTOMER, Status.RESOLVED)
 """The statuses whose mail quotes a note: the question, the resolution."""
@@ -52,26 +51,4 @@ def check_note(
 def store_note(session: Session, caller: Caller, ticket: Ticket, note: str, at: datetime) -> None:
     """The note as the caller's customer-contact comment, with its feed event."""
     assert ticket.id is not None
-    comment = Comment(
-        ticket_id=ticket.id,
-        author_id=caller.id,
-        body=note,
-        kind=CommentKind.CUSTOMER_CONTACT.value,
-        created_at=at,
-    )
-    session.add(comment)
-    session.flush()
-    assert comment.id is not None
-    feed.record(
-        session,
-        caller,
-        entity="comment",
-        entity_id=comment.id,
-        op="create",
-        version=1,
-        fields=feed.created(
-            {"ticket_id": ticket.id, "body": note, "kind": CommentKind.CUSTOMER_CONTACT}
-        ),
-        ticket_id=ticket.id,
-        technician_id=ticket.assignee_id,
-    )
+    add_comment(session, caller, ticket, note, CommentKind.CUSTOMER_CONTACT, at=at)

@@ -37,6 +37,7 @@ from dispatch.server.http.writes import (
 from dispatch.server.persistence import feed, search
 from dispatch.server.persistence.page_json import cursor_of, page_body, page_ids, page_rows
 from dispatch.server.persistence.reads import run_read
+from dispatch.server.rules import comments as rules_comments
 from dispatch.server.rules.customer_note import check_note, store_note
 from dispatch.server.rules.related import appointments_of, appointments_public, escalations_public
 from dispatch.server.rules.ticket_ops import (
@@ -346,23 +347,7 @@ def add_comment(
     own = is_own(caller, ticket)
     if not allowed(caller.user.role, Action.COMMENT, own=own):
         raise ProblemError(403, "you may only comment on your own tickets")
-    comment = Comment(
-        ticket_id=ticket_id, author_id=caller.id, body=data.body, kind=data.kind.value
-    )
-    session.add(comment)
-    session.flush()
-    assert comment.id is not None
-    feed.record(
-        session,
-        caller,
-        entity="comment",
-        entity_id=comment.id,
-        op="create",
-        version=1,
-        fields=feed.created({"ticket_id": ticket_id, "body": data.body, "kind": data.kind}),
-        ticket_id=ticket_id,
-        technician_id=ticket.assignee_id,
-    )
+    comment = rules_comments.add_comment(session, caller, ticket, data.body, data.kind)
     if data.kind is CommentKind.CUSTOMER_CONTACT and ticket.responded_at is None:
         first_response(session, caller, ticket, comment.created_at)
     out = CommentPublic(**comment.model_dump(), author_name=caller.user.display_name)
