@@ -6,7 +6,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -96,3 +97,12 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.section("trust figures")
         for line in _FIGURES:
             terminalreporter.write_line(line)
+
+
+@pytest.fixture(autouse=True)
+def _no_config_left_behind() -> Iterator[None]:
+    """`dispatch ssh --config` names its config file in the environment for the session it
+    starts; a test that runs it in-process must not hand that file to every later test of
+    its worker."""
+    yield
+    os.environ.pop("DISPATCH_CONFIG", None)

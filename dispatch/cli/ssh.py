@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from dispatch.cli.common import fail
+from dispatch.display import clock
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -87,7 +88,7 @@ def keys_list(
         kind = key.public_key.split()[0]
         typer.echo(
             f"{key.id:>4}  {name:<16} {key.fingerprint}  {kind:<20} "
-            f"{key.created_at:%Y-%m-%d}  {one_line(key.comment)}"
+            f"{clock.day(key.created_at)}  {one_line(key.comment)}"
         )
 
 

@@ -23,7 +23,13 @@ OWNER = """SELECT k.public_key FROM ssh_key k JOIN "user" u ON u.id = k.user_id
 
 def program() -> str:
     """The absolute path of the `dispatch` command this runs as."""
-    return str(Path(sys.argv[0]).resolve()) if sys.argv and sys.argv[0] else "dispatch"
+    # sys.argv[0] is the console script sshd ran; under a test runner's worker it is `-c`,
+    # so the script beside this interpreter (the same installation) is the fallback.
+    given = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if given is not None and given.name.startswith("dispatch") and given.exists():
+        return str(given.resolve())
+    beside = Path(sys.executable).parent / "dispatch"
+    return str(beside) if beside.exists() else "dispatch"
 
 
 def forced_command(fp: str, config: Path | None = None) -> str:

@@ -19,7 +19,7 @@ from typing import Any, cast
 import pytest
 from console.conflict import conflict_op, conflict_screen
 from console.demo_db import demo_copy
-from console.harness import settle
+from console.harness import settle, until
 from textual.pilot import Pilot
 
 import dispatch.screens.assign
@@ -28,6 +28,7 @@ import dispatch.screens.escalations
 import dispatch.screens.mywork
 import dispatch.screens.queue
 import dispatch.screens.ticket
+import dispatch.screens.unmatched
 import dispatch.server.http.app
 from dispatch.app import DispatchApp
 from dispatch.client.shapes import MeShape
@@ -261,7 +262,7 @@ VIEWS: dict[str, tuple[str, Callable[[Pilot[None]], Any]]] = {
     "queue": ("anna.becker", ready),
     "escalations": ("tom.lehmann", lambda p: _pane(p, "2")),
     "calendar": ("anna.becker", lambda p: _pane(p, "3")),
-    "my-work": ("marco.wagner", ready),
+    "my-work": ("marco.wagner", lambda p: _my_work(p)),
     "outbox": ("anna.becker", lambda p: _pane(p, "5")),
     "ticket": ("anna.becker", lambda p: _key_on_ticket(p, "enter", escalated=True)),
     "help": ("anna.becker", lambda p: _pane(p, "question_mark")),
@@ -276,6 +277,16 @@ VIEWS: dict[str, tuple[str, Callable[[Pilot[None]], Any]]] = {
     "unmatched-mail": ("anna.becker", lambda p: _unmatched(p)),
     "customer-pick": ("anna.becker", lambda p: _unmatched(p, "t")),
 }
+
+
+async def _my_work(pilot: Pilot[None]) -> None:
+    """My work with the highlighted ticket's contact read (it comes a moment after the rows)."""
+    from textual.widgets import Static
+
+    await ready(pilot)
+    block = pilot.app.screen.query_one("#mywork-contact", Static)
+    await until(pilot, lambda: "reading" not in str(block.render()), "the contact read")
+    await settle(pilot)
 
 
 async def _unmatched(pilot: Pilot[None], *keys: str) -> None:

@@ -127,6 +127,13 @@ def test_a_list_item_is_the_ticket_as_the_single_view_shows_it(world: World) -> 
             "escalations",
             "appointments",
             "actor_names",
+            # whom to call and where to go: the detail's, not the list's
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+            "site_address",
+            "site_city",
+            "branch_name",
         }
     assert items[b["id"]]["assignee_name"] is not None
     assert items[a["id"]]["site_name"] is not None
