@@ -306,9 +306,10 @@ async def test_enter_on_the_kind_selector_saves_and_stays_in_the_dialog_layer(
 
 
 async def _book_anyway(pilot: Pilot[None]) -> None:
-    """Past 17:00 the console first asks whether to book outside the technician's hours, or
-    after the ticket's due time; which of the two it asks depends on the day the demo's week
-    falls on, so a test about something else says yes to either."""
+    """Past 17:00 the console may ask whether to book after the ticket's due time, and the
+    service may refuse a time outside the technician's hours, which the console offers to
+    book anyway with a reason; which comes depends on the day the demo's week falls on, so a
+    test about something else says yes and gives a reason to each."""
     quiet = 0
     for _ in range(12):  # the service's refusal comes a moment after the write is sent
         if quiet >= 3:
