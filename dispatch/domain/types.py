@@ -12,6 +12,10 @@ class Role(StrEnum):
     DISPATCHER = "dispatcher"
     TEAM_LEAD = "team_lead"
     ADMIN = "admin"
+    # Approves logged work, bills it, sends service reports. Ten letters, not BACK_OFFICE:
+    # the database keeps the member's name, and SQLite's `user.role` is VARCHAR(10) (its
+    # longest name so far); a longer one would mean rebuilding the table every row points at.
+    BACKOFFICE = "back_office"
 
 
 class Priority(StrEnum):
@@ -125,3 +129,11 @@ class CommentKind(StrEnum):
 
     INTERNAL = "internal"
     CUSTOMER_CONTACT = "customer_contact"
+
+
+class TimeEntryState(StrEnum):
+    """Where logged work stands: waiting for the back office, sent back, or approved (frozen)."""
+
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    APPROVED = "approved"

@@ -3,6 +3,7 @@
 from dispatch.models.appointment import Appointment
 from dispatch.models.branch import Branch
 from dispatch.models.comment import Comment
+from dispatch.models.contingent import ContingentLot, ContingentMonth
 from dispatch.models.customer import Contact, Contract, Customer, Site
 from dispatch.models.escalation import Escalation
 from dispatch.models.event import ChangeEvent
@@ -11,6 +12,7 @@ from dispatch.models.mail import InboundMail, MailAttachment
 from dispatch.models.notification import Notification
 from dispatch.models.ssh_key import SshKey
 from dispatch.models.ticket import Ticket
+from dispatch.models.time_entry import TimeEntry
 from dispatch.models.user import ApiToken, Technician, User
 
 __all__ = [
@@ -20,6 +22,8 @@ __all__ = [
     "ChangeEvent",
     "Comment",
     "Contact",
+    "ContingentLot",
+    "ContingentMonth",
     "Contract",
     "Customer",
     "Escalation",
@@ -31,5 +35,6 @@ __all__ = [
     "SshKey",
     "Technician",
     "Ticket",
+    "TimeEntry",
     "User",
 ]

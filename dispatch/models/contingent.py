@@ -1,0 +1,46 @@
+"""The contingent ledger's rows: the lots a contract was credited, and the months closed.
+
+Debits are not stored twice: they are the contract's customer's approved billable time
+entries, at their approval time (`domain.contingent_lots.Debit`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from dispatch.models.base import UTCDateTime, utcnow
+
+
+class ContingentLot(SQLModel, table=True):
+    """Minutes credited to a contingent contract: its monthly hours, or a correction invoice."""
+
+    __tablename__ = "contingent_lot"
+    __table_args__ = (UniqueConstraint("contract_id", "year", "month", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contract.id", index=True)
+    year: int
+    month: int
+    kind: str = Field(max_length=12, description="`domain.contingent_lots.LotKind`")
+    minutes: int
+    credited_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ContingentMonth(SQLModel, table=True):
+    """A closed month of one contract: what it credited, debited and let expire, for good."""
+
+    __tablename__ = "contingent_month"
+    __table_args__ = (UniqueConstraint("contract_id", "year", "month"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contract.id", index=True)
+    year: int
+    month: int
+    credited: int
+    debited: int
+    expired: int
+    balance: int = Field(description="Minutes left at the month's end (negative = overdrawn)")
+    closed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
