@@ -169,6 +169,24 @@ def test_spring_switch_keeps_local_opening_hours() -> None:
     assert business_minutes_between(berlin(2025, 3, 28, 16), first, STD, NW) == 240
 
 
+def test_between_across_new_year_counts_the_windows_of_both_years() -> None:
+    # Wed 30 Dec 2026 16:00 to Mon 4 Jan 2027 10:00: 1 h, Thursday 9 h, Friday 1 Jan is a
+    # holiday, the weekend nothing, Monday 2 h
+    start, end = berlin(2026, 12, 30, 16), berlin(2027, 1, 4, 10)
+    windows = sum((b - a).total_seconds() / 60 for a, b in business_windows(start, end, STD, NW))
+    assert business_minutes_between(start, end, STD, NW) == windows == 12 * 60
+
+
+def test_between_builds_only_the_years_it_spans() -> None:
+    """A clock read today must not build day tables back to some fixed epoch year: every
+    console counts one per open ticket before its first row (it was 27 years of tables)."""
+    from dispatch.domain import sla
+
+    sla._year_prefix.cache_clear()
+    assert business_minutes_between(berlin(2026, 12, 7, 9), berlin(2026, 12, 9, 9), EXT, HE) > 0
+    assert sla._year_prefix.cache_info().currsize == 1
+
+
 def test_always_counts_real_minutes_across_switch_days() -> None:
     assert business_minutes_between(
         berlin(2024, 10, 26, 12), berlin(2024, 10, 27, 12), ALL, NW
