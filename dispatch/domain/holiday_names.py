@@ -9,14 +9,17 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 
-import holidays
-
 # The console speaks English for now; the package names German holidays in it too.
 LANGUAGE = "en_US"
 
 
 @lru_cache(maxsize=32)
 def _named(state: str, year: int) -> dict[date, str]:
+    # Imported at the first calendar that shows a holiday's name, not with the module: the
+    # package costs 0.1 s and 7 MB, and a technician's console or SSH session reaches this
+    # module (through the sync's availability rules) before its first row.
+    import holidays
+
     found = holidays.country_holidays("DE", subdiv=state, years=year, language=LANGUAGE)
     return dict(found.items())
 

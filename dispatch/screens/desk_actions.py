@@ -21,11 +21,11 @@ from dispatch.display.whereabouts import phone_of
 from dispatch.domain.permissions import Action, allowed
 from dispatch.domain.types import Role
 from dispatch.screens.context import engine_dict
-from dispatch.screens.edit_dialog import EditDialog, TicketEdit
 from dispatch.screens.ticket_actions import TicketActions
 
 if TYPE_CHECKING:
     from dispatch.client.shapes import TicketDetailShape
+    from dispatch.screens.edit_dialog import TicketEdit
 
 COPY_PHONE = Binding("y", "copy_phone", "Copy phone", id="ticket.copy_phone")
 EDIT = Binding("E", "edit", "Edit", id="ticket.edit")
@@ -84,6 +84,10 @@ class DeskActions(TicketActions):
             role = labels.word(labels.ROLE, self.dispatch.role)
             self.notify(TEXT["may_not_edit"].format(role=role), severity="warning")
             return
+
+        # Here, not with the module: the dialog checks with pydantic and holds a TextArea,
+        # which every pane with these actions (a technician's first one too) would load first.
+        from dispatch.screens.edit_dialog import EditDialog
 
         seen = {k: ticket.get(k) for k in ("title", "description", "tags")}
 

@@ -80,9 +80,14 @@ class MyWorkScreen(QueueScreen, DeskActions):
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # No super().on_mount(): Textual calls every class's handler in the MRO itself, so
+        # calling it here built the 200 rows (their SLA clocks) twice before the first frame.
         self.dispatch.calendar_changed.subscribe(self, lambda _: self.load_calendar())
-        self.load_calendar()
+        # After the first frame, as the app reads the rest of its cache (`DispatchApp.on_mount`):
+        # the calendar is the first use of the HTTP client (httpx, TLS and a request, 0.4-0.5 s
+        # of CPU), and the rows come from the cache without it. Right after the refresh was
+        # not enough: the rows' frame was not out yet.
+        self.call_after_refresh(self.set_timer, SETTLE, self.load_calendar)
 
     def lists_ticket(self, ticket: StoreTicket) -> bool:
         me = self.dispatch.technician_id

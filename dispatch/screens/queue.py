@@ -15,7 +15,6 @@ from dispatch.domain.countdown import ClockState
 from dispatch.domain.types import OPEN_STATUSES
 from dispatch.screens.base import FilterAsYouType, PaneScreen
 from dispatch.screens.context import STYLES, TicketsUpdate, tickets_of
-from dispatch.screens.new_ticket import NewTicket, NewTicketDialog
 from dispatch.screens.ticket_actions import TICKET_BINDINGS, TicketActions
 from dispatch.widgets.fast_table import Column, FastTable, Row
 from dispatch.widgets.rows import QUEUE_COLUMNS, clock_state, ticket_row
@@ -23,6 +22,7 @@ from dispatch.widgets.ticket_filter import filter_problem, ticket_terms
 
 if TYPE_CHECKING:
     from dispatch.client.shapes import StoreTicket
+    from dispatch.screens.new_ticket import NewTicket
 
 OPEN = frozenset(s.value for s in OPEN_STATUSES)
 QUICK_FILTERS = {
@@ -71,7 +71,8 @@ class QueueScreen(PaneScreen, FilterAsYouType, TicketActions):
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # Textual calls PaneScreen.on_mount after this one by itself (every class's handler in
+        # the MRO); calling it here too followed the status twice.
         table = self.query_one(FastTable)
         table.set_columns(self.COLUMNS)
         table.terms_of = ticket_terms  # `kind:alert`, `src:mail`, `P1` besides free text
@@ -186,6 +187,10 @@ class QueueScreen(PaneScreen, FilterAsYouType, TicketActions):
 
     # new ticket ---------------------------------------------------------------------
     def action_new_ticket(self) -> None:
+        # Here, not with the module: the dialog (pydantic, TextArea, Select) is not needed for
+        # the first frame of the queue or of "my work", which shares this module.
+        from dispatch.screens.new_ticket import NewTicketDialog
+
         self.app.push_screen(NewTicketDialog(), self._ticket_taken)
 
     def _ticket_taken(self, taken: NewTicket | None) -> None:
