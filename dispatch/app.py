@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App
@@ -29,7 +29,9 @@ from dispatch.commands import DispatchCommands
 from dispatch.display.clock import set_zone
 from dispatch.display.safe import one_line
 from dispatch.screens.context import STYLES, Console, MailsUpdate, TicketsUpdate
-from dispatch.settings import Settings
+
+if TYPE_CHECKING:
+    from dispatch.console_settings import ConsoleSettings
 
 # Tickets read for the first frame, before the rest of the cache: a tall terminal's queue.
 HEAD_ROWS = 200
@@ -57,7 +59,7 @@ class DispatchApp(ScreenshotPolicy):
     def __init__(
         self,
         *,
-        settings: Settings,
+        settings: ConsoleSettings,
         client_factory: Callable[[], ApiClient],
         me: MeShape,
         server_label: str,

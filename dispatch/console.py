@@ -9,11 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dispatch.settings import Settings
-
 if TYPE_CHECKING:
     from dispatch.client.shapes import MeShape
+    from dispatch.console_settings import ConsoleSettings
     from dispatch.embedded_life import LivingTransport
+    from dispatch.settings import Settings
 
 ClientFactory = Callable[[], Any]
 
@@ -47,7 +47,7 @@ class Connection:
     """Makes API clients for `settings`: to a server, or to the in-process embedded service
     (built on the first call: importing it costs more than painting the console)."""
 
-    def __init__(self, settings: Settings, token: str | None = None) -> None:
+    def __init__(self, settings: ConsoleSettings, token: str | None = None) -> None:
         self.settings = settings
         if settings.server:
             if not settings.token and not token:
@@ -59,7 +59,7 @@ class Connection:
         else:
             from dispatch.embedded import local_token
 
-            self.bearer = token or settings.token or local_token(settings)
+            self.bearer = token or settings.token or local_token(_full(settings))
         self._transport: LivingTransport | None = None
         self._housekeeping = False
 
@@ -91,7 +91,9 @@ class Connection:
         if self._transport is None:
             from dispatch.embedded import embedded_transport
 
-            self._transport = embedded_transport(self.settings, housekeeping=self._housekeeping)
+            self._transport = embedded_transport(
+                _full(self.settings), housekeeping=self._housekeeping
+            )
         return ApiClient("http://embedded", self.bearer, transport=self._transport)
 
     def keep_house(self) -> None:
@@ -100,6 +102,15 @@ class Connection:
         self._housekeeping = True
         if self._transport is not None:
             self._transport.housekeeping = True
+
+
+def _full(settings: ConsoleSettings) -> Settings:
+    """The embedded service needs every setting: only `dispatch` itself, which read them
+    all, opens it (an SSH session always has a server)."""
+    from dispatch.settings import Settings
+
+    assert isinstance(settings, Settings)
+    return settings
 
 
 def client_factory(settings: Settings, token: str | None = None) -> Connection:
@@ -181,6 +192,7 @@ def prepare_demo(directory: Path, *, tickets: int, seed: int) -> tuple[Settings,
     from dispatch.demo import DemoSize, seed_demo
     from dispatch.server.persistence.db import make_engine
     from dispatch.server.persistence.schema import create_schema
+    from dispatch.settings import Settings
 
     settings = Settings(database_url=f"sqlite:///{directory / 'demo.db'}", server=None)
     engine = make_engine(settings.database_url)

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
         UnmatchedMailShape,
     )
     from dispatch.client.store import Store
-    from dispatch.settings import Settings
+    from dispatch.console_settings import ConsoleSettings
 
 # What the sync engine hands out and takes is untyped so far (its dicts are `Json`); what
 # the screens ask the service directly comes in the shapes of `dispatch.client.shapes`.
@@ -131,7 +131,7 @@ class Console(Protocol):
 
     # the session
     @property
-    def settings(self) -> Settings: ...
+    def settings(self) -> ConsoleSettings: ...
     @property
     def me(self) -> MeShape: ...
     @property

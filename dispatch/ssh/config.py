@@ -53,13 +53,18 @@ def _file(path: Path) -> dict[str, Any]:
         return {}
 
 
+def read_toml(path: Path) -> dict[str, Any]:
+    """The config file's table ({} when there is none); ValueError when it is unreadable."""
+    try:
+        return _file(path)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ValueError(f"cannot read {path}: {exc}") from None
+
+
 def load() -> GateConfig:
     """The gateway's settings; ValueError when the config file is unreadable."""
     path = config_path()
-    try:
-        toml = _file(path)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ValueError(f"cannot read {path}: {exc}") from None
+    toml = read_toml(path)
     env = os.environ
 
     def pick(key: str, *names: str) -> Any:

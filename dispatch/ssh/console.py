@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 from dispatch.ssh.config import GateConfig
 
 if TYPE_CHECKING:
-    from dispatch.settings import Settings
+    from dispatch.ssh.console_settings import SessionSettings
     from dispatch.ssh.tokens import Person
 
 
 def run_console(
-    settings: Settings,
+    settings: SessionSettings,
     cfg: GateConfig,
     token: str,
     person: Person,

@@ -15,15 +15,13 @@ import sys
 import threading
 from collections.abc import Callable
 from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from dispatch.ssh import tokens
+from dispatch.ssh import console_settings, tokens
 from dispatch.ssh.commands import Refused, Request, parse
 from dispatch.ssh.config import SESSION_HOURS, GateConfig
+from dispatch.ssh.console_settings import SessionSettings
 from dispatch.ssh.lean_db import LeanDb
-
-if TYPE_CHECKING:
-    from dispatch.settings import Settings
 
 ENDED = "dispatch: your SSH access was revoked; the session has ended."
 NO_ACCESS = "dispatch: this key has no access (any more)."
@@ -72,16 +70,16 @@ def watch(cfg: GateConfig, token: str, ended: Callable[[], None]) -> threading.E
     return stop
 
 
-def _settings(cfg: GateConfig) -> Settings:
+def _settings(cfg: GateConfig) -> SessionSettings:
+    """The console's settings, checked before a token is minted: a bad one is one line."""
     from dispatch.display.clock import set_zone
-    from dispatch.settings import Settings
 
-    settings = Settings(server=cfg.server, token=None)
+    settings = console_settings.load(cfg)
     set_zone(settings.timezone)
     return settings
 
 
-def _text(cfg: GateConfig, token: str, person: tokens.Person, request: Request) -> int:
+def _text(settings: SessionSettings, token: str, person: tokens.Person, request: Request) -> int:
     import asyncio
 
     from dispatch.client.api import ApiClient
@@ -89,8 +87,7 @@ def _text(cfg: GateConfig, token: str, person: tokens.Person, request: Request) 
     from dispatch.display.safe import one_line
     from dispatch.ssh.text import lines
 
-    assert cfg.server is not None
-    settings = _settings(cfg)
+    assert settings.server is not None
 
     async def go() -> list[str]:
         async with ApiClient(str(settings.server), token) as client:
@@ -108,7 +105,7 @@ def _text(cfg: GateConfig, token: str, person: tokens.Person, request: Request) 
     return 0
 
 
-def _console(cfg: GateConfig, token: str, person: tokens.Person) -> int:
+def _console(cfg: GateConfig, settings: SessionSettings, token: str, person: tokens.Person) -> int:
     from dispatch.ssh.console import run_console
 
     app_box: list[Any] = []
@@ -120,7 +117,7 @@ def _console(cfg: GateConfig, token: str, person: tokens.Person) -> int:
 
     stop = watch(cfg, token, ended)
     try:
-        return run_console(_settings(cfg), cfg, token, person, app_box.append)
+        return run_console(settings, cfg, token, person, app_box.append)
     finally:
         stop.set()
 
@@ -138,6 +135,11 @@ def run(cfg: GateConfig, fp: str, original: str | None) -> int:
     if request.kind == "console" and not (sys.stdin.isatty() and sys.stdout.isatty()):
         print(NO_TERMINAL, file=sys.stderr)
         return 1
+    try:
+        settings = _settings(cfg)
+    except ValueError as exc:
+        print(f"dispatch: {exc}", file=sys.stderr)
+        return 1
     with LeanDb(cfg.database_url) as db:
         person = tokens.owner(db, fp)
         if person is None:
@@ -147,7 +149,7 @@ def run(cfg: GateConfig, fp: str, original: str | None) -> int:
     _on_signals(cfg, token)
     try:
         if request.kind == "console":
-            return _console(cfg, token, person)
-        return _text(cfg, token, person, request)
+            return _console(cfg, settings, token, person)
+        return _text(settings, token, person, request)
     finally:
         _end(cfg, token)

@@ -28,6 +28,7 @@ from dispatch.models.notification import Notification
 from dispatch.server.mail.intake import IntakeResult, take_in
 from dispatch.server.notify.config import attach
 from dispatch.server.persistence.db import WRITE, make_engine
+from dispatch.settings import Settings
 
 # Mail is on (a receipt and notices are queued), to a port where no SMTP server listens:
 # what is queued stays queued or fails, and nothing leaves the machine.
@@ -100,6 +101,7 @@ async def take(app: DispatchApp, raw: bytes) -> IntakeResult:
     """The service's intake takes `raw` in (in a thread: it writes the database)."""
     engine = engine_of(app)
     settings = app.settings
+    assert isinstance(settings, Settings)  # an embedded console has them all
 
     def session() -> Session:
         made = Session(engine.execution_options(**{WRITE: True}), expire_on_commit=False)

@@ -249,7 +249,7 @@ async def test_a_new_escalation_and_a_new_p1_are_announced_with_the_bell(
     async with console(tmp_path) as (app, pilot):
         rings: list[None] = []
         monkeypatch.setattr(app, "bell", lambda: rings.append(None))
-        app.settings.bell = True
+        monkeypatch.setattr(app.settings, "bell", True)
         before = app.open_escalations()
         assert f"{before} escalation" in bar_text(app)
         ticket = await fresh_ticket(app, pilot, priority="P3")
