@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from dispatch.client.errors import ApiError, NotFound, Unreachable
 from dispatch.display.safe import one_line
+from dispatch.i18n import _
 from dispatch.screens.base import StatusScreen
 from dispatch.screens.context import MailsUpdate, engine_dict
 from dispatch.screens.dialogs import ChoiceDialog
@@ -60,7 +61,7 @@ class TicketMails(StatusScreen):
             self.mails_problem = "offline"
         except NotFound:
             # a ticket gone is the detail's to say; a service without mail says so here
-            self.mails_problem = "not offered by this service"
+            self.mails_problem = _("not offered by this service")
         except ApiError as exc:
             self.mails_problem = exc.detail or exc.title
         self.render_mails()
