@@ -41,11 +41,11 @@ KEEP = 200  # details kept for tickets looked at before (a contact does not chan
 def whereabouts_text(detail: TicketDetailShape) -> Text:
     """The highlighted ticket's contact and address, two lines as the ticket view says them."""
     text = Text()
-    text.append(f"{VIEW_TEXT['contact_row']}: ", style="bold")
+    text.append(_(VIEW_TEXT["contact_row"]) + ": ", style="bold")
     text.append(contact_line(detail))
     if phone_of(detail):
         text.append(_(TEXT["copy_hint"]), style="dim")
-    text.append(f"\n{VIEW_TEXT['address_row']}: ", style="bold")
+    text.append("\n" + _(VIEW_TEXT["address_row"]) + ": ", style="bold")
     text.append(address_line(detail))
     return text
 

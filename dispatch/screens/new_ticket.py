@@ -216,14 +216,25 @@ class NewTicketDialog(ModalScreen[NewTicket | None]):
         self._say("#customer-facts", "✓ " + intake.customer_line(customer))
         sites = sorted(customer.get("sites") or [], key=lambda s: int(s["id"]))
         site = self.query_one("#site", Select)
-        site.set_options([(_text("site: " + intake.site_line(s)), int(s["id"])) for s in sites])
+        site.set_options(
+            [
+                (_text(_("site: {site}").format(site=intake.site_line(s))), int(s["id"]))
+                for s in sites
+            ]
+        )
         main = intake.main_site(customer)
         if main is not None:
             site.value = int(main["id"])
         contacts = customer.get("contacts") or []
         contact = self.query_one("#contact", Select)
         contact.set_options(
-            [(_text("contact: " + intake.contact_line(c)), int(c["id"])) for c in contacts]
+            [
+                (
+                    _text(_("contact: {contact}").format(contact=intake.contact_line(c))),
+                    int(c["id"]),
+                )
+                for c in contacts
+            ]
         )
         caller = next((c for c in contacts if via and one_line(c.get("name") or "") == via), None)
         if caller is not None:
@@ -275,7 +286,7 @@ class NewTicketDialog(ModalScreen[NewTicket | None]):
             label = intake.priority_label(found.by_priority[Priority.P3.value])
             return [(_text(_(TEXT["fixed_priority"]).format(label=label)), Priority.P3.value)]
         return [
-            (_text("priority: " + intake.priority_label(t)), p)
+            (_text(_("priority: {label}").format(label=intake.priority_label(t))), p)
             for p, t in found.by_priority.items()
         ]
 

@@ -277,9 +277,9 @@ class TicketScreen(TicketMails, DeskActions):
         head.add_column()
         title = Text(f"{t['number']}  {one_line(t.get('title'))}", style="bold")
         if t.get("escalated"):
-            title.append(TEXT["escalated"], style="bold red")
+            title.append(_(TEXT["escalated"]), style="bold red")
         if self.offline:
-            title.append(TEXT["offline"])
+            title.append(_(TEXT["offline"]))
         for label, value in head_rows(t, sla, technicians, self.customer):
             head.add_row(label, Text(value))
         body = Table.grid()

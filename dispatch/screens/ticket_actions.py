@@ -233,7 +233,7 @@ class TicketActions(Screen[None]):
             ConfirmDialog(
                 priority_change.question(ticket, priority),
                 priority_change.detail(ticket, forecast),
-                yes=priority_change.TEXT["yes"],
+                yes=_(priority_change.TEXT["yes"]),
             ),
             answered,
         )
