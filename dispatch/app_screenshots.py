@@ -43,7 +43,9 @@ class ScreenshotPolicy(App[None]):
             if self.screenshots or command.title != "Screenshot":
                 # Textual's English words, in the console's language (the same text when a
                 # later Textual changes them: the catalog then simply has no entry)
-                yield command._replace(title=_(command.title), help=_(command.help))
+                yield command._replace(
+                    title=_(command.title), help=_(command.help) if command.help else ""
+                )
 
     def action_command_palette(self) -> None:
         """Textual's palette, with its placeholder in the console's language."""

@@ -43,7 +43,9 @@ class HelpScreen(ModalScreen[None]):
             if not active.enabled:
                 continue
             keys, _does = rows.setdefault(
-                (binding.action, binding.id), ([], _(binding.description) or binding.action)
+                # (`_("")` would be the catalog's header: an empty description is not looked up)
+                (binding.action, binding.id),
+                ([], _(binding.description) if binding.description else binding.action),
             )
             label = self.app.get_key_display(binding)
             if label not in keys:

@@ -118,20 +118,22 @@ class NewTicketDialog(ModalScreen[NewTicket | None]):
             yield Select[int]([], prompt=_(TEXT["no_site"]), id="site", compact=True)
             yield Select[int]([], prompt=_(TEXT["no_contact"]), id="contact", compact=True)
             yield Select[str](
-                self._labelled("kind", labels.KIND, [k.value for k in TicketKind]),
+                self._labelled(_("kind"), labels.KIND, [k.value for k in TicketKind]),
                 value=TicketKind.INCIDENT.value,
                 allow_blank=False,
                 id="kind",
                 compact=True,
             )
             yield Select[str](
-                self._labelled("source", labels.SOURCE, [s.value for s in Source]),
+                self._labelled(_("source"), labels.SOURCE, [s.value for s in Source]),
                 value=source.value,
                 allow_blank=False,
                 id="source",
                 compact=True,
             )
-            yield Select[str]([], allow_blank=True, prompt="priority", id="priority", compact=True)
+            yield Select[str](
+                [], allow_blank=True, prompt=_("priority"), id="priority", compact=True
+            )
             yield Label("", id="due")
             yield Input(placeholder=_(TEXT["subject"]), id="subject", max_length=200, compact=True)
             yield TextArea(id="description", soft_wrap=True)
@@ -146,7 +148,7 @@ class NewTicketDialog(ModalScreen[NewTicket | None]):
         ]
 
     def on_mount(self) -> None:
-        self.query_one("#description", TextArea).border_title = "description"
+        self.query_one("#description", TextArea).border_title = _("description")
         self.query_one("#contact", Select).display = not self.technician
         self.customers = self.dispatch.sync.cached_customers()
         self._show_matches("")

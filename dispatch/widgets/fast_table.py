@@ -507,7 +507,10 @@ class FastTable(ScrollView, can_focus=True):
         if index >= len(self._visible):
             if index == 0:
                 style = self.get_component_rich_style("fast-table--empty")
-                return Strip([Segment(fit(_(self.empty_text), width), style)], width)
+                empty = (
+                    _(self.empty_text) if self.empty_text else ""
+                )  # `_("")` is the catalog header
+                return Strip([Segment(fit(empty, width), style)], width)
             return Strip.blank(width, base)
         row = self._visible[index]
         strip = self._lines.get(row.key)

@@ -114,7 +114,8 @@ class KeyFooter(Footer):
             item = Item(
                 self.app.get_key_display(binding),
                 # descriptions are class attributes marked with N_: translated when shown
-                _(binding.description),
+                # (`_("")` would be the catalog's header, so an empty one stays empty)
+                _(binding.description) if binding.description else "",
                 binding.key,
                 binding.action,
                 active.enabled,  # shown dimmed: the key exists, just not for this row

@@ -42,7 +42,7 @@ def read_po(text: str) -> dict[str | tuple[str, int], str]:
             if fields and not line.startswith('"'):
                 flush()
                 fuzzy = False
-            fuzzy = fuzzy or line.startswith("#,") and "fuzzy" in line
+            fuzzy = fuzzy or (line.startswith("#,") and "fuzzy" in line)
             continue
         if line.startswith('"'):
             fields[current] += ast.literal_eval(line)
@@ -58,23 +58,20 @@ def read_po(text: str) -> dict[str | tuple[str, int], str]:
 class PoTranslations(gettext.NullTranslations):
     """A catalog read from a .po file (German plural rule: one, other)."""
 
-    def __init__(self, entries: dict[str | tuple[str, int], str]) -> None:
+    def __init__(
+        self, entries: dict[str | tuple[str, int], str], behind: gettext.NullTranslations
+    ) -> None:
         super().__init__()
         self.entries = entries
+        self.behind = behind  # what the loader found: the rest of the catalog
 
     def gettext(self, message: str) -> str:
         found = self.entries.get(message)
-        if found is not None:
-            return found
-        return self._fallback.gettext(message) if self._fallback else message
+        return self.behind.gettext(message) if found is None else found
 
     def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
         found = self.entries.get((msgid1, 0 if n == 1 else 1))
-        if found is not None:
-            return found
-        if self._fallback:
-            return self._fallback.ngettext(msgid1, msgid2, n)
-        return msgid1 if n == 1 else msgid2
+        return self.behind.ngettext(msgid1, msgid2, n) if found is None else found
 
 
 @contextmanager
@@ -83,9 +80,8 @@ def in_german() -> Iterator[None]:
     i18n.set_language("de")
     try:
         if i18n._("Queue") == "Queue":  # the loader does not read screens.po (yet)
-            mine = PoTranslations(read_po(SCREENS_PO.read_text(encoding="utf-8")))
-            mine.add_fallback(i18n._translation)
-            i18n._translation = mine
+            entries = read_po(SCREENS_PO.read_text(encoding="utf-8"))
+            i18n._translation = PoTranslations(entries, i18n._translation)
         yield
     finally:
         i18n.set_language("en")

@@ -5,14 +5,13 @@ footer keeps `?` and the panes, dialogs are centred with every field reachable).
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from console.conflict import conflict_op, conflict_screen
-from console.german import in_german
+from console.german import SCREENS_PO, in_german, read_po
 from console.harness import console, settle
 from console.test_small_terminal import assert_usable, footer_keys
 from console.tickets import fresh_ticket, select
@@ -40,12 +39,55 @@ IDS = ["80x24", "120x40"]
 # The English console's own labels, none of them also a German word ("Status", "Filter",
 # "Ticket" and "Mail" are both). Whole words and case-sensitive: the demo data and the
 # display layer's words (lower-case field names, "P1 critical") are not the console's.
-ENGLISH = (
-    "Queue Calendar Escalations Escalation Outbox Comment Comments Assign Assignee Priority "
-    "Help Cancel Save Refresh Quit Customer Title Subject Received Acknowledge Resolve Book "
-    "Delete Loading Unassigned Escalate Panes Keys Close Edit Back Yes Mine History Contact "
-    "Site Tags Booked Hours Responded Owner Discard Later Decide"
-).split() + ["My work", "Next week", "Open ticket", "Copy phone", "New ticket", "Raised by"]
+ENGLISH = [
+    *[
+        "Queue",
+        "Calendar",
+        "Escalations",
+        "Escalation",
+        "Outbox",
+        "Comment",
+        "Comments",
+        "Assign",
+        "Assignee",
+        "Priority",
+        "Help",
+        "Cancel",
+        "Save",
+        "Refresh",
+        "Quit",
+        "Customer",
+        "Title",
+        "Subject",
+        "Received",
+        "Acknowledge",
+        "Resolve",
+        "Book",
+        "Delete",
+        "Loading",
+        "Unassigned",
+        "Escalate",
+        "Panes",
+        "Keys",
+        "Close",
+        "Edit",
+        "Back",
+        "Yes",
+        "Mine",
+        "History",
+        "Contact",
+        "Site",
+        "Tags",
+        "Booked",
+        "Hours",
+        "Responded",
+        "Owner",
+        "Discard",
+        "Later",
+        "Decide",
+    ],
+    *("My work", "Next week", "Open ticket", "Copy phone", "New ticket", "Raised by"),
+]
 ENGLISH_WORD = re.compile(r"\b(" + "|".join(map(re.escape, ENGLISH)) + r")\b")
 
 
@@ -70,14 +112,6 @@ def deutsch() -> Iterator[None]:
         yield
 
 
-@asynccontextmanager
-async def german_console(
-    tmp_path: Path, size: tuple[int, int], **options: Any
-) -> AsyncIterator[tuple[DispatchApp, Pilot[None]]]:
-    async with console(tmp_path, size=size, **options) as (app, pilot):
-        yield app, pilot
-
-
 async def show(pilot: Pilot[None], *keys: str) -> None:
     await pilot.press(*keys)
     await settle(pilot)
@@ -97,7 +131,7 @@ PANES = {
 @pytest.mark.usefixtures("deutsch")
 @pytest.mark.parametrize("size", SIZES, ids=IDS)
 async def test_every_pane_in_german(tmp_path: Path, size: tuple[int, int]) -> None:
-    async with german_console(tmp_path, size) as (app, pilot):
+    async with console(tmp_path, size=size) as (app, pilot):
         for key, title in PANES.items():
             await show(pilot, key)
             assert_german(app, title)
@@ -114,7 +148,7 @@ async def test_every_pane_in_german(tmp_path: Path, size: tuple[int, int]) -> No
 @pytest.mark.usefixtures("deutsch")
 @pytest.mark.parametrize("size", SIZES, ids=IDS)
 async def test_a_technicians_work_in_german(tmp_path: Path, size: tuple[int, int]) -> None:
-    async with german_console(tmp_path, size, as_user="marco.wagner") as (app, pilot):
+    async with console(tmp_path, size=size, as_user="marco.wagner") as (app, pilot):
         await settle(pilot)
         assert_german(app, "Meine Arbeit", "Mein Kalender")
         assert {"?", "s", "c"} <= set(footer_keys(app.screen))
@@ -144,7 +178,7 @@ async def check_dialog(app: DispatchApp, pilot: Pilot[None], *words: str) -> Non
 @pytest.mark.usefixtures("deutsch")
 @pytest.mark.parametrize("size", SIZES, ids=IDS)
 async def test_every_dialog_in_german(tmp_path: Path, size: tuple[int, int]) -> None:
-    async with german_console(tmp_path, size) as (app, pilot):
+    async with console(tmp_path, size=size) as (app, pilot):
         ticket = await fresh_ticket(app, pilot)
         await select(pilot, app, ticket)
         number = str(ticket["number"])
@@ -178,8 +212,15 @@ async def test_every_dialog_in_german(tmp_path: Path, size: tuple[int, int]) -> 
             (conflict_screen(conflict_op()), ("Konflikt", "deren (jetzt)")),
             (StatusNoteDialog(int(number), "waiting_customer"), ("Frage an den Kunden",)),
             (CustomerPick(_("Make a ticket of this mail: for which customer?")), ("Kunde",)),
-            (ConfirmDialog(_("Delete this entry of {name} on {day}?").format(
-                name="Marco Wagner", day="Mo 07.12."), yes=_("delete")), ("löschen", "n/esc abbrechen")),
+            (
+                ConfirmDialog(
+                    _("Delete this entry of {name} on {day}?").format(
+                        name="Marco Wagner", day="Mo 07.12."
+                    ),
+                    yes=_("delete"),
+                ),
+                ("löschen", "n/esc abbrechen"),
+            ),
         ):
             await app.push_screen(dialog)
             await settle(pilot)
@@ -188,7 +229,20 @@ async def test_every_dialog_in_german(tmp_path: Path, size: tuple[int, int]) -> 
 
 async def test_english_is_the_default(tmp_path: Path) -> None:
     """Without a language set the console speaks English: the labels above are its own."""
-    async with console(tmp_path, size=(120, 40)) as (app, pilot):
+    async with console(tmp_path, size=(120, 40)) as (app, _pilot):
         text = screen_text(app)
         assert "Queue" in text and "Warteschlange" not in text
         assert ENGLISH_WORD.search(text)
+
+
+def test_every_german_text_keeps_the_placeholders_of_its_english() -> None:
+    """A translation that drops or renames `{number}` would raise KeyError where it is shown."""
+    entries = read_po(SCREENS_PO.read_text(encoding="utf-8"))
+    assert len(entries) > 500, "the console's catalog is read"
+    fields = re.compile(r"\{[^{}]*\}")
+    for key, german in entries.items():
+        english = key if isinstance(key, str) else key[0]
+        assert set(fields.findall(german)) == set(fields.findall(english)), (english, german)
+        # gettext keeps the shape: a text that starts or ends a line does so in German too
+        assert english.startswith("\n") == german.startswith("\n"), english
+        assert english.endswith("\n") == german.endswith("\n"), english
