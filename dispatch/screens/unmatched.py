@@ -32,7 +32,7 @@ from dispatch.screens.customer_pick import CustomerPick
 from dispatch.screens.dialogs import TextDialog
 from dispatch.screens.mail_text import unmatched_detail
 from dispatch.widgets.fast_table import FastTable
-from dispatch.widgets.mail_rows import UNMATCHED_COLUMNS, unmatched_row
+from dispatch.widgets.mail_rows import STATE_WORDS, UNMATCHED_COLUMNS, unmatched_row
 
 if TYPE_CHECKING:
     from dispatch.client.shapes import UnmatchedMailShape
@@ -48,7 +48,8 @@ TEXT = {
     "no_match": N_("No mail matches the filter."),
     "select_first": N_("Select a mail first."),
     "handled": N_("This mail is handled already ({state})."),
-    "in_outbox": N_("Your {what} of this mail is still in the outbox."),
+    "ticket_in_outbox": N_("Your ticket of this mail is still in the outbox."),
+    "discard_in_outbox": N_("Your discard of this mail is still in the outbox."),
     "pick_title": N_("Make a ticket of this mail: for which customer?"),
     "ticket_queued": N_("Ticket for {customer} from the mail of {sender} queued"),
     "discard_title": N_("Discard this mail: why? (kept with the mail)"),
@@ -199,12 +200,14 @@ class UnmatchedScreen(PaneScreen, FilterAsYouType):
             self.notify(_(TEXT["select_first"]), severity="warning")
             return None
         if mail["state"] != "open":
-            self.notify(_(TEXT["handled"]).format(state=one_line(mail["state"])))
+            state = mail["state"]
+            word = _(STATE_WORDS[state]) if state in STATE_WORDS else one_line(state)
+            self.notify(_(TEXT["handled"]).format(state=word))
             return None
         mine = self.pending().get(mail["id"])
         if mine is not None:
-            what = "ticket" if mine == "ticket" else "discard"
-            self.notify(_(TEXT["in_outbox"]).format(what=what), severity="warning")
+            words = TEXT["ticket_in_outbox"] if mine == "ticket" else TEXT["discard_in_outbox"]
+            self.notify(_(words), severity="warning")
             return None
         return mail
 

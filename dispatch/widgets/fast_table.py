@@ -554,7 +554,8 @@ class FastTable(ScrollView, can_focus=True):
         for column, w in zip(self._columns, self._widths, strict=False):
             if not w:
                 continue
-            label = _(column.label)  # marked with N_ where the columns are declared
+            # marked with N_ where the columns are declared; `_("")` is the catalog header
+            label = _(column.label) if column.label else ""
             if column.key == self._sort_column and w >= 2:
                 label = sort_label(label, w, "▼" if self._sort_reverse else "▲")
             labels.append(fit(label, w, column.align))
