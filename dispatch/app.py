@@ -28,6 +28,7 @@ from dispatch.client.sync import Arrival, SyncEngine
 from dispatch.commands import DispatchCommands
 from dispatch.display.clock import set_zone
 from dispatch.display.safe import one_line
+from dispatch.i18n import N_, _
 from dispatch.screens.context import STYLES, Console, MailsUpdate, TicketsUpdate
 
 if TYPE_CHECKING:
@@ -45,15 +46,15 @@ class DispatchApp(ScreenshotPolicy):
     COMMANDS = App.COMMANDS | {DispatchCommands}
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "pane('queue')", "Queue", id="app.queue"),
-        Binding("2", "pane('escalations')", "Escalations", id="app.escalations"),
-        Binding("3", "pane('calendar')", "Calendar", id="app.calendar"),
-        Binding("4", "pane('mywork')", "My work", id="app.mywork"),
-        Binding("5", "pane('outbox')", "Outbox", id="app.outbox"),
-        Binding("6", "pane('mail')", "Mail", id="app.mail"),
-        Binding("question_mark", "help", "Help", id="app.help"),
-        Binding("r", "refresh", "Refresh", id="app.refresh"),
-        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("1", "pane('queue')", N_("Queue"), id="app.queue"),
+        Binding("2", "pane('escalations')", N_("Escalations"), id="app.escalations"),
+        Binding("3", "pane('calendar')", N_("Calendar"), id="app.calendar"),
+        Binding("4", "pane('mywork')", N_("My work"), id="app.mywork"),
+        Binding("5", "pane('outbox')", N_("Outbox"), id="app.outbox"),
+        Binding("6", "pane('mail')", N_("Mail"), id="app.mail"),
+        Binding("question_mark", "help", N_("Help"), id="app.help"),
+        Binding("r", "refresh", N_("Refresh"), id="app.refresh"),
+        Binding("q", "quit", N_("Quit"), id="app.quit"),
     ]
 
     def __init__(
@@ -201,7 +202,7 @@ class DispatchApp(ScreenshotPolicy):
 
     def action_refresh(self) -> None:
         if self.loading:  # a full sync now would race the cache read that is still running
-            self.notify("Still reading the cache; refresh in a moment.", timeout=3)
+            self.notify(_("Still reading the cache; refresh in a moment."), timeout=3)
             return
         self.load_everything()
 
@@ -245,7 +246,9 @@ class DispatchApp(ScreenshotPolicy):
             self.refused = True
             self.exit(
                 return_code=2,
-                message="dispatch: the service refused the token. Check --token or DISPATCH_TOKEN.",
+                message=_(
+                    "dispatch: the service refused the token. Check --token or DISPATCH_TOKEN."
+                ),
             )
             return False
         except (Unreachable, ApiError):
@@ -263,7 +266,7 @@ class DispatchApp(ScreenshotPolicy):
         except Unreachable:
             # Offline is a state the status bar shows, not a failure: one line, the cache stays.
             self.notify(
-                "Offline: refresh needs the service; showing the cache until it is back.",
+                _("Offline: refresh needs the service; showing the cache until it is back."),
                 severity="warning",
                 timeout=5,
             )
@@ -315,8 +318,10 @@ class DispatchApp(ScreenshotPolicy):
     def op_needs_attention(self, op: Op) -> None:
         if op.state == "conflict":
             self.notify(
-                f"Your {op.label} was not applied: it was changed by someone else meanwhile. "
-                "Press 5 to see theirs and yours and decide.",
+                _(
+                    "Your {what} was not applied: it was changed by someone else meanwhile. "
+                    "Press 5 to see theirs and yours and decide."
+                ).format(what=op.label),
                 severity="warning",
                 timeout=10,
             )
@@ -333,7 +338,7 @@ class DispatchApp(ScreenshotPolicy):
     def show_error(self, error: BaseException) -> None:
         if isinstance(error, Unreachable):
             self.notify(
-                "The service cannot be reached. " + one_line(error),
+                _("The service cannot be reached. {why}").format(why=one_line(error)),
                 severity="error",
                 timeout=8,
                 markup=False,

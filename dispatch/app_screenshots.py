@@ -8,9 +8,29 @@ from collections.abc import Iterable
 from typing import Any
 
 from textual.app import App, SystemCommand
+from textual.command import CommandPalette
 from textual.screen import Screen
 
-OFF = "Screenshots are off in an SSH session (use your terminal's own)."
+from dispatch.i18n import N_, _
+
+OFF = N_("Screenshots are off in an SSH session (use your terminal's own).")
+# Textual's own palette entries (titles and help), marked here so the catalog holds them.
+SYSTEM_WORDS = (
+    N_("Theme"),
+    N_("Change the current theme"),
+    N_("Quit"),
+    N_("Quit the application as soon as possible"),
+    N_("Keys"),
+    N_("Hide the keys and widget help panel"),
+    N_("Show help for the focused widget and a summary of available keys"),
+    N_("Minimize"),
+    N_("Minimize the widget and restore to normal size"),
+    N_("Maximize"),
+    N_("Maximize the focused widget"),
+    N_("Screenshot"),
+    N_("Save an SVG 'screenshot' of the current screen"),
+)
+PALETTE_PLACEHOLDER = N_("Search for commands…")
 
 
 class ScreenshotPolicy(App[None]):
@@ -21,12 +41,23 @@ class ScreenshotPolicy(App[None]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         for command in super().get_system_commands(screen):
             if self.screenshots or command.title != "Screenshot":
-                yield command
+                # Textual's English words, in the console's language (the same text when a
+                # later Textual changes them: the catalog then simply has no entry)
+                yield command._replace(
+                    title=_(command.title), help=_(command.help) if command.help else ""
+                )
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, with its placeholder in the console's language."""
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
+            self.push_screen(
+                CommandPalette(placeholder=_(PALETTE_PLACEHOLDER), id="--command-palette")
+            )
 
     def deliver_screenshot(
         self, filename: str | None = None, path: str | None = None, time_format: str | None = None
     ) -> str | None:
         if not self.screenshots:
-            self.notify(OFF, severity="warning")
+            self.notify(_(OFF), severity="warning")
             return None
         return super().deliver_screenshot(filename, path, time_format)

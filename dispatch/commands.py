@@ -9,27 +9,28 @@ from textual.markup import escape
 
 from dispatch.display import labels
 from dispatch.display.safe import one_line
+from dispatch.i18n import N_, _
 from dispatch.screens.context import Console, door, tickets_of
 
 ACTIONS = [
-    ("Go to queue", "pane('queue')"),
-    ("Go to escalations", "pane('escalations')"),
-    ("Go to calendar", "pane('calendar')"),
-    ("Go to my work", "pane('mywork')"),
-    ("Go to unmatched mail", "pane('mail')"),
-    ("Refresh everything", "refresh"),
-    ("Show keys (help)", "help"),
+    (N_("Go to queue"), "pane('queue')"),
+    (N_("Go to escalations"), "pane('escalations')"),
+    (N_("Go to calendar"), "pane('calendar')"),
+    (N_("Go to my work"), "pane('mywork')"),
+    (N_("Go to unmatched mail"), "pane('mail')"),
+    (N_("Refresh everything"), "refresh"),
+    (N_("Show keys (help)"), "help"),
 ]
 SCREEN_ACTIONS = [
-    ("New ticket (take a call)", "new_ticket"),
-    ("Assign selected ticket", "assign"),
-    ("Change priority of selected ticket", "priority"),
-    ("Change status of selected ticket", "status"),
-    ("Escalate selected ticket", "escalate"),
-    ("Send a failed mail again", "retry_mail"),
-    ("Comment on selected ticket", "comment"),
-    ("Edit title, description and tags of the ticket", "edit"),
-    ("Copy the contact's phone number", "copy_phone"),
+    (N_("New ticket (take a call)"), "new_ticket"),
+    (N_("Assign selected ticket"), "assign"),
+    (N_("Change priority of selected ticket"), "priority"),
+    (N_("Change status of selected ticket"), "status"),
+    (N_("Escalate selected ticket"), "escalate"),
+    (N_("Send a failed mail again"), "retry_mail"),
+    (N_("Comment on selected ticket"), "comment"),
+    (N_("Edit title, description and tags of the ticket"), "edit"),
+    (N_("Copy the contact's phone number"), "copy_phone"),
 ]
 
 
@@ -42,14 +43,16 @@ class DispatchCommands(Provider):
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for label, action in ACTIONS:
+        for word, action in ACTIONS:
+            label = _(word)
             score = matcher.match(label)
             if score > 0:
                 yield Hit(score, matcher.highlight(label), partial(self.app.run_action, action))
         screen = self.screen
-        for label, action in SCREEN_ACTIONS:
+        for word, action in SCREEN_ACTIONS:
             if screen.check_action(action, ()) is False or not hasattr(screen, f"action_{action}"):
                 continue
+            label = _(word)
             score = matcher.match(label)
             if score > 0:
                 yield Hit(score, matcher.highlight(label), partial(screen.run_action, action))
@@ -72,9 +75,10 @@ class DispatchCommands(Provider):
                     score,
                     matcher.highlight(label),
                     partial(self._open, ticket["id"]),
-                    help=labels.priority(ticket["priority"])
-                    + ", "
-                    + labels.status(ticket["status"]),
+                    help=_("{priority}, {status}").format(
+                        priority=labels.priority(ticket["priority"]),
+                        status=labels.status(ticket["status"]),
+                    ),
                 )
                 count += 1
                 if count >= 50:

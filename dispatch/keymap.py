@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 
 from dispatch.app import DispatchApp
+from dispatch.i18n import N_, _
 from dispatch.screens.appointment_dialog import AppointmentDialog, Choice
 from dispatch.screens.assign import AssignDialog
 from dispatch.screens.calendar import CalendarScreen
@@ -39,28 +40,28 @@ from dispatch.widgets.fast_table import FastTable
 
 # Where keys are active together: the focused widget, its screen and (in a pane) the app.
 PLACES: Sequence[tuple[str, Sequence[type[DOMNode]]]] = (
-    ("the queue", (DispatchApp, QueueScreen, FastTable)),
-    ("my work", (DispatchApp, MyWorkScreen, FastTable)),
-    ("the escalations", (DispatchApp, EscalationsScreen, FastTable)),
-    ("the calendar", (DispatchApp, CalendarScreen, CalendarGrid)),
-    ("the calendar", (DispatchApp, CalendarScreen, AppointmentList)),
-    ("the outbox", (DispatchApp, OutboxScreen)),
-    ("the unmatched mail", (DispatchApp, UnmatchedScreen, FastTable)),
-    ("the ticket view", (DispatchApp, TicketScreen)),
-    ("the help", (HelpScreen,)),
-    ("a choice dialog", (ChoiceDialog,)),
-    ("the status dialog", (StatusDialog,)),
-    ("the customer choice", (CustomerPick,)),
-    ("the comment dialog", (TextDialog,)),
-    ("the customer contact dialog", (ContactDialog,)),
-    ("the escalate dialog", (EscalateDialog,)),
-    ("the edit dialog", (EditDialog,)),
-    ("the assign dialog", (AssignDialog,)),
-    ("the booking dialog", (AppointmentDialog, Choice)),
-    ("the confirm dialog", (ConfirmDialog,)),
-    ("the status note dialog", (StatusNoteDialog,)),
-    ("the conflict dialog", (ConflictScreen,)),
-    ("the new-ticket dialog", (NewTicketDialog, CustomerInput)),
+    (N_("the queue"), (DispatchApp, QueueScreen, FastTable)),
+    (N_("my work"), (DispatchApp, MyWorkScreen, FastTable)),
+    (N_("the escalations"), (DispatchApp, EscalationsScreen, FastTable)),
+    (N_("the calendar"), (DispatchApp, CalendarScreen, CalendarGrid)),
+    (N_("the calendar"), (DispatchApp, CalendarScreen, AppointmentList)),
+    (N_("the outbox"), (DispatchApp, OutboxScreen)),
+    (N_("the unmatched mail"), (DispatchApp, UnmatchedScreen, FastTable)),
+    (N_("the ticket view"), (DispatchApp, TicketScreen)),
+    (N_("the help"), (HelpScreen,)),
+    (N_("a choice dialog"), (ChoiceDialog,)),
+    (N_("the status dialog"), (StatusDialog,)),
+    (N_("the customer choice"), (CustomerPick,)),
+    (N_("the comment dialog"), (TextDialog,)),
+    (N_("the customer contact dialog"), (ContactDialog,)),
+    (N_("the escalate dialog"), (EscalateDialog,)),
+    (N_("the edit dialog"), (EditDialog,)),
+    (N_("the assign dialog"), (AssignDialog,)),
+    (N_("the booking dialog"), (AppointmentDialog, Choice)),
+    (N_("the confirm dialog"), (ConfirmDialog,)),
+    (N_("the status note dialog"), (StatusNoteDialog,)),
+    (N_("the conflict dialog"), (ConflictScreen,)),
+    (N_("the new-ticket dialog"), (NewTicketDialog, CustomerInput)),
 )
 
 
@@ -87,7 +88,9 @@ def keymap_problems(keymap: Mapping[str, str]) -> list[str]:
     places = [(name, list(chain.from_iterable(map(_bindings, nodes)))) for name, nodes in PLACES]
     known = {b.id for node in _dispatch_nodes() for _, b in _bindings(node) if b.id}
     problems = [
-        f'dispatch: keymap: there is no binding "{binding_id}"; `?` in the console lists the ids'
+        _('dispatch: keymap: there is no binding "{id}"; `?` in the console lists the ids').format(
+            id=binding_id
+        )
         for binding_id in keymap
         if binding_id not in known
     ]
@@ -104,9 +107,11 @@ def keymap_problems(keymap: Mapping[str, str]) -> list[str]:
                 for other, keys in keys_of.items():
                     if other == binding_id or key not in keys:
                         continue
-                    line = (
-                        f'dispatch: keymap: "{binding_id}" = "{keymap[binding_id]}" collides '
-                        f'with "{other}" ({key}) in {place}'
+                    line = _(
+                        'dispatch: keymap: "{id}" = "{keys}" collides with "{other}" ({key}) '
+                        "in {place}"
+                    ).format(
+                        id=binding_id, keys=keymap[binding_id], other=other, key=key, place=_(place)
                     )
                     if line not in problems:
                         problems.append(line)

@@ -20,13 +20,19 @@ from textual.widgets import Input, Label
 from dispatch.display import clock, labels
 from dispatch.display.safe import one_line
 from dispatch.domain.sla import BERLIN  # the provider's zone: a typed 09:00 is 09:00 there
+from dispatch.i18n import N_, _
 from dispatch.screens.context import STYLES
 
-KINDS = tuple(
-    (kind, labels.APPOINTMENT_KIND[kind])
-    for kind in ("ticket_work", "absence", "on_call", "project")
-)
-MODES = tuple((mode, labels.WORK_MODE[mode]) for mode in ("onsite", "remote"))
+KINDS = ("ticket_work", "absence", "on_call", "project")
+MODES = ("onsite", "remote")
+
+
+def _choices(table: dict[str, str], values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(value, label) pairs, labelled when the dialog opens: in the language chosen by then,
+    not the one of the moment this module was imported."""
+    return tuple((value, labels.word(table, value)) for value in values)
+
+
 WITH_MODE = frozenset({"ticket_work", "project"})
 MAX_MINUTES = 31 * 24 * 60
 
@@ -53,9 +59,9 @@ def parse_minutes(text: str) -> int:
         value = float(match.group(1).replace(",", "."))
         minutes = round(value * {"": 1, "m": 1, "h": 60, "d": 1440}[match.group(2)])
     else:
-        raise ValueError("length is h:mm, e.g. 1:30 (or 90 minutes, 1.5h, 2d)")
+        raise ValueError(_("length is h:mm, e.g. 1:30 (or 90 minutes, 1.5h, 2d)"))
     if not 5 <= minutes <= MAX_MINUTES:
-        raise ValueError("duration is 5 minutes to 31 days")
+        raise ValueError(_("duration is 5 minutes to 31 days"))
     return minutes
 
 
@@ -70,10 +76,10 @@ def parse_request(
         else:
             when = date.fromisoformat(text)
     except ValueError:
-        raise ValueError("date must look like 2026-11-30 (or 30.11.2026)") from None
+        raise ValueError(_("date must look like 2026-11-30 (or 30.11.2026)")) from None
     match = re.fullmatch(r"\s*(\d{1,2})[:.]?(\d{2})\s*", start)
     if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
-        raise ValueError("start must be a time like 09:30")
+        raise ValueError(_("start must be a time like 09:30"))
     begin = datetime(when.year, when.month, when.day, int(match.group(1)), int(match.group(2)))
     begin = begin.replace(tzinfo=BERLIN)
     length = parse_minutes(minutes)
@@ -81,10 +87,10 @@ def parse_request(
     if ticket.strip():
         digits = ticket.strip().lstrip("#")
         if not digits.isdigit():
-            raise ValueError("ticket is a ticket number like 10234, or empty")
+            raise ValueError(_("ticket is a ticket number like 10234, or empty"))
         number = int(digits)
     if new and kind == "ticket_work" and number is None:
-        raise ValueError("ticket work needs a ticket number (or pick another kind)")
+        raise ValueError(_("ticket work needs a ticket number (or pick another kind)"))
     # wall-clock arithmetic in Berlin, then back to an exact offset
     end = (begin.replace(tzinfo=None) + timedelta(minutes=length)).replace(tzinfo=BERLIN)
     if end <= begin:
@@ -102,8 +108,8 @@ class Choice(Widget, can_focus=True):
     """One of a few words, picked with left/right (h/l, space); all shown, the pick bracketed."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left,h", "step(-1)", "Previous", show=False, id="choice.previous"),
-        Binding("right,l,space", "step(1)", "Next", show=False, id="choice.next"),
+        Binding("left,h", "step(-1)", N_("Previous"), show=False, id="choice.previous"),
+        Binding("right,l,space", "step(1)", N_("Next"), show=False, id="choice.next"),
     ]
     DEFAULT_CSS = """
     Choice { height: 1; width: 1fr; }
@@ -129,7 +135,7 @@ class Choice(Widget, can_focus=True):
     ) -> None:
         super().__init__(id=id)
         self.options = options
-        values = [v for v, _ in options]
+        values = [v for v, _label in options]
         self.set_reactive(Choice.index, values.index(value) if value in values else 0)
 
     @property
@@ -142,7 +148,7 @@ class Choice(Widget, can_focus=True):
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
-        for i, (_, label) in enumerate(self.options):
+        for i, (_value, label) in enumerate(self.options):
             text.append(f"[{label}]" if i == self.index else f" {label} ")
             text.append(" ")
         return text
@@ -153,12 +159,12 @@ class AppointmentDialog(ModalScreen[AppointmentRequest | None]):
 
     CSS_PATH = [STYLES / "calendar.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="appointment.cancel"),
-        Binding("ctrl+s", "save", "Save", id="appointment.save", priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="appointment.cancel"),
+        Binding("ctrl+s", "save", N_("Save"), id="appointment.save", priority=True),
         # A binding, not a key handler: a binding consumes the key, a handler let it go on to
         # the calendar behind, which opened a ticket over the saved booking. An Input's own
         # enter (submit, which saves too) comes first, so this serves the selectors.
-        Binding("enter", "save", "Save", show=False, id="appointment.save_enter"),
+        Binding("enter", "save", N_("Save"), show=False, id="appointment.save_enter"),
     ]
 
     def __init__(
@@ -190,38 +196,42 @@ class AppointmentDialog(ModalScreen[AppointmentRequest | None]):
             yield Label(self.title_text, classes="dialog-title")
             number = "" if self.ticket_number is None else str(self.ticket_number)
             yield from self._row(
-                "Ticket",
+                _("Ticket"),
                 Input(
                     number,
-                    placeholder="number (empty for absence, on call)",
+                    placeholder=_("number (empty for absence, on call)"),
                     id="ticket",
                     compact=True,
                 ),
             )
             yield from self._row(
-                "Date",
+                _("Date"),
                 Input(self.day.isoformat(), placeholder="YYYY-MM-DD", id="date", compact=True),
             )
             yield from self._row(
-                "Start", Input(self.start, placeholder="HH:MM", id="start", compact=True)
+                _("Start"), Input(self.start, placeholder="HH:MM", id="start", compact=True)
             )
             # h:mm as every duration reads; the line under the fields shows start and end
             yield from self._row(
-                "Length",
+                _("Length"),
                 Input(
                     clock.duration(self.minutes).removesuffix(" h"),
-                    placeholder="h:mm, e.g. 1:30 (or 90m, 2d)",
+                    placeholder=_("h:mm, e.g. 1:30 (or 90m, 2d)"),
                     id="minutes",
                     compact=True,
                 ),
             )
-            yield from self._row("Kind", Choice(KINDS, self.kind, id="kind"))
-            yield from self._row("Mode", Choice(MODES, self.mode, id="mode"))
+            yield from self._row(
+                _("Kind"), Choice(_choices(labels.APPOINTMENT_KIND, KINDS), self.kind, id="kind")
+            )
+            yield from self._row(
+                _("Mode"), Choice(_choices(labels.WORK_MODE, MODES), self.mode, id="mode")
+            )
             yield Label("", id="span", classes="dialog-hint")
             yield Label("", id="effect", classes="dialog-hint")
             yield Label("", id="error", classes="dialog-error")
             yield Label(
-                "tab next · ←/→ pick · ctrl+s/enter save · esc cancel", classes="dialog-hint"
+                _("tab next · ←/→ pick · ctrl+s/enter save · esc cancel"), classes="dialog-hint"
             )
 
     @staticmethod
@@ -272,7 +282,9 @@ class AppointmentDialog(ModalScreen[AppointmentRequest | None]):
         kind = self.query_one("#kind", Choice).value
         text = ""
         if not self.moving and self.assignee and kind == "ticket_work" and number.isdigit():
-            text = f"booking assigns ticket {int(number)} to {one_line(self.assignee)}"
+            text = _("booking assigns ticket {number} to {name}").format(
+                number=int(number), name=one_line(self.assignee)
+            )
         self.query_one("#effect", Label).update(Text(text))
 
     def _mode_follows_kind(self) -> None:

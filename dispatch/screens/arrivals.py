@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from dispatch.display import labels
 from dispatch.display.safe import one_line
+from dispatch.i18n import N_, _
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -24,13 +25,13 @@ if TYPE_CHECKING:
 
 # Every word of the announcements, in one place for the translation.
 TEXT = {
-    "escalation": "New escalation: ticket {number} {title} ({reason}, level {level})",
-    "p1": "New P1: ticket {number} {title}",
-    "many": "{count} new escalations and P1 tickets: see panes 1 and 2",
-    "mail": "New unmatched mail from {sender}: {subject} (pane 6)",
-    "mails": "{count} new unmatched mails: see pane 6",
-    "someone": "an unknown sender",
-    "title": "Needs attention",
+    "escalation": N_("New escalation: ticket {number} {title} ({reason}, level {level})"),
+    "p1": N_("New P1: ticket {number} {title}"),
+    "many": N_("{count} new escalations and P1 tickets: see panes 1 and 2"),
+    "mail": N_("New unmatched mail from {sender}: {subject} (pane 6)"),
+    "mails": N_("{count} new unmatched mails: see pane 6"),
+    "someone": N_("an unknown sender"),
+    "title": N_("Needs attention"),
 }
 SHOWN = 3  # more at once (a reconnect after a long outage) are told as one count
 SECONDS = 12
@@ -59,14 +60,14 @@ def announce(app: App[Any], arrivals: list[Arrival]) -> None:
     if not told:
         return
     if len(told) > SHOWN:
-        messages = [TEXT["many"].format(count=len(told))]
+        messages = [_(TEXT["many"]).format(count=len(told))]
     else:
         messages = [_message(arrival, ticket) for arrival, ticket in told]
     for message in messages:
         # markup off: a ticket title is someone else's text, never markup to interpret
         app.notify(
             one_line(message),
-            title=TEXT["title"],
+            title=_(TEXT["title"]),
             severity="warning",
             timeout=SECONDS,
             markup=False,
@@ -79,11 +80,11 @@ def _message(arrival: Arrival, ticket: StoreTicket | None) -> str:
     number = ticket["number"] if ticket else arrival.ticket_id
     title = one_line(ticket.get("title", "") if ticket else "")
     if arrival.kind == "p1":
-        return TEXT["p1"].format(number=number, title=title)
+        return _(TEXT["p1"]).format(number=number, title=title)
     fields = arrival.change.get("fields") or {}
     reason = (fields.get("reason") or [None, None])[1]
     level = (fields.get("level") or [None, None])[1]
-    return TEXT["escalation"].format(
+    return _(TEXT["escalation"]).format(
         number=number,
         title=title,
         reason=labels.word(labels.ESCALATION_REASON, reason),
@@ -113,21 +114,21 @@ def announce_mail(app: App[Any], changes: list[dict[str, Any]]) -> None:
     if not news or console.role not in ("dispatcher", "admin"):
         return
     if len(news) > SHOWN:
-        messages = [TEXT["mails"].format(count=len(news))]
+        messages = [_(TEXT["mails"]).format(count=len(news))]
     else:
         messages = [_mail_message(change) for change in news]
     for message in messages:
         # a sender and subject are a stranger's text: cleaned, and never markup
-        app.notify(one_line(message), title=TEXT["title"], timeout=SECONDS, markup=False)
+        app.notify(one_line(message), title=_(TEXT["title"]), timeout=SECONDS, markup=False)
     if console.settings.bell:
         app.bell()
 
 
 def _mail_message(change: dict[str, Any]) -> str:
     fields = change.get("fields") or {}
-    sender = (fields.get("from_address") or [None, None])[1] or TEXT["someone"]
+    sender = (fields.get("from_address") or [None, None])[1] or _(TEXT["someone"])
     subject = (fields.get("subject") or [None, None])[1] or ""
-    return TEXT["mail"].format(sender=one_line(sender), subject=one_line(subject))
+    return _(TEXT["mail"]).format(sender=one_line(sender), subject=one_line(subject))
 
 
 __all__ = ["announce", "announce_mail", "hears", "new_unmatched"]

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from dispatch.client.errors import ApiError, NotFound, Unreachable
 from dispatch.display import clock, labels
 from dispatch.display.safe import one_line
+from dispatch.i18n import N_, _
 from dispatch.screens.context import door, technicians_of
 
 if TYPE_CHECKING:
@@ -35,17 +36,17 @@ def parse_slot(day: str, start: str, minutes: str, mode: str) -> dict[str, str]:
     try:
         date = datetime.strptime(day.strip(), "%Y-%m-%d").date()
     except ValueError:
-        raise ValueError("date must look like 2026-11-30") from None
+        raise ValueError(_("date must look like 2026-11-30")) from None
     try:
         at = datetime.strptime(start.strip(), "%H:%M").time()
     except ValueError:
-        raise ValueError("start must look like 09:30") from None
+        raise ValueError(_("start must look like 09:30")) from None
     try:
         length = int(minutes.strip())
     except ValueError:
-        raise ValueError("duration is a number of minutes") from None
+        raise ValueError(_("duration is a number of minutes")) from None
     if not 15 <= length <= 12 * 60:
-        raise ValueError("duration is 15 to 720 minutes")
+        raise ValueError(_("duration is 15 to 720 minutes"))
     begin = datetime.combine(date, at, tzinfo=clock.zone())  # typed in the shown zone
     return {
         "start": begin.isoformat(),
@@ -58,9 +59,9 @@ class AssignDialog(ModalScreen[AssignChoice | None]):
     """enter or ctrl+s assigns the highlighted technician (booking the slot if ticked)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="assign.cancel"),
-        Binding("ctrl+s", "confirm", "Assign", id="assign.confirm", priority=True),
-        Binding("ctrl+r", "toggle_mode", "On-site/remote", id="assign.mode"),
+        Binding("escape", "cancel", N_("Cancel"), id="assign.cancel"),
+        Binding("ctrl+s", "confirm", N_("Assign"), id="assign.confirm", priority=True),
+        Binding("ctrl+r", "toggle_mode", N_("On-site/remote"), id="assign.mode"),
     ]
 
     def __init__(self, ticket: TicketShape) -> None:
@@ -73,19 +74,24 @@ class AssignDialog(ModalScreen[AssignChoice | None]):
         t = self.ticket
         with VerticalScroll(classes="dialog-box wide"):
             yield Label(
-                Text(f"Assign {t['number']}: {one_line(t['title'])}"), classes="dialog-title"
+                Text(
+                    _("Assign {number}: {title}").format(
+                        number=t["number"], title=one_line(t["title"])
+                    )
+                ),
+                classes="dialog-title",
             )
-            yield Label("Loading suggestions…", id="assign-status")
+            yield Label(_("Loading suggestions…"), id="assign-status")
             yield OptionList(id="candidates")
-            yield Checkbox("Book a slot", value=True, id="book")
+            yield Checkbox(_("Book a slot"), value=True, id="book")
             with Horizontal(id="slot"):
                 yield Input(placeholder="YYYY-MM-DD", id="day")
                 yield Input(placeholder="HH:MM", id="start")
-                yield Input(placeholder="minutes", id="minutes", value="120")
+                yield Input(placeholder=_("minutes"), id="minutes", value="120")
                 yield Label(labels.WORK_MODE["onsite"], id="mode")
             yield Label("", id="error", classes="dialog-error")
             yield Label(
-                "enter/ctrl+s assign · ctrl+r on-site/remote · tab fields · esc cancel",
+                _("enter/ctrl+s assign · ctrl+r on-site/remote · tab fields · esc cancel"),
                 classes="dialog-hint",
             )
 
@@ -98,15 +104,17 @@ class AssignDialog(ModalScreen[AssignChoice | None]):
         try:
             result = await door(self.app).client.suggestions(self.ticket["id"])
             self.suggestions = list(result["items"])
-            label = "Ranked for this ticket (best first):"
+            label = _("Ranked for this ticket (best first):")
         except NotFound:
             self.suggestions = self._cached_technicians()
-            label = "Technicians (no ranking available):"
+            label = _("Technicians (no ranking available):")
         except (Unreachable, ApiError) as exc:
             # The ranking needs the service; the assignment itself waits in the outbox.
             self.suggestions = self._cached_technicians()
-            why = "offline" if isinstance(exc, Unreachable) else "no ranking from the service"
-            label = f"Technicians from the cache ({why}); the assignment is sent when possible:"
+            why = _("offline") if isinstance(exc, Unreachable) else _("no ranking from the service")
+            label = _(
+                "Technicians from the cache ({why}); the assignment is sent when possible:"
+            ).format(why=why)
         self.query_one("#assign-status", Label).update(label)
         options = self.query_one("#candidates", OptionList)
         options.clear_options()
@@ -136,14 +144,14 @@ class AssignDialog(ModalScreen[AssignChoice | None]):
         if s.get("branch"):
             parts[0] += f" ({one_line(s['branch'])})"
         if s.get("score") is not None:
-            parts.append(f"score {s['score']:.0f}")
+            parts.append(_("score {score:.0f}").format(score=s["score"]))
         slot = s.get("slot")
         if slot:
-            parts.append(f"next slot {clock.span(slot['start'], slot['end'])}")
+            parts.append(_("next slot {span}").format(span=clock.span(slot["start"], slot["end"])))
         elif "score" in s:
-            parts.append("no free slot in 14 days")
+            parts.append(_("no free slot in 14 days"))
         if s.get("breach"):
-            parts.append("BREACH")
+            parts.append(_("BREACH"))
         parts.extend(one_line(r) for r in s.get("reasons", []) if not r.startswith("free "))
         return Text(" · ".join(parts))
 
@@ -177,7 +185,7 @@ class AssignDialog(ModalScreen[AssignChoice | None]):
     def action_confirm(self) -> None:
         index = self.query_one("#candidates", OptionList).highlighted
         if index is None or index >= len(self.suggestions):
-            self.query_one("#error", Label).update("Pick a technician first.")
+            self.query_one("#error", Label).update(_("Pick a technician first."))
             return
         slot = None
         if self.query_one("#book", Checkbox).value:

@@ -7,6 +7,7 @@ import asyncio
 from textual.screen import Screen
 from textual.widgets import Input
 
+from dispatch.i18n import _
 from dispatch.screens.context import Console, door
 from dispatch.widgets.fast_table import FastTable
 from dispatch.widgets.key_footer import KeyFooter
@@ -60,7 +61,7 @@ class PaneScreen(StatusScreen):
         for bar in self.query(StatusBar):
             bar.escalations = app.open_escalations()
             attention = app.attention_count()
-            bar.note = f"{attention} need you (press 5)" if attention else ""
+            bar.note = _("{n} need you (press 5)").format(n=attention) if attention else ""
 
 
 class FilterAsYouType(Screen[None]):

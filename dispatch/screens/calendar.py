@@ -16,6 +16,7 @@ from dispatch.client.errors import ApiError, ServerError, Unreachable
 from dispatch.client.shapes import AppointmentShape, TechnicianShape
 from dispatch.display import clock, labels
 from dispatch.display.safe import one_line
+from dispatch.i18n import N_, _, ngettext
 from dispatch.screens.calendar_actions import CalendarActions
 from dispatch.screens.calendar_marks import Holidays, mark_days, own_hours, week_holidays
 from dispatch.screens.context import STYLES, shaped, tickets_of
@@ -47,15 +48,15 @@ class CalendarScreen(CalendarActions):
     CSS_PATH = [STYLES / "calendar.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = [
         # the footer shows them in this order; at 80 columns the last ones fall off (see `?`)
-        Binding("b", "book", "Book", id="calendar.book"),
-        Binding("m", "move", "Move", id="calendar.move"),
-        Binding("d", "delete", "Delete", id="calendar.delete"),
+        Binding("b", "book", N_("Book"), id="calendar.book"),
+        Binding("m", "move", N_("Move"), id="calendar.move"),
+        Binding("d", "delete", N_("Delete"), id="calendar.delete"),
         # move and delete act on the chosen entry of the day (highlighted in the list)
-        Binding("e", "next_entry", "Next entry", id="calendar.next_entry"),
-        Binding("enter", "open_ticket", "Open ticket", id="calendar.open"),
-        Binding("left_square_bracket", "week(-1)", "Prev week", id="calendar.previous_week"),
-        Binding("right_square_bracket", "week(1)", "Next week", id="calendar.next_week"),
-        Binding("t", "this_week", "This week", id="calendar.this_week"),
+        Binding("e", "next_entry", N_("Next entry"), id="calendar.next_entry"),
+        Binding("enter", "open_ticket", N_("Open ticket"), id="calendar.open"),
+        Binding("left_square_bracket", "week(-1)", N_("Prev week"), id="calendar.previous_week"),
+        Binding("right_square_bracket", "week(1)", N_("Next week"), id="calendar.next_week"),
+        Binding("t", "this_week", N_("This week"), id="calendar.this_week"),
     ]
 
     def __init__(self) -> None:
@@ -150,10 +151,12 @@ class CalendarScreen(CalendarActions):
         loads = mark_days(loads, lines, store, self.days, self.holidays)
         self.grid.set_data(lines, loads, known=self.known)
         first, last = self.days[0], self.days[-1]
-        text = f"Calendar · week {first.isocalendar().week} · {first:%d.%m.}-{last:%d.%m.%Y}"
+        text = _("Calendar · week {week} · {first}-{last}").format(
+            week=first.isocalendar().week, first=f"{first:%d.%m.}", last=f"{last:%d.%m.%Y}"
+        )
         now = today()
         if first <= now <= last:
-            text += f" · today {clock.day(now)}"
+            text += " · " + _("today {day}").format(day=clock.day(now))
         text += self.freshness()
         self.query_one("#calendar-title", Label).update(Text(text))
         self.show_cell()
@@ -161,14 +164,14 @@ class CalendarScreen(CalendarActions):
     def freshness(self) -> str:
         """How current the week shown is: nothing when just loaded."""
         if not self.known:
-            return " · offline: week not loaded" if self.offline else " · loading…"
+            return " · " + (_("offline: week not loaded") if self.offline else _("loading…"))
         if self.as_of is None or not (self.offline or self.from_cache):
             return ""
         at = clock.local(self.as_of)
         when = clock.hhmm(at) if at.date() == today() else clock.moment(at)
         if self.offline:
-            return f" · offline: as of {when}"
-        return f" · as of {when}, loading…"
+            return " · " + _("offline: as of {when}").format(when=when)
+        return " · " + _("as of {when}, loading…").format(when=when)
 
     def on_calendar_grid_cell_changed(self, event: CalendarGrid.CellChanged) -> None:
         self.show_cell()
@@ -196,24 +199,28 @@ class CalendarScreen(CalendarActions):
         day = self.grid.cursor_date
         items = self.agenda.appointments
         if technician is None:
-            text = "No technicians to show."
+            text = _("No technicians to show.")
         else:
             name = self.dispatch.store.technician_name(technician)
             load = self.grid.loads.get((technician, self.grid.cursor_day), DayLoad())
             text = f"{one_line(name)} · {clock.day(day)}{day:%Y} · "
             if not self.known:
-                text += "not loaded"
+                text += _("not loaded")
                 if load.holiday:
-                    text += f" · public holiday: {load.holiday}"
+                    text += " · " + _("public holiday: {name}").format(name=load.holiday)
             else:
                 text += load.words
                 works = own_hours(self.dispatch.store.technicians.get(technician) or {}, day)
                 text += f" · {works}" if works else ""
                 chosen = self.agenda.highlighted
                 if len(items) > 1 and chosen is not None:
-                    text += f" · entry {chosen + 1} of {len(items)} (e: next)"
+                    text += " · " + _("entry {n} of {count} (e: next)").format(
+                        n=chosen + 1, count=len(items)
+                    )
                 else:
-                    text += f" · {len(items)} entr{'y' if len(items) == 1 else 'ies'}"
+                    text += " · " + ngettext("{n} entry", "{n} entries", len(items)).format(
+                        n=len(items)
+                    )
         self.query_one("#cell-title", Label).update(Text(text))
         self.refresh_bindings()
 
@@ -248,7 +255,7 @@ class CalendarScreen(CalendarActions):
         ticket_id = appointment.get("ticket_id")
         if ticket_id is None:
             kind = labels.word(labels.APPOINTMENT_KIND, appointment["kind"])
-            self.notify(f"This {kind} entry has no ticket.")
+            self.notify(_("This {kind} entry has no ticket.").format(kind=kind))
             return
         from dispatch.screens.ticket import TicketScreen
 

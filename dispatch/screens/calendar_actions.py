@@ -12,6 +12,7 @@ from textual import work
 from dispatch.client.errors import ApiError, Conflict, Unreachable
 from dispatch.display import clock, labels
 from dispatch.display.safe import one_line
+from dispatch.i18n import _
 from dispatch.screens.appointment_dialog import AppointmentDialog, AppointmentRequest
 from dispatch.screens.base import PaneScreen
 from dispatch.screens.calendar_marks import late_words
@@ -38,7 +39,10 @@ def clash_text(error: ApiError, tickets: dict[int, Json]) -> str:
     if ticket is not None:
         what += f" #{ticket['number']}"
     detail = one_line(error.detail)
-    return f"{detail}\n= appointment {clash.get('id')}: {what}, {clock.span(start, end)}"
+    clashing = _("= appointment {id}: {what}, {span}").format(
+        id=clash.get("id"), what=what, span=clock.span(start, end)
+    )
+    return f"{detail}\n{clashing}"
 
 
 class CalendarActions(PaneScreen):
@@ -68,17 +72,21 @@ class CalendarActions(PaneScreen):
     def action_book(self) -> None:
         technician = self.grid.cursor_technician
         if technician is None:
-            self.notify("Pick a technician first.", severity="warning")
+            self.notify(_("Pick a technician first."), severity="warning")
             return
         if not self.known:
             # unknown is not free: a booking there would be made blind
-            why = "the service is unreachable" if self.offline else "it is still loading"
-            self.notify(f"Cannot book: this week's calendar is not loaded ({why}).")
+            why = _("the service is unreachable") if self.offline else _("it is still loading")
+            self.notify(
+                _("Cannot book: this week's calendar is not loaded ({why}).").format(why=why)
+            )
             return
         day = self.grid.cursor_date
         name = self.dispatch.store.technician_name(technician)
         dialog = AppointmentDialog(
-            f"Book {one_line(name)} · {clock.day(day)}{day:%Y}", day=day, assignee=name
+            _("Book {name} · {day}").format(name=one_line(name), day=f"{clock.day(day)}{day:%Y}"),
+            day=day,
+            assignee=name,
         )
 
         def booked(request: AppointmentRequest | None) -> None:
@@ -96,7 +104,7 @@ class CalendarActions(PaneScreen):
         ticket = self.dispatch.store.tickets.get(appointment.get("ticket_id") or -1) or {}
         what = what_text(appointment, str(ticket.get("title") or ""))
         dialog = AppointmentDialog(
-            f"Move {what} · {one_line(name)}",
+            _("Move {what} · {name}").format(what=what, name=one_line(name)),
             day=start.date(),
             start=f"{start:%H:%M}",
             minutes=int((end - start).total_seconds() // 60),
@@ -126,7 +134,9 @@ class CalendarActions(PaneScreen):
 
         self.app.push_screen(
             ConfirmDialog(
-                f"Delete this entry of {name} on {clock.day(day)}?", str(line), yes="delete"
+                _("Delete this entry of {name} on {day}?").format(name=name, day=clock.day(day)),
+                str(line),
+                yes=_("delete"),
             ),
             answered,
         )
@@ -161,7 +171,11 @@ class CalendarActions(PaneScreen):
         def go() -> None:
             self.dispatch.sync.create_appointment(entry)
             name = one_line(self.dispatch.store.technician_name(technician))
-            self.notify(f"Booking {name} {clock.span(request.start, request.end)}.")
+            self.notify(
+                _("Booking {name} {span}.").format(
+                    name=name, span=clock.span(request.start, request.end)
+                )
+            )
             self._follow(technician, request.start.date())
 
         self.confirm_if_late(ticket_id if request.kind == "ticket_work" else None, request, go)
@@ -174,7 +188,7 @@ class CalendarActions(PaneScreen):
 
         def go() -> None:
             self.dispatch.sync.patch_appointment(engine_dict(appointment), changes)
-            self.notify(f"Moving to {clock.span(request.start, request.end)}.")
+            self.notify(_("Moving to {span}.").format(span=clock.span(request.start, request.end)))
             self._follow(int(appointment["technician_id"]), request.start.date())
 
         work = appointment.get("kind") == "ticket_work"
@@ -182,7 +196,7 @@ class CalendarActions(PaneScreen):
 
     def delete(self, appointment: AppointmentShape) -> None:
         self.dispatch.sync.delete_appointment(engine_dict(appointment))
-        self.notify("Deleting the appointment.")
+        self.notify(_("Deleting the appointment."))
 
     def _clash(self, error: Conflict) -> None:
         """A 409 changes nothing; say what is in the way."""
@@ -213,9 +227,11 @@ class CalendarActions(PaneScreen):
 
         self.app.push_screen(
             ConfirmDialog(
-                f"Ticket {number} would miss its SLA with this slot. Book it anyway?",
+                _("Ticket {number} would miss its SLA with this slot. Book it anyway?").format(
+                    number=number
+                ),
                 words,
-                yes="book anyway",
+                yes=_("book anyway"),
             ),
             answered,
         )

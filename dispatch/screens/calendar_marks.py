@@ -11,6 +11,7 @@ from dispatch.display import clock
 from dispatch.domain.availability import DEFAULT_HOURS, WorkingHours
 from dispatch.domain.holiday_names import public_holidays
 from dispatch.domain.sla_forecast import booking_forecast
+from dispatch.i18n import _
 from dispatch.widgets.rows import DayLoad, GridLine
 
 Json = dict[str, Any]
@@ -37,7 +38,7 @@ def own_hours(tech: Json, day: date) -> str:
     span = _hours(tech).days[day.weekday()]
     if span is None or span == DEFAULT_HOURS.days[0]:
         return ""
-    return f"works {span[0]:%H:%M}-{span[1]:%H:%M}"
+    return _("works {start}-{end}").format(start=f"{span[0]:%H:%M}", end=f"{span[1]:%H:%M}")
 
 
 def mark_days(
@@ -91,9 +92,11 @@ def late_words(ticket: Json, start: datetime, end: datetime, now: datetime) -> s
     if f.first_response_miss is not None:
         due = clock.moment(str(ticket.get("first_response_due")))
         late = clock.duration(f.first_response_miss.total_seconds() / 60)
-        parts.append(f"first response due {due}: first contact {late} late")
+        parts.append(
+            _("first response due {due}: first contact {late} late").format(due=due, late=late)
+        )
     if f.resolution_miss is not None:
         due = clock.moment(str(ticket.get("resolution_due")))
         late = clock.duration(f.resolution_miss.total_seconds() / 60)
-        parts.append(f"resolution due {due}: {late} late")
+        parts.append(_("resolution due {due}: {late} late").format(due=due, late=late))
     return "\n".join(parts)

@@ -17,14 +17,16 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from dispatch.i18n import N_, _
+
 INTERNAL = "internal"
 CUSTOMER_CONTACT = "customer_contact"
 
 TEXT = {
-    "empty": "Write something first (or esc to cancel).",
-    "contact_title": "Customer contacted: {number}",
-    "contact_default": "Called the customer.",
-    "contact_hint": "enter save · esc cancel (the text is yours to change)",
+    "empty": N_("Write something first (or esc to cancel)."),
+    "contact_title": N_("Customer contacted: {number}"),
+    "contact_default": N_("Called the customer."),
+    "contact_hint": N_("enter save · esc cancel (the text is yours to change)"),
 }
 
 
@@ -38,7 +40,7 @@ class ContactDialog(ModalScreen[CommentRequest | None]):
     """`k`: the customer was reached, in one line; enter accepts the default text."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="contact.cancel"),
+        Binding("escape", "cancel", N_("Cancel"), id="contact.cancel"),
     ]
 
     def __init__(self, number: object) -> None:
@@ -47,10 +49,10 @@ class ContactDialog(ModalScreen[CommentRequest | None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog-box"):
-            yield Label(TEXT["contact_title"].format(number=self.number), classes="dialog-title")
-            yield Input(TEXT["contact_default"], id="text", select_on_focus=True)
+            yield Label(_(TEXT["contact_title"]).format(number=self.number), classes="dialog-title")
+            yield Input(_(TEXT["contact_default"]), id="text", select_on_focus=True)
             yield Label("", id="error", classes="dialog-error")
-            yield Label(TEXT["contact_hint"], classes="dialog-hint")
+            yield Label(_(TEXT["contact_hint"]), classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -58,7 +60,7 @@ class ContactDialog(ModalScreen[CommentRequest | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         text = event.value.strip()
         if not text:
-            self.query_one("#error", Label).update(TEXT["empty"])
+            self.query_one("#error", Label).update(_(TEXT["empty"]))
             return
         self.dismiss(CommentRequest(text, CUSTOMER_CONTACT))
 

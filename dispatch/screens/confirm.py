@@ -10,16 +10,18 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from dispatch.i18n import N_, _
+
 
 class ConfirmDialog(ModalScreen[bool]):
     """`y` or enter confirms, `n` or escape cancels; the question says what will happen."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y,enter", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+        Binding("y,enter", "answer(True)", N_("Yes"), id="confirm.yes"),
+        Binding("n,escape", "answer(False)", N_("No"), id="confirm.no"),
     ]
 
-    def __init__(self, question: str, detail: str = "", *, yes: str = "yes") -> None:
+    def __init__(self, question: str, detail: str = "", *, yes: str = N_("yes")) -> None:
         super().__init__(classes="dialog")
         self.question = question
         self.detail = detail
@@ -30,7 +32,9 @@ class ConfirmDialog(ModalScreen[bool]):
             yield Static(self.question, classes="dialog-title", markup=False)
             if self.detail:
                 yield Static(self.detail, classes="confirm-detail", markup=False)
-            yield Label(f"y/enter {self.yes} · n/esc cancel", classes="dialog-hint")
+            yield Label(
+                _("y/enter {yes} · n/esc cancel").format(yes=_(self.yes)), classes="dialog-hint"
+            )
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)

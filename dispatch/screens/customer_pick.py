@@ -20,21 +20,22 @@ from textual.widgets.option_list import Option
 
 from dispatch.client.errors import ApiError, Unreachable
 from dispatch.display.safe import one_line
+from dispatch.i18n import N_, _
 from dispatch.screens.context import door, tickets_of
 from dispatch.screens.customer_search import Found, find_customers
 
 Json = dict[str, Any]
 SHOWN = 12  # best matches listed; typing narrows them
 TEXT = {
-    "placeholder": "customer: name, number or a contact's name",
-    "loading": "Reading the customers…",
-    "count": "{n} customers",
-    "matches": "{shown} of {n} customers match",
-    "offline": "Offline: the customers as last read ({n})",
-    "offline_store": "Offline: the customers of the tickets you have ({n})",
-    "failed": "The customers could not be read: {why}",
-    "none": "No customer matches.",
-    "hint": "type to search · down: list · enter choose · esc cancel",
+    "placeholder": N_("customer: name, number or a contact's name"),
+    "loading": N_("Reading the customers…"),
+    "count": N_("{n} customers"),
+    "matches": N_("{shown} of {n} customers match"),
+    "offline": N_("Offline: the customers as last read ({n})"),
+    "offline_store": N_("Offline: the customers of the tickets you have ({n})"),
+    "failed": N_("The customers could not be read: {why}"),
+    "none": N_("No customer matches."),
+    "hint": N_("type to search · down: list · enter choose · esc cancel"),
 }
 
 
@@ -57,8 +58,8 @@ class CustomerPick(ModalScreen[Json | None]):
     """Type to narrow, enter to choose the highlighted (or the best) customer."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="customer.cancel"),
-        Binding("down", "to_list", "List", show=False, id="customer.list"),
+        Binding("escape", "cancel", N_("Cancel"), id="customer.cancel"),
+        Binding("down", "to_list", N_("List"), show=False, id="customer.list"),
     ]
 
     def __init__(self, title: str) -> None:
@@ -71,10 +72,10 @@ class CustomerPick(ModalScreen[Json | None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog-box"):
             yield Label(self.title_text, classes="dialog-title")
-            yield Input(placeholder=TEXT["placeholder"], id="customer-query")
+            yield Input(placeholder=_(TEXT["placeholder"]), id="customer-query")
             yield OptionList(id="customer-options")
-            yield Label(TEXT["loading"], id="customer-note", markup=False)
-            yield Label(TEXT["hint"], classes="dialog-hint")
+            yield Label(_(TEXT["loading"]), id="customer-note", markup=False)
+            yield Label(_(TEXT["hint"]), classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -91,7 +92,7 @@ class CustomerPick(ModalScreen[Json | None]):
             self.source_note = ""
         except Unreachable:
             if self.customers:
-                self.source_note = TEXT["offline"].format(n=len(self.customers))
+                self.source_note = _(TEXT["offline"]).format(n=len(self.customers))
             else:
                 by_id = {
                     t["customer_id"]: {"id": t["customer_id"], "name": t["customer_name"]}
@@ -99,9 +100,9 @@ class CustomerPick(ModalScreen[Json | None]):
                     if "customer_id" in t
                 }
                 self.customers = list(by_id.values())
-                self.source_note = TEXT["offline_store"].format(n=len(self.customers))
+                self.source_note = _(TEXT["offline_store"]).format(n=len(self.customers))
         except ApiError as exc:
-            self.source_note = TEXT["failed"].format(why=one_line(exc.detail or exc.title))
+            self.source_note = _(TEXT["failed"]).format(why=one_line(exc.detail or exc.title))
         self.refilter()
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -117,9 +118,9 @@ class CustomerPick(ModalScreen[Json | None]):
         if self.shown:
             options.highlighted = 0
         n = len(self.customers)
-        note = TEXT["count"].format(n=n) if not query else TEXT["none"]
+        note = _(TEXT["count"]).format(n=n) if not query else _(TEXT["none"])
         if query and self.shown:
-            note = TEXT["matches"].format(shown=len(self.shown), n=n)
+            note = _(TEXT["matches"]).format(shown=len(self.shown), n=n)
         if self.source_note:
             note = self.source_note
         self.query_one("#customer-note", Label).update(note)

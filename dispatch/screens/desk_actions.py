@@ -20,6 +20,7 @@ from dispatch.display.safe import one_line
 from dispatch.display.whereabouts import phone_of
 from dispatch.domain.permissions import Action, allowed
 from dispatch.domain.types import Role
+from dispatch.i18n import N_, _
 from dispatch.screens.context import engine_dict
 from dispatch.screens.ticket_actions import TicketActions
 
@@ -27,16 +28,16 @@ if TYPE_CHECKING:
     from dispatch.client.shapes import TicketDetailShape
     from dispatch.screens.edit_dialog import TicketEdit
 
-COPY_PHONE = Binding("y", "copy_phone", "Copy phone", id="ticket.copy_phone")
-EDIT = Binding("E", "edit", "Edit", id="ticket.edit")
+COPY_PHONE = Binding("y", "copy_phone", N_("Copy phone"), id="ticket.copy_phone")
+EDIT = Binding("E", "edit", N_("Edit"), id="ticket.edit")
 
 TEXT = {
-    "copied": "Copied {phone} ({name})",
-    "no_phone": "{number}: the contact {name} has no phone number.",
-    "no_contact": "{number}: the ticket names no contact to call.",
-    "not_known": "{number}: the contact needs the service (offline or still loading).",
-    "may_not_edit": "A {role} may not edit title, description or tags; the desk can.",
-    "edited": "{number}: {fields} changed",
+    "copied": N_("Copied {phone} ({name})"),
+    "no_phone": N_("{number}: the contact {name} has no phone number."),
+    "no_contact": N_("{number}: the ticket names no contact to call."),
+    "not_known": N_("{number}: the contact needs the service (offline or still loading)."),
+    "may_not_edit": N_("A {role} may not edit title, description or tags; the desk can."),
+    "edited": N_("{number}: {fields} changed"),
 }
 
 
@@ -63,18 +64,18 @@ class DeskActions(TicketActions):
         detail = self.contact_detail()
         number = ticket["number"]
         if detail is None or "contact_name" not in detail:
-            self.notify(TEXT["not_known"].format(number=number), severity="warning")
+            self.notify(_(TEXT["not_known"]).format(number=number), severity="warning")
             return
         name = one_line(detail.get("contact_name") or "")
         phone = phone_of(detail)
         if not name:
-            self.notify(TEXT["no_contact"].format(number=number), severity="warning")
+            self.notify(_(TEXT["no_contact"]).format(number=number), severity="warning")
         elif phone is None:
-            words = TEXT["no_phone"].format(number=number, name=name)
+            words = _(TEXT["no_phone"]).format(number=number, name=name)
             self.notify(words, severity="warning", markup=False)
         else:
             self.app.copy_to_clipboard(phone)
-            self.notify(TEXT["copied"].format(phone=phone, name=name), markup=False)
+            self.notify(_(TEXT["copied"]).format(phone=phone, name=name), markup=False)
 
     def action_edit(self) -> None:
         ticket = self._need_ticket()
@@ -82,7 +83,7 @@ class DeskActions(TicketActions):
             return
         if not may_edit(self.dispatch.role):
             role = labels.word(labels.ROLE, self.dispatch.role)
-            self.notify(TEXT["may_not_edit"].format(role=role), severity="warning")
+            self.notify(_(TEXT["may_not_edit"]).format(role=role), severity="warning")
             return
 
         # Here, not with the module: the dialog checks with pydantic and holds a TextArea,
@@ -101,7 +102,7 @@ class DeskActions(TicketActions):
                 return
             self.dispatch.sync.patch_ticket(engine_dict(ticket), edit.changes)
             fields = ", ".join(labels.field(k) for k in edit.changes)
-            words = TEXT["edited"].format(number=ticket["number"], fields=fields)
+            words = _(TEXT["edited"]).format(number=ticket["number"], fields=fields)
             self.notify(words, markup=False)
 
         self.app.push_screen(

@@ -13,14 +13,16 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
+from dispatch.i18n import N_, _
+
 
 class ChoiceDialog(ModalScreen[str | None]):
     """Pick one of a few options with j/k/arrows and enter; escape cancels."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
-        Binding("j", "down", "Down", show=False, id="dialog.down"),
-        Binding("k", "up", "Up", show=False, id="dialog.up"),
+        Binding("escape", "cancel", N_("Cancel"), id="dialog.cancel"),
+        Binding("j", "down", N_("Down"), show=False, id="dialog.down"),
+        Binding("k", "up", N_("Up"), show=False, id="dialog.up"),
     ]
 
     def __init__(self, title: str, options: list[tuple[str, str]], current: str | None = None):
@@ -33,11 +35,11 @@ class ChoiceDialog(ModalScreen[str | None]):
         with VerticalScroll(classes="dialog-box"):
             yield Label(self.title_text, classes="dialog-title")
             yield OptionList(*[Option(label, id=value) for value, label in self.options])
-            yield Label("enter choose · esc cancel", classes="dialog-hint")
+            yield Label(_("enter choose · esc cancel"), classes="dialog-hint")
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
-        values = [v for v, _ in self.options]
+        values = [v for v, _label in self.options]
         if self.current in values:
             options.highlighted = values.index(self.current)
         options.focus()
@@ -55,7 +57,7 @@ class ChoiceDialog(ModalScreen[str | None]):
         self.query_one(OptionList).action_cursor_up()
 
 
-CONTACT_TOGGLE = "customer contacted (a call or mail that reached them: the first response)"
+CONTACT_TOGGLE = N_("customer contacted (a call or mail that reached them: the first response)")
 
 
 class TextDialog(ModalScreen[str | None]):
@@ -66,9 +68,9 @@ class TextDialog(ModalScreen[str | None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="text.cancel"),
-        Binding("ctrl+s", "save", "Save", id="text.save", priority=True),
-        Binding("ctrl+t", "toggle_contact", "Customer contacted", id="text.contact"),
+        Binding("escape", "cancel", N_("Cancel"), id="text.cancel"),
+        Binding("ctrl+s", "save", N_("Save"), id="text.save", priority=True),
+        Binding("ctrl+t", "toggle_contact", N_("Customer contacted"), id="text.contact"),
     ]
 
     def __init__(
@@ -90,11 +92,11 @@ class TextDialog(ModalScreen[str | None]):
             yield Label(self.title_text, classes="dialog-title")
             yield TextArea(id="text", soft_wrap=True)
             if self.contact is not None:
-                yield Checkbox(CONTACT_TOGGLE, self.contact, id="contact")
+                yield Checkbox(_(CONTACT_TOGGLE), self.contact, id="contact")
             yield Label("", id="error", classes="dialog-error")
-            hint = "ctrl+s save · ctrl+t customer contacted · esc cancel"
+            hint = _("ctrl+s save · ctrl+t customer contacted · esc cancel")
             yield Label(
-                hint if self.contact is not None else "ctrl+s save · esc cancel",
+                hint if self.contact is not None else _("ctrl+s save · esc cancel"),
                 classes="dialog-hint",
             )
 
@@ -117,7 +119,7 @@ class TextDialog(ModalScreen[str | None]):
         text = self.query_one(TextArea).text.strip()
         problem = self.check(text) if self.check is not None else None
         if not text and problem is None:
-            problem = "Write something first (or esc to cancel)."
+            problem = _("Write something first (or esc to cancel).")
         if problem is not None:
             self.query_one("#error", Label).update(problem)
             return
@@ -135,11 +137,11 @@ class EscalationRequest:
 
 
 REASONS = [
-    ("total_outage", "Total outage at the customer"),
-    ("vendor_stuck", "Vendor ticket is stuck"),
-    ("sla_breach", "SLA breach"),
-    ("customer_complaint", "Customer complaint"),
-    ("other", "Other"),
+    ("total_outage", N_("Total outage at the customer")),
+    ("vendor_stuck", N_("Vendor ticket is stuck")),
+    ("sla_breach", N_("SLA breach")),
+    ("customer_complaint", N_("Customer complaint")),
+    ("other", N_("Other")),
 ]
 
 
@@ -147,8 +149,8 @@ class EscalateDialog(ModalScreen[EscalationRequest | None]):
     """Reason, level and a note for an internal escalation."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="escalate.cancel"),
-        Binding("ctrl+s", "save", "Raise", id="escalate.save", priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="escalate.cancel"),
+        Binding("ctrl+s", "save", N_("Raise"), id="escalate.save", priority=True),
     ]
 
     max_level = 2
@@ -159,15 +161,15 @@ class EscalateDialog(ModalScreen[EscalationRequest | None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog-box"):
-            yield Label("Escalate: why?", classes="dialog-title")
-            yield OptionList(*[Option(label, id=value) for value, label in REASONS], id="reason")
+            yield Label(_("Escalate: why?"), classes="dialog-title")
+            yield OptionList(*[Option(_(label), id=value) for value, label in REASONS], id="reason")
             yield OptionList(
-                Option("Level 1: team lead", id="1"),
-                Option("Level 2: service area management", id="2"),
+                Option(_("Level 1: team lead"), id="1"),
+                Option(_("Level 2: service area management"), id="2"),
                 id="level",
             )
-            yield Input(placeholder="note: what is going on (optional)", id="note")
-            yield Label("tab next field · ctrl+s raise · esc cancel", classes="dialog-hint")
+            yield Input(placeholder=_("note: what is going on (optional)"), id="note")
+            yield Label(_("tab next field · ctrl+s raise · esc cancel"), classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one("#reason", OptionList).highlighted = 0

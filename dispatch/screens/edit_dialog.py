@@ -20,15 +20,18 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, TextArea
 
 from dispatch.display.safe import clean, one_line
+from dispatch.i18n import N_, _
 
 TEXT = {
-    "title": "Edit {number}: title, description, tags",
-    "title_placeholder": "title",
-    "tags_placeholder": "tags, comma-separated (e.g. printer, vpn)",
-    "hint": "tab next field · ctrl+s save · esc cancel",
-    "unchanged": "Nothing changed (esc closes).",
-    "meanwhile": "Changed meanwhile by someone else: {fields}. ctrl+s again overwrites "
-    "theirs with yours; esc keeps theirs.",
+    "title": N_("Edit {number}: title, description, tags"),
+    "title_placeholder": N_("title"),
+    "tags_placeholder": N_("tags, comma-separated (e.g. printer, vpn)"),
+    "hint": N_("tab next field · ctrl+s save · esc cancel"),
+    "unchanged": N_("Nothing changed (esc closes)."),
+    "meanwhile": N_(
+        "Changed meanwhile by someone else: {fields}. ctrl+s again overwrites "
+        "theirs with yours; esc keeps theirs."
+    ),
 }
 
 
@@ -55,8 +58,8 @@ class EditDialog(ModalScreen[TicketEdit | None]):
     """Title, description and tags of one ticket; ctrl+s saves what changed."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="edit.cancel"),
-        Binding("ctrl+s", "save", "Save", id="edit.save", priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="edit.cancel"),
+        Binding("ctrl+s", "save", N_("Save"), id="edit.save", priority=True),
     ]
 
     def __init__(
@@ -80,23 +83,23 @@ class EditDialog(ModalScreen[TicketEdit | None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog-box"):
-            yield Label(TEXT["title"].format(number=self.number), classes="dialog-title")
+            yield Label(_(TEXT["title"]).format(number=self.number), classes="dialog-title")
             # editing, not replacing: focus leaves the text unselected, the cursor at its end
             yield Input(
                 self.title_shown,
-                placeholder=TEXT["title_placeholder"],
+                placeholder=_(TEXT["title_placeholder"]),
                 id="title",
                 select_on_focus=False,
             )
             yield TextArea(self.description_shown, id="description", soft_wrap=True)
             yield Input(
                 ", ".join(self.tags_shown),
-                placeholder=TEXT["tags_placeholder"],
+                placeholder=_(TEXT["tags_placeholder"]),
                 id="tags",
                 select_on_focus=False,
             )
             yield Label("", id="error", classes="dialog-error")
-            yield Label(TEXT["hint"], classes="dialog-hint")
+            yield Label(_(TEXT["hint"]), classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one("#title", Input).focus()
@@ -137,13 +140,13 @@ class EditDialog(ModalScreen[TicketEdit | None]):
             self.query_one("#error", Label).update(Text(str(exc)))
             return
         if not changes:
-            self.query_one("#error", Label).update(Text(TEXT["unchanged"]))
+            self.query_one("#error", Label).update(Text(_(TEXT["unchanged"])))
             return
         theirs = self.meanwhile(changes.keys()) if self.meanwhile is not None else []
         if theirs and not self._warned:
             self._warned = True
             fields = ", ".join(theirs)
-            self.query_one("#error", Label).update(Text(TEXT["meanwhile"].format(fields=fields)))
+            self.query_one("#error", Label).update(Text(_(TEXT["meanwhile"]).format(fields=fields)))
             return
         self.dismiss(TicketEdit(changes))
 

@@ -15,6 +15,7 @@ from dispatch.client.errors import ApiError, Unreachable
 from dispatch.client.shapes import EscalationShape
 from dispatch.display import labels
 from dispatch.display.safe import one_line
+from dispatch.i18n import N_, _
 from dispatch.screens.base import FilterAsYouType, PaneScreen
 from dispatch.screens.context import STYLES, engine_dict, escalations_of, shaped
 from dispatch.screens.dialogs import TextDialog
@@ -29,15 +30,17 @@ REASON_TEXT = labels.ESCALATION_REASON
 LEAD_ACTIONS = frozenset({"acknowledge", "relevel", "resolve"})
 # What the pane says (one place per screen, for the translation to come).
 TEXT = {
-    "relevel_ask": "Re-level {number} to L{level} ({who}): why?",
-    "relevel_done": "{number} is now L{level} ({who}).",
-    "resolve_ask": "Resolve the escalation on {number}: how was it resolved?",
-    "resolve_done": "Resolved {number}.",
-    "resolved_already": "The escalation on {number} is resolved already.",
-    "with_resolved": " · {n} resolved shown",
-    "showing_resolved": "Showing resolved escalations too.",
-    "hiding_resolved": "Showing open escalations only.",
-    "resolved_offline": "Resolved escalations come from the service, which is not reachable now.",
+    "relevel_ask": N_("Re-level {number} to L{level} ({who}): why?"),
+    "relevel_done": N_("{number} is now L{level} ({who})."),
+    "resolve_ask": N_("Resolve the escalation on {number}: how was it resolved?"),
+    "resolve_done": N_("Resolved {number}."),
+    "resolved_already": N_("The escalation on {number} is resolved already."),
+    "with_resolved": N_(" · {n} resolved shown"),
+    "showing_resolved": N_("Showing resolved escalations too."),
+    "hiding_resolved": N_("Showing open escalations only."),
+    "resolved_offline": N_(
+        "Resolved escalations come from the service, which is not reachable now."
+    ),
 }
 
 
@@ -46,20 +49,20 @@ class EscalationsScreen(PaneScreen, FilterAsYouType):
 
     CSS_PATH = [STYLES / "escalations.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open_ticket", "Open ticket", id="escalations.open"),
-        Binding("A", "acknowledge", "Acknowledge", id="escalations.acknowledge"),
-        Binding("L", "relevel", "Re-level", id="escalations.relevel"),
-        Binding("R", "resolve", "Resolve", id="escalations.resolve"),
-        Binding("v", "toggle_resolved", "Show done", id="escalations.resolved"),
-        Binding("slash", "filter", "Filter", id="escalations.filter"),
-        Binding("escape", "clear_filter", "Clear filter", show=False, id="escalations.clear"),
+        Binding("enter", "open_ticket", N_("Open ticket"), id="escalations.open"),
+        Binding("A", "acknowledge", N_("Acknowledge"), id="escalations.acknowledge"),
+        Binding("L", "relevel", N_("Re-level"), id="escalations.relevel"),
+        Binding("R", "resolve", N_("Resolve"), id="escalations.resolve"),
+        Binding("v", "toggle_resolved", N_("Show done"), id="escalations.resolved"),
+        Binding("slash", "filter", N_("Filter"), id="escalations.filter"),
+        Binding("escape", "clear_filter", N_("Clear filter"), show=False, id="escalations.clear"),
     ]
 
     def compose(self) -> ComposeResult:
         yield Label("", id="escalations-title")
-        yield Input(placeholder="filter: number, customer, title, people, reason", id="filter")
-        yield Label("No open escalations.", id="escalations-empty")
-        yield FastTable(empty_text="No escalation matches the filter.", id="escalations")
+        yield Input(placeholder=_("filter: number, customer, title, people, reason"), id="filter")
+        yield Label(_("No open escalations."), id="escalations-empty")
+        yield FastTable(empty_text=_("No escalation matches the filter."), id="escalations")
         yield Label("", id="escalations-detail")
         yield from self.compose_footer()
 
@@ -111,13 +114,15 @@ class EscalationsScreen(PaneScreen, FilterAsYouType):
     def _update_title(self) -> None:
         items = self.dispatch.store.escalations.values()
         unowned = sum(1 for e in items if e["status"] == "open")
-        text = f"Escalations · {len(items)} open · {unowned} not acknowledged"
+        text = _("Escalations · {open} open · {unowned} not acknowledged").format(
+            open=len(items), unowned=unowned
+        )
         if not items:
-            text = "Escalations · none open"
+            text = _("Escalations · none open")
         if self.show_resolved:
-            text += TEXT["with_resolved"].format(n=len(self.resolved))
+            text += _(TEXT["with_resolved"]).format(n=len(self.resolved))
         if self.table.visible_count != self.table.total_count:
-            text += f" · showing {self.table.visible_count}"
+            text += " · " + _("showing {n}").format(n=self.table.visible_count)
         self.query_one("#escalations-title", Label).update(text)
 
     def _update_detail(self) -> None:
@@ -156,9 +161,9 @@ class EscalationsScreen(PaneScreen, FilterAsYouType):
     def _need_selected(self) -> EscalationShape | None:
         esc = self.selected()
         if esc is None:
-            self.notify("No escalation selected.", severity="warning")
+            self.notify(_("No escalation selected."), severity="warning")
         elif esc["status"] == "resolved":
-            self.notify(TEXT["resolved_already"].format(number=esc["ticket_number"]))
+            self.notify(_(TEXT["resolved_already"]).format(number=esc["ticket_number"]))
             return None
         return esc
 
@@ -167,27 +172,31 @@ class EscalationsScreen(PaneScreen, FilterAsYouType):
         if esc is None:
             return
         if esc["status"] != "open":
-            who = one_line(esc.get("acknowledged_by_name") or "someone")
+            who = one_line(esc.get("acknowledged_by_name") or _("someone"))
             self.notify(
-                f"Escalation on {esc['ticket_number']} is already owned by {who}.", markup=False
+                _("Escalation on {number} is already owned by {who}.").format(
+                    number=esc["ticket_number"], who=who
+                ),
+                markup=False,
             )
             return
-        self.write(esc, {"status": "acknowledged"}, f"Acknowledged {esc['ticket_number']}.")
+        acknowledged = _("Acknowledged {number}.").format(number=esc["ticket_number"])
+        self.write(esc, {"status": "acknowledged"}, acknowledged)
 
     def action_relevel(self) -> None:
         esc = self._need_selected()
         if esc is None:
             return
         level = 2 if esc["level"] == 1 else 1
-        who = "service area management" if level == 2 else "team lead"
+        who = _("service area management") if level == 2 else _("team lead")
         number = esc["ticket_number"]
 
         def written(note: str | None) -> None:
             if note:
-                done = TEXT["relevel_done"].format(number=number, level=level, who=who)
+                done = _(TEXT["relevel_done"]).format(number=number, level=level, who=who)
                 self.write(esc, {"level": level, "note": note}, done)
 
-        ask = TEXT["relevel_ask"].format(number=number, level=level, who=who)
+        ask = _(TEXT["relevel_ask"]).format(number=number, level=level, who=who)
         self.app.push_screen(TextDialog(ask), written)
 
     def action_resolve(self) -> None:
@@ -199,18 +208,18 @@ class EscalationsScreen(PaneScreen, FilterAsYouType):
 
         def written(note: str | None) -> None:
             if note:
-                done = TEXT["resolve_done"].format(number=number)
+                done = _(TEXT["resolve_done"]).format(number=number)
                 self.write(esc, {"status": "resolved", "note": note}, done)
 
         # The title holds only the number: the dialog's title is markup, stored text is not.
-        self.app.push_screen(TextDialog(TEXT["resolve_ask"].format(number=number)), written)
+        self.app.push_screen(TextDialog(_(TEXT["resolve_ask"]).format(number=number)), written)
 
     def action_toggle_resolved(self) -> None:
         self.show_resolved = not self.show_resolved
         if not self.show_resolved:
             self.resolved = {}
             self.rebuild()
-            self.notify(TEXT["hiding_resolved"])
+            self.notify(_(TEXT["hiding_resolved"]))
             return
         self.run_worker(self._load_resolved(announce=True), group="resolved", exclusive=True)
 
@@ -226,12 +235,12 @@ class EscalationsScreen(PaneScreen, FilterAsYouType):
             )
         except (ApiError, Unreachable):
             self.show_resolved = False
-            self.notify(TEXT["resolved_offline"], severity="warning")
+            self.notify(_(TEXT["resolved_offline"]), severity="warning")
             return
         self.resolved = {e["id"]: e for e in every if e["status"] == "resolved"}
         self.rebuild()
         if announce:
-            self.notify(TEXT["showing_resolved"])
+            self.notify(_(TEXT["showing_resolved"]))
 
     def write(self, esc: EscalationShape, changes: Json, done: str) -> None:
         """Queue the PATCH (If-Match: the version we showed) in the outbox; a stale one

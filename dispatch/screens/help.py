@@ -11,14 +11,16 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from dispatch.i18n import N_, _
+
 
 class HelpScreen(ModalScreen[None]):
     """Lists the active bindings of `screen` (and the app's), as a person reads them."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,question_mark,q", "close", "Close", id="help.close"),
-        Binding("j", "down", "Down", show=False, id="help.down"),
-        Binding("k", "up", "Up", show=False, id="help.up"),
+        Binding("escape,question_mark,q", "close", N_("Close"), id="help.close"),
+        Binding("j", "down", N_("Down"), show=False, id="help.down"),
+        Binding("k", "up", N_("Up"), show=False, id="help.up"),
     ]
 
     def __init__(self, screen: Screen[object]) -> None:
@@ -26,10 +28,12 @@ class HelpScreen(ModalScreen[None]):
         self.target = screen
 
     def compose(self) -> ComposeResult:
-        table = Table(title="Keys (remap by id in the config file's \\[keymap] table)", expand=True)
-        table.add_column("key", style="bold", no_wrap=True)
-        table.add_column("does")
-        table.add_column("id", style="dim", no_wrap=True)
+        table = Table(
+            title=_("Keys (remap by id in the config file's \\[keymap] table)"), expand=True
+        )
+        table.add_column(_("key"), style="bold", no_wrap=True)
+        table.add_column(_("does"))
+        table.add_column("id", style="dim", no_wrap=True)  # the config file's word: not translated
         # one row per binding with all its keys (`down,j` reads `↓ j`: the letter keys are
         # the ones a person cannot guess); two bindings for the same action (ctrl+q and q)
         # both show, so every id stays findable
@@ -38,17 +42,21 @@ class HelpScreen(ModalScreen[None]):
             binding = active.binding
             if not active.enabled:
                 continue
-            keys, _ = rows.setdefault(
-                (binding.action, binding.id), ([], binding.description or binding.action)
+            keys, _does = rows.setdefault(
+                # (`_("")` would be the catalog's header: an empty description is not looked up)
+                (binding.action, binding.id),
+                ([], _(binding.description) if binding.description else binding.action),
             )
             label = self.app.get_key_display(binding)
             if label not in keys:
                 keys.append(label)
-        for (_, binding_id), (keys, does) in rows.items():
+        for (_action, binding_id), (keys, does) in rows.items():
             table.add_row(" ".join(keys), does, binding_id or "")
         with VerticalScroll(classes="dialog-box wide"):
             yield Static(table)
-            yield Static("ctrl+p: command palette (find tickets by number or title, run actions)")
+            yield Static(
+                _("ctrl+p: command palette (find tickets by number or title, run actions)")
+            )
 
     def action_close(self) -> None:
         self.dismiss()

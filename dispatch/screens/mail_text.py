@@ -14,6 +14,7 @@ from rich.text import Text
 
 from dispatch.display import clock
 from dispatch.display.safe import clean, one_line
+from dispatch.i18n import N_, _
 from dispatch.widgets.mail_rows import reason_word
 
 if TYPE_CHECKING:
@@ -26,38 +27,43 @@ if TYPE_CHECKING:
     )
 
 TEXT = {
-    "head": "\nMails\n",
-    "off": "  mail is off: the service sends no mail (no SMTP server is configured)\n",
-    "offline": "  shown when the service is reachable again\n",
-    "as_last_read": "  as last read: the service is not reachable now\n",
-    "unavailable": "  the service did not list them: {why}\n",
-    "loading": "  reading…\n",
-    "none": "  none yet\n",
+    "head": N_("\nMails\n"),
+    "off": N_("  mail is off: the service sends no mail (no SMTP server is configured)\n"),
+    "offline": N_("  shown when the service is reachable again\n"),
+    "as_last_read": N_("  as last read: the service is not reachable now\n"),
+    "unavailable": N_("  the service did not list them: {why}\n"),
+    "loading": N_("  reading…\n"),
+    "none": N_("  none yet\n"),
     "in": "←",
     "out": "→",
-    "attachment": "      attachment: {name}, {size}{kept}\n",
-    "not_kept": " (not kept: over the size limit)",
-    "tries": " ({n} tries)",
-    "retry_hint": " · M sends it again",
-    "retry_title": "Send which failed mail again?",
-    "retry_queued": "{number}: mail to {address} queued to be sent again",
-    "retry_none": "{number}: no failed mail to send again.",
+    "attachment": N_("      attachment: {name}, {size}{kept}\n"),
+    "not_kept": N_(" (not kept: over the size limit)"),
+    "tries": N_(" ({n} tries)"),
+    "retry_hint": N_(" · M sends it again"),
+    "retry_title": N_("Send which failed mail again?"),
+    "retry_queued": N_("{number}: mail to {address} queued to be sent again"),
+    "retry_none": N_("{number}: no failed mail to send again."),
     # the status dialog: who a change to the highlighted status mails
-    "preview_loading": "Mail: asking the service who is mailed…",
-    "preview_offline": "Mail: recipients unknown offline",
-    "preview_failed": "Mail: recipients unknown ({why})",
-    "preview_off": "Mail: off, nobody is mailed",
-    "preview_nobody": "Mail: nobody is mailed",
-    "preview_some": "Mails: {names}",
+    "preview_loading": N_("Mail: asking the service who is mailed…"),
+    "preview_offline": N_("Mail: recipients unknown offline"),
+    "preview_failed": N_("Mail: recipients unknown ({why})"),
+    "preview_off": N_("Mail: off, nobody is mailed"),
+    "preview_nobody": N_("Mail: nobody is mailed"),
+    "preview_some": N_("Mails: {names}"),
 }
-STATE_WORDS = {"received": "received", "queued": "queued", "sent": "sent", "failed": "FAILED"}
+STATE_WORDS = {
+    "received": N_("received"),
+    "queued": N_("queued"),
+    "sent": N_("sent"),
+    "failed": N_("FAILED"),
+}
 STATE_STYLES = {"queued": "yellow", "sent": "green", "failed": "bold red", "received": ""}
 KIND_WORDS = {
-    "ticket": "new ticket",
-    "reply": "reply",
-    "receipt": "receipt",
-    "new_ticket": "new ticket notice",
-    "status_changed": "status notice",
+    "ticket": N_("new ticket"),
+    "reply": N_("reply"),
+    "receipt": N_("receipt"),
+    "new_ticket": N_("new ticket notice"),
+    "status_changed": N_("status notice"),
 }
 
 
@@ -72,10 +78,17 @@ def size_text(size: int | None) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
+def _kind_word(kind: object) -> str:
+    """What kind of mail it is, in words (an unknown kind as the service spells it)."""
+    if str(kind) in KIND_WORDS:
+        return _(KIND_WORDS[str(kind)])
+    return one_line(kind or "")
+
+
 def mail_line(mail: MailShape) -> str:
     """`← Mo 07.12. 09:14  anna@kunde.example  Drucker druckt nicht (new ticket)`."""
     arrow = TEXT["in"] if mail.get("direction") == "in" else TEXT["out"]
-    kind = KIND_WORDS.get(str(mail.get("kind")), one_line(mail.get("kind") or ""))
+    kind = _kind_word(mail.get("kind"))
     parts = [
         arrow,
         clock.moment(mail.get("at")),
@@ -99,20 +112,20 @@ def mails_text(
     `problem`: "offline", "loading" or the service's words when it could not list them.
     """
     text = Text()  # not wrapped: the view's style cuts a long line (`ticket.tcss`)
-    text.append(TEXT["head"], style="bold")
+    text.append(_(TEXT["head"]), style="bold")
     if problem == "offline" and mails is not None:
-        text.append(TEXT["as_last_read"], style="dim")
+        text.append(_(TEXT["as_last_read"]), style="dim")
     elif problem in ("offline", "loading"):
-        return text.append(TEXT[problem], style="dim")
+        return text.append(_(TEXT[problem]), style="dim")
     elif problem is not None:
-        return text.append(TEXT["unavailable"].format(why=one_line(problem)), style="dim")
+        return text.append(_(TEXT["unavailable"]).format(why=one_line(problem)), style="dim")
     if mails is None:
         return text
     if not mails.get("outgoing_enabled", True):
-        text.append(TEXT["off"], style="yellow")
+        text.append(_(TEXT["off"]), style="yellow")
     items = mails.get("items") or []
     if not items:
-        text.append(TEXT["none"], style="dim")
+        text.append(_(TEXT["none"]), style="dim")
     for mail in items:
         _append_mail(text, mail, may_retry)
     return text
@@ -124,14 +137,15 @@ def _append_mail(text: Text, mail: MailShape, may_retry: bool) -> None:
     state = str(mail.get("state") or "")
     arrow = TEXT["in"] if mail.get("direction") == "in" else TEXT["out"]
     text.append(f"  {arrow} {clock.moment(mail.get('at'))}  ")
-    text.append(STATE_WORDS.get(state, one_line(state)), style=STATE_STYLES.get(state, ""))
+    state_word = _(STATE_WORDS[state]) if state in STATE_WORDS else one_line(state)
+    text.append(state_word, style=STATE_STYLES.get(state, ""))
     if state == "failed" and int(mail.get("attempts") or 0) > 1:
-        text.append(TEXT["tries"].format(n=int(mail.get("attempts") or 0)), style="red")
-    kind = KIND_WORDS.get(str(mail.get("kind")), one_line(mail.get("kind") or ""))
+        text.append(_(TEXT["tries"]).format(n=int(mail.get("attempts") or 0)), style="red")
+    kind = _kind_word(mail.get("kind"))
     if kind:
         text.append(f" · {kind}")
     if state == "failed" and may_retry:
-        text.append(TEXT["retry_hint"], style="dim")
+        text.append(_(TEXT["retry_hint"]), style="dim")
     address = one_line(mail.get("address") or clock.NONE)
     text.append(f"\n      {address}: {one_line(mail.get('subject') or '')}\n")
     if state == "failed" and mail.get("error"):
@@ -141,31 +155,31 @@ def _append_mail(text: Text, mail: MailShape, may_retry: bool) -> None:
 
 
 def _attachment_line(attachment: AttachmentShape) -> str:
-    return TEXT["attachment"].format(
+    return _(TEXT["attachment"]).format(
         name=one_line(attachment.get("filename") or clock.NONE),
         size=size_text(attachment.get("size")),
-        kept="" if attachment.get("kept", True) else TEXT["not_kept"],
+        kept="" if attachment.get("kept", True) else _(TEXT["not_kept"]),
     )
 
 
 def preview_line(preview: MailPreviewShape | None, problem: str | None = None) -> str:
     """The status dialog's line: who a change to the highlighted status would mail."""
     if problem == "offline":
-        return TEXT["preview_offline"]
+        return _(TEXT["preview_offline"])
     if problem == "loading":
-        return TEXT["preview_loading"]
+        return _(TEXT["preview_loading"])
     if problem is not None or preview is None:
-        return TEXT["preview_failed"].format(why=one_line(problem or "no answer"))
+        return _(TEXT["preview_failed"]).format(why=one_line(problem or _("no answer")))
     if not preview.get("outgoing_enabled", True):
-        return TEXT["preview_off"]
+        return _(TEXT["preview_off"])
     recipients = preview.get("recipients") or []
     if not recipients:
-        return TEXT["preview_nobody"]
+        return _(TEXT["preview_nobody"])
     names = ", ".join(
         one_line(f"{r['name']} <{r['address']}>" if r.get("name") else r["address"])
         for r in recipients
     )
-    return TEXT["preview_some"].format(names=names)
+    return _(TEXT["preview_some"]).format(names=names)
 
 
 def unmatched_detail(mail: UnmatchedMailShape | None) -> Text:
@@ -177,7 +191,7 @@ def unmatched_detail(mail: UnmatchedMailShape | None) -> Text:
         sender = f"{one_line(mail.get('from_name'))} <{sender}>"
     head = Text(f"{sender} · {reason_word(mail.get('reason'))}", style="bold")
     if mail.get("discard_reason"):
-        head.append(f" · discarded: {one_line(mail.get('discard_reason'))}")
+        head.append(" · " + _("discarded: {why}").format(why=one_line(mail.get("discard_reason"))))
     head.append("\n" + one_line(mail.get("subject") or "") + "\n", style="bold")
     head.append(clean(mail.get("snippet") or ""))
     return head

@@ -16,6 +16,7 @@ from dispatch.client.errors import ApiError, NotFound, ServerError, Unreachable
 from dispatch.display import clock, labels
 from dispatch.display.safe import one_line
 from dispatch.display.whereabouts import address_line, contact_line, phone_of
+from dispatch.i18n import N_, _, ngettext
 from dispatch.screens.desk_actions import COPY_PHONE, DeskActions
 from dispatch.screens.queue import QueueScreen
 from dispatch.screens.ticket_text import TEXT as VIEW_TEXT
@@ -25,12 +26,12 @@ from dispatch.widgets.rows import MY_WORK_COLUMNS
 if TYPE_CHECKING:
     from dispatch.client.shapes import AppointmentShape, StoreTicket, TicketDetailShape
 
-OFFLINE_CALENDAR = "My calendar needs the service: offline."
+OFFLINE_CALENDAR = N_("My calendar needs the service: offline.")
 TEXT = {
-    "job": "ticket {number} {mode}",
-    "reading": "reading the contact of {number}…",
-    "offline": "the contact of {number} needs the service: offline",
-    "copy_hint": "  (y copies the phone)",
+    "job": N_("ticket {number} {mode}"),
+    "reading": N_("reading the contact of {number}…"),
+    "offline": N_("the contact of {number} needs the service: offline"),
+    "copy_hint": N_("  (y copies the phone)"),
 }
 # Moving the cursor quickly past tickets reads the detail of the one it rests on only.
 SETTLE = 0.2
@@ -40,11 +41,11 @@ KEEP = 200  # details kept for tickets looked at before (a contact does not chan
 def whereabouts_text(detail: TicketDetailShape) -> Text:
     """The highlighted ticket's contact and address, two lines as the ticket view says them."""
     text = Text()
-    text.append(f"{VIEW_TEXT['contact_row']}: ", style="bold")
+    text.append(_(VIEW_TEXT["contact_row"]) + ": ", style="bold")
     text.append(contact_line(detail))
     if phone_of(detail):
-        text.append(TEXT["copy_hint"], style="dim")
-    text.append(f"\n{VIEW_TEXT['address_row']}: ", style="bold")
+        text.append(_(TEXT["copy_hint"]), style="dim")
+    text.append("\n" + _(VIEW_TEXT["address_row"]) + ": ", style="bold")
     text.append(address_line(detail))
     return text
 
@@ -55,7 +56,7 @@ def appointment_line(a: AppointmentShape) -> str:
     what = labels.word(labels.APPOINTMENT_KIND, a.get("kind"))
     if a.get("ticket_number"):
         mode = labels.word(labels.WORK_MODE, a["mode"]) if a.get("mode") else ""
-        what = TEXT["job"].format(number=a["ticket_number"], mode=mode).strip()
+        what = _(TEXT["job"]).format(number=a["ticket_number"], mode=mode).strip()
     note = one_line(a.get("note") or "")
     return f"  {clock.span(a['start'], a['end'])}  {what}  {note}".rstrip() + "\n"
 
@@ -73,7 +74,7 @@ class MyWorkScreen(QueueScreen, DeskActions):
 
     def compose(self) -> ComposeResult:
         yield Label("", id="queue-title")
-        yield Input(placeholder="filter my tickets", id="filter")
+        yield Input(placeholder=_("filter my tickets"), id="filter")
         yield FastTable(id="queue")
         yield Static("", id="mywork-contact")
         yield Static("", id="mywork-calendar")
@@ -96,13 +97,19 @@ class MyWorkScreen(QueueScreen, DeskActions):
     def _update_title(self) -> None:
         if self.dispatch.technician_id is None:
             self.query_one("#queue-title", Label).update(
-                "My work lists a technician's own tickets; you are logged in as "
-                f"{labels.word(labels.ROLE, self.dispatch.role)}. Press 1 for the queue."
+                _(
+                    "My work lists a technician's own tickets; you are logged in as {role}. "
+                    "Press 1 for the queue."
+                ).format(role=labels.word(labels.ROLE, self.dispatch.role))
             )
             return
         table = self.table
         self.query_one("#queue-title", Label).update(
-            f"My work · {table.visible_count} tickets (s status · c comment · enter open)"
+            ngettext(
+                "My work · {n} ticket (s status · c comment · enter open)",
+                "My work · {n} tickets (s status · c comment · enter open)",
+                table.visible_count,
+            ).format(n=table.visible_count)
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -127,12 +134,12 @@ class MyWorkScreen(QueueScreen, DeskActions):
         number = ticket["number"]
         detail = self.details.get(int(ticket["id"]))
         if detail is None:
-            shown.update(Text(TEXT["reading"].format(number=number), style="dim"))
+            shown.update(Text(_(TEXT["reading"]).format(number=number), style="dim"))
             await asyncio.sleep(SETTLE)
             try:
                 detail = await self.dispatch.client.ticket_detail(int(ticket["id"]))
             except (Unreachable, ServerError):
-                shown.update(Text(TEXT["offline"].format(number=number), style="dim"))
+                shown.update(Text(_(TEXT["offline"]).format(number=number), style="dim"))
                 return
             except NotFound:  # no longer mine: the feed takes it off the list
                 shown.update("")
@@ -151,14 +158,14 @@ class MyWorkScreen(QueueScreen, DeskActions):
         try:
             items = await self.dispatch.client.calendar(me, today, today + timedelta(days=7))
         except Unreachable:
-            self.query_one("#mywork-calendar", Static).update(OFFLINE_CALENDAR)
+            self.query_one("#mywork-calendar", Static).update(_(OFFLINE_CALENDAR))
             return
         except ApiError as exc:
             self.dispatch.show_error(exc)
             return
-        text = Text("My calendar, next 7 days\n", style="bold")
+        text = Text(_("My calendar, next 7 days") + "\n", style="bold")
         if not items:
-            text.append("  nothing booked\n", style="dim")
+            text.append("  " + _("nothing booked") + "\n", style="dim")
         for a in items:
             text.append(appointment_line(a))
         self.query_one("#mywork-calendar", Static).update(text)

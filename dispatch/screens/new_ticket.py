@@ -31,23 +31,24 @@ from dispatch.client.errors import ApiError, Unreachable
 from dispatch.display import intake, labels
 from dispatch.display.safe import one_line
 from dispatch.domain.types import Priority, Source, TicketKind
+from dispatch.i18n import N_, _
 from dispatch.screens.context import Console, door
 from dispatch.screens.customer_search import find_customers
 
 Json = dict[str, Any]
 
 TEXT = {
-    "title": "New ticket",
-    "customer": "customer: name, number or contact",
-    "no_customer": "Choose the customer first (type, then enter or pick from the list).",
-    "none_known": "No customers known yet: they load when the service answers.",
-    "offline": "Offline: the customers as last loaded.",
-    "no_site": "site: none",
-    "no_contact": "contact: none (name the caller in the description)",
-    "hidden_contacts": "Contacts are not visible to technicians: name the caller below.",
-    "fixed_priority": "priority: {label} (the desk sets another)",
-    "subject": "title: what is wrong, in one line",
-    "hint": "↑↓ matches · enter pick · tab next field · ctrl+s save · esc cancel",
+    "title": N_("New ticket"),
+    "customer": N_("customer: name, number or contact"),
+    "no_customer": N_("Choose the customer first (type, then enter or pick from the list)."),
+    "none_known": N_("No customers known yet: they load when the service answers."),
+    "offline": N_("Offline: the customers as last loaded."),
+    "no_site": N_("site: none"),
+    "no_contact": N_("contact: none (name the caller in the description)"),
+    "hidden_contacts": N_("Contacts are not visible to technicians: name the caller below."),
+    "fixed_priority": N_("priority: {label} (the desk sets another)"),
+    "subject": N_("title: what is wrong, in one line"),
+    "hint": N_("↑↓ matches · enter pick · tab next field · ctrl+s save · esc cancel"),
 }
 
 
@@ -70,8 +71,10 @@ class CustomerInput(Input):
     """The customer line: typing searches, the arrows walk the matches below it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down", "match(1)", "Next match", show=False, id="new_ticket.next_match"),
-        Binding("up", "match(-1)", "Previous match", show=False, id="new_ticket.previous_match"),
+        Binding("down", "match(1)", N_("Next match"), show=False, id="new_ticket.next_match"),
+        Binding(
+            "up", "match(-1)", N_("Previous match"), show=False, id="new_ticket.previous_match"
+        ),
     ]
 
     def action_match(self, step: int) -> None:
@@ -86,8 +89,8 @@ class NewTicketDialog(ModalScreen[NewTicket | None]):
     """Take a call (or any intake) into a ticket."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="new_ticket.cancel"),
-        Binding("ctrl+s", "save", "Save", id="new_ticket.save", priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="new_ticket.cancel"),
+        Binding("ctrl+s", "save", N_("Save"), id="new_ticket.save", priority=True),
     ]
 
     def __init__(self) -> None:
@@ -108,33 +111,35 @@ class NewTicketDialog(ModalScreen[NewTicket | None]):
     def compose(self) -> ComposeResult:
         source = intake.TECHNICIAN_SOURCE if self.technician else intake.DESK_SOURCE
         with VerticalScroll(classes="dialog-box wide", id="new-ticket"):
-            yield Label(TEXT["title"], classes="dialog-title")
-            yield CustomerInput(placeholder=TEXT["customer"], id="customer", compact=True)
+            yield Label(_(TEXT["title"]), classes="dialog-title")
+            yield CustomerInput(placeholder=_(TEXT["customer"]), id="customer", compact=True)
             yield OptionList(id="matches")
             yield Label("", id="customer-facts")
-            yield Select[int]([], prompt=TEXT["no_site"], id="site", compact=True)
-            yield Select[int]([], prompt=TEXT["no_contact"], id="contact", compact=True)
+            yield Select[int]([], prompt=_(TEXT["no_site"]), id="site", compact=True)
+            yield Select[int]([], prompt=_(TEXT["no_contact"]), id="contact", compact=True)
             yield Select[str](
-                self._labelled("kind", labels.KIND, [k.value for k in TicketKind]),
+                self._labelled(_("kind"), labels.KIND, [k.value for k in TicketKind]),
                 value=TicketKind.INCIDENT.value,
                 allow_blank=False,
                 id="kind",
                 compact=True,
             )
             yield Select[str](
-                self._labelled("source", labels.SOURCE, [s.value for s in Source]),
+                self._labelled(_("source"), labels.SOURCE, [s.value for s in Source]),
                 value=source.value,
                 allow_blank=False,
                 id="source",
                 compact=True,
             )
-            yield Select[str]([], allow_blank=True, prompt="priority", id="priority", compact=True)
+            yield Select[str](
+                [], allow_blank=True, prompt=_("priority"), id="priority", compact=True
+            )
             yield Label("", id="due")
-            yield Input(placeholder=TEXT["subject"], id="subject", max_length=200, compact=True)
+            yield Input(placeholder=_(TEXT["subject"]), id="subject", max_length=200, compact=True)
             yield TextArea(id="description", soft_wrap=True)
             yield Label("", id="warning", classes="dialog-warning")
             yield Label("", id="error", classes="dialog-error")
-            yield Label(TEXT["hint"], classes="dialog-hint")
+            yield Label(_(TEXT["hint"]), classes="dialog-hint")
 
     @staticmethod
     def _labelled(name: str, table: dict[str, str], values: list[str]) -> list[tuple[Text, str]]:
@@ -143,14 +148,14 @@ class NewTicketDialog(ModalScreen[NewTicket | None]):
         ]
 
     def on_mount(self) -> None:
-        self.query_one("#description", TextArea).border_title = "description"
+        self.query_one("#description", TextArea).border_title = _("description")
         self.query_one("#contact", Select).display = not self.technician
         self.customers = self.dispatch.sync.cached_customers()
         self._show_matches("")
         self._refresh_priority()
         self.query_one("#customer", Input).focus()
         if not self.customers:
-            self._say("#customer-facts", TEXT["none_known"])
+            self._say("#customer-facts", _(TEXT["none_known"]))
         self.load_customers()
 
     @work(exclusive=True, group="new-ticket-customers")
@@ -160,7 +165,7 @@ class NewTicketDialog(ModalScreen[NewTicket | None]):
             fresh = await self.dispatch.sync.load_customers(directory=self.technician)
         except Unreachable:
             if self.customer is None:
-                known = TEXT["offline"] if self.customers else TEXT["none_known"]
+                known = _(TEXT["offline"]) if self.customers else _(TEXT["none_known"])
                 self._say("#customer-facts", known)
             return
         except ApiError as exc:
@@ -187,7 +192,7 @@ class NewTicketDialog(ModalScreen[NewTicket | None]):
         for f in found:
             line = intake.customer_line(f.customer)
             if f.contact:
-                line += f" · contact {f.contact}"
+                line += " · " + _("contact {name}").format(name=f.contact)
             matches.add_option(Option(_text(line)))
         matches.display = bool(found)
         if found:
@@ -213,14 +218,25 @@ class NewTicketDialog(ModalScreen[NewTicket | None]):
         self._say("#customer-facts", "✓ " + intake.customer_line(customer))
         sites = sorted(customer.get("sites") or [], key=lambda s: int(s["id"]))
         site = self.query_one("#site", Select)
-        site.set_options([(_text("site: " + intake.site_line(s)), int(s["id"])) for s in sites])
+        site.set_options(
+            [
+                (_text(_("site: {site}").format(site=intake.site_line(s))), int(s["id"]))
+                for s in sites
+            ]
+        )
         main = intake.main_site(customer)
         if main is not None:
             site.value = int(main["id"])
         contacts = customer.get("contacts") or []
         contact = self.query_one("#contact", Select)
         contact.set_options(
-            [(_text("contact: " + intake.contact_line(c)), int(c["id"])) for c in contacts]
+            [
+                (
+                    _text(_("contact: {contact}").format(contact=intake.contact_line(c))),
+                    int(c["id"]),
+                )
+                for c in contacts
+            ]
         )
         caller = next((c for c in contacts if via and one_line(c.get("name") or "") == via), None)
         if caller is not None:
@@ -263,16 +279,16 @@ class NewTicketDialog(ModalScreen[NewTicket | None]):
         self._say("#due", intake.due_line(found, str(select.value)))
         warning = intake.vip_warning(self.customer, self._value("source") or "")
         if self.technician and self.customer is not None and not self._value("contact"):
-            warning = warning or TEXT["hidden_contacts"]
+            warning = warning or _(TEXT["hidden_contacts"])
         self._say("#warning", warning or "")
 
     def _priority_options(self, found: intake.Targets) -> list[tuple[Text, str]]:
         """Each priority with its targets; a technician's intake keeps the default."""
         if self.technician:
             label = intake.priority_label(found.by_priority[Priority.P3.value])
-            return [(_text(TEXT["fixed_priority"].format(label=label)), Priority.P3.value)]
+            return [(_text(_(TEXT["fixed_priority"]).format(label=label)), Priority.P3.value)]
         return [
-            (_text("priority: " + intake.priority_label(t)), p)
+            (_text(_("priority: {label}").format(label=intake.priority_label(t))), p)
             for p, t in found.by_priority.items()
         ]
 
@@ -282,7 +298,7 @@ class NewTicketDialog(ModalScreen[NewTicket | None]):
     # save ------------------------------------------------------------------------------
     def action_save(self) -> None:
         if self.customer is None:
-            self._say("#error", TEXT["no_customer"])
+            self._say("#error", _(TEXT["no_customer"]))
             self.query_one("#customer", Input).focus()
             return
         body: Json = {

@@ -20,6 +20,7 @@ from dispatch.client.overrides import unavailable_reason
 from dispatch.display import clock, labels
 from dispatch.display.history import TECHNICIAN_FIELDS, TIME_FIELDS
 from dispatch.display.safe import one_line
+from dispatch.i18n import N_, _
 from dispatch.screens.base import PaneScreen
 from dispatch.screens.refusals import ask_reason, may_override
 
@@ -28,15 +29,15 @@ class OutboxScreen(PaneScreen):
     """Every write not yet acknowledged, oldest first; enter decides a conflict."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "decide", "Decide", id="outbox.decide"),
-        Binding("d", "dismiss_failed", "Dismiss refused", id="outbox.dismiss"),
-        Binding("o", "override", "Book anyway", id="outbox.override"),
-        Binding("j", "down", "Down", show=False, id="outbox.down"),
-        Binding("k", "up", "Up", show=False, id="outbox.up"),
+        Binding("enter", "decide", N_("Decide"), id="outbox.decide"),
+        Binding("d", "dismiss_failed", N_("Dismiss refused"), id="outbox.dismiss"),
+        Binding("o", "override", N_("Book anyway"), id="outbox.override"),
+        Binding("j", "down", N_("Down"), show=False, id="outbox.down"),
+        Binding("k", "up", N_("Up"), show=False, id="outbox.up"),
     ]
 
     def compose(self) -> ComposeResult:
-        yield Label("Outbox: writes not yet acknowledged by the service", id="outbox-title")
+        yield Label(_("Outbox: writes not yet acknowledged by the service"), id="outbox-title")
         yield OptionList(id="outbox")
         yield Static("", id="outbox-detail")
         yield from self.compose_footer()
@@ -59,23 +60,25 @@ class OutboxScreen(PaneScreen):
         options.clear_options()
         if not ops:
             options.add_option(
-                Option("Nothing pending: every write is acknowledged.", disabled=True)
+                Option(_("Nothing pending: every write is acknowledged."), disabled=True)
             )
             return
         blocked: set[int] = set()  # tickets with a conflict: their later writes wait for it
         for op in ops:
-            state = {CONFLICT: "CONFLICT", FAILED: "REFUSED"}.get(op.state, "pending")
+            state = {CONFLICT: _("CONFLICT"), FAILED: _("REFUSED")}.get(op.state, _("pending"))
             extra = ""
             if op.error:
                 extra = f": {op.error.get('detail', '')}"
             elif op.ticket_id in blocked:
-                state, extra = "waiting", " (waits for the conflict above)"
+                state, extra = _("waiting"), " " + _("(waits for the conflict above)")
             elif op.attempts:
-                extra = f" (tried {op.attempts}x)"
+                extra = " " + _("(tried {n}x)").format(n=op.attempts)
             if op.state == CONFLICT and op.ticket_id is not None:
                 blocked.add(op.ticket_id)
             if may_override(self.dispatch, op):
-                extra = f": not available, {unavailable_reason(op)} (o: book anyway)"
+                extra = ": " + _("not available, {why} (o: book anyway)").format(
+                    why=unavailable_reason(op)
+                )
             options.add_option(Option(one_line(f"{state:<8} {op.label}{extra}")))
         # Keep the cursor where it was (on the last row when rows went away); start on the
         # first row, so enter and d work at once without moving first.
@@ -120,11 +123,11 @@ class OutboxScreen(PaneScreen):
             name_of = self.dispatch.store.technician_name
             self.app.push_screen(ConflictScreen(op, fields, name_of, len(group)), self._decided)
         elif may_override(self.dispatch, op):
-            self.notify("Not available then: o books anyway with a reason, d dismisses it.")
+            self.notify(_("Not available then: o books anyway with a reason, d dismisses it."))
         elif op.state == FAILED:
-            self.notify("Refused by the service: read why, then press d to dismiss it.")
+            self.notify(_("Refused by the service: read why, then press d to dismiss it."))
         else:
-            self.notify("Pending: it is sent as soon as the service answers.")
+            self.notify(_("Pending: it is sent as soon as the service answers."))
 
     def _decided(self, result: tuple[str, list[str] | None] | None) -> None:
         if result is None:
@@ -136,13 +139,13 @@ class OutboxScreen(PaneScreen):
         sync = self.dispatch.sync
         if choice == "theirs":
             sync.keep_theirs(op.id)
-            self.notify("Kept their version; your change was dropped.")
+            self.notify(_("Kept their version; your change was dropped."))
         elif choice == "mine":
             sync.apply_mine(op.id)
-            self.notify("Your change is sent again on top of theirs.")
+            self.notify(_("Your change is sent again on top of theirs."))
         elif choice == "edit" and theirs_fields is not None:
             sync.resolve(op.id, theirs_fields)
-            self.notify("Your choice per field is sent on top of theirs.")
+            self.notify(_("Your choice per field is sent on top of theirs."))
         self.rebuild()
 
     def action_override(self) -> None:
@@ -154,7 +157,7 @@ class OutboxScreen(PaneScreen):
     def action_dismiss_failed(self) -> None:
         op = self._selected()
         if op is None or op.state != FAILED:
-            self.notify("Only a refused write can be dismissed.", severity="warning")
+            self.notify(_("Only a refused write can be dismissed."), severity="warning")
             return
         self.dispatch.sync.dismiss(op.id)
         self.rebuild()
@@ -165,12 +168,12 @@ class ConflictScreen(ModalScreen[tuple[str, list[str] | None] | None]):
     behind it on the ticket: nothing is sent on top of theirs unless the user saw it here."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("t", "theirs", "Keep theirs", id="conflict.theirs"),
-        Binding("m", "mine", "Mine on top", id="conflict.mine"),
-        Binding("e", "edit", "Edit", id="conflict.edit"),
-        Binding("space", "toggle_field", "Toggle field", show=False, id="conflict.toggle"),
-        Binding("ctrl+s", "apply_edit", "Apply edit", show=False, id="conflict.apply"),
-        Binding("escape", "cancel", "Later", id="conflict.cancel"),
+        Binding("t", "theirs", N_("Keep theirs"), id="conflict.theirs"),
+        Binding("m", "mine", N_("Mine on top"), id="conflict.mine"),
+        Binding("e", "edit", N_("Edit"), id="conflict.edit"),
+        Binding("space", "toggle_field", N_("Toggle field"), show=False, id="conflict.toggle"),
+        Binding("ctrl+s", "apply_edit", N_("Apply edit"), show=False, id="conflict.apply"),
+        Binding("escape", "cancel", N_("Later"), id="conflict.cancel"),
     ]
 
     def __init__(
@@ -187,13 +190,13 @@ class ConflictScreen(ModalScreen[tuple[str, list[str] | None] | None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog-box wide"):
-            title = TEXT["title"].format(what=self.op.label)
+            title = _(TEXT["title"]).format(what=self.op.label)
             if self.writes > 1:
-                title += TEXT["and_more"].format(count=self.writes - 1)
+                title += _(TEXT["and_more"]).format(count=self.writes - 1)
             yield Label(Text(one_line(title)), classes="dialog-title")
             yield Static(self._table(), id="conflict-table")
             yield OptionList(id="conflict-fields")
-            yield Label(TEXT["hint"], classes="dialog-hint", id="conflict-hint")
+            yield Label(_(TEXT["hint"]), classes="dialog-hint", id="conflict-hint")
 
     def on_mount(self) -> None:
         self.query_one("#conflict-fields", OptionList).display = False
@@ -210,7 +213,7 @@ class ConflictScreen(ModalScreen[tuple[str, list[str] | None] | None]):
             except ValueError:
                 return one_line(value)
         if isinstance(value, bool):
-            return TEXT["yes"] if value else TEXT["no"]
+            return _(TEXT["yes"]) if value else _(TEXT["no"])
         if isinstance(value, list):
             return ", ".join(one_line(v) for v in value) or "-"
         table = labels.FIELD_VALUES.get(name)
@@ -218,10 +221,10 @@ class ConflictScreen(ModalScreen[tuple[str, list[str] | None] | None]):
 
     def _table(self) -> Table:
         table = Table(expand=True)
-        table.add_column(TEXT["field"], style="bold")
-        table.add_column(TEXT["base"])
-        table.add_column(TEXT["theirs"])
-        table.add_column(TEXT["mine"])
+        table.add_column(_(TEXT["field"]), style="bold")
+        table.add_column(_(TEXT["base"]))
+        table.add_column(_(TEXT["theirs"]))
+        table.add_column(_(TEXT["mine"]))
         for row in self.rows:
             theirs = Text(self.show(row.name, row.theirs))
             if row.changed_by_them:
@@ -242,7 +245,7 @@ class ConflictScreen(ModalScreen[tuple[str, list[str] | None] | None]):
         options.display = True
         self._refresh_fields()
         options.focus()
-        self.query_one("#conflict-hint", Label).update(TEXT["edit_hint"])
+        self.query_one("#conflict-hint", Label).update(_(TEXT["edit_hint"]))
 
     def _refresh_fields(self) -> None:
         options = self.query_one("#conflict-fields", OptionList)
@@ -252,7 +255,7 @@ class ConflictScreen(ModalScreen[tuple[str, list[str] | None] | None]):
         for name in self.fields:
             row = by_name[name]
             value = row.mine if self.pick[name] == "mine" else row.theirs
-            whose = TEXT["mine"] if self.pick[name] == "mine" else TEXT["theirs_short"]
+            whose = _(TEXT["mine"]) if self.pick[name] == "mine" else _(TEXT["theirs_short"])
             options.add_option(Option(f"{labels.field(name)}: {whose} ({self.show(name, value)})"))
         options.highlighted = highlighted or 0
 
@@ -278,15 +281,15 @@ class ConflictScreen(ModalScreen[tuple[str, list[str] | None] | None]):
 
 # Every word of the conflict view, in one place for the translation.
 TEXT = {
-    "title": "Conflict: your {what}",
-    "and_more": " + {count} more queued after it",
-    "hint": "t keep theirs · m re-apply mine on top · e edit field by field · esc decide later",
-    "edit_hint": "space: take mine or theirs for the field · ctrl+s apply · esc decide later",
-    "field": "field",
-    "base": "base (what you saw)",
-    "theirs": "theirs (now)",
-    "theirs_short": "theirs",
-    "mine": "mine",
-    "yes": "yes",
-    "no": "no",
+    "title": N_("Conflict: your {what}"),
+    "and_more": N_(" + {count} more queued after it"),
+    "hint": N_("t keep theirs · m re-apply mine on top · e edit field by field · esc decide later"),
+    "edit_hint": N_("space: take mine or theirs for the field · ctrl+s apply · esc decide later"),
+    "field": N_("field"),
+    "base": N_("base (what you saw)"),
+    "theirs": N_("theirs (now)"),
+    "theirs_short": N_("theirs"),
+    "mine": N_("mine"),
+    "yes": N_("yes"),
+    "no": N_("no"),
 }

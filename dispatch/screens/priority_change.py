@@ -12,24 +12,25 @@ from collections.abc import Mapping
 from typing import Any
 
 from dispatch.display import clock, labels
+from dispatch.i18n import N_, _
 
 Json = dict[str, Any]
 
 TEXT = {
-    "question": "{number}: priority {old} → {new}? The due times are recomputed from receipt.",
-    "first": "first response due  {when}",
-    "resolution": "resolution due      {when}",
-    "answered": "first response      given {when}",
-    "late": "Warning: the first response is LATE at once.",
-    "breached": "Warning: the resolution is BREACHED at once.",
-    "escalated": "The ticket is escalated: resolving it will keep this priority.",
-    "offline": "Offline: the service recomputes the due times when it gets this change.",
-    "yes": "change",
+    "question": N_("{number}: priority {old} → {new}? The due times are recomputed from receipt."),
+    "first": N_("first response due  {when}"),
+    "resolution": N_("resolution due      {when}"),
+    "answered": N_("first response      given {when}"),
+    "late": N_("Warning: the first response is LATE at once."),
+    "breached": N_("Warning: the resolution is BREACHED at once."),
+    "escalated": N_("The ticket is escalated: resolving it will keep this priority."),
+    "offline": N_("Offline: the service recomputes the due times when it gets this change."),
+    "yes": N_("change"),
 }
 
 
 def question(ticket: Mapping[str, Any], new: str) -> str:
-    return TEXT["question"].format(
+    return _(TEXT["question"]).format(
         number=ticket["number"],
         old=labels.priority(ticket["priority"]),
         new=labels.priority(new),
@@ -40,17 +41,17 @@ def detail(ticket: Mapping[str, Any], forecast: Json | None) -> str:
     """The new due times and any warning, one per line; `None` forecast: offline."""
     lines = []
     if forecast is None:
-        lines.append(TEXT["offline"])
+        lines.append(_(TEXT["offline"]))
     else:
         if ticket.get("responded_at"):
-            lines.append(TEXT["answered"].format(when=clock.moment(ticket["responded_at"])))
+            lines.append(_(TEXT["answered"]).format(when=clock.moment(ticket["responded_at"])))
         else:
-            lines.append(TEXT["first"].format(when=clock.moment(forecast["first_response_due"])))
-        lines.append(TEXT["resolution"].format(when=clock.moment(forecast["resolution_due"])))
+            lines.append(_(TEXT["first"]).format(when=clock.moment(forecast["first_response_due"])))
+        lines.append(_(TEXT["resolution"]).format(when=clock.moment(forecast["resolution_due"])))
         if forecast.get("late"):
-            lines.append(TEXT["late"])
+            lines.append(_(TEXT["late"]))
         if forecast.get("breached"):
-            lines.append(TEXT["breached"])
+            lines.append(_(TEXT["breached"]))
     if ticket.get("escalated"):
-        lines.append(TEXT["escalated"])
+        lines.append(_(TEXT["escalated"]))
     return "\n".join(lines)

@@ -13,6 +13,7 @@ from textual.widgets import Input, Label
 from dispatch.display.safe import one_line
 from dispatch.domain.countdown import ClockState
 from dispatch.domain.types import OPEN_STATUSES
+from dispatch.i18n import N_, _
 from dispatch.screens.base import FilterAsYouType, PaneScreen
 from dispatch.screens.context import STYLES, TicketsUpdate, tickets_of
 from dispatch.screens.ticket_actions import TICKET_BINDINGS, TicketActions
@@ -26,11 +27,22 @@ if TYPE_CHECKING:
 
 OPEN = frozenset(s.value for s in OPEN_STATUSES)
 QUICK_FILTERS = {
-    "all": "all open",
-    "unassigned": "unassigned",
-    "mine": "mine",
-    "escalated": "escalated",
-    "breaching": "late or breaching",
+    "all": N_("all open"),
+    "unassigned": N_("unassigned"),
+    "mine": N_("mine"),
+    "escalated": N_("escalated"),
+    "breaching": N_("late or breaching"),
+}
+# The title's name of the sort column (the column's key, as a word of the language).
+SORT_WORDS = {
+    "priority": N_("priority"),
+    "sla": N_("sla"),
+    "number": N_("number"),
+    "customer": N_("customer"),
+    "title": N_("title"),
+    "status": N_("status"),
+    "assignee": N_("assignee"),
+    "age": N_("age"),
 }
 
 
@@ -39,19 +51,19 @@ class QueueScreen(PaneScreen, FilterAsYouType, TicketActions):
 
     CSS_PATH = [STYLES / "queue.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter", id="queue.filter"),
-        Binding("escape", "clear_filter", "Clear filter", show=False, id="queue.clear"),
-        Binding("enter", "open_ticket", "Open", id="queue.open"),
+        Binding("slash", "filter", N_("Filter"), id="queue.filter"),
+        Binding("escape", "clear_filter", N_("Clear filter"), show=False, id="queue.clear"),
+        Binding("enter", "open_ticket", N_("Open"), id="queue.open"),
         *TICKET_BINDINGS,
         # after the ticket keys: at 80 columns the footer keeps those, `?` lists this one
-        Binding("n", "new_ticket", "New ticket", id="queue.new_ticket"),
-        Binding("u", "quick('unassigned')", "Unassigned", show=False, id="queue.unassigned"),
-        Binding("m", "quick('mine')", "Mine", show=False, id="queue.mine"),
-        Binding("x", "quick('escalated')", "Escalated", show=False, id="queue.escalated"),
-        Binding("b", "quick('breaching')", "Breaching", show=False, id="queue.breaching"),
-        Binding("A", "quick('all')", "All open", show=False, id="queue.all"),
-        Binding("o", "cycle_sort", "Sort column", show=False, id="queue.sort"),
-        Binding("O", "reverse_sort", "Reverse sort", show=False, id="queue.reverse"),
+        Binding("n", "new_ticket", N_("New ticket"), id="queue.new_ticket"),
+        Binding("u", "quick('unassigned')", N_("Unassigned"), show=False, id="queue.unassigned"),
+        Binding("m", "quick('mine')", N_("Mine"), show=False, id="queue.mine"),
+        Binding("x", "quick('escalated')", N_("Escalated"), show=False, id="queue.escalated"),
+        Binding("b", "quick('breaching')", N_("Breaching"), show=False, id="queue.breaching"),
+        Binding("A", "quick('all')", N_("All open"), show=False, id="queue.all"),
+        Binding("o", "cycle_sort", N_("Sort column"), show=False, id="queue.sort"),
+        Binding("O", "reverse_sort", N_("Reverse sort"), show=False, id="queue.reverse"),
     ]
     COLUMNS: ClassVar[tuple[Column, ...]] = QUEUE_COLUMNS
 
@@ -64,7 +76,7 @@ class QueueScreen(PaneScreen, FilterAsYouType, TicketActions):
     def compose(self) -> ComposeResult:
         yield Label("", id="queue-title")
         yield Input(
-            placeholder="filter: text, P1, kind:alert, src:mail (number, customer, title, tags)",
+            placeholder=_("filter: text, P1, kind:alert, src:mail (number, customer, title, tags)"),
             id="filter",
         )
         yield FastTable(id="queue")
@@ -138,25 +150,37 @@ class QueueScreen(PaneScreen, FilterAsYouType, TicketActions):
             return lambda r: clock_state(tickets_of(store)[r.key], now) in late
         return None
 
-    EMPTY_STORE = "No open tickets. A new database? `dispatch seed-demo` fills it with demo data."
+    EMPTY_STORE = N_(
+        "No open tickets. A new database? `dispatch seed-demo` fills it with demo data."
+    )
 
     def _update_title(self) -> None:
         table = self.table
-        empty = self.EMPTY_STORE if table.total_count == 0 else "No ticket matches this filter."
+        empty = (
+            _(self.EMPTY_STORE) if table.total_count == 0 else _("No ticket matches this filter.")
+        )
         if table.total_count and (
             problem := filter_problem(self.query_one("#filter", Input).value)
         ):
-            empty = f"No ticket matches: {problem}."
+            empty = _("No ticket matches: {problem}.").format(problem=problem)
         if table.empty_text != empty:
             table.empty_text = empty
             table.refresh()
         if self.dispatch.loading:  # only the head is in the store yet
-            text = f"Queue · the {table.total_count} most urgent · reading the rest of the cache…"
+            text = _("Queue · the {n} most urgent · reading the rest of the cache…").format(
+                n=table.total_count
+            )
         else:
+            sort = SORT_WORDS.get(self.sort_column)
             text = (
-                f"Queue · {QUICK_FILTERS[self.quick]} · {table.visible_count} of "
-                f"{table.total_count} · sorted by {self.sort_column}"
-                f"{' (reversed)' if self.sort_reverse else ''}"
+                _("Queue · {filter} · {shown} of {total} · sorted by {column} (reversed)")
+                if self.sort_reverse
+                else _("Queue · {filter} · {shown} of {total} · sorted by {column}")
+            ).format(
+                filter=_(QUICK_FILTERS[self.quick]),
+                shown=table.visible_count,
+                total=table.total_count,
+                column=_(sort) if sort else self.sort_column,
             )
         # the title line has a fixed height: no layout pass per keystroke
         self.query_one("#queue-title", Label).update(text, layout=False)
@@ -201,7 +225,10 @@ class QueueScreen(PaneScreen, FilterAsYouType, TicketActions):
         # on the new row once the store's news of it reached the table
         self.call_after_refresh(self.table.move_cursor_to_key, op.provisional_id)
         # the typed title, never read as markup
-        self.notify(f"New ticket queued: {one_line(taken.body['title'])}", markup=False)
+        self.notify(
+            _("New ticket queued: {title}").format(title=one_line(taken.body["title"])),
+            markup=False,
+        )
         if taken.warning:
             self.notify(taken.warning, severity="warning", timeout=10, markup=False)
 

@@ -18,22 +18,29 @@ from textual.app import App
 from dispatch.client.cache import Op
 from dispatch.client.overrides import overridable, reason_problem, unavailable_reason
 from dispatch.display.safe import one_line
+from dispatch.i18n import N_, _
 from dispatch.screens.calendar_actions import CalendarActions
 from dispatch.screens.confirm import ConfirmDialog
 from dispatch.screens.context import Console, door
 from dispatch.screens.dialogs import TextDialog
 
 TEXT = {
-    "refused": "The service refused your {what}: {detail} (press 5)",
-    "unavailable": "The service refused your {what}: {who} is not available then: {why}. "
-    "Press 5, then o to book anyway with a reason.",
-    "question": "{who} is not available for your {what}. Book anyway?",
-    "detail": "{why}\nBooking anyway needs a reason; the history keeps it. "
-    "n/esc keeps it refused in the outbox (5).",
-    "yes": "book anyway",
-    "title": "Why book anyway? {what}: {why}",
-    "sent": "Booking anyway: your {what} is sent again with the reason.",
-    "kept": "Kept refused: it stays in the outbox (5), where o books anyway and d dismisses it.",
+    "refused": N_("The service refused your {what}: {detail} (press 5)"),
+    "unavailable": N_(
+        "The service refused your {what}: {who} is not available then: {why}. "
+        "Press 5, then o to book anyway with a reason."
+    ),
+    "question": N_("{who} is not available for your {what}. Book anyway?"),
+    "detail": N_(
+        "{why}\nBooking anyway needs a reason; the history keeps it. "
+        "n/esc keeps it refused in the outbox (5)."
+    ),
+    "yes": N_("book anyway"),
+    "title": N_("Why book anyway? {what}: {why}"),
+    "sent": N_("Booking anyway: your {what} is sent again with the reason."),
+    "kept": N_(
+        "Kept refused: it stays in the outbox (5), where o books anyway and d dismisses it."
+    ),
 }
 
 
@@ -46,7 +53,7 @@ def who(console: Console, op: Op) -> str:
     """The technician the refused write is for (a move names them only in its base)."""
     technician = (op.body or {}).get("technician_id") or (op.base or {}).get("technician_id")
     if not isinstance(technician, int):
-        return "The technician"
+        return _("The technician")
     return one_line(console.store.technician_name(technician))
 
 
@@ -56,13 +63,13 @@ def refused(app: App[Any], op: Op) -> None:
     console = door(app)
     if not may_override(console, op):
         detail = (op.error or {}).get("detail", "")  # the server's words
-        words = TEXT["refused"].format(what=op.label, detail=detail)
+        words = _(TEXT["refused"]).format(what=op.label, detail=detail)
         app.notify(one_line(words), severity="error", timeout=10, markup=False)
         return
     if isinstance(app.screen, CalendarActions):  # the pane itself, no dialog on top
         offer(app, op)
         return
-    words = TEXT["unavailable"].format(
+    words = _(TEXT["unavailable"]).format(
         what=op.label, who=who(console, op), why=unavailable_reason(op)
     )
     app.notify(one_line(words), severity="error", timeout=10, markup=False)
@@ -71,33 +78,33 @@ def refused(app: App[Any], op: Op) -> None:
 def offer(app: App[Any], op: Op) -> None:
     """Ask whether to book `op` anyway; yes asks for the reason, no keeps the refusal."""
     console = door(app)
-    question = TEXT["question"].format(who=who(console, op), what=one_line(op.label))
-    detail = TEXT["detail"].format(why=one_line(unavailable_reason(op)))
+    question = _(TEXT["question"]).format(who=who(console, op), what=one_line(op.label))
+    detail = _(TEXT["detail"]).format(why=one_line(unavailable_reason(op)))
 
     def answered(yes: bool | None) -> None:
         if yes:
             ask_reason(app, op)
         else:
-            app.notify(TEXT["kept"], timeout=6)
+            app.notify(_(TEXT["kept"]), timeout=6)
 
-    app.push_screen(ConfirmDialog(question, detail, yes=TEXT["yes"]), answered)
+    app.push_screen(ConfirmDialog(question, detail, yes=_(TEXT["yes"])), answered)
 
 
 def ask_reason(app: App[Any], op: Op) -> None:
     """The reason dialog (an empty or too long reason is refused in it, saying so); the
     reason goes to the sync engine, which sends the same write again with it."""
     console = door(app)
-    title = TEXT["title"].format(what=op.label, why=unavailable_reason(op))
+    title = _(TEXT["title"]).format(what=op.label, why=unavailable_reason(op))
 
     def answered(reason: str | None) -> None:
         if reason is None:
-            app.notify(TEXT["kept"], timeout=6)
+            app.notify(_(TEXT["kept"]), timeout=6)
             return
         try:
             console.sync.override(op.id, reason)
         except ValueError as exc:  # dismissed or sent meanwhile: nothing changed
             app.notify(one_line(exc), severity="warning", markup=False)
             return
-        app.notify(one_line(TEXT["sent"].format(what=op.label)), markup=False)
+        app.notify(one_line(_(TEXT["sent"]).format(what=op.label)), markup=False)
 
     app.push_screen(TextDialog(escape(one_line(title)), check=reason_problem), answered)

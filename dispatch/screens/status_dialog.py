@@ -12,6 +12,7 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from dispatch.client.errors import ApiError, Unreachable
+from dispatch.i18n import _
 from dispatch.screens.context import door
 from dispatch.screens.dialogs import ChoiceDialog
 from dispatch.screens.mail_text import preview_line
@@ -34,7 +35,7 @@ class StatusDialog(ChoiceDialog):
             yield OptionList(*[Option(label, id=value) for value, label in self.options])
             # the line is recipients' names and addresses: text, never markup
             yield Label("", id="mail-preview", markup=False)
-            yield Label("enter choose · esc cancel", classes="dialog-hint")
+            yield Label(_("enter choose · esc cancel"), classes="dialog-hint")
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -18,25 +18,31 @@ from dispatch.client.errors import ApiError, Unreachable
 from dispatch.client.shapes import MailPreviewShape
 from dispatch.display import labels
 from dispatch.display.safe import has_unsafe, one_line
+from dispatch.i18n import N_, _, ngettext
 
 NOTE_STATUSES = ("waiting_customer", "resolved")
 """The statuses whose mail quotes a note (the service's `rules/customer_note.py`)."""
 MAX_NOTE = 4000
 
 TEXT = {
-    "waiting_customer": "Question to the customer",
-    "resolved": "Resolution for the customer",
-    "title": "{number} to {status}: {what} (optional)",
-    "asking": "Asking the service whom this mails…",
-    "offline": "Offline: the service mails the contacts flagged for status changes when it "
-    "gets this change.",
-    "off": "Mail is off: nothing is mailed; the note is kept on the ticket as customer contact.",
-    "nobody": "No contact of this customer gets status mails: nothing is mailed; the note is "
-    "kept on the ticket as customer contact.",
-    "mailed": "Mailed to {n} contact{s}, quoting this note (without one: a neutral sentence).",
-    "hint": "ctrl+s change status · esc cancel · empty: no note",
-    "too_long": "At most {max} characters (now {n}).",
-    "control": "The note may not hold control characters (newline and tab are fine).",
+    "waiting_customer": N_("Question to the customer"),
+    "resolved": N_("Resolution for the customer"),
+    "title": N_("{number} to {status}: {what} (optional)"),
+    "asking": N_("Asking the service whom this mails…"),
+    "offline": N_(
+        "Offline: the service mails the contacts flagged for status changes when it "
+        "gets this change."
+    ),
+    "off": N_(
+        "Mail is off: nothing is mailed; the note is kept on the ticket as customer contact."
+    ),
+    "nobody": N_(
+        "No contact of this customer gets status mails: nothing is mailed; the note is "
+        "kept on the ticket as customer contact."
+    ),
+    "hint": N_("ctrl+s change status · esc cancel · empty: no note"),
+    "too_long": N_("At most {max} characters (now {n})."),
+    "control": N_("The note may not hold control characters (newline and tab are fine)."),
 }
 
 
@@ -50,13 +56,17 @@ class StatusNote:
 def mailing_line(preview: MailPreviewShape | None) -> str:
     """What the dialog says about the mail, from the service's preview (None: offline)."""
     if preview is None:
-        return TEXT["offline"]
+        return _(TEXT["offline"])
     if not preview.get("outgoing_enabled"):
-        return TEXT["off"]
+        return _(TEXT["off"])
     n = len(preview.get("recipients") or [])
     if n == 0:
-        return TEXT["nobody"]
-    return TEXT["mailed"].format(n=n, s="" if n == 1 else "s")
+        return _(TEXT["nobody"])
+    return ngettext(
+        "Mailed to {n} contact, quoting this note (without one: a neutral sentence).",
+        "Mailed to {n} contacts, quoting this note (without one: a neutral sentence).",
+        n,
+    ).format(n=n)
 
 
 class StatusNoteDialog(ModalScreen[StatusNote | None]):
@@ -69,8 +79,8 @@ class StatusNoteDialog(ModalScreen[StatusNote | None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="note.cancel"),
-        Binding("ctrl+s", "save", "Change status", id="note.save", priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="note.cancel"),
+        Binding("ctrl+s", "save", N_("Change status"), id="note.save", priority=True),
     ]
 
     def __init__(
@@ -85,15 +95,15 @@ class StatusNoteDialog(ModalScreen[StatusNote | None]):
         self.preview = preview
 
     def compose(self) -> ComposeResult:
-        title = TEXT["title"].format(
-            what=TEXT[self.status], number=self.number, status=labels.status(self.status)
+        title = _(TEXT["title"]).format(
+            what=_(TEXT[self.status]), number=self.number, status=labels.status(self.status)
         )
         with VerticalScroll(classes="dialog-box"):
             yield Label(title, classes="dialog-title")
-            yield Label(TEXT["asking"] if self.preview else TEXT["offline"], id="mailed")
+            yield Label(_(TEXT["asking"]) if self.preview else _(TEXT["offline"]), id="mailed")
             yield TextArea(id="note", soft_wrap=True)
             yield Label("", id="error", classes="dialog-error")
-            yield Label(TEXT["hint"], classes="dialog-hint")
+            yield Label(_(TEXT["hint"]), classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one(TextArea).focus()
@@ -111,9 +121,9 @@ class StatusNoteDialog(ModalScreen[StatusNote | None]):
         text = self.query_one(TextArea).text.strip()
         problem = None
         if len(text) > MAX_NOTE:
-            problem = TEXT["too_long"].format(max=MAX_NOTE, n=len(text))
+            problem = _(TEXT["too_long"]).format(max=MAX_NOTE, n=len(text))
         elif has_unsafe(text):
-            problem = TEXT["control"]
+            problem = _(TEXT["control"])
         if problem is not None:
             self.query_one("#error", Label).update(problem)
             return

@@ -23,6 +23,7 @@ from dispatch.client.feed_apply import wire_time, wire_value
 from dispatch.display.history import names_for
 from dispatch.display.safe import one_line
 from dispatch.domain.countdown import clock_of
+from dispatch.i18n import N_, _
 from dispatch.screens.context import STYLES, Console, TicketsUpdate
 from dispatch.screens.desk_actions import COPY_PHONE, EDIT, DeskActions
 from dispatch.screens.ticket_actions import TICKET_BINDINGS
@@ -55,13 +56,13 @@ class TicketScreen(TicketMails, DeskActions):
 
     CSS_PATH = [STYLES / "ticket.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="ticketview.back"),
+        Binding("escape", "back", N_("Back"), id="ticketview.back"),
         *TICKET_BINDINGS,
         EDIT,
         COPY_PHONE,
-        Binding("M", "retry_mail", "Retry mail", id="ticketview.retry_mail"),
-        Binding("j", "scroll_down", "Scroll down", show=False, id="ticketview.down"),
-        Binding("k", "scroll_up", "Scroll up", show=False, id="ticketview.up"),
+        Binding("M", "retry_mail", N_("Retry mail"), id="ticketview.retry_mail"),
+        Binding("j", "scroll_down", N_("Scroll down"), show=False, id="ticketview.down"),
+        Binding("k", "scroll_up", N_("Scroll up"), show=False, id="ticketview.up"),
     ]
 
     def __init__(self, ticket_id: int) -> None:
@@ -79,7 +80,7 @@ class TicketScreen(TicketMails, DeskActions):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="ticket-body"):
-            yield Static("Loading…", id="ticket-head")
+            yield Static(_("Loading…"), id="ticket-head")
             yield Static("", id="ticket-customer")
             yield Static("", id="ticket-comments")
             yield Static("", id="ticket-mails")
@@ -103,8 +104,9 @@ class TicketScreen(TicketMails, DeskActions):
             return
         if update.remote:
             self.notify(
-                f"Ticket {self.detail['number'] if self.detail else ''} changed meanwhile; "
-                "showing the new state.",
+                _("Ticket {number} changed meanwhile; showing the new state.").format(
+                    number=self.detail["number"] if self.detail else ""
+                ),
                 timeout=4,
             )
         # My own write (a comment, a booking, a change whose history line has not come back
@@ -154,7 +156,7 @@ class TicketScreen(TicketMails, DeskActions):
         write is acknowledged before its event comes back (live, a few ms later), and
         reading the detail meanwhile would cost what the event brings for nothing."""
         added = self.take_recent()
-        for _ in range(ECHO_WAITS):
+        for _attempt in range(ECHO_WAITS):
             if added != LATE or not self.dispatch.online:
                 break
             await asyncio.sleep(COALESCE)
@@ -207,7 +209,7 @@ class TicketScreen(TicketMails, DeskActions):
         try:
             detail = await client.ticket_detail(self.ticket_id)
         except NotFound:
-            self.notify("This ticket is gone or no longer yours to see.", severity="warning")
+            self.notify(_("This ticket is gone or no longer yours to see."), severity="warning")
             self.dismiss()
             return
         except (Unreachable, ServerError):  # offline, or a failing or wrong server
@@ -239,7 +241,7 @@ class TicketScreen(TicketMails, DeskActions):
         cached = self.dispatch.sync.cached_ticket(self.ticket_id)
         shown = self.dispatch.store.tickets.get(self.ticket_id)
         if cached is None and shown is None:
-            self.notify("This ticket is not in the cache and the service is unreachable.")
+            self.notify(_("This ticket is not in the cache and the service is unreachable."))
             self.dismiss()
             return
         # my pending writes, as the queue shows them, on top of the cached body
@@ -275,9 +277,9 @@ class TicketScreen(TicketMails, DeskActions):
         head.add_column()
         title = Text(f"{t['number']}  {one_line(t.get('title'))}", style="bold")
         if t.get("escalated"):
-            title.append(TEXT["escalated"], style="bold red")
+            title.append(_(TEXT["escalated"]), style="bold red")
         if self.offline:
-            title.append(TEXT["offline"])
+            title.append(_(TEXT["offline"]))
         for label, value in head_rows(t, sla, technicians, self.customer):
             head.add_row(label, Text(value))
         body = Table.grid()

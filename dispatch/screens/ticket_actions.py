@@ -16,6 +16,7 @@ from dispatch.display.safe import one_line
 from dispatch.domain.sla import response_targets
 from dispatch.domain.types import Priority, Status
 from dispatch.domain.workflow import allowed_next
+from dispatch.i18n import N_, _, ngettext
 from dispatch.screens import priority_change
 from dispatch.screens.assign import AssignChoice, AssignDialog
 from dispatch.screens.comment_dialog import (
@@ -36,21 +37,23 @@ if TYPE_CHECKING:
 
 # What the actions say, in one place (stored text in them passes `one_line`).
 TEXT = {
-    "priority_title": "Priority of {number}",
-    "priority_option": "{priority}: response {first}, resolution {resolution}",
-    "standard_targets": " (standard targets: the contract is not known)",
-    "status_title": "{number} is {status}; next:",
-    "comment_title": "Comment on {number}",
-    "select_first": "Select a ticket first.",
-    "still_queued": "This new ticket is still queued: it gets its number when the service "
-    "answers, then you can open and change it.",
-    "patched": "{number}: {changes}",
-    "comment_queued": "Comment on {number} queued",
-    "contact_queued": "{number}: customer contacted (first response), queued",
-    "contact_again_queued": "{number}: customer contacted, queued",
-    "escalated": "{number} escalated (level {level}, {reason})",
-    "assigned": "{number} assigned to {name}",
-    "with_note": ", with a note for the customer",
+    "priority_title": N_("Priority of {number}"),
+    "priority_option": N_("{priority}: response {first}, resolution {resolution}"),
+    "standard_targets": N_(" (standard targets: the contract is not known)"),
+    "status_title": N_("{number} is {status}; next:"),
+    "comment_title": N_("Comment on {number}"),
+    "select_first": N_("Select a ticket first."),
+    "still_queued": N_(
+        "This new ticket is still queued: it gets its number when the service "
+        "answers, then you can open and change it."
+    ),
+    "patched": N_("{number}: {changes}"),
+    "comment_queued": N_("Comment on {number} queued"),
+    "contact_queued": N_("{number}: customer contacted (first response), queued"),
+    "contact_again_queued": N_("{number}: customer contacted, queued"),
+    "escalated": N_("{number} escalated (level {level}, {reason})"),
+    "assigned": N_("{number} assigned to {name}"),
+    "with_note": N_(", with a note for the customer"),
 }
 
 
@@ -64,7 +67,7 @@ def priority_options(
     options = []
     for p in Priority:
         first, resolution = targets[p.value]
-        label = TEXT["priority_option"].format(
+        label = _(TEXT["priority_option"]).format(
             priority=labels.priority(p.value),
             first=clock.duration(first),
             resolution=clock.duration(resolution),
@@ -77,32 +80,51 @@ def priority_options(
 TEAM_ACTIONS = frozenset({"assign", "priority", "raise_priority", "lower_priority"})
 
 TICKET_BINDINGS: list[BindingType] = [
-    Binding("a", "assign", "Assign", id="ticket.assign"),
-    Binding("p", "priority", "Priority", id="ticket.priority"),
-    Binding("plus", "raise_priority", "Raise priority", show=False, id="ticket.raise"),
-    Binding("minus", "lower_priority", "Lower priority", show=False, id="ticket.lower"),
-    Binding("s", "status", "Status", id="ticket.status"),
-    Binding("e", "escalate", "Escalate", id="ticket.escalate"),
-    Binding("c", "comment", "Comment", id="ticket.comment"),
+    Binding("a", "assign", N_("Assign"), id="ticket.assign"),
+    Binding("p", "priority", N_("Priority"), id="ticket.priority"),
+    Binding("plus", "raise_priority", N_("Raise priority"), show=False, id="ticket.raise"),
+    Binding("minus", "lower_priority", N_("Lower priority"), show=False, id="ticket.lower"),
+    Binding("s", "status", N_("Status"), id="ticket.status"),
+    Binding("e", "escalate", N_("Escalate"), id="ticket.escalate"),
+    Binding("c", "comment", N_("Comment"), id="ticket.comment"),
     # K, not k: k moves up in every list and in the ticket view (j/k, as documented)
-    Binding("K", "contact", "Contacted", id="ticket.contact"),
+    Binding("K", "contact", N_("Contacted"), id="ticket.contact"),
 ]
 
 
 # What the status dialog says about bookings a resolution frees (issue 15.5).
-ENDING = {"resolved": "resolve", "closed": "close"}  # status -> what the person does
-FREES = "{verb} {number}: this frees {n} booked slot{s} still ahead:"
-FREES_UNKNOWN = "{verb} {number}: booked slots still ahead are freed when the service gets this."
-FREED = "{number}: freed {n} booked slot{s}."
+ENDING = {"resolved": N_("resolve"), "closed": N_("close")}  # status -> what the person does
+
+
+def frees_question(status: str, number: int, n: int | None) -> str:
+    """Whole sentences per verb (a translation may inflect it): `n` slots, None if unknown."""
+    if n is None:
+        if status == "resolved":
+            question = _(
+                "Resolve {number}: booked slots still ahead are freed when the service gets this."
+            )
+        else:
+            question = _(
+                "Close {number}: booked slots still ahead are freed when the service gets this."
+            )
+    elif status == "resolved":
+        question = ngettext(
+            "Resolve {number}: this frees {n} booked slot still ahead:",
+            "Resolve {number}: this frees {n} booked slots still ahead:",
+            n,
+        )
+    else:
+        question = ngettext(
+            "Close {number}: this frees {n} booked slot still ahead:",
+            "Close {number}: this frees {n} booked slots still ahead:",
+            n,
+        )
+    return question.format(number=number, n=n)
 
 
 def status_changes(status: str, note: str | None) -> dict[str, Any]:
     """The PATCH of a status change, with the words for the customer when there are any."""
     return {"status": status} if not note else {"status": status, "customer_note": note}
-
-
-def _s(n: int) -> str:
-    return "" if n == 1 else "s"
 
 
 def booked_ahead(detail: TicketDetailShape, now: datetime) -> list[AppointmentShape]:
@@ -136,9 +158,9 @@ class TicketActions(Screen[None]):
     def _need_ticket(self) -> TicketShape | None:
         ticket = self.selected_ticket()
         if ticket is None:
-            self.notify(TEXT["select_first"], severity="warning")
+            self.notify(_(TEXT["select_first"]), severity="warning")
         elif ticket["id"] < 0:  # a queued new ticket: the service has not named it yet
-            self.notify(TEXT["still_queued"], severity="warning")
+            self.notify(_(TEXT["still_queued"]), severity="warning")
             return None
         return ticket
 
@@ -173,8 +195,8 @@ class TicketActions(Screen[None]):
 
         self.app.push_screen(
             ChoiceDialog(
-                TEXT["priority_title"].format(number=ticket["number"])
-                + ("" if customer else TEXT["standard_targets"]),
+                _(TEXT["priority_title"]).format(number=ticket["number"])
+                + ("" if customer else _(TEXT["standard_targets"])),
                 priority_options(customer, ticket),
                 ticket["priority"],
             ),
@@ -211,7 +233,7 @@ class TicketActions(Screen[None]):
             ConfirmDialog(
                 priority_change.question(ticket, priority),
                 priority_change.detail(ticket, forecast),
-                yes=priority_change.TEXT["yes"],
+                yes=_(priority_change.TEXT["yes"]),
             ),
             answered,
         )
@@ -238,7 +260,7 @@ class TicketActions(Screen[None]):
 
         self.app.push_screen(
             StatusDialog(
-                TEXT["status_title"].format(
+                _(TEXT["status_title"]).format(
                     number=ticket["number"], status=labels.status(ticket["status"])
                 ),
                 options,
@@ -278,21 +300,20 @@ class TicketActions(Screen[None]):
         if slots == []:
             self.write_patch(ticket, changes)
             return
-        verb, number = ENDING[status], ticket["number"]
-        if slots is None:
-            question = FREES_UNKNOWN.format(verb=verb.capitalize(), number=number)
-            lines = ""
-        else:
-            n = len(slots)
-            question = FREES.format(verb=verb.capitalize(), number=number, n=n, s=_s(n))
-            lines = "\n".join(self._slot_line(a) for a in slots)
+        verb = _(ENDING[status])
+        question = frees_question(status, ticket["number"], None if slots is None else len(slots))
+        lines = "" if slots is None else "\n".join(self._slot_line(a) for a in slots)
 
         def answered(yes: bool | None) -> None:
             if not yes:
                 return
             self.write_patch(ticket, changes)
             if slots:
-                self.notify(FREED.format(number=ticket["number"], n=len(slots), s=_s(len(slots))))
+                n = len(slots)
+                freed = ngettext(
+                    "{number}: freed {n} booked slot.", "{number}: freed {n} booked slots.", n
+                )
+                self.notify(freed.format(number=ticket["number"], n=n))
 
         self.app.push_screen(ConfirmDialog(question, lines, yes=verb), answered)
 
@@ -306,7 +327,7 @@ class TicketActions(Screen[None]):
         if ticket is None:
             return
 
-        dialog = TextDialog(TEXT["comment_title"].format(number=ticket["number"]), contact=False)
+        dialog = TextDialog(_(TEXT["comment_title"]).format(number=ticket["number"]), contact=False)
 
         def chosen(text: str | None) -> None:
             if text:
@@ -361,8 +382,8 @@ class TicketActions(Screen[None]):
             if k != "customer_note"  # words for the customer, not a value to echo here
         )
         if changes.get("customer_note"):
-            what += TEXT["with_note"]
-        self.notify(TEXT["patched"].format(number=ticket["number"], changes=what), markup=False)
+            what += _(TEXT["with_note"])
+        self.notify(_(TEXT["patched"]).format(number=ticket["number"], changes=what), markup=False)
 
     def write_comment(self, ticket: TicketShape, text: str, kind: str = "internal") -> None:
         self.dispatch.sync.comment(engine_dict(ticket), text, kind)
@@ -370,14 +391,14 @@ class TicketActions(Screen[None]):
         if kind == "customer_contact":
             # only the first contact is the first response; later ones are just noted
             done = "contact_again_queued" if ticket.get("responded_at") else "contact_queued"
-        self.notify(TEXT[done].format(number=ticket["number"]))
+        self.notify(_(TEXT[done]).format(number=ticket["number"]))
 
     def write_escalation(self, ticket: TicketShape, request: EscalationRequest) -> None:
         self.dispatch.sync.escalate(
             engine_dict(ticket), request.reason, request.level, request.note
         )
         self.notify(
-            TEXT["escalated"].format(
+            _(TEXT["escalated"]).format(
                 number=ticket["number"],
                 level=request.level,
                 reason=labels.word(labels.ESCALATION_REASON, request.reason),
@@ -387,7 +408,7 @@ class TicketActions(Screen[None]):
     def write_assignment(self, ticket: TicketShape, choice: AssignChoice) -> None:
         self.dispatch.sync.assign(engine_dict(ticket), choice.technician_id, choice.slot)
         name = one_line(self.dispatch.store.technician_name(choice.technician_id))
-        self.notify(TEXT["assigned"].format(number=ticket["number"], name=name), markup=False)
+        self.notify(_(TEXT["assigned"]).format(number=ticket["number"], name=name), markup=False)
 
 
 __all__ = ["TICKET_BINDINGS", "TicketActions"]

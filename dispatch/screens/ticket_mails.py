@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from dispatch.client.errors import ApiError, NotFound, Unreachable
 from dispatch.display.safe import one_line
+from dispatch.i18n import _
 from dispatch.screens.base import StatusScreen
 from dispatch.screens.context import MailsUpdate, engine_dict
 from dispatch.screens.dialogs import ChoiceDialog
@@ -60,7 +61,7 @@ class TicketMails(StatusScreen):
             self.mails_problem = "offline"
         except NotFound:
             # a ticket gone is the detail's to say; a service without mail says so here
-            self.mails_problem = "not offered by this service"
+            self.mails_problem = _("not offered by this service")
         except ApiError as exc:
             self.mails_problem = exc.detail or exc.title
         self.render_mails()
@@ -100,7 +101,7 @@ class TicketMails(StatusScreen):
             return
         choices = failed(self.mails)
         if not choices or not self._may_retry():
-            self.notify(TEXT["retry_none"].format(number=ticket["number"]))
+            self.notify(_(TEXT["retry_none"]).format(number=ticket["number"]))
             return
         by_id = {str(m["id"]): m for m in choices}
 
@@ -109,12 +110,12 @@ class TicketMails(StatusScreen):
                 self.retry(ticket, by_id[value])
 
         options = [(str(m["id"]), mail_line(m)) for m in choices]
-        self.app.push_screen(ChoiceDialog(TEXT["retry_title"], options), chosen)
+        self.app.push_screen(ChoiceDialog(_(TEXT["retry_title"]), options), chosen)
 
     def retry(self, ticket: TicketShape, mail: MailShape) -> None:
         self.dispatch.sync.retry_notification(engine_dict(ticket), engine_dict(mail))
         self.notify(
-            TEXT["retry_queued"].format(
+            _(TEXT["retry_queued"]).format(
                 number=ticket["number"], address=one_line(mail.get("address"))
             ),
             markup=False,

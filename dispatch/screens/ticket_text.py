@@ -23,6 +23,7 @@ from dispatch.domain import sla
 from dispatch.domain.countdown import Clock, ClockState, resume_text
 from dispatch.domain.sla import response_targets
 from dispatch.domain.types import Source, TicketKind
+from dispatch.i18n import N_, _
 
 if TYPE_CHECKING:
     from dispatch.client.shapes import AppointmentShape, TicketDetailShape
@@ -32,66 +33,68 @@ if TYPE_CHECKING:
 Json = Mapping[str, Any]
 
 TEXT = {
-    "priority": "Priority",
-    "status": "Status",
-    "sla": "SLA",
-    "hours": "Hours",
-    "hours_line": "{profile}, holidays of {state}",
-    "hours_by": ", set by the {kind}",
-    "hours_uncovered": ", no contract covers this ticket",
-    "assignee": "Assignee",
-    "customer": "Customer",
-    "site": "Site",
-    "contact_row": "Contact",
-    "address_row": "Address",
-    "kind_source": "Kind / source",
-    "received": "Received",
-    "responded": "Responded",
-    "tags": "Tags",
-    "booked": "Booked",
-    "escalation": "Escalation",
-    "unassigned": "unassigned",
-    "escalated": "  ESCALATED",
-    "offline": "  (offline: as last synced; history and comments need the service)",
-    "sla_due": "first response due {first}, resolution due {resolution}",
-    "sla_left": "{left} business time left",
-    "sla_stopped": ", clock stopped until {at}",
-    "sla_late": "{late} late",
-    "targets": "response {first}, resolution {resolution}",
-    "escalation_head": "L{level} {reason}, {status}",
-    "raised": "raised by {who} {when}",
-    "acknowledged": "acknowledged by {who} {when}",
-    "resolved": "resolved by {who} {when}",
-    "relevelled": "L{level} because: {note}",
-    "someone": "someone",
-    "comments": "\nComments\n",
-    "comments_offline": "  shown when the service is reachable again\n",
-    "no_comments": "  none yet (c adds one)\n",
-    "contact": " (customer contacted)",
-    "history": "\nHistory\n",
-    "no_history": "  no changes yet\n",
-    "customer_head": "\nCustomer\n",
-    "customer_line": "  {name} ({number}), support profile: {profile}\n",
-    "contracts": "  contracts: {kinds}\n",
-    "contingent": "  contingent balance: {balance}\n",
-    "account_manager": "  account manager: {name}\n",
+    "priority": N_("Priority"),
+    "status": N_("Status"),
+    "sla": N_("SLA"),
+    "hours": N_("Hours"),
+    "hours_line": N_("{profile}, holidays of {state}"),
+    "hours_by": N_(", set by the {kind}"),
+    "hours_uncovered": N_(", no contract covers this ticket"),
+    "assignee": N_("Assignee"),
+    "customer": N_("Customer"),
+    "site": N_("Site"),
+    "contact_row": N_("Contact"),
+    "address_row": N_("Address"),
+    "kind_source": N_("Kind / source"),
+    "received": N_("Received"),
+    "responded": N_("Responded"),
+    "tags": N_("Tags"),
+    "booked": N_("Booked"),
+    "escalation": N_("Escalation"),
+    "unassigned": N_("unassigned"),
+    "escalated": N_("  ESCALATED"),
+    "offline": N_("  (offline: as last synced; history and comments need the service)"),
+    "sla_due": N_("first response due {first}, resolution due {resolution}"),
+    "sla_left": N_("{left} business time left"),
+    "sla_stopped": N_(", clock stopped until {at}"),
+    "sla_late": N_("{late} late"),
+    "targets": N_("response {first}, resolution {resolution}"),
+    "escalation_head": N_("L{level} {reason}, {status}"),
+    "raised": N_("raised by {who} {when}"),
+    "acknowledged": N_("acknowledged by {who} {when}"),
+    "resolved": N_("resolved by {who} {when}"),
+    "relevelled": N_("L{level} because: {note}"),
+    "someone": N_("someone"),
+    "comments": N_("\nComments\n"),
+    "comments_offline": N_("  shown when the service is reachable again\n"),
+    "no_comments": N_("  none yet (c adds one)\n"),
+    "contact": N_(" (customer contacted)"),
+    "history": N_("\nHistory\n"),
+    "no_history": N_("  no changes yet\n"),
+    "customer_head": N_("\nCustomer\n"),
+    "customer_line": N_("  {name} ({number}), support profile: {profile}\n"),
+    "contracts": N_("  contracts: {kinds}\n"),
+    "contingent": N_("  contingent balance: {balance}\n"),
+    "account_manager": N_("  account manager: {name}\n"),
 }
 
 
 def sla_text(t: TicketDetailShape, sla: Clock) -> str:
     """The countdown as business time left (and until when a stopped clock waits), then the
     due times themselves as wall-clock times."""
-    due = TEXT["sla_due"].format(
+    due = _(TEXT["sla_due"]).format(
         first=clock.moment(t.get("first_response_due")),
         resolution=clock.moment(t.get("resolution_due")),
     )
     if sla.state in (ClockState.OK, ClockState.SOON):
-        left = TEXT["sla_left"].format(left=clock.duration(sla.minutes_left))
+        left = _(TEXT["sla_left"]).format(left=clock.duration(sla.minutes_left))
         if sla.resumes is not None:
-            left += TEXT["sla_stopped"].format(at=resume_text(sla.resumes))
+            left += _(TEXT["sla_stopped"]).format(at=resume_text(sla.resumes))
         return f"{left}  ({due})"
     if sla.state is ClockState.LATE:
-        return TEXT["sla_late"].format(late=clock.duration(-sla.seconds_left / 60)) + f"  ({due})"
+        return (
+            _(TEXT["sla_late"]).format(late=clock.duration(-sla.seconds_left / 60)) + f"  ({due})"
+        )
     return f"{sla.text}  ({due})"
 
 
@@ -100,47 +103,47 @@ def head_rows(
 ) -> list[tuple[str, str]]:
     """The label/value rows under the title; values are cleaned, one line each."""
     rows = [
-        (TEXT["priority"], priority_text(t, customer)),
-        (TEXT["status"], labels.status(t.get("status"))),
-        (TEXT["sla"], sla_text(t, sla)),
-        (TEXT["hours"], hours_text(t, customer)),
-        (TEXT["assignee"], one_line(t.get("assignee_name") or TEXT["unassigned"])),
-        (TEXT["customer"], one_line(t.get("customer_name") or "")),
-        (TEXT["site"], one_line(t.get("site_name") or clock.NONE)),
-        (TEXT["contact_row"], contact_line(t)),
-        (TEXT["address_row"], address_line(t)),
+        (_(TEXT["priority"]), priority_text(t, customer)),
+        (_(TEXT["status"]), labels.status(t.get("status"))),
+        (_(TEXT["sla"]), sla_text(t, sla)),
+        (_(TEXT["hours"]), hours_text(t, customer)),
+        (_(TEXT["assignee"]), one_line(t.get("assignee_name") or _(TEXT["unassigned"]))),
+        (_(TEXT["customer"]), one_line(t.get("customer_name") or "")),
+        (_(TEXT["site"]), one_line(t.get("site_name") or clock.NONE)),
+        (_(TEXT["contact_row"]), contact_line(t)),
+        (_(TEXT["address_row"]), address_line(t)),
         (
-            TEXT["kind_source"],
+            _(TEXT["kind_source"]),
             f"{labels.word(labels.KIND, t.get('kind'))} / "
             f"{labels.word(labels.SOURCE, t.get('source'))}",
         ),
-        (TEXT["received"], clock.moment(t.get("received_at"))),
-        (TEXT["responded"], clock.moment(t.get("responded_at"))),
-        (TEXT["tags"], ", ".join(one_line(x) for x in t.get("tags", [])) or clock.NONE),
+        (_(TEXT["received"]), clock.moment(t.get("received_at"))),
+        (_(TEXT["responded"]), clock.moment(t.get("responded_at"))),
+        (_(TEXT["tags"]), ", ".join(one_line(x) for x in t.get("tags", [])) or clock.NONE),
     ]
     for appt in t.get("appointments", []):
-        rows.append((TEXT["booked"], booking_text(appt, technicians)))
+        rows.append((_(TEXT["booked"]), booking_text(appt, technicians)))
     for esc in t.get("escalations", []):
         rows.extend(
-            (TEXT["escalation"] if i == 0 else "", line) for i, line in escalation_lines(esc)
+            (_(TEXT["escalation"]) if i == 0 else "", line) for i, line in escalation_lines(esc)
         )
     return rows
 
 
 def hours_text(t: TicketDetailShape, customer: Json | None) -> str:
     """Whose hours and holidays the clock counts in, and which contract set them."""
-    text = TEXT["hours_line"].format(
+    text = _(TEXT["hours_line"]).format(
         profile=labels.word(labels.SUPPORT_PROFILE, t.get("sla_profile") or "standard"),
         state=one_line(t.get("sla_state") or sla.DEFAULT_STATE.value),
     )
     chosen = t.get("sla_contract_id")
     for contract in (customer or {}).get("contracts", []):
         if chosen is not None and contract.get("id") == chosen:
-            return text + TEXT["hours_by"].format(
+            return text + _(TEXT["hours_by"]).format(
                 kind=labels.word(labels.CONTRACT_KIND, contract.get("kind"))
             )
     if "sla_contract_id" in t and chosen is None:
-        return text + TEXT["hours_uncovered"]
+        return text + _(TEXT["hours_uncovered"])
     return text
 
 
@@ -150,7 +153,7 @@ def priority_text(t: TicketDetailShape, customer: Json | None) -> str:
     if customer is None or t.get("priority") not in labels.PRIORITY:
         return word
     first, resolution = response_targets(contract_overrides(customer, t))[str(t["priority"])]
-    targets = TEXT["targets"].format(
+    targets = _(TEXT["targets"]).format(
         first=clock.duration(first), resolution=clock.duration(resolution)
     )
     return f"{word} · {targets}"
@@ -193,7 +196,7 @@ def booking_text(appt: AppointmentShape, technicians: Mapping[int, str]) -> str:
 
 def escalation_lines(esc: Json) -> Iterable[tuple[int, str]]:
     """Who raised, acknowledged and resolved it, each with the time; the notes as written."""
-    head = TEXT["escalation_head"].format(
+    head = _(TEXT["escalation_head"]).format(
         level=esc.get("level", "?"),
         reason=labels.word(labels.ESCALATION_REASON, esc.get("reason")),
         status=labels.word(labels.ESCALATION_STATUS, esc.get("status")),
@@ -205,14 +208,14 @@ def escalation_lines(esc: Json) -> Iterable[tuple[int, str]]:
         when = esc.get(f"{step}_at")
         if not when:
             continue
-        line = TEXT[step].format(who=_person(esc, step), when=clock.moment(when))
+        line = _(TEXT[step]).format(who=_person(esc, step), when=clock.moment(when))
         note = esc.get(f"{step}_note") or (esc.get("resolution_note") if step == "resolved" else "")
         if note:
             line += f": {one_line(note)}"
         lines.append(line)
     if esc.get("level_note"):
         note = one_line(esc["level_note"])
-        lines.append(TEXT["relevelled"].format(level=esc["level"], note=note))
+        lines.append(_(TEXT["relevelled"]).format(level=esc["level"], note=note))
     return enumerate(lines)
 
 
@@ -226,7 +229,7 @@ def _person(esc: Json, step: str) -> str:
     for other in ("raised", "acknowledged", "resolved"):
         if who is not None and esc.get(f"{other}_by") == who and esc.get(f"{other}_by_name"):
             return one_line(esc[f"{other}_by_name"])
-    return TEXT["someone"]
+    return _(TEXT["someone"])
 
 
 def description_text(t: TicketDetailShape) -> Text:
@@ -234,35 +237,35 @@ def description_text(t: TicketDetailShape) -> Text:
 
 
 def comments_text(t: TicketDetailShape, offline: bool) -> Text:
-    text = Text(TEXT["comments"], style="bold")
+    text = Text(_(TEXT["comments"]), style="bold")
     if offline:
-        text.append(TEXT["comments_offline"], style="dim")
+        text.append(_(TEXT["comments_offline"]), style="dim")
     elif not t.get("comments"):
-        text.append(TEXT["no_comments"], style="dim")
+        text.append(_(TEXT["no_comments"]), style="dim")
     for c in t.get("comments", []):
         author = one_line(c.get("author_name") or "")
-        contact = TEXT["contact"] if c.get("kind") == "customer_contact" else ""
+        contact = _(TEXT["contact"]) if c.get("kind") == "customer_contact" else ""
         text.append(f"  {clock.moment(c.get('created_at'))} {author}{contact}: ", style="bold")
         text.append(clean(c.get("body") or "") + "\n")
     return text
 
 
 def history_text(t: TicketDetailShape, names: Names) -> Text:
-    text = Text(TEXT["history"], style="bold")
+    text = Text(_(TEXT["history"]), style="bold")
     events = t.get("history", [])
     if not events:
-        text.append(TEXT["no_history"], style="dim")
+        text.append(_(TEXT["no_history"]), style="dim")
     for ev in events:
         text.append(f"  {event_line(ev, names)}\n", style="dim")
     return text
 
 
 def customer_text(c: Json | None) -> Text:
-    text = Text(TEXT["customer_head"], style="bold")
+    text = Text(_(TEXT["customer_head"]), style="bold")
     if c is None:
         return text
     text.append(
-        TEXT["customer_line"].format(
+        _(TEXT["customer_line"]).format(
             name=one_line(c.get("name")),
             number=one_line(c.get("number")),
             profile=labels.word(labels.SUPPORT_PROFILE, c.get("support_profile")),
@@ -270,15 +273,15 @@ def customer_text(c: Json | None) -> Text:
     )
     contracts = c.get("contracts", [])
     kinds = ", ".join(labels.word(labels.CONTRACT_KIND, k.get("kind")) for k in contracts)
-    text.append(TEXT["contracts"].format(kinds=kinds or clock.NONE))
+    text.append(_(TEXT["contracts"]).format(kinds=kinds or clock.NONE))
     minutes = c.get("contingent_balance_minutes") or 0
     if any(k.get("kind") == "contingent" for k in contracts):
         text.append(
-            TEXT["contingent"].format(balance=clock.duration(minutes)),
+            _(TEXT["contingent"]).format(balance=clock.duration(minutes)),
             style="red" if minutes < 0 else "",
         )
     if c.get("account_manager"):
-        text.append(TEXT["account_manager"].format(name=one_line(c["account_manager"])))
+        text.append(_(TEXT["account_manager"]).format(name=one_line(c["account_manager"])))
     return text
 
 

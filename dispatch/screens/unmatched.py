@@ -19,6 +19,7 @@ from textual.widgets import Input, Label, Static
 
 from dispatch.client.errors import ApiError, Unreachable
 from dispatch.display.safe import one_line
+from dispatch.i18n import N_, _
 from dispatch.screens.base import FilterAsYouType, PaneScreen
 from dispatch.screens.context import (
     STYLES,
@@ -31,30 +32,31 @@ from dispatch.screens.customer_pick import CustomerPick
 from dispatch.screens.dialogs import TextDialog
 from dispatch.screens.mail_text import unmatched_detail
 from dispatch.widgets.fast_table import FastTable
-from dispatch.widgets.mail_rows import UNMATCHED_COLUMNS, unmatched_row
+from dispatch.widgets.mail_rows import STATE_WORDS, UNMATCHED_COLUMNS, unmatched_row
 
 if TYPE_CHECKING:
     from dispatch.client.shapes import UnmatchedMailShape
 
 DISCARD_REASON_MAX = 500  # the service's limit on a discard reason
 TEXT = {
-    "title": "Unmatched mail · {open} open",
-    "title_all": "Unmatched mail · {open} open · {done} handled shown",
-    "showing": " · showing {n}",
-    "offline": " · as last read (the service is not reachable)",
-    "never_read": "Unmatched mail is read from the service, which is not reachable now.",
-    "empty": "No unmatched mail: every mail found its ticket.",
-    "no_match": "No mail matches the filter.",
-    "select_first": "Select a mail first.",
-    "handled": "This mail is handled already ({state}).",
-    "in_outbox": "Your {what} of this mail is still in the outbox.",
-    "pick_title": "Make a ticket of this mail: for which customer?",
-    "ticket_queued": "Ticket for {customer} from the mail of {sender} queued",
-    "discard_title": "Discard this mail: why? (kept with the mail)",
-    "discard_queued": "Discarding the mail of {sender}: queued",
-    "too_long": "At most {n} characters, please.",
-    "showing_all": "Showing handled mail too.",
-    "showing_open": "Showing open mail only.",
+    "title": N_("Unmatched mail · {open} open"),
+    "title_all": N_("Unmatched mail · {open} open · {done} handled shown"),
+    "showing": N_(" · showing {n}"),
+    "offline": N_(" · as last read (the service is not reachable)"),
+    "never_read": N_("Unmatched mail is read from the service, which is not reachable now."),
+    "empty": N_("No unmatched mail: every mail found its ticket."),
+    "no_match": N_("No mail matches the filter."),
+    "select_first": N_("Select a mail first."),
+    "handled": N_("This mail is handled already ({state})."),
+    "ticket_in_outbox": N_("Your ticket of this mail is still in the outbox."),
+    "discard_in_outbox": N_("Your discard of this mail is still in the outbox."),
+    "pick_title": N_("Make a ticket of this mail: for which customer?"),
+    "ticket_queued": N_("Ticket for {customer} from the mail of {sender} queued"),
+    "discard_title": N_("Discard this mail: why? (kept with the mail)"),
+    "discard_queued": N_("Discarding the mail of {sender}: queued"),
+    "too_long": N_("At most {n} characters, please."),
+    "showing_all": N_("Showing handled mail too."),
+    "showing_open": N_("Showing open mail only."),
 }
 
 
@@ -63,11 +65,11 @@ class UnmatchedScreen(PaneScreen, FilterAsYouType):
 
     CSS_PATH = [STYLES / "unmatched.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("t", "make_ticket", "Make ticket", id="mail.ticket"),
-        Binding("d", "discard", "Discard", id="mail.discard"),
-        Binding("v", "toggle_handled", "Show handled", id="mail.handled"),
-        Binding("slash", "filter", "Filter", id="mail.filter"),
-        Binding("escape", "clear_filter", "Clear filter", show=False, id="mail.clear"),
+        Binding("t", "make_ticket", N_("Make ticket"), id="mail.ticket"),
+        Binding("d", "discard", N_("Discard"), id="mail.discard"),
+        Binding("v", "toggle_handled", N_("Show handled"), id="mail.handled"),
+        Binding("slash", "filter", N_("Filter"), id="mail.filter"),
+        Binding("escape", "clear_filter", N_("Clear filter"), show=False, id="mail.clear"),
     ]
 
     def __init__(self) -> None:
@@ -78,9 +80,9 @@ class UnmatchedScreen(PaneScreen, FilterAsYouType):
         self.stale = False  # the last read failed: shown as last read
 
     def compose(self) -> ComposeResult:
-        yield Label("Unmatched mail", id="mail-title")
-        yield Input(placeholder="filter: sender, subject, text, reason", id="filter")
-        yield FastTable(empty_text=TEXT["empty"], id="unmatched")
+        yield Label(_("Unmatched mail"), id="mail-title")
+        yield Input(placeholder=_("filter: sender, subject, text, reason"), id="filter")
+        yield FastTable(empty_text=_(TEXT["empty"]), id="unmatched")
         yield Static("", id="mail-detail")
         yield from self.compose_footer()
 
@@ -164,15 +166,15 @@ class UnmatchedScreen(PaneScreen, FilterAsYouType):
         open_count = sum(1 for m in self.mails.values() if m["state"] == "open")
         done = len(self.mails) - open_count
         key = "title_all" if self.show_handled else "title"
-        text = TEXT[key].format(open=open_count, done=done)
+        text = _(TEXT[key]).format(open=open_count, done=done)
         if self.table.visible_count != self.table.total_count:
-            text += TEXT["showing"].format(n=self.table.visible_count)
+            text += _(TEXT["showing"]).format(n=self.table.visible_count)
         if self.stale and self.read_once:
-            text += TEXT["offline"]
+            text += _(TEXT["offline"])
         self.query_one("#mail-title", Label).update(text)
-        empty = TEXT["never_read"] if self.stale and not self.read_once else TEXT["empty"]
+        empty = _(TEXT["never_read"]) if self.stale and not self.read_once else _(TEXT["empty"])
         if self.table.total_count:
-            empty = TEXT["no_match"]
+            empty = _(TEXT["no_match"])
         if self.table.empty_text != empty:
             self.table.empty_text = empty
             self.table.refresh()
@@ -195,15 +197,17 @@ class UnmatchedScreen(PaneScreen, FilterAsYouType):
         """The selected mail when it is still open and no write of mine is on its way."""
         mail = self.selected()
         if mail is None:
-            self.notify(TEXT["select_first"], severity="warning")
+            self.notify(_(TEXT["select_first"]), severity="warning")
             return None
         if mail["state"] != "open":
-            self.notify(TEXT["handled"].format(state=one_line(mail["state"])))
+            state = mail["state"]
+            word = _(STATE_WORDS[state]) if state in STATE_WORDS else one_line(state)
+            self.notify(_(TEXT["handled"]).format(state=word))
             return None
         mine = self.pending().get(mail["id"])
         if mine is not None:
-            what = "ticket" if mine == "ticket" else "discard"
-            self.notify(TEXT["in_outbox"].format(what=what), severity="warning")
+            words = TEXT["ticket_in_outbox"] if mine == "ticket" else TEXT["discard_in_outbox"]
+            self.notify(_(words), severity="warning")
             return None
         return mail
 
@@ -216,12 +220,12 @@ class UnmatchedScreen(PaneScreen, FilterAsYouType):
             if customer:
                 self.make_ticket(mail, customer)
 
-        self.app.push_screen(CustomerPick(TEXT["pick_title"]), chosen)
+        self.app.push_screen(CustomerPick(_(TEXT["pick_title"])), chosen)
 
     def make_ticket(self, mail: UnmatchedMailShape, customer: dict[str, Any]) -> None:
         self.dispatch.sync.mail_ticket(engine_dict(mail), {"customer_id": customer["id"]})
         self.notify(
-            TEXT["ticket_queued"].format(
+            _(TEXT["ticket_queued"]).format(
                 customer=one_line(customer.get("name")), sender=_sender(mail)
             ),
             markup=False,
@@ -234,18 +238,18 @@ class UnmatchedScreen(PaneScreen, FilterAsYouType):
 
         def check(text: str) -> str | None:
             too_long = len(text) > DISCARD_REASON_MAX
-            return TEXT["too_long"].format(n=DISCARD_REASON_MAX) if too_long else None
+            return _(TEXT["too_long"]).format(n=DISCARD_REASON_MAX) if too_long else None
 
         def written(reason: str | None) -> None:
             if reason:
                 self.dispatch.sync.discard_mail(engine_dict(mail), reason)
-                self.notify(TEXT["discard_queued"].format(sender=_sender(mail)), markup=False)
+                self.notify(_(TEXT["discard_queued"]).format(sender=_sender(mail)), markup=False)
 
-        self.app.push_screen(TextDialog(TEXT["discard_title"], check=check), written)
+        self.app.push_screen(TextDialog(_(TEXT["discard_title"]), check=check), written)
 
     def action_toggle_handled(self) -> None:
         self.show_handled = not self.show_handled
-        self.notify(TEXT["showing_all" if self.show_handled else "showing_open"])
+        self.notify(_(TEXT["showing_all" if self.show_handled else "showing_open"]))
         self.reload()
 
 

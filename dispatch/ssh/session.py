@@ -17,19 +17,20 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
+from dispatch.i18n import N_, _
 from dispatch.ssh import console_settings, tokens
 from dispatch.ssh.commands import Refused, Request, parse
 from dispatch.ssh.config import SESSION_HOURS, GateConfig
 from dispatch.ssh.console_settings import SessionSettings
 from dispatch.ssh.lean_db import LeanDb
 
-ENDED = "dispatch: your SSH access was revoked; the session has ended."
-NO_ACCESS = "dispatch: this key has no access (any more)."
-NO_TERMINAL = (
+ENDED = N_("dispatch: your SSH access was revoked; the session has ended.")
+NO_ACCESS = N_("dispatch: this key has no access (any more).")
+NO_TERMINAL = N_(
     "dispatch: the console needs a terminal (ssh -t); without one, run 'today', 'week' "
     "or 'ticket NUMBER'"
 )
-NO_SERVER = "dispatch: the SSH gateway has no service to talk to; set `server` in {path}."
+NO_SERVER = N_("dispatch: the SSH gateway has no service to talk to; set `server` in {path}.")
 
 
 def _end(cfg: GateConfig, token: str) -> None:
@@ -96,7 +97,7 @@ def _text(settings: SessionSettings, token: str, person: tokens.Person, request:
     try:
         out = asyncio.run(go())
     except Unreachable:
-        print("dispatch: the service is not reachable; try again shortly.", file=sys.stderr)
+        print(_("dispatch: the service is not reachable; try again shortly."), file=sys.stderr)
         return 1
     except ApiError as exc:
         print(f"dispatch: {one_line(exc.detail or exc.title)}", file=sys.stderr)
@@ -113,7 +114,7 @@ def _console(cfg: GateConfig, settings: SessionSettings, token: str, person: tok
     def ended() -> None:
         if app_box:
             app = app_box[0]
-            app.call_from_thread(app.exit, None, 1, ENDED)
+            app.call_from_thread(app.exit, None, 1, _(ENDED))
 
     stop = watch(cfg, token, ended)
     try:
@@ -130,10 +131,10 @@ def run(cfg: GateConfig, fp: str, original: str | None) -> int:
         print(exc, file=sys.stderr)
         return 1
     if cfg.server is None:
-        print(NO_SERVER.format(path=cfg.path), file=sys.stderr)
+        print(_(NO_SERVER).format(path=cfg.path), file=sys.stderr)
         return 1
     if request.kind == "console" and not (sys.stdin.isatty() and sys.stdout.isatty()):
-        print(NO_TERMINAL, file=sys.stderr)
+        print(_(NO_TERMINAL), file=sys.stderr)
         return 1
     try:
         settings = _settings(cfg)
@@ -143,7 +144,7 @@ def run(cfg: GateConfig, fp: str, original: str | None) -> int:
     with LeanDb(cfg.database_url) as db:
         person = tokens.owner(db, fp)
         if person is None:
-            print(NO_ACCESS, file=sys.stderr)
+            print(_(NO_ACCESS), file=sys.stderr)
             return 1
         token = tokens.mint(db, person, fp, SESSION_HOURS)
     _on_signals(cfg, token)

@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 
 from dispatch.display import clock, labels
 from dispatch.display.safe import one_line
+from dispatch.i18n import N_
 from dispatch.widgets.rows import appointment_span, day_bounds
 
 if TYPE_CHECKING:
@@ -59,8 +60,8 @@ class AppointmentList(OptionList):
     the highlighted one (the calendar's `e` cycles it without leaving the grid)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False, id="appointment_list.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="appointment_list.up"),
+        Binding("j", "cursor_down", N_("Down"), show=False, id="appointment_list.down"),
+        Binding("k", "cursor_up", N_("Up"), show=False, id="appointment_list.up"),
     ]
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:

@@ -14,9 +14,11 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from dispatch.i18n import N_, _
 from dispatch.widgets.rows import DayLoad, GridLine, week_of
 
-DAY_NAMES = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+# two letters each, translated where the header is drawn
+DAY_NAMES = (N_("Mo"), N_("Tu"), N_("We"), N_("Th"), N_("Fr"), N_("Sa"), N_("Su"))
 DAY_WIDTH = 9  # one separator + eight cells of text
 _NAME_MIN, _NAME_MAX = 8, 22
 
@@ -37,14 +39,14 @@ class CalendarGrid(ScrollView, can_focus=True):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "move(-1, 0)", "Up", show=False, id="calendar_grid.up"),
-        Binding("down,j", "move(1, 0)", "Down", show=False, id="calendar_grid.down"),
-        Binding("left,h", "move(0, -1)", "Previous day", show=False, id="calendar_grid.left"),
-        Binding("right,l", "move(0, 1)", "Next day", show=False, id="calendar_grid.right"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="calendar_grid.page_up"),
-        Binding("pagedown", "page(1)", "Page down", show=False, id="calendar_grid.page_down"),
-        Binding("home", "edge(-1)", "First", show=False, id="calendar_grid.first"),
-        Binding("end", "edge(1)", "Last", show=False, id="calendar_grid.last"),
+        Binding("up,k", "move(-1, 0)", N_("Up"), show=False, id="calendar_grid.up"),
+        Binding("down,j", "move(1, 0)", N_("Down"), show=False, id="calendar_grid.down"),
+        Binding("left,h", "move(0, -1)", N_("Previous day"), show=False, id="calendar_grid.left"),
+        Binding("right,l", "move(0, 1)", N_("Next day"), show=False, id="calendar_grid.right"),
+        Binding("pageup", "page(-1)", N_("Page up"), show=False, id="calendar_grid.page_up"),
+        Binding("pagedown", "page(1)", N_("Page down"), show=False, id="calendar_grid.page_down"),
+        Binding("home", "edge(-1)", N_("First"), show=False, id="calendar_grid.first"),
+        Binding("end", "edge(1)", N_("Last"), show=False, id="calendar_grid.last"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -236,9 +238,9 @@ class CalendarGrid(ScrollView, can_focus=True):
     def _header(self, name_width: int) -> list[Segment]:
         header = self._style("header")
         week = self.days[0].isocalendar().week
-        segments = [Segment(_fit(f" week {week}", name_width), header)]
+        segments = [Segment(_fit(" " + _("week {week}").format(week=week), name_width), header)]
         for index, day in enumerate(self.days):
-            label = f"{DAY_NAMES[index]} {day:%d.%m}"
+            label = f"{_(DAY_NAMES[index])} {day:%d.%m}"
             if day == self.today:
                 segments.append(Segment("▸", header))
                 segments.append(Segment(label, header + self._style("today")))

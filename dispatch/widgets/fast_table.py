@@ -30,6 +30,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
+from dispatch.i18n import N_, _
+
 ELLIPSIS = "…"
 Term = str | tuple[str, ...]
 """One filter term: a text every passing row's search holds, or alternatives of which a
@@ -193,13 +195,13 @@ class FastTable(ScrollView, can_focus=True):
     """A keyboard-driven table for very many rows, with filter, sort, live upserts and flash."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down,j", "cursor_down", "Next row", id="table.cursor_down", show=False),
-        Binding("up,k", "cursor_up", "Previous row", id="table.cursor_up", show=False),
-        Binding("pagedown,ctrl+f", "page_down", "Page down", id="table.page_down", show=False),
-        Binding("pageup,ctrl+b", "page_up", "Page up", id="table.page_up", show=False),
-        Binding("home,g", "cursor_top", "First row", id="table.top", show=False),
-        Binding("end,G", "cursor_bottom", "Last row", id="table.bottom", show=False),
-        Binding("enter", "select", "Open row", id="table.select", show=False),
+        Binding("down,j", "cursor_down", N_("Next row"), id="table.cursor_down", show=False),
+        Binding("up,k", "cursor_up", N_("Previous row"), id="table.cursor_up", show=False),
+        Binding("pagedown,ctrl+f", "page_down", N_("Page down"), id="table.page_down", show=False),
+        Binding("pageup,ctrl+b", "page_up", N_("Page up"), id="table.page_up", show=False),
+        Binding("home,g", "cursor_top", N_("First row"), id="table.top", show=False),
+        Binding("end,G", "cursor_bottom", N_("Last row"), id="table.bottom", show=False),
+        Binding("enter", "select", N_("Open row"), id="table.select", show=False),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "fast-table--header",
@@ -245,7 +247,7 @@ class FastTable(ScrollView, can_focus=True):
     def __init__(
         self,
         *,
-        empty_text: str = "No matching rows",
+        empty_text: str = N_("No matching rows"),
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -505,7 +507,10 @@ class FastTable(ScrollView, can_focus=True):
         if index >= len(self._visible):
             if index == 0:
                 style = self.get_component_rich_style("fast-table--empty")
-                return Strip([Segment(fit(self.empty_text, width), style)], width)
+                empty = (
+                    _(self.empty_text) if self.empty_text else ""
+                )  # `_("")` is the catalog header
+                return Strip([Segment(fit(empty, width), style)], width)
             return Strip.blank(width, base)
         row = self._visible[index]
         strip = self._lines.get(row.key)
@@ -549,7 +554,8 @@ class FastTable(ScrollView, can_focus=True):
         for column, w in zip(self._columns, self._widths, strict=False):
             if not w:
                 continue
-            label = column.label
+            # marked with N_ where the columns are declared; `_("")` is the catalog header
+            label = _(column.label) if column.label else ""
             if column.key == self._sort_column and w >= 2:
                 label = sort_label(label, w, "▼" if self._sort_reverse else "▲")
             labels.append(fit(label, w, column.align))

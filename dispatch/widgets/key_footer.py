@@ -18,6 +18,8 @@ from textual.binding import Binding
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
+from dispatch.i18n import _
+
 GAP = ""  # a FooterKey pads its key and words itself
 
 
@@ -45,7 +47,7 @@ def _panes_item(panes: list[Item]) -> Item:
         label = f"{keys[0]}-{keys[-1]}" if len(keys) > 1 else keys[0]
     else:
         label = "/".join(keys)
-    return Item(label, "Panes", panes[0].press, panes[0].action)
+    return Item(label, _("Panes"), panes[0].press, panes[0].action)
 
 
 def choose(
@@ -111,7 +113,9 @@ class KeyFooter(Footer):
             seen.add(binding.action)  # one entry per action, with its first key
             item = Item(
                 self.app.get_key_display(binding),
-                binding.description,
+                # descriptions are class attributes marked with N_: translated when shown
+                # (`_("")` would be the catalog's header, so an empty one stays empty)
+                _(binding.description) if binding.description else "",
                 binding.key,
                 binding.action,
                 active.enabled,  # shown dimmed: the key exists, just not for this row

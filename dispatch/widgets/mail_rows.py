@@ -12,34 +12,39 @@ from typing import TYPE_CHECKING
 from dispatch.display import clock
 from dispatch.display.safe import one_line
 from dispatch.domain.countdown import age_text
+from dispatch.i18n import N_, _
 from dispatch.widgets.fast_table import Column, Row, fold
 
 if TYPE_CHECKING:
     from dispatch.client.shapes import UnmatchedMailShape
 
 UNMATCHED_COLUMNS = (
-    Column("age", "Age", width=4, align="right"),
-    Column("received", "Received", width=15, give_way=1),
-    Column("sender", "From", width=None, min_width=10, want=22),
-    Column("subject", "Subject", width=None, min_width=12, want=24),
-    Column("reason", "Why held", width=15, give_way=2, shrink_to=8),
-    Column("state", "State", width=13),
+    Column("age", N_("Age"), width=4, align="right"),
+    Column("received", N_("Received"), width=15, give_way=1),
+    Column("sender", N_("From"), width=None, min_width=10, want=22),
+    Column("subject", N_("Subject"), width=None, min_width=12, want=24),
+    Column("reason", N_("Why held"), width=15, give_way=2, shrink_to=8),
+    Column("state", N_("State"), width=13),
 )
 # Why the intake held a mail (an unknown reason shows as the service spells it).
 REASON_WORDS = {
-    "unknown_sender": "unknown sender",
-    "unparseable": "unreadable",
-    "closed_ticket_reply": "closed ticket",
+    "unknown_sender": N_("unknown sender"),
+    "unparseable": N_("unreadable"),
+    "closed_ticket_reply": N_("closed ticket"),
 }
-STATE_WORDS = {"open": "open", "ticket": "ticket made", "discarded": "discarded"}
+STATE_WORDS = {"open": N_("open"), "ticket": N_("ticket made"), "discarded": N_("discarded")}
 # The user's own queued write on a mail, as the state column shows it until acknowledged.
-PENDING_WORDS = {"ticket": "ticket…", "discard": "discarding…", "refused": "refused (5)"}
+PENDING_WORDS = {
+    "ticket": N_("ticket…"),
+    "discard": N_("discarding…"),
+    "refused": N_("refused (5)"),
+}
 
 
 def reason_word(reason: str | None) -> str:
     if not reason:
         return clock.NONE
-    return REASON_WORDS.get(reason, one_line(reason).replace("_", " "))
+    return _(REASON_WORDS[reason]) if reason in REASON_WORDS else one_line(reason).replace("_", " ")
 
 
 def unmatched_row(
@@ -53,9 +58,15 @@ def unmatched_row(
     received = datetime.fromisoformat(mail["received_at"])
     sender = one_line(mail.get("from_name") or mail.get("from_address") or clock.NONE)
     state = mail["state"]
-    shown_state = PENDING_WORDS[pending] if pending else STATE_WORDS.get(state, one_line(state))
+    shown_state = (
+        _(PENDING_WORDS[pending])
+        if pending
+        else _(STATE_WORDS[state])
+        if state in STATE_WORDS
+        else one_line(state)
+    )
     if not pending and state == "ticket" and ticket_number is not None:
-        shown_state = f"ticket {ticket_number}"
+        shown_state = _("ticket {number}").format(number=ticket_number)
     cells = (
         age_text(received, now),
         clock.moment(received),

@@ -16,6 +16,7 @@ from dispatch.display import clock, labels
 from dispatch.display.labels import PRIORITY, STATUS
 from dispatch.display.safe import one_line
 from dispatch.domain.countdown import ClockState, age_text, clock_of, urgency
+from dispatch.i18n import N_, _
 from dispatch.widgets.fast_table import Column, Row, fold
 from dispatch.widgets.ticket_filter import marks
 
@@ -33,21 +34,21 @@ if TYPE_CHECKING:
 # assignee shrinks to a first name's width, the SLA column to the time left (it names the
 # next support window only outside support hours), then status goes (see `Column`).
 QUEUE_COLUMNS = (
-    Column("priority", "Pri", width=3),
+    Column("priority", N_("Pri"), width=3),
     # `23h10m ▸Mo 08:00` outside support hours (16 cells): the time left first, so a narrow
     # screen that shrinks the column still shows it.
-    Column("sla", "SLA", width=16, give_way=3, shrink_to=7),
-    Column("number", "No.", width=6),
-    Column("customer", "Customer", width=None, min_width=10, want=16),
-    Column("title", "Title", width=None, min_width=12, want=20),
-    Column("status", "Status", width=11, give_way=4),
-    Column("assignee", "Assignee", width=14, give_way=2, shrink_to=9),
-    Column("age", "Age", width=4, align="right", give_way=1),
+    Column("sla", N_("SLA"), width=16, give_way=3, shrink_to=7),
+    Column("number", N_("No."), width=6),
+    Column("customer", N_("Customer"), width=None, min_width=10, want=16),
+    Column("title", N_("Title"), width=None, min_width=12, want=20),
+    Column("status", N_("Status"), width=11, give_way=4),
+    Column("assignee", N_("Assignee"), width=14, give_way=2, shrink_to=9),
+    Column("age", N_("Age"), width=4, align="right", give_way=1),
 )
 # A technician's own work: the assignee is always themselves, so that column is not shown.
 MY_WORK_COLUMNS = tuple(replace(c, width=0) if c.key == "assignee" else c for c in QUEUE_COLUMNS)
 
-NEW_NUMBER = "(new)"  # a queued new ticket, until the service gives it its number
+NEW_NUMBER = N_("(new)")  # a queued new ticket, until the service gives it its number
 
 _CLOCK_STYLE = {
     ClockState.OK: "",
@@ -57,15 +58,16 @@ _CLOCK_STYLE = {
     ClockState.PAUSED: "dim",
     ClockState.DONE: "dim",
 }
+# the status column's short words (11 cells), translated where a row is made
 _STATUS_TEXT = {
-    "new": "new",
-    "triaged": "triaged",
-    "scheduled": "scheduled",
-    "in_progress": "in progress",
-    "waiting_customer": "wait cust.",
-    "waiting_vendor": "wait vendor",
-    "resolved": "resolved",
-    "closed": "closed",
+    "new": N_("new"),
+    "triaged": N_("triaged"),
+    "scheduled": N_("scheduled"),
+    "in_progress": N_("in progress"),
+    "waiting_customer": N_("wait cust."),
+    "waiting_vendor": N_("wait vendor"),
+    "resolved": N_("resolved"),
+    "closed": N_("closed"),
 }
 
 
@@ -84,10 +86,10 @@ def ticket_row(t: StoreTicket, now: datetime) -> Row:
     cells = (
         prio,
         clock.text,
-        str(t["number"]) if t["number"] else NEW_NUMBER,
+        str(t["number"]) if t["number"] else _(NEW_NUMBER),
         t.get("customer_name") or "",
         t["title"],
-        _STATUS_TEXT.get(t["status"], t["status"]),
+        _(_STATUS_TEXT[t["status"]]) if t["status"] in _STATUS_TEXT else t["status"],
         assignee,
         age_text(received, now),
     )
@@ -146,17 +148,17 @@ def clock_state(t: StoreTicket, now: datetime) -> ClockState:
 
 # escalations: pane 2 -------------------------------------------------------------------
 ESCALATION_COLUMNS = (
-    Column("level", "Lvl", width=3),
-    Column("status", "State", width=5),
-    Column("age", "Age", width=4, align="right"),
-    Column("number", "No.", width=6),
-    Column("customer", "Customer", width=None, min_width=8),
-    Column("title", "Title", width=None, min_width=10),
-    Column("raised", "Raised by", width=11),
-    Column("owner", "Owner", width=11),
+    Column("level", N_("Lvl"), width=3),
+    Column("status", N_("State"), width=5),
+    Column("age", N_("Age"), width=4, align="right"),
+    Column("number", N_("No."), width=6),
+    Column("customer", N_("Customer"), width=None, min_width=8),
+    Column("title", N_("Title"), width=None, min_width=10),
+    Column("raised", N_("Raised by"), width=11),
+    Column("owner", N_("Owner"), width=11),
 )
 
-STATE_TEXT = {"open": "open", "acknowledged": "ACK", "resolved": "done"}
+STATE_TEXT = {"open": N_("open"), "acknowledged": N_("ACK"), "resolved": N_("done")}
 
 
 def escalation_row(esc: EscalationShape, now: datetime) -> Row:
@@ -166,7 +168,7 @@ def escalation_row(esc: EscalationShape, now: datetime) -> Row:
     owner = one_line(esc.get("acknowledged_by_name") or "-")
     cells = (
         f"L{esc['level']}",
-        STATE_TEXT.get(esc["status"], one_line(esc["status"])),
+        _(STATE_TEXT[esc["status"]]) if esc["status"] in STATE_TEXT else one_line(esc["status"]),
         age_text(raised, now),
         str(esc["ticket_number"]),
         esc.get("customer_name") or "",
@@ -239,11 +241,11 @@ class DayLoad:
         `holiday`, `·` when free), and `+` when there is more (the line under the grid
         says what)."""
         states = [
-            "absent" if self.absent else "",
+            _("absent") if self.absent else "",
             clock.duration(self.minutes) if self.minutes else "",
             labels.APPOINTMENT_KIND["on_call"] if self.on_call else "",
-            "holiday" if self.holiday else "",
-            "off" if self.off and not self.holiday else "",
+            _("holiday") if self.holiday else "",
+            _("off") if self.off and not self.holiday else "",
         ]
         shown = [s for s in states if s]
         if not shown:
@@ -255,16 +257,16 @@ class DayLoad:
         """Everything about the day, in words: `2:45 h booked · on call · Christmas Day`."""
         parts = []
         if self.absent:
-            parts.append("absent")
+            parts.append(_("absent"))
         if self.minutes:
-            parts.append(f"{clock.duration(self.minutes)} booked")
+            parts.append(_("{duration} booked").format(duration=clock.duration(self.minutes)))
         if self.on_call:
             parts.append(labels.APPOINTMENT_KIND["on_call"])
         if self.holiday:
-            parts.append(f"public holiday: {self.holiday}")
+            parts.append(_("public holiday: {name}").format(name=self.holiday))
         if self.off:
-            parts.append("not working")
-        return " · ".join(parts) or "free"
+            parts.append(_("not working"))
+        return " · ".join(parts) or _("free")
 
     @property
     def state(self) -> str:
@@ -339,7 +341,7 @@ def grid_lines(technicians: Iterable[TechnicianShape], only: int | None = None) 
     for tech in ordered:
         if only is not None and tech["id"] != only:
             continue
-        name = str(tech.get("branch_name") or f"branch {tech['branch_id']}")
+        name = str(tech.get("branch_name") or _("branch {id}").format(id=tech["branch_id"]))
         if name != branch:
             branch = name
             lines.append(GridLine(None, name))

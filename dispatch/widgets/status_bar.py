@@ -11,11 +11,7 @@ from textual.widgets import Static
 
 from dispatch.display import clock, labels
 from dispatch.display.safe import one_line
-
-TEXT = {
-    "escalations": "  {n} {noun} unacknowledged",
-    "escalations_short": "  {n} esc.",
-}
+from dispatch.i18n import _, ngettext
 
 
 class StatusBar(Static):
@@ -44,17 +40,21 @@ class StatusBar(Static):
     def _state(self, *, short: bool) -> Text:
         state = Text()
         if self.online:
-            state.append("● online", style="green")
+            state.append(_("● online"), style="green")
         else:
-            state.append("○ OFFLINE", style="bold red")
+            state.append(_("○ OFFLINE"), style="bold red")
         if self.pending:
-            state.append(f"  {self.pending} pending", style="yellow")
+            state.append("  " + _("{n} pending").format(n=self.pending), style="yellow")
         if self.escalations:
-            noun = "escalation" if self.escalations == 1 else "escalations"
-            words = TEXT["escalations_short" if short else "escalations"]
-            state.append(words.format(n=self.escalations, noun=noun), style="bold yellow")
+            n = self.escalations
+            words = (
+                _("{n} esc.")
+                if short
+                else ngettext("{n} escalation unacknowledged", "{n} escalations unacknowledged", n)
+            )
+            state.append("  " + words.format(n=n), style="bold yellow")
         if self.last_update is not None:
-            state.append(f"  synced {clock.hhmm(self.last_update)}")
+            state.append("  " + _("synced {time}").format(time=clock.hhmm(self.last_update)))
         if self.note:
             state.append(f"  {self.note}", style="dim")
         return state

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dispatch.display.labels import KIND, SOURCE
 from dispatch.display.safe import one_line
 from dispatch.domain.types import Priority, Source, TicketKind
+from dispatch.i18n import N_, _
 from dispatch.widgets.fast_table import Term, fold
 
 KIND_MARK = "\x1a"
@@ -41,7 +42,7 @@ FIELDS: Mapping[str, tuple[str, Mapping[str, str], Mapping[str, str]]] = {
     "src": (SOURCE_MARK, SOURCE_CODES, SOURCE),
     "source": (SOURCE_MARK, SOURCE_CODES, SOURCE),
 }
-FIELD_NOUN = {"kind": "kind", "src": "source", "source": "source"}
+FIELD_NOUN = {"kind": N_("kind"), "src": N_("source"), "source": N_("source")}
 
 
 def marks(kind: str | None, source: str | None, priority: str) -> str:
@@ -108,5 +109,7 @@ def filter_problem(text: str) -> str | None:
         labels = FIELDS[name][2]
         if not values_named(value, labels):
             known = ", ".join(labels.values())
-            return f"no {FIELD_NOUN[name]} {one_line(value)!r} (say: {known})"
+            return _("no {field} {value} (say: {known})").format(
+                field=_(FIELD_NOUN[name]), value=repr(one_line(value)), known=known
+            )
     return None
