@@ -174,7 +174,7 @@ def _umlaut_words(engine: Engine) -> dict[str, set[int]]:
         for w in re.findall(r"[^\W\d_]+", title)
         if re.search("[äöüß]", w.lower())
     }
-    return {w: {i for i, _, search in rows if w in search} for w in sorted(words)}
+    return {w: {i for i, _, search in rows if i is not None and w in search} for w in sorted(words)}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
