@@ -19,7 +19,6 @@ from dispatch.demo.vocabulary import (
     CUSTOMER_PATTERNS,
     FIRST_NAMES,
     LAST_NAMES,
-    STREETS,
     BranchSpec,
 )
 from dispatch.domain.types import ContractKind, SupportProfile
@@ -166,7 +165,7 @@ class _CustomerSeeder:
                     rng.choice(("Filiale", "Lager", "Werk", "Zweigstelle")) + " " + site_city
                 )
             assert branch.id is not None
-            address = f"{rng.choice(STREETS)} {rng.randint(1, 120)}"
+            address = f"{rng.choice(spec.streets)} {rng.randint(1, 120)}"
             site = Site(
                 name=site_name,
                 address=address,

@@ -26,7 +26,7 @@ TEMPLATES: dict[TicketKind, tuple[Template, ...]] = {
     TicketKind.INCIDENT: (
         _t(
             "Drucker im Empfang druckt nicht",
-            "printer",
+            "drucker",
             "Seit heute Morgen kommen keine Druckaufträge mehr an. Neustart hat nichts gebracht.",
         ),
         _t(
@@ -36,12 +36,12 @@ TEMPLATES: dict[TicketKind, tuple[Template, ...]] = {
         ),
         _t(
             "Kein Internet am Standort {city}",
-            "network firewall",
+            "netzwerk firewall",
             "Alle Arbeitsplätze ohne Internet, Telefonie ebenfalls gestört.",
         ),
         _t(
             "VPN-Verbindung bricht ständig ab",
-            "firewall network",
+            "firewall netzwerk",
             "Außendienst meldet Abbrüche alle paar Minuten, besonders abends.",
         ),
         _t(
@@ -51,17 +51,17 @@ TEMPLATES: dict[TicketKind, tuple[Template, ...]] = {
         ),
         _t(
             "{srv} nicht erreichbar",
-            "windows-server network",
+            "windows-server netzwerk",
             "Anmeldung und Netzlaufwerke hängen, Server antwortet nicht auf Ping.",
         ),
         _t(
             "WLAN im Besprechungsraum sehr langsam",
-            "wlan network",
+            "wlan netzwerk",
             "Videokonferenzen brechen ab, Laptop zeigt nur einen Balken.",
         ),
         _t(
             "Telefonanlage: keine eingehenden Anrufe",
-            "voip",
+            "telefonie",
             "Anrufer hören Besetztzeichen, ausgehende Anrufe funktionieren.",
         ),
         _t(
@@ -76,12 +76,12 @@ TEMPLATES: dict[TicketKind, tuple[Template, ...]] = {
         ),
         _t(
             "Laufwerk S: nicht verbunden",
-            "windows-server network",
+            "windows-server netzwerk",
             "Auf {ws} fehlt das Laufwerk S: nach der Anmeldung.",
         ),
         _t(
             "Virenmeldung auf {ws}",
-            "antivirus",
+            "virenschutz",
             "Endpoint Protection meldet Fund beim Öffnen eines Mail-Anhangs.",
         ),
         _t(
@@ -91,7 +91,7 @@ TEMPLATES: dict[TicketKind, tuple[Template, ...]] = {
         ),
         _t(
             "Scanner sendet keine Mails mehr",
-            "printer exchange",
+            "drucker exchange",
             "Scan-to-Mail am Multifunktionsgerät schlägt mit SMTP-Fehler fehl.",
         ),
         _t(
@@ -101,7 +101,7 @@ TEMPLATES: dict[TicketKind, tuple[Template, ...]] = {
         ),
         _t(
             "Phishing-Mail geöffnet, bitte prüfen",
-            "antivirus exchange",
+            "virenschutz exchange",
             "{person} hat auf einen Link geklickt und Zugangsdaten eingegeben.",
         ),
         _t(
@@ -110,7 +110,7 @@ TEMPLATES: dict[TicketKind, tuple[Template, ...]] = {
             "Onlineshop nicht erreichbar, nginx meldet 502.",
         ),
         _t(
-            "Blue screen on {ws} after update",
+            "Bluescreen auf {ws} nach Update",
             "windows-server",
             "PC startet nach dem Windows-Update nur noch mit Bluescreen.",
         ),
@@ -121,13 +121,13 @@ TEMPLATES: dict[TicketKind, tuple[Template, ...]] = {
         ),
         _t(
             "Kartenterminal an der Kasse offline",
-            "network",
+            "netzwerk",
             "EC-Zahlung nicht möglich, Kunden zahlen bar.",
         ),
     ),
     TicketKind.REQUEST: (
         _t(
-            "New laptop for {person}",
+            "Neues Notebook für {person}",
             "windows-server m365",
             "Bitte Notebook einrichten inkl. Office, VPN und Drucker.",
         ),
@@ -168,7 +168,7 @@ TEMPLATES: dict[TicketKind, tuple[Template, ...]] = {
         ),
         _t(
             "Angebot für neue Telefonanlage",
-            "voip",
+            "telefonie",
             "Bestehende Anlage ist 12 Jahre alt, bitte Angebot für Cloud-Telefonie.",
         ),
         _t(
@@ -178,11 +178,11 @@ TEMPLATES: dict[TicketKind, tuple[Template, ...]] = {
         ),
         _t(
             "Neuen Drucker im 1. OG einbinden",
-            "printer",
+            "drucker",
             "Gerät steht bereit, bitte auf allen Arbeitsplätzen verteilen.",
         ),
         _t(
-            "VM for new ERP test system",
+            "VM für neues ERP-Testsystem",
             "vmware hyper-v",
             "4 vCPU, 16 GB RAM, 200 GB, Windows Server 2022.",
         ),
@@ -199,13 +199,13 @@ TEMPLATES: dict[TicketKind, tuple[Template, ...]] = {
             "Zyklische Wartung laut Vertrag. Neustart nach Absprache.",
         ),
         _t(
-            "Backup-Check (Bedarfsanalyse)",
+            "Backup-Kontrolle (Bedarfsanalyse)",
             "backup",
             "Prüfpunkt aus der Bedarfsanalyse: Sicherungen der letzten 7 Tage kontrollieren.",
         ),
         _t(
-            "Antivirus-Check (Bedarfsanalyse)",
-            "antivirus",
+            "Virenschutz-Kontrolle (Bedarfsanalyse)",
+            "virenschutz",
             "Prüfpunkt aus der Bedarfsanalyse: Signaturen und Funde aller Clients prüfen.",
         ),
         _t(
@@ -224,13 +224,13 @@ TEMPLATES: dict[TicketKind, tuple[Template, ...]] = {
             "Zyklische Wartung der Hosts, Live-Migration vorher testen.",
         ),
         _t(
-            "Restore test: file server {srv}",
+            "Rücksicherungstest: Dateiserver {srv}",
             "backup storage",
             "Stichprobe: drei Dateien und ein Ordner aus der Sicherung wiederherstellen.",
         ),
         _t(
             "USV-Selbsttest und Batterieprüfung",
-            "storage network",
+            "storage netzwerk",
             "Jährlicher Test der USV im Serverraum.",
         ),
         _t(
@@ -241,54 +241,54 @@ TEMPLATES: dict[TicketKind, tuple[Template, ...]] = {
     ),
     TicketKind.MONITORING: (
         _t(
-            "Backup job failed on {srv}",
+            "Backup-Job auf {srv} fehlgeschlagen",
             "backup",
             "Monitoring: Sicherungsjob 'Nacht-Vollsicherung' mit Fehler beendet.",
         ),
         _t(
-            "Disk C: on {srv} below 10% free",
+            "Laufwerk C: auf {srv} unter 10 % frei",
             "windows-server storage",
             "Monitoring: freier Speicher auf C: unter Schwellwert.",
         ),
         _t(
-            "VM {vm} crashed on host ESX0{n}",
+            "VM {vm} auf Host ESX0{n} abgestürzt",
             "vmware",
             "Monitoring: VM nicht mehr erreichbar, Host meldet Absturz.",
         ),
         _t(
-            "Antivirus: threat quarantined on {ws}",
-            "antivirus",
+            "Virenschutz: Bedrohung auf {ws} in Quarantäne",
+            "virenschutz",
             "Monitoring: Endpoint Protection hat eine Bedrohung in Quarantäne verschoben.",
         ),
         _t(
-            "Firewall: WAN link down at site {city}",
-            "firewall network",
+            "Firewall: WAN-Leitung am Standort {city} ausgefallen",
+            "firewall netzwerk",
             "Monitoring: primäre WAN-Leitung ausgefallen, Failover aktiv.",
         ),
         _t(
-            "Hyper-V replication critical for {vm}",
+            "Hyper-V-Replikation für {vm} kritisch",
             "hyper-v",
             "Monitoring: Replikation seit mehr als 2 Stunden nicht erfolgreich.",
         ),
         _t(
-            "RAID degraded on {srv}",
+            "RAID-Verbund auf {srv} beeinträchtigt",
             "storage",
             "Monitoring: eine Platte im RAID 5 ausgefallen.",
         ),
         _t(
-            "Exchange queue growing on {srv}",
+            "Exchange-Warteschlange auf {srv} wächst",
             "exchange",
             "Monitoring: mehr als 200 Mails in der Warteschlange.",
         ),
         _t(
-            "CPU load above 95% for 30 min on {srv}",
+            "CPU-Last auf {srv} seit 30 Min. über 95 %",
             "windows-server",
             "Monitoring: dauerhaft hohe CPU-Last.",
         ),
     ),
     TicketKind.PICK_PACK: (
         _t(
-            "Pick & Pack: {n}x Lenovo ThinkPad T14",
+            "Kommissionierung: {n}x Lenovo ThinkPad T14",
             "windows-server",
             "Wareneingang gebucht, Geräte vorbereiten und als Kunden-Assets erfassen.",
         ),
@@ -298,22 +298,22 @@ TEMPLATES: dict[TicketKind, tuple[Template, ...]] = {
             "Grundkonfiguration und Lizenz einspielen, Auslieferung mit Termin.",
         ),
         _t(
-            "Pick & Pack: Kyocera ECOSYS M3145 ausliefern",
-            "printer",
+            "Kommissionierung: Kyocera ECOSYS M3145 ausliefern",
+            "drucker",
             "Gerät aus dem Lager kommissionieren und beim Kunden aufstellen.",
         ),
         _t(
             "Wareneingang: Switch HPE Aruba 2930F konfigurieren",
-            "network",
+            "netzwerk",
             "VLANs laut Dokumentation, danach Auslieferung.",
         ),
         _t(
-            "Pick & Pack: {n}x Festplatte 4 TB für NAS",
+            "Kommissionierung: {n}x Festplatte 4 TB für NAS",
             "storage",
             "Austausch der Platten im NAS, Seriennummern erfassen.",
         ),
         _t(
-            "Pick & Pack: Access Points Ubiquiti U6 Pro",
+            "Kommissionierung: Access Points Ubiquiti U6 Pro",
             "wlan",
             "Access Points vorkonfigurieren und als Assets erfassen.",
         ),
@@ -324,7 +324,7 @@ ESCALATION_TITLES: dict[EscalationReason, tuple[Template, ...]] = {
     EscalationReason.TOTAL_OUTAGE: (
         _t(
             "Totalausfall: kein Arbeitsplatz kann sich anmelden",
-            "windows-server network",
+            "windows-server netzwerk",
             "Seit dem Stromausfall heute früh startet {srv} nicht mehr, der ganze Betrieb steht.",
         ),
         _t(
@@ -337,7 +337,7 @@ ESCALATION_TITLES: dict[EscalationReason, tuple[Template, ...]] = {
         _t(
             "Herstellerticket hängt: Firewall verliert Konfiguration",
             "firewall",
-            "Case beim Hersteller seit 9 Tagen ohne Antwort, Firewall startet sporadisch neu.",
+            "Supportfall beim Hersteller seit 9 Tagen offen, Firewall startet sporadisch neu.",
         ),
         _t(
             "DATEV-Support antwortet nicht: Datenbank beschädigt",

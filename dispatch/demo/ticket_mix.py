@@ -20,13 +20,13 @@ COMMENTS: dict[str, tuple[str, ...]] = {
         "Remote-Sitzung aufgebaut, Ereignisanzeige geprüft.",
         "Termin mit dem Ansprechpartner abgestimmt.",
         "Vor Ort: Ursache eingegrenzt, Ersatzteil wird benötigt.",
-        "Called the customer before starting, remote session now.",
+        "Kunde vor Arbeitsbeginn angerufen, jetzt per Fernwartung aufgeschaltet.",
         "Dienst neu gestartet, beobachten wir bis morgen.",
     ),
     Status.WAITING_VENDOR.value: (
         "Herstellerticket eröffnet, warte auf Rückmeldung.",
         "RMA beim Hersteller beantragt, Versand ca. 3 Werktage.",
-        "Vendor case escalated, no answer yet.",
+        "Fall beim Hersteller eskaliert, noch keine Antwort.",
     ),
     Status.WAITING_CUSTOMER.value: (
         "Warte auf Rückmeldung des Kunden (Zugangsdaten).",
@@ -36,7 +36,7 @@ COMMENTS: dict[str, tuple[str, ...]] = {
     "done": (
         "Problem behoben, Kunde informiert.",
         "Ursache: volle Festplatte, bereinigt und Monitoring angepasst.",
-        "Fixed, service report sent to the customer.",
+        "Behoben, Servicebericht an den Kunden verschickt.",
         "Erledigt, Arbeitszeit erfasst.",
     ),
 }

@@ -17,6 +17,41 @@ class BranchSpec:
     weight: int  # share of customers and technicians
     area_code: str
     cities: tuple[str, ...]
+    streets: tuple[str, ...]  # where the customers' sites are, in the branch's region
+
+
+# The customers' streets per region: common there, or named after the towns around. Fifteen
+# each: a site's street is `rng.choice` of its region's, so a longer list shifts later draws.
+_STREETS_WAF = (
+    "Münsterstraße", "Freckenhorster Straße", "Bahnhofstraße", "Am Markt", "Emsstraße",
+    "Kirchplatz", "Oststraße", "Lindenstraße", "Raiffeisenstraße", "Am Hagen", "Industriestraße",
+    "Kapellenweg", "Schulstraße", "Hansestraße", "Gewerbegebiet Nord",
+)  # fmt: skip
+_STREETS_RHW = (
+    "Hauptstraße", "Lange Straße", "Bielefelder Straße", "Bahnhofstraße", "Industriestraße",
+    "Am Ölbach", "Kirchstraße", "Marktplatz", "Nordring", "Gewerbestraße", "Lindenstraße",
+    "Mühlenweg", "Ringstraße", "Schlossstraße", "Daimlerstraße",
+)  # fmt: skip
+_STREETS_SIE = (
+    "Sandstraße", "Koblenzer Straße", "Hagener Straße", "Siegstraße", "Bahnhofstraße",
+    "Marburger Straße", "Eiserfelder Straße", "Hauptstraße", "Industriestraße", "Auf der Hardt",
+    "Kölner Straße", "Hüttenstraße", "Weidenauer Straße", "In der Herrenwiese", "Am Bahnhof",
+)  # fmt: skip
+_STREETS_KAM = (
+    "Bahnhofstraße", "Unnaer Straße", "Dortmunder Straße", "Zechenstraße", "Hammer Straße",
+    "Weststraße", "Nordstraße", "Werner Straße", "Industriestraße", "Kirchplatz", "Lüner Straße",
+    "Am Römerberg", "Im Gewerbepark", "Schützenstraße", "Hellweg",
+)  # fmt: skip
+_STREETS_MIT = (
+    "Hauptstraße", "Wetzlarer Straße", "Dillstraße", "Herborner Straße", "Bahnhofstraße",
+    "Westerwaldstraße", "Industriestraße", "Kirchberg", "Schulstraße", "Am Sportplatz",
+    "Auf der Heide", "Lahnstraße", "Kalteiche", "Siegener Straße", "Am Hüttenwerk",
+)  # fmt: skip
+_STREETS_BUT = (
+    "Frankfurter Straße", "Gießener Straße", "Wetzlarer Straße", "Marktplatz", "Bahnhofstraße",
+    "Usastraße", "Kaiserstraße", "Friedberger Straße", "Hauptstraße", "Ludwigstraße",
+    "Schulstraße", "Im Vogelsang", "Industriestraße", "Taunusstraße", "Am Weinberg",
+)  # fmt: skip
 
 
 BRANCHES: tuple[BranchSpec, ...] = (
@@ -27,6 +62,7 @@ BRANCHES: tuple[BranchSpec, ...] = (
         5,
         "2581",
         ("Warendorf", "Telgte", "Ennigerloh", "Sassenberg", "Ostbevern", "Beckum", "Everswinkel"),
+        _STREETS_WAF,
     ),
     BranchSpec(
         "RHW",
@@ -35,6 +71,7 @@ BRANCHES: tuple[BranchSpec, ...] = (
         3,
         "5242",
         ("Rheda-Wiedenbrück", "Gütersloh", "Herzebrock-Clarholz", "Rietberg", "Oelde"),
+        _STREETS_RHW,
     ),
     BranchSpec(
         "SIE",
@@ -43,6 +80,7 @@ BRANCHES: tuple[BranchSpec, ...] = (
         3,
         "271",
         ("Siegen", "Kreuztal", "Netphen", "Wilnsdorf", "Freudenberg", "Hilchenbach"),
+        _STREETS_SIE,
     ),
     BranchSpec(
         "KAM",
@@ -51,6 +89,7 @@ BRANCHES: tuple[BranchSpec, ...] = (
         3,
         "2307",
         ("Kamen", "Unna", "Bergkamen", "Bönen", "Lünen", "Holzwickede"),
+        _STREETS_KAM,
     ),
     BranchSpec(
         "MIT",
@@ -59,6 +98,7 @@ BRANCHES: tuple[BranchSpec, ...] = (
         2,
         "2772",
         ("Mittenaar", "Herborn", "Dillenburg", "Wetzlar", "Haiger", "Sinn"),
+        _STREETS_MIT,
     ),
     BranchSpec(
         "BUT",
@@ -67,6 +107,7 @@ BRANCHES: tuple[BranchSpec, ...] = (
         2,
         "6033",
         ("Butzbach", "Friedberg", "Bad Nauheim", "Gießen", "Rockenberg", "Münzenberg"),
+        _STREETS_BUT,
     ),
 )
 
@@ -75,19 +116,21 @@ SKILLS: tuple[str, ...] = (
     "backup",
     "exchange",
     "m365",
-    "network",
+    "netzwerk",
     "vmware",
     "hyper-v",
     "datev",
-    "printer",
-    "antivirus",
+    "drucker",
+    "virenschutz",
     "linux",
     "windows-server",
-    "voip",
+    "telefonie",
     "wlan",
     "storage",
     "citrix",
 )
+"""Skills of technicians and tags of tickets, as a German admin tags them: the product or
+technology where that is the word used (firewall, backup, exchange), German words otherwise."""
 
 FIRST_NAMES: tuple[str, ...] = (
     "Anna", "Lukas", "Julia", "Jan", "Laura", "Felix", "Sarah", "Tobias", "Katrin", "Stefan",
@@ -153,12 +196,6 @@ ACCOUNT_MANAGERS: tuple[str, ...] = (
     "Silke Overbeck",
     "Jörg Heitmann",
 )
-
-STREETS: tuple[str, ...] = (
-    "Hauptstraße", "Bahnhofstraße", "Industriestraße", "Am Markt", "Gewerbepark",
-    "Münsterstraße", "Kirchplatz", "Lindenweg", "Gartenstraße", "Raiffeisenstraße",
-    "Zum Stadtwald", "Dieselstraße", "Im Hagen", "Schulstraße", "Ringstraße",
-)  # fmt: skip
 
 SERVERS: tuple[str, ...] = (
     "SRV-DC01", "SRV-FS01", "SRV-EXCH01", "SRV-DATEV01", "SRV-SQL01", "SRV-APP01",
