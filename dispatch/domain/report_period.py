@@ -50,9 +50,9 @@ class Period:
     @property
     def start(self) -> datetime:
         """`first` 00:00 Berlin, as a UTC instant."""
-        return datetime(self.first.year, self.first.month, self.first.day, tzinfo=BERLIN).astimezone(
-            UTC
-        )
+        return datetime(
+            self.first.year, self.first.month, self.first.day, tzinfo=BERLIN
+        ).astimezone(UTC)
 
     @property
     def end(self) -> datetime:
