@@ -23,7 +23,7 @@ from sqlmodel import Session
 from dispatch.domain.contingent import month_summary
 from dispatch.domain.contingent_lots import Month
 from dispatch.domain.types import ServiceRole
-from dispatch.models import Customer, Ticket
+from dispatch.models import Contact, Customer, Notification, Ticket
 from dispatch.server.rules.contingent_ledger import contingent_contract, ledger_of
 
 
@@ -287,3 +287,23 @@ def test_a_report_is_announced_in_the_feed(world: World, clerk: str) -> None:
     got = w.get(CLERK, f"/reports/{report['id']}")
     assert got.status_code == 200 and got.headers["etag"] == '"1"'
     assert got.json()["pdf_size"] == len(_pdf(w, CLERK, report["id"]))
+
+
+def test_with_mail_off_a_report_is_made_and_queued_for_no_one(world: World, clerk: str) -> None:
+    w = world
+    with Session(w.engine) as s:
+        s.add(
+            Contact(
+                customer_id=w.customer_id,
+                name="Bea Buchhaltung",
+                email="bea@kunde.example",
+                receives_reports=True,
+                language="en",
+            )
+        )
+        s.commit()
+    t = w.new_ticket()
+    add_entry(w, t["id"], at(2026, 11, 3), 35)
+    report = _month_report(w, CLERK)
+    assert (report["mailed_to"], report["language"]) == (0, "en")  # the contact's language
+    assert w.rows(Notification) == 0
