@@ -11,7 +11,7 @@ import typer
 
 from dispatch.cli.common import JsonOpt, ServerOpt, TokenOpt, fail
 from dispatch.cli.remote import call_service, print_result
-from dispatch.i18n import _
+from dispatch.i18n import _, ngettext
 
 app = typer.Typer(help="Service reports (PDF) and the billing export for SAP.")
 
@@ -48,7 +48,7 @@ def report_line(r: dict[str, Any]) -> str:
         _(" ticket {number}").format(number=r["ticket_number"]) if r.get("ticket_number") else ""
     )
     return _(
-        "{number}  {customer} {name}{ticket}  {first}..{last}  {entries} entries, "
+        "{number}  {customer} {name}{ticket}  {first}..{last}  {entries}, "
         "{raw} worked, {billed} billed, mailed to {mailed}"
     ).format(
         number=one_line(r["number"]),
@@ -57,7 +57,9 @@ def report_line(r: dict[str, Any]) -> str:
         ticket=ticket,
         first=r["period_first"],
         last=r["period_last"],
-        entries=r["entry_count"],
+        entries=ngettext("{n} entry", "{n} entries", int(r["entry_count"])).format(
+            n=r["entry_count"]
+        ),
         raw=_hours(int(r.get("raw_minutes", 0))),
         billed=_hours(int(r.get("billed_minutes", 0))),
         mailed=r.get("mailed_to", 0),

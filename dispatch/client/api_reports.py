@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from dispatch.client import paths
 from dispatch.display.safe import one_line
+from dispatch.i18n import _
 
 if TYPE_CHECKING:
     from dispatch.client.api import ApiClient
@@ -28,7 +29,7 @@ async def find_customer(client: ApiClient, number: str) -> Json:
     for item in items:
         if str(item["number"]).casefold() == wanted:
             return item
-    raise LookupError(f"there is no customer {one_line(number)!r}")
+    raise LookupError(_("there is no customer {number!r}").format(number=one_line(number)))
 
 
 async def create_report(

@@ -84,7 +84,7 @@ def test_create_list_download_and_export(env: dict[str, str], tmp_path: Path) ->
         app, ["reports", "create", customer, "--ticket", str(ticket_number), "--token", token]
     )
     assert on_demand.exit_code == 0, on_demand.output
-    assert f" ticket {ticket_number}" in on_demand.stdout and "1 entries" in on_demand.stdout
+    assert f" ticket {ticket_number}" in on_demand.stdout and "1 entry," in on_demand.stdout
 
     listed = runner.invoke(app, ["reports", "list", customer, "--token", token])
     assert listed.exit_code == 0, listed.output
@@ -153,3 +153,25 @@ def test_refusals(env: dict[str, str], tmp_path: Path) -> None:
     assert customer is not None
     refused = runner.invoke(app, ["reports", "list", customer, "--token", env["anna.becker"]])
     assert refused.exit_code == 1 and "HTTP 403" in refused.output
+
+
+def test_every_report_text_has_its_german_translation() -> None:
+    import ast
+    import re
+
+    import dispatch
+
+    root = Path(dispatch.__file__).parent
+    catalog = (root / "locale/de/LC_MESSAGES/money.po").read_text(encoding="utf-8")
+    translated = set(re.findall(r'^msgid(?:_plural)? "(.+)"$', catalog, re.MULTILINE))
+    wanted = set()
+    for module in ("cli/reports.py", "client/api_reports.py"):
+        for node in ast.walk(ast.parse((root / module).read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("_", "ngettext"):
+                wanted |= {
+                    ast.literal_eval(arg)
+                    for arg in node.args[:2]
+                    if isinstance(arg, ast.Constant)
+                }
+    assert len(wanted) >= 12  # the check sees them: every message, the plural's two forms
+    assert wanted - translated == set()
