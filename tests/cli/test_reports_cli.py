@@ -169,9 +169,7 @@ def test_every_report_text_has_its_german_translation() -> None:
         for node in ast.walk(ast.parse((root / module).read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("_", "ngettext"):
                 wanted |= {
-                    ast.literal_eval(arg)
-                    for arg in node.args[:2]
-                    if isinstance(arg, ast.Constant)
+                    ast.literal_eval(arg) for arg in node.args[:2] if isinstance(arg, ast.Constant)
                 }
     assert len(wanted) >= 12  # the check sees them: every message, the plural's two forms
     assert wanted - translated == set()
