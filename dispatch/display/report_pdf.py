@@ -17,12 +17,13 @@ from datetime import date, datetime
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from dispatch.display import pdf_table
 from dispatch.display import report_words as w
+from dispatch.display.pdf_table import ENCODING
 from dispatch.display.safe import clean, one_line
 from dispatch.domain.sla import BERLIN
 
-ENCODING = "windows-1252"
-_WIDTHS = (20, 58, 30, 34, 14, 16, 46, 59)  # mm; A4 landscape leaves 277 between margins
+_WIDTHS = (18, 52, 28, 34, 11, 14, 60, 60)  # mm; A4 landscape leaves 277 between margins
 _MAX_NOTE = 600
 """The longest note printed per entry; the rest is in the console (a report stays readable)."""
 
@@ -172,10 +173,12 @@ def _entries(pdf: FPDF, c: ReportContent) -> None:
         return
     pdf.set_font("helvetica", size=8)
     heads = ("date", "ticket", "technician", "work", "raw", "billed", "billing", "note")
-    with pdf.table(col_widths=_WIDTHS, text_align="LEFT", line_height=4) as table:
-        table.row([printable(w.word(lang, h)) for h in heads])
-        for line in c.lines:
-            table.row([printable(cell) for cell in _cells(lang, line)])
+    pdf_table.draw(
+        pdf,
+        _WIDTHS,
+        [printable(w.word(lang, h)) for h in heads],
+        [[printable(cell) for cell in _cells(lang, line)] for line in c.lines],
+    )
     pdf.ln(2)
 
 

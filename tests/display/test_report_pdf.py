@@ -83,3 +83,20 @@ def test_an_empty_period_says_so() -> None:
     _pages, text = _text(render(_content((), language="en")))
     assert "No approved work was logged in this period." in text
     assert "Total: Time 0:00 h, Billed 0:00 h (0 entries)" in text
+
+
+def test_cells_wrap_within_their_column() -> None:
+    from fpdf import FPDF
+
+    from dispatch.display.pdf_table import measure, wrap
+
+    pdf = FPDF()
+    pdf.core_fonts_encoding = "windows-1252"
+    pdf.add_page()
+    pdf.set_font("helvetica", size=8)
+    text = "Größe geändert " * 6 + "x" * 80 + "\nzweite Zeile"
+    lines = wrap(pdf, text, 30)
+    assert len(lines) > 4 and lines[-1] == "zweite Zeile"
+    assert all(measure(pdf)(line) <= 30 for line in lines)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "").replace("\n", "")
+    assert abs(measure(pdf)("Müller \u2013 €") - pdf.get_string_width("Müller \u2013 €")) < 1e-9
