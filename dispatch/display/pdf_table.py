@@ -24,10 +24,11 @@ LINE = 3.6  # mm per line of 8 pt text
 def measure(pdf: FPDF) -> Callable[[str], float]:
     """The width (mm) of a text in the current font and size: summed from a core font's
     width table (fpdf2's `get_string_width` takes a tenth of a millisecond a call)."""
-    widths = getattr(pdf.current_font, "cw", None)
-    if not isinstance(widths, dict):
+    table = getattr(pdf.current_font, "cw", None)
+    if not isinstance(table, dict):
         return pdf.get_string_width
-    scale = pdf.font_size / 1000
+    widths: dict[str, int] = table
+    scale = float(pdf.font_size) / 1000
 
     def width(text: str) -> float:
         raw = text.encode(ENCODING, "replace").decode("latin-1")
