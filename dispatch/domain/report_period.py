@@ -23,7 +23,8 @@ from dispatch.domain.contingent_lots import Debit, Lot, Month
 from dispatch.domain.sla import BERLIN
 
 MAX_DAYS = 366
-"""The longest period a report covers: a year (a leap year's included)."""
+"""The longest period one asks a report or an export for: a year (a leap year's included).
+A ticket's report spans its entries, however long the ticket ran."""
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 NUMBER_PREFIX = "SR"
 
@@ -38,8 +39,6 @@ class Period:
     def __post_init__(self) -> None:
         if self.last < self.first:
             raise ValueError(f"the period ends ({self.last}) before it starts ({self.first})")
-        if (self.last - self.first).days + 1 > MAX_DAYS:
-            raise ValueError(f"a period is at most {MAX_DAYS} days long")
 
     @classmethod
     def of_month(cls, month: Month) -> Period:
@@ -90,7 +89,10 @@ def period_of(month: str | None, first: date | None, last: date | None) -> Perio
         return Period.of_month(parse_month(month))
     if first is None or last is None:
         raise ValueError("give a month (YYYY-MM) or both from and to (YYYY-MM-DD)")
-    return Period(first, last)
+    period = Period(first, last)
+    if (last - first).days + 1 > MAX_DAYS:
+        raise ValueError(f"a period is at most {MAX_DAYS} days long")
+    return period
 
 
 def report_number(year: int, serial: int) -> str:

@@ -125,6 +125,11 @@ def test_an_entry_is_in_one_period_report_only(world: World, clerk: str) -> None
         2,
     )
     assert (body["period_first"], body["period_last"]) == ("2026-11-03", "2026-11-28")
+    # a ticket that ran for years is reported whole
+    add_entry(w, t["id"], at(2024, 5, 6), 15, on_site=False)
+    long_run = w.post(CLERK, f"/tickets/{t['id']}/report")
+    assert long_run.status_code == 201, long_run.text
+    assert (long_run.json()["period_first"], long_run.json()["entry_count"]) == ("2024-05-06", 3)
     assert (entry_report(w, first), entry_report(w, late)) == (one["id"], two.json()["id"])
     assert f"Ticket {t['number']}" in pdf_text(_pdf(w, CLERK, body["id"]))
 
