@@ -291,7 +291,14 @@ def test_a_report_is_announced_in_the_feed(world: World, clerk: str) -> None:
     )
     got = w.get(CLERK, f"/reports/{report['id']}")
     assert got.status_code == 200 and got.headers["etag"] == '"1"'
-    assert got.json()["pdf_size"] == len(_pdf(w, CLERK, report["id"]))
+    pdf = _pdf(w, CLERK, report["id"])
+    assert got.json()["pdf_size"] == len(pdf)
+    binary = w.client.get(
+        f"{API}/reports/{report['id']}/pdf",
+        headers=w.h(CLERK, Accept="application/octet-stream"),
+    )
+    assert binary.headers["content-type"] == "application/octet-stream"
+    assert binary.content == pdf
 
 
 def test_with_mail_off_a_report_is_made_and_queued_for_no_one(world: World, clerk: str) -> None:
