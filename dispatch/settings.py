@@ -192,6 +192,12 @@ class Settings(BaseSettings):
     mail_max_attempts: int = Field(
         default=8, ge=1, description="Tries of one mail before it is marked failed"
     )
+    report_header: str = Field(
+        default="IT-Service",
+        max_length=400,
+        description="The provider's name and address atop every service report (lines "
+        "separated by newlines, at most four)",
+    )
 
     ssh_user: str = Field(
         default="dispatch", description="The account technicians log in to over SSH"

@@ -12,7 +12,7 @@ from dispatch.cli.common import fail
 ENVVARS = {"server": "DISPATCH_SERVER", "token": "DISPATCH_TOKEN"}
 """Options whose typer option reads a variable; --insecure and --ca-file read none (Settings
 reads DISPATCH_INSECURE and DISPATCH_CA_FILE), so any value of theirs here was typed."""
-TAKES_SERVER = {"tickets", "technicians"}
+TAKES_SERVER = {"tickets", "technicians", "reports"}
 """Subcommands that talk to a service; the others work on DATABASE_URL (or a demo file)."""
 TYPED_TOKEN = (
     "dispatch: warning: --token on the command line is shown to every account on this machine "

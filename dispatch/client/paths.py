@@ -81,3 +81,23 @@ def unmatched_discard(mail_id: int) -> str:
 
 def notification_retry(notification_id: int) -> str:
     return f"/notifications/{notification_id}/retry"
+
+
+# service reports and the billing export (issue 21)
+BILLING_EXPORT = "/exports/billing.csv"
+
+
+def customer_reports(customer_id: int) -> str:
+    return f"{CUSTOMERS}/{customer_id}/reports"
+
+
+def ticket_report(ticket_id: int) -> str:
+    return f"{TICKETS}/{ticket_id}/report"
+
+
+def report(report_id: int) -> str:
+    return f"/reports/{report_id}"
+
+
+def report_pdf(report_id: int) -> str:
+    return f"/reports/{report_id}/pdf"

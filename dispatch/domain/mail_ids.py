@@ -19,6 +19,13 @@ def message_id(notification_id: int, ticket_number: int, domain: str) -> str:
     return f"<dispatch.{notification_id}.t{ticket_number}@{domain}>"
 
 
+def report_message_id(notification_id: int, report_number: str, domain: str) -> str:
+    """`<dispatch.42.sr-2026-00042@support.example>`: a service report mail's Message-ID.
+    It names no ticket (`ticket_numbers_in_references` passes it by): a reply to a report
+    is a new matter for the desk, not a comment on some ticket of the month."""
+    return f"<dispatch.{notification_id}.{report_number.lower()}@{domain}>"
+
+
 def ticket_numbers_in_references(*headers: str | None) -> list[int]:
     """Ticket numbers named by our Message-IDs in `In-Reply-To`/`References`, newest first."""
     found: list[int] = []

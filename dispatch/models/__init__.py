@@ -10,6 +10,7 @@ from dispatch.models.event import ChangeEvent
 from dispatch.models.idempotency import IdempotencyRecord
 from dispatch.models.mail import InboundMail, MailAttachment
 from dispatch.models.notification import Notification
+from dispatch.models.report import ServiceReport
 from dispatch.models.ssh_key import SshKey
 from dispatch.models.ticket import Ticket
 from dispatch.models.time_entry import TimeEntry
@@ -31,6 +32,7 @@ __all__ = [
     "InboundMail",
     "MailAttachment",
     "Notification",
+    "ServiceReport",
     "Site",
     "SshKey",
     "Technician",

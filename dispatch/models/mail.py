@@ -82,7 +82,7 @@ class MailPublic(SQLModel):
 
     id: int
     direction: Literal["in", "out"]
-    kind: Literal["ticket", "reply", "receipt", "new_ticket", "status_changed"]
+    kind: Literal["ticket", "reply", "receipt", "new_ticket", "status_changed", "service_report"]
     at: datetime
     address: str
     name: str | None = None

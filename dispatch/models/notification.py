@@ -16,6 +16,7 @@ class NotificationKind(StrEnum):
     RECEIPT = "receipt"
     NEW_TICKET = "new_ticket"
     STATUS_CHANGED = "status_changed"
+    SERVICE_REPORT = "service_report"
 
 
 class NotificationState(StrEnum):
@@ -31,13 +32,14 @@ class Language(StrEnum):
 
 
 class Notification(SQLModel, table=True):
-    """A mail to one recipient about one ticket; subject and body rendered at queue time,
-    so what is sent is what was decided when the change committed."""
+    """A mail to one recipient about one ticket (or one service report); subject and body
+    rendered at queue time, so what is sent is what was decided when the change committed."""
 
     __table_args__ = (Index("ix_notification_due", "state", "next_attempt_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    # NULL for a customer's period report, which is about no one ticket (migration 0017)
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
     # NULL for a receipt to a mail's sender that is no contact of ours
     contact_id: int | None = Field(default=None, foreign_key="contact.id")
     to_address: str = Field(max_length=254)
@@ -60,6 +62,9 @@ class Notification(SQLModel, table=True):
     smtp_reply: str | None = Field(default=None, max_length=1000)
     """The SMTP server's last answer (sent: its acceptance; failed: the refusal or the
     network error)."""
+    report_id: int | None = Field(default=None, foreign_key="service_report.id", index=True)
+    """A service report mail: the report whose stored PDF goes along as the attachment (read
+    at sending time; a report never changes, so a retry sends the same bytes)."""
 
 
 class MailRecipient(SQLModel):

@@ -8,16 +8,19 @@ operation of the OpenAPI document is classified, so a new endpoint cannot slip i
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from httpx import Response
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mail.mailshapes import message
+from service.report_world import add_entry
 from service.roles_cases import CASES, PEOPLE, Case, expected
 from service.world import API, Json, World
 from sqlalchemy import Engine, select
@@ -118,6 +121,63 @@ READS = [
     ),
 ]
 
+_MONTHS = itertools.count()
+
+
+def _billed_month(w: World, own: bool) -> tuple[str, Json]:
+    """A month of its own with one approved entry on a new ticket (a period report takes
+    an entry once, so every cell that may report gets fresh work to report)."""
+    n = next(_MONTHS)
+    year, month = 2001 + n // 12, n % 12 + 1
+    ticket = _own_ticket(w, own)
+    add_entry(w, ticket["id"], datetime(year, month, 10, 9, tzinfo=UTC), 30)
+    return f"{year:04d}-{month:02d}", ticket
+
+
+def _make_report(w: World, who: str, own: bool) -> Response:
+    month, _ticket = _billed_month(w, own)
+    return w.post(who, f"/customers/{w.customer_id}/reports", {"month": month})
+
+
+def _make_ticket_report(w: World, who: str, own: bool) -> Response:
+    _month, ticket = _billed_month(w, own)
+    return w.post(who, f"/tickets/{ticket['id']}/report")
+
+
+def _report(w: World, own: bool) -> str:
+    made = _make_report(w, "adam", own)
+    assert made.status_code == 201, made.text
+    return f"/reports/{made.json()['id']}"
+
+
+# Service reports and the billing export (issue 21): the back office's and admins' alone.
+REPORTS = [
+    Case("make a customer's service report", Action.BILLING, 201, _make_report, scoped=False),
+    Case("make a ticket's service report", Action.BILLING, 201, _make_ticket_report, scoped=False),
+    Case(
+        "list a customer's service reports",
+        Action.BILLING,
+        200,
+        _get(lambda w, o: f"/customers/{w.customer_id}/reports"),
+        scoped=False,
+    ),
+    Case("read a service report", Action.BILLING, 200, _get(_report), scoped=False),
+    Case(
+        "download a service report",
+        Action.BILLING,
+        200,
+        _get(lambda w, o: _report(w, o) + "/pdf"),
+        scoped=False,
+    ),
+    Case(
+        "export the billing lines",
+        Action.BILLING,
+        200,
+        _get(lambda w, o: "/exports/billing.csv", month="2026-11"),
+        scoped=False,
+    ),
+]
+
 EVERYONE = {  # operations every role may call; what they answer is filtered per role
     "GET /me",
     "GET /tickets",
@@ -161,6 +221,12 @@ OPERATIONS: dict[str, list[str]] = {
     "POST /mail/unmatched/{mail_id}/discard": ["discard a mail"],
     "GET /tickets/{ticket_id}/mail-preview": ["preview the mails of a status change"],
     "POST /notifications/{notification_id}/retry": ["retry a failed mail"],
+    "POST /customers/{customer_id}/reports": ["make a customer's service report"],
+    "POST /tickets/{ticket_id}/report": ["make a ticket's service report"],
+    "GET /customers/{customer_id}/reports": ["list a customer's service reports"],
+    "GET /reports/{report_id}": ["read a service report"],
+    "GET /reports/{report_id}/pdf": ["download a service report"],
+    "GET /exports/billing.csv": ["export the billing lines"],
 }
 
 
@@ -184,7 +250,7 @@ def _cells() -> list[tuple[str, Role, bool]]:
 
 
 def test_every_operation_is_classified(sqlite_world: World) -> None:
-    names = {c.name for c in [*CASES, *READS]}
+    names = {c.name for c in [*CASES, *READS, *REPORTS]}
     assert {n for ns in OPERATIONS.values() for n in ns} <= names
     assert _operations(sqlite_world) == set(OPERATIONS) | EVERYONE
 
@@ -192,7 +258,7 @@ def test_every_operation_is_classified(sqlite_world: World) -> None:
 def test_the_matrix_is_the_table(sqlite_world: World, figure: Callable[[str], None]) -> None:
     """Role x operation x own/other's object, each answer compared with permissions.TABLE."""
     world = sqlite_world
-    by_name = {c.name: c for c in [*CASES, *READS]}
+    by_name = {c.name: c for c in [*CASES, *READS, *REPORTS]}
     wrong: list[str] = []
     cells = 0
     for op, names in OPERATIONS.items():

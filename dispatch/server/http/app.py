@@ -28,6 +28,7 @@ from dispatch.server.http.routes import (
     mails,
     meta,
     notifications,
+    reports,
     sla_forecast,
     ssh_keys,
     suggestions,
@@ -143,6 +144,7 @@ ROUTES = (
     mails,
     notifications,
     ssh_keys,
+    reports,
 )
 
 

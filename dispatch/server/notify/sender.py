@@ -26,10 +26,12 @@ from sqlmodel import Session, col, select
 
 from dispatch.models.base import utcnow
 from dispatch.models.notification import Notification, NotificationState
+from dispatch.models.report import ServiceReport
 from dispatch.models.ticket import Ticket
 from dispatch.server.notify import smtp
 from dispatch.server.notify.config import MailConfig
 from dispatch.server.notify.queue import system_caller
+from dispatch.server.notify.report_mail import PDF_TYPE, attachment_name
 from dispatch.server.persistence import feed
 from dispatch.server.persistence.db import WRITE
 from dispatch.server.persistence.feed import FeedSignal, lock_writes
@@ -60,7 +62,7 @@ class _Claim:
     mail: smtp.Outgoing
     version: int
     attempts: int
-    ticket_id: int
+    ticket_id: int | None
 
 
 class Sender:
@@ -139,6 +141,7 @@ class Sender:
             message_id=row.message_id,
             in_reply_to=row.in_reply_to,
             created_at=row.created_at,
+            attachment=_attachment(self.engine, row.report_id),
         )
         return _Claim(mail, row.version + 1, row.attempts + 1, row.ticket_id)
 
@@ -171,7 +174,7 @@ class Sender:
             log.warning("mail %s not sent: %s", claim.mail.notification_id, outcome.reply)
 
     def _event(self, session: Session, claim: _Claim, state: str) -> None:
-        ticket = session.get(Ticket, claim.ticket_id)
+        ticket = session.get(Ticket, claim.ticket_id) if claim.ticket_id is not None else None
         fields: dict[str, list[Any]] = {"attempts": [claim.attempts - 1, claim.attempts]}
         if state != QUEUED:
             fields["state"] = [QUEUED, state]
@@ -186,6 +189,21 @@ class Sender:
             ticket_id=claim.ticket_id,
             technician_id=ticket.assignee_id if ticket else None,
         )
+
+
+def _attachment(engine: Engine, report_id: int | None) -> smtp.Attachment | None:
+    """A report mail's PDF, read from the report (stored once, never changed: a retry
+    attaches the same bytes)."""
+    if report_id is None:
+        return None
+    with Session(engine) as session:
+        row = session.exec(
+            select(ServiceReport.number, ServiceReport.pdf).where(ServiceReport.id == report_id)
+        ).first()
+    if row is None:  # cannot happen: a report is never deleted
+        return None
+    number, pdf = row
+    return smtp.Attachment(attachment_name(number), PDF_TYPE, bytes(pdf))
 
 
 def due_soon(engine: Engine, now: datetime) -> bool:

@@ -34,6 +34,16 @@ class Outgoing:
     message_id: str
     in_reply_to: str | None
     created_at: datetime
+    attachment: Attachment | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file that goes along (a service report's PDF)."""
+
+    filename: str
+    content_type: str
+    data: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +55,9 @@ class Outcome:
 
 
 def build(mail: Outgoing, config: MailConfig) -> EmailMessage:
-    """The plain-text mail: Reply-To the support mailbox, `Auto-Submitted: auto-generated`
-    (RFC 3834: other robots do not answer it), threaded to the customer's mail."""
+    """The plain-text mail (multipart with its attachment, if any): Reply-To the support
+    mailbox, `Auto-Submitted: auto-generated` (RFC 3834: other robots do not answer it),
+    threaded to the customer's mail."""
     msg = EmailMessage(policy=policy.SMTP)
     msg["From"] = config.mail_from
     local, _, domain = mail.to_address.rpartition("@")
@@ -62,6 +73,14 @@ def build(mail: Outgoing, config: MailConfig) -> EmailMessage:
     # Exchange's own word for it: no out-of-office answers to us.
     msg["X-Auto-Response-Suppress"] = "All"
     msg.set_content(mail.body, cte="quoted-printable")
+    if mail.attachment is not None:
+        maintype, _, subtype = mail.attachment.content_type.partition("/")
+        msg.add_attachment(
+            mail.attachment.data,
+            maintype=maintype,
+            subtype=subtype,
+            filename=mail.attachment.filename,
+        )
     return msg
 
 

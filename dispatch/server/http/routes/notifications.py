@@ -85,7 +85,7 @@ def retry_notification(
     if not versioned_update(session, Notification, row.id, row.version, values):
         raise ProblemError(409, "the mail changed at the same moment; try again")
     session.refresh(row)
-    ticket = session.get(Ticket, row.ticket_id)
+    ticket = session.get(Ticket, row.ticket_id) if row.ticket_id is not None else None
     feed.record(
         session,
         caller,
