@@ -10,6 +10,7 @@ The root `app` is put together here; the commands live in one module per group:
 - `tickets`: `tickets add|list|show|assign|escalate|suggest`, through the API client (`add`
   in `intake`);
 - `technicians`: `technicians hours`, through the API client;
+- `contingent`: `contingent close` (credit lots, close ended months; on the database directly);
 - `mail`: `mail intake` (one message from an MTA pipe, on the database directly) and
   `mail fetch` (one pass over the IMAP mailbox, `mail_fetch`);
 - `common`: settings (a client's with its token file), `fail`, the --server/--token/--json,
@@ -31,7 +32,7 @@ from pathlib import Path
 
 import typer
 
-from dispatch.cli import db, demo, mail, service, ssh, technicians, tickets, users
+from dispatch.cli import contingent, db, demo, mail, service, ssh, technicians, tickets, users
 from dispatch.cli.common import (
     CaFileOpt,
     InsecureOpt,
@@ -98,6 +99,7 @@ app.add_typer(tickets.app, name="tickets")
 app.add_typer(technicians.app, name="technicians")
 app.add_typer(mail.app, name="mail")
 app.add_typer(ssh.app, name="ssh")
+app.add_typer(contingent.app, name="contingent")
 
 
 def main() -> None:

@@ -44,3 +44,27 @@ class ContingentMonth(SQLModel, table=True):
     expired: int
     balance: int = Field(description="Minutes left at the month's end (negative = overdrawn)")
     closed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ContingentMonthPublic(SQLModel):
+    """One month of the contingent: minutes credited, debited, expired, and left at its end
+    (the running month: so far)."""
+
+    month: str = Field(description='"YYYY-MM", Berlin')
+    credited: int
+    debited: int
+    expired: int
+    balance: int
+
+
+class ContingentPublic(SQLModel):
+    """A customer's contingent now: `GET /customers/{id}/contingent`."""
+
+    contract_id: int
+    hours_per_month: float
+    balance_minutes: int = Field(description="Minutes left now (negative = overdrawn)")
+    expiring_minutes: int = Field(description="Minutes the next March reset takes, if unused")
+    next_reset: datetime = Field(description="31.03. 24:00 Berlin of this or next year")
+    overdrawn: bool
+    correction_minutes: int = Field(description="Overdrawn minutes a correction invoice bills")
+    months: list[ContingentMonthPublic] = Field(description="The last 12 months, oldest first")
