@@ -1,6 +1,5 @@
-"""The call of the contingent endpoint (issue 21): a customer's balance, what the next March
-reset takes, and the last 12 months. A function of the client, not a method: `ApiClient`'s
-module is at its size limit, and this is one read through its door checks."""
+"""The client's call of the contingent endpoint (issue 21): a customer's balance, what the
+next March reset takes, and the last 12 months. A mixin of `ApiClient`, as `api_mail`."""
 
 from __future__ import annotations
 
@@ -10,11 +9,12 @@ from dispatch.client import paths
 from dispatch.client.shapes import ContingentShape
 
 if TYPE_CHECKING:
-    from dispatch.client.api import ApiClient
+    from dispatch.client.api_mail import _Door
 
 
-async def contingent(client: ApiClient, customer_id: int) -> ContingentShape:
-    """The customer's contingent; NotFound when they have no contingent contract (or the
-    caller may not read the customer), ContractError for an answer of another shape."""
-    response = await client.request("GET", paths.contingent(customer_id))
-    return client._answer(response, ContingentShape)
+class ContingentCalls:
+    async def contingent(self: _Door, customer_id: int) -> ContingentShape:
+        """The customer's contingent; NotFound when they have no contingent contract (or
+        the caller may not read the customer), ContractError for an answer of another shape."""
+        response = await self.request("GET", paths.contingent(customer_id))
+        return self._answer(response, ContingentShape)
