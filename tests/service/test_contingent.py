@@ -206,3 +206,27 @@ def test_the_vip_hotline_is_for_contingent_customers_only(world: World) -> None:
     assert world.post("tina", "/tickets", body).status_code == 201
     directory = world.get("tina", "/customers/directory").json()["items"]
     assert [c["vip_hotline"] for c in directory] == [True]
+
+
+def test_the_back_office_closes_months_on_demand_once(world: World) -> None:
+    """POST /contingent/close (BILLING): the close at the service's real `now`, idempotent."""
+    running = Month.of(datetime.now(UTC))
+    contract = add_contingent(world, world.customer_id, hours=2)
+    add_lot(world, contract, running.previous().previous(), 120)
+    assert world.post("dana", "/contingent/close", {}).status_code == 403
+    r = world.post("adam", "/contingent/close", {})
+    assert r.status_code == 200, r.text
+    assert r.json() == {
+        "until": str(running.previous()),
+        "credited_lots": 2,
+        "closed_months": 2,
+        "contracts": 1,
+    }
+    rows = ledger_rows(world)
+    again = world.post("adam", "/contingent/close", {"month": str(running.previous())})
+    assert again.json()["credited_lots"] == again.json()["closed_months"] == 0
+    assert ledger_rows(world) == rows
+    for month in (str(running), "2030-13", "March"):
+        bad = world.post("adam", "/contingent/close", {"month": month})
+        assert bad.status_code == 422 and bad.headers["content-type"] == PROBLEM, month
+    assert ledger_rows(world) == rows
