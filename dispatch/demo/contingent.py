@@ -5,7 +5,8 @@ months before the running one closed as the service's month close would close th
 (`rules.contingent_close.planned`), and approved billable time entries on two of its
 customer's tickets, so that the balances differ: the first contingent customer uses far more
 than it buys (overdrawn: a correction invoice is due), the second hardly any (hours that
-expire at the next March reset), the others somewhere between.
+expire at the next March reset), the others somewhere between. ("First" among the customers
+with a ticket to book work on: a small demo leaves some contingent customers without one.)
 
 The cost is per contract (a dozen entries a year each), never per ticket: the tickets are
 found in one grouped query. Draws come from a stream of their own, so the rest of the demo
@@ -48,12 +49,15 @@ def seed_contingents(session: Session, now: datetime, seed: int, techs: list[Tec
     first = running
     for _ in range(HISTORY - 1):
         first = first.previous()
+    # The first two customers with tickets to work on are the overdrawn and the light one.
+    worked = [c.id for c in contracts if tickets.get(c.customer_id)]
     lots, months, entries = [], [], []
-    for index, contract in enumerate(contracts):
+    for contract in contracts:
         terms = terms_of(contract)
-        use = USE_OVERDRAWN if index == 0 else USE_LIGHT if index == 1 else rng.uniform(0.3, 0.9)
+        rank = worked.index(contract.id) if contract.id in worked else None
+        use = USE_OVERDRAWN if rank == 0 else USE_LIGHT if rank == 1 else rng.uniform(0.3, 0.9)
         work: list[dict[str, Any]] = []
-        if tickets.get(contract.customer_id) and techs and approver is not None:
+        if rank is not None and techs and approver is not None:
             targets = tickets[contract.customer_id]
             work = _work(rng, now, first, terms.minutes_per_month * use, targets, techs, approver)
         ledger = Ledger(

@@ -292,8 +292,8 @@ def _contingent_text(c: Json, contingent: Json | None) -> Text:
     text = Text(
         _("  contingent: {line}\n").format(line=line), style="bold red" if overdrawn else ""
     )
-    if caption:
-        text.append(f"  {caption}\n", style="dim")
+    if caption:  # the block's last line, no newline: the sparkline is right below it
+        text.append(f"  {caption}", style="dim")
     return text
 
 

@@ -6,9 +6,11 @@ Both databases. `now` is set for the endpoint (`At`) and given to the close expl
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import pytest
+from fastapi.testclient import TestClient
 from service.contingent_world import (
     At,
     add_contingent,
@@ -24,8 +26,10 @@ from dispatch.domain.contingent import Ledger
 from dispatch.domain.contingent_lots import Month
 from dispatch.domain.sla import BERLIN
 from dispatch.models import Ticket
+from dispatch.server.http.app import create_app
 from dispatch.server.rules import contingent_close
 from dispatch.server.rules.contingent_close import close_all
+from dispatch.settings import Settings
 
 MAY_15 = datetime(2030, 5, 15, 10, 0, tzinfo=BERLIN)
 
@@ -230,3 +234,22 @@ def test_the_back_office_closes_months_on_demand_once(world: World) -> None:
         bad = world.post("adam", "/contingent/close", {"month": month})
         assert bad.status_code == 422 and bad.headers["content-type"] == PROBLEM, month
     assert ledger_rows(world) == rows
+
+
+def test_the_service_credits_and_closes_by_itself_at_start(world: World) -> None:
+    """No cron job: a service that starts closes last month and credits this one."""
+    running = Month.of(datetime.now(UTC))
+    contract = add_contingent(world, world.customer_id, hours=3)
+    add_lot(world, contract, running.previous(), 180)
+    url = world.engine.url.render_as_string(hide_password=False)
+    app = create_app(Settings(database_url=url), engine=world.engine, create=False)
+    with TestClient(app):
+        for _ in range(200):
+            lots, months = ledger_rows(world)
+            if months:
+                break
+            time.sleep(0.05)
+    assert [(m[2], m[3], m[4]) for m in months] == [
+        (running.previous().year, running.previous().month, 180)
+    ]
+    assert [(lot[2], lot[3], lot[5]) for lot in lots][-1] == (running.year, running.month, 180)
