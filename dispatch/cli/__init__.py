@@ -12,6 +12,7 @@ The root `app` is put together here; the commands live in one module per group:
 - `technicians`: `technicians hours`, through the API client;
 - `reports`: `reports create|list|download|export` (service reports, the billing CSV),
   through the API client;
+- `contingent`: `contingent close` (credit lots, close ended months; on the database directly);
 - `mail`: `mail intake` (one message from an MTA pipe, on the database directly) and
   `mail fetch` (one pass over the IMAP mailbox, `mail_fetch`);
 - `common`: settings (a client's with its token file), `fail`, the --server/--token/--json,
@@ -33,7 +34,18 @@ from pathlib import Path
 
 import typer
 
-from dispatch.cli import db, demo, mail, reports, service, ssh, technicians, tickets, users
+from dispatch.cli import (
+    contingent,
+    db,
+    demo,
+    mail,
+    reports,
+    service,
+    ssh,
+    technicians,
+    tickets,
+    users,
+)
 from dispatch.cli.common import (
     CaFileOpt,
     InsecureOpt,
@@ -101,6 +113,7 @@ app.add_typer(technicians.app, name="technicians")
 app.add_typer(mail.app, name="mail")
 app.add_typer(ssh.app, name="ssh")
 app.add_typer(reports.app, name="reports")
+app.add_typer(contingent.app, name="contingent")
 
 
 def main() -> None:

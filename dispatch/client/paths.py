@@ -59,6 +59,11 @@ def customer(customer_id: int) -> str:
     return f"{CUSTOMERS}/{customer_id}"
 
 
+def contingent(customer_id: int) -> str:
+    """The customer's contingent: balance, what expires, the last 12 months (issue 21)."""
+    return f"{CUSTOMERS}/{customer_id}/contingent"
+
+
 # mail (issue 19): a ticket's mails, unmatched mail, notifications
 UNMATCHED_MAIL = "/mail/unmatched"
 

@@ -109,8 +109,7 @@ class _CustomerSeeder:
     def _contracts(
         self, customer: Customer, i: int, *, managed: bool, contingent: bool
     ) -> list[Contract]:
-        """The customer's contracts (the `i`th customer's); a contingent also sets the
-        customer's balance."""
+        """The customer's contracts (the `i`th customer's)."""
         rng, customer_id = self.rng, customer.id
         assert customer_id is not None
         extended = rng.random() < 0.3 or i == demo_sla.EXTENDED_CUSTOMER
@@ -138,9 +137,10 @@ class _CustomerSeeder:
                     customer_id=customer_id,
                 )
             )
-            # mostly some hours left, now and then overdrawn
+            # Drawn and unused (balances come from the ledger, `demo/contingent.py`): the
+            # draws stay, so every later draw of the seed stays as it was.
             low = -hours * 15 if rng.random() < 0.15 else 0
-            customer.contingent_balance_minutes = 15 * rng.randint(low // 15, hours * 8)
+            rng.randint(low // 15, hours * 8)
         if rng.random() < 0.15:
             contracts.append(_contract(ContractKind.RENTAL, base_profile, customer_id))
         if rng.random() < 0.2:

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from dispatch.demo.availability import seed_hours
 from dispatch.demo.common import bulk
+from dispatch.demo.contingent import seed_contingents
 from dispatch.demo.customers import seed_customers
 from dispatch.demo.people import seed_branches, seed_staff, seed_technicians
 from dispatch.demo.schedule import build_calendar
@@ -66,6 +67,7 @@ def seed_demo(
         seeder = TicketSeeder(session, rng, now, techs, customers, staff)
         seeder.run(calendar, size.tickets, size.escalations)
     bulk(session, Appointment, calendar.rows)
+    seed_contingents(session, now, seed, techs)  # a stream of its own: the above stays
     session.flush()
     # Tickets went in with chosen ids: move PostgreSQL's sequences past them.
     move_sequences(session.connection())

@@ -14,6 +14,7 @@ from dispatch.display import labels
 from dispatch.display.clock import duration
 from dispatch.display.safe import one_line
 from dispatch.domain.sla import BERLIN
+from dispatch.i18n import _
 
 ARROW = "→"
 
@@ -44,8 +45,10 @@ def contingent_line(balance_minutes: int, expiring_minutes: int, reset: datetime
     """`12:30 h left, 3:00 h expire 31.03.`; `12:30 h left` when nothing expires;
     `2:15 h overdrawn, correction invoice due` below zero."""
     if balance_minutes < 0:
-        return f"{duration(-balance_minutes)} overdrawn, correction invoice due"
-    left = f"{duration(balance_minutes)} left"
+        return _("{owed} overdrawn, correction invoice due").format(owed=duration(-balance_minutes))
+    left = _("{left} left").format(left=duration(balance_minutes))
     if expiring_minutes <= 0:
         return left
-    return f"{left}, {duration(expiring_minutes)} expire {last_day_before(reset)}"
+    return _("{left}, {expiring} expire {day}").format(
+        left=left, expiring=duration(expiring_minutes), day=last_day_before(reset)
+    )

@@ -25,10 +25,11 @@ from dispatch.domain.types import (
     SupportProfile,
     TicketKind,
 )
+from dispatch.i18n import N_, _
 
 Json = dict[str, Any]
 
-NO_CONTINGENT = "no contingent: not a VIP customer"
+NO_CONTINGENT = N_("no contingent: not a VIP customer, no VIP hotline")
 DESK_SOURCE = Source.PHONE  # a call at the desk comes in on the phone hotline
 TECHNICIAN_SOURCE = Source.VIP_HOTLINE  # the VIP hotline rings at the remote technicians
 
@@ -46,21 +47,28 @@ def is_full(customer: Mapping[str, Any]) -> bool:
 
 
 def has_contingent(customer: Mapping[str, Any]) -> bool | None:
-    """Whether the customer has a contingent (prepaid hours left, or a contract with hours
-    per month): who may call the VIP hotline. None when the listing does not say."""
-    if not is_full(customer):
-        return None
-    if int(customer.get("contingent_balance_minutes") or 0) > 0:
-        return True
-    return any((c.get("contingent_hours_per_month") or 0) > 0 for c in _contracts(customer))
+    """Whether the customer has a contingent contract: who may call the VIP hotline (the
+    service refuses a VIP-hotline ticket for anyone else). The full record says it in its
+    contracts, the directory's listing in `vip_hotline`; None when neither says."""
+    if is_full(customer):
+        return any(c.get("kind") == ContractKind.CONTINGENT for c in _contracts(customer))
+    flag = customer.get("vip_hotline")
+    return None if flag is None else bool(flag)
+
+
+def sources_for(customer: Mapping[str, Any] | None) -> list[str]:
+    """The sources a new ticket of `customer` may come from: every one, but the VIP hotline
+    only for a customer with a contingent (offered while that is not known: the service
+    decides then)."""
+    vip_too = customer is None or has_contingent(customer) is not False
+    return [s.value for s in Source if vip_too or s is not Source.VIP_HOTLINE]
 
 
 def vip_warning(customer: Mapping[str, Any] | None, source: str) -> str | None:
-    """The warning for a VIP-hotline call of a customer without a contingent (the ticket is
-    taken all the same), or None."""
+    """Why a VIP-hotline call of this customer will be refused (no contingent), or None."""
     if customer is None or source != Source.VIP_HOTLINE:
         return None
-    return NO_CONTINGENT if has_contingent(customer) is False else None
+    return _(NO_CONTINGENT) if has_contingent(customer) is False else None
 
 
 def contact_line(contact: Mapping[str, Any]) -> str:
@@ -78,10 +86,9 @@ def site_line(site: Mapping[str, Any]) -> str:
 def customer_line(customer: Mapping[str, Any]) -> str:
     """`K-10023 Bäckerei Schulz`, with the contingent left when the record says."""
     text = f"{one_line(customer.get('number') or '')} {one_line(customer.get('name') or '')}"
-    if is_full(customer):
+    if is_full(customer) and has_contingent(customer):
         left = int(customer.get("contingent_balance_minutes") or 0)
-        if left or has_contingent(customer):
-            text += f" · contingent {clock.duration(left)} left"
+        text += " · " + _("contingent {left} left").format(left=clock.duration(left))
     return text.strip()
 
 

@@ -12,9 +12,6 @@ class CustomerBase(SQLModel):
     number: str = Field(max_length=20, unique=True, description="Customer number")
     name: str = Field(max_length=120, index=True)
     account_manager: str | None = Field(default=None, max_length=80)
-    contingent_balance_minutes: int = Field(
-        default=0, description="Prepaid contingent minutes left (negative = overdrawn)"
-    )
 
 
 class Customer(CustomerBase, table=True):
@@ -102,6 +99,11 @@ class ContractPublic(ContractBase):
 
 class CustomerPublic(CustomerBase):
     id: int
+    contingent_balance_minutes: int = Field(
+        default=0,
+        description="Contingent minutes left now, from the ledger (negative = overdrawn; 0 "
+        "without a contingent contract; the details: GET /customers/{id}/contingent)",
+    )
     support_profile: SupportProfile = Field(
         description="The hours of an everyday request (contracts covering it, widest first)"
     )
@@ -124,3 +126,7 @@ class CustomerListing(SQLModel):
     number: str
     name: str
     sites: list[DirectorySite] = []
+    vip_hotline: bool = Field(
+        default=False,
+        description="Whether they may call the VIP hotline (a contingent contract buys it)",
+    )

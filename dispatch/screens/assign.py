@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
 from textual import work
@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from dispatch.client.errors import ApiError, NotFound, Unreachable
 from dispatch.display import clock, labels
+from dispatch.display.contingent_text import overdrawn_warning
 from dispatch.display.safe import one_line
 from dispatch.i18n import N_, _
 from dispatch.screens.context import door, technicians_of
@@ -82,6 +83,7 @@ class AssignDialog(ModalScreen[AssignChoice | None]):
                 classes="dialog-title",
             )
             yield Label(_("Loading suggestions…"), id="assign-status")
+            yield Label("", id="contingent-warning", classes="dialog-warning")
             yield OptionList(id="candidates")
             yield Checkbox(_("Book a slot"), value=True, id="book")
             with Horizontal(id="slot"):
@@ -97,7 +99,23 @@ class AssignDialog(ModalScreen[AssignChoice | None]):
 
     def on_mount(self) -> None:
         self.query_one("#candidates", OptionList).focus()
+        self.query_one("#contingent-warning", Label).display = False
         self.load()
+        self.warn_overdrawn()
+
+    @work(group="contingent")
+    async def warn_overdrawn(self) -> None:
+        """Work for a customer whose contingent is overdrawn is billed beyond it: say so
+        before it is booked (no contingent, or no answer: nothing to say)."""
+        try:
+            found = await door(self.app).client.contingent(self.ticket["customer_id"])
+        except (Unreachable, ApiError, KeyError):
+            return
+        warning = overdrawn_warning(cast("dict[str, Any]", found))
+        if warning:
+            label = self.query_one("#contingent-warning", Label)
+            label.update(Text(warning))
+            label.display = True
 
     @work(exclusive=True)
     async def load(self) -> None:

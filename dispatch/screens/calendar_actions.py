@@ -11,6 +11,7 @@ from textual import work
 
 from dispatch.client.errors import ApiError, Conflict, Unreachable
 from dispatch.display import clock, labels
+from dispatch.display.contingent_text import overdrawn_warning
 from dispatch.display.safe import one_line
 from dispatch.i18n import _
 from dispatch.screens.appointment_dialog import AppointmentDialog, AppointmentRequest
@@ -168,6 +169,8 @@ class CalendarActions(PaneScreen):
             "mode": request.mode,
         }
 
+        overdrawn = await self._overdrawn(ticket_id) if request.kind == "ticket_work" else None
+
         def go() -> None:
             self.dispatch.sync.create_appointment(entry)
             name = one_line(self.dispatch.store.technician_name(technician))
@@ -176,9 +179,23 @@ class CalendarActions(PaneScreen):
                     name=name, span=clock.span(request.start, request.end)
                 )
             )
+            if overdrawn:
+                self.notify(overdrawn, severity="warning", timeout=10)
             self._follow(technician, request.start.date())
 
         self.confirm_if_late(ticket_id if request.kind == "ticket_work" else None, request, go)
+
+    async def _overdrawn(self, ticket_id: int | None) -> str | None:
+        """The warning when the ticket's customer has an overdrawn contingent, or None
+        (no contingent, unknown ticket, no service to ask)."""
+        ticket = self.dispatch.store.tickets.get(ticket_id or -1)
+        if ticket is None or not self.dispatch.online:
+            return None
+        try:
+            found = await self.dispatch.client.contingent(int(ticket["customer_id"]))
+        except (ApiError, Unreachable):
+            return None
+        return overdrawn_warning(cast("dict[str, Any]", found))
 
     def move(self, appointment: AppointmentShape, request: AppointmentRequest) -> None:
         """Queue a PATCH with If-Match; a stale entry becomes a conflict, never an overwrite."""

@@ -9,7 +9,8 @@ The customers come from the engine's copy on disk at once, and fresh from the se
 it answers: full records for the office, the directory's listing for a technician. A
 technician's dialog therefore offers no contact (the listing has none: the description
 names the caller), keeps the default priority (the desk prioritises) and shows the
-standard targets; a VIP-hotline call cannot be checked for a contingent there.
+standard targets. The VIP hotline is offered only for a customer with a contingent contract
+(the listing says whether they have one).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from textual.widgets.option_list import Option
 from dispatch.client.errors import ApiError, Unreachable
 from dispatch.display import intake, labels
 from dispatch.display.safe import one_line
-from dispatch.domain.types import Priority, Source, TicketKind
+from dispatch.domain.types import Priority, TicketKind
 from dispatch.i18n import N_, _
 from dispatch.screens.context import Console, door
 from dispatch.screens.customer_search import find_customers
@@ -125,7 +126,7 @@ class NewTicketDialog(ModalScreen[NewTicket | None]):
                 compact=True,
             )
             yield Select[str](
-                self._labelled(_("source"), labels.SOURCE, [s.value for s in Source]),
+                self._labelled(_("source"), labels.SOURCE, intake.sources_for(None)),
                 value=source.value,
                 allow_blank=False,
                 id="source",
@@ -241,7 +242,18 @@ class NewTicketDialog(ModalScreen[NewTicket | None]):
         caller = next((c for c in contacts if via and one_line(c.get("name") or "") == via), None)
         if caller is not None:
             contact.value = int(caller["id"])
+        self._offer_sources()
         self._refresh_priority()
+
+    def _offer_sources(self) -> None:
+        """The VIP hotline only for a customer with a contingent: the service refuses it for
+        anyone else (a call taken on it before the customer was chosen becomes a phone call)."""
+        offered = intake.sources_for(self.customer)
+        select = self.query_one("#source", Select)
+        current = self._value("source")
+        with self.prevent(Select.Changed):
+            select.set_options(self._labelled("source", labels.SOURCE, offered))
+            select.value = current if current in offered else intake.DESK_SOURCE.value
 
     # kind, source, site, priority ------------------------------------------------------
     def on_select_changed(self, event: Select.Changed) -> None:

@@ -14,12 +14,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.css.query import NoMatches
-from textual.widgets import Static
+from textual.widgets import Sparkline, Static
 from textual.worker import Worker
 
 from dispatch.client.cache import plain
 from dispatch.client.errors import ApiError, NotFound, ServerError, Unreachable
 from dispatch.client.feed_apply import wire_time, wire_value
+from dispatch.display import contingent_text
 from dispatch.display.history import names_for
 from dispatch.display.safe import one_line
 from dispatch.domain.countdown import clock_of
@@ -40,7 +41,7 @@ from dispatch.widgets.key_footer import KeyFooter
 from dispatch.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
-    from dispatch.client.shapes import TicketDetailShape, TicketShape
+    from dispatch.client.shapes import ContingentShape, TicketDetailShape, TicketShape
 
 # Updates of the open ticket closer together than this are one burst: one look at the
 # engine's events, at most one read of the detail.
@@ -70,6 +71,7 @@ class TicketScreen(TicketMails, DeskActions):
         self.ticket_id = ticket_id
         self.detail: TicketDetailShape | None = None
         self.customer: dict[str, Any] | None = None
+        self.contingent: ContingentShape | None = None  # the customer's, when they have one
         self.offline = False  # showing the cached ticket: the service is unreachable
         self._held_version = -1  # the version whose history the view holds
         self._read_at_seq = 0  # the feed position when the detail was read
@@ -82,6 +84,7 @@ class TicketScreen(TicketMails, DeskActions):
         with VerticalScroll(id="ticket-body"):
             yield Static(_("Loading…"), id="ticket-head")
             yield Static("", id="ticket-customer")
+            yield Sparkline([], id="ticket-contingent")
             yield Static("", id="ticket-comments")
             yield Static("", id="ticket-mails")
             yield Static("", id="ticket-history")
@@ -228,12 +231,19 @@ class TicketScreen(TicketMails, DeskActions):
         user may not read is not asked for again (only an unreachable service is)."""
         if customer_id in (self._customer_refused, (self.customer or {}).get("id")):
             return
+        self.contingent = None
         try:
             self.customer = await self.dispatch.client.customer(customer_id)
         except Unreachable:
             self.customer = None
         except ApiError:  # the contract needs the right to read the customer
             self.customer, self._customer_refused = None, customer_id
+        contracts = (self.customer or {}).get("contracts") or []
+        if any(k.get("kind") == "contingent" for k in contracts):
+            try:
+                self.contingent = await self.dispatch.client.contingent(customer_id)
+            except (Unreachable, ApiError):  # the record's balance is shown instead
+                self.contingent = None
 
     def show_cached(self) -> None:
         """Offline: the ticket as last synced (the cache keeps the whole body), said as such;
@@ -288,7 +298,12 @@ class TicketScreen(TicketMails, DeskActions):
         if t.get("description"):
             body.add_row(description_text(t))
         head_widget.update(body)
-        self.query_one("#ticket-customer", Static).update(customer_text(self.customer))
+        self.query_one("#ticket-customer", Static).update(
+            customer_text(self.customer, cast("dict[str, Any] | None", self.contingent))
+        )
+        spark = self.query_one("#ticket-contingent", Sparkline)
+        spark.display = self.contingent is not None and not self.offline
+        spark.data = contingent_text.balances(self.contingent) if self.contingent else []
         self.query_one("#ticket-comments", Static).update(comments_text(t, self.offline))
         self.render_mails()
         names = names_for(t, self.dispatch.store.technicians.values())

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from dispatch.display import clock, labels
+from dispatch.display import clock, contingent_text, labels
 from dispatch.display.history import Names, event_line
 from dispatch.display.intake import contract_terms_of
 from dispatch.display.safe import clean, one_line
@@ -74,7 +74,6 @@ TEXT = {
     "customer_head": N_("\nCustomer\n"),
     "customer_line": N_("  {name} ({number}), support profile: {profile}\n"),
     "contracts": N_("  contracts: {kinds}\n"),
-    "contingent": N_("  contingent balance: {balance}\n"),
     "account_manager": N_("  account manager: {name}\n"),
 }
 
@@ -260,7 +259,8 @@ def history_text(t: TicketDetailShape, names: Names) -> Text:
     return text
 
 
-def customer_text(c: Json | None) -> Text:
+def customer_text(c: Json | None, contingent: Json | None = None) -> Text:
+    """The customer block; `contingent` is the answer of GET /customers/{id}/contingent."""
     text = Text(_(TEXT["customer_head"]), style="bold")
     if c is None:
         return text
@@ -274,14 +274,28 @@ def customer_text(c: Json | None) -> Text:
     contracts = c.get("contracts", [])
     kinds = ", ".join(labels.word(labels.CONTRACT_KIND, k.get("kind")) for k in contracts)
     text.append(_(TEXT["contracts"]).format(kinds=kinds or clock.NONE))
-    minutes = c.get("contingent_balance_minutes") or 0
-    if any(k.get("kind") == "contingent" for k in contracts):
-        text.append(
-            _(TEXT["contingent"]).format(balance=clock.duration(minutes)),
-            style="red" if minutes < 0 else "",
-        )
     if c.get("account_manager"):
         text.append(_(TEXT["account_manager"]).format(name=one_line(c["account_manager"])))
+    if any(k.get("kind") == "contingent" for k in contracts):
+        text.append(_contingent_text(c, contingent))
+    return text
+
+
+def _contingent_text(c: Json, contingent: Json | None) -> Text:
+    """The contingent line (the ledger's, or the record's balance until that is read), red
+    when overdrawn, and the caption of the months' sparkline below it."""
+    if contingent is None:
+        minutes = int(c.get("contingent_balance_minutes") or 0)
+        line, overdrawn, caption = clock.duration(minutes), minutes < 0, ""
+    else:
+        line = contingent_text.summary(contingent)
+        overdrawn = bool(contingent.get("overdrawn"))
+        caption = contingent_text.months_caption(contingent)
+    text = Text(
+        _("  contingent: {line}\n").format(line=line), style="bold red" if overdrawn else ""
+    )
+    if caption:  # the block's last line, no newline: the sparkline is right below it
+        text.append(f"  {caption}", style="dim")
     return text
 
 

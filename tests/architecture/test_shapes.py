@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from dispatch.client import api, shapes
 from dispatch.models.appointment import AppointmentPublic
 from dispatch.models.comment import CommentPublic
+from dispatch.models.contingent import ContingentMonthPublic, ContingentPublic
 from dispatch.models.customer import (
     ContactPublic,
     ContractPublic,
@@ -70,6 +71,8 @@ MIRRORS: list[tuple[type[Any], type[BaseModel]]] = [
     (shapes.CustomerShape, CustomerPublic),
     (shapes.DirectorySiteShape, DirectorySite),
     (shapes.CustomerListingShape, CustomerListing),
+    (shapes.ContingentShape, ContingentPublic),
+    (shapes.ContingentMonthShape, ContingentMonthPublic),
 ]
 # Keys the console adds to a ticket in its store: its own, no model has them.
 STORE_ONLY = {"_pending", "_conflict"}

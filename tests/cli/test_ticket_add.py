@@ -11,7 +11,6 @@ from typing import Any
 from cli.seeded import runner
 
 from dispatch.cli import app
-from dispatch.display.intake import NO_CONTINGENT
 
 DISPATCHER = "anna.becker"
 TECHNICIAN = "marco.wagner"
@@ -22,10 +21,11 @@ def db() -> sqlite3.Connection:
 
 
 def customer_rows(where: str = "1 = 1") -> list[tuple[Any, ...]]:
-    """(id, number, name, balance, hours per month) of the seeded customers."""
+    """(id, number, name, has a contingent contract, hours per month) of the seeded
+    customers."""
     with db() as conn:
         return conn.execute(
-            "SELECT c.id, c.number, c.name, c.contingent_balance_minutes, "
+            "SELECT c.id, c.number, c.name, MAX(k.kind = 'CONTINGENT'), "
             "MAX(k.contingent_hours_per_month) FROM customer c "
             f"LEFT JOIN contract k ON k.customer_id = c.id WHERE {where} "
             "GROUP BY c.id ORDER BY c.id"
@@ -70,23 +70,24 @@ def test_a_call_is_taken_with_every_field_as_an_option(env: dict[str, str]) -> N
     ], "the main site by default, the phone hotline at the desk"
 
 
-def test_a_vip_call_without_a_contingent_warns_and_is_taken(env: dict[str, str]) -> None:
-    plain = [r for r in customer_rows() if r[3] <= 0 and not r[4]]
-    vip = [r for r in customer_rows() if r[3] > 0 or r[4]]
+def test_a_vip_call_without_a_contingent_is_refused(env: dict[str, str]) -> None:
+    """Issue 21.6: the VIP hotline is what a contingent buys; the service says so."""
+    plain = [r for r in customer_rows() if not r[3]]
+    vip = [r for r in customer_rows() if r[3]]
     assert plain and vip
     done = add(
         env[DISPATCHER],
         *("--customer", plain[0][2], "--title", "VIP line: no network", "--source", "VIP hotline"),
     )
-    assert done.exit_code == 0, done.output
-    assert f"warning: {NO_CONTINGENT}" in done.stderr
-    assert "VIP line: no network" in done.stdout
-    assert [r[5] for r in tickets_titled("VIP line: no network")] == ["vip_hotline"]
+    assert done.exit_code != 0
+    assert "no contingent contract" in done.output and "phone ticket" in done.output
+    assert tickets_titled("VIP line: no network") == []
     calm = add(
         env[DISPATCHER],
         *("--customer", vip[0][1], "--title", "VIP line: slow", "--source", "vip_hotline"),
     )
-    assert calm.exit_code == 0 and NO_CONTINGENT not in calm.stderr
+    assert calm.exit_code == 0, calm.output
+    assert [r[5] for r in tickets_titled("VIP line: slow")] == ["vip_hotline"]
 
 
 def test_a_technicians_call_is_their_own(env: dict[str, str]) -> None:

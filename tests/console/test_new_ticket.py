@@ -1,7 +1,7 @@
 """Issue 19.1: the desk takes a call into a ticket (`n` in the queue): the customer found by
 fuzzy search (also by a contact's name), the main site and the targets filled in, queued
-through the outbox, shown at once and numbered when the service answers; a VIP-hotline
-call of a customer without a contingent is warned about and taken all the same."""
+through the outbox, shown at once and numbered when the service answers; the VIP hotline is
+offered only for customers with a contingent (issue 21.6)."""
 
 from __future__ import annotations
 
@@ -85,40 +85,52 @@ async def test_a_call_is_taken_by_a_contacts_name_and_numbered_by_the_service(
         assert not [t for t in app.store.tickets if t < 0], "the provisional row is gone"
 
 
-async def test_a_vip_call_without_a_contingent_warns_and_is_taken(tmp_path: Path) -> None:
+def sources(dialog: NewTicketDialog) -> list[str]:
+    return [str(value) for _, value in dialog.query_one("#source", Select)._options]
+
+
+async def test_the_vip_hotline_is_not_offered_without_a_contingent(tmp_path: Path) -> None:
+    """Issue 21.6: the contingent decides; a call put on the VIP hotline before the customer
+    was chosen becomes a phone call when the customer has none."""
     async with console(tmp_path) as (app, pilot):
         dialog = await open_dialog(app, pilot)
+        assert "vip_hotline" in sources(dialog), "no customer yet: every source"
+        dialog.query_one("#source", Select).value = "vip_hotline"
+        await pilot.pause()
         plain = [c for c in app.sync.cached_customers() if intake.has_contingent(c) is False]
         assert plain, "the demo has customers without a contingent"
         customer = plain[0]
         await pilot.press(*customer["number"], "enter")
         await pilot.pause()
         assert dialog.customer is not None and dialog.customer["id"] == customer["id"]
+        assert "vip_hotline" not in sources(dialog) and "phone" in sources(dialog)
+        assert dialog.query_one("#source", Select).value == "phone"
         assert label_text(dialog, "#warning") == ""
-        dialog.query_one("#source", Select).value = "vip_hotline"
-        await pilot.pause()
-        assert label_text(dialog, "#warning") == intake.NO_CONTINGENT
-        title = "VIP line: server room too warm"
+        title = "Server room too warm"
         dialog.query_one("#subject", Input).value = title
         await pilot.press("ctrl+s")
         await settle(pilot)
-        told = [n.message for n in app._notifications]
-        assert intake.NO_CONTINGENT in told, told
         made = await tickets_titled(app, title)
-        assert [(t["customer_id"], t["source"]) for t in made] == [
-            (customer["id"], "vip_hotline")
-        ], "recorded all the same"
+        assert [(t["customer_id"], t["source"]) for t in made] == [(customer["id"], "phone")]
 
 
-async def test_a_vip_call_of_a_contingent_customer_is_not_warned(tmp_path: Path) -> None:
+async def test_a_vip_call_of_a_contingent_customer_is_taken(tmp_path: Path) -> None:
     async with console(tmp_path) as (app, pilot):
         dialog = await open_dialog(app, pilot)
         vip = [c for c in app.sync.cached_customers() if intake.has_contingent(c)]
         assert vip
         await pilot.press(*vip[0]["number"], "enter")
+        await pilot.pause()
+        assert "vip_hotline" in sources(dialog)
         dialog.query_one("#source", Select).value = "vip_hotline"
         await pilot.pause()
         assert label_text(dialog, "#warning") == ""
+        title = "VIP line: server room too warm"
+        dialog.query_one("#subject", Input).value = title
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        made = await tickets_titled(app, title)
+        assert [(t["customer_id"], t["source"]) for t in made] == [(vip[0]["id"], "vip_hotline")]
 
 
 async def test_the_dialog_says_what_is_missing_and_stays_open(tmp_path: Path) -> None:
@@ -148,6 +160,10 @@ async def test_a_technicians_dialog_offers_what_they_may_see_and_do(tmp_path: Pa
         assert dialog.query_one("#priority", Select).disabled
         assert not dialog.query_one("#contact", Select).display
         await pilot.press(*customers[0]["number"], "enter")
+        await pilot.pause()
+        # the directory says who may call the VIP hotline; the others called the desk
+        vip = customers[0]["vip_hotline"]
+        assert dialog.query_one("#source", Select).value == ("vip_hotline" if vip else "phone")
         dialog.query_one("#subject", Input).value = "Remote session: Outlook hangs"
         network = cut_in(app)
         network.offline = True  # so the queued ticket is seen before the service answers

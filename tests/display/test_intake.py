@@ -31,19 +31,36 @@ def test_the_main_site_is_the_only_or_the_first() -> None:
     assert intake.main_site(customer(sites=[])) is None
 
 
-def test_a_vip_call_without_a_contingent_is_warned() -> None:
-    plain = customer()
+def test_the_vip_hotline_is_offered_for_contingent_customers_only() -> None:
+    """Issue 21.6: the contingent contract decides, not the balance (an overdrawn one still
+    has the hotline; hours left on a cancelled contract do not buy it)."""
+    plain = customer(contingent_balance_minutes=90)
+    assert intake.has_contingent(plain) is False
     assert intake.vip_warning(plain, Source.VIP_HOTLINE) == intake.NO_CONTINGENT
     assert intake.vip_warning(plain, Source.PHONE) is None
-    paid = customer(contingent_balance_minutes=90)
-    assert intake.vip_warning(paid, Source.VIP_HOTLINE) is None
-    monthly = customer(contracts=[{"id": 1, "kind": "contingent", "contingent_hours_per_month": 4}])
-    assert intake.vip_warning(monthly, Source.VIP_HOTLINE) is None
-    overdrawn = customer(contingent_balance_minutes=-30)
-    assert intake.vip_warning(overdrawn, Source.VIP_HOTLINE) == intake.NO_CONTINGENT
-    listing = {"id": 7, "number": "K10007", "name": "x", "sites": []}  # the directory's
+    assert Source.VIP_HOTLINE not in intake.sources_for(plain)
+    assert Source.PHONE in intake.sources_for(plain)
+    contingent = {"id": 1, "kind": "contingent", "contingent_hours_per_month": 4}
+    overdrawn = customer(contracts=[contingent], contingent_balance_minutes=-30)
+    assert intake.has_contingent(overdrawn) is True
+    assert intake.vip_warning(overdrawn, Source.VIP_HOTLINE) is None
+    assert intake.sources_for(overdrawn) == [s.value for s in Source]
+    managed = customer(contracts=[{"id": 2, "kind": "managed_services"}])
+    assert Source.VIP_HOTLINE not in intake.sources_for(managed)
+    listing = {"id": 7, "number": "K10007", "name": "x", "sites": []}  # an old directory's
     assert intake.has_contingent(listing) is None
     assert intake.vip_warning(listing, Source.VIP_HOTLINE) is None, "not known: not claimed"
+    assert Source.VIP_HOTLINE in intake.sources_for(listing), "not known: the service decides"
+    assert intake.sources_for({**listing, "vip_hotline": False}) == intake.sources_for(plain)
+    assert intake.has_contingent({**listing, "vip_hotline": True}) is True
+    assert Source.VIP_HOTLINE in intake.sources_for(None)
+
+
+def test_the_customer_line_shows_the_contingent_of_a_contingent_customer() -> None:
+    contingent = {"id": 1, "kind": "contingent", "contingent_hours_per_month": 4}
+    left = customer(contracts=[contingent], contingent_balance_minutes=750)
+    assert intake.customer_line(left) == "K10007 Bäckerei Schulz · contingent 12:30 h left"
+    assert intake.customer_line(customer()) == "K10007 Bäckerei Schulz"
 
 
 def test_targets_follow_the_contract_that_covers_the_ticket() -> None:

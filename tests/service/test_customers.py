@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from service.contingent_world import add_contingent, approve_work
 from service.world import PROBLEM, Json, World
 from sqlmodel import Session
 
@@ -13,7 +16,7 @@ def _add_customers(world: World, names: list[str]) -> list[int]:
     ids = []
     with Session(world.engine) as s:
         for i, name in enumerate(names):
-            c = Customer(number=f"K-{100 + i}", name=name, contingent_balance_minutes=-30 * i)
+            c = Customer(number=f"K-{100 + i}", name=name)
             s.add(c)
             s.flush()
             assert c.id is not None
@@ -68,6 +71,11 @@ def test_unknown_customer_is_404(world: World) -> None:
 
 def test_list_search_and_pages(world: World) -> None:
     ids = _add_customers(world, ["Zahnarzt Dr. Weiß", "Autohaus Mertens", "100% Bio Markt"])
+    for i, customer_id in enumerate(ids[1:], start=1):
+        # a contingent of no hours, overdrawn by i half hours: the list shows the ledger
+        add_contingent(world, customer_id, hours=0)
+        ticket = world.new_ticket(customer_id=customer_id, site_id=None)["id"]
+        approve_work(world, ticket, 30 * i, datetime.now(UTC))
     everyone = [world.customer_id, *ids]
     r = world.get("dana", "/customers")
     assert r.status_code == 200
@@ -93,12 +101,14 @@ def test_list_search_and_pages(world: World) -> None:
     assert seen == everyone
     balances = {c["id"]: c["contingent_balance_minutes"] for c in page["items"]}
     assert balances[ids[2]] == -60
+    listed = world.get("dana", "/customers").json()["items"]
+    assert [c["contingent_balance_minutes"] for c in listed] == [0, 0, -30, -60]
 
 
 def _with_contact(world: World, name: str) -> int:
     """A customer with a contact and a balance, and no ticket of anybody's yet."""
     with Session(world.engine) as s:
-        c = Customer(number=f"K-{name[:6]}", name=name, contingent_balance_minutes=-90)
+        c = Customer(number=f"K-{name[:6]}", name=name)
         s.add(c)
         s.flush()
         assert c.id is not None
@@ -155,6 +165,7 @@ def test_the_directory_finds_any_customer_without_contacts_or_money(world: World
                             "city": "Münster",
                         }
                     ],
+                    "vip_hotline": False,
                 }
             ],
             "next_cursor": None,

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from service.world import API, MakeWorld, World
 from sqlmodel import Session, col, func, select
 
-from dispatch.models import Contact, Customer, Ticket
+from dispatch.domain.types import ContractKind
+from dispatch.models import Contact, Contract, Customer, Ticket
 
 
 def _tickets(world: World) -> int:
@@ -113,10 +114,15 @@ def test_a_technician_reads_no_customer_but_their_own(
     world = make_trust_world()
     with Session(world.engine) as s:
         for i in range(20):
-            c = Customer(number=f"K-9{i:02d}", name=f"Kunde {i}", contingent_balance_minutes=600)
+            c = Customer(number=f"K-9{i:02d}", name=f"Kunde {i}")
             s.add(c)
             s.flush()
             assert c.id is not None
+            s.add(
+                Contract(
+                    customer_id=c.id, kind=ContractKind.CONTINGENT, contingent_hours_per_month=10
+                )
+            )
             s.add(Contact(customer_id=c.id, name=f"Kontakt {i}", email=f"k{i}@example.com"))
         s.commit()
         ids = list(s.exec(select(Customer.id).order_by(col(Customer.id))).all())

@@ -28,7 +28,8 @@ from sqlmodel import Session, SQLModel
 from sqlmodel import select as rows
 
 from dispatch.domain.permissions import TABLE, Action, allowed, sees_all
-from dispatch.domain.types import Role
+from dispatch.domain.types import ContractKind, Role
+from dispatch.models import Contract, Customer
 from dispatch.models.mail import MailAttachment
 from dispatch.models.ticket import TicketUpdate
 from dispatch.server.mail.intake import take_in
@@ -79,7 +80,29 @@ def _attachment(w: World, own: bool) -> str:
     return f"/attachments/{att}"
 
 
+def _contingent(w: World, who: str, own: bool) -> Response:
+    """The contingent of a customer of tina's ticket (own) or of otto's only."""
+    with Session(w.engine) as s:
+        customer = Customer(number=f"K-C{next(_numbers)}", name="Kontingentkunde")
+        s.add(customer)
+        s.flush()
+        assert customer.id is not None
+        s.add(Contract(customer_id=customer.id, kind=ContractKind.CONTINGENT))
+        s.commit()
+        customer_id = customer.id
+    w.assigned_ticket("tina" if own else "otto", customer_id=customer_id, site_id=None)
+    return w.get(who, f"/customers/{customer_id}/contingent")
+
+
+def _close(w: World, who: str, own: bool) -> Response:
+    return w.post(who, "/contingent/close", {})
+
+
+_numbers = itertools.count(1)
+
 READS = [
+    Case("read a customer's contingent", Action.READ_CUSTOMERS, 200, _contingent),
+    Case("close contingent months", Action.BILLING, 200, _close, scoped=False),
     Case(
         "read a ticket",
         Action.SEE_ALL_TICKETS,
@@ -213,6 +236,8 @@ OPERATIONS: dict[str, list[str]] = {
     "POST /users/{user_id}/ssh-keys": ["add an SSH key"],
     "DELETE /users/{user_id}/ssh-keys/{key_id}": ["remove an SSH key"],
     "GET /customers/{customer_id}": ["read a customer"],
+    "GET /customers/{customer_id}/contingent": ["read a customer's contingent"],
+    "POST /contingent/close": ["close contingent months"],
     "GET /customers/directory": ["search the customer directory"],
     "GET /tickets/{ticket_id}/mails": ["read a ticket's mails"],
     "GET /attachments/{attachment_id}": ["download an attachment"],

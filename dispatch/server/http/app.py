@@ -23,6 +23,7 @@ from dispatch.server.http.routes import (
     assignment,
     calendar,
     changes,
+    contingent,
     customers,
     escalations,
     mails,
@@ -49,12 +50,17 @@ from dispatch.server.persistence.idempotency import prune_idempotency
 from dispatch.server.persistence.pgfeed import FeedListener, conninfo
 from dispatch.server.persistence.schema import create_schema
 from dispatch.server.persistence.writer import Writer
+from dispatch.server.rules.contingent_close import close_all
 from dispatch.settings import Settings
 
 log = logging.getLogger("dispatch.server")
 
 API_PREFIX = "/api/v1"
 PRUNE_SECONDS = 3600.0
+CONTINGENT_SECONDS = 3600.0
+"""How often the service closes ended contingent months and credits the running one: at
+start, then hourly, so balances are right without a cron job (a new month's lot comes within
+the hour after midnight; `dispatch contingent close` does it at once)."""
 
 
 async def _every(seconds: float, job: Callable[[], None]) -> None:
@@ -139,6 +145,7 @@ ROUTES = (
     calendar,
     technicians,
     customers,
+    contingent,
     changes,
     users,
     mails,
@@ -161,11 +168,18 @@ def _lifespan(
             prune_idempotency(session, settings.idempotency_hours)
             session.commit()
 
+    def close_contingents() -> None:
+        with Session(writes, expire_on_commit=False) as session:
+            result = close_all(session)
+        if result.changed:
+            log.info("contingent: %s", result.describe())
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         _freeze_once()
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(_every, PRUNE_SECONDS, prune)
+            tasks.start_soon(_every, CONTINGENT_SECONDS, close_contingents)
             tasks.start_soon(anyio.to_thread.run_sync, _prepare_calendars)
             tasks.start_soon(
                 _every, search.TRIGRAM_SECONDS, lambda: search.refresh_trigram_counts(engine)

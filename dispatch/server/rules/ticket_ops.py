@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from dispatch.domain import sla, workflow
 from dispatch.domain.permissions import Action, allowed
-from dispatch.domain.types import Priority, Status
+from dispatch.domain.types import Priority, Source, Status
 from dispatch.models.appointment import Appointment
 from dispatch.models.base import utcnow
 from dispatch.models.customer import Contact, Customer, Site
@@ -22,6 +22,7 @@ from dispatch.server.persistence import feed
 from dispatch.server.persistence.loaded import name_of
 from dispatch.server.persistence.versioned import versioned_update
 from dispatch.server.rules.calendar_ops import free_future_work
+from dispatch.server.rules.contingent_ledger import contingent_contract
 from dispatch.server.rules.escalation_priority import (
     apply_promised_due_times,
     note_priority_set,
@@ -118,6 +119,13 @@ def _customer_of(session: Session, data: TicketCreate) -> Customer:
             raise _field(
                 f"contact {data.contact_id} does not belong to this customer", "contact_id"
             )
+    if data.source == Source.VIP_HOTLINE and contingent_contract(session, data.customer_id) is None:
+        # The VIP hotline is what a contingent buys: its calls are billed from the hours.
+        raise _field(
+            f"customer {customer.number} has no contingent contract, so no VIP hotline:"
+            " take the call as a phone ticket",
+            "source",
+        )
     return customer
 
 

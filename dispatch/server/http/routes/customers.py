@@ -1,4 +1,4 @@
-"""/customers: contracts, sites, support profile and contingent balance."""
+"""/customers: contracts, sites, support profile and contingent balance (from the ledger)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from sqlmodel import Session, SQLModel, col, select
 
 from dispatch.domain import sla
 from dispatch.domain.permissions import Action, allowed
-from dispatch.domain.types import Source, TicketKind
-from dispatch.models.base import MAX_ID
+from dispatch.domain.types import ContractKind, Source, TicketKind
+from dispatch.models.base import MAX_ID, utcnow
+from dispatch.models.contingent import ContingentPublic
 from dispatch.models.customer import (
     Contact,
     ContactPublic,
@@ -31,6 +32,7 @@ from dispatch.server.http.deps import Caller, CallerDep, SessionDep
 from dispatch.server.http.params import NO_NUL, IdPath, like_escape
 from dispatch.server.http.problems import ProblemError, problems
 from dispatch.server.http.writes import content_etag, json_response
+from dispatch.server.rules.contingent_view import balances_of, contingent_of
 from dispatch.server.rules.sla_terms import contract_terms
 from dispatch.server.rules.views import own_ticket_ids
 
@@ -47,6 +49,7 @@ def _public(session: Session, customers: list[Customer]) -> list[CustomerPublic]
     sites = session.exec(select(Site).where(col(Site.customer_id).in_(ids))).all()
     contacts = session.exec(select(Contact).where(col(Contact.customer_id).in_(ids))).all()
     contracts = session.exec(select(Contract).where(col(Contract.customer_id).in_(ids))).all()
+    balances = balances_of(session, [c.id for c in customers if c.id is not None], utcnow())
     out = []
     for c in customers:
         mine = [k for k in contracts if k.customer_id == c.id]
@@ -56,6 +59,7 @@ def _public(session: Session, customers: list[Customer]) -> list[CustomerPublic]
         out.append(
             CustomerPublic(
                 **c.model_dump(),
+                contingent_balance_minutes=balances.get(c.id or 0, 0),
                 support_profile=ordinary.profile,
                 sites=[
                     SitePublic.model_validate(s, from_attributes=True)
@@ -146,8 +150,8 @@ def customer_directory(
     session: SessionDep, caller: CallerDep, q: Q = None, limit: Limit = 100, cursor: Cursor = None
 ) -> JSONResponse:
     """Every customer by name and number, with their sites, for every role: a technician
-    taking a VIP-hotline call finds the caller's customer here. No contacts, contracts or
-    contingent balance."""
+    taking a VIP-hotline call finds the caller's customer here, and whether they may call it
+    (`vip_hotline`). No contacts, contracts or contingent balance."""
     if not allowed(caller.user.role, Action.CUSTOMER_DIRECTORY, own=False):
         raise ProblemError(403, "your role may not search the customer directory")
     rows, more = _page(session, select(Customer), q, limit, cursor)
@@ -155,6 +159,13 @@ def customer_directory(
     sites = session.exec(
         select(Site).where(col(Site.customer_id).in_(ids)).order_by(col(Site.id))
     ).all()
+    vip = set(
+        session.exec(
+            select(Contract.customer_id).where(
+                col(Contract.customer_id).in_(ids), Contract.kind == ContractKind.CONTINGENT
+            )
+        ).all()
+    )
     items = [
         CustomerListing(
             id=c.id or 0,
@@ -165,6 +176,7 @@ def customer_directory(
                 for s in sites
                 if s.customer_id == c.id
             ],
+            vip_hotline=c.id in vip,
         )
         for c in rows
     ]
@@ -173,8 +185,8 @@ def customer_directory(
     )
 
 
-@router.get("/{customer_id}", response_model=CustomerPublic, responses=problems(404))
-def get_customer(customer_id: IdPath, session: SessionDep, caller: CallerDep) -> JSONResponse:
+def _visible(session: Session, caller: Caller, customer_id: int) -> Customer:
+    """The customer, if the caller may read its full record; else 404."""
     customer = session.get(Customer, customer_id)
     if customer is not None and not _reads_all(caller):
         own = session.exec(
@@ -184,7 +196,25 @@ def get_customer(customer_id: IdPath, session: SessionDep, caller: CallerDep) ->
             customer = None  # as if there were none: the directory names it, no more
     if customer is None:
         raise ProblemError(404, f"there is no customer {customer_id} you can see")
+    return customer
+
+
+@router.get("/{customer_id}", response_model=CustomerPublic, responses=problems(404))
+def get_customer(customer_id: IdPath, session: SessionDep, caller: CallerDep) -> JSONResponse:
+    customer = _visible(session, caller, customer_id)
     public = _public(session, [customer])[0]
     # Customers are kept by the back office, not through this API: no version, so the
     # ETag is a digest of the representation (it changes whenever the answer would).
+    return json_response(public, tag=content_etag(public))
+
+
+@router.get("/{customer_id}/contingent", response_model=ContingentPublic, responses=problems(404))
+def get_contingent(customer_id: IdPath, session: SessionDep, caller: CallerDep) -> JSONResponse:
+    """The customer's contingent now: minutes left, what the next March reset takes, whether
+    it is overdrawn (then a correction invoice is due for `correction_minutes`), and the last
+    12 months. Read as the customer is: a technician only for their own tickets' customers."""
+    customer = _visible(session, caller, customer_id)
+    public = contingent_of(session, customer_id, utcnow())
+    if public is None:
+        raise ProblemError(404, f"customer {customer.number} has no contingent contract")
     return json_response(public, tag=content_etag(public))

@@ -5,7 +5,7 @@ names its report in `notification.report_id` (the PDF goes along from there), an
 customer's period report is about no one ticket, so `notification.ticket_id` may be NULL.
 
 Revision ID: 0017_reports
-Revises: 0014_time_and_contingent
+Revises: 0016_ledger
 Create Date: 2026-12-07
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017_reports"
-down_revision: str | None = "0014_time_and_contingent"
+down_revision: str | None = "0016_ledger"
 branch_labels = None
 depends_on = None
 

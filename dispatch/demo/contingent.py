@@ -1,0 +1,179 @@
+"""The demo's contingents: a year of monthly lots, approved work drawn from them, months closed.
+
+Each contingent contract gets the lots of the last 12 months (the running one included), the
+months before the running one closed as the service's month close would close them
+(`rules.contingent_close.planned`), and approved billable time entries on two of its
+customer's tickets, so that the balances differ: the first contingent customer uses far more
+than it buys (overdrawn: a correction invoice is due), the second hardly any (hours that
+expire at the next March reset), the others somewhere between. ("First" among the customers
+with a ticket to book work on: a small demo leaves some contingent customers without one.)
+
+The cost is per contract (a dozen entries a year each), never per ticket: the tickets are
+found in one grouped query. Draws come from a stream of their own, so the rest of the demo
+stays as it was for every seed.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from dispatch.demo.common import Tech, bulk
+from dispatch.domain.billing import billed_minutes
+from dispatch.domain.contingent import Ledger, MonthSummary
+from dispatch.domain.contingent_lots import Debit, LotKind, Month, monthly_lot
+from dispatch.domain.types import ContractKind, Role, TimeEntryState
+from dispatch.models import ContingentLot, ContingentMonth, Contract, Ticket, TimeEntry, User
+from dispatch.server.rules.contingent_close import planned, terms_of
+
+HISTORY = 12
+USE_OVERDRAWN = 1.2  # the first contingent customer's use, per hour bought
+USE_LIGHT = 0.25  # the second's
+SESSIONS = (30, 45, 60, 90, 120, 180)  # raw minutes of one entry
+
+
+def seed_contingents(session: Session, now: datetime, seed: int, techs: list[Tech]) -> None:
+    """Lots, closed months and approved work for every contingent contract (see the module)."""
+    contracts = session.exec(
+        select(Contract).where(Contract.kind == ContractKind.CONTINGENT).order_by(col(Contract.id))
+    ).all()
+    if not contracts:
+        return
+    rng = random.Random(f"contingent-{seed}")
+    tickets = _two_tickets(session, [c.customer_id for c in contracts])
+    approver = _approver(session)
+    running = Month.of(now)
+    first = running
+    for _ in range(HISTORY - 1):
+        first = first.previous()
+    # The first two customers with tickets to work on are the overdrawn and the light one.
+    worked = [c.id for c in contracts if tickets.get(c.customer_id)]
+    lots, months, entries = [], [], []
+    for contract in contracts:
+        terms = terms_of(contract)
+        rank = worked.index(contract.id) if contract.id in worked else None
+        use = USE_OVERDRAWN if rank == 0 else USE_LIGHT if rank == 1 else rng.uniform(0.3, 0.9)
+        work: list[dict[str, Any]] = []
+        if rank is not None and techs and approver is not None:
+            targets = tickets[contract.customer_id]
+            work = _work(rng, now, first, terms.minutes_per_month * use, targets, techs, approver)
+        ledger = Ledger(
+            terms.contract_id,
+            tuple(monthly_lot(m, terms.minutes_per_month) for m in _months(first, running)),
+            tuple(Debit(w["decided_at"], w["billed_minutes"]) for w in work),
+        )
+        ledger = planned(ledger, terms, running.previous(), running)
+        lots += [_lot(terms.contract_id, lot.credited_at, lot.minutes) for lot in ledger.lots]
+        months += [_closed(terms.contract_id, summary, now) for summary in ledger.closed]
+        entries += work
+    bulk(session, ContingentLot, lots)
+    bulk(session, ContingentMonth, months)
+    bulk(session, TimeEntry, entries)
+
+
+def _months(first: Month, last: Month) -> list[Month]:
+    months = [first]
+    while months[-1] < last:
+        months.append(months[-1].next())
+    return months
+
+
+def _two_tickets(session: Session, customer_ids: list[int]) -> dict[int, list[int]]:
+    """The first and the last ticket of each customer, in one grouped query."""
+    rows = session.exec(
+        select(Ticket.customer_id, func.min(Ticket.id), func.max(Ticket.id))
+        .where(col(Ticket.customer_id).in_(customer_ids))
+        .group_by(col(Ticket.customer_id))
+    ).all()
+    return {
+        customer: sorted({low, high})
+        for customer, low, high in rows
+        if low is not None and high is not None
+    }
+
+
+def _approver(session: Session) -> int | None:
+    """Who approved the work: the back office if the demo has one, else a team lead."""
+    for role in (Role.BACKOFFICE, Role.TEAM_LEAD, Role.ADMIN):
+        found = session.exec(select(User.id).where(User.role == role).order_by(col(User.id)))
+        user_id = found.first()
+        if user_id is not None:
+            return user_id
+    return None
+
+
+def _work(
+    rng: random.Random,
+    now: datetime,
+    first: Month,
+    monthly: float,
+    tickets: list[int],
+    techs: list[Tech],
+    approver: int,
+) -> list[dict[str, Any]]:
+    """Approved entries worth about `monthly` billed minutes in each month up to now."""
+    rows: list[dict[str, Any]] = []
+    for month in _months(first, Month.of(now)):
+        span = (min(month.end, now) - month.start).total_seconds()
+        billed = 0
+        while billed < monthly and span > 4 * 3600:
+            tech = rng.choice(techs)
+            on_site = rng.random() < 0.4
+            raw = rng.choice(SESSIONS)
+            started = month.start + timedelta(seconds=rng.uniform(0, span * 0.8))
+            started = started.replace(second=0, microsecond=0)
+            decided = min(started + timedelta(hours=rng.uniform(2, 30)), now)
+            minutes = billed_minutes(raw, tech.role, on_site, True)
+            billed += minutes
+            rows.append(
+                {
+                    "ticket_id": rng.choice(tickets),
+                    "technician_id": tech.user_id,
+                    "started_at": started,
+                    "raw_minutes": raw,
+                    "on_site": on_site,
+                    "service_role": tech.role.value,
+                    "billable": True,
+                    "nonbillable_reason": None,
+                    "nonbillable_text": None,
+                    "note": "Fehleranalyse und Behebung" if on_site else "Fernwartung",
+                    "billed_minutes": minutes,
+                    "state": TimeEntryState.APPROVED.value,
+                    "version": 1,
+                    "created_at": started + timedelta(hours=1),
+                    "created_by": tech.user_id,
+                    "decided_at": decided,
+                    "decided_by": approver,
+                    "return_comment": None,
+                    "report_id": None,
+                }
+            )
+    return rows
+
+
+def _lot(contract_id: int, credited_at: datetime, minutes: int) -> dict[str, Any]:
+    month = Month.of(credited_at)
+    return {
+        "contract_id": contract_id,
+        "year": month.year,
+        "month": month.month,
+        "kind": LotKind.MONTHLY.value,
+        "minutes": minutes,
+        "credited_at": credited_at,
+    }
+
+
+def _closed(contract_id: int, summary: MonthSummary, now: datetime) -> dict[str, Any]:
+    return {
+        "contract_id": contract_id,
+        "year": summary.month.year,
+        "month": summary.month.month,
+        "credited": summary.credited,
+        "debited": summary.debited,
+        "expired": summary.expired,
+        "balance": summary.balance,
+        "closed_at": summary.month.end if summary.month.end < now else now,
+    }
