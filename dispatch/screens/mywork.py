@@ -31,6 +31,7 @@ TEXT = {
     "job": N_("ticket {number} {mode}"),
     "reading": N_("reading the contact of {number}…"),
     "offline": N_("the contact of {number} needs the service: offline"),
+    "pending": N_("the contact of {number} is shown once the service has the ticket"),
     "copy_hint": N_("  (y copies the phone)"),
 }
 # Moving the cursor quickly past tickets reads the detail of the one it rests on only.
@@ -132,6 +133,9 @@ class MyWorkScreen(QueueScreen, DeskActions):
             shown.update("")
             return
         number = ticket["number"]
+        if int(ticket["id"]) < 0:  # made here and still in the outbox: the service has no detail
+            shown.update(Text(_(TEXT["pending"]).format(number=number), style="dim"))
+            return
         detail = self.details.get(int(ticket["id"]))
         if detail is None:
             shown.update(Text(_(TEXT["reading"]).format(number=number), style="dim"))
