@@ -25,10 +25,11 @@ from dispatch.domain.types import (
     SupportProfile,
     TicketKind,
 )
+from dispatch.i18n import N_, _
 
 Json = dict[str, Any]
 
-NO_CONTINGENT = "no contingent: not a VIP customer"
+NO_CONTINGENT = N_("no contingent: not a VIP customer")
 DESK_SOURCE = Source.PHONE  # a call at the desk comes in on the phone hotline
 TECHNICIAN_SOURCE = Source.VIP_HOTLINE  # the VIP hotline rings at the remote technicians
 
@@ -60,7 +61,7 @@ def vip_warning(customer: Mapping[str, Any] | None, source: str) -> str | None:
     taken all the same), or None."""
     if customer is None or source != Source.VIP_HOTLINE:
         return None
-    return NO_CONTINGENT if has_contingent(customer) is False else None
+    return _(NO_CONTINGENT) if has_contingent(customer) is False else None
 
 
 def contact_line(contact: Mapping[str, Any]) -> str:
@@ -81,7 +82,7 @@ def customer_line(customer: Mapping[str, Any]) -> str:
     if is_full(customer):
         left = int(customer.get("contingent_balance_minutes") or 0)
         if left or has_contingent(customer):
-            text += f" · contingent {clock.duration(left)} left"
+            text += " · " + _("contingent {left} left").format(left=clock.duration(left))
     return text.strip()
 
 
@@ -177,15 +178,17 @@ def priority_label(target: Target) -> str:
 def due_line(found: Targets, priority: str) -> str:
     """`first response by Mo 07.12. 10:15 · resolution by Di 08.12. 09:15 (extended hours)`."""
     target = found.by_priority[priority]
-    text = (
-        f"first response by {clock.moment(target.first_due)}"
-        f" · resolution by {clock.moment(target.resolution_due)}"
-        f" ({labels.word(labels.SUPPORT_PROFILE, found.terms.profile)})"
+    text = _("first response by {first} · resolution by {resolution} ({hours})").format(
+        first=clock.moment(target.first_due),
+        resolution=clock.moment(target.resolution_due),
+        hours=labels.word(labels.SUPPORT_PROFILE, found.terms.profile),
     )
     if found.known is None:
-        text += "; the customer's contracts may shorten them"
-    elif not found.known:
-        text += "; standard targets: the contracts are not visible to you"
+        return _("{targets}; the customer's contracts may shorten them").format(targets=text)
+    if not found.known:
+        return _("{targets}; standard targets: the contracts are not visible to you").format(
+            targets=text
+        )
     return text
 
 
