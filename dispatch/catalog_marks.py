@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 LETTER = re.compile(r"[^\W\d_]")
+# the program's name before a message ("dispatch: {exc}") is no text to translate
+PROGRAM = re.compile(r"\bdispatch:")
 # call name -> (index of the positional argument people read, keywords people read)
 SITES: dict[str, tuple[int | None, tuple[str, ...]]] = {
     "notify": (0, ("message", "title")),
@@ -55,11 +57,11 @@ def _name(call: ast.Call) -> str:
 def _text(node: ast.expr) -> str | None:
     """The literal text of `node` when it is an unmarked literal with a letter, else None."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value if LETTER.search(node.value) else None
+        return node.value if _wordy(node.value) else None
     if isinstance(node, ast.JoinedStr):
         parts = [v.value for v in node.values if isinstance(v, ast.Constant)]
         joined = "".join(str(p) for p in parts)
-        return ast.unparse(node) if LETTER.search(joined) else None
+        return ast.unparse(node) if _wordy(joined) else None
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
         if node.func.attr == "format":  # "...".format(...): the receiver is the text
             return _text(node.func.value)
@@ -67,6 +69,10 @@ def _text(node: ast.expr) -> str | None:
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod):
         return _text(node.left) or (_text(node.right) if isinstance(node.op, ast.Add) else None)
     return None
+
+
+def _wordy(text: str) -> bool:
+    return LETTER.search(PROGRAM.sub("", text)) is not None
 
 
 def _read(call: ast.Call, name: str) -> Iterator[ast.expr]:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dispatch.i18n import _
 from dispatch.settings import Settings
 
 if TYPE_CHECKING:
@@ -34,13 +35,21 @@ def _preflight(factory: ClientFactory) -> MeShape:
 
         if hint := untrusted(exc):
             sys.exit(f"dispatch: {hint}")
-        sys.exit(f"dispatch: {exc}\nIs the service running? Check --server or DISPATCH_SERVER.")
+        sys.exit(
+            _(
+                "dispatch: {problem}\nIs the service running? Check --server or DISPATCH_SERVER."
+            ).format(problem=exc)
+        )
     except Unauthorized:
-        sys.exit("dispatch: the service refused the token. Check --token or DISPATCH_TOKEN.")
+        sys.exit(_("dispatch: the service refused the token. Check --token or DISPATCH_TOKEN."))
     except ContractError as exc:  # names the server and what it answered
         sys.exit(f"dispatch: {exc.detail}")
-    except ApiError as exc:
-        sys.exit(f"dispatch: the service answered {exc.status}: {exc.detail or exc.title}")
+    except ApiError as exc:  # a known problem in our words, else the service's
+        sys.exit(
+            _("dispatch: the service answered {status}: {problem}").format(
+                status=exc.status, problem=exc.sentence
+            )
+        )
 
 
 class Connection:
@@ -52,7 +61,7 @@ class Connection:
         if settings.server:
             if not settings.token and not token:
                 sys.exit(
-                    "dispatch: connecting to a server needs a token (--token or DISPATCH_TOKEN)."
+                    _("dispatch: connecting to a server needs a token (--token or DISPATCH_TOKEN).")
                 )
             self.bearer = str(token or settings.token)
             self._refuse_unsafe()
@@ -161,8 +170,10 @@ def guard_files() -> None:
     config = config_file()
     if exposed_token(config):
         print(
-            f"dispatch: warning: {config} holds a token other accounts can read; "
-            f"chmod 600 {config}",
+            _(
+                "dispatch: warning: {config} holds a token other accounts can read; "
+                "chmod 600 {config}"
+            ).format(config=config),
             file=sys.stderr,
         )
 
@@ -170,7 +181,8 @@ def guard_files() -> None:
 def open_console(settings: Settings) -> None:
     """`dispatch`: a server if configured, else the embedded database (created on first run)."""
     guard_files()
-    label = settings.server or f"embedded ({Path(settings.database_url.split('///')[-1]).name})"
+    database = Path(settings.database_url.split("///")[-1]).name
+    label = settings.server or _("embedded ({database})").format(database=database)
     run_app(settings, client_factory(settings), label)
 
 
@@ -201,7 +213,7 @@ def open_demo(*, as_user: str, tickets: int, seed: int) -> None:
         run_app(
             settings,
             client_factory(settings, tokens[as_user]),
-            f"demo as {as_user}",
+            _("demo as {user}").format(user=as_user),
             cache_dir=Path(tmp),
         )
 
@@ -219,6 +231,7 @@ def _no_such_demo_user(as_user: str, settings: Settings, tokens: dict[str, str])
         who = roles(session)
     engine.dispose()
     names = dict.fromkeys(tokens, "")  # staff first, then technicians, as seeded
-    return f"dispatch: there is no demo user {one_line(as_user)!r}; try one of:\n" + "\n".join(
-        user_lines(names, who)
+    refusal = _("dispatch: there is no demo user {user!r}; try one of:").format(
+        user=one_line(as_user)
     )
+    return "\n".join([refusal, *user_lines(names, who)])

@@ -19,18 +19,27 @@ from dispatch.cli.common import JsonOpt, ServerOpt, TokenOpt, fail
 from dispatch.cli.remote import call_service, print_result
 from dispatch.display import labels
 from dispatch.domain.types import Priority, Role, Source, TicketKind
+from dispatch.i18n import N_, _
 
 Json = dict[str, Any]
+# what `pick` looks for, as the refusal names it
+_WHAT = labels.Words({"customer": N_("customer"), "site": N_("site"), "contact": N_("contact")})
 
 
 def pick_word(what: str, given: str, table: dict[str, str], values: Sequence[str]) -> str:
     """The value `given` names: the value itself or its label, case-insensitive."""
     wanted = given.strip().lower()
     for value in values:
-        if wanted in (value.lower(), labels.word(table, value).lower()):
+        english = table.raw(value) if isinstance(table, labels.Words) else table.get(value, "")
+        if wanted in (value.lower(), labels.word(table, value).lower(), english.lower()):
             return value
     choices = ", ".join(values)
-    fail(f"--{what} {given!r} is none of: {choices}", 2)
+    fail(
+        _("--{option} {given!r} is none of: {choices}").format(
+            option=what, given=given, choices=choices
+        ),
+        2,
+    )
     raise AssertionError("unreachable")
 
 
@@ -49,10 +58,16 @@ def pick(what: str, given: str, items: Sequence[Json], keys: Sequence[str]) -> J
         return part[0]
     from dispatch.display.safe import one_line
 
+    noun = labels.word(_WHAT, what)
     if not part:
-        fail(f"no {what} matches {given!r}", 2)
+        fail(_("{what} {given!r}: nothing matches").format(what=noun, given=given), 2)
     named = "; ".join(one_line(f"{i['id']} {i.get(keys[0])}") for i in part[:8])
-    fail(f"{len(part)} {what}s match {given!r}: {named}; name one by its id", 2)
+    fail(
+        _("{what} {given!r}: {count} match ({named}); name one by its id").format(
+            what=noun, given=given, count=len(part), named=named
+        ),
+        2,
+    )
     raise AssertionError("unreachable")
 
 
@@ -88,15 +103,19 @@ Opt = typer.Option
 
 
 def tickets_add(
-    customer: Annotated[str | None, Opt(help="customer id, number or (part of the) name")] = None,
-    title: Annotated[str | None, Opt(help="what is wrong, in one line")] = None,
-    description: Annotated[str, Opt(help="the details")] = "",
-    site: Annotated[str | None, Opt(help="site id or name (default: main site)")] = None,
-    contact: Annotated[str | None, Opt(help="contact id, name or e-mail")] = None,
-    kind: Annotated[str, Opt(help="incident, request, maintenance, pick_pack, ...")] = "incident",
-    source: Annotated[str, Opt(help="phone, vip_hotline, email, portal, ...")] = "phone",
-    priority: Annotated[str | None, Opt(help="P1..P4 (default: the service's, P3)")] = None,
-    tag: Annotated[list[str] | None, Opt("--tag", help="a tag (repeatable)")] = None,
+    customer: Annotated[
+        str | None, Opt(help=_("customer id, number or (part of the) name"))
+    ] = None,
+    title: Annotated[str | None, Opt(help=_("what is wrong, in one line"))] = None,
+    description: Annotated[str, Opt(help=_("the details"))] = "",
+    site: Annotated[str | None, Opt(help=_("site id or name (default: main site)"))] = None,
+    contact: Annotated[str | None, Opt(help=_("contact id, name or e-mail"))] = None,
+    kind: Annotated[
+        str, Opt(help=_("incident, request, maintenance, pick_pack, ..."))
+    ] = "incident",
+    source: Annotated[str, Opt(help=_("phone, vip_hotline, email, portal, ..."))] = "phone",
+    priority: Annotated[str | None, Opt(help=_("P1..P4 (default: the service's, P3)"))] = None,
+    tag: Annotated[list[str] | None, Opt("--tag", help=_("a tag (repeatable)"))] = None,
     server: ServerOpt = None,
     token: TokenOpt = None,
     as_json: JsonOpt = False,
@@ -104,11 +123,11 @@ def tickets_add(
     """Take a ticket in (a call at the desk): the service gives its number and due times."""
     interactive = sys.stdin.isatty() and not as_json
     if customer is None and interactive:
-        customer = typer.prompt("Customer (id, number or name)")
+        customer = typer.prompt(_("Customer (id, number or name)"))
     if title is None and interactive:
-        title = typer.prompt("Title")
+        title = typer.prompt(_("Title"))
     if not customer or not title:
-        fail("--customer and --title are required (a terminal is asked for them)", 2)
+        fail(_("--customer and --title are required (a terminal is asked for them)"), 2)
     options: Json = {
         "customer": customer,
         "title": title,
@@ -124,7 +143,9 @@ def tickets_add(
     }
     ticket, warning = call_service(server, token, lambda c: _add(c, options))
     if warning:
-        typer.secho(f"warning: {warning}", err=True, fg=typer.colors.YELLOW)
+        typer.secho(
+            _("warning: {warning}").format(warning=warning), err=True, fg=typer.colors.YELLOW
+        )
 
     def render(t: Any) -> None:
         from dispatch.display.cli_text import list_line

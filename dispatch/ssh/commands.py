@@ -11,10 +11,12 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from dispatch.i18n import N_, _
+
 Kind = Literal["console", "today", "week", "ticket"]
 
 _GRAMMAR = re.compile(r"(today|week|ticket[ ]+([0-9]{1,9}))", re.ASCII)
-REFUSAL = (
+REFUSAL = N_(
     "dispatch: over SSH you may run 'today', 'week' or 'ticket NUMBER'; "
     "without a command you get the console"
 )
@@ -36,7 +38,7 @@ def parse(original: str | None) -> Request:
         return Request("console")
     match = _GRAMMAR.fullmatch(original.strip(" "))
     if match is None:
-        raise Refused(REFUSAL)
+        raise Refused(_(REFUSAL))
     if match[2] is not None:
         return Request("ticket", int(match[2]))
     kind: Kind = "today" if match[1] == "today" else "week"

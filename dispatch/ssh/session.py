@@ -17,6 +17,7 @@ from collections.abc import Callable
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from dispatch.i18n import N_, _
 from dispatch.ssh import tokens
 from dispatch.ssh.commands import Refused, Request, parse
 from dispatch.ssh.config import SESSION_HOURS, GateConfig
@@ -25,13 +26,13 @@ from dispatch.ssh.lean_db import LeanDb
 if TYPE_CHECKING:
     from dispatch.settings import Settings
 
-ENDED = "dispatch: your SSH access was revoked; the session has ended."
-NO_ACCESS = "dispatch: this key has no access (any more)."
-NO_TERMINAL = (
+ENDED = N_("dispatch: your SSH access was revoked; the session has ended.")
+NO_ACCESS = N_("dispatch: this key has no access (any more).")
+NO_TERMINAL = N_(
     "dispatch: the console needs a terminal (ssh -t); without one, run 'today', 'week' "
     "or 'ticket NUMBER'"
 )
-NO_SERVER = "dispatch: the SSH gateway has no service to talk to; set `server` in {path}."
+NO_SERVER = N_("dispatch: the SSH gateway has no service to talk to; set `server` in {path}.")
 
 
 def _end(cfg: GateConfig, token: str) -> None:
@@ -86,7 +87,6 @@ def _text(cfg: GateConfig, token: str, person: tokens.Person, request: Request) 
 
     from dispatch.client.api import ApiClient
     from dispatch.client.errors import ApiError, Unreachable
-    from dispatch.display.safe import one_line
     from dispatch.ssh.text import lines
 
     assert cfg.server is not None
@@ -99,10 +99,10 @@ def _text(cfg: GateConfig, token: str, person: tokens.Person, request: Request) 
     try:
         out = asyncio.run(go())
     except Unreachable:
-        print("dispatch: the service is not reachable; try again shortly.", file=sys.stderr)
+        print(_("dispatch: the service is not reachable; try again shortly."), file=sys.stderr)
         return 1
     except ApiError as exc:
-        print(f"dispatch: {one_line(exc.detail or exc.title)}", file=sys.stderr)
+        print(f"dispatch: {exc.sentence}", file=sys.stderr)
         return 1
     print("\n".join(out))
     return 0
@@ -116,7 +116,7 @@ def _console(cfg: GateConfig, token: str, person: tokens.Person) -> int:
     def ended() -> None:
         if app_box:
             app = app_box[0]
-            app.call_from_thread(app.exit, None, 1, ENDED)
+            app.call_from_thread(app.exit, None, 1, _(ENDED))
 
     stop = watch(cfg, token, ended)
     try:
@@ -133,15 +133,15 @@ def run(cfg: GateConfig, fp: str, original: str | None) -> int:
         print(exc, file=sys.stderr)
         return 1
     if cfg.server is None:
-        print(NO_SERVER.format(path=cfg.path), file=sys.stderr)
+        print(_(NO_SERVER).format(path=cfg.path), file=sys.stderr)
         return 1
     if request.kind == "console" and not (sys.stdin.isatty() and sys.stdout.isatty()):
-        print(NO_TERMINAL, file=sys.stderr)
+        print(_(NO_TERMINAL), file=sys.stderr)
         return 1
     with LeanDb(cfg.database_url) as db:
         person = tokens.owner(db, fp)
         if person is None:
-            print(NO_ACCESS, file=sys.stderr)
+            print(_(NO_ACCESS), file=sys.stderr)
             return 1
         token = tokens.mint(db, person, fp, SESSION_HOURS)
     _on_signals(cfg, token)

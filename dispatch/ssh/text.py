@@ -12,10 +12,11 @@ from typing import Any
 
 from dispatch.display import clock, labels
 from dispatch.display.safe import one_line
+from dispatch.i18n import N_, _
 from dispatch.ssh.commands import Request
 
 Json = Mapping[str, Any]
-NOTHING = "no appointments"
+NOTHING = N_("no appointments")
 
 
 def window(kind: str, now: datetime) -> tuple[datetime, datetime]:
@@ -45,7 +46,7 @@ def appointment_lines(
     items: Iterable[Json], tickets: Mapping[int, Json], names: Mapping[int, str]
 ) -> list[str]:
     ordered = sorted(items, key=lambda a: (a["start"], a["technician_id"]))
-    return [appointment_line(a, tickets, names) for a in ordered] or [NOTHING]
+    return [appointment_line(a, tickets, names) for a in ordered] or [_(NOTHING)]
 
 
 async def _appointments(client: Any, request: Request, technician_id: int | None) -> list[str]:
