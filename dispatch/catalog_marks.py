@@ -20,6 +20,8 @@ from pathlib import Path
 LETTER = re.compile(r"[^\W\d_]")
 # the program's name before a message ("dispatch: {exc}") is no text to translate
 PROGRAM = re.compile(r"\bdispatch:")
+# nor are the fields of a format string ("{a} · {b}")
+FIELD = re.compile(r"\{[^{}]*\}")
 # call name -> (index of the positional argument people read, keywords people read)
 SITES: dict[str, tuple[int | None, tuple[str, ...]]] = {
     "notify": (0, ("message", "title")),
@@ -72,7 +74,7 @@ def _text(node: ast.expr) -> str | None:
 
 
 def _wordy(text: str) -> bool:
-    return LETTER.search(PROGRAM.sub("", text)) is not None
+    return LETTER.search(FIELD.sub("", PROGRAM.sub("", text))) is not None
 
 
 def _read(call: ast.Call, name: str) -> Iterator[ast.expr]:
@@ -84,8 +86,12 @@ def _read(call: ast.Call, name: str) -> Iterator[ast.expr]:
             yield kw.value
 
 
-def unmarked_in(tree: ast.AST) -> Iterator[tuple[int, str]]:
+def unmarked_in(tree: ast.AST) -> list[tuple[int, str]]:
     """(line, text) of every unmarked literal at a display call site of one module."""
+    return sorted(_unmarked(tree), key=lambda found: found[0])
+
+
+def _unmarked(tree: ast.AST) -> Iterator[tuple[int, str]]:
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue

@@ -40,6 +40,8 @@ def mo_bytes(messages_dir: Path) -> bytes:
             continue
         for message in catalog:
             if message.id and _better(message, merged.get(message.id)):
+                if message.id in merged:  # setting an existing id would merge the two
+                    del merged[message.id]
                 merged[message.id] = message
     out = io.BytesIO()
     if merged is not None:

@@ -11,25 +11,39 @@ from functools import lru_cache
 
 import holidays
 
-# The console speaks English for now; the package names German holidays in it too.
-LANGUAGE = "en_US"
+from dispatch import i18n
+
+# dispatch's language -> the package's: it names German holidays in both
+LANGUAGES = {"en": "en_US", "de": "de"}
+# The names as the team writes them on a calendar, where the package spells them out.
+SHORT = {
+    "Erster Weihnachtstag": "1. Weihnachtstag",
+    "Zweiter Weihnachtstag": "2. Weihnachtstag",
+}
 
 
 @lru_cache(maxsize=32)
-def _named(state: str, year: int) -> dict[date, str]:
-    found = holidays.country_holidays("DE", subdiv=state, years=year, language=LANGUAGE)
-    return dict(found.items())
+def _named(state: str, year: int, language: str) -> dict[date, str]:
+    found = holidays.country_holidays(
+        "DE", subdiv=state, years=year, language=LANGUAGES.get(language, "en_US")
+    )
+    return {d: SHORT.get(n, n) for d, n in found.items()}
 
 
-def public_holidays(state: str, first: date, last: date) -> dict[date, str]:
-    """The public holidays of `state` (NW, HE, ...) from `first` to `last`, with their names.
+def public_holidays(
+    state: str, first: date, last: date, language: str | None = None
+) -> dict[date, str]:
+    """The public holidays of `state` (NW, HE, ...) from `first` to `last`, with their names
+    in `language` (default: the process's, `dispatch.i18n`): "1. Weihnachtstag" in German,
+    "Christmas Day" in English.
 
     An unknown state has none (a branch in a state the package does not know is still shown).
     """
+    code = language or i18n.language()
     out: dict[date, str] = {}
     for year in range(first.year, last.year + 1):
         try:
-            named = _named(state, year)
+            named = _named(state, year, code)
         except NotImplementedError:
             return {}
         out.update((d, n) for d, n in named.items() if first <= d <= last)
