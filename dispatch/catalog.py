@@ -134,8 +134,8 @@ def write_cldr() -> Path:
 # -- the check ----------------------------------------------------------------------------
 
 
-def _key(msgid: str | tuple[str, ...]) -> str:
-    return msgid[0] if isinstance(msgid, tuple) else msgid
+def _key(msgid: str | tuple[str, ...] | list[str]) -> str:
+    return msgid if isinstance(msgid, str) else msgid[0]
 
 
 def catalog_problems(template: Path, messages_dir: Path) -> list[str]:

@@ -28,7 +28,7 @@ class Words(dict[str, str]):
         return _(super().__getitem__(key))
 
     # dict's own get/items/values read the stored English past __getitem__
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, key: str, default: Any = None) -> Any:
         if key in self:
             return self[key]
         return default
@@ -219,9 +219,11 @@ def word(table: dict[str, str], value: object, language: str | None = None) -> s
     if value is None:
         return "-"
     key = str(value)
-    if language is not None and isinstance(table, Words) and key in table:
+    if key not in table:
+        return one_line(value)
+    if language is not None and isinstance(table, Words):
         return translate(table.raw(key), language)
-    return table.get(key, one_line(value))
+    return table[key]
 
 
 def status(value: object) -> str:
@@ -234,4 +236,4 @@ def priority(value: object) -> str:
 
 def field(name: str) -> str:
     """A field's name for people: `first_response_due` → "first response due"."""
-    return FIELD.get(name, one_line(name).replace("_", " "))
+    return str(FIELD.get(name, one_line(name).replace("_", " ")))

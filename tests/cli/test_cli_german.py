@@ -41,8 +41,20 @@ def test_a_wrong_option_value_is_refused_in_german(env: dict[str, str], german: 
     token = env["tom.lehmann"]
     done = runner.invoke(
         app,
-        ["--lang", "de", "tickets", "add", "--customer", "1", "--title", "x", "--kind", "bogus"]
-        + ["--token", token],
+        [
+            "--lang",
+            "de",
+            "tickets",
+            "add",
+            "--customer",
+            "1",
+            "--title",
+            "x",
+            "--token",
+            token,
+            "--kind",
+            "bogus",
+        ],
     )
     assert done.exit_code == 2
     assert "--kind 'bogus' ist keiner dieser Werte: incident" in done.output
@@ -54,8 +66,10 @@ def test_an_option_value_may_be_the_german_word(env: dict[str, str], german: Non
     customer = json.loads(customers.stdout)["items"][0]["customer_name"]
     done = runner.invoke(
         app,
-        ["--lang", "de", "tickets", "add", "--customer", customer, "--title", "Drucker klemmt"]
-        + ["--kind", "Wartung", "--source", "Telefon-Hotline", "--token", token, "--json"],
+        [
+            *("--lang", "de", "tickets", "add", "--customer", customer, "--title", "Drucker"),
+            *("--kind", "Wartung", "--source", "Telefon-Hotline", "--token", token, "--json"),
+        ],
     )
     assert done.exit_code == 0, done.output
     made = json.loads(done.stdout)

@@ -80,7 +80,7 @@ def test_the_setting_refuses_other_languages() -> None:
     assert Settings(language="de").language == "de"
     assert Settings().language is None
     with pytest.raises(ValidationError):
-        Settings(language="fr")  # type: ignore[arg-type]
+        Settings(language="fr")
 
 
 def _dispatch(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
