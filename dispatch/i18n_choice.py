@@ -95,6 +95,22 @@ def config_path(environ: Mapping[str, str]) -> Path:
     return Path(user_config_dir("dispatch")) / "config.toml"
 
 
+def adopt(code: str) -> None:
+    """Speak `code` in this whole process: dispatch's text (`set_language`), and the text
+    Click and Typer print around it ("Usage:", "Options", their errors). Those libraries
+    translate through gettext's global domain and the locale variables, so the domain is
+    pointed at dispatch's catalog (`libraries.po` holds their German) and LANGUAGE, which
+    gettext reads first, names the language chosen. For a process's entry point only."""
+    import gettext
+
+    from dispatch.i18n import DOMAIN, LOCALE_DIR, set_language
+
+    set_language(code)
+    os.environ["LANGUAGE"] = code
+    gettext.bindtextdomain(DOMAIN, str(LOCALE_DIR))
+    gettext.textdomain(DOMAIN)
+
+
 def choose(
     argv: Sequence[str] = (),
     environ: Mapping[str, str] | None = None,

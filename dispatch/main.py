@@ -19,11 +19,10 @@ def main() -> None:
     code = fast(sys.argv[1:])
     if code is not None:
         sys.exit(code)
-    from dispatch.i18n import set_language
-    from dispatch.i18n_choice import LanguageError, choose
+    from dispatch.i18n_choice import LanguageError, adopt, choose
 
     try:
-        set_language(choose(sys.argv[1:]))
+        adopt(choose(sys.argv[1:]))
     except LanguageError as exc:
         print(f"dispatch: {exc}", file=sys.stderr)
         sys.exit(2)

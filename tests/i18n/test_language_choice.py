@@ -115,3 +115,12 @@ def test_an_unknown_language_on_the_command_line_exits_2() -> None:
     done = _dispatch("--lang", "fr", "--help")
     assert done.returncode == 2
     assert "unknown language 'fr'" in done.stderr and "en, de" in done.stderr
+
+
+def test_typers_own_headings_follow_the_language() -> None:
+    german = _dispatch("--lang", "de", "users", "add", "--help")
+    assert german.returncode == 0, german.stderr
+    assert "Optionen" in german.stdout and "Argumente" in german.stdout
+    assert "[nötig]" in german.stdout
+    english = _dispatch("users", "add", "--help", LANG="C.UTF-8")
+    assert "Options" in english.stdout and "[required]" in english.stdout
