@@ -70,7 +70,10 @@ def update(template: Path = TEMPLATE, locale: Path = LOCALE) -> None:
     """Bring the German `dispatch.po` up to the template (init it when it is missing)."""
     po = locale / LANGUAGE / "LC_MESSAGES" / f"{DOMAIN}.po"
     command = "update" if po.is_file() else "init"
-    _pybabel([command, "-i", str(template), "-d", str(locale), "-D", DOMAIN, "-l", LANGUAGE])
+    obsolete = ["--ignore-obsolete"] if command == "update" else []
+    _pybabel(
+        [command, "-i", str(template), "-d", str(locale), "-D", DOMAIN, "-l", LANGUAGE, *obsolete]
+    )
 
 
 def compile_catalogs(locale: Path = LOCALE) -> list[Path]:

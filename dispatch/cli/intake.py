@@ -22,8 +22,17 @@ from dispatch.domain.types import Priority, Role, Source, TicketKind
 from dispatch.i18n import N_, _
 
 Json = dict[str, Any]
-# what `pick` looks for, as the refusal names it
-_WHAT = labels.Words({"customer": N_("customer"), "site": N_("site"), "contact": N_("contact")})
+# what `pick` says when nothing, or more than one, matches: one sentence per thing looked for
+_NONE = {
+    "customer": N_("no customer matches {given!r}"),
+    "site": N_("no site matches {given!r}"),
+    "contact": N_("no contact matches {given!r}"),
+}
+_MANY = {
+    "customer": N_("{count} customers match {given!r}: {named}; name one by its id"),
+    "site": N_("{count} sites match {given!r}: {named}; name one by its id"),
+    "contact": N_("{count} contacts match {given!r}: {named}; name one by its id"),
+}
 
 
 def pick_word(what: str, given: str, table: dict[str, str], values: Sequence[str]) -> str:
@@ -58,16 +67,10 @@ def pick(what: str, given: str, items: Sequence[Json], keys: Sequence[str]) -> J
         return part[0]
     from dispatch.display.safe import one_line
 
-    noun = labels.word(_WHAT, what)
     if not part:
-        fail(_("{what} {given!r}: nothing matches").format(what=noun, given=given), 2)
+        fail(_(_NONE[what]).format(given=given), 2)
     named = "; ".join(one_line(f"{i['id']} {i.get(keys[0])}") for i in part[:8])
-    fail(
-        _("{what} {given!r}: {count} match ({named}); name one by its id").format(
-            what=noun, given=given, count=len(part), named=named
-        ),
-        2,
-    )
+    fail(_(_MANY[what]).format(count=len(part), given=given, named=named), 2)
     raise AssertionError("unreachable")
 
 

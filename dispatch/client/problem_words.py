@@ -1,9 +1,9 @@
 """The console's and the CLI's own sentence for a problem the service answered (issue 22).
 
-The service's `detail` is English and stays so in the API; for the problem types the client
-knows, a person reads a sentence in their language instead, built from the problem's
-members (a slot taken names the clash's kind and time). Another type shows the service's
-own text, cleaned. Works on a whole problem document and on the `{status, title, detail}`
+The service's `detail` is English and stays so in the API. In English it is what a person
+reads (it is the most specific); in German, for the problem types the client knows, a person
+reads a sentence in German instead, built from the problem's members (a slot taken names the
+clash's kind and time). Another type shows the service's own text, cleaned. Works on a whole problem document and on the `{status, title, detail}`
 the outbox keeps of a refused write (the type is a slug of the title, as the service makes it).
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from dispatch import i18n
 from dispatch.display.safe import one_line
 from dispatch.i18n import N_, _
 
@@ -57,8 +58,11 @@ def problem_type(problem: Mapping[str, Any]) -> str:
 
 
 def sentence(problem: Mapping[str, Any]) -> str:
-    """What a person reads for `problem`: the client's sentence for a known type, else the
-    service's detail (or title), on one line."""
+    """What a person reads for `problem`: in English the service's own detail (it names the
+    case: "technicians may not prioritise"); in another language the client's sentence for a
+    known type, else the service's detail (or title); on one line."""
+    if i18n.language() == i18n.DEFAULT:
+        return one_line(problem.get("detail") or problem.get("title") or "")
     kind = problem_type(problem)
     if kind == "/problems/slot-taken" and isinstance(problem.get("clash"), Mapping):
         return _slot_taken(problem["clash"])
