@@ -3,8 +3,9 @@
 The service's `detail` is English and stays so in the API. In English it is what a person
 reads (it is the most specific); in German, for the problem types the client knows, a person
 reads a sentence in German instead, built from the problem's members (a slot taken names the
-clash's kind and time). Another type shows the service's own text, cleaned. Works on a whole problem document and on the `{status, title, detail}`
-the outbox keeps of a refused write (the type is a slug of the title, as the service makes it).
+clash's kind and time). Another type shows the service's own text, cleaned. Works on a whole
+problem document and on the `{status, title, detail}` the outbox keeps of a refused write (the
+type is a slug of the title, as the service makes it).
 """
 
 from __future__ import annotations
