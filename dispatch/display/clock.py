@@ -96,16 +96,25 @@ def weekday_short(value: date, language: str | None = None) -> str:
     return _shape(language).weekdays_short[value.weekday()]
 
 
+_days: dict[tuple[str, date], str] = {}  # a queue's thousands of rows share a few days
+
+
 def day(value: date | datetime | str, language: str | None = None) -> str:
     """`Mo 07.12.` / `Mon 07 Dec`."""
     d = local(value).date() if isinstance(value, (str, datetime)) else value
-    s = _shape(language)
-    return s.day.format(
-        weekday=s.weekdays[d.weekday()],
-        day=f"{d.day:02d}",
-        month=s.months[d.month],
-        month_number=f"{d.month:02d}",
-    )
+    code = language or i18n.language()
+    found = _days.get((code, d))
+    if found is None:
+        if len(_days) > 4096:
+            _days.clear()
+        s = _shape(code)
+        found = _days[(code, d)] = s.day.format(
+            weekday=s.weekdays[d.weekday()],
+            day=f"{d.day:02d}",
+            month=s.months[d.month],
+            month_number=f"{d.month:02d}",
+        )
+    return found
 
 
 def hhmm(value: datetime | str) -> str:
