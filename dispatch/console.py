@@ -37,18 +37,18 @@ def _preflight(factory: ClientFactory) -> MeShape:
         if hint := untrusted(exc):
             sys.exit(f"dispatch: {hint}")
         sys.exit(
-            _("dispatch: {why}\nIs the service running? Check --server or DISPATCH_SERVER.").format(
-                why=exc
-            )
+            _(
+                "dispatch: {problem}\nIs the service running? Check --server or DISPATCH_SERVER."
+            ).format(problem=exc)
         )
     except Unauthorized:
         sys.exit(_("dispatch: the service refused the token. Check --token or DISPATCH_TOKEN."))
     except ContractError as exc:  # names the server and what it answered
         sys.exit(f"dispatch: {exc.detail}")
-    except ApiError as exc:
+    except ApiError as exc:  # a known problem in our words, else the service's
         sys.exit(
-            _("dispatch: the service answered {status}: {detail}").format(
-                status=exc.status, detail=exc.detail or exc.title
+            _("dispatch: the service answered {status}: {problem}").format(
+                status=exc.status, problem=exc.sentence
             )
         )
 
@@ -183,8 +183,9 @@ def guard_files() -> None:
     if exposed_token(config):
         print(
             _(
-                "dispatch: warning: {path} holds a token other accounts can read; chmod 600 {path}"
-            ).format(path=config),
+                "dispatch: warning: {config} holds a token other accounts can read; "
+                "chmod 600 {config}"
+            ).format(config=config),
             file=sys.stderr,
         )
 
@@ -192,9 +193,8 @@ def guard_files() -> None:
 def open_console(settings: Settings) -> None:
     """`dispatch`: a server if configured, else the embedded database (created on first run)."""
     guard_files()
-    label = settings.server or _("embedded ({file})").format(
-        file=Path(settings.database_url.split("///")[-1]).name
-    )
+    database = Path(settings.database_url.split("///")[-1]).name
+    label = settings.server or _("embedded ({database})").format(database=database)
     run_app(settings, client_factory(settings), label)
 
 
@@ -244,7 +244,7 @@ def _no_such_demo_user(as_user: str, settings: Settings, tokens: dict[str, str])
         who = roles(session)
     engine.dispose()
     names = dict.fromkeys(tokens, "")  # staff first, then technicians, as seeded
-    head = _("dispatch: there is no demo user {user}; try one of:").format(
-        user=repr(one_line(as_user))
+    refusal = _("dispatch: there is no demo user {user!r}; try one of:").format(
+        user=one_line(as_user)
     )
-    return head + "\n" + "\n".join(user_lines(names, who))
+    return "\n".join([refusal, *user_lines(names, who)])

@@ -3,6 +3,9 @@
 sshd runs `dispatch ssh authorized-keys` at every login attempt and `dispatch ssh session`
 at every login; loading Typer, pydantic and every command group first would cost more
 than the lookup itself.
+
+The language is chosen next (`--lang`, the settings, the locale), before the command modules
+are imported: their help texts are translated as they are imported.
 """
 
 from __future__ import annotations
@@ -16,6 +19,13 @@ def main() -> None:
     code = fast(sys.argv[1:])
     if code is not None:
         sys.exit(code)
+    from dispatch.i18n_choice import LanguageError, adopt, choose
+
+    try:
+        adopt(choose(sys.argv[1:]))
+    except LanguageError as exc:
+        print(f"dispatch: {exc}", file=sys.stderr)
+        sys.exit(2)
     from dispatch.cli import main as cli
 
     cli()

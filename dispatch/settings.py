@@ -208,6 +208,12 @@ class Settings(BaseSettings):
     ssh_check_seconds: float = Field(
         default=20, gt=0, description="How often an SSH session checks its key is still valid"
     )
+    language: Literal["en", "de"] | None = Field(
+        default=None,
+        description="Language of the console and the CLI (en, de); unset = the locale's (LANG)",
+    )
+    """Read before the settings are (`i18n_choice`), so `--help` is in it too; here so a
+    wrong value in config.toml is refused with the rest of its mistakes."""
     timezone: str = Field(
         default=DEFAULT_ZONE,
         description="IANA zone every time a person reads is shown in (the provider's zone)",

@@ -106,3 +106,17 @@ def _no_config_left_behind() -> Iterator[None]:
     its worker."""
     yield
     os.environ.pop("DISPATCH_CONFIG", None)
+
+
+@pytest.fixture
+def german() -> Iterator[None]:
+    """The process speaks German for one test (`set_language("de")`), English again after,
+    whatever the test did: a language left behind would change every later test of its
+    worker."""
+    from dispatch.i18n import set_language
+
+    set_language("de")
+    try:
+        yield
+    finally:
+        set_language("en")

@@ -49,6 +49,7 @@ from dispatch.cli import (
 from dispatch.cli.common import (
     CaFileOpt,
     InsecureOpt,
+    LangOpt,
     ServerOpt,
     TokenOpt,
     client_settings,
@@ -58,6 +59,7 @@ from dispatch.cli.scope import hand_down, warn_typed_token
 
 # tests/cli/test_serve_workers.py drives the shared socket from here
 from dispatch.cli.service import _serve_workers as _serve_workers
+from dispatch.i18n import _
 
 CHECKOUT = Path(__file__).resolve().parent.parent.parent
 """Where `bench/` lies in a checkout of dispatch (an installed wheel has no benchmarks)."""
@@ -69,8 +71,17 @@ def main_callback(
     token: TokenOpt = None,
     insecure: InsecureOpt = False,
     ca_file: CaFileOpt = None,
+    lang: LangOpt = None,
 ) -> None:
     """Open the console (embedded database unless --server is given)."""
+    if lang is not None:  # `dispatch.main` chose it before the import; a test's runner did not
+        from dispatch.i18n import set_language
+        from dispatch.i18n_choice import LanguageError, checked
+
+        try:
+            set_language(checked(lang, "--lang"))
+        except LanguageError as exc:
+            fail(str(exc), 2)
     typed_ca = str(ca_file) if ca_file is not None else None
     if ctx.invoked_subcommand is not None:
         hand_down(
@@ -88,24 +99,40 @@ def main_callback(
 def bench(ctx: typer.Context) -> None:
     """Run the benchmarks, as `python -m bench` does (its options pass through: --help)."""
     if not (CHECKOUT / "bench" / "__main__.py").is_file():
-        fail(f"the benchmarks live in a checkout of dispatch (bench/), not in {CHECKOUT}", 2)
+        fail(
+            _("the benchmarks live in a checkout of dispatch (bench/), not in {path}").format(
+                path=CHECKOUT
+            ),
+            2,
+        )
     raise typer.Exit(subprocess.call([sys.executable, "-m", "bench", *ctx.args], cwd=CHECKOUT))
 
 
 app = typer.Typer(
-    help="Dispatch console and service for an MSP dispatch desk.",
+    help=_("Dispatch console and service for an MSP dispatch desk."),
     no_args_is_help=False,
     add_completion=False,
 )
-app.callback(invoke_without_command=True)(main_callback)
+app.callback(
+    invoke_without_command=True,
+    help=_("Open the console (embedded database unless --server is given)."),
+)(main_callback)
 # commands, then groups: the order `dispatch --help` lists them in
-app.command()(demo.demo)
-app.command()(service.serve)
+app.command(help=_("Open the console on a fresh embedded database filled with demo data."))(
+    demo.demo
+)
+app.command(
+    help=_("Run the REST service; database from DATABASE_URL (default: SQLite in the data dir).")
+)(service.serve)
 app.command(
     context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
     add_help_option=False,
+    help=_("Run the benchmarks, as `python -m bench` does (its options pass through: --help)."),
 )(bench)
-app.command("seed-demo")(demo.seed_demo_cmd)
+app.command(
+    "seed-demo",
+    help=_("Load the demo data into the configured database and print the demo users' tokens."),
+)(demo.seed_demo_cmd)
 app.add_typer(db.app, name="db")
 app.add_typer(users.app, name="users")
 app.add_typer(tickets.app, name="tickets")

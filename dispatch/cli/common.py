@@ -9,13 +9,14 @@ from typing import Annotated, Any
 
 import typer
 
+from dispatch.i18n import _
 from dispatch.settings import Settings
 
 ServerOpt = Annotated[
     str | None,
     typer.Option(
         "--server",
-        help="URL of a running service, e.g. https://dispatch.example",
+        help=_("URL of a running service, e.g. https://dispatch.example"),
         envvar="DISPATCH_SERVER",
     ),
 ]
@@ -23,7 +24,7 @@ TokenOpt = Annotated[
     str | None,
     typer.Option(
         "--token",
-        help="bearer token (seen in `ps`: prefer DISPATCH_TOKEN_FILE or config.toml)",
+        help=_("bearer token (seen in `ps`: prefer DISPATCH_TOKEN_FILE or config.toml)"),
         envvar="DISPATCH_TOKEN",
     ),
 ]
@@ -31,19 +32,30 @@ InsecureOpt = Annotated[
     bool,
     typer.Option(
         "--insecure",
-        help="send the token over plain http:// to another host, on a network you trust "
-        "(also DISPATCH_INSECURE=1); https:// is verified regardless",
+        help=_(
+            "send the token over plain http:// to another host, on a network you trust "
+            "(also DISPATCH_INSECURE=1); https:// is verified regardless"
+        ),
     ),
 ]
 CaFileOpt = Annotated[
     Path | None,
     typer.Option(
         "--ca-file",
-        help="verify https:// against the CAs in this PEM file instead of the system's "
-        "(also DISPATCH_CA_FILE)",
+        help=_(
+            "verify https:// against the CAs in this PEM file instead of the system's "
+            "(also DISPATCH_CA_FILE)"
+        ),
     ),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON for scripts")]
+JsonOpt = Annotated[bool, typer.Option("--json", help=_("print JSON for scripts"))]
+LangOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        help=_("language: de or en (also DISPATCH_LANGUAGE, language in config.toml, else LANG)"),
+    ),
+]
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -72,7 +84,7 @@ def client_settings(**overrides: Any) -> Settings:
 
 
 def fail(message: str, code: int = 1) -> None:
-    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    typer.secho(_("error: {message}").format(message=message), err=True, fg=typer.colors.RED)
     raise typer.Exit(code)
 
 

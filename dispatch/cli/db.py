@@ -7,11 +7,12 @@ from typing import Annotated
 import typer
 
 from dispatch.cli.common import fail, load_settings, safe_url
+from dispatch.i18n import _
 
-app = typer.Typer(help="Database schema.")
+app = typer.Typer(help=_("Database schema."))
 
 
-@app.command("upgrade")
+@app.command("upgrade", help=_("Create or migrate the schema of the configured database."))
 def db_upgrade() -> None:
     """Create or migrate the schema of the configured database."""
     from dispatch.server.persistence.db import make_engine
@@ -21,14 +22,23 @@ def db_upgrade() -> None:
     create_schema(make_engine(settings.database_url))
     from dispatch.server.persistence.migrate import head
 
-    typer.echo(f"schema is at revision {head()} in {safe_url(settings.database_url)}")
+    typer.echo(
+        _("schema is at revision {revision} in {url}").format(
+            revision=head(), url=safe_url(settings.database_url)
+        )
+    )
 
 
-@app.command("copy")
+@app.command(
+    "copy",
+    help=_("Copy every row (ids kept) into an empty database: the move from SQLite to PostgreSQL."),
+)
 def db_copy(
-    from_url: Annotated[str, typer.Option("--from", help="database to copy, e.g. sqlite:///...")],
+    from_url: Annotated[
+        str, typer.Option("--from", help=_("database to copy, e.g. sqlite:///..."))
+    ],
     to_url: Annotated[
-        str, typer.Option("--to", help="empty target, e.g. postgresql+psycopg://...")
+        str, typer.Option("--to", help=_("empty target, e.g. postgresql+psycopg://..."))
     ],
 ) -> None:
     """Copy every row (ids kept) into an empty database: the move from SQLite to PostgreSQL."""
@@ -41,5 +51,7 @@ def db_copy(
         fail(str(exc))
         return
     for table, rows in counts.items():
-        typer.echo(f"  {table:<20} {rows:>8} rows")
-    typer.echo(f"copied {safe_url(from_url)} to {safe_url(to_url)}")
+        typer.echo("  " + _("{table:<20} {rows:>8} rows").format(table=table, rows=rows))
+    typer.echo(
+        _("copied {source} to {target}").format(source=safe_url(from_url), target=safe_url(to_url))
+    )

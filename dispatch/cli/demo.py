@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from dispatch.cli.common import fail, load_settings, safe_url
+from dispatch.i18n import _
 
 
 def demo(
@@ -15,11 +16,13 @@ def demo(
         str,
         typer.Option(
             "--as",
-            help="demo user to log in as (e.g. tom.lehmann, team lead; marco.wagner, technician)",
+            help=_(
+                "demo user to log in as (e.g. tom.lehmann, team lead; marco.wagner, technician)"
+            ),
         ),
     ] = "anna.becker",
-    tickets: Annotated[int, typer.Option(help="how many demo tickets")] = 300,
-    seed: Annotated[int, typer.Option(help="random seed of the demo data")] = 7,
+    tickets: Annotated[int, typer.Option(help=_("how many demo tickets"))] = 300,
+    seed: Annotated[int, typer.Option(help=_("random seed of the demo data"))] = 7,
 ) -> None:
     """Open the console on a fresh embedded database filled with demo data."""
     from dispatch.console import open_demo
@@ -28,8 +31,8 @@ def demo(
 
 
 def seed_demo_cmd(
-    tickets: Annotated[int, typer.Option(help="how many demo tickets")] = 300,
-    seed: Annotated[int, typer.Option(help="random seed")] = 7,
+    tickets: Annotated[int, typer.Option(help=_("how many demo tickets"))] = 300,
+    seed: Annotated[int, typer.Option(help=_("random seed of the demo data"))] = 7,
 ) -> None:
     """Load the demo data into the configured database and print the demo users' tokens."""
     from sqlmodel import Session, select
@@ -45,10 +48,14 @@ def seed_demo_cmd(
     create_schema(engine)
     with Session(engine) as session:
         if session.exec(select(Ticket.id).limit(1)).first() is not None:
-            fail("this database has tickets already; seed-demo only fills an empty one")
+            fail(_("this database has tickets already; seed-demo only fills an empty one"))
         logins = seed_demo(session, seed=seed, size=DemoSize(tickets=tickets))
         session.commit()
         who = roles(session)
-    typer.echo(f"demo data loaded into {safe_url(settings.database_url)}; tokens (shown once):")
+    typer.echo(
+        _("demo data loaded into {url}; tokens (shown once):").format(
+            url=safe_url(settings.database_url)
+        )
+    )
     for line in user_lines(logins.tokens, who):
         typer.echo(line)

@@ -19,18 +19,36 @@ from dispatch.cli.common import JsonOpt, ServerOpt, TokenOpt, fail
 from dispatch.cli.remote import call_service, print_result
 from dispatch.display import labels
 from dispatch.domain.types import Priority, Role, Source, TicketKind
+from dispatch.i18n import N_, _
 
 Json = dict[str, Any]
+# what `pick` says when nothing, or more than one, matches: one sentence per thing looked for
+_NONE = {
+    "customer": N_("no customer matches {given!r}"),
+    "site": N_("no site matches {given!r}"),
+    "contact": N_("no contact matches {given!r}"),
+}
+_MANY = {
+    "customer": N_("{count} customers match {given!r}: {named}; name one by its id"),
+    "site": N_("{count} sites match {given!r}: {named}; name one by its id"),
+    "contact": N_("{count} contacts match {given!r}: {named}; name one by its id"),
+}
 
 
 def pick_word(what: str, given: str, table: dict[str, str], values: Sequence[str]) -> str:
     """The value `given` names: the value itself or its label, case-insensitive."""
     wanted = given.strip().lower()
     for value in values:
-        if wanted in (value.lower(), labels.word(table, value).lower()):
+        english = table.raw(value) if isinstance(table, labels.Words) else table.get(value, "")
+        if wanted in (value.lower(), labels.word(table, value).lower(), english.lower()):
             return value
     choices = ", ".join(values)
-    fail(f"--{what} {given!r} is none of: {choices}", 2)
+    fail(
+        _("--{option} {given!r} is none of: {choices}").format(
+            option=what, given=given, choices=choices
+        ),
+        2,
+    )
     raise AssertionError("unreachable")
 
 
@@ -50,9 +68,9 @@ def pick(what: str, given: str, items: Sequence[Json], keys: Sequence[str]) -> J
     from dispatch.display.safe import one_line
 
     if not part:
-        fail(f"no {what} matches {given!r}", 2)
+        fail(_(_NONE[what]).format(given=given), 2)
     named = "; ".join(one_line(f"{i['id']} {i.get(keys[0])}") for i in part[:8])
-    fail(f"{len(part)} {what}s match {given!r}: {named}; name one by its id", 2)
+    fail(_(_MANY[what]).format(count=len(part), given=given, named=named), 2)
     raise AssertionError("unreachable")
 
 
@@ -88,15 +106,19 @@ Opt = typer.Option
 
 
 def tickets_add(
-    customer: Annotated[str | None, Opt(help="customer id, number or (part of the) name")] = None,
-    title: Annotated[str | None, Opt(help="what is wrong, in one line")] = None,
-    description: Annotated[str, Opt(help="the details")] = "",
-    site: Annotated[str | None, Opt(help="site id or name (default: main site)")] = None,
-    contact: Annotated[str | None, Opt(help="contact id, name or e-mail")] = None,
-    kind: Annotated[str, Opt(help="incident, request, maintenance, pick_pack, ...")] = "incident",
-    source: Annotated[str, Opt(help="phone, vip_hotline, email, portal, ...")] = "phone",
-    priority: Annotated[str | None, Opt(help="P1..P4 (default: the service's, P3)")] = None,
-    tag: Annotated[list[str] | None, Opt("--tag", help="a tag (repeatable)")] = None,
+    customer: Annotated[
+        str | None, Opt(help=_("customer id, number or (part of the) name"))
+    ] = None,
+    title: Annotated[str | None, Opt(help=_("what is wrong, in one line"))] = None,
+    description: Annotated[str, Opt(help=_("the details"))] = "",
+    site: Annotated[str | None, Opt(help=_("site id or name (default: main site)"))] = None,
+    contact: Annotated[str | None, Opt(help=_("contact id, name or e-mail"))] = None,
+    kind: Annotated[
+        str, Opt(help=_("incident, request, maintenance, pick_pack, ..."))
+    ] = "incident",
+    source: Annotated[str, Opt(help=_("phone, vip_hotline, email, portal, ..."))] = "phone",
+    priority: Annotated[str | None, Opt(help=_("P1..P4 (default: the service's, P3)"))] = None,
+    tag: Annotated[list[str] | None, Opt("--tag", help=_("a tag (repeatable)"))] = None,
     server: ServerOpt = None,
     token: TokenOpt = None,
     as_json: JsonOpt = False,
@@ -104,11 +126,11 @@ def tickets_add(
     """Take a ticket in (a call at the desk): the service gives its number and due times."""
     interactive = sys.stdin.isatty() and not as_json
     if customer is None and interactive:
-        customer = typer.prompt("Customer (id, number or name)")
+        customer = typer.prompt(_("Customer (id, number or name)"))
     if title is None and interactive:
-        title = typer.prompt("Title")
+        title = typer.prompt(_("Title"))
     if not customer or not title:
-        fail("--customer and --title are required (a terminal is asked for them)", 2)
+        fail(_("--customer and --title are required (a terminal is asked for them)"), 2)
     options: Json = {
         "customer": customer,
         "title": title,

@@ -12,16 +12,30 @@ import typer
 
 from dispatch.cli import mail_fetch
 from dispatch.cli.common import load_settings
+from dispatch.i18n import N_, _
 
 if TYPE_CHECKING:
     from dispatch.server.mail.intake import IntakeResult
 
-app = typer.Typer(help="The support mailbox: take mail in.")
+app = typer.Typer(help=_("The support mailbox: take mail in."))
 
 EX_TEMPFAIL = 75
+OUTCOMES = {
+    "ticket": N_("ticket #{number}"),
+    "reply": N_("a comment on ticket #{number}"),
+    "unmatched": N_("unmatched mail ({reason})"),
+    "ignored": N_("ignored ({reason})"),
+}
 
 
-@app.command("intake")
+@app.command(
+    "intake",
+    help=_(
+        "Take the message on stdin in (a ticket, a reply comment, unmatched or ignored). "
+        "Exit status as an MTA pipe expects: 0 when taken (or taken before: nothing changes), "
+        "75 (EX_TEMPFAIL) when the database cannot take it now, so the MTA retries later."
+    ),
+)
 def intake() -> None:
     """Take the message on stdin in (a ticket, a reply comment, unmatched or ignored).
 
@@ -35,25 +49,29 @@ def intake() -> None:
     try:
         result = take_in(make_engine(settings.database_url), raw, settings=settings)
     except IntakeUnavailable as exc:
-        typer.secho(f"error: {exc}; try again later", err=True, fg=typer.colors.RED)
+        typer.secho(
+            _("error: {problem}; try again later").format(problem=exc),
+            err=True,
+            fg=typer.colors.RED,
+        )
         raise typer.Exit(EX_TEMPFAIL) from None
     typer.echo(describe(result))
 
 
 def describe(result: IntakeResult) -> str:
     """One line for the MTA's log: what the message became."""
-    what = {
-        "ticket": f"ticket #{result.ticket_number}",
-        "reply": f"a comment on ticket #{result.ticket_number}",
-        "unmatched": f"unmatched mail ({result.reason})",
-        "ignored": f"ignored ({result.reason})",
-    }[result.outcome]
+    what = _(OUTCOMES[result.outcome]).format(number=result.ticket_number, reason=result.reason)
     if result.duplicate:
-        return f"{result.message_key}: taken before as {what}; nothing changed"
+        return _("{message}: taken before as {what}; nothing changed").format(
+            message=result.message_key, what=what
+        )
     return f"{result.message_key}: {what}"
 
 
-@app.command("fetch")
+@app.command(
+    "fetch",
+    help=_("Take every message of the mailbox not yet taken (tickets, replies, unmatched)."),
+)
 def fetch() -> None:
     """Take every message of the mailbox not yet taken (tickets, replies, unmatched)."""
     mail_fetch.fetch(describe)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, cast
 import typer
 
 from dispatch.cli.common import fail, load_settings
+from dispatch.i18n import _
 
 if TYPE_CHECKING:
     from dispatch.server.mail.intake import IntakeResult
@@ -35,8 +36,10 @@ def fetch(describe: Callable[[IntakeResult], str]) -> None:
         return
     if config is None:
         fail(
-            "no mailbox configured: set imap_host, imap_user, imap_password "
-            "(DISPATCH_IMAP_HOST, ...)",
+            _(
+                "no mailbox configured: set imap_host, imap_user, imap_password "
+                "(DISPATCH_IMAP_HOST, ...)"
+            ),
             2,
         )
         return
@@ -50,6 +53,10 @@ def fetch(describe: Callable[[IntakeResult], str]) -> None:
         engine.dispose()
     for outcome in result.outcomes or []:
         typer.echo(one_line(describe(cast("IntakeResult", outcome))))  # Message-IDs: a stranger's
-    typer.echo(f"{result.taken} taken, {result.failed} left for the next pass")
+    typer.echo(
+        _("{taken} taken, {failed} left for the next pass").format(
+            taken=result.taken, failed=result.failed
+        )
+    )
     if result.failed:
         raise typer.Exit(1)

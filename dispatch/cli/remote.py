@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from dispatch.cli.common import client_settings, fail
 from dispatch.cli.scope import given, transport_options, warn_typed_token
+from dispatch.i18n import _
 
 T = TypeVar("T")
 
@@ -53,11 +54,14 @@ def call_service(server: str | None, token: str | None, call: Callable[[Any], Aw
     except Unreachable as exc:
         from dispatch.client.tls import untrusted
 
-        fail(untrusted(exc) or f"{exc}. Is the service running? Check --server / DISPATCH_SERVER.")
-    except ApiError as exc:
-        from dispatch.display.safe import one_line  # the server's words reach this terminal
-
-        fail(f"{one_line(exc.detail or exc.title)} (HTTP {exc.status})")
+        fail(
+            untrusted(exc)
+            or _("{problem}. Is the service running? Check --server / DISPATCH_SERVER.").format(
+                problem=exc
+            )
+        )
+    except ApiError as exc:  # a known problem in our words, else the server's, cleaned
+        fail(_("{problem} (HTTP {status})").format(problem=exc.sentence, status=exc.status))
     raise AssertionError("unreachable")
 
 

@@ -8,13 +8,14 @@ import os
 import typer
 
 from dispatch.cli.common import fail
+from dispatch.i18n import N_, _, ngettext
 
 ENVVARS = {"server": "DISPATCH_SERVER", "token": "DISPATCH_TOKEN"}
 """Options whose typer option reads a variable; --insecure and --ca-file read none (Settings
 reads DISPATCH_INSECURE and DISPATCH_CA_FILE), so any value of theirs here was typed."""
 TAKES_SERVER = {"tickets", "technicians", "reports"}
 """Subcommands that talk to a service; the others work on DATABASE_URL (or a demo file)."""
-TYPED_TOKEN = (
+TYPED_TOKEN = N_(
     "dispatch: warning: --token on the command line is shown to every account on this machine "
     "(ps) and stays in your shell history; use DISPATCH_TOKEN_FILE or config.toml (chmod 600)"
 )
@@ -39,11 +40,15 @@ def hand_down(ctx: typer.Context, **options: str | None) -> None:
     typed = {name: value for name, value in options.items() if value and _typed(name, value)}
     _top_level.clear()
     if typed and ctx.invoked_subcommand not in TAKES_SERVER:
-        flags = " and ".join(f"--{name}" for name in typed)
+        flags = "/".join(f"--{name}" for name in typed)
         fail(
-            f"{flags} {'do' if len(typed) > 1 else 'does'} not apply to "
-            f"`dispatch {ctx.invoked_subcommand}`, which works on the database in DATABASE_URL "
-            "(only the console and `dispatch tickets` talk to a service)",
+            ngettext(
+                "{flags} does not apply to `dispatch {command}`, which works on the database "
+                "in DATABASE_URL (only the console and `dispatch tickets` talk to a service)",
+                "{flags} do not apply to `dispatch {command}`, which works on the database "
+                "in DATABASE_URL (only the console and `dispatch tickets` talk to a service)",
+                len(typed),
+            ).format(flags=flags, command=ctx.invoked_subcommand),
             2,
         )
     _top_level.update(typed)
@@ -62,7 +67,12 @@ def given(server: str | None, token: str | None) -> tuple[str | None, str | None
         if not _typed(name, out[name]):
             out[name] = value
         elif out[name] != value:
-            fail(f"--{name} given twice, before and after the command, with two values", 2)
+            fail(
+                _("--{option} given twice, before and after the command, with two values").format(
+                    option=name
+                ),
+                2,
+            )
     return out["server"], out["token"]
 
 
@@ -81,4 +91,4 @@ def warn_typed_token(token: str | None) -> None:
     """One line on stderr when --token was typed on this command line (before or after the
     subcommand), where `ps` shows it to every account for as long as the command runs."""
     if _typed("token", token) or "token" in _top_level:
-        typer.echo(TYPED_TOKEN, err=True)
+        typer.echo(_(TYPED_TOKEN), err=True)

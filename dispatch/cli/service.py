@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from dispatch.cli.common import fail, load_settings, safe_url
+from dispatch.i18n import _
 from dispatch.settings import Settings
 
 if TYPE_CHECKING:
@@ -21,24 +22,24 @@ transport answers them faster; the list and search figures were unchanged within
 
 
 def serve(
-    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="port to listen on")] = 8765,
-    workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+    host: Annotated[str, typer.Option(help=_("address to listen on"))] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help=_("port to listen on"))] = 8765,
+    workers: Annotated[int, typer.Option(help=_("worker processes"))] = 1,
     access_log: Annotated[
-        bool, typer.Option("--access-log", help="log every request (off: it slows wake-ups)")
+        bool, typer.Option("--access-log", help=_("log every request (off: it slows wake-ups)"))
     ] = False,
     tls_cert: Annotated[
         Path | None,
         typer.Option(
             "--tls-cert",
-            help="serve https:// with this PEM certificate (chain)",
+            help=_("serve https:// with this PEM certificate (chain)"),
             envvar="DISPATCH_TLS_CERT",
         ),
     ] = None,
     tls_key: Annotated[
         Path | None,
         typer.Option(
-            "--tls-key", help="the certificate's PEM private key", envvar="DISPATCH_TLS_KEY"
+            "--tls-key", help=_("the certificate's PEM private key"), envvar="DISPATCH_TLS_KEY"
         ),
     ] = None,
 ) -> None:
@@ -48,13 +49,17 @@ def serve(
     settings = load_settings()
     tls = _tls_files(tls_cert, tls_key)
     typer.echo(
-        f"dispatch service on {'https' if tls else 'http'}://{_shown(host)}:{port}/api/v1 "
-        f"(database {safe_url(settings.database_url)})"
+        _("dispatch service on {url} (database {database})").format(
+            url=f"{'https' if tls else 'http'}://{_shown(host)}:{port}/api/v1",
+            database=safe_url(settings.database_url),
+        )
     )
     if tls is None and not _loopback(host):
         typer.echo(
-            f"dispatch: warning: plain http on {host}: tokens cross the network in clear; "
-            "use --tls-cert/--tls-key, or a reverse proxy with TLS in front of 127.0.0.1",
+            _(
+                "dispatch: warning: plain http on {host}: tokens cross the network in clear; "
+                "use --tls-cert/--tls-key, or a reverse proxy with TLS in front of 127.0.0.1"
+            ).format(host=host),
             err=True,
         )
     _say_mailbox(settings)
@@ -83,16 +88,24 @@ def _tls_files(cert: Path | None, key: Path | None) -> TlsFiles | None:
     if cert is None and key is None:
         return None
     if cert is None or key is None:
-        fail("--tls-cert and --tls-key go together: the certificate and its private key", 2)
+        fail(_("--tls-cert and --tls-key go together: the certificate and its private key"), 2)
         raise AssertionError("unreachable")
     try:
         ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(cert, key)
     except (OSError, ssl.SSLError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-        fail(f"cannot serve https with {cert} and {key}: {reason}", 2)
+        fail(
+            _("cannot serve https with {cert} and {key}: {reason}").format(
+                cert=cert, key=key, reason=reason
+            ),
+            2,
+        )
     if readable_by_others(key):
         typer.echo(
-            f"dispatch: warning: {key} (the TLS private key) is readable by others", err=True
+            _("dispatch: warning: {key} (the TLS private key) is readable by others").format(
+                key=key
+            ),
+            err=True,
         )
     return TlsFiles(cert, key)
 
@@ -118,8 +131,10 @@ def _say_mailbox(settings: Settings) -> None:
         return
     if mailbox is not None and mailbox.poll_seconds > 0:
         typer.echo(
-            f"mail intake from {mailbox.describe()} every {mailbox.poll_seconds:g} s "
-            "(at once where the server offers IDLE)"
+            _(
+                "mail intake from {mailbox} every {seconds} s "
+                "(at once where the server offers IDLE)"
+            ).format(mailbox=mailbox.describe(), seconds=f"{mailbox.poll_seconds:g}")
         )
 
 

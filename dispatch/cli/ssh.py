@@ -16,6 +16,7 @@ import typer
 
 from dispatch.cli.common import fail
 from dispatch.display import clock
+from dispatch.i18n import _
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -23,16 +24,20 @@ if TYPE_CHECKING:
 
     from dispatch.models.user import User
 
-app = typer.Typer(help="Technicians over SSH: keys, sshd's key lookup, the forced session.")
-keys = typer.Typer(help="People's SSH public keys.")
+app = typer.Typer(help=_("Technicians over SSH: keys, sshd's key lookup, the forced session."))
+keys = typer.Typer(help=_("People's SSH public keys."))
 app.add_typer(keys, name="keys")
 
 
-@app.callback()
+@app.callback(
+    help=_(
+        "Technicians log in to one service account with their own key; see `dispatch ssh setup`."
+    )
+)
 def ssh_callback(
     config: Annotated[
         Path | None,
-        typer.Option("--config", help="the config file to read (default: the user's)"),
+        typer.Option("--config", help=_("the config file to read (default: the user's)")),
     ] = None,
 ) -> None:
     """Technicians log in to one service account with their own key; see `dispatch ssh setup`."""
@@ -47,10 +52,13 @@ def _engine() -> Engine:
     return make_engine(load_settings().database_url)
 
 
-@keys.command("add")
+@keys.command(
+    "add",
+    help=_("Give a person a public key to log in with; a key that is anyone's already is refused."),
+)
 def keys_add(
-    user: Annotated[str, typer.Argument(help="login name")],
-    key: Annotated[str, typer.Argument(help="'ssh-ed25519 AAAA… comment' (a .pub file's line)")],
+    user: Annotated[str, typer.Argument(help=_("login name"))],
+    key: Annotated[str, typer.Argument(help=_("'ssh-ed25519 AAAA… comment' (a .pub file's line)"))],
 ) -> None:
     """Give a person a public key to log in with; a key that is anyone's already is refused."""
     from sqlmodel import Session
@@ -65,12 +73,18 @@ def keys_add(
             fail(str(exc))
             return
         session.commit()
-        typer.echo(f"key {row.fingerprint} ({row.public_key.split()[0]}) added for {user}")
+        typer.echo(
+            _("key {fingerprint} ({kind}) added for {user}").format(
+                fingerprint=row.fingerprint, kind=row.public_key.split()[0], user=user
+            )
+        )
 
 
-@keys.command("list")
+@keys.command(
+    "list", help=_("Every key with its owner, fingerprint, type, comment and when it was added.")
+)
 def keys_list(
-    user: Annotated[str | None, typer.Argument(help="login name (default: everyone)")] = None,
+    user: Annotated[str | None, typer.Argument(help=_("login name (default: everyone)"))] = None,
 ) -> None:
     """Every key with its owner, fingerprint, type, comment and when it was added."""
     from sqlmodel import Session, col, select
@@ -92,10 +106,15 @@ def keys_list(
         )
 
 
-@keys.command("remove")
+@keys.command(
+    "remove",
+    help=_(
+        "Take a key away: the next login with it is refused, open sessions end within a minute."
+    ),
+)
 def keys_remove(
-    user: Annotated[str, typer.Argument(help="login name")],
-    key: Annotated[str, typer.Argument(help="the key's id, fingerprint or comment")],
+    user: Annotated[str, typer.Argument(help=_("login name"))],
+    key: Annotated[str, typer.Argument(help=_("the key's id, fingerprint or comment"))],
 ) -> None:
     """Take a key away: the next login with it is refused, open sessions end within a minute."""
     from sqlmodel import Session
@@ -107,11 +126,17 @@ def keys_remove(
         assert person.id is not None
         row = find_key(session, person.id, key)
         if row is None:
-            fail(f"{user} has no key {key!r} (see `dispatch ssh keys list {user}`)")
+            fail(
+                _("{user} has no key {key!r} (see `dispatch ssh keys list {user}`)").format(
+                    user=user, key=key
+                )
+            )
             return
         remove_key(session, row)
         session.commit()
-    typer.echo(f"key {row.fingerprint} of {user} removed")
+    typer.echo(
+        _("key {fingerprint} of {user} removed").format(fingerprint=row.fingerprint, user=user)
+    )
 
 
 def _person(session: Session, name: str) -> User:
@@ -121,16 +146,19 @@ def _person(session: Session, name: str) -> User:
 
     found = session.exec(select(User).where(User.name == name)).first()
     if found is None:
-        fail(f"there is no user {name!r}")
+        fail(_("there is no user {name!r}").format(name=name))
         raise AssertionError("unreachable")
     return found
 
 
-@app.command("authorized-keys")
+@app.command(
+    "authorized-keys",
+    help=_("sshd's AuthorizedKeysCommand: the forced-command line for a known key, else nothing."),
+)
 def authorized_keys(
-    user: Annotated[str, typer.Argument(help="%u: the account sshd logs in to")],
-    key_type: Annotated[str, typer.Argument(help="%t: the offered key's type")],
-    key: Annotated[str, typer.Argument(help="%k: the offered key, base64")],
+    user: Annotated[str, typer.Argument(help=_("%u: the account sshd logs in to"))],
+    key_type: Annotated[str, typer.Argument(help=_("%t: the offered key's type"))],
+    key: Annotated[str, typer.Argument(help=_("%k: the offered key, base64"))],
 ) -> None:
     """sshd's AuthorizedKeysCommand: the forced-command line for a known key, else nothing."""
     from dispatch.ssh.entry import authorized_keys_main
@@ -138,9 +166,11 @@ def authorized_keys(
     raise typer.Exit(authorized_keys_main([user, key_type, key]))
 
 
-@app.command("session")
+@app.command(
+    "session", help=_("The forced command of every SSH login (sshd runs it; people do not).")
+)
 def session(
-    key: Annotated[str, typer.Option("--key", help="the fingerprint the key line names")],
+    key: Annotated[str, typer.Option("--key", help=_("the fingerprint the key line names"))],
 ) -> None:
     """The forced command of every SSH login (sshd runs it; people do not)."""
     from dispatch.ssh.entry import session_main
@@ -148,7 +178,7 @@ def session(
     raise typer.Exit(session_main(key))
 
 
-@app.command("setup")
+@app.command("setup", help=_("Print the sshd_config block for this machine (paths filled in)."))
 def setup() -> None:
     """Print the sshd_config block for this machine (paths filled in)."""
     from dispatch.ssh import config

@@ -7,16 +7,17 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from dispatch.cli.remote import call_service
+from dispatch.i18n import N_, _
 
-app = typer.Typer(help="Technicians and their working hours.")
+app = typer.Typer(help=_("Technicians and their working hours."))
 
 
 def _fail(message: str) -> NoReturn:
-    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    typer.secho(_("error: {message}").format(message=message), err=True, fg=typer.colors.RED)
     raise typer.Exit(2)
 
 
-_HOURS_HELP = (
+_HOURS_HELP = N_(
     "new hours as pairs of days and a span, e.g. mon-thu 07:00-15:30 fri 07:00-12:00 "
     "(days not named are not worked); none: show the hours"
 )
@@ -36,9 +37,11 @@ def _pick(technicians: list[dict[str, Any]], name: str) -> dict[str, Any]:
 
         which = ", ".join(one_line(str(t["name"])) for t in found[:5])
         raise ValueError(
-            f"no technician is called {name!r}"
+            _("no technician is called {name!r}").format(name=name)
             if not found
-            else f"{name!r} could mean {which}; give more of the name or the id"
+            else _("{name!r} could mean {which}; give more of the name or the id").format(
+                name=name, which=which
+            )
         )
     return found[0]
 
@@ -55,16 +58,22 @@ def _line(tech: dict[str, Any]) -> str:
     return f"{one_line(str(tech['name']))} ({branch}): {hours.describe()}"
 
 
-@app.command("hours")
+@app.command(
+    "hours",
+    help=_(
+        "Show or set a technician's working hours (Berlin time; public holidays of their home "
+        "branch's state are never worked; on-call duty is booked in the calendar)."
+    ),
+)
 def technicians_hours(
-    name: Annotated[str, typer.Argument(help="technician: id, name or a unique part of it")],
-    hours: Annotated[list[str] | None, typer.Argument(help=_HOURS_HELP)] = None,
+    name: Annotated[str, typer.Argument(help=_("technician: id, name or a unique part of it"))],
+    hours: Annotated[list[str] | None, typer.Argument(help=_(_HOURS_HELP))] = None,
     server: Annotated[
         str | None,
-        typer.Option("--server", help="URL of a running service", envvar="DISPATCH_SERVER"),
+        typer.Option("--server", help=_("URL of a running service"), envvar="DISPATCH_SERVER"),
     ] = None,
     token: Annotated[
-        str | None, typer.Option("--token", help="bearer token", envvar="DISPATCH_TOKEN")
+        str | None, typer.Option("--token", help=_("bearer token"), envvar="DISPATCH_TOKEN")
     ] = None,
 ) -> None:
     """Show or set a technician's working hours (Berlin time; public holidays of their home
@@ -76,7 +85,7 @@ def technicians_hours(
         try:
             wanted = parse_hours(hours).as_mapping()
         except ValueError as exc:
-            _fail(f"hours: {exc}")
+            _fail(_("hours: {problem}").format(problem=exc))
 
     async def call(client: Any) -> dict[str, Any]:
         tech = _pick(await client.technicians(), name)

@@ -10,21 +10,25 @@ import typer
 from dispatch.cli.common import JsonOpt, ServerOpt, TokenOpt, fail
 from dispatch.cli.intake import tickets_add
 from dispatch.cli.remote import call_service, print_result
+from dispatch.i18n import _
 
-app = typer.Typer(help="Ticket actions for scripts (same API as the console).")
-app.command("add")(tickets_add)
+app = typer.Typer(help=_("Ticket actions for scripts (same API as the console)."))
+app.command(
+    "add",
+    help=_("Take a ticket in (a call at the desk): the service gives its number and due times."),
+)(tickets_add)
 
 
-@app.command("list")
+@app.command("list", help=_("List tickets (open ones unless --all or --status)."))
 def tickets_list(
     server: ServerOpt = None,
     token: TokenOpt = None,
     as_json: JsonOpt = False,
-    q: Annotated[str | None, typer.Option("--q", help="text search")] = None,
-    status: Annotated[list[str] | None, typer.Option(help="status (repeatable)")] = None,
-    assignee: Annotated[str | None, typer.Option(help="technician id, me or none")] = None,
-    all_: Annotated[bool, typer.Option("--all", help="include resolved and closed")] = False,
-    limit: Annotated[int, typer.Option(help="how many")] = 50,
+    q: Annotated[str | None, typer.Option("--q", help=_("text search"))] = None,
+    status: Annotated[list[str] | None, typer.Option(help=_("status (repeatable)"))] = None,
+    assignee: Annotated[str | None, typer.Option(help=_("technician id, me or none"))] = None,
+    all_: Annotated[bool, typer.Option("--all", help=_("include resolved and closed"))] = False,
+    limit: Annotated[int, typer.Option(help=_("how many"))] = 50,
 ) -> None:
     """List tickets (open ones unless --all or --status)."""
     params: dict[str, Any] = {"q": q, "status": status, "assignee": assignee, "limit": limit}
@@ -41,9 +45,9 @@ def tickets_list(
     print_result(page, as_json, render)
 
 
-@app.command("show")
+@app.command("show", help=_("Show one ticket with its history."))
 def tickets_show(
-    number: Annotated[int, typer.Argument(help="ticket number")],
+    number: Annotated[int, typer.Argument(help=_("ticket number"))],
     server: ServerOpt = None,
     token: TokenOpt = None,
     as_json: JsonOpt = False,
@@ -72,14 +76,14 @@ def tickets_show(
     print_result(ticket, as_json, render)
 
 
-@app.command("assign")
+@app.command("assign", help=_("Assign a ticket to a technician, optionally booking a slot."))
 def tickets_assign(
-    number: Annotated[int, typer.Argument(help="ticket number")],
-    technician: Annotated[int, typer.Option(help="technician id")],
-    start: Annotated[str | None, typer.Option(help="slot start, ISO 8601 with offset")] = None,
-    minutes: Annotated[int, typer.Option(help="slot length")] = 120,
-    remote: Annotated[bool, typer.Option(help="remote instead of on-site")] = False,
-    dry_run: Annotated[bool, typer.Option(help="only forecast")] = False,
+    number: Annotated[int, typer.Argument(help=_("ticket number"))],
+    technician: Annotated[int, typer.Option(help=_("technician id"))],
+    start: Annotated[str | None, typer.Option(help=_("slot start, ISO 8601 with offset"))] = None,
+    minutes: Annotated[int, typer.Option(help=_("slot length in minutes"))] = 120,
+    remote: Annotated[bool, typer.Option(help=_("remote instead of on-site"))] = False,
+    dry_run: Annotated[bool, typer.Option(help=_("only forecast"))] = False,
     server: ServerOpt = None,
     token: TokenOpt = None,
     as_json: JsonOpt = False,
@@ -92,10 +96,10 @@ def tickets_assign(
         try:
             begin = datetime.fromisoformat(start)
         except ValueError:
-            fail("--start must be ISO 8601, e.g. 2026-11-30T09:00:00+01:00")
+            fail(_("--start must be ISO 8601, e.g. 2026-11-30T09:00:00+01:00"))
             return
         if begin.tzinfo is None:
-            fail("--start needs an offset, e.g. 2026-11-30T09:00:00+01:00")
+            fail(_("--start needs an offset, e.g. 2026-11-30T09:00:00+01:00"))
         slot = {
             "start": begin.isoformat(),
             "end": (begin + timedelta(minutes=minutes)).isoformat(),
@@ -117,14 +121,15 @@ def tickets_assign(
     print_result(result, as_json, render)
 
 
-@app.command("escalate")
+@app.command("escalate", help=_("Raise an internal escalation on a ticket."))
 def tickets_escalate(
-    number: Annotated[int, typer.Argument(help="ticket number")],
+    number: Annotated[int, typer.Argument(help=_("ticket number"))],
     reason: Annotated[
-        str, typer.Option(help="total_outage, vendor_stuck, sla_breach, customer_complaint, other")
+        str,
+        typer.Option(help=_("total_outage, vendor_stuck, sla_breach, customer_complaint, other")),
     ],
-    note: Annotated[str, typer.Option(help="what is going on")] = "",
-    level: Annotated[int, typer.Option(help="1 team lead, 2 service area management")] = 1,
+    note: Annotated[str, typer.Option(help=_("what is going on"))] = "",
+    level: Annotated[int, typer.Option(help=_("1 team lead, 2 service area management"))] = 1,
     server: ServerOpt = None,
     token: TokenOpt = None,
     as_json: JsonOpt = False,
@@ -141,12 +146,15 @@ def tickets_escalate(
     print_result(result, as_json, lambda e: typer.echo(escalation_line(e)))
 
 
-@app.command("suggest")
+@app.command(
+    "suggest",
+    help=_("Who should take this ticket, and when: technicians ranked with reasons."),
+)
 def tickets_suggest(
-    number: Annotated[int, typer.Argument(help="ticket number")],
-    remote: Annotated[bool, typer.Option(help="remote work instead of on-site")] = False,
-    minutes: Annotated[int | None, typer.Option(help="length of the work")] = None,
-    limit: Annotated[int, typer.Option(help="how many technicians")] = 5,
+    number: Annotated[int, typer.Argument(help=_("ticket number"))],
+    remote: Annotated[bool, typer.Option(help=_("remote work instead of on-site"))] = False,
+    minutes: Annotated[int | None, typer.Option(help=_("length of the work in minutes"))] = None,
+    limit: Annotated[int, typer.Option(help=_("how many technicians"))] = 5,
     server: ServerOpt = None,
     token: TokenOpt = None,
     as_json: JsonOpt = False,

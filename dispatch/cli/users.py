@@ -7,15 +7,16 @@ from typing import Annotated
 import typer
 
 from dispatch.cli.common import fail, load_settings
+from dispatch.i18n import _
 
-app = typer.Typer(help="Users and their tokens.")
+app = typer.Typer(help=_("Users and their tokens."))
 
 
-@app.command("add")
+@app.command("add", help=_("Create a user and print its token once."))
 def users_add(
-    name: Annotated[str, typer.Argument(help="login name (a-z, 0-9, . _ -)")],
-    role: Annotated[str, typer.Option(help="technician, dispatcher, team_lead or admin")],
-    display_name: Annotated[str | None, typer.Option(help="full name")] = None,
+    name: Annotated[str, typer.Argument(help=_("login name (a-z, 0-9, . _ -)"))],
+    role: Annotated[str, typer.Option(help=_("technician, dispatcher, team_lead or admin"))],
+    display_name: Annotated[str | None, typer.Option(help=_("full name"))] = None,
 ) -> None:
     """Create a user and print its token once."""
     from pydantic import ValidationError
@@ -29,22 +30,30 @@ def users_add(
     try:
         role_value = Role(role)
     except ValueError:
-        fail(f"role must be one of: {', '.join(r.value for r in Role)}")
+        fail(_("role must be one of: {roles}").format(roles=", ".join(r.value for r in Role)))
         return
     engine = make_engine(load_settings().database_url)
     create_schema(engine)
     with Session(engine) as session:
         try:
-            _, token = create_user(session, name, display_name or name, role_value)
+            _user, token = create_user(session, name, display_name or name, role_value)
         except (ValueError, ValidationError) as exc:
-            fail(str(exc).splitlines()[0] if isinstance(exc, ValueError) else "invalid name")
+            fail(str(exc).splitlines()[0] if isinstance(exc, ValueError) else _("invalid name"))
             return
         session.commit()
-    typer.echo(f"user {name} ({role_value.value}) created. Token, shown only now:\n{token}")
+    typer.echo(
+        _("user {name} ({role}) created. Token, shown only now:").format(
+            name=name, role=role_value.value
+        )
+    )
+    typer.echo(token)
 
 
-@app.command("revoke")
-def users_revoke(name: Annotated[str, typer.Argument(help="login name")]) -> None:
+@app.command(
+    "revoke",
+    help=_("Revoke every token of a user and remove their SSH keys (open sessions end)."),
+)
+def users_revoke(name: Annotated[str, typer.Argument(help=_("login name"))]) -> None:
     """Revoke every token of a user and remove their SSH keys (open sessions end)."""
     from sqlmodel import Session, select
 
@@ -57,9 +66,13 @@ def users_revoke(name: Annotated[str, typer.Argument(help="login name")]) -> Non
     with Session(engine) as session:
         user = session.exec(select(User).where(User.name == name)).first()
         if user is None:
-            fail(f"there is no user {name!r}")
+            fail(_("there is no user {name!r}").format(name=name))
             return
         count = revoke_tokens(session, user)
         keys = remove_all(session, user)
         session.commit()
-    typer.echo(f"revoked {count} token(s) and removed {keys} SSH key(s) of {name}")
+    typer.echo(
+        _("revoked {count} token(s) and removed {keys} SSH key(s) of {name}").format(
+            count=count, keys=keys, name=name
+        )
+    )

@@ -26,6 +26,7 @@ from dispatch.client.shapes import (
     required,
 )
 from dispatch.display.safe import one_line
+from dispatch.i18n import _
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -138,12 +139,25 @@ class ApiClient(MailCalls, api_contingent.ContingentCalls):
         came back (its type, never its text)."""
         kind = response.headers.get("content-type", "no content type").split(";")[0]
         request = response.request
-        detail = (
-            f"{self.base_url} does not answer like a dispatch service: {request.method} "
-            f"{request.url.path} gave {response.status_code} {one_line(kind)[:40]}, {what}"
-        )
+        facts = {
+            "server": self.base_url,
+            "method": request.method,
+            "path": request.url.path,
+            "status": response.status_code,
+            "kind": one_line(kind)[:40],
+            "what": what,
+            "prefix": API_PREFIX,
+        }
         if response.status_code == 404:
-            detail += f" (is the URL the service's, without {API_PREFIX}?)"
+            detail = _(
+                "{server} does not answer like a dispatch service: {method} {path} gave "
+                "{status} {kind}, {what} (is the URL the service's, without {prefix}?)"
+            ).format(**facts)
+        else:
+            detail = _(
+                "{server} does not answer like a dispatch service: {method} {path} gave "
+                "{status} {kind}, {what}"
+            ).format(**facts)
         return ContractError(response.status_code, "Not a dispatch answer", detail)
 
     def _json(self, response: httpx.Response) -> Any:
@@ -215,8 +229,9 @@ class ApiClient(MailCalls, api_contingent.ContingentCalls):
             raise ContractError(
                 404,
                 "Not a dispatch answer",
-                f"{self.base_url} has no {API_PREFIX}{paths.ME} (404): is the URL the "
-                f"service's, without {API_PREFIX}?",
+                _(
+                    "{server} has no {path} (404): is the URL the service's, without {prefix}?"
+                ).format(server=self.base_url, path=f"{API_PREFIX}{paths.ME}", prefix=API_PREFIX),
             ) from exc
         me = self._answer(response, MeShape)
         self._fits(response, me["user"], required(UserShape), "a user")

@@ -18,6 +18,16 @@ class ApiError(Exception):
         self.body = body or {}
 
     @property
+    def sentence(self) -> str:
+        """What a person reads: the client's own sentence, in the chosen language, for the
+        problem types it knows; the service's detail (or title) for the others."""
+        from dispatch.client.problem_words import sentence
+
+        problem = {**self.body, "status": self.status, "title": self.title}
+        problem["detail"] = self.detail
+        return sentence(problem)
+
+    @property
     def current(self) -> dict[str, Any] | None:
         """On a 412: the resource as it is now on the service."""
         value = self.body.get("current")

@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from dispatch.display.safe import one_line
+from dispatch.i18n import _
 
 LOOPBACK_NAMES = frozenset({"localhost"})
 """Names that always mean this machine (resolved by the system, never by DNS)."""
@@ -66,16 +67,22 @@ def check_server(url: str, *, insecure: bool) -> None:
         parts = urlsplit(url)
         parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
     except ValueError:
-        raise TransportRefused(f"the server URL {one_line(url)!r} is not a valid URL") from None
+        raise TransportRefused(
+            _("the server URL {url!r} is not a valid URL").format(url=one_line(url))
+        ) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise TransportRefused(
-            f"the server URL {one_line(url)!r} must start with https:// (or http:// for this "
-            "machine), e.g. https://dispatch.example"
+            _(
+                "the server URL {url!r} must start with https:// (or http:// for this "
+                "machine), e.g. https://dispatch.example"
+            ).format(url=one_line(url))
         )
     if parts.scheme == "http" and not insecure and not is_loopback(parts.hostname):
         raise TransportRefused(
-            f"refusing to send the token to {where(url)} in clear text (http:// to another "
-            "host): use https://, or --insecure (DISPATCH_INSECURE=1) on a network you trust"
+            _(
+                "refusing to send the token to {server} in clear text (http:// to another "
+                "host): use https://, or --insecure (DISPATCH_INSECURE=1) on a network you trust"
+            ).format(server=where(url))
         )
 
 
@@ -91,11 +98,14 @@ def ssl_context(ca_file: Path | None = None) -> ssl.SSLContext:
     try:
         context = ssl.create_default_context(cafile=str(Path(ca_file).expanduser()))
     except FileNotFoundError:
-        raise TransportRefused(f"the CA file {one_line(str(ca_file))} does not exist") from None
+        raise TransportRefused(
+            _("the CA file {path} does not exist").format(path=one_line(str(ca_file)))
+        ) from None
     except (OSError, ssl.SSLError) as exc:
         raise TransportRefused(
-            f"the CA file {one_line(str(ca_file))} holds no PEM certificate "
-            f"this client can read ({one_line(str(exc))[:80]})"
+            _("the CA file {path} holds no PEM certificate this client can read ({why})").format(
+                path=one_line(str(ca_file)), why=one_line(str(exc))[:80]
+            )
         ) from None
     return context
 
@@ -117,14 +127,14 @@ def untrusted(exc: BaseException) -> str | None:
     """The one line for a connection that failed because the server's certificate was not
     trusted (None for any other failure): what to do is not "is the service running?"."""
     seen: BaseException | None = exc
-    for _ in range(10):  # httpx's error, httpcore's, then ssl's
+    for _step in range(10):  # httpx's error, httpcore's, then ssl's
         if seen is None:
             break
         if isinstance(seen, ssl.SSLCertVerificationError):
             reason = one_line(seen.verify_message or seen.reason or "not trusted")
-            return (
-                f"the server's certificate was not accepted ({reason}); if your desk runs "
+            return _(
+                "the server's certificate was not accepted ({reason}); if your desk runs "
                 "its own CA, name its certificate with --ca-file or DISPATCH_CA_FILE"
-            )
+            ).format(reason=reason)
         seen = seen.__cause__ or seen.__context__
     return None

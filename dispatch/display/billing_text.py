@@ -28,11 +28,14 @@ def raw_and_billed(
     reason_text: str | None = None,
 ) -> str:
     """`0:35 h → billed 2:00 h`; non-billable: `0:35 h → not billed (warranty)`."""
+    raw = duration(raw_minutes)
     if billable:
-        return f"{duration(raw_minutes)} {ARROW} billed {duration(billed_minutes)}"
+        return _("{raw} → billed {billed}").format(raw=raw, billed=duration(billed_minutes))
     why = labels.word(labels.NON_BILLABLE_REASON, reason)
     text = one_line(reason_text or "").strip()
-    return f"{duration(raw_minutes)} {ARROW} not billed ({why}{': ' + text if text else ''})"
+    if text:
+        return _("{raw} → not billed ({reason}: {text})").format(raw=raw, reason=why, text=text)
+    return _("{raw} → not billed ({reason})").format(raw=raw, reason=why)
 
 
 def last_day_before(reset: datetime) -> str:
@@ -45,10 +48,10 @@ def contingent_line(balance_minutes: int, expiring_minutes: int, reset: datetime
     """`12:30 h left, 3:00 h expire 31.03.`; `12:30 h left` when nothing expires;
     `2:15 h overdrawn, correction invoice due` below zero."""
     if balance_minutes < 0:
-        return _("{owed} overdrawn, correction invoice due").format(owed=duration(-balance_minutes))
-    left = _("{left} left").format(left=duration(balance_minutes))
+        return _("{over} overdrawn, correction invoice due").format(over=duration(-balance_minutes))
+    left = duration(balance_minutes)
     if expiring_minutes <= 0:
-        return left
-    return _("{left}, {expiring} expire {day}").format(
+        return _("{left} left").format(left=left)
+    return _("{left} left, {expiring} expire {day}").format(
         left=left, expiring=duration(expiring_minutes), day=last_day_before(reset)
     )

@@ -13,46 +13,51 @@ from typing import Any
 
 from dispatch.display import clock, labels
 from dispatch.display.history import event_line, names_for
+from dispatch.display.labels import Words
 from dispatch.display.safe import clean, one_line
 from dispatch.display.whereabouts import address_line, contact_line
+from dispatch.i18n import N_, _
 
 Json = Mapping[str, Any]
 
 SHOW_FIELDS = (
-    ("status", "status"),
-    ("priority", "priority"),
-    ("customer", "customer"),
-    ("site", "site"),
-    ("contact", "contact"),
-    ("address", "address"),
-    ("assignee", "assignee"),
-    ("kind", "kind"),
-    ("source", "source"),
-    ("received", "received"),
-    ("first_response_due", "first response due"),
-    ("resolution_due", "resolution due"),
-    ("responded", "first response"),
-    ("escalated", "escalated"),
-    ("tags", "tags"),
+    ("status", N_("status")),
+    ("priority", N_("priority")),
+    ("customer", N_("customer")),
+    ("site", N_("site")),
+    ("contact", N_("contact")),
+    ("address", N_("address")),
+    ("assignee", N_("assignee")),
+    ("kind", N_("kind")),
+    ("source", N_("source")),
+    ("received", N_("received")),
+    ("first_response_due", N_("first response due")),
+    ("resolution_due", N_("resolution due")),
+    ("responded", N_("first response")),
+    ("escalated", N_("escalated")),
+    ("tags", N_("tags")),
 )
-TEXT = {
-    "unassigned": "-",
-    "description": "  description:",
-    "comments": "  comments:",
-    "history": "  history:",
-    "yes": "yes",
-    "no": "no",
-    "no_slot": "no free slot",
-    "breach": "  BREACH",
-    "score": "score",
-    "assigned": "{verb} {number} to {name} (status {status})",
-    "would_assign": "would assign",
-    "did_assign": "assigned",
-    "forecast": "  first response: {first}; resolution: {resolution}",
-    "ok": "ok",
-    "missed": "MISSED",
-    "escalated": "escalation {id} raised on {number} (level {level}, {reason})",
-}
+TEXT = Words(
+    {
+        "unassigned": "-",
+        "description": N_("description:"),
+        "comments": N_("comments:"),
+        "history": N_("history:"),
+        "yes": N_("yes"),
+        "no": N_("no"),
+        "no_slot": N_("no free slot"),
+        "breach": N_("BREACH"),
+        "assigned": N_("assigned {number} to {name} (status {status})"),
+        "would_assign": N_("would assign {number} to {name} (status {status})"),
+        "forecast": N_("first response: {first}; resolution: {resolution}"),
+        "ok": N_("ok"),
+        "missed": N_("MISSED"),
+        "escalated": N_("escalation {id} raised on {number} (level {level}, {reason})"),
+        # Translators: a ranked technician: "1. Marco Wagner (Bielefeld)  score 87  Mo 07.12. ..."
+        "suggestion": N_("{rank}. {name} ({branch})  score {score}  {when}"),
+        "mode_of": N_("{span} {mode}"),
+    }
+)
 
 
 def list_line(t: Json) -> str:
@@ -90,19 +95,19 @@ def show_lines(t: Json, technicians: Iterable[Json] = ()) -> Iterator[str]:
     yield f"{t['number']} {one_line(t.get('title'))}"
     values = _show_values(t)
     for key, label in SHOW_FIELDS:
-        yield f"  {label:<20} {values[key]}"
+        yield f"  {_(label):<20} {values[key]}"
     if t.get("description"):
-        yield TEXT["description"]
+        yield f"  {TEXT['description']}"
         yield from (f"    {line}" for line in clean(t["description"]).splitlines())
     if t.get("comments"):
-        yield TEXT["comments"]
+        yield f"  {TEXT['comments']}"
         for c in t["comments"]:
             body = clean(c.get("body") or "").splitlines() or [""]
             author = one_line(c.get("author_name") or "")
             yield f"    {clock.moment(c.get('created_at'))} {author}: {body[0]}"
             yield from (f"      {line}" for line in body[1:])
     if t.get("history"):
-        yield TEXT["history"]
+        yield f"  {TEXT['history']}"
         names = names_for(t, technicians)
         for ev in t["history"]:
             yield f"    {event_line(ev, names)}"
@@ -116,19 +121,22 @@ def suggestion_lines(result: Json) -> Iterator[str]:
         when = TEXT["no_slot"]
         if slot:
             mode = labels.word(labels.WORK_MODE, slot.get("mode"))
-            when = f"{clock.span(slot['start'], slot['end'])} {mode}"
-        flag = TEXT["breach"] if s.get("breach") else ""
-        yield (
-            f"{rank}. {one_line(s.get('name'))} ({one_line(s.get('branch'))})  "
-            f"{TEXT['score']} {s.get('score', 0):.0f}  {when}{flag}"
+            when = TEXT["mode_of"].format(span=clock.span(slot["start"], slot["end"]), mode=mode)
+        flag = f"  {TEXT['breach']}" if s.get("breach") else ""
+        line = TEXT["suggestion"].format(
+            rank=rank,
+            name=one_line(s.get("name")),
+            branch=one_line(s.get("branch")),
+            score=clock.number(s.get("score", 0)),
+            when=when,
         )
+        yield f"{line}{flag}"
         yield f"   {'; '.join(one_line(r) for r in s.get('reasons', []))}"
 
 
 def assignment_lines(r: Json) -> Iterator[str]:
     t = r["ticket"]
-    yield TEXT["assigned"].format(
-        verb=TEXT["would_assign"] if r.get("dry_run") else TEXT["did_assign"],
+    yield TEXT["would_assign" if r.get("dry_run") else "assigned"].format(
         number=t["number"],
         name=one_line(t.get("assignee_name")),
         status=labels.status(t.get("status")),
@@ -136,10 +144,11 @@ def assignment_lines(r: Json) -> Iterator[str]:
     appt = r.get("appointment")
     if appt:
         mode = labels.word(labels.WORK_MODE, appt.get("mode"))
-        yield f"  {clock.span(appt['start'], appt['end'])} {mode}"
+        span = clock.span(appt["start"], appt["end"])
+        yield f"  {TEXT['mode_of'].format(span=span, mode=mode)}"
     f = r.get("forecast")
     if f:
-        yield TEXT["forecast"].format(
+        yield "  " + TEXT["forecast"].format(
             first=TEXT["ok"] if f.get("meets_first_response") else TEXT["missed"],
             resolution=TEXT["ok"] if f.get("meets_resolution") else TEXT["missed"],
         )

@@ -1,19 +1,72 @@
-"""Every time and duration a person reads, in one zone and one format: `Mo 07.12. 09:00`.
+"""Every time and duration a person reads, in one zone and one format per language:
+`Mo 07.12. 09:00` and `2:45 Std.` in German, `Mon 07 Dec 09:00` and `2:45 h` in English.
 
 The provider works in Europe/Berlin, so that is the zone whatever the machine's own is
 (a console over SSH runs on a server in UTC); `set_zone` lets a deployment choose another.
+
+The names of days and months are Babel's (CLDR, kept in `cldr_words`: importing Babel would
+cost the cold start 60 ms); the shape of a day and the unit of a duration are messages of the
+catalog. The queue formats thousands of rows, so each language's shape is worked out once
+(`_shape`) and every call is an f-string over cached tuples.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from dispatch import i18n
+from dispatch.display import cldr_words
+from dispatch.i18n import N_
+
 DEFAULT_ZONE = "Europe/Berlin"
-WEEKDAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 NONE = "-"
 
+# Translators: the shape of a day; {weekday} is "Mo", {day} "07", {month} "Dec",
+# {month_number} "12". German: "{weekday} {day}.{month_number}."
+DAY = N_("{weekday} {day} {month}")
+# Translators: a duration of hours and minutes ({sign} is "-" or nothing). German: "... Std."
+DURATION = N_("{sign}{hours}:{minutes} h")
+
 _zone = ZoneInfo(DEFAULT_ZONE)
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """One language's words and patterns for times."""
+
+    weekdays: tuple[str, ...]
+    weekdays_short: tuple[str, ...]
+    months: tuple[str, ...]  # index 1-12
+    day: str
+    duration: str
+    decimal: str
+    group: str
+
+
+_shapes: dict[str, _Shape] = {}
+
+
+def _shape(language: str | None = None) -> _Shape:
+    code = language or i18n.language()
+    found = _shapes.get(code)
+    if found is None:
+        found = _shapes[code] = _build(code)
+    return found
+
+
+def _build(code: str) -> _Shape:
+    words = code if code in cldr_words.WEEKDAYS else i18n.DEFAULT
+    return _Shape(
+        weekdays=cldr_words.WEEKDAYS[words],
+        weekdays_short=cldr_words.WEEKDAYS_SHORT[words],
+        months=("", *cldr_words.MONTHS[words]),
+        day=i18n.translate(DAY, code),
+        duration=i18n.translate(DURATION, code),
+        decimal=cldr_words.DECIMAL[words],
+        group=cldr_words.GROUP[words],
+    )
 
 
 def zone() -> ZoneInfo:
@@ -33,10 +86,35 @@ def local(value: datetime | str) -> datetime:
     return moment.astimezone(_zone)
 
 
-def day(value: date | datetime | str) -> str:
-    """`Mo 07.12.`"""
+def weekday(value: date, language: str | None = None) -> str:
+    """`Mo` / `Mon`: the day of the week, abbreviated."""
+    return _shape(language).weekdays[value.weekday()]
+
+
+def weekday_short(value: date, language: str | None = None) -> str:
+    """`Mo` / `Mo`: the day of the week in two letters (the queue's SLA column)."""
+    return _shape(language).weekdays_short[value.weekday()]
+
+
+_days: dict[tuple[str, date], str] = {}  # a queue's thousands of rows share a few days
+
+
+def day(value: date | datetime | str, language: str | None = None) -> str:
+    """`Mo 07.12.` / `Mon 07 Dec`."""
     d = local(value).date() if isinstance(value, (str, datetime)) else value
-    return f"{WEEKDAYS[d.weekday()]} {d:%d.%m.}"
+    code = language or i18n.language()
+    found = _days.get((code, d))
+    if found is None:
+        if len(_days) > 4096:
+            _days.clear()
+        s = _shape(code)
+        found = _days[(code, d)] = s.day.format(
+            weekday=s.weekdays[d.weekday()],
+            day=f"{d.day:02d}",
+            month=s.months[d.month],
+            month_number=f"{d.month:02d}",
+        )
+    return found
 
 
 def hhmm(value: datetime | str) -> str:
@@ -44,25 +122,38 @@ def hhmm(value: datetime | str) -> str:
     return f"{local(value):%H:%M}"
 
 
-def moment(value: datetime | str | None) -> str:
-    """`Mo 07.12. 09:00`, or `-` for no time."""
+def moment(value: datetime | str | None, language: str | None = None) -> str:
+    """`Mo 07.12. 09:00` / `Mon 07 Dec 09:00`, or `-` for no time."""
     if value is None or value == "":
         return NONE
     t = local(value)
-    return f"{day(t.date())} {t:%H:%M}"
+    return f"{day(t.date(), language)} {t:%H:%M}"
 
 
-def span(start: datetime | str, end: datetime | str) -> str:
+def span(start: datetime | str, end: datetime | str, language: str | None = None) -> str:
     """`Mo 07.12. 09:00-11:45` within a day; `Mo 07.12. 17:00 - Mo 14.12. 08:00` across days."""
     a, b = local(start), local(end)
     if a.date() == b.date():
-        return f"{moment(a)}-{b:%H:%M}"
-    return f"{moment(a)} - {moment(b)}"
+        return f"{moment(a, language)}-{b:%H:%M}"
+    return f"{moment(a, language)} - {moment(b, language)}"
 
 
-def duration(minutes: float) -> str:
-    """`2:45 h`, `0:30 h`, `-1:15 h`: hours and minutes, always the same shape."""
+def duration(minutes: float, language: str | None = None) -> str:
+    """`2:45 h` / `2:45 Std.`, `0:30 h`, `-1:15 h`: hours and minutes, always the same shape."""
     whole = round(minutes)
-    sign = "-" if whole < 0 else ""
     hours, mins = divmod(abs(whole), 60)
-    return f"{sign}{hours}:{mins:02d} h"
+    return _shape(language).duration.format(
+        sign="-" if whole < 0 else "", hours=hours, minutes=f"{mins:02d}"
+    )
+
+
+def duration_unit(language: str | None = None) -> str:
+    """What follows the figures of a duration: `h` / `Std.` (a field that holds only them)."""
+    return duration(0, language).removeprefix("0:00").strip()
+
+
+def number(value: float, digits: int = 0, language: str | None = None) -> str:
+    """`1,234.5` / `1.234,5`: a figure with the language's separators."""
+    s = _shape(language)
+    text = f"{value:,.{digits}f}"
+    return text.translate({ord(","): s.group, ord("."): s.decimal})

@@ -12,33 +12,41 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dispatch.display import clock, labels
+from dispatch.display.labels import Words
 from dispatch.display.safe import one_line
+from dispatch.i18n import N_
 
 ARROW = "→"
 # Words of the history lines (one place for the translation).
-TEXT = {
-    "created_ticket": "created the ticket",
-    "deleted": "removed",
-    "booked": "booked {what} for {who}, {when}",
-    "moved_booking": "moved the booking of {who}: {changes}",
-    "removed_booking": "removed the booking of {who}",
-    "escalated": "escalated: level {level}, {reason}",
-    "escalation": "escalation: {changes}",
-    "commented": "commented",
-    "contacted": "contacted the customer",
-    "changed": "{changes}",
-    "other": "{entity} {op}",
-    "mail_in": "mail received from {who}",
-    "mail_out": "mail ({kind}): {state}",
-    "mail": "mail: {changes}",
-    "yes": "yes",
-    "no": "no",
-    "someone": "someone",
-    # what resolving an escalation did with the P1 it gave (issue 18.4)
-    "priority_back": "priority back to {new}, as before the escalation",
-    "priority_kept": "priority stays {new}: set by a person during the escalation",
-    "priority_changed": "a person set the priority: resolving gives nothing back",
-}
+TEXT = Words(
+    {
+        "created_ticket": N_("created the ticket"),
+        "deleted": N_("removed"),
+        "booked": N_("booked {what} for {who}, {when}"),
+        "booked_override": N_("booked {what} for {who}, {when}; override: {reason}"),
+        # Translators: an appointment's kind and where it is worked: "job on site"
+        "kind_mode": N_("{kind} {mode}"),
+        "moved_booking": N_("moved the booking of {who}: {changes}"),
+        "removed_booking": N_("removed the booking of {who}"),
+        "escalated": N_("escalated: level {level}, {reason}"),
+        "escalated_note": N_("escalated: level {level}, {reason}: {note}"),
+        "escalation": N_("escalation: {changes}"),
+        "commented": N_("commented"),
+        "contacted": N_("contacted the customer"),
+        "changed": "{changes}",
+        "other": "{entity} {op}",
+        "mail_in": N_("mail received from {who}"),
+        "mail_out": N_("mail ({kind}): {state}"),
+        "mail": N_("mail: {changes}"),
+        "yes": N_("yes"),
+        "no": N_("no"),
+        "someone": N_("someone"),
+        # what resolving an escalation did with the P1 it gave (issue 18.4)
+        "priority_back": N_("priority back to {new}, as before the escalation"),
+        "priority_kept": N_("priority stays {new}: set by a person during the escalation"),
+        "priority_changed": N_("a person set the priority: resolving gives nothing back"),
+    }
+)
 # Fields of an event that read as a sentence of their own rather than "name: old → new".
 _SENTENCES = frozenset({"priority_back", "priority_kept", "priority_changed"})
 # Fields whose values are instants, people or tickets rather than words.
@@ -168,10 +176,12 @@ def describe_event(event: Mapping[str, Any], names: Names) -> str:
         return _appointment_text(op, fields, names)
     if entity == "escalation":
         if op == "create":
-            return TEXT["escalated"].format(
+            note = _new(fields, "note")
+            return TEXT["escalated_note" if note else "escalated"].format(
                 level=value_text("level", _new(fields, "level"), names),
                 reason=value_text("reason", _new(fields, "reason"), names),
-            ) + (f": {one_line(_new(fields, 'note'))}" if _new(fields, "note") else "")
+                note=one_line(note),
+            )
         return TEXT["escalation"].format(changes=changes_text(fields, names))
     if entity == "ticket":
         return TEXT["changed"].format(changes=changes_text(fields, names))
@@ -180,7 +190,12 @@ def describe_event(event: Mapping[str, Any], names: Names) -> str:
     return TEXT["other"].format(entity=one_line(entity), op=one_line(op))
 
 
-_MAIL_KINDS = {"receipt": "receipt", "new_ticket": "new ticket", "status_changed": "status"}
+_MAIL_KINDS = Words(
+    {"receipt": N_("receipt"), "new_ticket": N_("new ticket"), "status_changed": N_("status")}
+)
+_MAIL_STATES = Words(
+    {"queued": N_("queued"), "sending": N_("sending"), "sent": N_("sent"), "failed": N_("failed")}
+)
 
 
 def _mail_text(entity: str, op: str, fields: Mapping[str, Any], names: Names) -> str:
@@ -191,8 +206,9 @@ def _mail_text(entity: str, op: str, fields: Mapping[str, Any], names: Names) ->
     state = _new(fields, "state")
     if entity == "notification" and state is not None:
         kind = str(_new(fields, "kind") or "notice")
-        kind = _MAIL_KINDS.get(kind, one_line(kind))
-        return TEXT["mail_out"].format(kind=kind, state=one_line(state))
+        return TEXT["mail_out"].format(
+            kind=labels.word(_MAIL_KINDS, kind), state=labels.word(_MAIL_STATES, state)
+        )
     return TEXT["mail"].format(changes=changes_text(fields, names))
 
 
@@ -203,12 +219,13 @@ def _appointment_text(op: str, fields: Mapping[str, Any], names: Names) -> str:
         what = labels.APPOINTMENT_KIND.get(kind, one_line(kind))
         mode = _new(fields, "mode")
         if mode:
-            what += f" {labels.word(labels.WORK_MODE, mode)}"
+            what = TEXT["kind_mode"].format(kind=what, mode=labels.word(labels.WORK_MODE, mode))
         start, end = _new(fields, "start"), _new(fields, "end")
         when = clock.span(start, end) if start and end else clock.NONE
-        text = TEXT["booked"].format(what=what, who=who, when=when)
         override = _new(fields, "override_reason")
-        return text + (f"; override: {one_line(override)}" if override else "")
+        return TEXT["booked_override" if override else "booked"].format(
+            what=what, who=who, when=when, reason=one_line(override)
+        )
     if op == "delete":
         return TEXT["removed_booking"].format(who=who)
     return TEXT["moved_booking"].format(who=who, changes=changes_text(fields, names))

@@ -184,15 +184,17 @@ def priority_label(target: Target) -> str:
 def due_line(found: Targets, priority: str) -> str:
     """`first response by Mo 07.12. 10:15 · resolution by Di 08.12. 09:15 (extended hours)`."""
     target = found.by_priority[priority]
-    text = (
-        f"first response by {clock.moment(target.first_due)}"
-        f" · resolution by {clock.moment(target.resolution_due)}"
-        f" ({labels.word(labels.SUPPORT_PROFILE, found.terms.profile)})"
+    text = _("first response by {first} · resolution by {resolution} ({hours})").format(
+        first=clock.moment(target.first_due),
+        resolution=clock.moment(target.resolution_due),
+        hours=labels.word(labels.SUPPORT_PROFILE, found.terms.profile),
     )
     if found.known is None:
-        text += "; the customer's contracts may shorten them"
-    elif not found.known:
-        text += "; standard targets: the contracts are not visible to you"
+        return _("{targets}; the customer's contracts may shorten them").format(targets=text)
+    if not found.known:
+        return _("{targets}; standard targets: the contracts are not visible to you").format(
+            targets=text
+        )
     return text
 
 

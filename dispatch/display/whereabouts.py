@@ -11,13 +11,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from dispatch.display import clock
+from dispatch.display.labels import Words
 from dispatch.display.safe import one_line
+from dispatch.i18n import N_
 
-TEXT = {
-    "no_contact": "none named",
-    "not_here": "shown when the service is reachable again",
-    "branch": "branch {name}",
-}
+TEXT = Words(
+    {
+        "no_contact": N_("none named"),
+        "not_here": N_("shown when the service is reachable again"),
+        "branch": N_("branch {name}"),
+    }
+)
 
 
 def _parts(values: list[Any]) -> list[str]:

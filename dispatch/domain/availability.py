@@ -124,7 +124,7 @@ def parse_hours(words: Sequence[str]) -> WorkingHours:
 
 @lru_cache(maxsize=256)
 def holidays_of(state: StateCode, year: int) -> frozenset[date]:
-    return frozenset(public_holidays(state.value, date(year, 1, 1), date(year, 12, 31)))
+    return frozenset(public_holidays(state.value, date(year, 1, 1), date(year, 12, 31), "en"))
 
 
 def is_holiday(day: date, state: StateCode) -> bool:
@@ -215,7 +215,8 @@ def unavailable_reason(
     last = (end - timedelta(microseconds=1)).astimezone(BERLIN).date()
     while day <= last:
         if is_holiday(day, state):
-            name = public_holidays(state.value, day, day).get(day, "public holiday")
+            # the service's words: English whatever a console in the same process shows
+            name = public_holidays(state.value, day, day, "en").get(day, "public holiday")
             return f"{day:%d.%m.} is a public holiday in {state.value} ({name})"
         day += timedelta(days=1)
     return f"outside the technician's working hours ({hours.describe()}) and not on call"

@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from dispatch.display.clock import WEEKDAYS, local
+from dispatch.display.clock import local, weekday_short
 from dispatch.domain import sla
 from dispatch.domain.types import StateCode, SupportProfile
 
@@ -103,7 +103,7 @@ def _business_clock(
 def resume_text(at: datetime) -> str:
     """`Mo 08:00`: when a stopped clock runs again, in the display zone."""
     t = local(at)
-    return f"{WEEKDAYS[t.weekday()]} {t:%H:%M}"
+    return f"{weekday_short(t.date())} {t:%H:%M}"
 
 
 _PROFILES = {p.value: p for p in SupportProfile}

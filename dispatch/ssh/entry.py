@@ -32,8 +32,12 @@ def session_main(fingerprint: str) -> int:
     if not FINGERPRINT.fullmatch(fingerprint):
         print("dispatch: --key takes a fingerprint SHA256:…", file=sys.stderr)
         return 2
+    from dispatch.i18n import set_language
+    from dispatch.i18n_choice import choose
+
     try:
         cfg = config.load()
+        set_language(choose())  # the gateway's config file, then the locale sshd passed on
     except ValueError as exc:
         print(f"dispatch: {exc}", file=sys.stderr)
         return 1

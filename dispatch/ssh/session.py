@@ -85,7 +85,6 @@ def _text(settings: SessionSettings, token: str, person: tokens.Person, request:
 
     from dispatch.client.api import ApiClient
     from dispatch.client.errors import ApiError, Unreachable
-    from dispatch.display.safe import one_line
     from dispatch.ssh.text import lines
 
     assert settings.server is not None
@@ -100,7 +99,7 @@ def _text(settings: SessionSettings, token: str, person: tokens.Person, request:
         print(_("dispatch: the service is not reachable; try again shortly."), file=sys.stderr)
         return 1
     except ApiError as exc:
-        print(f"dispatch: {one_line(exc.detail or exc.title)}", file=sys.stderr)
+        print(f"dispatch: {exc.sentence}", file=sys.stderr)
         return 1
     print("\n".join(out))
     return 0

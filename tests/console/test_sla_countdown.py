@@ -88,7 +88,7 @@ def test_a_saturday_clock_stands_until_monday_and_a_24_7_one_runs(
             assert "4:00 h business time left, clock stopped until Mo 08:00" in shown
             # both due times as Berlin wall-clock times: 4 business hours from Monday 08:00,
             # and 16 (9 on Monday, 7 on Tuesday)
-            assert "first response due Mo 30.11. 12:00, resolution due Tu 01.12. 15:00" in shown
+            assert "first response due Mon 30 Nov 12:00, resolution due Tue 01 Dec 15:00" in shown
             hours = "standard hours (Mo-Fr 08-17), holidays of NW, set by the cooperation agreement"
             assert hours in shown
 

@@ -43,7 +43,7 @@ DIALOGS: dict[str, Callable[[DispatchApp], ModalScreen[Any]]] = {
     "contact": lambda app: ContactDialog(100301),
     "priority change": lambda app: ConfirmDialog(
         "100301: priority P4 low → P1 critical? The due times are recomputed from receipt.",
-        "first response due  Mo 07.12. 09:00\nresolution due      Mo 07.12. 12:00\n"
+        "first response due  Mon 07 Dec 09:00\nresolution due      Mon 07 Dec 12:00\n"
         "Warning: the first response is LATE at once.\n"
         "Warning: the resolution is BREACHED at once.",
         yes="change",

@@ -253,7 +253,7 @@ def _confirm() -> Any:
 
     return ConfirmDialog(
         "Resolve 100003: this frees 1 booked slot still ahead:",
-        "We 25.11. 13:00 Marco Wagner",
+        "Wed 25 Nov 13:00 Marco Wagner",
         yes="resolve",
     )
 

@@ -87,12 +87,12 @@ async def test_history_and_fields_read_as_words_not_internal_names(tmp_path: Pat
         assert f"assignee: - → {tech['name']}" in text
         assert f"first response: - → {clock.moment(detail['responded_at'])}" in text
         assert "status: triaged → scheduled" in text
-        assert f"Tom Lehmann: booked job on site for {tech['name']}, Mo 11.01. 09:00-11:45" in text
+        assert f"Tom Lehmann: booked job on site for {tech['name']}, Mon 11 Jan 09:00-11:45" in text
         assert "tom.lehmann" not in text, "people by name, not login"
         for internal in ("assignee_id", "responded_at", "ticket_work", "None", "+00:00", "T08:"):
             assert internal not in text, internal
         assert not re.search(r"Version\s+\d", text), "the version is the sync's business"
-        assert re.search(r"Booked\s+Mo 11\.01\. 09:00-11:45\s+job on site", text)
+        assert re.search(r"Booked\s+Mon 11 Jan 09:00-11:45\s+job on site", text)
 
 
 async def test_priority_dialog_offers_this_contracts_targets(tmp_path: Path) -> None:

@@ -31,18 +31,18 @@ def test_nothing_clean_returns_is_unsafe(text: str) -> None:
 
 
 def test_times_are_berlin_whatever_the_input_zone() -> None:
-    assert clock.moment("2026-12-07T08:00:00+00:00") == "Mo 07.12. 09:00"
-    assert clock.moment(datetime(2026, 7, 6, 7, 30, tzinfo=UTC)) == "Mo 06.07. 09:30"
+    assert clock.moment("2026-12-07T08:00:00+00:00") == "Mon 07 Dec 09:00"
+    assert clock.moment(datetime(2026, 7, 6, 7, 30, tzinfo=UTC)) == "Mon 06 Jul 09:30"
     assert clock.moment(None) == "-"
-    assert clock.day(date(2026, 12, 6)) == "Su 06.12."
+    assert clock.day(date(2026, 12, 6)) == "Sun 06 Dec"
 
 
 def test_spans_show_their_real_start_and_end() -> None:
     a = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
-    assert clock.span(a, datetime(2026, 12, 7, 10, 45, tzinfo=UTC)) == "Mo 07.12. 09:00-11:45"
+    assert clock.span(a, datetime(2026, 12, 7, 10, 45, tzinfo=UTC)) == "Mon 07 Dec 09:00-11:45"
     assert (
         clock.span(datetime(2026, 12, 7, 16, tzinfo=UTC), datetime(2026, 12, 14, 7, tzinfo=UTC))
-        == "Mo 07.12. 17:00 - Mo 14.12. 08:00"
+        == "Mon 07 Dec 17:00 - Mon 14 Dec 08:00"
     )
 
 

@@ -32,7 +32,7 @@ def test_a_change_reads_as_words() -> None:
         },
     }
     assert event_line(event, NAMES) == (
-        "Su 06.12. 14:52  Anna Becker: first response: - → Mo 07.12. 09:00; "
+        "Sun 06 Dec 14:52  Anna Becker: first response: - → Mon 07 Dec 09:00; "
         "assignee: - → Andreas Beck; status: in progress → waiting for customer; "
         "source: phone hotline → VIP hotline"
     )
@@ -52,7 +52,7 @@ def test_a_booking_and_an_escalation_read_as_words() -> None:
         },
     }
     assert describe_event(booked, NAMES) == (
-        "booked job on site for Andreas Beck, Mo 07.12. 09:00-11:45"
+        "booked job on site for Andreas Beck, Mon 07 Dec 09:00-11:45"
     )
     raised = {
         "entity": "escalation",
@@ -89,9 +89,9 @@ def test_escalation_people_with_the_fields_the_service_adds() -> None:
     lines = [line for _, line in escalation_lines(esc)]
     assert lines == [
         "L1 SLA breach, resolved: P1 over time",
-        "raised by Anna Becker Mo 07.12. 09:00",
-        "acknowledged by Tom Lehmann Mo 07.12. 09:10",
-        "resolved by Tom Lehmann Mo 07.12. 10:30: vendor replaced the part",
+        "raised by Anna Becker Mon 07 Dec 09:00",
+        "acknowledged by Tom Lehmann Mon 07 Dec 09:10",
+        "resolved by Tom Lehmann Mon 07 Dec 10:30: vendor replaced the part",
     ]
     esc["resolved_by"] = 9  # someone the answer does not name: never the raiser's name
     assert "resolved by someone" in [line for _, line in escalation_lines(esc)][-1]
@@ -107,7 +107,7 @@ def test_entries_over_several_days_show_their_real_start_and_end() -> None:
         "start": "2026-12-07T16:00:00Z",
         "end": "2026-12-14T07:00:00Z",
     }
-    assert appointment_line(on_call) == "  Mo 07.12. 17:00 - Mo 14.12. 08:00  on call\n"
+    assert appointment_line(on_call) == "  Mon 07 Dec 17:00 - Mon 14 Dec 08:00  on call\n"
     job: AppointmentShape = {
         "id": 2,
         "technician_id": 1,
@@ -118,9 +118,9 @@ def test_entries_over_several_days_show_their_real_start_and_end() -> None:
         "end": "2026-12-07T10:45:00Z",
         "note": "VPN \x1b[2J",
     }
-    assert appointment_line(job) == "  Mo 07.12. 09:00-11:45  ticket 100301 remote  VPN [2J\n"
+    assert appointment_line(job) == "  Mon 07 Dec 09:00-11:45  ticket 100301 remote  VPN [2J\n"
     assert booking_text({**job, "technician_id": 1}, {1: "Andreas Beck"}) == (
-        "Mo 07.12. 09:00-11:45  job remote  Andreas Beck"
+        "Mon 07 Dec 09:00-11:45  job remote  Andreas Beck"
     )
 
 

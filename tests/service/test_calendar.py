@@ -66,7 +66,7 @@ def test_a_clash_names_the_ticket_by_number_and_the_time_in_berlin(world: World)
     r = world.book(**_at("10:00", "12:00"))
     assert r.status_code == 409
     assert r.json()["detail"] == (
-        f"the technician is busy then: job on ticket {t['number']}, Mo 04.03. 09:00-11:00"
+        f"the technician is busy then: job on ticket {t['number']}, Mon 04 Mar 09:00-11:00"
     )
     assert r.json()["clash"]["ticket_number"] == t["number"]
 
@@ -78,7 +78,7 @@ def test_a_clash_is_409_naming_the_appointment(world: World) -> None:
     assert r.headers["content-type"] == PROBLEM
     problem = r.json()
     # a person reads the detail: words and the provider's time, no ids or ISO instants
-    assert problem["detail"].endswith(", Mo 04.03. 09:00-11:00"), problem["detail"]
+    assert problem["detail"].endswith(", Mon 04 Mar 09:00-11:00"), problem["detail"]
     assert problem["clash"]["id"] == first["id"]
     assert world.rows(Appointment) == 1
     # Back to back is not a clash; another technician is not either.

@@ -11,7 +11,7 @@ def booking(start: str) -> Op:
 
 
 def test_a_queued_booking_names_its_start_in_berlin_time() -> None:
-    assert booking("2026-12-07T08:00:00+00:00").label == "booking at Mo 07.12. 09:00"
+    assert booking("2026-12-07T08:00:00+00:00").label == "booking at Mon 07 Dec 09:00"
 
 
 def test_a_start_that_is_no_time_is_shown_cleaned_not_raised() -> None:

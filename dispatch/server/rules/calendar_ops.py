@@ -48,14 +48,16 @@ def check_no_clash(
     if clash is not None:
         # People read this detail (toasts, the CLI): words, the ticket's number, the
         # provider's time; the `clash` member below keeps the ids and instants for programs.
-        what = labels.word(labels.APPOINTMENT_KIND, clash.kind.value)
+        # English whatever a console in the same process shows: a problem's detail is the
+        # service's (issue 22), and the console words the known problems itself
+        what = labels.word(labels.APPOINTMENT_KIND, clash.kind.value, language="en")
         number = None
         if clash.ticket_id is not None:
             number = session.exec(select(Ticket.number).where(Ticket.id == clash.ticket_id)).first()
             what += f" on ticket {number}"
         raise ProblemError(
             409,
-            f"the technician is busy then: {what}, {clock.span(clash.start, clash.end)}",
+            f"the technician is busy then: {what}, {clock.span(clash.start, clash.end, 'en')}",
             title="Slot taken",
             extra={
                 "clash": {

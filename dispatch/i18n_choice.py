@@ -1,0 +1,128 @@
+"""Which language a process speaks: `--lang`, then the settings' `language` (DISPATCH_LANGUAGE,
+then the config file's `language = "de"`), then the locale (LC_ALL, LC_MESSAGES, LANG, the
+first one set, as POSIX reads them: `de_DE.UTF-8` is German); English when none matches.
+
+Chosen before the command modules are imported: Typer's help texts and the screens' class
+attributes are evaluated at import, in the language set by then (`dispatch.main`). Reads the
+config file with tomllib rather than through `Settings`, which `--help` need not wait for.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from dispatch.i18n import DEFAULT, LANGUAGES
+
+OPTION = "--lang"
+LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
+# the top-level options that take a value (dispatch.cli.main_callback)
+TAKES_VALUE = frozenset({"--server", "--token", "--ca-file", OPTION})
+
+
+class LanguageError(ValueError):
+    """A language asked for by name (option, setting) that dispatch does not speak."""
+
+
+def checked(code: str, where: str) -> str:
+    """`code` when dispatch speaks it; a sentence naming `where` it was asked for otherwise."""
+    if code not in LANGUAGES:
+        raise LanguageError(
+            f"{where}: unknown language {code!r}; choose one of {', '.join(LANGUAGES)}"
+        )
+    return code
+
+
+def from_argv(argv: Sequence[str]) -> str | None:
+    """The value of `--lang X` / `--lang=X` among the top-level options (before the
+    subcommand, as Typer reads them); None when not given."""
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == OPTION:
+            if i + 1 >= len(argv):
+                raise LanguageError(f"{OPTION} needs a value: {', '.join(LANGUAGES)}")
+            return checked(argv[i + 1], OPTION)
+        if arg.startswith(OPTION + "="):
+            return checked(arg.split("=", 1)[1], OPTION)
+        if not arg.startswith("-") or arg == "--":
+            return None  # the subcommand: what follows is its own
+        i += 2 if arg in TAKES_VALUE else 1
+    return None
+
+
+def from_locale(value: str | None) -> str | None:
+    """`de_DE.UTF-8` → "de", `en_GB` → "en"; None for `C`, `POSIX` and languages without a
+    catalog."""
+    if not value:
+        return None
+    code = value.split(".", 1)[0].split("@", 1)[0].split("_", 1)[0].lower()
+    return code if code in LANGUAGES else None
+
+
+def from_environment(environ: Mapping[str, str]) -> str | None:
+    """The locale's language: the first of LC_ALL, LC_MESSAGES, LANG that is set decides
+    (LC_ALL=C over LANG=de_DE.UTF-8 is English, as every other program reads it)."""
+    for name in LOCALE_VARIABLES:
+        value = environ.get(name)
+        if value:
+            return from_locale(value)
+    return None
+
+
+def from_config(path: Path) -> str | None:
+    """The config file's `language`, or None when the file or the key is missing (a broken
+    file is the settings' to report, with the rest of its mistakes)."""
+    try:
+        with path.open("rb") as f:
+            value = tomllib.load(f).get("language")
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    if value is None:
+        return None
+    return checked(str(value), f"{path}: language")
+
+
+def config_path(environ: Mapping[str, str]) -> Path:
+    """`settings.config_file()` without importing pydantic: DISPATCH_CONFIG or the user's."""
+    given = environ.get("DISPATCH_CONFIG")
+    if given:
+        return Path(given)
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("dispatch")) / "config.toml"
+
+
+def adopt(code: str) -> None:
+    """Speak `code` in this whole process: dispatch's text (`set_language`), and the text
+    Click and Typer print around it ("Usage:", "Options", their errors). Those libraries
+    translate through gettext's global domain and the locale variables, so the domain is
+    pointed at dispatch's catalog (`libraries.po` holds their German) and LANGUAGE, which
+    gettext reads first, names the language chosen. For a process's entry point only."""
+    import gettext
+
+    from dispatch.i18n import DOMAIN, LOCALE_DIR, set_language
+
+    set_language(code)
+    os.environ["LANGUAGE"] = code
+    gettext.bindtextdomain(DOMAIN, str(LOCALE_DIR))
+    gettext.textdomain(DOMAIN)
+
+
+def choose(
+    argv: Sequence[str] = (),
+    environ: Mapping[str, str] | None = None,
+    config: Path | None = None,
+) -> str:
+    """The language for a process started with `argv` in `environ`."""
+    env = os.environ if environ is None else environ
+    given = from_argv(argv)
+    if given:
+        return given
+    setting = env.get("DISPATCH_LANGUAGE")
+    if setting:
+        return checked(setting, "DISPATCH_LANGUAGE")
+    configured = from_config(config if config is not None else config_path(env))
+    return configured or from_environment(env) or DEFAULT

@@ -1,0 +1,141 @@
+"""`python -m dispatch.catalog check`, on a tiny package of its own: a message missing from
+the German catalog, a fuzzy or an empty entry, and a user-facing literal nobody marked each
+fail the check and are listed; a complete catalog passes. The German catalog is the union of
+the `*.po` files of `de/LC_MESSAGES`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from dispatch import catalog
+
+MODULE = """
+from dispatch.i18n import N_, _
+
+GREETING = N_("Good morning")
+
+
+def show(app, name):
+    app.notify(_("Hello {name}").format(name=name))
+    app.notify(_(GREETING))
+"""
+
+
+def po(entries: dict[str, str], fuzzy: frozenset[str] = frozenset()) -> str:
+    head = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
+    body = "".join(
+        ("#, fuzzy\n" if k in fuzzy else "") + f'msgid "{k}"\nmsgstr "{v}"\n\n'
+        for k, v in entries.items()
+    )
+    return head + body
+
+
+def package(tmp_path: Path, module: str = MODULE) -> tuple[Path, Path]:
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "screen.py").write_text(module)
+    locale = tmp_path / "locale"
+    (locale / "de" / "LC_MESSAGES").mkdir(parents=True)
+    return pkg, locale
+
+
+def write(locale: Path, name: str, text: str) -> None:
+    (locale / "de" / "LC_MESSAGES" / name).write_text(text, encoding="utf-8")
+
+
+COMPLETE = {"Good morning": "Guten Morgen", "Hello {name}": "Hallo {name}"}
+
+
+def test_a_complete_catalog_passes_from_the_command_line(tmp_path: Path) -> None:
+    pkg, locale = package(tmp_path)
+    write(locale, "dispatch.po", po(COMPLETE))
+    done = subprocess.run(
+        [sys.executable, "-m", "dispatch.catalog", "check", str(pkg), str(locale)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "catalog complete" in done.stdout
+
+
+def test_a_missing_message_fails_and_is_named(tmp_path: Path) -> None:
+    pkg, locale = package(tmp_path)
+    write(locale, "dispatch.po", po({"Good morning": "Guten Morgen"}))
+    done = subprocess.run(
+        [sys.executable, "-m", "dispatch.catalog", "check", str(pkg), str(locale)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert "missing: 'Hello {name}' (screen.py:" in done.stdout
+
+
+def test_a_fuzzy_or_an_empty_entry_fails(tmp_path: Path) -> None:
+    pkg, locale = package(tmp_path)
+    write(
+        locale,
+        "dispatch.po",
+        po(
+            {"Good morning": "Guten Morgen?", "Hello {name}": ""}, fuzzy=frozenset({"Good morning"})
+        ),
+    )
+    problems = catalog.check(pkg, locale, cldr=False)
+    assert any(p.startswith("fuzzy: 'Good morning'") for p in problems), problems
+    assert any(p.startswith("empty: 'Hello {name}'") for p in problems), problems
+    assert len(problems) == 2
+
+
+def test_the_catalog_is_the_union_of_the_language_files(tmp_path: Path) -> None:
+    """i18n-core's dispatch.po and i18n-screens' screens.po until the lead merges them: an
+    empty entry in one file does not hide the other file's translation."""
+    pkg, locale = package(tmp_path)
+    write(locale, "dispatch.po", po({"Good morning": "Guten Morgen", "Hello {name}": ""}))
+    write(locale, "screens.po", po({"Hello {name}": "Hallo {name}"}))
+    assert catalog.check(pkg, locale, cldr=False) == []
+
+
+def test_an_unmarked_literal_at_a_display_call_fails_unless_allowed(tmp_path: Path) -> None:
+    module = (
+        MODULE
+        + '''
+
+def more(app, typer):
+    app.notify("Saved.")
+    app.notify(f"Saved {app.name}.")
+    typer.echo("{a} · {b}".format(a=1, b=2))  # no words: nothing to translate
+    app.notify(_("Good morning"))
+
+@typer_app.command("go")
+def go():
+    """Help from a docstring never reaches the catalog."""
+'''
+    )
+    pkg, locale = package(tmp_path, module)
+    write(locale, "dispatch.po", po(COMPLETE))
+    problems = catalog.check(pkg, locale, cldr=False)
+    assert problems == [
+        "unmarked: 'Saved.' (pkg/screen.py:13)",
+        "unmarked: \"f'Saved {app.name}.'\" (pkg/screen.py:14)",
+        "unmarked: '<help from a docstring>' (pkg/screen.py:18)",
+    ]
+    allow = tmp_path / "allow.txt"
+    allow.write_text("# why\npkg/screen.py | Saved.\npkg/screen.py | <help from a docstring>\n")
+    assert catalog.check(pkg, locale, allow, cldr=False) == [
+        "unmarked: \"f'Saved {app.name}.'\" (pkg/screen.py:14)"
+    ]
+
+
+def test_dispatchs_own_catalog_lacks_nothing_outside_the_screens_work() -> None:
+    """Everything this branch marked is in the German catalog, and every unmarked literal
+    left is in the console's screens, widgets and app (issue 22's other helper; the lead
+    puts the check into .ci/run once both are merged). Day and month names are Babel's."""
+    screens = ("dispatch/screens/", "dispatch/widgets/", "dispatch/app", "dispatch/commands.py")
+    problems = catalog.check()
+    left = [
+        p for p in problems if not (p.startswith("unmarked: ") and any(s in p for s in screens))
+    ]
+    assert left == []
