@@ -9,17 +9,24 @@ from typing import Annotated
 import typer
 
 from dispatch.cli.common import fail, load_settings
+from dispatch.i18n import _
 
-app = typer.Typer(help="The hour contingents: crediting lots and closing months.")
+app = typer.Typer(help=_("The hour contingents: crediting lots and closing months."))
 
 
-@app.command("close")
+@app.command(
+    "close",
+    help=_(
+        "Close every ended, unclosed month up to --month of every contingent contract, in"
+        " order, and credit the running month. Closing twice changes nothing."
+    ),
+)
 def close(
     month: Annotated[
         str | None,
         typer.Option(
             "--month",
-            help="YYYY-MM: the last month to close (it must have ended); default: last month",
+            help=_("YYYY-MM: the last month to close (it must have ended); default: last month"),
         ),
     ] = None,
 ) -> None:
@@ -37,13 +44,13 @@ def close(
             year, number = (int(part) for part in month.split("-"))
             until = Month(year, number)
         except ValueError:
-            fail(f"--month: {month!r} is not a month like 2027-03", 2)
+            fail(_("--month: {month} is not a month like 2027-03").format(month=repr(month)), 2)
             return
     engine = make_engine(load_settings().database_url).execution_options(**{WRITE: True})
     with Session(engine, expire_on_commit=False) as session:
         try:
             result = close_all(session, until=until)
         except ValueError as exc:
-            fail(f"--month: {exc}", 2)
+            fail(_("--month: {problem}").format(problem=exc), 2)
             return
-    typer.echo(f"contingent: {result.describe()}")
+    typer.echo(_("contingent: {result}").format(result=result.describe()))

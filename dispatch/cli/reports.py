@@ -13,12 +13,12 @@ from dispatch.cli.common import JsonOpt, ServerOpt, TokenOpt, fail
 from dispatch.cli.remote import call_service, print_result
 from dispatch.i18n import _, ngettext
 
-app = typer.Typer(help="Service reports (PDF) and the billing export for SAP.")
+app = typer.Typer(help=_("Service reports (PDF) and the billing export for SAP."))
 
-MonthOpt = Annotated[str | None, typer.Option("--month", help="a Berlin month, YYYY-MM")]
-FromOpt = Annotated[str | None, typer.Option("--from", help="first day, YYYY-MM-DD")]
-ToOpt = Annotated[str | None, typer.Option("--to", help="last day (inclusive), YYYY-MM-DD")]
-OutOpt = Annotated[Path, typer.Option("-o", "--output", help="file to write")]
+MonthOpt = Annotated[str | None, typer.Option("--month", help=_("a Berlin month, YYYY-MM"))]
+FromOpt = Annotated[str | None, typer.Option("--from", help=_("first day, YYYY-MM-DD"))]
+ToOpt = Annotated[str | None, typer.Option("--to", help=_("last day (inclusive), YYYY-MM-DD"))]
+OutOpt = Annotated[Path, typer.Option("-o", "--output", help=_("file to write"))]
 _NUMBER = re.compile(r"SR-[0-9]{4}-([0-9]{5,})", re.IGNORECASE)
 
 
@@ -66,17 +66,20 @@ def report_line(r: dict[str, Any]) -> str:
     )
 
 
-@app.command("create")
+@app.command(
+    "create",
+    help=_("Make a service report (stored, and mailed to the customer's report contacts)."),
+)
 def reports_create(
-    customer: Annotated[str, typer.Argument(help="customer number")],
+    customer: Annotated[str, typer.Argument(help=_("customer number"))],
     month: MonthOpt = None,
     first: FromOpt = None,
     last: ToOpt = None,
     ticket: Annotated[
-        int | None, typer.Option("--ticket", help="a report of this ticket's work instead")
+        int | None, typer.Option("--ticket", help=_("a report of this ticket's work instead"))
     ] = None,
     language: Annotated[
-        str | None, typer.Option("--language", help="de or en (default: the contacts')")
+        str | None, typer.Option("--language", help=_("de or en (default: the contacts')"))
     ] = None,
     server: ServerOpt = None,
     token: TokenOpt = None,
@@ -108,9 +111,9 @@ def reports_create(
     print_result(result, as_json, lambda r: typer.echo(report_line(r)))
 
 
-@app.command("list")
+@app.command("list", help=_("The customer's service reports, newest first."))
 def reports_list(
-    customer: Annotated[str, typer.Argument(help="customer number")],
+    customer: Annotated[str, typer.Argument(help=_("customer number"))],
     server: ServerOpt = None,
     token: TokenOpt = None,
     as_json: JsonOpt = False,
@@ -147,9 +150,9 @@ def _report_id(given: str) -> int:
     raise AssertionError("unreachable")
 
 
-@app.command("download")
+@app.command("download", help=_("Save a report's PDF, as it was made and mailed."))
 def reports_download(
-    report: Annotated[str, typer.Argument(help="report id or number (SR-2026-00042)")],
+    report: Annotated[str, typer.Argument(help=_("report id or number (SR-2026-00042)"))],
     output: OutOpt,
     server: ServerOpt = None,
     token: TokenOpt = None,
@@ -177,7 +180,12 @@ def reports_download(
     )
 
 
-@app.command("export")
+@app.command(
+    "export",
+    help=_(
+        "Write the billing export (CSV for SAP): the approved, billed lines of the period, each with the number of the report that holds it."
+    ),
+)
 def reports_export(
     output: OutOpt,
     month: MonthOpt = None,
