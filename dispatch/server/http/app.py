@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -63,8 +64,11 @@ start, then hourly, so balances are right without a cron job (a new month's lot 
 the hour after midnight; `dispatch contingent close` does it at once)."""
 
 
-async def _every(seconds: float, job: Callable[[], None]) -> None:
-    """Run the blocking `job` in a thread now and every `seconds`; a failure waits a round."""
+async def _every(seconds: float, job: Callable[[], None], *, wait_first: bool = False) -> None:
+    """Run the blocking `job` in a thread now (or after `seconds` with `wait_first`) and every
+    `seconds`; a failure waits a round."""
+    if wait_first:
+        await anyio.sleep(seconds)
     while True:
         try:
             await anyio.to_thread.run_sync(job)
@@ -177,9 +181,17 @@ def _lifespan(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         _freeze_once()
+        # Before the first request, not beside it: a balance read at start (or a contract
+        # made then) must not race the close that credits the running month.
+        try:
+            await anyio.to_thread.run_sync(close_contingents)
+        except Exception:
+            log.exception("closing contingent months failed; trying again in an hour")
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(_every, PRUNE_SECONDS, prune)
-            tasks.start_soon(_every, CONTINGENT_SECONDS, close_contingents)
+            tasks.start_soon(
+                functools.partial(_every, CONTINGENT_SECONDS, close_contingents, wait_first=True)
+            )
             tasks.start_soon(anyio.to_thread.run_sync, _prepare_calendars)
             tasks.start_soon(
                 _every, search.TRIGRAM_SECONDS, lambda: search.refresh_trigram_counts(engine)
