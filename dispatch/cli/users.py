@@ -14,7 +14,9 @@ app = typer.Typer(help="Users and their tokens.")
 @app.command("add")
 def users_add(
     name: Annotated[str, typer.Argument(help="login name (a-z, 0-9, . _ -)")],
-    role: Annotated[str, typer.Option(help="technician, dispatcher, team_lead or admin")],
+    role: Annotated[
+        str, typer.Option(help="technician, dispatcher, team_lead, admin or back_office")
+    ],
     display_name: Annotated[str | None, typer.Option(help="full name")] = None,
 ) -> None:
     """Create a user and print its token once."""

@@ -94,6 +94,7 @@ ROLE = {
     "dispatcher": "dispatcher",
     "team_lead": "team lead",
     "admin": "admin",
+    "back_office": "back office",
 }
 # Field names as they appear in history lines, conflict rows and error messages.
 FIELD = {

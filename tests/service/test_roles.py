@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any
 
 import pytest
-from service.roles_cases import CASES, PEOPLE, Case, expected
+from service.roles_cases import BILLING_ROUTES, CASES, PEOPLE, Case, expected
 from service.world import API, PROBLEM, World
 from sqlmodel import Session, select
 
 from dispatch.domain.permissions import TABLE
 from dispatch.domain.types import Role
 from dispatch.models import ApiToken, IdempotencyRecord
+from dispatch.server.http.app import ROUTES
 
 
 def test_the_people_cover_every_role_and_the_cases_every_action() -> None:
@@ -24,7 +26,25 @@ def test_the_people_cover_every_role_and_the_cases_every_action() -> None:
     assert {c.action for c in CASES} == set(TABLE)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def _served(path: str) -> bool:
+    return any(
+        getattr(route, "path", "") == path for module in ROUTES for route in module.router.routes
+    )
+
+
+def _params() -> list[Any]:
+    """Every case; those of BILLING endpoints not served yet (the `reports` branch) are
+    expected to fail, strictly: once served, they must pass."""
+    out = []
+    for case in CASES:
+        path = BILLING_ROUTES.get(case.name)
+        missing = path is not None and not _served(path)
+        mark = pytest.mark.xfail(missing, reason=f"{path} comes with reports", strict=True)
+        out.append(pytest.param(case, id=case.name, marks=mark))
+    return out
+
+
+@pytest.mark.parametrize("case", _params())
 def test_role_table(world: World, case: Case) -> None:
     cells = [(who, role, own) for who, role in PEOPLE.items() for own in (True, False)]
     wrong = []

@@ -33,6 +33,7 @@ from dispatch.server.http.routes import (
     suggestions,
     technicians,
     tickets,
+    time_entries,
     users,
 )
 from dispatch.server.http.strictness import no_repeated_scalars, strict_body
@@ -143,6 +144,7 @@ ROUTES = (
     mails,
     notifications,
     ssh_keys,
+    time_entries,
 )
 
 
