@@ -49,6 +49,7 @@ class DispatchApp(ScreenshotPolicy):
         Binding("4", "pane('mywork')", "My work", id="app.mywork"),
         Binding("5", "pane('outbox')", "Outbox", id="app.outbox"),
         Binding("6", "pane('mail')", "Mail", id="app.mail"),
+        Binding("7", "pane('approvals')", "Approval", id="app.approvals"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("r", "refresh", "Refresh", id="app.refresh"),
         Binding("q", "quit", "Quit", id="app.quit"),
@@ -92,6 +93,7 @@ class DispatchApp(ScreenshotPolicy):
         self.calendar_changed: Signal[None] = Signal(self, "calendar_changed")
         self.status_changed: Signal[None] = Signal(self, "status_changed")
         self.mails_changed: Signal[MailsUpdate] = Signal(self, "mails_changed")
+        self.time_changed: Signal[None] = Signal(self, "time_changed")
         self.set_keymap(settings.keymap)
         set_zone(settings.timezone)  # every time shown is the provider's, not the machine's
 
@@ -103,6 +105,17 @@ class DispatchApp(ScreenshotPolicy):
     @property
     def is_technician(self) -> bool:
         return self.role == "technician"
+
+    @property
+    def is_back_office(self) -> bool:
+        return self.role == "back_office"
+
+    @property
+    def first_pane(self) -> str:
+        """Technicians start on their work, the back office on what awaits its approval."""
+        if self.is_technician:
+            return "mywork"
+        return "approvals" if self.is_back_office else "queue"
 
     @property
     def is_team_lead(self) -> bool:
@@ -125,7 +138,7 @@ class DispatchApp(ScreenshotPolicy):
                 self.cache.set_aside(exc)
                 self.painted_from_cache = self.sync.paint_from_cache()
             self.loading = self.painted_from_cache
-        self.switch_mode("mywork" if self.is_technician else "queue")
+        self.switch_mode(self.first_pane)
         if self.cache.notice:
             self.notify(self.cache.notice, severity="warning", timeout=12)
         if self.loading:
@@ -185,11 +198,20 @@ class DispatchApp(ScreenshotPolicy):
             name = "mywork"
         if name in DESK_PANES and self.is_technician:
             return  # unmatched mail is the desk's (the service refuses technicians)
+        if name in BILLING_PANES and not self._bills:
+            return
         self.switch_mode(name)
+
+    @property
+    def _bills(self) -> bool:
+        """The back office and admins approve work (permissions.APPROVE_TIME)."""
+        return self.role in ("back_office", "admin")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "pane" and parameters and parameters[0] in DESK_PANES:
             return not self.is_technician  # not offered at all
+        if action == "pane" and parameters and parameters[0] in BILLING_PANES:
+            return self._bills
         return True
 
     def action_help(self) -> None:
@@ -288,6 +310,9 @@ class DispatchApp(ScreenshotPolicy):
     def calendar_changed_by_sync(self) -> None:
         self.calendar_changed.publish(None)
 
+    def time_changed_by_sync(self) -> None:
+        self.time_changed.publish(None)
+
     def status_changed_by_sync(self) -> None:
         self.online = self.sync.online is not False
         if self.sync.last_sync is not None:
@@ -370,9 +395,12 @@ PANES = (
     ("mywork", "dispatch.screens.mywork", "MyWorkScreen"),
     ("outbox", "dispatch.screens.outbox", "OutboxScreen"),
     ("mail", "dispatch.screens.unmatched", "UnmatchedScreen"),
+    ("approvals", "dispatch.screens.approvals", "ApprovalScreen"),
 )
 # Panes only the desk gets (dispatchers, team leads, admins): no key for technicians.
 DESK_PANES = frozenset(("mail",))
+# The approval queue: the back office's and the admins' only.
+BILLING_PANES = frozenset(("approvals",))
 
 
 def _lazy(module: str, name: str) -> Callable[[], Screen[Any]]:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from dispatch.client import paths
 from dispatch.client.api_mail import MailCalls
+from dispatch.client.api_time import TimeCalls
 from dispatch.client.errors import ApiError, ContractError, NotFound, Unreachable, error_for
 from dispatch.client.shapes import (
     AppointmentShape,
@@ -53,7 +54,7 @@ def _etag(version: int) -> str:
     return f'"{version}"'
 
 
-class ApiClient(MailCalls):
+class ApiClient(MailCalls, TimeCalls):
     """Typed calls for every endpoint of the REST contract. `transport` lets tests and the
     embedded mode talk to an in-process app (httpx.ASGITransport) through the same code."""
 

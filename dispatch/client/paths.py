@@ -81,3 +81,19 @@ def unmatched_discard(mail_id: int) -> str:
 
 def notification_retry(notification_id: int) -> str:
     return f"/notifications/{notification_id}/retry"
+
+
+TIME_ENTRIES = "/time-entries"
+
+
+def ticket_time_entries(ticket_id: int) -> str:
+    return f"{TICKETS}/{ticket_id}/time-entries"
+
+
+def time_entry(entry_id: int) -> str:
+    return f"{TIME_ENTRIES}/{entry_id}"
+
+
+def time_entry_decision(entry_id: int, how: str) -> str:
+    """`approve` or `return` of one entry."""
+    return f"{TIME_ENTRIES}/{entry_id}/{how}"
