@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Label
@@ -110,10 +111,9 @@ class ApprovalScreen(PaneScreen):
     def table(self) -> FastTable:
         return self.query_one(FastTable)
 
-    def load(self) -> None:
-        self.run_worker(self._load(), group="approvals", exclusive=True)
-
-    async def _load(self) -> None:
+    @work(group="approvals", exclusive=True)
+    async def load(self) -> None:
+        """The queue from the service: it is not synced, every change reads it again."""
         try:
             items = await self.dispatch.client.time_entries(state="submitted")
         except (ApiError, Unreachable):

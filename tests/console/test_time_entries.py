@@ -59,7 +59,7 @@ async def test_a_technician_logs_work_at_80x24(tmp_path: Path) -> None:
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert "Duration" in _text(dialog.query_one("#time-error", Label))
-        assert app.screen is dialog and not app.sync.pending()
+        assert isinstance(app.screen, TimeDialog) and not app.sync.pending()
         dialog.query_one("#billing", Select).value = "other"
         await _type(pilot, dialog, "duration", "35")
         await pilot.press("ctrl+s")
@@ -69,7 +69,7 @@ async def test_a_technician_logs_work_at_80x24(tmp_path: Path) -> None:
         await _type(pilot, dialog, "note", "toner replaced")
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert app.screen is screen
+        assert isinstance(app.screen, MyWorkScreen)
         [entry] = await app.client.ticket_time_entries(ticket_id)
         assert (entry["raw_minutes"], entry["billed_minutes"], entry["on_site"]) == (35, 120, True)
         assert (entry["note"], entry["state"]) == ("toner replaced", "submitted")
