@@ -28,6 +28,7 @@ from dispatch.client.sync import Arrival, SyncEngine
 from dispatch.commands import DispatchCommands
 from dispatch.display.clock import set_zone
 from dispatch.display.safe import one_line
+from dispatch.i18n import N_
 from dispatch.screens.context import STYLES, Console, MailsUpdate, TicketsUpdate
 from dispatch.settings import Settings
 
@@ -49,7 +50,7 @@ class DispatchApp(ScreenshotPolicy):
         Binding("4", "pane('mywork')", "My work", id="app.mywork"),
         Binding("5", "pane('outbox')", "Outbox", id="app.outbox"),
         Binding("6", "pane('mail')", "Mail", id="app.mail"),
-        Binding("7", "pane('approvals')", "Approval", id="app.approvals"),
+        Binding("7", "pane('approvals')", N_("Approval"), id="app.approvals"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("r", "refresh", "Refresh", id="app.refresh"),
         Binding("q", "quit", "Quit", id="app.quit"),

@@ -18,7 +18,7 @@ from dispatch.client.shapes import TimeEntryShape
 from dispatch.display import clock, labels
 from dispatch.display.clock import zone
 from dispatch.display.safe import one_line
-from dispatch.i18n import _
+from dispatch.i18n import N_, _
 from dispatch.screens.base import PaneScreen
 from dispatch.screens.context import STYLES, Console, engine_dict
 from dispatch.screens.dialogs import TextDialog
@@ -26,12 +26,12 @@ from dispatch.screens.time_actions import entry_line
 from dispatch.widgets.fast_table import Column, FastTable, Row, fold
 
 COLUMNS = (
-    Column("customer", "Customer", width=None, min_width=10),
-    Column("month", "Month", width=7),
-    Column("number", "No.", width=6),
-    Column("start", "Start", width=12),
-    Column("who", "Technician", width=14, give_way=1),
-    Column("work", "Work", width=None, min_width=16),
+    Column("customer", N_("Customer"), width=None, min_width=10),
+    Column("month", N_("Month"), width=7),
+    Column("number", N_("No."), width=6),
+    Column("start", N_("Start"), width=12),
+    Column("who", N_("Technician"), width=14, give_way=1),
+    Column("work", N_("Work"), width=None, min_width=16),
 )
 
 
@@ -73,10 +73,10 @@ class ApprovalScreen(PaneScreen):
 
     CSS_PATH = [STYLES / "approvals.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open_ticket", "Open ticket", id="approvals.open"),
-        Binding("a", "approve", "Approve", id="approvals.approve"),
+        Binding("enter", "open_ticket", N_("Open ticket"), id="approvals.open"),
+        Binding("a", "approve", N_("Approve"), id="approvals.approve"),
         # r, as the issue asks: in this pane it returns work (the queue reads itself live)
-        Binding("r", "give_back", "Return", id="approvals.return"),
+        Binding("r", "give_back", N_("Return"), id="approvals.return"),
     ]
 
     def compose(self) -> ComposeResult:

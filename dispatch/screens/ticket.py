@@ -23,7 +23,7 @@ from dispatch.client.feed_apply import wire_time, wire_value
 from dispatch.display.history import names_for
 from dispatch.display.safe import one_line
 from dispatch.domain.countdown import clock_of
-from dispatch.i18n import _
+from dispatch.i18n import N_, _
 from dispatch.screens import time_actions
 from dispatch.screens.context import STYLES, Console, TicketsUpdate
 from dispatch.screens.desk_actions import COPY_PHONE, EDIT, DeskActions
@@ -63,7 +63,7 @@ class TicketScreen(TicketMails, DeskActions):
         EDIT,
         COPY_PHONE,
         Binding("M", "retry_mail", "Retry mail", id="ticketview.retry_mail"),
-        Binding("T", "edit_time", "Change work", id="ticketview.edit_time"),
+        Binding("T", "edit_time", N_("Change work"), id="ticketview.edit_time"),
         Binding("j", "scroll_down", "Scroll down", show=False, id="ticketview.down"),
         Binding("k", "scroll_up", "Scroll up", show=False, id="ticketview.up"),
     ]

@@ -16,6 +16,7 @@ from dispatch.display.safe import one_line
 from dispatch.domain.sla import response_targets
 from dispatch.domain.types import Priority, Role, Status
 from dispatch.domain.workflow import allowed_next
+from dispatch.i18n import N_
 from dispatch.screens import priority_change, time_actions
 from dispatch.screens.assign import AssignChoice, AssignDialog
 from dispatch.screens.comment_dialog import (
@@ -88,7 +89,7 @@ TICKET_BINDINGS: list[BindingType] = [
     Binding("c", "comment", "Comment", id="ticket.comment"),
     # K, not k: k moves up in every list and in the ticket view (j/k, as documented)
     Binding("K", "contact", "Contacted", id="ticket.contact"),
-    Binding("t", "log_time", "Log work", id="ticket.log_time"),
+    Binding("t", "log_time", N_("Log work"), id="ticket.log_time"),
 ]
 
 

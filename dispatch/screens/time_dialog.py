@@ -20,7 +20,7 @@ from dispatch.display.billing_text import raw_and_billed
 from dispatch.display.time_input import parse_duration, parse_start, start_text
 from dispatch.domain.billing import NonBillableReason, billability_problem, billed_minutes
 from dispatch.domain.types import ServiceRole
-from dispatch.i18n import _
+from dispatch.i18n import N_, _
 
 Json = dict[str, Any]
 BILLABLE = "billable"
@@ -43,8 +43,8 @@ class TimeDialog(ModalScreen[Json | None]):
     """Answers the entry's fields as the service takes them, or None when cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="time.cancel"),
-        Binding("ctrl+s", "save", "Save", id="time.save", priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="time.cancel"),
+        Binding("ctrl+s", "save", N_("Save"), id="time.save", priority=True),
     ]
 
     def __init__(
