@@ -26,12 +26,12 @@ from dispatch.screens.time_actions import entry_line
 from dispatch.widgets.fast_table import Column, FastTable, Row, fold
 
 COLUMNS = (
-    Column("customer", N_("Customer"), width=None, min_width=10),
+    Column("customer", N_("Customer"), width=18, give_way=2, shrink_to=10),
     Column("month", N_("Month"), width=7),
     Column("number", N_("No."), width=6),
-    Column("start", N_("Start"), width=12),
+    Column("start", N_("Start"), width=15),
     Column("who", N_("Technician"), width=14, give_way=1),
-    Column("work", N_("Work"), width=None, min_width=16),
+    Column("work", N_("Work"), width=None, min_width=20, want=24),
 )
 
 
