@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
+from dispatch import pane_roles
 from dispatch.app_listener import SignalsOf
 from dispatch.app_screenshots import ScreenshotPolicy
 from dispatch.client.api import ApiClient
@@ -108,17 +109,6 @@ class DispatchApp(ScreenshotPolicy):
         return self.role == "technician"
 
     @property
-    def is_back_office(self) -> bool:
-        return self.role == "back_office"
-
-    @property
-    def first_pane(self) -> str:
-        """Technicians start on their work, the back office on what awaits its approval."""
-        if self.is_technician:
-            return "mywork"
-        return "approvals" if self.is_back_office else "queue"
-
-    @property
     def is_team_lead(self) -> bool:
         return self.role in ("team_lead", "admin")
 
@@ -139,7 +129,7 @@ class DispatchApp(ScreenshotPolicy):
                 self.cache.set_aside(exc)
                 self.painted_from_cache = self.sync.paint_from_cache()
             self.loading = self.painted_from_cache
-        self.switch_mode(self.first_pane)
+        self.switch_mode(pane_roles.first_pane(self.role))
         if self.cache.notice:
             self.notify(self.cache.notice, severity="warning", timeout=12)
         if self.loading:
@@ -197,22 +187,13 @@ class DispatchApp(ScreenshotPolicy):
     def action_pane(self, name: str) -> None:
         if name == "queue" and self.is_technician:
             name = "mywork"
-        if name in DESK_PANES and self.is_technician:
-            return  # unmatched mail is the desk's (the service refuses technicians)
-        if name in BILLING_PANES and not self._bills:
-            return
+        if not pane_roles.offers(self.role, name):
+            return  # unmatched mail is the desk's, approvals the back office's
         self.switch_mode(name)
 
-    @property
-    def _bills(self) -> bool:
-        """The back office and admins approve work (permissions.APPROVE_TIME)."""
-        return self.role in ("back_office", "admin")
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "pane" and parameters and parameters[0] in DESK_PANES:
-            return not self.is_technician  # not offered at all
-        if action == "pane" and parameters and parameters[0] in BILLING_PANES:
-            return self._bills
+        if action == "pane" and parameters:
+            return pane_roles.offers(self.role, str(parameters[0]))  # else not offered at all
         return True
 
     def action_help(self) -> None:
@@ -398,10 +379,6 @@ PANES = (
     ("mail", "dispatch.screens.unmatched", "UnmatchedScreen"),
     ("approvals", "dispatch.screens.approvals", "ApprovalScreen"),
 )
-# Panes only the desk gets (dispatchers, team leads, admins): no key for technicians.
-DESK_PANES = frozenset(("mail",))
-# The approval queue: the back office's and the admins' only.
-BILLING_PANES = frozenset(("approvals",))
 
 
 def _lazy(module: str, name: str) -> Callable[[], Screen[Any]]:

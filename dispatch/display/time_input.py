@@ -64,3 +64,9 @@ def parse_start(text: str, now: datetime) -> datetime:
 def start_text(start: datetime) -> str:
     """How the dialog shows a start so that `parse_start` reads it back: `2026-12-07 08:15`."""
     return f"{start.astimezone(zone()):%Y-%m-%d %H:%M}"
+
+
+def month_of(value: str) -> str:
+    """`2026-12`: the month an instant falls in, in the console's zone (the approval queue's
+    grouping)."""
+    return f"{datetime.fromisoformat(value).astimezone(zone()):%Y-%m}"

@@ -4,7 +4,6 @@ Live: logged work anyone changes reads the queue again (the feed's `time_entry` 
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
@@ -15,8 +14,7 @@ from textual.widgets import Label
 
 from dispatch.client.errors import ApiError, Unreachable
 from dispatch.client.shapes import TimeEntryShape
-from dispatch.display import clock, labels
-from dispatch.display.clock import zone
+from dispatch.display import clock, labels, time_input
 from dispatch.display.safe import one_line
 from dispatch.i18n import N_, _
 from dispatch.screens.base import PaneScreen
@@ -37,7 +35,7 @@ COLUMNS = (
 
 def month_of(entry: TimeEntryShape) -> str:
     """`2026-12`: the month the work started in, in the console's zone."""
-    return f"{datetime.fromisoformat(entry['started_at']).astimezone(zone()):%Y-%m}"
+    return time_input.month_of(entry["started_at"])
 
 
 def group_key(entry: TimeEntryShape) -> tuple[str, str, str, int]:

@@ -14,7 +14,7 @@ from dispatch.client.shapes import MailPreviewShape
 from dispatch.display import clock, labels, safe
 from dispatch.display.safe import one_line
 from dispatch.domain.sla import response_targets
-from dispatch.domain.types import Priority, Role, Status
+from dispatch.domain.types import Priority, Status
 from dispatch.domain.workflow import allowed_next
 from dispatch.i18n import N_
 from dispatch.screens import priority_change, time_actions
@@ -76,8 +76,6 @@ def priority_options(
 
 # Actions hidden from technicians (they may take the rest, on their own tickets).
 TEAM_ACTIONS = frozenset({"assign", "priority", "raise_priority", "lower_priority"})
-# Not offered to the back office: what the role table leaves it is reading and commenting.
-READ_ONLY_ACTIONS = TEAM_ACTIONS | {"status", "escalate", "edit", "log_time"}
 
 TICKET_BINDINGS: list[BindingType] = [
     Binding("a", "assign", "Assign", id="ticket.assign"),
@@ -135,15 +133,10 @@ class TicketActions(Screen[None]):
         return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.dispatch.role == Role.BACKOFFICE.value and action in READ_ONLY_ACTIONS:
-            return False  # the back office reads tickets and comments; it changes none
-        if action == "log_time":
-            return time_actions.may_log(self.dispatch)
-        return not (action in TEAM_ACTIONS and self.dispatch.is_technician)
+        return time_actions.offered(self.dispatch, action, TEAM_ACTIONS)
 
     def action_log_time(self) -> None:
-        ticket = self._need_ticket()
-        if ticket is not None:
+        if (ticket := self._need_ticket()) is not None:
             time_actions.log_time(self, self.dispatch, ticket)
 
     def _need_ticket(self) -> TicketShape | None:

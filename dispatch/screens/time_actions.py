@@ -36,9 +36,16 @@ def state_word(state: str) -> str:
     return words.get(state, state)
 
 
-def may_log(console: Console) -> bool:
-    """The back office approves work and logs none (the service refuses it too)."""
-    return console.role != Role.BACKOFFICE.value
+def offered(console: Console, action: str, team_actions: frozenset[str]) -> bool:
+    """Whether a ticket action is offered to the user's role: technicians are not offered
+    the desk's `team_actions`; the back office reads tickets and comments and changes none
+    of them (the role table), so it is offered neither those nor status, escalating, editing
+    or logging work."""
+    if console.role == Role.TECHNICIAN.value:
+        return action not in team_actions
+    if console.role == Role.BACKOFFICE.value:
+        return action not in team_actions | {"status", "escalate", "edit", "log_time"}
+    return True
 
 
 def own_role(console: Console) -> str:
