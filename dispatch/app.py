@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
+from dispatch import pane_roles
 from dispatch.app_listener import SignalsOf
 from dispatch.app_screenshots import ScreenshotPolicy
 from dispatch.client.api import ApiClient
@@ -52,6 +53,7 @@ class DispatchApp(ScreenshotPolicy):
         Binding("4", "pane('mywork')", N_("My work"), id="app.mywork"),
         Binding("5", "pane('outbox')", N_("Outbox"), id="app.outbox"),
         Binding("6", "pane('mail')", N_("Mail"), id="app.mail"),
+        Binding("7", "pane('approvals')", N_("Approval"), id="app.approvals"),
         Binding("question_mark", "help", N_("Help"), id="app.help"),
         Binding("r", "refresh", N_("Refresh"), id="app.refresh"),
         Binding("q", "quit", N_("Quit"), id="app.quit"),
@@ -95,6 +97,7 @@ class DispatchApp(ScreenshotPolicy):
         self.calendar_changed: Signal[None] = Signal(self, "calendar_changed")
         self.status_changed: Signal[None] = Signal(self, "status_changed")
         self.mails_changed: Signal[MailsUpdate] = Signal(self, "mails_changed")
+        self.time_changed: Signal[None] = Signal(self, "time_changed")
         self.set_keymap(settings.keymap)
         set_zone(settings.timezone)  # every time shown is the provider's, not the machine's
 
@@ -128,7 +131,7 @@ class DispatchApp(ScreenshotPolicy):
                 self.cache.set_aside(exc)
                 self.painted_from_cache = self.sync.paint_from_cache()
             self.loading = self.painted_from_cache
-        self.switch_mode("mywork" if self.is_technician else "queue")
+        self.switch_mode(pane_roles.first_pane(self.role))
         if self.cache.notice:
             self.notify(self.cache.notice, severity="warning", timeout=12)
         if self.loading:
@@ -186,13 +189,13 @@ class DispatchApp(ScreenshotPolicy):
     def action_pane(self, name: str) -> None:
         if name == "queue" and self.is_technician:
             name = "mywork"
-        if name in DESK_PANES and self.is_technician:
-            return  # unmatched mail is the desk's (the service refuses technicians)
+        if not pane_roles.offers(self.role, name):
+            return  # unmatched mail is the desk's, approvals the back office's
         self.switch_mode(name)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "pane" and parameters and parameters[0] in DESK_PANES:
-            return not self.is_technician  # not offered at all
+        if action == "pane" and parameters:
+            return pane_roles.offers(self.role, str(parameters[0]))  # else not offered at all
         return True
 
     def action_help(self) -> None:
@@ -293,6 +296,9 @@ class DispatchApp(ScreenshotPolicy):
     def calendar_changed_by_sync(self) -> None:
         self.calendar_changed.publish(None)
 
+    def time_changed_by_sync(self) -> None:
+        self.time_changed.publish(None)
+
     def status_changed_by_sync(self) -> None:
         self.online = self.sync.online is not False
         if self.sync.last_sync is not None:
@@ -377,9 +383,8 @@ PANES = (
     ("mywork", "dispatch.screens.mywork", "MyWorkScreen"),
     ("outbox", "dispatch.screens.outbox", "OutboxScreen"),
     ("mail", "dispatch.screens.unmatched", "UnmatchedScreen"),
+    ("approvals", "dispatch.screens.approvals", "ApprovalScreen"),
 )
-# Panes only the desk gets (dispatchers, team leads, admins): no key for technicians.
-DESK_PANES = frozenset(("mail",))
 
 
 def _lazy(module: str, name: str) -> Callable[[], Screen[Any]]:

@@ -17,6 +17,7 @@ from textual.dom import DOMNode
 from dispatch.app import DispatchApp
 from dispatch.i18n import N_, _
 from dispatch.screens.appointment_dialog import AppointmentDialog, Choice
+from dispatch.screens.approvals import ApprovalScreen
 from dispatch.screens.assign import AssignDialog
 from dispatch.screens.calendar import CalendarScreen
 from dispatch.screens.comment_dialog import ContactDialog
@@ -33,6 +34,7 @@ from dispatch.screens.queue import QueueScreen
 from dispatch.screens.status_dialog import StatusDialog
 from dispatch.screens.status_note import StatusNoteDialog
 from dispatch.screens.ticket import TicketScreen
+from dispatch.screens.time_dialog import TimeDialog
 from dispatch.screens.unmatched import UnmatchedScreen
 from dispatch.widgets.appointment_list import AppointmentList
 from dispatch.widgets.calendar_grid import CalendarGrid
@@ -62,6 +64,8 @@ PLACES: Sequence[tuple[str, Sequence[type[DOMNode]]]] = (
     (N_("the status note dialog"), (StatusNoteDialog,)),
     (N_("the conflict dialog"), (ConflictScreen,)),
     (N_("the new-ticket dialog"), (NewTicketDialog, CustomerInput)),
+    (N_("the approval queue"), (DispatchApp, ApprovalScreen, FastTable)),
+    (N_("the log-work dialog"), (TimeDialog,)),
 )
 
 

@@ -183,7 +183,8 @@ def reports_download(
 @app.command(
     "export",
     help=_(
-        "Write the billing export (CSV for SAP): the approved, billed lines of the period, each with the number of the report that holds it."
+        "Write the billing export (CSV for SAP): the approved, billed lines of the period,"
+        " each with the number of the report that holds it."
     ),
 )
 def reports_export(

@@ -15,7 +15,9 @@ app = typer.Typer(help=_("Users and their tokens."))
 @app.command("add", help=_("Create a user and print its token once."))
 def users_add(
     name: Annotated[str, typer.Argument(help=_("login name (a-z, 0-9, . _ -)"))],
-    role: Annotated[str, typer.Option(help=_("technician, dispatcher, team_lead or admin"))],
+    role: Annotated[
+        str, typer.Option(help=_("technician, dispatcher, team_lead, admin or back_office"))
+    ],
     display_name: Annotated[str | None, typer.Option(help=_("full name"))] = None,
 ) -> None:
     """Create a user and print its token once."""

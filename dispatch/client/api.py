@@ -7,8 +7,7 @@ from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from dispatch.client import api_contingent, paths
-from dispatch.client.api_mail import MailCalls
+from dispatch.client import api_contingent, api_mail, api_time, paths
 from dispatch.client.errors import ApiError, ContractError, NotFound, Unreachable, error_for
 from dispatch.client.shapes import (
     AppointmentShape,
@@ -54,7 +53,7 @@ def _etag(version: int) -> str:
     return f'"{version}"'
 
 
-class ApiClient(MailCalls, api_contingent.ContingentCalls):
+class ApiClient(api_mail.MailCalls, api_contingent.ContingentCalls, api_time.TimeCalls):
     """Typed calls for every endpoint of the REST contract. `transport` lets tests and the
     embedded mode talk to an in-process app (httpx.ASGITransport) through the same code."""
 

@@ -204,6 +204,8 @@ class FeedFollower(EngineBase):
                     batch.arrivals.append(Arrival("escalation", ticket_id, change))
             elif entity == "appointment":
                 batch.calendar = True
+            elif entity == "time_entry":
+                batch.time = True
             elif entity in MAIL_ENTITIES:
                 batch.mails.append(change)  # a ticket view's mails, the unmatched mail
         await self._fetch_slim(batch.fetch)
@@ -250,6 +252,8 @@ class FeedFollower(EngineBase):
 
     def _announce(self, batch: _Batch) -> None:
         """Tell the console which tickets changed, whose news they are, and what arrived."""
+        if batch.time:
+            self.listener.time_changed()
         if batch.mails:
             self.listener.mails_changed(batch.mails, live=self.live)
         quiet = [i for i in batch.ticket_ids if i not in batch.news]
@@ -291,6 +295,7 @@ class _Batch:
     escalations: bool = False
     calendar: bool = False
     mails: list[Json] = field(default_factory=list)  # mail and notification events
+    time: bool = False  # logged work: ticket views and the approval queue read it again
 
     def touch(self, ticket_id: int, *, news: bool) -> None:
         if ticket_id not in self.ticket_ids:

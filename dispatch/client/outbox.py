@@ -323,6 +323,8 @@ class Outbox(EngineBase):
             self.listener.escalations_changed()
         if op.kind in ("booking", "appointment_move", "appointment_delete"):
             self.listener.calendar_changed()
+        if op.kind in TIME_KINDS:
+            self.listener.time_changed()
 
     def _rebase_followers(self, op: Op, new_version: int, from_version: int | None = None) -> None:
         """Pending writes queued after `op` on the same ticket were made on top of it."""
@@ -333,6 +335,9 @@ class Outbox(EngineBase):
             if later.id > op.id and later.base_version == old:
                 self.cache.rebase(later.id, new_version)
 
+
+TIME_KINDS = frozenset({"log_time", "time_entry_update", "time_approve", "time_return"})
+"""Writes of logged work: the ticket views and the approval queue read it again after each."""
 
 # The object a write's answer is, by the write's kind (an assignment answers with two).
 _ENTITY_OF_KIND = {

@@ -84,6 +84,10 @@ _KIND_LABELS = {
     "mail_ticket": "ticket",
     "mail_discard": "discard",
     "notification_retry": "mail sent again",
+    "log_time": "logged work",
+    "time_entry_update": "change of logged work",
+    "time_approve": "approval",
+    "time_return": "return of logged work",
 }
 
 

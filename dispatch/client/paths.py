@@ -106,3 +106,19 @@ def report(report_id: int) -> str:
 
 def report_pdf(report_id: int) -> str:
     return f"/reports/{report_id}/pdf"
+
+
+TIME_ENTRIES = "/time-entries"
+
+
+def ticket_time_entries(ticket_id: int) -> str:
+    return f"{TICKETS}/{ticket_id}/time-entries"
+
+
+def time_entry(entry_id: int) -> str:
+    return f"{TIME_ENTRIES}/{entry_id}"
+
+
+def time_entry_decision(entry_id: int, how: str) -> str:
+    """`approve` or `return` of one entry."""
+    return f"{TIME_ENTRIES}/{entry_id}/{how}"

@@ -62,6 +62,35 @@ class CommentShape(TypedDict, total=False):
     kind: str
 
 
+class TimeEntryShape(TypedDict, total=False):
+    """`TimeEntryPublic` (and the queue's `TimeEntryQueueItem`): work logged on a ticket."""
+
+    id: Required[int]
+    version: Required[int]
+    ticket_id: Required[int]
+    technician_id: Required[int]
+    started_at: Required[str]
+    raw_minutes: Required[int]
+    on_site: Required[bool]
+    service_role: Required[str]
+    billable: Required[bool]
+    billed_minutes: Required[int]
+    state: Required[str]
+    ticket_number: int
+    technician_name: str
+    nonbillable_reason: str | None
+    nonbillable_text: str | None
+    note: str
+    created_at: str
+    created_by: int
+    decided_at: str | None
+    decided_by: int | None
+    return_comment: str | None
+    ticket_title: str
+    customer_id: int
+    customer_name: str
+
+
 class EscalationShape(TypedDict, total=False):
     """`EscalationPublic`: one escalation of pane 2 or of a ticket view."""
 

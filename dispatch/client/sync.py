@@ -28,11 +28,12 @@ from dispatch.client.engine_base import (
 )
 from dispatch.client.feed_follower import FEED_PAGE, FeedFollower
 from dispatch.client.mail_intents import MailIntents
+from dispatch.client.time_intents import TimeIntents
 
 Json = dict[str, Any]
 
 
-class SyncEngine(FeedFollower, MailIntents, ConflictDecisions):
+class SyncEngine(FeedFollower, MailIntents, TimeIntents, ConflictDecisions):
     """Keeps `store` equal to the service's state plus the user's pending writes."""
 
     def paint_from_cache(self) -> bool:

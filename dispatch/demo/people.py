@@ -17,6 +17,7 @@ STAFF: tuple[tuple[str, str, Role], ...] = (
     ("anna.becker", "Anna Becker", Role.DISPATCHER),
     ("lukas.schneider", "Lukas Schneider", Role.DISPATCHER),
     ("tom.lehmann", "Tom Lehmann", Role.TEAM_LEAD),
+    ("sabine.krueger", "Sabine Krüger", Role.BACKOFFICE),
 )
 """The office: login, display name, role. The README's quick start logs in as anna.becker."""
 

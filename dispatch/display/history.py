@@ -14,6 +14,7 @@ from typing import Any
 from dispatch.display import clock, labels
 from dispatch.display.labels import Words
 from dispatch.display.safe import one_line
+from dispatch.display.time_history import time_event_text
 from dispatch.i18n import N_
 
 ARROW = "→"
@@ -187,6 +188,8 @@ def describe_event(event: Mapping[str, Any], names: Names) -> str:
         return TEXT["changed"].format(changes=changes_text(fields, names))
     if entity in ("mail", "notification"):
         return _mail_text(entity, op, fields, names)
+    if entity == "time_entry":
+        return time_event_text(op, fields)
     return TEXT["other"].format(entity=one_line(entity), op=one_line(op))
 
 

@@ -147,6 +147,7 @@ ROLE = Words(
         "dispatcher": N_("dispatcher"),
         "team_lead": N_("team lead"),
         "admin": N_("admin"),
+        "back_office": N_("back office"),
     }
 )
 # Field names as they appear in history lines, conflict rows and error messages.

@@ -25,8 +25,10 @@ from dispatch.display.history import names_for
 from dispatch.display.safe import one_line
 from dispatch.domain.countdown import clock_of
 from dispatch.i18n import N_, _
+from dispatch.screens import time_actions
 from dispatch.screens.context import STYLES, Console, TicketsUpdate
 from dispatch.screens.desk_actions import COPY_PHONE, EDIT, DeskActions
+from dispatch.screens.dialogs import ChoiceDialog
 from dispatch.screens.ticket_actions import TICKET_BINDINGS
 from dispatch.screens.ticket_mails import TicketMails
 from dispatch.screens.ticket_text import (
@@ -41,7 +43,12 @@ from dispatch.widgets.key_footer import KeyFooter
 from dispatch.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
-    from dispatch.client.shapes import ContingentShape, TicketDetailShape, TicketShape
+    from dispatch.client.shapes import (
+        ContingentShape,
+        TicketDetailShape,
+        TicketShape,
+        TimeEntryShape,
+    )
 
 # Updates of the open ticket closer together than this are one burst: one look at the
 # engine's events, at most one read of the detail.
@@ -62,6 +69,7 @@ class TicketScreen(TicketMails, DeskActions):
         EDIT,
         COPY_PHONE,
         Binding("M", "retry_mail", N_("Retry mail"), id="ticketview.retry_mail"),
+        Binding("T", "edit_time", N_("Change work"), id="ticketview.edit_time"),
         Binding("j", "scroll_down", N_("Scroll down"), show=False, id="ticketview.down"),
         Binding("k", "scroll_up", N_("Scroll up"), show=False, id="ticketview.up"),
     ]
@@ -79,6 +87,7 @@ class TicketScreen(TicketMails, DeskActions):
         self._stale = False  # an update came that `refresh_detail` has not looked at yet
         self._needs_read = False  # ... and what it did may show only in the detail
         self._refresher: Worker[None] | None = None
+        self.time_entries: list[TimeEntryShape] | None = None  # None: not read (offline)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="ticket-body"):
@@ -86,6 +95,7 @@ class TicketScreen(TicketMails, DeskActions):
             yield Static("", id="ticket-customer")
             yield Sparkline([], id="ticket-contingent")
             yield Static("", id="ticket-comments")
+            yield Static("", id="ticket-time")
             yield Static("", id="ticket-mails")
             yield Static("", id="ticket-history")
         yield StatusBar()
@@ -96,6 +106,7 @@ class TicketScreen(TicketMails, DeskActions):
         # the same live status bar as the panes: online/offline, pending writes, last sync
         self.follow_status()
         self.follow_mails()
+        self.dispatch.time_changed.subscribe(self, lambda _none: self.load_time())
         self.load()
 
     def status_shown(self, app: Console) -> None:
@@ -225,6 +236,39 @@ class TicketScreen(TicketMails, DeskActions):
         self._held_version, self._read_at_seq = int(detail["version"]), read_at
         self.render_all()
         self.load_mails()
+        self.load_time()
+
+    @work(exclusive=True, group="ticket-time")
+    async def load_time(self) -> None:
+        """The work logged on the ticket, read again whenever logged work changed."""
+        try:
+            entries = await self.dispatch.client.ticket_time_entries(self.ticket_id)
+        except (ApiError, Unreachable):
+            entries = None
+        self.time_entries = entries
+        if self.detail is not None:
+            self.render_all()
+
+    def action_edit_time(self) -> None:
+        """Change logged work: the one the user may change, or a choice of them."""
+        mine = time_actions.editable(self.dispatch, self.time_entries or [])
+        if self.offline or self.time_entries is None:
+            self.notify(_("Changing logged work needs the service."), severity="warning")
+            return
+        if not mine:
+            self.notify(_("No logged work here that you may change."), severity="warning")
+            return
+        if len(mine) == 1:
+            time_actions.edit_time(self, self.dispatch, mine[0])
+            return
+        by_id = {str(e["id"]): e for e in mine}
+
+        def chosen(value: str | None) -> None:
+            if value in by_id:
+                time_actions.edit_time(self, self.dispatch, by_id[value])
+
+        options = [(str(e["id"]), time_actions.choice_label(e)) for e in mine]
+        self.app.push_screen(ChoiceDialog(_("Which work?"), options), chosen)
 
     async def read_customer(self, customer_id: int) -> None:
         """The customer's contract, read when the ticket names another customer; one the
@@ -305,6 +349,9 @@ class TicketScreen(TicketMails, DeskActions):
         spark.display = self.contingent is not None and not self.offline
         spark.data = contingent_text.balances(self.contingent) if self.contingent else []
         self.query_one("#ticket-comments", Static).update(comments_text(t, self.offline))
+        self.query_one("#ticket-time", Static).update(
+            time_actions.time_text(self.time_entries, self.offline)
+        )
         self.render_mails()
         names = names_for(t, self.dispatch.store.technicians.values())
         self.query_one("#ticket-history", Static).update(history_text(t, names))

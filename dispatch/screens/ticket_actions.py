@@ -17,7 +17,7 @@ from dispatch.domain.sla import response_targets
 from dispatch.domain.types import Priority, Status
 from dispatch.domain.workflow import allowed_next
 from dispatch.i18n import N_, _, ngettext
-from dispatch.screens import priority_change
+from dispatch.screens import priority_change, time_actions
 from dispatch.screens.assign import AssignChoice, AssignDialog
 from dispatch.screens.comment_dialog import (
     CUSTOMER_CONTACT,
@@ -89,6 +89,7 @@ TICKET_BINDINGS: list[BindingType] = [
     Binding("c", "comment", N_("Comment"), id="ticket.comment"),
     # K, not k: k moves up in every list and in the ticket view (j/k, as documented)
     Binding("K", "contact", N_("Contacted"), id="ticket.contact"),
+    Binding("t", "log_time", N_("Log work"), id="ticket.log_time"),
 ]
 
 
@@ -153,7 +154,11 @@ class TicketActions(Screen[None]):
         return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return not (action in TEAM_ACTIONS and self.dispatch.is_technician)
+        return time_actions.offered(self.dispatch, action, TEAM_ACTIONS)
+
+    def action_log_time(self) -> None:
+        if (ticket := self._need_ticket()) is not None:
+            time_actions.log_time(self, self.dispatch, ticket)
 
     def _need_ticket(self) -> TicketShape | None:
         ticket = self.selected_ticket()

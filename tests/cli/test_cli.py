@@ -112,6 +112,11 @@ def test_users_add_and_revoke(env: dict[str, str]) -> None:
     assert "revoked 1" in revoked.output
     refused = runner.invoke(app, ["tickets", "list", "--token", token])
     assert refused.exit_code == 1
+    office = runner.invoke(app, ["users", "add", "sabine", "--role", "back_office"])
+    assert office.exit_code == 0, office.output
+    assert "(back_office)" in office.output
+    queue = runner.invoke(app, ["tickets", "list", "--token", office.output.splitlines()[-1]])
+    assert queue.exit_code == 0, queue.output  # the back office reads every ticket
     bad_role = runner.invoke(app, ["users", "add", "olga", "--role", "boss"])
     assert bad_role.exit_code == 1
     assert "role must be one of" in bad_role.output

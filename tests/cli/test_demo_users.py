@@ -26,9 +26,10 @@ def test_seed_demo_lists_each_user_with_role_and_token(
     assert " dispatcher " in _line(result.output, "anna.becker")
     assert " team lead " in _line(result.output, "tom.lehmann")
     assert " admin " in _line(result.output, "admin")
+    assert " back office " in _line(result.output, "sabine.krueger")
     users = [line for line in result.output.splitlines() if line.startswith("  ")]
     technicians = [line for line in users if " technician " in line]
-    assert len(users) == 4 + 15 and len(technicians) == 15
+    assert len(users) == 5 + 15 and len(technicians) == 15
     assert all(len(line.split()[-1]) > 30 for line in users)  # the token still ends the line
 
 

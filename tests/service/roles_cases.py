@@ -30,6 +30,7 @@ PEOPLE: dict[str, Role] = {
     "dana": Role.DISPATCHER,
     "lea": Role.TEAM_LEAD,
     "adam": Role.ADMIN,
+    "bea": Role.BACKOFFICE,
 }
 
 
@@ -269,6 +270,56 @@ def _retry_mail(w: World, who: str, own: bool) -> Response:
     return r
 
 
+def work(w: World, own: bool, who: str = "dana") -> Json:
+    """Work of tina's on her ticket (own), or of otto's on his, logged by `who`."""
+    ticket = _ticket(w, own)
+    tech_user = w.user_id("tina" if own else "otto")
+    body = {**_WORK, "technician_id": tech_user}
+    r = w.post(who, f"/tickets/{ticket['id']}/time-entries", body)
+    assert r.status_code == 201, r.text
+    return r.json()  # type: ignore[no-any-return]
+
+
+_WORK = {"started_at": "2030-03-04T09:00:00+01:00", "raw_minutes": 35, "on_site": True}
+
+
+def _log_time(w: World, who: str, own: bool) -> Response:
+    return w.post(who, f"/tickets/{_ticket(w, own)['id']}/time-entries", _WORK)
+
+
+def _change_time(w: World, who: str, own: bool) -> Response:
+    entry = work(w, own)
+    r: Response = w.client.patch(
+        f"{API}/time-entries/{entry['id']}", json={"raw_minutes": 40}, headers=w.hm(who, 1)
+    )
+    return r
+
+
+def _delete_time(w: World, who: str, own: bool) -> Response:
+    entry = work(w, own)
+    r: Response = w.client.delete(f"{API}/time-entries/{entry['id']}", headers=w.hm(who, 1))
+    return r
+
+
+def _approve_time(w: World, who: str, own: bool) -> Response:
+    entry = work(w, True)  # on tina's ticket: she sees it, and is refused 403
+    return w.post(who, f"/time-entries/{entry['id']}/approve", None, **{"If-Match": '"1"'})
+
+
+def _return_time(w: World, who: str, own: bool) -> Response:
+    entry = work(w, True)
+    body = {"comment": "which printer?"}
+    return w.post(who, f"/time-entries/{entry['id']}/return", body, **{"If-Match": '"1"'})
+
+
+def _customer_reports(w: World, who: str, own: bool) -> Response:
+    return w.get(who, f"/customers/{w.customer_id}/reports")
+
+
+def _billing_export(w: World, who: str, own: bool) -> Response:
+    return w.get(who, "/exports/billing.csv", month="2030-03")
+
+
 CASES = [
     Case("view a ticket", Action.SEE_ALL_TICKETS, 200, _view),
     Case("intake", Action.INTAKE, 201, _intake, scoped=False),
@@ -299,6 +350,13 @@ CASES = [
     Case("make a ticket of a mail", Action.HANDLE_MAIL, 201, _ticket_of_unmatched, scoped=False),
     Case("discard a mail", Action.HANDLE_MAIL, 200, _discard_unmatched, scoped=False),
     Case("retry a failed mail", Action.RETRY_MAIL, 202, _retry_mail, scoped=False),
+    Case("log work", Action.LOG_TIME, 201, _log_time),
+    Case("change logged work", Action.LOG_TIME, 200, _change_time),
+    Case("delete logged work", Action.LOG_TIME, 204, _delete_time),
+    Case("approve logged work", Action.APPROVE_TIME, 200, _approve_time, scoped=False),
+    Case("return logged work", Action.APPROVE_TIME, 200, _return_time, scoped=False),
+    Case("list a customer's reports", Action.BILLING, 200, _customer_reports, scoped=False),
+    Case("export the billing lines", Action.BILLING, 200, _billing_export, scoped=False),
 ]
 
 

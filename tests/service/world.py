@@ -24,7 +24,7 @@ from dispatch.domain.types import (
     StateCode,
     SupportProfile,
 )
-from dispatch.models import Branch, ChangeEvent, Contract, Customer, Site, Technician
+from dispatch.models import Branch, ChangeEvent, Contract, Customer, Site, Technician, User
 from dispatch.server.http.app import create_app
 from dispatch.server.http.feedhub import FeedHub
 from dispatch.server.rules.accounts import create_user
@@ -173,6 +173,12 @@ class World:
         with Session(self.engine) as s:
             return int(s.exec(select(func.count()).select_from(ChangeEvent)).one())
 
+    def user_id(self, name: str) -> int:
+        with Session(self.engine) as s:
+            found = s.exec(select(User.id).where(User.name == name)).one()
+            assert found is not None
+            return int(found)
+
     def rows(self, model: type[Any]) -> int:
         with Session(self.engine) as s:
             return int(s.exec(select(func.count()).select_from(model)).one())
@@ -220,6 +226,7 @@ def seed(engine: Engine) -> tuple[dict[str, str], tuple[int, int, int, int, int]
             ("dana", Role.DISPATCHER),
             ("lea", Role.TEAM_LEAD),
             ("adam", Role.ADMIN),
+            ("bea", Role.BACKOFFICE),
         ]:
             user, token = create_user(s, name, name.title(), role)
             tokens[name] = token

@@ -38,6 +38,9 @@ class QuietListener:
     def calendar_changed(self) -> None:
         pass
 
+    def time_changed(self) -> None:
+        pass
+
     def status_changed(self) -> None:
         pass
 

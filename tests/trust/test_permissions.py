@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mail.mailshapes import message
 from service.report_world import add_entry
-from service.roles_cases import CASES, PEOPLE, Case, expected
+from service.roles_cases import CASES, PEOPLE, Case, expected, work
 from service.world import API, Json, World
 from sqlalchemy import Engine, select
 from sqlmodel import Session, SQLModel
@@ -142,6 +142,18 @@ READS = [
         200,
         _get(lambda w, o: f"/tickets/{_own_ticket(w, o)['id']}/mail-preview", status="resolved"),
     ),
+    Case(
+        "read a ticket's logged work",
+        Action.SEE_ALL_TICKETS,
+        200,
+        _get(lambda w, o: f"/tickets/{_own_ticket(w, o)['id']}/time-entries"),
+    ),
+    Case(
+        "read logged work",
+        Action.SEE_ALL_TICKETS,
+        200,
+        _get(lambda w, o: f"/time-entries/{work(w, o)['id']}"),
+    ),
 ]
 
 _MONTHS = itertools.count()
@@ -209,6 +221,7 @@ EVERYONE = {  # operations every role may call; what they answer is filtered per
     "GET /appointments",
     "GET /customers",  # technicians: only their own customers (tests/service/test_customers)
     "GET /changes",
+    "GET /time-entries",  # the back office and admins: everyone's; the others: their own
 }
 
 OPERATIONS: dict[str, list[str]] = {
@@ -252,6 +265,13 @@ OPERATIONS: dict[str, list[str]] = {
     "GET /reports/{report_id}": ["read a service report"],
     "GET /reports/{report_id}/pdf": ["download a service report"],
     "GET /exports/billing.csv": ["export the billing lines"],
+    "POST /tickets/{ticket_id}/time-entries": ["log work"],
+    "GET /tickets/{ticket_id}/time-entries": ["read a ticket's logged work"],
+    "GET /time-entries/{entry_id}": ["read logged work"],
+    "PATCH /time-entries/{entry_id}": ["change logged work"],
+    "DELETE /time-entries/{entry_id}": ["delete logged work"],
+    "POST /time-entries/{entry_id}/approve": ["approve logged work"],
+    "POST /time-entries/{entry_id}/return": ["return logged work"],
 }
 
 

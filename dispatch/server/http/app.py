@@ -36,6 +36,7 @@ from dispatch.server.http.routes import (
     suggestions,
     technicians,
     tickets,
+    time_entries,
     users,
 )
 from dispatch.server.http.strictness import no_repeated_scalars, strict_body
@@ -156,6 +157,7 @@ ROUTES = (
     notifications,
     ssh_keys,
     reports,
+    time_entries,
 )
 
 
