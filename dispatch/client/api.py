@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Mapping
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from dispatch.client import api_contingent, api_mail, api_time, paths
+from dispatch.client import api_calendar, api_contingent, api_mail, api_time, paths
 from dispatch.client.errors import ApiError, ContractError, NotFound, Unreachable, error_for
 from dispatch.client.shapes import (
     AppointmentShape,
@@ -53,7 +52,12 @@ def _etag(version: int) -> str:
     return f'"{version}"'
 
 
-class ApiClient(api_mail.MailCalls, api_contingent.ContingentCalls, api_time.TimeCalls):
+class ApiClient(
+    api_mail.MailCalls,
+    api_calendar.CalendarCalls,
+    api_contingent.ContingentCalls,
+    api_time.TimeCalls,
+):
     """Typed calls for every endpoint of the REST contract. `transport` lets tests and the
     embedded mode talk to an in-process app (httpx.ASGITransport) through the same code."""
 
@@ -344,46 +348,6 @@ class ApiClient(api_mail.MailCalls, api_contingent.ContingentCalls, api_time.Tim
             "PATCH", paths.escalation(escalation_id), json=changes, version=version, key=key
         )
         return self._answer(response, EscalationShape)
-
-    # people and calendars
-    # technicians, appointments, escalations and the feed as Json: the sync engine, which takes
-    # them, keeps untyped dicts (so far); the keys checked are their shapes' all the same
-    async def technicians(self) -> list[Json]:
-        response = await self.request("GET", paths.TECHNICIANS)
-        return list(self._items(response, TECHNICIAN_KEYS)["items"])
-
-    async def appointments(
-        self, start: datetime, end: datetime, technician: list[int] | None = None
-    ) -> list[Json]:
-        params: dict[str, Any] = {"start": start.isoformat(), "end": end.isoformat()}
-        if technician:
-            params["technician"] = technician
-        response = await self.request("GET", paths.APPOINTMENTS, params=params)
-        return list(self._items(response, APPOINTMENT_KEYS)["items"])
-
-    async def calendar(
-        self, technician_id: int, start: datetime, end: datetime
-    ) -> list[AppointmentShape]:
-        params = {"start": start.isoformat(), "end": end.isoformat()}
-        response = await self.request("GET", paths.calendar(technician_id), params=params)
-        return self._listed(response, AppointmentShape)
-
-    async def create_appointment(self, data: Json, *, key: str | None = None) -> AppointmentShape:
-        response = await self.write("POST", paths.APPOINTMENTS, json=data, key=key)
-        return self._answer(response, AppointmentShape)
-
-    async def patch_appointment(
-        self, appointment_id: int, changes: Json, version: int, *, key: str | None = None
-    ) -> AppointmentShape:
-        response = await self.write(
-            "PATCH", paths.appointment(appointment_id), json=changes, version=version, key=key
-        )
-        return self._answer(response, AppointmentShape)
-
-    async def delete_appointment(
-        self, appointment_id: int, version: int, *, key: str | None = None
-    ) -> None:
-        await self.write("DELETE", paths.appointment(appointment_id), version=version, key=key)
 
     # customers
     async def customer_page(self, cursor: str | None, *, directory: bool = False) -> Json:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from dispatch.client import paths
-from dispatch.client.shapes import ContingentShape
+from dispatch.client.shapes_contingent import ContingentShape
 
 if TYPE_CHECKING:
     from dispatch.client.api_mail import _Door

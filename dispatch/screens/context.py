@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from dispatch.client.conflicts import ConflictField
     from dispatch.client.shapes import (
         AppointmentShape,
-        ContingentShape,
         EscalationShape,
         MailPreviewShape,
         MeShape,
@@ -40,6 +39,7 @@ if TYPE_CHECKING:
         TimeEntryShape,
         UnmatchedMailShape,
     )
+    from dispatch.client.shapes_contingent import ContingentShape
     from dispatch.client.store import Store
     from dispatch.console_settings import ConsoleSettings
 

@@ -44,11 +44,11 @@ from dispatch.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
     from dispatch.client.shapes import (
-        ContingentShape,
         TicketDetailShape,
         TicketShape,
         TimeEntryShape,
     )
+    from dispatch.client.shapes_contingent import ContingentShape
 
 # Updates of the open ticket closer together than this are one burst: one look at the
 # engine's events, at most one read of the detail.

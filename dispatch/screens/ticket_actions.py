@@ -29,11 +29,17 @@ from dispatch.screens.confirm import ConfirmDialog
 from dispatch.screens.context import Console, door, engine_dict
 from dispatch.screens.dialogs import ChoiceDialog, EscalateDialog, EscalationRequest, TextDialog
 from dispatch.screens.status_dialog import StatusDialog
+from dispatch.screens.status_freeing import (
+    ENDING,
+    booked_ahead,
+    frees_question,
+    status_changes,
+)
 from dispatch.screens.status_note import NOTE_STATUSES, StatusNote, StatusNoteDialog
 from dispatch.screens.ticket_text import contract_overrides
 
 if TYPE_CHECKING:
-    from dispatch.client.shapes import AppointmentShape, TicketDetailShape, TicketShape
+    from dispatch.client.shapes import AppointmentShape, TicketShape
 
 # What the actions say, in one place (stored text in them passes `one_line`).
 TEXT = {
@@ -91,50 +97,6 @@ TICKET_BINDINGS: list[BindingType] = [
     Binding("K", "contact", N_("Contacted"), id="ticket.contact"),
     Binding("t", "log_time", N_("Log work"), id="ticket.log_time"),
 ]
-
-
-# What the status dialog says about bookings a resolution frees (issue 15.5).
-ENDING = {"resolved": N_("resolve"), "closed": N_("close")}  # status -> what the person does
-
-
-def frees_question(status: str, number: int, n: int | None) -> str:
-    """Whole sentences per verb (a translation may inflect it): `n` slots, None if unknown."""
-    if n is None:
-        if status == "resolved":
-            question = _(
-                "Resolve {number}: booked slots still ahead are freed when the service gets this."
-            )
-        else:
-            question = _(
-                "Close {number}: booked slots still ahead are freed when the service gets this."
-            )
-    elif status == "resolved":
-        question = ngettext(
-            "Resolve {number}: this frees {n} booked slot still ahead:",
-            "Resolve {number}: this frees {n} booked slots still ahead:",
-            n,
-        )
-    else:
-        question = ngettext(
-            "Close {number}: this frees {n} booked slot still ahead:",
-            "Close {number}: this frees {n} booked slots still ahead:",
-            n,
-        )
-    return question.format(number=number, n=n)
-
-
-def status_changes(status: str, note: str | None) -> dict[str, Any]:
-    """The PATCH of a status change, with the words for the customer when there are any."""
-    return {"status": status} if not note else {"status": status, "customer_note": note}
-
-
-def booked_ahead(detail: TicketDetailShape, now: datetime) -> list[AppointmentShape]:
-    """The ticket-work bookings a resolution frees (the service's rule: not yet ended)."""
-    return [
-        a
-        for a in detail.get("appointments", [])
-        if a.get("kind") == "ticket_work" and datetime.fromisoformat(a["end"]) > now
-    ]
 
 
 class TicketActions(Screen[None]):

@@ -17,7 +17,7 @@ from typing import Any, get_args, get_origin, get_type_hints, is_typeddict
 import pytest
 from pydantic import BaseModel
 
-from dispatch.client import api, shapes
+from dispatch.client import api, shapes, shapes_contingent
 from dispatch.models.appointment import AppointmentPublic
 from dispatch.models.comment import CommentPublic
 from dispatch.models.contingent import ContingentMonthPublic, ContingentPublic
@@ -71,8 +71,8 @@ MIRRORS: list[tuple[type[Any], type[BaseModel]]] = [
     (shapes.CustomerShape, CustomerPublic),
     (shapes.DirectorySiteShape, DirectorySite),
     (shapes.CustomerListingShape, CustomerListing),
-    (shapes.ContingentShape, ContingentPublic),
-    (shapes.ContingentMonthShape, ContingentMonthPublic),
+    (shapes_contingent.ContingentShape, ContingentPublic),
+    (shapes_contingent.ContingentMonthShape, ContingentMonthPublic),
 ]
 # Keys the console adds to a ticket in its store: its own, no model has them.
 STORE_ONLY = {"_pending", "_conflict"}
