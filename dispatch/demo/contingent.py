@@ -16,7 +16,7 @@ stays as it was for every seed.
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, func, select
@@ -25,6 +25,7 @@ from dispatch.demo.common import Tech, bulk
 from dispatch.domain.billing import billed_minutes
 from dispatch.domain.contingent import Ledger, MonthSummary
 from dispatch.domain.contingent_lots import Debit, LotKind, Month, monthly_lot
+from dispatch.domain.sla import BERLIN
 from dispatch.domain.types import ContractKind, Role, TimeEntryState
 from dispatch.models import ContingentLot, ContingentMonth, Contract, Ticket, TimeEntry, User
 from dispatch.server.rules.contingent_close import planned, terms_of
@@ -123,8 +124,11 @@ def _work(
             tech = rng.choice(techs)
             on_site = rng.random() < 0.4
             raw = rng.choice(SESSIONS)
-            started = month.start + timedelta(seconds=rng.uniform(0, span * 0.8))
-            started = started.replace(second=0, microsecond=0)
+            started = _working_time(
+                rng, month.start + timedelta(seconds=rng.uniform(0, span * 0.8))
+            )
+            if started >= now:
+                break
             decided = min(started + timedelta(hours=rng.uniform(2, 30)), now)
             minutes = billed_minutes(raw, tech.role, on_site, True)
             billed += minutes
@@ -152,6 +156,18 @@ def _work(
                 }
             )
     return rows
+
+
+def _working_time(rng: random.Random, around: datetime) -> datetime:
+    """A start a technician would log: the weekday on or before `around` (Berlin), between
+    08:00 and 15:45, on a quarter hour, as a UTC instant."""
+    day = around.astimezone(BERLIN)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    local = day.replace(
+        hour=rng.randint(8, 15), minute=15 * rng.randint(0, 3), second=0, microsecond=0
+    )
+    return local.astimezone(UTC)
 
 
 def _lot(contract_id: int, credited_at: datetime, minutes: int) -> dict[str, Any]:
