@@ -61,6 +61,9 @@ def seed_contingents(session: Session, now: datetime, seed: int, techs: list[Tec
         if rank is not None and techs and approver is not None:
             targets = tickets[contract.customer_id]
             work = _work(rng, now, first, terms.minutes_per_month * use, targets, techs, approver)
+            waiting = _waiting(rng, now, targets, techs)
+        else:
+            waiting = []
         ledger = Ledger(
             terms.contract_id,
             tuple(monthly_lot(m, terms.minutes_per_month) for m in _months(first, running)),
@@ -69,7 +72,7 @@ def seed_contingents(session: Session, now: datetime, seed: int, techs: list[Tec
         ledger = planned(ledger, terms, running.previous(), running)
         lots += [_lot(terms.contract_id, lot.credited_at, lot.minutes) for lot in ledger.lots]
         months += [_closed(terms.contract_id, summary, now) for summary in ledger.closed]
-        entries += work
+        entries += work + waiting
     bulk(session, ContingentLot, lots)
     bulk(session, ContingentMonth, months)
     bulk(session, TimeEntry, entries)
@@ -168,6 +171,50 @@ def _working_time(rng: random.Random, around: datetime) -> datetime:
         hour=rng.randint(8, 15), minute=15 * rng.randint(0, 3), second=0, microsecond=0
     )
     return local.astimezone(UTC)
+
+
+WAITING_NOTES = (
+    ("Druckertreiber neu installiert, Testdruck ok", True, None),
+    ("Nacharbeit an der Firewall-Regel vom Vortag", False, "rework"),
+)
+
+
+def _waiting(
+    rng: random.Random, now: datetime, tickets: list[int], techs: list[Tech]
+) -> list[dict[str, Any]]:
+    """This week's work, logged and not yet approved: the back office's approval queue (one
+    billable entry and one the provider's own rework)."""
+    rows: list[dict[str, Any]] = []
+    for note, billable, reason in WAITING_NOTES:
+        tech = rng.choice(techs)
+        started = _working_time(rng, now - timedelta(days=rng.randint(1, 4)))
+        if started >= now:
+            continue
+        raw, on_site = rng.choice(SESSIONS), rng.random() < 0.5
+        rows.append(
+            {
+                "ticket_id": rng.choice(tickets),
+                "technician_id": tech.user_id,
+                "started_at": started,
+                "raw_minutes": raw,
+                "on_site": on_site,
+                "service_role": tech.role.value,
+                "billable": billable,
+                "nonbillable_reason": reason,
+                "nonbillable_text": None,
+                "note": note,
+                "billed_minutes": billed_minutes(raw, tech.role, on_site, billable),
+                "state": TimeEntryState.SUBMITTED.value,
+                "version": 1,
+                "created_at": started + timedelta(minutes=raw),
+                "created_by": tech.user_id,
+                "decided_at": None,
+                "decided_by": None,
+                "return_comment": None,
+                "report_id": None,
+            }
+        )
+    return rows
 
 
 def _lot(contract_id: int, credited_at: datetime, minutes: int) -> dict[str, Any]:

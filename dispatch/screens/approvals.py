@@ -90,14 +90,12 @@ class ApprovalScreen(PaneScreen):
         self.failed = False  # the last read found no service: read again once it is back
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.table.set_columns(COLUMNS)
         self.dispatch.time_changed.subscribe(self, lambda _none: self.load())
         self.load()
         self.table.focus()
 
     def on_screen_resume(self) -> None:
-        super().on_screen_resume()
         self.load()
 
     def status_shown(self, app: Console) -> None:

@@ -79,7 +79,6 @@ class CalendarScreen(CalendarActions):
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.dispatch.calendar_changed.subscribe(self, lambda _: self.load_week())
         self.grid.set_week(self.days, today())
         self.grid.cursor_day = today().weekday()

@@ -70,7 +70,6 @@ class EscalationsScreen(PaneScreen, FilterAsYouType):
     """`v` also lists resolved escalations, read from the service (they are not synced)."""
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.resolved: dict[int, EscalationShape] = {}
         self.table.set_columns(ESCALATION_COLUMNS)
         self.query_one("#filter", Input).display = False

@@ -43,13 +43,11 @@ class OutboxScreen(PaneScreen):
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.dispatch.status_changed.subscribe(self, lambda _: self.rebuild())
         self.rebuild()
         self.query_one(OptionList).focus()
 
     def on_screen_resume(self) -> None:
-        super().on_screen_resume()
         self.rebuild()
 
     def rebuild(self) -> None:

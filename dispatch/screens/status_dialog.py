@@ -38,7 +38,6 @@ class StatusDialog(ChoiceDialog):
             yield Label(_("enter choose · esc cancel"), classes="dialog-hint")
 
     def on_mount(self) -> None:
-        super().on_mount()
         options = self.query_one(OptionList)
         if options.highlighted is None and self.options:
             options.highlighted = 0

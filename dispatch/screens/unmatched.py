@@ -87,7 +87,6 @@ class UnmatchedScreen(PaneScreen, FilterAsYouType):
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.table.set_columns(UNMATCHED_COLUMNS)
         self.table.sort_by("age")
         self.query_one("#filter", Input).display = False
@@ -100,7 +99,6 @@ class UnmatchedScreen(PaneScreen, FilterAsYouType):
         self.table.focus()
 
     def on_screen_resume(self) -> None:
-        super().on_screen_resume()
         self.reload()
 
     @property

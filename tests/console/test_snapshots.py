@@ -276,7 +276,27 @@ VIEWS: dict[str, tuple[str, Callable[[Pilot[None]], Any]]] = {
     "conflict": ("anna.becker", lambda p: _push(p, conflict_screen(conflict_op()))),
     "unmatched-mail": ("anna.becker", lambda p: _unmatched(p)),
     "customer-pick": ("anna.becker", lambda p: _unmatched(p, "t")),
+    "approvals": ("sabine.krueger", lambda p: _approvals(p)),
+    "log-work": ("marco.wagner", lambda p: _log_work(p)),
 }
+
+
+async def _approvals(pilot: Pilot[None]) -> None:
+    """The back office's first screen, its queue read from the service."""
+    from dispatch.screens.approvals import ApprovalScreen
+
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, ApprovalScreen)
+    await until(pilot, lambda: bool(screen.entries), "the work awaiting approval")
+    await settle(pilot)
+
+
+async def _log_work(pilot: Pilot[None]) -> None:
+    """`t` on a technician's first ticket in my work: the log-work dialog."""
+    await _my_work(pilot)
+    await pilot.press("t")
+    await settle(pilot)
 
 
 async def _my_work(pilot: Pilot[None]) -> None:
@@ -334,6 +354,17 @@ BOTH_SIZES = [
 @pytest.mark.parametrize("size", BOTH_SIZES)
 @pytest.mark.parametrize("view", list(VIEWS))
 def test_every_view_at_both_sizes(
+    snap_compare: SnapCompare, tmp_path: Path, view: str, size: tuple[int, int]
+) -> None:
+    user, steps = VIEWS[view]
+    assert snap_compare(build_app(tmp_path, user=user), terminal_size=size, run_before=steps)
+
+
+# Issue 22: every view in German at both sizes (the English ones above are the others).
+@pytest.mark.usefixtures("frozen_clock", "german")
+@pytest.mark.parametrize("size", BOTH_SIZES)
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_every_view_in_german(
     snap_compare: SnapCompare, tmp_path: Path, view: str, size: tuple[int, int]
 ) -> None:
     user, steps = VIEWS[view]
