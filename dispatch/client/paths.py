@@ -119,6 +119,9 @@ def time_entry(entry_id: int) -> str:
     return f"{TIME_ENTRIES}/{entry_id}"
 
 
-def time_entry_decision(entry_id: int, how: str) -> str:
-    """`approve` or `return` of one entry."""
-    return f"{TIME_ENTRIES}/{entry_id}/{how}"
+def time_entry_approval(entry_id: int) -> str:
+    return f"{TIME_ENTRIES}/{entry_id}/approve"
+
+
+def time_entry_return(entry_id: int) -> str:
+    return f"{TIME_ENTRIES}/{entry_id}/return"

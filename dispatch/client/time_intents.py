@@ -47,7 +47,9 @@ class TimeIntents(Outbox):
         return self.enqueue(
             f"time_{how}",
             "POST",
-            paths.time_entry_decision(entry["id"], how),
+            (paths.time_entry_return if how == "return" else paths.time_entry_approval)(
+                entry["id"]
+            ),
             {"comment": comment} if how == "return" else None,
             base_version=int(entry["version"]),
             base=plain(entry),

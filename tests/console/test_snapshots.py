@@ -199,7 +199,7 @@ def test_help(snap_compare: SnapCompare, tmp_path: Path) -> None:
 @pytest.mark.usefixtures("frozen_clock")
 def test_technician_my_work(snap_compare: SnapCompare, tmp_path: Path) -> None:
     app = build_app(tmp_path, user="marco.wagner")
-    assert snap_compare(app, terminal_size=(120, 40), run_before=ready)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_my_work)
 
 
 @pytest.mark.usefixtures("frozen_clock")
@@ -306,6 +306,9 @@ async def _my_work(pilot: Pilot[None]) -> None:
     await ready(pilot)
     block = pilot.app.screen.query_one("#mywork-contact", Static)
     await until(pilot, lambda: "reading" not in str(block.render()), "the contact read")
+    # the calendar is read a moment after the first frame (a timer), so wait for it too
+    calendar = pilot.app.screen.query_one("#mywork-calendar", Static)
+    await until(pilot, lambda: bool(str(calendar.render()).strip()), "the calendar read")
     await settle(pilot)
 
 

@@ -34,3 +34,12 @@ def test_a_single_value_parameter_given_twice_is_refused(world: World) -> None:
 def test_repeated_parameters_without_a_token_are_401(world: World) -> None:
     r = world.client.get("/api/v1/customers?q=a&q=b")
     assert r.status_code == 401
+
+
+def test_a_parameter_without_a_name_is_refused(world: World) -> None:
+    """`?cursor=0&=null` (schemathesis found it): a value that names no parameter is 422,
+    and without a token 401 as ever."""
+    r = world.client.get("/api/v1/customers/directory?cursor=0&=null", headers=world.h("tina"))
+    assert r.status_code == 422, r.text
+    assert "needs a name" in r.text
+    assert world.client.get("/api/v1/customers/directory?=null").status_code == 401

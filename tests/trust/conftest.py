@@ -65,14 +65,26 @@ def make_trust_world(db_url: str) -> Iterator[MakeWorld]:
         engine.dispose()
 
 
-@pytest.fixture
-def sqlite_world(tmp_path: Path) -> Iterator[World]:
-    """The seeded world on a fresh SQLite file (for tests about SQLite itself)."""
+def _sqlite_world(tmp_path: Path, **overrides: Any) -> Iterator[World]:
     url = sqlite_url(tmp_path / "trust.db")
     engine = make_engine(url)
     create_schema(engine)
-    client = TestClient(create_app(Settings(database_url=url), engine=engine, create=False))
+    settings = Settings(database_url=url, **overrides)
+    client = TestClient(create_app(settings, engine=engine, create=False))
     with client:
         tokens, ids = seed(engine)
         yield World(client, engine, tokens, *ids)
     engine.dispose()
+
+
+@pytest.fixture
+def sqlite_world(tmp_path: Path) -> Iterator[World]:
+    """The seeded world on a fresh SQLite file (for tests about SQLite itself)."""
+    yield from _sqlite_world(tmp_path)
+
+
+@pytest.fixture
+def unlimited_sqlite_world(tmp_path: Path) -> Iterator[World]:
+    """The same without the per-token rate limit: for sweeps that send thousands of
+    requests with one token in a minute (the limit has tests of its own)."""
+    yield from _sqlite_world(tmp_path, rate_limit_per_minute=0)

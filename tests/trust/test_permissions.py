@@ -300,9 +300,11 @@ def test_every_operation_is_classified(sqlite_world: World) -> None:
     assert _operations(sqlite_world) == set(OPERATIONS) | EVERYONE
 
 
-def test_the_matrix_is_the_table(sqlite_world: World, figure: Callable[[str], None]) -> None:
+def test_the_matrix_is_the_table(
+    unlimited_sqlite_world: World, figure: Callable[[str], None]
+) -> None:
     """Role x operation x own/other's object, each answer compared with permissions.TABLE."""
-    world = sqlite_world
+    world = unlimited_sqlite_world
     by_name = {c.name: c for c in [*CASES, *READS, *REPORTS]}
     wrong: list[str] = []
     cells = 0

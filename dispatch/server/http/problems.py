@@ -85,7 +85,13 @@ def unavailable(detail: str) -> JSONResponse:
 MAX_LISTED_ERRORS = 50
 """A 422 lists this many errors at most (and counts the rest): 50,000 unknown keys made
 an answer of 3 MB."""
-_AUTH_FIRST = ("json_invalid", "repeated_parameter", "int_digits", "duplicate_key")
+_AUTH_FIRST = (
+    "json_invalid",
+    "repeated_parameter",
+    "nameless_parameter",
+    "int_digits",
+    "duplicate_key",
+)
 """Errors found before the endpoint's dependencies ran: the caller is authenticated first."""
 _NOT_AN_OBJECT = {"model_attributes_type", "dict_type", "model_type"}
 _NOT_AN_OBJECT_MESSAGE = "send a JSON object as the body, with Content-Type: application/json"

@@ -20,6 +20,7 @@ from fastapi.routing import APIRoute
 from dispatch.server.http.problems import ProblemError
 
 REPEATED = "repeated_parameter"
+NAMELESS = "nameless_parameter"
 """Error type of a repeated single-value parameter; like unreadable JSON, the validation
 handler authenticates first, so a caller without a token learns nothing but 401."""
 
@@ -58,6 +59,11 @@ async def no_repeated_scalars(request: Request) -> None:
     if _int_params(route) and (loose := _not_plain(request, route)):
         raise RequestValidationError(loose)
     query = request.scope.get("query_string", b"")
+    if b"=" in query and any(key == "" for key, _ in request.query_params.multi_items()):
+        # `?=x` names no parameter: it is nobody's input, so it is refused, not ignored
+        raise RequestValidationError(
+            [{"loc": ("query", ""), "msg": "a query parameter needs a name", "type": NAMELESS}]
+        )
     if b"&" not in query:  # one parameter at most: nothing can repeat
         return
     repeatable = _repeatable(route)
