@@ -7,34 +7,16 @@ A mixin of `ApiClient`, as `api_mail.MailCalls`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from dispatch.client import paths
 from dispatch.client.shapes import TimeEntryShape, required
 
 if TYPE_CHECKING:
-    import httpx
+    from dispatch.client.api_mail import _Door
 
 Json = dict[str, Any]
 TIME_ENTRY_KEYS = required(TimeEntryShape)
-
-
-class _Door(Protocol):
-    """What the time calls use of `ApiClient`."""
-
-    async def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        json: Any = None,
-        params: Mapping[str, Any] | None = None,
-        headers: Mapping[str, str] | None = None,
-        timeout: float | None = None,  # noqa: ASYNC109 (a per-request httpx timeout)
-    ) -> httpx.Response: ...
-
-    def _items(self, response: httpx.Response, keys: tuple[str, ...] = ()) -> Json: ...
 
 
 class TimeCalls:
