@@ -233,7 +233,9 @@ async def test_assign_while_offline_offers_the_cached_technicians_and_queues_it(
         assert app.is_running
 
 
-@pytest.mark.parametrize("user", ROLES)
+# The dispatcher's keys are pressed under a failing service below; the team lead's are a
+# superset of them here (each sweep is a minute of CI).
+@pytest.mark.parametrize("user", ["tom.lehmann", "marco.wagner"])
 async def test_every_key_of_every_pane_while_the_service_is_unreachable(
     tmp_path: Path, user: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -22,7 +22,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from service.world import API, World
 
-EXAMPLES = 10
+EXAMPLES = 6
 ROLES = ("tina", "dana", "lea", "adam")
 
 
