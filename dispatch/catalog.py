@@ -1,7 +1,7 @@
 """The translation catalog's chores: `uv run python -m dispatch.catalog COMMAND`.
 
-- `extract`: the template `dispatch/locale/dispatch.pot` from every `_()`, `N_()` and
-  `ngettext()` in `dispatch/` (pybabel extract, `babel.cfg`);
+- `extract`: the template `dispatch/locale/dispatch.pot` from every `_()`, `N_()`,
+  `ngettext()` and `pgettext()` in `dispatch/` (pybabel extract, `babel.cfg`);
 - `update`: the German catalog `de/LC_MESSAGES/dispatch.po` from the template (pybabel
   update: new messages empty, changed ones fuzzy, for a person to translate);
 - `compile`: the `.mo` the program reads (`i18n_compile`; the wheel's build hook and the
@@ -21,14 +21,18 @@ import sys
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dispatch.i18n_compile import DOMAIN, po_files, translated
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Message
 
 PACKAGE = Path(__file__).resolve().parent
 ROOT = PACKAGE.parent
 LOCALE = PACKAGE / "locale"
 TEMPLATE = LOCALE / f"{DOMAIN}.pot"
-KEYWORDS = ("_", "N_", "ngettext:1,2")
+KEYWORDS = ("_", "N_", "ngettext:1,2", "pgettext:1c,2")
 LANGUAGE = "de"  # the one catalog every message must be in
 CLDR_MODULE = PACKAGE / "display" / "cldr_words.py"
 CLDR_LANGUAGES = ("en", "de")
@@ -137,8 +141,10 @@ def write_cldr() -> Path:
 # -- the check ----------------------------------------------------------------------------
 
 
-def _key(msgid: str | tuple[str, ...] | list[str]) -> str:
-    return msgid if isinstance(msgid, str) else msgid[0]
+def _key(message: Message) -> str:
+    """A message's identity: its msgid (the singular of a plural), within its context."""
+    msgid = message.id if isinstance(message.id, str) else message.id[0]
+    return f"{message.context}\x04{msgid}" if message.context else msgid
 
 
 def catalog_problems(template: Path, messages_dir: Path) -> list[str]:
@@ -151,7 +157,7 @@ def catalog_problems(template: Path, messages_dir: Path) -> list[str]:
         with path.open("rb") as f:
             for message in read_po(f):
                 if message.id:
-                    key = _key(message.id)
+                    key = _key(message)
                     done[key] = done.get(key, False) or translated(message)
                     if message.fuzzy:
                         fuzzy.add(key)
@@ -159,7 +165,7 @@ def catalog_problems(template: Path, messages_dir: Path) -> list[str]:
         wanted = [m for m in read_po(f) if m.id]
     problems = []
     for message in wanted:
-        key = _key(message.id)
+        key = _key(message)
         where = ", ".join(f"{file}:{line}" for file, line in message.locations[:2])
         if key not in done:
             problems.append(f"missing: {key!r} ({where})")

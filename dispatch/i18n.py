@@ -3,6 +3,8 @@
 The language is chosen once per process (`set_language`), before the first screen is drawn;
 English is the source language, so a missing catalog or message shows the English text.
 `N_` marks a module-level constant for extraction; translate it with `_()` where it is shown.
+`pgettext` translates a message within a context (msgctxt) where one English word has two
+German ones.
 
 A language's catalog is every `*.po` in `locale/<code>/LC_MESSAGES`, read through the compiled
 `dispatch.mo` beside them (the stdlib reads a `.mo` in about a millisecond; parsing the `.po`
@@ -93,6 +95,12 @@ def _(message: str) -> str:
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural form of a message for `n`, in the chosen language."""
     return _translation.ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """`message` in the chosen language, as meant in `context`: one English word that reads
+    two ways in German ("done" is "erl." in a five-cell column and "erledigt" on a clock)."""
+    return _translation.pgettext(context, message)
 
 
 def N_(message: str) -> str:

@@ -39,9 +39,10 @@ def mo_bytes(messages_dir: Path) -> bytes:
             merged = catalog
             continue
         for message in catalog:
-            if message.id and _better(message, merged.get(message.id)):
-                if message.id in merged:  # setting an existing id would merge the two
-                    del merged[message.id]
+            have = merged.get(message.id, message.context)  # a msgctxt is its own message
+            if message.id and _better(message, have):
+                if have is not None:  # setting an existing id would merge the two
+                    merged.delete(message.id, message.context)
                 merged[message.id] = message
     out = io.BytesIO()
     if merged is not None:

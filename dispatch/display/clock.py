@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from dispatch import i18n
 from dispatch.display import cldr_words
-from dispatch.i18n import N_
+from dispatch.i18n import N_, pgettext
 
 DEFAULT_ZONE = "Europe/Berlin"
 NONE = "-"
@@ -157,3 +157,38 @@ def number(value: float, digits: int = 0, language: str | None = None) -> str:
     s = _shape(language)
     text = f"{value:,.{digits}f}"
     return text.translate({ord(","): s.group, ord("."): s.decimal})
+
+
+# -- the SLA clock's words ----------------------------------------------------------------
+# `domain.countdown` names a stopped or missed clock in English ("BREACH", "paused", "done"):
+# the domain knows no language. A person reads it here, by the clock's state, in one place for
+# the queue, my work and the ticket view. Within the context "SLA clock", because "done" is
+# also the escalation column's five-cell "erl." (the context is a literal: extraction reads it).
+
+
+def clock_words() -> dict[str, str]:
+    """The words of the clock states that have no time to show, in the chosen language."""
+    return {
+        "breach": pgettext("SLA clock", "BREACH"),
+        "paused": pgettext("SLA clock", "paused"),
+        "done": pgettext("SLA clock", "done"),
+    }
+
+
+def clock_text(text: str, state: str) -> str:
+    """What a clock (`countdown.Clock`'s `text` and `state`) reads: its time left, or the
+    word of its state."""
+    if state not in WORDED_STATES:  # the queue's thousands of rows: most clocks tell a time
+        return text
+    return clock_words()[state]
+
+
+WORDED_STATES = frozenset({"breach", "paused", "done"})
+
+
+def widest_clock_word() -> int:
+    """The cells the widest of `clock_words` takes in the chosen language (the SLA column
+    shrinks no narrower)."""
+    from rich.cells import cell_len
+
+    return max(cell_len(word) for word in clock_words().values())

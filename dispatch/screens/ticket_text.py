@@ -94,7 +94,7 @@ def sla_text(t: TicketDetailShape, sla: Clock) -> str:
         return (
             _(TEXT["sla_late"]).format(late=clock.duration(-sla.seconds_left / 60)) + f"  ({due})"
         )
-    return f"{sla.text}  ({due})"
+    return f"{clock.clock_text(sla.text, sla.state)}  ({due})"
 
 
 def head_rows(

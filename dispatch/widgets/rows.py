@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from dispatch.display import clock, labels
+from dispatch.display.clock import clock_text
 from dispatch.display.labels import PRIORITY, STATUS
 from dispatch.display.safe import one_line
 from dispatch.domain.countdown import ClockState, age_text, clock_of, urgency
@@ -30,14 +31,25 @@ if TYPE_CHECKING:
 
 # tickets: the queue and my work ----------------------------------------------------------
 
+SLA_SHRINK = 7  # `23h10m ` and `-2h05m`: the time left without its support window
+
+
+def fit_clock_words(columns: Sequence[Column]) -> tuple[Column, ...]:
+    """`columns` with the SLA column shrinking no narrower than its words in the language
+    shown (measured, so a longer translation does not need its own number here)."""
+    widest = max(SLA_SHRINK, clock.widest_clock_word())
+    return tuple(replace(c, shrink_to=widest) if c.key == "sla" else c for c in columns)
+
+
 # Customer and title are what a row is read by: on a narrow screen age goes first, the
 # assignee shrinks to a first name's width, the SLA column to the time left (it names the
 # next support window only outside support hours), then status goes (see `Column`).
 QUEUE_COLUMNS = (
     Column("priority", N_("Pri"), width=3),
     # `23h10m ▸Mo 08:00` outside support hours (16 cells): the time left first, so a narrow
-    # screen that shrinks the column still shows it.
-    Column("sla", N_("SLA"), width=16, give_way=3, shrink_to=7),
+    # screen that shrinks the column still shows it (7 cells; `fit_clock_words` widens that
+    # to the longest word of a stopped clock in the language shown, "VERLETZT" in German).
+    Column("sla", N_("SLA"), width=16, give_way=3, shrink_to=SLA_SHRINK),
     Column("number", N_("No."), width=6),
     Column("customer", N_("Customer"), width=None, min_width=10, want=16),
     Column("title", N_("Title"), width=None, min_width=12, want=20),
@@ -79,13 +91,13 @@ def _time(value: str | None) -> datetime | None:
 
 def ticket_row(t: StoreTicket, now: datetime) -> Row:
     """One queue row; escalated tickets carry a `!` before the priority."""
-    clock = clock_of(t, now)
+    sla = clock_of(t, now)
     received = _time(t.get("received_at")) or now
     assignee = t.get("assignee_name") or "-"
     prio = ("!" if t.get("escalated") else "") + t["priority"]
     cells = (
         prio,
-        clock.text,
+        clock_text(sla.text, sla.state),
         str(t["number"]) if t["number"] else _(NEW_NUMBER),
         t.get("customer_name") or "",
         t["title"],
@@ -94,7 +106,7 @@ def ticket_row(t: StoreTicket, now: datetime) -> Row:
         age_text(received, now),
     )
     search = _ticket_search(t, cells[2], assignee)
-    urgent = (0 if t.get("escalated") else 1, *urgency(clock, t["priority"]), t["number"])
+    urgent = (0 if t.get("escalated") else 1, *urgency(sla, t["priority"]), t["number"])
     sort_keys = (
         t["priority"],
         urgent,
@@ -108,7 +120,7 @@ def ticket_row(t: StoreTicket, now: datetime) -> Row:
     style = "bold" if t.get("escalated") else ""
     cell_styles = (
         "bold red" if t["priority"] == "P1" else "",
-        _CLOCK_STYLE[clock.state],
+        _CLOCK_STYLE[sla.state],
         "",
         "",
         "",
