@@ -38,6 +38,7 @@ SITES: dict[str, tuple[int | None, tuple[str, ...]]] = {
     "Option": (None, ("help",)),
     "Argument": (None, ("help",)),
     "Typer": (None, ("help",)),
+    "DispatchTyper": (None, ("help",)),
     "add_typer": (None, ("help",)),
     "command": (None, ("help",)),
     "callback": (None, ("help",)),

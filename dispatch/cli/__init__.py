@@ -22,7 +22,7 @@ The root `app` is put together here; the commands live in one module per group:
   refused; the warning for a typed --token.
 
 A new command group (say `dispatch technicians ...`) is a module here with its own
-`app = typer.Typer(help=...)` and one `app.add_typer(...)` line at the end of this file; if it
+`app = DispatchTyper(help=...)` and one `app.add_typer(...)` line at the end of this file; if it
 talks to a service, its name goes in `scope.TAKES_SERVER` too and it calls through `remote`.
 """
 
@@ -46,6 +46,7 @@ from dispatch.cli import (
     tickets,
     users,
 )
+from dispatch.cli.click_text import DispatchTyper
 from dispatch.cli.common import (
     CaFileOpt,
     InsecureOpt,
@@ -108,7 +109,7 @@ def bench(ctx: typer.Context) -> None:
     raise typer.Exit(subprocess.call([sys.executable, "-m", "bench", *ctx.args], cwd=CHECKOUT))
 
 
-app = typer.Typer(
+app = DispatchTyper(
     help=_("Dispatch console and service for an MSP dispatch desk."),
     no_args_is_help=False,
     add_completion=False,

@@ -8,10 +8,11 @@ from typing import Annotated
 
 import typer
 
+from dispatch.cli.click_text import DispatchTyper
 from dispatch.cli.common import fail, load_settings
 from dispatch.i18n import _
 
-app = typer.Typer(help=_("The hour contingents: crediting lots and closing months."))
+app = DispatchTyper(help=_("The hour contingents: crediting lots and closing months."))
 
 
 @app.command(

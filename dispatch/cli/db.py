@@ -6,10 +6,11 @@ from typing import Annotated
 
 import typer
 
+from dispatch.cli.click_text import DispatchTyper
 from dispatch.cli.common import fail, load_settings, safe_url
 from dispatch.i18n import _
 
-app = typer.Typer(help=_("Database schema."))
+app = DispatchTyper(help=_("Database schema."))
 
 
 @app.command("upgrade", help=_("Create or migrate the schema of the configured database."))

@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING
 import typer
 
 from dispatch.cli import mail_fetch
+from dispatch.cli.click_text import DispatchTyper
 from dispatch.cli.common import load_settings
 from dispatch.i18n import N_, _
 
 if TYPE_CHECKING:
     from dispatch.server.mail.intake import IntakeResult
 
-app = typer.Typer(help=_("The support mailbox: take mail in."))
+app = DispatchTyper(help=_("The support mailbox: take mail in."))
 
 EX_TEMPFAIL = 75
 OUTCOMES = {

@@ -9,11 +9,12 @@ from typing import Annotated, Any
 
 import typer
 
+from dispatch.cli.click_text import DispatchTyper
 from dispatch.cli.common import JsonOpt, ServerOpt, TokenOpt, fail
 from dispatch.cli.remote import call_service, print_result
 from dispatch.i18n import _, ngettext
 
-app = typer.Typer(help=_("Service reports (PDF) and the billing export for SAP."))
+app = DispatchTyper(help=_("Service reports (PDF) and the billing export for SAP."))
 
 MonthOpt = Annotated[str | None, typer.Option("--month", help=_("a Berlin month, YYYY-MM"))]
 FromOpt = Annotated[str | None, typer.Option("--from", help=_("first day, YYYY-MM-DD"))]

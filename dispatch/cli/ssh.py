@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from dispatch.cli.click_text import DispatchTyper
 from dispatch.cli.common import fail
 from dispatch.display import clock
 from dispatch.i18n import _
@@ -24,8 +25,8 @@ if TYPE_CHECKING:
 
     from dispatch.models.user import User
 
-app = typer.Typer(help=_("Technicians over SSH: keys, sshd's key lookup, the forced session."))
-keys = typer.Typer(help=_("People's SSH public keys."))
+app = DispatchTyper(help=_("Technicians over SSH: keys, sshd's key lookup, the forced session."))
+keys = DispatchTyper(help=_("People's SSH public keys."))
 app.add_typer(keys, name="keys")
 
 

@@ -6,10 +6,11 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from dispatch.cli.click_text import DispatchTyper
 from dispatch.cli.remote import call_service
 from dispatch.i18n import N_, _
 
-app = typer.Typer(help=_("Technicians and their working hours."))
+app = DispatchTyper(help=_("Technicians and their working hours."))
 
 
 def _fail(message: str) -> NoReturn:

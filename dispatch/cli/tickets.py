@@ -7,12 +7,13 @@ from typing import Annotated, Any
 
 import typer
 
+from dispatch.cli.click_text import DispatchTyper
 from dispatch.cli.common import JsonOpt, ServerOpt, TokenOpt, fail
 from dispatch.cli.intake import tickets_add
 from dispatch.cli.remote import call_service, print_result
 from dispatch.i18n import _
 
-app = typer.Typer(help=_("Ticket actions for scripts (same API as the console)."))
+app = DispatchTyper(help=_("Ticket actions for scripts (same API as the console)."))
 app.command(
     "add",
     help=_("Take a ticket in (a call at the desk): the service gives its number and due times."),

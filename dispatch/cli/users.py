@@ -6,10 +6,11 @@ from typing import Annotated
 
 import typer
 
+from dispatch.cli.click_text import DispatchTyper
 from dispatch.cli.common import fail, load_settings
 from dispatch.i18n import _
 
-app = typer.Typer(help=_("Users and their tokens."))
+app = DispatchTyper(help=_("Users and their tokens."))
 
 
 @app.command("add", help=_("Create a user and print its token once."))
