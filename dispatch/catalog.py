@@ -8,7 +8,9 @@
   first start of a checkout do it too);
 - `cldr`: `display/cldr_words.py`, the day and month names and separators from Babel;
 - `check` (CI): fails, listing them, when a message of the code is missing from the German
-  catalog (the union of its `*.po`), or its entry is fuzzy or empty; when a user-facing
+  catalog (the union of its `*.po`), or its entry is fuzzy or empty (`libraries.po`'s too,
+  which extraction never asks for); when GNU `msgfmt --check` refuses a file (skipped,
+  with a line saying so, where gettext's tools are not installed); when a user-facing
   literal at a known display call site is not marked (`catalog_marks`, with the allow-list
   `catalog_allow.txt`); or when `cldr_words` no longer says what Babel says.
 """
@@ -16,6 +18,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -36,6 +40,7 @@ KEYWORDS = ("_", "N_", "ngettext:1,2", "pgettext:1c,2")
 LANGUAGE = "de"  # the one catalog every message must be in
 CLDR_MODULE = PACKAGE / "display" / "cldr_words.py"
 CLDR_LANGUAGES = ("en", "de")
+LIBRARIES = "libraries.po"  # Typer's and Click's German, kept by hand
 
 
 def _pybabel(args: Sequence[str], cwd: Path = ROOT) -> None:
@@ -196,6 +201,42 @@ def check(
     ]
     if cldr and CLDR_MODULE.read_text(encoding="utf-8") != cldr_source():
         problems.append("stale: display/cldr_words.py (run `python -m dispatch.catalog cldr`)")
+    messages = locale / LANGUAGE / "LC_MESSAGES"
+    problems += library_problems(messages / LIBRARIES)
+    problems += msgfmt_problems(po_files(messages))
+    return problems
+
+
+def library_problems(path: Path) -> list[str]:
+    """Every entry of `libraries.po` untranslated: extraction never sees those messages
+    (Typer's and Click's, not dispatch's), so the template cannot ask for them."""
+    from babel.messages.pofile import read_po
+
+    if not path.is_file():
+        return []
+    with path.open("rb") as f:
+        return [
+            f"{'fuzzy' if m.fuzzy else 'empty'}: {_key(m)!r} ({path.name})"
+            for m in read_po(f)
+            if m.id and not translated(m)
+        ]
+
+
+def msgfmt_problems(paths: Iterable[Path]) -> list[str]:
+    """What GNU `msgfmt --check` finds wrong in each file (a format that does not match its
+    English, a broken header); nothing when gettext's tools are not installed, said so."""
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        print("msgfmt not installed: its --check skipped", file=sys.stderr)
+        return []
+    problems = []
+    for path in paths:
+        done = subprocess.run(
+            [msgfmt, "--check", "-o", os.devnull, str(path)], capture_output=True, text=True
+        )
+        if done.returncode != 0:
+            found = [line for line in done.stderr.splitlines() if "warning:" not in line]
+            problems += [f"msgfmt: {line}" for line in found] or [f"msgfmt: {path.name} refused"]
     return problems
 
 

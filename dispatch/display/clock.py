@@ -23,9 +23,16 @@ from dispatch.i18n import N_, pgettext
 DEFAULT_ZONE = "Europe/Berlin"
 NONE = "-"
 
-# Translators: the shape of a day; {weekday} is "Mo", {day} "07", {month} "Dec",
-# {month_number} "12". German: "{weekday} {day}.{month_number}."
+# Every field of the English shape is in every language's (msgfmt --check asks that of a
+# python-brace-format message); which month a language writes is a message of its own, as
+# GTK's "default:LTR" is.
+# Translators: the shape of a day; {weekday} is "Mo", {day} "07", {month}
+# the month as "month:name" says. German: "{weekday} {day}.{month}."
 DAY = N_("{weekday} {day} {month}")
+# Translators: how the day's {month} reads: "month:name" (Dec) or "month:number"
+# (12); translate it as one of the two. German: "month:number"
+MONTH = N_("month:name")
+NUMBERED_MONTHS = "month:number"
 # Translators: a duration of hours and minutes ({sign} is "-" or nothing). German: "... Std."
 DURATION = N_("{sign}{hours}:{minutes} h")
 
@@ -38,7 +45,7 @@ class _Shape:
 
     weekdays: tuple[str, ...]
     weekdays_short: tuple[str, ...]
-    months: tuple[str, ...]  # index 1-12
+    months: tuple[str, ...]  # index 1-12: names, or numbers where the day shows those
     day: str
     duration: str
     decimal: str
@@ -61,12 +68,18 @@ def _build(code: str) -> _Shape:
     return _Shape(
         weekdays=cldr_words.WEEKDAYS[words],
         weekdays_short=cldr_words.WEEKDAYS_SHORT[words],
-        months=("", *cldr_words.MONTHS[words]),
+        months=("", *_months(words, code)),
         day=i18n.translate(DAY, code),
         duration=i18n.translate(DURATION, code),
         decimal=cldr_words.DECIMAL[words],
         group=cldr_words.GROUP[words],
     )
+
+
+def _months(words: str, code: str) -> tuple[str, ...]:
+    if i18n.translate(MONTH, code) == NUMBERED_MONTHS:
+        return tuple(f"{m:02d}" for m in range(1, 13))
+    return cldr_words.MONTHS[words]
 
 
 def zone() -> ZoneInfo:
@@ -112,7 +125,6 @@ def day(value: date | datetime | str, language: str | None = None) -> str:
             weekday=s.weekdays[d.weekday()],
             day=f"{d.day:02d}",
             month=s.months[d.month],
-            month_number=f"{d.month:02d}",
         )
     return found
 

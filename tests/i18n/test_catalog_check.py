@@ -5,9 +5,12 @@ the `*.po` files of `de/LC_MESSAGES`."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from dispatch import catalog
 
@@ -133,3 +136,51 @@ def test_dispatchs_own_catalog_lacks_nothing() -> None:
     """Every text a person reads in dispatch/ is marked and in the German catalog, none of
     it fuzzy or empty, and the day and month names are Babel's (also `.ci/run`'s check)."""
     assert catalog.check() == []
+
+
+BRACE = '#, python-brace-format\nmsgid "Hello {name}"\nmsgstr "Hallo {nom}"\n'
+
+
+def test_msgfmt_check_refuses_a_format_that_lost_its_field(tmp_path: Path) -> None:
+    if shutil.which("msgfmt") is None:  # the check itself skips it then: see the next test
+        pytest.skip("gettext's msgfmt is not installed")
+    pkg, locale = package(tmp_path)
+    write(locale, "dispatch.po", po(COMPLETE))
+    write(locale, "screens.po", po({}) + BRACE)
+    problems = catalog.check(pkg, locale, cldr=False)
+    assert any(p.startswith("msgfmt: ") and "'name'" in p for p in problems), problems
+
+
+def test_without_msgfmt_the_check_says_it_skipped_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert catalog.msgfmt_problems([tmp_path / "any.po"]) == []
+    assert "msgfmt not installed" in capsys.readouterr().err
+
+
+def test_an_empty_entry_of_libraries_po_fails(tmp_path: Path) -> None:
+    """Typer's and Click's German: no code of the package asks for it, the check still does."""
+    pkg, locale = package(tmp_path)
+    write(locale, "dispatch.po", po(COMPLETE))
+    write(locale, "libraries.po", po({"Usage: ": "Aufruf: ", "Missing command.": ""}))
+    assert catalog.check(pkg, locale, cldr=False) == ["empty: 'Missing command.' (libraries.po)"]
+
+
+CONTEXT = """
+from dispatch.i18n import _, pgettext
+
+
+def show(app):
+    app.notify(_("done"))
+    app.notify(pgettext("SLA clock", "done"))
+"""
+
+
+def test_a_message_in_a_context_is_a_message_of_its_own(tmp_path: Path) -> None:
+    pkg, locale = package(tmp_path, CONTEXT)
+    write(locale, "dispatch.po", po({"done": "erl."}))
+    assert catalog.check(pkg, locale, cldr=False) == ["missing: 'SLA clock\\x04done' (screen.py:7)"]
+    with (locale / "de" / "LC_MESSAGES" / "dispatch.po").open("a", encoding="utf-8") as f:
+        f.write('msgctxt "SLA clock"\nmsgid "done"\nmsgstr "erledigt"\n')
+    assert catalog.check(pkg, locale, cldr=False) == []
