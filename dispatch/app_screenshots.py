@@ -12,6 +12,7 @@ from textual.command import CommandPalette
 from textual.screen import Screen
 
 from dispatch.i18n import N_, _
+from dispatch.screens.palette import DispatchPalette
 
 OFF = N_("Screenshots are off in an SSH session (use your terminal's own).")
 # Textual's own palette entries (titles and help), marked here so the catalog holds them.
@@ -48,10 +49,10 @@ class ScreenshotPolicy(App[None]):
                 )
 
     def action_command_palette(self) -> None:
-        """Textual's palette, with its placeholder in the console's language."""
+        """Textual's palette, with its words in the console's language (`DispatchPalette`)."""
         if self.use_command_palette and not isinstance(self.screen, CommandPalette):
             self.push_screen(
-                CommandPalette(placeholder=_(PALETTE_PLACEHOLDER), id="--command-palette")
+                DispatchPalette(placeholder=_(PALETTE_PLACEHOLDER), id="--command-palette")
             )
 
     def deliver_screenshot(

@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 from console.conflict import conflict_op, conflict_screen
 from console.german import in_german
-from console.harness import console, settle
+from console.harness import console, settle, until
 from console.test_small_terminal import assert_usable, footer_keys
 from console.tickets import fresh_ticket, select
+from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.screen import ModalScreen
 
@@ -230,6 +231,21 @@ async def test_every_dialog_in_german(tmp_path: Path, size: tuple[int, int]) -> 
             await app.push_screen(dialog)
             await settle(pilot)
             await check_dialog(app, pilot, *words)
+
+
+@pytest.mark.usefixtures("deutsch")
+async def test_the_palette_finds_nothing_in_german(tmp_path: Path) -> None:
+    async with console(tmp_path, size=(80, 24)) as (app, pilot):
+        await show(pilot, "ctrl+p")
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"xqzvkjw")
+
+        def none_found() -> bool:
+            found = app.screen.query(CommandList)
+            return bool(found) and found.first().option_count == 1 and "Keine" in screen_text(app)
+
+        await until(pilot, none_found, "the palette's no-matches line")
+        assert_german(app, "Keine Treffer")
 
 
 async def test_english_is_the_default(tmp_path: Path) -> None:
