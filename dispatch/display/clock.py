@@ -142,6 +142,26 @@ def moment(value: datetime | str | None, language: str | None = None) -> str:
     return f"{day(t.date(), language)} {t:%H:%M}"
 
 
+_moment_widths: dict[str, int] = {}
+
+
+def moment_width(language: str | None = None) -> int:
+    """The cells `moment` takes at most in a language (every weekday and month measured):
+    16 for `Mon 07 Dec 09:00`, 15 for `Mo 07.12. 09:00`; a column of times is this wide."""
+    from rich.cells import cell_len
+
+    code = language or i18n.language()
+    found = _moment_widths.get(code)
+    if found is None:
+        days = (
+            datetime(2026, month, day, 23, 59, tzinfo=_zone)
+            for month in range(1, 13)
+            for day in range(1, 8)
+        )
+        found = _moment_widths[code] = max(cell_len(moment(d, code)) for d in days)
+    return found
+
+
 def span(start: datetime | str, end: datetime | str, language: str | None = None) -> str:
     """`Mo 07.12. 09:00-11:45` within a day; `Mo 07.12. 17:00 - Mo 14.12. 08:00` across days."""
     a, b = local(start), local(end)

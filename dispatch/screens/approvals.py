@@ -4,6 +4,7 @@ Live: logged work anyone changes reads the queue again (the feed's `time_entry` 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import ClassVar
 
 from rich.text import Text
@@ -27,10 +28,18 @@ COLUMNS = (
     Column("customer", N_("Customer"), width=18, give_way=2, shrink_to=10),
     Column("month", N_("Month"), width=7),
     Column("number", N_("No."), width=6),
-    Column("start", N_("Start"), width=15),
+    # as wide as a time reads in the language shown (`columns`): 16 cells in English
+    Column("start", N_("Start"), width=16),
     Column("who", N_("Technician"), width=14, give_way=1),
     Column("work", N_("Work"), width=None, min_width=20, want=24),
 )
+
+
+def columns() -> tuple[Column, ...]:
+    """The queue's columns, the start as wide as `clock.moment` writes in the language shown
+    (15 cells cut `Mon 07 Dec 09:00` by one)."""
+    width = clock.moment_width()
+    return tuple(replace(c, width=width) if c.key == "start" else c for c in COLUMNS)
 
 
 def month_of(entry: TimeEntryShape) -> str:
@@ -90,7 +99,7 @@ class ApprovalScreen(PaneScreen):
         self.failed = False  # the last read found no service: read again once it is back
 
     def on_mount(self) -> None:
-        self.table.set_columns(COLUMNS)
+        self.table.set_columns(columns())
         self.dispatch.time_changed.subscribe(self, lambda _none: self.load())
         self.load()
         self.table.focus()

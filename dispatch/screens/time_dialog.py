@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -23,6 +24,16 @@ from dispatch.domain.types import ServiceRole
 from dispatch.i18n import N_, _
 
 Json = dict[str, Any]
+LABEL_WIDTH = 10
+FIELDS = (
+    N_("Start"),
+    N_("Duration"),
+    N_("Where"),
+    N_("Role"),
+    N_("Billing"),
+    N_("Why"),
+    N_("Note"),
+)
 BILLABLE = "billable"
 DEFAULT_MINUTES = 30
 
@@ -73,13 +84,13 @@ class TimeDialog(ModalScreen[Json | None]):
         with VerticalScroll(classes="dialog-box"):
             yield Label(self.title_text, classes="dialog-title", markup=False)
             with Horizontal(classes="time-row"):
-                yield Label(_("Start"))
+                yield self._field(_("Start"))
                 yield Input(start_text(start), id="start", compact=True)
             with Horizontal(classes="time-row"):
-                yield Label(_("Duration"))
+                yield self._field(_("Duration"))
                 yield Input(_duration_text(minutes), id="duration", compact=True)
             with Horizontal(classes="time-row"):
-                yield Label(_("Where"))
+                yield self._field(_("Where"))
                 yield Select(
                     [(_("on site"), "on_site"), (_("remote"), "remote")],
                     value="on_site" if e.get("on_site", True) else "remote",
@@ -88,17 +99,17 @@ class TimeDialog(ModalScreen[Json | None]):
                     id="where",
                 )
             with Horizontal(classes="time-row"):
-                yield Label(_("Role"))
+                yield self._field(_("Role"))
                 yield Select(
                     _role_options(), value=self.role, allow_blank=False, compact=True, id="role"
                 )
             with Horizontal(classes="time-row"):
-                yield Label(_("Billing"))
+                yield self._field(_("Billing"))
                 yield Select(
                     _billing_options(), value=billing, allow_blank=False, compact=True, id="billing"
                 )
             with Horizontal(classes="time-row"):
-                yield Label(_("Why"))
+                yield self._field(_("Why"))
                 yield Input(
                     e.get("nonbillable_text") or "",
                     placeholder=_("the reason, for “other”"),
@@ -107,7 +118,7 @@ class TimeDialog(ModalScreen[Json | None]):
                     compact=True,
                 )
             with Horizontal(classes="time-row"):
-                yield Label(_("Note"))
+                yield self._field(_("Note"))
                 yield Input(
                     e.get("note") or "",
                     placeholder=_("what was done, for the report"),
@@ -118,6 +129,14 @@ class TimeDialog(ModalScreen[Json | None]):
             yield Label("", id="time-billed")
             yield Label("", id="time-error", classes="dialog-error")
             yield Label(_("tab next field · ctrl+s save · esc cancel"), classes="dialog-hint")
+
+    def _field(self, name: str) -> Label:
+        """A field's name, in a column as wide as the longest name of the language shown and
+        one cell more (10 at least): "Abrechnung" filled the fixed 10 cells and touched its
+        value."""
+        label = Label(name)
+        label.styles.width = max(LABEL_WIDTH, *(cell_len(_(n)) + 1 for n in FIELDS))
+        return label
 
     def on_mount(self) -> None:
         self.query_one("#duration", Input).focus()

@@ -33,6 +33,7 @@ from dispatch.screens.new_ticket import NewTicketDialog
 from dispatch.screens.status_dialog import StatusDialog
 from dispatch.screens.status_note import StatusNoteDialog
 from dispatch.screens.ticket import TicketScreen
+from dispatch.screens.time_dialog import TimeDialog
 
 SIZES = [(80, 24), (120, 40)]
 IDS = ["80x24", "120x40"]
@@ -231,6 +232,18 @@ async def test_every_dialog_in_german(tmp_path: Path, size: tuple[int, int]) -> 
             await app.push_screen(dialog)
             await settle(pilot)
             await check_dialog(app, pilot, *words)
+
+
+@pytest.mark.usefixtures("deutsch")
+async def test_the_work_dialogs_names_keep_a_space_before_their_values(tmp_path: Path) -> None:
+    """ "Abrechnung" filled the names' 10 cells and touched "abrechenbar" at 80x24."""
+    async with console(tmp_path, size=(80, 24)) as (app, pilot):
+        await show(pilot, "enter")
+        await open_dialog(app, pilot, TimeDialog, "t")
+        text = screen_text(app)
+        assert re.search(r"Abrechnung +\S", text), text
+        assert not re.search(r"Abrechnung\S", text), text
+        await check_dialog(app, pilot, "Abrechnung", "Dauer")
 
 
 @pytest.mark.usefixtures("deutsch")

@@ -3,6 +3,7 @@ the real in-process service, at 80x24."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -175,3 +176,18 @@ async def test_a_technician_sees_the_return_comment(tmp_path: Path) -> None:
             e for e in await app.client.ticket_time_entries(ticket_id) if e["id"] == entry["id"]
         ]
         assert (after["state"], after["note"]) == ("submitted", "HP LaserJet at reception")
+
+
+async def test_the_approval_queue_shows_whole_start_times_at_120x40(tmp_path: Path) -> None:
+    """`Mon 07 Dec 09:00` is 16 cells: the Start column's 15 cut its last minute."""
+    async with console(tmp_path, as_user=BACK_OFFICE, size=(120, 40)) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ApprovalScreen)
+        await until(pilot, lambda: bool(screen.entries), "the demo's work awaiting approval")
+        await settle(pilot)
+        text = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        whole = re.findall(
+            r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d [A-Z][a-z]{2} \d\d:\d\d\b", text
+        )
+        assert len(whole) >= min(len(screen.entries), 5), text
+        assert not re.search(r"[A-Z][a-z]{2} \d\d:\d?…", text), text
