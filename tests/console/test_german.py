@@ -90,7 +90,7 @@ ENGLISH = [
     ],
     *("My work", "Next week", "Open ticket", "Copy phone", "New ticket", "Raised by"),
     # the SLA clock's words (display/clock.py) and the command palette's (screens/palette.py)
-    *("BREACH", "paused", "No matches found"),
+    *("BREACH", "paused", "done", "No matches found"),
 ]
 ENGLISH_WORD = re.compile(r"\b(" + "|".join(map(re.escape, ENGLISH)) + r")\b")
 
