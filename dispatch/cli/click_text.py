@@ -32,6 +32,7 @@ from dispatch import i18n
 # as the vendored Click and Typer print them; a more specific one before one it contains
 USAGE = "Usage: "
 HELP = "Show this message and exit."
+METAVARS = ("[OPTIONS]", "COMMAND [ARGS]...")  # the usage line's placeholders
 MESSAGES = (
     "{message} (Possible options: {possibilities})",
     "{message}. Did you mean {suggestions}?",
@@ -111,7 +112,10 @@ class _Words:
     """The overrides both classes share (a mixin before Typer's class)."""
 
     def format_usage(self, ctx: Any, formatter: Any) -> None:
-        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        pieces = [
+            library_text(p) if p in METAVARS else p
+            for p in self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        ]
         formatter.write_usage(ctx.command_path, " ".join(pieces), library_text(USAGE))
 
     def get_help_option(self, ctx: Any) -> Any:

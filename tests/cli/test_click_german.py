@@ -13,7 +13,7 @@ from babel.messages.pofile import read_po
 from cli.seeded import runner
 
 from dispatch.cli import app
-from dispatch.cli.click_text import HELP, MESSAGES, USAGE
+from dispatch.cli.click_text import HELP, MESSAGES, METAVARS, USAGE
 from dispatch.i18n import LOCALE_DIR
 
 ENGLISH = (
@@ -26,6 +26,8 @@ ENGLISH = (
     "No such option",
     "Possible options",
     "Did you mean",
+    "[OPTIONS]",
+    "COMMAND [ARGS]",
 )
 # Typer's own, through gettext's global domain: German once the entry point `adopt`s the
 # language, before Typer is imported (so not in a test process that imported it in English)
@@ -57,7 +59,7 @@ def assert_no_english(text: str, words: tuple[str, ...] = ENGLISH + TYPER_ENGLIS
 def test_help_says_aufruf_and_the_help_line_in_german() -> None:
     done = dispatch("tickets", "--help")
     assert done.returncode == 0, done.stderr
-    assert "Aufruf: " in done.stdout
+    assert "Aufruf: " in done.stdout and "[OPTIONEN] BEFEHL [ARGUMENTE]..." in done.stdout
     assert "Diese Hilfe zeigen und beenden." in done.stdout
     assert_no_english(done.stdout)
 
@@ -105,5 +107,5 @@ def test_every_message_click_text_matches_is_translated_in_libraries_po() -> Non
     path: Path = LOCALE_DIR / "de" / "LC_MESSAGES" / "libraries.po"
     with path.open("rb") as f:
         german = {m.id: m.string for m in read_po(f) if m.id}
-    missing = [m for m in (USAGE, HELP, *MESSAGES) if not german.get(m)]
+    missing = [m for m in (USAGE, HELP, *METAVARS, *MESSAGES) if not german.get(m)]
     assert not missing, missing
