@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 
 from console.demo_db import demo_copy
@@ -67,8 +68,11 @@ async def console(
     size: tuple[int, int] = (120, 40),
     tickets: int = 60,
     follow_feed: bool = True,
+    now: datetime | None = None,
 ) -> AsyncIterator[tuple[DispatchApp, Pilot[None]]]:
-    settings, tokens = demo_copy(tmp_path, tickets=tickets, seed=7)
+    """A console on an in-process service over a demo of its own; `now` fixes the demo's
+    clock, for tests whose data must not depend on the day they run."""
+    settings, tokens = demo_copy(tmp_path, tickets=tickets, seed=7, now=now)
     factory = client_factory(settings, tokens[as_user])
     async with factory() as probe:
         me = await probe.me()

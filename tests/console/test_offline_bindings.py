@@ -8,6 +8,7 @@ key. After each key the console must still run: no exception, no failed worker, 
 from __future__ import annotations
 
 import contextlib
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,10 @@ def panes_of(app: DispatchApp) -> list[str]:
 
 
 ROLES = ("anna.becker", "tom.lehmann", "marco.wagner")  # dispatcher, team lead, technician
+# The sweeps' demo is seeded at a fixed Wednesday morning: seeded at the current time, which
+# tickets a technician holds depends on the day (on a Monday at 04:00 marco.wagner held none,
+# and the ticket view had nothing to open).
+DEMO_NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 
 
 def keys_of(*owners: object) -> list[str]:
@@ -106,11 +111,27 @@ async def back_to(pilot: Pilot[None], app: DispatchApp, target: Screen[Any]) -> 
         await quiet(pilot)
 
 
+def pane_keys(app: DispatchApp) -> set[str]:
+    """The app's keys that switch panes (1-7)."""
+    return {b.key for b in type(app).BINDINGS if isinstance(b, Binding) and "pane(" in b.action}
+
+
 async def press_all(
-    pilot: Pilot[None], app: DispatchApp, pane: str, screen: Screen[Any], failures: Failures
+    pilot: Pilot[None],
+    app: DispatchApp,
+    pane: str,
+    screen: Screen[Any],
+    failures: Failures,
+    *,
+    switch: bool = True,
 ) -> int:
+    """Press every key `screen`, its focused widget and the app bind; the pane keys only when
+    `switch` (a switch runs the same code from every pane: pressing 1-7 on each of them cost a
+    third of the sweep and found nothing the first pane's would not)."""
     focused = app.focused
     keys = keys_of(screen, *([focused] if focused is not None else []), app)
+    if not switch:
+        keys = [k for k in keys if k not in pane_keys(app)]
     for key in keys:
         if app.screen is not screen:
             return -1  # the screen went away (the ticket view's escape): the caller reopens
@@ -137,24 +158,24 @@ async def every_key_of_every_pane(
     tmp_path: Path, user: str, monkeypatch: pytest.MonkeyPatch, *, failing: bool
 ) -> None:
     failures = Failures(monkeypatch)
-    async with console(tmp_path, as_user=user, tickets=20) as (app, pilot):
+    async with console(tmp_path, as_user=user, tickets=20, now=DEMO_NOW) as (app, pilot):
         network = cut_in(app)
         network.offline = True
         if failing:
             network.inner = Failing()
             network.offline = False
         pressed = 0
-        for pane in panes_of(app):
+        for n, pane in enumerate(panes_of(app)):
             app.switch_mode(pane)
             await quiet(pilot)
-            pressed += await press_all(pilot, app, pane, app.screen, failures)
+            pressed += await press_all(pilot, app, pane, app.screen, failures, switch=n == 0)
         # The ticket view of a cached ticket (it falls back to the cache while offline).
         ticket_id = next(iter(app.store.tickets))
         for _ in range(3):  # its own escape closes it: open it again for the keys after
             app.push_screen(TicketScreen(ticket_id))
             await quiet(pilot)
             assert isinstance(app.screen, TicketScreen) and app.screen.offline
-            if await press_all(pilot, app, "ticket", app.screen, failures) >= 0:
+            if await press_all(pilot, app, "ticket", app.screen, failures, switch=False) >= 0:
                 break
         alive(app, f"{app.role} after every key", failures)
         assert pressed > 20
