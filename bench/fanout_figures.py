@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.harness import Figure, Server, _family
-from bench.loadgen import LeanClient
+from bench.loadgen import LeanClient, event_loop_runner
 from bench.longpoll_figures import STAFF
 from dispatch.client.feed_apply import applied
 
@@ -194,7 +194,8 @@ def fanout(
         finally:
             writer.close()
 
-    asyncio.run(run())
+    with event_loop_runner() as runner:
+        runner.run(run())
     if errors:
         reach.notes.append(f"errors: {', '.join(sorted(set(errors)))} ({len(errors)})")
     cpu.notes.append(f"reads the consoles made per PATCH: {sorted(set(reads))}")

@@ -157,9 +157,17 @@ class Server:
     """`dispatch serve` on 127.0.0.1 and a random port, for one database URL."""
 
     def __init__(
-        self, database_url: str, log: Path, workers: int = 1, env: dict[str, str] | None = None
+        self,
+        database_url: str,
+        log: Path,
+        workers: int = 1,
+        env: dict[str, str] | None = None,
+        command: Sequence[str] | None = None,
     ) -> None:
         self.database_url = database_url
+        self.command = list(command or [os.environ.get("BENCH_DISPATCH") or DISPATCH])
+        """What runs `serve ...`: this checkout's `dispatch` unless BENCH_DISPATCH names
+        another (an A/B of two checkouts' services under the same load generator)."""
         self.workers = workers
         self.env = env or {}
         """More environment for the service (settings a figure needs)."""
@@ -172,7 +180,7 @@ class Server:
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
                 [
-                    DISPATCH,
+                    *self.command,
                     "serve",
                     "--host",
                     "127.0.0.1",

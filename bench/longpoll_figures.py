@@ -17,7 +17,7 @@ import time
 from urllib.parse import urlsplit
 
 from bench.harness import Figure, Server, cpu_seconds
-from bench.loadgen import LeanClient
+from bench.loadgen import LeanClient, event_loop_runner, one_answer
 
 WAITERS = 1000
 PER_TOKEN = 1000
@@ -34,28 +34,17 @@ def _log(message: str) -> None:
 
 
 async def _long_poll(url: str, token: str, since: int, wait: float) -> tuple[int, float]:
-    """One GET /changes on a keep-alive connection of its own (as a console's);
-    (status, time.perf_counter() when its answer had arrived)."""
+    """One GET /changes on a connection of its own (as a console's); (status,
+    time.perf_counter() when its whole answer had arrived). Read by `loadgen.one_answer`,
+    a protocol that parses no more than the status and the length: a stream reader and a
+    task per connection made the load generator a rival of the service it measures."""
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
-    reader, writer = await asyncio.open_connection(host, port)
-    writer.write(
+    request = (
         f"GET {API}/changes?since={since}&wait={wait:g} HTTP/1.1\r\nHost: {host}\r\n"
-        f"Authorization: Bearer {token}\r\n\r\n".encode()
-    )
-    try:
-        await writer.drain()
-        head = await reader.readuntil(b"\r\n\r\n")
-        length = 0
-        for line in head.split(b"\r\n"):
-            name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
-                length = int(value)
-        await reader.readexactly(length)
-        at = time.perf_counter()
-    finally:
-        writer.close()
-    return int(head.split(b" ", 2)[1]), at
+        f"Authorization: Bearer {token}\r\n\r\n"
+    ).encode()
+    return await one_answer(host, port, request)
 
 
 async def _settle(server: Server) -> None:
@@ -152,7 +141,8 @@ def long_polls(server: Server, tokens: dict[str, str], backend: str, rounds: int
         finally:
             writer.close()
 
-    asyncio.run(run())
+    with event_loop_runner() as runner:
+        runner.run(run())
     if errors:
         wake.notes.append(f"errors: {', '.join(sorted(set(errors)))} ({len(errors)})")
     wake.notes.append(f"{rounds} round(s) of {WAITERS:,} waiters; {len(wake.samples)} answers")

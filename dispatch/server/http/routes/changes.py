@@ -109,19 +109,19 @@ async def _long_poll(
         last = page.last_seq
         waiter = hub.register()
         try:
-            while True:
-                found = hub.answer(caller, last, limit)
-                if isinstance(found, bytes):
-                    return PreparedJSON(found)
-                if found is None and hub.top != read_for:
-                    read_for = hub.top
-                    break  # memory does not reach back to `last`: read the database
-                last = last if found is None else found  # (None again: wait for the reader)
-                left = deadline - anyio.current_time()
-                if left <= 0 or gone.done():
-                    return json_response(ChangeFeed(changes=[], last_seq=last))
-                await hub.wait(waiter, left, gone)
-                hub.rearm(waiter)
+            with hub.ends(waiter, deadline - anyio.current_time(), gone):
+                while True:
+                    found = hub.answer(caller, last, limit)
+                    if isinstance(found, bytes):
+                        return PreparedJSON.page(found)
+                    if found is None and hub.top != read_for:
+                        read_for = hub.top
+                        break  # memory does not reach back to `last`: read the database
+                    last = last if found is None else found  # (None: wait for the reader)
+                    if waiter.ended or anyio.current_time() >= deadline or gone.done():
+                        return json_response(ChangeFeed(changes=[], last_seq=last))
+                    await hub.wait(waiter)
+                    hub.rearm(waiter)
         finally:
             hub.unregister(waiter)
         since = last
