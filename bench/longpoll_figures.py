@@ -16,7 +16,7 @@ import sys
 import time
 from urllib.parse import urlsplit
 
-from bench.harness import Figure, Server, cpu_seconds, quantile
+from bench.harness import Figure, Server, cpu_ns, cpu_seconds, quantile
 from bench.loadgen import LeanClient, event_loop_runner, one_answer
 
 WAITERS = 1000
@@ -75,12 +75,13 @@ async def _round(
     idle = (cpu_seconds(server.pid) - cpu) / (time.perf_counter() - wall)
     writer.close()  # the service ends idle keep-alive connections: a fresh one, not timed
     await writer.get("/health")
-    sent = time.perf_counter()
+    cpu, sent = cpu_ns(server.pid), time.perf_counter()
     created = await writer.request(
         "POST", "/tickets", json_body={"title": "wake the long-polls", "customer_id": customer_id}
     )
     wrote_ms = (time.perf_counter() - sent) * 1000
     answers = await asyncio.gather(*polls, return_exceptions=True)
+    spent_ms = (cpu_ns(server.pid) - cpu) / 1e6  # the write, the wake-up and every answer
     errors: list[str] = [f"{early} answered before the write"] if early else []
     if created.status_code != 201:
         errors.append(f"write {created.status_code}")
@@ -98,7 +99,7 @@ async def _round(
         spread = quantile(woke, 0.95) - min(woke)
         _log(
             f"write answered after {wrote_ms:.0f} ms; first long-poll answer {min(woke):.0f} "
-            f"ms; first to p95 {spread:.0f} ms"
+            f"ms; first to p95 {spread:.0f} ms; service CPU {spent_ms:.1f} ms"
         )
     last = await writer.get("/changes", {"since": since})
     return idle * 100, woke, int(last.json()["last_seq"]), errors

@@ -17,6 +17,7 @@ import asyncio
 import cProfile
 import os
 import pstats
+import shutil
 import signal
 import sys
 import tempfile
@@ -131,6 +132,11 @@ def main() -> None:
     parser.add_argument("--waiters", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument(
+        "--serve-python",
+        default=None,
+        help="the interpreter of another checkout's venv: profile its service (A/B)",
+    )
     args = parser.parse_args()
     if args.mode == "serve":
         serve(args.host, args.port, Path(os.environ["BENCH_PROFILE_DIR"]))
@@ -148,6 +154,11 @@ def main() -> None:
     tokens["anna"] = tokens["anna.becker"]
     env = {**lp.env(), "BENCH_PROFILE_DIR": str(out)}
     command = [sys.executable, "-m", "bench.wake_profile"]
+    if args.serve_python:
+        # A copy outside bench/, whose profile.py would stand in for the standard library's;
+        # that interpreter imports its own checkout's `dispatch`.
+        script = shutil.copy(__file__, out / "wake_profile_serve.py")
+        command = [args.serve_python, str(script)]
     with Server(settings.database_url, out / "serve.log", env=env, command=command) as server:
         for n in range(args.rounds):
             with event_loop_runner() as runner:
