@@ -24,8 +24,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.harness import Figure, Server, _family
-from bench.loadgen import LeanClient
+from bench.harness import Figure, Server, cpu_ns
+from bench.loadgen import LeanClient, event_loop_runner
 from bench.longpoll_figures import STAFF
 from dispatch.client.feed_apply import applied
 
@@ -40,19 +40,6 @@ Json = dict[str, Any]
 
 def _log(message: str) -> None:
     print(f"  · {message}", file=sys.stderr, flush=True)
-
-
-def cpu_ns(pid: int) -> int:
-    """Nanoseconds every thread of `pid` (and its children) has run so far: /proc/.../stat
-    counts in 10 ms ticks, too coarse for a few milliseconds."""
-    total = 0
-    for each in _family(pid):
-        for task in Path(f"/proc/{each}/task").glob("*"):
-            try:
-                total += int((task / "schedstat").read_text().split()[0])
-            except (OSError, ValueError, IndexError):  # a thread ended meanwhile
-                continue
-    return total
 
 
 async def _console(client: LeanClient, since: int, held: Json, detail: bool) -> tuple[float, int]:
@@ -194,7 +181,8 @@ def fanout(
         finally:
             writer.close()
 
-    asyncio.run(run())
+    with event_loop_runner() as runner:
+        runner.run(run())
     if errors:
         reach.notes.append(f"errors: {', '.join(sorted(set(errors)))} ({len(errors)})")
     cpu.notes.append(f"reads the consoles made per PATCH: {sorted(set(reads))}")

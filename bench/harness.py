@@ -145,6 +145,19 @@ def _family(pid: int) -> list[int]:
     return out
 
 
+def cpu_ns(pid: int) -> int:
+    """Nanoseconds every thread of `pid` (and its children) has run so far: /proc/.../stat
+    counts in 10 ms ticks, too coarse for a few milliseconds."""
+    total = 0
+    for each in _family(pid):
+        for task in Path(f"/proc/{each}/task").glob("*"):
+            try:
+                total += int((task / "schedstat").read_text().split()[0])
+            except (OSError, ValueError, IndexError):  # a thread ended meanwhile
+                continue
+    return total
+
+
 def peak_rss_mb(pid: int) -> float:
     """Peak resident set size (VmHWM) of `pid` in MiB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -157,9 +170,17 @@ class Server:
     """`dispatch serve` on 127.0.0.1 and a random port, for one database URL."""
 
     def __init__(
-        self, database_url: str, log: Path, workers: int = 1, env: dict[str, str] | None = None
+        self,
+        database_url: str,
+        log: Path,
+        workers: int = 1,
+        env: dict[str, str] | None = None,
+        command: Sequence[str] | None = None,
     ) -> None:
         self.database_url = database_url
+        self.command = list(command or [os.environ.get("BENCH_DISPATCH") or DISPATCH])
+        """What runs `serve ...`: this checkout's `dispatch` unless BENCH_DISPATCH names
+        another (an A/B of two checkouts' services under the same load generator)."""
         self.workers = workers
         self.env = env or {}
         """More environment for the service (settings a figure needs)."""
@@ -172,7 +193,7 @@ class Server:
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
                 [
-                    DISPATCH,
+                    *self.command,
                     "serve",
                     "--host",
                     "127.0.0.1",

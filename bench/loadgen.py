@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode, urlsplit
 
 import h11
@@ -101,3 +102,67 @@ class LeanClient:
         if self._writer is not None:
             self._writer.close()
         self._reader = self._writer = None
+
+
+class _OneAnswer(asyncio.Protocol):
+    """Sends one request on a fresh connection and waits for its whole answer: the status
+    line and Content-Length are all it parses, in the event loop's own read callback (no
+    stream reader, no task woken per read). Then it closes the connection."""
+
+    def __init__(self, request: bytes, done: asyncio.Future[tuple[int, float]]) -> None:
+        self.request = request
+        self.done = done
+        self.data = bytearray()
+        self.need = -1
+        self.status = 0
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
+        self.transport.write(self.request)
+
+    def data_received(self, data: bytes) -> None:
+        self.data += data
+        if self.need < 0:
+            end = self.data.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            head = bytes(self.data[:end]).split(b"\r\n")
+            self.status = int(head[0].split(b" ", 2)[1])
+            length = next(
+                (
+                    int(v)
+                    for n, _, v in (h.partition(b":") for h in head[1:])
+                    if n.strip().lower() == b"content-length"
+                ),
+                0,
+            )
+            self.need = end + 4 + length
+        if len(self.data) >= self.need and not self.done.done():
+            # The answer is complete: its time is taken before anything else is done.
+            self.done.set_result((self.status, time.perf_counter()))
+            assert self.transport is not None
+            self.transport.close()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.done.done():
+            self.done.set_exception(exc or ConnectionError("closed before the whole answer"))
+
+
+async def one_answer(host: str, port: int, request: bytes) -> tuple[int, float]:
+    """(status, time.perf_counter() when the whole answer had arrived) of one request sent
+    on a connection of its own; the answer must carry Content-Length."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[tuple[int, float]] = loop.create_future()
+    await loop.create_connection(lambda: _OneAnswer(request, done), host, port)
+    return await done
+
+
+def event_loop_runner() -> asyncio.Runner:
+    """An asyncio runner on uvloop when it is installed (as the service runs): the load
+    generator's own loop costs less of the two cores it shares with the service."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - Windows
+        return asyncio.Runner()
+    return asyncio.Runner(loop_factory=uvloop.new_event_loop)

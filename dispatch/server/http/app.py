@@ -19,6 +19,7 @@ from dispatch.domain import sla
 from dispatch.server.http import openapi_doc, problems
 from dispatch.server.http.authfirst import AuthFirst, refused_without_token
 from dispatch.server.http.middleware import BodyLimit
+from dispatch.server.http.parking import DispatchAPI
 from dispatch.server.http.ratelimit import AuthFailureLimit, RateLimit
 from dispatch.server.http.routes import (
     assignment,
@@ -111,7 +112,7 @@ def create_app(
         create_schema(engine)
     signal = FeedSignal()
     writes = engine.execution_options(**{WRITE: True})
-    app = FastAPI(
+    app = DispatchAPI(
         title="dispatch",
         version=__version__,
         description="REST service of the dispatch console (see DESIGN.md)",

@@ -84,6 +84,14 @@ class Batch:
 class Waiter:
     loop: asyncio.AbstractEventLoop
     future: asyncio.Future[None]
+    ended: bool = False
+    """Its deadline came or its client left: it waits no more (set by `stop`)."""
+
+    def stop(self, *_: object) -> None:
+        """Wake this waiter now, for good (its deadline came, or its client left)."""
+        self.ended = True
+        if not self.future.done():
+            self.future.set_result(None)
 
 
 class FeedHub:
@@ -171,6 +179,8 @@ class FeedHub:
         """A fresh future for a waiter that was woken and waits on."""
         with self._cond:
             waiter.future = waiter.loop.create_future()
+            if waiter.ended:
+                waiter.future.set_result(None)
 
     def unregister(self, waiter: Waiter) -> None:
         with self._cond:
@@ -206,11 +216,23 @@ class FeedHub:
         batch.pages[key] = found.model_dump_json().encode()
         return batch.pages[key]
 
-    async def wait(self, waiter: Waiter, seconds: float, *also: asyncio.Future[None]) -> None:
-        """Until the next batch, any of `also` (the client left), or `seconds`."""
-        await asyncio.wait(
-            {waiter.future, *also}, timeout=seconds, return_when=asyncio.FIRST_COMPLETED
-        )
+    @staticmethod
+    @contextlib.contextmanager
+    def ends(waiter: Waiter, seconds: float, gone: asyncio.Future[None]) -> Iterator[None]:
+        """For the block, `waiter` is also woken after `seconds` and when `gone` is done
+        (its client left): set up once per long-poll, so that each `wait` is one future
+        (`asyncio.wait` made a future, a set and callbacks on every wait of every waiter)."""
+        timer = waiter.loop.call_later(max(0.0, seconds), waiter.stop)
+        gone.add_done_callback(waiter.stop)
+        try:
+            yield
+        finally:
+            timer.cancel()
+            gone.remove_done_callback(waiter.stop)
+
+    async def wait(self, waiter: Waiter) -> None:
+        """Until the next batch, or the end `ends` set."""
+        await waiter.future
 
     # -- the reader -----------------------------------------------------------------------
 

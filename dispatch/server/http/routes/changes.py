@@ -11,11 +11,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import Engine
 from sqlmodel import Session
+from starlette.types import Receive
 
 from dispatch.models.base import utcnow
 from dispatch.models.event import ChangeFeed
 from dispatch.server.http.deps import Caller, CallerDep
 from dispatch.server.http.feedhub import FeedHub
+from dispatch.server.http.parking import Parked
 from dispatch.server.http.problems import ProblemError, invalid, problems
 from dispatch.server.http.writes import PreparedJSON, json_response
 from dispatch.server.persistence import feed
@@ -74,12 +76,19 @@ async def changes(
             await anyio.to_thread.run_sync(_read, engine, settings, caller, since, limit)
         )
     hub = _hub(request)
-    with hub.admit(request.headers.get("authorization", ""), wait):
-        gone = asyncio.ensure_future(_gone(request))
-        try:
-            return await _long_poll(hub, engine, settings, caller, since, limit, wait, gone)
-        finally:
-            gone.cancel()
+    token = request.headers.get("authorization", "")
+
+    async def finish(receive: Receive) -> Response:
+        # Run by DispatchAPI after the middleware stack (see parking.py); a 429 for the
+        # token's cap, a 410, a database error are answered by the same handlers as inside.
+        with hub.admit(token, wait):
+            gone = asyncio.ensure_future(_gone(receive))
+            try:
+                return await _long_poll(hub, engine, settings, caller, since, limit, wait, gone)
+            finally:
+                gone.cancel()
+
+    return Parked(finish)
 
 
 async def _long_poll(
@@ -109,19 +118,19 @@ async def _long_poll(
         last = page.last_seq
         waiter = hub.register()
         try:
-            while True:
-                found = hub.answer(caller, last, limit)
-                if isinstance(found, bytes):
-                    return PreparedJSON(found)
-                if found is None and hub.top != read_for:
-                    read_for = hub.top
-                    break  # memory does not reach back to `last`: read the database
-                last = last if found is None else found  # (None again: wait for the reader)
-                left = deadline - anyio.current_time()
-                if left <= 0 or gone.done():
-                    return json_response(ChangeFeed(changes=[], last_seq=last))
-                await hub.wait(waiter, left, gone)
-                hub.rearm(waiter)
+            with hub.ends(waiter, deadline - anyio.current_time(), gone):
+                while True:
+                    found = hub.answer(caller, last, limit)
+                    if isinstance(found, bytes):
+                        return PreparedJSON.page(found)
+                    if found is None and hub.top != read_for:
+                        read_for = hub.top
+                        break  # memory does not reach back to `last`: read the database
+                    last = last if found is None else found  # (None: wait for the reader)
+                    if waiter.ended or anyio.current_time() >= deadline or gone.done():
+                        return json_response(ChangeFeed(changes=[], last_seq=last))
+                    await hub.wait(waiter)
+                    hub.rearm(waiter)
         finally:
             hub.unregister(waiter)
         since = last
@@ -136,7 +145,7 @@ def _hub(request: Request) -> FeedHub:
     return hub
 
 
-async def _gone(request: Request) -> None:
+async def _gone(receive: Receive) -> None:
     """Return when the client has hung up (a long-poll need not wait for nobody)."""
-    while (await request.receive())["type"] != "http.disconnect":
+    while (await receive())["type"] != "http.disconnect":
         pass
