@@ -9,8 +9,6 @@ head with its body, still writes every byte, in order, whatever the response.
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,10 +18,8 @@ import httpx
 import pytest
 from deploy.pgdb import seeded, serve
 from sqlmodel import Session, select
-from uvicorn.protocols.http.flow_control import FlowControl
 
 from dispatch.models import Customer
-from dispatch.server.http.http_guard import OneWriteCycle
 
 API = "/api/v1"
 
@@ -96,96 +92,3 @@ def test_a_parked_problem_is_the_same_problem(server: tuple[str, dict[str, str],
     assert ahead[1]["(status)"] == "HTTP/1.1 410 Gone"
     assert ahead[1]["content-type"] == "application/problem+json"
     assert ahead == at_once
-
-
-# -- one write per response ---------------------------------------------------------------------
-
-
-class Recorder:
-    """A transport that keeps what is written to it."""
-
-    def __init__(self) -> None:
-        self.writes: list[bytes] = []
-        self.closed = False
-
-    def write(self, data: bytes) -> None:
-        self.writes.append(bytes(data))
-
-    def close(self) -> None:
-        self.closed = True
-
-    def is_closing(self) -> bool:
-        return self.closed
-
-    def pause_reading(self) -> None: ...
-
-    def resume_reading(self) -> None: ...
-
-
-def _cycle(method: str = "GET", keep_alive: bool = True) -> tuple[OneWriteCycle, Recorder]:
-    transport = Recorder()
-    cycle = OneWriteCycle(
-        scope={"type": "http", "method": method, "http_version": "1.1"},  # type: ignore[typeddict-item]
-        transport=transport,  # type: ignore[arg-type]
-        flow=FlowControl(transport),  # type: ignore[arg-type]
-        logger=logging.getLogger("test"),
-        access_logger=logging.getLogger("test.access"),
-        access_log=False,
-        default_headers=[],
-        message_event=asyncio.Event(),
-        expect_100_continue=False,
-        keep_alive=keep_alive,
-        on_response=lambda: None,
-    )
-    return cycle, transport
-
-
-def _start(length: int | None) -> dict[str, Any]:
-    headers = [(b"content-type", b"application/json")]
-    if length is not None:
-        headers.append((b"content-length", str(length).encode()))
-    return {"type": "http.response.start", "status": 200, "headers": headers}
-
-
-HEAD = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n"
-
-
-async def test_head_and_body_of_known_length_go_out_in_one_write() -> None:
-    cycle, transport = _cycle()
-    await cycle.send(_start(2))
-    assert transport.writes == []
-    await cycle.send({"type": "http.response.body", "body": b"{}"})
-    assert transport.writes == [HEAD + b"{}"]
-    assert cycle.response_complete
-
-
-async def test_a_body_that_does_not_follow_at_once_gets_its_head_first() -> None:
-    cycle, transport = _cycle()
-    await cycle.send(_start(2))
-    await asyncio.sleep(0)  # the loop's turn ends: the head goes alone
-    assert transport.writes == [HEAD]
-    await cycle.send({"type": "http.response.body", "body": b"{}"})
-    assert transport.writes == [HEAD, b"{}"]
-
-
-async def test_a_head_request_and_a_closing_connection_still_get_the_head() -> None:
-    cycle, transport = _cycle("HEAD")
-    await cycle.send(_start(2))
-    await cycle.send({"type": "http.response.body", "body": b""})
-    assert transport.writes == [HEAD]
-    cycle, transport = _cycle(keep_alive=False)
-    await cycle.send(_start(2))
-    await cycle.send({"type": "http.response.body", "body": b"{}"})
-    assert b"".join(transport.writes).endswith(b"\r\n\r\n{}")
-    assert len(transport.writes) == 1
-    assert transport.closed
-
-
-async def test_a_streamed_response_is_written_as_uvicorn_writes_it() -> None:
-    cycle, transport = _cycle()
-    await cycle.send(_start(None))  # no length: chunked, the head at once
-    assert len(transport.writes) == 1
-    assert transport.writes[0].endswith(b"transfer-encoding: chunked\r\n\r\n")
-    await cycle.send({"type": "http.response.body", "body": b"ab", "more_body": True})
-    await cycle.send({"type": "http.response.body", "body": b""})
-    assert transport.writes[1:] == [b"2\r\nab\r\n", b"0\r\n\r\n"]

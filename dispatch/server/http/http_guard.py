@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import uvicorn
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from dispatch.server.http.problems import PROBLEM_JSON
 from dispatch.settings import Settings, proxy_list
@@ -96,11 +96,7 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._disarm()
-        before = self.cycle
         super().on_headers_complete()
-        if self.cycle is not before and type(self.cycle) is RequestResponseCycle:
-            # Its task is created, not yet run: no message has been sent through it.
-            self.cycle.__class__ = OneWriteCycle
 
     def _arm(self) -> None:
         if self._header_deadline is None:
@@ -134,98 +130,6 @@ class GuardedProtocol(HttpToolsProtocol):
         if not self.transport.is_closing():
             self.transport.write(answer)
             self.transport.close()
-
-
-class _Held:
-    """Stands in for the transport while uvicorn writes a response's head: keeps it."""
-
-    __slots__ = ("data",)
-
-    def __init__(self) -> None:
-        self.data = b""
-
-    def write(self, data: bytes) -> None:
-        self.data += data
-
-
-class _HeadFirst:
-    """Stands in for the transport while the first body message is sent: the held head
-    goes out in the same write as the body bytes (or alone, before a close)."""
-
-    __slots__ = ("head", "transport")
-
-    def __init__(self, transport: asyncio.Transport, head: bytes) -> None:
-        self.transport = transport
-        self.head = head
-
-    def write(self, data: bytes) -> None:
-        head, self.head = self.head, b""
-        self.transport.write(head + data)
-
-    def close(self) -> None:
-        self.flush()
-        self.transport.close()
-
-    def is_closing(self) -> bool:
-        return self.transport.is_closing()
-
-    def flush(self) -> None:
-        if self.head:
-            head, self.head = self.head, b""
-            self.transport.write(head)
-
-
-class OneWriteCycle(RequestResponseCycle):
-    """uvicorn's cycle, writing a response of known length in one `write`: head and body.
-
-    uvicorn writes the head at `http.response.start` and the body at `http.response.body`,
-    two socket writes; on the loopback each one also runs the receiving end's TCP stack.
-    When one write woke 1,000 long-polls, those writes were the largest part of the
-    service's time per answer (bench/RESULTS.md). The head of a response that announces a
-    body length is held until the body comes; should the body not come within this turn of
-    the event loop (a streaming answer), the head is written alone, as before.
-    """
-
-    _head = b""
-
-    async def send(self, message: Any) -> None:
-        if message["type"] == "http.response.start" and not self.response_started:
-            await self._start(message)
-            return
-        head, self._head = self._head, b""
-        if not head:
-            await super().send(message)
-            return
-        real = self.transport
-        first = _HeadFirst(real, head)
-        self.transport = first  # type: ignore[assignment]
-        try:
-            await super().send(message)
-        finally:
-            self.transport = real
-            if not self.disconnected:
-                first.flush()  # no body bytes were written (HEAD, an error): the head alone
-
-    async def _start(self, message: Any) -> None:
-        real = self.transport
-        held = _Held()
-        self.transport = held  # type: ignore[assignment]
-        try:
-            await super().send(message)
-        finally:
-            self.transport = real
-        if not held.data:
-            return  # disconnected: nothing was to be written
-        if self.chunked_encoding is False and self.expected_content_length > 0:
-            self._head = held.data
-            asyncio.get_running_loop().call_soon(self._flush_head)
-        else:
-            real.write(held.data)
-
-    def _flush_head(self) -> None:
-        head, self._head = self._head, b""
-        if head and not self.disconnected:
-            self.transport.write(head)
 
 
 @cache
