@@ -52,12 +52,8 @@ STEPS: list[tuple[str, str, str]] = [
     ("session: token minted", "trace", r"token minted"),
     ("session: console imported", "trace", r"console imported"),
     ("session: app built", "trace", r"app built"),
-    ("session: app mounting", "trace", r"app mounting"),
-    ("session: my work composed", "trace", r"first pane composed"),
     ("session: first frame written", "trace", r"first frame"),
     ("ssh: first row on the terminal", "row", r""),
-    ("session: HTTP client made", "trace", r"client made"),
-    ("session: GET /me answered", "trace", r"me answered"),
     ("session: first sync answered", "trace", r"first sync answered"),
 ]
 

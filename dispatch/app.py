@@ -116,7 +116,6 @@ class DispatchApp(ScreenshotPolicy):
         return self.role in ("team_lead", "admin")
 
     def on_mount(self) -> None:
-        mark("app mounting")
         # Each pane's module is imported when the pane is first shown, not before the first frame.
         for name, module, screen in PANES:
             self.add_mode(name, _lazy(module, screen))
@@ -136,7 +135,6 @@ class DispatchApp(ScreenshotPolicy):
         self.switch_mode(pane_roles.first_pane(self.role))
         if self.cache.notice:
             self.notify(self.cache.notice, severity="warning", timeout=12)
-        mark("first pane composed")
         self.call_after_refresh(mark, "first frame")
         if self.loading:
             # Reading 100k tickets holds the GIL for a second: let the first frames out first.
@@ -222,10 +220,8 @@ class DispatchApp(ScreenshotPolicy):
         # Embedded, the first use of the client imports and builds the whole service: in a
         # thread, so the painted console keeps answering keys meanwhile.
         await asyncio.to_thread(lambda: self.client)
-        mark("client made")
         if self.verify_me and not await self._verify_me():
             return
-        mark("me answered")
         if not self.painted_from_cache:
             # Offline (the status bar says so) or a server answering wrong (said once): the
             # feed follower retries the sync.

@@ -9,18 +9,25 @@ a mark is one comparison. sshd passes no environment of the person's to a sessio
 
 from __future__ import annotations
 
-import contextlib
 import os
 import time
-from pathlib import Path
 
 _FILE = os.environ.get("DISPATCH_TRACE_START") or None
 _done: set[str] = set()
 
 
-def _process_start() -> float:
-    """When this process started, Unix time, from its start tick since boot."""
-    ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
+def _process_start() -> float | None:
+    """When this process started, Unix time, from its start tick since boot; None without
+    /proc (the marks still count)."""
+    try:
+        fd = os.open("/proc/self/stat", os.O_RDONLY)  # os alone: imported before anything
+        try:
+            stat = os.read(fd, 4096).decode()
+        finally:
+            os.close(fd)
+        ticks = int(stat.rsplit(")", 1)[1].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
     since_boot = ticks / os.sysconf("SC_CLK_TCK")
     return time.time() - (time.clock_gettime(time.CLOCK_BOOTTIME) - since_boot)
 
@@ -40,7 +47,8 @@ def mark(name: str) -> None:
         return
     now = time.time()
     if not _done:
-        with contextlib.suppress(OSError, ValueError, IndexError):  # no /proc: marks still count
-            _write(_process_start(), "process created")
+        started = _process_start()
+        if started is not None:
+            _write(started, "process created")
     _done.add(name)
     _write(now, name)
