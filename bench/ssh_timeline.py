@@ -93,9 +93,15 @@ def _steps(sources: dict[str, list[Line]], start: float) -> dict[str, float]:
 
 
 def login(
-    r_ssh: list[str], env: dict[str, str], sshd_lines: list[Line], trace: Path, sshd_pid: int
+    r_ssh: list[str],
+    env: dict[str, str],
+    sshd_lines: list[Line],
+    trace: Path,
+    sshd_pid: int,
+    raw: Path | None = None,
 ) -> tuple[dict[str, float], float]:
-    """One login; the seconds from `ssh` to each step, and the session's CPU at the row."""
+    """One login; the seconds from `ssh` to each step, and the session's CPU at the row.
+    With `raw`, the client's stamped lines are kept there."""
     read_end, write_end = os.pipe()
     term = Terminal([r_ssh[0], "-vvv", *r_ssh[1:]], env, stderr=write_end)
     os.close(write_end)
@@ -118,6 +124,8 @@ def login(
         "trace": _trace(trace, start),
         "row": [(start + took, "")],
     }
+    if raw is not None:
+        (raw / f"ssh-{start:.0f}.log").write_text("\n".join(f"{t:.6f} {x}" for t, x in client))
     return _steps(sources, start), cpu
 
 
@@ -140,9 +148,10 @@ def main() -> None:
         _stamp(r.sshd.stdout, sshd_lines)
         log(f"{args.runs} SSH logins as {r.login}, traced")
         for n in range(args.runs):
-            runs.append(login(r.ssh, r.env, sshd_lines, trace, r.sshd.pid))
             if args.raw:
                 args.raw.mkdir(parents=True, exist_ok=True)
+            runs.append(login(r.ssh, r.env, sshd_lines, trace, r.sshd.pid, args.raw))
+            if args.raw:
                 (args.raw / f"sshd-{n}.log").write_text(
                     "\n".join(f"{t:.6f} {text}" for t, text in sshd_lines)
                 )
