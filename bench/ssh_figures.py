@@ -2,7 +2,9 @@
 
 A real sshd on loopback (its own host key, config and port in a temporary directory; the
 account running this is the service account, so it needs root like sshd does), `dispatch
-serve` on a demo database, and one technician's ed25519 key. Measured:
+serve` on a demo database, and one technician's ed25519 key. The account has /bin/sh as its
+shell there, as the README gives the `dispatch` account: sshd runs the forced command with the
+account's shell, and a bash reads ~/.bashrc when sshd starts it (see `_passwd`). Measured:
 
 - the time from spawning `ssh -tt` (a pty of 80x24, TERM=xterm) to the first row of "my work"
   on its screen: key lookup, session token, console start and first sync, end to end; the
@@ -208,6 +210,19 @@ class Rig:
     service_pid: int
 
 
+def _compiled() -> None:
+    """Bytecode for all the session imports, as `uv sync --compile-bytecode` leaves it (the
+    README's install): the first login after an install must not compile Textual. Quick
+    when it is there already (compileall compares timestamps)."""
+    import compileall
+    import sysconfig
+
+    import dispatch
+
+    for path in {sysconfig.get_paths()["purelib"], str(Path(dispatch.__file__).parent)}:
+        compileall.compile_dir(path, quiet=1, workers=0)
+
+
 @contextlib.contextmanager
 def rig(tickets: int, sshd_extra: str = "", sshd_out: int | None = None) -> Iterator[Rig]:
     """Set everything up in a temporary directory; stop and remove it all afterwards.
@@ -217,6 +232,7 @@ def rig(tickets: int, sshd_extra: str = "", sshd_out: int | None = None) -> Iter
     root.chmod(0o755)
     sshd: subprocess.Popen[bytes] | None = None
     try:
+        _compiled()
         log(f"seeding {tickets} demo tickets in {root}")
         url, login, token = _seed(root, tickets)
         env = child_env(XDG_DATA_HOME=str(root / "xdg"), XDG_CONFIG_HOME=str(root / "xdg"))
