@@ -18,9 +18,11 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -129,6 +131,32 @@ def login(
     return _steps(sources, start), cpu
 
 
+def _logins(
+    count: int, tickets: int, trace: Path, raw: Path | None
+) -> list[tuple[dict[str, float], float]]:
+    extra = f"LogLevel DEBUG3\nSetEnv DISPATCH_TRACE_START={trace}\n"
+    sshd_lines: list[Line] = []
+    runs: list[tuple[dict[str, float], float]] = []
+    with rig(tickets, extra, subprocess.PIPE) as r:
+        assert r.sshd.stdout is not None
+        _stamp(r.sshd.stdout, sshd_lines)
+        log(f"{count} SSH logins as {r.login}, traced")
+        for n in range(count):
+            if raw:
+                raw.mkdir(parents=True, exist_ok=True)
+            runs.append(login(r.ssh, r.env, sshd_lines, trace, r.sshd.pid, raw))
+            if raw:
+                (raw / f"sshd-{n}.log").write_text(
+                    "\n".join(f"{t:.6f} {text}" for t, text in sshd_lines)
+                )
+                sshd_lines.clear()
+                if trace.exists():
+                    os.replace(trace, raw / f"marks-{n}")
+            else:
+                trace.unlink(missing_ok=True)
+    return runs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.ssh_timeline", description=__doc__)
     parser.add_argument("--runs", type=int, default=6, help="logins, the first cold (6)")
@@ -137,29 +165,12 @@ def main() -> None:
     args = parser.parse_args()
     before = yardstick_ms()
     load = os.getloadavg()[0]
-    trace_dir = Path("/tmp") / f"dispatch-ssh-trace-{os.getpid()}"
-    trace_dir.mkdir(mode=0o755)
-    trace = trace_dir / "marks"
-    extra = f"LogLevel DEBUG3\nSetEnv DISPATCH_TRACE_START={trace}\n"
-    sshd_lines: list[Line] = []
-    runs: list[tuple[dict[str, float], float]] = []
-    with rig(args.tickets, extra, subprocess.PIPE) as r:
-        assert r.sshd.stdout is not None
-        _stamp(r.sshd.stdout, sshd_lines)
-        log(f"{args.runs} SSH logins as {r.login}, traced")
-        for n in range(args.runs):
-            if args.raw:
-                args.raw.mkdir(parents=True, exist_ok=True)
-            runs.append(login(r.ssh, r.env, sshd_lines, trace, r.sshd.pid, args.raw))
-            if args.raw:
-                (args.raw / f"sshd-{n}.log").write_text(
-                    "\n".join(f"{t:.6f} {text}" for t, text in sshd_lines)
-                )
-                sshd_lines.clear()
-                os.replace(trace, args.raw / f"marks-{n}")
-            else:
-                trace.unlink(missing_ok=True)
-    trace_dir.rmdir() if not any(trace_dir.iterdir()) else None
+    trace_dir = Path(tempfile.mkdtemp(prefix="dispatch-ssh-trace-"))
+    trace_dir.chmod(0o755)  # the session writes here as the service account
+    try:
+        runs = _logins(args.runs, args.tickets, trace_dir / "marks", args.raw)
+    finally:
+        shutil.rmtree(trace_dir, ignore_errors=True)
     after = yardstick_ms()
     cold, warm = runs[0], runs[1:] or runs
     print(
