@@ -2,7 +2,9 @@
 
 A real sshd on loopback (its own host key, config and port in a temporary directory; the
 account running this is the service account, so it needs root like sshd does), `dispatch
-serve` on a demo database, and one technician's ed25519 key. Measured:
+serve` on a demo database, and one technician's ed25519 key. The account has /bin/sh as its
+shell there, as the README gives the `dispatch` account: sshd runs the forced command with the
+account's shell, and a bash reads ~/.bashrc when sshd starts it (see `_passwd`). Measured:
 
 - the time from spawning `ssh -tt` (a pty of 80x24, TERM=xterm) to the first row of "my work"
   on its screen: key lookup, session token, console start and first sync, end to end; the
@@ -16,6 +18,7 @@ serve` on a demo database, and one technician's ed25519 key. Measured:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import os
 import re
@@ -27,6 +30,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.harness import DISPATCH, Console, Server, _family, child_env, cpu_seconds, stop
@@ -44,18 +49,19 @@ def log(message: str) -> None:
 class Terminal(Console):
     """`argv` in a pty of 80x24 with TERM=xterm, as an SSH client in a small terminal."""
 
-    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
+    def __init__(self, argv: list[str], env: dict[str, str], stderr: int | None = None) -> None:
         import fcntl
         import termios
 
         self.master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
         self.started = time.perf_counter()
+        self.started_at = time.time()  # the same moment on the clock other processes share
         self.proc = subprocess.Popen(
             argv,
             stdin=slave,
             stdout=slave,
-            stderr=slave,
+            stderr=slave if stderr is None else stderr,
             env={**env, "TERM": "xterm"},
             start_new_session=True,
             close_fds=True,
@@ -114,24 +120,52 @@ def _seed(root: Path, tickets: int) -> tuple[str, str, str]:
     return url, busiest, logins.tokens[busiest]
 
 
-def _sshd(root: Path, config: Path) -> tuple[subprocess.Popen[bytes], int]:
+def _passwd(root: Path) -> Path:
+    """A copy of /etc/passwd with /bin/sh as this account's shell."""
+    me = getpass.getuser()
+    rows = []
+    for row in Path("/etc/passwd").read_text().splitlines():
+        fields = row.split(":")
+        if fields[0] == me and len(fields) == 7:
+            fields[6] = "/bin/sh"
+        rows.append(":".join(fields))
+    copy = root / "passwd"
+    copy.write_text("\n".join(rows) + "\n")
+    copy.chmod(0o644)
+    return copy
+
+
+def _sshd(
+    root: Path, config: Path, extra: str = "", out: int | None = None
+) -> tuple[subprocess.Popen[bytes], int]:
     host = root / "host_ed25519"
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(host)], check=True)
     block = subprocess.run(
         [DISPATCH, "ssh", "--config", str(config), "setup"], capture_output=True, text=True
     ).stdout
     (root / "sshd_config").write_text(
-        "ListenAddress 127.0.0.1\nUsePAM no\nPermitRootLogin forced-commands-only\n" + block
+        "ListenAddress 127.0.0.1\nUsePAM no\nPermitRootLogin forced-commands-only\n" + extra + block
     )
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])
     argv = ["/usr/sbin/sshd", "-D", "-e", "-f", str(root / "sshd_config"), "-p", str(port)]
     argv += ["-h", str(host)]
-    if not Path("/run/sshd").is_dir():  # a private /run, as tests/ssh/sshd.py explains
-        script = 'mount -t tmpfs tmpfs /run && mkdir -m 755 /run/sshd && exec "$@"'
-        argv = ["unshare", "-m", "sh", "-c", script, "sh", *argv]
-    with (root / "sshd.log").open("wb") as out:
+    # In a mount namespace of its own: a private /run when there is no /run/sshd (as
+    # tests/ssh/sshd.py explains), and a copy of /etc/passwd in which the account has the
+    # shell the README gives the `dispatch` account (/bin/sh). sshd runs the forced command
+    # with the account's shell, and this account (root on the bench machines) has bash,
+    # which reads ~/.bashrc when sshd starts it: pyenv's init there took 0.2 s of every login.
+    script = f"mount --bind {_passwd(root)} /etc/passwd && "
+    if not Path("/run/sshd").is_dir():
+        script += "mount -t tmpfs tmpfs /run && mkdir -m 755 /run/sshd && "
+    argv = ["unshare", "-m", "sh", "-c", script + 'exec "$@"', "sh", *argv]
+    if out is None:
+        with (root / "sshd.log").open("wb") as file:
+            proc = subprocess.Popen(
+                argv, stdout=file, stderr=subprocess.STDOUT, start_new_session=True
+            )
+    else:
         proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     for _ in range(100):
         try:
@@ -161,11 +195,44 @@ def _first_row(argv: list[str], env: dict[str, str], sshd: int | None) -> tuple[
         stop(term.proc)
 
 
-def run(runs: int, tickets: int) -> dict[str, float]:
+@dataclass
+class Rig:
+    """What a login needs: the service on a demo database, the gateway's config, one
+    technician's key and sshd; `ssh` is the client's argv, `direct` the console's own."""
+
+    root: Path
+    env: dict[str, str]
+    login: str
+    sshd: subprocess.Popen[bytes]
+    ssh: list[str]
+    direct: list[str]
+    lookup: list[str]
+    service_pid: int
+
+
+def _compiled() -> None:
+    """Bytecode for all the session imports, as `uv sync --compile-bytecode` leaves it (the
+    README's install): the first login after an install must not compile Textual. Quick
+    when it is there already (compileall compares timestamps)."""
+    import compileall
+    import sysconfig
+
+    import dispatch
+
+    for path in {sysconfig.get_paths()["purelib"], str(Path(dispatch.__file__).parent)}:
+        compileall.compile_dir(path, quiet=1, workers=0)
+
+
+@contextlib.contextmanager
+def rig(tickets: int, sshd_extra: str = "", sshd_out: int | None = None) -> Iterator[Rig]:
+    """Set everything up in a temporary directory; stop and remove it all afterwards.
+    `sshd_extra` goes into sshd_config before the gateway's block; `sshd_out` takes sshd's
+    log (its own file by default)."""
     root = Path(tempfile.mkdtemp(prefix="dispatch-ssh-bench-"))
     root.chmod(0o755)
     sshd: subprocess.Popen[bytes] | None = None
     try:
+        _compiled()
         log(f"seeding {tickets} demo tickets in {root}")
         url, login, token = _seed(root, tickets)
         env = child_env(XDG_DATA_HOME=str(root / "xdg"), XDG_CONFIG_HOME=str(root / "xdg"))
@@ -184,28 +251,33 @@ def run(runs: int, tickets: int) -> dict[str, float]:
                 check=True,
                 capture_output=True,
             )
-            sshd, port = _sshd(root, config)
+            sshd, port = _sshd(root, config, sshd_extra, sshd_out)
             kind, data = line.split()[:2]
             lookup = [DISPATCH, "ssh", "--config", str(config), "authorized-keys"]
             lookup += [getpass.getuser(), kind, data]
-            lookups = []
-            for _ in range(10):
-                t0 = time.perf_counter()
-                subprocess.run(lookup, capture_output=True, check=True)
-                lookups.append(time.perf_counter() - t0)
             ssh = ["ssh", "-F", "/dev/null", "-tt", "-i", str(key), "-p", str(port)]
             ssh += ["-o", f"UserKnownHostsFile={root / 'known_hosts'}"]
             ssh += ["-o", "StrictHostKeyChecking=no", "-o", "IdentityAgent=none"]
             ssh += [f"{getpass.getuser()}@127.0.0.1"]
-            log(f"{runs} SSH logins as {login}")
-            logins = [_first_row(ssh, env, sshd.pid) for _ in range(runs)]
-            direct_argv = [DISPATCH, "--server", server.url, "--token", token]
-            direct = [_first_row(direct_argv, env, None) for _ in range(runs)]
-            service_rss, _ = _rss(server.pid)
+            direct = [DISPATCH, "--server", server.url, "--token", token]
+            yield Rig(root, env, login, sshd, ssh, direct, lookup, server.pid)
     finally:
         if sshd is not None:
             stop(sshd)
         shutil.rmtree(root, ignore_errors=True)
+
+
+def run(runs: int, tickets: int) -> dict[str, float]:
+    with rig(tickets) as r:
+        lookups = []
+        for _ in range(10):
+            t0 = time.perf_counter()
+            subprocess.run(r.lookup, capture_output=True, check=True)
+            lookups.append(time.perf_counter() - t0)
+        log(f"{runs} SSH logins as {r.login}")
+        logins = [_first_row(r.ssh, r.env, r.sshd.pid) for _ in range(runs)]
+        direct = [_first_row(r.direct, r.env, None) for _ in range(runs)]
+        service_rss, _ = _rss(r.service_pid)
     # The first of each is a cold start (no cache, and the console alone asks GET /me first);
     # the medians are of the later, warm ones, CPU and wall alike (the CPU medians had
     # counted the cold run in, the wall medians had not).

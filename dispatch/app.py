@@ -31,6 +31,7 @@ from dispatch.display.clock import set_zone
 from dispatch.display.safe import one_line
 from dispatch.i18n import N_, _
 from dispatch.screens.context import STYLES, Console, MailsUpdate, TicketsUpdate
+from dispatch.startup_trace import mark
 
 if TYPE_CHECKING:
     from dispatch.console_settings import ConsoleSettings
@@ -134,6 +135,7 @@ class DispatchApp(ScreenshotPolicy):
         self.switch_mode(pane_roles.first_pane(self.role))
         if self.cache.notice:
             self.notify(self.cache.notice, severity="warning", timeout=12)
+        self.call_after_refresh(mark, "first frame")
         if self.loading:
             # Reading 100k tickets holds the GIL for a second: let the first frames out first.
             self.call_after_refresh(self.set_timer, 0.1, self.load_cache)
@@ -302,6 +304,7 @@ class DispatchApp(ScreenshotPolicy):
     def status_changed_by_sync(self) -> None:
         self.online = self.sync.online is not False
         if self.sync.last_sync is not None:
+            mark("first sync answered")
             self.last_update = self.sync.last_sync.astimezone()
         self.status_changed.publish(None)
 

@@ -14,6 +14,9 @@ import sys
 
 
 def main() -> None:
+    from dispatch.startup_trace import mark
+
+    mark("main")
     from dispatch.ssh.entry import fast
 
     code = fast(sys.argv[1:])

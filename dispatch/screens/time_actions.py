@@ -16,7 +16,8 @@ from dispatch.domain.billing import billed_minutes
 from dispatch.domain.types import Role, ServiceRole
 from dispatch.i18n import _
 from dispatch.screens.context import Console, engine_dict
-from dispatch.screens.time_dialog import TimeDialog, changes_of
+
+# The dialog (with Select and its OptionList) is imported when it opens, not at every start.
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -68,6 +69,7 @@ def entry_line(entry: TimeEntryShape | Json) -> str:
 
 def log_time(screen: Screen[Any], console: Console, ticket: TicketShape) -> None:
     """Ask for the work done on `ticket` and queue it."""
+    from dispatch.screens.time_dialog import TimeDialog
 
     def done(fields: Json | None) -> None:
         if fields is None:
@@ -97,6 +99,8 @@ def log_time(screen: Screen[Any], console: Console, ticket: TicketShape) -> None
 
 def edit_time(screen: Screen[Any], console: Console, entry: TimeEntryShape) -> None:
     """Change logged work not approved yet; a returned entry goes back to the back office."""
+    from dispatch.screens.time_dialog import TimeDialog, changes_of
+
     if entry["state"] == "approved":
         screen.notify(_("This work is approved and frozen."), severity="warning")
         return

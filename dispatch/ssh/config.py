@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 APP_NAME = "dispatch"
 CONFIG_ENV = "DISPATCH_CONFIG"
@@ -35,8 +34,7 @@ def data_path() -> Path:
     return Path(user_data_dir(APP_NAME))
 
 
-@dataclass(frozen=True, slots=True)
-class GateConfig:
+class GateConfig(NamedTuple):  # not a dataclass: see `domain.ssh_keys.PublicKey`
     database_url: str
     ssh_user: str
     server: str | None

@@ -30,7 +30,9 @@ def run_console(
     from dispatch.client.shapes import MeShape
     from dispatch.console import Connection
     from dispatch.private_files import private_dir
+    from dispatch.startup_trace import mark
 
+    mark("console imported")
     assert settings.server is not None
     root = cfg.cache_dir / f"user-{person.id}"  # a login may be "..": ids make no paths
     private_dir(root)
@@ -55,5 +57,6 @@ def run_console(
         screenshots=False,
     )
     started(app)
+    mark("app built")
     app.run()
     return int(app.return_code or 0)

@@ -28,7 +28,9 @@ def authorized_keys_main(args: list[str]) -> int:
 def session_main(fingerprint: str) -> int:
     """`dispatch ssh session --key FP`, with SSH_ORIGINAL_COMMAND as the person's request."""
     from dispatch.ssh import config, session
+    from dispatch.startup_trace import mark
 
+    mark("session imported")
     if not FINGERPRINT.fullmatch(fingerprint):
         print("dispatch: --key takes a fingerprint SHA256:…", file=sys.stderr)
         return 2

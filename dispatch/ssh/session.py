@@ -23,6 +23,7 @@ from dispatch.ssh.commands import Refused, Request, parse
 from dispatch.ssh.config import SESSION_HOURS, GateConfig
 from dispatch.ssh.console_settings import SessionSettings
 from dispatch.ssh.lean_db import LeanDb
+from dispatch.startup_trace import mark
 
 ENDED = N_("dispatch: your SSH access was revoked; the session has ended.")
 NO_ACCESS = N_("dispatch: this key has no access (any more).")
@@ -140,12 +141,14 @@ def run(cfg: GateConfig, fp: str, original: str | None) -> int:
     except ValueError as exc:
         print(f"dispatch: {exc}", file=sys.stderr)
         return 1
+    mark("settings read")
     with LeanDb(cfg.database_url) as db:
         person = tokens.owner(db, fp)
         if person is None:
             print(_(NO_ACCESS), file=sys.stderr)
             return 1
         token = tokens.mint(db, person, fp, SESSION_HOURS)
+    mark("token minted")
     _on_signals(cfg, token)
     try:
         if request.kind == "console":
