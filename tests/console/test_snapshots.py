@@ -363,10 +363,10 @@ def test_every_view_at_both_sizes(
     assert snap_compare(build_app(tmp_path, user=user), terminal_size=size, run_before=steps)
 
 
-# Issue 22: every view in German at 80x24, where German's longer words are tightest
-# (tests/console/test_german.py walks every pane and dialog in German at both sizes).
+# Issue 22: every view in German at both sizes (80x24 is where German's longer words are
+# tightest; tests/console/test_german.py also walks every pane and dialog in German).
 @pytest.mark.usefixtures("frozen_clock", "german")
-@pytest.mark.parametrize("size", [(80, 24)], ids=["80x24"])
+@pytest.mark.parametrize("size", BOTH_SIZES)
 @pytest.mark.parametrize("view", list(VIEWS))
 def test_every_view_in_german(
     snap_compare: SnapCompare, tmp_path: Path, view: str, size: tuple[int, int]
