@@ -82,6 +82,12 @@ def main() -> None:
         default=1,
         help="`dispatch serve --workers N` for the service figures (default 1)",
     )
+    parser.add_argument(
+        "--lang",
+        choices=("en", "de"),
+        default=None,
+        help="the consoles' language (DISPATCH_LANGUAGE of every console the bench starts)",
+    )
     args = parser.parse_args()
     plan = QUICK if args.quick else FULL
     if args.tickets:
@@ -95,6 +101,8 @@ def main() -> None:
     # Child processes keep their bytecode in the temp dir (none is written into the checkout),
     # so a start after the first is a start with compiled bytecode, as on an installed desk.
     no_bytecode = os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    if args.lang:
+        os.environ["BENCH_LANGUAGE"] = args.lang  # child_env hands it to the consoles
     os.environ["PYTHONPYCACHEPREFIX"] = str(root / "pycache")
     began = time.perf_counter()
     header = {
@@ -108,7 +116,8 @@ def main() -> None:
         + (" --quick" if args.quick else "")
         + (f" --tickets {args.tickets}" if args.tickets else "")
         + (f" --only {','.join(sorted(args.only))}" if args.only else "")
-        + (f" --workers {args.workers}" if args.workers > 1 else ""),
+        + (f" --workers {args.workers}" if args.workers > 1 else "")
+        + (f" --lang {args.lang}" if args.lang else ""),
         "git": _git_state(),
         "load_average_before": os.getloadavg()[0],
         "yardstick_ms_before": yardstick_ms(),

@@ -102,6 +102,9 @@ def child_env(**extra: str) -> dict[str, str]:
         for k, v in os.environ.items()
         if not k.startswith("DISPATCH_") and k not in ("DATABASE_URL", "TEXTUAL")
     }
+    language = os.environ.get("BENCH_LANGUAGE")  # `python -m bench --lang de`
+    if language:
+        env["DISPATCH_LANGUAGE"] = language
     env.update(extra)
     return env
 
