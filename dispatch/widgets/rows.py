@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
+
 from dispatch.display import clock, labels
 from dispatch.display.clock import clock_text
 from dispatch.display.labels import PRIORITY, STATUS
@@ -35,15 +37,27 @@ SLA_SHRINK = 7  # `23h10m ` and `-2h05m`: the time left without its support wind
 
 
 def fit_clock_words(columns: Sequence[Column]) -> tuple[Column, ...]:
-    """`columns` with the SLA column shrinking no narrower than its words in the language
-    shown (measured, so a longer translation does not need its own number here)."""
+    """`columns` measured in the language shown (so a longer translation needs no number of
+    its own here): the SLA column shrinks no narrower than the words of a stopped clock, and
+    the status column, before it goes, to the widest word of an open ticket's status where
+    that is narrower than the column (German's "Eingeplant": the one cell "VERLETZT" needs
+    beyond "BREACH" at 80x24 must not cost the whole status column)."""
     widest = max(SLA_SHRINK, clock.widest_clock_word())
-    return tuple(replace(c, shrink_to=widest) if c.key == "sla" else c for c in columns)
+    status = max(cell_len(_(_STATUS_TEXT[s])) for s in _OPEN_STATUSES)
+    return tuple(
+        replace(c, shrink_to=widest)
+        if c.key == "sla"
+        else replace(c, shrink_to=status)
+        if c.key == "status" and c.width and status < c.width
+        else c
+        for c in columns
+    )
 
 
 # Customer and title are what a row is read by: on a narrow screen age goes first, the
 # assignee shrinks to a first name's width, the SLA column to the time left (it names the
-# next support window only outside support hours), then status goes (see `Column`).
+# next support window only outside support hours), then status shrinks to its words and goes
+# (see `Column` and `fit_clock_words`).
 QUEUE_COLUMNS = (
     Column("priority", N_("Pri"), width=3),
     # `23h10m ▸Mo 08:00` outside support hours (16 cells): the time left first, so a narrow
@@ -81,6 +95,14 @@ _STATUS_TEXT = {
     "resolved": N_("resolved"),
     "closed": N_("closed"),
 }
+_OPEN_STATUSES = (
+    "new",
+    "triaged",
+    "scheduled",
+    "in_progress",
+    "waiting_customer",
+    "waiting_vendor",
+)
 
 
 def _time(value: str | None) -> datetime | None:

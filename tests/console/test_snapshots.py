@@ -9,6 +9,8 @@ picture is taken. Update the baselines with `--snapshot-update` after a delibera
 from __future__ import annotations
 
 import asyncio
+import importlib
+import pkgutil
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +24,9 @@ from console.demo_db import demo_copy
 from console.harness import settle, until
 from textual.pilot import Pilot
 
+import dispatch.client
+import dispatch.domain
+import dispatch.screens
 import dispatch.screens.assign
 import dispatch.screens.calendar
 import dispatch.screens.escalations
@@ -30,6 +35,7 @@ import dispatch.screens.queue
 import dispatch.screens.ticket
 import dispatch.screens.unmatched
 import dispatch.server.http.app
+import dispatch.widgets
 from dispatch.app import DispatchApp
 from dispatch.client.shapes import MeShape
 from dispatch.console import client_factory
@@ -78,6 +84,12 @@ def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Freeze the clock of every loaded `dispatch` module and fix the local time zone."""
     monkeypatch.setenv("TZ", "Europe/Berlin")
     time.tzset()
+    # Dialogs are imported when they open (the first frame needs none of them): a module loaded
+    # after this point would read the real clock (the work dialog's start did), so every
+    # console module is loaded first and patched with the rest.
+    for package in (dispatch.screens, dispatch.widgets, dispatch.client, dispatch.domain):
+        for info in pkgutil.iter_modules(package.__path__, f"{package.__name__}."):
+            importlib.import_module(info.name)
     for name, module in list(sys.modules.items()):
         if module is None or not name.startswith("dispatch."):
             continue
