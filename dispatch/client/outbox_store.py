@@ -15,6 +15,7 @@ from typing import Any
 from dispatch.client.store import plain
 from dispatch.display.clock import moment
 from dispatch.display.safe import one_line
+from dispatch.i18n import _, pgettext
 
 Json = dict[str, Any]
 
@@ -49,14 +50,16 @@ class Op:
 
     @property
     def label(self) -> str:
-        what = _KIND_LABELS.get(self.kind, self.kind.replace("_", " "))
+        """What the write is, in the language shown: `change on ticket 100301`."""
+        what = _kind_labels().get(self.kind, self.kind.replace("_", " "))
         base = self.base or {}
-        if "number" in base:
-            return f"{what} on ticket {base['number']}"
-        if base.get("ticket_number"):
-            return f"{what} on ticket {base['ticket_number']}"
+        number = base.get("number") or base.get("ticket_number")
+        if number:
+            return _("{what} on ticket {number}").format(what=what, number=number)
         if base.get("from_address"):  # an unmatched mail: whose it is
-            return f"{what} of the mail from {one_line(base['from_address'])}"
+            return _("{what} of the mail from {sender}").format(
+                what=what, sender=one_line(base["from_address"])
+            )
         body = self.body or {}
         if self.kind == "create_ticket":
             customer = one_line(base.get("customer_name") or "")
@@ -65,30 +68,34 @@ class Op:
             )
         if "start" in body:
             try:  # in the display zone and format, as the calendar shows it
-                return f"{what} at {moment(body['start'])}"
+                when = moment(body["start"])
             except (TypeError, ValueError):
-                return f"{what} at {one_line(body['start'])}"
+                when = one_line(body["start"])
+            return _("{what} at {when}").format(what=what, when=when)
         return f"{what} ({self.path})"
 
 
-_KIND_LABELS = {
-    "create_ticket": "new ticket",
-    "patch_ticket": "change",
-    "assign": "assignment",
-    "comment": "comment",
-    "escalate": "escalation",
-    "escalation_update": "escalation update",
-    "booking": "booking",
-    "appointment_move": "appointment move",
-    "appointment_delete": "appointment delete",
-    "mail_ticket": "ticket",
-    "mail_discard": "discard",
-    "notification_retry": "mail sent again",
-    "log_time": "logged work",
-    "time_entry_update": "change of logged work",
-    "time_approve": "approval",
-    "time_return": "return of logged work",
-}
+def _kind_labels() -> dict[str, str]:
+    """Each kind of write's name, in the language shown (context "outbox": "change" and
+    "logged work" read otherwise as a button and a toast)."""
+    return {
+        "create_ticket": pgettext("outbox", "new ticket"),
+        "patch_ticket": pgettext("outbox", "change"),
+        "assign": pgettext("outbox", "assignment"),
+        "comment": pgettext("outbox", "comment"),
+        "escalate": pgettext("outbox", "escalation"),
+        "escalation_update": pgettext("outbox", "escalation update"),
+        "booking": pgettext("outbox", "booking"),
+        "appointment_move": pgettext("outbox", "appointment move"),
+        "appointment_delete": pgettext("outbox", "appointment delete"),
+        "mail_ticket": pgettext("outbox", "ticket"),
+        "mail_discard": pgettext("outbox", "discard"),
+        "notification_retry": pgettext("outbox", "mail sent again"),
+        "log_time": pgettext("outbox", "logged work"),
+        "time_entry_update": pgettext("outbox", "change of logged work"),
+        "time_approve": pgettext("outbox", "approval"),
+        "time_return": pgettext("outbox", "return of logged work"),
+    }
 
 
 class OutboxStore:

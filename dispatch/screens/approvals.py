@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -16,6 +17,7 @@ from textual.widgets import Label
 from dispatch.client.errors import ApiError, Unreachable
 from dispatch.client.shapes import TimeEntryShape
 from dispatch.display import clock, labels, time_input
+from dispatch.display.billing_text import raw_and_billed
 from dispatch.display.safe import one_line
 from dispatch.i18n import N_, _
 from dispatch.screens.base import PaneScreen
@@ -36,10 +38,20 @@ COLUMNS = (
 
 
 def columns() -> tuple[Column, ...]:
-    """The queue's columns, the start as wide as `clock.moment` writes in the language shown
-    (15 cells cut `Mon 07 Dec 09:00` by one)."""
+    """The queue's columns, measured in the language shown: the start as wide as
+    `clock.moment` writes (15 cells cut `Mon 07 Dec 09:00` by one), and the work wanting room
+    for a whole `raw → billed` line, so the customer shrinks before the billed figure is cut
+    (German's `1:30 Std. → abgerechnet 2:00 Std.` is 33 cells; at 80x24 it lost its figure)."""
     width = clock.moment_width()
-    return tuple(replace(c, width=width) if c.key == "start" else c for c in COLUMNS)
+    work = cell_len(raw_and_billed(90, 120))
+    return tuple(
+        replace(c, width=width)
+        if c.key == "start"
+        else replace(c, want=max(c.want, work))
+        if c.key == "work"
+        else c
+        for c in COLUMNS
+    )
 
 
 def month_of(entry: TimeEntryShape) -> str:
