@@ -340,10 +340,8 @@ def first_response(session: Session, caller: Caller, ticket: Ticket, at: datetim
 
 def _status_effects(session: Session, ticket: Ticket, new: Status, now: Any) -> None:
     old = ticket.status
-    if new is Status.IN_PROGRESS and ticket.responded_at is None:
-        # The technician calls the customer before starting work: the first response.
-        # Triage, assignment and booking are the desk's own steps and never set it.
-        ticket.responded_at = now
+    if ticket.responded_at is None:
+        ticket.responded_at = _first_response_at(ticket, old, new, now)
     if old is Status.WAITING_CUSTOMER and ticket.sla_paused_at is not None:
         terms = terms_for(session, ticket)
         ticket.sla_paused_minutes += sla.business_minutes_between(
@@ -357,3 +355,19 @@ def _status_effects(session: Session, ticket: Ticket, new: Status, now: Any) -> 
     if new not in (Status.RESOLVED, Status.CLOSED):
         ticket.resolved_at = None
     ticket.status = new
+
+
+DONE = (Status.RESOLVED, Status.CLOSED)
+
+
+def _first_response_at(ticket: Ticket, old: Status, new: Status, now: datetime) -> datetime | None:
+    """When a status change is the first response of a ticket that had none (None: it is not).
+    Starting work is (the technician calls first), and so is the resolution: it answers the
+    customer, and a dispatcher reads a resolved ticket as answered. A reopen reaches no one
+    (a ticket resolved before that rule keeps its resolution's time). Triage, assignment
+    and booking are the desk's own steps."""
+    if old in DONE:
+        return ticket.resolved_at
+    if new is Status.IN_PROGRESS or new in DONE:
+        return now
+    return None
