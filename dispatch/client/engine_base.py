@@ -65,6 +65,10 @@ class SyncListener(Protocol):
     def status_changed(self) -> None: ...
     def op_needs_attention(self, op: Op) -> None: ...
     def arrived(self, arrivals: list[Arrival]) -> None: ...
+    def bookings_cancelled(self, number: int, count: int) -> None:
+        """My reassignment of ticket `number` cancelled `count` bookings of the technician
+        it was taken from (the service's answer says so)."""
+
     def mails_changed(self, changes: list[Json], live: bool) -> None:
         """Mail and notification events of a feed page ([]: my own mail write was
         acknowledged); `live` once the feed has caught up, so they are news."""

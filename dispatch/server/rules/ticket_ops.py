@@ -21,7 +21,7 @@ from dispatch.server.notify.queue import queue_new_ticket, queue_status_change
 from dispatch.server.persistence import feed
 from dispatch.server.persistence.loaded import name_of
 from dispatch.server.persistence.versioned import versioned_update
-from dispatch.server.rules.calendar_ops import free_future_work
+from dispatch.server.rules.calendar_ops import cancel_bookings_of, free_future_work
 from dispatch.server.rules.contingent_ledger import contingent_contract
 from dispatch.server.rules.escalation_priority import (
     apply_promised_due_times,
@@ -157,18 +157,18 @@ def apply_changes(
     *,
     expected_version: int,
     freed: list[Appointment] | None = None,
+    cancelled: list[Appointment] | None = None,
     by_rule: bool = False,
     customer_note: str | None = None,
 ) -> Ticket:
     """Apply `changes` to `ticket` with every rule, in one versioned UPDATE plus its event.
 
-    Resolving or closing frees the ticket's bookings still ahead (`free_future_work`); they
-    are added to `freed` when it is given. `customer_note` is what a status change's mail
-    quotes (none: the mail quotes nothing). The ticket is detached first so the ORM never
-    flushes it behind the versioned UPDATE. A priority a person sets recomputes the due times
-    from receipt (intake misjudged it); one set `by_rule` (an escalation raised or resolved)
-    is for order and attention and leaves them as they are.
-    """
+    Resolving or closing frees the ticket's bookings still ahead (`free_future_work`), into
+    `freed`; taking it from a technician cancels theirs not yet begun, into `cancelled`.
+    `customer_note` is what a status change's mail quotes (none: nothing). The ticket is
+    detached first so the ORM never flushes it behind the versioned UPDATE. A priority a
+    person sets recomputes the due times from receipt (intake misjudged it); one set
+    `by_rule` (an escalation raised or resolved) is for order and attention, due times kept."""
     unknown = sorted(set(changes) - PATCH_FIELDS - INTERNAL_FIELDS)
     if unknown:
         # A change no rule below applies is refused rather than answered with a 200.
@@ -205,6 +205,7 @@ def apply_changes(
     person_set = set_priority and not by_rule and ticket.escalated
     if person_set and not note_priority_set(session, caller, ticket):
         raise StaleWrite()  # its open escalation moved under this write
+    _reassigned(session, caller, ticket, prev_assignee, now, cancelled)
     if new_status is not None:
         _status_written(session, caller, ticket, new_status, now, freed, customer_note)
     return ticket
@@ -228,6 +229,24 @@ def _status_written(
         if freed is not None:
             freed.extend(released)
     queue_status_change(session, caller, ticket, status, note=customer_note)
+
+
+def _reassigned(
+    session: Session,
+    caller: Caller,
+    ticket: Ticket,
+    prev: int | None,
+    now: datetime,
+    cancelled: list[Appointment] | None,
+) -> None:
+    """A ticket taken from technician `prev` takes their bookings not yet begun with it
+    (`cancel_bookings_of`): they would still drive to the customer."""
+    if prev is None or prev == ticket.assignee_id:
+        return
+    assert ticket.id is not None
+    gone = cancel_bookings_of(session, caller, ticket.id, prev, now)
+    if cancelled is not None:
+        cancelled.extend(gone)
 
 
 def _new_status(ticket: Ticket, changes: dict[str, Any]) -> Status | None:
