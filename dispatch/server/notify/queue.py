@@ -104,12 +104,19 @@ def queue_receipt(
     )
 
 
-def queue_new_ticket(session: Session, caller: Caller, ticket: Ticket) -> None:
-    """ "New ticket" to the customer's contacts flagged for it (every channel)."""
+def queue_new_ticket(
+    session: Session, caller: Caller, ticket: Ticket, *, receipt_to: str | None = None
+) -> None:
+    """ "New ticket" to the customer's contacts flagged for it (every channel), except the
+    address `receipt_to` (a mail ticket's sender): the receipt tells them the same, with
+    the number, threaded to their mail; two mails about one ticket are one too many."""
     config = config_of(session)
     if config is None:
         return
+    skip = (usable_address(receipt_to) or "").lower()
     for contact, address in recipients(session, ticket, new_ticket=True):
+        if address.lower() == skip:
+            continue
         facts = _facts(session, ticket, contact.name, ticket.received_at)
         text = texts.render(NotificationKind.NEW_TICKET.value, contact.language, facts)
         _add(

@@ -53,11 +53,17 @@ def snapshot(ticket: Ticket) -> dict[str, Any]:
 
 
 def intake(
-    session: Session, caller: Caller, data: TicketCreate, *, received_at: datetime | None = None
+    session: Session,
+    caller: Caller,
+    data: TicketCreate,
+    *,
+    received_at: datetime | None = None,
+    receipt_to: str | None = None,
 ) -> Ticket:
     """A new ticket: number and receipt time from the service, due times computed.
     `received_at` is for a ticket that arrived earlier than it is recorded (a mail's
-    arrival time); the SLA clock counts from then."""
+    arrival time); the SLA clock counts from then. `receipt_to` is the mail sender the
+    caller sends the receipt to: they get no "new ticket" mail besides it."""
     if not allowed(caller.user.role, Action.INTAKE, own=True):
         raise ProblemError(403, "your role may not create tickets")
     if not caller.sees_all and caller.technician_id is None:
@@ -100,7 +106,7 @@ def intake(
         technician_id=ticket.assignee_id,
     )
     # In this transaction: a rolled-back intake mails no one.
-    queue_new_ticket(session, caller, ticket)
+    queue_new_ticket(session, caller, ticket, receipt_to=receipt_to)
     return ticket
 
 
