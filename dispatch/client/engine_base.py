@@ -318,16 +318,12 @@ def provisional(op: Op) -> Json:
 
 
 def first_contact(op: Op) -> bool:
-    """A queued write that reaches the customer: a customer-contact comment, work begun, the
-    resolution, or a status change carrying words for the customer. (A reopen to in progress
-    finds the resolution's first response already shown, so it moves nothing.)"""
+    """A queued write that reaches the customer: a customer-contact comment, work begun, or
+    a status change carrying words for the customer. (The service also takes a resolution
+    as the first response when there was none; the overlay leaves that to its answer.)"""
     body = op.body or {}
     if op.kind == "comment":
         return body.get("kind") == "customer_contact"
     return op.kind == "patch_ticket" and (
-        body.get("status") in REACHING_STATUSES or bool(body.get("customer_note"))
+        body.get("status") == "in_progress" or bool(body.get("customer_note"))
     )
-
-
-REACHING_STATUSES = ("in_progress", "resolved", "closed")
-"""The statuses whose move is the first response (the service's `_first_response_at`)."""
