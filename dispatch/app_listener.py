@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
+from dispatch.i18n import ngettext
+
 if TYPE_CHECKING:
     from dispatch.client.cache import Op
     from dispatch.client.sync import Arrival
@@ -20,6 +22,7 @@ class SyncReceiver(Protocol):
     def op_needs_attention(self, op: Op) -> None: ...
     def arrived_by_sync(self, arrivals: list[Arrival]) -> None: ...
     def mails_changed_by_sync(self, changes: list[dict[str, Any]], live: bool) -> None: ...
+    def notify(self, message: str, *, markup: bool = True) -> None: ...
 
 
 class SignalsOf:
@@ -51,3 +54,11 @@ class SignalsOf:
 
     def mails_changed(self, changes: list[dict[str, Any]], live: bool) -> None:
         self.app.mails_changed_by_sync(changes, live)
+
+    def bookings_cancelled(self, number: int, count: int) -> None:
+        line = ngettext(
+            "{number}: cancelled {n} booking of the technician it was taken from.",
+            "{number}: cancelled {n} bookings of the technician it was taken from.",
+            count,
+        )
+        self.app.notify(line.format(number=number, n=count), markup=False)

@@ -65,6 +65,10 @@ class SyncListener(Protocol):
     def status_changed(self) -> None: ...
     def op_needs_attention(self, op: Op) -> None: ...
     def arrived(self, arrivals: list[Arrival]) -> None: ...
+    def bookings_cancelled(self, number: int, count: int) -> None:
+        """My reassignment of ticket `number` cancelled `count` bookings of the technician
+        it was taken from (the service's answer says so)."""
+
     def mails_changed(self, changes: list[Json], live: bool) -> None:
         """Mail and notification events of a feed page ([]: my own mail write was
         acknowledged); `live` once the feed has caught up, so they are news."""
@@ -315,7 +319,8 @@ def provisional(op: Op) -> Json:
 
 def first_contact(op: Op) -> bool:
     """A queued write that reaches the customer: a customer-contact comment, work begun, or
-    a status change carrying words for the customer."""
+    a status change carrying words for the customer. (The service also takes a resolution
+    as the first response when there was none; the overlay leaves that to its answer.)"""
     body = op.body or {}
     if op.kind == "comment":
         return body.get("kind") == "customer_contact"

@@ -293,8 +293,11 @@ class Outbox(EngineBase):
                 self.listener.calendar_changed()
         elif op.kind == "assign" and isinstance(body, dict):
             ticket = body.get("ticket")
-            if body.get("appointment"):
+            cancelled = body.get("cancelled_appointments") or []
+            if body.get("appointment") or cancelled:
                 self.listener.calendar_changed()
+            if cancelled and isinstance(ticket, dict):
+                self.listener.bookings_cancelled(int(ticket["number"]), len(cancelled))
         if ticket is not None and op.ticket_id is not None:
             self._rebase_followers(op, int(ticket["version"]))
             self._server_ticket(ticket)

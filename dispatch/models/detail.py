@@ -90,3 +90,8 @@ class AssignmentResult(SQLModel):
     appointment: AppointmentPublic | None
     forecast: Forecast | None
     dry_run: bool = False
+    cancelled_appointments: list[AppointmentPublic] = Field(
+        default_factory=list,
+        description="the previous assignee's ticket-work bookings for this ticket not yet "
+        "begun, cancelled with the reassignment (as they were)",
+    )

@@ -280,3 +280,62 @@ def test_suggestions_are_for_those_who_assign(world: World) -> None:
     for who in ("dana", "lea", "adam"):
         assert _suggest(world, mine, who=who).status_code == 200
     assert world.get("dana", "/tickets/999/suggestions").status_code == 404
+
+
+def test_reassigning_cancels_the_previous_assignees_bookings_not_yet_begun(
+    world: World, clock: Clock
+) -> None:
+    """Monday 09:00: Tina's job of last week and the one she is on since 08:30 stay (they
+    happened); Tuesday's and Wednesday's go with the ticket, each in the history and the
+    feed; her job on another ticket stays."""
+    t = world.new_ticket()
+    booked = []
+    for day, start, end in ((1, "09:00", "10:00"), (4, "08:30", "10:00"), (5, "09:00", "11:00")):
+        r = world.book(ticket_id=t["id"], **_day(day, start, end))
+        assert r.status_code == 201, r.text
+        booked.append(r.json())
+    done, running, ahead = booked
+    later = world.book(ticket_id=t["id"], **_day(6, "13:00", "14:00")).json()
+    other = world.new_ticket(title="someone else's job")
+    theirs = world.book(ticket_id=other["id"], **_day(7, "09:00", "10:00")).json()
+    t = world.ticket(t["id"])
+    assert t["assignee_id"] == world.tech_id
+    r = _assign(world, t, technician_id=world.other_tech_id)
+    assert r.status_code == 200, r.text
+    cancelled = r.json()["cancelled_appointments"]
+    assert [(a["id"], a["start"], a["technician_id"]) for a in cancelled] == [
+        (ahead["id"], ahead["start"], world.tech_id),
+        (later["id"], later["start"], world.tech_id),
+    ]
+    left = {a["id"] for a in world.ticket(t["id"])["appointments"]}
+    assert left == {done["id"], running["id"]}
+    assert world.get("dana", f"/appointments/{theirs['id']}").json()["version"] == 1
+    for gone in (ahead, later):
+        assert world.get("dana", f"/appointments/{gone['id']}").status_code == 404
+        event = world.events_of("appointment", gone["id"])[-1]
+        assert (event.op, event.ticket_id, event.technician_id) == (
+            "delete",
+            t["id"],
+            world.tech_id,
+        )
+    history = world.ticket(t["id"])["history"]
+    removed = [(h["entity"], h["id"], h["op"]) for h in history][-2:]
+    assert removed == [
+        ("appointment", ahead["id"], "delete"),
+        ("appointment", later["id"], "delete"),
+    ]
+    # Tina's calendar (and her list) no longer has the ticket's work ahead
+    week = {"start": "2030-03-04T00:00:00Z", "end": "2030-03-10T00:00:00Z"}
+    mine = world.get("tina", "/appointments", **week).json()["items"]
+    assert {a["id"] for a in mine} == {running["id"], theirs["id"]}
+    # assigning again to the same technician cancels nothing
+    r = _assign(world, r.json()["ticket"], technician_id=world.other_tech_id)
+    assert (r.status_code, r.json()["cancelled_appointments"]) == (200, [])
+    assert world.rows(Appointment) == 3
+
+
+def _day(day: int, start: str = "09:00", end: str = "10:00") -> dict[str, str]:
+    return {
+        "start": f"2030-03-{day:02d}T{start}:00+01:00",
+        "end": f"2030-03-{day:02d}T{end}:00+01:00",
+    }

@@ -1,9 +1,14 @@
 """First response is the provider reaching the customer (issue 18.2): a comment marked as
-customer contact or the move to in_progress; triage, assignment and booking never."""
+customer contact, the move to in_progress or the resolution; triage, assignment, booking and a
+reopen never."""
 
 from __future__ import annotations
 
 from service.world import PROBLEM, Json, World
+from sqlalchemy import update
+from sqlmodel import Session, col
+
+from dispatch.models.ticket import Ticket
 
 
 def _comment(world: World, ticket: Json, body: str, who: str = "dana", **extra: str) -> Json:
@@ -74,3 +79,37 @@ def test_an_unknown_kind_is_422_and_changes_nothing(world: World) -> None:
         assert r.headers["content-type"] == PROBLEM
     after = world.ticket(t["id"])
     assert (after["comments"], after["responded_at"], after["version"]) == ([], None, 1)
+
+
+def test_reopening_is_no_first_response(world: World) -> None:
+    # Resolved without reaching the customer first: the resolution answers them, and the
+    # reopen afterwards reaches no one, so it neither sets nor moves the first response.
+    t = world.assigned_ticket("tina")
+    done = world.patch("dana", t, status="resolved").json()
+    assert done["responded_at"] is not None
+    assert done["responded_at"] == done["resolved_at"]
+    again = world.patch("dana", done, status="in_progress").json()
+    assert again["responded_at"] == done["responded_at"]
+    reopen = world.events_of("ticket", t["id"])[-1]
+    assert "responded_at" not in reopen.fields
+
+
+def test_reopening_a_ticket_resolved_without_a_response_keeps_the_resolution(
+    world: World,
+) -> None:
+    # A ticket resolved before the resolution counted has no first response: its reopen
+    # takes the resolution's time, never its own.
+    t = world.patch("dana", world.assigned_ticket("tina"), status="resolved").json()
+    with Session(world.engine) as s:
+        s.execute(update(Ticket).where(col(Ticket.id) == t["id"]).values(responded_at=None))
+        s.commit()
+    again = world.patch("dana", t, status="in_progress").json()
+    assert again["responded_at"] == t["resolved_at"]
+    assert again["resolved_at"] is None
+    closed = world.patch("dana", world.new_ticket(), status="resolved").json()
+    closed = world.patch("dana", closed, status="closed").json()
+    with Session(world.engine) as s:
+        s.execute(update(Ticket).where(col(Ticket.id) == closed["id"]).values(responded_at=None))
+        s.commit()
+    triaged = world.patch("dana", closed, status="triaged").json()
+    assert triaged["responded_at"] == closed["resolved_at"]

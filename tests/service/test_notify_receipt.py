@@ -10,17 +10,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mail.mailshapes import message
 from service.notify_world import ANNA, JOHN, MailWorld, make_mail_world
 from service.world import MakeWorld
 from sqlmodel import Session
 
-from dispatch.models import Notification, Ticket
+from dispatch.models import Contact, Notification, Ticket
+from dispatch.server.mail.intake import take_in
 from dispatch.server.notify.config import attach
 from dispatch.server.notify.queue import queue_receipt
 from dispatch.settings import Settings
 
 RECEIVED = datetime(2030, 3, 4, 8, 12, tzinfo=UTC)  # 09:12 in Berlin
 THEIRS = "<CAF+x1y2z3@mail.kunde.example>"
+BERTA = "berta.neu@kunde.example"
 
 GERMAN = """\
 Guten Tag Max Mustermann,
@@ -120,3 +123,27 @@ def test_hostile_names_and_references_do_not_reach_the_headers(mail: MailWorld) 
     [received] = got
     assert received.rcpt_tos == ["max.mustermann@kunde.example"]
     assert received.message["Bcc"] is None and received.message["In-Reply-To"] is None
+
+
+def test_a_sender_flagged_for_new_tickets_gets_the_receipt_only(mail: MailWorld) -> None:
+    """Anna writes in and is flagged "mail on new tickets": the receipt tells her the number,
+    threaded to her mail, so no second mail about the same ticket; a colleague flagged for
+    new tickets still gets hers."""
+    w = mail.world
+    with Session(w.engine) as s:
+        s.add(Contact(customer_id=w.customer_id, name="Berta Neu", email=BERTA, notify_new=True))
+        s.commit()
+    url = w.engine.url.render_as_string(hide_password=False)
+    raw = message(sender=f"Anna Berger <{ANNA.upper()}>", subject="Server im Keller piept")
+    settings = Settings(database_url=url, **mail.server.settings())
+    r = take_in(w.engine, raw, received_at=RECEIVED, settings=settings)
+    assert r.outcome == "ticket", r
+    assert [(row.kind, row.to_address.lower()) for row in mail.rows(r.ticket_id)] == [
+        ("new_ticket", BERTA),
+        ("receipt", ANNA),
+    ]
+    assert mail.sender().run_once() == 2
+    got = sorted(mail.server.recorder.received, key=lambda m: m.rcpt_tos[0].lower())
+    assert [[a.lower() for a in m.rcpt_tos] for m in got] == [[ANNA], [BERTA]]
+    assert got[0].message["In-Reply-To"] is not None  # Anna's: the receipt
+    assert "Eingangsbestätigung" in got[0].message["Subject"]

@@ -3,10 +3,13 @@ failures with the server's reply, a person's retry, TLS and AUTH, and the servic
 
 from __future__ import annotations
 
+import itertools
+import re
 import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
+from email.header import decode_header, make_header
 from pathlib import Path
 
 import pytest
@@ -204,3 +207,41 @@ def test_the_service_sends_on_its_own_when_mail_is_on(
             time.sleep(0.05)
             [row] = mail.rows(t["id"])
         assert row.state == "sent"
+
+
+ENCODED_WORD = re.compile(rb"=\?([^?]*)\?([bBqQ])\?([^?]*)\?=")
+
+
+def test_a_long_german_subject_folds_into_whole_encoded_words(mail: MailWorld) -> None:
+    """Umlauts and an en dash in a long subject: CPython's folder wrote an empty encoded
+    word (`=?utf-8?q??=`) for the first title and dropped the space before "nicht"
+    ("drucktnicht") of the second. On the wire every word is whole and at most 75
+    characters, and the subject reads back as it was written."""
+    w = mail.world
+    dash = "\N{EN DASH}"
+    titles = [
+        f"Drucker im Lager mit Papierstau {dash} Störung seit Montag, Lieferscheine fehlen"
+        " für Müller & Söhne",
+        f"Kassel {dash} Büro druckt nicht {dash} Papierstau in der Fächerkassette, Störung bei"
+        " Müller",
+    ]
+    tickets = [w.new_ticket(title=title) for title in titles]
+    assert mail.sender().run_once() == 2  # Anna's "new ticket" mails
+    got = mail.server.recorder.received
+    for ticket, title, received in zip(tickets, titles, got, strict=True):
+        head = received.data.split(b"\r\n\r\n", 1)[0]
+        lines = head.split(b"\r\n")
+        start = next(i for i, line in enumerate(lines) if line.startswith(b"Subject:"))
+        folded = [lines[start]]
+        folded += itertools.takewhile(lambda line: line[:1] in (b" ", b"\t"), lines[start + 1 :])
+        words = ENCODED_WORD.findall(b"".join(folded))
+        assert words, folded
+        for charset, _, text in words:
+            assert charset.lower() == b"utf-8" and text, folded
+        assert all(len(m.group()) <= 75 for m in ENCODED_WORD.finditer(b"".join(folded)))
+        assert all(len(line) <= 78 for line in folded), folded
+        subject = f"[#{ticket['number']}] Neues Ticket: {title}"
+        assert received.message["Subject"] == subject
+        # read back from the bytes alone, as well as by the parser
+        raw = b"".join(folded)[len(b"Subject:") :].decode("ascii").strip()
+        assert str(make_header(decode_header(raw))) == subject

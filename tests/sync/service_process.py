@@ -53,6 +53,9 @@ class QuietListener:
     def mails_changed(self, changes: list[dict[str, Any]], live: bool) -> None:
         pass
 
+    def bookings_cancelled(self, number: int, count: int) -> None:
+        pass
+
 
 SERVER = """
 import os, sys, threading

@@ -200,7 +200,7 @@ def new_ticket(
             "contact_id": contact.id if contact is not None else contact_id,
         }
     )
-    ticket = intake(session, caller, data, received_at=mail.received_at)
+    ticket = intake(session, caller, data, received_at=mail.received_at, receipt_to=p.from_address)
     queue_receipt(
         session,
         ticket=ticket,

@@ -95,7 +95,11 @@ def make_ticket(session: Session, caller: Caller, mail_id: int, data: UnmatchedT
     if data.priority is not None:
         fields["priority"] = data.priority
     ticket = intake(
-        session, caller, TicketCreate.model_validate(fields), received_at=row.received_at
+        session,
+        caller,
+        TicketCreate.model_validate(fields),
+        received_at=row.received_at,
+        receipt_to=row.from_address,
     )
     assert ticket.id is not None
     _decide(session, caller, row, {"state": "ticket", "ticket_id": ticket.id})

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, func, select
 
@@ -104,12 +106,19 @@ def queue_receipt(
     )
 
 
-def queue_new_ticket(session: Session, caller: Caller, ticket: Ticket) -> None:
-    """ "New ticket" to the customer's contacts flagged for it (every channel)."""
+def queue_new_ticket(
+    session: Session, caller: Caller, ticket: Ticket, *, receipt_to: str | None = None
+) -> None:
+    """ "New ticket" to the customer's contacts flagged for it (every channel), except the
+    address `receipt_to` (a mail ticket's sender): the receipt tells them the same, with
+    the number, threaded to their mail; two mails about one ticket are one too many."""
     config = config_of(session)
     if config is None:
         return
+    skip = (usable_address(receipt_to) or "").lower()
     for contact, address in recipients(session, ticket, new_ticket=True):
+        if address.lower() == skip:
+            continue
         facts = _facts(session, ticket, contact.name, ticket.received_at)
         text = texts.render(NotificationKind.NEW_TICKET.value, contact.language, facts)
         _add(
@@ -241,9 +250,9 @@ def _add(
     text: texts.Text,
     in_reply_to: str | None = None,
 ) -> Notification:
-    """One outbox row, its deterministic Message-ID (from its id: flush, then set) and its
-    feed event, so an open ticket view lists the mail at once."""
+    """One outbox row about `ticket` (`store`)."""
     assert ticket.id is not None and ticket.number is not None
+    number = ticket.number
     row = Notification(
         ticket_id=ticket.id,
         contact_id=contact_id,
@@ -255,10 +264,31 @@ def _add(
         body=text.body,
         in_reply_to=in_reply_to,
     )
+    return store(
+        session,
+        caller,
+        row,
+        lambda row_id: mail_ids.message_id(row_id, number, config.domain),
+        technician_id=ticket.assignee_id,
+    )
+
+
+def store(
+    session: Session,
+    caller: Caller,
+    row: Notification,
+    message_id: Callable[[int], str],
+    *,
+    technician_id: int | None,
+    fields: dict[str, list[Any]] | None = None,
+) -> Notification:
+    """Add an outbox row, give it its deterministic Message-ID (made from its id: flush,
+    then set) and record its feed event (with `fields` besides state and kind), so an open
+    ticket view lists the mail at once. Every queued mail goes through here."""
     session.add(row)
     session.flush()
     assert row.id is not None
-    row.message_id = mail_ids.message_id(row.id, ticket.number, config.domain)
+    row.message_id = message_id(row.id)
     session.flush()
     feed.record(
         session,
@@ -267,8 +297,8 @@ def _add(
         entity_id=row.id,
         op="create",
         version=row.version,
-        fields={"state": [None, row.state], "kind": [None, row.kind]},
-        ticket_id=ticket.id,
-        technician_id=ticket.assignee_id,
+        fields={"state": [None, row.state], "kind": [None, row.kind], **(fields or {})},
+        ticket_id=row.ticket_id,
+        technician_id=technician_id,
     )
     return row

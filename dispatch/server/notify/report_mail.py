@@ -18,9 +18,8 @@ from dispatch.models.report import ServiceReport
 from dispatch.models.ticket import Ticket
 from dispatch.server.http.deps import Caller
 from dispatch.server.notify.config import config_of
-from dispatch.server.notify.queue import usable_address
+from dispatch.server.notify.queue import store, usable_address
 from dispatch.server.notify.report_texts import ReportFacts, render_report_mail
-from dispatch.server.persistence import feed
 
 PDF_TYPE = "application/pdf"
 
@@ -86,25 +85,13 @@ def queue_report(
             subject=text.subject,
             body=text.body,
         )
-        session.add(row)
-        session.flush()
-        assert row.id is not None
-        row.message_id = mail_ids.report_message_id(row.id, report.number, config.domain)
-        session.flush()
-        feed.record(
+        store(
             session,
             caller,
-            entity="notification",
-            entity_id=row.id,
-            op="create",
-            version=row.version,
-            fields={
-                "state": [None, row.state],
-                "kind": [None, row.kind],
-                "report_id": [None, report.id],
-            },
-            ticket_id=row.ticket_id,
+            row,
+            lambda row_id: mail_ids.report_message_id(row_id, report.number, config.domain),
             technician_id=ticket.assignee_id if ticket else None,
+            fields={"report_id": [None, report.id]},
         )
         queued += 1
     return queued

@@ -11,15 +11,54 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from datetime import datetime
-from email import policy
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import format_datetime
+from typing import Any
 
 from dispatch.display import safe
 from dispatch.server.notify.config import MailConfig
 
 MAX_REPLY = 1000
+ENCODED_LINE = 76
+"""RFC 2047: a line with encoded words is at most 76 characters."""
+
+
+class MailPolicy(EmailPolicy):
+    """`email.policy.SMTP`, except that the Subject is folded by `email.header`: text
+    other than ASCII into encoded words that are each whole and at most 75 characters,
+    plain ASCII at its spaces.
+
+    The default folder (CPython 3.11) writes an empty word, `=?utf-8?q??=`, and may drop
+    the space between two words, when it folds a long subject with umlauts and an en dash;
+    it also starts a subject of about 70 characters on a line of its own, which parsers
+    read back with a leading space. A longer `max_line_length` would avoid the empty word
+    only by writing encoded words longer than RFC 2047 allows (75 characters)."""
+
+    def fold(self, name: str, value: Any) -> str:
+        if name.lower() == "subject":
+            return _subject_lines(name, str(value), self.linesep)
+        return str(super().fold(name, value))
+
+    def fold_binary(self, name: str, value: Any) -> bytes:
+        if name.lower() == "subject":
+            return _subject_lines(name, str(value), self.linesep).encode("ascii")
+        return bytes(super().fold_binary(name, value))
+
+
+def _subject_lines(name: str, value: str, linesep: str) -> str:
+    # Text that merely looks like an encoded word ("=?") is encoded too, or a reader
+    # would decode it.
+    plain = value.isascii() and "=?" not in value
+    words = Header(
+        value, "us-ascii" if plain else "utf-8", maxlinelen=ENCODED_LINE, header_name=name
+    )
+    return f"{name}: {words.encode(linesep=linesep)}{linesep}"
+
+
+SMTP_POLICY = MailPolicy(linesep="\r\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +97,7 @@ def build(mail: Outgoing, config: MailConfig) -> EmailMessage:
     """The plain-text mail (multipart with its attachment, if any): Reply-To the support
     mailbox, `Auto-Submitted: auto-generated` (RFC 3834: other robots do not answer it),
     threaded to the customer's mail."""
-    msg = EmailMessage(policy=policy.SMTP)
+    msg = EmailMessage(policy=SMTP_POLICY)
     msg["From"] = config.mail_from
     local, _, domain = mail.to_address.rpartition("@")
     msg["To"] = Address(display_name=mail.to_name or "", username=local, domain=domain)

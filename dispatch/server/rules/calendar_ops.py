@@ -94,29 +94,66 @@ def free_future_work(
         session.expunge(appt)
         freed.append(appt)
         if appt.start >= now:
-            session.execute(delete(Appointment).where(col(Appointment.id) == appt.id))
-            op, version = "delete", appt.version + 1
-            fields = {
-                k: [feed._plain(v), None]
-                for k, v in appt.model_dump(exclude={"id", "version"}).items()
-                if v is not None
-            }
-        else:
-            versioned_update(session, Appointment, appt.id, appt.version, {"end": now})
-            op, version = "update", appt.version + 1
-            fields = feed.diff({"end": appt.end}, {"end": now})
+            _delete_booking(session, caller, appt, ticket_id)
+            continue
+        versioned_update(session, Appointment, appt.id, appt.version, {"end": now})
         feed.record(
             session,
             caller,
             entity="appointment",
             entity_id=appt.id,
-            op=op,
-            version=version,
-            fields=fields,
+            op="update",
+            version=appt.version + 1,
+            fields=feed.diff({"end": appt.end}, {"end": now}),
             ticket_id=ticket_id,
             technician_id=appt.technician_id,
         )
     return freed
+
+
+def cancel_bookings_of(
+    session: Session, caller: Caller, ticket_id: int, technician_id: int, now: datetime
+) -> list[Appointment]:
+    """A ticket taken from a technician: their ticket-work bookings for it that have not
+    begun are deleted, each with its feed event (the ticket's history, the consoles'
+    calendars), in the caller's transaction, or they would still drive to the customer.
+    Work already begun or done stays: it happened, and its time is booked against it.
+    Returns them as they were (the answer says how many were cancelled)."""
+    rows = session.exec(
+        select(Appointment)
+        .where(
+            Appointment.ticket_id == ticket_id,
+            Appointment.technician_id == technician_id,
+            Appointment.kind == AppointmentKind.TICKET_WORK,
+            col(Appointment.start) >= now,
+        )
+        .order_by(col(Appointment.start), col(Appointment.id))
+    ).all()
+    for appt in rows:
+        session.expunge(appt)
+        _delete_booking(session, caller, appt, ticket_id)
+    return list(rows)
+
+
+def _delete_booking(session: Session, caller: Caller, appt: Appointment, ticket_id: int) -> None:
+    """Delete one booking (detached) with its feed event, which keeps what it was."""
+    assert appt.id is not None
+    session.execute(delete(Appointment).where(col(Appointment.id) == appt.id))
+    feed.record(
+        session,
+        caller,
+        entity="appointment",
+        entity_id=appt.id,
+        op="delete",
+        version=appt.version + 1,
+        fields={
+            k: [feed._plain(v), None]
+            for k, v in appt.model_dump(exclude={"id", "version"}).items()
+            if v is not None
+        },
+        ticket_id=ticket_id,
+        technician_id=appt.technician_id,
+    )
 
 
 WORK_KINDS = (AppointmentKind.TICKET_WORK, AppointmentKind.PROJECT)

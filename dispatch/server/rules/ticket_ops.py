@@ -21,7 +21,7 @@ from dispatch.server.notify.queue import queue_new_ticket, queue_status_change
 from dispatch.server.persistence import feed
 from dispatch.server.persistence.loaded import name_of
 from dispatch.server.persistence.versioned import versioned_update
-from dispatch.server.rules.calendar_ops import free_future_work
+from dispatch.server.rules.calendar_ops import cancel_bookings_of, free_future_work
 from dispatch.server.rules.contingent_ledger import contingent_contract
 from dispatch.server.rules.escalation_priority import (
     apply_promised_due_times,
@@ -53,11 +53,17 @@ def snapshot(ticket: Ticket) -> dict[str, Any]:
 
 
 def intake(
-    session: Session, caller: Caller, data: TicketCreate, *, received_at: datetime | None = None
+    session: Session,
+    caller: Caller,
+    data: TicketCreate,
+    *,
+    received_at: datetime | None = None,
+    receipt_to: str | None = None,
 ) -> Ticket:
     """A new ticket: number and receipt time from the service, due times computed.
     `received_at` is for a ticket that arrived earlier than it is recorded (a mail's
-    arrival time); the SLA clock counts from then."""
+    arrival time); the SLA clock counts from then. `receipt_to` is the mail sender the
+    caller sends the receipt to: they get no "new ticket" mail besides it."""
     if not allowed(caller.user.role, Action.INTAKE, own=True):
         raise ProblemError(403, "your role may not create tickets")
     if not caller.sees_all and caller.technician_id is None:
@@ -100,7 +106,7 @@ def intake(
         technician_id=ticket.assignee_id,
     )
     # In this transaction: a rolled-back intake mails no one.
-    queue_new_ticket(session, caller, ticket)
+    queue_new_ticket(session, caller, ticket, receipt_to=receipt_to)
     return ticket
 
 
@@ -157,18 +163,18 @@ def apply_changes(
     *,
     expected_version: int,
     freed: list[Appointment] | None = None,
+    cancelled: list[Appointment] | None = None,
     by_rule: bool = False,
     customer_note: str | None = None,
 ) -> Ticket:
     """Apply `changes` to `ticket` with every rule, in one versioned UPDATE plus its event.
 
-    Resolving or closing frees the ticket's bookings still ahead (`free_future_work`); they
-    are added to `freed` when it is given. `customer_note` is what a status change's mail
-    quotes (none: the mail quotes nothing). The ticket is detached first so the ORM never
-    flushes it behind the versioned UPDATE. A priority a person sets recomputes the due times
-    from receipt (intake misjudged it); one set `by_rule` (an escalation raised or resolved)
-    is for order and attention and leaves them as they are.
-    """
+    Resolving or closing frees the ticket's bookings still ahead (`free_future_work`), into
+    `freed`; taking it from a technician cancels theirs not yet begun, into `cancelled`.
+    `customer_note` is what a status change's mail quotes (none: nothing). The ticket is
+    detached first so the ORM never flushes it behind the versioned UPDATE. A priority a
+    person sets recomputes the due times from receipt (intake misjudged it); one set
+    `by_rule` (an escalation raised or resolved) is for order and attention, due times kept."""
     unknown = sorted(set(changes) - PATCH_FIELDS - INTERNAL_FIELDS)
     if unknown:
         # A change no rule below applies is refused rather than answered with a 200.
@@ -205,6 +211,7 @@ def apply_changes(
     person_set = set_priority and not by_rule and ticket.escalated
     if person_set and not note_priority_set(session, caller, ticket):
         raise StaleWrite()  # its open escalation moved under this write
+    _reassigned(session, caller, ticket, prev_assignee, now, cancelled)
     if new_status is not None:
         _status_written(session, caller, ticket, new_status, now, freed, customer_note)
     return ticket
@@ -228,6 +235,24 @@ def _status_written(
         if freed is not None:
             freed.extend(released)
     queue_status_change(session, caller, ticket, status, note=customer_note)
+
+
+def _reassigned(
+    session: Session,
+    caller: Caller,
+    ticket: Ticket,
+    prev: int | None,
+    now: datetime,
+    cancelled: list[Appointment] | None,
+) -> None:
+    """A ticket taken from technician `prev` takes their bookings not yet begun with it
+    (`cancel_bookings_of`): they would still drive to the customer."""
+    if prev is None or prev == ticket.assignee_id:
+        return
+    assert ticket.id is not None
+    gone = cancel_bookings_of(session, caller, ticket.id, prev, now)
+    if cancelled is not None:
+        cancelled.extend(gone)
 
 
 def _new_status(ticket: Ticket, changes: dict[str, Any]) -> Status | None:
@@ -340,10 +365,8 @@ def first_response(session: Session, caller: Caller, ticket: Ticket, at: datetim
 
 def _status_effects(session: Session, ticket: Ticket, new: Status, now: Any) -> None:
     old = ticket.status
-    if new is Status.IN_PROGRESS and ticket.responded_at is None:
-        # The technician calls the customer before starting work: the first response.
-        # Triage, assignment and booking are the desk's own steps and never set it.
-        ticket.responded_at = now
+    if ticket.responded_at is None:
+        ticket.responded_at = _first_response_at(ticket, old, new, now)
     if old is Status.WAITING_CUSTOMER and ticket.sla_paused_at is not None:
         terms = terms_for(session, ticket)
         ticket.sla_paused_minutes += sla.business_minutes_between(
@@ -357,3 +380,19 @@ def _status_effects(session: Session, ticket: Ticket, new: Status, now: Any) -> 
     if new not in (Status.RESOLVED, Status.CLOSED):
         ticket.resolved_at = None
     ticket.status = new
+
+
+DONE = (Status.RESOLVED, Status.CLOSED)
+
+
+def _first_response_at(ticket: Ticket, old: Status, new: Status, now: datetime) -> datetime | None:
+    """When a status change is the first response of a ticket that had none (None: it is not).
+    Starting work is (the technician calls first), and so is the resolution: it answers the
+    customer, and a dispatcher reads a resolved ticket as answered. A reopen reaches no one
+    (a ticket resolved before that rule keeps its resolution's time). Triage, assignment
+    and booking are the desk's own steps."""
+    if old in DONE:
+        return ticket.resolved_at
+    if new is Status.IN_PROGRESS or new in DONE:
+        return now
+    return None

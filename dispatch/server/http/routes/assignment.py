@@ -86,8 +86,11 @@ def assign(
     appointment, forecast = plan if plan is not None else (None, None)
     changes = assignment_changes(ticket, data.technician_id, booked=slot is not None)
     current_version = ticket.version
+    cancelled: list[Appointment] = []
     try:
-        ticket = apply_changes(session, caller, ticket, changes, expected_version=current_version)
+        ticket = apply_changes(
+            session, caller, ticket, changes, expected_version=current_version, cancelled=cancelled
+        )
     except StaleWrite:
         session.rollback()
         raise stale(
@@ -98,5 +101,6 @@ def assign(
         appointment=appointments_public(session, [appointment])[0] if appointment else None,
         forecast=forecast,
         dry_run=dry_run,
+        cancelled_appointments=appointments_public(session, cancelled),
     )
     return WriteResult(200, result, etag(ticket.version))
