@@ -108,6 +108,18 @@ def _no_config_left_behind() -> Iterator[None]:
     os.environ.pop("DISPATCH_CONFIG", None)
 
 
+@pytest.fixture(autouse=True)
+def _english_again() -> Iterator[None]:
+    """Every test ends with the process in English: `dispatch --lang de ...` run in-process
+    (Typer's CliRunner) sets the language of the whole worker, and under xdist the next test
+    of that worker, whichever it is, would read German."""
+    yield
+    from dispatch.i18n import language, set_language
+
+    if language() != "en":
+        set_language("en")
+
+
 @pytest.fixture
 def german() -> Iterator[None]:
     """The process speaks German for one test (`set_language("de")`), English again after,
