@@ -8,17 +8,16 @@ a bad value is one line naming it, and the session does not start.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dispatch.console_settings import flag as _flag
+from dispatch.console_settings import keymap as _keymap
+from dispatch.console_settings import zone as _zone
 from dispatch.display.clock import DEFAULT_ZONE
 from dispatch.ssh.config import GateConfig, read_toml
-
-_TRUE = frozenset(("1", "true", "yes", "on", "t", "y"))
-_FALSE = frozenset(("0", "false", "no", "off", "f", "n"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,38 +31,6 @@ class SessionSettings:
     bell: bool = False
     token: str | None = None
     """Never from the config: the session's own token is handed to the console apart."""
-
-
-def _flag(name: str, value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in _TRUE | _FALSE:
-        return text in _TRUE
-    raise ValueError(f"{name}: {value!r} is not true or false")
-
-
-def _zone(name: str) -> str:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {name!r} (an IANA name like Europe/Berlin)") from None
-    return name
-
-
-def _keymap(value: Any) -> dict[str, str]:
-    if isinstance(value, str):  # from the environment: JSON, as pydantic-settings reads it
-        try:
-            value = json.loads(value)
-        except json.JSONDecodeError:
-            raise ValueError("keymap: not a JSON object of binding id -> keys") from None
-    if not isinstance(value, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-    ):
-        raise ValueError("keymap: not a table of binding id -> keys")
-    return dict(value)
 
 
 def load(cfg: GateConfig) -> SessionSettings:
