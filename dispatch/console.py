@@ -66,10 +66,12 @@ class Connection:
                 )
             self.bearer = str(token or settings.token)
             self._refuse_unsafe()
+        elif token or settings.token:  # the embedded service (pydantic) after the first frame
+            self.bearer = str(token or settings.token)
         else:
             from dispatch.embedded import local_token
 
-            self.bearer = token or settings.token or local_token(_full(settings))
+            self.bearer = local_token(_full(settings))
         self._transport: LivingTransport | None = None
         self._housekeeping = False
 
