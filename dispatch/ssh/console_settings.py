@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dispatch.console_settings import default
 from dispatch.console_settings import flag as _flag
 from dispatch.console_settings import keymap as _keymap
 from dispatch.console_settings import zone as _zone
-from dispatch.display.clock import DEFAULT_ZONE
 from dispatch.ssh.config import GateConfig, read_toml
 
 
@@ -24,12 +24,12 @@ from dispatch.ssh.config import GateConfig, read_toml
 class SessionSettings:
     server: str | None
     database_url: str
-    timezone: str = DEFAULT_ZONE
+    timezone: str = default("timezone")  # `ConsoleValues`' defaults, as `Settings`' are
     keymap: dict[str, str] = field(default_factory=dict)
-    insecure: bool = False
-    ca_file: Path | None = None
-    bell: bool = False
-    token: str | None = None
+    insecure: bool = default("insecure")
+    ca_file: Path | None = default("ca_file")  # noqa: RUF009 (None, read once)
+    bell: bool = default("bell")
+    token: str | None = default("token")
     """Never from the config: the session's own token is handed to the console apart."""
 
 
@@ -45,13 +45,13 @@ def load(cfg: GateConfig) -> SessionSettings:
     return SessionSettings(
         server=cfg.server,
         database_url=cfg.database_url,
-        timezone=_zone(str(pick("timezone") or DEFAULT_ZONE)),
+        timezone=_zone(str(pick("timezone") or default("timezone"))),
         # the environment's keys over the file's, merged as pydantic-settings merges them
         keymap={
             **_keymap(toml.get("keymap") or {}),
             **_keymap(os.environ.get("DISPATCH_KEYMAP") or {}),
         },
-        insecure=_flag("insecure", pick("insecure") or False),
+        insecure=_flag("insecure", pick("insecure") or default("insecure")),
         ca_file=Path(ca_file) if ca_file else None,
-        bell=_flag("bell", pick("bell") or False),
+        bell=_flag("bell", pick("bell") or default("bell")),
     )

@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from trust.live import Live, serving
@@ -119,7 +120,8 @@ def test_the_console_reads_what_settings_reads(home: Path, monkeypatch: pytest.M
     monkeypatch.setenv("DISPATCH_KEYMAP", '{"queue.filter": "g"}')
     monkeypatch.setenv("dispatch_token", "from-env")  # matched as pydantic-settings does
     monkeypatch.setenv("DATABASE_URL", "sqlite:////tmp/x.db")
-    for given in ({}, {"server": "https://typed.example", "insecure": True}):
+    typed: dict[str, Any] = {"server": "https://typed.example", "insecure": True}
+    for given in ({}, typed):
         light = console_settings.load(**given)
         full = Settings(**given)
         assert light is not None
