@@ -66,10 +66,12 @@ class Connection:
                 )
             self.bearer = str(token or settings.token)
             self._refuse_unsafe()
+        elif token or settings.token:  # the embedded service (pydantic) after the first frame
+            self.bearer = str(token or settings.token)
         else:
             from dispatch.embedded import local_token
 
-            self.bearer = token or settings.token or local_token(_full(settings))
+            self.bearer = local_token(_full(settings))
         self._transport: LivingTransport | None = None
         self._housekeeping = False
 
@@ -115,26 +117,30 @@ class Connection:
 
 
 def _full(settings: ConsoleSettings) -> Settings:
-    """The embedded service needs every setting: only `dispatch` itself, which read them
-    all, opens it (an SSH session always has a server)."""
+    """The embedded service needs every setting: only `dispatch` itself opens it (an SSH
+    session always has a server), with a `Settings`, or with the console's few read without
+    pydantic (`ConsoleValues`), which gives them all when the service is first built."""
+    from dispatch.console_settings import ConsoleValues
     from dispatch.settings import Settings
 
+    if isinstance(settings, ConsoleValues):
+        return settings.full()
     assert isinstance(settings, Settings)
     return settings
 
 
-def client_factory(settings: Settings, token: str | None = None) -> Connection:
+def client_factory(settings: ConsoleSettings, token: str | None = None) -> Connection:
     """A factory of API clients for `settings`: remote, or the in-process embedded service."""
     return Connection(settings, token)
 
 
 def run_app(
-    settings: Settings, factory: Connection, server_label: str, cache_dir: Path | None = None
+    settings: ConsoleSettings, factory: Connection, server_label: str, cache_dir: Path | None = None
 ) -> None:
     """Paint from the cache at once when this token was seen before (the service is asked
     who we are after the first frame), else ask first: a wrong URL or token is a sentence."""
     from dispatch.client.known import forget_me, known_me, remember_me
-    from dispatch.settings import data_dir
+    from dispatch.console_settings import data_dir
 
     if settings.keymap:  # a remap that takes another binding's key is refused, not applied
         from dispatch.keymap import keymap_problems
@@ -173,8 +179,8 @@ def run_app(
 def guard_files() -> None:
     """Owner-only data (an earlier version's files were 0644 in 0755 directories), and a word
     when config.toml shows its token to every account on the machine."""
+    from dispatch.console_settings import config_file, data_dir
     from dispatch.private_files import exposed_token, notice, private_tree
-    from dispatch.settings import config_file, data_dir
 
     fixed = private_tree(data_dir())
     if fixed:
@@ -190,7 +196,7 @@ def guard_files() -> None:
         )
 
 
-def open_console(settings: Settings) -> None:
+def open_console(settings: ConsoleSettings) -> None:
     """`dispatch`: a server if configured, else the embedded database (created on first run)."""
     guard_files()
     database = Path(settings.database_url.split("///")[-1]).name

@@ -5,7 +5,9 @@ at every login; loading Typer, pydantic and every command group first would cost
 than the lookup itself.
 
 The language is chosen next (`--lang`, the settings, the locale), before the command modules
-are imported: their help texts are translated as they are imported.
+are imported: their help texts are translated as they are imported. Then a command line that
+only opens the console opens it without Typer and pydantic (`console_start`); the rest goes to
+the full CLI.
 """
 
 from __future__ import annotations
@@ -29,6 +31,11 @@ def main() -> None:
     except LanguageError as exc:
         print(f"dispatch: {exc}", file=sys.stderr)
         sys.exit(2)
+    from dispatch.console_start import open_fast
+
+    code = open_fast(sys.argv[1:])
+    if code is not None:
+        sys.exit(code)
     from dispatch.cli import main as cli
 
     cli()

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from ipaddress import ip_network
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from platformdirs import user_config_dir, user_data_dir
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
@@ -17,31 +15,20 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from dispatch.display.clock import DEFAULT_ZONE
+from dispatch.console_settings import (
+    APP_NAME,
+    config_file,
+    data_dir,
+    default,
+    default_database_url,
+)
 
-APP_NAME = "dispatch"
-
-
-def config_file() -> Path:
-    """Where the TOML config lives: `DISPATCH_CONFIG` (the SSH gateway's `--config`), else
-    the user's (platformdirs)."""
-    given = os.environ.get("DISPATCH_CONFIG")
-    return Path(given) if given else Path(user_config_dir(APP_NAME)) / "config.toml"
-
-
-def data_dir() -> Path:
-    """Where embedded databases and caches live (platformdirs)."""
-    return Path(user_data_dir(APP_NAME))
+__all__ = ["APP_NAME", "Settings", "config_file", "data_dir", "default_database_url", "proxy_list"]
 
 
 def proxy_list(value: str) -> list[str]:
     """`trusted_proxies` as a list (uvicorn's `forwarded_allow_ips`)."""
     return [item.strip() for item in value.split(",") if item.strip()]
-
-
-def default_database_url() -> str:
-    """The embedded SQLite file in the user's data directory."""
-    return f"sqlite:///{data_dir() / 'dispatch.db'}"
 
 
 class Settings(BaseSettings):
@@ -50,20 +37,21 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DISPATCH_", extra="ignore")
 
     server: str | None = Field(
-        default=None, description="URL of a running dispatch service; unset = embedded service"
+        default=default("server"),
+        description="URL of a running dispatch service; unset = embedded service",
     )
-    token: str | None = Field(default=None, description="Bearer token for the service")
+    token: str | None = Field(default=default("token"), description="Bearer token for the service")
     token_file: Path | None = Field(
-        default=None,
+        default=default("token_file"),
         description="File holding the bearer token (owner-only); used when no token is given",
     )
     """Keeps the token out of argv, shell history and config.toml (`client/token_file.py`)."""
     insecure: bool = Field(
-        default=False,
+        default=default("insecure"),
         description="Send the token over plain http:// to another host (a network you trust)",
     )
     ca_file: Path | None = Field(
-        default=None,
+        default=default("ca_file"),
         description="PEM file of the CAs to verify https:// with (default: the system's)",
     )
     database_url: str = Field(
@@ -86,7 +74,7 @@ class Settings(BaseSettings):
         default=2000, ge=0, description="Long-polls one service process holds open at once"
     )
     bell: bool = Field(
-        default=False,
+        default=default("bell"),
         description="Ring the terminal bell on a new escalation or P1 (the console, live only)",
     )
     rate_limit_per_minute: float = Field(
@@ -209,13 +197,13 @@ class Settings(BaseSettings):
         default=20, gt=0, description="How often an SSH session checks its key is still valid"
     )
     language: Literal["en", "de"] | None = Field(
-        default=None,
+        default=default("language"),
         description="Language of the console and the CLI (en, de); unset = the locale's (LANG)",
     )
     """Read before the settings are (`i18n_choice`), so `--help` is in it too; here so a
     wrong value in config.toml is refused with the rest of its mistakes."""
     timezone: str = Field(
-        default=DEFAULT_ZONE,
+        default=default("timezone"),
         description="IANA zone every time a person reads is shown in (the provider's zone)",
     )
     """Not the machine's zone: a console over SSH on a server in UTC still shows Berlin."""

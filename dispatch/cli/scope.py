@@ -8,17 +8,14 @@ import os
 import typer
 
 from dispatch.cli.common import fail
-from dispatch.i18n import N_, _, ngettext
+from dispatch.console_start import TYPED_TOKEN as TYPED_TOKEN
+from dispatch.i18n import _, ngettext
 
 ENVVARS = {"server": "DISPATCH_SERVER", "token": "DISPATCH_TOKEN"}
 """Options whose typer option reads a variable; --insecure and --ca-file read none (Settings
 reads DISPATCH_INSECURE and DISPATCH_CA_FILE), so any value of theirs here was typed."""
 TAKES_SERVER = {"tickets", "technicians", "reports"}
 """Subcommands that talk to a service; the others work on DATABASE_URL (or a demo file)."""
-TYPED_TOKEN = N_(
-    "dispatch: warning: --token on the command line is shown to every account on this machine "
-    "(ps) and stays in your shell history; use DISPATCH_TOKEN_FILE or config.toml (chmod 600)"
-)
 _top_level: dict[str, str] = {}
 """--server/--token/--ca-file as typed before the subcommand (set by the callback on every run);
 "insecure" is there, as "yes", when --insecure was."""

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import ValidationError
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -21,6 +20,9 @@ from textual.widgets import Input, Label, TextArea
 
 from dispatch.display.safe import clean, one_line
 from dispatch.i18n import N_, _
+
+if TYPE_CHECKING:  # pydantic when the dialog checks, not with the keymap's check at start
+    from pydantic import ValidationError
 
 TEXT = {
     "title": N_("Edit {number}: title, description, tags"),
@@ -121,6 +123,8 @@ class EditDialog(ModalScreen[TicketEdit | None]):
         try:
             # Imported here, not at the top: the models bring SQLModel and SQLAlchemy, which a
             # console (and every SSH session) should load only when someone uses this dialog.
+            from pydantic import ValidationError
+
             from dispatch.models.ticket import TicketUpdate
 
             checked = TicketUpdate.model_validate(wanted).model_dump(exclude_unset=True)

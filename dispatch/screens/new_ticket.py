@@ -18,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from pydantic import ValidationError
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -356,7 +355,10 @@ def _problem(body: Json) -> str | None:
     """What the service would refuse in `body` (the same model checks it), or None."""
     try:
         # Imported here, not at the top: the models bring SQLModel and SQLAlchemy, which a
-        # console (and every SSH session) should load only when someone uses this dialog.
+        # console (and every SSH session) should load only when someone uses this dialog;
+        # pydantic too (the keymap's check at start imports this module).
+        from pydantic import ValidationError
+
         from dispatch.models.ticket import TicketCreate
 
         TicketCreate.model_validate(body)

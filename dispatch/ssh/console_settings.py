@@ -8,62 +8,29 @@ a bad value is one line naming it, and the session does not start.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dispatch.display.clock import DEFAULT_ZONE
+from dispatch.console_settings import default
+from dispatch.console_settings import flag as _flag
+from dispatch.console_settings import keymap as _keymap
+from dispatch.console_settings import zone as _zone
 from dispatch.ssh.config import GateConfig, read_toml
-
-_TRUE = frozenset(("1", "true", "yes", "on", "t", "y"))
-_FALSE = frozenset(("0", "false", "no", "off", "f", "n"))
 
 
 @dataclass(frozen=True, slots=True)
 class SessionSettings:
     server: str | None
     database_url: str
-    timezone: str = DEFAULT_ZONE
+    timezone: str = default("timezone")  # `ConsoleValues`' defaults, as `Settings`' are
     keymap: dict[str, str] = field(default_factory=dict)
-    insecure: bool = False
-    ca_file: Path | None = None
-    bell: bool = False
-    token: str | None = None
+    insecure: bool = default("insecure")
+    ca_file: Path | None = default("ca_file")  # noqa: RUF009 (None, read once)
+    bell: bool = default("bell")
+    token: str | None = default("token")
     """Never from the config: the session's own token is handed to the console apart."""
-
-
-def _flag(name: str, value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in _TRUE | _FALSE:
-        return text in _TRUE
-    raise ValueError(f"{name}: {value!r} is not true or false")
-
-
-def _zone(name: str) -> str:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {name!r} (an IANA name like Europe/Berlin)") from None
-    return name
-
-
-def _keymap(value: Any) -> dict[str, str]:
-    if isinstance(value, str):  # from the environment: JSON, as pydantic-settings reads it
-        try:
-            value = json.loads(value)
-        except json.JSONDecodeError:
-            raise ValueError("keymap: not a JSON object of binding id -> keys") from None
-    if not isinstance(value, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-    ):
-        raise ValueError("keymap: not a table of binding id -> keys")
-    return dict(value)
 
 
 def load(cfg: GateConfig) -> SessionSettings:
@@ -78,13 +45,13 @@ def load(cfg: GateConfig) -> SessionSettings:
     return SessionSettings(
         server=cfg.server,
         database_url=cfg.database_url,
-        timezone=_zone(str(pick("timezone") or DEFAULT_ZONE)),
+        timezone=_zone(str(pick("timezone") or default("timezone"))),
         # the environment's keys over the file's, merged as pydantic-settings merges them
         keymap={
             **_keymap(toml.get("keymap") or {}),
             **_keymap(os.environ.get("DISPATCH_KEYMAP") or {}),
         },
-        insecure=_flag("insecure", pick("insecure") or False),
+        insecure=_flag("insecure", pick("insecure") or default("insecure")),
         ca_file=Path(ca_file) if ca_file else None,
-        bell=_flag("bell", pick("bell") or False),
+        bell=_flag("bell", pick("bell") or default("bell")),
     )
