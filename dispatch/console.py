@@ -124,7 +124,7 @@ def _full(settings: ConsoleSettings) -> Settings:
     from dispatch.settings import Settings
 
     if isinstance(settings, ConsoleValues):
-        return settings.full()
+        return Settings(**settings.full_arguments())
     assert isinstance(settings, Settings)
     return settings
 

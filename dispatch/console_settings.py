@@ -17,12 +17,9 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from dispatch.display.clock import DEFAULT_ZONE
-
-if TYPE_CHECKING:
-    from dispatch.settings import Settings
 
 APP_NAME = "dispatch"
 _TRUE = frozenset(("1", "true", "yes", "on", "t", "y"))
@@ -94,12 +91,12 @@ class ConsoleValues:
     def with_token(self, token: str) -> ConsoleValues:
         return replace(self, token=token)
 
-    def full(self) -> Settings:
-        """Every setting (pydantic): for the embedded service, after the first frame."""
-        from dispatch.settings import Settings
-
+    def full_arguments(self) -> dict[str, Any]:
+        """What `Settings(**...)` needs to give every setting (pydantic) for the embedded
+        service, after the first frame: built by `console._full`, since `settings` imports
+        this module for its defaults."""
         token = {"token": self.token} if self.token is not None else {}
-        return Settings(**{**self.given, **token})
+        return {**self.given, **token}
 
 
 FIELDS = frozenset(ConsoleValues.__dataclass_fields__) - {"given"}
