@@ -9,7 +9,6 @@ a command line or a setting it does not know goes to the full CLI, as before.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -74,15 +73,14 @@ def open_fast(argv: Sequence[str]) -> int | None:
     from dispatch.display.clock import set_zone
 
     set_zone(settings.timezone)  # every time printed is in the provider's zone
-    if settings.token_file is not None and not (
-        given.get("token") or os.environ.get("DISPATCH_TOKEN")
-    ):
-        from dispatch.private_files import TokenFileError, read_token_file
+    from dispatch.private_files import TokenFileError, token_from_file
 
-        try:
-            settings = settings.with_token(read_token_file(settings.token_file.expanduser()))
-        except TokenFileError as exc:
-            return _refuse(_("error: {message}").format(message=exc))
+    try:
+        token = token_from_file(settings.token_file, given.get("token"))
+    except TokenFileError as exc:
+        return _refuse(_("error: {message}").format(message=exc))
+    if token is not None:
+        settings = settings.with_token(token)
     from dispatch.console import open_console
 
     open_console(settings)

@@ -111,6 +111,15 @@ class TokenFileError(Exception):
     """A token file that is missing, empty, or readable by other accounts; one line."""
 
 
+def token_from_file(token_file: str | Path | None, typed: str | None) -> str | None:
+    """The token of `token_file` when that file is the token's source, else None: a token
+    typed (`--token`) or in DISPATCH_TOKEN comes first; a token file set anywhere comes before
+    a token written in config.toml. Raises `TokenFileError` as `read_token_file` does."""
+    if token_file is None or typed or os.environ.get("DISPATCH_TOKEN"):
+        return None
+    return read_token_file(Path(token_file).expanduser())
+
+
 def read_token_file(path: Path) -> str:
     """The bearer token in `path`: its first line, the file owner-only (as ssh insists for a
     private key: a token readable by others is refused, not used with a warning that scrolls

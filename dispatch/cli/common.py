@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -70,15 +69,14 @@ def client_settings(**overrides: Any) -> Settings:
     """Settings of a client of a service: with the token from the token file when it is the
     token's only source beside config.toml (--token and DISPATCH_TOKEN come first; a token
     file set anywhere comes before a token written in config.toml)."""
-    from dispatch.private_files import TokenFileError, read_token_file
+    from dispatch.private_files import TokenFileError, token_from_file
 
     settings = load_settings(**overrides)
-    given = overrides.get("token") or os.environ.get("DISPATCH_TOKEN")
-    if settings.token_file is not None and not given:
-        try:
-            token = read_token_file(Path(settings.token_file).expanduser())
-        except TokenFileError as exc:
-            fail(str(exc), 2)
+    try:
+        token = token_from_file(settings.token_file, overrides.get("token"))
+    except TokenFileError as exc:
+        fail(str(exc), 2)
+    if token is not None:
         settings = settings.model_copy(update={"token": token})
     return settings
 
