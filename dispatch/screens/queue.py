@@ -18,7 +18,7 @@ from dispatch.screens.base import FilterAsYouType, PaneScreen
 from dispatch.screens.context import STYLES, TicketsUpdate, tickets_of
 from dispatch.screens.ticket_actions import TICKET_BINDINGS, TicketActions
 from dispatch.widgets.fast_table import Column, FastTable, Row
-from dispatch.widgets.rows import QUEUE_COLUMNS, clock_state, fit_clock_words, ticket_row
+from dispatch.widgets.rows import QUEUE_COLUMNS, clock_state, fit_language, ticket_row
 from dispatch.widgets.ticket_filter import filter_problem, ticket_terms
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ class QueueScreen(PaneScreen, FilterAsYouType, TicketActions):
         # Textual calls PaneScreen.on_mount after this one by itself (every class's handler in
         # the MRO); calling it here too followed the status twice.
         table = self.query_one(FastTable)
-        table.set_columns(fit_clock_words(self.COLUMNS))
+        table.set_columns(fit_language(self.COLUMNS))
         table.terms_of = ticket_terms  # `kind:alert`, `src:mail`, `P1` besides free text
         self.query_one("#filter", Input).display = False
         self.dispatch.tickets_changed.subscribe(self, self.on_tickets_update)

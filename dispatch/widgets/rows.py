@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 SLA_SHRINK = 7  # `23h10m ` and `-2h05m`: the time left without its support window
 
 
-def fit_clock_words(columns: Sequence[Column]) -> tuple[Column, ...]:
+def fit_language(columns: Sequence[Column]) -> tuple[Column, ...]:
     """`columns` measured in the language shown (so a longer translation needs no number of
     its own here): the SLA column shrinks no narrower than the words of a stopped clock, and
     the status column, before it goes, to the widest word of an open ticket's status where
@@ -57,11 +57,11 @@ def fit_clock_words(columns: Sequence[Column]) -> tuple[Column, ...]:
 # Customer and title are what a row is read by: on a narrow screen age goes first, the
 # assignee shrinks to a first name's width, the SLA column to the time left (it names the
 # next support window only outside support hours), then status shrinks to its words and goes
-# (see `Column` and `fit_clock_words`).
+# (see `Column` and `fit_language`).
 QUEUE_COLUMNS = (
     Column("priority", N_("Pri"), width=3),
     # `23h10m ▸Mo 08:00` outside support hours (16 cells): the time left first, so a narrow
-    # screen that shrinks the column still shows it (7 cells; `fit_clock_words` widens that
+    # screen that shrinks the column still shows it (7 cells; `fit_language` widens that
     # to the longest word of a stopped clock in the language shown, "VERLETZT" in German).
     Column("sla", N_("SLA"), width=16, give_way=3, shrink_to=SLA_SHRINK),
     Column("number", N_("No."), width=6),

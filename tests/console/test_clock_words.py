@@ -14,7 +14,7 @@ from dispatch.client.shapes import StoreTicket
 from dispatch.domain.countdown import clock_of
 from dispatch.screens.ticket_text import sla_text
 from dispatch.widgets.fast_table import column_widths
-from dispatch.widgets.rows import QUEUE_COLUMNS, fit_clock_words, ticket_row
+from dispatch.widgets.rows import QUEUE_COLUMNS, fit_language, ticket_row
 
 BREACHED = ticket(1, "P1", resolution_due=-2)
 PAUSED = ticket(2, "P2", sla_paused_at=(NOW - timedelta(hours=1)).isoformat())
@@ -44,9 +44,9 @@ def test_the_ticket_view_reads_it_in_german_too() -> None:
 
 def test_the_sla_column_shrinks_no_narrower_than_its_words() -> None:
     """Measured in the language shown: English keeps its 7 cells, German needs 8."""
-    assert next(c for c in fit_clock_words(QUEUE_COLUMNS) if c.key == "sla").shrink_to == 7
+    assert next(c for c in fit_language(QUEUE_COLUMNS) if c.key == "sla").shrink_to == 7
     with in_german():
-        columns = fit_clock_words(QUEUE_COLUMNS)
+        columns = fit_language(QUEUE_COLUMNS)
         sla = next(c for c in columns if c.key == "sla")
         assert sla.shrink_to == max(cell_len(w) for w in ("VERLETZT", "pausiert", "erledigt"))
         widths = dict(zip([c.key for c in columns], column_widths(columns, 80), strict=True))
