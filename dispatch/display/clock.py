@@ -212,7 +212,13 @@ def clock_text(text: str, state: str) -> str:
     word of its state."""
     if state not in WORDED_STATES:  # the queue's thousands of rows: most clocks tell a time
         return text
-    return clock_words()[state]
+    words = _words_of.get(i18n.language())
+    if words is None:  # once per language, not three lookups for every stopped clock's row
+        words = _words_of[i18n.language()] = clock_words()
+    return words[state]
+
+
+_words_of: dict[str, dict[str, str]] = {}
 
 
 WORDED_STATES = frozenset({"breach", "paused", "done"})
