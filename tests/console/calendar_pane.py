@@ -38,9 +38,11 @@ def free_cell(screen: CalendarScreen) -> tuple[int, int]:
 
 
 def some_ticket(app: DispatchApp) -> dict[str, Any]:
-    """An open ticket: booking work on a resolved or closed one is refused (409)."""
-    open_ = (t for t in app.store.tickets.values() if t["status"] not in ("resolved", "closed"))
-    return min(open_, key=lambda t: int(t["number"]))
+    """An open ticket (booking work on a resolved or closed one is refused, 409) with the
+    latest resolution due time, so no booking in the week shown makes it late: that would ask
+    "book anyway?" first, and whether it does depended on the hour the tests ran."""
+    open_ = [t for t in app.store.tickets.values() if t["status"] not in ("resolved", "closed")]
+    return max(open_, key=lambda t: (t["resolution_due"] or "9999", -int(t["number"])))
 
 
 def notes(app: DispatchApp) -> list[str]:

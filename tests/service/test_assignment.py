@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from httpx import Response
-from service.world import API, PROBLEM, Clock, Json, World
+from service.world import API, NO_SUCH_ID, PROBLEM, Clock, Json, World
 
 from dispatch.domain.sla import BERLIN
 from dispatch.models import Appointment
@@ -139,7 +139,7 @@ def test_closed_work_and_bad_input_are_refused(world: World) -> None:
     assert "resolved" in r.json()["detail"]
     t = world.new_ticket()
     bodies: list[Json] = [
-        {"technician_id": 999},
+        {"technician_id": NO_SUCH_ID},
         {"technician_id": "tina"},
         {"slot": _slot("10:00", "09:00")},
         {"slot": {"start": "2030-03-04T09:00:00", "end": "2030-03-04T10:00:00"}},
@@ -149,7 +149,10 @@ def test_closed_work_and_bad_input_are_refused(world: World) -> None:
     for body in bodies:
         r = _assign(world, t, **body)
         assert r.status_code == 422, (body, r.text)
-    assert world.post("dana", "/tickets/999/assignment", {"technician_id": 1}).status_code == 404
+    assert (
+        world.post("dana", f"/tickets/{NO_SUCH_ID}/assignment", {"technician_id": 1}).status_code
+        == 404
+    )
     assert world.ticket(t["id"])["version"] == 1
     assert world.rows(Appointment) == 0
 
@@ -279,7 +282,7 @@ def test_suggestions_are_for_those_who_assign(world: World) -> None:
     assert _suggest(world, theirs, who="tina").status_code == 404
     for who in ("dana", "lea", "adam"):
         assert _suggest(world, mine, who=who).status_code == 200
-    assert world.get("dana", "/tickets/999/suggestions").status_code == 404
+    assert world.get("dana", f"/tickets/{NO_SUCH_ID}/suggestions").status_code == 404
 
 
 def test_reassigning_cancels_the_previous_assignees_bookings_not_yet_begun(

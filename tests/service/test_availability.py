@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from httpx import Response
-from service.world import API, Clock, World
+from service.world import API, NO_SUCH_ID, Clock, World
 
 from dispatch.domain.sla import BERLIN
 from dispatch.models.appointment import Appointment
@@ -44,7 +44,7 @@ def test_hours_are_set_shown_and_checked(world: World) -> None:
     for bad in ({"mon": "17:00-08:00"}, {"monday": "08:00-17:00"}, {"mon": "8 to 5"}, {}):
         assert _hours(world, world.tech_id, bad).status_code == 422, bad
     assert _hours(world, world.tech_id, {"mon": "08:00-12:00"}, who="tina").status_code == 403
-    assert _hours(world, 9999, {"mon": "08:00-12:00"}).status_code == 404
+    assert _hours(world, NO_SUCH_ID, {"mon": "08:00-12:00"}).status_code == 404
     assert _tina(world)["working_hours"] == {"mon": "07:00-15:30", "tue": "07:00-15:30"}
     # Monday 07:00 is now a working hour, 16:00 is not
     assert world.book(**_at("03-04", "07:00", "08:00")).status_code == 201

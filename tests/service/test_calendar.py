@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from httpx import Response
-from service.world import API, PROBLEM, Json, World
+from service.world import API, NO_SUCH_ID, PROBLEM, Json, World
 
 from dispatch.models import Appointment
 
@@ -56,8 +56,8 @@ def test_book_read_and_list(world: World) -> None:
     assert only.json()["items"] == []
     before = {"start": "2030-03-01T00:00:00+01:00", "end": "2030-03-04T09:00:00+01:00"}
     assert world.get("dana", "/appointments", **before).json()["items"] == []
-    assert world.get("dana", "/appointments/999").status_code == 404
-    assert world.get("dana", "/technicians/999/calendar", **WEEK).status_code == 404
+    assert world.get("dana", f"/appointments/{NO_SUCH_ID}").status_code == 404
+    assert world.get("dana", f"/technicians/{NO_SUCH_ID}/calendar", **WEEK).status_code == 404
 
 
 def test_a_clash_names_the_ticket_by_number_and_the_time_in_berlin(world: World) -> None:
@@ -135,7 +135,7 @@ def test_bad_moves_are_422(world: World) -> None:
     changes: list[Json] = [
         {"end": "2030-03-04T08:00:00+01:00"},
         {"start": "2030-03-04T09:30:00"},
-        {"technician_id": 999},
+        {"technician_id": NO_SUCH_ID},
         {"kind": "absence"},
         {"ticket_id": 1},
         {"start": "2030-03-04T09:30:00+01:00", "end": "2030-06-04T09:30:00+01:00"},
@@ -171,8 +171,8 @@ def test_bad_bookings_are_422_and_book_nothing(world: World) -> None:
         {"start": "0001-01-01T00:00:00+01:00", "end": "0001-01-01T05:00:00+01:00"},
         {"start": "9999-12-31T20:00:00-05:00", "end": "9999-12-31T21:00:00-05:00"},
         {"start": "tomorrow", "end": "later"},
-        _at("09:00", "10:00", technician_id=999),
-        _at("09:00", "10:00", ticket_id=999),
+        _at("09:00", "10:00", technician_id=NO_SUCH_ID),
+        _at("09:00", "10:00", ticket_id=NO_SUCH_ID),
         _at("09:00", "10:00", kind="holiday"),
         _at("09:00", "10:00", mode="teleport"),
         _at("09:00", "10:00", version=3),

@@ -10,7 +10,7 @@ import pytest
 from httpx import Response
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from service.world import API, Clock, Json, World
+from service.world import API, NO_SUCH_ID, Clock, Json, World
 
 BERLIN = ZoneInfo("Europe/Berlin")
 FRIDAY = datetime(2030, 3, 1, 9, 0, tzinfo=BERLIN)  # received three days before the clock's
@@ -152,7 +152,7 @@ def test_a_reached_customer_is_never_late_and_bad_asks_are_refused(
     for bad in ("P5", "", "p1"):
         assert _forecast(world, t, bad).status_code == 422
     assert world.get("dana", f"/tickets/{t['id']}/sla-forecast").status_code == 422
-    assert _forecast(world, {"id": 999}, "P1").status_code == 404
+    assert _forecast(world, {"id": NO_SUCH_ID}, "P1").status_code == 404
     assert _forecast(world, t, "P1", who="tina").status_code == 404  # not hers
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from httpx import Response
-from service.world import API, PROBLEM, Json, World
+from service.world import API, NO_SUCH_ID, PROBLEM, Json, World
 
 
 def _patch(world: World, esc: Json, who: str = "lea", **changes: object) -> Response:
@@ -131,7 +131,7 @@ def test_get_one_and_list(world: World) -> None:
     assert r.status_code == 200
     assert r.headers["etag"] == '"1"'
     assert r.json()["ticket_title"] == "first"
-    assert world.get("dana", "/escalations/999").status_code == 404
+    assert world.get("dana", f"/escalations/{NO_SUCH_ID}").status_code == 404
     _patch(world, b, status="resolved", note="done")
     open_ones = world.get("dana", "/escalations").json()["items"]
     assert [e["id"] for e in open_ones] == [a["id"]]
@@ -157,7 +157,10 @@ def test_bad_escalations_are_422(world: World) -> None:
         r = _patch(world, esc, **change)
         assert r.status_code == 422, change
     assert world.get("dana", f"/escalations/{esc['id']}").json()["version"] == 1
-    assert world.post("dana", "/tickets/999/escalations", {"reason": "other"}).status_code == 404
+    assert (
+        world.post("dana", f"/tickets/{NO_SUCH_ID}/escalations", {"reason": "other"}).status_code
+        == 404
+    )
 
 
 def test_the_answer_names_who_raised_acknowledged_and_resolved_each_with_the_time(

@@ -11,7 +11,7 @@ import re
 
 import pytest
 from service.roles_cases import CASES, PEOPLE, Case, expected
-from service.world import API, PROBLEM, World
+from service.world import API, NO_SUCH_ID, PROBLEM, World
 from sqlmodel import Session, select
 
 from dispatch.domain.permissions import TABLE
@@ -187,8 +187,8 @@ def test_user_management_input_is_checked(world: World) -> None:
     ]:
         r = world.post("adam", "/users", bad)
         assert r.status_code == 422, bad
-    assert world.post("adam", "/users/999/revoke").status_code == 404
-    assert world.post("adam", "/users/999/tokens").status_code == 404
+    assert world.post("adam", f"/users/{NO_SUCH_ID}/revoke").status_code == 404
+    assert world.post("adam", f"/users/{NO_SUCH_ID}/tokens").status_code == 404
 
 
 def test_a_technician_user_without_a_profile_cannot_create_invisible_tickets(

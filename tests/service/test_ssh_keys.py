@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from service.world import API, PROBLEM, World
+from service.world import API, NO_SUCH_ID, PROBLEM, World
 from sqlmodel import Session, select
 from ssh.keyring import ed25519_line
 
@@ -105,7 +105,10 @@ def test_removing_a_key_needs_if_match(world: World) -> None:
 
 
 def test_unknown_users_and_keys_are_404(world: World) -> None:
-    assert world.post("adam", "/users/999/ssh-keys", {"key": ed25519_line()}).status_code == 404
+    assert (
+        world.post("adam", f"/users/{NO_SUCH_ID}/ssh-keys", {"key": ed25519_line()}).status_code
+        == 404
+    )
     key = _give(world, "tina", ed25519_line())
     otto = _ids(world)["otto"]
     r = world.client.delete(f"{API}/users/{otto}/ssh-keys/{key['id']}", headers=world.hm("adam", 1))

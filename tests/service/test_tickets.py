@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.world import API, PROBLEM, Json, World
+from service.world import API, NO_SUCH_ID, PROBLEM, Json, World
 from sqlmodel import Session
 
 from dispatch.domain.types import Status
@@ -67,7 +67,7 @@ def test_intake_rejects_fields_the_service_sets(world: World) -> None:
 
 def test_intake_checks_customer_site_and_contact(world: World) -> None:
     for field in ("customer_id", "site_id", "contact_id"):
-        body: Json = {"title": "x", "customer_id": world.customer_id, field: 999}
+        body: Json = {"title": "x", "customer_id": world.customer_id, field: NO_SUCH_ID}
         r = world.post("dana", "/tickets", body)
         assert r.status_code == 422, field
         assert r.json()["errors"][0]["field"] == field
@@ -215,7 +215,7 @@ BAD_PATCHES: list[Json] = [
     {"tags": ["two words"]},
     {"tags": "notalist"},
     {"assignee_id": 0},
-    {"assignee_id": 999},
+    {"assignee_id": NO_SUCH_ID},
 ]
 
 
@@ -318,7 +318,7 @@ def test_bad_comments_are_422(world: World) -> None:
 
 
 def test_comment_on_unknown_ticket_is_404(world: World) -> None:
-    assert world.post("dana", "/tickets/999/comments", {"body": "x"}).status_code == 404
+    assert world.post("dana", f"/tickets/{NO_SUCH_ID}/comments", {"body": "x"}).status_code == 404
 
 
 # -- the list ---------------------------------------------------------------------------
@@ -349,7 +349,7 @@ def test_list_filters(world: World) -> None:
     assert _ids(world, "tina", assignee="me") == [b["id"]]
     assert _ids(world, escalated="true") == [b["id"]]
     assert set(_ids(world, customer=world.customer_id)) == {a["id"], b["id"], c["id"]}
-    assert _ids(world, customer=999) == []
+    assert _ids(world, customer=NO_SUCH_ID) == []
     assert world.get("dana", "/tickets", assignee="someone").status_code == 422
     assert world.get("dana", "/tickets", status="done").status_code == 422
 

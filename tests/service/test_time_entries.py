@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from httpx import Response
-from service.world import API, PROBLEM, Json, World
+from service.world import API, NO_SUCH_ID, PROBLEM, Json, World
 from sqlmodel import Session
 
 from dispatch.domain.types import ServiceRole
@@ -90,7 +90,7 @@ def test_bad_work_is_refused_and_changes_nothing(world: World) -> None:
         {"note": "x" * 2001},
         {"note": "\x1b]52;c;aGk=\x07"},
         {"surprise": 1},
-        {"technician_id": 999},
+        {"technician_id": NO_SUCH_ID},
     ]
     for fields in bad:
         r = log(world, ticket, "dana", **fields)

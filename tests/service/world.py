@@ -46,6 +46,9 @@ def worker_tag() -> str:
 
 API = "/api/v1"
 PROBLEM = "application/problem+json"
+# An id no row has: the PostgreSQL database is shared by every test of the run, so its id
+# sequences reach the hundreds and a small number like 999 can be a real user or ticket.
+NO_SUCH_ID = 2_147_483_647
 
 Json = dict[str, Any]
 MakeWorld = Callable[..., "World"]
