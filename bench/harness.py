@@ -280,8 +280,9 @@ class Console:
 
     def read(self, timeout: float) -> bool:
         """Read what is there within `timeout` s; False when nothing came."""
-        ready, _, _ = select.select([self.master], [], [], max(0.0, timeout))
-        if not ready:
+        poller = select.poll()  # not select: its limit is descriptor 1024
+        poller.register(self.master, select.POLLIN)
+        if not poller.poll(max(0.0, timeout) * 1000):
             return False
         try:
             chunk = os.read(self.master, 1 << 16)

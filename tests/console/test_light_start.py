@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import os
-import select
 import shutil
 import subprocess
 import sys
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pty_read import readable
 from trust.live import Live, serving
 
 from dispatch import console_settings
@@ -83,7 +83,7 @@ def _first_frame(home: Path, args: list[str]) -> str:
     deadline = time.monotonic() + 60
     try:
         while proc.poll() is None and time.monotonic() < deadline:
-            if select.select([master], [], [], 0.1)[0]:
+            if readable(master, 0.1):
                 try:
                     seen += os.read(master, 65536)
                 except OSError:

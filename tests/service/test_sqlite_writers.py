@@ -7,6 +7,7 @@ processes would: each has its own descriptor of `<database>-writers`.
 from __future__ import annotations
 
 import fcntl
+import gc
 import os
 import threading
 from pathlib import Path
@@ -92,3 +93,32 @@ def test_the_lock_file_gives_up_at_its_deadline(tmp_path: Path) -> None:
     holder.release()
     assert waiter.acquire(timeout=1)
     waiter.release()
+
+
+def _open_lock_files(path: str) -> int:
+    count = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            count += os.readlink(f"/proc/self/fd/{fd}") == path
+        except FileNotFoundError:  # the descriptor listdir itself had open
+            continue
+    return count
+
+
+def test_an_engine_gives_its_lock_file_back_when_disposed_or_collected(tmp_path: Path) -> None:
+    """The CI run's test process had over 1,000 descriptors of lock files open: one per
+    database any test had written to."""
+    path = tmp_path / "d.sqlite"
+    lock_file = f"{path}-writers"
+    writes = make_engine(f"sqlite:///{path}").execution_options(**{WRITE: True})
+    with writes.begin() as conn:
+        conn.execute(text("CREATE TABLE t (n INTEGER)"))
+    assert _open_lock_files(lock_file) == 1
+    writes.engine.dispose()
+    assert _open_lock_files(lock_file) == 0
+    with writes.begin() as conn:  # a disposed engine can still be used: it opens it again
+        conn.execute(text("INSERT INTO t VALUES (1)"))
+    assert _open_lock_files(lock_file) == 1
+    del writes, conn
+    gc.collect()
+    assert _open_lock_files(lock_file) == 0

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
-import select
 import signal
 import sqlite3
 import struct
@@ -26,6 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from pty_read import readable
 
 from dispatch.console import client_factory, prepare_demo
 
@@ -109,8 +109,7 @@ class Terminal:
     def read_until(self, done: Callable[[bytes], bool], timeout: float) -> bytes:
         deadline = time.monotonic() + timeout
         while not done(self.output) and time.monotonic() < deadline:
-            ready, _, _ = select.select([self.master], [], [], 0.1)
-            if ready:
+            if readable(self.master, 0.1):
                 try:
                     chunk = os.read(self.master, 65536)
                 except OSError:  # the other end closed: the command ended

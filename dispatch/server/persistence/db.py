@@ -159,6 +159,11 @@ def _sqlite_events(engine: Engine, lock: FifoLock, others: WritersFileLock | Non
                 info[_HOLDS_FILE_LOCK] = others.acquire(timeout=BUSY_SECONDS)
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
+    @event.listens_for(engine, "engine_disposed")
+    def _disposed(_engine: Any) -> None:
+        if others is not None:
+            others.close()
+
     @event.listens_for(engine, "checkin")
     def _checkin(_dbapi_conn: Any, record: Any) -> None:
         # Committed or rolled back by now (the pool resets before check-in): next writer.
@@ -223,11 +228,14 @@ def _ping_when_idle(engine: Engine) -> None:
 def _has_news(dbapi_conn: Any) -> bool:
     """Whether an idle connection's socket has something to read (no round trip): a
     backend PostgreSQL ends (restart, pg_terminate_backend) says so before it closes."""
+    # poll, not select: a service holding a thousand long-polls gives new connections
+    # descriptors above select's limit of 1024.
+    poller = select.poll()
     try:
-        readable, _, _ = select.select([dbapi_conn.fileno()], [], [], 0)
+        poller.register(dbapi_conn.fileno(), select.POLLIN)
     except Exception:  # closed already
         return True
-    return bool(readable)
+    return bool(poller.poll(0))
 
 
 def _ping(dbapi_conn: Any) -> None:

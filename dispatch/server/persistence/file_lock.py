@@ -14,6 +14,7 @@ from __future__ import annotations
 import fcntl
 import os
 import time
+import weakref
 
 POLL_SECONDS = (0.0001, 0.0002, 0.0005, 0.001)
 """Waits between tries: short at first, then at most a millisecond."""
@@ -26,11 +27,15 @@ class WritersFileLock:
     def __init__(self, path: str) -> None:
         self.path = path
         self._fd: int | None = None
+        self._closer: weakref.finalize[[int], WritersFileLock] | None = None
 
     def acquire(self, timeout: float) -> bool:
         """Take the lock within `timeout` seconds; False when someone else kept it longer."""
         if self._fd is None:
             self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            # An engine nobody disposed still gives its descriptor back when it is collected:
+            # a process that opens many databases (the CLI's tests) ran out of them.
+            self._closer = weakref.finalize(self, os.close, self._fd)
         deadline = time.monotonic() + timeout
         tries = 0
         while True:
@@ -46,3 +51,10 @@ class WritersFileLock:
     def release(self) -> None:
         if self._fd is not None:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        """Give the file back (closing it also lets go of a lock still held); the next
+        `acquire` opens it again."""
+        if self._closer is not None:
+            self._closer()
+        self._fd = self._closer = None
