@@ -80,7 +80,7 @@ def main() -> None:
         "--workers",
         type=int,
         default=1,
-        help="`dispatch serve --workers N` for the service figures (default 1)",
+        help="`dispatch serve --workers N` for the service and long-poll figures (default 1)",
     )
     parser.add_argument(
         "--lang",
@@ -181,7 +181,7 @@ def run(
     if postgres and "service" in only:
         figures += _postgres(plan, root, workers)
     if "longpoll" in only:
-        figures += _longpoll(plan, root, postgres=postgres)
+        figures += _longpoll(plan, root, postgres=postgres, workers=workers)
     if "fanout" in only:
         from bench import fanout_figures
 
@@ -189,7 +189,7 @@ def run(
     return figures
 
 
-def _longpoll(plan: Plan, root: Path, *, postgres: bool) -> list[Figure]:
+def _longpoll(plan: Plan, root: Path, *, postgres: bool, workers: int = 1) -> list[Figure]:
     """1,000 idle long-polls and one write that wakes them, on SQLite and PostgreSQL."""
     from bench import longpoll_figures as lp
     from bench import service_figures as sf
@@ -197,7 +197,8 @@ def _longpoll(plan: Plan, root: Path, *, postgres: bool) -> list[Figure]:
 
     log(f"- long-polls, SQLite ({lp.WAITERS:,} waiters, {plan.longpoll_rounds} round(s))")
     settings, tokens = prepare_demo(_mkdir(root / "longpoll"), tickets=LONGPOLL_TICKETS, seed=7)
-    with Server(settings.database_url, root / "serve-longpoll.log", env=lp.env()) as server:
+    log_file = root / "serve-longpoll.log"
+    with Server(settings.database_url, log_file, workers, env=lp.env()) as server:
         figures = lp.long_polls(server, tokens, "sqlite", plan.longpoll_rounds)
     if not postgres:
         return figures
@@ -206,7 +207,7 @@ def _longpoll(plan: Plan, root: Path, *, postgres: bool) -> list[Figure]:
     try:
         with sf.postgres_database(name) as url:
             tokens = sf.seed(url, LONGPOLL_TICKETS)
-            with Server(url, root / "serve-longpoll-pg.log", env=lp.env()) as server:
+            with Server(url, root / "serve-longpoll-pg.log", workers, env=lp.env()) as server:
                 figures += lp.long_polls(server, tokens, "postgres", plan.longpoll_rounds)
     except Exception as exc:  # PostgreSQL missing is a note, not a crash of the whole run
         log(f"  PostgreSQL skipped: {exc!r}")

@@ -107,7 +107,9 @@ async def _round(
 
 def long_polls(server: Server, tokens: dict[str, str], backend: str, rounds: int) -> list[Figure]:
     """The idle cost and wake-up figures against `server` (started with PER_TOKEN)."""
-    data = f"{WAITERS:,} long-polls, {backend}"
+    data = f"{WAITERS:,} long-polls, {backend}" + (
+        f", dispatch serve --workers {server.workers}" if server.workers > 1 else ""
+    )
     idle = Figure(
         f"longpoll_idle_{backend}",
         f"1,000 idle long-polls, {backend}",
