@@ -198,6 +198,7 @@ def both(root: Path, rounds: int, tickets: int, postgres: bool) -> list[Figure]:
     import os
 
     from bench import service_figures as sf
+    from bench.yardstick import rest
     from dispatch.console import prepare_demo
 
     _log(f"fan-out, SQLite ({CONSOLES} consoles, {rounds} PATCHes)")
@@ -213,9 +214,14 @@ def both(root: Path, rounds: int, tickets: int, postgres: bool) -> list[Figure]:
     try:
         with sf.postgres_database(name) as url:
             tokens = sf.seed(url, tickets)
+            rested = rest()
+            _log(rested)
             with Server(url, root / "serve-fanout-pg.log", env=env()) as server:
-                figures += fanout(server, tokens, "postgres", rounds)
-                figures += fanout(server, tokens, "postgres", rounds, detail=True)
+                found = fanout(server, tokens, "postgres", rounds)
+                found += fanout(server, tokens, "postgres", rounds, detail=True)
+            for figure in found:
+                figure.notes.append(rested)
+            figures += found
     except Exception as exc:  # PostgreSQL missing is a note, not a crash of the whole run
         _log(f"PostgreSQL skipped: {exc!r}")
         skipped = Figure("fanout_cpu_postgres", "fan-out, postgres", "", "", "")
