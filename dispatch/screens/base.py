@@ -7,6 +7,7 @@ import asyncio
 from textual.screen import Screen
 from textual.widgets import Input
 
+from dispatch.domain.types import Role
 from dispatch.i18n import _
 from dispatch.screens.context import Console, door
 from dispatch.widgets.fast_table import FastTable
@@ -57,9 +58,11 @@ class PaneScreen(StatusScreen):
         self.refresh_status()
 
     def status_shown(self, app: Console) -> None:
-        # the panes' bars also count open escalations and what needs the user
+        # the panes' bars also count open escalations and what needs the user; the back
+        # office bills work and acts on no escalation, so its bar does not count them
+        counted = app.role != Role.BACKOFFICE
         for bar in self.query(StatusBar):
-            bar.escalations = app.open_escalations()
+            bar.escalations = app.open_escalations() if counted else 0
             attention = app.attention_count()
             bar.note = _("{n} need you (press 5)").format(n=attention) if attention else ""
 

@@ -17,6 +17,7 @@ from dispatch.screens.dialogs import TextDialog
 from dispatch.screens.mywork import MyWorkScreen
 from dispatch.screens.ticket import TicketScreen
 from dispatch.screens.time_dialog import TimeDialog
+from dispatch.widgets.status_bar import StatusBar
 
 SMALL = (80, 24)
 TECHNICIAN = "marco.wagner"
@@ -191,3 +192,12 @@ async def test_the_approval_queue_shows_whole_start_times_at_120x40(tmp_path: Pa
         )
         assert len(whole) >= min(len(screen.entries), 5), text
         assert not re.search(r"[A-Z][a-z]{2} \d\d:\d?…", text), text
+
+
+async def test_the_back_office_bar_counts_no_escalations(tmp_path: Path) -> None:
+    """Escalations are the desk's: the back office bills work and acknowledges none."""
+    async with console(tmp_path, as_user=BACK_OFFICE, size=(120, 40)) as (app, pilot):
+        await settle(pilot)
+        assert app.open_escalations() > 0  # the demo has open ones, and the store holds them
+        bar = str(app.screen.query_one(StatusBar).render())
+        assert "escalation" not in bar and "esc." not in bar, bar
