@@ -12,7 +12,10 @@
   which extraction never asks for); when GNU `msgfmt --check` refuses a file (skipped,
   with a line saying so, where gettext's tools are not installed); when a user-facing
   literal at a known display call site is not marked (`catalog_marks`, with the allow-list
-  `catalog_allow.txt`); or when `cldr_words` no longer says what Babel says.
+  `catalog_allow.txt`); when `cldr_words` no longer says what Babel says; or when the
+  committed template's messages (ids, plurals, contexts) are not those `extract` writes today
+  (one line naming them; its header's dates and the source line numbers do not count, so
+  moving code does not fail it).
 """
 
 from __future__ import annotations
@@ -192,6 +195,7 @@ def check(
     with tempfile.TemporaryDirectory(prefix="dispatch-catalog-") as tmp:
         template = extract(package, Path(tmp) / f"{DOMAIN}.pot")
         problems = catalog_problems(template, locale / LANGUAGE / "LC_MESSAGES")
+        problems += template_problems(locale / f"{DOMAIN}.pot", template)
     allow_file = allow if allow is not None else package / "catalog_allow.txt"
     exceptions = allowed(allow_file) if allow_file.is_file() else set()
     problems += [
@@ -205,6 +209,36 @@ def check(
     problems += library_problems(messages / LIBRARIES)
     problems += msgfmt_problems(po_files(messages))
     return problems
+
+
+def _identities(template: Path) -> list[str]:
+    """The messages of `template` as a translator tells them apart, in the file's order: the
+    msgid within its context, and a plural's other form."""
+    from babel.messages.pofile import read_po
+
+    with template.open("rb") as f:
+        messages = [m for m in read_po(f) if m.id]
+    return [repr(_key(m)) + ("" if isinstance(m.id, str) else f" / {m.id[1]!r}") for m in messages]
+
+
+def _some(names: Sequence[str], shown: int = 3) -> str:
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
+
+
+def template_problems(committed: Path, extracted: Path) -> list[str]:
+    """One line when the committed template does not hold the messages `extracted` (today's
+    extraction) does; nothing when they differ only in the header or the line numbers."""
+    rerun = "(run `python -m dispatch.catalog extract`)"
+    if not committed.is_file():
+        return [f"stale: {committed.name} is missing {rerun}"]
+    have, want = _identities(committed), _identities(extracted)
+    known, wanted = set(have), set(want)
+    lacks = [name for name in want if name not in known]
+    extra = [name for name in have if name not in wanted]
+    parts = [f"lacks {_some(lacks)}"] if lacks else []
+    parts += [f"has {_some(extra)}, which no code asks for"] if extra else []
+    return [f"stale: {committed.name} {'; '.join(parts)} {rerun}"] if parts else []
 
 
 def library_problems(path: Path) -> list[str]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -47,10 +47,10 @@ class ConsoleSettings(Protocol):
     def bell(self) -> bool: ...
 
 
-def config_file() -> Path:
+def config_file(environ: Mapping[str, str] | None = None) -> Path:
     """Where the TOML config lives: `DISPATCH_CONFIG` (the SSH gateway's `--config`), else
-    the user's (platformdirs)."""
-    given = os.environ.get("DISPATCH_CONFIG")
+    the user's (platformdirs); `environ` is the process's unless given (`i18n_choice`)."""
+    given = (os.environ if environ is None else environ).get("DISPATCH_CONFIG")
     if given:
         return Path(given)
     from platformdirs import user_config_dir
@@ -146,7 +146,7 @@ def _text(name: str, value: Any) -> str:
 
 
 def _language(value: Any) -> str:
-    from dispatch.i18n_choice import checked
+    from dispatch.i18n import checked
 
     return checked(_text("language", value), "language")
 

@@ -29,6 +29,19 @@ _translation: gettext.NullTranslations = gettext.NullTranslations()
 _catalogs: dict[str, gettext.NullTranslations] = {}
 
 
+class LanguageError(ValueError):
+    """A language asked for by name (option, setting) that dispatch does not speak."""
+
+
+def checked(code: str, where: str) -> str:
+    """`code` when dispatch speaks it; a sentence naming `where` it was asked for otherwise."""
+    if code not in LANGUAGES:
+        raise LanguageError(
+            f"{where}: unknown language {code!r}; choose one of {', '.join(LANGUAGES)}"
+        )
+    return code
+
+
 def _stale(pos: list[Path], mo: Path) -> bool:
     """Whether `mo` is missing or older than one of the `*.po` files it is made of."""
     try:

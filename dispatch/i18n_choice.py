@@ -4,7 +4,8 @@ first one set, as POSIX reads them: `de_DE.UTF-8` is German); English when none 
 
 Chosen before the command modules are imported: Typer's help texts and the screens' class
 attributes are evaluated at import, in the language set by then (`dispatch.main`). Reads the
-config file with tomllib rather than through `Settings`, which `--help` need not wait for.
+config file (where `console_settings.config_file` says it is) with tomllib rather than through
+`Settings`, which `--help` need not wait for.
 """
 
 from __future__ import annotations
@@ -14,25 +15,13 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from dispatch.i18n import DEFAULT, LANGUAGES
+from dispatch.console_settings import config_file
+from dispatch.i18n import DEFAULT, LANGUAGES, LanguageError, checked
 
 OPTION = "--lang"
 LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
 # the top-level options that take a value (dispatch.cli.main_callback)
 TAKES_VALUE = frozenset({"--server", "--token", "--ca-file", OPTION})
-
-
-class LanguageError(ValueError):
-    """A language asked for by name (option, setting) that dispatch does not speak."""
-
-
-def checked(code: str, where: str) -> str:
-    """`code` when dispatch speaks it; a sentence naming `where` it was asked for otherwise."""
-    if code not in LANGUAGES:
-        raise LanguageError(
-            f"{where}: unknown language {code!r}; choose one of {', '.join(LANGUAGES)}"
-        )
-    return code
 
 
 def from_argv(argv: Sequence[str]) -> str | None:
@@ -85,16 +74,6 @@ def from_config(path: Path) -> str | None:
     return checked(str(value), f"{path}: language")
 
 
-def config_path(environ: Mapping[str, str]) -> Path:
-    """`settings.config_file()` without importing pydantic: DISPATCH_CONFIG or the user's."""
-    given = environ.get("DISPATCH_CONFIG")
-    if given:
-        return Path(given)
-    from platformdirs import user_config_dir
-
-    return Path(user_config_dir("dispatch")) / "config.toml"
-
-
 def adopt(code: str) -> None:
     """Speak `code` in this whole process: dispatch's text (`set_language`), and the text
     Click and Typer print around it ("Usage:", "Options", their errors). Those libraries
@@ -124,5 +103,5 @@ def choose(
     setting = env.get("DISPATCH_LANGUAGE")
     if setting:
         return checked(setting, "DISPATCH_LANGUAGE")
-    configured = from_config(config if config is not None else config_path(env))
+    configured = from_config(config if config is not None else config_file(env))
     return configured or from_environment(env) or DEFAULT

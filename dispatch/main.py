@@ -24,7 +24,8 @@ def main() -> None:
     code = fast(sys.argv[1:])
     if code is not None:
         sys.exit(code)
-    from dispatch.i18n_choice import LanguageError, adopt, choose
+    from dispatch.i18n import LanguageError
+    from dispatch.i18n_choice import adopt, choose
 
     try:
         adopt(choose(sys.argv[1:]))

@@ -76,8 +76,7 @@ def main_callback(
 ) -> None:
     """Open the console (embedded database unless --server is given)."""
     if lang is not None:  # `dispatch.main` chose it before the import; a test's runner did not
-        from dispatch.i18n import set_language
-        from dispatch.i18n_choice import LanguageError, checked
+        from dispatch.i18n import LanguageError, checked, set_language
 
         try:
             set_language(checked(lang, "--lang"))

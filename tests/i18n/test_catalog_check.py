@@ -1,7 +1,8 @@
 """`python -m dispatch.catalog check`, on a tiny package of its own: a message missing from
 the German catalog, a fuzzy or an empty entry, and a user-facing literal nobody marked each
 fail the check and are listed; a complete catalog passes. The German catalog is the union of
-the `*.po` files of `de/LC_MESSAGES`."""
+the `*.po` files of `de/LC_MESSAGES`. A committed template that lacks a message of the code,
+or holds one it no longer has, fails it too; one whose line numbers moved does not."""
 
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ def package(tmp_path: Path, module: str = MODULE) -> tuple[Path, Path]:
     (pkg / "screen.py").write_text(module)
     locale = tmp_path / "locale"
     (locale / "de" / "LC_MESSAGES").mkdir(parents=True)
+    catalog.extract(pkg, locale / "dispatch.pot")  # the committed template, up to date
     return pkg, locale
 
 
@@ -188,3 +190,61 @@ def test_a_message_in_a_context_is_a_message_of_its_own(tmp_path: Path) -> None:
     with (locale / "de" / "LC_MESSAGES" / "dispatch.po").open("a", encoding="utf-8") as f:
         f.write('msgctxt "SLA clock"\nmsgid "done"\nmsgstr "erledigt"\n')
     assert catalog.check(pkg, locale, cldr=False) == []
+
+
+GOODBYE = '\n\ndef leave(app):\n    app.notify(_("Goodbye"))\n'
+RERUN = "(run `python -m dispatch.catalog extract`)"
+
+
+def test_a_template_that_lacks_a_message_of_the_code_fails_in_one_line(tmp_path: Path) -> None:
+    pkg, locale = package(tmp_path)
+    (pkg / "screen.py").write_text(MODULE + GOODBYE)
+    write(locale, "dispatch.po", po({**COMPLETE, "Goodbye": "Auf Wiedersehen"}))
+    done = subprocess.run(
+        [sys.executable, "-m", "dispatch.catalog", "check", str(pkg), str(locale)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert done.stdout.splitlines() == [f"stale: dispatch.pot lacks 'Goodbye' {RERUN}"]
+
+
+def test_a_template_holding_a_message_no_code_asks_for_fails(tmp_path: Path) -> None:
+    pkg, locale = package(tmp_path, MODULE + GOODBYE)
+    (pkg / "screen.py").write_text(MODULE)
+    write(locale, "dispatch.po", po(COMPLETE))
+    assert catalog.check(pkg, locale, cldr=False) == [
+        f"stale: dispatch.pot has 'Goodbye', which no code asks for {RERUN}"
+    ]
+
+
+def test_a_message_moved_into_a_context_or_a_plural_is_a_change(tmp_path: Path) -> None:
+    pkg, locale = package(tmp_path)
+    plural = MODULE.replace('_("Hello {name}")', 'ngettext("Hello {name}", "Hello all", 2)')
+    (pkg / "screen.py").write_text(plural.replace("N_(", 'pgettext("greeting", '))
+    problems = catalog.template_problems(
+        locale / "dispatch.pot", catalog.extract(pkg, tmp_path / "now.pot")
+    )
+    assert problems == [
+        "stale: dispatch.pot lacks 'greeting\\x04Good morning', 'Hello {name}' / 'Hello all'; "
+        f"has 'Good morning', 'Hello {{name}}', which no code asks for {RERUN}"
+    ]
+
+
+def test_moved_line_numbers_and_a_new_date_are_not_a_change(tmp_path: Path) -> None:
+    pkg, locale = package(tmp_path)
+    (pkg / "screen.py").write_text("# a comment moves every message down\n\n" + MODULE)
+    template = locale / "dispatch.pot"
+    dated = template.read_text().replace("POT-Creation-Date: 20", "POT-Creation-Date: 19")
+    assert dated != template.read_text()
+    template.write_text(dated)
+    write(locale, "dispatch.po", po(COMPLETE))
+    assert catalog.check(pkg, locale, cldr=False) == []
+
+
+def test_a_missing_template_fails(tmp_path: Path) -> None:
+    pkg, locale = package(tmp_path)
+    (locale / "dispatch.pot").unlink()
+    write(locale, "dispatch.po", po(COMPLETE))
+    assert catalog.check(pkg, locale, cldr=False) == [f"stale: dispatch.pot is missing {RERUN}"]

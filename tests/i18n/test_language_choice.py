@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from dispatch.i18n_choice import LanguageError, choose, from_argv, from_locale
+from dispatch.i18n import LanguageError
+from dispatch.i18n_choice import choose, from_argv, from_locale
 from dispatch.settings import Settings
 
 NO_CONFIG = Path("/nonexistent/config.toml")
@@ -74,6 +75,23 @@ def test_an_unknown_language_is_a_sentence_naming_where_it_came_from(tmp_path: P
     cfg = config(tmp_path, 'language = "fr"\n')
     with pytest.raises(LanguageError, match=f"{cfg}: language"):
         choose([], {}, cfg)
+
+
+def test_the_language_is_read_from_the_file_the_settings_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DISPATCH_CONFIG, else the user's config directory: one rule for both readers."""
+    for name in ("DISPATCH_CONFIG", "DISPATCH_LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    (tmp_path / "dispatch").mkdir()
+    config(tmp_path / "dispatch", 'language = "de"\n')
+    assert Settings().language == "de"
+    assert choose([], {"LANG": "C"}) == "de"
+    elsewhere = config(tmp_path, 'language = "en"\n')
+    monkeypatch.setenv("DISPATCH_CONFIG", str(elsewhere))
+    assert Settings().language == "en"
+    assert choose([], {"LANG": "de_DE.UTF-8", "DISPATCH_CONFIG": str(elsewhere)}) == "en"
 
 
 def test_the_setting_refuses_other_languages() -> None:
