@@ -26,6 +26,7 @@ from dispatch.models.mail import MAX_MAIL_TEXT, InboundMail
 from dispatch.models.ticket import Ticket, TicketCreate
 from dispatch.server.http.deps import Caller
 from dispatch.server.mail.parse import ParsedMail
+from dispatch.server.mail.quotes import new_text
 from dispatch.server.mail.store import Incoming
 from dispatch.server.mail.text import fit, line
 from dispatch.server.notify.queue import queue_receipt
@@ -165,11 +166,13 @@ def _reply(session: Session, caller: Caller, mail: Incoming, ticket: Ticket) -> 
 
 def _comment(session: Session, caller: Caller, mail: Incoming, ticket: Ticket) -> int:
     """The reply as a customer-contact comment. Not the ticket's first response: that is
-    the provider reaching the customer, and this is the customer reaching the provider."""
+    the provider reaching the customer, and this is the customer reaching the provider.
+    Only what the customer wrote: the thread their client quoted is on the ticket already
+    (the mail's record keeps its whole text)."""
     p = mail.parsed
     who = f"{p.from_name} <{p.from_address}>" if p.from_name else p.from_address
     head = f"Mail from {who}: {p.subject or NO_SUBJECT}\n\n"
-    body = fit(head + (p.text or NO_TEXT), MAX_MAIL_TEXT)
+    body = fit(head + (new_text(p.text, p.subject) or NO_TEXT), MAX_MAIL_TEXT)
     comment = add_comment(session, caller, ticket, body, CommentKind.CUSTOMER_CONTACT)
     assert comment.id is not None
     return comment.id
