@@ -27,6 +27,7 @@ from dispatch.domain.types import (
     Status,
     SupportProfile,
     TicketKind,
+    TimeEntryState,
 )
 from dispatch.models import (
     Appointment,
@@ -38,6 +39,7 @@ from dispatch.models import (
     Site,
     Technician,
     Ticket,
+    TimeEntry,
     User,
 )
 from dispatch.server.persistence.db import make_engine
@@ -134,7 +136,10 @@ def test_customers_have_sites_contacts_and_contracts(session: Session) -> None:
 
 def test_tickets_cover_every_kind_source_and_status(session: Session) -> None:
     tickets = session.exec(select(Ticket)).all()
-    assert len(tickets) == SIZE.tickets
+    # the drawn tickets come first; the contingent work's own tickets follow (see below)
+    assert len([t for t in tickets if t.id is not None and t.id <= SIZE.tickets]) == SIZE.tickets
+    worked_on = {e.ticket_id for e in session.exec(select(TimeEntry)).all()}
+    assert all(t.id in worked_on for t in tickets if t.id is not None and t.id > SIZE.tickets)
     assert {t.kind for t in tickets} == set(TicketKind)
     assert {t.source for t in tickets} == set(Source)
     assert {t.status for t in tickets} == set(Status)
@@ -180,6 +185,27 @@ def test_ticket_fields_are_consistent(session: Session) -> None:
     open_ages = [(NOW - t.received_at).days for t in tickets if not t.resolved_at]
     assert max(open_ages) <= 10
     assert max((NOW - t.received_at).days for t in tickets) > 14
+
+
+def test_logged_work_sits_on_a_ticket_of_its_customer_that_existed_then(
+    session: Session,
+) -> None:
+    """A year of contingent work, and none of it on a ticket received after it began or
+    resolved before: each entry's ticket is of a customer with a contingent contract."""
+    contingent = {
+        c.customer_id
+        for c in session.exec(select(Contract).where(Contract.kind == ContractKind.CONTINGENT))
+    }
+    tickets = {t.id: t for t in session.exec(select(Ticket)).all()}
+    entries = session.exec(select(TimeEntry)).all()
+    assert {e.state for e in entries} == {TimeEntryState.APPROVED, TimeEntryState.SUBMITTED}
+    for e in entries:
+        ticket = tickets[e.ticket_id]
+        assert ticket.customer_id in contingent, ticket.number
+        assert ticket.received_at < e.started_at, ticket.number
+        if ticket.resolved_at is not None:
+            assert ticket.resolved_at >= e.started_at, ticket.number
+    assert (NOW - min(e.started_at for e in entries)).days > 330, "work reaches a year back"
 
 
 def test_appointments_never_overlap_and_stay_in_the_two_weeks(session: Session) -> None:

@@ -2,15 +2,16 @@
 
 Each contingent contract gets the lots of the last 12 months (the running one included), the
 months before the running one closed as the service's month close would close them
-(`rules.contingent_close.planned`), and approved billable time entries on two of its
-customer's tickets, so that the balances differ: the first contingent customer uses far more
-than it buys (overdrawn: a correction invoice is due), the second hardly any (hours that
-expire at the next March reset), the others somewhere between. ("First" among the customers
-with a ticket to book work on: a small demo leaves some contingent customers without one.)
+(`rules.contingent_close.planned`), and approved billable time entries on tickets of its
+customer that existed at the time (`contingent_tickets`: the work makes them), so that the
+balances differ: the first contingent customer uses far more than it buys (overdrawn: a
+correction invoice is due), the second hardly any (hours that expire at the next March
+reset), the others somewhere between. ("First" among the customers who call at all, that is
+have a current ticket: a small demo leaves some contingent customers without one.)
 
-The cost is per contract (a dozen entries a year each), never per ticket: the tickets are
-found in one grouped query. Draws come from a stream of their own, so the rest of the demo
-stays as it was for every seed.
+The cost is per contract (a few dozen entries and tickets a year each), never per ticket:
+who calls is found in one grouped query. Draws come from a stream of their own, so the rest
+of the demo stays as it was for every seed.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from dispatch.demo.common import Tech, bulk
+from dispatch.demo.common import CustomerInfo, Staff, Tech, bulk
+from dispatch.demo.contingent_tickets import book_on_tickets
+from dispatch.demo.tickets import TicketSeeder
 from dispatch.domain.billing import billed_minutes
 from dispatch.domain.contingent import Ledger, MonthSummary
 from dispatch.domain.contingent_lots import Debit, LotKind, Month, monthly_lot
@@ -36,32 +39,45 @@ USE_LIGHT = 0.25  # the second's
 SESSIONS = (30, 45, 60, 90, 120, 180)  # raw minutes of one entry
 
 
-def seed_contingents(session: Session, now: datetime, seed: int, techs: list[Tech]) -> None:
-    """Lots, closed months and approved work for every contingent contract (see the module)."""
+def seed_contingents(
+    session: Session,
+    now: datetime,
+    seed: int,
+    techs: list[Tech],
+    customers: list[CustomerInfo],
+    staff: Staff,
+) -> None:
+    """Lots, closed months, approved work and the tickets it is on, for every contingent
+    contract (see the module)."""
     contracts = session.exec(
         select(Contract).where(Contract.kind == ContractKind.CONTINGENT).order_by(col(Contract.id))
     ).all()
     if not contracts:
         return
     rng = random.Random(f"contingent-{seed}")
-    tickets = _two_tickets(session, [c.customer_id for c in contracts])
+    seeder = TicketSeeder(session, rng, now, techs, customers, staff)
+    by_id = {c.id: c for c in customers}
+    calling = _calling(session, [c.customer_id for c in contracts])
+    next_id = (session.exec(select(func.max(Ticket.id))).one() or 0) + 1
     approver = _approver(session)
     running = Month.of(now)
     first = running
     for _ in range(HISTORY - 1):
         first = first.previous()
     # The first two customers with tickets to work on are the overdrawn and the light one.
-    worked = [c.id for c in contracts if tickets.get(c.customer_id)]
-    lots, months, entries = [], [], []
+    worked = [c.id for c in contracts if c.customer_id in calling]
+    lots, months, entries, tickets = [], [], [], []
     for contract in contracts:
         terms = terms_of(contract)
         rank = worked.index(contract.id) if contract.id in worked else None
         use = USE_OVERDRAWN if rank == 0 else USE_LIGHT if rank == 1 else rng.uniform(0.3, 0.9)
         work: list[dict[str, Any]] = []
         if rank is not None and techs and approver is not None:
-            targets = tickets[contract.customer_id]
-            work = _work(rng, now, first, terms.minutes_per_month * use, targets, techs, approver)
-            waiting = _waiting(rng, now, targets, techs)
+            work = _work(rng, now, first, terms.minutes_per_month * use, techs, approver)
+            waiting = _waiting(rng, now, techs)
+            made = book_on_tickets(seeder, by_id[contract.customer_id], work + waiting, next_id)
+            tickets += made
+            next_id += len(made)
         else:
             waiting = []
         ledger = Ledger(
@@ -73,6 +89,7 @@ def seed_contingents(session: Session, now: datetime, seed: int, techs: list[Tec
         lots += [_lot(terms.contract_id, lot.credited_at, lot.minutes) for lot in ledger.lots]
         months += [_closed(terms.contract_id, summary, now) for summary in ledger.closed]
         entries += work + waiting
+    bulk(session, Ticket, tickets)
     bulk(session, ContingentLot, lots)
     bulk(session, ContingentMonth, months)
     bulk(session, TimeEntry, entries)
@@ -85,18 +102,14 @@ def _months(first: Month, last: Month) -> list[Month]:
     return months
 
 
-def _two_tickets(session: Session, customer_ids: list[int]) -> dict[int, list[int]]:
-    """The first and the last ticket of each customer, in one grouped query."""
+def _calling(session: Session, customer_ids: list[int]) -> set[int]:
+    """Which of these customers have a current ticket, in one grouped query."""
     rows = session.exec(
-        select(Ticket.customer_id, func.min(Ticket.id), func.max(Ticket.id))
+        select(Ticket.customer_id)
         .where(col(Ticket.customer_id).in_(customer_ids))
         .group_by(col(Ticket.customer_id))
     ).all()
-    return {
-        customer: sorted({low, high})
-        for customer, low, high in rows
-        if low is not None and high is not None
-    }
+    return set(rows)
 
 
 def _approver(session: Session) -> int | None:
@@ -114,11 +127,11 @@ def _work(
     now: datetime,
     first: Month,
     monthly: float,
-    tickets: list[int],
     techs: list[Tech],
     approver: int,
 ) -> list[dict[str, Any]]:
-    """Approved entries worth about `monthly` billed minutes in each month up to now."""
+    """Approved entries worth about `monthly` billed minutes in each month up to now, on no
+    ticket yet (`book_on_tickets` makes theirs)."""
     rows: list[dict[str, Any]] = []
     for month in _months(first, Month.of(now)):
         span = (min(month.end, now) - month.start).total_seconds()
@@ -137,7 +150,7 @@ def _work(
             billed += minutes
             rows.append(
                 {
-                    "ticket_id": rng.choice(tickets),
+                    "ticket_id": None,
                     "technician_id": tech.user_id,
                     "started_at": started,
                     "raw_minutes": raw,
@@ -179,9 +192,7 @@ WAITING_NOTES = (
 )
 
 
-def _waiting(
-    rng: random.Random, now: datetime, tickets: list[int], techs: list[Tech]
-) -> list[dict[str, Any]]:
+def _waiting(rng: random.Random, now: datetime, techs: list[Tech]) -> list[dict[str, Any]]:
     """This week's work, logged and not yet approved: the back office's approval queue (one
     billable entry and one the provider's own rework)."""
     rows: list[dict[str, Any]] = []
@@ -193,7 +204,7 @@ def _waiting(
         raw, on_site = rng.choice(SESSIONS), rng.random() < 0.5
         rows.append(
             {
-                "ticket_id": rng.choice(tickets),
+                "ticket_id": None,
                 "technician_id": tech.user_id,
                 "started_at": started,
                 "raw_minutes": raw,

@@ -67,7 +67,8 @@ def seed_demo(
         seeder = TicketSeeder(session, rng, now, techs, customers, staff)
         seeder.run(calendar, size.tickets, size.escalations)
     bulk(session, Appointment, calendar.rows)
-    seed_contingents(session, now, seed, techs)  # a stream of its own: the above stays
+    # a stream of its own: the above stays
+    seed_contingents(session, now, seed, techs, customers, staff)
     session.flush()
     # Tickets went in with chosen ids: move PostgreSQL's sequences past them.
     move_sequences(session.connection())

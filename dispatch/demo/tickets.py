@@ -179,7 +179,7 @@ class TicketSeeder:
         site = rng.choice(customer.sites)
         status, priority = self._state(plan, kind, picks)
         templates = ESCALATION_TITLES[reason] if reason in ESCALATION_TITLES else TEMPLATES[kind]
-        title, description, tags = self._text(rng.choice(templates), customer, site)
+        title, description, tags = self.text(rng.choice(templates), customer, site)
         received = self._received(status, source, escalated=reason is not None)
         first_due, resolution_due, sla_columns = demo_sla.ticket_clock(
             customer.terms, kind, source, site.state, received, priority
@@ -275,9 +275,10 @@ class TicketSeeder:
             "updated_at": updated,
         }
 
-    def _text(
-        self, template: Template, customer: CustomerInfo, site: SiteInfo
+    def text(
+        self, template: Template, customer: CustomerInfo, site: SiteInfo, at: datetime | None = None
     ) -> tuple[str, str, list[str]]:
+        """Title, description and tags from `template`; dates in it lie ahead of `at` (now)."""
         rng = self.rng
         last = rng.choice(LAST_NAMES)
         values = {
@@ -287,7 +288,9 @@ class TicketSeeder:
             "person": f"{rng.choice(('Frau', 'Herr'))} {last}",
             "city": site.city,
             "n": rng.randint(2, 6),
-            "date": (self.now + DAY * rng.randint(3, 30)).astimezone(BERLIN).strftime("%d.%m."),
+            "date": ((at or self.now) + DAY * rng.randint(3, 30))
+            .astimezone(BERLIN)
+            .strftime("%d.%m."),
         }
         title = template.title.format(**values)
         description = template.description.format(**values)

@@ -18,10 +18,11 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from sqlmodel import Session
+from sqlmodel import Session, func, select
 
 from dispatch.console import prepare_demo
 from dispatch.demo import DemoSize, seed_demo
+from dispatch.models import Ticket
 from dispatch.server.persistence.db import make_engine
 from dispatch.server.persistence.schema import create_schema
 from dispatch.settings import Settings
@@ -42,6 +43,16 @@ def demo_copy(
     target = directory / "demo.db"
     shutil.copy2(source, target)  # keeps the file's 0600
     return Settings(database_url=f"sqlite:///{target}", server=None), dict(tokens)
+
+
+def tickets_in(settings: Settings) -> int:
+    """How many tickets the demo database holds: the drawn ones and those its contingent
+    work is logged on (a year of them), so more than the demo's `tickets`."""
+    engine = make_engine(settings.database_url)
+    with Session(engine) as session:
+        count = session.exec(select(func.count()).select_from(Ticket)).one()
+    engine.dispose()
+    return count
 
 
 def _template(tickets: int, seed: int, now: datetime | None) -> tuple[Path, dict[str, str]]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from console.demo_db import tickets_in
 from console.harness import DISPATCHER, settle
 from sync.service_process import QuietListener
 
@@ -128,7 +129,7 @@ async def test_a_damaged_cache_is_set_aside_and_synced_again(
         aside = [p for p in path.parent.iterdir() if ".damaged-" in p.name]
         assert any(p.name.endswith(tuple("0123456789")) for p in aside), aside
         assert aside[0].name.split(".damaged-")[0] == path.name
-        assert len(app.store.tickets) == 60, "synced again from the service"
+        assert len(app.store.tickets) == tickets_in(settings), "synced again from the service"
         if kept is None:
             assert "could not be read" in said[0]
         else:
@@ -169,4 +170,8 @@ async def test_damage_a_write_into_the_cache_meets_is_set_aside_too(
         await settle(pilot)
         said = [str(n.message) for n in app._notifications if "cache was damaged" in n.message]
         assert said and "database disk image is malformed" in said[0], said
-        assert len(app.store.tickets) == 60 and app.is_running and app._exception is None
+        assert (
+            len(app.store.tickets) == tickets_in(settings)
+            and app.is_running
+            and app._exception is None
+        )
