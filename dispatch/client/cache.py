@@ -75,6 +75,7 @@ _SHARED_FIELDS = (
     "customer_name",
     "site_name",
     "assignee_name",
+    "site_branch_name",
 )
 # Not kept in memory (no list shows them; the ticket view reads the detail from the service,
 # a conflict's base reads the whole body from disk): with them out a ticket's dict is about

@@ -48,6 +48,7 @@ class TicketShape(TypedDict, total=False):
     updated_at: str
     site_name: str | None
     assignee_name: str | None
+    site_branch_name: str | None
 
 
 class CommentShape(TypedDict, total=False):

@@ -53,7 +53,7 @@ from dispatch.domain.slots import (
     utc,
 )
 from dispatch.domain.suggest_terms import format_span
-from dispatch.domain.travel import travel_time
+from dispatch.domain.travel import booking_travel, travel_time
 from dispatch.domain.types import (
     AppointmentKind,
     Priority,
@@ -222,7 +222,7 @@ def _points(ctx: _Context, tech: TechnicianInfo) -> tuple[float, list[str], int,
         elif known is None:
             reasons.append(f"travels from {tech.branch_name}")
         else:
-            travel = known
+            travel = booking_travel(ticket.mode, tech.branch_name, ticket.site_branch_name)
             score -= terms.TRAVEL_POINTS_PER_HOUR * travel / timedelta(hours=1)
             reasons.append(f"travel {format_span(travel)} from {tech.branch_name}")
     penalty, load_reason = terms.load(tech.open_load)

@@ -13,6 +13,8 @@ from datetime import timedelta
 from math import asin, cos, radians, sin, sqrt
 from types import MappingProxyType
 
+from dispatch.domain.types import WorkMode
+
 EARTH_RADIUS_KM = 6371.0
 DETOUR = 1.3
 """Road kilometres per great-circle kilometre."""
@@ -59,3 +61,13 @@ def travel_time(origin: str, target: str | None) -> timedelta | None:
     if target is None:
         return None
     return TRAVEL.get((origin, target))
+
+
+def booking_travel(mode: WorkMode | str | None, home: str | None, site: str | None) -> timedelta:
+    """One-way travel a booking holds at each end: on-site work drives from the technician's
+    `home` branch to the `site`'s (by name). Remote work, work within the branch and a branch
+    not in the table (or not known) hold none. The one rule of the service's booking
+    forecast, the ranking's slots and the console's "book anyway?" question."""
+    if mode != WorkMode.ONSITE or home is None:
+        return timedelta(0)
+    return travel_time(home, site) or timedelta(0)

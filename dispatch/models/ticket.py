@@ -160,6 +160,11 @@ class TicketPublic(TicketBase):
     customer_name: str = ""
     site_name: str | None = None
     assignee_name: str | None = None
+    site_branch_name: str | None = Field(
+        default=None,
+        description="The branch serving the site (the customer's first site when the ticket "
+        "names none): where on-site work travels to, for the booking forecast",
+    )
 
 
 class TicketPage(SQLModel):

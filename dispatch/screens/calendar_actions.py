@@ -16,7 +16,7 @@ from dispatch.display.safe import one_line
 from dispatch.i18n import _
 from dispatch.screens.appointment_dialog import AppointmentDialog, AppointmentRequest
 from dispatch.screens.base import PaneScreen
-from dispatch.screens.calendar_marks import late_words
+from dispatch.screens.calendar_marks import late_words, travel_to
 from dispatch.screens.confirm import ConfirmDialog
 from dispatch.screens.context import engine_dict
 from dispatch.widgets.appointment_list import AppointmentList, what_text
@@ -183,7 +183,8 @@ class CalendarActions(PaneScreen):
                 self.notify(overdrawn, severity="warning", timeout=10)
             self._follow(technician, request.start.date())
 
-        self.confirm_if_late(ticket_id if request.kind == "ticket_work" else None, request, go)
+        work = ticket_id if request.kind == "ticket_work" else None
+        self.confirm_if_late(work, technician, request, request.mode, go)
 
     async def _overdrawn(self, ticket_id: int | None) -> str | None:
         """The warning when the ticket's customer has an overdrawn contingent, or None
@@ -208,8 +209,9 @@ class CalendarActions(PaneScreen):
             self.notify(_("Moving to {span}.").format(span=clock.span(request.start, request.end)))
             self._follow(int(appointment["technician_id"]), request.start.date())
 
-        work = appointment.get("kind") == "ticket_work"
-        self.confirm_if_late(appointment.get("ticket_id") if work else None, request, go)
+        work = appointment.get("ticket_id") if appointment.get("kind") == "ticket_work" else None
+        mode = request.mode or appointment.get("mode")
+        self.confirm_if_late(work, int(appointment["technician_id"]), request, mode, go)
 
     def delete(self, appointment: AppointmentShape) -> None:
         self.dispatch.sync.delete_appointment(engine_dict(appointment))
@@ -226,13 +228,22 @@ class CalendarActions(PaneScreen):
             self.grid.select(technician, self.days.index(day))
 
     def confirm_if_late(
-        self, ticket_id: int | None, request: AppointmentRequest, go: Callable[[], None]
+        self,
+        ticket_id: int | None,
+        technician: int,
+        request: AppointmentRequest,
+        mode: str | None,
+        go: Callable[[], None],
     ) -> None:
-        """Run `go` at once, or first ask when work on the ticket would miss its SLA (the
-        forecast the service answers the booking with, from the same function)."""
+        """Run `go` at once, or first ask when `technician`'s work on the ticket would miss
+        its SLA (the forecast the service answers the booking with, from the same function
+        and with the same travel)."""
         ticket = self.dispatch.store.tickets.get(ticket_id or -1)
         now = datetime.now(UTC)
-        words = late_words(ticket, request.start, request.end, now) if ticket else ""
+        words = ""
+        if ticket:
+            travel = travel_to(ticket, self.dispatch.store.technicians.get(technician), mode)
+            words = late_words(ticket, request.start, request.end, now, travel)
         if not words:
             go()
             return

@@ -4,13 +4,14 @@ home state, days and hours they do not work), and the SLA words before a late bo
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from dispatch.display import clock
 from dispatch.domain.availability import DEFAULT_HOURS, WorkingHours
 from dispatch.domain.holiday_names import public_holidays
 from dispatch.domain.sla_forecast import booking_forecast
+from dispatch.domain.travel import booking_travel
 from dispatch.i18n import _
 from dispatch.widgets.rows import DayLoad, GridLine
 
@@ -72,16 +73,29 @@ def _instant(value: object) -> datetime | None:
     return datetime.fromisoformat(value) if isinstance(value, str) and value else None
 
 
-def late_words(ticket: Json, start: datetime, end: datetime, now: datetime) -> str:
+def travel_to(ticket: Json, technician: Json | None, mode: str | None) -> timedelta:
+    """The drive a booking of `technician` for `ticket` holds at each end, as the service's
+    forecast and the ranking count it (`travel.booking_travel`). A ticket from a cache
+    older than the serving branch it carries now counts none, as before."""
+    home = (technician or {}).get("branch_name")
+    site = ticket.get("site_branch_name")
+    return booking_travel(mode, str(home) if home else None, str(site) if site else None)
+
+
+def late_words(
+    ticket: Json, start: datetime, end: datetime, now: datetime, travel: timedelta = timedelta(0)
+) -> str:
     """What work on `ticket` for [start, end) would make it miss, in words; empty when it
     keeps the SLA or missed it already (a due time before `now`: the booking changes
-    nothing). The one forecast of domain.sla, as the ranking and the booking's answer."""
+    nothing). The one forecast of domain.sla, as the ranking and the booking's answer: the
+    work is done before the `travel` home that ends the booking (`travel_to`)."""
     f = booking_forecast(
         first_response_due=_instant(ticket.get("first_response_due")),
         resolution_due=_instant(ticket.get("resolution_due")),
         responded_at=_instant(ticket.get("responded_at")),
         start=start,
         end=end,
+        travel=travel,
     )
     parts = []
     first_due, resolution_due = (_instant(ticket.get(k)) for k in FORECAST_DUES)

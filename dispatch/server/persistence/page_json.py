@@ -9,7 +9,8 @@ the same JSON in a fraction of that: SQLite with `json_object`, PostgreSQL with
 The JSON is TicketPublic's (tests/service/test_page_json.py compares it with TicketPublic
 on both databases, over random times and every enum value): enums as their values, times in
 UTC as pydantic writes them (`2026-11-27T07:53:14Z`, `...14.500000Z` with microseconds), tags
-as a list, escalated as a boolean, plus the customer, site and technician names.
+as a list, escalated as a boolean, plus the customer, site, serving branch and technician
+names.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sqlalchemy import Select, String, literal_column, true
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
+from dispatch.models.branch import Branch
 from dispatch.models.customer import Customer, Site
 from dispatch.models.ticket import Ticket, TicketPublic
 from dispatch.models.user import Technician
@@ -34,6 +36,11 @@ _NAMES = {
     "customer_name": "customer.name",
     "site_name": "site.name",
     "assignee_name": "technician.name",
+    # calendar_ops.site_branch: the site's branch, else the customer's first site's; a
+    # subquery only for the few rows without a site
+    "site_branch_name": "CASE WHEN site.id IS NOT NULL THEN branch.name ELSE (SELECT b.name "
+    "FROM site AS s JOIN branch AS b ON b.id = s.branch_id "
+    "WHERE s.customer_id = ticket.customer_id ORDER BY s.id LIMIT 1) END",
 }
 
 
@@ -144,6 +151,7 @@ def _rows_of(dialect: str) -> Select[Any]:
         .select_from(Ticket)
         .outerjoin(Customer, col(Customer.id) == Ticket.customer_id)
         .outerjoin(Site, col(Site.id) == Ticket.site_id)
+        .outerjoin(Branch, col(Branch.id) == Site.branch_id)
         .outerjoin(Technician, col(Technician.id) == Ticket.assignee_id)
     )
     return stmt.join(_postgres_row(), true()) if postgres else stmt

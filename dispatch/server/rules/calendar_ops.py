@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from dispatch.display import clock, labels
 from dispatch.domain.availability import unavailable_reason
 from dispatch.domain.sla_forecast import booking_forecast
-from dispatch.domain.travel import travel_time
+from dispatch.domain.travel import booking_travel
 from dispatch.domain.types import AppointmentKind, WorkMode
 from dispatch.models.appointment import Appointment
 from dispatch.models.branch import Branch
@@ -228,15 +228,14 @@ def site_branch(session: Session, ticket: Ticket) -> Branch | None:
 def travel_for(
     session: Session, ticket: Ticket, technician_id: int, mode: WorkMode | None
 ) -> timedelta:
-    """One-way travel the booking holds at each end: on-site work from another branch."""
+    """One-way travel the booking holds at each end (`travel.booking_travel`): on-site work
+    from another branch."""
+    if mode is not WorkMode.ONSITE:
+        return timedelta(0)
     tech = session.get(Technician, technician_id)
+    home = session.get(Branch, tech.branch_id) if tech is not None else None
     target = site_branch(session, ticket)
-    if mode is not WorkMode.ONSITE or tech is None or target is None:
-        return timedelta(0)
-    if tech.branch_id == target.id:
-        return timedelta(0)
-    home = session.get(Branch, tech.branch_id)
-    return (travel_time(home.name, target.name) if home else None) or timedelta(0)
+    return booking_travel(mode, home.name if home else None, target.name if target else None)
 
 
 def forecast_for(

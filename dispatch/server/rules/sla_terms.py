@@ -36,9 +36,10 @@ TERMS_COLUMNS = (
     _CONTRACT.c.id,
     _CONTRACT.c.kind,
     _CONTRACT.c.coverage,
+    _BRANCH.c.name,
 )
 """What the terms are made of (`_CUSTOMER_TERMS` reads them alone, `with_terms` adds them to
-a ticket's own SELECT)."""
+a ticket's own SELECT), and the serving branch's name for the answer (`serving_branch_name`)."""
 # The customer's name with the ticket's site and its branch's state, once per contract: plain
 # columns, no ORM objects (built once: constructing it cost about as much CPU as running it).
 # No site matches a NULL site_id.
@@ -51,11 +52,13 @@ _CUSTOMER_TERMS = (
     .where(_CUSTOMER.c.id == bindparam("b_customer_id"))
 )
 _TERMS = "dispatch_terms"
+_SERVING = "dispatch_serving"
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_terms(session: Session, _previous: Any) -> None:
     session.info.pop(_TERMS, None)
+    session.info.pop(_SERVING, None)
 
 
 def with_terms(stmt: Any) -> Any:
@@ -88,6 +91,8 @@ def _note_names(session: Session, customer_id: int, rows: Sequence[Sequence[Any]
         note_name(session, Customer, customer_id, rows[0][0])
         if rows[0][1] is not None:
             note_name(session, Site, rows[0][1], rows[0][2])
+            serving: dict[int, str | None] = session.info.setdefault(_SERVING, {})
+            serving[rows[0][1]] = rows[0][9]
 
 
 def terms_for(session: Session, ticket: Ticket) -> Terms:
@@ -137,6 +142,24 @@ def _state_of(session: Session, customer_id: int, rows: Sequence[Sequence[Any]])
     site, branch = found if found is not None else (None, None)
     hold(session, site, branch)
     return branch.state if branch is not None else None
+
+
+def serving_branch_name(session: Session, ticket: Ticket) -> str | None:
+    """The name of the branch serving the ticket's site, the customer's first site's when it
+    names none (or it is gone), as `calendar_ops.site_branch` finds it: noted when the terms
+    came with the ticket, else one statement."""
+    if ticket.site_id is not None:
+        noted: dict[int, str | None] = session.info.get(_SERVING) or {}
+        if ticket.site_id in noted:
+            return noted[ticket.site_id]
+    found = None
+    if ticket.site_id is not None:
+        found = session.exec(_site_and_branch().where(Site.id == ticket.site_id)).first()
+    if found is None:
+        first = _site_and_branch().where(Site.customer_id == ticket.customer_id)
+        found = session.exec(first.order_by(col(Site.id))).first()
+    branch = found[1] if found is not None else None
+    return branch.name if branch is not None else None
 
 
 def _site_and_branch() -> Select[Site, Branch]:

@@ -14,7 +14,7 @@ from dispatch.models.user import Technician
 from dispatch.server.http.deps import Caller
 from dispatch.server.http.problems import ProblemError
 from dispatch.server.persistence.loaded import hold, name_of
-from dispatch.server.rules.sla_terms import note_terms, with_terms
+from dispatch.server.rules.sla_terms import note_terms, serving_branch_name, with_terms
 
 # Built once: constructing the statement cost about as much CPU as running it.
 _WITH_ASSIGNEE = (
@@ -93,7 +93,7 @@ def can_see(caller: Caller, ticket: Ticket) -> bool:
 
 
 def ticket_public(session: Session, ticket: Ticket) -> TicketPublic:
-    """The public shape with customer, site and assignee names filled in.
+    """The public shape with customer, site, serving branch and assignee names filled in.
 
     The names come from what the request read already (`loaded.name_of`): a write has
     usually read the customer's and the site's name with the SLA terms and the assignee
@@ -106,4 +106,5 @@ def ticket_public(session: Session, ticket: Ticket) -> TicketPublic:
     pub.customer_name = customer_name or ""
     pub.site_name = site_name
     pub.assignee_name = tech.name if tech is not None else None
+    pub.site_branch_name = serving_branch_name(session, ticket)
     return pub
