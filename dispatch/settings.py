@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from ipaddress import ip_network
 from pathlib import Path
@@ -321,13 +322,16 @@ def _field(name: str) -> str:
     return next((f for f in Settings.model_fields if name in (f, *_aliases(f))), name)
 
 
-def _where(field: str, given: dict[str, Any]) -> str:
-    """Where the value pydantic read came from, as the user wrote it: the command line, then
-    the environment, then config.toml (pydantic-settings' order)."""
+def _where(field: str, given: dict[str, Any], value: Any) -> tuple[str, Any]:
+    """Where the value pydantic read came from, as the user wrote it, and the value as given
+    there (a variable's text, not the JSON pydantic-settings made of it): the command line,
+    then the environment, then config.toml (pydantic-settings' order)."""
     if field in given:
-        return "--" + field.replace("_", "-")
+        return "--" + field.replace("_", "-"), value
     variable = env_name(*(_aliases(field) or (f"DISPATCH_{field}",)))
-    return variable or in_file(config_file(), field)
+    if variable is not None:
+        return variable, os.environ[variable]
+    return in_file(config_file(), field), value
 
 
 def _allowed(field: str) -> tuple[Any, ...]:
@@ -352,4 +356,5 @@ def _problem(error: Any, given: dict[str, Any]) -> str:
         kind, ctx, message = cause.kind, cause.ctx, cause.message
     if kind == "literal_error":
         ctx["allowed"] = _allowed(field)
-    return line(_where(field, given), error["input"], kind, ctx, message)
+    where, value = _where(field, given, error["input"])
+    return line(where, value, kind, ctx, message)
