@@ -49,7 +49,9 @@ def wanted(kind: str, ctx: Mapping[str, Any], message: str) -> str:
         return _(_PLAIN[kind])
     if kind in _LIMITS and _LIMITS[kind][0] in ctx:
         key, text = _LIMITS[kind]
-        return _(text).format(limit=ctx[key])
+        limit = ctx[key]  # a float field's limit is 0.0 to pydantic; 0 as the user writes it
+        whole = isinstance(limit, float) and limit.is_integer()
+        return _(text).format(limit=int(limit) if whole else limit)
     if kind == "literal_error" and ctx.get("allowed"):
         allowed = ", ".join(f'"{each}"' for each in ctx["allowed"])
         return _("must be one of {allowed}").format(allowed=allowed)
