@@ -233,3 +233,21 @@ def test_the_light_start_says_what_the_full_cli_says(
     assert line.startswith("Fehler: " if lang == "de" else "error: "), line
     code, stderr = _cli(lang, "tickets", "list")
     assert code == 2 and _one_line(stderr, home) == line
+
+
+@pytest.mark.parametrize(
+    ("locale", "words"), [("C.UTF-8", "must be one of"), ("de_DE.UTF-8", "muss eines von")]
+)
+def test_a_language_setting_not_spoken_is_refused_in_the_locales(
+    home: Path, monkeypatch: pytest.MonkeyPatch, locale: str, words: str
+) -> None:
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", locale)
+    monkeypatch.setenv("DISPATCH_LANGUAGE", "fr")
+    done = _dispatch("tickets", "list")  # chosen before either start: refused there
+    assert done.returncode == 2
+    line = _one_line(done.stderr, home)
+    assert line.endswith(
+        f'DISPATCH_LANGUAGE = "fr": {words} "en", "de"' + ("" if locale[0] == "C" else " sein")
+    ), line
