@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from dispatch.display.clock import DEFAULT_ZONE
+from dispatch.i18n import _
+from dispatch.setting_problems import BadSettings, SettingProblem, env_name, in_file
 
 APP_NAME = "dispatch"
 _TRUE = frozenset(("1", "true", "yes", "on", "t", "y"))
@@ -113,42 +115,54 @@ def flag(name: str, value: Any) -> bool:
     text = str(value).strip().lower()
     if text in _TRUE | _FALSE:
         return text in _TRUE
-    raise ValueError(f"{name}: {value!r} is not true or false")
+    raise SettingProblem(name, value, "bool_parsing")
 
 
-def zone(name: str) -> str:
+def zone(name: str, field: str = "timezone") -> str:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {name!r} (an IANA name like Europe/Berlin)") from None
+        raise SettingProblem(
+            field,
+            name,
+            "value_error",
+            message=_("unknown time zone (an IANA name like Europe/Berlin)"),
+        ) from None
     return name
 
 
 def keymap(value: Any) -> dict[str, str]:
+    given = value
     if isinstance(value, str):  # from the environment: JSON, as pydantic-settings reads it
         try:
             value = json.loads(value)
         except json.JSONDecodeError:
-            raise ValueError("keymap: not a JSON object of binding id -> keys") from None
+            raise SettingProblem(
+                "keymap", given, "value_error", message=_("not a JSON object of binding id -> keys")
+            ) from None
     if not isinstance(value, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in value.items()
     ):
-        raise ValueError("keymap: not a table of binding id -> keys")
+        raise SettingProblem(
+            "keymap", given, "value_error", message=_("not a table of binding id -> keys")
+        )
     return dict(value)
 
 
 def _text(name: str, value: Any) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"{name}: {value!r} is not text")
+        raise SettingProblem(name, value, "string_type")
     return value
 
 
 def _language(value: Any) -> str:
-    from dispatch.i18n import checked
+    from dispatch.i18n import LANGUAGES
 
-    return checked(_text("language", value), "language")
+    if _text("language", value) not in LANGUAGES:
+        raise SettingProblem("language", value, "literal_error", {"allowed": LANGUAGES})
+    return str(value)
 
 
 def _path(name: str, value: Any) -> Path:
@@ -156,7 +170,7 @@ def _path(name: str, value: Any) -> Path:
 
 
 def _zone(name: str, value: Any) -> str:
-    return zone(_text(name, value))
+    return zone(_text(name, value), name)
 
 
 _CHECK: dict[str, Callable[[str, Any], Any]] = {
@@ -194,25 +208,52 @@ def _sources() -> tuple[dict[str, str], dict[str, Any]] | None:
     return env, toml
 
 
+def _checked(
+    check: Callable[[str, Any], Any], name: str, value: Any, where: str, problems: list[str]
+) -> Any:
+    """`check(name, value)`, or None with the problem's line, naming `where`, in `problems`."""
+    try:
+        return check(name, value)
+    except SettingProblem as problem:
+        problems.append(problem.at(where))
+        return None
+
+
+def _keymaps(env: dict[str, str], toml: dict[str, Any], problems: list[str]) -> dict[str, str]:
+    """The environment's keys over the file's, merged as pydantic-settings merges them."""
+    file: Any = toml.get("keymap") or {}
+    variable: Any = env.get("dispatch_keymap") or {}
+    here = in_file(config_file(), "keymap")
+    there = env_name("dispatch_keymap") or "DISPATCH_KEYMAP"
+    return {
+        **(_checked(lambda _n, v: keymap(v), "keymap", file, here, problems) or {}),
+        **(_checked(lambda _n, v: keymap(v), "keymap", variable, there, problems) or {}),
+    }
+
+
 def load(**given: Any) -> ConsoleValues | None:
     """The console's settings from `given` (the command line), DISPATCH_* and config.toml,
-    in that order; None when `Settings` must read them. ValueError names a bad value."""
+    in that order; None when `Settings` must read them. BadSettings names each bad value,
+    where it was written, a line each (`setting_problems`)."""
     given = {name: value for name, value in given.items() if value is not None}
     sources = _sources()
     if sources is None:
         return None
     env, toml = sources
     values: dict[str, Any] = {}
-    for name in FIELDS - {"keymap"}:
+    problems: list[str] = []
+    for name in sorted(FIELDS - {"keymap"}):
         names = ("database_url", "dispatch_database_url") if name == "database_url" else ()
-        found = [env[each] for each in (*names, f"dispatch_{name}") if each in env]
+        found = [each for each in (*names, f"dispatch_{name}") if each in env]
         if name in given:
             values[name] = given[name] if name != "ca_file" else Path(given[name])
-        elif found or name in toml:
-            values[name] = _CHECK[name](name, found[0] if found else toml[name])
-    # the environment's keys over the file's, merged as pydantic-settings merges them
-    values["keymap"] = {
-        **keymap(toml.get("keymap") or {}),
-        **keymap(env.get("dispatch_keymap") or {}),
-    }
+        elif found:
+            where = env_name(found[0]) or found[0]
+            values[name] = _checked(_CHECK[name], name, env[found[0]], where, problems)
+        elif name in toml:
+            where = in_file(config_file(), name)
+            values[name] = _checked(_CHECK[name], name, toml[name], where, problems)
+    values["keymap"] = _keymaps(env, toml, problems)
+    if problems:
+        raise BadSettings(problems)
     return ConsoleValues(**values, given=given)

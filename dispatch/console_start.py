@@ -54,22 +54,24 @@ def open_fast(argv: Sequence[str]) -> int | None:
     """Open the console for `argv` when it only opens the console and every setting given
     is one the console reads; its exit status, or None for the full CLI."""
     from dispatch import console_settings
+    from dispatch.setting_problems import BadSettings, refusal
 
     given = options(argv)
     if given is None:
         return None
     given.pop("lang", None)  # `dispatch.main` spoke it already
-    problem: ValueError | None = None
+    problem: BadSettings | None = None
     try:
         settings = console_settings.load(**given)
-    except ValueError as exc:
+    except BadSettings as exc:
         settings, problem = None, exc
     if settings is None and problem is None:
         return None
     if "token" in given:  # as the full CLI warns: before anything else is said
         print(_(TYPED_TOKEN), file=sys.stderr)
-    if settings is None:
-        return _refuse(f"dispatch: {problem}")
+    if problem is not None:
+        return _refuse("\n".join(refusal(problem)))
+    assert settings is not None
     from dispatch.display.clock import set_zone
 
     set_zone(settings.timezone)  # every time printed is in the provider's zone

@@ -24,6 +24,16 @@ LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
 TAKES_VALUE = frozenset({"--server", "--token", "--ca-file", OPTION})
 
 
+def _setting(value: object, where: str) -> str:
+    """The language a setting names; one that dispatch does not speak is refused in the
+    words every bad setting gets (`setting_problems`), `where` naming it as written."""
+    if value in LANGUAGES:
+        return str(value)
+    from dispatch.setting_problems import line
+
+    raise LanguageError(line(where, value, "literal_error", {"allowed": LANGUAGES}, ""))
+
+
 def from_argv(argv: Sequence[str]) -> str | None:
     """The value of `--lang X` / `--lang=X` among the top-level options (before the
     subcommand, as Typer reads them); None when not given."""
@@ -71,7 +81,9 @@ def from_config(path: Path) -> str | None:
         return None
     if value is None:
         return None
-    return checked(str(value), f"{path}: language")
+    from dispatch.setting_problems import in_file
+
+    return _setting(value, in_file(path, "language"))
 
 
 def adopt(code: str) -> None:
@@ -102,6 +114,6 @@ def choose(
         return given
     setting = env.get("DISPATCH_LANGUAGE")
     if setting:
-        return checked(setting, "DISPATCH_LANGUAGE")
+        return _setting(setting, "DISPATCH_LANGUAGE")
     configured = from_config(config if config is not None else config_file(env))
     return configured or from_environment(env) or DEFAULT

@@ -29,9 +29,8 @@ def main() -> None:
 
     try:
         adopt(choose(sys.argv[1:]))
-    except LanguageError as exc:
-        print(f"dispatch: {exc}", file=sys.stderr)
-        sys.exit(2)
+    except LanguageError:
+        sys.exit(_refuse_language())
     from dispatch.console_start import open_fast
 
     code = open_fast(sys.argv[1:])
@@ -40,3 +39,19 @@ def main() -> None:
     from dispatch.cli import main as cli
 
     cli()
+
+
+def _refuse_language() -> int:
+    """A language asked for that dispatch does not speak: refused in the locale's (the choice
+    is made again in it, since its words are translated as they are made)."""
+    import os
+
+    from dispatch.i18n import DEFAULT, LanguageError, _, set_language
+    from dispatch.i18n_choice import choose, from_environment
+
+    set_language(from_environment(os.environ) or DEFAULT)
+    try:
+        choose(sys.argv[1:])
+    except LanguageError as exc:
+        print(_("error: {message}").format(message=exc), file=sys.stderr)
+    return 2

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import tomllib
 from ipaddress import ip_network
 from pathlib import Path
-from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any, Literal, get_args, get_origin
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
+    EnvSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -21,9 +30,22 @@ from dispatch.console_settings import (
     data_dir,
     default,
     default_database_url,
+    keymap,
+    zone,
 )
+from dispatch.i18n import _
+from dispatch.setting_problems import BadSettings, SettingProblem, env_name, in_file, line
 
-__all__ = ["APP_NAME", "Settings", "config_file", "data_dir", "default_database_url", "proxy_list"]
+__all__ = [
+    "APP_NAME",
+    "BadSettings",
+    "Settings",
+    "build",
+    "config_file",
+    "data_dir",
+    "default_database_url",
+    "proxy_list",
+]
 
 
 def proxy_list(value: str) -> list[str]:
@@ -221,13 +243,12 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, name: str) -> str:
-        try:
-            ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"unknown time zone {name!r} (an IANA name like Europe/Berlin)"
-            ) from None
-        return name
+        return zone(name)
+
+    @field_validator("keymap", mode="before")
+    @classmethod
+    def _binding_keys(cls, value: Any) -> dict[str, str]:
+        return keymap(value)  # the light start's check: its words for a bad one
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -237,16 +258,18 @@ class Settings(BaseSettings):
                 ip_network(item, strict=False)
             except ValueError:
                 raise ValueError(
-                    f"{item!r} is not an IP address or network (e.g. 127.0.0.1, 10.0.0.0/24)"
+                    _(
+                        "{item} is not an IP address or network (e.g. 127.0.0.1, 10.0.0.0/24)"
+                    ).format(item=item)
                 ) from None
         return value
 
     @model_validator(mode="after")
     def _mail_needs_a_sender(self) -> Settings:
         if self.smtp_host and not self.mail_from:
-            raise ValueError("mail_from is required when smtp_host is set (the mails' sender)")
+            raise ValueError(_("mail_from is required when smtp_host is set (the mails' sender)"))
         if self.smtp_password and not self.smtp_user:
-            raise ValueError("smtp_password needs smtp_user")
+            raise ValueError(_("smtp_password needs smtp_user"))
         return self
 
     @classmethod
@@ -260,6 +283,78 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (
             init_settings,
-            env_settings,
+            _LenientEnv(settings_cls),
             TomlConfigSettingsSource(settings_cls, toml_file=config_file()),
         )
+
+
+class _LenientEnv(EnvSettingsSource):
+    """The environment, with a variable that is not the JSON its field wants (DISPATCH_KEYMAP)
+    left as text: the field's validator names the mistake, where pydantic-settings would
+    raise its own SettingsError, which names no variable."""
+
+    def decode_complex_value(self, field_name: str, field: Any, value: Any) -> Any:
+        try:
+            return super().decode_complex_value(field_name, field, value)
+        except ValueError:
+            return value
+
+
+def build(**given: Any) -> Settings:
+    """`Settings(**given)` (the command line's values); BadSettings names each bad setting
+    in the words of the light start, a line each."""
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        raise BadSettings([_problem(error, given) for error in exc.errors()]) from None
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise BadSettings([in_file(config_file(), str(exc))]) from None
+
+
+def _aliases(field: str) -> tuple[str, ...]:
+    info = Settings.model_fields.get(field)
+    alias = info.validation_alias if info is not None else None
+    return tuple(str(each) for each in alias.choices) if isinstance(alias, AliasChoices) else ()
+
+
+def _field(name: str) -> str:
+    """The field a pydantic error's location names: a field, or one of its other names."""
+    return next((f for f in Settings.model_fields if name in (f, *_aliases(f))), name)
+
+
+def _where(field: str, given: dict[str, Any], value: Any) -> tuple[str, Any]:
+    """Where the value pydantic read came from, as the user wrote it, and the value as given
+    there (a variable's text, not the JSON pydantic-settings made of it): the command line,
+    then the environment, then config.toml (pydantic-settings' order)."""
+    if field in given:
+        return "--" + field.replace("_", "-"), value
+    variable = env_name(*(_aliases(field) or (f"DISPATCH_{field}",)))
+    if variable is not None:
+        return variable, os.environ[variable]
+    return in_file(config_file(), field), value
+
+
+def _allowed(field: str) -> tuple[Any, ...]:
+    """The values a `Literal` field takes (pydantic's own list of them is English prose)."""
+    info = Settings.model_fields.get(field)
+    annotation = info.annotation if info is not None else None
+    for each in (annotation, *get_args(annotation)):
+        if get_origin(each) is Literal:
+            return get_args(each)
+    return ()
+
+
+def _problem(error: Any, given: dict[str, Any]) -> str:
+    """One of pydantic's errors as the line the light start would print for it."""
+    kind, ctx = error["type"], dict(error.get("ctx") or {})
+    cause = ctx.get("error")
+    message = str(cause) if kind == "value_error" and cause is not None else error["msg"]
+    if not error["loc"]:  # a rule over several settings: its own sentence names them
+        return message
+    field = _field(str(error["loc"][0]))
+    if isinstance(cause, SettingProblem):
+        kind, ctx, message = cause.kind, cause.ctx, cause.message
+    if kind == "literal_error":
+        ctx["allowed"] = _allowed(field)
+    where, value = _where(field, given, error["input"])
+    return line(where, value, kind, ctx, message)

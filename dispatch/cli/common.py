@@ -58,7 +58,17 @@ LangOpt = Annotated[
 
 
 def load_settings(**overrides: Any) -> Settings:
-    settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    """The settings every command builds, here: a bad one is a line each and exit 2, in the
+    light start's words (`setting_problems`), before anything is opened or written."""
+    from dispatch.setting_problems import refusal
+    from dispatch.settings import BadSettings, build
+
+    try:
+        settings = build(**{k: v for k, v in overrides.items() if v is not None})
+    except BadSettings as bad:
+        for each in refusal(bad):
+            typer.secho(each, err=True, fg=typer.colors.RED)
+        raise typer.Exit(2) from None
     from dispatch.display.clock import set_zone
 
     set_zone(settings.timezone)  # every time printed is in the provider's zone

@@ -27,6 +27,7 @@ def demo(
     """Open the console on a fresh embedded database filled with demo data."""
     from dispatch.console import open_demo
 
+    load_settings()  # the demo's service reads the rest of them: a bad one is refused first
     open_demo(as_user=as_user, tickets=tickets, seed=seed)
 
 

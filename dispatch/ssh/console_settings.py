@@ -9,6 +9,7 @@ a bad value is one line naming it, and the session does not start.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from dispatch.console_settings import default
 from dispatch.console_settings import flag as _flag
 from dispatch.console_settings import keymap as _keymap
 from dispatch.console_settings import zone as _zone
+from dispatch.setting_problems import SettingProblem, in_file
 from dispatch.ssh.config import GateConfig, read_toml
 
 
@@ -34,24 +36,33 @@ class SessionSettings:
 
 
 def load(cfg: GateConfig) -> SessionSettings:
-    """The console's settings for the gateway `cfg`; ValueError names a bad value."""
+    """The console's settings for the gateway `cfg`; ValueError names a bad value where it
+    was written, in the words of `dispatch`'s own start (`setting_problems`)."""
     toml = read_toml(cfg.path)
 
     def pick(key: str) -> Any:
         given = os.environ.get(f"DISPATCH_{key.upper()}")
         return given if given else toml.get(key)
 
+    def checked(key: str, check: Callable[[Any], Any], file: bool = False) -> Any:
+        variable = f"DISPATCH_{key.upper()}"
+        try:
+            return check(pick(key))
+        except SettingProblem as problem:
+            in_env = os.environ.get(variable) and not file
+            raise ValueError(problem.at(variable if in_env else in_file(cfg.path, key))) from None
+
     ca_file = pick("ca_file")
     return SessionSettings(
         server=cfg.server,
         database_url=cfg.database_url,
-        timezone=_zone(str(pick("timezone") or default("timezone"))),
+        timezone=checked("timezone", lambda v: _zone(str(v or default("timezone")))),
         # the environment's keys over the file's, merged as pydantic-settings merges them
         keymap={
-            **_keymap(toml.get("keymap") or {}),
-            **_keymap(os.environ.get("DISPATCH_KEYMAP") or {}),
+            **checked("keymap", lambda _v: _keymap(toml.get("keymap") or {}), file=True),
+            **checked("keymap", lambda _v: _keymap(os.environ.get("DISPATCH_KEYMAP") or {})),
         },
-        insecure=_flag("insecure", pick("insecure") or default("insecure")),
+        insecure=checked("insecure", lambda v: _flag("insecure", v or default("insecure"))),
         ca_file=Path(ca_file) if ca_file else None,
-        bell=_flag("bell", pick("bell") or default("bell")),
+        bell=checked("bell", lambda v: _flag("bell", v or default("bell"))),
     )

@@ -138,10 +138,10 @@ def test_the_console_reads_what_settings_reads(home: Path, monkeypatch: pytest.M
 @pytest.mark.parametrize(
     ("where", "value", "words"),
     [
-        ("DISPATCH_BELL", "maybe", "bell: 'maybe' is not true or false"),
-        ("DISPATCH_TIMEZONE", "Mars/Olympus", "unknown time zone 'Mars/Olympus'"),
-        ("config.toml", 'keymap = "n"', "keymap: not a JSON object"),
-        ("config.toml", "timezone = 3", "timezone: 3 is not text"),
+        ("DISPATCH_BELL", "maybe", 'error: DISPATCH_BELL = "maybe": must be true or false'),
+        ("DISPATCH_TIMEZONE", "Mars/Olympus", 'DISPATCH_TIMEZONE = "Mars/Olympus": unknown time'),
+        ("config.toml", 'keymap = "n"', 'config.toml: keymap = "n": not a JSON object'),
+        ("config.toml", "timezone = 3", "config.toml: timezone = 3: must be text"),
     ],
 )
 def test_a_bad_value_is_one_line_and_nothing_is_made(

@@ -72,10 +72,14 @@ def test_the_environment_wins_over_the_file_as_for_settings(
 @pytest.mark.parametrize(
     ("name", "value", "words"),
     [
-        ("DISPATCH_TIMEZONE", "Mars/Olympus", "unknown time zone 'Mars/Olympus'"),
-        ("DISPATCH_BELL", "loud", "bell: 'loud' is not true or false"),
-        ("DISPATCH_KEYMAP", "[1, 2]", "keymap: not a table"),
-        ("DISPATCH_KEYMAP", "{not json", "keymap: not a JSON object"),
+        (
+            "DISPATCH_TIMEZONE",
+            "Mars/Olympus",
+            'DISPATCH_TIMEZONE = "Mars/Olympus": unknown time zone',
+        ),
+        ("DISPATCH_BELL", "loud", 'DISPATCH_BELL = "loud": must be true or false'),
+        ("DISPATCH_KEYMAP", "[1, 2]", 'DISPATCH_KEYMAP = "[1, 2]": not a table'),
+        ("DISPATCH_KEYMAP", "{not json", 'DISPATCH_KEYMAP = "{not json": not a JSON object'),
     ],
 )
 def test_a_bad_value_is_refused_naming_it(
@@ -97,6 +101,7 @@ def test_a_session_with_a_bad_setting_says_so_and_mints_no_token(
     code = session.run(config.load(), "SHA256:" + "A" * 43, "today")
     assert code == 1
     assert capsys.readouterr().err.strip() == (
-        "dispatch: unknown time zone 'Mars/Olympus' (an IANA name like Europe/Berlin)"
+        'dispatch: DISPATCH_TIMEZONE = "Mars/Olympus": unknown time zone '
+        "(an IANA name like Europe/Berlin)"
     )
     assert not (tmp_path / "never.db").exists(), "the database was opened for a token"
