@@ -16,9 +16,9 @@ from typing import Any
 from dispatch.demo import sla as demo_sla
 from dispatch.demo.common import DAY, MINUTE, CustomerInfo
 from dispatch.demo.templates import TEMPLATES
+from dispatch.demo.ticket_row import ticket_row
 from dispatch.demo.tickets import TicketSeeder
 from dispatch.domain.types import Priority, Source, Status, TicketKind
-from dispatch.models.ticket import search_text
 
 HOUR = timedelta(hours=1)
 WINDOW = timedelta(days=7)
@@ -67,36 +67,29 @@ def _ticket(
     status, resolved, updated = _outcome(seeder, ended)
     assignee = next(t.id for t in seeder.techs if t.user_id == work[-1]["technician_id"])
     contact_id = rng.choice(customer.contact_ids) if customer.contact_ids else None
-    number = 100_000 + ticket_id
     for entry in work:
         entry["ticket_id"] = ticket_id
-    return {
-        "id": ticket_id,
-        "number": number,
-        "title": title,
-        "description": description,
-        "kind": kind,
-        "source": source,
-        "customer_id": customer.id,
-        "site_id": site.id,
-        "contact_id": contact_id,
-        "priority": priority,
-        "status": status,
-        "assignee_id": assignee,
-        "tags": tags,
-        "received_at": received,
-        "first_response_due": first_due,
-        "resolution_due": resolution_due,
-        "responded_at": responded,
-        "resolved_at": resolved,
-        "sla_paused_at": None,
-        "updated_at": updated,
-        "sla_paused_minutes": 0.0,
-        "escalated": False,
-        "search": search_text(number, title, customer.name, tags, description),
-        "version": 1,
-        **sla_columns,
-    }
+    return ticket_row(
+        ticket_id,
+        customer,
+        (title, description, tags),
+        site_id=site.id,
+        contact_id=contact_id,
+        kind=kind,
+        source=source,
+        priority=priority,
+        status=status,
+        assignee_id=assignee,
+        dues=(received, first_due, resolution_due),
+        times={
+            "responded_at": responded,
+            "resolved_at": resolved,
+            "sla_paused_at": None,
+            "updated_at": updated,
+        },
+        escalated=False,
+        sla_columns=sla_columns,
+    )
 
 
 def _outcome(seeder: TicketSeeder, ended: datetime) -> tuple[Status, datetime | None, datetime]:

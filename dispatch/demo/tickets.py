@@ -45,11 +45,11 @@ from dispatch.demo.ticket_mix import (
     PRIORITY_WEIGHTS,
     STATUS_WEIGHTS,
 )
+from dispatch.demo.ticket_row import ticket_row
 from dispatch.demo.vocabulary import LAST_NAMES, SERVERS, SKILLS, VMS, WORKSTATIONS
 from dispatch.domain.sla import BERLIN
 from dispatch.domain.types import EscalationReason, Priority, Source, Status, TicketKind
 from dispatch.models import Comment, Ticket
-from dispatch.models.ticket import search_text
 
 
 @dataclass
@@ -189,31 +189,22 @@ class TicketSeeder:
         if self.techs and (reason is not None or rng.random() < ASSIGNED_SHARE[status]):
             assignee = self._pick_tech(site.branch_id, tags)
         contact_id = rng.choice(customer.contact_ids) if source in CUSTOMER_SOURCES else None
-        number = 100_000 + ticket_id
-        row: dict[str, Any] = {
-            "id": ticket_id,
-            "number": number,
-            "title": title,
-            "description": description,
-            "kind": kind,
-            "source": source,
-            "customer_id": customer.id,
-            "site_id": site.id,
-            "contact_id": contact_id,
-            "priority": priority,
-            "status": status,
-            "assignee_id": assignee.id if assignee else None,
-            "tags": tags,
-            "received_at": received,
-            "first_response_due": first_due,
-            "resolution_due": resolution_due,
-            **times,  # responded_at, resolved_at, sla_paused_at, updated_at
-            "sla_paused_minutes": 0.0,
-            "escalated": reason is not None,
-            "search": search_text(number, title, customer.name, tags, description),
-            "version": 1,
-            **sla_columns,
-        }
+        row = ticket_row(
+            ticket_id,
+            customer,
+            (title, description, tags),
+            site_id=site.id,
+            contact_id=contact_id,
+            kind=kind,
+            source=source,
+            priority=priority,
+            status=status,
+            assignee_id=assignee.id if assignee else None,
+            dues=(received, first_due, resolution_due),
+            times=times,
+            escalated=reason is not None,
+            sla_columns=sla_columns,
+        )
         return row, assignee
 
     def _origin(self, plan: Plan, picks: _Picks) -> tuple[TicketKind, Source, CustomerInfo]:
