@@ -47,6 +47,16 @@ def package(tmp_path: Path, module: str = MODULE) -> tuple[Path, Path]:
     return pkg, locale
 
 
+def check_command(pkg: Path, locale: Path) -> subprocess.CompletedProcess[str]:
+    """`python -m dispatch.catalog check` on a made-up package, as CI runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "dispatch.catalog", "check", str(pkg), str(locale)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def write(locale: Path, name: str, text: str) -> None:
     (locale / "de" / "LC_MESSAGES" / name).write_text(text, encoding="utf-8")
 
@@ -57,12 +67,7 @@ COMPLETE = {"Good morning": "Guten Morgen", "Hello {name}": "Hallo {name}"}
 def test_a_complete_catalog_passes_from_the_command_line(tmp_path: Path) -> None:
     pkg, locale = package(tmp_path)
     write(locale, "dispatch.po", po(COMPLETE))
-    done = subprocess.run(
-        [sys.executable, "-m", "dispatch.catalog", "check", str(pkg), str(locale)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = check_command(pkg, locale)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "catalog complete" in done.stdout
 
@@ -70,12 +75,7 @@ def test_a_complete_catalog_passes_from_the_command_line(tmp_path: Path) -> None
 def test_a_missing_message_fails_and_is_named(tmp_path: Path) -> None:
     pkg, locale = package(tmp_path)
     write(locale, "dispatch.po", po({"Good morning": "Guten Morgen"}))
-    done = subprocess.run(
-        [sys.executable, "-m", "dispatch.catalog", "check", str(pkg), str(locale)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = check_command(pkg, locale)
     assert done.returncode == 1
     assert "missing: 'Hello {name}' (screen.py:" in done.stdout
 
@@ -200,12 +200,7 @@ def test_a_template_that_lacks_a_message_of_the_code_fails_in_one_line(tmp_path:
     pkg, locale = package(tmp_path)
     (pkg / "screen.py").write_text(MODULE + GOODBYE)
     write(locale, "dispatch.po", po({**COMPLETE, "Goodbye": "Auf Wiedersehen"}))
-    done = subprocess.run(
-        [sys.executable, "-m", "dispatch.catalog", "check", str(pkg), str(locale)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = check_command(pkg, locale)
     assert done.returncode == 1
     assert done.stdout.splitlines() == [f"stale: dispatch.pot lacks 'Goodbye' {RERUN}"]
 
