@@ -51,8 +51,12 @@ class AppointmentRequest:
 def parse_minutes(text: str) -> int:
     """`2:45` (h:mm, as durations are shown), `90`, `90m`, `1.5h`, `2d` as minutes;
     ValueError with a sentence otherwise."""
-    clock_like = re.fullmatch(r"\s*(\d+):([0-5]\d)\s*(?:h)?\s*", text.lower())
-    match = re.fullmatch(r"\s*(\d+(?:[.,]\d+)?)\s*([mhd]?)\s*", text.lower())
+    # the unit durations are shown with in the language shown ("Std." in German) means hours
+    # too: a duration copied from anywhere on the screen reads back
+    unit = re.escape(clock.duration_unit().lower().rstrip("."))
+    lowered = re.sub(rf"(?<=[\d\s]){unit}\.?\s*$", "h", text.lower()) if unit else text.lower()
+    clock_like = re.fullmatch(r"\s*(\d+):([0-5]\d)\s*(?:h)?\s*", lowered)
+    match = re.fullmatch(r"\s*(\d+(?:[.,]\d+)?)\s*([mhd]?)\s*", lowered)
     if clock_like:
         minutes = int(clock_like.group(1)) * 60 + int(clock_like.group(2))
     elif match:
@@ -215,7 +219,8 @@ class AppointmentDialog(ModalScreen[AppointmentRequest | None]):
             yield from self._row(
                 _("Length"),
                 Input(
-                    clock.duration(self.minutes).removesuffix(" h"),
+                    # the figures only: "2:00", not "2:00 h" / "2:00 Std."
+                    clock.duration(self.minutes).removesuffix(clock.duration_unit()).strip(),
                     placeholder=_("h:mm, e.g. 1:30 (or 90m, 2d)"),
                     id="minutes",
                     compact=True,
