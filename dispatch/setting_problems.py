@@ -53,7 +53,9 @@ def wanted(kind: str, ctx: Mapping[str, Any], message: str) -> str:
         whole = isinstance(limit, float) and limit.is_integer()
         return _(text).format(limit=int(limit) if whole else limit)
     if kind == "literal_error" and ctx.get("allowed"):
-        allowed = ", ".join(f'"{each}"' for each in ctx["allowed"])
+        # sorted: a `Literal`'s own order is not to be trusted (typing caches Literal["en", "de"]
+        # and Literal["de", "en"] as one, whichever a process made first)
+        allowed = ", ".join(f'"{each}"' for each in sorted(ctx["allowed"], key=str))
         return _("must be one of {allowed}").format(allowed=allowed)
     return message
 

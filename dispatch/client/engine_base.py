@@ -18,7 +18,9 @@ from typing import Any, Protocol, cast
 
 from dispatch.client.api import ApiClient
 from dispatch.client.cache import (
+    CLOCK_ONLY_FIELDS,
     CONFLICT,
+    DONE,
     PENDING,
     LocalCache,
     Op,
@@ -280,6 +282,12 @@ class EngineBase:
                 # booked ticket work assigns the ticket, as the service does with the booking
                 shown["assignee_id"] = op.body["technician_id"]
                 shown["assignee_name"] = self.store.technician_name(op.body["technician_id"])
+        if server.get("status") in DONE and shown.get("status") not in DONE:
+            # a queued write reopens a done ticket: its clock runs again, on the terms the
+            # in-memory list leaves out of a done ticket (`cache.slim`)
+            body = self.cache.body("ticket", ticket_id) or {}
+            for name in CLOCK_ONLY_FIELDS:
+                shown.setdefault(name, body.get(name))
         mark["_pending"] = pending
         shown.update(mark)
         self.store.put_tickets([shown])

@@ -33,7 +33,7 @@ from sqlmodel import Session, col, select
 from sync.service_process import QuietListener
 
 from dispatch.client.api import ApiClient
-from dispatch.client.cache import CONFLICT, DISK_ONLY_FIELDS, FAILED, PENDING, LocalCache, Op
+from dispatch.client.cache import CONFLICT, FAILED, PENDING, LocalCache, Op, slim
 from dispatch.client.errors import Conflict, Unreachable
 from dispatch.client.store import Store
 from dispatch.client.sync import Arrival, SyncEngine
@@ -462,7 +462,7 @@ class SyncMachine(RuleBasedStateMachine):
         }
         expected = {ticket_id: t for ticket_id, t in service.items() if ticket_id not in busy}
         for ticket_id in expected:
-            listed = {k: v for k, v in expected[ticket_id].items() if k not in DISK_ONLY_FIELDS}
+            listed = slim(expected[ticket_id])  # without what only the disk keeps
             assert shown.get(ticket_id) == listed, (
                 f"ticket {ticket_id}: store {shown.get(ticket_id)} != service {listed}"
             )
