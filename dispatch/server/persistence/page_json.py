@@ -36,7 +36,7 @@ _NAMES = {
     "customer_name": "customer.name",
     "site_name": "site.name",
     "assignee_name": "technician.name",
-    # calendar_ops.site_branch: the site's branch, else the customer's first site's; a
+    # sla_terms.serving_branch: the site's branch, else the customer's first site's; a
     # subquery only for the few rows without a site
     "site_branch_name": "CASE WHEN site.id IS NOT NULL THEN branch.name ELSE (SELECT b.name "
     "FROM site AS s JOIN branch AS b ON b.id = s.branch_id "

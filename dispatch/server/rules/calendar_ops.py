@@ -14,7 +14,6 @@ from dispatch.domain.travel import booking_travel
 from dispatch.domain.types import AppointmentKind, WorkMode
 from dispatch.models.appointment import Appointment
 from dispatch.models.branch import Branch
-from dispatch.models.customer import Site
 from dispatch.models.detail import Forecast
 from dispatch.models.ticket import Ticket
 from dispatch.models.user import Technician
@@ -22,6 +21,7 @@ from dispatch.server.http.deps import Caller
 from dispatch.server.http.problems import ProblemError
 from dispatch.server.persistence import feed
 from dispatch.server.persistence.versioned import versioned_update
+from dispatch.server.rules.sla_terms import serving_branch
 
 
 def check_no_clash(
@@ -215,16 +215,6 @@ def miss_minutes(late: timedelta | None) -> int | None:
     return int(-(-late.total_seconds() // 60))
 
 
-def site_branch(session: Session, ticket: Ticket) -> Branch | None:
-    """The branch serving the ticket's site (the customer's first site when it names none)."""
-    site = session.get(Site, ticket.site_id) if ticket.site_id is not None else None
-    if site is None:
-        site = session.exec(
-            select(Site).where(Site.customer_id == ticket.customer_id).order_by(col(Site.id))
-        ).first()
-    return session.get(Branch, site.branch_id) if site is not None else None
-
-
 def travel_for(
     session: Session, ticket: Ticket, technician_id: int, mode: WorkMode | None
 ) -> timedelta:
@@ -234,7 +224,7 @@ def travel_for(
         return timedelta(0)
     tech = session.get(Technician, technician_id)
     home = session.get(Branch, tech.branch_id) if tech is not None else None
-    target = site_branch(session, ticket)
+    target = serving_branch(session, ticket)
     return booking_travel(mode, home.name if home else None, target.name if target else None)
 
 

@@ -144,21 +144,26 @@ def _state_of(session: Session, customer_id: int, rows: Sequence[Sequence[Any]])
     return branch.state if branch is not None else None
 
 
+def serving_branch(session: Session, ticket: Ticket) -> Branch | None:
+    """The branch serving the ticket's site (the customer's first site when it names none, or
+    it is gone): where on-site work travels to, and what the ranking prefers."""
+    site = session.get(Site, ticket.site_id) if ticket.site_id is not None else None
+    if site is None:
+        site = session.exec(
+            select(Site).where(Site.customer_id == ticket.customer_id).order_by(col(Site.id))
+        ).first()
+    if site is None or site.branch_id is None:
+        return None
+    return session.get(Branch, site.branch_id)
+
+
 def serving_branch_name(session: Session, ticket: Ticket) -> str | None:
-    """The name of the branch serving the ticket's site, the customer's first site's when it
-    names none (or it is gone), as `calendar_ops.site_branch` finds it: noted when the terms
-    came with the ticket, else one statement."""
+    """`serving_branch`'s name: noted when the terms came with the ticket, else read."""
     if ticket.site_id is not None:
         noted: dict[int, str | None] = session.info.get(_SERVING) or {}
         if ticket.site_id in noted:
             return noted[ticket.site_id]
-    found = None
-    if ticket.site_id is not None:
-        found = session.exec(_site_and_branch().where(Site.id == ticket.site_id)).first()
-    if found is None:
-        first = _site_and_branch().where(Site.customer_id == ticket.customer_id)
-        found = session.exec(first.order_by(col(Site.id))).first()
-    branch = found[1] if found is not None else None
+    branch = serving_branch(session, ticket)
     return branch.name if branch is not None else None
 
 

@@ -24,8 +24,8 @@ from dispatch.server.http.deps import CallerDep, SessionDep
 from dispatch.server.http.params import IdPath
 from dispatch.server.http.problems import ProblemError, problems
 from dispatch.server.http.writes import json_response
-from dispatch.server.rules.calendar_ops import miss_minutes, site_branch
-from dispatch.server.rules.sla_terms import terms_for
+from dispatch.server.rules.calendar_ops import miss_minutes
+from dispatch.server.rules.sla_terms import serving_branch, terms_for
 from dispatch.server.rules.views import visible_ticket
 
 router = APIRouter(tags=["tickets"])
@@ -37,7 +37,7 @@ def ticket_info(
     """What ranking needs to know about `ticket` (the customer reached decides the first
     response, see sla.booking_forecast)."""
     terms = terms_for(session, ticket)
-    branch = site_branch(session, ticket)
+    branch = serving_branch(session, ticket)
     assert ticket.id is not None
     return suggest.TicketInfo(
         id=ticket.id,
