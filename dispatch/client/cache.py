@@ -36,6 +36,7 @@ from dispatch.client.outbox_store import (
     op_of,
 )
 from dispatch.client.store import plain
+from dispatch.domain.types import DONE_STATUSES
 from dispatch.private_files import private_dir, private_sqlite
 
 Json = dict[str, Any]
@@ -87,7 +88,6 @@ DISK_ONLY_FIELDS = frozenset(("description", "contact_id", "site_id", "updated_a
 # them done, that is 18 MB. A pending write that reopens one takes them from disk again
 # (`engine_base._overlay`).
 CLOCK_ONLY_FIELDS = frozenset(("sla_profile", "sla_state", "sla_paused_at"))
-DONE = frozenset(("resolved", "closed"))
 _CHUNK = 2000
 
 
@@ -314,7 +314,7 @@ def slim(ticket: Json) -> Json:
     (small enough for Python's smaller dict size), repeated values (statuses, names, tags) as
     one shared string each."""
     shared = _shared
-    left_out = DONE_LEFT_OUT if ticket.get("status") in DONE else DISK_ONLY_FIELDS
+    left_out = DONE_LEFT_OUT if ticket.get("status") in DONE_STATUSES else DISK_ONLY_FIELDS
     kept = {k: v for k, v in ticket.items() if k not in left_out}
     for key in _SHARED_FIELDS:
         value = kept.get(key)
@@ -333,7 +333,6 @@ __all__ = [
     "CLOCK_ONLY_FIELDS",
     "CONFLICT",
     "DISK_ONLY_FIELDS",
-    "DONE",
     "FAILED",
     "PENDING",
     "LocalCache",

@@ -20,7 +20,6 @@ from dispatch.client.api import ApiClient
 from dispatch.client.cache import (
     CLOCK_ONLY_FIELDS,
     CONFLICT,
-    DONE,
     PENDING,
     LocalCache,
     Op,
@@ -29,6 +28,7 @@ from dispatch.client.cache import (
 )
 from dispatch.client.errors import NotFound
 from dispatch.client.store import Marks, Store
+from dispatch.domain.types import DONE_STATUSES
 
 Json = dict[str, Any]
 # Fields of a queued PATCH that the console shows at once, before the service answers.
@@ -282,7 +282,7 @@ class EngineBase:
                 # booked ticket work assigns the ticket, as the service does with the booking
                 shown["assignee_id"] = op.body["technician_id"]
                 shown["assignee_name"] = self.store.technician_name(op.body["technician_id"])
-        if server.get("status") in DONE and shown.get("status") not in DONE:
+        if server.get("status") in DONE_STATUSES and shown.get("status") not in DONE_STATUSES:
             # a queued write reopens a done ticket: its clock runs again, on the terms the
             # in-memory list leaves out of a done ticket (`cache.slim`)
             body = self.cache.body("ticket", ticket_id) or {}

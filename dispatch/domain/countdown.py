@@ -15,7 +15,7 @@ from typing import Any
 
 from dispatch.display.clock import local, weekday_short
 from dispatch.domain import sla
-from dispatch.domain.types import StateCode, SupportProfile
+from dispatch.domain.types import DONE_STATUSES, StateCode, SupportProfile
 
 
 class ClockState(StrEnum):
@@ -66,7 +66,7 @@ def sla_clock(
     """The countdown to the next due time: first response until answered, then resolution,
     in business time of `profile` in `state`. Without a profile it counts wall-clock time:
     the cache's urgency order needs only `seconds_left` and the state, not the text."""
-    if status in ("resolved", "closed"):
+    if status in DONE_STATUSES:
         return Clock("done", ClockState.DONE, float("inf"))
     if paused:
         due = resolution_due or first_response_due

@@ -40,7 +40,8 @@ class Status(StrEnum):
     CLOSED = "closed"
 
 
-OPEN_STATUSES: frozenset[Status] = frozenset(Status) - {Status.RESOLVED, Status.CLOSED}
+DONE_STATUSES: frozenset[Status] = frozenset({Status.RESOLVED, Status.CLOSED})
+OPEN_STATUSES: frozenset[Status] = frozenset(Status) - DONE_STATUSES
 
 
 class TicketKind(StrEnum):
