@@ -137,8 +137,9 @@ def _state_of(session: Session, customer_id: int, rows: Sequence[Sequence[Any]])
     _note_names(session, customer_id, rows)
     if rows and rows[0][1] is not None:
         return rows[0][3]
-    # no site on the ticket (or it is gone): the first one
-    found = session.exec(_site_and_branch().where(Site.customer_id == customer_id)).first()
+    # no site on the ticket (or it is gone): the first one, as `serving_branch` takes it
+    first = _site_and_branch().where(Site.customer_id == customer_id).order_by(col(Site.id))
+    found = session.exec(first).first()
     site, branch = found if found is not None else (None, None)
     hold(session, site, branch)
     return branch.state if branch is not None else None
