@@ -88,6 +88,7 @@ DISK_ONLY_FIELDS = frozenset(("description", "contact_id", "site_id", "updated_a
 # them done, that is 18 MB. A pending write that reopens one takes them from disk again
 # (`engine_base._overlay`).
 CLOCK_ONLY_FIELDS = frozenset(("sla_profile", "sla_state", "sla_paused_at"))
+DONE_LEFT_OUT = DISK_ONLY_FIELDS | CLOCK_ONLY_FIELDS
 _CHUNK = 2000
 
 
@@ -326,7 +327,6 @@ def slim(ticket: Json) -> Json:
 
 
 _shared: dict[str, str] = {}
-DONE_LEFT_OUT = DISK_ONLY_FIELDS | CLOCK_ONLY_FIELDS
 
 
 __all__ = [
