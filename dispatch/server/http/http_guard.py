@@ -12,6 +12,7 @@ minute, each holding a socket and a buffer. Two guards that only the protocol ca
   it: all its clients' connections come from its one address.
 
 The body has its own deadline in the ASGI middleware (`middleware.BodyLimit`), which reads it.
+Each request's cycle writes its response's head and body in one write (`one_write`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Any, ClassVar
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from dispatch.server.http.one_write import one_write
 from dispatch.server.http.problems import PROBLEM_JSON
 from dispatch.settings import Settings, proxy_list
 
@@ -97,6 +99,7 @@ class GuardedProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._disarm()
         super().on_headers_complete()
+        one_write(self.cycle, self.transport, self.loop)
 
     def _arm(self) -> None:
         if self._header_deadline is None:
@@ -200,8 +203,12 @@ def served_with(settings: Settings, tls: TlsFiles | None) -> dict[str, Any]:
 
     uvicorn believes X-Forwarded-For from 127.0.0.1 unless told otherwise: any local account
     could then name itself another address to the failed-login limit. Here no one is
-    believed unless named in `trusted_proxies`."""
-    options: dict[str, Any] = {"forwarded_allow_ips": proxy_list(settings.trusted_proxies)}
+    believed unless named in `trusted_proxies`. No `Server: uvicorn` header either: it tells a
+    prober which server's flaws to try, and it was two more header checks on every answer."""
+    options: dict[str, Any] = {
+        "forwarded_allow_ips": proxy_list(settings.trusted_proxies),
+        "server_header": False,
+    }
     if tls is not None:
         options |= {"ssl_certfile": str(tls.cert), "ssl_keyfile": str(tls.key)}
     return options
