@@ -95,8 +95,8 @@ def _headers(head: bytes) -> Iterator[tuple[str, str, str]]:
 def _recorded(live: Live) -> Recorder:
     """Swap the transport of the service's one open connection (idle now) for a recorder."""
     (protocol,) = live.server.server_state.connections
-    recorder = Recorder(protocol.transport)  # type: ignore[attr-defined]
-    protocol.transport = recorder  # type: ignore[attr-defined]
+    recorder = Recorder(protocol.transport)
+    protocol.transport = recorder  # type: ignore[assignment]
     return recorder
 
 
