@@ -16,7 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session as OrmSession
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from dispatch.domain.permissions import sees_all
 from dispatch.models.user import ApiToken, Technician, User
@@ -192,10 +192,13 @@ def _look_up(engine: Engine, token: str, key: tuple[Any, str]) -> Caller:
         found = caller_for_token(session, token)
         if found is None:
             raise ProblemError(401, "this token is unknown or revoked", headers=CHALLENGE)
-        user, issued_by, via = found
-        tech = session.exec(select(Technician.id).where(Technician.user_id == user.id)).first()
-        session.expunge(user)
-    caller = Caller(user=user, technician_id=tech, issued_by=issued_by, via=via)
+        session.expunge(found.user)
+    caller = Caller(
+        user=found.user,
+        technician_id=found.technician_id,
+        issued_by=found.issued_by,
+        via=found.via,
+    )
     CALLERS.put(key, caller, generation)
     return caller
 

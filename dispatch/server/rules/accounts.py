@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.orm import aliased
@@ -11,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from dispatch.domain.types import Role
 from dispatch.models.base import has_control, utcnow
-from dispatch.models.user import ApiToken, User
+from dispatch.models.user import ApiToken, Technician, User
 
 
 def hash_token(token: str) -> str:
@@ -76,19 +77,32 @@ def _live() -> ColumnElement[bool]:
     )
 
 
-def caller_for_token(session: Session, token: str) -> tuple[User, str | None, str | None] | None:
-    """The active user a live token belongs to, the login of the admin who issued it for
-    them (None when they did not) and the SSH key it was minted for (else None); or None."""
+class TokenOwner(NamedTuple):
+    """Who a live token speaks for, read in one query (authentication is on every new
+    token's first request, and writes wait for it)."""
+
+    user: User
+    issued_by: str | None
+    """The login of the admin who issued it for them (None when they did not)."""
+    via: str | None
+    """The SSH key it was minted for (else None)."""
+    technician_id: int | None
+    """The user's technician record, if they have one."""
+
+
+def caller_for_token(session: Session, token: str) -> TokenOwner | None:
+    """The active user a live token belongs to, and what else a caller needs; or None."""
     issuer = aliased(User)
     row = session.exec(
-        select(User, issuer.name, ApiToken.via)
+        select(User, issuer.name, ApiToken.via, Technician.id)
         .join(ApiToken, ApiToken.user_id == User.id)  # type: ignore[arg-type]
         .outerjoin(issuer, issuer.id == ApiToken.issued_by)  # type: ignore[arg-type]
+        .outerjoin(Technician, Technician.user_id == User.id)  # type: ignore[arg-type]
         .where(ApiToken.token_hash == hash_token(token), _live())
     ).first()
     if row is None or not row[0].active:
         return None
-    return row[0], row[1], row[2]
+    return TokenOwner(*row)
 
 
 def user_for_token(session: Session, token: str) -> User | None:
