@@ -140,7 +140,7 @@ def run(cfg: GateConfig, fp: str, original: str | None) -> int:
         settings = _settings(cfg)
     except ValueError as exc:
         print(f"dispatch: {exc}", file=sys.stderr)
-        return 1
+        return 2  # as every start of `dispatch` refuses a bad setting
     mark("settings read")
     with LeanDb(cfg.database_url) as db:
         person = tokens.owner(db, fp)

@@ -99,7 +99,7 @@ def test_a_session_with_a_bad_setting_says_so_and_mints_no_token(
 ) -> None:
     monkeypatch.setenv("DISPATCH_TIMEZONE", "Mars/Olympus")
     code = session.run(config.load(), "SHA256:" + "A" * 43, "today")
-    assert code == 1
+    assert code == 2
     assert capsys.readouterr().err.strip() == (
         'dispatch: DISPATCH_TIMEZONE = "Mars/Olympus": unknown time zone '
         "(an IANA name like Europe/Berlin)"
