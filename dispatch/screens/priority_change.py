@@ -3,16 +3,20 @@
 A person's priority is a new promise: the service recomputes both due times from receipt.
 The confirmation shows the new ones (`GET /tickets/{id}/sla-forecast`) and warns when the
 change makes the ticket late or breached at once; offline it says the service will
-recompute them, and still allows it.
+recompute them, and still allows it. While an escalation is open the ticket stays P1 (the
+service refuses any other priority), so another one is refused here at once, online or off.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dispatch.display import clock, labels
 from dispatch.i18n import N_, _
+
+if TYPE_CHECKING:
+    from textual.widget import Widget
 
 Json = dict[str, Any]
 
@@ -24,9 +28,29 @@ TEXT = {
     "late": N_("Warning: the first response is LATE at once."),
     "breached": N_("Warning: the resolution is BREACHED at once."),
     "escalated": N_("The ticket is escalated: resolving it will keep this priority."),
+    "held": N_(
+        "{number} stays P1 while its escalation is open; resolve the escalation first (press 2)."
+    ),
     "offline": N_("Offline: the service recomputes the due times when it gets this change."),
     "yes": N_("change"),
 }
+
+
+def held(ticket: Mapping[str, Any], new: str) -> str | None:
+    """Why `new` cannot be set now, or None: an open escalation keeps its ticket at P1, and
+    the service refuses any other priority until it is resolved. Said before asking, so no
+    one confirms a change that comes back refused."""
+    if ticket.get("escalated") and new != "P1":
+        return _(TEXT["held"]).format(number=ticket["number"])
+    return None
+
+
+def said_held(widget: Widget, ticket: Mapping[str, Any], new: str) -> bool:
+    """Whether an open escalation keeps the ticket at P1; if so `widget` says so."""
+    reason = held(ticket, new)
+    if reason is not None:
+        widget.notify(reason, severity="warning", markup=False)
+    return reason is not None
 
 
 def question(ticket: Mapping[str, Any], new: str) -> str:

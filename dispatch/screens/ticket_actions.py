@@ -173,13 +173,14 @@ class TicketActions(Screen[None]):
             return
         order = [p.value for p in Priority]
         index = order.index(ticket["priority"]) + step
-        if 0 <= index < len(order):
+        if 0 <= index < len(order) and not priority_change.said_held(self, ticket, order[index]):
             # the quick keys write at once (the row shows the new due times); `p` asks first
             self.write_patch(ticket, {"priority": order[index]})
 
     def change_priority(self, ticket: TicketShape, priority: str) -> None:
         """A person's priority recomputes the due times from receipt: show them first."""
-        self.run_worker(self._confirm_priority(ticket, priority), group="priority-forecast")
+        if not priority_change.said_held(self, ticket, priority):
+            self.run_worker(self._confirm_priority(ticket, priority), group="priority-forecast")
 
     async def _confirm_priority(self, ticket: TicketShape, priority: str) -> None:
         from dispatch.screens.confirm import ConfirmDialog

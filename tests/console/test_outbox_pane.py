@@ -20,6 +20,7 @@ from textual.widgets import Label, OptionList, Static
 
 from dispatch.app import DispatchApp
 from dispatch.client.cache import CONFLICT, FAILED
+from dispatch.screens.confirm import ConfirmDialog
 from dispatch.screens.outbox import ConflictScreen, OutboxScreen
 from dispatch.widgets.status_bar import StatusBar
 
@@ -181,12 +182,31 @@ async def test_escape_leaves_the_conflict_for_later(tmp_path: Path) -> None:
 # refusals ---------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("keys", [["minus"], ["p", "down", "enter"]], ids=["minus", "p"])
+async def test_an_escalated_ticket_is_held_at_p1_before_anything_is_sent(
+    tmp_path: Path, keys: list[str]
+) -> None:
+    async with console(tmp_path, tickets=12) as (app, pilot):
+        ticket = await new_ticket(app, pilot, escalated=True)
+        await select(pilot, app, ticket["id"])
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+        shown = [str(n.message) for n in app._notifications]
+        assert any(f"{ticket['number']} stays P1 while its escalation is open" in m for m in shown)
+        assert not isinstance(app.screen, ConfirmDialog), "a change that would be refused was asked"
+        assert app.cache.ops() == [], "a write the service refuses was queued"
+        assert app.store.tickets[ticket["id"]]["priority"] == "P1"
+
+
 async def test_a_refused_write_shows_the_reason_and_d_dismisses_it(tmp_path: Path) -> None:
     async with console(tmp_path, tickets=12) as (app, pilot):
         ticket = await new_ticket(app, pilot, escalated=True)
         assert ticket["priority"] == "P1" and ticket["escalated"]
         await select(pilot, app, ticket["id"])
-        await pilot.press("minus")  # P1 -> P2: the open escalation keeps it at P1
+        # P1 -> P2, as queued offline before the escalation was known here (the keys say
+        # so at once now): the open escalation keeps it at P1 and the service refuses it
+        app.sync.patch_ticket(ticket, {"priority": "P2"})
         await until(pilot, lambda: bool(app.cache.ops(FAILED)), "the write was refused")
         screen = await open_outbox(pilot, app)
         [line] = rows(screen)
