@@ -2,8 +2,9 @@
 
 - `extract`: the template `dispatch/locale/dispatch.pot` from every `_()`, `N_()`,
   `ngettext()` and `pgettext()` in `dispatch/` (pybabel extract, `babel.cfg`);
-- `update`: the German catalog `de/LC_MESSAGES/dispatch.po` from the template (pybabel
-  update: new messages empty, changed ones fuzzy, for a person to translate);
+- `update`: the German catalog, the union of `de/LC_MESSAGES/*.po`, from the template
+  (`catalog_update`, Babel's merge as pybabel update's: new messages empty, changed ones fuzzy,
+  for a person to translate; each message stays in its file, new ones go to `dispatch.po`);
 - `compile`: the `.mo` the program reads (`i18n_compile`; the wheel's build hook and the
   first start of a checkout do it too);
 - `cldr`: `display/cldr_words.py`, the day and month names and separators from Babel;
@@ -78,14 +79,14 @@ def extract(package: Path = PACKAGE, output: Path = TEMPLATE) -> Path:
     return output
 
 
-def update(template: Path = TEMPLATE, locale: Path = LOCALE) -> None:
-    """Bring the German `dispatch.po` up to the template (init it when it is missing)."""
-    po = locale / LANGUAGE / "LC_MESSAGES" / f"{DOMAIN}.po"
-    command = "update" if po.is_file() else "init"
-    obsolete = ["--ignore-obsolete"] if command == "update" else []
-    _pybabel(
-        [command, "-i", str(template), "-d", str(locale), "-D", DOMAIN, "-l", LANGUAGE, *obsolete]
-    )
+def update(template: Path = TEMPLATE, locale: Path = LOCALE) -> list[Path]:
+    """Bring the German files up to the template; the files written (none when nothing
+    changed)."""
+    from dispatch.catalog_update import update_language
+
+    messages = locale / LANGUAGE / "LC_MESSAGES"
+    messages.mkdir(parents=True, exist_ok=True)
+    return update_language(template, messages, LANGUAGE, keep=(LIBRARIES,))
 
 
 def compile_catalogs(locale: Path = LOCALE) -> list[Path]:
@@ -296,7 +297,8 @@ def main(argv: Sequence[str]) -> int:
     if command == "extract":
         print(extract())
     elif command == "update":
-        update()
+        for path in update():
+            print(path)
     elif command == "compile":
         for path in compile_catalogs():
             print(path)
