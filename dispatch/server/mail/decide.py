@@ -155,8 +155,7 @@ def _follow_up(session: Session, caller: Caller, mail: Incoming, ticket: Ticket)
     p = mail.parsed
     own = new_text(p.text, p.subject)
     preface = (
-        f"Follow-up to ticket #{ticket.number} ({ticket.status.value}): "
-        f"{line(ticket.title, 120)}\n"
+        f"Follow-up to ticket #{ticket.number} ({ticket.status.value}): {line(ticket.title, 120)}\n"
     )
     if own != p.text:
         preface += (
