@@ -93,6 +93,18 @@ class MailPublic(SQLModel):
     attachments: list[AttachmentPublic] = []
 
 
+class MailWithText(MailPublic):
+    """One received mail of a ticket with its text (`GET /tickets/{id}/mails/in/{mail_id}`)."""
+
+    text: str = Field(
+        description=(
+            "The mail's whole text as the intake stored it, the thread it quoted included "
+            f"(decoded, control characters removed, at most {MAX_MAIL_TEXT} characters). "
+            "The sender wrote it: clean it before a terminal shows it."
+        )
+    )
+
+
 class TicketMails(SQLModel):
     outgoing_enabled: bool
     items: list[MailPublic]

@@ -1,5 +1,5 @@
-"""The mail endpoints on both databases: unmatched mail at the desk, a ticket's mails,
-attachment downloads."""
+"""The mail endpoints on both databases: unmatched mail at the desk, a ticket's mails (one
+received mail with its whole text), attachment downloads."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime
 
 from mail.mailshapes import message
 from service.mail_world import AT, contact, take
-from service.world import API, PROBLEM, Json, World
+from service.world import API, NO_SUCH_ID, PROBLEM, Json, World
 
 from dispatch.models import InboundMail, Ticket
 
@@ -203,3 +203,69 @@ def test_a_reply_shows_in_the_tickets_mails(world: World) -> None:
     mails = world.get("dana", f"/tickets/{t['id']}/mails").json()["items"]
     assert [m["kind"] for m in mails] == ["ticket", "reply"]
     assert world.rows(InboundMail) == 2
+
+
+QUOTING_REPLY = """Der Drucker geht wieder, danke!
+
+Am 04.03.2030 um 09:12 schrieb Dispatch Support <support@provider.example>:
+> Ihre Anfrage ist eingegangen.
+"""
+
+
+def _received(world: World, ticket_id: int, who: str = "dana") -> list[Json]:
+    items = world.get(who, f"/tickets/{ticket_id}/mails").json()["items"]
+    return [m for m in items if m["direction"] == "in"]
+
+
+def test_a_received_mail_reads_whole_with_the_thread_it_quoted(world: World) -> None:
+    contact(world)
+    first = take(world, message(subject="Drucker"))
+    t = world.ticket(first.ticket_id or 0)
+    take(world, message(subject=f"AW: [#{t['number']}] Drucker", body=QUOTING_REPLY))
+    ticket_mail, reply = _received(world, t["id"])
+    r = world.get("dana", f"/tickets/{t['id']}/mails/in/{reply['id']}")
+    assert r.status_code == 200, r.text
+    read = r.json()
+    assert read["text"] == QUOTING_REPLY.strip()  # the comment has only the first line
+    assert {k: v for k, v in read.items() if k != "text"} == reply  # the list's fields
+    first_text = world.get("dana", f"/tickets/{t['id']}/mails/in/{ticket_mail['id']}").json()
+    assert first_text["text"] == "Der Drucker im Lager druckt nicht."
+
+
+def test_a_follow_up_tickets_mail_keeps_the_quoted_thread(world: World) -> None:
+    contact(world)
+    t = world.new_ticket()
+    assert world.patch("dana", t, status="resolved").status_code == 200
+    assert world.patch("dana", world.ticket(t["id"]), status="closed").status_code == 200
+    r = take(world, message(subject=f"AW: [#{t['number']}] Drucker", body=QUOTING_REPLY))
+    assert r.reason == "follow_up" and r.ticket_id is not None
+    assert "Ihre Anfrage ist eingegangen" not in world.ticket(r.ticket_id)["description"]
+    path = f"/tickets/{r.ticket_id}/mails/in/{r.inbound_mail_id}"
+    assert world.get("dana", path).json()["text"] == QUOTING_REPLY.strip()
+
+
+def test_a_mail_of_another_ticket_or_none_is_not_found(world: World) -> None:
+    contact(world)
+    one = take(world, message(subject="Drucker")).ticket_id or 0
+    other = take(world, message(subject="VPN")).ticket_id or 0
+    [theirs] = _received(world, other)
+    stray = unmatched(world)
+    for mail_id in (theirs["id"], stray, NO_SUCH_ID):
+        r = world.get("dana", f"/tickets/{one}/mails/in/{mail_id}")
+        assert r.status_code == 404 and r.headers["content-type"] == PROBLEM, mail_id
+    assert world.get("dana", f"/tickets/{NO_SUCH_ID}/mails/in/{theirs['id']}").status_code == 404
+    assert world.get("dana", f"/tickets/{one}/mails/in/0").status_code == 422
+
+
+def test_a_received_mail_has_its_tickets_read_rule(world: World) -> None:
+    ticket_id, _ = _ticket_with_attachments(world, "tina")
+    [mail] = _received(world, ticket_id)
+    path = f"/tickets/{ticket_id}/mails/in/{mail['id']}"
+    mine = world.get("tina", path)
+    assert mine.status_code == 200 and len(mine.json()["attachments"]) == 3
+    for who in ("dana", "lea", "adam", "bea"):
+        assert world.get(who, path).status_code == 200, who
+    ticket_read = world.get("otto", f"/tickets/{ticket_id}")
+    refused = world.get("otto", path)
+    assert (refused.status_code, ticket_read.status_code) == (404, 404)
+    assert refused.headers["content-type"] == PROBLEM

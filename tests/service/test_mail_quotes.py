@@ -1,11 +1,11 @@
-"""A customer's reply becomes a comment of what they wrote, not of the thread they quoted;
-the mail's whole text stays with its record."""
+"""A customer's reply becomes a comment (or, to a closed ticket, a follow-up ticket) of what
+they wrote, not of the thread they quoted; the mail's whole text stays with its record."""
 
 from __future__ import annotations
 
 from mail.mailshapes import CONTACT, message
 from service.mail_world import contact, mail_row, take
-from service.world import World
+from service.world import Json, World
 from sqlmodel import Session
 
 from dispatch.models import Comment
@@ -66,3 +66,33 @@ def test_a_first_mail_is_never_cut(world: World) -> None:
     r = take(world, message(subject="Drucker", body=text))
     assert r.outcome == "ticket"
     assert world.ticket(r.ticket_id or 0)["description"] == text
+
+
+def _follow_up_of(world: World, body: str) -> tuple[Json, Json]:
+    """The closed ticket a reply with `body` answers, and the follow-up ticket it made."""
+    contact(world)
+    t = world.new_ticket()
+    assert world.patch("dana", t, status="resolved").status_code == 200
+    assert world.patch("dana", world.ticket(t["id"]), status="closed").status_code == 200
+    r = take(world, message(subject=f"AW: [#{t['number']}] Ihre Anfrage", body=body))
+    assert (r.outcome, r.reason) == ("ticket", "follow_up")
+    assert mail_row(world, r).body == body.strip()  # the whole mail is kept as it came
+    return t, world.ticket(r.ticket_id or 0)
+
+
+def test_a_follow_up_ticket_holds_only_the_new_text(world: World) -> None:
+    old, new = _follow_up_of(world, QUOTED_THREAD)
+    n = old["number"]
+    assert new["description"] == (
+        f"Follow-up to ticket #{n} (closed): {old['title']}\n"
+        f"The thread the mail quoted is on ticket #{n}; this ticket's mails hold the whole mail."
+        "\n\nDer Drucker geht wieder, danke!"
+    )
+
+
+def test_a_follow_up_that_is_only_a_quote_keeps_its_whole_text(world: World) -> None:
+    only_quote = "> Ihre Anfrage ist eingegangen.\n> Viele Grüße"
+    old, new = _follow_up_of(world, only_quote)
+    assert new["description"] == (
+        f"Follow-up to ticket #{old['number']} (closed): {old['title']}\n\n{only_quote}"
+    )

@@ -80,6 +80,16 @@ def _attachment(w: World, own: bool) -> str:
     return f"/attachments/{att}"
 
 
+def _received_mail(w: World, own: bool) -> str:
+    """A customer's reply to a ticket of tina's (own) or otto's, with its text."""
+    t = _own_ticket(w, own)
+    reply = message(
+        sender="kunde@example.org",
+        headers={"In-Reply-To": f"<dispatch.1.t{t['number']}@provider.example>"},
+    )
+    return f"/tickets/{t['id']}/mails/in/{take_in(w.engine, reply).inbound_mail_id}"
+
+
 def _contingent(w: World, who: str, own: bool) -> Response:
     """The contingent of a customer of tina's ticket (own) or of otto's only."""
     with Session(w.engine) as s:
@@ -135,6 +145,7 @@ READS = [
         200,
         _get(lambda w, o: f"/tickets/{_own_ticket(w, o)['id']}/mails"),
     ),
+    Case("read a ticket's received mail", Action.SEE_ALL_TICKETS, 200, _get(_received_mail)),
     Case("download an attachment", Action.SEE_ALL_TICKETS, 200, _get(_attachment)),
     Case(
         "preview the mails of a status change",
@@ -253,6 +264,7 @@ OPERATIONS: dict[str, list[str]] = {
     "POST /contingent/close": ["close contingent months"],
     "GET /customers/directory": ["search the customer directory"],
     "GET /tickets/{ticket_id}/mails": ["read a ticket's mails"],
+    "GET /tickets/{ticket_id}/mails/in/{mail_id}": ["read a ticket's received mail"],
     "GET /attachments/{attachment_id}": ["download an attachment"],
     "GET /mail/unmatched": ["list unmatched mail"],
     "POST /mail/unmatched/{mail_id}/ticket": ["make a ticket of a mail"],

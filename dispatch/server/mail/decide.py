@@ -6,7 +6,7 @@
   References, or `[#NUMBER]` in the subject from someone of that customer) becomes a
   customer-contact comment on that ticket and reopens it when it was resolved within
   REOPEN_DAYS; a reply to a closed ticket (or one resolved longer ago) becomes a new ticket
-  that names the old one;
+  that names the old one; both hold what the customer wrote, not the thread they quoted;
 - a known contact's address (any case) becomes a ticket for that customer;
 - anything else is unmatched mail, which the desk makes a ticket of or discards.
 """
@@ -138,23 +138,7 @@ def _reply(session: Session, caller: Caller, mail: Incoming, ticket: Ticket) -> 
         and mail.received_at - ticket.resolved_at > timedelta(days=REOPEN_DAYS)
     )
     if ticket.status is Status.CLOSED or resolved_long_ago:
-        contact = next(
-            iter(contacts_of(session, mail.parsed.from_address, ticket.customer_id)), None
-        )
-        preface = (
-            f"Follow-up to ticket #{ticket.number} ({ticket.status.value}): "
-            f"{line(ticket.title, 120)}\n\n"
-        )
-        new = new_ticket(
-            session,
-            caller,
-            mail,
-            customer_id=ticket.customer_id,
-            contact=contact,
-            contact_id=ticket.contact_id,
-            site_id=ticket.site_id,
-            preface=preface,
-        )
+        new = _follow_up(session, caller, mail, ticket)
         return Made("ticket", reason="follow_up", detail=f"ticket #{ticket.number}", ticket=new)
     comment_id = _comment(session, caller, mail, ticket)
     if ticket.status is Status.RESOLVED:
@@ -162,6 +146,33 @@ def _reply(session: Session, caller: Caller, mail: Incoming, ticket: Ticket) -> 
             session, caller, ticket, {"status": Status.IN_PROGRESS}, expected_version=ticket.version
         )
     return Made("reply", ticket=ticket, comment_id=comment_id)
+
+
+def _follow_up(session: Session, caller: Caller, mail: Incoming, ticket: Ticket) -> Ticket:
+    """A new ticket for a reply to a closed `ticket`, naming it. Like a reply comment it holds
+    only what the customer wrote: the thread their client quoted is the old ticket's, which
+    the preface names (the mail's record, listed with the new ticket, keeps its whole text)."""
+    p = mail.parsed
+    own = new_text(p.text, p.subject)
+    preface = (
+        f"Follow-up to ticket #{ticket.number} ({ticket.status.value}): {line(ticket.title, 120)}\n"
+    )
+    if own != p.text:
+        preface += (
+            f"The thread the mail quoted is on ticket #{ticket.number}; "
+            "this ticket's mails hold the whole mail.\n"
+        )
+    contact = next(iter(contacts_of(session, p.from_address, ticket.customer_id)), None)
+    return new_ticket(
+        session,
+        caller,
+        mail,
+        customer_id=ticket.customer_id,
+        contact=contact,
+        contact_id=ticket.contact_id,
+        site_id=ticket.site_id,
+        description=preface + "\n" + (own or NO_TEXT),
+    )
 
 
 def _comment(session: Session, caller: Caller, mail: Incoming, ticket: Ticket) -> int:
@@ -187,15 +198,16 @@ def new_ticket(
     contact: Contact | None,
     contact_id: int | None = None,
     site_id: int | None = None,
-    preface: str = "",
+    description: str | None = None,
 ) -> Ticket:
     """A ticket from the mail through the service's intake (number, SLA, feed event), and
-    the receipt confirmation to its sender."""
+    the receipt confirmation to its sender. Its description is the mail's whole text unless
+    `description` is given."""
     p = mail.parsed
     data = TicketCreate.model_validate(
         {
             "title": title_of(p.subject),
-            "description": fit(preface + (p.text or NO_TEXT), MAX_MAIL_TEXT),
+            "description": fit(description or p.text or NO_TEXT, MAX_MAIL_TEXT),
             "kind": TicketKind.INCIDENT,
             "source": Source.EMAIL,
             "customer_id": customer_id,

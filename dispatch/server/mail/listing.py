@@ -1,5 +1,5 @@
-"""Reading mail back: a ticket's received mails (the inbound half of its mails list) and
-one attachment for download."""
+"""Reading mail back: a ticket's received mails (the inbound half of its mails list), one
+of them with its whole text, and one attachment for download."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from dispatch.models.mail import (
     InboundMail,
     MailAttachment,
     MailPublic,
+    MailWithText,
 )
 from dispatch.server.http.deps import Caller
 from dispatch.server.http.problems import ProblemError
@@ -30,34 +31,53 @@ def inbound_mails(session: Session, ticket_id: int) -> list[MailPublic]:
         .where(InboundMail.ticket_id == ticket_id)
         .order_by(col(InboundMail.received_at), col(InboundMail.id))
     ).all()
-    ids = [r.id for r in rows if r.id is not None]
+    listed = _attachments(session, [r.id for r in rows if r.id is not None])
+    return [_public(row, listed[row.id or 0]) for row in rows]
+
+
+def received_mail(session: Session, ticket_id: int, mail_id: int) -> MailWithText:
+    """The ticket's received mail `mail_id` with its text as stored; 404 when it is not one
+    of this ticket's (the caller's right to read the ticket is checked before)."""
+    row = session.exec(
+        select(InboundMail)
+        .options(defer(InboundMail.raw))  # type: ignore[arg-type]
+        .where(InboundMail.id == mail_id, InboundMail.ticket_id == ticket_id)
+    ).first()
+    if row is None:
+        raise ProblemError(404, f"ticket {ticket_id} has no received mail {mail_id}")
+    listed = _attachments(session, [mail_id])[mail_id]
+    return MailWithText(**_public(row, listed).model_dump(), text=row.body)
+
+
+def _attachments(session: Session, mail_ids: list[int]) -> dict[int, list[AttachmentPublic]]:
+    """The mails' attachments by mail id, in the order they came (their data not loaded)."""
     listed: dict[int, list[AttachmentPublic]] = defaultdict(list)
-    if ids:
-        attachments = session.exec(
-            select(MailAttachment)
-            .options(defer(MailAttachment.data))  # type: ignore[arg-type]
-            .where(col(MailAttachment.mail_id).in_(ids))
-            .order_by(col(MailAttachment.id))
-        ).all()
-        for att in attachments:
-            listed[att.mail_id].append(AttachmentPublic.model_validate(att, from_attributes=True))
-    out = []
-    for row in rows:
-        assert row.id is not None
-        out.append(
-            MailPublic(
-                id=row.id,
-                direction="in",
-                kind="reply" if row.outcome == "reply" else "ticket",
-                at=row.received_at,
-                address=row.from_address,
-                name=row.from_name,
-                subject=row.subject,
-                state="received",
-                attachments=listed[row.id],
-            )
-        )
-    return out
+    if not mail_ids:
+        return listed
+    attachments = session.exec(
+        select(MailAttachment)
+        .options(defer(MailAttachment.data))  # type: ignore[arg-type]
+        .where(col(MailAttachment.mail_id).in_(mail_ids))
+        .order_by(col(MailAttachment.id))
+    ).all()
+    for att in attachments:
+        listed[att.mail_id].append(AttachmentPublic.model_validate(att, from_attributes=True))
+    return listed
+
+
+def _public(row: InboundMail, attachments: list[AttachmentPublic]) -> MailPublic:
+    assert row.id is not None
+    return MailPublic(
+        id=row.id,
+        direction="in",
+        kind="reply" if row.outcome == "reply" else "ticket",
+        at=row.received_at,
+        address=row.from_address,
+        name=row.from_name,
+        subject=row.subject,
+        state="received",
+        attachments=attachments,
+    )
 
 
 def attachment_for(session: Session, caller: Caller, attachment_id: int) -> MailAttachment:

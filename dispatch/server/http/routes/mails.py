@@ -1,4 +1,5 @@
-"""Mail: a ticket's mails, unmatched mail at the desk, attachments for download."""
+"""Mail: a ticket's mails (a received one with its text), unmatched mail at the desk,
+attachments for download."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from fastapi.responses import JSONResponse, Response
 
 from dispatch.models.mail import (
     MailDiscard,
+    MailWithText,
     TicketMails,
     UnmatchedMailList,
     UnmatchedMailPublic,
@@ -21,7 +23,12 @@ from dispatch.server.http.problems import problems
 from dispatch.server.http.write_path import write_endpoint
 from dispatch.server.http.writes import WriteResult, etag, json_response
 from dispatch.server.mail import unmatched
-from dispatch.server.mail.listing import attachment_for, download_headers, inbound_mails
+from dispatch.server.mail.listing import (
+    attachment_for,
+    download_headers,
+    inbound_mails,
+    received_mail,
+)
 from dispatch.server.notify.listing import outbound_mails, outgoing_enabled
 from dispatch.server.persistence.reads import run_read
 from dispatch.server.rules.views import ticket_public, visible_ticket
@@ -40,6 +47,24 @@ async def ticket_mails(
         items = inbound_mails(session, ticket_id) + outbound_mails(session, ticket_id)
         items.sort(key=lambda m: (m.at, m.direction, m.id))
         return TicketMails(outgoing_enabled=outgoing_enabled(settings), items=items)
+
+    return json_response(await run_read(session, read))
+
+
+@router.get(
+    "/tickets/{ticket_id}/mails/in/{mail_id}",
+    response_model=MailWithText,
+    responses=problems(404),
+)
+async def ticket_received_mail(
+    ticket_id: IdPath, mail_id: IdPath, session: SessionDep, caller: CallerDep
+) -> JSONResponse:
+    """One received mail of the ticket (`direction` "in" in its mails) with its whole text as
+    stored, the thread it quoted included (same read rule as the ticket)."""
+
+    def read() -> MailWithText:
+        visible_ticket(session, caller, ticket_id)
+        return received_mail(session, ticket_id, mail_id)
 
     return json_response(await run_read(session, read))
 
