@@ -1,4 +1,4 @@
-"""GET /health and GET /me."""
+"""GET (and HEAD) /health and GET /me."""
 
 from __future__ import annotations
 
@@ -20,8 +20,10 @@ class Health(SQLModel):
     version: str
 
 
-@router.get("/health", response_model=Health)
+@router.api_route("/health", methods=["GET", "HEAD"], response_model=Health)
 def health() -> JSONResponse:
+    """Liveness and version; HEAD too, which uptime monitors and load balancers often send
+    (HTTP asks every general-purpose server for GET and HEAD)."""
     return json_response(Health(status="ok", version=__version__))
 
 
