@@ -160,13 +160,21 @@ def test_refusals(env: dict[str, str], tmp_path: Path) -> None:
 
 def test_every_report_text_has_its_german_translation() -> None:
     import ast
-    import re
+
+    from babel.messages.pofile import read_po
 
     import dispatch
 
     root = Path(dispatch.__file__).parent
-    catalog = (root / "locale/de/LC_MESSAGES/money.po").read_text(encoding="utf-8")
-    translated = set(re.findall(r'^msgid(?:_plural)? "(.+)"$', catalog, re.MULTILINE))
+    with (root / "locale/de/LC_MESSAGES/money.po").open("rb") as po:
+        catalog = read_po(po)
+    # a message's id, and a plural's two forms (a long id is wrapped over several lines)
+    translated = {
+        form
+        for message in catalog
+        if message.id and message.string
+        for form in (message.id if isinstance(message.id, tuple) else (message.id,))
+    }
     wanted = set()
     for module in ("cli/reports.py", "client/api_reports.py"):
         for node in ast.walk(ast.parse((root / module).read_text(encoding="utf-8"))):
