@@ -1,6 +1,7 @@
-"""The client's calls of the mail endpoints (issue 19): a ticket's mails, who a status change
-would mail, the unmatched mail, and the three mail writes (for the CLI and tests; the console
-queues them in the outbox, which sends them with `ApiClient.write`).
+"""The client's calls of the mail endpoints (issue 19): a ticket's mails (and one received
+mail with its whole text), who a status change would mail, the unmatched mail, and the three
+mail writes (for the CLI and tests; the console queues them in the outbox, which sends them
+with `ApiClient.write`).
 
 A mixin of `ApiClient`: its methods use the client's request and its door checks (`_answer`,
 `_items`), which `_Door` names for the type checker.
@@ -15,6 +16,7 @@ from dispatch.client import paths
 from dispatch.client.shapes import (
     MailPreviewShape,
     MailShape,
+    MailTextShape,
     TicketMailsShape,
     TicketShape,
     UnmatchedMailShape,
@@ -70,6 +72,13 @@ class MailCalls:
         mails = self._answer(response, TicketMailsShape)
         self._items(response, MAIL_KEYS)  # each mail holds what the view reads
         return mails
+
+    async def received_mail(self: _Door, ticket_id: int, mail_id: int) -> MailTextShape:
+        """One received mail of the ticket with its whole text as stored, the thread it
+        quoted included (NotFound when it is not one of the ticket's, or the ticket not
+        the caller's to read)."""
+        response = await self.request("GET", paths.received_mail(ticket_id, mail_id))
+        return self._answer(response, MailTextShape)
 
     async def mail_preview(self: _Door, ticket_id: int, status: str) -> MailPreviewShape:
         """Who a status change of the ticket to `status` would mail."""

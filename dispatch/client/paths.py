@@ -72,6 +72,11 @@ def ticket_mails(ticket_id: int) -> str:
     return f"{TICKETS}/{ticket_id}/mails"
 
 
+def received_mail(ticket_id: int, mail_id: int) -> str:
+    """One received mail of the ticket with its whole text."""
+    return f"{TICKETS}/{ticket_id}/mails/in/{mail_id}"
+
+
 def mail_preview(ticket_id: int) -> str:
     return f"{TICKETS}/{ticket_id}/mail-preview"
 

@@ -248,6 +248,13 @@ class MailShape(TypedDict, total=False):
     attachments: list[AttachmentShape]
 
 
+class MailTextShape(MailShape, total=False):
+    """`MailWithText`: one received mail of a ticket with its whole text as stored (a
+    stranger's words: cleaned before a terminal shows them)."""
+
+    text: Required[str]
+
+
 class TicketMailsShape(TypedDict, total=False):
     """`TicketMails`: a ticket's mails, oldest first, and whether mail goes out at all."""
 
