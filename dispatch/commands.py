@@ -28,6 +28,7 @@ SCREEN_ACTIONS = [
     (N_("Change status of selected ticket"), "status"),
     (N_("Escalate selected ticket"), "escalate"),
     (N_("Send a failed mail again"), "retry_mail"),
+    (N_("Read a received mail whole"), "read_mail"),
     (N_("Comment on selected ticket"), "comment"),
     (N_("Edit title, description and tags of the ticket"), "edit"),
     (N_("Copy the contact's phone number"), "copy_phone"),

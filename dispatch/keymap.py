@@ -27,6 +27,7 @@ from dispatch.screens.dialogs import ChoiceDialog, EscalateDialog, TextDialog
 from dispatch.screens.edit_dialog import EditDialog
 from dispatch.screens.escalations import EscalationsScreen
 from dispatch.screens.help import HelpScreen
+from dispatch.screens.mail_read import MailReadScreen
 from dispatch.screens.mywork import MyWorkScreen
 from dispatch.screens.new_ticket import CustomerInput, NewTicketDialog
 from dispatch.screens.outbox import ConflictScreen, OutboxScreen
@@ -51,6 +52,7 @@ PLACES: Sequence[tuple[str, Sequence[type[DOMNode]]]] = (
     (N_("the unmatched mail"), (DispatchApp, UnmatchedScreen, FastTable)),
     (N_("the ticket view"), (DispatchApp, TicketScreen)),
     (N_("the help"), (HelpScreen,)),
+    (N_("the mail text"), (MailReadScreen,)),
     (N_("a choice dialog"), (ChoiceDialog,)),
     (N_("the status dialog"), (StatusDialog,)),
     (N_("the customer choice"), (CustomerPick,)),

@@ -1,5 +1,6 @@
 """What the console says about mail, in one place: the ticket view's "Mails" section, the
-lines of the retry choice and of the status dialog's recipients, and pane 6's detail.
+lines of the retry choice and of the status dialog's recipients, a received mail read whole,
+and pane 6's detail.
 
 Addresses, names, subjects, errors and file names are strangers' text (a mail's headers, an
 SMTP server's reply): every one passes `dispatch.display.safe` and goes into Rich `Text`,
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.table import Table
 from rich.text import Text
 
 from dispatch.display import clock
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
         AttachmentShape,
         MailPreviewShape,
         MailShape,
+        MailTextShape,
         TicketMailsShape,
         UnmatchedMailShape,
     )
@@ -43,6 +46,18 @@ TEXT = {
     "retry_title": N_("Send which failed mail again?"),
     "retry_queued": N_("{number}: mail to {address} queued to be sent again"),
     "retry_none": N_("{number}: no failed mail to send again."),
+    # `m`: a received mail read whole
+    "read_title": N_("Read which received mail?"),
+    "read_none": N_("{number}: no mail received."),
+    "read_loading": N_("{number}: the mails are still being read; try again in a moment."),
+    "read_offline": N_("{number}: offline, reading a mail needs the service."),
+    "read_failed": N_("{number}: the service did not give the mail: {why}"),
+    "whole_title": N_("{number}: received mail"),
+    "whole_from": N_("From"),
+    "whole_at": N_("Received"),
+    "whole_subject": N_("Subject"),
+    "whole_empty": N_("(the mail has no text)"),
+    "whole_hint": N_("j/k/↑/↓ scroll · esc close"),
     # the status dialog: who a change to the highlighted status mails
     "preview_loading": N_("Mail: asking the service who is mailed…"),
     "preview_offline": N_("Mail: recipients unknown offline"),
@@ -160,6 +175,36 @@ def _attachment_line(attachment: AttachmentShape) -> str:
         size=size_text(attachment.get("size")),
         kept="" if attachment.get("kept", True) else _(TEXT["not_kept"]),
     )
+
+
+def sender(mail: MailShape) -> str:
+    """`Anna Becker <anna@kunde.example>`, or the address alone when the mail named nobody."""
+    address = one_line(mail.get("address") or clock.NONE)
+    name = one_line(mail.get("name") or "")
+    return f"{name} <{address}>" if name else address
+
+
+def whole_head(mail: MailShape) -> Table:
+    """Who wrote, when it came (and what kind it is), its subject and attachments."""
+    head = Table.grid(padding=(0, 2))
+    head.add_column(style="bold", no_wrap=True)
+    head.add_column()
+    kind = _kind_word(mail.get("kind"))
+    at = clock.moment(mail.get("at")) + (f" · {kind}" if kind else "")
+    head.add_row(_(TEXT["whole_from"]), Text(sender(mail)))
+    head.add_row(_(TEXT["whole_at"]), Text(at))
+    head.add_row(_(TEXT["whole_subject"]), Text(one_line(mail.get("subject") or "")))
+    for attachment in mail.get("attachments") or []:
+        head.add_row("", Text(_attachment_line(attachment).strip(), style="dim"))
+    return head
+
+
+def whole_text(mail: MailTextShape) -> Text:
+    """The mail's text as the intake stored it, each line cleaned (a stranger wrote it)."""
+    lines = [clean(line) for line in str(mail.get("text") or "").splitlines()]
+    if not any(line.strip() for line in lines):
+        return Text(_(TEXT["whole_empty"]), style="dim")
+    return Text("\n".join(lines))
 
 
 def preview_line(preview: MailPreviewShape | None, problem: str | None = None) -> str:

@@ -69,6 +69,7 @@ class TicketScreen(TicketMails, DeskActions):
         EDIT,
         COPY_PHONE,
         Binding("M", "retry_mail", N_("Retry mail"), id="ticketview.retry_mail"),
+        Binding("m", "read_mail", N_("Read mail"), id="ticketview.read_mail"),
         Binding("T", "edit_time", N_("Change work"), id="ticketview.edit_time"),
         Binding("j", "scroll_down", N_("Scroll down"), show=False, id="ticketview.down"),
         Binding("k", "scroll_up", N_("Scroll up"), show=False, id="ticketview.up"),

@@ -1,5 +1,6 @@
 """The ticket view's mails: read from the service next to the detail, read again when a feed
-event concerns them, and `M` to send a failed notification again (through the outbox)."""
+event concerns them, `M` to send a failed notification again (through the outbox), and `m` to
+read a received mail whole (whoever may read the ticket: the service's read rule decides)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from dispatch.i18n import _
 from dispatch.screens.base import StatusScreen
 from dispatch.screens.context import MailsUpdate, engine_dict
 from dispatch.screens.dialogs import ChoiceDialog
+from dispatch.screens.mail_read import MailReadScreen
 from dispatch.screens.mail_text import TEXT, failed, mail_line, mails_text
 
 if TYPE_CHECKING:
@@ -120,3 +122,55 @@ class TicketMails(StatusScreen):
             ),
             markup=False,
         )
+
+    def action_read_mail(self) -> None:
+        """A received mail's whole text: the one there is, or a choice of them."""
+        ticket = self.selected_ticket()
+        if ticket is None:
+            return
+        number = ticket["number"]
+        if not self.dispatch.online or self.mails_problem == "offline":
+            self._say(_(TEXT["read_offline"]).format(number=number))
+            return
+        if self.mails is None:
+            problem = self.mails_problem or "loading"
+            if problem == "loading":
+                self._say(_(TEXT["read_loading"]).format(number=number))
+            else:
+                self._say(_(TEXT["read_failed"]).format(number=number, why=one_line(problem)))
+            return
+        received = [m for m in self.mails["items"] if m.get("direction") == "in"]
+        if not received:
+            self._say(_(TEXT["read_none"]).format(number=number))
+            return
+        if len(received) == 1:
+            self.show_mail(ticket, received[0])
+            return
+        by_id = {str(m["id"]): m for m in received}
+
+        def chosen(value: str | None) -> None:
+            if value in by_id:
+                self.show_mail(ticket, by_id[value])
+
+        options = [(str(m["id"]), mail_line(m)) for m in received]
+        # in the section's order, the newest highlighted: a reply is what one opens it for
+        dialog = ChoiceDialog(_(TEXT["read_title"]), options, current=options[-1][0])
+        self.app.push_screen(dialog, chosen)
+
+    @work(exclusive=True, group="ticket-mail-text")
+    async def show_mail(self, ticket: TicketShape, mail: MailShape) -> None:
+        number = ticket["number"]
+        try:
+            whole = await self.dispatch.client.received_mail(ticket["id"], mail["id"])
+        except Unreachable:
+            self._say(_(TEXT["read_offline"]).format(number=number))
+            return
+        except ApiError as exc:
+            why = one_line(exc.sentence)
+            self._say(_(TEXT["read_failed"]).format(number=number, why=why))
+            return
+        if self.is_current:  # not over a dialog opened, nor after the view closed, meanwhile
+            self.app.push_screen(MailReadScreen(number, whole))
+
+    def _say(self, line: str) -> None:
+        self.notify(line, severity="warning", markup=False)

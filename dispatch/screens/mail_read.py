@@ -1,0 +1,58 @@
+"""`m` in the ticket view: one received mail read whole, the thread it quoted included (a
+comment or a follow-up ticket keeps only what the customer wrote anew).
+
+Read-only: its sender, time and subject on top, the text under them, all in one scrolling
+box; esc closes. What it shows comes from `mail_text` (cleaned, never markup).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+from dispatch.i18n import N_, _
+from dispatch.screens.mail_text import TEXT, whole_head, whole_text
+
+if TYPE_CHECKING:
+    from dispatch.client.shapes import MailTextShape
+
+
+class MailReadScreen(ModalScreen[None]):
+    """A received mail of ticket `number`, as the service holds it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", N_("Close"), id="mailread.close"),
+        Binding("j", "down", N_("Scroll down"), show=False, id="mailread.down"),
+        Binding("k", "up", N_("Scroll up"), show=False, id="mailread.up"),
+    ]
+
+    def __init__(self, number: int | str, mail: MailTextShape) -> None:
+        super().__init__(classes="dialog")
+        self.number = number
+        self.mail = mail
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog-box wide", id="mail-read"):
+            title = _(TEXT["whole_title"]).format(number=self.number)
+            yield Label(title, classes="dialog-title", markup=False)
+            yield Static(whole_head(self.mail), id="mail-read-head")
+            yield Static(whole_text(self.mail), id="mail-read-text")
+            yield Label(_(TEXT["whole_hint"]), classes="dialog-hint", markup=False)
+
+    def on_mount(self) -> None:
+        # focused, the box takes ↑/↓, page up/down, home and end itself
+        self.query_one(VerticalScroll).focus()
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+    def action_down(self) -> None:
+        self.query_one(VerticalScroll).scroll_down()
+
+    def action_up(self) -> None:
+        self.query_one(VerticalScroll).scroll_up()
