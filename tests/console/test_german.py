@@ -20,6 +20,7 @@ from textual.pilot import Pilot
 from textual.screen import ModalScreen
 
 from dispatch.app import DispatchApp
+from dispatch.client.shapes import MailTextShape
 from dispatch.i18n import _
 from dispatch.screens.appointment_dialog import AppointmentDialog
 from dispatch.screens.assign import AssignDialog
@@ -29,12 +30,26 @@ from dispatch.screens.customer_pick import CustomerPick
 from dispatch.screens.dialogs import ChoiceDialog, EscalateDialog, TextDialog
 from dispatch.screens.edit_dialog import EditDialog
 from dispatch.screens.help import HelpScreen
+from dispatch.screens.mail_read import MailReadScreen
 from dispatch.screens.new_ticket import NewTicketDialog
 from dispatch.screens.status_dialog import StatusDialog
 from dispatch.screens.status_note import StatusNoteDialog
 from dispatch.screens.ticket import TicketScreen
 from dispatch.screens.time_dialog import TimeDialog
 
+# a received mail as `GET /tickets/{id}/mails/in/{mail_id}` answers (the walk has no mail)
+READ_MAIL: MailTextShape = {
+    "id": 1,
+    "direction": "in",
+    "state": "received",
+    "kind": "reply",
+    "at": "2026-12-07T08:14:00+00:00",
+    "address": "anna@kunde.example",
+    "name": "Anna Kunde",
+    "subject": "AW: Drucker",
+    "attachments": [{"id": 1, "filename": "foto.jpg", "size": 2048, "kept": True}],
+    "text": "Geht wieder, danke!\n\n> Ihre Anfrage ist eingegangen.\n" * 12,
+}
 SIZES = [(80, 24), (120, 40)]
 IDS = ["80x24", "120x40"]
 
@@ -205,10 +220,12 @@ async def test_every_dialog_in_german(tmp_path: Path, size: tuple[int, int]) -> 
         await check_dialog(app, pilot, "Neues Ticket", "Kunde: Name")
         await open_dialog(app, pilot, HelpScreen, "question_mark")
         await check_dialog(app, pilot, "Tasten", "Zuweisen", "Befehlspalette")
-        # the ticket view's own dialog
+        # the ticket view's own dialogs, and its keys (`m` reads a received mail)
         await show(pilot, "enter")
         await open_dialog(app, pilot, EditDialog, "E")
         await check_dialog(app, pilot, f"{number} bearbeiten", "ctrl+s speichern")
+        await open_dialog(app, pilot, HelpScreen, "question_mark")
+        await check_dialog(app, pilot, "Mail lesen", "ticketview.read_mail")
         await show(pilot, "escape")
         # the calendar's
         await show(pilot, "3")
@@ -218,6 +235,7 @@ async def test_every_dialog_in_german(tmp_path: Path, size: tuple[int, int]) -> 
         for dialog, words in (
             (conflict_screen(conflict_op()), ("Konflikt", "deren (jetzt)")),
             (StatusNoteDialog(int(number), "waiting_customer"), ("Frage an den Kunden",)),
+            (MailReadScreen(number, READ_MAIL), ("empfangene Mail", "Von", "Betreff")),
             (CustomerPick(_("Make a ticket of this mail: for which customer?")), ("Kunde",)),
             (
                 ConfirmDialog(

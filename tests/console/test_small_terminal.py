@@ -20,6 +20,7 @@ from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
 from dispatch.app import DispatchApp
+from dispatch.client.shapes import MailTextShape
 from dispatch.display import clock
 from dispatch.screens.appointment_dialog import AppointmentDialog
 from dispatch.screens.assign import AssignDialog
@@ -27,6 +28,7 @@ from dispatch.screens.comment_dialog import ContactDialog
 from dispatch.screens.confirm import ConfirmDialog
 from dispatch.screens.dialogs import ChoiceDialog, EscalateDialog, TextDialog
 from dispatch.screens.help import HelpScreen
+from dispatch.screens.mail_read import MailReadScreen
 from dispatch.screens.mywork import MyWorkScreen
 from dispatch.screens.ticket_actions import priority_options
 from dispatch.widgets.fast_table import FastTable, column_widths
@@ -34,6 +36,15 @@ from dispatch.widgets.rows import QUEUE_COLUMNS
 from dispatch.widgets.status_bar import StatusBar
 
 SMALL = (80, 24)
+# a long received mail (the box scrolls to its last line)
+READ_MAIL: MailTextShape = {
+    "id": 1,
+    "direction": "in",
+    "state": "received",
+    "address": "anna@kunde.example",
+    "subject": "AW: Drucker " * 20,
+    "text": "Der Drucker geht wieder.\n> Ihre Anfrage ist eingegangen. " * 40,
+}
 
 
 DIALOGS: dict[str, Callable[[DispatchApp], ModalScreen[Any]]] = {
@@ -53,6 +64,7 @@ DIALOGS: dict[str, Callable[[DispatchApp], ModalScreen[Any]]] = {
     "appointment": lambda app: AppointmentDialog("Book for Marco Wagner", day=date(2026, 12, 7)),
     "conflict": lambda app: conflict_screen(conflict_op()),
     "help": lambda app: HelpScreen(app.screen),
+    "mail": lambda app: MailReadScreen(100301, READ_MAIL),
 }
 
 
