@@ -43,6 +43,7 @@ TEXT = {
     "not_kept": N_(" (not kept: over the size limit)"),
     "tries": N_(" ({n} tries)"),
     "retry_hint": N_(" · M sends it again"),
+    "read_hint": N_(" · m reads it whole"),
     "retry_title": N_("Send which failed mail again?"),
     "retry_queued": N_("{number}: mail to {address} queued to be sent again"),
     "retry_none": N_("{number}: no failed mail to send again."),
@@ -161,6 +162,8 @@ def _append_mail(text: Text, mail: MailShape, may_retry: bool) -> None:
         text.append(f" · {kind}")
     if state == "failed" and may_retry:
         text.append(_(TEXT["retry_hint"]), style="dim")
+    if mail.get("direction") == "in":
+        text.append(_(TEXT["read_hint"]), style="dim")
     address = one_line(mail.get("address") or clock.NONE)
     text.append(f"\n      {address}: {one_line(mail.get('subject') or '')}\n")
     if state == "failed" and mail.get("error"):

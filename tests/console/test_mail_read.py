@@ -10,7 +10,7 @@ import httpx
 from console.harness import other_client, settle, until
 from console.mail_world import engine_of, mail_console, message, take
 from console.offline import cut_in
-from console.test_ticket_mails import mail_ticket, open_view
+from console.test_ticket_mails import mail_ticket, mails_text, open_view
 from sqlmodel import Session, select
 from textual.widgets import OptionList, Static
 
@@ -66,6 +66,9 @@ async def test_a_reply_reads_whole_with_the_thread_it_quoted(tmp_path: Path) -> 
         await reply_to(app, ticket_id, address)
         view = await open_view(app, pilot, ticket_id)
         await until(pilot, lambda: view.mails is not None, "the mails are listed")
+        listed = mails_text(view)
+        assert listed.count("m reads it whole") == 2, listed
+        assert "reply · m reads it whole" in listed
         await pilot.press("m")
         await settle(pilot)
         dialog = app.screen
