@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -17,7 +18,11 @@ from dispatch.i18n import N_, _
 
 
 class ChoiceDialog(ModalScreen[str | None]):
-    """Pick one of a few options with j/k/arrows and enter; escape cancels."""
+    """Pick one of a few options with j/k/arrows and enter; escape cancels.
+
+    The labels show as plain text, never as markup: some hold a stranger's words (a mail's
+    subject), where `[#100301]` would vanish as a colour and `[link=…]` plant a link.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", N_("Cancel"), id="dialog.cancel"),
@@ -34,7 +39,7 @@ class ChoiceDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog-box"):
             yield Label(self.title_text, classes="dialog-title")
-            yield OptionList(*[Option(label, id=value) for value, label in self.options])
+            yield OptionList(*[Option(Text(label), id=value) for value, label in self.options])
             yield Label(_("enter choose · esc cancel"), classes="dialog-hint")
 
     def on_mount(self) -> None:

@@ -149,7 +149,7 @@ def time_text(entries: list[TimeEntryShape] | None, offline: bool) -> Text:
 
 
 def choice_label(entry: TimeEntryShape) -> str:
-    """An entry in the choice of which to change: no stored text (the label is markup)."""
+    """An entry in the choice of which to change, without the reason's free text."""
     return f"{clock.moment(entry['started_at'])} · {entry_line_plain(entry)} · " + state_word(
         entry["state"]
     )

@@ -76,6 +76,11 @@ async def test_a_reply_reads_whole_with_the_thread_it_quoted(tmp_path: Path) -> 
         options = dialog.query_one(OptionList)
         assert options.option_count == 2, "the two received mails, not the ones sent"
         assert options.highlighted == 1, "the newest, the reply, is highlighted"
+        # the subject as written: its `[#…]` is no markup for a colour
+        region = options.region
+        lines = screen_text(app).splitlines()[region.y : region.bottom]
+        drawn = "\n".join(line[region.x : region.right] for line in lines)
+        assert "AW: [#" in drawn, drawn
         await pilot.press("enter")
         await settle(pilot)
         reader = app.screen
