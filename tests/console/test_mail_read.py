@@ -1,6 +1,6 @@
 """`m` in the ticket view reads a received mail whole (the thread it quoted included), from
 the real in-process service: cleaned of control sequences, said so offline or on an error,
-and for a technician on their own ticket as for a dispatcher."""
+for a technician on their own ticket as for a dispatcher, and on another key when remapped."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from textual.widgets import OptionList, Static
 
 from dispatch.app import DispatchApp
+from dispatch.keymap import keymap_problems
 from dispatch.models import InboundMail
 from dispatch.screens.dialogs import ChoiceDialog
 from dispatch.screens.mail_read import MailReadScreen
@@ -197,6 +198,28 @@ async def test_a_technician_reads_the_mail_of_their_ticket(tmp_path: Path) -> No
         view = await open_view(app, pilot, ticket_id)
         assert isinstance(view, TicketScreen)
         await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(app.screen, MailReadScreen), notes(app)
+        assert address in screen_text(app)
+
+
+def test_the_key_is_remappable_and_checked() -> None:
+    assert keymap_problems({"ticketview.read_mail": "R"}) == []
+    assert keymap_problems({"ticketview.read_mail": "a"}) == [
+        'dispatch: keymap: "ticketview.read_mail" = "a" collides with "ticket.assign" (a) '
+        "in the ticket view"
+    ]
+
+
+async def test_a_remapped_key_opens_the_mail(tmp_path: Path) -> None:
+    async with mail_console(tmp_path) as (app, pilot):
+        app.set_keymap({"ticketview.read_mail": "R"})
+        ticket_id, address = await mail_ticket(app)
+        view = await open_view(app, pilot, ticket_id)
+        await pilot.press("m")
+        await settle(pilot)
+        assert app.screen is view, "m is R's now"
+        await pilot.press("R")
         await settle(pilot)
         assert isinstance(app.screen, MailReadScreen), notes(app)
         assert address in screen_text(app)
