@@ -8,13 +8,14 @@ from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Static
 
 from dispatch.i18n import N_, _
+from dispatch.screens.read_only import ReadOnlyDialog
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(ReadOnlyDialog):
     """Lists the active bindings of `screen` (and the app's), as a person reads them."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -57,12 +58,3 @@ class HelpScreen(ModalScreen[None]):
             yield Static(
                 _("ctrl+p: command palette (find tickets by number or title, run actions)")
             )
-
-    def action_close(self) -> None:
-        self.dismiss()
-
-    def action_down(self) -> None:
-        self.query_one(VerticalScroll).scroll_down()
-
-    def action_up(self) -> None:
-        self.query_one(VerticalScroll).scroll_up()

@@ -12,17 +12,17 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from dispatch.i18n import N_, _
 from dispatch.screens.mail_text import TEXT, whole_head, whole_text
+from dispatch.screens.read_only import ReadOnlyDialog
 
 if TYPE_CHECKING:
     from dispatch.client.shapes import MailTextShape
 
 
-class MailReadScreen(ModalScreen[None]):
+class MailReadScreen(ReadOnlyDialog):
     """A received mail of ticket `number`, as the service holds it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -47,12 +47,3 @@ class MailReadScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         # focused, the box takes ↑/↓, page up/down, home and end itself
         self.query_one(VerticalScroll).focus()
-
-    def action_close(self) -> None:
-        self.dismiss()
-
-    def action_down(self) -> None:
-        self.query_one(VerticalScroll).scroll_down()
-
-    def action_up(self) -> None:
-        self.query_one(VerticalScroll).scroll_up()
