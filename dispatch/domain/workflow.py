@@ -1,11 +1,12 @@
-"""Which ticket status may follow which: the one place the workflow is decided."""
+"""Which ticket status may follow which, and when a person may not change the priority: the one
+place the workflow is decided (the service enforces it, the console says it before sending)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from dispatch.domain.types import Status
+from dispatch.domain.types import Priority, Status
 
 _S = Status
 
@@ -63,3 +64,9 @@ def check_transition(current: Status, requested: Status) -> None:
     """Raise IllegalTransition unless `current` -> `requested` is allowed (same -> same is not)."""
     if requested not in TRANSITIONS[current]:
         raise IllegalTransition(current, requested)
+
+
+def held_at_p1(escalated: bool, requested: Priority) -> bool:
+    """Whether a person's `requested` priority is refused: an open escalation keeps its ticket
+    at P1 until it is resolved (only the escalation's own rules move it then)."""
+    return escalated and requested is not Priority.P1

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from dispatch.display import clock, labels
+from dispatch.domain.types import Priority
+from dispatch.domain.workflow import held_at_p1
 from dispatch.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -40,7 +42,7 @@ def held(ticket: Mapping[str, Any], new: str) -> str | None:
     """Why `new` cannot be set now, or None: an open escalation keeps its ticket at P1, and
     the service refuses any other priority until it is resolved. Said before asking, so no
     one confirms a change that comes back refused."""
-    if ticket.get("escalated") and new != "P1":
+    if held_at_p1(bool(ticket.get("escalated")), Priority(new)):
         return _(TEXT["held"]).format(number=ticket["number"])
     return None
 

@@ -188,7 +188,7 @@ def apply_changes(
     set_priority = "priority" in changes and changes["priority"] is not None
     if set_priority:
         prio = Priority(changes["priority"])
-        if ticket.escalated and not by_rule and prio is not Priority.P1:
+        if not by_rule and workflow.held_at_p1(ticket.escalated, prio):
             raise ProblemError(409, "an open escalation keeps this ticket at P1; resolve it first")
         ticket.priority = prio
     new_assignee = changes.get("assignee_id")
