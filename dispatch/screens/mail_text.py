@@ -180,11 +180,12 @@ def _attachment_line(attachment: AttachmentShape) -> str:
     )
 
 
-def sender(mail: MailShape) -> str:
-    """`Anna Becker <anna@kunde.example>`, or the address alone when the mail named nobody."""
-    address = one_line(mail.get("address") or clock.NONE)
-    name = one_line(mail.get("name") or "")
-    return f"{name} <{address}>" if name else address
+def named_address(name: str | None, address: str | None) -> str:
+    """`Anna Becker <anna@kunde.example>`, or the address alone when no one is named; both
+    cleaned onto one line (a mail's headers are a stranger's)."""
+    shown = one_line(address or clock.NONE)
+    named = one_line(name or "")
+    return f"{named} <{shown}>" if named else shown
 
 
 def whole_head(mail: MailShape) -> Table:
@@ -194,7 +195,7 @@ def whole_head(mail: MailShape) -> Table:
     head.add_column()
     kind = _kind_word(mail.get("kind"))
     at = clock.moment(mail.get("at")) + (f" · {kind}" if kind else "")
-    head.add_row(_(TEXT["whole_from"]), Text(sender(mail)))
+    head.add_row(_(TEXT["whole_from"]), Text(named_address(mail.get("name"), mail.get("address"))))
     head.add_row(_(TEXT["whole_at"]), Text(at))
     head.add_row(_(TEXT["whole_subject"]), Text(one_line(mail.get("subject") or "")))
     for attachment in mail.get("attachments") or []:
@@ -223,10 +224,7 @@ def preview_line(preview: MailPreviewShape | None, problem: str | None = None) -
     recipients = preview.get("recipients") or []
     if not recipients:
         return _(TEXT["preview_nobody"])
-    names = ", ".join(
-        one_line(f"{r['name']} <{r['address']}>" if r.get("name") else r["address"])
-        for r in recipients
-    )
+    names = ", ".join(named_address(r.get("name"), r["address"]) for r in recipients)
     return _(TEXT["preview_some"]).format(names=names)
 
 
@@ -234,9 +232,7 @@ def unmatched_detail(mail: UnmatchedMailShape | None) -> Text:
     """Pane 6's lines under the table: who wrote, why it is held, and the text's start."""
     if mail is None:
         return Text("")
-    sender = one_line(mail.get("from_address") or clock.NONE)
-    if mail.get("from_name"):
-        sender = f"{one_line(mail.get('from_name'))} <{sender}>"
+    sender = named_address(mail.get("from_name"), mail.get("from_address"))
     head = Text(f"{sender} · {reason_word(mail.get('reason'))}", style="bold")
     if mail.get("discard_reason"):
         head.append(" · " + _("discarded: {why}").format(why=one_line(mail.get("discard_reason"))))

@@ -20,6 +20,8 @@ from dispatch.screens.mail_read import MailReadScreen
 from dispatch.screens.mail_text import TEXT, failed, mail_line, mails_text
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from dispatch.client.shapes import MailShape, TicketMailsShape, TicketShape
 
 # Who may send a failed notification again (the service's rule; technicians only read).
@@ -105,14 +107,25 @@ class TicketMails(StatusScreen):
         if not choices or not self._may_retry():
             self.notify(_(TEXT["retry_none"]).format(number=ticket["number"]))
             return
-        by_id = {str(m["id"]): m for m in choices}
+        self._choose_mail(_(TEXT["retry_title"]), choices, lambda mail: self.retry(ticket, mail))
+
+    def _choose_mail(
+        self,
+        title: str,
+        mails: list[MailShape],
+        then: Callable[[MailShape], object],
+        current: MailShape | None = None,
+    ) -> None:
+        """A choice of `mails`, each as its line in the section; `then` gets the one chosen."""
+        by_id = {str(m["id"]): m for m in mails}
 
         def chosen(value: str | None) -> None:
             if value in by_id:
-                self.retry(ticket, by_id[value])
+                then(by_id[value])
 
-        options = [(str(m["id"]), mail_line(m)) for m in choices]
-        self.app.push_screen(ChoiceDialog(_(TEXT["retry_title"]), options), chosen)
+        options = [(key, mail_line(m)) for key, m in by_id.items()]
+        highlighted = str(current["id"]) if current is not None else None
+        self.app.push_screen(ChoiceDialog(title, options, current=highlighted), chosen)
 
     def retry(self, ticket: TicketShape, mail: MailShape) -> None:
         self.dispatch.sync.retry_notification(engine_dict(ticket), engine_dict(mail))
@@ -146,16 +159,13 @@ class TicketMails(StatusScreen):
         if len(received) == 1:
             self.show_mail(ticket, received[0])
             return
-        by_id = {str(m["id"]): m for m in received}
-
-        def chosen(value: str | None) -> None:
-            if value in by_id:
-                self.show_mail(ticket, by_id[value])
-
-        options = [(str(m["id"]), mail_line(m)) for m in received]
         # in the section's order, the newest highlighted: a reply is what one opens it for
-        dialog = ChoiceDialog(_(TEXT["read_title"]), options, current=options[-1][0])
-        self.app.push_screen(dialog, chosen)
+        self._choose_mail(
+            _(TEXT["read_title"]),
+            received,
+            lambda mail: self.show_mail(ticket, mail),
+            current=received[-1],
+        )
 
     @work(exclusive=True, group="ticket-mail-text")
     async def show_mail(self, ticket: TicketShape, mail: MailShape) -> None:
