@@ -22,7 +22,6 @@ tree as it was. The files are written at the project's line length, at which the
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,7 +30,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po, write_po
 
-from dispatch.i18n_compile import DOMAIN, po_files, translated
+from dispatch.i18n_compile import DOMAIN, better, po_files, write_whole
 
 HOME = f"{DOMAIN}.po"  # where a message new to the template goes
 WIDTH = 100  # the project's line length (pyproject's ruff), at which the files are wrapped
@@ -87,7 +86,7 @@ def origins(files: dict[str, Catalog]) -> dict[Key, Origin]:
         for place, message in enumerate(m for m in files[name] if m.id):
             key = _key(message)
             have = found.get(key)
-            if have is None or (translated(message) and not translated(have.message)):
+            if better(message, have.message if have is not None else None):
                 found[key] = Origin(name, place, message)
     return found
 
@@ -147,12 +146,6 @@ def update_language(
         if _render(catalog) == before[name] and target.is_file():
             continue  # compared with its old POT-Creation-Date: a new template alone is no change
         catalog.creation_date = template.creation_date
-        _write(target, _render(catalog))
+        write_whole(target, _render(catalog))
         written.append(target)
     return written
-
-
-def _write(target: Path, data: bytes) -> None:
-    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(target)  # a failed run leaves the old file whole

@@ -40,7 +40,7 @@ def mo_bytes(messages_dir: Path) -> bytes:
             continue
         for message in catalog:
             have = merged.get(message.id, message.context)  # a msgctxt is its own message
-            if message.id and _better(message, have):
+            if message.id and better(message, have):
                 if have is not None:  # setting an existing id would merge the two
                     merged.delete(message.id, message.context)
                 merged[message.id] = message
@@ -58,20 +58,26 @@ def translated(message: Message | None) -> bool:
     return all(strings)
 
 
-def _better(message: Message, have: Message | None) -> bool:
+def better(message: Message, have: Message | None) -> bool:
     """Whether `message` of a later file replaces `have` (an empty or fuzzy entry of one file
-    does not hide another file's translation)."""
+    does not hide another file's translation): the rule that says which file a message is read
+    from, for the compiled catalog and for `catalog update`."""
     return have is None or (translated(message) and not translated(have))
 
 
 def compile_language(messages_dir: Path) -> Path:
     """Write `dispatch.mo` beside the `*.po` files; returns its path."""
     target = messages_dir / f"{DOMAIN}.mo"
-    data = mo_bytes(messages_dir)
+    write_whole(target, mo_bytes(messages_dir))
+    return target
+
+
+def write_whole(target: Path, data: bytes) -> None:
+    """Write `target` through a temporary file: a reader never sees half a catalog, and a
+    failed run leaves the old file whole."""
     tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     tmp.write_bytes(data)
-    tmp.replace(target)  # a reader never sees half a catalog
-    return target
+    tmp.replace(target)
 
 
 def compile_all(locale_dir: Path) -> list[Path]:
