@@ -6,6 +6,7 @@ loopback port, on the seeded world of a fresh database.
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -76,3 +77,22 @@ def serving(
         thread.join(10)
         sock.close()
         engine.dispose()
+
+
+def content_length(head: bytes) -> int:
+    """The Content-Length a response's head names."""
+    found = re.search(rb"(?i)\r\ncontent-length: *([0-9]+)", head)
+    assert found is not None, head
+    return int(found[1])
+
+
+def one_response(s: socket.socket) -> bytes:
+    """One whole response with a Content-Length (headers and body may come apart)."""
+    s.settimeout(5)
+    got = b""
+    while b"\r\n\r\n" not in got:
+        got += s.recv(65536)
+    head, _, body = got.partition(b"\r\n\r\n")
+    while len(body) < content_length(head):
+        body += s.recv(65536)
+    return head + b"\r\n\r\n" + body

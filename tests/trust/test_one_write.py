@@ -9,7 +9,6 @@ kept-alive connection is swapped for a recorder between two requests.
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 
 import pytest
 from starlette.types import Receive, Scope, Send
-from trust.live import Live, serving
+from trust.live import Live, content_length, one_response, serving
 
 SLOW_BODY_SECONDS = 1.5
 
@@ -73,24 +72,6 @@ def _request(path: str, method: str = "GET") -> bytes:
     return f"{method} {path} HTTP/1.1\r\nHost: test\r\n\r\n".encode()
 
 
-def _response(s: socket.socket) -> bytes:
-    """One whole response with a Content-Length."""
-    got = b""
-    while b"\r\n\r\n" not in got:
-        got += s.recv(65536)
-    head, _, body = got.partition(b"\r\n\r\n")
-    length = int(next(v for k, _, v in _headers(head) if k == "content-length"))
-    while len(body) < length:
-        body += s.recv(65536)
-    return got
-
-
-def _headers(head: bytes) -> Iterator[tuple[str, str, str]]:
-    for line in head.decode().split("\r\n")[1:]:
-        name, _, value = line.partition(":")
-        yield name.strip().lower(), ":", value.strip()
-
-
 def _recorded(live: Live) -> Recorder:
     """Swap the transport of the service's one open connection (idle now) for a recorder."""
     (protocol,) = live.server.server_state.connections
@@ -102,11 +83,11 @@ def _recorded(live: Live) -> Recorder:
 def test_head_and_body_leave_in_one_write(live: Live) -> None:
     with live.connect() as s:
         s.sendall(_request("/api/v1/health"))
-        _response(s)  # the connection is open and idle: its transport can be swapped
+        one_response(s)  # the connection is open and idle: its transport can be swapped
         recorder = _recorded(live)
         for path in ("/api/v1/health", "/api/v1/nothing-here", "/api/v1/health"):
             s.sendall(_request(path))
-            answer = _response(s)
+            answer = one_response(s)
             assert recorder.calls[-1] == answer, "the answer came in more than one write"
         assert len(recorder.calls) == 3
         assert recorder.calls[1].startswith(b"HTTP/1.1 404 ")
@@ -128,12 +109,12 @@ def test_a_head_request_gets_its_head(live: Live) -> None:
     with live.connect() as s:
         s.settimeout(5)
         s.sendall(_request("/api/v1/health"))
-        whole = _response(s)
+        whole = one_response(s)
         s.sendall(_request("/api/v1/health", "HEAD"))
         head = s.recv(65536)
         assert head.startswith(b"HTTP/1.1 200 OK\r\n") and head.endswith(b"\r\n\r\n")
-        length = dict((k, v) for k, _, v in _headers(head[:-4]))["content-length"]
-        assert int(length) == len(whole.partition(b"\r\n\r\n")[2]), "HEAD is GET without a body"
+        body = whole.partition(b"\r\n\r\n")[2]
+        assert content_length(head) == len(body), "HEAD is GET without a body"
         # ... and the connection serves the next request.
         s.sendall(_request("/api/v1/health"))
-        assert _response(s).startswith(b"HTTP/1.1 200 OK\r\n")
+        assert one_response(s).startswith(b"HTTP/1.1 200 OK\r\n")

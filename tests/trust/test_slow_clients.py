@@ -10,7 +10,6 @@ with raw sockets and short timeouts.
 from __future__ import annotations
 
 import contextlib
-import re
 import secrets
 import socket
 import time
@@ -20,7 +19,7 @@ from typing import Any
 
 import pytest
 from service.world import API, PROBLEM, MakeWorld
-from trust.live import Live, serving
+from trust.live import Live, one_response, serving
 
 HEADER_TIMEOUT = 0.5
 BODY_TIMEOUT = 0.5
@@ -122,19 +121,6 @@ def _answer(s: socket.socket, timeout: float = 5) -> tuple[bytes, bool]:
     return got, False
 
 
-def _one_response(s: socket.socket) -> bytes:
-    """One whole response with a Content-Length (headers and body may come apart)."""
-    s.settimeout(5)
-    got = b""
-    while b"\r\n\r\n" not in got:
-        got += s.recv(65536)
-    head, _, body = got.partition(b"\r\n\r\n")
-    length = int(re.search(rb"(?i)content-length: *([0-9]+)", head)[1])  # type: ignore[index]
-    while len(body) < length:
-        body += s.recv(65536)
-    return head + b"\r\n\r\n" + body
-
-
 def _open_soon(live: Live, n: int) -> bool:
     """Whether the service holds `n` connections within a few seconds (closes take a turn
     of its event loop)."""
@@ -167,7 +153,7 @@ def test_slow_headers_are_answered_408_and_closed(
     # A kept-alive connection's second request has the same deadline for its headers.
     with live.connect() as s:
         s.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
-        assert _status(_one_response(s)) == 200
+        assert _status(one_response(s)) == 200
         s.sendall(b"GET /api/v1/health HTTP/1.1\r\n")
         raw, closed = _answer(s)
         assert closed and _status(raw) == 408
@@ -265,7 +251,7 @@ def test_one_address_holds_a_bounded_number_of_connections(
     assert _open_soon(live, PER_ADDRESS - 1)
     with live.connect() as s:  # a place came free
         s.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
-        assert _status(_one_response(s)) == 200
+        assert _status(one_response(s)) == 200
     for s in held:
         s.close()
     extra.close()
