@@ -43,7 +43,3 @@ def some_ticket(app: DispatchApp) -> dict[str, Any]:
     "book anyway?" first, and whether it does depended on the hour the tests ran."""
     open_ = [t for t in app.store.tickets.values() if t["status"] not in ("resolved", "closed")]
     return max(open_, key=lambda t: (t["resolution_due"] or "9999", -int(t["number"])))
-
-
-def notes(app: DispatchApp) -> list[str]:
-    return [n.message for n in app._notifications]

@@ -89,6 +89,16 @@ async def console(
         yield app, pilot
 
 
+def notes(app: DispatchApp) -> list[str]:
+    """The notifications the console has shown, oldest first."""
+    return [str(n.message) for n in app._notifications]
+
+
+def screen_text(app: DispatchApp) -> str:
+    """Every line of the screen as drawn (a dialog with what shows around it)."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
 def other_client(app: DispatchApp, user: str) -> ApiClient:
     """Another demo user's client on the same in-process service (another console, a script)."""
     token = app.demo_tokens[user]  # type: ignore[attr-defined]

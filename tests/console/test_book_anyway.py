@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from console.calendar_pane import notes, open_pane
-from console.harness import DISPATCHER, console, other_client, settle, until
+from console.calendar_pane import open_pane
+from console.harness import DISPATCHER, console, notes, other_client, settle, until
 from console.offline import cut_in
 from console.test_calendar_pane import book, week_on_service
 from console.tickets import fresh_ticket

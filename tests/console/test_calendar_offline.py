@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from console.calendar_pane import free_cell, notes, open_pane, some_ticket
-from console.harness import DISPATCHER, console, other_client, settle
+from console.calendar_pane import free_cell, open_pane, some_ticket
+from console.harness import DISPATCHER, console, notes, other_client, settle
 from console.offline import cut_in
 
 from dispatch.client.appointment_cache import cached_week, follow_changes, store_week

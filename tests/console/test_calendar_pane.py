@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
-from console.calendar_pane import TECHNICIAN, free_cell, notes, open_pane, some_ticket
-from console.harness import DISPATCHER, console, other_client, settle, until
+from console.calendar_pane import TECHNICIAN, free_cell, open_pane, some_ticket
+from console.harness import DISPATCHER, console, notes, other_client, settle, until
 from console.offline import cut_in
 from textual.pilot import Pilot
 from textual.widgets import Label

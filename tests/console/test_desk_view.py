@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from console.harness import console, other_client, settle, until
+from console.harness import console, notes, other_client, settle, until
 from console.offline import cut_in, their_client
 from console.ticket_view import open_view, text_of
 from textual.app import App
@@ -73,10 +73,6 @@ async def _ticket(
     return dict(app.store.tickets[ticket["id"]]), site
 
 
-def _told(app: DispatchApp) -> list[str]:
-    return [str(n.message) for n in app._notifications]
-
-
 async def test_the_ticket_view_says_whom_to_call_and_where_to_go(tmp_path: Path) -> None:
     async with console(tmp_path, tickets=12) as (app, pilot):
         ticket, site = await _ticket(app, pilot)
@@ -88,7 +84,7 @@ async def test_the_ticket_view_says_whom_to_call_and_where_to_go(tmp_path: Path)
 
         await pilot.press("y")
         assert app.clipboard == PHONE
-        assert any(f"Copied {PHONE} (Erika Brandt)" in m for m in _told(app)), _told(app)
+        assert any(f"Copied {PHONE} (Erika Brandt)" in m for m in notes(app)), notes(app)
 
 
 async def test_y_says_when_there_is_no_phone_and_copies_nothing(tmp_path: Path) -> None:
@@ -97,7 +93,7 @@ async def test_y_says_when_there_is_no_phone_and_copies_nothing(tmp_path: Path) 
         await open_view(pilot, app, ticket)
         await pilot.press("y")
         assert app.clipboard == ""
-        assert any("Ohne Telefon has no phone number" in m for m in _told(app)), _told(app)
+        assert any("Ohne Telefon has no phone number" in m for m in notes(app)), notes(app)
         await pilot.press("escape")
         await settle(pilot)
         bare, _ = await _ticket(app, pilot, contact=False)
@@ -105,7 +101,7 @@ async def test_y_says_when_there_is_no_phone_and_copies_nothing(tmp_path: Path) 
         assert "none named" in text_of(view)
         await pilot.press("y")
         assert app.clipboard == ""
-        assert any("names no contact" in m for m in _told(app)), _told(app)
+        assert any("names no contact" in m for m in notes(app)), notes(app)
 
 
 async def test_a_hostile_contact_reaches_neither_the_screen_nor_the_clipboard(
@@ -179,7 +175,7 @@ async def test_e_edits_title_description_and_tags_through_the_outbox(tmp_path: P
         assert detail["description"] == "Till shows error 0x42 at boot."
         assert detail["tags"] == ["till", "kasse"]
         assert detail["version"] == ticket["version"] + 1
-        assert any("title, description, tags changed" in m for m in _told(app)), _told(app)
+        assert any("title, description, tags changed" in m for m in notes(app)), notes(app)
         await until(pilot, lambda: "Till does not boot" in text_of(view), "the view shows it")
 
 
@@ -222,7 +218,7 @@ async def test_a_technician_is_told_no_for_e(tmp_path: Path) -> None:
         await pilot.press("E")
         await settle(pilot)
         assert isinstance(app.screen, TicketScreen), "no dialog"
-        assert any("technician may not edit" in m for m in _told(app)), _told(app)
+        assert any("technician may not edit" in m for m in notes(app)), notes(app)
         assert not app.sync.ops()
         # whom to call: the technician's own ticket names its contact
         assert f"Erika Brandt · {PHONE}" in text_of(app.screen)

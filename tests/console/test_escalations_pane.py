@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from console.harness import console, other_client, settle
+from console.harness import console, notes, other_client, settle
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Footer, Label, Static
@@ -42,10 +42,6 @@ def rendered(widgets: Iterable[Static]) -> str:
     for widget in widgets:
         out.print(widget.content)
     return out.export_text()
-
-
-def notes(app: DispatchApp) -> list[str]:
-    return [n.message for n in app._notifications]
 
 
 async def write_note(pilot: Pilot[None], text: str) -> None:

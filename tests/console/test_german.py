@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from console.conflict import conflict_op, conflict_screen
 from console.german import in_german
-from console.harness import console, settle, until
+from console.harness import console, screen_text, settle, until
 from console.test_small_terminal import assert_usable, footer_keys
 from console.tickets import fresh_ticket, select
 from textual.command import CommandList, CommandPalette
@@ -108,11 +108,6 @@ ENGLISH = [
     *("BREACH", "paused", "done", "No matches found"),
 ]
 ENGLISH_WORD = re.compile(r"\b(" + "|".join(map(re.escape, ENGLISH)) + r")\b")
-
-
-def screen_text(app: DispatchApp) -> str:
-    """Every line of the screen as drawn (a dialog with what shows around it)."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 def assert_german(app: DispatchApp, *words: str, seen: str = "") -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
-from console.harness import other_client, settle, until
+from console.harness import notes, other_client, screen_text, settle, until
 from console.mail_world import engine_of, mail_console, message, take
 from console.offline import cut_in
 from console.test_ticket_mails import mail_ticket, mails_text, open_view
@@ -30,15 +30,6 @@ Am 04.03.2030 um 09:12 schrieb Dispatch Support <support@provider.example>:
 > Ihre Anfrage ist eingegangen.
 > Ticketnummer siehe Betreff.
 """
-
-
-def screen_text(app: DispatchApp) -> str:
-    """Every line of the screen as drawn (the mail's box over the view)."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
-
-
-def notes(app: DispatchApp) -> list[str]:
-    return [str(n.message) for n in app._notifications]
 
 
 async def reply_to(app: DispatchApp, ticket_id: int, address: str) -> None:

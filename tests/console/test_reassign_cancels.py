@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from console.calendar_pane import free_cell, notes, open_pane
-from console.harness import DISPATCHER, console, other_client, settle, until
+from console.calendar_pane import free_cell, open_pane
+from console.harness import DISPATCHER, console, notes, other_client, settle, until
 from console.tickets import fresh_ticket, select
 from textual.widgets import Checkbox, OptionList
 
