@@ -38,21 +38,14 @@ TEXT = {
 }
 
 
-def held(ticket: Mapping[str, Any], new: str) -> str | None:
-    """Why `new` cannot be set now, or None: an open escalation keeps its ticket at P1, and
-    the service refuses any other priority until it is resolved. Said before asking, so no
-    one confirms a change that comes back refused."""
-    if held_at_p1(bool(ticket.get("escalated")), Priority(new)):
-        return _(TEXT["held"]).format(number=ticket["number"])
-    return None
-
-
 def said_held(widget: Widget, ticket: Mapping[str, Any], new: str) -> bool:
-    """Whether an open escalation keeps the ticket at P1; if so `widget` says so."""
-    reason = held(ticket, new)
-    if reason is not None:
-        widget.notify(reason, severity="warning", markup=False)
-    return reason is not None
+    """Whether an open escalation keeps the ticket at P1, so the service would refuse `new`;
+    if so `widget` says so, before anyone confirms a change that would come back refused."""
+    if not held_at_p1(bool(ticket.get("escalated")), Priority(new)):
+        return False
+    reason = _(TEXT["held"]).format(number=ticket["number"])
+    widget.notify(reason, severity="warning", markup=False)
+    return True
 
 
 def question(ticket: Mapping[str, Any], new: str) -> str:
