@@ -57,7 +57,23 @@ class Served:
 
 
 def _pid(port: str) -> int:
-    """The pid of the process listening on 127.0.0.1:`port` (the `dispatch serve` child)."""
+    """The pid of the process listening on 127.0.0.1:`port` (the `dispatch serve` child).
+
+    Looked up again for a while when not found: a process's descriptors change while they
+    are read (a pooled connection closes between listing and reading a link), so one pass
+    can miss the listener.
+    """
+    deadline = time.monotonic() + 5
+    while True:
+        found = _listener(port)
+        if found is not None:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"nobody listens on {port}")
+        time.sleep(0.05)
+
+
+def _listener(port: str) -> int | None:
     inodes = set()
     for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
         fields = line.split()
@@ -65,13 +81,17 @@ def _pid(port: str) -> int:
             inodes.add(fields[9])
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
-            for fd in os.listdir(f"/proc/{pid}/fd"):
-                link = os.readlink(f"/proc/{pid}/fd/{fd}")
-                if link.startswith("socket:[") and link[8:-1] in inodes:
-                    return int(pid)
-        except OSError:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:  # gone, or not ours to read
             continue
-    raise AssertionError(f"nobody listens on {port}")
+        for fd in fds:
+            try:
+                link = os.readlink(f"/proc/{pid}/fd/{fd}")
+            except OSError:  # closed since the listing: the others are still worth reading
+                continue
+            if link.startswith("socket:[") and link[8:-1] in inodes:
+                return int(pid)
+    return None
 
 
 def cpu_seconds(pid: int) -> float:
