@@ -31,6 +31,7 @@ from dispatch.display.clock import set_zone
 from dispatch.display.safe import one_line
 from dispatch.i18n import N_, _
 from dispatch.screens.context import STYLES, Console, MailsUpdate, TicketsUpdate
+from dispatch.screens.key_names import own_key
 from dispatch.startup_trace import mark
 
 if TYPE_CHECKING:
@@ -329,8 +330,8 @@ class DispatchApp(ScreenshotPolicy):
             self.notify(
                 _(
                     "Your {what} was not applied: it was changed by someone else meanwhile. "
-                    "Press 5 to see theirs and yours and decide."
-                ).format(what=op.label),
+                    "Press {key} to see theirs and yours and decide."
+                ).format(what=op.label, key=own_key(self, "app.outbox")),
                 severity="warning",
                 timeout=10,
             )

@@ -22,6 +22,7 @@ from dispatch.display.safe import one_line
 from dispatch.domain.sla import BERLIN  # the provider's zone: a typed 09:00 is 09:00 there
 from dispatch.i18n import N_, _
 from dispatch.screens.context import STYLES
+from dispatch.screens.key_names import class_key, own_key
 
 KINDS = ("ticket_work", "absence", "on_call", "project")
 MODES = ("onsite", "remote")
@@ -235,9 +236,22 @@ class AppointmentDialog(ModalScreen[AppointmentRequest | None]):
             yield Label("", id="span", classes="dialog-hint")
             yield Label("", id="effect", classes="dialog-hint")
             yield Label("", id="error", classes="dialog-error")
-            yield Label(
-                _("tab next · ←/→ pick · ctrl+s/enter save · esc cancel"), classes="dialog-hint"
-            )
+            yield Label(self._hint(), classes="dialog-hint")
+
+    def _hint(self) -> str:
+        # a pick's first keys only: its others (h/l, space) are for vi hands, not the hint
+        previous, following = (
+            class_key(self.app, Choice, f"choice.{k}").split("/")[0] for k in ("previous", "next")
+        )
+        return _(
+            "tab next · {previous}/{next} pick · {save}/{enter} save · {cancel} cancel"
+        ).format(
+            previous=previous,
+            next=following,
+            save=own_key(self, "appointment.save"),
+            enter=own_key(self, "appointment.save_enter"),
+            cancel=own_key(self, "appointment.cancel"),
+        )
 
     @staticmethod
     def _row(label: str, field: Widget) -> ComposeResult:

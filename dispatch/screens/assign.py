@@ -21,6 +21,7 @@ from dispatch.display.contingent_text import overdrawn_warning
 from dispatch.display.safe import one_line
 from dispatch.i18n import N_, _
 from dispatch.screens.context import door, technicians_of
+from dispatch.screens.key_names import own_key
 
 if TYPE_CHECKING:
     from dispatch.client.shapes import TicketShape
@@ -93,7 +94,11 @@ class AssignDialog(ModalScreen[AssignChoice | None]):
                 yield Label(labels.WORK_MODE["onsite"], id="mode")
             yield Label("", id="error", classes="dialog-error")
             yield Label(
-                _("enter/ctrl+s assign · ctrl+r on-site/remote · tab fields · esc cancel"),
+                _(
+                    "enter/{confirm} assign · {mode} on-site/remote · tab fields · {cancel} cancel"
+                ).format(
+                    **{k: own_key(self, f"assign.{k}") for k in ("confirm", "mode", "cancel")}
+                ),
                 classes="dialog-hint",
             )
 

@@ -10,6 +10,7 @@ from textual.widgets import Input
 from dispatch.domain.types import Role
 from dispatch.i18n import _
 from dispatch.screens.context import Console, door
+from dispatch.screens.key_names import own_key
 from dispatch.widgets.fast_table import FastTable
 from dispatch.widgets.key_footer import KeyFooter
 from dispatch.widgets.status_bar import StatusBar
@@ -64,7 +65,10 @@ class PaneScreen(StatusScreen):
         for bar in self.query(StatusBar):
             bar.escalations = app.open_escalations() if counted else 0
             attention = app.attention_count()
-            bar.note = _("{n} need you (press 5)").format(n=attention) if attention else ""
+            outbox = own_key(self, "app.outbox")
+            bar.note = (
+                _("{n} need you (press {key})").format(n=attention, key=outbox) if attention else ""
+            )
 
 
 class FilterAsYouType(Screen[None]):

@@ -18,15 +18,16 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from dispatch.i18n import N_, _
+from dispatch.screens.key_names import own_key
 
 INTERNAL = "internal"
 CUSTOMER_CONTACT = "customer_contact"
 
 TEXT = {
-    "empty": N_("Write something first (or esc to cancel)."),
+    "empty": N_("Write something first (or {cancel} to cancel)."),
     "contact_title": N_("Customer contacted: {number}"),
     "contact_default": N_("Called the customer."),
-    "contact_hint": N_("enter save · esc cancel (the text is yours to change)"),
+    "contact_hint": N_("enter save · {cancel} cancel (the text is yours to change)"),
 }
 
 
@@ -52,7 +53,8 @@ class ContactDialog(ModalScreen[CommentRequest | None]):
             yield Label(_(TEXT["contact_title"]).format(number=self.number), classes="dialog-title")
             yield Input(_(TEXT["contact_default"]), id="text", select_on_focus=True)
             yield Label("", id="error", classes="dialog-error")
-            yield Label(_(TEXT["contact_hint"]), classes="dialog-hint")
+            cancel = own_key(self, "contact.cancel")
+            yield Label(_(TEXT["contact_hint"]).format(cancel=cancel), classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -60,7 +62,9 @@ class ContactDialog(ModalScreen[CommentRequest | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         text = event.value.strip()
         if not text:
-            self.query_one("#error", Label).update(_(TEXT["empty"]))
+            self.query_one("#error", Label).update(
+                _(TEXT["empty"]).format(cancel=own_key(self, "contact.cancel"))
+            )
             return
         self.dismiss(CommentRequest(text, CUSTOMER_CONTACT))
 

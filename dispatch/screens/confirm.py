@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from dispatch.i18n import N_, _
+from dispatch.screens.key_names import own_key
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -33,7 +34,12 @@ class ConfirmDialog(ModalScreen[bool]):
             if self.detail:
                 yield Static(self.detail, classes="confirm-detail", markup=False)
             yield Label(
-                _("y/enter {yes} · n/esc cancel").format(yes=_(self.yes)), classes="dialog-hint"
+                _("{yes_key} {yes} · {no_key} cancel").format(
+                    yes_key=own_key(self, "confirm.yes"),
+                    yes=_(self.yes),
+                    no_key=own_key(self, "confirm.no"),
+                ),
+                classes="dialog-hint",
             )
 
     def action_answer(self, answer: bool) -> None:

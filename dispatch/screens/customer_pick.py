@@ -23,6 +23,7 @@ from dispatch.display.safe import one_line
 from dispatch.i18n import N_, _
 from dispatch.screens.context import door, tickets_of
 from dispatch.screens.customer_search import Found, find_customers
+from dispatch.screens.key_names import own_key
 
 Json = dict[str, Any]
 SHOWN = 12  # best matches listed; typing narrows them
@@ -35,7 +36,7 @@ TEXT = {
     "offline_store": N_("Offline: the customers of the tickets you have ({n})"),
     "failed": N_("The customers could not be read: {why}"),
     "none": N_("No customer matches."),
-    "hint": N_("type to search · down: list · enter choose · esc cancel"),
+    "hint": N_("type to search · {list}: list · enter choose · {cancel} cancel"),
 }
 
 
@@ -75,7 +76,11 @@ class CustomerPick(ModalScreen[Json | None]):
             yield Input(placeholder=_(TEXT["placeholder"]), id="customer-query")
             yield OptionList(id="customer-options")
             yield Label(_(TEXT["loading"]), id="customer-note", markup=False)
-            yield Label(_(TEXT["hint"]), classes="dialog-hint")
+            keys = {
+                "list": own_key(self, "customer.list"),
+                "cancel": own_key(self, "customer.cancel"),
+            }
+            yield Label(_(TEXT["hint"]).format(**keys), classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

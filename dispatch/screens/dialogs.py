@@ -15,6 +15,12 @@ from textual.widgets import Checkbox, Input, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
 from dispatch.i18n import N_, _
+from dispatch.screens.key_names import own_key
+
+
+def choice_hint(dialog: ChoiceDialog) -> str:
+    """Enter is the option list's own key; escape is the dialog's, and may be remapped."""
+    return _("enter choose · {cancel} cancel").format(cancel=own_key(dialog, "dialog.cancel"))
 
 
 class ChoiceDialog(ModalScreen[str | None]):
@@ -40,7 +46,7 @@ class ChoiceDialog(ModalScreen[str | None]):
         with VerticalScroll(classes="dialog-box"):
             yield Label(self.title_text, classes="dialog-title")
             yield OptionList(*[Option(Text(label), id=value) for value, label in self.options])
-            yield Label(_("enter choose · esc cancel"), classes="dialog-hint")
+            yield Label(choice_hint(self), classes="dialog-hint")
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
@@ -99,11 +105,13 @@ class TextDialog(ModalScreen[str | None]):
             if self.contact is not None:
                 yield Checkbox(_(CONTACT_TOGGLE), self.contact, id="contact")
             yield Label("", id="error", classes="dialog-error")
-            hint = _("ctrl+s save · ctrl+t customer contacted · esc cancel")
-            yield Label(
-                hint if self.contact is not None else _("ctrl+s save · esc cancel"),
-                classes="dialog-hint",
+            keys = {k: own_key(self, f"text.{k}") for k in ("save", "contact", "cancel")}
+            hint = (
+                _("{save} save · {contact} customer contacted · {cancel} cancel")
+                if self.contact is not None
+                else _("{save} save · {cancel} cancel")
             )
+            yield Label(hint.format(**keys), classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one(TextArea).focus()
@@ -124,7 +132,9 @@ class TextDialog(ModalScreen[str | None]):
         text = self.query_one(TextArea).text.strip()
         problem = self.check(text) if self.check is not None else None
         if not text and problem is None:
-            problem = _("Write something first (or esc to cancel).")
+            problem = _("Write something first (or {cancel} to cancel).").format(
+                cancel=own_key(self, "text.cancel")
+            )
         if problem is not None:
             self.query_one("#error", Label).update(problem)
             return
@@ -174,7 +184,13 @@ class EscalateDialog(ModalScreen[EscalationRequest | None]):
                 id="level",
             )
             yield Input(placeholder=_("note: what is going on (optional)"), id="note")
-            yield Label(_("tab next field · ctrl+s raise · esc cancel"), classes="dialog-hint")
+            hint = _("tab next field · {save} raise · {cancel} cancel")
+            yield Label(
+                hint.format(
+                    save=own_key(self, "escalate.save"), cancel=own_key(self, "escalate.cancel")
+                ),
+                classes="dialog-hint",
+            )
 
     def on_mount(self) -> None:
         self.query_one("#reason", OptionList).highlighted = 0

@@ -20,6 +20,7 @@ from textual.widgets import Input, Label, TextArea
 
 from dispatch.display.safe import clean, one_line
 from dispatch.i18n import N_, _
+from dispatch.screens.key_names import own_key
 
 if TYPE_CHECKING:  # pydantic when the dialog checks, not with the keymap's check at start
     from pydantic import ValidationError
@@ -28,11 +29,11 @@ TEXT = {
     "title": N_("Edit {number}: title, description, tags"),
     "title_placeholder": N_("title"),
     "tags_placeholder": N_("tags, comma-separated (e.g. printer, vpn)"),
-    "hint": N_("tab next field · ctrl+s save · esc cancel"),
-    "unchanged": N_("Nothing changed (esc closes)."),
+    "hint": N_("tab next field · {save} save · {cancel} cancel"),
+    "unchanged": N_("Nothing changed ({cancel} closes)."),
     "meanwhile": N_(
-        "Changed meanwhile by someone else: {fields}. ctrl+s again overwrites "
-        "theirs with yours; esc keeps theirs."
+        "Changed meanwhile by someone else: {fields}. {save} again overwrites "
+        "theirs with yours; {cancel} keeps theirs."
     ),
 }
 
@@ -101,7 +102,7 @@ class EditDialog(ModalScreen[TicketEdit | None]):
                 select_on_focus=False,
             )
             yield Label("", id="error", classes="dialog-error")
-            yield Label(_(TEXT["hint"]), classes="dialog-hint")
+            yield Label(_(TEXT["hint"]).format(**self._keys()), classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one("#title", Input).focus()
@@ -144,15 +145,22 @@ class EditDialog(ModalScreen[TicketEdit | None]):
             self.query_one("#error", Label).update(Text(str(exc)))
             return
         if not changes:
-            self.query_one("#error", Label).update(Text(_(TEXT["unchanged"])))
+            self.query_one("#error", Label).update(
+                Text(_(TEXT["unchanged"]).format(**self._keys()))
+            )
             return
         theirs = self.meanwhile(changes.keys()) if self.meanwhile is not None else []
         if theirs and not self._warned:
             self._warned = True
             fields = ", ".join(theirs)
-            self.query_one("#error", Label).update(Text(_(TEXT["meanwhile"]).format(fields=fields)))
+            self.query_one("#error", Label).update(
+                Text(_(TEXT["meanwhile"]).format(fields=fields, **self._keys()))
+            )
             return
         self.dismiss(TicketEdit(changes))
+
+    def _keys(self) -> dict[str, str]:
+        return {"save": own_key(self, "edit.save"), "cancel": own_key(self, "edit.cancel")}
 
     def action_cancel(self) -> None:
         self.dismiss(None)

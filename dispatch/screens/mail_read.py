@@ -15,6 +15,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Label, Static
 
 from dispatch.i18n import N_, _
+from dispatch.screens.key_names import own_key
 from dispatch.screens.mail_text import TEXT, whole_head, whole_text
 from dispatch.screens.read_only import ReadOnlyDialog
 
@@ -42,7 +43,8 @@ class MailReadScreen(ReadOnlyDialog):
             yield Label(title, classes="dialog-title", markup=False)
             yield Static(whole_head(self.mail), id="mail-read-head")
             yield Static(whole_text(self.mail), id="mail-read-text")
-            yield Label(_(TEXT["whole_hint"]), classes="dialog-hint", markup=False)
+            keys = {k: own_key(self, f"mailread.{k}") for k in ("down", "up", "close")}
+            yield Label(_(TEXT["whole_hint"]).format(**keys), classes="dialog-hint", markup=False)
 
     def on_mount(self) -> None:
         # focused, the box takes ↑/↓, page up/down, home and end itself

@@ -42,8 +42,8 @@ TEXT = {
     "attachment": N_("      attachment: {name}, {size}{kept}\n"),
     "not_kept": N_(" (not kept: over the size limit)"),
     "tries": N_(" ({n} tries)"),
-    "retry_hint": N_(" · M sends it again"),
-    "read_hint": N_(" · m reads it whole"),
+    "retry_hint": N_(" · {key} sends it again"),
+    "read_hint": N_(" · {key} reads it whole"),
     "retry_title": N_("Send which failed mail again?"),
     "retry_queued": N_("{number}: mail to {address} queued to be sent again"),
     "retry_none": N_("{number}: no failed mail to send again."),
@@ -58,7 +58,7 @@ TEXT = {
     "whole_at": N_("Received"),
     "whole_subject": N_("Subject"),
     "whole_empty": N_("(the mail has no text)"),
-    "whole_hint": N_("j/k/↑/↓ scroll · esc close"),
+    "whole_hint": N_("{down}/{up}/↑/↓ scroll · {close} close"),
     # the status dialog: who a change to the highlighted status mails
     "preview_loading": N_("Mail: asking the service who is mailed…"),
     "preview_offline": N_("Mail: recipients unknown offline"),
@@ -121,11 +121,16 @@ def failed(mails: TicketMailsShape | None) -> list[MailShape]:
 
 
 def mails_text(
-    mails: TicketMailsShape | None, problem: str | None = None, *, may_retry: bool = False
+    mails: TicketMailsShape | None,
+    problem: str | None = None,
+    *,
+    keys: tuple[str, str],
+    may_retry: bool = False,
 ) -> Text:
     """The ticket view's section: each mail on a line with its state, attachments under it.
 
-    `problem`: "offline", "loading" or the service's words when it could not list them.
+    `problem`: "offline", "loading" or the service's words when it could not list them;
+    `keys`: the keys that send a failed mail again and read a received one whole.
     """
     text = Text()  # not wrapped: the view's style cuts a long line (`ticket.tcss`)
     text.append(_(TEXT["head"]), style="bold")
@@ -143,11 +148,11 @@ def mails_text(
     if not items:
         text.append(_(TEXT["none"]), style="dim")
     for mail in items:
-        _append_mail(text, mail, may_retry)
+        _append_mail(text, mail, keys, may_retry)
     return text
 
 
-def _append_mail(text: Text, mail: MailShape, may_retry: bool) -> None:
+def _append_mail(text: Text, mail: MailShape, keys: tuple[str, str], may_retry: bool) -> None:
     """Two lines a mail (three when it failed): direction, time, state and kind first, so
     a narrow terminal cuts only the address and subject, never the state."""
     state = str(mail.get("state") or "")
@@ -161,9 +166,9 @@ def _append_mail(text: Text, mail: MailShape, may_retry: bool) -> None:
     if kind:
         text.append(f" · {kind}")
     if state == "failed" and may_retry:
-        text.append(_(TEXT["retry_hint"]), style="dim")
+        text.append(_(TEXT["retry_hint"]).format(key=keys[0]), style="dim")
     if mail.get("direction") == "in":
-        text.append(_(TEXT["read_hint"]), style="dim")
+        text.append(_(TEXT["read_hint"]).format(key=keys[1]), style="dim")
     address = one_line(mail.get("address") or clock.NONE)
     text.append(f"\n      {address}: {one_line(mail.get('subject') or '')}\n")
     if state == "failed" and mail.get("error"):

@@ -18,6 +18,7 @@ from dispatch.display.safe import one_line
 from dispatch.display.whereabouts import address_line, contact_line, phone_of
 from dispatch.i18n import N_, _, ngettext
 from dispatch.screens.desk_actions import COPY_PHONE, DeskActions
+from dispatch.screens.key_names import key_of, own_key
 from dispatch.screens.queue import QueueScreen
 from dispatch.screens.ticket_text import TEXT as VIEW_TEXT
 from dispatch.widgets.fast_table import FastTable
@@ -32,20 +33,21 @@ TEXT = {
     "reading": N_("reading the contact of {number}…"),
     "offline": N_("the contact of {number} needs the service: offline"),
     "pending": N_("the contact of {number} is shown once the service has the ticket"),
-    "copy_hint": N_("  (y copies the phone)"),
+    "copy_hint": N_("  ({key} copies the phone)"),
 }
 # Moving the cursor quickly past tickets reads the detail of the one it rests on only.
 SETTLE = 0.2
 KEEP = 200  # details kept for tickets looked at before (a contact does not change by PATCH)
 
 
-def whereabouts_text(detail: TicketDetailShape) -> Text:
-    """The highlighted ticket's contact and address, two lines as the ticket view says them."""
+def whereabouts_text(detail: TicketDetailShape, copy_key: str) -> Text:
+    """The highlighted ticket's contact and address, two lines as the ticket view says them;
+    `copy_key` copies the phone."""
     text = Text()
     text.append(_(VIEW_TEXT["contact_row"]) + ": ", style="bold")
     text.append(contact_line(detail))
     if phone_of(detail):
-        text.append(_(TEXT["copy_hint"]), style="dim")
+        text.append(_(TEXT["copy_hint"]).format(key=copy_key), style="dim")
     text.append("\n" + _(VIEW_TEXT["address_row"]) + ": ", style="bold")
     text.append(address_line(detail))
     return text
@@ -100,8 +102,11 @@ class MyWorkScreen(QueueScreen, DeskActions):
             self.query_one("#queue-title", Label).update(
                 _(
                     "My work lists a technician's own tickets; you are logged in as {role}. "
-                    "Press 1 for the queue."
-                ).format(role=labels.word(labels.ROLE, self.dispatch.role))
+                    "Press {key} for the queue."
+                ).format(
+                    role=labels.word(labels.ROLE, self.dispatch.role),
+                    key=own_key(self, "app.queue"),
+                )
             )
             return
         table = self.table
@@ -151,7 +156,7 @@ class MyWorkScreen(QueueScreen, DeskActions):
             if len(self.details) >= KEEP:
                 self.details.clear()
             self.details[int(ticket["id"])] = detail
-        shown.update(whereabouts_text(detail))
+        shown.update(whereabouts_text(detail, key_of(self.app, COPY_PHONE)))
 
     @work(exclusive=True, group="mywork-calendar")
     async def load_calendar(self) -> None:

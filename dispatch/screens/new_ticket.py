@@ -34,6 +34,7 @@ from dispatch.domain.types import Priority, TicketKind
 from dispatch.i18n import N_, _
 from dispatch.screens.context import Console, door
 from dispatch.screens.customer_search import find_customers
+from dispatch.screens.key_names import class_key, own_key
 
 Json = dict[str, Any]
 
@@ -48,7 +49,7 @@ TEXT = {
     "hidden_contacts": N_("Contacts are not visible to technicians: name the caller below."),
     "fixed_priority": N_("priority: {label} (the desk sets another)"),
     "subject": N_("title: what is wrong, in one line"),
-    "hint": N_("↑↓ matches · enter pick · tab next field · ctrl+s save · esc cancel"),
+    "hint": N_("{matches} matches · enter pick · tab next field · {save} save · {cancel} cancel"),
 }
 
 
@@ -139,7 +140,7 @@ class NewTicketDialog(ModalScreen[NewTicket | None]):
             yield TextArea(id="description", soft_wrap=True)
             yield Label("", id="warning", classes="dialog-warning")
             yield Label("", id="error", classes="dialog-error")
-            yield Label(_(TEXT["hint"]), classes="dialog-hint")
+            yield Label(_(TEXT["hint"]).format(**self._hint_keys()), classes="dialog-hint")
 
     @staticmethod
     def _labelled(name: str, table: dict[str, str], values: list[str]) -> list[tuple[Text, str]]:
@@ -346,6 +347,18 @@ class NewTicketDialog(ModalScreen[NewTicket | None]):
             shown["assignee_id"] = me
             shown["assignee_name"] = self.dispatch.store.technician_name(me)
         return shown
+
+    def _hint_keys(self) -> dict[str, str]:
+        # the matches' keys are the customer line's (up, then down: "↑↓")
+        up, down = (
+            class_key(self.app, CustomerInput, f"new_ticket.{k}_match")
+            for k in ("previous", "next")
+        )
+        return {
+            "matches": up + down,
+            "save": own_key(self, "new_ticket.save"),
+            "cancel": own_key(self, "new_ticket.cancel"),
+        }
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -22,7 +22,8 @@ from dispatch.display.history import TECHNICIAN_FIELDS, TIME_FIELDS
 from dispatch.display.safe import one_line
 from dispatch.i18n import N_, _
 from dispatch.screens.base import PaneScreen
-from dispatch.screens.refusals import ask_reason, may_override
+from dispatch.screens.key_names import own_key
+from dispatch.screens.refusals import DISMISS, OVERRIDE, ask_reason, may_override, refusal_keys
 
 
 class OutboxScreen(PaneScreen):
@@ -30,8 +31,8 @@ class OutboxScreen(PaneScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "decide", N_("Decide"), id="outbox.decide"),
-        Binding("d", "dismiss_failed", N_("Dismiss refused"), id="outbox.dismiss"),
-        Binding("o", "override", N_("Book anyway"), id="outbox.override"),
+        DISMISS,
+        OVERRIDE,
         Binding("j", "down", N_("Down"), show=False, id="outbox.down"),
         Binding("k", "up", N_("Up"), show=False, id="outbox.up"),
     ]
@@ -121,9 +122,13 @@ class OutboxScreen(PaneScreen):
             name_of = self.dispatch.store.technician_name
             self.app.push_screen(ConflictScreen(op, fields, name_of, len(group)), self._decided)
         elif may_override(self.dispatch, op):
-            self.notify(_("Not available then: o books anyway with a reason, d dismisses it."))
+            words = _(
+                "Not available then: {override} books anyway with a reason, {dismiss} dismisses it."
+            )
+            self.notify(words.format(**refusal_keys(self.app)))
         elif op.state == FAILED:
-            self.notify(_("Refused by the service: read why, then press d to dismiss it."))
+            words = _("Refused by the service: read why, then press {dismiss} to dismiss it.")
+            self.notify(words.format(**refusal_keys(self.app)))
         else:
             self.notify(_("Pending: it is sent as soon as the service answers."))
 
@@ -194,7 +199,13 @@ class ConflictScreen(ModalScreen[tuple[str, list[str] | None] | None]):
             yield Label(Text(one_line(title)), classes="dialog-title")
             yield Static(self._table(), id="conflict-table")
             yield OptionList(id="conflict-fields")
-            yield Label(_(TEXT["hint"]), classes="dialog-hint", id="conflict-hint")
+            yield Label(
+                _(TEXT["hint"]).format(**self._keys()), classes="dialog-hint", id="conflict-hint"
+            )
+
+    def _keys(self) -> dict[str, str]:
+        names = ("theirs", "mine", "edit", "toggle", "apply", "cancel")
+        return {k: own_key(self, f"conflict.{k}") for k in names}
 
     def on_mount(self) -> None:
         self.query_one("#conflict-fields", OptionList).display = False
@@ -243,7 +254,7 @@ class ConflictScreen(ModalScreen[tuple[str, list[str] | None] | None]):
         options.display = True
         self._refresh_fields()
         options.focus()
-        self.query_one("#conflict-hint", Label).update(_(TEXT["edit_hint"]))
+        self.query_one("#conflict-hint", Label).update(_(TEXT["edit_hint"]).format(**self._keys()))
 
     def _refresh_fields(self) -> None:
         options = self.query_one("#conflict-fields", OptionList)
@@ -281,8 +292,13 @@ class ConflictScreen(ModalScreen[tuple[str, list[str] | None] | None]):
 TEXT = {
     "title": N_("Conflict: your {what}"),
     "and_more": N_(" + {count} more queued after it"),
-    "hint": N_("t keep theirs · m re-apply mine on top · e edit field by field · esc decide later"),
-    "edit_hint": N_("space: take mine or theirs for the field · ctrl+s apply · esc decide later"),
+    "hint": N_(
+        "{theirs} keep theirs · {mine} re-apply mine on top · {edit} edit field by field · "
+        "{cancel} decide later"
+    ),
+    "edit_hint": N_(
+        "{toggle}: take mine or theirs for the field · {apply} apply · {cancel} decide later"
+    ),
     "field": N_("field"),
     "base": N_("base (what you saw)"),
     "theirs": N_("theirs (now)"),

@@ -16,6 +16,7 @@ from dispatch.display import clock, labels
 from dispatch.domain.types import Priority
 from dispatch.domain.workflow import held_at_p1
 from dispatch.i18n import N_, _
+from dispatch.screens.key_names import own_key
 
 if TYPE_CHECKING:
     from textual.widget import Widget
@@ -31,7 +32,8 @@ TEXT = {
     "breached": N_("Warning: the resolution is BREACHED at once."),
     "escalated": N_("The ticket is escalated: resolving it will keep this priority."),
     "held": N_(
-        "{number} stays P1 while its escalation is open; resolve the escalation first (press 2)."
+        "{number} stays P1 while its escalation is open; "
+        "resolve the escalation first (press {key})."
     ),
     "offline": N_("Offline: the service recomputes the due times when it gets this change."),
     "yes": N_("change"),
@@ -43,7 +45,7 @@ def said_held(widget: Widget, ticket: Mapping[str, Any], new: str) -> bool:
     if so `widget` says so, before anyone confirms a change that would come back refused."""
     if not held_at_p1(bool(ticket.get("escalated")), Priority(new)):
         return False
-    reason = _(TEXT["held"]).format(number=ticket["number"])
+    reason = _(TEXT["held"]).format(number=ticket["number"], key=own_key(widget, "app.escalations"))
     widget.notify(reason, severity="warning", markup=False)
     return True
 

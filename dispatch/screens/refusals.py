@@ -14,6 +14,7 @@ from typing import Any
 
 from rich.markup import escape
 from textual.app import App
+from textual.binding import Binding
 
 from dispatch.client.cache import Op
 from dispatch.client.overrides import overridable, reason_problem, unavailable_reason
@@ -23,25 +24,41 @@ from dispatch.screens.calendar_actions import CalendarActions
 from dispatch.screens.confirm import ConfirmDialog
 from dispatch.screens.context import Console, door
 from dispatch.screens.dialogs import TextDialog
+from dispatch.screens.key_names import class_key, key_of, own_key
+
+# The outbox's keys for a refused write, here because the hints below name them.
+DISMISS = Binding("d", "dismiss_failed", N_("Dismiss refused"), id="outbox.dismiss")
+OVERRIDE = Binding("o", "override", N_("Book anyway"), id="outbox.override")
 
 TEXT = {
-    "refused": N_("The service refused your {what}: {detail} (press 5)"),
+    "refused": N_("The service refused your {what}: {detail} (press {outbox})"),
     "unavailable": N_(
         "The service refused your {what}: {who} is not available then: {why}. "
-        "Press 5, then o to book anyway with a reason."
+        "Press {outbox}, then {override} to book anyway with a reason."
     ),
     "question": N_("{who} is not available for your {what}. Book anyway?"),
     "detail": N_(
         "{why}\nBooking anyway needs a reason; the history keeps it. "
-        "n/esc keeps it refused in the outbox (5)."
+        "{no} keeps it refused in the outbox ({outbox})."
     ),
     "yes": N_("book anyway"),
     "title": N_("Why book anyway? {what}: {why}"),
     "sent": N_("Booking anyway: your {what} is sent again with the reason."),
     "kept": N_(
-        "Kept refused: it stays in the outbox (5), where o books anyway and d dismisses it."
+        "Kept refused: it stays in the outbox ({outbox}), where {override} books anyway and "
+        "{dismiss} dismisses it."
     ),
 }
+
+
+def refusal_keys(app: App[Any]) -> dict[str, str]:
+    """The keys the refusal hints name, as this user's keymap binds them."""
+    return {
+        "outbox": own_key(app, "app.outbox"),
+        "override": key_of(app, OVERRIDE),
+        "dismiss": key_of(app, DISMISS),
+        "no": class_key(app, ConfirmDialog, "confirm.no"),
+    }
 
 
 def may_override(console: Console, op: Op) -> bool:
@@ -63,14 +80,14 @@ def refused(app: App[Any], op: Op) -> None:
     console = door(app)
     if not may_override(console, op):
         detail = (op.error or {}).get("detail", "")  # the server's words
-        words = _(TEXT["refused"]).format(what=op.label, detail=detail)
+        words = _(TEXT["refused"]).format(what=op.label, detail=detail, **refusal_keys(app))
         app.notify(one_line(words), severity="error", timeout=10, markup=False)
         return
     if isinstance(app.screen, CalendarActions):  # the pane itself, no dialog on top
         offer(app, op)
         return
     words = _(TEXT["unavailable"]).format(
-        what=op.label, who=who(console, op), why=unavailable_reason(op)
+        what=op.label, who=who(console, op), why=unavailable_reason(op), **refusal_keys(app)
     )
     app.notify(one_line(words), severity="error", timeout=10, markup=False)
 
@@ -79,13 +96,13 @@ def offer(app: App[Any], op: Op) -> None:
     """Ask whether to book `op` anyway; yes asks for the reason, no keeps the refusal."""
     console = door(app)
     question = _(TEXT["question"]).format(who=who(console, op), what=one_line(op.label))
-    detail = _(TEXT["detail"]).format(why=one_line(unavailable_reason(op)))
+    detail = _(TEXT["detail"]).format(why=one_line(unavailable_reason(op)), **refusal_keys(app))
 
     def answered(yes: bool | None) -> None:
         if yes:
             ask_reason(app, op)
         else:
-            app.notify(_(TEXT["kept"]), timeout=6)
+            app.notify(_(TEXT["kept"]).format(**refusal_keys(app)), timeout=6)
 
     app.push_screen(ConfirmDialog(question, detail, yes=_(TEXT["yes"])), answered)
 
@@ -98,7 +115,7 @@ def ask_reason(app: App[Any], op: Op) -> None:
 
     def answered(reason: str | None) -> None:
         if reason is None:
-            app.notify(_(TEXT["kept"]), timeout=6)
+            app.notify(_(TEXT["kept"]).format(**refusal_keys(app)), timeout=6)
             return
         try:
             console.sync.override(op.id, reason)

@@ -12,9 +12,8 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from dispatch.client.errors import ApiError, Unreachable
-from dispatch.i18n import _
 from dispatch.screens.context import door
-from dispatch.screens.dialogs import ChoiceDialog
+from dispatch.screens.dialogs import ChoiceDialog, choice_hint
 from dispatch.screens.mail_text import preview_line
 
 if TYPE_CHECKING:
@@ -35,7 +34,7 @@ class StatusDialog(ChoiceDialog):
             yield OptionList(*[Option(label, id=value) for value, label in self.options])
             # the line is recipients' names and addresses: text, never markup
             yield Label("", id="mail-preview", markup=False)
-            yield Label(_("enter choose · esc cancel"), classes="dialog-hint")
+            yield Label(choice_hint(self), classes="dialog-hint")
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)

@@ -19,6 +19,7 @@ from dispatch.client.shapes import MailPreviewShape
 from dispatch.display import labels
 from dispatch.display.safe import has_unsafe, one_line
 from dispatch.i18n import N_, _, ngettext
+from dispatch.screens.key_names import own_key
 
 NOTE_STATUSES = ("waiting_customer", "resolved")
 """The statuses whose mail quotes a note (the service's `rules/customer_note.py`)."""
@@ -40,7 +41,7 @@ TEXT = {
         "No contact of this customer gets status mails: nothing is mailed; the note is "
         "kept on the ticket as customer contact."
     ),
-    "hint": N_("ctrl+s change status · esc cancel · empty: no note"),
+    "hint": N_("{save} change status · {cancel} cancel · empty: no note"),
     "too_long": N_("At most {max} characters (now {n})."),
     "control": N_("The note may not hold control characters (newline and tab are fine)."),
 }
@@ -103,7 +104,8 @@ class StatusNoteDialog(ModalScreen[StatusNote | None]):
             yield Label(_(TEXT["asking"]) if self.preview else _(TEXT["offline"]), id="mailed")
             yield TextArea(id="note", soft_wrap=True)
             yield Label("", id="error", classes="dialog-error")
-            yield Label(_(TEXT["hint"]), classes="dialog-hint")
+            keys = {k: own_key(self, f"note.{k}") for k in ("save", "cancel")}
+            yield Label(_(TEXT["hint"]).format(**keys), classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one(TextArea).focus()

@@ -16,6 +16,7 @@ from dispatch.i18n import _
 from dispatch.screens.base import StatusScreen
 from dispatch.screens.context import MailsUpdate, engine_dict
 from dispatch.screens.dialogs import ChoiceDialog
+from dispatch.screens.key_names import own_key
 from dispatch.screens.mail_read import MailReadScreen
 from dispatch.screens.mail_text import TEXT, failed, mail_line, mails_text
 
@@ -76,7 +77,10 @@ class TicketMails(StatusScreen):
             widget = self.query_one("#ticket-mails", Static)
         except NoMatches:  # closed, or the console quit, while it read
             return
-        widget.update(mails_text(self.mails, self.mails_problem, may_retry=self._may_retry()))
+        keys = (own_key(self, "ticketview.retry_mail"), own_key(self, "ticketview.read_mail"))
+        widget.update(
+            mails_text(self.mails, self.mails_problem, keys=keys, may_retry=self._may_retry())
+        )
 
     def _may_retry(self) -> bool:
         return self.dispatch.role in RETRY_ROLES

@@ -22,6 +22,7 @@ from dispatch.display.time_input import parse_duration, parse_start, start_text
 from dispatch.domain.billing import NonBillableReason, billability_problem, billed_minutes
 from dispatch.domain.types import ServiceRole
 from dispatch.i18n import N_, _
+from dispatch.screens.key_names import own_key
 
 Json = dict[str, Any]
 LABEL_WIDTH = 10
@@ -128,7 +129,9 @@ class TimeDialog(ModalScreen[Json | None]):
                 )
             yield Label("", id="time-billed")
             yield Label("", id="time-error", classes="dialog-error")
-            yield Label(_("tab next field · ctrl+s save · esc cancel"), classes="dialog-hint")
+            keys = {k: own_key(self, f"time.{k}") for k in ("save", "cancel")}
+            hint = _("tab next field · {save} save · {cancel} cancel").format(**keys)
+            yield Label(hint, classes="dialog-hint")
 
     def _field(self, name: str) -> Label:
         """A field's name, in a column as wide as the longest name of the language shown and

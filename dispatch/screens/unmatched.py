@@ -30,6 +30,7 @@ from dispatch.screens.context import (
 )
 from dispatch.screens.customer_pick import CustomerPick
 from dispatch.screens.dialogs import TextDialog
+from dispatch.screens.key_names import own_key
 from dispatch.screens.mail_text import unmatched_detail
 from dispatch.widgets.fast_table import FastTable
 from dispatch.widgets.mail_rows import STATE_WORDS, UNMATCHED_COLUMNS, unmatched_row
@@ -147,8 +148,11 @@ class UnmatchedScreen(PaneScreen, FilterAsYouType):
             return
         now = datetime.now().astimezone()
         pending = self.pending()
+        outbox = own_key(self, "app.outbox")
         self.table.set_rows(
-            unmatched_row(m, now, pending.get(m["id"]), self._number(m.get("ticket_id")))
+            unmatched_row(
+                m, now, pending.get(m["id"]), self._number(m.get("ticket_id")), outbox_key=outbox
+            )
             for m in self.mails.values()
         )
         self._update_title()

@@ -37,7 +37,7 @@ STATE_WORDS = {"open": N_("open"), "ticket": N_("ticket made"), "discarded": N_(
 PENDING_WORDS = {
     "ticket": N_("ticket…"),
     "discard": N_("discarding…"),
-    "refused": N_("refused (5)"),
+    "refused": N_("refused ({key})"),
 }
 
 
@@ -52,14 +52,16 @@ def unmatched_row(
     now: datetime,
     pending: str | None = None,
     ticket_number: int | None = None,
+    *,
+    outbox_key: str,
 ) -> Row:
-    """One row; `pending` names the user's own write on it still in the outbox,
-    `ticket_number` the ticket made of it (when the store holds it)."""
+    """One row; `pending` names the user's own write on it still in the outbox (a refused
+    one names `outbox_key`), `ticket_number` the ticket made of it (when the store holds it)."""
     received = datetime.fromisoformat(mail["received_at"])
     sender = one_line(mail.get("from_name") or mail.get("from_address") or clock.NONE)
     state = mail["state"]
     shown_state = (
-        _(PENDING_WORDS[pending])
+        _(PENDING_WORDS[pending]).format(key=outbox_key)
         if pending
         else _(STATE_WORDS[state])
         if state in STATE_WORDS

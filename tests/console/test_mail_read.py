@@ -207,6 +207,7 @@ async def test_a_remapped_key_opens_the_mail(tmp_path: Path) -> None:
         app.set_keymap({"ticketview.read_mail": "R"})
         ticket_id, address = await mail_ticket(app)
         view = await open_view(app, pilot, ticket_id)
+        assert "R reads it whole" in mails_text(view), "the hint names the key of now"
         await pilot.press("m")
         await settle(pilot)
         assert app.screen is view, "m is R's now"
