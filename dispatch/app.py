@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import sqlite3
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.signal import Signal
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerError, WorkerState
 
 from dispatch import pane_roles
 from dispatch.app_listener import SignalsOf
@@ -370,6 +371,12 @@ class DispatchApp(ScreenshotPolicy):
             )
 
     async def on_unmount(self) -> None:
+        # The feed's worker goes on probing an unreachable service until it is cancelled:
+        # closing the client under it made its next probe fail ("the client has been
+        # closed"), a failed worker at exit. So it is stopped, and waited for, first.
+        for worker in self.workers.cancel_group(self, "feed"):
+            with contextlib.suppress(WorkerError):
+                await worker.wait()
         if self.sync.has_client:
             await self.client.aclose()
         self.cache.close()

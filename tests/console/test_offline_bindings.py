@@ -269,3 +269,24 @@ async def test_every_key_of_every_pane_while_the_service_fails(
     tmp_path: Path, user: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await every_key_of_every_pane(tmp_path, user, monkeypatch, failing=True)
+
+
+async def test_the_feed_is_stopped_before_its_client_is_closed_at_exit(tmp_path: Path) -> None:
+    """CI once failed here: at exit the client was closed while the feed's worker still
+    probed the unreachable service, and its next probe raised "the client has been closed"."""
+    seen: list[list[WorkerState]] = []
+    async with console(tmp_path, tickets=12) as (app, pilot):
+        network = cut_in(app)
+        network.offline = True
+        app.sync.probe_every = 0.01  # probing all the time, as a console offline for long
+        await pilot.pause(0.1)
+        feed = [w for w in app.workers if w.group == "feed"]
+        assert [w.state for w in feed] == [WorkerState.RUNNING]
+        close = app.client.aclose
+
+        async def aclose() -> None:
+            seen.append([w.state for w in feed])
+            await close()
+
+        app.client.aclose = aclose  # type: ignore[method-assign]
+    assert seen == [[WorkerState.CANCELLED]], "the feed still ran when its client was closed"
