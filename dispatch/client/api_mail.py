@@ -80,6 +80,12 @@ class MailCalls:
         response = await self.request("GET", paths.received_mail(ticket_id, mail_id))
         return self._answer(response, MailTextShape)
 
+    async def sent_mail(self: _Door, ticket_id: int, mail_id: int) -> MailTextShape:
+        """One mail the service sent (or queued, or failed to send) about the ticket, with
+        its text as rendered when it was queued (NotFound as for `received_mail`)."""
+        response = await self.request("GET", paths.sent_mail(ticket_id, mail_id))
+        return self._answer(response, MailTextShape)
+
     async def mail_preview(self: _Door, ticket_id: int, status: str) -> MailPreviewShape:
         """Who a status change of the ticket to `status` would mail."""
         response = await self.request(

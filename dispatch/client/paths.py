@@ -77,6 +77,11 @@ def received_mail(ticket_id: int, mail_id: int) -> str:
     return f"{TICKETS}/{ticket_id}/mails/in/{mail_id}"
 
 
+def sent_mail(ticket_id: int, mail_id: int) -> str:
+    """One mail the service sent (or queued) about the ticket, with its text."""
+    return f"{TICKETS}/{ticket_id}/mails/out/{mail_id}"
+
+
 def mail_preview(ticket_id: int) -> str:
     return f"{TICKETS}/{ticket_id}/mail-preview"
 

@@ -249,8 +249,8 @@ class MailShape(TypedDict, total=False):
 
 
 class MailTextShape(MailShape, total=False):
-    """`MailWithText`: one received mail of a ticket with its whole text as stored (a
-    stranger's words: cleaned before a terminal shows them)."""
+    """`MailWithText`: one mail of a ticket with its whole text as stored, received or
+    sent (a stranger's words, or ticket text: cleaned before a terminal shows them)."""
 
     text: Required[str]
 

@@ -94,13 +94,16 @@ class MailPublic(SQLModel):
 
 
 class MailWithText(MailPublic):
-    """One received mail of a ticket with its text (`GET /tickets/{id}/mails/in/{mail_id}`)."""
+    """One mail of a ticket with its text: received (`GET /tickets/{id}/mails/in/{mail_id}`)
+    or sent (`GET /tickets/{id}/mails/out/{mail_id}`)."""
 
     text: str = Field(
         description=(
-            "The mail's whole text as the intake stored it, the thread it quoted included "
-            f"(decoded, control characters removed, at most {MAX_MAIL_TEXT} characters). "
-            "The sender wrote it: clean it before a terminal shows it."
+            "Received: the mail's whole text as the intake stored it, the thread it quoted "
+            f"included (decoded, control characters removed, at most {MAX_MAIL_TEXT} "
+            "characters); the sender wrote it. Sent: the text as the service rendered it when "
+            "the change that caused the mail committed, which holds ticket and customer text. "
+            "Either way: clean it before a terminal shows it."
         )
     )
 

@@ -16,7 +16,7 @@ from textual.widgets import Label, Static
 
 from dispatch.i18n import N_, _
 from dispatch.screens.key_names import own_key
-from dispatch.screens.mail_text import TEXT, whole_head, whole_text
+from dispatch.screens.mail_text import TEXT, whole_head, whole_text, whole_title
 from dispatch.screens.read_only import ReadOnlyDialog
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ class MailReadScreen(ReadOnlyDialog):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog-box wide", id="mail-read"):
-            title = _(TEXT["whole_title"]).format(number=self.number)
+            title = whole_title(self.number, self.mail)
             yield Label(title, classes="dialog-title", markup=False)
             yield Static(whole_head(self.mail), id="mail-read-head")
             yield Static(whole_text(self.mail), id="mail-read-text")

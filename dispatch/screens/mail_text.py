@@ -43,19 +43,23 @@ TEXT = {
     "not_kept": N_(" (not kept: over the size limit)"),
     "tries": N_(" ({n} tries)"),
     "retry_hint": N_(" · {key} sends it again"),
-    "read_hint": N_(" · {key} reads it whole"),
+    "read_hint": N_("  {key} reads a mail whole"),
     "retry_title": N_("Send which failed mail again?"),
     "retry_queued": N_("{number}: mail to {address} queued to be sent again"),
     "retry_none": N_("{number}: no failed mail to send again."),
-    # `m`: a received mail read whole
-    "read_title": N_("Read which received mail?"),
-    "read_none": N_("{number}: no mail received."),
+    # `m`: a mail read whole, received or sent
+    "read_title": N_("Read which mail?"),
+    "read_none": N_("{number}: no mail yet."),
     "read_loading": N_("{number}: the mails are still being read; try again in a moment."),
     "read_offline": N_("{number}: offline, reading a mail needs the service."),
     "read_failed": N_("{number}: the service did not give the mail: {why}"),
     "whole_title": N_("{number}: received mail"),
+    "whole_title_out": N_("{number}: sent mail"),
     "whole_from": N_("From"),
+    "whole_to": N_("To"),
     "whole_at": N_("Received"),
+    "whole_sent": N_("Sent"),
+    "whole_queued": N_("Queued"),
     "whole_subject": N_("Subject"),
     "whole_empty": N_("(the mail has no text)"),
     "whole_hint": N_("{down}/{up}/↑/↓ scroll · {close} close"),
@@ -130,7 +134,7 @@ def mails_text(
     """The ticket view's section: each mail on a line with its state, attachments under it.
 
     `problem`: "offline", "loading" or the service's words when it could not list them;
-    `keys`: the keys that send a failed mail again and read a received one whole.
+    `keys`: the keys that send a failed mail again and read a mail whole.
     """
     text = Text()  # not wrapped: the view's style cuts a long line (`ticket.tcss`)
     text.append(_(TEXT["head"]), style="bold")
@@ -147,6 +151,8 @@ def mails_text(
     items = mails.get("items") or []
     if not items:
         text.append(_(TEXT["none"]), style="dim")
+    else:  # said once: every mail listed can be read whole
+        text.append(_(TEXT["read_hint"]).format(key=keys[1]) + "\n", style="dim")
     for mail in items:
         _append_mail(text, mail, keys, may_retry)
     return text
@@ -167,8 +173,6 @@ def _append_mail(text: Text, mail: MailShape, keys: tuple[str, str], may_retry: 
         text.append(f" · {kind}")
     if state == "failed" and may_retry:
         text.append(_(TEXT["retry_hint"]).format(key=keys[0]), style="dim")
-    if mail.get("direction") == "in":
-        text.append(_(TEXT["read_hint"]).format(key=keys[1]), style="dim")
     address = one_line(mail.get("address") or clock.NONE)
     text.append(f"\n      {address}: {one_line(mail.get('subject') or '')}\n")
     if state == "failed" and mail.get("error"):
@@ -193,15 +197,24 @@ def named_address(name: str | None, address: str | None) -> str:
     return f"{named} <{shown}>" if named else shown
 
 
+def whole_title(number: object, mail: MailShape) -> str:
+    sent = mail.get("direction") == "out"
+    return _(TEXT["whole_title_out" if sent else "whole_title"]).format(number=number)
+
+
 def whole_head(mail: MailShape) -> Table:
-    """Who wrote, when it came (and what kind it is), its subject and attachments."""
+    """Who wrote it, or whom it went to; when it came or went (and what kind it is), its
+    subject and attachments."""
     head = Table.grid(padding=(0, 2))
     head.add_column(style="bold", no_wrap=True)
     head.add_column()
     kind = _kind_word(mail.get("kind"))
     at = clock.moment(mail.get("at")) + (f" · {kind}" if kind else "")
-    head.add_row(_(TEXT["whole_from"]), Text(named_address(mail.get("name"), mail.get("address"))))
-    head.add_row(_(TEXT["whole_at"]), Text(at))
+    party, when = "whole_from", "whole_at"
+    if mail.get("direction") == "out":  # its time is the sending, or the queueing until then
+        party, when = "whole_to", "whole_sent" if mail.get("state") == "sent" else "whole_queued"
+    head.add_row(_(TEXT[party]), Text(named_address(mail.get("name"), mail.get("address"))))
+    head.add_row(_(TEXT[when]), Text(at))
     head.add_row(_(TEXT["whole_subject"]), Text(one_line(mail.get("subject") or "")))
     for attachment in mail.get("attachments") or []:
         head.add_row("", Text(_attachment_line(attachment).strip(), style="dim"))
@@ -209,7 +222,8 @@ def whole_head(mail: MailShape) -> Table:
 
 
 def whole_text(mail: MailTextShape) -> Text:
-    """The mail's text as the intake stored it, each line cleaned (a stranger wrote it)."""
+    """The mail's text as the service keeps it, each line cleaned (a stranger wrote it, or
+    it holds ticket text that one did)."""
     lines = [clean(line) for line in str(mail.get("text") or "").splitlines()]
     if not any(line.strip() for line in lines):
         return Text(_(TEXT["whole_empty"]), style="dim")

@@ -121,14 +121,14 @@ class TicketMails(StatusScreen):
         current: MailShape | None = None,
     ) -> None:
         """A choice of `mails`, each as its line in the section; `then` gets the one chosen."""
-        by_id = {str(m["id"]): m for m in mails}
+        by_id = {_choice_key(m): m for m in mails}
 
         def chosen(value: str | None) -> None:
             if value in by_id:
                 then(by_id[value])
 
         options = [(key, mail_line(m)) for key, m in by_id.items()]
-        highlighted = str(current["id"]) if current is not None else None
+        highlighted = _choice_key(current) if current is not None else None
         self.app.push_screen(ChoiceDialog(title, options, current=highlighted), chosen)
 
     def retry(self, ticket: TicketShape, mail: MailShape) -> None:
@@ -141,7 +141,7 @@ class TicketMails(StatusScreen):
         )
 
     def action_read_mail(self) -> None:
-        """A received mail's whole text: the one there is, or a choice of them."""
+        """A mail's whole text, received or sent: the one there is, or a choice of them."""
         ticket = self.selected_ticket()
         if ticket is None:
             return
@@ -156,26 +156,30 @@ class TicketMails(StatusScreen):
             else:
                 self._say(_(TEXT["read_failed"]).format(number=number, why=one_line(problem)))
             return
-        received = [m for m in self.mails["items"] if m.get("direction") == "in"]
-        if not received:
+        mails = list(self.mails["items"])
+        if not mails:
             self._say(_(TEXT["read_none"]).format(number=number))
             return
-        if len(received) == 1:
-            self.show_mail(ticket, received[0])
+        if len(mails) == 1:
+            self.show_mail(ticket, mails[0])
             return
-        # in the section's order, the newest highlighted: a reply is what one opens it for
+        # in the section's order, the newest received one highlighted: a customer's reply
+        # is what one mostly opens it for
+        received = [m for m in mails if m.get("direction") == "in"]
         self._choose_mail(
             _(TEXT["read_title"]),
-            received,
+            mails,
             lambda mail: self.show_mail(ticket, mail),
-            current=received[-1],
+            current=(received or mails)[-1],
         )
 
     @work(exclusive=True, group="ticket-mail-text")
     async def show_mail(self, ticket: TicketShape, mail: MailShape) -> None:
         number = ticket["number"]
         try:
-            whole = await self.dispatch.client.received_mail(ticket["id"], mail["id"])
+            client = self.dispatch.client
+            read = client.sent_mail if mail.get("direction") == "out" else client.received_mail
+            whole = await read(ticket["id"], mail["id"])
         except Unreachable:
             self._say(_(TEXT["read_offline"]).format(number=number))
             return
@@ -188,3 +192,8 @@ class TicketMails(StatusScreen):
 
     def _say(self, line: str) -> None:
         self.notify(line, severity="warning", markup=False)
+
+
+def _choice_key(mail: MailShape) -> str:
+    # a received mail and a sent one may have the same id: they are rows of two tables
+    return f"{mail.get('direction')}-{mail['id']}"

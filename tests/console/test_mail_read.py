@@ -12,11 +12,12 @@ from console.mail_world import engine_of, mail_console, message, take
 from console.offline import cut_in
 from console.test_ticket_mails import mail_ticket, mails_text, open_view
 from sqlmodel import Session, select
+from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
 from dispatch.app import DispatchApp
 from dispatch.keymap import keymap_problems
-from dispatch.models import InboundMail
+from dispatch.models import InboundMail, Notification
 from dispatch.screens.dialogs import ChoiceDialog
 from dispatch.screens.mail_read import MailReadScreen
 from dispatch.screens.ticket import TicketScreen
@@ -42,6 +43,15 @@ async def reply_to(app: DispatchApp, ticket_id: int, address: str) -> None:
     assert taken.ticket_id == ticket_id, taken
 
 
+async def read_mail(pilot: Pilot[None], app: DispatchApp, key: str = "m") -> None:
+    """`m`, and enter when it asks which mail: the newest received one is highlighted."""
+    await pilot.press(key)
+    await settle(pilot)
+    if isinstance(app.screen, ChoiceDialog):
+        await pilot.press("enter")
+        await settle(pilot)
+
+
 def store_text(app: DispatchApp, ticket_id: int, text: str) -> None:
     """Put `text` in the ticket's received mail as stored before the intake cleaned its text
     (the service refuses control characters only since; this is the console's own gate)."""
@@ -59,15 +69,18 @@ async def test_a_reply_reads_whole_with_the_thread_it_quoted(tmp_path: Path) -> 
         view = await open_view(app, pilot, ticket_id)
         await until(pilot, lambda: view.mails is not None, "the mails are listed")
         listed = mails_text(view)
-        assert listed.count("m reads it whole") == 2, listed
-        assert "reply · m reads it whole" in listed
+        assert listed.count("m reads a mail whole") == 1, listed
         await pilot.press("m")
         await settle(pilot)
         dialog = app.screen
         assert isinstance(dialog, ChoiceDialog), dialog
         options = dialog.query_one(OptionList)
-        assert options.option_count == 2, "the two received mails, not the ones sent"
-        assert options.highlighted == 1, "the newest, the reply, is highlighted"
+        assert view.mails is not None
+        assert options.option_count == len(view.mails["items"]), "every mail, received and sent"
+        items = view.mails["items"]
+        reply = max(i for i, m in enumerate(items) if m["direction"] == "in")
+        assert items[reply]["kind"] == "reply"
+        assert options.highlighted == reply, "the newest received one, the reply, is highlighted"
         # the subject as written: its `[#…]` is no markup for a colour
         region = options.region
         lines = screen_text(app).splitlines()[region.y : region.bottom]
@@ -88,7 +101,7 @@ async def test_a_reply_reads_whole_with_the_thread_it_quoted(tmp_path: Path) -> 
         assert app.screen is view
 
 
-async def test_one_received_mail_opens_at_once_and_its_escapes_are_removed(
+async def test_a_received_mails_escapes_are_removed(
     tmp_path: Path,
 ) -> None:
     async with mail_console(tmp_path) as (app, pilot):
@@ -99,8 +112,7 @@ async def test_one_received_mail_opens_at_once_and_its_escapes_are_removed(
             "Hallo,\n\x1b]52;c;ZXZpbA==\x07Drucker\x1b[2J kaputt\n\u202eFeld\u202c Ende\x9b31m",
         )
         view = await open_view(app, pilot, ticket_id)
-        await pilot.press("m")
-        await settle(pilot)
+        await read_mail(pilot, app)
         assert isinstance(app.screen, MailReadScreen), app.screen
         text = str(app.screen.query_one("#mail-read-text", Static).content)
         assert text == "Hallo,\n]52;c;ZXZpbA==Drucker[2J kaputt\nFeld Ende31m"
@@ -119,8 +131,7 @@ async def test_offline_it_says_so_and_opens_nothing(tmp_path: Path) -> None:
         view = await open_view(app, pilot, ticket_id)
         network = cut_in(app)
         network.offline = True  # the console does not know yet: the request finds out
-        await pilot.press("m")
-        await settle(pilot)
+        await read_mail(pilot, app)
         assert app.screen is view
         assert any("offline, reading a mail needs the service" in n for n in notes(app)), notes(app)
         app.online = False  # known offline: said without asking
@@ -153,14 +164,13 @@ async def test_an_error_of_the_service_is_said_and_opens_nothing(tmp_path: Path)
         view = await open_view(app, pilot, ticket_id)
         http = app.client._http
         http._transport = Refusing(http._transport)
-        await pilot.press("m")
-        await settle(pilot)
+        await read_mail(pilot, app)
         assert app.screen is view
         [said] = notes(app)
         assert "the service did not give the mail" in said and REFUSAL in said, said
 
 
-async def test_a_ticket_without_received_mail_says_so(tmp_path: Path) -> None:
+async def test_a_ticket_without_mail_says_so(tmp_path: Path) -> None:
     async with mail_console(tmp_path) as (app, pilot):
         other = other_client(app, OTHER)
         customer_id = min(t["customer_id"] for t in app.store.tickets.values())
@@ -173,11 +183,17 @@ async def test_a_ticket_without_received_mail_says_so(tmp_path: Path) -> None:
                 "priority": "P3",
             }
         )
+        with Session(engine_of(app)) as session:  # the new-ticket notices to its contacts
+            for notice in session.exec(
+                select(Notification).where(Notification.ticket_id == ticket["id"])
+            ):
+                session.delete(notice)
+            session.commit()
         view = await open_view(app, pilot, ticket["id"])
         await pilot.press("m")
         await settle(pilot)
         assert app.screen is view
-        assert notes(app) == [f"{ticket['number']}: no mail received."]
+        assert notes(app) == [f"{ticket['number']}: no mail yet."]
 
 
 async def test_a_technician_reads_the_mail_of_their_ticket(tmp_path: Path) -> None:
@@ -188,8 +204,7 @@ async def test_a_technician_reads_the_mail_of_their_ticket(tmp_path: Path) -> No
         await other_client(app, OTHER).assign(ticket_id, technician_id)
         view = await open_view(app, pilot, ticket_id)
         assert isinstance(view, TicketScreen)
-        await pilot.press("m")
-        await settle(pilot)
+        await read_mail(pilot, app)
         assert isinstance(app.screen, MailReadScreen), notes(app)
         assert address in screen_text(app)
 
@@ -207,11 +222,38 @@ async def test_a_remapped_key_opens_the_mail(tmp_path: Path) -> None:
         app.set_keymap({"ticketview.read_mail": "R"})
         ticket_id, address = await mail_ticket(app)
         view = await open_view(app, pilot, ticket_id)
-        assert "R reads it whole" in mails_text(view), "the hint names the key of now"
+        assert "R reads a mail whole" in mails_text(view), "the hint names the key of now"
         await pilot.press("m")
         await settle(pilot)
         assert app.screen is view, "m is R's now"
-        await pilot.press("R")
-        await settle(pilot)
+        await read_mail(pilot, app, "R")
         assert isinstance(app.screen, MailReadScreen), notes(app)
         assert address in screen_text(app)
+
+
+async def test_a_sent_mail_reads_whole_as_it_went_out(tmp_path: Path) -> None:
+    async with mail_console(tmp_path) as (app, pilot):
+        ticket_id, address = await mail_ticket(app)
+        view = await open_view(app, pilot, ticket_id)
+        await until(pilot, lambda: view.mails is not None, "the mails are listed")
+        assert view.mails is not None
+        items = view.mails["items"]
+        receipt = next(m for m in items if m["kind"] == "receipt")
+        await pilot.press("m")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ChoiceDialog), dialog
+        options = dialog.query_one(OptionList)
+        options.highlighted = items.index(receipt)
+        await pilot.press("enter")
+        await settle(pilot)
+        reader = app.screen
+        assert isinstance(reader, MailReadScreen), notes(app)
+        shown = screen_text(app)
+        assert "sent mail" in shown and "To" in shown and "Queued" in shown, shown
+        assert receipt["address"] == address and address in shown
+        with Session(engine_of(app)) as session:
+            body = session.exec(select(Notification.body).where(Notification.id == receipt["id"]))
+            stored = body.one()
+        text = str(reader.query_one("#mail-read-text", Static).content)
+        assert text == stored.strip() and "wurde als Ticket" in text, text

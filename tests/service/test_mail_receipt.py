@@ -87,3 +87,24 @@ def test_the_mails_list_joins_received_and_sent(make_world: MakeWorld) -> None:
         ("in", "ticket", "received"),
         ("out", "receipt", "queued"),
     ]
+
+
+def test_a_sent_mail_reads_whole_as_it_was_rendered(make_world: MakeWorld) -> None:
+    world = make_world(**MAIL_ON, auth_failures_per_minute=0, rate_limit_per_minute=0)
+    contact(world)
+    r = take(world, corpus("plain"))
+    other = take(world, message(subject="VPN"))
+    [receipt, other_receipt] = receipts(world)
+    listed = world.get("dana", f"/tickets/{r.ticket_id}/mails").json()["items"]
+    [sent] = [m for m in listed if m["direction"] == "out"]
+    answer = world.get("dana", f"/tickets/{r.ticket_id}/mails/out/{sent['id']}")
+    assert answer.status_code == 200, answer.text
+    read = answer.json()
+    assert read["text"] == receipt.body and receipt.body.strip()
+    assert {k: v for k, v in read.items() if k != "text"} == sent  # the list's fields
+    # another ticket's mail, a received mail's id, none: not this ticket's sent mail
+    received = next(m["id"] for m in listed if m["direction"] == "in")
+    for mail_id in (other_receipt.id, received if received != sent["id"] else 10**6, 10**6):
+        missing = world.get("dana", f"/tickets/{r.ticket_id}/mails/out/{mail_id}")
+        assert missing.status_code == 404, (mail_id, missing.text)
+    assert other.ticket_id != r.ticket_id

@@ -20,6 +20,7 @@ from dispatch.domain.permissions import Action
 from dispatch.domain.types import ContractKind
 from dispatch.models import Contract, Customer
 from dispatch.models.mail import MailAttachment
+from dispatch.models.notification import Notification, NotificationKind
 from dispatch.server.mail.intake import take_in
 
 WEEK = {"start": "2030-03-04T00:00:00+01:00", "end": "2030-03-11T00:00:00+01:00"}
@@ -78,6 +79,22 @@ def _received_mail(w: World, own: bool) -> str:
     return f"/tickets/{t['id']}/mails/in/{take_in(w.engine, reply).inbound_mail_id}"
 
 
+def _sent_mail(w: World, own: bool) -> str:
+    """A status mail queued to the customer of a ticket of tina's (own) or otto's."""
+    t = _own_ticket(w, own)
+    with Session(w.engine) as s:
+        mail = Notification(
+            ticket_id=t["id"],
+            to_address="kunde@example.org",
+            kind=NotificationKind.STATUS_CHANGED.value,
+            subject=f"[#{t['number']}] Status",
+            body="Ihr Ticket ist in Bearbeitung.",
+        )
+        s.add(mail)
+        s.commit()
+        return f"/tickets/{t['id']}/mails/out/{mail.id}"
+
+
 def _contingent(w: World, who: str, own: bool) -> Response:
     """The contingent of a customer of tina's ticket (own) or of otto's only."""
     with Session(w.engine) as s:
@@ -134,6 +151,7 @@ READS = [
         _get(lambda w, o: f"/tickets/{_own_ticket(w, o)['id']}/mails"),
     ),
     Case("read a ticket's received mail", Action.SEE_ALL_TICKETS, 200, _get(_received_mail)),
+    Case("read a ticket's sent mail", Action.SEE_ALL_TICKETS, 200, _get(_sent_mail)),
     Case("download an attachment", Action.SEE_ALL_TICKETS, 200, _get(_attachment)),
     Case(
         "preview the mails of a status change",
@@ -253,6 +271,7 @@ OPERATIONS: dict[str, list[str]] = {
     "GET /customers/directory": ["search the customer directory"],
     "GET /tickets/{ticket_id}/mails": ["read a ticket's mails"],
     "GET /tickets/{ticket_id}/mails/in/{mail_id}": ["read a ticket's received mail"],
+    "GET /tickets/{ticket_id}/mails/out/{mail_id}": ["read a ticket's sent mail"],
     "GET /attachments/{attachment_id}": ["download an attachment"],
     "GET /mail/unmatched": ["list unmatched mail"],
     "POST /mail/unmatched/{mail_id}/ticket": ["make a ticket of a mail"],

@@ -1,4 +1,5 @@
-"""The outbound half of a ticket's mail list (`GET /tickets/{id}/mails`, route by mail-in)."""
+"""The outbound half of a ticket's mail list (`GET /tickets/{id}/mails`, route by mail-in),
+and one sent mail with its text."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from typing import Literal
 
 from sqlmodel import Session, col, select
 
-from dispatch.models.mail import MailPublic
+from dispatch.models.mail import MailPublic, MailWithText
 from dispatch.models.notification import Notification, NotificationState
+from dispatch.server.http.problems import ProblemError
 from dispatch.server.notify.config import mail_config
 from dispatch.settings import Settings
 
@@ -50,3 +52,15 @@ def outbound_mails(session: Session, ticket_id: int) -> list[MailPublic]:
         .order_by(col(Notification.created_at), col(Notification.id))
     ).all()
     return [mail_public(row) for row in rows]
+
+
+def sent_mail(session: Session, ticket_id: int, mail_id: int) -> MailWithText:
+    """The ticket's sent (or queued, or failed) mail `mail_id` with its text as rendered when
+    the change that caused it committed: what went out, or goes out; 404 when it is not one
+    of this ticket's (the caller's right to read the ticket is checked before)."""
+    row = session.exec(
+        select(Notification).where(Notification.id == mail_id, Notification.ticket_id == ticket_id)
+    ).first()
+    if row is None:
+        raise ProblemError(404, f"ticket {ticket_id} has no sent mail {mail_id}")
+    return MailWithText(**mail_public(row).model_dump(), text=row.body)

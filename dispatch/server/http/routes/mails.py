@@ -1,4 +1,4 @@
-"""Mail: a ticket's mails (a received one with its text), unmatched mail at the desk,
+"""Mail: a ticket's mails (a received or sent one with its text), unmatched mail at the desk,
 attachments for download."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from dispatch.server.mail.listing import (
     inbound_mails,
     received_mail,
 )
-from dispatch.server.notify.listing import outbound_mails, outgoing_enabled
+from dispatch.server.notify.listing import outbound_mails, outgoing_enabled, sent_mail
 from dispatch.server.persistence.reads import run_read
 from dispatch.server.rules.views import ticket_public, visible_ticket
 
@@ -65,6 +65,25 @@ async def ticket_received_mail(
     def read() -> MailWithText:
         visible_ticket(session, caller, ticket_id)
         return received_mail(session, ticket_id, mail_id)
+
+    return json_response(await run_read(session, read))
+
+
+@router.get(
+    "/tickets/{ticket_id}/mails/out/{mail_id}",
+    response_model=MailWithText,
+    responses=problems(404),
+)
+async def ticket_sent_mail(
+    ticket_id: IdPath, mail_id: IdPath, session: SessionDep, caller: CallerDep
+) -> JSONResponse:
+    """One mail the service sent (or queued, or failed to send) about the ticket (`direction`
+    "out" in its mails) with its text as rendered when it was queued (same read rule as the
+    ticket)."""
+
+    def read() -> MailWithText:
+        visible_ticket(session, caller, ticket_id)
+        return sent_mail(session, ticket_id, mail_id)
 
     return json_response(await run_read(session, read))
 
