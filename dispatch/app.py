@@ -32,7 +32,6 @@ from dispatch.display.clock import set_zone
 from dispatch.display.safe import one_line
 from dispatch.i18n import N_, _
 from dispatch.screens.context import STYLES, Console, MailsUpdate, TicketsUpdate
-from dispatch.screens.key_names import own_key
 from dispatch.startup_trace import mark
 
 if TYPE_CHECKING:
@@ -327,19 +326,9 @@ class DispatchApp(ScreenshotPolicy):
         return sum(1 for e in self.store.escalations.values() if e.get("status") == "open")
 
     def op_needs_attention(self, op: Op) -> None:
-        if op.state == "conflict":
-            self.notify(
-                _(
-                    "Your {what} was not applied: it was changed by someone else meanwhile. "
-                    "Press {key} to see theirs and yours and decide."
-                ).format(what=op.label, key=own_key(self, "app.outbox")),
-                severity="warning",
-                timeout=10,
-            )
-        else:
-            from dispatch.screens.refusals import refused
+        from dispatch.screens.refusals import needs_you
 
-            refused(self, op)  # says why; may offer booking anyway
+        needs_you(self, op)
 
     # errors from workers are shown in one place, never swallowed ---------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

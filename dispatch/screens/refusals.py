@@ -16,7 +16,7 @@ from rich.markup import escape
 from textual.app import App
 from textual.binding import Binding
 
-from dispatch.client.cache import Op
+from dispatch.client.cache import CONFLICT, Op
 from dispatch.client.overrides import overridable, reason_problem, unavailable_reason
 from dispatch.display.safe import one_line
 from dispatch.i18n import N_, _
@@ -31,6 +31,10 @@ DISMISS = Binding("d", "dismiss_failed", N_("Dismiss refused"), id="outbox.dismi
 OVERRIDE = Binding("o", "override", N_("Book anyway"), id="outbox.override")
 
 TEXT = {
+    "conflict": N_(
+        "Your {what} was not applied: it was changed by someone else meanwhile. "
+        "Press {key} to see theirs and yours and decide."
+    ),
     "refused": N_("The service refused your {what}: {detail} (press {outbox})"),
     "unavailable": N_(
         "The service refused your {what}: {who} is not available then: {why}. "
@@ -72,6 +76,15 @@ def who(console: Console, op: Op) -> str:
     if not isinstance(technician, int):
         return _("The technician")
     return one_line(console.store.technician_name(technician))
+
+
+def needs_you(app: App[Any], op: Op) -> None:
+    """Say that `op` waits for the user in the outbox: a conflict to decide, or a refusal."""
+    if op.state == CONFLICT:
+        words = _(TEXT["conflict"]).format(what=op.label, key=own_key(app, "app.outbox"))
+        app.notify(words, severity="warning", timeout=10)
+    else:
+        refused(app, op)  # says why; may offer booking anyway
 
 
 def refused(app: App[Any], op: Op) -> None:
