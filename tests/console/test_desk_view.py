@@ -119,21 +119,27 @@ async def test_a_hostile_contact_reaches_neither_the_screen_nor_the_clipboard(
         assert app.clipboard == "+49 1[2J23"
 
 
+async def my_work_contact(app: DispatchApp, pilot: Pilot[None]) -> tuple[str, Ticket]:
+    """A technician's own new ticket with a contact, highlighted in my work: the contact
+    block as drawn once its detail was read, and the ticket's site."""
+    me = app.technician_id
+    assert me is not None
+    ticket, site = await _ticket(app, pilot, assignee=me)
+    await pilot.press("4")
+    await settle(pilot)
+    screen = app.screen
+    assert isinstance(screen, MyWorkScreen)
+    screen.table.move_cursor_to_key(ticket["id"])
+    await until(pilot, lambda: ticket["id"] in screen.details, "the contact was read")
+    await settle(pilot)
+    return str(screen.query_one("#mywork-contact", Static).content), site
+
+
 async def test_my_work_shows_the_highlighted_tickets_contact_and_y_copies_it(
     tmp_path: Path,
 ) -> None:
     async with console(tmp_path, as_user=TECHNICIAN, tickets=12) as (app, pilot):
-        me = app.technician_id
-        assert me is not None
-        ticket, site = await _ticket(app, pilot, assignee=me)
-        await pilot.press("4")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, MyWorkScreen)
-        screen.table.move_cursor_to_key(ticket["id"])
-        await until(pilot, lambda: ticket["id"] in screen.details, "the contact was read")
-        await settle(pilot)
-        block = str(screen.query_one("#mywork-contact", Static).content)
+        block, site = await my_work_contact(app, pilot)
         assert f"Contact: Erika Brandt · {PHONE}" in block
         assert f"{site['address']}, {site['city']}" in block
         await pilot.press("y")

@@ -14,13 +14,12 @@ from console.conflict import conflict_op, conflict_screen
 from console.harness import console, notes, settle, until
 from console.offline import new_ticket
 from console.offline import select as offline_select
-from console.test_desk_view import PHONE, TECHNICIAN
-from console.test_desk_view import _ticket as contact_ticket
+from console.test_desk_view import PHONE, TECHNICIAN, my_work_contact
 from console.test_german import READ_MAIL, open_dialog, show
 from console.test_outbox_pane import status_line
 from console.tickets import fresh_ticket, select
 from textual.screen import ModalScreen
-from textual.widgets import Label, Static
+from textual.widgets import Label
 
 from dispatch.app import DispatchApp
 from dispatch.client.cache import FAILED
@@ -33,7 +32,6 @@ from dispatch.screens.dialogs import ChoiceDialog, EscalateDialog, TextDialog
 from dispatch.screens.edit_dialog import EditDialog
 from dispatch.screens.key_names import spelled
 from dispatch.screens.mail_read import MailReadScreen
-from dispatch.screens.mywork import MyWorkScreen
 from dispatch.screens.new_ticket import NewTicketDialog
 from dispatch.screens.refusals import refusal_keys
 from dispatch.screens.status_dialog import StatusDialog
@@ -222,16 +220,7 @@ async def test_messages_name_the_remapped_keys(tmp_path: Path) -> None:
 async def test_my_work_names_the_remapped_copy_key(tmp_path: Path) -> None:
     async with console(tmp_path, as_user=TECHNICIAN, tickets=12) as (app, pilot):
         app.set_keymap(KEYMAP)
-        me = app.technician_id
-        assert me is not None
-        ticket, _site = await contact_ticket(app, pilot, assignee=me)
-        await show(pilot, "4")
-        screen = app.screen
-        assert isinstance(screen, MyWorkScreen)
-        screen.table.move_cursor_to_key(ticket["id"])
-        await until(pilot, lambda: ticket["id"] in screen.details, "the contact was read")
-        await settle(pilot)
-        block = str(screen.query_one("#mywork-contact", Static).content)
+        block, _site = await my_work_contact(app, pilot)
         assert f"erika@example.de  ({key('ticket.copy_phone')} copies the phone)" in block, block
         await show(pilot, key("ticket.copy_phone"))
         assert app.clipboard == PHONE
