@@ -26,7 +26,7 @@ from uvicorn.protocols.http.httptools_impl import RequestResponseCycle
 class HeadWithBody(asyncio.Transport):
     """One request's view of its connection: the head held until the body joins it."""
 
-    __slots__ = ("_cycle", "_head", "_headed", "_loop", "_transport")
+    __slots__ = ("_cycle", "_head", "_loop", "_transport")
 
     def __init__(
         self,
@@ -36,19 +36,20 @@ class HeadWithBody(asyncio.Transport):
     ) -> None:
         super().__init__()
         self._transport = transport
-        self._cycle = cycle
+        # Dropped once the head is held: the cycle holds this view as its transport, and a
+        # cycle of the two outlived every request until a full collection of the collector.
+        self._cycle: RequestResponseCycle | None = cycle
         self._loop = loop
         self._head: bytes | None = None
-        self._headed = False
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
         head = self._head
         if head is not None:
             self._head = None
             self._transport.writelines((head, data))  # one writev: the body is not copied
-        elif not self._headed and self._cycle.response_started:
+        elif self._cycle is not None and self._cycle.response_started:
             # The cycle writes its head as soon as the response has started, before its body.
-            self._headed = True
+            self._cycle = None
             self._head = bytes(data)
             self._loop.call_soon(self.flush)
         else:

@@ -90,13 +90,17 @@ class TokenOwner(NamedTuple):
     """The user's technician record, if they have one."""
 
 
+# Made once: an alias is a web of objects in reference cycles, which made one made per
+# caller outlive the request until a full pass of the garbage collector.
+_ISSUER = aliased(User, name="issuer")
+
+
 def caller_for_token(session: Session, token: str) -> TokenOwner | None:
     """The active user a live token belongs to, and what else a caller needs; or None."""
-    issuer = aliased(User)
     row = session.exec(
-        select(User, issuer.name, ApiToken.via, Technician.id)
+        select(User, _ISSUER.name, ApiToken.via, Technician.id)
         .join(ApiToken, ApiToken.user_id == User.id)  # type: ignore[arg-type]
-        .outerjoin(issuer, issuer.id == ApiToken.issued_by)  # type: ignore[arg-type]
+        .outerjoin(_ISSUER, _ISSUER.id == ApiToken.issued_by)  # type: ignore[arg-type]
         .outerjoin(Technician, Technician.user_id == User.id)  # type: ignore[arg-type]
         .where(ApiToken.token_hash == hash_token(token), _live())
     ).first()
