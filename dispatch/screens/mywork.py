@@ -112,10 +112,15 @@ class MyWorkScreen(QueueScreen, DeskActions):
         table = self.table
         self.query_one("#queue-title", Label).update(
             ngettext(
-                "My work · {n} ticket (s status · c comment · enter open)",
-                "My work · {n} tickets (s status · c comment · enter open)",
+                "My work · {n} ticket ({status} status · {comment} comment · {open} open)",
+                "My work · {n} tickets ({status} status · {comment} comment · {open} open)",
                 table.visible_count,
-            ).format(n=table.visible_count)
+            ).format(
+                n=table.visible_count,
+                status=own_key(self, "ticket.status"),
+                comment=own_key(self, "ticket.comment"),
+                open=own_key(self, "queue.open"),
+            )
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -29,6 +29,7 @@ from dispatch.screens import time_actions
 from dispatch.screens.context import STYLES, Console, TicketsUpdate
 from dispatch.screens.desk_actions import COPY_PHONE, EDIT, DeskActions
 from dispatch.screens.dialogs import ChoiceDialog
+from dispatch.screens.key_names import own_key
 from dispatch.screens.ticket_actions import TICKET_BINDINGS
 from dispatch.screens.ticket_mails import TicketMails
 from dispatch.screens.ticket_text import (
@@ -349,9 +350,13 @@ class TicketScreen(TicketMails, DeskActions):
         spark = self.query_one("#ticket-contingent", Sparkline)
         spark.display = self.contingent is not None and not self.offline
         spark.data = contingent_text.balances(self.contingent) if self.contingent else []
-        self.query_one("#ticket-comments", Static).update(comments_text(t, self.offline))
+        self.query_one("#ticket-comments", Static).update(
+            comments_text(t, self.offline, own_key(self, "ticket.comment"))
+        )
         self.query_one("#ticket-time", Static).update(
-            time_actions.time_text(self.time_entries, self.offline)
+            time_actions.time_text(
+                self.time_entries, self.offline, own_key(self, "ticket.log_time")
+            )
         )
         self.render_mails()
         names = names_for(t, self.dispatch.store.technicians.values())

@@ -67,7 +67,7 @@ TEXT = {
     "someone": N_("someone"),
     "comments": N_("\nComments\n"),
     "comments_offline": N_("  shown when the service is reachable again\n"),
-    "no_comments": N_("  none yet (c adds one)\n"),
+    "no_comments": N_("  none yet ({key} adds one)\n"),
     "contact": N_(" (customer contacted)"),
     "history": N_("\nHistory\n"),
     "no_history": N_("  no changes yet\n"),
@@ -235,12 +235,13 @@ def description_text(t: TicketDetailShape) -> Text:
     return Text("\n" + clean(t.get("description") or ""))
 
 
-def comments_text(t: TicketDetailShape, offline: bool) -> Text:
+def comments_text(t: TicketDetailShape, offline: bool, comment_key: str) -> Text:
+    """The comments, oldest first; `comment_key` adds one (said when there is none)."""
     text = Text(_(TEXT["comments"]), style="bold")
     if offline:
         text.append(_(TEXT["comments_offline"]), style="dim")
     elif not t.get("comments"):
-        text.append(_(TEXT["no_comments"]), style="dim")
+        text.append(_(TEXT["no_comments"]).format(key=comment_key), style="dim")
     for c in t.get("comments", []):
         author = one_line(c.get("author_name") or "")
         contact = _(TEXT["contact"]) if c.get("kind") == "customer_contact" else ""

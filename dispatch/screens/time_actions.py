@@ -121,15 +121,15 @@ def edit_time(screen: Screen[Any], console: Console, entry: TimeEntryShape) -> N
     screen.app.push_screen(TimeDialog(title, entry=engine_dict(entry)), done)
 
 
-def time_text(entries: list[TimeEntryShape] | None, offline: bool) -> Text:
+def time_text(entries: list[TimeEntryShape] | None, offline: bool, log_key: str) -> Text:
     """The ticket view's logged work: when, who, raw → billed, where it stands, the note and
-    a return's comment (stored text, through the sanitiser)."""
+    a return's comment (stored text, through the sanitiser); `log_key` logs work."""
     text = Text(_("Logged work") + "\n", style="bold")
     if offline or entries is None:
         text.append(_("  (logged work needs the service)") + "\n", style="dim")
         return text
     if not entries:
-        text.append(_("  none yet; t logs work") + "\n", style="dim")
+        text.append(_("  none yet; {key} logs work").format(key=log_key) + "\n", style="dim")
     for e in entries:
         who = one_line(e.get("technician_name") or "")
         text.append(f"  {clock.moment(e['started_at'])} {who}: ", style="bold")

@@ -19,7 +19,7 @@ from console.test_german import READ_MAIL, open_dialog, show
 from console.test_outbox_pane import status_line
 from console.tickets import fresh_ticket, select
 from textual.screen import ModalScreen
-from textual.widgets import Label
+from textual.widgets import Label, Static
 
 from dispatch.app import DispatchApp
 from dispatch.client.cache import FAILED
@@ -86,8 +86,15 @@ MOVED = [
     "ticketview.retry_mail",
     "ticketview.read_mail",
     "ticket.copy_phone",
+    "ticket.status",
+    "ticket.comment",
+    "ticket.log_time",
+    "queue.open",
 ]
-KEYMAP = {binding: f"f{n}" if n <= 24 else f"ctrl+f{n - 24}" for n, binding in enumerate(MOVED, 1)}
+KEYMAP = {
+    binding: f"f{n}" if n <= 24 else f"ctrl+f{n - 24}" if n <= 48 else f"shift+f{n - 48}"
+    for n, binding in enumerate(MOVED, 1)
+}
 
 
 def key(binding: str) -> str:
@@ -96,6 +103,10 @@ def key(binding: str) -> str:
 
 def hints(app: DispatchApp) -> list[str]:
     return [str(label.render()) for label in app.screen.query(".dialog-hint").results(Label)]
+
+
+def work_text(app: DispatchApp) -> str:
+    return str(app.screen.query_one("#ticket-time", Static).content)
 
 
 def test_a_key_is_spelled_as_the_hints_always_wrote_it() -> None:
@@ -115,15 +126,16 @@ async def test_every_dialog_names_the_remapped_keys(tmp_path: Path) -> None:
         ticket = await fresh_ticket(app, pilot)
         await select(pilot, app, ticket)
         k = key
+        choose = [f"enter choose · {k('dialog.cancel')} cancel"]
         opened: list[tuple[type[ModalScreen[Any]], str, str, list[str]]] = [
             (AssignDialog, "a", "assign.cancel", [f"enter/{k('assign.confirm')} assign · "
              f"{k('assign.mode')} on-site/remote · tab fields · {k('assign.cancel')} cancel"]),
-            (ChoiceDialog, "p", "dialog.cancel", [f"enter choose · {k('dialog.cancel')} cancel"]),
-            (StatusDialog, "s", "dialog.cancel", [f"enter choose · {k('dialog.cancel')} cancel"]),
+            (ChoiceDialog, "p", "dialog.cancel", choose),
+            (StatusDialog, k("ticket.status"), "dialog.cancel", choose),
             (EscalateDialog, "e", "escalate.cancel",
              [f"tab next field · {k('escalate.save')} raise · {k('escalate.cancel')} cancel"]),
-            (TextDialog, "c", "text.cancel", [f"{k('text.save')} save · {k('text.contact')} "
-             f"customer contacted · {k('text.cancel')} cancel"]),
+            (TextDialog, k("ticket.comment"), "text.cancel", [f"{k('text.save')} save · "
+             f"{k('text.contact')} customer contacted · {k('text.cancel')} cancel"]),
             (ContactDialog, "K", "contact.cancel",
              [f"enter save · {k('contact.cancel')} cancel (the text is yours to change)"]),
             (NewTicketDialog, "n", "new_ticket.cancel", [f"{k('new_ticket.previous_match')}"
@@ -136,7 +148,11 @@ async def test_every_dialog_names_the_remapped_keys(tmp_path: Path) -> None:
             await show(pilot, key(cancel))
             assert not isinstance(app.screen, kind), f"{key(cancel)} did not close {kind}"
 
-        await show(pilot, "enter")  # the ticket view's own dialogs
+        await show(pilot, key("queue.open"))  # the ticket view, and its own dialogs
+        comments = str(app.screen.query_one("#ticket-comments", Static).content)
+        assert f"none yet ({key('ticket.comment')} adds one)" in comments, comments
+        await until(pilot, lambda: "none yet;" in work_text(app), "the logged work was read")
+        assert f"none yet; {key('ticket.log_time')} logs work" in work_text(app)
         await open_dialog(app, pilot, EditDialog, "E")
         assert hints(app) == [
             f"tab next field · {key('edit.save')} save · {key('edit.cancel')} cancel"
@@ -146,7 +162,7 @@ async def test_every_dialog_names_the_remapped_keys(tmp_path: Path) -> None:
             app.screen.query_one("#error", Label).render()
         )
         await show(pilot, key("edit.cancel"))
-        await open_dialog(app, pilot, TimeDialog, "t")
+        await open_dialog(app, pilot, TimeDialog, key("ticket.log_time"))
         assert hints(app) == [
             f"tab next field · {key('time.save')} save · {key('time.cancel')} cancel"
         ]
@@ -224,3 +240,8 @@ async def test_my_work_names_the_remapped_copy_key(tmp_path: Path) -> None:
         assert f"erika@example.de  ({key('ticket.copy_phone')} copies the phone)" in block, block
         await show(pilot, key("ticket.copy_phone"))
         assert app.clipboard == PHONE
+        title = str(app.screen.query_one("#queue-title", Label).render())
+        assert title.endswith(
+            f"({key('ticket.status')} status · {key('ticket.comment')} comment · "
+            f"{key('queue.open')} open)"
+        ), title
