@@ -12,10 +12,12 @@ import anyio
 from fastapi import Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dispatch.server.http.deps import authenticate, caller_for
-from dispatch.server.http.problems import ProblemError, problem_response
+from dispatch.server.http.problems import ProblemError, database_answer, problem_response
 
 
 async def refused_without_token(request: Request) -> JSONResponse | None:
@@ -26,6 +28,8 @@ async def refused_without_token(request: Request) -> JSONResponse | None:
         )
     except ProblemError as exc:
         return problem_response(exc.status, exc.detail, title=exc.title, headers=exc.headers)
+    except (DBAPIError, PoolTimeout) as exc:  # raised in a handler, it would be a 500
+        return database_answer(exc)
     return None
 
 
@@ -74,6 +78,12 @@ class AuthFirst:
                 title=exc.title,
                 headers={**exc.headers, "Connection": "close"},
             )
-            await answer(scope, receive, send)
+        except (DBAPIError, PoolTimeout) as exc:
+            # Outside the app's exception handlers: a database away while the caller was
+            # looked up was a 500 here, where inside the app it is a 503 to retry.
+            answer = database_answer(exc)
+            answer.headers["Connection"] = "close"  # the body stays unread
+        else:
+            await self.app(scope, receive, send)
             return
-        await self.app(scope, receive, send)
+        await answer(scope, receive, send)

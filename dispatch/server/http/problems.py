@@ -82,6 +82,25 @@ def unavailable(detail: str) -> JSONResponse:
     )
 
 
+def database_answer(exc: DBAPIError | PoolTimeout) -> JSONResponse:
+    """The answer to a failure of the database: by the app's handlers, and by a middleware
+    that reads the database before them (authentication, `authfirst`)."""
+    if isinstance(exc, PoolTimeout):
+        log.warning("no database connection free: %s", exc)
+        return unavailable("the service is busy; nothing was changed, try again in a moment")
+    if exc.connection_invalidated or isinstance(exc, OperationalError):
+        # PostgreSQL restarting, a killed connection, SQLite locked past its timeout:
+        # the pool reconnects by itself, so the client should simply try again.
+        log.warning("database unavailable: %s", exc.orig)
+        return unavailable(
+            "the database could not be reached; try again in a moment "
+            "(a write may or may not have been applied: retry it with the same "
+            "Idempotency-Key)"
+        )
+    log.exception("database error", exc_info=exc)
+    return problem_response(500, "the service failed; nothing was changed")
+
+
 MAX_LISTED_ERRORS = 50
 """A 422 lists this many errors at most (and counts the rest): 50,000 unknown keys made
 an answer of 3 MB."""
@@ -191,22 +210,11 @@ def _install_failures(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def _database(_: Request, exc: DBAPIError) -> JSONResponse:
-        if exc.connection_invalidated or isinstance(exc, OperationalError):
-            # PostgreSQL restarting, a killed connection, SQLite locked past its timeout:
-            # the pool reconnects by itself, so the client should simply try again.
-            log.warning("database unavailable: %s", exc.orig)
-            return unavailable(
-                "the database could not be reached; try again in a moment "
-                "(a write may or may not have been applied: retry it with the same "
-                "Idempotency-Key)"
-            )
-        log.exception("database error", exc_info=exc)
-        return problem_response(500, "the service failed; nothing was changed")
+        return database_answer(exc)
 
     @app.exception_handler(PoolTimeout)
     async def _busy(_: Request, exc: PoolTimeout) -> JSONResponse:
-        log.warning("no database connection free: %s", exc)
-        return unavailable("the service is busy; nothing was changed, try again in a moment")
+        return database_answer(exc)
 
     @app.exception_handler(Exception)
     async def _crash(_: Request, exc: Exception) -> JSONResponse:
