@@ -12,7 +12,6 @@ set itself at its start (`app.OLDEST_GENERATION_THRESHOLD`): for comparing the s
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import collections
 import gc
@@ -104,12 +103,9 @@ async def _rounds(server: Any, tokens: dict[str, str], waiters: int, rounds: int
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("mode", nargs="?", default="load")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--waiters", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=6)
+    from bench.wake_profile import probe_parser
+
+    parser = probe_parser(__doc__, rounds=6)
     parser.add_argument("--threshold", default="", help="G0,G1,G2 for gc.set_threshold")
     args = parser.parse_args()
     if args.mode == "serve":

@@ -124,13 +124,20 @@ async def _wake_once(server: Any, tokens: dict[str, str], waiters: int) -> tuple
     return sum(status == 200 for status, _ in answers), spent
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+def probe_parser(doc: str | None, rounds: int) -> argparse.ArgumentParser:
+    """The command line of a probe that runs as the load (default) and as the service
+    (`serve --host H --port P`, started by the load): this one and `gc_probe`."""
+    parser = argparse.ArgumentParser(description=doc)
     parser.add_argument("mode", nargs="?", default="load")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--waiters", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=rounds)
+    return parser
+
+
+def main() -> None:
+    parser = probe_parser(__doc__, rounds=3)
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument(
         "--serve-python",
