@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from itertools import chain
 
-from textual.binding import Binding
 from textual.dom import DOMNode
 
 from dispatch.app import DispatchApp
@@ -27,6 +26,7 @@ from dispatch.screens.dialogs import ChoiceDialog, EscalateDialog, TextDialog
 from dispatch.screens.edit_dialog import EditDialog
 from dispatch.screens.escalations import EscalationsScreen
 from dispatch.screens.help import HelpScreen
+from dispatch.screens.key_names import bindings_of
 from dispatch.screens.mail_read import MailReadScreen
 from dispatch.screens.mywork import MyWorkScreen
 from dispatch.screens.new_ticket import CustomerInput, NewTicketDialog
@@ -71,11 +71,6 @@ PLACES: Sequence[tuple[str, Sequence[type[DOMNode]]]] = (
 )
 
 
-def _bindings(node: type[DOMNode]) -> list[tuple[str, Binding]]:
-    merged = node._merge_bindings()
-    return [(key, b) for key, bindings in merged.key_to_bindings.items() for b in bindings]
-
-
 def _dispatch_nodes() -> list[type[DOMNode]]:
     """Every screen and widget class of dispatch that is imported (the panes import their
     dialogs), so an id is known even on a dialog that `PLACES` does not list yet."""
@@ -91,8 +86,8 @@ def _dispatch_nodes() -> list[type[DOMNode]]:
 
 def keymap_problems(keymap: Mapping[str, str]) -> list[str]:
     """One line per problem with `keymap` (binding id -> keys, comma-separated); [] if none."""
-    places = [(name, list(chain.from_iterable(map(_bindings, nodes)))) for name, nodes in PLACES]
-    known = {b.id for node in _dispatch_nodes() for _, b in _bindings(node) if b.id}
+    places = [(name, list(chain.from_iterable(map(bindings_of, nodes)))) for name, nodes in PLACES]
+    known = {b.id for node in _dispatch_nodes() for _, b in bindings_of(node) if b.id}
     problems = [
         _('dispatch: keymap: there is no binding "{id}"; `?` in the console lists the ids').format(
             id=binding_id

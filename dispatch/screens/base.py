@@ -65,9 +65,10 @@ class PaneScreen(StatusScreen):
         for bar in self.query(StatusBar):
             bar.escalations = app.open_escalations() if counted else 0
             attention = app.attention_count()
-            outbox = own_key(self, "app.outbox")
             bar.note = (
-                _("{n} need you (press {key})").format(n=attention, key=outbox) if attention else ""
+                _("{n} need you (press {key})").format(n=attention, key=own_key(self, "app.outbox"))
+                if attention
+                else ""
             )
 
 

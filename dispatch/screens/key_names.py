@@ -35,6 +35,13 @@ def key_of(app: App[Any], binding: Binding) -> str:
     return "/".join(spelled(key) for key in (keys or binding.key).split(",") if key.strip())
 
 
+def bindings_of(node: type[DOMNode]) -> list[tuple[str, Binding]]:
+    """Every (key, binding) of a screen's or widget's class, its bases' included, as Textual
+    merges them (a binding of several keys once per key); the keymap's check reads them too."""
+    merged = node._merge_bindings()
+    return [(key, b) for key, bindings in merged.key_to_bindings.items() for b in bindings]
+
+
 def own_key(node: DOMNode, binding_id: str) -> str:
     """`key_of` a binding of `node` (a screen's, a dialog's) or of the app, by id."""
     return class_key(node.app, type(node), binding_id)
@@ -44,11 +51,7 @@ def class_key(app: App[Any], cls: type[DOMNode], binding_id: str) -> str:
     """`key_of` a binding of `cls` or of the app, by id: for a hint about a dialog that is
     not open yet."""
     for owner in (cls, type(app)):
-        keys = [
-            key
-            for key, bindings in owner._merge_bindings().key_to_bindings.items()
-            if any(b.id == binding_id for b in bindings)
-        ]
+        keys = list(dict.fromkeys(key for key, b in bindings_of(owner) if b.id == binding_id))
         if keys:
             return key_of(app, Binding(",".join(keys), "", id=binding_id))
     raise LookupError(f"no binding {binding_id!r} on {cls.__name__} or the app")
