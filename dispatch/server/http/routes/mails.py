@@ -3,10 +3,12 @@ attachments for download."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
+from sqlmodel import Session
 
 from dispatch.models.mail import (
     MailDiscard,
@@ -17,7 +19,13 @@ from dispatch.models.mail import (
     UnmatchedToTicket,
 )
 from dispatch.models.ticket import TicketPublic
-from dispatch.server.http.deps import CallerDep, SessionDep, SettingsDep, WriteSessionDep
+from dispatch.server.http.deps import (
+    Caller,
+    CallerDep,
+    SessionDep,
+    SettingsDep,
+    WriteSessionDep,
+)
 from dispatch.server.http.params import IdPath
 from dispatch.server.http.problems import problems
 from dispatch.server.http.write_path import write_endpoint
@@ -61,12 +69,7 @@ async def ticket_received_mail(
 ) -> JSONResponse:
     """One received mail of the ticket (`direction` "in" in its mails) with its whole text as
     stored, the thread it quoted included (same read rule as the ticket)."""
-
-    def read() -> MailWithText:
-        visible_ticket(session, caller, ticket_id)
-        return received_mail(session, ticket_id, mail_id)
-
-    return json_response(await run_read(session, read))
+    return await _with_text(session, caller, ticket_id, mail_id, received_mail)
 
 
 @router.get(
@@ -80,10 +83,22 @@ async def ticket_sent_mail(
     """One mail the service sent (or queued, or failed to send) about the ticket (`direction`
     "out" in its mails) with its text as rendered when it was queued (same read rule as the
     ticket)."""
+    return await _with_text(session, caller, ticket_id, mail_id, sent_mail)
+
+
+async def _with_text(
+    session: Session,
+    caller: Caller,
+    ticket_id: int,
+    mail_id: int,
+    find: Callable[[Session, int, int], MailWithText],
+) -> JSONResponse:
+    """One mail of the ticket with its text, found by `find`, if the caller may read the
+    ticket."""
 
     def read() -> MailWithText:
         visible_ticket(session, caller, ticket_id)
-        return sent_mail(session, ticket_id, mail_id)
+        return find(session, ticket_id, mail_id)
 
     return json_response(await run_read(session, read))
 
