@@ -1,7 +1,7 @@
-"""The client's calls of the mail endpoints (issue 19): a ticket's mails (and one received
-mail with its whole text), who a status change would mail, the unmatched mail, and the three
-mail writes (for the CLI and tests; the console queues them in the outbox, which sends them
-with `ApiClient.write`).
+"""The client's calls of the mail endpoints (issue 19): a ticket's mails (and one of them,
+received or sent, with its whole text), who a status change would mail, the unmatched mail,
+and the three mail writes (for the CLI and tests; the console queues them in the outbox,
+which sends them with `ApiClient.write`).
 
 A mixin of `ApiClient`: its methods use the client's request and its door checks (`_answer`,
 `_items`), which `_Door` names for the type checker.

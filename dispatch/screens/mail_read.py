@@ -1,8 +1,9 @@
-"""`m` in the ticket view: one received mail read whole, the thread it quoted included (a
-comment or a follow-up ticket keeps only what the customer wrote anew).
+"""`m` in the ticket view: one mail read whole. A received one with the thread it quoted
+(a comment or a follow-up ticket keeps only what the customer wrote anew), a sent one as it
+went out.
 
-Read-only: its sender, time and subject on top, the text under them, all in one scrolling
-box; esc closes. What it shows comes from `mail_text` (cleaned, never markup).
+Read-only: its sender or recipient, time and subject on top, the text under them, all in
+one scrolling box; esc closes. What it shows comes from `mail_text` (cleaned, never markup).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 
 
 class MailReadScreen(ReadOnlyDialog):
-    """A received mail of ticket `number`, as the service holds it."""
+    """A mail of ticket `number`, received or sent, as the service holds it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", N_("Close"), id="mailread.close"),

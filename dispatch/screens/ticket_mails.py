@@ -1,6 +1,7 @@
 """The ticket view's mails: read from the service next to the detail, read again when a feed
 event concerns them, `M` to send a failed notification again (through the outbox), and `m` to
-read a received mail whole (whoever may read the ticket: the service's read rule decides)."""
+read a mail whole, received or sent (whoever may read the ticket: the service's read rule
+decides)."""
 
 from __future__ import annotations
 
