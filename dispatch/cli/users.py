@@ -26,7 +26,7 @@ def users_add(
     from sqlmodel import Session
 
     from dispatch.domain.types import Role
-    from dispatch.server.persistence.db import make_engine
+    from dispatch.server.persistence.db import WRITE, make_engine
     from dispatch.server.persistence.schema import create_schema
     from dispatch.server.rules.accounts import create_user
 
@@ -37,7 +37,9 @@ def users_add(
         return
     engine = make_engine(load_settings().database_url)
     create_schema(engine)
-    with Session(engine) as session:
+    # A write session (BEGIN IMMEDIATE, waiting its turn): a deferred one that read first
+    # failed at once with "database is locked" when the service committed in between.
+    with Session(engine.execution_options(**{WRITE: True})) as session:
         try:
             _user, token = create_user(session, name, display_name or name, role_value)
         except (ValueError, ValidationError) as exc:
@@ -61,12 +63,12 @@ def users_revoke(name: Annotated[str, typer.Argument(help=_("login name"))]) -> 
     from sqlmodel import Session, select
 
     from dispatch.models.user import User
-    from dispatch.server.persistence.db import make_engine
+    from dispatch.server.persistence.db import WRITE, make_engine
     from dispatch.server.rules.accounts import revoke_tokens
     from dispatch.server.rules.ssh_keys import remove_all
 
-    engine = make_engine(load_settings().database_url)
-    with Session(engine) as session:
+    engine = make_engine(load_settings().database_url).execution_options(**{WRITE: True})
+    with Session(engine) as session:  # a write session, as `users add` says why
         user = session.exec(select(User).where(User.name == name)).first()
         if user is None:
             fail(_("there is no user {name!r}").format(name=name))

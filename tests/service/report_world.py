@@ -18,6 +18,7 @@ from dispatch.domain.billing import billed_minutes
 from dispatch.domain.contingent_lots import LotKind, Month
 from dispatch.domain.types import ContractKind, Role, ServiceRole, SupportProfile
 from dispatch.models import ContingentLot, Contract, TimeEntry, User
+from dispatch.server.persistence.db import WRITE
 from dispatch.server.rules.accounts import create_user
 
 CLERK = "rita"
@@ -26,7 +27,9 @@ CLERK = "rita"
 
 def add_clerk(world: World) -> str:
     """A back-office user "rita" with a token in `world.tokens`."""
-    with Session(world.engine) as s:
+    # a write session, as `dispatch users add` takes: it reads, then writes, beside the
+    # service's housekeeping, and a deferred one failed at once when that committed between
+    with Session(world.engine.execution_options(**{WRITE: True})) as s:
         _user, token = create_user(s, "rita-report", "Rita Reports", Role.BACKOFFICE)
         s.commit()
     world.tokens[CLERK] = token
